@@ -1,0 +1,115 @@
+"""The `footprint` command line. It reads files, calls the library, and prints; nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from footprint.cases import DEFAULT_CASE, case_description, case_names, case_path
+from footprint.console import print_plan
+from footprint.docs import scenario_reference
+from footprint.orlib import OrlibError, scenario_from_orlib_cap
+from footprint.scenario_files import ScenarioError, load_scenario, save_scenario
+from footprint.solve import PlanningError, solve, solver_options
+
+app = typer.Typer(
+    help="Plan a manufacturing footprint: which plant builds what for which market, and which capacity to add.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+import_app = typer.Typer(help="Turn files of other formats into scenarios.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _resolve(scenario: str) -> Path:
+    """A scenario file path, or the file of a bundled case by name."""
+    bundled = case_path(scenario)
+    if bundled is not None and not Path(scenario).is_file():
+        return bundled
+    return Path(scenario)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(message, markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+@app.callback(invoke_without_command=True)
+def main(context: typer.Context) -> None:
+    """With no command: run the bundled case."""
+    if context.invoked_subcommand is None:
+        run(DEFAULT_CASE)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled case.")] = DEFAULT_CASE,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the Plan's tables.")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds; keeps the best plan found by then.")] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="Relative gap at which to stop.")] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
+) -> None:
+    """Solve a scenario and print the plan; with --out, write its tables (CSV, Parquet) and summary.json."""
+    path = _resolve(scenario)
+    try:
+        loaded = load_scenario(path)
+    except ScenarioError as error:
+        raise _fail(error.report()) from None
+    options = solver_options(loaded, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log=log or None)
+    try:
+        with err.status(f"Solving {loaded.name} ...", spinner="dots"):
+            plan = solve(loaded, options)
+    except PlanningError as error:
+        raise _fail(str(error), code=2) from None
+    print_plan(plan, out)
+    if out_dir is not None:
+        plan.write(out_dir)
+        out.print(f"Plan written to {out_dir}/ (tables as CSV and Parquet, summary.json)")
+
+
+@app.command()
+def validate(file: Annotated[Path, typer.Argument(help="Scenario file to check.")]) -> None:
+    """Check a scenario file and report every problem at once (exit code 0 when valid)."""
+    try:
+        scenario = load_scenario(_resolve(str(file)))
+    except ScenarioError as error:
+        raise _fail(error.report()) from None
+    out.print(f"{file}: valid scenario {scenario.name!r} ({len(scenario.plants)} plants, "
+              f"{len(scenario.products)} products, {len(scenario.markets)} markets, "
+              f"{scenario.horizon.start}-{scenario.horizon.end})")
+
+
+@app.command()
+def cases() -> None:
+    """List the bundled cases (run one with `footprint run NAME`)."""
+    for name in case_names():
+        out.print(f"[bold]{name}[/bold]  {case_description(name)}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario file format: every section and field, with units and defaults."""
+    out.print(scenario_reference(), markup=False, highlight=False)
+
+
+@import_app.command("orlib-cap")
+def import_orlib_cap(
+    file: Annotated[Path, typer.Argument(help="OR-Library capacitated warehouse location file (cap41.txt ...).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Scenario file to write.")],
+    capacity: Annotated[float | None, typer.Option(help="Capacity of every site, for capa/capb/capc.")] = None,
+) -> None:
+    """Turn an OR-Library capacitated warehouse location file into a one-year scenario."""
+    try:
+        scenario = scenario_from_orlib_cap(file, capacity=capacity)
+    except OrlibError as error:
+        raise _fail(str(error)) from None
+    save_scenario(scenario, output)
+    out.print(f"{output}: {len(scenario.options)} candidate sites, {len(scenario.markets)} customers")

@@ -1,0 +1,64 @@
+"""The scenario format reference, generated from the entity declarations (README, `footprint schema`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from footprint.figures import Figure
+from footprint.scenario import (
+    Capability,
+    CapacityOption,
+    Horizon,
+    Lane,
+    Location,
+    Market,
+    Plant,
+    Pool,
+    Product,
+    Scenario,
+    SolverSettings,
+    Tariff,
+    YearRange,
+)
+
+SECTIONS: list[tuple[str, type[BaseModel]]] = [
+    ("scenario (top level)", Scenario),
+    ("horizon", Horizon),
+    ("products[]", Product),
+    ("plants[]", Plant),
+    ("plants[].pools[]", Pool),
+    ("plants[].location", Location),
+    ("plants[].operating_years", YearRange),
+    ("capabilities[]", Capability),
+    ("options[]", CapacityOption),
+    ("markets[]", Market),
+    ("lanes[]", Lane),
+    ("tariffs[]", Tariff),
+    ("solver", SolverSettings),
+    ("any number, as a figure", Figure),
+]
+
+
+def _default(field: Any) -> str:
+    if field.is_required():
+        return "required"
+    if field.default_factory is not None:
+        return "empty" if isinstance(field.default_factory(), (list, dict)) else "see section"
+    if field.default is PydanticUndefined or field.default is None:
+        return "none"
+    return f"`{field.default}`"
+
+
+def scenario_reference() -> str:
+    """Markdown: one table per entity with each field's default and description."""
+    parts = []
+    for title, model in SECTIONS:
+        parts.append(f"#### {title}\n")
+        parts.append("| field | default | meaning |\n|---|---|---|")
+        for name, field in model.model_fields.items():
+            parts.append(f"| `{name}` | {_default(field)} | {field.description or ''} |")
+        parts.append("")
+    return "\n".join(parts)

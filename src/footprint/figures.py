@@ -1,0 +1,156 @@
+"""Numbers that may carry a source and a low/high range, and per-year series of them.
+
+Any number in a scenario may be written plainly (``17000``) or as a figure
+(``{value: 17000, low: 15500, high: 18500, source: "...", assumption: "..."}``).
+Plain numbers stay plain floats so that large tables load fast and round-trip
+exactly; a figure keeps its provenance for reports and sensitivity ranges.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Annotated, Any, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationError,
+    model_validator,
+)
+
+
+class Figure(BaseModel):
+    """A number with its provenance: where it comes from, and how sure we are."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: float = Field(description="The value used.")
+    low: float | None = Field(None, description="Low end of the plausible range.")
+    high: float | None = Field(None, description="High end of the plausible range.")
+    source: str | None = Field(None, description="Where the value comes from.")
+    assumption: str | None = Field(
+        None, description="Reasoning, when the value is an assumption rather than a sourced fact."
+    )
+
+    @model_validator(mode="after")
+    def _value_within_range(self) -> Figure:
+        if not math.isfinite(self.value):
+            raise ValueError(f"expected a finite value, found {self.value}")
+        if self.low is not None and self.value < self.low:
+            raise ValueError(f"value {self.value:g} is below its low {self.low:g}")
+        if self.high is not None and self.value > self.high:
+            raise ValueError(f"value {self.value:g} is above its high {self.high:g}")
+        return self
+
+
+Num = float | Figure
+
+
+def value_of(number: Num) -> float:
+    """The plain value of a number or a figure."""
+    return number.value if isinstance(number, Figure) else float(number)
+
+
+def _describe(raw: Any) -> str:
+    text = repr(raw)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _number(raw: Any) -> Num:
+    if isinstance(raw, Figure):
+        return raw
+    if isinstance(raw, bool):
+        raise ValueError(f"expected a number, found {raw}")
+    if isinstance(raw, (int, float)):
+        number = float(raw)
+    elif isinstance(raw, str):
+        # YAML 1.1 reads 160e6 (no dot) as text; accept it as the number it is.
+        try:
+            number = float(raw.replace("_", ""))
+        except ValueError:
+            raise ValueError(f"expected a number, found {_describe(raw)}") from None
+    elif isinstance(raw, dict):
+        try:
+            return Figure.model_validate(raw)
+        except ValidationError as err:
+            details = "; ".join(
+                (".".join(str(part) for part in error["loc"]) + ": " if error["loc"] else "")
+                + error["msg"].removeprefix("Value error, ")
+                for error in err.errors()
+            )
+            raise ValueError(f"expected a figure {{value, low, high, source, assumption}}: {details}") from None
+    else:
+        raise ValueError(f"expected a number, found {_describe(raw)}")
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, found {raw}")
+    return number
+
+
+def _bounded(check: Callable[[float], bool], expected: str) -> Callable[[Any], Num]:
+    def parse(raw: Any) -> Num:
+        number = _number(raw)
+        if not check(value_of(number)):
+            raise ValueError(f"expected a number {expected}, found {value_of(number):g}")
+        return number
+
+    return parse
+
+
+def _dump(number: Any) -> Any:
+    if isinstance(number, Figure):
+        return number.model_dump(exclude_none=True)
+    if isinstance(number, dict):
+        return {year: _dump(value) for year, value in number.items()}
+    return number
+
+
+_DUMP = PlainSerializer(_dump)
+AnyNumber = Annotated[Num, PlainValidator(_number), _DUMP]
+NonNegative = Annotated[Num, PlainValidator(_bounded(lambda v: v >= 0, ">= 0")), _DUMP]
+Positive = Annotated[Num, PlainValidator(_bounded(lambda v: v > 0, "> 0")), _DUMP]
+
+Year = Annotated[int, Field(ge=1900, le=2200)]
+
+
+def _year(raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise ValueError(f"expected a year, found {raw}")
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"expected a year, found {_describe(raw)}") from None
+    if year != raw and str(year) != str(raw).strip():
+        raise ValueError(f"expected a whole year, found {_describe(raw)}")
+    if not 1900 <= year <= 2200:
+        raise ValueError(f"expected a year between 1900 and 2200, found {year}")
+    return year
+
+
+def _series(raw: Any) -> Num | dict[int, Num]:
+    parse = _bounded(lambda v: v >= 0, ">= 0")
+    if isinstance(raw, dict) and "value" not in raw:
+        series: dict[int, Num] = {}
+        for key, number in raw.items():
+            year = _year(key)
+            try:
+                series[year] = parse(number)
+            except ValueError as err:
+                raise ValueError(f"year {year}: {err}") from None
+        return series
+    return parse(raw)
+
+
+YearSeries = Annotated[Num | dict[int, Num], PlainValidator(_series), _DUMP]
+"""One number (>= 0) for every year, or a number per year (``{2012: 142000, 2013: ...}``)."""
+
+
+def series_value(series: Num | dict[int, Num], year: int) -> float | None:
+    """The value for one year, or None where a per-year series has no entry."""
+    if isinstance(series, dict):
+        number = series.get(year)
+        return None if number is None else value_of(number)
+    return value_of(series)

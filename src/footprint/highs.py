@@ -1,0 +1,117 @@
+"""The one place that talks to HiGHS: pass a LinearProgram, solve, read back a Solution.
+
+The rest of footprint sees only :class:`SolveStatus` and :class:`Solution`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import highspy
+import numpy as np
+
+from footprint.lp import LinearProgram
+
+
+class SolveStatus(StrEnum):
+    OPTIMAL = "optimal"
+    TIME_LIMIT = "time_limit"
+    """Stopped by the time limit with a feasible plan (the incumbent), not proven optimal."""
+    NO_SOLUTION = "no_solution"
+    """Stopped by a limit before any feasible plan was found."""
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    ERROR = "error"
+
+    @property
+    def has_plan(self) -> bool:
+        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT)
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    time_limit: float | None = None
+    mip_gap: float = 1e-4
+    threads: int | None = None
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class Solution:
+    status: SolveStatus
+    objective: float
+    bound: float
+    gap: float
+    seconds: float
+    values: np.ndarray
+    duals: np.ndarray | None
+    """Row duals, for a pure LP solved to optimality; None otherwise."""
+    message: str
+
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
+    highspy.HighsModelStatus.kModelEmpty: SolveStatus.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: SolveStatus.UNBOUNDED,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.UNBOUNDED,
+    highspy.HighsModelStatus.kTimeLimit: SolveStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kIterationLimit: SolveStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kSolutionLimit: SolveStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kInterrupt: SolveStatus.TIME_LIMIT,
+}
+
+
+def to_highs(program: LinearProgram, options: SolverOptions) -> highspy.Highs:
+    """A HiGHS instance holding ``program``, with ``options`` set."""
+    lp = highspy.HighsLp()
+    lp.num_col_ = program.num_cols
+    lp.num_row_ = program.num_rows
+    lp.col_cost_ = program.cost()
+    lp.col_lower_, lp.col_upper_ = program.bounds()
+    lp.row_lower_, lp.row_upper_ = program.row_bounds()
+    lp.offset_ = program.offset
+    matrix = program.matrix()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    integer = program.integrality()
+    if integer.any():
+        lp.integrality_ = np.where(integer, highspy.HighsVarType.kInteger,
+                                   highspy.HighsVarType.kContinuous).tolist()
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", options.log)
+    highs.setOptionValue("mip_rel_gap", options.mip_gap)
+    if options.time_limit is not None:
+        highs.setOptionValue("time_limit", float(options.time_limit))
+    if options.threads is not None:
+        highs.setOptionValue("threads", int(options.threads))
+    highs.passModel(lp)
+    return highs
+
+
+def run(highs: highspy.Highs, is_mip: bool) -> Solution:
+    """Solve the model held by ``highs`` and read back status, values and bounds."""
+    started = time.perf_counter()
+    highs.run()
+    seconds = time.perf_counter() - started
+    model_status = highs.getModelStatus()
+    info = highs.getInfo()
+    status = _STATUS.get(model_status, SolveStatus.ERROR)
+    has_values = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if status is SolveStatus.TIME_LIMIT and not has_values:
+        status = SolveStatus.NO_SOLUTION
+    values = np.asarray(highs.getSolution().col_value) if has_values else np.zeros(0)
+    objective = info.objective_function_value if has_values else float("nan")
+    if is_mip:
+        bound, gap = info.mip_dual_bound, info.mip_gap
+    else:
+        bound, gap = objective, 0.0
+    duals = None
+    if not is_mip and status is SolveStatus.OPTIMAL:
+        duals = np.asarray(highs.getSolution().row_dual)
+    message = highs.modelStatusToString(model_status)
+    return Solution(status, objective, bound, gap, seconds, values, duals, message)

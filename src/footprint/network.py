@@ -1,0 +1,300 @@
+"""A Scenario compiled into integer-coded arrays: the input of the model builder.
+
+Every entity gets a code (its position in the scenario); every per-unit cost is
+converted into the reporting currency at its year's FX rate here, once, so that
+the model builder and the Plan only index arrays. No loop runs per flow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from footprint.figures import series_value, value_of
+from footprint.scenario import ANY_ORIGIN, Scenario
+
+UNIT_COMPONENTS = ("production_local", "production_imported", "freight", "duty")
+"""The parts of a unit's landed cost, in the reporting currency."""
+
+
+@dataclass(frozen=True)
+class Network:
+    scenario: Scenario
+    years: np.ndarray
+    discount: np.ndarray
+    """Discount factor per year index: 1 / (1 + rate) ** (year - first year)."""
+    plants: list[str]
+    products: list[str]
+    markets: list[str]
+    # capabilities (plant x product)
+    cap_plant: np.ndarray
+    cap_product: np.ndarray
+    cap_launch: np.ndarray
+    """Launch cost per capability and year index, reporting currency."""
+    cap_min_volume: np.ndarray
+    cap_in_production: np.ndarray
+    # demand entries (product x market x year with units > 0)
+    demand_product: np.ndarray
+    demand_market: np.ndarray
+    demand_year: np.ndarray
+    demand_units: np.ndarray
+    demand_penalty: np.ndarray
+    """Cost per lost unit, reporting currency; NaN where demand must be met."""
+    demand_price: np.ndarray
+    # lane-years: one per possible flow
+    flow_capability: np.ndarray
+    flow_demand: np.ndarray
+    unit_costs: dict[str, np.ndarray]
+    """Per flow, each of UNIT_COMPONENTS per unit, reporting currency, undiscounted."""
+    # pools
+    pool_plant: np.ndarray
+    pool_names: list[str]
+    pool_capacity: np.ndarray
+    """Base capacity per pool and year index (0 where the plant does not operate)."""
+    member_pool: np.ndarray
+    member_capability: np.ndarray
+    # options
+    option_names: list[str]
+    option_pool: np.ndarray
+    option_capacity: np.ndarray
+    option_capex: np.ndarray
+    """Capex per option and year index it comes online, reporting currency."""
+    option_first_year: np.ndarray
+    """Index of the first year the option can be online (len(years) if never)."""
+    fixed_cost: np.ndarray
+    """Fixed cost per plant and year index, reporting currency (0 where not operating)."""
+    plant_operating: np.ndarray
+    """Whether each plant operates in each year index."""
+
+    @property
+    def flow_plant(self) -> np.ndarray:
+        return self.cap_plant[self.flow_capability]
+
+    @property
+    def flow_product(self) -> np.ndarray:
+        return self.cap_product[self.flow_capability]
+
+    @property
+    def flow_market(self) -> np.ndarray:
+        return self.demand_market[self.flow_demand]
+
+    @property
+    def flow_year(self) -> np.ndarray:
+        return self.demand_year[self.flow_demand]
+
+    def unit_cost(self) -> np.ndarray:
+        """Landed cost per unit of each flow (sum of its components), undiscounted."""
+        return sum((self.unit_costs[c] for c in UNIT_COMPONENTS), np.zeros(len(self.flow_demand)))
+
+
+def _codes(names: list[str]) -> dict[str, int]:
+    return {name: code for code, name in enumerate(names)}
+
+
+def _fx_table(scenario: Scenario) -> tuple[dict[str, int], np.ndarray]:
+    """Currency codes and the matrix of units per reporting unit, by currency and year index."""
+    currencies = [scenario.currency, *sorted(c for c in scenario.fx if c != scenario.currency)]
+    rates = np.array([[scenario.fx_rate(c, year) for year in scenario.years] for c in currencies])
+    return _codes(currencies), rates
+
+
+def _per_year(series: object, years: list[int], default: float = 0.0) -> np.ndarray:
+    values = [series_value(series, year) for year in years]  # type: ignore[arg-type]
+    return np.array([default if v is None else v for v in values], dtype=np.float64)
+
+
+def compile_network(scenario: Scenario) -> Network:
+    """Compile a validated scenario into arrays for the model builder."""
+    years = scenario.years
+    n_years = len(years)
+    year_array = np.array(years)
+    discount = (1.0 + value_of(scenario.discount_rate)) ** -(year_array - years[0]).astype(np.float64)
+    currency_code, fx = _fx_table(scenario)
+    plants = [p.id for p in scenario.plants]
+    products = [p.id for p in scenario.products]
+    markets = [m.id for m in scenario.markets]
+    plant_code, product_code, market_code = _codes(plants), _codes(products), _codes(markets)
+    plant_currency = np.array([currency_code[p.currency] for p in scenario.plants])
+    operating = np.array([[p.operating_years.contains(y) for y in years] for p in scenario.plants])
+
+    caps = scenario.capabilities
+    cap_plant = np.array([plant_code[c.plant] for c in caps], dtype=np.int64)
+    cap_product = np.array([product_code[c.product] for c in caps], dtype=np.int64)
+    local = np.array([value_of(c.local_cost) for c in caps])
+    imported = np.array([value_of(c.imported_cost) for c in caps])
+    imported_currency = np.array([currency_code.get(c.imported_currency or scenario.currency, 0) for c in caps])
+    launch = np.array([value_of(c.launch_cost) for c in caps])
+    cap_launch = launch[:, None] / fx[plant_currency[cap_plant]]
+
+    demand = _demand_entries(scenario, product_code, currency_code, fx)
+    d_product, d_market, d_year, d_units, d_penalty, d_price = demand
+
+    # Lanes: freight per plant and market and year, NaN where there is no lane.
+    freight = np.full((len(plants), len(markets), n_years), np.nan)
+    if scenario.default_freight is not None:
+        freight[:] = value_of(scenario.default_freight)
+    for lane in scenario.lanes:
+        rate = value_of(lane.freight) / fx[currency_code[lane.currency or scenario.currency]]
+        freight[plant_code[lane.plant], market_code[lane.market]] = rate
+
+    flow_demand, flow_cap = pairs_by_key(d_product, cap_product)
+    f_plant, f_year, f_market = cap_plant[flow_cap], d_year[flow_demand], d_market[flow_demand]
+    keep = operating[f_plant, f_year] & ~np.isnan(freight[f_plant, f_market, f_year])
+    flow_cap, flow_demand = flow_cap[keep], flow_demand[keep]
+    f_plant, f_year, f_market = f_plant[keep], f_year[keep], f_market[keep]
+
+    production_local = local[flow_cap] / fx[plant_currency[f_plant], f_year]
+    production_imported = imported[flow_cap] / fx[imported_currency[flow_cap], f_year]
+    flow_freight = freight[f_plant, f_market, f_year]
+    rates = _tariff_rates(scenario, years)
+    origin = np.array([rates.country[p.country] for p in scenario.plants])
+    destination = np.array([rates.country[m.country] for m in scenario.markets])
+    product_class = np.array([rates.product_class[p.product_class] for p in scenario.products])
+    rate = rates.table[origin[f_plant], destination[f_market], product_class[cap_product[flow_cap]], f_year]
+    customs_value = production_local + production_imported
+    cif = np.array([m.customs_basis == "cif" for m in scenario.markets])
+    customs_value = customs_value + np.where(cif[f_market], flow_freight, 0.0)
+    unit_costs = {
+        "production_local": production_local,
+        "production_imported": production_imported,
+        "freight": flow_freight,
+        "duty": rate * customs_value,
+    }
+
+    pool_plant, pool_names, pool_capacity = [], [], []
+    member_pool, member_cap = [], []
+    cap_index = {(c.plant, c.product): i for i, c in enumerate(caps)}
+    for plant in scenario.plants:
+        for pool in plant.pools:
+            q = len(pool_names)
+            pool_plant.append(plant_code[plant.id])
+            pool_names.append(pool.id)
+            pool_capacity.append(_per_year(pool.capacity, years) * operating[plant_code[plant.id]])
+            for product in pool.products:
+                if (plant.id, product) in cap_index:
+                    member_pool.append(q)
+                    member_cap.append(cap_index[(plant.id, product)])
+    pool_key = {(plants[p], name): q for q, (p, name) in enumerate(zip(pool_plant, pool_names, strict=True))}
+
+    options = scenario.options
+    option_capex = np.array([
+        value_of(o.capex) / fx[currency_code[o.currency or scenario.plants[plant_code[o.plant]].currency]]
+        for o in options
+    ]).reshape(len(options), n_years)
+    option_first = np.array([
+        int(np.searchsorted(year_array, o.earliest_year)) if o.earliest_year is not None else 0
+        for o in options
+    ], dtype=np.int64)
+
+    fixed = np.array([value_of(p.fixed_cost) for p in scenario.plants])[:, None] / fx[plant_currency]
+    return Network(
+        scenario=scenario,
+        years=year_array,
+        discount=discount,
+        plants=plants,
+        products=products,
+        markets=markets,
+        cap_plant=cap_plant,
+        cap_product=cap_product,
+        cap_launch=cap_launch,
+        cap_min_volume=np.array([value_of(c.min_volume) for c in caps]),
+        cap_in_production=np.array([c.in_production for c in caps], dtype=bool),
+        demand_product=d_product,
+        demand_market=d_market,
+        demand_year=d_year,
+        demand_units=d_units,
+        demand_penalty=d_penalty,
+        demand_price=d_price,
+        flow_capability=flow_cap,
+        flow_demand=flow_demand,
+        unit_costs=unit_costs,
+        pool_plant=np.array(pool_plant, dtype=np.int64),
+        pool_names=pool_names,
+        pool_capacity=np.array(pool_capacity).reshape(len(pool_names), n_years),
+        member_pool=np.array(member_pool, dtype=np.int64),
+        member_capability=np.array(member_cap, dtype=np.int64),
+        option_names=[o.id for o in options],
+        option_pool=np.array([pool_key[(o.plant, o.pool)] for o in options], dtype=np.int64),
+        option_capacity=np.array([value_of(o.capacity) for o in options]),
+        option_capex=option_capex,
+        option_first_year=option_first,
+        fixed_cost=fixed * operating,
+        plant_operating=operating,
+    )
+
+
+def _demand_entries(
+    scenario: Scenario, product_code: dict[str, int], currency_code: dict[str, int], fx: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Product, market, year index, units, penalty and price of every demand with units > 0."""
+    years = scenario.years
+    columns: list[list[np.ndarray]] = [[], [], [], [], [], []]
+    year_index = np.arange(len(years))
+    for m, market in enumerate(scenario.markets):
+        rate = fx[currency_code[market.currency or scenario.currency]]
+        for product, series in market.demand.items():
+            units = _per_year(series, years)
+            positive = units > 0
+            penalty_series = market.lost_sale_penalty.get(product)
+            penalty = (np.full(len(years), np.nan) if penalty_series is None
+                       else _per_year(penalty_series, years, np.nan) / rate)
+            price_series = market.price.get(product)
+            price = np.zeros(len(years)) if price_series is None else _per_year(price_series, years) / rate
+            count = int(positive.sum())
+            columns[0].append(np.full(count, product_code[product]))
+            columns[1].append(np.full(count, m))
+            columns[2].append(year_index[positive])
+            columns[3].append(units[positive])
+            columns[4].append(penalty[positive])
+            columns[5].append(price[positive])
+    arrays = [np.concatenate(parts) if parts else np.zeros(0) for parts in columns]
+    for i in range(3):
+        arrays[i] = arrays[i].astype(np.int64)
+    return tuple(arrays)
+
+
+def pairs_by_key(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i, j) of every pair with left[i] == right[j] (non-negative integer keys).
+
+    A vectorized join: pairs come grouped by i, in order; no Python loop per pair.
+    """
+    order = np.argsort(right, kind="stable")
+    size = int(max(left.max(initial=-1), right.max(initial=-1))) + 1
+    counts = np.bincount(right, minlength=size)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    repeats = counts[left]
+    left_of_pair = np.repeat(np.arange(len(left)), repeats)
+    within = np.arange(len(left_of_pair)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    return left_of_pair, order[first[left[left_of_pair]] + within]
+
+
+@dataclass(frozen=True)
+class _TariffTable:
+    country: dict[str, int]
+    product_class: dict[str, int]
+    table: np.ndarray
+    """Rate by origin country, destination country, product class and year index."""
+
+
+def _tariff_rates(scenario: Scenario, years: list[int]) -> _TariffTable:
+    countries = sorted({p.country for p in scenario.plants} | {m.country for m in scenario.markets})
+    classes = sorted({p.product_class for p in scenario.products})
+    country, product_class = _codes(countries), _codes(classes)
+    table = np.zeros((len(countries), len(countries), len(classes), len(years)))
+    year_index = {year: i for i, year in enumerate(years)}
+    # Rates for any origin first, so that an origin's own rate overrides them.
+    for tariff in sorted(scenario.tariffs, key=lambda t: t.origin != ANY_ORIGIN):
+        if tariff.destination not in country or tariff.product_class not in product_class:
+            continue
+        columns = [year_index[y] for y in tariff.years(scenario.horizon) if y in year_index]
+        d, c = country[tariff.destination], product_class[tariff.product_class]
+        if tariff.origin == ANY_ORIGIN:
+            origins = [o for o in range(len(countries)) if o != d]
+        elif tariff.origin in country:
+            origins = [country[tariff.origin]]
+        else:
+            continue
+        for o in origins:
+            table[o, d, c, columns] = value_of(tariff.rate)
+    return _TariffTable(country, product_class, table)

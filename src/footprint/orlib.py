@@ -1,0 +1,78 @@
+"""Import OR-Library capacitated warehouse location files (Beasley 1988) as scenarios.
+
+Mapping: one year, one product; each warehouse a plant whose only pool has no
+base capacity and one capacity option (its capacity, its fixed cost as capex);
+each customer a market whose demand must be served; the per-unit lane cost is
+the cost of serving the customer's whole demand divided by that demand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from footprint.scenario import Scenario
+
+YEAR = 2000
+PRODUCT = "units"
+
+
+class OrlibError(Exception):
+    """A file that is not a readable OR-Library capacitated warehouse location instance."""
+
+
+def _numbers(path: Path, capacity: float | None) -> list[float]:
+    try:
+        tokens = path.read_text(encoding="utf-8").split()
+    except (OSError, UnicodeDecodeError) as err:
+        raise OrlibError(f"{path}: cannot read the file ({err})") from err
+    values = []
+    for position, token in enumerate(tokens):
+        if token == "capacity":  # capa/capb/capc leave the capacity to be substituted
+            if capacity is None:
+                raise OrlibError(f"{path}: the capacities are the word 'capacity'; give --capacity N")
+            values.append(capacity)
+            continue
+        try:
+            values.append(float(token))
+        except ValueError:
+            raise OrlibError(f"{path}: token {position + 1} is {token!r}, expected a number") from None
+    return values
+
+
+def scenario_from_orlib_cap(path: str | Path, capacity: float | None = None) -> Scenario:
+    """The scenario of an OR-Library ``capNN`` file; ``capacity`` overrides every site's capacity."""
+    path = Path(path)
+    values = _numbers(path, capacity)
+    if len(values) < 2:
+        raise OrlibError(f"{path}: expected 'sites customers' on the first line")
+    sites, customers = int(values[0]), int(values[1])
+    expected = 2 + 2 * sites + customers * (1 + sites)
+    if sites <= 0 or customers <= 0 or len(values) != expected:
+        raise OrlibError(f"{path}: {sites} sites and {customers} customers need {expected} numbers, "
+                         f"found {len(values)}")
+    site_rows = [values[2 + 2 * i: 4 + 2 * i] for i in range(sites)]
+    start = 2 + 2 * sites
+    customer_rows = [values[start + j * (1 + sites): start + (j + 1) * (1 + sites)] for j in range(customers)]
+    if capacity is not None:
+        site_rows = [[capacity, fixed] for _, fixed in site_rows]
+    for j, row in enumerate(customer_rows):
+        if row[0] <= 0:
+            raise OrlibError(f"{path}: customer {j + 1} has demand {row[0]:g}; expected > 0")
+    site = [f"site{i + 1}" for i in range(sites)]
+    customer = [f"customer{j + 1}" for j in range(customers)]
+    data = {
+        "name": path.stem,
+        "description": f"OR-Library capacitated warehouse location instance {path.name}",
+        "horizon": {"start": YEAR, "end": YEAR},
+        "products": [{"id": PRODUCT, "product_class": "goods"}],
+        "plants": [{"id": site[i], "country": "US", "currency": "USD",
+                    "pools": [{"id": "site", "products": [PRODUCT], "capacity": 0.0}]} for i in range(sites)],
+        "capabilities": [{"plant": site[i], "product": PRODUCT, "local_cost": 0.0} for i in range(sites)],
+        "options": [{"id": f"open-{site[i]}", "plant": site[i], "pool": "site", "capacity": cap, "capex": fixed}
+                    for i, (cap, fixed) in enumerate(site_rows)],
+        "markets": [{"id": customer[j], "country": "US", "demand": {PRODUCT: row[0]}}
+                    for j, row in enumerate(customer_rows)],
+        "lanes": [{"plant": site[i], "market": customer[j], "freight": row[1 + i] / row[0]}
+                  for j, row in enumerate(customer_rows) for i in range(sites)],
+    }
+    return Scenario.model_validate(data)

@@ -1,0 +1,267 @@
+"""The scenario: plants, products, markets, lanes, FX and tariffs, as frozen data.
+
+Each entity is declared once, here. The declaration drives validation, file
+loading and the format reference in the README (``footprint schema``). Amounts
+are per unit and per year unless a field says otherwise; the currency of an
+amount is named by the field's description.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from footprint.checks import consistency_problems
+from footprint.figures import Figure, NonNegative, Num, Positive, Year, YearSeries, series_value, value_of
+
+ANY_ORIGIN = "*"
+CUSTOMS_UNIONS = {"EU": "European Union (customs union)"}
+
+
+def _country(code: str) -> str:
+    if code in CUSTOMS_UNIONS or pycountry.countries.get(alpha_2=code) is not None:
+        return code
+    raise ValueError(f"expected an ISO 3166 two-letter country code (or EU), found {code!r}")
+
+
+def _currency(code: str) -> str:
+    if pycountry.currencies.get(alpha_3=code) is not None:
+        return code
+    raise ValueError(f"expected an ISO 4217 three-letter currency code, found {code!r}")
+
+
+def _origin(code: str) -> str:
+    return code if code == ANY_ORIGIN else _country(code)
+
+
+Country = Annotated[str, AfterValidator(_country)]
+Currency = Annotated[str, AfterValidator(_currency)]
+Identifier = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Location(Entity):
+    lat: float = Field(ge=-90, le=90, description="Latitude, degrees north.")
+    lon: float = Field(ge=-180, le=180, description="Longitude, degrees east.")
+
+
+class YearRange(Entity):
+    start: Year | None = Field(None, description="First year (inclusive); open if absent.")
+    end: Year | None = Field(None, description="Last year (inclusive); open if absent.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> YearRange:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    def contains(self, year: int) -> bool:
+        return (self.start is None or year >= self.start) and (self.end is None or year <= self.end)
+
+
+class Horizon(Entity):
+    start: Year = Field(description="First planning year.")
+    end: Year = Field(description="Last planning year (inclusive).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start, self.end + 1))
+
+
+class Product(Entity):
+    id: Identifier = Field(description="Product name, unique.")
+    product_class: str = Field(description="Tariff class (e.g. HS heading 8703, passenger cars).")
+    platform: str | None = Field(None, description="Vehicle platform or product family.")
+
+
+class Pool(Entity):
+    id: Identifier = Field(description="Pool name, unique within its plant (a line, a body shop).")
+    products: list[Identifier] = Field(min_length=1, description="Products that draw on this pool.")
+    capacity: YearSeries = Field(description="Base capacity, units per year (one value or per year).")
+
+
+class Plant(Entity):
+    id: Identifier = Field(description="Plant name, unique.")
+    country: Country = Field(description="ISO 3166 country code; the origin for tariffs.")
+    currency: Currency = Field(description="Currency of local costs (ISO 4217).")
+    location: Location | None = Field(None, description="Coordinates, for maps and distances.")
+    operating_years: YearRange = Field(
+        default_factory=YearRange, description="Years the plant can produce (open by default)."
+    )
+    fixed_cost: NonNegative = Field(0.0, description="Fixed cost per operating year, plant currency.")
+    pools: list[Pool] = Field(min_length=1, description="Capacity pools of the plant.")
+
+
+class Capability(Entity):
+    plant: Identifier = Field(description="Plant that can build the product.")
+    product: Identifier = Field(description="Product it can build.")
+    local_cost: NonNegative = Field(description="Local content per unit, plant currency.")
+    imported_cost: NonNegative = Field(0.0, description="Imported content per unit, in imported_currency.")
+    imported_currency: Currency | None = Field(
+        None, description="Currency of imported content (required when imported_cost > 0)."
+    )
+    launch_cost: NonNegative = Field(
+        0.0, description="Tooling cost when production starts, plant currency."
+    )
+    min_volume: NonNegative = Field(0.0, description="Minimum units per year while assigned.")
+    in_production: bool = Field(
+        False, description="Already built here before the horizon: no launch cost to continue."
+    )
+
+    @model_validator(mode="after")
+    def _imported_currency_named(self) -> Capability:
+        if value_of(self.imported_cost) > 0 and self.imported_currency is None:
+            raise ValueError("imported_cost > 0 needs an imported_currency")
+        return self
+
+
+class CapacityOption(Entity):
+    id: Identifier = Field(description="Option name, unique.")
+    plant: Identifier = Field(description="Plant of the pool the option adds to.")
+    pool: Identifier = Field(description="Pool the option adds capacity to.")
+    capacity: Positive = Field(description="Added capacity, units per year.")
+    capex: NonNegative = Field(description="One-off investment when built, in currency.")
+    currency: Currency | None = Field(None, description="Currency of capex (default: plant currency).")
+    earliest_year: Year | None = Field(
+        None, description="First year it can be online, lead time included (default: horizon start)."
+    )
+
+
+class Market(Entity):
+    id: Identifier = Field(description="Market name, unique.")
+    country: Country = Field(description="ISO 3166 country code (or EU); the destination for tariffs.")
+    currency: Currency | None = Field(
+        None, description="Currency of price and penalty (default: reporting currency)."
+    )
+    demand: dict[Identifier, YearSeries] = Field(
+        default_factory=dict, description="Units per year, by product (one value or per year)."
+    )
+    price: dict[Identifier, YearSeries] = Field(
+        default_factory=dict, description="Net revenue per unit, by product (maximize_profit)."
+    )
+    lost_sale_penalty: dict[Identifier, YearSeries] = Field(
+        default_factory=dict,
+        description="Cost per unit of unserved demand, by product; without one, demand must be met "
+        "(minimize_cost) or may go unserved at its lost price (maximize_profit).",
+    )
+    customs_basis: Literal["fob", "cif"] = Field(
+        "fob", description="Customs value: production cost (fob) or production cost plus freight (cif)."
+    )
+
+
+class Lane(Entity):
+    plant: Identifier = Field(description="Origin plant.")
+    market: Identifier = Field(description="Destination market.")
+    freight: NonNegative = Field(description="Transport cost per unit, in currency.")
+    currency: Currency | None = Field(None, description="Currency of freight (default: reporting currency).")
+
+
+class Tariff(Entity):
+    origin: Annotated[str, AfterValidator(_origin)] = Field(
+        description="Origin country, or * for every origin without a rate of its own (MFN)."
+    )
+    destination: Country = Field(description="Destination country (or EU).")
+    product_class: str = Field(description="Product class the rate applies to.")
+    year: Year | None = Field(None, description="Year of the rate; or give from_year/to_year.")
+    from_year: Year | None = Field(None, description="First year of the rate (default: horizon start).")
+    to_year: Year | None = Field(None, description="Last year of the rate (default: horizon end).")
+    rate: NonNegative = Field(description="Ad valorem rate on the customs value (0.025 = 2.5%).")
+
+    @model_validator(mode="after")
+    def _one_way_of_dating(self) -> Tariff:
+        if self.year is not None and (self.from_year is not None or self.to_year is not None):
+            raise ValueError("give either year or from_year/to_year, not both")
+        if self.from_year is not None and self.to_year is not None and self.to_year < self.from_year:
+            raise ValueError(f"to_year {self.to_year} is before from_year {self.from_year}")
+        return self
+
+    def years(self, horizon: Horizon) -> list[int]:
+        if self.year is not None:
+            return [self.year]
+        first = horizon.start if self.from_year is None else self.from_year
+        last = horizon.end if self.to_year is None else self.to_year
+        return list(range(first, last + 1))
+
+
+class SolverSettings(Entity):
+    time_limit: float | None = Field(None, gt=0, description="Seconds; the best plan found by then is kept.")
+    mip_gap: float = Field(1e-4, ge=0, description="Relative optimality gap at which to stop.")
+    threads: int | None = Field(None, ge=1, description="Solver threads (default: HiGHS decides).")
+
+
+class Scenario(Entity):
+    name: str = Field(description="Scenario name.")
+    description: str = Field("", description="What the scenario is about.")
+    currency: Currency = Field("USD", description="Reporting currency; all results are in it.")
+    horizon: Horizon = Field(description="Planning years.")
+    discount_rate: NonNegative = Field(0.0, description="Yearly rate for NPV (0.08 = 8%).")
+    objective: Literal["minimize_cost", "maximize_profit"] = Field(
+        "minimize_cost", description="What the plan optimizes."
+    )
+    default_freight: NonNegative | None = Field(
+        None, description="Freight per unit on unlisted lanes, reporting currency; absent: unlisted "
+        "lanes cannot be used."
+    )
+    products: list[Product] = Field(min_length=1, description="Products.")
+    plants: list[Plant] = Field(min_length=1, description="Plants and their capacity pools.")
+    capabilities: list[Capability] = Field(min_length=1, description="Which plant can build what, at what cost.")
+    options: list[CapacityOption] = Field(default_factory=list, description="Capacity that can be added.")
+    markets: list[Market] = Field(min_length=1, description="Markets and their demand.")
+    lanes: list[Lane] = Field(default_factory=list, description="Freight per plant-market lane.")
+    fx: dict[Currency, YearSeries] = Field(
+        default_factory=dict,
+        description="Units of each currency per unit of the reporting currency (one value or per year).",
+    )
+    tariffs: list[Tariff] = Field(default_factory=list, description="Ad valorem duties; unlisted: 0.")
+    solver: SolverSettings = Field(default_factory=SolverSettings, description="Solver options.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        problems = consistency_problems(self)
+        if problems:
+            raise ValueError("; ".join(str(problem) for problem in problems))
+        return self
+
+    @property
+    def years(self) -> list[int]:
+        return self.horizon.years
+
+    def fx_rate(self, currency: str, year: int) -> float:
+        """Units of ``currency`` per unit of the reporting currency in ``year``."""
+        if currency == self.currency:
+            return 1.0
+        rate = series_value(self.fx[currency], year)
+        assert rate is not None, "consistency checks guarantee every year has a rate"
+        return rate
+
+
+__all__ = [
+    "ANY_ORIGIN",
+    "Capability",
+    "CapacityOption",
+    "Figure",
+    "Horizon",
+    "Lane",
+    "Location",
+    "Market",
+    "Num",
+    "Plant",
+    "Pool",
+    "Product",
+    "Scenario",
+    "SolverSettings",
+    "Tariff",
+    "YearRange",
+    "series_value",
+]

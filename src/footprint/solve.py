@@ -1,0 +1,268 @@
+"""solve(scenario) -> Plan: compile, build, solve with HiGHS, and read the answer back as tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import pandas as pd
+
+from footprint.highs import Solution, SolverOptions, SolveStatus, run, to_highs
+from footprint.model import FootprintModel, build_model
+from footprint.network import UNIT_COMPONENTS, Network, compile_network
+from footprint.plan import Plan
+from footprint.scenario import Scenario
+
+TOLERANCE = 1e-6
+
+
+class PlanningError(Exception):
+    """The scenario has no plan: infeasible, unbounded, or the solver gave none."""
+
+
+def solver_options(scenario: Scenario, **overrides: object) -> SolverOptions:
+    """The scenario's solver settings, with any CLI overrides that are not None."""
+    settings = scenario.solver
+    options = SolverOptions(settings.time_limit, settings.mip_gap, settings.threads)
+    return dataclasses.replace(options, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def solve(scenario: Scenario, options: SolverOptions | None = None) -> Plan:
+    """The best plan for ``scenario``; PlanningError when there is none."""
+    options = options or solver_options(scenario)
+    started = time.perf_counter()
+    network = compile_network(scenario)
+    model = build_model(network)
+    highs = to_highs(model.program, options)
+    build_seconds = time.perf_counter() - started
+    solution = run(highs, model.is_mip)
+    if not solution.status.has_plan:
+        raise PlanningError(_no_plan_message(model, solution, options))
+    return plan_from_solution(model, solution, build_seconds)
+
+
+def _no_plan_message(model: FootprintModel, solution: Solution, options: SolverOptions) -> str:
+    name = model.network.scenario.name
+    if solution.status is SolveStatus.INFEASIBLE:
+        return f"scenario {name!r} is infeasible: " + _explain_infeasible(model.network, options)
+    if solution.status is SolveStatus.UNBOUNDED:
+        return (f"scenario {name!r} is unbounded: some decision earns without limit "
+                "(a price above every cost with unlimited capacity?)")
+    if solution.status is SolveStatus.NO_SOLUTION:
+        return (f"scenario {name!r}: no feasible plan found within the time limit of "
+                f"{options.time_limit:g} s; allow more time")
+    return f"scenario {name!r}: the solver stopped without a plan ({solution.message})"
+
+
+def _explain_infeasible(network: Network, options: SolverOptions) -> str:
+    """Which demand cannot be met: re-solve letting every demand go unserved at a high penalty."""
+    penalty = np.where(np.isnan(network.demand_penalty), 1e3 * (1.0 + network.unit_cost().max(initial=1.0)),
+                       network.demand_penalty)
+    elastic = dataclasses.replace(network, demand_penalty=penalty)
+    model = build_model(elastic)
+    solution = run(to_highs(model.program, dataclasses.replace(options, time_limit=options.time_limit or 60)),
+                   model.is_mip)
+    if not solution.status.has_plan:
+        return "no plan exists even if demand may go unserved (check minimum volumes and capacity)"
+    lost = model.program.values(solution.values, "lost")
+    index = model.program.variables["lost"].index
+    must_serve = np.isnan(network.demand_penalty)[index["demand"].to_numpy()]
+    short = index[(lost > TOLERANCE) & must_serve].assign(units=lost[(lost > TOLERANCE) & must_serve])
+    if short.empty:
+        return "the constraints conflict (check minimum volumes against capacity and demand)"
+    lines = [f"{row.product} in {row.market}, {row.year}: {row.units:,.0f} units cannot be supplied"
+             for row in short.head(8).itertuples()]
+    more = f" (and {len(short) - 8} more)" if len(short) > 8 else ""
+    return ("demand exceeds what capacity and lanes can supply: " + "; ".join(lines) + more
+            + ". Add capacity or options, lanes, or a lost_sale_penalty.")
+
+
+def plan_from_solution(model: FootprintModel, solution: Solution, build_seconds: float) -> Plan:
+    """The Plan's tables and summary from a solved model."""
+    network, program = model.network, model.program
+    values = {name: program.values(solution.values, name) for name in program.variables}
+    flow = values["flow"]
+    tables = {
+        "flows": _flows(program.variables["flow"].index, flow),
+        "production": _production(network, flow),
+        "builds": _builds(network, program.variables["build"].index, values["build"]),
+        "assignments": _assignments(network, values, program),
+        "demand": _demand(network, flow),
+        "landed_cost": _landed_cost(network, program.variables["flow"].index),
+    }
+    tables["utilization"] = _utilization(network, tables["production"], tables["builds"])
+    tables["costs"] = _costs(model, values)
+    scenario = network.scenario
+    objective = -solution.objective if model.profit else solution.objective
+    bound = -solution.bound if model.profit else solution.bound
+    summary = {
+        "scenario": scenario.name,
+        "status": solution.status.value,
+        "objective_sense": scenario.objective,
+        "objective": objective,
+        "bound": bound,
+        "gap": solution.gap,
+        "currency": scenario.currency,
+        "horizon": [int(network.years[0]), int(network.years[-1])],
+        "build_seconds": build_seconds,
+        "solve_seconds": solution.seconds,
+        "variables": program.num_cols,
+        "integer_variables": program.num_integer,
+        "constraints": program.num_rows,
+        "builds": tables["builds"].to_dict(orient="records"),
+        "message": ("time limit reached: this is the best plan found, not proven optimal"
+                    if solution.status is SolveStatus.TIME_LIMIT else solution.message),
+    }
+    return Plan(summary, {name: tables[name] for name in _ORDER})
+
+
+_ORDER = ("flows", "production", "utilization", "builds", "assignments", "demand", "costs", "landed_cost")
+
+
+def _flows(index: pd.DataFrame, flow: np.ndarray) -> pd.DataFrame:
+    used = flow > TOLERANCE
+    return index[used].assign(units=flow[used]).reset_index(drop=True)
+
+
+def _production_by_capability(network: Network, flow: np.ndarray) -> np.ndarray:
+    """Units per capability and year index."""
+    made = np.zeros((len(network.cap_plant), len(network.years)))
+    np.add.at(made, (network.flow_capability, network.flow_year), flow)
+    return made
+
+
+def _production(network: Network, flow: np.ndarray) -> pd.DataFrame:
+    made = _production_by_capability(network, flow)[network.member_capability]
+    member, year = np.nonzero(made > TOLERANCE)
+    capability = network.member_capability[member]
+    return pd.DataFrame({
+        "plant": np.array(network.plants)[network.cap_plant[capability]],
+        "pool": np.array(network.pool_names)[network.member_pool[member]],
+        "product": np.array(network.products)[network.cap_product[capability]],
+        "year": network.years[year],
+        "units": made[member, year],
+    })
+
+
+def _builds(network: Network, index: pd.DataFrame, build: np.ndarray) -> pd.DataFrame:
+    chosen = index[build > 0.5]
+    option = chosen["option"].cat.codes.to_numpy()
+    year = np.searchsorted(network.years, chosen["year"].to_numpy())
+    pool = network.option_pool[option]
+    return pd.DataFrame({
+        "option": chosen["option"].astype(str).to_numpy(),
+        "plant": np.array(network.plants)[network.pool_plant[pool]],
+        "pool": np.array(network.pool_names)[pool],
+        "year": chosen["year"].to_numpy(),
+        "added_capacity": network.option_capacity[option],
+        "capex": network.option_capex[option, year],
+    })
+
+
+def _utilization(network: Network, production: pd.DataFrame, builds: pd.DataFrame) -> pd.DataFrame:
+    n_pools, n_years = network.pool_capacity.shape
+    capacity = network.pool_capacity.copy()
+    for build in builds.itertuples():  # one row per option built: few
+        pool = next(q for q in range(n_pools) if network.pool_names[q] == build.pool
+                    and network.plants[network.pool_plant[q]] == build.plant)
+        capacity[pool, network.years >= build.year] += build.added_capacity
+    table = pd.DataFrame({
+        "plant": np.repeat(np.array(network.plants)[network.pool_plant], n_years),
+        "pool": np.repeat(network.pool_names, n_years),
+        "year": np.tile(network.years, n_pools),
+        "capacity": capacity.ravel(),
+    })
+    used = production.groupby(["plant", "pool", "year"], as_index=False)["units"].sum()
+    table = table.merge(used.rename(columns={"units": "used"}), on=["plant", "pool", "year"], how="left")
+    table["used"] = table["used"].fillna(0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["share"] = np.where(table["capacity"] > 0, table["used"] / table["capacity"], np.nan)
+    return table
+
+
+def _assignments(network: Network, values: dict[str, np.ndarray], program: object) -> pd.DataFrame:
+    made = _production_by_capability(network, values["flow"])
+    capability, year = np.nonzero(network.plant_operating[network.cap_plant])
+    assigned = made[capability, year] > TOLERANCE
+    launched = np.zeros(len(capability), bool)
+    variables = program.variables  # type: ignore[attr-defined]
+    if "assign" in variables:
+        index = variables["assign"].index
+        cap_of = {(p, m): c for c, (p, m) in enumerate(zip(network.cap_plant, network.cap_product, strict=True))}
+        plant = index["plant"].cat.codes.to_numpy()
+        product = index["product"].cat.codes.to_numpy()
+        rows = np.array([cap_of[(p, m)] for p, m in zip(plant, product, strict=True)])
+        position = np.full(made.shape, -1)
+        position[rows, np.searchsorted(network.years, index["year"].to_numpy())] = np.arange(len(index))
+        has = position[capability, year] >= 0
+        assigned[has] = values["assign"][position[capability, year][has]] > 0.5
+        launched[has] = values["start"][position[capability, year][has]] > 0.5
+    return pd.DataFrame({
+        "plant": np.array(network.plants)[network.cap_plant[capability]],
+        "product": np.array(network.products)[network.cap_product[capability]],
+        "year": network.years[year],
+        "units": made[capability, year],
+        "assigned": assigned,
+        "launched": launched,
+    })
+
+
+def _demand(network: Network, flow: np.ndarray) -> pd.DataFrame:
+    served = np.bincount(network.flow_demand, weights=flow, minlength=len(network.demand_units))
+    return pd.DataFrame({
+        "product": np.array(network.products)[network.demand_product],
+        "market": np.array(network.markets)[network.demand_market],
+        "year": network.years[network.demand_year],
+        "demand": network.demand_units,
+        "served": served,
+        "lost": np.maximum(network.demand_units - served, 0.0),
+    })
+
+
+def _costs(model: FootprintModel, values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Cost per year and component, reporting currency; revenue is a negative cost."""
+    network, program = model.network, model.program
+    n_years = len(network.years)
+    flow = values["flow"]
+    amounts: dict[str, np.ndarray] = {}
+    for component in UNIT_COMPONENTS:
+        amounts[component] = np.bincount(network.flow_year, weights=flow * network.unit_costs[component],
+                                          minlength=n_years)
+    amounts["fixed"] = network.fixed_cost.sum(axis=0)
+    build_index = program.variables["build"].index
+    build_year = np.searchsorted(network.years, build_index["year"].to_numpy())
+    capex = network.option_capex[build_index["option"].cat.codes.to_numpy(), build_year]
+    amounts["capex"] = np.bincount(build_year, weights=values["build"].round() * capex, minlength=n_years)
+    if "start" in values:
+        start_index = program.variables["start"].index
+        launch_cost = program.cost()[program.variables["start"].columns()]
+        start_year = np.searchsorted(network.years, start_index["year"].to_numpy())
+        amounts["launch"] = np.bincount(start_year, weights=values["start"] * launch_cost / network.discount[
+            start_year], minlength=n_years)
+    lost_index = program.variables["lost"].index
+    demand = lost_index["demand"].to_numpy()
+    penalty = np.nan_to_num(network.demand_penalty[demand])
+    amounts["lost_sales"] = np.bincount(network.demand_year[demand], weights=values["lost"] * penalty,
+                                        minlength=n_years)
+    if model.profit:
+        amounts["revenue"] = -np.bincount(network.flow_year, weights=flow * network.demand_price[
+            network.flow_demand], minlength=n_years)
+    rows = [
+        (int(network.years[t]), component, float(amount[t]), float(amount[t] * network.discount[t]))
+        for component, amount in amounts.items() for t in range(n_years)
+    ]
+    return pd.DataFrame(rows, columns=["year", "component", "amount", "discounted"])
+
+
+def _landed_cost(network: Network, index: pd.DataFrame) -> pd.DataFrame:
+    """Per unit cost of every lane-year, by component, reporting currency, undiscounted."""
+    parts = len(UNIT_COMPONENTS)
+    table = pd.concat([index] * parts, ignore_index=True)
+    table["component"] = pd.Categorical.from_codes(np.repeat(np.arange(parts), len(index)),
+                                                   categories=list(UNIT_COMPONENTS))
+    table["per_unit"] = np.concatenate([network.unit_costs[c] for c in UNIT_COMPONENTS])
+    return table
+
+
+__all__ = ["PlanningError", "solve", "solver_options"]
