@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
