@@ -44,12 +44,17 @@ def print_builds(plan: Plan, console: Console) -> None:
     console.print(table)
 
 
-def _pivot_table(title: str, frame: pd.DataFrame, fmt: str) -> Table:
+def _cell(value: object, fmt: str) -> str:
+    return "-" if pd.isna(value) else format(value, fmt)
+
+
+def _pivot_table(title: str, frame: pd.DataFrame, labels: int, fmt: str) -> Table:
+    """A table whose first ``labels`` columns are names and the rest numbers in ``fmt``."""
     table = Table(title=title, title_justify="left")
-    for column in frame.columns:
-        table.add_column(str(column), justify="left" if column in frame.columns[:2] else "right")
+    for i, column in enumerate(frame.columns):
+        table.add_column(str(column), justify="left" if i < labels else "right")
     for _, row in frame.head(MAX_ROWS).iterrows():
-        table.add_row(*[str(v) if i < 2 else format(v, fmt) for i, v in enumerate(row)])
+        table.add_row(*[str(v) if i < labels else _cell(v, fmt) for i, v in enumerate(row)])
     if len(frame) > MAX_ROWS:
         table.caption = f"{len(frame) - MAX_ROWS} more rows in the results folder"
     return table
@@ -62,14 +67,13 @@ def print_supply(plan: Plan, console: Console) -> None:
         return
     wide = flows.pivot_table(index=["product", "plant", "market"], columns="year", values="units",
                              aggfunc="sum", fill_value=0.0).reset_index()
-    wide = wide.drop(columns="product").rename(columns=str)
-    console.print(_pivot_table("Supply, units per year (plant -> market)", wide, ",.0f"))
+    console.print(_pivot_table("Supply, units per year", wide.rename(columns=str), 3, ",.0f"))
 
 
 def print_utilization(plan: Plan, console: Console) -> None:
     utilization = plan.utilization[plan.utilization["capacity"] > 0]
     wide = utilization.pivot_table(index=["plant", "pool"], columns="year", values="share").reset_index()
-    console.print(_pivot_table("Utilization of capacity pools", wide.rename(columns=str), ".0%"))
+    console.print(_pivot_table("Utilization of capacity pools", wide.rename(columns=str), 2, ".0%"))
 
 
 def print_costs(plan: Plan, console: Console) -> None:
