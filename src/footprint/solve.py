@@ -127,9 +127,9 @@ def _flows(index: pd.DataFrame, flow: np.ndarray) -> pd.DataFrame:
 
 def _production_by_capability(network: Network, flow: np.ndarray) -> np.ndarray:
     """Units per capability and year index."""
-    made = np.zeros((len(network.cap_plant), len(network.years)))
-    np.add.at(made, (network.flow_capability, network.flow_year), flow)
-    return made
+    shape = (len(network.cap_plant), len(network.years))
+    cell = network.flow_capability * shape[1] + network.flow_year
+    return np.bincount(cell, weights=flow, minlength=shape[0] * shape[1]).reshape(shape)
 
 
 def _production(network: Network, flow: np.ndarray) -> pd.DataFrame:
