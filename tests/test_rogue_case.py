@@ -76,7 +76,8 @@ def test_every_assumption_is_labelled_and_central() -> None:
     assert len(assumptions) >= 20
     for path, figure in assumptions:
         assert figure["assumption"].strip(), path
-        assert "low" in figure and "high" in figure, f"{path}: an assumption needs its range"
+        assert "low" in figure, f"{path}: an assumption needs its range"
+        assert "high" in figure, f"{path}: an assumption needs its range"
         centre = (figure["low"] + figure["high"]) / 2
         assert figure["value"] == pytest.approx(centre, rel=5e-3), f"{path}: not at the centre of its range"
     for path, figure in _figures(data):

@@ -66,14 +66,15 @@ def _duplicates(scenario: Scenario, skip: frozenset[str]) -> Iterator[Problem]:
         for year in t.years(scenario.horizon)
     ]
     first_seen: dict[tuple[str, str, str, int], int] = {}
+    clashes: dict[tuple[int, int], list[int]] = {}
     for key, index in tariff_years:
         if key in first_seen and first_seen[key] != index:
-            yield Problem(
-                f"tariffs[{index}]",
-                f"a second rate for {key[0]} -> {key[1]}, class {key[2]!r}, year {key[3]} "
-                f"(first in tariffs[{first_seen[key]}])",
-            )
+            clashes.setdefault((index, first_seen[key]), []).append(key[3])
         first_seen.setdefault(key, index)
+    for (index, first), years in clashes.items():
+        t = scenario.tariffs[index]
+        yield Problem(f"tariffs[{index}]", f"a second rate for {t.origin} -> {t.destination}, class "
+                                           f"{t.product_class!r}, in {_year_list(years)} (first in tariffs[{first}])")
 
 
 def _unknown(path: str, what: str, name: str, known: set[str]) -> Problem:
@@ -98,7 +99,8 @@ def _references(scenario: Scenario, skip: frozenset[str]) -> Iterator[Problem]:
         if check_products and capability.product not in products:
             yield _unknown(f"capabilities[{i}].product", "product", capability.product, products)
         plant = plants.get(capability.plant)
-        if plant is not None and not any(capability.product in q.products for q in plant.pools):
+        if (plant is not None and capability.product in products
+                and not any(capability.product in q.products for q in plant.pools)):
             yield Problem(
                 f"capabilities[{i}]",
                 f"plant {plant.id!r} has no pool covering product {capability.product!r}; "
@@ -142,6 +144,8 @@ def _currency_uses(scenario: Scenario) -> Iterator[tuple[str, str]]:
 
 
 def _currencies(scenario: Scenario, skip: frozenset[str]) -> Iterator[Problem]:
+    if {"currency", "fx"} & skip:
+        return
     years = scenario.horizon.years
     reported: set[str] = set()
     for path, currency in _currency_uses(scenario):

@@ -37,7 +37,7 @@ def _resolve(scenario: str) -> Path:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(message, markup=False, highlight=False)
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -84,7 +84,7 @@ def validate(file: Annotated[Path, typer.Argument(help="Scenario file to check."
         raise _fail(error.report()) from None
     out.print(f"{file}: valid scenario {scenario.name!r} ({len(scenario.plants)} plants, "
               f"{len(scenario.products)} products, {len(scenario.markets)} markets, "
-              f"{scenario.horizon.start}-{scenario.horizon.end})")
+              f"{scenario.horizon.start}-{scenario.horizon.end})", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -97,7 +97,7 @@ def cases() -> None:
 @app.command()
 def schema() -> None:
     """Print the scenario file format: every section and field, with units and defaults."""
-    out.print(scenario_reference(), markup=False, highlight=False)
+    out.print(scenario_reference().rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
 
 
 @import_app.command("orlib-cap")

@@ -66,7 +66,10 @@ def _number(raw: Any) -> Num:
     if isinstance(raw, bool):
         raise ValueError(f"expected a number, found {raw}")
     if isinstance(raw, (int, float)):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except OverflowError:
+            raise ValueError(f"expected a number, found one too large ({_describe(raw)})") from None
     elif isinstance(raw, str):
         # YAML 1.1 reads 160e6 (no dot) as text; accept it as the number it is.
         try:
@@ -121,7 +124,7 @@ def _year(raw: Any) -> int:
         raise ValueError(f"expected a year, found {raw}")
     try:
         year = int(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"expected a year, found {_describe(raw)}") from None
     if year != raw and str(year) != str(raw).strip():
         raise ValueError(f"expected a whole year, found {_describe(raw)}")

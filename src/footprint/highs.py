@@ -101,6 +101,9 @@ def run(highs: highspy.Highs, is_mip: bool) -> Solution:
     model_status = highs.getModelStatus()
     info = highs.getInfo()
     status = _STATUS.get(model_status, SolveStatus.ERROR)
+    if model_status == highspy.HighsModelStatus.kModelEmpty:  # no variables: the offset is all there is
+        return Solution(status, highs.getLp().offset_, highs.getLp().offset_, 0.0, seconds,
+                        np.zeros(highs.getNumCol()), np.zeros(highs.getNumRow()), "Optimal (empty model)")
     has_values = info.primal_solution_status == 2  # kSolutionStatusFeasible
     if status is SolveStatus.TIME_LIMIT and not has_values:
         status = SolveStatus.NO_SOLUTION

@@ -8,7 +8,10 @@ the cost of serving the customer's whole demand divided by that demand.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+
+from pydantic import ValidationError
 
 from footprint.scenario import Scenario
 
@@ -33,21 +36,32 @@ def _numbers(path: Path, capacity: float | None) -> list[float]:
             values.append(capacity)
             continue
         try:
-            values.append(float(token))
+            number = float(token)
         except ValueError:
             raise OrlibError(f"{path}: token {position + 1} is {token!r}, expected a number") from None
+        if not math.isfinite(number):
+            raise OrlibError(f"{path}: token {position + 1} is {token!r}, expected a finite number")
+        values.append(number)
     return values
+
+
+def _count(path: Path, value: float, what: str) -> int:
+    if value != int(value) or value <= 0:
+        raise OrlibError(f"{path}: the number of {what} is {value:g}, expected a whole number > 0")
+    return int(value)
 
 
 def scenario_from_orlib_cap(path: str | Path, capacity: float | None = None) -> Scenario:
     """The scenario of an OR-Library ``capNN`` file; ``capacity`` overrides every site's capacity."""
     path = Path(path)
+    if capacity is not None and not (math.isfinite(capacity) and capacity > 0):
+        raise OrlibError(f"{path}: --capacity must be a number > 0, found {capacity:g}")
     values = _numbers(path, capacity)
     if len(values) < 2:
         raise OrlibError(f"{path}: expected 'sites customers' on the first line")
-    sites, customers = int(values[0]), int(values[1])
+    sites, customers = _count(path, values[0], "sites"), _count(path, values[1], "customers")
     expected = 2 + 2 * sites + customers * (1 + sites)
-    if sites <= 0 or customers <= 0 or len(values) != expected:
+    if len(values) != expected:
         raise OrlibError(f"{path}: {sites} sites and {customers} customers need {expected} numbers, "
                          f"found {len(values)}")
     site_rows = [values[2 + 2 * i: 4 + 2 * i] for i in range(sites)]
@@ -75,4 +89,10 @@ def scenario_from_orlib_cap(path: str | Path, capacity: float | None = None) -> 
         "lanes": [{"plant": site[i], "market": customer[j], "freight": row[1 + i] / row[0]}
                   for j, row in enumerate(customer_rows) for i in range(sites)],
     }
-    return Scenario.model_validate(data)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise OrlibError(f"{path}: not a valid instance ({len(err.errors())} problems; first at {where}: "
+                         f"{first['msg'].removeprefix('Value error, ')})") from None

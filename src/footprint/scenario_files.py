@@ -7,9 +7,10 @@ tracebacks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
@@ -34,17 +35,22 @@ class ScenarioError(Exception):
         return "\n".join([head] + [f"  {problem}" for problem in self.problems])
 
 
-# libyaml's parser is about 10 times faster on large files; the pure-Python one is the fallback.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a mapping with the same key twice (YAML would keep the last).
 
-
-class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc, valid-type]
-    """A safe loader that refuses a mapping with the same key twice (YAML would keep the last)."""
+    It is the pure-Python loader on purpose: libyaml's parser is faster but crashes the process
+    on deeply nested input, where this one raises RecursionError, which we report.
+    """
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if not isinstance(key, (str, int, float, bool, type(None))):
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    "found a list or mapping used as a key; keys must be names or numbers", key_node.start_mark,
+                )
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     "while reading a mapping", node.start_mark,
@@ -74,6 +80,8 @@ def read_yaml(path: Path) -> Any:
         raise ScenarioError(source, [Problem("", "file is empty; expected a YAML scenario")])
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)
+    except RecursionError:
+        raise ScenarioError(source, [Problem("", "not a scenario: nested too deeply to read")]) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
@@ -128,7 +136,10 @@ def _kind(data: Any) -> str:
 
 
 def _field_adapter(name: str) -> TypeAdapter[Any]:
+    """The field's type with its validators (pydantic keeps those apart from the annotation)."""
     field = Scenario.model_fields[name]
+    if field.metadata:
+        return TypeAdapter(Annotated[(field.annotation, *field.metadata)])  # type: ignore[valid-type]
     return TypeAdapter(field.annotation)
 
 
@@ -139,41 +150,69 @@ def _item_adapter(name: str) -> TypeAdapter[Any] | None:
     return None
 
 
-def _parsed_sections(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem], set[str]]:
-    """Each section validated on its own: what parsed, the problems, the sections with problems."""
-    parsed: dict[str, Any] = {}
-    problems: list[Problem] = []
-    broken: set[str] = set()
-    for key in data:
-        if key not in Scenario.model_fields:
-            problems.append(Problem(str(key), f"unknown section; expected one of {', '.join(Scenario.model_fields)}"))
-    for name, field in Scenario.model_fields.items():
-        if name not in data:
-            if field.is_required():
-                problems.append(Problem(name, "missing; this section is required"))
-                broken.add(name)
-            continue
-        raw = data[name]
-        items = _item_adapter(name)
-        if items is not None and isinstance(raw, list):
-            good = []
-            for index, item in enumerate(raw):
+class _Sections:
+    """Each section of a scenario mapping validated on its own, keeping what loaded."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.parsed: dict[str, Any] = {}
+        self.problems: list[Problem] = []
+        self.broken: set[str] = set()
+        self.positions: dict[str, list[int]] = {}
+        """For list sections: the original position of each entry that loaded."""
+        for key in data:
+            if key not in Scenario.model_fields:
+                self.problems.append(Problem(str(key), "unknown section; expected one of "
+                                                       f"{', '.join(Scenario.model_fields)}"))
+        for name, field in Scenario.model_fields.items():
+            if name not in data:
+                if field.is_required():
+                    self._fail(name, [Problem(name, "missing; this section is required")])
+            elif _item_adapter(name) is not None and isinstance(data[name], list):
+                self._load_list(name, data[name])
+            else:
                 try:
-                    good.append(items.validate_python(item))
+                    self.parsed[name] = _field_adapter(name).validate_python(data[name])
                 except ValidationError as err:
-                    problems.extend(_pydantic_problems(err, f"{name}[{index}]"))
-                    broken.add(name)
-            if not raw and _required_non_empty(name):
-                problems.append(Problem(name, "expected at least one entry, found none"))
-                broken.add(name)
-            parsed[name] = good
-            continue
-        try:
-            parsed[name] = _field_adapter(name).validate_python(raw)
-        except ValidationError as err:
-            problems.extend(_pydantic_problems(err, name))
-            broken.add(name)
-    return parsed, problems, broken
+                    self._fail(name, _pydantic_problems(err, name))
+
+    def _fail(self, name: str, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+        self.broken.add(name)
+
+    def _load_list(self, name: str, raw: list[Any]) -> None:
+        items = _item_adapter(name)
+        assert items is not None
+        good, positions = [], []
+        for index, item in enumerate(raw):
+            try:
+                good.append(items.validate_python(item))
+                positions.append(index)
+            except ValidationError as err:
+                self._fail(name, _pydantic_problems(err, f"{name}[{index}]"))
+        if not raw and _required_non_empty(name):
+            self._fail(name, [Problem(name, "expected at least one entry, found none")])
+        self.parsed[name], self.positions[name] = good, positions
+
+    def consistency_problems(self) -> list[Problem]:
+        """The cross-entity problems among the parts that loaded, at their original positions."""
+        if "horizon" not in self.parsed:
+            return []
+        values = {name: field.get_default(call_default_factory=True)
+                  for name, field in Scenario.model_fields.items() if not field.is_required()}
+        values.update({name: [] for name in self.broken if name not in values})
+        values.update(self.parsed)
+        partial = Scenario.model_construct(**values)
+        return [self._original(problem)
+                for problem in consistency_problems(partial, skip=frozenset(self.broken))]
+
+    def _original(self, problem: Problem) -> Problem:
+        def renumber(match: re.Match[str]) -> str:
+            name, index = match.group(1), int(match.group(2))
+            positions = self.positions.get(name)
+            return f"{name}[{positions[index] if positions and index < len(positions) else index}]"
+
+        pattern = rf"\b({'|'.join(self.positions) or '-'})\[(\d+)\]"
+        return Problem(re.sub(pattern, renumber, problem.path), re.sub(pattern, renumber, problem.message))
 
 
 def _required_non_empty(name: str) -> bool:
@@ -181,13 +220,8 @@ def _required_non_empty(name: str) -> bool:
 
 
 def _section_problems(data: dict[str, Any]) -> list[Problem]:
-    parsed, problems, broken = _parsed_sections(data)
-    if "horizon" in parsed:
-        defaults = {name: field.get_default(call_default_factory=True)
-                    for name, field in Scenario.model_fields.items() if not field.is_required()}
-        partial = Scenario.model_construct(**{**defaults, **{name: [] for name in broken}, **parsed})
-        problems.extend(consistency_problems(partial, skip=frozenset(broken)))
-    return problems
+    sections = _Sections(data)
+    return sections.problems + sections.consistency_problems()
 
 
 def _pydantic_problems(err: ValidationError, prefix: str) -> Iterator[Problem]:
@@ -221,6 +255,10 @@ def _message(error: Any) -> str:
         return "unknown field; check its spelling against `footprint schema`"
     if kind == "value_error":
         return str(error["ctx"]["error"])
+    if kind == "string_pattern_mismatch":
+        return f"expected a name of letters, digits, '_', '-' and '.', found {_short(found)}"
+    if kind == "too_short":
+        return f"expected at least one entry, found {_short(found)}"
     if kind in _EXPECTED:
         expected = _EXPECTED[kind]
         return expected if kind == "missing" else f"{expected}, found {_short(found)}"
@@ -233,10 +271,22 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes text with YAML's line-break characters (NEL, LS, PS) double-quoted, so they survive."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if any(ch in text for ch in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
 def dump_scenario(scenario: Scenario) -> str:
     """The scenario as YAML, leaving out fields at their defaults."""
     data = scenario.model_dump(mode="python", exclude_defaults=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def save_scenario(scenario: Scenario, path: str | Path) -> None:

@@ -1,0 +1,170 @@
+"""Shared helpers: tiny scenario builders, paths to the shared benchmarks, and the Hypothesis profile.
+
+The builders return plain data (as read from YAML) so that a test can change any field
+before turning it into a Scenario with :func:`make`. Defaults keep every scenario small:
+one product ``car``, US plants and markets in USD, no freight unless a test gives some.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from footprint.plan import Plan
+from footprint.scenario import Scenario
+from footprint.scenario_files import scenario_from_data
+from footprint.solve import solve
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+BENCHMARKS = SHARED / "benchmarks"
+ORLIB = BENCHMARKS / "orlib-cap"
+TRNSPORT = BENCHMARKS / "gams-trnsport"
+
+# Deterministic property tests: the same examples on every run and machine, no example database.
+settings.register_profile(
+    "footprint",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("footprint")
+
+
+def product(id: str = "car", product_class: str = "8703", **extra: Any) -> dict[str, Any]:
+    return {"id": id, "product_class": product_class, **extra}
+
+
+def pool(id: str, products: list[str], capacity: Any) -> dict[str, Any]:
+    return {"id": id, "products": list(products), "capacity": capacity}
+
+
+def plant(
+    id: str,
+    capacity: Any = 1_000_000.0,
+    *,
+    products: tuple[str, ...] = ("car",),
+    country: str = "US",
+    currency: str = "USD",
+    pools: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A plant with one pool ``main`` covering ``products`` (or the given pools)."""
+    return {
+        "id": id,
+        "country": country,
+        "currency": currency,
+        "pools": pools if pools is not None else [pool("main", list(products), capacity)],
+        **extra,
+    }
+
+
+def capability(plant: str, product: str = "car", local_cost: Any = 0.0, **extra: Any) -> dict[str, Any]:
+    return {"plant": plant, "product": product, "local_cost": local_cost, **extra}
+
+
+def market(id: str, demand: Any, *, product: str = "car", country: str = "US", **extra: Any) -> dict[str, Any]:
+    """A market demanding ``demand`` units of ``product`` (a number, or a per-year mapping)."""
+    return {"id": id, "country": country, "demand": {product: demand}, **extra}
+
+
+def lane(plant: str, market: str, freight: Any, **extra: Any) -> dict[str, Any]:
+    return {"plant": plant, "market": market, "freight": freight, **extra}
+
+
+def scenario_data(
+    *,
+    plants: list[dict[str, Any]],
+    capabilities: list[dict[str, Any]],
+    markets: list[dict[str, Any]],
+    products: list[dict[str, Any]] | None = None,
+    start: int = 2020,
+    end: int | None = None,
+    default_freight: float | None = 0.0,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Plain scenario data; freight is free on every lane unless ``default_freight`` or lanes say otherwise."""
+    data: dict[str, Any] = {
+        "name": "test",
+        "horizon": {"start": start, "end": start if end is None else end},
+        "products": products if products is not None else [product()],
+        "plants": plants,
+        "capabilities": capabilities,
+        "markets": markets,
+        **extra,
+    }
+    if default_freight is not None:
+        data["default_freight"] = default_freight
+    return data
+
+
+def make(data: dict[str, Any]) -> Scenario:
+    return scenario_from_data(data, "test")
+
+
+def solved(data: dict[str, Any]) -> Plan:
+    return solve(make(data))
+
+
+def costs_by(plan: Plan, component: str) -> dict[int, float]:
+    """Undiscounted amount of one cost component per year."""
+    rows = plan.costs[plan.costs["component"] == component]
+    return {int(year): float(amount) for year, amount in zip(rows["year"], rows["amount"], strict=True)}
+
+
+def flows_of(plan: Plan) -> dict[tuple[str, str, int], float]:
+    """Units per (plant, market, year), summed over products."""
+    flows = plan.flows.astype({"plant": str, "market": str})
+    grouped = flows.groupby(["plant", "market", "year"])["units"].sum()
+    return {(str(p), str(m), int(y)): float(u) for (p, m, y), u in grouped.items()}
+
+
+def assert_costs_match(plan: Plan) -> None:
+    """The costs table adds up to the objective (revenue is a negative cost when maximizing profit)."""
+    total = float(plan.costs["discounted"].sum())
+    expected = -plan.objective if plan.summary["objective_sense"] == "maximize_profit" else plan.objective
+    assert math.isclose(total, expected, rel_tol=1e-7, abs_tol=1e-6), (total, expected)
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    import yaml
+
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def shared_benchmarks() -> Path:
+    """The shared benchmark folder beside the repository; its absence is a set-up error, not a skip."""
+    assert BENCHMARKS.is_dir(), f"expected the shared benchmarks at {BENCHMARKS}"
+    return BENCHMARKS
+
+
+def small_network_data() -> dict[str, Any]:
+    """Two plants (US, KR in KRW), two markets, one capacity option that pays for itself: a CLI-sized case."""
+    return scenario_data(
+        start=2020,
+        end=2021,
+        discount_rate=0.1,
+        plants=[
+            plant("detroit", 100.0, fixed_cost=50.0),
+            plant("busan", 0.0, country="KR", currency="KRW"),
+        ],
+        capabilities=[
+            capability("detroit", local_cost=30.0),
+            capability("busan", local_cost=11_000.0),
+        ],
+        options=[{"id": "busan-line", "plant": "busan", "pool": "main", "capacity": 200.0, "capex": 110_000.0}],
+        markets=[market("us", 150.0), market("eu", 80.0, country="EU")],
+        lanes=[lane("detroit", "us", 1.0), lane("detroit", "eu", 6.0), lane("busan", "us", 4.0),
+               lane("busan", "eu", 5.0)],
+        default_freight=None,
+        fx={"KRW": 1100.0},
+        tariffs=[{"origin": "*", "destination": "US", "product_class": "8703", "rate": 0.025}],
+    )

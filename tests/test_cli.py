@@ -1,0 +1,188 @@
+"""The `footprint` command line: cases, run (with a results folder), schema, and failures as messages."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import footprint.cases
+from conftest import capability, market, plant, scenario_data, small_network_data, write_yaml
+from footprint.cli import app
+from footprint.docs import SECTIONS, scenario_reference
+from footprint.plan import SUMMARY_FILE, TABLES
+from footprint.scenario_files import load_scenario
+from footprint.solve import solve
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{type(result.exception).__name__}: {result.exception}")
+    assert "Traceback" not in result.output
+    return result
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def scenario_file(tmp_path) -> Path:
+    return write_yaml(tmp_path / "small.yaml", small_network_data())
+
+
+@pytest.fixture
+def bundled(tmp_path, monkeypatch) -> Path:
+    """A cases folder of our own in place of the package's: case ``demo`` with a variant, and ``rogue-2012``."""
+    folder = tmp_path / "cases"
+    demo = folder / "demo"
+    demo.mkdir(parents=True)
+    text = Path(write_yaml(tmp_path / "base.yaml", small_network_data())).read_text(encoding="utf-8")
+    (demo / "scenario.yaml").write_text("# Demo: two plants, one option\n" + text, encoding="utf-8")
+    (demo / "weak-won.yaml").write_text("# Demo with a weak won\nextends: scenario.yaml\nfx: {KRW: 1400}\n",
+                                        encoding="utf-8")
+    (folder / "rogue-2012").mkdir()
+    (folder / "rogue-2012" / "scenario.yaml").write_text("# Stand-in for the default case\n" + text,
+                                                         encoding="utf-8")
+    (folder / "not-a-case").mkdir()  # no scenario.yaml: not listed
+    monkeypatch.setattr(footprint.cases, "cases_folder", lambda: folder)
+    return folder
+
+
+def test_cases_lists_each_case_and_variant_with_its_description(bundled):
+    result = invoke("cases")
+    assert result.exit_code == 0
+    lines = [flat(line) for line in result.output.splitlines() if line.strip()]
+    assert lines == [
+        "demo Demo: two plants, one option",
+        "demo/weak-won Demo with a weak won",
+        "rogue-2012 Stand-in for the default case",
+    ]
+
+
+def test_run_a_bundled_case_and_variant_by_name(bundled, tmp_path):
+    base = invoke("run", "demo", "--out", str(tmp_path / "base"))
+    variant = invoke("run", "demo/weak-won", "--out", str(tmp_path / "variant"))
+    assert base.exit_code == variant.exit_code == 0
+    objective = {name: json.loads((tmp_path / name / SUMMARY_FILE).read_text())["objective"]
+                 for name in ("base", "variant")}
+    expected = solve(load_scenario(bundled / "demo" / "weak-won.yaml")).objective
+    assert objective["variant"] == pytest.approx(expected)
+    assert objective["variant"] < objective["base"]  # a weaker won makes Busan's cars cheaper
+
+
+def test_no_command_runs_the_default_case(bundled):
+    result = invoke()
+    assert result.exit_code == 0
+    assert "optimal" in result.output
+    assert "busan-line" in result.output
+
+
+def test_run_writes_every_table_and_the_summary(scenario_file, tmp_path):
+    out = tmp_path / "results"
+    result = invoke("run", str(scenario_file), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Plan written to" in flat(result.output)
+    plan = solve(load_scenario(scenario_file))
+    for name, columns in TABLES.items():
+        with (out / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        assert tuple(rows[0]) == columns
+        assert len(rows) - 1 == len(plan.tables[name])
+        parquet = pd.read_parquet(out / f"{name}.parquet")
+        assert tuple(parquet.columns) == columns
+        assert len(parquet) == len(plan.tables[name])
+    summary = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert {"status", "objective", "currency", "gap", "builds"} <= set(summary)
+    assert summary["status"] == "optimal"
+    assert summary["objective"] == pytest.approx(plan.objective)
+    assert summary["currency"] == "USD"
+    assert summary["gap"] == pytest.approx(0.0, abs=1e-4)
+    assert summary["builds"]
+    for build, expected in zip(summary["builds"], plan.builds.to_dict(orient="records"), strict=True):
+        assert {"option", "plant", "year", "added_capacity", "capex"} <= set(build)
+        assert build["option"] == expected["option"]
+        assert build["plant"] == expected["plant"]
+        assert build["year"] == expected["year"]
+        assert build["added_capacity"] == pytest.approx(expected["added_capacity"])
+        assert build["capex"] == pytest.approx(expected["capex"])
+    # busan-line: 110,000 KRW at 1100 KRW/USD, online from the first year
+    assert summary["builds"][0] == {"option": "busan-line", "plant": "busan", "pool": "main", "year": 2020,
+                                    "added_capacity": 200.0, "capex": pytest.approx(100.0)}
+
+
+def test_run_prints_the_plan(scenario_file):
+    result = invoke("run", str(scenario_file))
+    assert result.exit_code == 0
+    text = flat(result.output)
+    assert "optimal" in text
+    assert "Capacity built" in text
+    assert "busan-line" in text
+    assert "Utilization" in text
+    assert "Costs over the horizon (USD)" in text
+
+
+def test_run_with_solver_options(scenario_file, tmp_path):
+    out = tmp_path / "results"
+    result = invoke("run", str(scenario_file), "--time-limit", "30", "--mip-gap", "0", "--threads", "1",
+                    "--out", str(out))
+    assert result.exit_code == 0
+    summary = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert summary["objective"] == pytest.approx(solve(load_scenario(scenario_file)).objective)
+
+
+def test_run_an_invalid_scenario_is_a_message(tmp_path):
+    data = small_network_data()
+    data["lanes"][0]["plant"] = "ghost"
+    path = write_yaml(tmp_path / "bad.yaml", data)
+    result = invoke("run", str(path))
+    assert result.exit_code == 1
+    assert "lanes[0].plant: unknown plant 'ghost'" in flat(result.output)
+
+
+def test_run_an_infeasible_scenario_is_a_message(tmp_path):
+    path = write_yaml(tmp_path / "short.yaml", scenario_data(
+        plants=[plant("p", 60.0)], capabilities=[capability("p")], markets=[market("m", 100.0)]))
+    out = tmp_path / "results"
+    result = invoke("run", str(path), "--out", str(out))
+    assert result.exit_code == 2
+    assert "car in m, 2020: 40 units cannot be supplied" in flat(result.output)
+    assert not out.exists()
+
+
+def test_run_a_missing_file_is_a_message(tmp_path):
+    result = invoke("run", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 1
+    assert "no such file" in result.output
+
+
+def test_schema_prints_a_table_for_every_section():
+    result = invoke("schema")
+    assert result.exit_code == 0
+    text = result.output
+    for title, model in SECTIONS:
+        assert f"#### {title}" in text
+        section = text.split(f"#### {title}", 1)[1].split("####", 1)[0]
+        assert "| field | default | meaning |" in section
+        for name in model.model_fields:
+            assert f"| `{name}` |" in section
+
+
+def test_schema_output_is_the_markdown_reference_unwrapped():
+    """`footprint schema > reference.md` gives the reference as is: no table row broken over two lines."""
+    result = invoke("schema")
+    assert result.output.splitlines() == scenario_reference().splitlines()
+    for line in result.output.splitlines():
+        assert not line or line.startswith("#### ") or (line.startswith("|") and line.endswith("|")), line
+
+
+def test_help_lists_the_commands():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in ("run", "validate", "cases", "schema", "import"):
+        assert command in result.output
