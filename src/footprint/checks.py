@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from footprint.figures import YearSeries, series_value, value_of
+from footprint.figures import YearSeries, series_value
+from footprint.fx import fx_table
 
 if TYPE_CHECKING:
     from footprint.scenario import Scenario
@@ -144,35 +145,15 @@ def _currency_uses(scenario: Scenario) -> Iterator[tuple[str, str]]:
 
 
 def _currencies(scenario: Scenario, skip: frozenset[str]) -> Iterator[Problem]:
-    if {"currency", "fx"} & skip:
+    if {"currency", "fx", "fx_default"} & skip:
         return
-    years = scenario.horizon.years
-    reported: set[str] = set()
+    needed = {currency for _, currency in _currency_uses(scenario)}
+    _, problems = fx_table(scenario.fx, scenario.fx_default, needed, scenario.currency, scenario.years)
+    first_use = {}
     for path, currency in _currency_uses(scenario):
-        if currency == scenario.currency or currency in reported:
-            continue
-        if currency not in scenario.fx:
-            reported.add(currency)
-            yield Problem(path, f"no FX rate for {currency}: add fx.{currency} "
-                                f"(units of {currency} per {scenario.currency})")
-    for currency, series in scenario.fx.items():
-        if isinstance(series, dict):
-            missing = [year for year in years if year not in series]
-            if missing:
-                yield Problem(f"fx.{currency}", f"no rate for {_year_list(missing)}; "
-                                                f"expected one for every year {years[0]}-{years[-1]}")
-        for year, rate in _series_items(series):
-            if rate <= 0:
-                yield Problem(f"fx.{currency}" + ("" if year is None else f".{year}"),
-                              f"expected a rate > 0, found {rate:g}")
-
-
-def _series_items(series: YearSeries) -> Iterator[tuple[int | None, float]]:
-    if isinstance(series, dict):
-        for year, number in series.items():
-            yield year, value_of(number)
-    else:
-        yield None, value_of(series)
+        first_use.setdefault(currency, path)
+    for currency, message in problems.items():
+        yield Problem(f"fx.{currency}" if currency in scenario.fx else first_use[currency], message)
 
 
 def _year_list(years: list[int]) -> str:

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from footprint.figures import Figure
+from footprint.fx import FxRule
 from footprint.scenario import (
     Capability,
     CapacityOption,
@@ -37,6 +38,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("markets[]", Market),
     ("lanes[]", Lane),
     ("tariffs[]", Tariff),
+    ("fx.CURRENCY (a rule) and fx_default", FxRule),
     ("solver", SolverSettings),
     ("any number, as a figure", Figure),
 ]
@@ -62,3 +64,13 @@ def scenario_reference() -> str:
             parts.append(f"| `{name}` | {_default(field)} | {field.description or ''} |")
         parts.append("")
     return "\n".join(parts)
+
+
+START, END = "<!-- scenario-reference:start -->\n", "<!-- scenario-reference:end -->"
+
+
+def with_reference(readme: str) -> str:
+    """``readme`` with the text between its reference markers regenerated."""
+    head, _, rest = readme.partition(START)
+    _, _, tail = rest.partition(END)
+    return head + START + scenario_reference() + END + tail

@@ -103,15 +103,15 @@ def _bounded(check: Callable[[float], bool], expected: str) -> Callable[[Any], N
     return parse
 
 
-def _dump(number: Any) -> Any:
+def dump_number(number: Any) -> Any:
     if isinstance(number, Figure):
         return number.model_dump(exclude_none=True)
     if isinstance(number, dict):
-        return {year: _dump(value) for year, value in number.items()}
+        return {year: dump_number(value) for year, value in number.items()}
     return number
 
 
-_DUMP = PlainSerializer(_dump)
+_DUMP = PlainSerializer(dump_number)
 AnyNumber = Annotated[Num, PlainValidator(_number), _DUMP]
 NonNegative = Annotated[Num, PlainValidator(_bounded(lambda v: v >= 0, ">= 0")), _DUMP]
 Positive = Annotated[Num, PlainValidator(_bounded(lambda v: v > 0, "> 0")), _DUMP]
@@ -133,7 +133,7 @@ def _year(raw: Any) -> int:
     return year
 
 
-def _series(raw: Any) -> Num | dict[int, Num]:
+def parse_series(raw: Any) -> Num | dict[int, Num]:
     parse = _bounded(lambda v: v >= 0, ">= 0")
     if isinstance(raw, dict) and "value" not in raw:
         series: dict[int, Num] = {}
@@ -147,7 +147,7 @@ def _series(raw: Any) -> Num | dict[int, Num]:
     return parse(raw)
 
 
-YearSeries = Annotated[Num | dict[int, Num], PlainValidator(_series), _DUMP]
+YearSeries = Annotated[Num | dict[int, Num], PlainValidator(parse_series), _DUMP]
 """One number (>= 0) for every year, or a number per year (``{2012: 142000, 2013: ...}``)."""
 
 

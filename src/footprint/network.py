@@ -94,8 +94,9 @@ def _codes(names: list[str]) -> dict[str, int]:
 
 def _fx_table(scenario: Scenario) -> tuple[dict[str, int], np.ndarray]:
     """Currency codes and the matrix of units per reporting unit, by currency and year index."""
-    currencies = [scenario.currency, *sorted(c for c in scenario.fx if c != scenario.currency)]
-    rates = np.array([[scenario.fx_rate(c, year) for year in scenario.years] for c in currencies])
+    table = scenario.fx_rates
+    currencies = [scenario.currency, *sorted(c for c in table if c != scenario.currency)]
+    rates = np.array([[table[c][year] for year in scenario.years] for c in currencies])
     return _codes(currencies), rates
 
 

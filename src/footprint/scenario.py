@@ -8,43 +8,28 @@ amount is named by the field's description.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from functools import cached_property
+from typing import Annotated, Any, Literal
 
-import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from footprint.checks import consistency_problems
+from footprint.codes import Country, Currency, country_code
 from footprint.figures import Figure, NonNegative, Num, Positive, Year, YearSeries, series_value, value_of
+from footprint.fx import FxError, FxRule, FxSpec, fx_table
 
 ANY_ORIGIN = "*"
-CUSTOMS_UNIONS = {"EU": "European Union (customs union)"}
-
-
-def _country(code: str) -> str:
-    """The canonical (upper-case) ISO 3166 alpha-2 code, or EU."""
-    if code.upper() in CUSTOMS_UNIONS:
-        return code.upper()
-    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
-    if country is None:
-        raise ValueError(f"expected an ISO 3166 two-letter country code (or EU), found {code!r}")
-    return str(country.alpha_2)
-
-
-def _currency(code: str) -> str:
-    """The canonical (upper-case) ISO 4217 code."""
-    currency = pycountry.currencies.get(alpha_3=code) if len(code) == 3 else None
-    if currency is None:
-        raise ValueError(f"expected an ISO 4217 three-letter currency code, found {code!r}")
-    return str(currency.alpha_3)
 
 
 def _origin(code: str) -> str:
-    return code if code == ANY_ORIGIN else _country(code)
+    return code if code == ANY_ORIGIN else country_code(code)
 
 
-Country = Annotated[str, AfterValidator(_country)]
-Currency = Annotated[str, AfterValidator(_currency)]
 Identifier = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
+def _rule_shorthand(raw: Any) -> Any:
+    return FxRule() if raw == "ecb" else raw
 
 
 class Entity(BaseModel):
@@ -225,9 +210,13 @@ class Scenario(Entity):
     options: list[CapacityOption] = Field(default_factory=list, description="Capacity that can be added.")
     markets: list[Market] = Field(min_length=1, description="Markets and their demand.")
     lanes: list[Lane] = Field(default_factory=list, description="Freight per plant-market lane.")
-    fx: dict[Currency, YearSeries] = Field(
+    fx: dict[Currency, FxSpec] = Field(
         default_factory=dict,
-        description="Units of each currency per unit of the reporting currency (one value or per year).",
+        description="Units of each currency per unit of the reporting currency: one value, one per year, "
+        "`ecb` (ECB annual means, offline) or a rule (see fx rule).",
+    )
+    fx_default: Annotated[FxRule, BeforeValidator(_rule_shorthand)] | None = Field(
+        None, description="Rule for every currency used but not listed under fx (e.g. `ecb`)."
     )
     tariffs: list[Tariff] = Field(default_factory=list, description="Ad valorem duties; unlisted: 0.")
     solver: SolverSettings = Field(default_factory=SolverSettings, description="Solver options.")
@@ -243,13 +232,25 @@ class Scenario(Entity):
     def years(self) -> list[int]:
         return self.horizon.years
 
+    def currencies(self) -> set[str]:
+        """Every currency an amount of the scenario is stated in."""
+        used = {self.currency} | {p.currency for p in self.plants} | set(self.fx)
+        used |= {c.imported_currency for c in self.capabilities if c.imported_currency}
+        used |= {o.currency for o in self.options if o.currency}
+        used |= {m.currency for m in self.markets if m.currency}
+        return used | {lane.currency for lane in self.lanes if lane.currency}
+
+    @cached_property
+    def fx_rates(self) -> dict[str, dict[int, float]]:
+        """Units of each currency per unit of the reporting currency, by year."""
+        rates, problems = fx_table(self.fx, self.fx_default, self.currencies(), self.currency, self.years)
+        if problems:
+            raise FxError("; ".join(f"fx.{c}: {message}" for c, message in problems.items()))
+        return rates
+
     def fx_rate(self, currency: str, year: int) -> float:
         """Units of ``currency`` per unit of the reporting currency in ``year``."""
-        if currency == self.currency:
-            return 1.0
-        rate = series_value(self.fx[currency], year)
-        assert rate is not None, "consistency checks guarantee every year has a rate"
-        return rate
+        return self.fx_rates[currency][year]
 
 
 __all__ = [

