@@ -57,6 +57,8 @@ def _duplicates(scenario: Scenario, skip: frozenset[str]) -> Iterator[Problem]:
     yield from _duplicate_problems("markets", (m.id for m in scenario.markets), "market id")
     for index, plant in enumerate(scenario.plants):
         yield from _duplicate_problems(f"plants[{index}].pools", (q.id for q in plant.pools), "pool id")
+        for q, pool in enumerate(plant.pools):
+            yield from _duplicate_problems(f"plants[{index}].pools[{q}].products", pool.products, "product")
     yield from _duplicate_problems(
         "capabilities", ((c.plant, c.product) for c in scenario.capabilities), "plant and product"
     )

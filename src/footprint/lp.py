@@ -136,13 +136,15 @@ class LinearProgram:
         return np.concatenate(self._row_lower), np.concatenate(self._row_upper)
 
     def matrix(self) -> sp.csc_matrix:
-        """The constraint matrix, column-wise; repeated entries are summed."""
+        """The constraint matrix, column-wise, with 32-bit indices (what HiGHS takes)."""
         if self._entries:
             rows, cols, values = (np.concatenate(parts) for parts in zip(*self._entries, strict=True))
         else:
             rows = cols = np.zeros(0, dtype=np.int64)
             values = np.zeros(0)
-        return sp.csc_matrix((values, (rows, cols)), shape=(self._num_rows, self._num_cols))
+        coo = sp.coo_matrix((values, (rows.astype(np.int32), cols.astype(np.int32))),
+                            shape=(self._num_rows, self._num_cols))
+        return coo.tocsc()  # sums any repeated entries
 
     def values(self, solution: np.ndarray, name: str) -> np.ndarray:
         """The part of a solution vector that belongs to variable block ``name``."""

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.lp import LinearProgram
-from footprint.network import UNIT_COMPONENTS, Network, pairs_by_key
+from footprint.network import UNIT_COMPONENTS, Network
 
 
 @dataclass(frozen=True)
@@ -140,17 +140,11 @@ def _online_terms(program: LinearProgram, network: Network, row_of: np.ndarray) 
     return terms
 
 
-def _flow_members(network: Network) -> tuple[np.ndarray, np.ndarray]:
-    """(pool, flow) for every flow and every pool of its plant that covers its product."""
-    member, flow = pairs_by_key(network.member_capability, network.flow_capability)
-    return network.member_pool[member], flow
-
-
 def add_capacity_limits(program: LinearProgram, network: Network) -> None:
     """capacity[q,t]: sum of flows of q's products at q's plant <= base[q,t] + added by built options."""
     n_pools, n_years = network.pool_capacity.shape
     row_of = np.arange(n_pools * n_years).reshape(n_pools, n_years)
-    pool, flow = _flow_members(network)
+    pool, flow = network.flow_pools
     flows = program.variables["flow"]
     index = pd.DataFrame({
         "plant": _labels(np.repeat(network.pool_plant, n_years), network.plants),
@@ -169,9 +163,12 @@ def add_open_capacity_links(program: LinearProgram, network: Network) -> None:
     Redundant for the integer solution (no capacity, no flow) but it tightens the LP
     relaxation, as x_ij <= y_j does in facility location.
     """
-    pool, flow = _flow_members(network)
+    with_options = np.unique(network.option_pool)
+    if not (network.pool_capacity[with_options] <= 0).any():
+        return
+    pool, flow = network.flow_pools
     year = network.flow_year[flow]
-    closed = (network.pool_capacity[pool, year] <= 0) & np.isin(pool, network.option_pool)
+    closed = (network.pool_capacity[pool, year] <= 0) & np.isin(pool, with_options)
     pool, flow, year = pool[closed], flow[closed], year[closed]
     if len(flow) == 0:
         return

@@ -8,6 +8,8 @@ the model builder and the Plan only index arrays. No loop runs per flow.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -82,6 +84,12 @@ class Network:
     @property
     def flow_year(self) -> np.ndarray:
         return self.demand_year[self.flow_demand]
+
+    @cached_property
+    def flow_pools(self) -> tuple[np.ndarray, np.ndarray]:
+        """(pool, flow) for every flow and every pool of its plant that covers its product."""
+        flow, member = pairs_by_key(self.flow_capability, self.member_capability)
+        return self.member_pool[member], flow
 
     def unit_cost(self) -> np.ndarray:
         """Landed cost per unit of each flow (sum of its components), undiscounted."""
@@ -225,34 +233,48 @@ def compile_network(scenario: Scenario) -> Network:
     )
 
 
+def _year_values(series: Any, years: list[int], default: float) -> list[Any]:
+    """The series' number (plain or figure) for each year; ``default`` where it has none."""
+    if isinstance(series, dict):
+        return [series.get(year, default) for year in years]
+    return [series] * len(years)
+
+
+def _table(rows: list[list[Any]], n_years: int) -> np.ndarray:
+    """Rows of numbers or figures as a float array (the fast path when all are plain numbers)."""
+    try:
+        return np.array(rows, dtype=np.float64).reshape(len(rows), n_years)
+    except TypeError:  # some entries are figures
+        return np.array([[value_of(v) for v in row] for row in rows], dtype=np.float64).reshape(len(rows), n_years)
+
+
 def _demand_entries(
     scenario: Scenario, product_code: dict[str, int], currency_code: dict[str, int], fx: np.ndarray
 ) -> tuple[np.ndarray, ...]:
     """Product, market, year index, units, penalty and price of every demand with units > 0."""
     years = scenario.years
-    columns: list[list[np.ndarray]] = [[], [], [], [], [], []]
-    year_index = np.arange(len(years))
+    n_years = len(years)
+    pair_product, pair_market, units, penalty, price = [], [], [], [], []
+    nan_row, zero_row = [np.nan] * n_years, [0.0] * n_years
     for m, market in enumerate(scenario.markets):
-        rate = fx[currency_code[market.currency or scenario.currency]]
         for product, series in market.demand.items():
-            units = _per_year(series, years)
-            positive = units > 0
-            penalty_series = market.lost_sale_penalty.get(product)
-            penalty = (np.full(len(years), np.nan) if penalty_series is None
-                       else _per_year(penalty_series, years, np.nan) / rate)
-            price_series = market.price.get(product)
-            price = np.zeros(len(years)) if price_series is None else _per_year(price_series, years) / rate
-            count = int(positive.sum())
-            columns[0].append(np.full(count, product_code[product]))
-            columns[1].append(np.full(count, m))
-            columns[2].append(year_index[positive])
-            columns[3].append(units[positive])
-            columns[4].append(penalty[positive])
-            columns[5].append(price[positive])
-    arrays = [np.concatenate(parts) if parts else np.zeros(0) for parts in columns]
-    for i in range(3):
-        arrays[i] = arrays[i].astype(np.int64)
-    return tuple(arrays)
+            pair_product.append(product_code[product])
+            pair_market.append(m)
+            units.append(_year_values(series, years, 0.0))
+            lost = market.lost_sale_penalty.get(product)
+            penalty.append(nan_row if lost is None else _year_values(lost, years, np.nan))
+            sale = market.price.get(product)
+            price.append(zero_row if sale is None else _year_values(sale, years, 0.0))
+    market_currency = np.array([currency_code[m.currency or scenario.currency] for m in scenario.markets],
+                               dtype=np.int64)
+    pair_market_array = np.array(pair_market, dtype=np.int64)
+    rate = fx[market_currency[pair_market_array]].reshape(len(pair_market), n_years)
+    unit_table = _table(units, n_years)
+    pair, year = np.nonzero(unit_table > 0)
+    per_unit = {name: (_table(table, n_years) / rate)[pair, year]
+                for name, table in (("penalty", penalty), ("price", price))}
+    return (np.array(pair_product, dtype=np.int64)[pair], pair_market_array[pair], year.astype(np.int64),
+            unit_table[pair, year], per_unit["penalty"], per_unit["price"])
 
 
 def pairs_by_key(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -258,11 +258,16 @@ def _costs(model: FootprintModel, values: dict[str, np.ndarray]) -> pd.DataFrame
 def _landed_cost(network: Network, index: pd.DataFrame) -> pd.DataFrame:
     """Per unit cost of every lane-year, by component, reporting currency, undiscounted."""
     parts = len(UNIT_COMPONENTS)
-    table = pd.concat([index] * parts, ignore_index=True)
-    table["component"] = pd.Categorical.from_codes(np.repeat(np.arange(parts), len(index)),
-                                                   categories=list(UNIT_COMPONENTS))
-    table["per_unit"] = np.concatenate([network.unit_costs[c] for c in UNIT_COMPONENTS])
-    return table
+    columns: dict[str, object] = {
+        name: pd.Categorical.from_codes(np.tile(index[name].cat.codes.to_numpy(), parts),
+                                        dtype=index[name].dtype)
+        for name in ("plant", "product", "market")
+    }
+    columns["year"] = np.tile(index["year"].to_numpy(), parts)
+    columns["component"] = pd.Categorical.from_codes(np.repeat(np.arange(parts), len(index)),
+                                                     categories=list(UNIT_COMPONENTS))
+    columns["per_unit"] = np.concatenate([network.unit_costs[c] for c in UNIT_COMPONENTS])
+    return pd.DataFrame(columns, copy=False)
 
 
 __all__ = ["PlanningError", "solve", "solver_options"]
