@@ -89,8 +89,9 @@ def to_highs(program: LinearProgram, options: SolverOptions) -> highspy.Highs:
     return highs
 
 
-def run(highs: highspy.Highs, is_mip: bool) -> Solution:
-    """Solve the model held by ``highs`` and read back status, values and bounds."""
+def run(highs: highspy.Highs, is_mip: bool, duals: bool = False) -> Solution:
+    """Solve the model held by ``highs`` and read back status, values, bounds and, if asked for
+    (a pure LP solved to optimality), the row duals."""
     started = time.perf_counter()
     highs.run()
     seconds = time.perf_counter() - started
@@ -103,14 +104,15 @@ def run(highs: highspy.Highs, is_mip: bool) -> Solution:
     has_values = info.primal_solution_status == 2  # kSolutionStatusFeasible
     if status is SolveStatus.TIME_LIMIT and not has_values:
         status = SolveStatus.NO_SOLUTION
-    values = np.asarray(highs.getSolution().col_value) if has_values else np.zeros(0)
+    solution = highs.getSolution()
+    values = np.asarray(solution.col_value) if has_values else np.zeros(0)
     objective = info.objective_function_value if has_values else float("nan")
     if is_mip:
         bound, gap = info.mip_dual_bound, info.mip_gap
     else:
         bound, gap = objective, 0.0
-    duals = None
-    if not is_mip and status is SolveStatus.OPTIMAL:
-        duals = np.asarray(highs.getSolution().row_dual)
+    row_duals = None
+    if duals and not is_mip and status is SolveStatus.OPTIMAL:
+        row_duals = np.asarray(solution.row_dual)
     message = highs.modelStatusToString(model_status)
-    return Solution(status, objective, bound, gap, seconds, values, duals, message)
+    return Solution(status, objective, bound, gap, seconds, values, row_duals, message)

@@ -39,12 +39,19 @@ class Block:
     def columns(self, positions: np.ndarray | None = None) -> np.ndarray:
         """Global positions of this block's entries (all, or those at local ``positions``)."""
         if positions is None:
-            return np.arange(self.start, self.stop)
-        return self.start + np.asarray(positions, dtype=np.int64)
+            return np.arange(self.start, self.stop, dtype=np.int32)
+        return self.start + np.asarray(positions, dtype=np.int32)
 
 
 Term = tuple[np.ndarray, np.ndarray, np.ndarray | float]
 """(local row of each entry, global column of each entry, coefficient of each entry)."""
+
+
+def _positional(index: pd.DataFrame) -> pd.DataFrame:
+    """The index table with rows numbered 0, 1, ... (as the block's entries are)."""
+    if isinstance(index.index, pd.RangeIndex) and index.index.start == 0 and index.index.step == 1:
+        return index
+    return index.reset_index(drop=True)
 
 
 def _filled(value: np.ndarray | float, size: int) -> np.ndarray:
@@ -91,7 +98,7 @@ class LinearProgram:
         cost: np.ndarray | float = 0.0,
         integer: bool = False,
     ) -> Block:
-        block = Block(name, index.reset_index(drop=True), self._num_cols)
+        block = Block(name, _positional(index), self._num_cols)
         self.variables[name] = block
         self._lower.append(_filled(lower, block.size))
         self._upper.append(_filled(upper, block.size))
@@ -110,11 +117,11 @@ class LinearProgram:
         upper: np.ndarray | float = INF,
     ) -> Block:
         """Rows ``lower <= sum of terms <= upper``, one per row of ``index``."""
-        block = Block(name, index.reset_index(drop=True), self._num_rows)
+        block = Block(name, _positional(index), self._num_rows)
         self.constraints[name] = block
         for rows, cols, coefficients in terms:
-            rows = np.asarray(rows, dtype=np.int64)
-            self._entries.append((rows + block.start, np.asarray(cols, dtype=np.int64),
+            rows = np.asarray(rows, dtype=np.int32)
+            self._entries.append((rows + np.int32(block.start), np.asarray(cols, dtype=np.int32),
                                   _filled(coefficients, len(rows))))
         self._row_lower.append(_filled(lower, block.size))
         self._row_upper.append(_filled(upper, block.size))
@@ -140,10 +147,9 @@ class LinearProgram:
         if self._entries:
             rows, cols, values = (np.concatenate(parts) for parts in zip(*self._entries, strict=True))
         else:
-            rows = cols = np.zeros(0, dtype=np.int64)
+            rows = cols = np.zeros(0, dtype=np.int32)
             values = np.zeros(0)
-        coo = sp.coo_matrix((values, (rows.astype(np.int32), cols.astype(np.int32))),
-                            shape=(self._num_rows, self._num_cols))
+        coo = sp.coo_matrix((values, (rows, cols)), shape=(self._num_rows, self._num_cols))
         return coo.tocsc()  # sums any repeated entries
 
     def values(self, solution: np.ndarray, name: str) -> np.ndarray:

@@ -31,7 +31,8 @@ class FootprintModel:
 
 
 def _labels(codes: np.ndarray, names: list[str]) -> pd.Categorical:
-    return pd.Categorical.from_codes(codes, categories=names)
+    """Names for codes; the codes come from the network, so they need no range check."""
+    return pd.Categorical.from_codes(codes, categories=names, validate=False)
 
 
 def build_model(network: Network) -> FootprintModel:
@@ -56,7 +57,7 @@ def add_flows(program: LinearProgram, network: Network, profit: bool) -> None:
     d_t * price when maximizing profit.
     """
     discount = network.discount[network.flow_year]
-    unit = network.unit_cost()
+    unit = network.unit_cost
     if profit:
         unit = unit - network.demand_price[network.flow_demand]
     index = pd.DataFrame({

@@ -47,8 +47,22 @@ class Network:
     # lane-years: one per possible flow
     flow_capability: np.ndarray
     flow_demand: np.ndarray
-    unit_costs: dict[str, np.ndarray]
-    """Per flow, each of UNIT_COMPONENTS per unit, reporting currency, undiscounted."""
+    cap_local: np.ndarray
+    """Local content per unit, by capability and year index, reporting currency."""
+    cap_imported: np.ndarray
+    """Imported content per unit, by capability and year index, reporting currency."""
+    freight: np.ndarray
+    """Freight per unit by plant, market and year index, reporting currency (NaN: no lane)."""
+    duty_rate: np.ndarray
+    """Ad valorem rate by origin country, destination country, product class and year index."""
+    plant_origin: np.ndarray
+    """Country (row of duty_rate) of each plant."""
+    market_destination: np.ndarray
+    """Country (column of duty_rate) of each market."""
+    product_class: np.ndarray
+    """Product class (third axis of duty_rate) of each product."""
+    market_cif: np.ndarray
+    """Whether each market's customs value includes freight."""
     # pools
     pool_plant: np.ndarray
     pool_names: list[str]
@@ -69,19 +83,19 @@ class Network:
     plant_operating: np.ndarray
     """Whether each plant operates in each year index."""
 
-    @property
+    @cached_property
     def flow_plant(self) -> np.ndarray:
         return self.cap_plant[self.flow_capability]
 
-    @property
+    @cached_property
     def flow_product(self) -> np.ndarray:
         return self.cap_product[self.flow_capability]
 
-    @property
+    @cached_property
     def flow_market(self) -> np.ndarray:
         return self.demand_market[self.flow_demand]
 
-    @property
+    @cached_property
     def flow_year(self) -> np.ndarray:
         return self.demand_year[self.flow_demand]
 
@@ -91,9 +105,32 @@ class Network:
         flow, member = pairs_by_key(self.flow_capability, self.member_capability)
         return self.member_pool[member], flow
 
+    def unit_costs(self, flows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Each of UNIT_COMPONENTS per unit of the given flows (all by default), undiscounted.
+
+        Computed on demand from small tables, so that a large network's per-flow components
+        exist only for the flows someone asks about.
+        """
+        select = slice(None) if flows is None else flows
+        capability, year = self.flow_capability[select], self.flow_year[select]
+        plant, market = self.cap_plant[capability], self.flow_market[select]
+        local = self.cap_local[capability, year]
+        imported = self.cap_imported[capability, year]
+        freight = self.freight[plant, market, year]
+        customs_value = local + imported + np.where(self.market_cif[market], freight, 0.0)
+        rate = self.duty_rate[self.plant_origin[plant], self.market_destination[market],
+                              self.product_class[self.cap_product[capability]], year]
+        return {"production_local": local, "production_imported": imported, "freight": freight,
+                "duty": rate * customs_value}
+
+    @cached_property
     def unit_cost(self) -> np.ndarray:
-        """Landed cost per unit of each flow (sum of its components), undiscounted."""
-        return sum((self.unit_costs[c] for c in UNIT_COMPONENTS), np.zeros(len(self.flow_demand)))
+        """Landed cost per unit of each flow (the sum of its components), undiscounted."""
+        parts = self.unit_costs()
+        total = parts.pop("production_local")
+        for part in parts.values():
+            total += part
+        return total
 
 
 def _codes(names: list[str]) -> dict[str, int]:
@@ -149,27 +186,15 @@ def compile_network(scenario: Scenario) -> Network:
 
     flow_demand, flow_cap = pairs_by_key(d_product, cap_product)
     f_plant, f_year, f_market = cap_plant[flow_cap], d_year[flow_demand], d_market[flow_demand]
-    keep = operating[f_plant, f_year] & ~np.isnan(freight[f_plant, f_market, f_year])
-    flow_cap, flow_demand = flow_cap[keep], flow_demand[keep]
-    f_plant, f_year, f_market = f_plant[keep], f_year[keep], f_market[keep]
+    if not (operating.all() and not np.isnan(freight).any()):  # drop lane-years that cannot carry flow
+        keep = operating[f_plant, f_year] & ~np.isnan(freight[f_plant, f_market, f_year])
+        flow_cap, flow_demand = flow_cap[keep], flow_demand[keep]
+        f_plant, f_year, f_market = f_plant[keep], f_year[keep], f_market[keep]
 
-    production_local = local[flow_cap] / fx[plant_currency[f_plant], f_year]
-    production_imported = imported[flow_cap] / fx[imported_currency[flow_cap], f_year]
-    flow_freight = freight[f_plant, f_market, f_year]
     rates = _tariff_rates(scenario, years)
     origin = np.array([rates.country[p.country] for p in scenario.plants])
     destination = np.array([rates.country[m.country] for m in scenario.markets])
     product_class = np.array([rates.product_class[p.product_class] for p in scenario.products])
-    rate = rates.table[origin[f_plant], destination[f_market], product_class[cap_product[flow_cap]], f_year]
-    customs_value = production_local + production_imported
-    cif = np.array([m.customs_basis == "cif" for m in scenario.markets])
-    customs_value = customs_value + np.where(cif[f_market], flow_freight, 0.0)
-    unit_costs = {
-        "production_local": production_local,
-        "production_imported": production_imported,
-        "freight": flow_freight,
-        "duty": rate * customs_value,
-    }
 
     pool_plant, pool_names, pool_capacity = [], [], []
     member_pool, member_cap = [], []
@@ -217,7 +242,14 @@ def compile_network(scenario: Scenario) -> Network:
         demand_price=d_price,
         flow_capability=flow_cap,
         flow_demand=flow_demand,
-        unit_costs=unit_costs,
+        cap_local=local[:, None] / fx[plant_currency[cap_plant]],
+        cap_imported=imported[:, None] / fx[imported_currency],
+        freight=freight,
+        duty_rate=rates.table,
+        plant_origin=origin,
+        market_destination=destination,
+        product_class=product_class,
+        market_cif=np.array([m.customs_basis == "cif" for m in scenario.markets]),
         pool_plant=np.array(pool_plant, dtype=np.int64),
         pool_names=pool_names,
         pool_capacity=np.array(pool_capacity).reshape(len(pool_names), n_years),
@@ -280,15 +312,19 @@ def _demand_entries(
 def pairs_by_key(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions (i, j) of every pair with left[i] == right[j] (non-negative integer keys).
 
-    A vectorized join: pairs come grouped by i, in order; no Python loop per pair.
+    A vectorized join: pairs come grouped by i, in order; no Python loop per pair. Positions
+    are 32-bit, as HiGHS's indices are.
     """
-    order = np.argsort(right, kind="stable")
+    order = np.argsort(right, kind="stable").astype(np.int32)
     size = int(max(left.max(initial=-1), right.max(initial=-1))) + 1
     counts = np.bincount(right, minlength=size)
-    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
     repeats = counts[left]
-    left_of_pair = np.repeat(np.arange(len(left)), repeats)
-    within = np.arange(len(left_of_pair)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    if (repeats == 1).all():  # every key on the left meets exactly one on the right
+        return np.arange(len(left), dtype=np.int32), order[first[left]]
+    left_of_pair = np.repeat(np.arange(len(left), dtype=np.int32), repeats)
+    within = np.arange(len(left_of_pair), dtype=np.int32) - np.repeat(
+        (np.cumsum(repeats) - repeats).astype(np.int32), repeats)
     return left_of_pair, order[first[left[left_of_pair]] + within]
 
 

@@ -57,7 +57,7 @@ def _no_plan_message(model: FootprintModel, solution: Solution, options: SolverO
 
 def _explain_infeasible(network: Network, options: SolverOptions) -> str:
     """Which demand cannot be met: re-solve letting every demand go unserved at a high penalty."""
-    penalty = np.where(np.isnan(network.demand_penalty), 1e3 * (1.0 + network.unit_cost().max(initial=1.0)),
+    penalty = np.where(np.isnan(network.demand_penalty), 1e3 * (1.0 + network.unit_cost.max(initial=1.0)),
                        network.demand_penalty)
     elastic = dataclasses.replace(network, demand_penalty=penalty)
     model = build_model(elastic)
@@ -83,16 +83,18 @@ def plan_from_solution(model: FootprintModel, solution: Solution, build_seconds:
     network, program = model.network, model.program
     values = {name: program.values(solution.values, name) for name in program.variables}
     flow = values["flow"]
+    used = np.flatnonzero(flow > TOLERANCE)  # all the tables need; a small share of the lanes
+    made = _production_by_capability(network, flow, used)
     tables = {
-        "flows": _flows(program.variables["flow"].index, flow),
-        "production": _production(network, flow),
+        "flows": _flows(program.variables["flow"].index, flow, used),
+        "production": _production(network, made),
         "builds": _builds(network, program.variables["build"].index, values["build"]),
-        "assignments": _assignments(network, values, program),
-        "demand": _demand(network, flow),
-        "landed_cost": _landed_cost(network, program.variables["flow"].index),
+        "assignments": _assignments(network, values, program, made),
+        "demand": _demand(network, flow, used),
+        "landed_cost": _landed_cost(network, program.variables["flow"].index, used),
     }
     tables["utilization"] = _utilization(network, tables["production"], tables["builds"])
-    tables["costs"] = _costs(model, values)
+    tables["costs"] = _costs(model, values, used)
     scenario = network.scenario
     objective = -solution.objective if model.profit else solution.objective
     bound = -solution.bound if model.profit else solution.bound
@@ -120,20 +122,19 @@ def plan_from_solution(model: FootprintModel, solution: Solution, build_seconds:
 _ORDER = ("flows", "production", "utilization", "builds", "assignments", "demand", "costs", "landed_cost")
 
 
-def _flows(index: pd.DataFrame, flow: np.ndarray) -> pd.DataFrame:
-    used = flow > TOLERANCE
-    return index[used].assign(units=flow[used]).reset_index(drop=True)
+def _flows(index: pd.DataFrame, flow: np.ndarray, used: np.ndarray) -> pd.DataFrame:
+    return index.iloc[used].assign(units=flow[used]).reset_index(drop=True)
 
 
-def _production_by_capability(network: Network, flow: np.ndarray) -> np.ndarray:
+def _production_by_capability(network: Network, flow: np.ndarray, used: np.ndarray) -> np.ndarray:
     """Units per capability and year index."""
     shape = (len(network.cap_plant), len(network.years))
-    cell = network.flow_capability * shape[1] + network.flow_year
-    return np.bincount(cell, weights=flow, minlength=shape[0] * shape[1]).reshape(shape)
+    cell = network.flow_capability[used] * shape[1] + network.flow_year[used]
+    return np.bincount(cell, weights=flow[used], minlength=shape[0] * shape[1]).reshape(shape)
 
 
-def _production(network: Network, flow: np.ndarray) -> pd.DataFrame:
-    made = _production_by_capability(network, flow)[network.member_capability]
+def _production(network: Network, made_by_capability: np.ndarray) -> pd.DataFrame:
+    made = made_by_capability[network.member_capability]
     member, year = np.nonzero(made > TOLERANCE)
     capability = network.member_capability[member]
     return pd.DataFrame({
@@ -181,8 +182,8 @@ def _utilization(network: Network, production: pd.DataFrame, builds: pd.DataFram
     return table
 
 
-def _assignments(network: Network, values: dict[str, np.ndarray], program: object) -> pd.DataFrame:
-    made = _production_by_capability(network, values["flow"])
+def _assignments(network: Network, values: dict[str, np.ndarray], program: object, made: np.ndarray
+                 ) -> pd.DataFrame:
     capability, year = np.nonzero(network.plant_operating[network.cap_plant])
     assigned = made[capability, year] > TOLERANCE
     launched = np.zeros(len(capability), bool)
@@ -208,8 +209,8 @@ def _assignments(network: Network, values: dict[str, np.ndarray], program: objec
     })
 
 
-def _demand(network: Network, flow: np.ndarray) -> pd.DataFrame:
-    served = np.bincount(network.flow_demand, weights=flow, minlength=len(network.demand_units))
+def _demand(network: Network, flow: np.ndarray, used: np.ndarray) -> pd.DataFrame:
+    served = np.bincount(network.flow_demand[used], weights=flow[used], minlength=len(network.demand_units))
     return pd.DataFrame({
         "product": np.array(network.products)[network.demand_product],
         "market": np.array(network.markets)[network.demand_market],
@@ -220,15 +221,14 @@ def _demand(network: Network, flow: np.ndarray) -> pd.DataFrame:
     })
 
 
-def _costs(model: FootprintModel, values: dict[str, np.ndarray]) -> pd.DataFrame:
+def _costs(model: FootprintModel, values: dict[str, np.ndarray], used: np.ndarray) -> pd.DataFrame:
     """Cost per year and component, reporting currency; revenue is a negative cost."""
     network, program = model.network, model.program
     n_years = len(network.years)
-    flow = values["flow"]
+    flow, year = values["flow"][used], network.flow_year[used]
     amounts: dict[str, np.ndarray] = {}
-    for component in UNIT_COMPONENTS:
-        amounts[component] = np.bincount(network.flow_year, weights=flow * network.unit_costs[component],
-                                          minlength=n_years)
+    for component, per_unit in network.unit_costs(used).items():
+        amounts[component] = np.bincount(year, weights=flow * per_unit, minlength=n_years)
     amounts["fixed"] = network.fixed_cost.sum(axis=0)
     build_index = program.variables["build"].index
     build_year = np.searchsorted(network.years, build_index["year"].to_numpy())
@@ -246,8 +246,8 @@ def _costs(model: FootprintModel, values: dict[str, np.ndarray]) -> pd.DataFrame
     amounts["lost_sales"] = np.bincount(network.demand_year[demand], weights=values["lost"] * penalty,
                                         minlength=n_years)
     if model.profit:
-        amounts["revenue"] = -np.bincount(network.flow_year, weights=flow * network.demand_price[
-            network.flow_demand], minlength=n_years)
+        amounts["revenue"] = -np.bincount(year, weights=flow * network.demand_price[
+            network.flow_demand[used]], minlength=n_years)
     rows = [
         (int(network.years[t]), component, float(amount[t]), float(amount[t] * network.discount[t]))
         for component, amount in amounts.items() for t in range(n_years)
@@ -255,18 +255,22 @@ def _costs(model: FootprintModel, values: dict[str, np.ndarray]) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["year", "component", "amount", "discounted"])
 
 
-def _landed_cost(network: Network, index: pd.DataFrame) -> pd.DataFrame:
-    """Per unit cost of every lane-year, by component, reporting currency, undiscounted."""
+def _landed_cost(network: Network, index: pd.DataFrame, used: np.ndarray) -> pd.DataFrame:
+    """Per unit cost of every lane-year the plan uses, by component, reporting currency, undiscounted.
+
+    The unused alternatives are what `explain` is for: on a large network they run to millions of rows.
+    """
     parts = len(UNIT_COMPONENTS)
+    lanes = index.iloc[used]
     columns: dict[str, object] = {
-        name: pd.Categorical.from_codes(np.tile(index[name].cat.codes.to_numpy(), parts),
-                                        dtype=index[name].dtype)
+        name: pd.Categorical.from_codes(np.tile(lanes[name].cat.codes.to_numpy(), parts), dtype=lanes[name].dtype)
         for name in ("plant", "product", "market")
     }
-    columns["year"] = np.tile(index["year"].to_numpy(), parts)
-    columns["component"] = pd.Categorical.from_codes(np.repeat(np.arange(parts), len(index)),
+    columns["year"] = np.tile(lanes["year"].to_numpy(), parts)
+    columns["component"] = pd.Categorical.from_codes(np.repeat(np.arange(parts), len(used)),
                                                      categories=list(UNIT_COMPONENTS))
-    columns["per_unit"] = np.concatenate([network.unit_costs[c] for c in UNIT_COMPONENTS])
+    per_unit = network.unit_costs(used)
+    columns["per_unit"] = np.concatenate([per_unit[c] for c in UNIT_COMPONENTS])
     return pd.DataFrame(columns, copy=False)
 
 
