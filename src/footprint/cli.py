@@ -24,7 +24,8 @@ app = typer.Typer(
 import_app = typer.Typer(help="Turn files of other formats into scenarios.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
-out = Console()
+# Piped output (a file, CI) gets room for a horizon of years instead of rich's default 80 columns.
+out = Console() if Console().is_terminal else Console(width=160)
 err = Console(stderr=True)
 
 
