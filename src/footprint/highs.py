@@ -76,13 +76,15 @@ def to_highs(program: LinearProgram, options: SolverOptions) -> highspy.Highs:
     matrix = program.matrix()
     lower, upper = program.bounds()
     row_lower, row_upper = program.row_bounds()
-    integrality = np.where(program.integrality(), int(highspy.HighsVarType.kInteger),
-                           int(highspy.HighsVarType.kContinuous)).astype(np.int32)
+    integer = program.integrality()
+    integrality = (integer.astype(np.int32) * np.int32(highspy.HighsVarType.kInteger) if integer.any()
+                   else np.zeros(program.num_cols, dtype=np.int32))  # kContinuous is 0
     # The array form of passModel: about five times faster than filling a HighsLp field by field.
     status = highs.passModel(
         program.num_cols, program.num_rows, matrix.nnz, int(highspy.MatrixFormat.kColwise),
         int(highspy.ObjSense.kMinimize), program.offset, program.cost(), lower, upper, row_lower, row_upper,
-        matrix.indptr.astype(np.int32), matrix.indices.astype(np.int32), matrix.data, integrality,
+        matrix.indptr.astype(np.int32, copy=False), matrix.indices.astype(np.int32, copy=False), matrix.data,
+        integrality,
     )
     if status == highspy.HighsStatus.kError:
         raise ValueError("HiGHS refused the model (inconsistent bounds or matrix)")

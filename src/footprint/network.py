@@ -288,15 +288,14 @@ def _demand_entries(
     n_years = len(years)
     pair_product, pair_market, units, penalty, price = [], [], [], [], []
     nan_row, zero_row = [np.nan] * n_years, [0.0] * n_years
-    for m, market in enumerate(scenario.markets):
-        for product, series in market.demand.items():
-            pair_product.append(product_code[product])
-            pair_market.append(m)
-            units.append(_year_values(series, years, 0.0))
-            lost = market.lost_sale_penalty.get(product)
-            penalty.append(nan_row if lost is None else _year_values(lost, years, np.nan))
-            sale = market.price.get(product)
-            price.append(zero_row if sale is None else _year_values(sale, years, 0.0))
+    for m, market in enumerate(scenario.markets):  # one comprehension per market, not a call per pair
+        demand, lost, sale = market.demand, market.lost_sale_penalty, market.price
+        pair_product += [product_code[product] for product in demand]
+        pair_market += [m] * len(demand)
+        units += [_year_values(series, years, 0.0) for series in demand.values()]
+        penalty += [nan_row if product not in lost else _year_values(lost[product], years, np.nan)
+                    for product in demand]
+        price += [zero_row if product not in sale else _year_values(sale[product], years, 0.0) for product in demand]
     market_currency = np.array([currency_code[m.currency or scenario.currency] for m in scenario.markets],
                                dtype=np.int64)
     pair_market_array = np.array(pair_market, dtype=np.int64)

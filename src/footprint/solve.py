@@ -85,16 +85,17 @@ def plan_from_solution(model: FootprintModel, solution: Solution, build_seconds:
     flow = values["flow"]
     used = np.flatnonzero(flow > TOLERANCE)  # all the tables need; a small share of the lanes
     made = _production_by_capability(network, flow, used)
+    per_unit = network.unit_costs(used)
     tables = {
         "flows": _flows(program.variables["flow"].index, flow, used),
         "production": _production(network, made),
         "builds": _builds(network, program.variables["build"].index, values["build"]),
         "assignments": _assignments(network, values, program, made),
         "demand": _demand(network, flow, used),
-        "landed_cost": _landed_cost(network, program.variables["flow"].index, used),
+        "landed_cost": _landed_cost(program.variables["flow"].index, used, per_unit),
     }
     tables["utilization"] = _utilization(network, tables["production"], tables["builds"])
-    tables["costs"] = _costs(model, values, used)
+    tables["costs"] = _costs(model, values, used, per_unit)
     scenario = network.scenario
     objective = -solution.objective if model.profit else solution.objective
     bound = -solution.bound if model.profit else solution.bound
@@ -212,8 +213,8 @@ def _assignments(network: Network, values: dict[str, np.ndarray], program: objec
 def _demand(network: Network, flow: np.ndarray, used: np.ndarray) -> pd.DataFrame:
     served = np.bincount(network.flow_demand[used], weights=flow[used], minlength=len(network.demand_units))
     return pd.DataFrame({
-        "product": np.array(network.products)[network.demand_product],
-        "market": np.array(network.markets)[network.demand_market],
+        "product": pd.Categorical.from_codes(network.demand_product, categories=network.products, validate=False),
+        "market": pd.Categorical.from_codes(network.demand_market, categories=network.markets, validate=False),
         "year": network.years[network.demand_year],
         "demand": network.demand_units,
         "served": served,
@@ -221,14 +222,15 @@ def _demand(network: Network, flow: np.ndarray, used: np.ndarray) -> pd.DataFram
     })
 
 
-def _costs(model: FootprintModel, values: dict[str, np.ndarray], used: np.ndarray) -> pd.DataFrame:
+def _costs(model: FootprintModel, values: dict[str, np.ndarray], used: np.ndarray,
+           per_unit: dict[str, np.ndarray]) -> pd.DataFrame:
     """Cost per year and component, reporting currency; revenue is a negative cost."""
     network, program = model.network, model.program
     n_years = len(network.years)
     flow, year = values["flow"][used], network.flow_year[used]
     amounts: dict[str, np.ndarray] = {}
-    for component, per_unit in network.unit_costs(used).items():
-        amounts[component] = np.bincount(year, weights=flow * per_unit, minlength=n_years)
+    for component, cost in per_unit.items():
+        amounts[component] = np.bincount(year, weights=flow * cost, minlength=n_years)
     amounts["fixed"] = network.fixed_cost.sum(axis=0)
     build_index = program.variables["build"].index
     build_year = np.searchsorted(network.years, build_index["year"].to_numpy())
@@ -255,7 +257,7 @@ def _costs(model: FootprintModel, values: dict[str, np.ndarray], used: np.ndarra
     return pd.DataFrame(rows, columns=["year", "component", "amount", "discounted"])
 
 
-def _landed_cost(network: Network, index: pd.DataFrame, used: np.ndarray) -> pd.DataFrame:
+def _landed_cost(index: pd.DataFrame, used: np.ndarray, per_unit: dict[str, np.ndarray]) -> pd.DataFrame:
     """Per unit cost of every lane-year the plan uses, by component, reporting currency, undiscounted.
 
     The unused alternatives are what `explain` is for: on a large network they run to millions of rows.
@@ -269,7 +271,6 @@ def _landed_cost(network: Network, index: pd.DataFrame, used: np.ndarray) -> pd.
     columns["year"] = np.tile(lanes["year"].to_numpy(), parts)
     columns["component"] = pd.Categorical.from_codes(np.repeat(np.arange(parts), len(used)),
                                                      categories=list(UNIT_COMPONENTS))
-    per_unit = network.unit_costs(used)
     columns["per_unit"] = np.concatenate([per_unit[c] for c in UNIT_COMPONENTS])
     return pd.DataFrame(columns, copy=False)
 
