@@ -41,10 +41,6 @@ def ecb_daily() -> pd.DataFrame:
     return frame
 
 
-def ecb_currencies() -> list[str]:
-    return sorted(ecb_daily().columns)
-
-
 @cache
 def ecb_annual(currency: str, base: str) -> dict[int, float]:
     """Yearly means of the daily cross rate: units of ``currency`` per unit of ``base``.
@@ -59,10 +55,6 @@ def ecb_annual(currency: str, base: str) -> dict[int, float]:
     cross = (daily[currency] / daily[base]).dropna()
     means = cross.groupby(cross.index.year).mean()
     return {int(year): float(rate) for year, rate in means.items() if np.isfinite(rate)}
-
-
-def ecb_last_date() -> str:
-    return str(ecb_daily().index.max().date())
 
 
 class FxRule(BaseModel):
