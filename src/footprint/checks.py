@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from footprint.figures import YearSeries, series_value
+from footprint.freight import can_route
 from footprint.fx import fx_table
 
 if TYPE_CHECKING:
@@ -207,6 +208,7 @@ def _unservable_demand(scenario: Scenario, skip: frozenset[str]) -> Iterator[Pro
     for capability in scenario.capabilities:
         makers.setdefault(capability.product, set()).add(capability.plant)
     lanes = {(lane.plant, lane.market) for lane in scenario.lanes}
+    plants = {plant.id: plant for plant in scenario.plants}
     for i, market in enumerate(scenario.markets):
         for product, series in market.demand.items():
             if product in market.lost_sale_penalty:
@@ -214,7 +216,8 @@ def _unservable_demand(scenario: Scenario, skip: frozenset[str]) -> Iterator[Pro
             if not any(units > 0 for _, units in _demand_years(series, scenario.horizon.years)):
                 continue
             reachable = {plant for plant in makers.get(product, set())
-                         if scenario.default_freight is not None or (plant, market.id) in lanes}
+                         if scenario.default_freight is not None or (plant, market.id) in lanes
+                         or (scenario.freight_rates is not None and can_route(plants[plant], market))}
             if not reachable:
                 yield Problem(
                     f"markets[{i}].demand.{product}",

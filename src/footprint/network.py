@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 
 from footprint.figures import series_value, value_of
+from footprint.freight import FREIGHT_PARTS, lane_parts
 from footprint.scenario import ANY_ORIGIN, Scenario
 
-UNIT_COMPONENTS = ("production_local", "production_imported", "freight", "duty")
+UNIT_COMPONENTS = ("production_local", "production_imported", "freight", *FREIGHT_PARTS, "duty")
 """The parts of a unit's landed cost, in the reporting currency."""
 
 
@@ -51,8 +52,9 @@ class Network:
     """Local content per unit, by capability and year index, reporting currency."""
     cap_imported: np.ndarray
     """Imported content per unit, by capability and year index, reporting currency."""
-    freight: np.ndarray
-    """Freight per unit by plant, market and year index, reporting currency (NaN: no lane)."""
+    freight: dict[str, np.ndarray]
+    """Freight per unit by plant, market and year index, reporting currency: listed lanes and the
+    default under "freight", computed lanes under FREIGHT_PARTS; NaN in "freight" where there is no lane."""
     duty_rate: np.ndarray
     """Ad valorem rate by origin country, destination country, product class and year index."""
     plant_origin: np.ndarray
@@ -114,14 +116,22 @@ class Network:
         select = slice(None) if flows is None else flows
         capability, year = self.flow_capability[select], self.flow_year[select]
         plant, market = self.cap_plant[capability], self.flow_market[select]
-        local = self.cap_local[capability, year]
-        imported = self.cap_imported[capability, year]
-        freight = self.freight[plant, market, year]
-        customs_value = local + imported + np.where(self.market_cif[market], freight, 0.0)
+        costs = {"production_local": self.cap_local[capability, year],
+                 "production_imported": self.cap_imported[capability, year]}
+        costs |= {part: table[plant, market, year] if part in self.freight_in_use else np.zeros(len(year))
+                  for part, table in self.freight.items()}
+        freight = sum(costs[part] for part in self.freight)
+        customs_value = costs["production_local"] + costs["production_imported"] + np.where(
+            self.market_cif[market], freight, 0.0)
         rate = self.duty_rate[self.plant_origin[plant], self.market_destination[market],
                               self.product_class[self.cap_product[capability]], year]
-        return {"production_local": local, "production_imported": imported, "freight": freight,
-                "duty": rate * customs_value}
+        costs["duty"] = rate * customs_value
+        return costs
+
+    @cached_property
+    def freight_in_use(self) -> set[str]:
+        """The freight parts some lane has (the others need no per-flow look-up)."""
+        return {part for part, table in self.freight.items() if np.nan_to_num(table).any()}
 
     @cached_property
     def unit_cost(self) -> np.ndarray:
@@ -160,7 +170,7 @@ def compile_network(scenario: Scenario) -> Network:
     plants = [p.id for p in scenario.plants]
     products = [p.id for p in scenario.products]
     markets = [m.id for m in scenario.markets]
-    plant_code, product_code, market_code = _codes(plants), _codes(products), _codes(markets)
+    plant_code, product_code = _codes(plants), _codes(products)
     plant_currency = np.array([currency_code[p.currency] for p in scenario.plants])
     operating = np.array([[p.operating_years.contains(y) for y in years] for p in scenario.plants])
 
@@ -176,18 +186,12 @@ def compile_network(scenario: Scenario) -> Network:
     demand = _demand_entries(scenario, product_code, currency_code, fx)
     d_product, d_market, d_year, d_units, d_penalty, d_price = demand
 
-    # Lanes: freight per plant and market and year, NaN where there is no lane.
-    freight = np.full((len(plants), len(markets), n_years), np.nan)
-    if scenario.default_freight is not None:
-        freight[:] = value_of(scenario.default_freight)
-    for lane in scenario.lanes:
-        rate = value_of(lane.freight) / fx[currency_code[lane.currency or scenario.currency]]
-        freight[plant_code[lane.plant], market_code[lane.market]] = rate
+    freight = _freight_tables(scenario, currency_code, fx)
 
     flow_demand, flow_cap = pairs_by_key(d_product, cap_product)
     f_plant, f_year, f_market = cap_plant[flow_cap], d_year[flow_demand], d_market[flow_demand]
-    if not (operating.all() and not np.isnan(freight).any()):  # drop lane-years that cannot carry flow
-        keep = operating[f_plant, f_year] & ~np.isnan(freight[f_plant, f_market, f_year])
+    if not (operating.all() and not np.isnan(freight["freight"]).any()):  # lane-years that cannot carry flow
+        keep = operating[f_plant, f_year] & ~np.isnan(freight["freight"][f_plant, f_market, f_year])
         flow_cap, flow_demand = flow_cap[keep], flow_demand[keep]
         f_plant, f_year, f_market = f_plant[keep], f_year[keep], f_market[keep]
 
@@ -263,6 +267,32 @@ def compile_network(scenario: Scenario) -> Network:
         fixed_cost=fixed * operating,
         plant_operating=operating,
     )
+
+
+def _freight_tables(scenario: Scenario, currency_code: dict[str, int], fx: np.ndarray) -> dict[str, np.ndarray]:
+    """Freight per unit by plant, market and year: listed lanes first, then lanes computed from
+    distances (freight_rates), then default_freight; NaN in "freight" where no lane exists."""
+    shape = (len(scenario.plants), len(scenario.markets), len(scenario.years))
+    default = np.nan if scenario.default_freight is None else value_of(scenario.default_freight)
+    tables = {"freight": np.full(shape, default)} | {part: np.zeros(shape) for part in FREIGHT_PARTS}
+    rates = scenario.freight_rates
+    if rates is not None:  # a Python loop per plant and market, only when distances are asked for
+        rate = fx[currency_code[rates.currency or scenario.currency]]
+        for p, plant in enumerate(scenario.plants):
+            for k, market in enumerate(scenario.markets):
+                parts = lane_parts(plant, market, rates)
+                if parts is not None:
+                    tables["freight"][p, k] = 0.0
+                    for part, amount in parts.items():
+                        tables[part][p, k] = amount / rate
+    plant_code = {plant.id: p for p, plant in enumerate(scenario.plants)}
+    market_code = {market.id: k for k, market in enumerate(scenario.markets)}
+    for lane in scenario.lanes:
+        p, k = plant_code[lane.plant], market_code[lane.market]
+        tables["freight"][p, k] = value_of(lane.freight) / fx[currency_code[lane.currency or scenario.currency]]
+        for part in FREIGHT_PARTS:
+            tables[part][p, k] = 0.0
+    return tables
 
 
 def _year_values(series: Any, years: list[int], default: float) -> list[Any]:

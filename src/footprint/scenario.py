@@ -41,6 +41,22 @@ class Location(Entity):
     lon: float = Field(ge=-180, le=180, description="Longitude, degrees east.")
 
 
+class Port(Entity):
+    name: str = Field(description="Port name (for reports).")
+    lat: float = Field(ge=-90, le=90, description="Latitude, degrees north.")
+    lon: float = Field(ge=-180, le=180, description="Longitude, degrees east.")
+
+
+class FreightRates(Entity):
+    """Freight for lanes not listed: sea distance (searoute, offline), port handling and road legs."""
+
+    per_nautical_mile: NonNegative = Field(description="Sea freight per unit and nautical mile, in currency.")
+    port_handling: NonNegative = Field(0.0, description="Handling per unit at each port (two per sea lane).")
+    per_road_km: NonNegative = Field(0.0, description="Road or rail freight per unit and km, in currency.")
+    road_factor: Positive = Field(1.2, description="Road km per great-circle km.")
+    currency: Currency | None = Field(None, description="Currency of the rates (default: reporting currency).")
+
+
 class YearRange(Entity):
     start: Year | None = Field(None, description="First year (inclusive); open if absent.")
     end: Year | None = Field(None, description="Last year (inclusive); open if absent.")
@@ -87,6 +103,7 @@ class Plant(Entity):
     country: Country = Field(description="ISO 3166 country code; the origin for tariffs.")
     currency: Currency = Field(description="Currency of local costs (ISO 4217).")
     location: Location | None = Field(None, description="Coordinates, for maps and distances.")
+    port: Port | None = Field(None, description="Port the plant ships from by sea.")
     operating_years: YearRange = Field(
         default_factory=YearRange, description="Years the plant can produce (open by default)."
     )
@@ -146,6 +163,8 @@ class Market(Entity):
         description="Cost per unit of unserved demand, by product; without one, demand must be met "
         "(minimize_cost) or may go unserved at its lost price (maximize_profit).",
     )
+    location: Location | None = Field(None, description="Where the market's demand is centred (road legs).")
+    port: Port | None = Field(None, description="Port the market is served through by sea.")
     customs_basis: Literal["fob", "cif"] = Field(
         "fob", description="Customs value: production cost (fob) or production cost plus freight (cif)."
     )
@@ -209,6 +228,9 @@ class Scenario(Entity):
     capabilities: list[Capability] = Field(min_length=1, description="Which plant can build what, at what cost.")
     options: list[CapacityOption] = Field(default_factory=list, description="Capacity that can be added.")
     markets: list[Market] = Field(min_length=1, description="Markets and their demand.")
+    freight_rates: FreightRates | None = Field(
+        None, description="Freight of unlisted lanes from distances; it comes before default_freight."
+    )
     lanes: list[Lane] = Field(default_factory=list, description="Freight per plant-market lane.")
     fx: dict[Currency, FxSpec] = Field(
         default_factory=dict,
@@ -238,6 +260,8 @@ class Scenario(Entity):
         used |= {c.imported_currency for c in self.capabilities if c.imported_currency}
         used |= {o.currency for o in self.options if o.currency}
         used |= {m.currency for m in self.markets if m.currency}
+        if self.freight_rates is not None and self.freight_rates.currency:
+            used.add(self.freight_rates.currency)
         return used | {lane.currency for lane in self.lanes if lane.currency}
 
     @cached_property

@@ -1,0 +1,68 @@
+"""Freight from distances: searoute's sea route, port handling, road legs; listed lanes override."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import capability, make, market, plant, scenario_data, solved
+from footprint.freight import great_circle_km, sea_nautical_miles
+from footprint.scenario import Location
+
+BUSAN = {"name": "Busan", "lat": 35.08, "lon": 129.04}
+LONG_BEACH = {"name": "Long Beach", "lat": 33.75, "lon": -118.21}
+
+
+def test_busan_long_beach_sea_distance() -> None:
+    # FACTS.md section 5: 5,295 nautical miles.
+    assert sea_nautical_miles((129.04, 35.08), (-118.21, 33.75)) == pytest.approx(5295, rel=0.02)
+
+
+def test_great_circle_of_one_degree_of_latitude() -> None:
+    one_degree = great_circle_km(make_location(0.0, 10.0), make_location(1.0, 10.0))
+    assert one_degree == pytest.approx(111.19, abs=0.01)  # 2 * pi * 6371.0088 / 360
+
+
+def make_location(lat: float, lon: float) -> Location:
+    return Location(lat=lat, lon=lon)
+
+
+RATES = {"per_nautical_mile": 0.1, "port_handling": 75.0, "per_road_km": 0.2, "road_factor": 1.25}
+
+
+def _sea_case(**extra):
+    busan = plant("busan", country="KR", currency="KRW") | {
+        "port": BUSAN, "location": {"lat": 35.08, "lon": 129.04}}
+    us = market("us", 10.0) | {"port": LONG_BEACH, "location": {"lat": 33.75, "lon": -116.21}}
+    return scenario_data(plants=[busan], capabilities=[capability("busan", local_cost=0.0)], markets=[us],
+                         default_freight=None, freight_rates=RATES, fx={"KRW": 1000.0}, **extra)
+
+
+def test_computed_lane_components_are_in_the_landed_cost_and_sum_to_the_objective() -> None:
+    plan = solved(_sea_case())
+    landed = plan.landed_cost.astype({"component": str}).set_index("component")["per_unit"]
+    nautical = sea_nautical_miles((BUSAN["lon"], BUSAN["lat"]), (LONG_BEACH["lon"], LONG_BEACH["lat"]))
+    road = great_circle_km(make_location(33.75, -118.21), make_location(33.75, -116.21)) * 1.25 * 0.2
+    assert landed["sea_freight"] == pytest.approx(0.1 * nautical)
+    assert landed["port_handling"] == pytest.approx(150.0)  # 75 at each end
+    assert landed["land_freight"] == pytest.approx(road)  # the plant sits at its port
+    assert landed["freight"] == 0.0
+    assert plan.objective == pytest.approx(10 * (0.1 * nautical + 150.0 + road))
+
+
+def test_a_listed_lane_overrides_the_computed_freight() -> None:
+    plan = solved(_sea_case(lanes=[{"plant": "busan", "market": "us", "freight": 900.0}]))
+    landed = plan.landed_cost.astype({"component": str}).set_index("component")["per_unit"]
+    assert landed["freight"] == 900.0
+    assert landed[["sea_freight", "port_handling", "land_freight"]].sum() == 0.0
+    assert plan.objective == pytest.approx(9000.0)
+
+
+def test_without_ports_a_lane_goes_by_road() -> None:
+    us_plant = plant("smyrna") | {"location": {"lat": 35.96, "lon": -86.49}}
+    us = market("us", 10.0) | {"location": {"lat": 36.96, "lon": -86.49}}
+    data = scenario_data(plants=[us_plant], capabilities=[capability("smyrna", local_cost=0.0)], markets=[us],
+                         default_freight=None, freight_rates=RATES)
+    plan = solved(data)
+    km = great_circle_km(make_location(35.96, -86.49), make_location(36.96, -86.49))
+    assert plan.objective == pytest.approx(10 * km * 1.25 * 0.2)
+    assert make(data).freight_rates is not None
