@@ -107,40 +107,40 @@ class Network:
         flow, member = pairs_by_key(self.flow_capability, self.member_capability)
         return self.member_pool[member], flow
 
-    def unit_costs(self, flows: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """Each of UNIT_COMPONENTS per unit of the given flows (all by default), undiscounted.
+    def unit_costs(self, flows: np.ndarray) -> dict[str, np.ndarray]:
+        """Each of UNIT_COMPONENTS per unit of the given flows, undiscounted.
 
         Computed on demand from small tables, so that a large network's per-flow components
-        exist only for the flows someone asks about.
+        exist only for the flows someone asks about (those of a plan, those of a lane).
         """
-        select = slice(None) if flows is None else flows
-        capability, year = self.flow_capability[select], self.flow_year[select]
-        plant, market = self.cap_plant[capability], self.flow_market[select]
+        capability, year = self.flow_capability[flows], self.flow_year[flows]
+        plant, market = self.cap_plant[capability], self.flow_market[flows]
         costs = {"production_local": self.cap_local[capability, year],
                  "production_imported": self.cap_imported[capability, year]}
-        costs |= {part: table[plant, market, year] if part in self.freight_in_use else np.zeros(len(year))
-                  for part, table in self.freight.items()}
-        freight = sum(costs[part] for part in self.freight)
-        customs_value = costs["production_local"] + costs["production_imported"] + np.where(
-            self.market_cif[market], freight, 0.0)
-        rate = self.duty_rate[self.plant_origin[plant], self.market_destination[market],
-                              self.product_class[self.cap_product[capability]], year]
-        costs["duty"] = rate * customs_value
+        costs |= {part: table[plant, market, year] for part, table in self.freight.items()}
+        costs["duty"] = self._duty(capability, plant, market, year, costs["production_local"]
+                                   + costs["production_imported"], self.freight_total[plant, market, year])
         return costs
 
+    def _duty(self, capability: np.ndarray, plant: np.ndarray, market: np.ndarray, year: np.ndarray,
+              production: np.ndarray, freight: np.ndarray) -> np.ndarray:
+        """Rate times customs value: production cost, plus freight where the market counts it (cif)."""
+        rate = self.duty_rate[self.plant_origin[plant], self.market_destination[market],
+                              self.product_class[self.cap_product[capability]], year]
+        return rate * (production + np.where(self.market_cif[market], freight, 0.0))
+
     @cached_property
-    def freight_in_use(self) -> set[str]:
-        """The freight parts some lane has (the others need no per-flow look-up)."""
-        return {part for part, table in self.freight.items() if np.nan_to_num(table).any()}
+    def freight_total(self) -> np.ndarray:
+        """Freight per unit by plant, market and year, all parts together (NaN: no lane)."""
+        return sum(self.freight.values(), np.zeros_like(self.freight["freight"]))
 
     @cached_property
     def unit_cost(self) -> np.ndarray:
-        """Landed cost per unit of each flow (the sum of its components), undiscounted."""
-        parts = self.unit_costs()
-        total = parts.pop("production_local")
-        for part in parts.values():
-            total += part
-        return total
+        """Landed cost per unit of every flow (the sum of its components), undiscounted."""
+        capability, year, plant, market = self.flow_capability, self.flow_year, self.flow_plant, self.flow_market
+        production = self.cap_local[capability, year] + self.cap_imported[capability, year]
+        freight = self.freight_total[plant, market, year]
+        return production + freight + self._duty(capability, plant, market, year, production, freight)
 
 
 def _codes(names: list[str]) -> dict[str, int]:
@@ -285,11 +285,15 @@ def _freight_tables(scenario: Scenario, currency_code: dict[str, int], fx: np.nd
                     tables["freight"][p, k] = 0.0
                     for part, amount in parts.items():
                         tables[part][p, k] = amount / rate
-    plant_code = {plant.id: p for p, plant in enumerate(scenario.plants)}
-    market_code = {market.id: k for k, market in enumerate(scenario.markets)}
-    for lane in scenario.lanes:
-        p, k = plant_code[lane.plant], market_code[lane.market]
-        tables["freight"][p, k] = value_of(lane.freight) / fx[currency_code[lane.currency or scenario.currency]]
+    if scenario.lanes:  # listed lanes override, all at once
+        plant_code = {plant.id: p for p, plant in enumerate(scenario.plants)}
+        market_code = {market.id: k for k, market in enumerate(scenario.markets)}
+        lanes = scenario.lanes
+        p = np.array([plant_code[lane.plant] for lane in lanes])
+        k = np.array([market_code[lane.market] for lane in lanes])
+        currency = np.array([currency_code[lane.currency or scenario.currency] for lane in lanes])
+        amount = np.array([value_of(lane.freight) for lane in lanes])
+        tables["freight"][p, k] = amount[:, None] / fx[currency]
         for part in FREIGHT_PARTS:
             tables[part][p, k] = 0.0
     return tables
