@@ -64,21 +64,24 @@ def _duplicates(scenario: Scenario, skip: frozenset[str]) -> Iterator[Problem]:
         "capabilities", ((c.plant, c.product) for c in scenario.capabilities), "plant and product"
     )
     yield from _duplicate_problems("lanes", ((lane.plant, lane.market) for lane in scenario.lanes), "lane")
-    tariff_years = [
-        ((t.origin, t.destination, t.product_class, year), index)
-        for index, t in enumerate(scenario.tariffs)
-        for year in t.years(scenario.horizon)
-    ]
+    # Base rates for the same origin, destination, class and days may not overlap (additional duties stack).
+    share: dict[tuple[str, str, str, int], float] = {}
     first_seen: dict[tuple[str, str, str, int], int] = {}
     clashes: dict[tuple[int, int], list[int]] = {}
-    for key, index in tariff_years:
-        if key in first_seen and first_seen[key] != index:
-            clashes.setdefault((index, first_seen[key]), []).append(key[3])
-        first_seen.setdefault(key, index)
+    for index, t in enumerate(scenario.tariffs):
+        if t.additional:
+            continue
+        for year, weight in t.weights(scenario.horizon).items():
+            key = (t.origin, t.destination, t.product_class, year)
+            share[key] = share.get(key, 0.0) + weight
+            if share[key] > 1.0 + 1e-9:
+                clashes.setdefault((index, first_seen[key]), []).append(year)
+            first_seen.setdefault(key, index)
     for (index, first), years in clashes.items():
         t = scenario.tariffs[index]
-        yield Problem(f"tariffs[{index}]", f"a second rate for {t.origin} -> {t.destination}, class "
-                                           f"{t.product_class!r}, in {_year_list(years)} (first in tariffs[{first}])")
+        yield Problem(f"tariffs[{index}]", f"a second base rate for {t.origin} -> {t.destination}, class "
+                                           f"{t.product_class!r}, in {_year_list(years)} (first in tariffs[{first}]); "
+                                           "mark stacking duties additional: true")
 
 
 def _unknown(path: str, what: str, name: str, known: set[str]) -> Problem:

@@ -370,16 +370,21 @@ class _TariffTable:
 
 
 def _tariff_rates(scenario: Scenario, years: list[int]) -> _TariffTable:
+    """Yearly rates: each base rate weighted by the share of the year it is in force, an origin's own
+    rate replacing the any-origin rate on its days, and additional duties added on top.
+
+    Where the any-origin rate itself changes within a year that also has an origin's own rate,
+    the any-origin part is its average over the year.
+    """
     countries = sorted({p.country for p in scenario.plants} | {m.country for m in scenario.markets})
     classes = sorted({p.product_class for p in scenario.products})
     country, product_class = _codes(countries), _codes(classes)
-    table = np.zeros((len(countries), len(countries), len(classes), len(years)))
+    shape = (len(countries), len(countries), len(classes), len(years))
+    general, own, own_share, additional = (np.zeros(shape) for _ in range(4))
     year_index = {year: i for i, year in enumerate(years)}
-    # Rates for any origin first, so that an origin's own rate overrides them.
-    for tariff in sorted(scenario.tariffs, key=lambda t: t.origin != ANY_ORIGIN):
+    for tariff in scenario.tariffs:
         if tariff.destination not in country or tariff.product_class not in product_class:
             continue
-        columns = [year_index[y] for y in tariff.years(scenario.horizon) if y in year_index]
         d, c = country[tariff.destination], product_class[tariff.product_class]
         if tariff.origin == ANY_ORIGIN:
             origins = [o for o in range(len(countries)) if o != d]
@@ -387,6 +392,16 @@ def _tariff_rates(scenario: Scenario, years: list[int]) -> _TariffTable:
             origins = [country[tariff.origin]]
         else:
             continue
-        for o in origins:
-            table[o, d, c, columns] = value_of(tariff.rate)
-    return _TariffTable(country, product_class, table)
+        for year, weight in tariff.weights(scenario.horizon).items():
+            if year not in year_index:
+                continue
+            cell = (origins, d, c, year_index[year])
+            rate = value_of(tariff.rate) * weight
+            if tariff.additional:
+                additional[cell] += rate
+            elif tariff.origin == ANY_ORIGIN:
+                general[cell] += rate
+            else:
+                own[cell] += rate
+                own_share[cell] += weight
+    return _TariffTable(country, product_class, own + general * (1.0 - own_share) + additional)

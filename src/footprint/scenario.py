@@ -8,6 +8,7 @@ amount is named by the field's description.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -183,25 +184,45 @@ class Tariff(Entity):
     )
     destination: Country = Field(description="Destination country (or EU).")
     product_class: str = Field(description="Product class the rate applies to.")
-    year: Year | None = Field(None, description="Year of the rate; or give from_year/to_year.")
+    year: Year | None = Field(None, description="Year of the rate; or give from_year/to_year, or dates.")
     from_year: Year | None = Field(None, description="First year of the rate (default: horizon start).")
     to_year: Year | None = Field(None, description="Last year of the rate (default: horizon end).")
+    from_date: dt.date | None = Field(None, description="First day of the rate (a year counts the share of "
+                                                        "its days the rate is in force).")
+    to_date: dt.date | None = Field(None, description="Last day of the rate (inclusive).")
     rate: NonNegative = Field(description="Ad valorem rate on the customs value (0.025 = 2.5%).")
+    additional: bool = Field(False, description="An additional duty (e.g. Section 232): it stacks on the "
+                                                "base rate instead of replacing it.")
 
     @model_validator(mode="after")
     def _one_way_of_dating(self) -> Tariff:
+        by_year = self.year is not None or self.from_year is not None or self.to_year is not None
+        if by_year and (self.from_date is not None or self.to_date is not None):
+            raise ValueError("give years or dates, not both")
         if self.year is not None and (self.from_year is not None or self.to_year is not None):
             raise ValueError("give either year or from_year/to_year, not both")
         if self.from_year is not None and self.to_year is not None and self.to_year < self.from_year:
             raise ValueError(f"to_year {self.to_year} is before from_year {self.from_year}")
+        if self.from_date is not None and self.to_date is not None and self.to_date < self.from_date:
+            raise ValueError(f"to_date {self.to_date} is before from_date {self.from_date}")
         return self
 
-    def years(self, horizon: Horizon) -> list[int]:
+    def weights(self, horizon: Horizon) -> dict[int, float]:
+        """The share of each year the rate is in force (1.0 for a whole year), for years it touches."""
         if self.year is not None:
-            return [self.year]
-        first = horizon.start if self.from_year is None else self.from_year
-        last = horizon.end if self.to_year is None else self.to_year
-        return list(range(first, last + 1))
+            return {self.year: 1.0}
+        if self.from_date is None and self.to_date is None:
+            first = horizon.start if self.from_year is None else self.from_year
+            last = horizon.end if self.to_year is None else self.to_year
+            return dict.fromkeys(range(first, last + 1), 1.0)
+        start = self.from_date or dt.date(horizon.start, 1, 1)
+        end = self.to_date or dt.date(horizon.end, 12, 31)
+        shares = {}
+        for year in range(start.year, end.year + 1):
+            days = (dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1
+            covered = (min(end, dt.date(year, 12, 31)) - max(start, dt.date(year, 1, 1))).days + 1
+            shares[year] = covered / days
+        return shares
 
 
 class SolverSettings(Entity):
