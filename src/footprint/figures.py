@@ -55,6 +55,15 @@ def value_of(number: Num) -> float:
     return number.value if isinstance(number, Figure) else float(number)
 
 
+def error_details(err: ValidationError) -> str:
+    """A pydantic error's problems on one line: ``loc: message; ...``."""
+    return "; ".join(
+        (".".join(str(part) for part in error["loc"]) + ": " if error["loc"] else "")
+        + error["msg"].removeprefix("Value error, ")
+        for error in err.errors()
+    )
+
+
 def _describe(raw: Any) -> str:
     text = repr(raw)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -80,11 +89,7 @@ def _number(raw: Any) -> Num:
         try:
             return Figure.model_validate(raw)
         except ValidationError as err:
-            details = "; ".join(
-                (".".join(str(part) for part in error["loc"]) + ": " if error["loc"] else "")
-                + error["msg"].removeprefix("Value error, ")
-                for error in err.errors()
-            )
+            details = error_details(err)
             raise ValueError(f"expected a figure {{value, low, high, source, assumption}}: {details}") from None
     else:
         raise ValueError(f"expected a number, found {_describe(raw)}")

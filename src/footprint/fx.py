@@ -18,7 +18,16 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, ValidationError, model_validator
 
 from footprint.codes import Currency
-from footprint.figures import Num, Positive, Year, dump_number, parse_series, series_value, value_of
+from footprint.figures import (
+    Num,
+    Positive,
+    Year,
+    dump_number,
+    error_details,
+    parse_series,
+    series_value,
+    value_of,
+)
 
 ECB_PACKAGE = "currency_converter"
 ECB_FILE = "eurofxref-hist.zip"
@@ -96,9 +105,7 @@ def _fx_spec(raw: Any) -> Any:
         try:
             return FxRule.model_validate(raw)
         except ValidationError as err:
-            details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-                                if e["loc"] else e["msg"].removeprefix("Value error, ") for e in err.errors())
-            raise ValueError(f"expected an FX rule: {details}") from None
+            raise ValueError(f"expected an FX rule: {error_details(err)}") from None
     series = parse_series(raw)
     for year, rate in (series.items() if isinstance(series, dict) else [(None, series)]):
         if value_of(rate) <= 0:

@@ -104,7 +104,8 @@ def add_demand_balance(program: LinearProgram, network: Network) -> None:
     program.add_constraints("demand", index, terms, lower=units, upper=units)
 
 
-def _option_years(network: Network) -> tuple[np.ndarray, np.ndarray]:
+def option_years(network: Network) -> tuple[np.ndarray, np.ndarray]:
+    """(option, year index) of every build variable, in the build block's order."""
     n_years = len(network.years)
     option, year = np.divmod(np.arange(len(network.option_names) * n_years), n_years)
     keep = year >= network.option_first_year[option]
@@ -116,7 +117,7 @@ def add_builds(program: LinearProgram, network: Network) -> None:
 
     Cost: d_t * capex. Constraint build_once[o]: sum_t build[o,t] <= 1.
     """
-    option, year = _option_years(network)
+    option, year = option_years(network)
     index = pd.DataFrame({
         "option": _labels(option, network.option_names),
         "year": network.years[year],
@@ -130,8 +131,7 @@ def add_builds(program: LinearProgram, network: Network) -> None:
 def _online_terms(program: LinearProgram, network: Network, row_of: np.ndarray) -> list:
     """Terms -capacity[o] * build[o,tau] for every year t >= tau, in row row_of[pool[o], t]."""
     build = program.variables["build"]
-    option = build.index["option"].cat.codes.to_numpy()
-    built_year = np.searchsorted(network.years, build.index["year"].to_numpy())
+    option, built_year = option_years(network)
     terms = []
     for t in range(len(network.years)):
         online = np.flatnonzero(built_year <= t)
@@ -188,8 +188,7 @@ def add_open_capacity_links(program: LinearProgram, network: Network) -> None:
     })
     terms = [(np.arange(len(flow)), flows.columns(flow), 1.0)]
     build = program.variables["build"]
-    option = build.index["option"].cat.codes.to_numpy()
-    built_year = np.searchsorted(network.years, build.index["year"].to_numpy())
+    option, built_year = option_years(network)
     build_pairs = pd.DataFrame({"pool": network.option_pool[option], "built": built_year,
                                 "column": build.columns(), "capacity": network.option_capacity[option]})
     pairs = row_pairs.merge(build_pairs, on="pool")
@@ -204,6 +203,14 @@ def needs_assignment(network: Network) -> np.ndarray:
     return (network.cap_launch > 0).any(axis=1) | (network.cap_min_volume > 0)
 
 
+def assignment_cells(network: Network) -> tuple[np.ndarray, np.ndarray]:
+    """(capability, year index) of every assign and start variable, in their blocks' order."""
+    n_years = len(network.years)
+    capability, year = np.divmod(np.arange(len(network.cap_plant) * n_years), n_years)
+    keep = needs_assignment(network)[capability] & network.plant_operating[network.cap_plant[capability], year]
+    return capability[keep], year[keep]
+
+
 def add_assignments(program: LinearProgram, network: Network) -> None:
     """assign[c,t] binary and start[c,t] in [0, 1], for capabilities with a launch cost or minimum volume.
 
@@ -213,10 +220,7 @@ def add_assignments(program: LinearProgram, network: Network) -> None:
                        in_production[c]); start costs d_t * launch cost.
     """
     n_years = len(network.years)
-    capability, year = np.divmod(np.arange(len(network.cap_plant) * n_years), n_years)
-    plant = network.cap_plant[capability]
-    keep = needs_assignment(network)[capability] & network.plant_operating[plant, year]
-    capability, year = capability[keep], year[keep]
+    capability, year = assignment_cells(network)
     if len(capability) == 0:
         return
     index = pd.DataFrame({
@@ -261,4 +265,4 @@ def _production_bound(network: Network) -> np.ndarray:
     return np.minimum(bound, pool_bound)
 
 
-__all__ = ["UNIT_COMPONENTS", "FootprintModel", "build_model"]
+__all__ = ["UNIT_COMPONENTS", "FootprintModel", "assignment_cells", "build_model", "option_years"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from footprint.figures import series_value, value_of
+from footprint.figures import value_of
 from footprint.freight import FREIGHT_PARTS, lane_parts
 from footprint.scenario import ANY_ORIGIN, Scenario
 
@@ -155,11 +155,6 @@ def _fx_table(scenario: Scenario) -> tuple[dict[str, int], np.ndarray]:
     return _codes(currencies), rates
 
 
-def _per_year(series: object, years: list[int], default: float = 0.0) -> np.ndarray:
-    values = [series_value(series, year) for year in years]  # type: ignore[arg-type]
-    return np.array([default if v is None else v for v in values], dtype=np.float64)
-
-
 def compile_network(scenario: Scenario) -> Network:
     """Compile a validated scenario into arrays for the model builder."""
     years = scenario.years
@@ -208,7 +203,8 @@ def compile_network(scenario: Scenario) -> Network:
             q = len(pool_names)
             pool_plant.append(plant_code[plant.id])
             pool_names.append(pool.id)
-            pool_capacity.append(_per_year(pool.capacity, years) * operating[plant_code[plant.id]])
+            pool_capacity.append(_table([_year_values(pool.capacity, years, 0.0)], n_years)[0]
+                                 * operating[plant_code[plant.id]])
             for product in pool.products:
                 if (plant.id, product) in cap_index:
                     member_pool.append(q)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.highs import Solution, SolverOptions, SolveStatus, run, to_highs
-from footprint.model import FootprintModel, build_model
+from footprint.model import FootprintModel, assignment_cells, build_model, option_years
 from footprint.network import UNIT_COMPONENTS, Network, compile_network
 from footprint.plan import Plan
 from footprint.scenario import Scenario
@@ -89,12 +89,12 @@ def plan_from_solution(model: FootprintModel, solution: Solution, build_seconds:
     tables = {
         "flows": _flows(program.variables["flow"].index, flow, used),
         "production": _production(network, made),
-        "builds": _builds(network, program.variables["build"].index, values["build"]),
-        "assignments": _assignments(network, values, program, made),
+        "builds": _builds(network, values["build"]),
+        "assignments": _assignments(network, values, made),
         "demand": _demand(network, flow, used),
         "landed_cost": _landed_cost(program.variables["flow"].index, used, per_unit),
     }
-    tables["utilization"] = _utilization(network, tables["production"], tables["builds"])
+    tables["utilization"] = _utilization(network, tables["production"], values["build"])
     tables["costs"] = _costs(model, values, used, per_unit)
     scenario = network.scenario
     objective = -solution.objective if model.profit else solution.objective
@@ -147,28 +147,27 @@ def _production(network: Network, made_by_capability: np.ndarray) -> pd.DataFram
     })
 
 
-def _builds(network: Network, index: pd.DataFrame, build: np.ndarray) -> pd.DataFrame:
-    chosen = index[build > 0.5]
-    option = chosen["option"].cat.codes.to_numpy()
-    year = np.searchsorted(network.years, chosen["year"].to_numpy())
+def _builds(network: Network, build: np.ndarray) -> pd.DataFrame:
+    option, year = option_years(network)
+    chosen = build > 0.5
+    option, year = option[chosen], year[chosen]
     pool = network.option_pool[option]
     return pd.DataFrame({
-        "option": chosen["option"].astype(str).to_numpy(),
+        "option": np.array(network.option_names, dtype=object)[option],
         "plant": np.array(network.plants)[network.pool_plant[pool]],
         "pool": np.array(network.pool_names)[pool],
-        "year": chosen["year"].to_numpy(),
+        "year": network.years[year],
         "added_capacity": network.option_capacity[option],
         "capex": network.option_capex[option, year],
     })
 
 
-def _utilization(network: Network, production: pd.DataFrame, builds: pd.DataFrame) -> pd.DataFrame:
+def _utilization(network: Network, production: pd.DataFrame, build: np.ndarray) -> pd.DataFrame:
     n_pools, n_years = network.pool_capacity.shape
+    option, built_year = option_years(network)
+    online = (build[:, None] > 0.5) & (np.arange(n_years)[None, :] >= built_year[:, None])
     capacity = network.pool_capacity.copy()
-    for build in builds.itertuples():  # one row per option built: few
-        pool = next(q for q in range(n_pools) if network.pool_names[q] == build.pool
-                    and network.plants[network.pool_plant[q]] == build.plant)
-        capacity[pool, network.years >= build.year] += build.added_capacity
+    np.add.at(capacity, network.option_pool[option], online * network.option_capacity[option, None])
     table = pd.DataFrame({
         "plant": np.repeat(np.array(network.plants)[network.pool_plant], n_years),
         "pool": np.repeat(network.pool_names, n_years),
@@ -183,20 +182,13 @@ def _utilization(network: Network, production: pd.DataFrame, builds: pd.DataFram
     return table
 
 
-def _assignments(network: Network, values: dict[str, np.ndarray], program: object, made: np.ndarray
-                 ) -> pd.DataFrame:
+def _assignments(network: Network, values: dict[str, np.ndarray], made: np.ndarray) -> pd.DataFrame:
     capability, year = np.nonzero(network.plant_operating[network.cap_plant])
     assigned = made[capability, year] > TOLERANCE
     launched = np.zeros(len(capability), bool)
-    variables = program.variables  # type: ignore[attr-defined]
-    if "assign" in variables:
-        index = variables["assign"].index
-        cap_of = {(p, m): c for c, (p, m) in enumerate(zip(network.cap_plant, network.cap_product, strict=True))}
-        plant = index["plant"].cat.codes.to_numpy()
-        product = index["product"].cat.codes.to_numpy()
-        rows = np.array([cap_of[(p, m)] for p, m in zip(plant, product, strict=True)])
+    if "assign" in values:
         position = np.full(made.shape, -1)
-        position[rows, np.searchsorted(network.years, index["year"].to_numpy())] = np.arange(len(index))
+        position[assignment_cells(network)] = np.arange(len(values["assign"]))
         has = position[capability, year] >= 0
         assigned[has] = values["assign"][position[capability, year][has]] > 0.5
         launched[has] = values["start"][position[capability, year][has]] > 0.5
@@ -232,14 +224,12 @@ def _costs(model: FootprintModel, values: dict[str, np.ndarray], used: np.ndarra
     for component, cost in per_unit.items():
         amounts[component] = np.bincount(year, weights=flow * cost, minlength=n_years)
     amounts["fixed"] = network.fixed_cost.sum(axis=0)
-    build_index = program.variables["build"].index
-    build_year = np.searchsorted(network.years, build_index["year"].to_numpy())
-    capex = network.option_capex[build_index["option"].cat.codes.to_numpy(), build_year]
+    option, build_year = option_years(network)
+    capex = network.option_capex[option, build_year]
     amounts["capex"] = np.bincount(build_year, weights=values["build"].round() * capex, minlength=n_years)
     if "start" in values:
-        start_index = program.variables["start"].index
         launch_cost = program.cost()[program.variables["start"].columns()]
-        start_year = np.searchsorted(network.years, start_index["year"].to_numpy())
+        start_year = assignment_cells(network)[1]
         amounts["launch"] = np.bincount(start_year, weights=values["start"] * launch_cost / network.discount[
             start_year], minlength=n_years)
     lost_index = program.variables["lost"].index
