@@ -186,3 +186,10 @@ def test_help_lists_the_commands():
     assert result.exit_code == 0
     for command in ("run", "validate", "cases", "schema", "import"):
         assert command in result.output
+
+
+def test_regimes_lists_each_shipped_regime():
+    result = invoke("regimes")
+    assert result.exit_code == 0
+    names = [flat(line).split(" ")[0] for line in result.output.splitlines() if line.strip()]
+    assert names == ["2012", "2025-deals", "2025-s232"]

@@ -64,6 +64,10 @@ def _duplicates(scenario: Scenario, skip: frozenset[str]) -> Iterator[Problem]:
         "capabilities", ((c.plant, c.product) for c in scenario.capabilities), "plant and product"
     )
     yield from _duplicate_problems("lanes", ((lane.plant, lane.market) for lane in scenario.lanes), "lane")
+    yield from _duplicate_problems("agreements", (a.id for a in scenario.agreements), "agreement id")
+    for index, capability in enumerate(scenario.capabilities):
+        yield from _duplicate_problems(f"capabilities[{index}].sourcing", (o.id for o in capability.sourcing),
+                                       "sourcing option id")
     # Base rates for the same origin, destination, class and days may not overlap (additional duties stack).
     share: dict[tuple[str, str, str, int], float] = {}
     first_seen: dict[tuple[str, str, str, int], int] = {}
@@ -131,6 +135,11 @@ def _references(scenario: Scenario, skip: frozenset[str]) -> Iterator[Problem]:
             yield _unknown(f"lanes[{i}].plant", "plant", lane.plant, set(plants))
         if "markets" not in skip and lane.market not in markets:
             yield _unknown(f"lanes[{i}].market", "market", lane.market, markets)
+    if not {"tariffs", "agreements", "regime"} & skip:
+        agreements = {a.id for a in scenario.trade_rules[1]}
+        for i, tariff in enumerate(scenario.tariffs):
+            if tariff.relief is not None and tariff.relief.agreement not in agreements:
+                yield _unknown(f"tariffs[{i}].relief.agreement", "agreement", tariff.relief.agreement, agreements)
 
 
 def _currency_uses(scenario: Scenario) -> Iterator[tuple[str, str]]:
@@ -139,6 +148,9 @@ def _currency_uses(scenario: Scenario) -> Iterator[tuple[str, str]]:
     for i, capability in enumerate(scenario.capabilities):
         if capability.imported_currency is not None:
             yield f"capabilities[{i}].imported_currency", capability.imported_currency
+        for j, option in enumerate(capability.sourcing):
+            if option.currency is not None:
+                yield f"capabilities[{i}].sourcing[{j}].currency", option.currency
     for i, option in enumerate(scenario.options):
         if option.currency is not None:
             yield f"options[{i}].currency", option.currency

@@ -12,6 +12,7 @@ from footprint.cases import DEFAULT_CASE, case_description, case_names, case_pat
 from footprint.console import print_plan
 from footprint.docs import scenario_reference
 from footprint.orlib import OrlibError, scenario_from_orlib_cap
+from footprint.regimes import regime_description, regime_names
 from footprint.scenario_files import ScenarioError, load_scenario, save_scenario
 from footprint.solve import PlanningError, solve, solver_options
 
@@ -93,6 +94,13 @@ def cases() -> None:
     """List the bundled cases (run one with `footprint run NAME`)."""
     for name in case_names():
         out.print(f"[bold]{name}[/bold]  {case_description(name)}")
+
+
+@app.command()
+def regimes() -> None:
+    """List the tariff regimes shipped with footprint (name one with `regime:` in a scenario)."""
+    for name in regime_names():
+        out.print(f"[bold]{name}[/bold]  {regime_description(name)}")
 
 
 @app.command()

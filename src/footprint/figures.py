@@ -120,6 +120,8 @@ _DUMP = PlainSerializer(dump_number)
 AnyNumber = Annotated[Num, PlainValidator(_number), _DUMP]
 NonNegative = Annotated[Num, PlainValidator(_bounded(lambda v: v >= 0, ">= 0")), _DUMP]
 Positive = Annotated[Num, PlainValidator(_bounded(lambda v: v > 0, "> 0")), _DUMP]
+Fraction = Annotated[Num, PlainValidator(_bounded(lambda v: 0 <= v <= 1, "from 0 to 1")), _DUMP]
+"""A share, 0 to 1 (0.35 = 35%)."""
 
 Year = Annotated[int, Field(ge=1900, le=2200)]
 

@@ -46,6 +46,7 @@ def build_model(network: Network) -> FootprintModel:
     add_capacity_limits(program, network)
     add_open_capacity_links(program, network)
     add_assignments(program, network)
+    add_sourcing(program, network)
     program.offset = float((network.fixed_cost * network.discount).sum())
     return FootprintModel(network, program, profit)
 
@@ -66,7 +67,20 @@ def add_flows(program: LinearProgram, network: Network, profit: bool) -> None:
         "market": _labels(network.flow_market, network.markets),
         "year": network.years[network.flow_year],
     })
+    if len(network.sourcing_names):
+        index["sourcing"] = _labels(network.flow_profile, profile_names(network))
     program.add_variables("flow", index, cost=unit * discount)
+
+
+OWN_CONTENT = "own"
+"""The sourcing label of units made with a capability's own content (no sourcing option)."""
+NOT_SPECIFIC = "-"
+"""The plant or market label of an amount that belongs to none (a plant's fixed cost has no market)."""
+
+
+def profile_names(network: Network) -> list[str]:
+    """OWN_CONTENT for a capability's own content, the option's name for a sourcing option."""
+    return [OWN_CONTENT] * len(network.cap_plant) + network.sourcing_names
 
 
 def lost_allowed(network: Network, profit: bool) -> np.ndarray:
@@ -252,6 +266,38 @@ def add_assignments(program: LinearProgram, network: Network) -> None:
     program.add_constraints("launch", index, terms, lower=lower)
 
 
+def add_sourcing(program: LinearProgram, network: Network) -> None:
+    """source[s,t] binary for sourcing options with a fixed cost: d_t * fixed cost when in use.
+
+    source_link[s,t]: sum of flows with option s's content in year t - U[c,t] * source[s,t] <= 0.
+    """
+    n_years = len(network.years)
+    option, year = np.divmod(np.arange(len(network.sourcing_names) * n_years), n_years)
+    capability = network.sourcing_capability[option]
+    keep = (network.sourcing_fixed[option, year] > 0) & network.plant_operating[network.cap_plant[capability], year]
+    option, year, capability = option[keep], year[keep], capability[keep]
+    if len(option) == 0:
+        return
+    index = pd.DataFrame({
+        "plant": _labels(network.cap_plant[capability], network.plants),
+        "product": _labels(network.cap_product[capability], network.products),
+        "sourcing": _labels(option, network.sourcing_names),
+        "year": network.years[year],
+    })
+    source = program.add_variables("source", index, upper=1.0, integer=True,
+                                   cost=network.sourcing_fixed[option, year] * network.discount[year])
+    n_caps = len(network.cap_plant)
+    row_of = np.full((len(network.sourcing_names), n_years), -1)
+    row_of[option, year] = np.arange(len(option))
+    sourced = np.flatnonzero(network.flow_profile >= n_caps)
+    rows = row_of[network.flow_profile[sourced] - n_caps, network.flow_year[sourced]]
+    sourced, rows = sourced[rows >= 0], rows[rows >= 0]
+    flows = program.variables["flow"]
+    upper = _production_bound(network)[capability, year]
+    terms = [(rows, flows.columns(sourced), 1.0), (np.arange(len(option)), source.columns(), -upper)]
+    program.add_constraints("source_link", index, terms, upper=0.0)
+
+
 def _production_bound(network: Network) -> np.ndarray:
     """Most a capability can make per year: its product's demand, and its tightest pool's capacity."""
     n_caps, n_years = len(network.cap_plant), len(network.years)
@@ -265,4 +311,13 @@ def _production_bound(network: Network) -> np.ndarray:
     return np.minimum(bound, pool_bound)
 
 
-__all__ = ["UNIT_COMPONENTS", "FootprintModel", "assignment_cells", "build_model", "option_years"]
+__all__ = [
+    "NOT_SPECIFIC",
+    "OWN_CONTENT",
+    "UNIT_COMPONENTS",
+    "FootprintModel",
+    "assignment_cells",
+    "build_model",
+    "option_years",
+    "profile_names",
+]

@@ -15,10 +15,31 @@ import numpy as np
 
 from footprint.figures import value_of
 from footprint.freight import FREIGHT_PARTS, lane_parts
-from footprint.scenario import ANY_ORIGIN, Scenario
+from footprint.scenario import Scenario
+from footprint.trade import SHARE_TOLERANCE, DutyRates, duty_rates
 
-UNIT_COMPONENTS = ("production_local", "production_imported", "freight", *FREIGHT_PARTS, "duty")
+UNIT_COMPONENTS = ("production_local", "production_imported", "sourcing", "freight", *FREIGHT_PARTS, "duty")
 """The parts of a unit's landed cost, in the reporting currency."""
+
+
+@dataclass(frozen=True)
+class Currencies:
+    """Which currency each amount is stated in (codes into ``names``), for the FX exposure of a plan."""
+
+    names: list[str]
+    fx: np.ndarray
+    """Units of each currency per unit of the reporting currency, by currency and year index."""
+    plant: np.ndarray
+    imported: np.ndarray
+    """Of each capability's imported content."""
+    profile: np.ndarray
+    """Of each profile's sourcing costs."""
+    freight: np.ndarray
+    """Of each plant-market lane's freight (listed or default)."""
+    freight_parts: int
+    """Of freight computed from distances."""
+    market: np.ndarray
+    option: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -45,8 +66,21 @@ class Network:
     demand_penalty: np.ndarray
     """Cost per lost unit, reporting currency; NaN where demand must be met."""
     demand_price: np.ndarray
-    # lane-years: one per possible flow
+    # content profiles: each capability as it is (profile = capability), then one per sourcing option
+    profile_capability: np.ndarray
+    profile_extra: np.ndarray
+    """Added cost per unit of a sourcing option, by profile and year index, reporting currency."""
+    profile_qualifies: np.ndarray
+    """Whether units of a profile qualify under each agreement: (profile, agreement, year index)."""
+    profile_dutiable: list[np.ndarray]
+    """Per agreement: share of a profile's content its relieved duties apply to, (relief, profile, year)."""
+    sourcing_names: list[str]
+    sourcing_capability: np.ndarray
+    sourcing_fixed: np.ndarray
+    """Cost per year a sourcing option is in use, by option and year index, reporting currency."""
+    # lane-years: one per possible flow (and content profile)
     flow_capability: np.ndarray
+    flow_profile: np.ndarray
     flow_demand: np.ndarray
     cap_local: np.ndarray
     """Local content per unit, by capability and year index, reporting currency."""
@@ -55,8 +89,8 @@ class Network:
     freight: dict[str, np.ndarray]
     """Freight per unit by plant, market and year index, reporting currency: listed lanes and the
     default under "freight", computed lanes under FREIGHT_PARTS; NaN in "freight" where there is no lane."""
-    duty_rate: np.ndarray
-    """Ad valorem rate by origin country, destination country, product class and year index."""
+    duty: DutyRates
+    """Ad valorem rates by origin country, destination country, product class and year index."""
     plant_origin: np.ndarray
     """Country (row of duty_rate) of each plant."""
     market_destination: np.ndarray
@@ -84,6 +118,7 @@ class Network:
     """Fixed cost per plant and year index, reporting currency (0 where not operating)."""
     plant_operating: np.ndarray
     """Whether each plant operates in each year index."""
+    currencies: Currencies
 
     @cached_property
     def flow_plant(self) -> np.ndarray:
@@ -113,21 +148,38 @@ class Network:
         Computed on demand from small tables, so that a large network's per-flow components
         exist only for the flows someone asks about (those of a plan, those of a lane).
         """
-        capability, year = self.flow_capability[flows], self.flow_year[flows]
+        profile, year = self.flow_profile[flows], self.flow_year[flows]
+        capability = self.profile_capability[profile]
         plant, market = self.cap_plant[capability], self.flow_market[flows]
         costs = {"production_local": self.cap_local[capability, year],
-                 "production_imported": self.cap_imported[capability, year]}
+                 "production_imported": self.cap_imported[capability, year],
+                 "sourcing": self.profile_extra[profile, year]}
         costs |= {part: table[plant, market, year] for part, table in self.freight.items()}
-        costs["duty"] = self._duty(capability, plant, market, year, costs["production_local"]
-                                   + costs["production_imported"], self.freight_total[plant, market, year])
+        production = costs["production_local"] + costs["production_imported"] + costs["sourcing"]
+        costs["duty"] = self.duty_rate(profile, market, year) * self._customs_value(
+            market, production, self.freight_total[plant, market, year])
         return costs
 
-    def _duty(self, capability: np.ndarray, plant: np.ndarray, market: np.ndarray, year: np.ndarray,
-              production: np.ndarray, freight: np.ndarray) -> np.ndarray:
-        """Rate times customs value: production cost, plus freight where the market counts it (cif)."""
-        rate = self.duty_rate[self.plant_origin[plant], self.market_destination[market],
-                              self.product_class[self.cap_product[capability]], year]
-        return rate * (production + np.where(self.market_cif[market], freight, 0.0))
+    def duty_rate(self, profile: np.ndarray, market: np.ndarray, year: np.ndarray) -> np.ndarray:
+        """The rate units of each profile pay in each market and year: the general rate, or the lowest
+        rate of an agreement they qualify under (with its relieved duties on their dutiable content)."""
+        capability = self.profile_capability[profile]
+        cell = (self.plant_origin[self.cap_plant[capability]], self.market_destination[market],
+                self.product_class[self.cap_product[capability]], year)
+        rate = self.duty.general[cell]
+        for a, agreement in enumerate(self.duty.agreements):
+            qualifies = self.profile_qualifies[profile, a, year]
+            if not qualifies.any():
+                continue
+            candidate = agreement.qualified[cell]
+            for r, (_, table) in enumerate(agreement.relief):
+                candidate = candidate + table[cell] * self.profile_dutiable[a][r, profile, year]
+            rate = np.where(qualifies, np.minimum(rate, candidate), rate)
+        return rate
+
+    def _customs_value(self, market: np.ndarray, production: np.ndarray, freight: np.ndarray) -> np.ndarray:
+        """Production cost, plus freight where the market counts it (cif)."""
+        return production + np.where(self.market_cif[market], freight, 0.0)
 
     @cached_property
     def freight_total(self) -> np.ndarray:
@@ -137,10 +189,14 @@ class Network:
     @cached_property
     def unit_cost(self) -> np.ndarray:
         """Landed cost per unit of every flow (the sum of its components), undiscounted."""
-        capability, year, plant, market = self.flow_capability, self.flow_year, self.flow_plant, self.flow_market
+        profile, capability, year = self.flow_profile, self.flow_capability, self.flow_year
+        plant, market = self.flow_plant, self.flow_market
         production = self.cap_local[capability, year] + self.cap_imported[capability, year]
+        if len(self.sourcing_names):
+            production = production + self.profile_extra[profile, year]
         freight = self.freight_total[plant, market, year]
-        return production + freight + self._duty(capability, plant, market, year, production, freight)
+        return production + freight + self.duty_rate(profile, market, year) * self._customs_value(
+            market, production, freight)
 
 
 def _codes(names: list[str]) -> dict[str, int]:
@@ -181,16 +237,22 @@ def compile_network(scenario: Scenario) -> Network:
     demand = _demand_entries(scenario, product_code, currency_code, fx)
     d_product, d_market, d_year, d_units, d_penalty, d_price = demand
 
-    freight = _freight_tables(scenario, currency_code, fx)
+    freight, freight_currency = _freight_tables(scenario, currency_code, fx)
 
-    flow_demand, flow_cap = pairs_by_key(d_product, cap_product)
+    cap_local = local[:, None] / fx[plant_currency[cap_plant]]
+    cap_imported = imported[:, None] / fx[imported_currency]
+    rates = duty_rates(scenario, _content_countries(scenario))
+    profiles = _profiles(scenario, rates, cap_plant, cap_local, cap_imported, currency_code, fx)
+    profile_capability = profiles["profile_capability"]
+    sourcing_currency = profiles.pop("sourcing_currency")
+
+    flow_demand, flow_profile = pairs_by_key(d_product, cap_product[profile_capability])
+    flow_cap = profile_capability[flow_profile] if len(profiles["sourcing_names"]) else flow_profile
     f_plant, f_year, f_market = cap_plant[flow_cap], d_year[flow_demand], d_market[flow_demand]
     if not (operating.all() and not np.isnan(freight["freight"]).any()):  # lane-years that cannot carry flow
         keep = operating[f_plant, f_year] & ~np.isnan(freight["freight"][f_plant, f_market, f_year])
-        flow_cap, flow_demand = flow_cap[keep], flow_demand[keep]
-        f_plant, f_year, f_market = f_plant[keep], f_year[keep], f_market[keep]
+        flow_cap, flow_profile, flow_demand = flow_cap[keep], flow_profile[keep], flow_demand[keep]
 
-    rates = _tariff_rates(scenario, years)
     origin = np.array([rates.country[p.country] for p in scenario.plants])
     destination = np.array([rates.country[m.country] for m in scenario.markets])
     product_class = np.array([rates.product_class[p.product_class] for p in scenario.products])
@@ -240,12 +302,14 @@ def compile_network(scenario: Scenario) -> Network:
         demand_units=d_units,
         demand_penalty=d_penalty,
         demand_price=d_price,
+        **profiles,
         flow_capability=flow_cap,
+        flow_profile=flow_profile,
         flow_demand=flow_demand,
-        cap_local=local[:, None] / fx[plant_currency[cap_plant]],
-        cap_imported=imported[:, None] / fx[imported_currency],
+        cap_local=cap_local,
+        cap_imported=cap_imported,
         freight=freight,
-        duty_rate=rates.table,
+        duty=rates,
         plant_origin=origin,
         market_destination=destination,
         product_class=product_class,
@@ -262,13 +326,30 @@ def compile_network(scenario: Scenario) -> Network:
         option_first_year=option_first,
         fixed_cost=fixed * operating,
         plant_operating=operating,
+        currencies=Currencies(
+            names=list(currency_code),
+            fx=fx,
+            plant=plant_currency,
+            imported=imported_currency,
+            profile=np.concatenate([plant_currency[cap_plant], sourcing_currency]).astype(np.int64),
+            freight=freight_currency,
+            freight_parts=currency_code[(scenario.freight_rates and scenario.freight_rates.currency)
+                                        or scenario.currency],
+            market=np.array([currency_code[m.currency or scenario.currency] for m in scenario.markets],
+                            dtype=np.int64),
+            option=np.array([currency_code[o.currency or scenario.plants[plant_code[o.plant]].currency]
+                             for o in options], dtype=np.int64),
+        ),
     )
 
 
-def _freight_tables(scenario: Scenario, currency_code: dict[str, int], fx: np.ndarray) -> dict[str, np.ndarray]:
+def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
+                    fx: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Freight per unit by plant, market and year: listed lanes first, then lanes computed from
-    distances (freight_rates), then default_freight; NaN in "freight" where no lane exists."""
+    distances (freight_rates), then default_freight; NaN in "freight" where no lane exists.
+    Also the currency of each lane's "freight"."""
     shape = (len(scenario.plants), len(scenario.markets), len(scenario.years))
+    lane_currency = np.zeros(shape[:2], dtype=np.int64)
     default = np.nan if scenario.default_freight is None else value_of(scenario.default_freight)
     tables = {"freight": np.full(shape, default)} | {part: np.zeros(shape) for part in FREIGHT_PARTS}
     rates = scenario.freight_rates
@@ -290,9 +371,10 @@ def _freight_tables(scenario: Scenario, currency_code: dict[str, int], fx: np.nd
         currency = np.array([currency_code[lane.currency or scenario.currency] for lane in lanes])
         amount = np.array([value_of(lane.freight) for lane in lanes])
         tables["freight"][p, k] = amount[:, None] / fx[currency]
+        lane_currency[p, k] = currency
         for part in FREIGHT_PARTS:
             tables[part][p, k] = 0.0
-    return tables
+    return tables, lane_currency
 
 
 def _year_values(series: Any, years: list[int], default: float) -> list[Any]:
@@ -357,47 +439,80 @@ def pairs_by_key(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.nd
     return left_of_pair, order[first[left[left_of_pair]] + within]
 
 
-@dataclass(frozen=True)
-class _TariffTable:
-    country: dict[str, int]
-    product_class: dict[str, int]
-    table: np.ndarray
-    """Rate by origin country, destination country, product class and year index."""
+def _content_countries(scenario: Scenario) -> set[str]:
+    """Countries content can come from, besides plants' own."""
+    countries = set()
+    for capability in scenario.capabilities:
+        countries |= set(capability.content or {}) | {capability.imported_origin} - {None}
+        countries |= {s.origin for s in capability.sourcing} | {s.replaces for s in capability.sourcing} - {None}
+    return countries
 
 
-def _tariff_rates(scenario: Scenario, years: list[int]) -> _TariffTable:
-    """Yearly rates: each base rate weighted by the share of the year it is in force, an origin's own
-    rate replacing the any-origin rate on its days, and additional duties added on top.
+def _profiles(scenario: Scenario, rates: DutyRates, cap_plant: np.ndarray, cap_local: np.ndarray,
+              cap_imported: np.ndarray, currency_code: dict[str, int], fx: np.ndarray) -> dict[str, Any]:
+    """Content profiles (each capability, then each sourcing option) with their added cost, whether
+    they qualify under each agreement, and the share of content relieved duties apply to."""
+    caps = scenario.capabilities
+    n_caps, n_years = cap_local.shape
+    sourcing = [(i, option) for i, capability in enumerate(caps) for option in capability.sourcing]
+    source_cap = np.array([i for i, _ in sourcing], dtype=np.int64)
+    currency = [currency_code[o.currency or scenario.plants[cap_plant[i]].currency] for i, o in sourcing]
+    per_year = fx[currency] if sourcing else np.zeros((0, n_years))
+    extra = np.array([value_of(o.extra_cost) for _, o in sourcing]).reshape(-1, 1) / per_year
+    profiles = {
+        "profile_capability": np.concatenate([np.arange(n_caps), source_cap]).astype(np.int64),
+        "profile_extra": np.concatenate([np.zeros((n_caps, n_years)), extra]),
+        "sourcing_names": [o.id for _, o in sourcing],
+        "sourcing_capability": source_cap,
+        "sourcing_fixed": np.array([value_of(o.fixed_cost) for _, o in sourcing]).reshape(-1, 1) / per_year,
+        "sourcing_currency": np.array(currency, dtype=np.int64),
+    }
+    n_profiles = n_caps + len(sourcing)
+    if not rates.agreements:
+        return profiles | {"profile_qualifies": np.zeros((n_profiles, 0, n_years), dtype=bool),
+                           "profile_dutiable": []}
+    content = _content(scenario, rates.country, cap_plant, cap_local, cap_imported, sourcing)
+    plant_country = np.array([rates.country[scenario.plants[p].country] for p in cap_plant])
+    origin = plant_country[profiles["profile_capability"]]
+    qualifies = np.zeros((n_profiles, len(rates.agreements), n_years), dtype=bool)
+    dutiable = []
+    for a, agreement in enumerate(rates.agreements):
+        from_members = np.einsum("pct,ct->pt", content, agreement.member)
+        qualifies[:, a] = agreement.member[origin] & (from_members >= agreement.threshold - SHARE_TOLERANCE)
+        dutiable.append(np.array([1.0 - np.einsum("pct,c->pt", content, exempt)
+                                  for exempt, _ in agreement.relief]).reshape(-1, n_profiles, n_years))
+    return profiles | {"profile_qualifies": qualifies, "profile_dutiable": dutiable}
 
-    Where the any-origin rate itself changes within a year that also has an origin's own rate,
-    the any-origin part is its average over the year.
+
+def _content(scenario: Scenario, country: dict[str, int], cap_plant: np.ndarray, cap_local: np.ndarray,
+             cap_imported: np.ndarray, sourcing: list) -> np.ndarray:
+    """Share of each profile's unit value by country of origin and year: (profile, country, year).
+
+    Stated shares where a capability gives them; otherwise local cost from the plant's country and
+    imported cost from imported_origin (non-originating when unnamed), by each year's costs. A sourcing
+    option moves its share (at most what there is) from the content it replaces to its origin.
     """
-    countries = sorted({p.country for p in scenario.plants} | {m.country for m in scenario.markets})
-    classes = sorted({p.product_class for p in scenario.products})
-    country, product_class = _codes(countries), _codes(classes)
-    shape = (len(countries), len(countries), len(classes), len(years))
-    general, own, own_share, additional = (np.zeros(shape) for _ in range(4))
-    year_index = {year: i for i, year in enumerate(years)}
-    for tariff in scenario.tariffs:
-        if tariff.destination not in country or tariff.product_class not in product_class:
+    caps = scenario.capabilities
+    n_caps, n_years = cap_local.shape
+    content = np.zeros((n_caps, len(country), n_years))
+    total = cap_local + cap_imported
+    local_share = np.divide(cap_local, total, out=np.ones_like(total), where=total > 0)
+    for i, capability in enumerate(caps):
+        if capability.content is not None:
+            for origin, share in capability.content.items():
+                content[i, country[origin]] = value_of(share)
             continue
-        d, c = country[tariff.destination], product_class[tariff.product_class]
-        if tariff.origin == ANY_ORIGIN:
-            origins = [o for o in range(len(countries)) if o != d]
-        elif tariff.origin in country:
-            origins = [country[tariff.origin]]
-        else:
-            continue
-        for year, weight in tariff.weights(scenario.horizon).items():
-            if year not in year_index:
-                continue
-            cell = (origins, d, c, year_index[year])
-            rate = value_of(tariff.rate) * weight
-            if tariff.additional:
-                additional[cell] += rate
-            elif tariff.origin == ANY_ORIGIN:
-                general[cell] += rate
-            else:
-                own[cell] += rate
-                own_share[cell] += weight
-    return _TariffTable(country, product_class, own + general * (1.0 - own_share) + additional)
+        content[i, country[scenario.plants[cap_plant[i]].country]] += local_share[i]
+        if capability.imported_origin is not None:
+            content[i, country[capability.imported_origin]] += 1.0 - local_share[i]
+    moved = []
+    for i, option in sourcing:
+        profile = content[i].copy()
+        source = option.replaces or caps[i].imported_origin
+        available = profile[country[source]] if source is not None else 1.0 - profile.sum(axis=0)
+        amount = np.minimum(value_of(option.share), available)
+        if source is not None:
+            profile[country[source]] -= amount
+        profile[country[option.origin]] += amount
+        moved.append(profile)
+    return np.concatenate([content, np.array(moved).reshape(-1, len(country), n_years)])

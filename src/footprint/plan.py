@@ -12,14 +12,16 @@ from typing import Any
 import pandas as pd
 
 TABLES: dict[str, tuple[str, ...]] = {
-    "flows": ("plant", "product", "market", "year", "units"),
+    "flows": ("plant", "product", "market", "year", "sourcing", "units"),
     "production": ("plant", "pool", "product", "year", "units"),
     "utilization": ("plant", "pool", "year", "capacity", "used", "share"),
     "builds": ("option", "plant", "pool", "year", "added_capacity", "capex"),
     "assignments": ("plant", "product", "year", "units", "assigned", "launched"),
     "demand": ("product", "market", "year", "demand", "served", "lost"),
+    "sourcing": ("plant", "product", "option", "year", "units", "fixed_cost"),
     "costs": ("year", "component", "amount", "discounted"),
-    "landed_cost": ("plant", "product", "market", "year", "component", "per_unit"),
+    "exposure": ("plant", "market", "year", "currency", "component", "amount", "amount_in_currency"),
+    "landed_cost": ("plant", "product", "market", "year", "sourcing", "component", "per_unit"),
 }
 """Each table of a Plan and its columns, in order."""
 

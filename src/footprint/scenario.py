@@ -12,12 +12,13 @@ import datetime as dt
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from footprint.checks import consistency_problems
 from footprint.codes import Country, Currency, country_code
-from footprint.figures import Figure, NonNegative, Num, Positive, Year, YearSeries, series_value, value_of
+from footprint.figures import Figure, Fraction, NonNegative, Num, Positive, Year, YearSeries, series_value, value_of
 from footprint.fx import FxError, FxRule, FxSpec, fx_table
+from footprint.regimes import regime_layers, regime_names
 
 ANY_ORIGIN = "*"
 
@@ -112,6 +113,30 @@ class Plant(Entity):
     pools: list[Pool] = Field(min_length=1, description="Capacity pools of the plant.")
 
 
+class SourcingOption(Entity):
+    """Sourcing a share of a product's content from another country, at a cost: a way to meet a rule of origin."""
+
+    id: Identifier = Field(description="Option name, unique within its capability (not `own`: plans label "
+                           "units made without a sourcing option so).")
+    share: Fraction = Field(description="Share of the unit's value sourced anew (at most what it replaces).")
+    origin: Country = Field(description="Country the content comes from once sourced.")
+    replaces: Country | None = Field(
+        None, description="Country whose content it replaces (default: the imported content's origin, or the "
+        "non-originating rest)."
+    )
+    extra_cost: NonNegative = Field(0.0, description="Added cost per unit, in currency.")
+    fixed_cost: NonNegative = Field(0.0, description="Cost per year in use (supplier set-up), in currency; "
+                                    "makes the choice a yes/no decision per year.")
+    currency: Currency | None = Field(None, description="Currency of the costs (default: plant currency).")
+
+    @field_validator("id")
+    @classmethod
+    def _not_own(cls, name: str) -> str:
+        if name == "own":
+            raise ValueError("`own` labels units made without a sourcing option; choose another id")
+        return name
+
+
 class Capability(Entity):
     plant: Identifier = Field(description="Plant that can build the product.")
     product: Identifier = Field(description="Product it can build.")
@@ -127,11 +152,24 @@ class Capability(Entity):
     in_production: bool = Field(
         False, description="Already built here before the horizon: no launch cost to continue."
     )
+    imported_origin: Country | None = Field(
+        None, description="Country the imported content comes from, for rules of origin (default: non-originating)."
+    )
+    content: dict[Country, Fraction] | None = Field(
+        None, description="Shares of the unit's value by country of origin, for rules of origin; the rest counts "
+        "as non-originating. Default: local cost from the plant's country and imported cost from "
+        "imported_origin, by each year's costs in the reporting currency."
+    )
+    sourcing: list[SourcingOption] = Field(
+        default_factory=list, description="Ways to source content elsewhere (the plan chooses per year)."
+    )
 
     @model_validator(mode="after")
     def _imported_currency_named(self) -> Capability:
         if value_of(self.imported_cost) > 0 and self.imported_currency is None:
             raise ValueError("imported_cost > 0 needs an imported_currency")
+        if self.content is not None and sum(value_of(v) for v in self.content.values()) > 1 + 1e-9:
+            raise ValueError("content shares add up to more than 1")
         return self
 
 
@@ -178,24 +216,18 @@ class Lane(Entity):
     currency: Currency | None = Field(None, description="Currency of freight (default: reporting currency).")
 
 
-class Tariff(Entity):
-    origin: Annotated[str, AfterValidator(_origin)] = Field(
-        description="Origin country, or * for every origin without a rate of its own (MFN)."
-    )
-    destination: Country = Field(description="Destination country (or EU).")
-    product_class: str = Field(description="Product class the rate applies to.")
-    year: Year | None = Field(None, description="Year of the rate; or give from_year/to_year, or dates.")
-    from_year: Year | None = Field(None, description="First year of the rate (default: horizon start).")
-    to_year: Year | None = Field(None, description="Last year of the rate (default: horizon end).")
-    from_date: dt.date | None = Field(None, description="First day of the rate (a year counts the share of "
-                                                        "its days the rate is in force).")
-    to_date: dt.date | None = Field(None, description="Last day of the rate (inclusive).")
-    rate: NonNegative = Field(description="Ad valorem rate on the customs value (0.025 = 2.5%).")
-    additional: bool = Field(False, description="An additional duty (e.g. Section 232): it stacks on the "
-                                                "base rate instead of replacing it.")
+class Dated(Entity):
+    """Something in force for a span of years or days; a year counts the share of its days covered."""
+
+    year: Year | None = Field(None, description="Year in force; or give from_year/to_year, or dates.")
+    from_year: Year | None = Field(None, description="First year in force (default: horizon start).")
+    to_year: Year | None = Field(None, description="Last year in force (default: horizon end).")
+    from_date: dt.date | None = Field(None, description="First day in force (a year counts the share of "
+                                                        "its days covered).")
+    to_date: dt.date | None = Field(None, description="Last day in force (inclusive).")
 
     @model_validator(mode="after")
-    def _one_way_of_dating(self) -> Tariff:
+    def _one_way_of_dating(self) -> Dated:
         by_year = self.year is not None or self.from_year is not None or self.to_year is not None
         if by_year and (self.from_date is not None or self.to_date is not None):
             raise ValueError("give years or dates, not both")
@@ -207,22 +239,93 @@ class Tariff(Entity):
             raise ValueError(f"to_date {self.to_date} is before from_date {self.from_date}")
         return self
 
+    def span(self) -> tuple[dt.date, dt.date]:
+        """First and last day in force (open ends as far as dates go)."""
+        first = self.year if self.year is not None else self.from_year
+        last = self.year if self.year is not None else self.to_year
+        start = self.from_date or (dt.date(first, 1, 1) if first is not None else dt.date.min)
+        end = self.to_date or (dt.date(last, 12, 31) if last is not None else dt.date.max)
+        return start, end
+
     def weights(self, horizon: Horizon) -> dict[int, float]:
-        """The share of each year the rate is in force (1.0 for a whole year), for years it touches."""
-        if self.year is not None:
-            return {self.year: 1.0}
-        if self.from_date is None and self.to_date is None:
-            first = horizon.start if self.from_year is None else self.from_year
-            last = horizon.end if self.to_year is None else self.to_year
-            return dict.fromkeys(range(first, last + 1), 1.0)
-        start = self.from_date or dt.date(horizon.start, 1, 1)
-        end = self.to_date or dt.date(horizon.end, 12, 31)
+        """The share of each horizon year in force (1.0 for a whole year), for years it touches."""
+        start, end = self.span()
         shares = {}
-        for year in range(start.year, end.year + 1):
-            days = (dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1
-            covered = (min(end, dt.date(year, 12, 31)) - max(start, dt.date(year, 1, 1))).days + 1
-            shares[year] = covered / days
+        for year in horizon.years:
+            first, last = max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31))
+            if first <= last:
+                shares[year] = ((last - first).days + 1) / ((dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1)
         return shares
+
+
+class Relief(Entity):
+    agreement: Identifier = Field(description="Agreement whose qualifying goods get the relief.")
+    dutiable_content_outside: list[Country] = Field(
+        default_factory=list, description="Qualifying goods pay the rate only on the share of their content "
+        "not from these countries (none listed: they pay nothing)."
+    )
+
+
+class Tariff(Dated):
+    origin: Annotated[str, AfterValidator(_origin)] = Field(
+        description="Origin country, or * for every origin without a rate of its own (MFN)."
+    )
+    destination: Country = Field(description="Destination country (or EU).")
+    product_class: str = Field(description="Product class the rate applies to.")
+    rate: NonNegative = Field(description="Ad valorem rate on the customs value (0.025 = 2.5%).")
+    additional: bool = Field(False, description="An additional duty (e.g. Section 232): it stacks on the "
+                                                "base rate instead of replacing it.")
+    measure: str = Field("additional", description="Name of an additional duty's measure (e.g. s232): an "
+                         "origin's own rate replaces the any-origin rate of the same measure.")
+    relief: Relief | None = Field(None, description="How goods qualifying under an agreement are treated "
+                                  "(additional duties only; e.g. s232 on USMCA goods' non-US content).")
+
+    @model_validator(mode="after")
+    def _relief_on_additional(self) -> Tariff:
+        if self.relief is not None and not self.additional:
+            raise ValueError("relief applies to additional duties only; set additional: true")
+        return self
+
+    def key(self) -> tuple[str, str, str, str | None]:
+        """What a scenario's own tariff replaces in a regime: same origin, destination, class and measure."""
+        return self.origin, self.destination, self.product_class, self.measure if self.additional else None
+
+
+class Member(Entity):
+    country: Country = Field(description="Member country (or EU).")
+    from_date: dt.date | None = Field(None, description="Entry into force for this member (default: always).")
+    to_date: dt.date | None = Field(None, description="Last day of membership (default: open).")
+
+
+class PreferentialRate(Dated):
+    origin: Annotated[str, AfterValidator(_origin)] = Field(
+        ANY_ORIGIN, description="Member the goods come from, or * for every member."
+    )
+    destination: Annotated[str, AfterValidator(_origin)] = Field(
+        ANY_ORIGIN, description="Member importing them, or * for every member."
+    )
+    product_class: str = Field(description="Product class the rate applies to.")
+    rate: NonNegative = Field(description="Rate for qualifying goods; it replaces the base (MFN) rate.")
+
+
+class Agreement(Entity):
+    id: Identifier = Field(description="Agreement name, unique (e.g. korus).")
+    name: str = Field("", description="Full name, for reports.")
+    source: str = Field("", description="Where its terms come from.")
+    members: list[Member] = Field(min_length=2, description="Member countries and their dates of entry.")
+    rates: list[PreferentialRate] = Field(
+        default_factory=list, description="Preferential rates by class and year (phase-outs); where none "
+        "is listed, qualifying goods pay the base rate."
+    )
+    regional_value_content: Fraction = Field(
+        0.0, description="Rule of origin: least share of a unit's value from member countries (0.35 = 35%)."
+    )
+
+    def member_span(self, country: str) -> tuple[dt.date, dt.date] | None:
+        for member in self.members:
+            if member.country == country:
+                return member.from_date or dt.date.min, member.to_date or dt.date.max
+        return None
 
 
 class SolverSettings(Entity):
@@ -261,7 +364,13 @@ class Scenario(Entity):
     fx_default: Annotated[FxRule, BeforeValidator(_rule_shorthand)] | None = Field(
         None, description="Rule for every currency used but not listed under fx (e.g. `ecb`)."
     )
+    regime: str | None = Field(
+        None, description="A tariff regime shipped with footprint (see `footprint regimes`); the scenario's "
+        "own tariffs replace its rates with the same origin, destination, class and measure, and its own "
+        "agreements those with the same id."
+    )
     tariffs: list[Tariff] = Field(default_factory=list, description="Ad valorem duties; unlisted: 0.")
+    agreements: list[Agreement] = Field(default_factory=list, description="Free-trade agreements.")
     solver: SolverSettings = Field(default_factory=SolverSettings, description="Solver options.")
 
     @model_validator(mode="after")
@@ -271,14 +380,39 @@ class Scenario(Entity):
             raise ValueError("; ".join(str(problem) for problem in problems))
         return self
 
+    @field_validator("regime", mode="before")
+    @classmethod
+    def _known_regime(cls, name: Any) -> str | None:
+        if isinstance(name, int) and not isinstance(name, bool):  # `regime: 2012` reads as a number
+            name = str(name)
+        if name is not None and name not in regime_names():
+            raise ValueError(f"unknown regime {name!r}; shipped: {', '.join(regime_names())}")
+        return name
+
     @property
     def years(self) -> list[int]:
         return self.horizon.years
+
+    @cached_property
+    def trade_rules(self) -> tuple[list[Tariff], list[Agreement]]:
+        """The tariffs and agreements in force: the regime's, overridden by the scenario's own."""
+        layers = [] if self.regime is None else [
+            ([Tariff.model_validate(raw) for raw in layer["tariffs"]],
+             [Agreement.model_validate(raw) for raw in layer["agreements"]])
+            for layer in regime_layers(self.regime)]
+        tariffs: list[Tariff] = []
+        agreements: list[Agreement] = []
+        for own_tariffs, own_agreements in [*layers, (list(self.tariffs), list(self.agreements))]:
+            keys, ids = {t.key() for t in own_tariffs}, {a.id for a in own_agreements}
+            tariffs = [t for t in tariffs if t.key() not in keys] + own_tariffs
+            agreements = [a for a in agreements if a.id not in ids] + own_agreements
+        return tariffs, agreements
 
     def currencies(self) -> set[str]:
         """Every currency an amount of the scenario is stated in."""
         used = {self.currency} | {p.currency for p in self.plants} | set(self.fx)
         used |= {c.imported_currency for c in self.capabilities if c.imported_currency}
+        used |= {o.currency for c in self.capabilities for o in c.sourcing if o.currency}
         used |= {o.currency for o in self.options if o.currency}
         used |= {m.currency for m in self.markets if m.currency}
         if self.freight_rates is not None and self.freight_rates.currency:
@@ -300,6 +434,7 @@ class Scenario(Entity):
 
 __all__ = [
     "ANY_ORIGIN",
+    "Agreement",
     "Capability",
     "CapacityOption",
     "Figure",
@@ -307,12 +442,16 @@ __all__ = [
     "Lane",
     "Location",
     "Market",
+    "Member",
     "Num",
     "Plant",
     "Pool",
+    "PreferentialRate",
     "Product",
+    "Relief",
     "Scenario",
     "SolverSettings",
+    "SourcingOption",
     "Tariff",
     "YearRange",
     "series_value",

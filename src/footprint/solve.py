@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from footprint.highs import Solution, SolverOptions, SolveStatus, run, to_highs
-from footprint.model import FootprintModel, assignment_cells, build_model, option_years
+from footprint.model import NOT_SPECIFIC, OWN_CONTENT, FootprintModel, assignment_cells, build_model, option_years
 from footprint.network import UNIT_COMPONENTS, Network, compile_network
 from footprint.plan import Plan
 from footprint.scenario import Scenario
@@ -86,16 +87,20 @@ def plan_from_solution(model: FootprintModel, solution: Solution, build_seconds:
     used = np.flatnonzero(flow > TOLERANCE)  # all the tables need; a small share of the lanes
     made = _production_by_capability(network, flow, used)
     per_unit = network.unit_costs(used)
+    lanes = _lanes(network, program.variables["flow"].index, used)
     tables = {
-        "flows": _flows(program.variables["flow"].index, flow, used),
+        "flows": lanes.assign(units=flow[used]),
         "production": _production(network, made),
         "builds": _builds(network, values["build"]),
         "assignments": _assignments(network, values, made),
+        "sourcing": _sourcing(network, values, used, flow[used]),
         "demand": _demand(network, flow, used),
-        "landed_cost": _landed_cost(program.variables["flow"].index, used, per_unit),
+        "landed_cost": _landed_cost(lanes, per_unit),
     }
     tables["utilization"] = _utilization(network, tables["production"], values["build"])
-    tables["costs"] = _costs(model, values, used, per_unit)
+    amounts = _amounts(model, values, used, per_unit)
+    tables["costs"] = _costs(network, amounts)
+    tables["exposure"] = _exposure(network, amounts)
     scenario = network.scenario
     objective = -solution.objective if model.profit else solution.objective
     bound = -solution.bound if model.profit else solution.bound
@@ -120,11 +125,35 @@ def plan_from_solution(model: FootprintModel, solution: Solution, build_seconds:
     return Plan(summary, {name: tables[name] for name in _ORDER})
 
 
-_ORDER = ("flows", "production", "utilization", "builds", "assignments", "demand", "costs", "landed_cost")
+_ORDER = ("flows", "production", "utilization", "builds", "assignments", "sourcing", "demand", "costs", "exposure",
+          "landed_cost")
 
 
-def _flows(index: pd.DataFrame, flow: np.ndarray, used: np.ndarray) -> pd.DataFrame:
-    return index.iloc[used].assign(units=flow[used]).reset_index(drop=True)
+def _lanes(network: Network, index: pd.DataFrame, used: np.ndarray) -> pd.DataFrame:
+    """Plant, product, market, year and sourcing option (OWN_CONTENT for none) of used flows."""
+    lanes = index.iloc[used].reset_index(drop=True)
+    if "sourcing" not in lanes:
+        lanes["sourcing"] = pd.Categorical.from_codes(np.zeros(len(used), dtype=np.int8), categories=[OWN_CONTENT])
+    return lanes[["plant", "product", "market", "year", "sourcing"]]
+
+
+def _sourcing(network: Network, values: dict[str, np.ndarray], used: np.ndarray, units: np.ndarray) -> pd.DataFrame:
+    """Units made with each sourcing option per year, and its fixed cost where it is in use."""
+    n_caps, n_years = len(network.cap_plant), len(network.years)
+    sourced = network.flow_profile[used] >= n_caps
+    option = network.flow_profile[used][sourced] - n_caps
+    made = np.zeros((len(network.sourcing_names), n_years))
+    np.add.at(made, (option, network.flow_year[used][sourced]), units[sourced])
+    option, year = np.nonzero(made > TOLERANCE)
+    capability = network.sourcing_capability[option]
+    return pd.DataFrame({
+        "plant": np.array(network.plants)[network.cap_plant[capability]],
+        "product": np.array(network.products)[network.cap_product[capability]],
+        "option": np.array(network.sourcing_names, dtype=str)[option],
+        "year": network.years[year],
+        "units": made[option, year],
+        "fixed_cost": network.sourcing_fixed[option, year],
+    })
 
 
 def _production_by_capability(network: Network, flow: np.ndarray, used: np.ndarray) -> np.ndarray:
@@ -214,52 +243,116 @@ def _demand(network: Network, flow: np.ndarray, used: np.ndarray) -> pd.DataFram
     })
 
 
-def _costs(model: FootprintModel, values: dict[str, np.ndarray], used: np.ndarray,
-           per_unit: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Cost per year and component, reporting currency; revenue is a negative cost."""
+@dataclass(frozen=True)
+class _Amounts:
+    """One cost component's amounts, reporting currency, undiscounted, with where they fall and the
+    currency they are stated in (plant or market -1 where an amount belongs to neither)."""
+
+    component: str
+    year: np.ndarray
+    amount: np.ndarray
+    currency: np.ndarray
+    plant: np.ndarray
+    market: np.ndarray
+
+
+def _amounts(model: FootprintModel, values: dict[str, np.ndarray], used: np.ndarray,
+             per_unit: dict[str, np.ndarray]) -> list[_Amounts]:
+    """Every cost of the plan by component; revenue is a negative cost."""
     network, program = model.network, model.program
-    n_years = len(network.years)
+    money = network.currencies
     flow, year = values["flow"][used], network.flow_year[used]
-    amounts: dict[str, np.ndarray] = {}
-    for component, cost in per_unit.items():
-        amounts[component] = np.bincount(year, weights=flow * cost, minlength=n_years)
-    amounts["fixed"] = network.fixed_cost.sum(axis=0)
+    plant, market = network.flow_plant[used], network.flow_market[used]
+    capability = network.flow_capability[used]
+    currency = {"production_local": money.plant[plant], "production_imported": money.imported[capability],
+                "sourcing": money.profile[network.flow_profile[used]], "freight": money.freight[plant, market],
+                "duty": money.market[market]}
+    amounts = [_Amounts(component, year, flow * cost, currency.get(component, money.freight_parts), plant, market)
+               for component, cost in per_unit.items()]
+    nobody = np.full(len(network.plants) * len(network.years), -1)
+    operating_plant, operating_year = np.divmod(np.arange(len(nobody)), len(network.years))
+    amounts.append(_Amounts("fixed", operating_year, network.fixed_cost.ravel(), money.plant[operating_plant],
+                            operating_plant, nobody))
     option, build_year = option_years(network)
-    capex = network.option_capex[option, build_year]
-    amounts["capex"] = np.bincount(build_year, weights=values["build"].round() * capex, minlength=n_years)
+    built = values["build"].round() > 0
+    option, build_year = option[built], build_year[built]
+    amounts.append(_Amounts("capex", build_year, network.option_capex[option, build_year], money.option[option],
+                            network.pool_plant[network.option_pool[option]], np.full(len(option), -1)))
     if "start" in values:
         launch_cost = program.cost()[program.variables["start"].columns()]
-        start_year = assignment_cells(network)[1]
-        amounts["launch"] = np.bincount(start_year, weights=values["start"] * launch_cost / network.discount[
-            start_year], minlength=n_years)
-    lost_index = program.variables["lost"].index
-    demand = lost_index["demand"].to_numpy()
-    penalty = np.nan_to_num(network.demand_penalty[demand])
-    amounts["lost_sales"] = np.bincount(network.demand_year[demand], weights=values["lost"] * penalty,
-                                        minlength=n_years)
+        capability, start_year = assignment_cells(network)
+        amounts.append(_Amounts("launch", start_year, values["start"] * launch_cost / network.discount[start_year],
+                                money.plant[network.cap_plant[capability]], network.cap_plant[capability],
+                                np.full(len(capability), -1)))
+    if "source" in values:
+        index = program.variables["source"].index
+        option = pd.Categorical(index["sourcing"], categories=network.sourcing_names).codes
+        source_year = np.searchsorted(network.years, index["year"].to_numpy())
+        capability = network.sourcing_capability[option]
+        amounts.append(_Amounts("sourcing_fixed", source_year,
+                                values["source"].round() * network.sourcing_fixed[option, source_year],
+                                money.profile[len(network.cap_plant) + option], network.cap_plant[capability],
+                                np.full(len(option), -1)))
+    demand = program.variables["lost"].index["demand"].to_numpy()
+    lost_market = network.demand_market[demand]
+    amounts.append(_Amounts("lost_sales", network.demand_year[demand],
+                            values["lost"] * np.nan_to_num(network.demand_penalty[demand]),
+                            money.market[lost_market], np.full(len(demand), -1), lost_market))
     if model.profit:
-        amounts["revenue"] = -np.bincount(year, weights=flow * network.demand_price[
-            network.flow_demand[used]], minlength=n_years)
-    rows = [
-        (int(network.years[t]), component, float(amount[t]), float(amount[t] * network.discount[t]))
-        for component, amount in amounts.items() for t in range(n_years)
-    ]
+        amounts.append(_Amounts("revenue", year, -flow * network.demand_price[network.flow_demand[used]],
+                                money.market[market], np.full(len(used), -1), market))
+    return amounts
+
+
+def _costs(network: Network, amounts: list[_Amounts]) -> pd.DataFrame:
+    """Cost per year and component, reporting currency; revenue is a negative cost."""
+    n_years = len(network.years)
+    rows = []
+    for part in amounts:
+        by_year = np.bincount(part.year, weights=part.amount, minlength=n_years)
+        rows += [(int(network.years[t]), part.component, float(by_year[t]), float(by_year[t] * network.discount[t]))
+                 for t in range(n_years)]
     return pd.DataFrame(rows, columns=["year", "component", "amount", "discounted"])
 
 
-def _landed_cost(index: pd.DataFrame, used: np.ndarray, per_unit: dict[str, np.ndarray]) -> pd.DataFrame:
+def _exposure(network: Network, amounts: list[_Amounts]) -> pd.DataFrame:
+    """Costs by plant, market, year, currency and component: what moves with each exchange rate."""
+    n_years, n_currencies = len(network.years), len(network.currencies.names)
+    n_markets = len(network.markets) + 1  # +1: plant or market -1 (none) becomes 0
+    frames = []
+    for part in amounts:
+        key = (((part.plant + 1) * n_markets + part.market + 1) * n_years + part.year) * n_currencies + part.currency
+        keys, inverse = np.unique(key[part.amount != 0], return_inverse=True)
+        total = np.bincount(inverse, weights=part.amount[part.amount != 0])
+        rest, currency = np.divmod(keys, n_currencies)
+        rest, year = np.divmod(rest, n_years)
+        plant, market = np.divmod(rest, n_markets)
+        frames.append(pd.DataFrame({
+            "plant": np.array([NOT_SPECIFIC, *network.plants])[plant],
+            "market": np.array([NOT_SPECIFIC, *network.markets])[market],
+            "year": network.years[year],
+            "currency": np.array(network.currencies.names)[currency],
+            "component": part.component,
+            "amount": total,
+            "amount_in_currency": total * network.currencies.fx[currency, year],
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _landed_cost(lanes: pd.DataFrame, per_unit: dict[str, np.ndarray]) -> pd.DataFrame:
     """Per unit cost of every lane-year the plan uses, by component, reporting currency, undiscounted.
 
     The unused alternatives are what `explain` is for: on a large network they run to millions of rows.
     """
     parts = len(UNIT_COMPONENTS)
-    lanes = index.iloc[used]
     columns: dict[str, object] = {
         name: pd.Categorical.from_codes(np.tile(lanes[name].cat.codes.to_numpy(), parts), dtype=lanes[name].dtype)
         for name in ("plant", "product", "market")
     }
     columns["year"] = np.tile(lanes["year"].to_numpy(), parts)
-    columns["component"] = pd.Categorical.from_codes(np.repeat(np.arange(parts), len(used)),
+    columns["sourcing"] = pd.Categorical.from_codes(np.tile(lanes["sourcing"].cat.codes.to_numpy(), parts),
+                                                    dtype=lanes["sourcing"].dtype)
+    columns["component"] = pd.Categorical.from_codes(np.repeat(np.arange(parts), len(lanes)),
                                                      categories=list(UNIT_COMPONENTS))
     columns["per_unit"] = np.concatenate([per_unit[c] for c in UNIT_COMPONENTS])
     return pd.DataFrame(columns, copy=False)
