@@ -9,10 +9,13 @@ import typer
 from rich.console import Console
 
 from footprint.cases import DEFAULT_CASE, case_description, case_names, case_path
-from footprint.console import print_plan
+from footprint.changes import parse_changes
+from footprint.console import print_alternative, print_explanation, print_plan
 from footprint.docs import scenario_reference
+from footprint.explain import alternative, explain
 from footprint.orlib import OrlibError, scenario_from_orlib_cap
 from footprint.regimes import regime_description, regime_names
+from footprint.scenario import Scenario
 from footprint.scenario_files import ScenarioError, load_scenario, save_scenario
 from footprint.solve import PlanningError, solve, solver_options
 
@@ -43,6 +46,14 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _load(scenario: str) -> Scenario:
+    """The scenario of a file or bundled case; exits with the report of every problem if it is not valid."""
+    try:
+        return load_scenario(_resolve(scenario))
+    except ScenarioError as error:
+        raise _fail(error.report()) from None
+
+
 @app.callback(invoke_without_command=True)
 def main(context: typer.Context) -> None:
     """With no command: run the bundled case."""
@@ -60,11 +71,7 @@ def run(
     log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
 ) -> None:
     """Solve a scenario and print the plan; with --out, write its tables (CSV, Parquet) and summary.json."""
-    path = _resolve(scenario)
-    try:
-        loaded = load_scenario(path)
-    except ScenarioError as error:
-        raise _fail(error.report()) from None
+    loaded = _load(scenario)
     options = solver_options(loaded, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log=log or None)
     try:
         with err.status(f"Solving {loaded.name} ...", spinner="dots"):
@@ -75,6 +82,37 @@ def run(
     if out_dir is not None:
         plan.write(out_dir)
         out.print(f"Plan written to {out_dir}/ (tables as CSV and Parquet, summary.json)")
+
+
+@app.command(name="explain")
+def explain_command(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled case.")] = DEFAULT_CASE,
+    market: Annotated[str, typer.Option(help="Market to explain.")] = ...,
+    product: Annotated[str, typer.Option(help="Product to explain.")] = ...,
+    year: Annotated[int | None, typer.Option(help="One year (default: every year of the horizon).")] = None,
+    force: Annotated[list[str] | None, typer.Option(
+        help="Force a decision and show its cost against the optimum: OPTION, OPTION@YEAR, "
+             "PLANT/PRODUCT (that plant alone supplies the product) or PLANT/PRODUCT@MARKET.")] = None,
+    forbid: Annotated[list[str] | None, typer.Option(
+        help="Forbid a decision: OPTION (never built), PLANT/PRODUCT or PLANT/PRODUCT@MARKET.")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per solve.")] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="Relative gap at which to stop.")] = None,
+) -> None:
+    """Why the plan supplies a market as it does: landed cost per unit from each capable plant by
+    component, the chosen plant and its margin, and the value of more capacity."""
+    loaded = _load(scenario)
+    options = solver_options(loaded, time_limit=time_limit, mip_gap=mip_gap)
+    changes = parse_changes(force, forbid)
+    try:
+        with err.status(f"Solving {loaded.name} and pricing its capacity ...", spinner="dots"):
+            explanation = explain(loaded, market, product, year, options)
+        print_explanation(explanation, out)
+        if changes:
+            with err.status(f"Re-solving with {len(changes)} change(s) ...", spinner="dots"):
+                other = alternative(loaded, changes, explanation.plan.objective, options)
+            print_alternative(other, loaded.currency, out)
+    except PlanningError as error:
+        raise _fail(str(error), code=2) from None
 
 
 @app.command()

@@ -6,9 +6,13 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from footprint.explain import Alternative, Explanation, own_or_option
+from footprint.network import UNIT_COMPONENTS
 from footprint.plan import Plan
 
 MAX_ROWS = 40
+_COMPONENT_LABELS = {"production_local": "local content", "production_imported": "imported content",
+                     "sea_freight": "sea freight", "port_handling": "port handling", "land_freight": "land freight"}
 
 
 def _money(amount: float, currency: str) -> str:
@@ -88,9 +92,69 @@ def print_costs(plan: Plan, console: Console) -> None:
     console.print(table)
 
 
+def print_exposure(plan: Plan, console: Console) -> None:
+    """Costs over the horizon by the currency they are incurred in: what each exchange rate moves."""
+    currency = plan.summary["currency"]
+    exposure = plan.tables["exposure"]
+    costs = exposure[exposure["component"] != "revenue"]
+    by_currency = costs.groupby("currency")[["amount", "amount_in_currency"]].sum()
+    table = Table(title="Costs by currency over the horizon (FX exposure; table `exposure` by plant and "
+                        "market)", title_justify="left")
+    for column in ("currency", f"in {currency}", "in its own currency", "share"):
+        table.add_column(column, justify="left" if column == "currency" else "right")
+    total = by_currency["amount"].sum()
+    for name, row in by_currency.sort_values("amount", ascending=False).iterrows():
+        table.add_row(str(name), _money(row["amount"], currency), _money(row["amount_in_currency"], str(name)),
+                      f"{row['amount'] / total:.0%}" if total else "-")
+    console.print(table)
+
+
 def print_plan(plan: Plan, console: Console) -> None:
     print_summary(plan, console)
     print_builds(plan, console)
     print_supply(plan, console)
     print_utilization(plan, console)
     print_costs(plan, console)
+    print_exposure(plan, console)
+
+
+def print_explanation(explanation: Explanation, console: Console) -> None:
+    """Landed cost per unit from each capable plant, by component, and the value of capacity."""
+    landed = explanation.landed
+    currency = explanation.currency
+    parts = [c for c in UNIT_COMPONENTS if (landed[c].abs() > 0.005).any()]
+    table = Table(title=f"{explanation.product} for {explanation.market}: cost per unit from each capable "
+                        f"plant ({currency})", title_justify="left")
+    for column in ("year", "plant", *[_COMPONENT_LABELS.get(c, c) for c in parts], "landed", "capacity",
+                   "total", "units", "margin"):
+        table.add_column(column, justify="left" if column in ("year", "plant") else "right")
+    for row in landed.itertuples():
+        plant = f"{row.plant}{own_or_option(row.sourcing_option)}"
+        names = {"production_local": row.local_currency, "production_imported": row.imported_currency}
+        cells = [f"{getattr(row, c):,.0f}" + (f" {names[c]}" if c in names and getattr(row, c) else "")
+                 for c in parts]
+        mark = "[bold]" if row.chosen else ""
+        table.add_row(str(row.year), f"{mark}{plant}{' *' if row.chosen else ''}", *cells, f"{row.landed:,.0f}",
+                      f"{row.capacity:,.0f}", f"{mark}{row.total:,.0f}", f"{row.units:,.0f}",
+                      "chosen" if row.chosen else f"+{row.margin:,.0f}")
+    table.caption = ("* chosen. Production columns name the currency the cost is incurred in (shown in "
+                     f"{currency}). capacity: value of the capacity a unit uses, from the duals with the "
+                     "plan's yes/no decisions fixed. total = landed + capacity; margin = total minus the "
+                     "year's lowest.")
+    console.print(table)
+    values = explanation.capacity_value
+    if values.empty:
+        console.print("No capacity constraint binds: one more unit of capacity is worth nothing anywhere.")
+        return
+    wide = values.pivot_table(index=["plant", "pool"], columns="year", values="value").reset_index()
+    console.print(_pivot_table(f"Value of one more unit of capacity ({currency} per unit and year)",
+                               wide.rename(columns=str), 2, ",.0f"))
+
+
+def print_alternative(alternative: Alternative, currency: str, console: Console) -> None:
+    what = "; ".join(str(change) for change in alternative.changes)
+    sign = "+" if alternative.delta >= 0 else "-"
+    console.print(f"[bold]With {what}[/bold]: NPV {_money(alternative.objective, currency)}, "
+                  f"{sign}{_money(abs(alternative.delta), currency)} against the optimum.")
+    print_builds(alternative.plan, console)
+    print_supply(alternative.plan, console)

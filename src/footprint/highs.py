@@ -49,6 +49,8 @@ class Solution:
     duals: np.ndarray | None
     """Row duals, for a pure LP solved to optimality; None otherwise."""
     message: str
+    reduced_costs: np.ndarray | None = None
+    """Column duals (cost minus the rows' duals times the column), when duals are."""
 
 
 _STATUS = {
@@ -113,8 +115,33 @@ def run(highs: highspy.Highs, is_mip: bool, duals: bool = False) -> Solution:
         bound, gap = info.mip_dual_bound, info.mip_gap
     else:
         bound, gap = objective, 0.0
-    row_duals = None
+    row_duals = reduced_costs = None
     if duals and not is_mip and status is SolveStatus.OPTIMAL:
-        row_duals = np.asarray(solution.row_dual)
+        row_duals, reduced_costs = np.asarray(solution.row_dual), np.asarray(solution.col_dual)
     message = highs.modelStatusToString(model_status)
-    return Solution(status, objective, bound, gap, seconds, values, row_duals, message)
+    return Solution(status, objective, bound, gap, seconds, values, row_duals, message, reduced_costs)
+
+
+def set_bounds(highs: highspy.Highs, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+    """New bounds for some columns (to fix or forbid decisions)."""
+    columns = np.asarray(columns, dtype=np.int32)
+    highs.changeColsBounds(len(columns), columns, np.asarray(lower, dtype=np.float64),
+                           np.asarray(upper, dtype=np.float64))
+
+
+def add_row(highs: highspy.Highs, columns: np.ndarray, coefficients: np.ndarray, lower: float, upper: float) -> None:
+    """One more constraint lower <= coefficients @ x[columns] <= upper (to force a decision)."""
+    columns = np.asarray(columns, dtype=np.int32)
+    highs.addRow(lower, upper, len(columns), columns, np.asarray(coefficients, dtype=np.float64))
+
+
+def fix_integers(highs: highspy.Highs, integer: np.ndarray, values: np.ndarray) -> None:
+    """Fix the integer columns at their (rounded) values and relax them: what is left is an LP,
+    whose duals price capacity and demand given the yes/no decisions."""
+    columns = np.flatnonzero(integer).astype(np.int32)
+    if len(columns) == 0:
+        return
+    fixed = np.round(values[columns])
+    set_bounds(highs, columns, fixed, fixed)
+    highs.changeColsIntegrality(len(columns), columns,
+                                np.zeros(len(columns), dtype=np.uint8))  # kContinuous is 0

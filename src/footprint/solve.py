@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from footprint.changes import Change, ChangeError, apply_changes
 from footprint.highs import Solution, SolverOptions, SolveStatus, run, to_highs
 from footprint.model import NOT_SPECIFIC, OWN_CONTENT, FootprintModel, assignment_cells, build_model, option_years
 from footprint.network import UNIT_COMPONENTS, Network, compile_network
@@ -29,18 +30,39 @@ def solver_options(scenario: Scenario, **overrides: object) -> SolverOptions:
     return dataclasses.replace(options, **{k: v for k, v in overrides.items() if v is not None})
 
 
-def solve(scenario: Scenario, options: SolverOptions | None = None) -> Plan:
-    """The best plan for ``scenario``; PlanningError when there is none."""
+def solve(scenario: Scenario, options: SolverOptions | None = None, changes: tuple[Change, ...] = ()) -> Plan:
+    """The best plan for ``scenario`` (with forced or forbidden decisions); PlanningError when there is none."""
+    return solve_model(scenario, options, changes).plan
+
+
+@dataclass(frozen=True)
+class Solved:
+    """A plan with the model and solver answer it came from (for explaining it)."""
+
+    model: FootprintModel
+    solution: Solution
+    plan: Plan
+
+
+def solve_model(scenario: Scenario, options: SolverOptions | None = None,
+                changes: tuple[Change, ...] = ()) -> Solved:
     options = options or solver_options(scenario)
     started = time.perf_counter()
     network = compile_network(scenario)
     model = build_model(network)
     highs = to_highs(model.program, options)
+    try:
+        apply_changes(model, highs, changes)
+    except ChangeError as error:
+        raise PlanningError(str(error)) from None
     build_seconds = time.perf_counter() - started
     solution = run(highs, model.is_mip)
     if not solution.status.has_plan:
+        if changes and solution.status is SolveStatus.INFEASIBLE:
+            raise PlanningError(f"scenario {scenario.name!r} has no plan with "
+                                f"{', '.join(str(change) for change in changes)} (infeasible)")
         raise PlanningError(_no_plan_message(model, solution, options))
-    return plan_from_solution(model, solution, build_seconds)
+    return Solved(model, solution, plan_from_solution(model, solution, build_seconds))
 
 
 def _no_plan_message(model: FootprintModel, solution: Solution, options: SolverOptions) -> str:
@@ -358,4 +380,4 @@ def _landed_cost(lanes: pd.DataFrame, per_unit: dict[str, np.ndarray]) -> pd.Dat
     return pd.DataFrame(columns, copy=False)
 
 
-__all__ = ["PlanningError", "solve", "solver_options"]
+__all__ = ["PlanningError", "Solved", "solve", "solve_model", "solver_options"]

@@ -1,0 +1,141 @@
+"""Why the plan supplies a market from the plants it does: landed cost from every capable plant, by component.
+
+The yes/no decisions (builds, assignments, sourcing) are fixed at the plan's values and
+the rest re-solved as an LP. Its duals price what the landed cost leaves out: the
+scarce capacity (or closed line) a plant's unit would use. For each lane, landed cost
+plus that capacity cost is the unit's full marginal cost; the plan uses the lanes
+where it is lowest, and it equals the market's marginal cost there. The gap to the
+next plant is the margin by which the choice is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from footprint.changes import Change
+from footprint.highs import SolverOptions, fix_integers, run, to_highs
+from footprint.model import OWN_CONTENT, profile_names
+from footprint.network import UNIT_COMPONENTS
+from footprint.plan import Plan
+from footprint.scenario import Scenario
+from footprint.solve import PlanningError, Solved, solve, solve_model, solver_options
+
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Explanation:
+    market: str
+    product: str
+    currency: str
+    landed: pd.DataFrame
+    """One row per capable plant (and sourcing option) and year: plant, sourcing_option, year, local_currency,
+    imported_currency, each of UNIT_COMPONENTS, landed (their sum), capacity, total (landed + capacity),
+    units, chosen, margin (total minus the lowest total that year)."""
+    capacity_value: pd.DataFrame
+    """Value of one more unit of capacity: plant, pool, year, value (per unit-year, that year's money)
+    and discounted (NPV), for the pools where it is not zero."""
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class Alternative:
+    changes: tuple[Change, ...]
+    objective: float
+    delta: float
+    """Objective of the alternative minus the optimum (NPV; positive = the alternative costs more)."""
+    plan: Plan
+
+
+def explain(scenario: Scenario, market: str, product: str, year: int | None = None,
+            options: SolverOptions | None = None) -> Explanation:
+    """Landed cost of ``product`` in ``market`` from every capable plant, with the plan's choice."""
+    if market not in {m.id for m in scenario.markets}:
+        raise PlanningError(f"unknown market {market!r}; known: {', '.join(m.id for m in scenario.markets)}")
+    if product not in {p.id for p in scenario.products}:
+        raise PlanningError(f"unknown product {product!r}; known: {', '.join(p.id for p in scenario.products)}")
+    if year is not None and year not in scenario.years:
+        raise PlanningError(f"year {year} is outside the horizon {scenario.horizon.start}-{scenario.horizon.end}")
+    options = options or solver_options(scenario)
+    solved = solve_model(scenario, options)
+    row_duals, reduced_costs = _fixed_duals(solved, options)
+    network = solved.model.network
+    lanes = np.flatnonzero((network.flow_market == network.markets.index(market))
+                           & (network.flow_product == network.products.index(product))
+                           & (True if year is None else network.years[network.flow_year] == year))
+    return Explanation(market, product, scenario.currency, _landed(solved, lanes, row_duals, reduced_costs),
+                       _capacity_value(solved, row_duals), solved.plan)
+
+
+def alternative(scenario: Scenario, changes: tuple[Change, ...], optimum: float,
+                options: SolverOptions | None = None) -> Alternative:
+    """The plan with some decisions forced or forbidden, and what it costs against the optimum."""
+    plan = solve(scenario, options, changes)
+    return Alternative(changes, plan.objective, plan.objective - optimum, plan)
+
+
+def _fixed_duals(solved: Solved, options: SolverOptions) -> tuple[np.ndarray, np.ndarray]:
+    """Row duals and reduced costs of the LP left when the plan's integer decisions are fixed."""
+    program = solved.model.program
+    highs = to_highs(program, options)
+    fix_integers(highs, program.integrality(), solved.solution.values)
+    solution = run(highs, is_mip=False, duals=True)
+    if solution.duals is None or solution.reduced_costs is None:
+        raise PlanningError(f"the plan with its decisions fixed did not solve as an LP ({solution.message})")
+    return solution.duals, solution.reduced_costs
+
+
+def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_costs: np.ndarray) -> pd.DataFrame:
+    model = solved.model
+    network, program = model.network, model.program
+    flow, demand = program.variables["flow"], program.constraints["demand"]
+    units = program.values(solved.solution.values, "flow")[lanes]
+    discount = network.discount[network.flow_year[lanes]]
+    parts = network.unit_costs(lanes)
+    landed = sum(parts.values(), np.zeros(len(lanes)))
+    # Column dual = cost - demand dual - (other rows' duals x coefficients); the other rows are
+    # capacity, open lines and assignment links: what a unit from this lane uses besides demand.
+    cost = program.cost()[flow.columns(lanes)]
+    capacity = (reduced_costs[flow.columns(lanes)] + row_duals[demand.start + network.flow_demand[lanes]]
+                - cost) / discount
+    capability = network.flow_capability[lanes]
+    money = network.currencies
+    table = pd.DataFrame({
+        "plant": np.array(network.plants)[network.cap_plant[capability]],
+        "sourcing_option": np.array(profile_names(network))[network.flow_profile[lanes]],
+        "year": network.years[network.flow_year[lanes]],
+        "local_currency": np.array(money.names)[money.plant[network.cap_plant[capability]]],
+        "imported_currency": np.array(money.names)[money.imported[capability]],
+        **parts,
+        "landed": landed,
+        "capacity": np.where(np.abs(capacity) < TOLERANCE, 0.0, capacity),
+        "units": np.where(units > TOLERANCE, units, 0.0),
+    })
+    table["total"] = table["landed"] + table["capacity"]
+    table["chosen"] = table["units"] > 0
+    table["margin"] = table["total"] - table.groupby("year")["total"].transform("min")
+    columns = ["plant", "sourcing_option", "year", "local_currency", "imported_currency", *UNIT_COMPONENTS,
+               "landed", "capacity", "total", "units", "chosen", "margin"]
+    return table[columns].sort_values(["year", "total"], kind="stable").reset_index(drop=True)
+
+
+def _capacity_value(solved: Solved, row_duals: np.ndarray) -> pd.DataFrame:
+    """-dual of each capacity row: what one more unit of capacity would save (a <= row's dual is <= 0)."""
+    program, network = solved.model.program, solved.model.network
+    rows = program.constraints["capacity"]
+    value = -row_duals[rows.start:rows.stop]
+    table = rows.index.assign(discounted=value)
+    table["value"] = value / network.discount[np.searchsorted(network.years, table["year"].to_numpy())]
+    table = table[table["discounted"].abs() > TOLERANCE]
+    return table[["plant", "pool", "year", "value", "discounted"]].reset_index(drop=True)
+
+
+def own_or_option(label: str) -> str:
+    """How a sourcing label reads in a report."""
+    return "" if label == OWN_CONTENT else f" ({label})"
+
+
+__all__ = ["Alternative", "Explanation", "alternative", "explain"]
