@@ -7,16 +7,25 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from footprint.breakeven import BreakevenError, Trial, default_tolerance, find_breakeven
 from footprint.cases import DEFAULT_CASE, case_description, case_names, case_path
 from footprint.changes import parse_changes
-from footprint.console import print_alternative, print_explanation, print_plan
+from footprint.console import (
+    print_alternative,
+    print_breakeven,
+    print_explanation,
+    print_plan,
+    print_trial,
+    value_format,
+)
 from footprint.docs import scenario_reference
 from footprint.explain import alternative, explain
 from footprint.orlib import OrlibError, scenario_from_orlib_cap
 from footprint.regimes import regime_description, regime_names
 from footprint.scenario import Scenario
-from footprint.scenario_files import ScenarioError, load_scenario, save_scenario
+from footprint.scenario_files import ScenarioError, load_scenario, read_scenario_data, save_scenario, scenario_from_data
 from footprint.solve import PlanningError, solve, solver_options
 
 app = typer.Typer(
@@ -113,6 +122,47 @@ def explain_command(
             print_alternative(other, loaded.currency, out)
     except PlanningError as error:
         raise _fail(str(error), code=2) from None
+
+
+@app.command()
+def breakeven(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled case.")] = DEFAULT_CASE,
+    *,
+    param: Annotated[str, typer.Option(
+        "--param", help=r"Parameter path: fx.KRW, plants\[busan].fixed_cost, options\[ID].capex, tariffs\[3].rate, "
+        r"markets\[us].demand.rogue, growth:markets\[us].demand.rogue (see the README).")],
+    value_range: Annotated[tuple[float, float], typer.Option("--range", help="LO HI: the values to search between.")],
+    tolerance: Annotated[float | None, typer.Option(
+        help="Width of the final bracket (default: (HI - LO) / 1000, ten bisection steps).")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per solve; keeps the best plan found.")] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="Relative gap at which to stop each solve.")] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+) -> None:
+    """Find the value of one parameter, between LO and HI, at which the plan's builds or assignments change."""
+    path = _resolve(scenario)
+    low, high = value_range
+    tolerance = default_tolerance(low, high) if tolerance is None else tolerance
+    try:
+        data = read_scenario_data(path)
+        loaded = scenario_from_data(data, str(path))
+    except ScenarioError as error:
+        raise _fail(error.report()) from None
+    options = solver_options(loaded, time_limit=time_limit, mip_gap=mip_gap, threads=threads)
+    solves: list[Trial] = []
+
+    def progress(trial: Trial) -> None:
+        solves.append(trial)
+        print_trial(trial, len(solves), param, value_format(tolerance), loaded.currency, err)
+
+    try:
+        with err.status(f"Bisecting {escape(param)} between {low:g} and {high:g} ...", spinner="dots"):
+            result = find_breakeven(data, param, low, high, tolerance=tolerance, options=options,
+                                    on_trial=progress, source=str(path))
+    except BreakevenError as error:
+        raise _fail(str(error)) from None
+    except PlanningError as error:
+        raise _fail(str(error), code=2) from None
+    print_breakeven(result, out)
 
 
 @app.command()

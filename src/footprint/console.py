@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+from itertools import groupby
+
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from footprint.breakeven import Breakeven, Decisions, Trial
 from footprint.explain import Alternative, Explanation, own_or_option
 from footprint.network import UNIT_COMPONENTS
 from footprint.plan import Plan
@@ -22,10 +28,14 @@ def _money(amount: float, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
+def _objective_name(objective_sense: str) -> str:
+    return "NPV profit" if objective_sense == "maximize_profit" else "NPV cost"
+
+
 def print_summary(plan: Plan, console: Console) -> None:
     s = plan.summary
     currency = s["currency"]
-    what = "NPV profit" if s["objective_sense"] == "maximize_profit" else "NPV cost"
+    what = _objective_name(s["objective_sense"])
     gap = f", gap {s['gap']:.2%}" if s["gap"] else ""
     console.print(f"[bold]{s['scenario']}[/bold]: {s['status']}{gap}; {what} {_money(s['objective'], currency)}; "
                   f"{s['variables']:,} variables ({s['integer_variables']:,} integer), "
@@ -158,3 +168,81 @@ def print_alternative(alternative: Alternative, currency: str, console: Console)
                   f"{sign}{_money(abs(alternative.delta), currency)} against the optimum.")
     print_builds(alternative.plan, console)
     print_supply(alternative.plan, console)
+
+
+def value_format(tolerance: float) -> str:
+    """A format for parameter values with one digit finer than ``tolerance``: 903.12 for 0.5."""
+    return f",.{max(0, 1 - math.floor(math.log10(tolerance)))}f"
+
+
+def _builds_text(builds: Iterable[tuple[str, int]]) -> str:
+    return ", ".join(f"{option} {year}" for option, year in sorted(builds)) or "-"
+
+
+def _cells_text(cells: Iterable[tuple[str, str, int]]) -> str:
+    """Assigned cells as ``plant product years``, runs of years joined: ``busan rogue 2014-2019``."""
+    parts = []
+    for (plant, product), group in groupby(sorted(cells), key=lambda cell: cell[:2]):
+        years = [year for _, _, year in group]
+        runs = [[year for _, year in run] for _, run in groupby(enumerate(years), key=lambda pair: pair[1] - pair[0])]
+        spans = [f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs]
+        parts.append(f"{plant} {product} {', '.join(spans)}")
+    return "; ".join(parts) or "-"
+
+
+def print_trial(trial: Trial, number: int, path: str, fmt: str, currency: str, console: Console) -> None:
+    """One line per re-solve, as it ends: where bisection is and what the plan built there."""
+    console.print(f"  solve {number}: {path} = {trial.value:{fmt}}: objective {_money(trial.objective, currency)}; "
+                  f"built {_builds_text(trial.decisions.builds)}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _differences(table: Table, left: Decisions, right: Decisions) -> None:
+    if left.builds != right.builds:
+        table.add_row("capacity built", _builds_text(left.builds - right.builds),
+                      _builds_text(right.builds - left.builds))
+    if left.assignments != right.assignments:
+        table.add_row("assigned (production)", _cells_text(left.assignments - right.assignments),
+                      _cells_text(right.assignments - left.assignments))
+
+
+def print_breakeven(result: Breakeven, console: Console) -> None:
+    """The bracket, the objective at each end, the decisions on each side, and which change this is."""
+    fmt = value_format(result.tolerance)
+    low, high, path = result.low, result.high, escape(result.path)
+    span = f"[bold]{path}[/bold] from {low.value:{fmt}} (LO) to {high.value:{fmt}} (HI)"
+    solves = f"{len(result.trials)} solves"
+    if result.bracket is None:
+        console.print(f"{span}: no change of decision between LO and HI ({solves})")
+        ends = [(low, "LO"), (high, "HI")]
+    else:
+        before, after = result.bracket
+        console.print(f"{span}: the decisions change between a = {before.value:{fmt}} and "
+                      f"b = {after.value:{fmt}} (tolerance {result.tolerance:{fmt}}; {solves})")
+        ends = [(low, "LO"), (before, "a"), (after, "b"), (high, "HI")]
+    objective = _objective_name(result.objective_sense)
+    table = Table(title="Plans at the ends", title_justify="left")
+    for column in (path, "", objective, "capacity built"):
+        table.add_column(column, justify="right" if column in (path, objective) else "left")
+    for trial, label in ends:
+        table.add_row(f"{trial.value:{fmt}}", label, f"{trial.objective:,.0f} {result.currency}",
+                      _builds_text(trial.decisions.builds))
+    console.print(table)
+    if result.bracket is None:
+        console.print(f"Production assigned at both ends: {_cells_text(low.decisions.assignments)}",
+                      markup=False, highlight=False, soft_wrap=True)
+    else:
+        before, after = result.bracket
+        changes = Table(title="Decisions that differ", title_justify="left")
+        for column in ("decision", f"at a = {before.value:{fmt}} (as at LO)", f"at b = {after.value:{fmt}}"):
+            changes.add_column(column)
+        _differences(changes, before.decisions, after.decisions)
+        console.print(changes)
+        if result.changes_again:
+            console.print(f"Bisection finds one change. The decisions at b are not those at HI: they change at "
+                          f"least once more between {after.value:{fmt}} and {high.value:{fmt}} (bisect that "
+                          "range to find it).")
+        else:
+            console.print("Bisection finds one change, from LO's decisions to HI's; the decisions may also "
+                          "change and change back elsewhere between LO and HI.")
+    if any(trial.status != "optimal" for trial in result.trials):
+        console.print("[yellow]Some re-solves stopped at the time limit: their decisions may not be optimal.[/yellow]")
