@@ -1,4 +1,4 @@
-"""The bundled rogue-2012 case: the decision, its counterfactual, and the README's numbers."""
+"""The bundled rogue-2012 case: the decision, its counterfactuals, and the README's numbers."""
 
 from __future__ import annotations
 
@@ -25,6 +25,27 @@ def strong_won_plan() -> Plan:
     return solve(load_scenario(case_path("rogue-2012/strong-won")))  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="module")
+def hindsight_plan() -> Plan:
+    return solve(load_scenario(case_path("rogue-2012/hindsight")))  # type: ignore[arg-type]
+
+
+FREIGHT = ("freight", "sea_freight", "port_handling", "land_freight")
+"""Landed-cost components of freight: a listed lane's, or a computed lane's parts."""
+
+
+def _landed(plan: Plan, plant: str, market: str, year: int) -> dict[str, float]:
+    """Per unit cost of a used Rogue lane by component, with the freight parts summed as `freight`."""
+    landed = plan.landed_cost.astype({"plant": str, "product": str, "market": str, "component": str})
+    lane = landed[(landed["product"] == "rogue") & (landed["plant"] == plant) & (landed["market"] == market)
+                  & (landed["year"] == year)]
+    assert not lane.empty, f"{plant} -> {market} is not used in {year}"
+    per_unit = lane.groupby("component", observed=True)["per_unit"].sum()
+    parts = {c: float(per_unit.get(c, 0.0)) for c in ("production_local", "production_imported", "duty")}
+    return parts | {"freight": float(sum(per_unit.get(c, 0.0) for c in FREIGHT)),
+                    "landed": float(per_unit.sum())}
+
+
 def _us_rogue_supply(plan: Plan) -> pd.DataFrame:
     flows = plan.flows.astype({"plant": str, "product": str, "market": str})
     rogue = flows[(flows["product"] == "rogue") & (flows["market"] == "us")]
@@ -32,7 +53,7 @@ def _us_rogue_supply(plan: Plan) -> pd.DataFrame:
 
 
 def test_bundled_cases_are_listed() -> None:
-    assert {"rogue-2012", "rogue-2012/strong-won"} <= set(case_names())
+    assert {"rogue-2012", "rogue-2012/strong-won", "rogue-2012/hindsight"} <= set(case_names())
 
 
 def test_busan_line_comes_online_in_2014(base_plan: Plan) -> None:
@@ -56,6 +77,35 @@ def test_strong_won_changes_the_decision(strong_won_plan: Plan) -> None:
     assert build_years.get("busan-rogue-line") != 2014
     supply = _us_rogue_supply(strong_won_plan)
     assert supply.loc[2014, "kyushu"] / supply.loc[2014].sum() > 0.9
+
+
+def test_hindsight_builds_busan_a_year_later(hindsight_plan: Plan) -> None:
+    """With the rates that followed (the yen at 106 in 2014, 121 in 2015), Kyushu keeps 2014."""
+    assert hindsight_plan.builds[["option", "year"]].values.tolist() == [["busan-rogue-line", 2015]]
+    supply = _us_rogue_supply(hindsight_plan)
+    assert supply.loc[2014, "busan"] == 0
+    assert supply.loc[2016, "busan"] == pytest.approx(80_000)
+
+
+def test_asian_freight_is_computed_and_plausible(base_plan: Plan) -> None:
+    """Sea distance, two ports and the road leg to the US give about the US$1,500 of the old lanes."""
+    for plant in ("busan", "kyushu"):
+        landed = base_plan.landed_cost.astype({"plant": str, "market": str, "component": str})
+        lane = landed[(landed["plant"] == plant) & (landed["market"] == "us") & (landed["year"] == 2014)]
+        parts = lane.set_index("component")["per_unit"]
+        assert parts["freight"] == 0  # no listed lane: every dollar of freight comes from distances
+        assert parts["sea_freight"] == pytest.approx(786, abs=5)  # ~5,300 nm x US$0.1485
+        assert 1_400 < parts[list(FREIGHT)].sum() < 1_700
+
+
+def test_busan_qualifies_under_korus(base_plan: Plan) -> None:
+    """Busan's Korean content (local cost, from the cost split) passes KORUS's 35%: no US duty from 2016."""
+    busan = _landed(base_plan, "busan", "us", 2016)
+    korean = busan["production_local"] / (busan["production_local"] + busan["production_imported"])
+    assert korean == pytest.approx(0.600, abs=5e-4)
+    assert busan["duty"] == 0
+    assert _landed(base_plan, "busan", "us", 2014)["duty"] > 0  # KORUS keeps 2.5% to 2015
+    assert f"{korean:.1%} Korean content" in _prose(_readme())
 
 
 def _figures(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -84,6 +134,16 @@ def test_every_assumption_is_labelled_and_central() -> None:
         assert "assumption" in figure or "source" in figure, f"{path}: a figure with neither source nor assumption"
 
 
+def _readme() -> str:
+    path = case_path("rogue-2012").parent / "README.md"  # type: ignore[union-attr]
+    return path.read_text(encoding="utf-8")
+
+
+def _prose(text: str) -> str:
+    """The text with every run of whitespace (line breaks too) as one space, to find phrases in."""
+    return " ".join(text.split())
+
+
 def _readme_row(text: str, plant: str) -> list[float]:
     row = re.search(rf"^\| {plant} \|(.*)\|$", text, flags=re.MULTILINE)
     assert row is not None, plant
@@ -91,14 +151,23 @@ def _readme_row(text: str, plant: str) -> list[float]:
 
 
 def test_readme_landed_costs_match_the_plan(base_plan: Plan) -> None:
-    text = (case_path("rogue-2012").parent / "README.md").read_text(encoding="utf-8")  # type: ignore[union-attr]
-    landed = base_plan.landed_cost.astype({"plant": str, "product": str, "market": str, "component": str})
-    lanes = landed[(landed["product"] == "rogue") & (landed["market"] == "us") & (landed["year"] == 2014)]
-    components = ["production_local", "production_imported", "freight", "duty"]
+    text = _readme()
+    columns = ["production_local", "production_imported", "freight", "duty", "landed"]
     for plant in ("smyrna", "busan", "kyushu"):
-        per_unit = lanes[lanes["plant"] == plant].set_index("component")["per_unit"]
-        expected = [per_unit[c] for c in components] + [per_unit.sum()]
-        assert _readme_row(text, plant.capitalize()) == pytest.approx(expected, abs=0.5)
+        per_unit = _landed(base_plan, plant, "us", 2014)
+        assert _readme_row(text, plant.capitalize()) == pytest.approx([per_unit[c] for c in columns], abs=0.5)
     busan = base_plan.utilization.query("plant == 'busan' and pool == 'assembly'").set_index("year")["share"]
-    assert f"{busan[2013]:.0%} used in 2012 and 2013" in text
-    assert f"{busan[2014]:.0%} from 2014" in text
+    prose = _prose(text)
+    assert f"{busan[2013]:.0%} used in 2012 and 2013" in prose
+    assert f"{busan[2014]:.0%} from 2014" in prose
+    assert f"= **US${_landed(base_plan, 'busan', 'us', 2014)['freight']:,.0f}** a car" in prose
+
+
+def test_readme_variants_match_their_plans(strong_won_plan: Plan, hindsight_plan: Plan) -> None:
+    text = _prose(_readme())
+    strong = {plant: _landed(strong_won_plan, plant, "us", 2016)["landed"] for plant in ("kyushu", "smyrna")}
+    assert f"Kyushu lands a Rogue in the US for US${strong['kyushu']:,.0f}" in text
+    assert f"Smyrna for US${strong['smyrna']:,.0f}" in text
+    assert f"Busan's line comes only in {int(strong_won_plan.builds['year'].iloc[0])}" in text
+    hindsight = {plant: _landed(hindsight_plan, plant, "us", 2016)["landed"] for plant in ("busan", "kyushu")}
+    assert f"Busan at US${hindsight['busan']:,.0f} against Kyushu's US${hindsight['kyushu']:,.0f}" in text

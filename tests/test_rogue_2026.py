@@ -1,0 +1,175 @@
+"""The bundled rogue-2026 case: the decision under the 2025 deals and under Section 232 alone, the
+duties and rules of origin behind it, and the README's numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from footprint.cases import case_description, case_names, case_path
+from footprint.plan import Plan
+from footprint.scenario_files import load_scenario, read_yaml
+from footprint.solve import solve
+
+CASE = "rogue-2026"
+FREIGHT = ("freight", "sea_freight", "port_handling", "land_freight")
+"""Landed-cost components of freight: a listed lane's, or a computed lane's parts."""
+
+
+@pytest.fixture(scope="module")
+def deals_plan() -> Plan:
+    return solve(load_scenario(case_path(CASE)))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def s232_plan() -> Plan:
+    return solve(load_scenario(case_path(f"{CASE}/s232")))  # type: ignore[arg-type]
+
+
+def _landed(plan: Plan, plant: str, market: str, year: int) -> dict[str, float]:
+    """Per unit cost of a used Rogue lane by component, with the freight parts summed as `freight`."""
+    landed = plan.landed_cost.astype({"plant": str, "product": str, "market": str, "component": str})
+    lane = landed[(landed["product"] == "rogue") & (landed["plant"] == plant) & (landed["market"] == market)
+                  & (landed["year"] == year)]
+    assert not lane.empty, f"{plant} -> {market} is not used in {year}"
+    per_unit = lane.groupby("component", observed=True)["per_unit"].sum()
+    parts = {c: float(per_unit.get(c, 0.0)) for c in ("production_local", "production_imported", "duty")}
+    return parts | {"production": parts["production_local"] + parts["production_imported"],
+                    "freight": float(sum(per_unit.get(c, 0.0) for c in FREIGHT)), "landed": float(per_unit.sum())}
+
+
+def _rogue_supply(plan: Plan, market: str) -> pd.DataFrame:
+    flows = plan.flows.astype({"plant": str, "product": str, "market": str})
+    rogue = flows[(flows["product"] == "rogue") & (flows["market"] == market)]
+    return rogue.pivot_table(index="year", columns="plant", values="units", aggfunc="sum", fill_value=0.0)
+
+
+def _readme() -> str:
+    return (case_path(CASE).parent / "README.md").read_text(encoding="utf-8")  # type: ignore[union-attr]
+
+
+def _prose(text: str) -> str:
+    """The text with every run of whitespace (line breaks too) as one space, to find phrases in."""
+    return " ".join(text.split())
+
+
+def test_case_and_variant_are_listed_with_descriptions() -> None:
+    assert {CASE, f"{CASE}/s232"} <= set(case_names())
+    assert "Compact SUV for the US, 2026" in case_description(CASE)
+    assert "Section 232" in case_description(f"{CASE}/s232")
+
+
+def test_fx_is_2026_held() -> None:
+    scenario = load_scenario(case_path(CASE))  # type: ignore[arg-type]
+    assert scenario.regime == "2025-deals"
+    assert load_scenario(case_path(f"{CASE}/s232")).regime == "2025-s232"  # type: ignore[arg-type]
+    assert scenario.fx_rate("JPY", 2026) == pytest.approx(158.47, abs=0.01)  # FACTS.md 3, 2026 to date
+    assert scenario.fx_rate("KRW", 2026) == pytest.approx(1448.4, abs=0.1)
+    assert scenario.fx_rate("JPY", 2032) == scenario.fx_rate("JPY", 2026)  # held after the data
+    assert scenario.fx_rate("KRW", 2032) == scenario.fx_rate("KRW", 2026)
+
+
+def test_under_the_deals_busan_is_built_and_asia_serves_the_us(deals_plan: Plan) -> None:
+    assert deals_plan.status == "optimal"
+    assert deals_plan.builds[["option", "plant", "year"]].values.tolist() == [["busan-rogue-line", "busan", 2028]]
+    us = _rogue_supply(deals_plan, "us")
+    assert us.loc[2026].to_dict() == pytest.approx({"busan": 0, "kyushu": 142_500, "smyrna": 107_500})
+    assert us.loc[2028].to_dict() == pytest.approx({"busan": 42_500, "kyushu": 180_000, "smyrna": 27_500})
+    canada = _rogue_supply(deals_plan, "canada")
+    assert canada.loc[2028].to_dict() == pytest.approx({"busan": 37_500, "kyushu": 0})
+    assert "smyrna" not in canada  # Canada's 25% on US-built cars keeps Smyrna out
+
+
+def test_without_the_deals_the_decision_is_the_same(deals_plan: Plan, s232_plan: Plan) -> None:
+    """The solver's answer: the 25% duty costs more, but changes neither the build nor any flow."""
+    assert s232_plan.status == "optimal"
+    assert s232_plan.builds[["option", "year"]].values.tolist() == [["busan-rogue-line", 2028]]
+    columns = ["plant", "product", "market", "year", "units"]
+    flows = [plan.flows.astype(dict.fromkeys(columns[:3], str))[columns].sort_values(columns[:4]).reset_index(drop=True)
+             for plan in (deals_plan, s232_plan)]
+    pd.testing.assert_frame_equal(flows[0], flows[1])
+    assert s232_plan.objective > deals_plan.objective
+
+
+@pytest.mark.parametrize(("regime", "kyushu", "busan"), [("deals", 0.15, 0.15), ("s232", 0.275, 0.25)])
+def test_asian_cars_pay_the_full_us_rate(deals_plan: Plan, s232_plan: Plan, regime: str, kyushu: float,
+                                         busan: float) -> None:
+    """Section 232 relief is for USMCA-qualifying cars: none for Kyushu's or Busan's, whatever their content.
+    Japan: MFN 2.5% + 12.5% (deal) or + 25%; Korea: KORUS 0 + 15% (deal) or + 25%."""
+    plan = deals_plan if regime == "deals" else s232_plan
+    for plant, rate in (("kyushu", kyushu), ("busan", busan)):
+        lane = _landed(plan, plant, "us", 2028)
+        assert lane["duty"] / lane["production"] == pytest.approx(rate), plant
+    assert _landed(plan, "smyrna", "us", 2028)["duty"] == 0
+
+
+def test_content_decides_the_agreements(deals_plan: Plan) -> None:
+    """Busan's Korean content passes KORUS's 35%; Smyrna's US content passes USMCA's 75%."""
+    busan = _landed(deals_plan, "busan", "us", 2028)
+    smyrna = _landed(deals_plan, "smyrna", "us", 2028)
+    korean = busan["production_local"] / busan["production"]
+    american = smyrna["production_local"] / smyrna["production"]
+    assert korean > 0.35
+    assert american > 0.75
+    assert _landed(deals_plan, "busan", "canada", 2028)["duty"] == 0  # Canada-Korea, qualifying
+    text = _prose(_readme())
+    assert f"{korean:.1%} Korean" in text
+    assert f"{american:.1%} US content" in text
+    # Canada's 25% on a qualifying US-built car's non-Canadian, non-Mexican content: all of Smyrna's.
+    assert f"US${0.25 * smyrna['production']:,.0f} a car" in text
+
+
+def _readme_row(text: str, plant: str) -> list[float]:
+    row = re.search(rf"^\| {plant} \|(.*)\|$", text, flags=re.MULTILINE)
+    assert row is not None, plant
+    return [float(cell.strip(" *").replace(",", "")) for cell in row.group(1).split("|")]
+
+
+def test_readme_landed_costs_match_the_plans(deals_plan: Plan, s232_plan: Plan) -> None:
+    text = _readme()
+    for plant, year in (("kyushu", 2026), ("busan", 2028), ("smyrna", 2026)):
+        deals, s232 = _landed(deals_plan, plant, "us", year), _landed(s232_plan, plant, "us", year)
+        assert deals["production"] == pytest.approx(s232["production"])
+        assert _landed(deals_plan, plant, "us", 2028)["landed"] == pytest.approx(deals["landed"])  # held rates
+        expected = [deals["production_local"], deals["production_imported"], deals["freight"],
+                    deals["duty"], deals["landed"], s232["duty"], s232["landed"]]
+        assert _readme_row(text, plant.capitalize()) == pytest.approx(expected, abs=0.5), plant
+    prose = _prose(text)
+    assert f"**US${_landed(deals_plan, 'kyushu', 'us', 2026)['freight']:,.0f}** a car" in prose
+    for plan, regime in ((deals_plan, "deals"), (s232_plan, "s232")):
+        saving = _landed(plan, "smyrna", "us", 2028)["landed"] - _landed(plan, "busan", "us", 2028)["landed"]
+        assert f"US${saving:,.0f}" in prose, regime
+    assert f"US${s232_plan.objective / 1e9:.2f}bn instead of US${deals_plan.objective / 1e9:.2f}bn" in prose
+    smyrna = deals_plan.utilization.query("plant == 'smyrna' and pool == 'rogue-line'").set_index("year")["share"]
+    assert f"{smyrna[2026]:.0%} used in 2026 to {smyrna[2028]:.0%} from 2028" in prose
+    for market, plant, year in (("canada", "busan", 2028), ("canada", "kyushu", 2026)):
+        assert f"US${_landed(deals_plan, plant, market, year)['landed']:,.0f}" in prose
+
+
+def _figures(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(node, dict):
+        if "value" in node and isinstance(node["value"], (int, float)):
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from _figures(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _figures(value, f"{path}[{index}]")
+
+
+@pytest.mark.parametrize("name", [CASE, f"{CASE}/s232"])
+def test_every_figure_is_sourced_or_a_central_assumption(name: str) -> None:
+    data = read_yaml(case_path(name))  # type: ignore[arg-type]
+    for path, figure in _figures(data):
+        assert "assumption" in figure or "source" in figure, f"{path}: a figure with neither source nor assumption"
+        if "assumption" in figure:
+            assert figure["assumption"].strip(), path
+            assert "low" in figure, f"{path}: an assumption needs its range"
+            assert "high" in figure, f"{path}: an assumption needs its range"
+            centre = (figure["low"] + figure["high"]) / 2
+            assert figure["value"] == pytest.approx(centre, rel=5e-3), f"{path}: not at the centre of its range"
