@@ -9,9 +9,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from footprint.breakeven import find_breakeven
 from footprint.cases import case_names, case_path
+from footprint.changes import Change
+from footprint.explain import alternative
 from footprint.plan import Plan
-from footprint.scenario_files import load_scenario, read_yaml
+from footprint.scenario_files import load_scenario, read_scenario_data, read_yaml
 from footprint.solve import solve
 
 
@@ -171,3 +174,24 @@ def test_readme_variants_match_their_plans(strong_won_plan: Plan, hindsight_plan
     assert f"Busan's line comes only in {int(strong_won_plan.builds['year'].iloc[0])}" in text
     hindsight = {plant: _landed(hindsight_plan, plant, "us", 2016)["landed"] for plant in ("busan", "kyushu")}
     assert f"Busan at US${hindsight['busan']:,.0f} against Kyushu's US${hindsight['kyushu']:,.0f}" in text
+
+
+def test_readme_breakeven_won_is_footprint_s(base_plan: Plan) -> None:
+    data = read_scenario_data(case_path("rogue-2012"))  # type: ignore[arg-type]
+    result = find_breakeven(data, "fx.KRW", 910.0, 1400.0, tolerance=0.49)
+    assert result.bracket is not None
+    below, above = result.bracket
+    assert set(below.decisions.builds) == {("busan-rogue-line", 2016)}
+    assert set(above.decisions.builds) == {("busan-rogue-line", 2014)}
+    assert f"bracket {below.value:.2f}-{above.value:.2f}" in _prose(_readme())
+    assert "about 939 KRW per dollar" in _prose(_readme())
+    assert below.value < 939 < above.value + 0.5
+
+
+def test_readme_cost_of_keeping_the_rogue_in_kyushu(base_plan: Plan) -> None:
+    keep = tuple(Change("forbid", f"busan-rogue-line@{year}") for year in (2014, 2015, 2016))
+    other = alternative(load_scenario(case_path("rogue-2012")), keep, base_plan.objective)  # type: ignore[arg-type]
+    assert other.plan.builds["year"].tolist() == [2017]
+    text = _prose(_readme())
+    assert f"costs **US${other.delta / 1e6:,.0f}M more in NPV**" in text
+    assert f"US${other.objective / 1e9:.2f}bn against US${base_plan.objective / 1e9:.2f}bn" in text

@@ -58,17 +58,17 @@ def solve_model(scenario: Scenario, options: SolverOptions | None = None,
     build_seconds = time.perf_counter() - started
     solution = run(highs, model.is_mip)
     if not solution.status.has_plan:
-        if changes and solution.status is SolveStatus.INFEASIBLE:
-            raise PlanningError(f"scenario {scenario.name!r} has no plan with "
-                                f"{', '.join(str(change) for change in changes)} (infeasible)")
-        raise PlanningError(_no_plan_message(model, solution, options))
+        raise PlanningError(_no_plan_message(model, solution, options, changes))
     return Solved(model, solution, plan_from_solution(model, solution, build_seconds))
 
 
-def _no_plan_message(model: FootprintModel, solution: Solution, options: SolverOptions) -> str:
+def _no_plan_message(model: FootprintModel, solution: Solution, options: SolverOptions,
+                     changes: tuple[Change, ...]) -> str:
     name = model.network.scenario.name
     if solution.status is SolveStatus.INFEASIBLE:
-        return f"scenario {name!r} is infeasible: " + _explain_infeasible(model.network, options)
+        with_changes = f" with {', '.join(str(change) for change in changes)}" if changes else ""
+        return (f"scenario {name!r} has no plan{with_changes} (infeasible): "
+                + _explain_infeasible(model.network, options, changes))
     if solution.status is SolveStatus.UNBOUNDED:
         return (f"scenario {name!r} is unbounded: some decision earns without limit "
                 "(a price above every cost with unlimited capacity?)")
@@ -78,14 +78,15 @@ def _no_plan_message(model: FootprintModel, solution: Solution, options: SolverO
     return f"scenario {name!r}: the solver stopped without a plan ({solution.message})"
 
 
-def _explain_infeasible(network: Network, options: SolverOptions) -> str:
+def _explain_infeasible(network: Network, options: SolverOptions, changes: tuple[Change, ...]) -> str:
     """Which demand cannot be met: re-solve letting every demand go unserved at a high penalty."""
     penalty = np.where(np.isnan(network.demand_penalty), 1e3 * (1.0 + network.unit_cost.max(initial=1.0)),
                        network.demand_penalty)
     elastic = dataclasses.replace(network, demand_penalty=penalty)
     model = build_model(elastic)
-    solution = run(to_highs(model.program, dataclasses.replace(options, time_limit=options.time_limit or 60)),
-                   model.is_mip)
+    highs = to_highs(model.program, dataclasses.replace(options, time_limit=options.time_limit or 60))
+    apply_changes(model, highs, changes)
+    solution = run(highs, model.is_mip)
     if not solution.status.has_plan:
         return "no plan exists even if demand may go unserved (check minimum volumes and capacity)"
     lost = model.program.values(solution.values, "lost")
