@@ -10,9 +10,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from footprint.breakeven import find_breakeven
 from footprint.cases import case_description, case_names, case_path
 from footprint.plan import Plan
-from footprint.scenario_files import load_scenario, read_yaml
+from footprint.scenario_files import load_scenario, read_scenario_data, read_yaml
 from footprint.solve import solve
 
 CASE = "rogue-2026"
@@ -173,3 +174,15 @@ def test_every_figure_is_sourced_or_a_central_assumption(name: str) -> None:
             assert "high" in figure, f"{path}: an assumption needs its range"
             centre = (figure["low"] + figure["high"]) / 2
             assert figure["value"] == pytest.approx(centre, rel=5e-3), f"{path}: not at the centre of its range"
+
+
+@pytest.mark.parametrize(("case", "column"), [("rogue-2026", 0), ("rogue-2026/s232", 1)])
+def test_readme_breakeven_won_is_footprint_s(case: str, column: int) -> None:
+    result = find_breakeven(read_scenario_data(case_path(case)), "fx.KRW", 1000.0, 1800.0)  # type: ignore[arg-type]
+    assert result.bracket is not None
+    below, above = result.bracket
+    assert not below.decisions.builds
+    assert {option for option, _ in above.decisions.builds} == {"busan-rogue-line"}
+    row = re.search(r"^\| `fx.KRW`, won per dollar \|(.*)\|$", _readme(), flags=re.MULTILINE)
+    assert row is not None
+    assert row.group(1).split("|")[column].strip() == f"{below.value:,.2f}-{above.value:,.2f}"
