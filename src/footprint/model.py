@@ -74,8 +74,9 @@ def add_flows(program: LinearProgram, network: Network, profit: bool) -> None:
 
 OWN_CONTENT = "own"
 """The sourcing label of units made with a capability's own content (no sourcing option)."""
-NOT_SPECIFIC = "-"
-"""The plant or market label of an amount that belongs to none (a plant's fixed cost has no market)."""
+NOT_SPECIFIC = "(none)"
+"""The plant or market label of an amount that belongs to none (a plant's fixed cost has no market);
+no id can be it."""
 
 
 def profile_names(network: Network) -> list[str]:

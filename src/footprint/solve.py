@@ -290,7 +290,8 @@ def _amounts(model: FootprintModel, values: dict[str, np.ndarray], used: np.ndar
     currency = {"production_local": money.plant[plant], "production_imported": money.imported[capability],
                 "sourcing": money.profile[network.flow_profile[used]], "freight": money.freight[plant, market],
                 "duty": money.market[market]}
-    amounts = [_Amounts(component, year, flow * cost, currency.get(component, money.freight_parts), plant, market)
+    computed = np.full(len(used), money.freight_parts)  # sea freight, port handling, land freight
+    amounts = [_Amounts(component, year, flow * cost, currency.get(component, computed), plant, market)
                for component, cost in per_unit.items()]
     nobody = np.full(len(network.plants) * len(network.years), -1)
     operating_plant, operating_year = np.divmod(np.arange(len(nobody)), len(network.years))
@@ -342,24 +343,27 @@ def _exposure(network: Network, amounts: list[_Amounts]) -> pd.DataFrame:
     """Costs by plant, market, year, currency and component: what moves with each exchange rate."""
     n_years, n_currencies = len(network.years), len(network.currencies.names)
     n_markets = len(network.markets) + 1  # +1: plant or market -1 (none) becomes 0
-    frames = []
-    for part in amounts:
-        key = (((part.plant + 1) * n_markets + part.market + 1) * n_years + part.year) * n_currencies + part.currency
-        keys, inverse = np.unique(key[part.amount != 0], return_inverse=True)
-        total = np.bincount(inverse, weights=part.amount[part.amount != 0])
-        rest, currency = np.divmod(keys, n_currencies)
-        rest, year = np.divmod(rest, n_years)
-        plant, market = np.divmod(rest, n_markets)
-        frames.append(pd.DataFrame({
-            "plant": np.array([NOT_SPECIFIC, *network.plants])[plant],
-            "market": np.array([NOT_SPECIFIC, *network.markets])[market],
-            "year": network.years[year],
-            "currency": np.array(network.currencies.names)[currency],
-            "component": part.component,
-            "amount": total,
-            "amount_in_currency": total * network.currencies.fx[currency, year],
-        }))
-    return pd.concat(frames, ignore_index=True)
+    component = np.concatenate([np.full(len(part.amount), c) for c, part in enumerate(amounts)])
+    plant, market, year, currency, amount = (np.concatenate([getattr(part, name) for part in amounts])
+                                             for name in ("plant", "market", "year", "currency", "amount"))
+    nonzero = amount != 0
+    key = ((((component * (len(network.plants) + 1) + plant + 1) * n_markets + market + 1) * n_years + year)
+           * n_currencies + currency)[nonzero]
+    keys, inverse = np.unique(key, return_inverse=True)
+    total = np.bincount(inverse, weights=amount[nonzero])
+    rest, currency = np.divmod(keys, n_currencies)
+    rest, year = np.divmod(rest, n_years)
+    rest, market = np.divmod(rest, n_markets)
+    component, plant = np.divmod(rest, len(network.plants) + 1)
+    return pd.DataFrame({  # categoricals: labels without building a string per row
+        "plant": pd.Categorical.from_codes(plant, categories=[NOT_SPECIFIC, *network.plants]),
+        "market": pd.Categorical.from_codes(market, categories=[NOT_SPECIFIC, *network.markets]),
+        "year": network.years[year],
+        "currency": pd.Categorical.from_codes(currency, categories=network.currencies.names),
+        "component": pd.Categorical.from_codes(component, categories=[part.component for part in amounts]),
+        "amount": total,
+        "amount_in_currency": total * network.currencies.fx[currency, year],
+    })
 
 
 def _landed_cost(lanes: pd.DataFrame, per_unit: dict[str, np.ndarray]) -> pd.DataFrame:
