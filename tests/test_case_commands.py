@@ -29,5 +29,5 @@ def test_explain_runs_on_each_bundled_case(case: str) -> None:
 def test_breakeven_runs_on_each_bundled_case(case: str) -> None:
     # The default tolerance: twelve solves; the decisions at the two ends are printed either way.
     text = invoke("breakeven", case, "--param", "fx.KRW", "--range", "700", "1700")
-    assert "fx.KRW from 700 (LO) to 1,700 (HI)" in text
+    assert "fx.KRW from 700.0 (LO) to 1,700.0 (HI)" in text
     assert "Plans at the ends" in text
