@@ -8,12 +8,16 @@ one product ``car``, US plants and markets in USD, no freight unless a test give
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
+from footprint.cases import case_path
 from footprint.plan import Plan
 from footprint.scenario import Scenario
 from footprint.scenario_files import scenario_from_data
@@ -168,3 +172,57 @@ def small_network_data() -> dict[str, Any]:
         fx={"KRW": 1100.0},
         tariffs=[{"origin": "*", "destination": "US", "product_class": "8703", "rate": 0.025}],
     )
+
+
+# Bundled cases: their plans' Rogue lanes, and the numbers their READMEs state.
+
+FREIGHT = ("freight", "sea_freight", "port_handling", "land_freight")
+"""Landed-cost components of freight: a listed lane's, or a computed lane's parts."""
+
+
+def rogue_landed(plan: Plan, plant: str, market: str, year: int) -> dict[str, float]:
+    """Per unit cost of a used Rogue lane by component, with production and the freight parts summed."""
+    landed = plan.landed_cost.astype({"plant": str, "product": str, "market": str, "component": str})
+    lane = landed[(landed["product"] == "rogue") & (landed["plant"] == plant) & (landed["market"] == market)
+                  & (landed["year"] == year)]
+    assert not lane.empty, f"{plant} -> {market} is not used in {year}"
+    per_unit = lane.groupby("component", observed=True)["per_unit"].sum()
+    parts = {c: float(per_unit.get(c, 0.0)) for c in ("production_local", "production_imported", "duty")}
+    return parts | {"production": parts["production_local"] + parts["production_imported"],
+                    "freight": float(sum(per_unit.get(c, 0.0) for c in FREIGHT)), "landed": float(per_unit.sum())}
+
+
+def rogue_supply(plan: Plan, market: str) -> pd.DataFrame:
+    """Rogue units to ``market`` by year (rows) and plant (columns)."""
+    flows = plan.flows.astype({"plant": str, "product": str, "market": str})
+    rogue = flows[(flows["product"] == "rogue") & (flows["market"] == market)]
+    return rogue.pivot_table(index="year", columns="plant", values="units", aggfunc="sum", fill_value=0.0)
+
+
+def case_readme(case: str) -> str:
+    return (case_path(case).parent / "README.md").read_text(encoding="utf-8")  # type: ignore[union-attr]
+
+
+def prose(text: str) -> str:
+    """The text with every run of whitespace (line breaks too) as one space, to find phrases in."""
+    return " ".join(text.split())
+
+
+def readme_row(text: str, label: str) -> list[float]:
+    """The numbers of the Markdown table row that starts with ``label``."""
+    row = re.search(rf"^\| {label} \|(.*)\|$", text, flags=re.MULTILINE)
+    assert row is not None, label
+    return [float(cell.strip(" *").replace(",", "")) for cell in row.group(1).split("|")]
+
+
+def figures(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every figure ({value: number, ...}) in scenario data, with its key path."""
+    if isinstance(node, dict):
+        if "value" in node and isinstance(node["value"], (int, float)):
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from figures(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from figures(value, f"{path}[{index}]")

@@ -4,12 +4,11 @@ duties and rules of origin behind it, and the README's numbers."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
 
 import pandas as pd
 import pytest
 
+from conftest import case_readme, figures, prose, readme_row, rogue_landed, rogue_supply
 from footprint.breakeven import find_breakeven
 from footprint.cases import case_description, case_names, case_path
 from footprint.plan import Plan
@@ -17,8 +16,6 @@ from footprint.scenario_files import load_scenario, read_scenario_data, read_yam
 from footprint.solve import solve
 
 CASE = "rogue-2026"
-FREIGHT = ("freight", "sea_freight", "port_handling", "land_freight")
-"""Landed-cost components of freight: a listed lane's, or a computed lane's parts."""
 
 
 @pytest.fixture(scope="module")
@@ -31,31 +28,8 @@ def s232_plan() -> Plan:
     return solve(load_scenario(case_path(f"{CASE}/s232")))  # type: ignore[arg-type]
 
 
-def _landed(plan: Plan, plant: str, market: str, year: int) -> dict[str, float]:
-    """Per unit cost of a used Rogue lane by component, with the freight parts summed as `freight`."""
-    landed = plan.landed_cost.astype({"plant": str, "product": str, "market": str, "component": str})
-    lane = landed[(landed["product"] == "rogue") & (landed["plant"] == plant) & (landed["market"] == market)
-                  & (landed["year"] == year)]
-    assert not lane.empty, f"{plant} -> {market} is not used in {year}"
-    per_unit = lane.groupby("component", observed=True)["per_unit"].sum()
-    parts = {c: float(per_unit.get(c, 0.0)) for c in ("production_local", "production_imported", "duty")}
-    return parts | {"production": parts["production_local"] + parts["production_imported"],
-                    "freight": float(sum(per_unit.get(c, 0.0) for c in FREIGHT)), "landed": float(per_unit.sum())}
 
 
-def _rogue_supply(plan: Plan, market: str) -> pd.DataFrame:
-    flows = plan.flows.astype({"plant": str, "product": str, "market": str})
-    rogue = flows[(flows["product"] == "rogue") & (flows["market"] == market)]
-    return rogue.pivot_table(index="year", columns="plant", values="units", aggfunc="sum", fill_value=0.0)
-
-
-def _readme() -> str:
-    return (case_path(CASE).parent / "README.md").read_text(encoding="utf-8")  # type: ignore[union-attr]
-
-
-def _prose(text: str) -> str:
-    """The text with every run of whitespace (line breaks too) as one space, to find phrases in."""
-    return " ".join(text.split())
 
 
 def test_case_and_variant_are_listed_with_descriptions() -> None:
@@ -77,10 +51,10 @@ def test_fx_is_2026_held() -> None:
 def test_under_the_deals_busan_is_built_and_asia_serves_the_us(deals_plan: Plan) -> None:
     assert deals_plan.status == "optimal"
     assert deals_plan.builds[["option", "plant", "year"]].values.tolist() == [["busan-rogue-line", "busan", 2028]]
-    us = _rogue_supply(deals_plan, "us")
+    us = rogue_supply(deals_plan, "us")
     assert us.loc[2026].to_dict() == pytest.approx({"busan": 0, "kyushu": 142_500, "smyrna": 107_500})
     assert us.loc[2028].to_dict() == pytest.approx({"busan": 42_500, "kyushu": 180_000, "smyrna": 27_500})
-    canada = _rogue_supply(deals_plan, "canada")
+    canada = rogue_supply(deals_plan, "canada")
     assert canada.loc[2028].to_dict() == pytest.approx({"busan": 37_500, "kyushu": 0})
     assert "smyrna" not in canada  # Canada's 25% on US-built cars keeps Smyrna out
 
@@ -103,70 +77,54 @@ def test_asian_cars_pay_the_full_us_rate(deals_plan: Plan, s232_plan: Plan, regi
     Japan: MFN 2.5% + 12.5% (deal) or + 25%; Korea: KORUS 0 + 15% (deal) or + 25%."""
     plan = deals_plan if regime == "deals" else s232_plan
     for plant, rate in (("kyushu", kyushu), ("busan", busan)):
-        lane = _landed(plan, plant, "us", 2028)
+        lane = rogue_landed(plan, plant, "us", 2028)
         assert lane["duty"] / lane["production"] == pytest.approx(rate), plant
-    assert _landed(plan, "smyrna", "us", 2028)["duty"] == 0
+    assert rogue_landed(plan, "smyrna", "us", 2028)["duty"] == 0
 
 
 def test_content_decides_the_agreements(deals_plan: Plan) -> None:
     """Busan's Korean content passes KORUS's 35%; Smyrna's US content passes USMCA's 75%."""
-    busan = _landed(deals_plan, "busan", "us", 2028)
-    smyrna = _landed(deals_plan, "smyrna", "us", 2028)
+    busan = rogue_landed(deals_plan, "busan", "us", 2028)
+    smyrna = rogue_landed(deals_plan, "smyrna", "us", 2028)
     korean = busan["production_local"] / busan["production"]
     american = smyrna["production_local"] / smyrna["production"]
     assert korean > 0.35
     assert american > 0.75
-    assert _landed(deals_plan, "busan", "canada", 2028)["duty"] == 0  # Canada-Korea, qualifying
-    text = _prose(_readme())
+    assert rogue_landed(deals_plan, "busan", "canada", 2028)["duty"] == 0  # Canada-Korea, qualifying
+    text = prose(case_readme(CASE))
     assert f"{korean:.1%} Korean" in text
     assert f"{american:.1%} US content" in text
     # Canada's 25% on a qualifying US-built car's non-Canadian, non-Mexican content: all of Smyrna's.
     assert f"US${0.25 * smyrna['production']:,.0f} a car" in text
 
 
-def _readme_row(text: str, plant: str) -> list[float]:
-    row = re.search(rf"^\| {plant} \|(.*)\|$", text, flags=re.MULTILINE)
-    assert row is not None, plant
-    return [float(cell.strip(" *").replace(",", "")) for cell in row.group(1).split("|")]
-
 
 def test_readme_landed_costs_match_the_plans(deals_plan: Plan, s232_plan: Plan) -> None:
-    text = _readme()
+    text = case_readme(CASE)
     for plant, year in (("kyushu", 2026), ("busan", 2028), ("smyrna", 2026)):
-        deals, s232 = _landed(deals_plan, plant, "us", year), _landed(s232_plan, plant, "us", year)
+        deals, s232 = rogue_landed(deals_plan, plant, "us", year), rogue_landed(s232_plan, plant, "us", year)
         assert deals["production"] == pytest.approx(s232["production"])
-        assert _landed(deals_plan, plant, "us", 2028)["landed"] == pytest.approx(deals["landed"])  # held rates
+        assert rogue_landed(deals_plan, plant, "us", 2028)["landed"] == pytest.approx(deals["landed"])  # held rates
         expected = [deals["production_local"], deals["production_imported"], deals["freight"],
                     deals["duty"], deals["landed"], s232["duty"], s232["landed"]]
-        assert _readme_row(text, plant.capitalize()) == pytest.approx(expected, abs=0.5), plant
-    prose = _prose(text)
-    assert f"**US${_landed(deals_plan, 'kyushu', 'us', 2026)['freight']:,.0f}** a car" in prose
+        assert readme_row(text, plant.capitalize()) == pytest.approx(expected, abs=0.5), plant
+    flat = prose(text)
+    assert f"**US${rogue_landed(deals_plan, 'kyushu', 'us', 2026)['freight']:,.0f}** a car" in flat
     for plan, regime in ((deals_plan, "deals"), (s232_plan, "s232")):
-        saving = _landed(plan, "smyrna", "us", 2028)["landed"] - _landed(plan, "busan", "us", 2028)["landed"]
-        assert f"US${saving:,.0f}" in prose, regime
-    assert f"US${s232_plan.objective / 1e9:.2f}bn instead of US${deals_plan.objective / 1e9:.2f}bn" in prose
+        saving = rogue_landed(plan, "smyrna", "us", 2028)["landed"] - rogue_landed(plan, "busan", "us", 2028)["landed"]
+        assert f"US${saving:,.0f}" in flat, regime
+    assert f"US${s232_plan.objective / 1e9:.2f}bn instead of US${deals_plan.objective / 1e9:.2f}bn" in flat
     smyrna = deals_plan.utilization.query("plant == 'smyrna' and pool == 'rogue-line'").set_index("year")["share"]
-    assert f"{smyrna[2026]:.0%} used in 2026 to {smyrna[2028]:.0%} from 2028" in prose
+    assert f"{smyrna[2026]:.0%} used in 2026 to {smyrna[2028]:.0%} from 2028" in flat
     for market, plant, year in (("canada", "busan", 2028), ("canada", "kyushu", 2026)):
-        assert f"US${_landed(deals_plan, plant, market, year)['landed']:,.0f}" in prose
+        assert f"US${rogue_landed(deals_plan, plant, market, year)['landed']:,.0f}" in flat
 
-
-def _figures(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    if isinstance(node, dict):
-        if "value" in node and isinstance(node["value"], (int, float)):
-            yield path, node
-            return
-        for key, value in node.items():
-            yield from _figures(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _figures(value, f"{path}[{index}]")
 
 
 @pytest.mark.parametrize("name", [CASE, f"{CASE}/s232"])
 def test_every_figure_is_sourced_or_a_central_assumption(name: str) -> None:
     data = read_yaml(case_path(name))  # type: ignore[arg-type]
-    for path, figure in _figures(data):
+    for path, figure in figures(data):
         assert "assumption" in figure or "source" in figure, f"{path}: a figure with neither source nor assumption"
         if "assumption" in figure:
             assert figure["assumption"].strip(), path
@@ -183,6 +141,6 @@ def test_readme_breakeven_won_is_footprint_s(case: str, column: int) -> None:
     below, above = result.bracket
     assert not below.decisions.builds
     assert {option for option, _ in above.decisions.builds} == {"busan-rogue-line"}
-    row = re.search(r"^\| `fx.KRW`, won per dollar \|(.*)\|$", _readme(), flags=re.MULTILINE)
+    row = re.search(r"^\| `fx.KRW`, won per dollar \|(.*)\|$", case_readme(CASE), flags=re.MULTILINE)
     assert row is not None
     assert row.group(1).split("|")[column].strip() == f"{below.value:,.2f}-{above.value:,.2f}"

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from typing import Any
-
-import pandas as pd
 import pytest
 
+from conftest import FREIGHT, case_readme, figures, prose, readme_row, rogue_landed, rogue_supply
 from footprint.breakeven import find_breakeven
 from footprint.cases import case_names, case_path
 from footprint.changes import Change
@@ -33,26 +29,8 @@ def hindsight_plan() -> Plan:
     return solve(load_scenario(case_path("rogue-2012/hindsight")))  # type: ignore[arg-type]
 
 
-FREIGHT = ("freight", "sea_freight", "port_handling", "land_freight")
-"""Landed-cost components of freight: a listed lane's, or a computed lane's parts."""
 
 
-def _landed(plan: Plan, plant: str, market: str, year: int) -> dict[str, float]:
-    """Per unit cost of a used Rogue lane by component, with the freight parts summed as `freight`."""
-    landed = plan.landed_cost.astype({"plant": str, "product": str, "market": str, "component": str})
-    lane = landed[(landed["product"] == "rogue") & (landed["plant"] == plant) & (landed["market"] == market)
-                  & (landed["year"] == year)]
-    assert not lane.empty, f"{plant} -> {market} is not used in {year}"
-    per_unit = lane.groupby("component", observed=True)["per_unit"].sum()
-    parts = {c: float(per_unit.get(c, 0.0)) for c in ("production_local", "production_imported", "duty")}
-    return parts | {"freight": float(sum(per_unit.get(c, 0.0) for c in FREIGHT)),
-                    "landed": float(per_unit.sum())}
-
-
-def _us_rogue_supply(plan: Plan) -> pd.DataFrame:
-    flows = plan.flows.astype({"plant": str, "product": str, "market": str})
-    rogue = flows[(flows["product"] == "rogue") & (flows["market"] == "us")]
-    return rogue.pivot_table(index="year", columns="plant", values="units", aggfunc="sum", fill_value=0.0)
 
 
 def test_bundled_cases_are_listed() -> None:
@@ -67,7 +45,7 @@ def test_busan_line_comes_online_in_2014(base_plan: Plan) -> None:
 
 
 def test_us_rogue_supply_moves_off_kyushu(base_plan: Plan) -> None:
-    supply = _us_rogue_supply(base_plan)
+    supply = rogue_supply(base_plan, "us")
     share = supply["kyushu"] / supply.sum(axis=1)
     assert share[2012] == pytest.approx(1.0)
     assert share[2013] == pytest.approx(1.0)
@@ -78,14 +56,14 @@ def test_us_rogue_supply_moves_off_kyushu(base_plan: Plan) -> None:
 def test_strong_won_changes_the_decision(strong_won_plan: Plan) -> None:
     build_years = strong_won_plan.builds.set_index("option")["year"].to_dict()
     assert build_years.get("busan-rogue-line") != 2014
-    supply = _us_rogue_supply(strong_won_plan)
+    supply = rogue_supply(strong_won_plan, "us")
     assert supply.loc[2014, "kyushu"] / supply.loc[2014].sum() > 0.9
 
 
 def test_hindsight_builds_busan_a_year_later(hindsight_plan: Plan) -> None:
     """With the rates that followed (the yen at 106 in 2014, 121 in 2015), Kyushu keeps 2014."""
     assert hindsight_plan.builds[["option", "year"]].values.tolist() == [["busan-rogue-line", 2015]]
-    supply = _us_rogue_supply(hindsight_plan)
+    supply = rogue_supply(hindsight_plan, "us")
     assert supply.loc[2014, "busan"] == 0
     assert supply.loc[2016, "busan"] == pytest.approx(80_000)
 
@@ -103,29 +81,18 @@ def test_asian_freight_is_computed_and_plausible(base_plan: Plan) -> None:
 
 def test_busan_qualifies_under_korus(base_plan: Plan) -> None:
     """Busan's Korean content (local cost, from the cost split) passes KORUS's 35%: no US duty from 2016."""
-    busan = _landed(base_plan, "busan", "us", 2016)
+    busan = rogue_landed(base_plan, "busan", "us", 2016)
     korean = busan["production_local"] / (busan["production_local"] + busan["production_imported"])
     assert korean == pytest.approx(0.600, abs=5e-4)
     assert busan["duty"] == 0
-    assert _landed(base_plan, "busan", "us", 2014)["duty"] > 0  # KORUS keeps 2.5% to 2015
-    assert f"{korean:.1%} Korean content" in _prose(_readme())
+    assert rogue_landed(base_plan, "busan", "us", 2014)["duty"] > 0  # KORUS keeps 2.5% to 2015
+    assert f"{korean:.1%} Korean content" in prose(case_readme("rogue-2012"))
 
-
-def _figures(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    if isinstance(node, dict):
-        if "value" in node and isinstance(node["value"], (int, float)):
-            yield path, node
-            return
-        for key, value in node.items():
-            yield from _figures(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _figures(value, f"{path}[{index}]")
 
 
 def test_every_assumption_is_labelled_and_central() -> None:
     data = read_yaml(case_path("rogue-2012"))  # type: ignore[arg-type]
-    assumptions = [(path, f) for path, f in _figures(data) if "assumption" in f]
+    assumptions = [(path, f) for path, f in figures(data) if "assumption" in f]
     assert len(assumptions) >= 20
     for path, figure in assumptions:
         assert figure["assumption"].strip(), path
@@ -133,46 +100,33 @@ def test_every_assumption_is_labelled_and_central() -> None:
         assert "high" in figure, f"{path}: an assumption needs its range"
         centre = (figure["low"] + figure["high"]) / 2
         assert figure["value"] == pytest.approx(centre, rel=5e-3), f"{path}: not at the centre of its range"
-    for path, figure in _figures(data):
+    for path, figure in figures(data):
         assert "assumption" in figure or "source" in figure, f"{path}: a figure with neither source nor assumption"
 
 
-def _readme() -> str:
-    path = case_path("rogue-2012").parent / "README.md"  # type: ignore[union-attr]
-    return path.read_text(encoding="utf-8")
 
-
-def _prose(text: str) -> str:
-    """The text with every run of whitespace (line breaks too) as one space, to find phrases in."""
-    return " ".join(text.split())
-
-
-def _readme_row(text: str, plant: str) -> list[float]:
-    row = re.search(rf"^\| {plant} \|(.*)\|$", text, flags=re.MULTILINE)
-    assert row is not None, plant
-    return [float(cell.strip(" *").replace(",", "")) for cell in row.group(1).split("|")]
 
 
 def test_readme_landed_costs_match_the_plan(base_plan: Plan) -> None:
-    text = _readme()
+    text = case_readme("rogue-2012")
     columns = ["production_local", "production_imported", "freight", "duty", "landed"]
     for plant in ("smyrna", "busan", "kyushu"):
-        per_unit = _landed(base_plan, plant, "us", 2014)
-        assert _readme_row(text, plant.capitalize()) == pytest.approx([per_unit[c] for c in columns], abs=0.5)
+        per_unit = rogue_landed(base_plan, plant, "us", 2014)
+        assert readme_row(text, plant.capitalize()) == pytest.approx([per_unit[c] for c in columns], abs=0.5)
     busan = base_plan.utilization.query("plant == 'busan' and pool == 'assembly'").set_index("year")["share"]
-    prose = _prose(text)
-    assert f"{busan[2013]:.0%} used in 2012 and 2013" in prose
-    assert f"{busan[2014]:.0%} from 2014" in prose
-    assert f"= **US${_landed(base_plan, 'busan', 'us', 2014)['freight']:,.0f}** a car" in prose
+    flat = prose(text)
+    assert f"{busan[2013]:.0%} used in 2012 and 2013" in flat
+    assert f"{busan[2014]:.0%} from 2014" in flat
+    assert f"= **US${rogue_landed(base_plan, 'busan', 'us', 2014)['freight']:,.0f}** a car" in flat
 
 
 def test_readme_variants_match_their_plans(strong_won_plan: Plan, hindsight_plan: Plan) -> None:
-    text = _prose(_readme())
-    strong = {plant: _landed(strong_won_plan, plant, "us", 2016)["landed"] for plant in ("kyushu", "smyrna")}
+    text = prose(case_readme("rogue-2012"))
+    strong = {plant: rogue_landed(strong_won_plan, plant, "us", 2016)["landed"] for plant in ("kyushu", "smyrna")}
     assert f"Kyushu lands a Rogue in the US for US${strong['kyushu']:,.0f}" in text
     assert f"Smyrna for US${strong['smyrna']:,.0f}" in text
     assert f"Busan's line comes only in {int(strong_won_plan.builds['year'].iloc[0])}" in text
-    hindsight = {plant: _landed(hindsight_plan, plant, "us", 2016)["landed"] for plant in ("busan", "kyushu")}
+    hindsight = {plant: rogue_landed(hindsight_plan, plant, "us", 2016)["landed"] for plant in ("busan", "kyushu")}
     assert f"Busan at US${hindsight['busan']:,.0f} against Kyushu's US${hindsight['kyushu']:,.0f}" in text
 
 
@@ -183,8 +137,8 @@ def test_readme_breakeven_won_is_footprint_s(base_plan: Plan) -> None:
     below, above = result.bracket
     assert set(below.decisions.builds) == {("busan-rogue-line", 2016)}
     assert set(above.decisions.builds) == {("busan-rogue-line", 2014)}
-    assert f"bracket {below.value:.2f}-{above.value:.2f}" in _prose(_readme())
-    assert "about 939 KRW per dollar" in _prose(_readme())
+    assert f"bracket {below.value:.2f}-{above.value:.2f}" in prose(case_readme("rogue-2012"))
+    assert "about 939 KRW per dollar" in prose(case_readme("rogue-2012"))
     assert below.value < 939 < above.value + 0.5
 
 
@@ -192,6 +146,6 @@ def test_readme_cost_of_keeping_the_rogue_in_kyushu(base_plan: Plan) -> None:
     keep = tuple(Change("forbid", f"busan-rogue-line@{year}") for year in (2014, 2015, 2016))
     other = alternative(load_scenario(case_path("rogue-2012")), keep, base_plan.objective)  # type: ignore[arg-type]
     assert other.plan.builds["year"].tolist() == [2017]
-    text = _prose(_readme())
+    text = prose(case_readme("rogue-2012"))
     assert f"costs **US${other.delta / 1e6:,.0f}M more in NPV**" in text
     assert f"US${other.objective / 1e9:.2f}bn against US${base_plan.objective / 1e9:.2f}bn" in text

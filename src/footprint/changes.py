@@ -51,8 +51,8 @@ def _apply_option(model: FootprintModel, highs: highspy.Highs, change: Change, n
     if name not in network.option_names:
         raise _known("option", name, network.option_names)
     option, year = option_years(network)
-    columns = model.program.variables["build"].columns(np.flatnonzero(option == network.option_names.index(name)))
-    years = network.years[year[option == network.option_names.index(name)]]
+    mine = np.flatnonzero(option == network.option_names.index(name))
+    columns, years = model.program.variables["build"].columns(mine), network.years[year[mine]]
     if at:
         if not at.isdigit() or int(at) not in years:
             raise ChangeError(f"option {name!r} cannot come online in {at!r}; possible years: "

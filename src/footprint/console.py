@@ -12,7 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from footprint.breakeven import Breakeven, Decisions, Trial
-from footprint.explain import Alternative, Explanation, own_or_option
+from footprint.explain import Alternative, Explanation
+from footprint.model import OWN_CONTENT
 from footprint.network import UNIT_COMPONENTS
 from footprint.plan import Plan
 
@@ -139,7 +140,7 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
                    "total", "units", "margin"):
         table.add_column(column, justify="left" if column in ("year", "plant") else "right")
     for row in landed.itertuples():
-        plant = f"{row.plant}{own_or_option(row.sourcing_option)}"
+        plant = row.plant if row.sourcing_option == OWN_CONTENT else f"{row.plant} ({row.sourcing_option})"
         names = {"production_local": row.local_currency, "production_imported": row.imported_currency}
         cells = [f"{getattr(row, c):,.0f}" + (f" {names[c]}" if c in names and getattr(row, c) else "")
                  for c in parts]

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from footprint.changes import Change
-from footprint.highs import SolverOptions, fix_integers, run, to_highs
-from footprint.model import OWN_CONTENT, profile_names
+from footprint.highs import SolverOptions, fix_integers, run
+from footprint.model import profile_names
 from footprint.network import UNIT_COMPONENTS
 from footprint.plan import Plan
 from footprint.scenario import Scenario
@@ -61,11 +61,13 @@ def explain(scenario: Scenario, market: str, product: str, year: int | None = No
         raise PlanningError(f"year {year} is outside the horizon {scenario.horizon.start}-{scenario.horizon.end}")
     options = options or solver_options(scenario)
     solved = solve_model(scenario, options)
-    row_duals, reduced_costs = _fixed_duals(solved, options)
+    row_duals, reduced_costs = _fixed_duals(solved)
     network = solved.model.network
-    lanes = np.flatnonzero((network.flow_market == network.markets.index(market))
-                           & (network.flow_product == network.products.index(product))
-                           & (True if year is None else network.years[network.flow_year] == year))
+    chosen = (network.flow_market == network.markets.index(market)) & (
+        network.flow_product == network.products.index(product))
+    if year is not None:
+        chosen &= network.years[network.flow_year] == year
+    lanes = np.flatnonzero(chosen)
     return Explanation(market, product, scenario.currency, _landed(solved, lanes, row_duals, reduced_costs),
                        _capacity_value(solved, row_duals), solved.plan)
 
@@ -77,12 +79,10 @@ def alternative(scenario: Scenario, changes: tuple[Change, ...], optimum: float,
     return Alternative(changes, plan.objective, plan.objective - optimum, plan)
 
 
-def _fixed_duals(solved: Solved, options: SolverOptions) -> tuple[np.ndarray, np.ndarray]:
+def _fixed_duals(solved: Solved) -> tuple[np.ndarray, np.ndarray]:
     """Row duals and reduced costs of the LP left when the plan's integer decisions are fixed."""
-    program = solved.model.program
-    highs = to_highs(program, options)
-    fix_integers(highs, program.integrality(), solved.solution.values)
-    solution = run(highs, is_mip=False, duals=True)
+    fix_integers(solved.highs, solved.model.program.integrality(), solved.solution.values)
+    solution = run(solved.highs, is_mip=False, duals=True)
     if solution.duals is None or solution.reduced_costs is None:
         raise PlanningError(f"the plan with its decisions fixed did not solve as an LP ({solution.message})")
     return solution.duals, solution.reduced_costs
@@ -131,11 +131,6 @@ def _capacity_value(solved: Solved, row_duals: np.ndarray) -> pd.DataFrame:
     table["value"] = value / network.discount[np.searchsorted(network.years, table["year"].to_numpy())]
     table = table[table["discounted"].abs() > TOLERANCE]
     return table[["plant", "pool", "year", "value", "discounted"]].reset_index(drop=True)
-
-
-def own_or_option(label: str) -> str:
-    """How a sourcing label reads in a report."""
-    return "" if label == OWN_CONTENT else f" ({label})"
 
 
 __all__ = ["Alternative", "Explanation", "alternative", "explain"]

@@ -267,18 +267,26 @@ def add_assignments(program: LinearProgram, network: Network) -> None:
     program.add_constraints("launch", index, terms, lower=lower)
 
 
+def sourcing_cells(network: Network) -> tuple[np.ndarray, np.ndarray]:
+    """(sourcing option, year index) of every source variable, in its block's order: options with a
+    fixed cost, in years their plant operates."""
+    n_years = len(network.years)
+    option, year = np.divmod(np.arange(len(network.sourcing_names) * n_years), n_years)
+    capability = network.sourcing_capability[option]
+    keep = (network.sourcing_fixed[option, year] > 0) & network.plant_operating[network.cap_plant[capability], year]
+    return option[keep], year[keep]
+
+
 def add_sourcing(program: LinearProgram, network: Network) -> None:
     """source[s,t] binary for sourcing options with a fixed cost: d_t * fixed cost when in use.
 
     source_link[s,t]: sum of flows with option s's content in year t - U[c,t] * source[s,t] <= 0.
     """
     n_years = len(network.years)
-    option, year = np.divmod(np.arange(len(network.sourcing_names) * n_years), n_years)
-    capability = network.sourcing_capability[option]
-    keep = (network.sourcing_fixed[option, year] > 0) & network.plant_operating[network.cap_plant[capability], year]
-    option, year, capability = option[keep], year[keep], capability[keep]
+    option, year = sourcing_cells(network)
     if len(option) == 0:
         return
+    capability = network.sourcing_capability[option]
     index = pd.DataFrame({
         "plant": _labels(network.cap_plant[capability], network.plants),
         "product": _labels(network.cap_product[capability], network.products),
@@ -321,4 +329,5 @@ __all__ = [
     "build_model",
     "option_years",
     "profile_names",
+    "sourcing_cells",
 ]

@@ -296,6 +296,10 @@ class Member(Entity):
     from_date: dt.date | None = Field(None, description="Entry into force for this member (default: always).")
     to_date: dt.date | None = Field(None, description="Last day of membership (default: open).")
 
+    def span(self) -> tuple[dt.date, dt.date]:
+        """First and last day of membership (open ends as far as dates go)."""
+        return self.from_date or dt.date.min, self.to_date or dt.date.max
+
 
 class PreferentialRate(Dated):
     origin: Annotated[str, AfterValidator(_origin)] = Field(
@@ -322,10 +326,7 @@ class Agreement(Entity):
     )
 
     def member_span(self, country: str) -> tuple[dt.date, dt.date] | None:
-        for member in self.members:
-            if member.country == country:
-                return member.from_date or dt.date.min, member.to_date or dt.date.max
-        return None
+        return next((member.span() for member in self.members if member.country == country), None)
 
 
 class SolverSettings(Entity):

@@ -6,12 +6,21 @@ import dataclasses
 import time
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pandas as pd
 
 from footprint.changes import Change, ChangeError, apply_changes
 from footprint.highs import Solution, SolverOptions, SolveStatus, run, to_highs
-from footprint.model import NOT_SPECIFIC, OWN_CONTENT, FootprintModel, assignment_cells, build_model, option_years
+from footprint.model import (
+    NOT_SPECIFIC,
+    OWN_CONTENT,
+    FootprintModel,
+    assignment_cells,
+    build_model,
+    option_years,
+    sourcing_cells,
+)
 from footprint.network import UNIT_COMPONENTS, Network, compile_network
 from footprint.plan import Plan
 from footprint.scenario import Scenario
@@ -40,6 +49,8 @@ class Solved:
     """A plan with the model and solver answer it came from (for explaining it)."""
 
     model: FootprintModel
+    highs: highspy.Highs
+    """The solver instance holding the model as solved (explain re-solves it with decisions fixed)."""
     solution: Solution
     plan: Plan
 
@@ -59,7 +70,7 @@ def solve_model(scenario: Scenario, options: SolverOptions | None = None,
     solution = run(highs, model.is_mip)
     if not solution.status.has_plan:
         raise PlanningError(_no_plan_message(model, solution, options, changes))
-    return Solved(model, solution, plan_from_solution(model, solution, build_seconds))
+    return Solved(model, highs, solution, plan_from_solution(model, solution, build_seconds))
 
 
 def _no_plan_message(model: FootprintModel, solution: Solution, options: SolverOptions,
@@ -309,9 +320,7 @@ def _amounts(model: FootprintModel, values: dict[str, np.ndarray], used: np.ndar
                                 money.plant[network.cap_plant[capability]], network.cap_plant[capability],
                                 np.full(len(capability), -1)))
     if "source" in values:
-        index = program.variables["source"].index
-        option = pd.Categorical(index["sourcing"], categories=network.sourcing_names).codes
-        source_year = np.searchsorted(network.years, index["year"].to_numpy())
+        option, source_year = sourcing_cells(network)
         capability = network.sourcing_capability[option]
         amounts.append(_Amounts("sourcing_fixed", source_year,
                                 values["source"].round() * network.sourcing_fixed[option, source_year],

@@ -82,7 +82,7 @@ def _segments(year: int, tariffs: list[Tariff], agreements: list[Agreement]) -> 
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     starts = {first}
     spans = [t.span() for t in tariffs] + [r.span() for a in agreements for r in a.rates]
-    spans += [(m.from_date or dt.date.min, m.to_date or dt.date.max) for a in agreements for m in a.members]
+    spans += [m.span() for a in agreements for m in a.members]
     for start, end in spans:
         if first < start <= last:
             starts.add(start)
@@ -192,8 +192,7 @@ class _AgreementTables:
     def _members_on(self, point: _PointRates) -> np.ndarray:
         members = np.zeros(len(point.country), dtype=bool)
         for member in self.agreement.members:
-            if member.country in point.country and _in_force(
-                    (member.from_date or dt.date.min, member.to_date or dt.date.max), point.day):
+            if member.country in point.country and _in_force(member.span(), point.day):
                 members[point.country[member.country]] = True
         return members
 
