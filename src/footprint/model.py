@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from footprint.lp import LinearProgram
+from footprint.lp import Labels, LinearProgram
 from footprint.network import UNIT_COMPONENTS, Network
 
 
@@ -57,19 +57,23 @@ def add_flows(program: LinearProgram, network: Network, profit: bool) -> None:
     Cost per unit: d_t * (production local + imported + freight + duty), less
     d_t * price when maximizing profit.
     """
-    discount = network.discount[network.flow_year]
-    unit = network.unit_cost
-    if profit:
-        unit = unit - network.demand_price[network.flow_demand]
-    index = pd.DataFrame({
-        "plant": _labels(network.flow_plant, network.plants),
-        "product": _labels(network.flow_product, network.products),
-        "market": _labels(network.flow_market, network.markets),
-        "year": network.years[network.flow_year],
+    cost = network.discount[network.flow_year]
+    cost *= network.unit_cost - network.demand_price[network.flow_demand] if profit else network.unit_cost
+    labels = Labels(len(cost), lambda: flow_labels(network, slice(None)))
+    program.add_variables("flow", labels, cost=cost)
+
+
+def flow_labels(network: Network, flows: np.ndarray | slice) -> pd.DataFrame:
+    """Plant, product, market, year (and sourcing option, when the network has any) of flows."""
+    labels = pd.DataFrame({
+        "plant": _labels(network.flow_plant[flows], network.plants),
+        "product": _labels(network.flow_product[flows], network.products),
+        "market": _labels(network.flow_market[flows], network.markets),
+        "year": network.years[network.flow_year[flows]],
     })
     if len(network.sourcing_names):
-        index["sourcing"] = _labels(network.flow_profile, profile_names(network))
-    program.add_variables("flow", index, cost=unit * discount)
+        labels["sourcing"] = _labels(network.flow_profile[flows], profile_names(network))
+    return labels
 
 
 OWN_CONTENT = "own"
@@ -112,8 +116,8 @@ def add_demand_balance(program: LinearProgram, network: Network) -> None:
         "year": network.years[network.demand_year],
     })
     terms = [
-        (network.flow_demand, flow.columns(), 1.0),
-        (lost.index["demand"].to_numpy(), lost.columns(), 1.0),
+        (network.flow_demand, flow.span, 1.0),
+        (lost.index["demand"].to_numpy(), lost.span, 1.0),
     ]
     units = network.demand_units
     program.add_constraints("demand", index, terms, lower=units, upper=units)
@@ -159,7 +163,7 @@ def _online_terms(program: LinearProgram, network: Network, row_of: np.ndarray) 
 def add_capacity_limits(program: LinearProgram, network: Network) -> None:
     """capacity[q,t]: sum of flows of q's products at q's plant <= base[q,t] + added by built options."""
     n_pools, n_years = network.pool_capacity.shape
-    row_of = np.arange(n_pools * n_years).reshape(n_pools, n_years)
+    row_of = np.arange(n_pools * n_years, dtype=np.int32).reshape(n_pools, n_years)
     pool, flow = network.flow_pools
     flows = program.variables["flow"]
     index = pd.DataFrame({
@@ -167,8 +171,8 @@ def add_capacity_limits(program: LinearProgram, network: Network) -> None:
         "pool": np.repeat(network.pool_names, n_years),
         "year": np.tile(network.years, n_pools),
     })
-    if len(flow) == flows.size:  # each flow in exactly one pool: the pairs are the flows, in order
-        terms = [(row_of[pool, network.flow_year], flows.columns(), 1.0)]
+    if isinstance(flow, slice):  # each flow in exactly one pool: the pairs are the flows, in order
+        terms = [(row_of[pool, network.flow_year], flows.span, 1.0)]
     else:
         terms = [(row_of[pool, network.flow_year[flow]], flows.columns(flow), 1.0)]
     terms += _online_terms(program, network, row_of)
@@ -186,6 +190,8 @@ def add_open_capacity_links(program: LinearProgram, network: Network) -> None:
     if not (network.pool_capacity[with_options] <= 0).any():
         return
     pool, flow = network.flow_pools
+    if isinstance(flow, slice):
+        flow = np.arange(len(pool), dtype=np.int32)
     year = network.flow_year[flow]
     closed = (network.pool_capacity[pool, year] <= 0) & np.isin(pool, with_options)
     pool, flow, year = pool[closed], flow[closed], year[closed]
@@ -327,6 +333,7 @@ __all__ = [
     "FootprintModel",
     "assignment_cells",
     "build_model",
+    "flow_labels",
     "option_years",
     "profile_names",
     "sourcing_cells",

@@ -120,27 +120,35 @@ class Network:
     """Whether each plant operates in each year index."""
     currencies: Currencies
 
+    # Per-flow codes are 32-bit and gathered from 32-bit tables: on a large network each per-flow
+    # array is megabytes of fresh memory, and fresh memory is most of the cost of building.
     @cached_property
     def flow_plant(self) -> np.ndarray:
-        return self.cap_plant[self.flow_capability]
+        return self.cap_plant.astype(np.int32)[self.flow_capability]
 
     @cached_property
     def flow_product(self) -> np.ndarray:
-        return self.cap_product[self.flow_capability]
+        return self.cap_product.astype(np.int32)[self.flow_capability]
 
     @cached_property
     def flow_market(self) -> np.ndarray:
-        return self.demand_market[self.flow_demand]
+        return self.demand_market.astype(np.int32)[self.flow_demand]
 
     @cached_property
     def flow_year(self) -> np.ndarray:
-        return self.demand_year[self.flow_demand]
+        return self.demand_year.astype(np.int32)[self.flow_demand]
 
     @cached_property
-    def flow_pools(self) -> tuple[np.ndarray, np.ndarray]:
-        """(pool, flow) for every flow and every pool of its plant that covers its product."""
+    def flow_pools(self) -> tuple[np.ndarray, np.ndarray | slice]:
+        """(pool, flow) for every flow and every pool of its plant that covers its product; flow is
+        slice(None) when each flow is in exactly one pool (the pairs are the flows, in order)."""
+        pools_per_capability = np.bincount(self.member_capability, minlength=len(self.cap_plant))
+        if (pools_per_capability == 1).all():
+            pool_of = np.empty(len(self.cap_plant), np.int32)
+            pool_of[self.member_capability] = self.member_pool
+            return pool_of[self.flow_capability], slice(None)
         flow, member = pairs_by_key(self.flow_capability, self.member_capability)
-        return self.member_pool[member], flow
+        return self.member_pool.astype(np.int32)[member], flow
 
     def unit_costs(self, flows: np.ndarray) -> dict[str, np.ndarray]:
         """Each of UNIT_COMPONENTS per unit of the given flows, undiscounted.
@@ -154,7 +162,8 @@ class Network:
         costs = {"production_local": self.cap_local[capability, year],
                  "production_imported": self.cap_imported[capability, year],
                  "sourcing": self.profile_extra[profile, year]}
-        costs |= {part: table[plant, market, year] for part, table in self.freight.items()}
+        costs |= {part: self.freight[part][plant, market, year] if part in self.freight else np.zeros(len(flows))
+                  for part in ("freight", *FREIGHT_PARTS)}
         production = costs["production_local"] + costs["production_imported"] + costs["sourcing"]
         costs["duty"] = self.duty_rate(profile, market, year) * self._customs_value(
             market, production, self.freight_total[plant, market, year])
@@ -163,18 +172,26 @@ class Network:
     def duty_rate(self, profile: np.ndarray, market: np.ndarray, year: np.ndarray) -> np.ndarray:
         """The rate units of each profile pay in each market and year: the general rate, or the lowest
         rate of an agreement they qualify under (with its relieved duties on their dutiable content)."""
-        capability = self.profile_capability[profile]
-        cell = (self.plant_origin[self.cap_plant[capability]], self.market_destination[market],
-                self.product_class[self.cap_product[capability]], year)
-        rate = self.duty.general[cell]
+        # Rate tables by profile's (origin, class) pair, market and year: small, so each rate is one gather.
+        capability = self.profile_capability
+        n_classes = self.duty.general.shape[2]
+        pair = (self.plant_origin[self.cap_plant[capability]] * n_classes
+                + self.product_class[self.cap_product[capability]]).astype(np.int32)
+        cell = (pair[profile], market, year)
+
+        def by_pair(table: np.ndarray) -> np.ndarray:  # (origin, destination, class, year) -> (pair, market, year)
+            return table[:, self.market_destination].transpose(0, 2, 1, 3).reshape(-1, len(self.markets),
+                                                                                     table.shape[3])
+
+        rate = by_pair(self.duty.general)[cell]
         for a, agreement in enumerate(self.duty.agreements):
             qualifies = self.profile_qualifies[profile, a, year]
             if not qualifies.any():
                 continue
-            candidate = agreement.qualified[cell]
+            candidate = by_pair(agreement.qualified)[cell]
             for r, (_, table) in enumerate(agreement.relief):
-                candidate = candidate + table[cell] * self.profile_dutiable[a][r, profile, year]
-            rate = np.where(qualifies, np.minimum(rate, candidate), rate)
+                candidate += by_pair(table)[cell] * self.profile_dutiable[a][r, profile, year]
+            np.minimum(rate, candidate, out=rate, where=qualifies)
         return rate
 
     def _customs_value(self, market: np.ndarray, production: np.ndarray, freight: np.ndarray) -> np.ndarray:
@@ -184,19 +201,25 @@ class Network:
     @cached_property
     def freight_total(self) -> np.ndarray:
         """Freight per unit by plant, market and year, all parts together (NaN: no lane)."""
-        return sum(self.freight.values(), np.zeros_like(self.freight["freight"]))
+        return sum((self.freight[part] for part in FREIGHT_PARTS if part in self.freight), self.freight["freight"])
 
     @cached_property
     def unit_cost(self) -> np.ndarray:
         """Landed cost per unit of every flow (the sum of its components), undiscounted."""
-        profile, capability, year = self.flow_profile, self.flow_capability, self.flow_year
-        plant, market = self.flow_plant, self.flow_market
-        production = self.cap_local[capability, year] + self.cap_imported[capability, year]
+        # In place where it can be: each temporary here is as long as the flows.
+        profile, capability, year, market = self.flow_profile, self.flow_capability, self.flow_year, self.flow_market
+        cost = self.cap_local[capability, year]
+        cost += self.cap_imported[capability, year]
         if len(self.sourcing_names):
-            production = production + self.profile_extra[profile, year]
-        freight = self.freight_total[plant, market, year]
-        return production + freight + self.duty_rate(profile, market, year) * self._customs_value(
-            market, production, freight)
+            cost += self.profile_extra[profile, year]
+        freight = self.freight_total[self.flow_plant, market, year]
+        customs = np.where(self.market_cif[market], freight, 0.0)
+        customs += cost
+        cost += freight
+        del freight
+        customs *= self.duty_rate(profile, market, year)
+        cost += customs
+        return cost
 
 
 def _codes(names: list[str]) -> dict[str, int]:
@@ -247,9 +270,9 @@ def compile_network(scenario: Scenario) -> Network:
     sourcing_currency = profiles.pop("sourcing_currency")
 
     flow_demand, flow_profile = pairs_by_key(d_product, cap_product[profile_capability])
-    flow_cap = profile_capability[flow_profile] if len(profiles["sourcing_names"]) else flow_profile
-    f_plant, f_year, f_market = cap_plant[flow_cap], d_year[flow_demand], d_market[flow_demand]
+    flow_cap = profile_capability.astype(np.int32)[flow_profile] if len(profiles["sourcing_names"]) else flow_profile
     if not (operating.all() and not np.isnan(freight["freight"]).any()):  # lane-years that cannot carry flow
+        f_plant, f_year, f_market = cap_plant[flow_cap], d_year[flow_demand], d_market[flow_demand]
         keep = operating[f_plant, f_year] & ~np.isnan(freight["freight"][f_plant, f_market, f_year])
         flow_cap, flow_profile, flow_demand = flow_cap[keep], flow_profile[keep], flow_demand[keep]
 
@@ -351,9 +374,10 @@ def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
     shape = (len(scenario.plants), len(scenario.markets), len(scenario.years))
     lane_currency = np.zeros(shape[:2], dtype=np.int64)
     default = np.nan if scenario.default_freight is None else value_of(scenario.default_freight)
-    tables = {"freight": np.full(shape, default)} | {part: np.zeros(shape) for part in FREIGHT_PARTS}
+    tables = {"freight": np.full(shape, default)}
     rates = scenario.freight_rates
     if rates is not None:  # a Python loop per plant and market, only when distances are asked for
+        tables |= {part: np.zeros(shape) for part in FREIGHT_PARTS}
         rate = fx[currency_code[rates.currency or scenario.currency]]
         for p, plant in enumerate(scenario.plants):
             for k, market in enumerate(scenario.markets):
@@ -372,7 +396,7 @@ def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
         amount = np.array([value_of(lane.freight) for lane in lanes])
         tables["freight"][p, k] = amount[:, None] / fx[currency]
         lane_currency[p, k] = currency
-        for part in FREIGHT_PARTS:
+        for part in FREIGHT_PARTS if rates is not None else ():
             tables[part][p, k] = 0.0
     return tables, lane_currency
 
@@ -429,10 +453,8 @@ def pairs_by_key(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.nd
     order = np.argsort(right, kind="stable").astype(np.int32)
     size = int(max(left.max(initial=-1), right.max(initial=-1))) + 1
     counts = np.bincount(right, minlength=size)
-    first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
+    first = (np.cumsum(counts) - counts).astype(np.int32)
     repeats = counts[left]
-    if (repeats == 1).all():  # every key on the left meets exactly one on the right
-        return np.arange(len(left), dtype=np.int32), order[first[left]]
     left_of_pair = np.repeat(np.arange(len(left), dtype=np.int32), repeats)
     within = np.arange(len(left_of_pair), dtype=np.int32) - np.repeat(
         (np.cumsum(repeats) - repeats).astype(np.int32), repeats)

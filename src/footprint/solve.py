@@ -18,6 +18,7 @@ from footprint.model import (
     FootprintModel,
     assignment_cells,
     build_model,
+    flow_labels,
     option_years,
     sourcing_cells,
 )
@@ -121,7 +122,7 @@ def plan_from_solution(model: FootprintModel, solution: Solution, build_seconds:
     used = np.flatnonzero(flow > TOLERANCE)  # all the tables need; a small share of the lanes
     made = _production_by_capability(network, flow, used)
     per_unit = network.unit_costs(used)
-    lanes = _lanes(network, program.variables["flow"].index, used)
+    lanes = _lanes(network, used)
     tables = {
         "flows": lanes.assign(units=flow[used]),
         "production": _production(network, made),
@@ -163,9 +164,9 @@ _ORDER = ("flows", "production", "utilization", "builds", "assignments", "sourci
           "landed_cost")
 
 
-def _lanes(network: Network, index: pd.DataFrame, used: np.ndarray) -> pd.DataFrame:
+def _lanes(network: Network, used: np.ndarray) -> pd.DataFrame:
     """Plant, product, market, year and sourcing option (OWN_CONTENT for none) of used flows."""
-    lanes = index.iloc[used].reset_index(drop=True)
+    lanes = flow_labels(network, used)
     if "sourcing" not in lanes:
         lanes["sourcing"] = pd.Categorical.from_codes(np.zeros(len(used), dtype=np.int8), categories=[OWN_CONTENT])
     return lanes[["plant", "product", "market", "year", "sourcing"]]
