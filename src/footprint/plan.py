@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,18 +29,50 @@ TABLES: dict[str, tuple[str, ...]] = {
 SUMMARY_FILE = "summary.json"
 
 
+def _checked(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    found = tuple(table.columns)
+    if found != TABLES[name]:
+        raise ValueError(f"table {name!r} has columns {found}, expected {TABLES[name]}")
+    return table
+
+
+class Tables(Mapping[str, pd.DataFrame]):
+    """A Plan's tables, each made when first read: a re-solve that compares decisions (breakeven)
+    makes two small tables, not all of them. Once every table is made, what made them is let go;
+    a pickled Tables is a plain dict of made tables."""
+
+    def __init__(self, makers: Mapping[str, Callable[[], pd.DataFrame]]) -> None:
+        if set(makers) != set(TABLES):
+            raise ValueError(f"tables {sorted(makers)}, expected {sorted(TABLES)}")
+        self._makers = dict(makers)
+        self._made: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._made:
+            self._made[name] = _checked(name, self._makers.pop(name)())
+        return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, pd.DataFrame]]]:
+        return dict, (dict(self.items()),)
+
+
 @dataclass(frozen=True)
 class Plan:
     """What the optimizer decided and what it costs. Amounts are in ``summary['currency']``."""
 
     summary: dict[str, Any]
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]
 
     def __post_init__(self) -> None:
-        for name, columns in TABLES.items():
-            found = tuple(self.tables[name].columns)
-            if found != columns:
-                raise ValueError(f"table {name!r} has columns {found}, expected {columns}")
+        if not isinstance(self.tables, Tables):  # made ones (read from a folder) are checked now
+            for name in TABLES:
+                _checked(name, self.tables[name])
 
     @property
     def flows(self) -> pd.DataFrame:

@@ -1,0 +1,328 @@
+"""A solved model read back as the Plan's labelled tables, each made when first read.
+
+Every table starts from the flows the plan uses (a small share of the lanes on a large
+network), and the parts several tables share (production, per-unit costs, amounts) are
+computed once, for whichever table asks first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from footprint.model import (
+    NOT_SPECIFIC,
+    OWN_CONTENT,
+    FootprintModel,
+    assignment_cells,
+    flow_labels,
+    option_years,
+    sourcing_cells,
+)
+from footprint.network import UNIT_COMPONENTS, Network
+from footprint.plan import TABLES, Tables
+
+TOLERANCE = 1e-6
+
+
+def plan_tables(model: FootprintModel, solution: np.ndarray) -> Tables:
+    """The Plan's tables for ``solution`` (values of the model's variables), each made on first read."""
+    reader = _Reader(model, solution)
+    return Tables({name: getattr(reader, name) for name in TABLES})
+
+
+class _Reader:
+    """Makes each table from the solution; what several tables share is computed once."""
+
+    def __init__(self, model: FootprintModel, solution: np.ndarray) -> None:
+        program = model.program
+        self.network = model.network
+        self.profit = model.profit
+        self.values = {name: program.values(solution, name) for name in program.variables}
+        self.lost_demand = program.variables["lost"].index["demand"].to_numpy()
+
+    @cached_property
+    def used(self) -> np.ndarray:
+        """The flows the plan uses: all the tables need."""
+        return np.flatnonzero(self.values["flow"] > TOLERANCE)
+
+    @cached_property
+    def made(self) -> np.ndarray:
+        return _production_by_capability(self.network, self.values["flow"], self.used)
+
+    @cached_property
+    def per_unit(self) -> dict[str, np.ndarray]:
+        return self.network.unit_costs(self.used)
+
+    @cached_property
+    def lanes(self) -> pd.DataFrame:
+        return _lanes(self.network, self.used)
+
+    @cached_property
+    def amounts(self) -> list[_Amounts]:
+        return _amounts(self.network, self.values, self.lost_demand, self.profit, self.used, self.per_unit)
+
+    def flows(self) -> pd.DataFrame:
+        return self.lanes.assign(units=self.values["flow"][self.used])
+
+    @cached_property
+    def production_table(self) -> pd.DataFrame:
+        return _production(self.network, self.made)
+
+    def production(self) -> pd.DataFrame:
+        return self.production_table
+
+    def utilization(self) -> pd.DataFrame:
+        return _utilization(self.network, self.production_table, self.values["build"])
+
+    def builds(self) -> pd.DataFrame:
+        return _builds(self.network, self.values["build"])
+
+    def assignments(self) -> pd.DataFrame:
+        return _assignments(self.network, self.values, self.made)
+
+    def sourcing(self) -> pd.DataFrame:
+        return _sourcing(self.network, self.values, self.used, self.values["flow"][self.used])
+
+    def demand(self) -> pd.DataFrame:
+        return _demand(self.network, self.values["flow"], self.used)
+
+    def costs(self) -> pd.DataFrame:
+        return _costs(self.network, self.amounts)
+
+    def exposure(self) -> pd.DataFrame:
+        return _exposure(self.network, self.amounts)
+
+    def landed_cost(self) -> pd.DataFrame:
+        return _landed_cost(self.lanes, self.per_unit)
+
+
+def _lanes(network: Network, used: np.ndarray) -> pd.DataFrame:
+    """Plant, product, market, year and sourcing option (OWN_CONTENT for none) of used flows."""
+    lanes = flow_labels(network, used)
+    if "sourcing" not in lanes:
+        lanes["sourcing"] = pd.Categorical.from_codes(np.zeros(len(used), dtype=np.int8), categories=[OWN_CONTENT])
+    return lanes[["plant", "product", "market", "year", "sourcing"]]
+
+
+def _sourcing(network: Network, values: dict[str, np.ndarray], used: np.ndarray, units: np.ndarray) -> pd.DataFrame:
+    """Units made with each sourcing option per year, and its fixed cost where it is in use."""
+    n_caps, n_years = len(network.cap_plant), len(network.years)
+    sourced = network.flow_profile[used] >= n_caps
+    option = network.flow_profile[used][sourced] - n_caps
+    made = np.zeros((len(network.sourcing_names), n_years))
+    np.add.at(made, (option, network.flow_year[used][sourced]), units[sourced])
+    option, year = np.nonzero(made > TOLERANCE)
+    capability = network.sourcing_capability[option]
+    return pd.DataFrame({
+        "plant": np.array(network.plants)[network.cap_plant[capability]],
+        "product": np.array(network.products)[network.cap_product[capability]],
+        "option": np.array(network.sourcing_names, dtype=str)[option],
+        "year": network.years[year],
+        "units": made[option, year],
+        "fixed_cost": network.sourcing_fixed[option, year],
+    })
+
+
+def _production_by_capability(network: Network, flow: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """Units per capability and year index."""
+    shape = (len(network.cap_plant), len(network.years))
+    cell = network.flow_capability[used] * shape[1] + network.flow_year[used]
+    return np.bincount(cell, weights=flow[used], minlength=shape[0] * shape[1]).reshape(shape)
+
+
+def _production(network: Network, made_by_capability: np.ndarray) -> pd.DataFrame:
+    made = made_by_capability[network.member_capability]
+    member, year = np.nonzero(made > TOLERANCE)
+    capability = network.member_capability[member]
+    return pd.DataFrame({
+        "plant": np.array(network.plants)[network.cap_plant[capability]],
+        "pool": np.array(network.pool_names)[network.member_pool[member]],
+        "product": np.array(network.products)[network.cap_product[capability]],
+        "year": network.years[year],
+        "units": made[member, year],
+    })
+
+
+def _builds(network: Network, build: np.ndarray) -> pd.DataFrame:
+    option, year = option_years(network)
+    chosen = build > 0.5
+    option, year = option[chosen], year[chosen]
+    pool = network.option_pool[option]
+    return pd.DataFrame({
+        "option": np.array(network.option_names, dtype=object)[option],
+        "plant": np.array(network.plants)[network.pool_plant[pool]],
+        "pool": np.array(network.pool_names)[pool],
+        "year": network.years[year],
+        "added_capacity": network.option_capacity[option],
+        "capex": network.option_capex[option, year],
+    })
+
+
+def _utilization(network: Network, production: pd.DataFrame, build: np.ndarray) -> pd.DataFrame:
+    n_pools, n_years = network.pool_capacity.shape
+    option, built_year = option_years(network)
+    online = (build[:, None] > 0.5) & (np.arange(n_years)[None, :] >= built_year[:, None])
+    capacity = network.pool_capacity.copy()
+    np.add.at(capacity, network.option_pool[option], online * network.option_capacity[option, None])
+    table = pd.DataFrame({
+        "plant": np.repeat(np.array(network.plants)[network.pool_plant], n_years),
+        "pool": np.repeat(network.pool_names, n_years),
+        "year": np.tile(network.years, n_pools),
+        "capacity": capacity.ravel(),
+    })
+    used = production.groupby(["plant", "pool", "year"], as_index=False)["units"].sum()
+    table = table.merge(used.rename(columns={"units": "used"}), on=["plant", "pool", "year"], how="left")
+    table["used"] = table["used"].fillna(0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["share"] = np.where(table["capacity"] > 0, table["used"] / table["capacity"], np.nan)
+    return table
+
+
+def _assignments(network: Network, values: dict[str, np.ndarray], made: np.ndarray) -> pd.DataFrame:
+    capability, year = np.nonzero(network.plant_operating[network.cap_plant])
+    assigned = made[capability, year] > TOLERANCE
+    launched = np.zeros(len(capability), bool)
+    if "assign" in values:
+        position = np.full(made.shape, -1)
+        position[assignment_cells(network)] = np.arange(len(values["assign"]))
+        has = position[capability, year] >= 0
+        assigned[has] = values["assign"][position[capability, year][has]] > 0.5
+        launched[has] = values["start"][position[capability, year][has]] > 0.5
+    return pd.DataFrame({
+        "plant": np.array(network.plants)[network.cap_plant[capability]],
+        "product": np.array(network.products)[network.cap_product[capability]],
+        "year": network.years[year],
+        "units": made[capability, year],
+        "assigned": assigned,
+        "launched": launched,
+    })
+
+
+def _demand(network: Network, flow: np.ndarray, used: np.ndarray) -> pd.DataFrame:
+    served = np.bincount(network.flow_demand[used], weights=flow[used], minlength=len(network.demand_units))
+    return pd.DataFrame({
+        "product": pd.Categorical.from_codes(network.demand_product, categories=network.products, validate=False),
+        "market": pd.Categorical.from_codes(network.demand_market, categories=network.markets, validate=False),
+        "year": network.years[network.demand_year],
+        "demand": network.demand_units,
+        "served": served,
+        "lost": np.maximum(network.demand_units - served, 0.0),
+    })
+
+
+@dataclass(frozen=True)
+class _Amounts:
+    """One cost component's amounts, reporting currency, undiscounted, with where they fall and the
+    currency they are stated in (plant or market -1 where an amount belongs to neither)."""
+
+    component: str
+    year: np.ndarray
+    amount: np.ndarray
+    currency: np.ndarray
+    plant: np.ndarray
+    market: np.ndarray
+
+
+def _amounts(network: Network, values: dict[str, np.ndarray], lost_demand: np.ndarray, profit: bool,
+             used: np.ndarray, per_unit: dict[str, np.ndarray]) -> list[_Amounts]:
+    """Every cost of the plan by component; revenue is a negative cost."""
+    money = network.currencies
+    flow, year = values["flow"][used], network.flow_year[used]
+    plant, market = network.flow_plant[used], network.flow_market[used]
+    capability = network.flow_capability[used]
+    currency = {"production_local": money.plant[plant], "production_imported": money.imported[capability],
+                "sourcing": money.profile[network.flow_profile[used]], "freight": money.freight[plant, market],
+                "duty": money.market[market]}
+    computed = np.full(len(used), money.freight_parts)  # sea freight, port handling, land freight
+    amounts = [_Amounts(component, year, flow * cost, currency.get(component, computed), plant, market)
+               for component, cost in per_unit.items()]
+    nobody = np.full(len(network.plants) * len(network.years), -1)
+    operating_plant, operating_year = np.divmod(np.arange(len(nobody)), len(network.years))
+    amounts.append(_Amounts("fixed", operating_year, network.fixed_cost.ravel(), money.plant[operating_plant],
+                            operating_plant, nobody))
+    option, build_year = option_years(network)
+    built = values["build"].round() > 0
+    option, build_year = option[built], build_year[built]
+    amounts.append(_Amounts("capex", build_year, network.option_capex[option, build_year], money.option[option],
+                            network.pool_plant[network.option_pool[option]], np.full(len(option), -1)))
+    if "start" in values:
+        capability, start_year = assignment_cells(network)
+        amounts.append(_Amounts("launch", start_year, values["start"] * network.cap_launch[capability, start_year],
+                                money.plant[network.cap_plant[capability]], network.cap_plant[capability],
+                                np.full(len(capability), -1)))
+    if "source" in values:
+        option, source_year = sourcing_cells(network)
+        capability = network.sourcing_capability[option]
+        amounts.append(_Amounts("sourcing_fixed", source_year,
+                                values["source"].round() * network.sourcing_fixed[option, source_year],
+                                money.profile[len(network.cap_plant) + option], network.cap_plant[capability],
+                                np.full(len(option), -1)))
+    lost_market = network.demand_market[lost_demand]
+    amounts.append(_Amounts("lost_sales", network.demand_year[lost_demand],
+                            values["lost"] * np.nan_to_num(network.demand_penalty[lost_demand]),
+                            money.market[lost_market], np.full(len(lost_demand), -1), lost_market))
+    if profit:
+        amounts.append(_Amounts("revenue", year, -flow * network.demand_price[network.flow_demand[used]],
+                                money.market[market], np.full(len(used), -1), market))
+    return amounts
+
+
+def _costs(network: Network, amounts: list[_Amounts]) -> pd.DataFrame:
+    """Cost per year and component, reporting currency; revenue is a negative cost."""
+    n_years = len(network.years)
+    rows = []
+    for part in amounts:
+        by_year = np.bincount(part.year, weights=part.amount, minlength=n_years)
+        rows += [(int(network.years[t]), part.component, float(by_year[t]), float(by_year[t] * network.discount[t]))
+                 for t in range(n_years)]
+    return pd.DataFrame(rows, columns=["year", "component", "amount", "discounted"])
+
+
+def _exposure(network: Network, amounts: list[_Amounts]) -> pd.DataFrame:
+    """Costs by plant, market, year, currency and component: what moves with each exchange rate."""
+    n_years, n_currencies = len(network.years), len(network.currencies.names)
+    n_markets = len(network.markets) + 1  # +1: plant or market -1 (none) becomes 0
+    component = np.concatenate([np.full(len(part.amount), c) for c, part in enumerate(amounts)])
+    plant, market, year, currency, amount = (np.concatenate([getattr(part, name) for part in amounts])
+                                             for name in ("plant", "market", "year", "currency", "amount"))
+    nonzero = amount != 0
+    key = ((((component * (len(network.plants) + 1) + plant + 1) * n_markets + market + 1) * n_years + year)
+           * n_currencies + currency)[nonzero]
+    keys, inverse = np.unique(key, return_inverse=True)
+    total = np.bincount(inverse, weights=amount[nonzero])
+    rest, currency = np.divmod(keys, n_currencies)
+    rest, year = np.divmod(rest, n_years)
+    rest, market = np.divmod(rest, n_markets)
+    component, plant = np.divmod(rest, len(network.plants) + 1)
+    return pd.DataFrame({  # categoricals: labels without building a string per row
+        "plant": pd.Categorical.from_codes(plant, categories=[NOT_SPECIFIC, *network.plants]),
+        "market": pd.Categorical.from_codes(market, categories=[NOT_SPECIFIC, *network.markets]),
+        "year": network.years[year],
+        "currency": pd.Categorical.from_codes(currency, categories=network.currencies.names),
+        "component": pd.Categorical.from_codes(component, categories=[part.component for part in amounts]),
+        "amount": total,
+        "amount_in_currency": total * network.currencies.fx[currency, year],
+    })
+
+
+def _landed_cost(lanes: pd.DataFrame, per_unit: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Per unit cost of every lane-year the plan uses, by component, reporting currency, undiscounted.
+
+    The unused alternatives are what `explain` is for: on a large network they run to millions of rows.
+    """
+    parts = len(UNIT_COMPONENTS)
+    columns: dict[str, object] = {
+        name: pd.Categorical.from_codes(np.tile(lanes[name].cat.codes.to_numpy(), parts), dtype=lanes[name].dtype)
+        for name in ("plant", "product", "market")
+    }
+    columns["year"] = np.tile(lanes["year"].to_numpy(), parts)
+    columns["sourcing"] = pd.Categorical.from_codes(np.tile(lanes["sourcing"].cat.codes.to_numpy(), parts),
+                                                    dtype=lanes["sourcing"].dtype)
+    columns["component"] = pd.Categorical.from_codes(np.repeat(np.arange(parts), len(lanes)),
+                                                     categories=list(UNIT_COMPONENTS))
+    columns["per_unit"] = np.concatenate([per_unit[c] for c in UNIT_COMPONENTS])
+    return pd.DataFrame(columns, copy=False)
