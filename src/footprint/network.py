@@ -7,6 +7,7 @@ the model builder and the Plan only index arrays. No loop runs per flow.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -288,7 +289,7 @@ def compile_network(scenario: Scenario) -> Network:
             q = len(pool_names)
             pool_plant.append(plant_code[plant.id])
             pool_names.append(pool.id)
-            pool_capacity.append(_table([_year_values(pool.capacity, years, 0.0)], n_years)[0]
+            pool_capacity.append(_table(_year_values([pool.capacity], years, 0.0), n_years)[0]
                                  * operating[plant_code[plant.id]])
             for product in pool.products:
                 if (plant.id, product) in cap_index:
@@ -401,19 +402,24 @@ def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
     return tables, lane_currency
 
 
-def _year_values(series: Any, years: list[int], default: float) -> list[Any]:
-    """The series' number (plain or figure) for each year; ``default`` where it has none."""
-    if isinstance(series, dict):
-        return [series.get(year, default) for year in years]
-    return [series] * len(years)
+def _year_values(series: Iterable[Any], years: list[int], default: float) -> list[Any]:
+    """Each series' number (plain or figure) for each year, as one flat list: ``default`` where a
+    series is None or has no entry for a year. One comprehension, not a call per series: a large
+    network has a series per product and market."""
+    n_years = len(years)
+    return [value for one in series for value in (
+        [default] * n_years if one is None
+        else [one.get(year, default) for year in years] if isinstance(one, dict)
+        else [one] * n_years)]
 
 
-def _table(rows: list[list[Any]], n_years: int) -> np.ndarray:
-    """Rows of numbers or figures as a float array (the fast path when all are plain numbers)."""
+def _table(values: list[Any], n_years: int) -> np.ndarray:
+    """A flat list of numbers or figures as a float array with a column per year (the fast path when
+    all are plain numbers)."""
     try:
-        return np.array(rows, dtype=np.float64).reshape(len(rows), n_years)
+        return np.array(values, dtype=np.float64).reshape(-1, n_years)
     except TypeError:  # some entries are figures
-        return np.array([[value_of(v) for v in row] for row in rows], dtype=np.float64).reshape(len(rows), n_years)
+        return np.array([value_of(v) for v in values], dtype=np.float64).reshape(-1, n_years)
 
 
 def _demand_entries(
@@ -422,16 +428,18 @@ def _demand_entries(
     """Product, market, year index, units, penalty and price of every demand with units > 0."""
     years = scenario.years
     n_years = len(years)
-    pair_product, pair_market, units, penalty, price = [], [], [], [], []
-    nan_row, zero_row = [np.nan] * n_years, [0.0] * n_years
-    for m, market in enumerate(scenario.markets):  # one comprehension per market, not a call per pair
+    pair_product: list[int] = []
+    pair_market: list[int] = []
+    units: list[Any] = []
+    penalty: list[Any] = []
+    price: list[Any] = []
+    for m, market in enumerate(scenario.markets):  # a few comprehensions per market, not a call per pair
         demand, lost, sale = market.demand, market.lost_sale_penalty, market.price
         pair_product += [product_code[product] for product in demand]
         pair_market += [m] * len(demand)
-        units += [_year_values(series, years, 0.0) for series in demand.values()]
-        penalty += [nan_row if product not in lost else _year_values(lost[product], years, np.nan)
-                    for product in demand]
-        price += [zero_row if product not in sale else _year_values(sale[product], years, 0.0) for product in demand]
+        units += _year_values(demand.values(), years, 0.0)
+        penalty += _year_values((lost.get(product) for product in demand), years, np.nan)
+        price += _year_values((sale.get(product) for product in demand), years, 0.0)
     market_currency = np.array([currency_code[m.currency or scenario.currency] for m in scenario.markets],
                                dtype=np.int64)
     pair_market_array = np.array(pair_market, dtype=np.int64)
