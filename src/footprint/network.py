@@ -197,7 +197,9 @@ class Network:
 
     def _customs_value(self, market: np.ndarray, production: np.ndarray, freight: np.ndarray) -> np.ndarray:
         """Production cost, plus freight where the market counts it (cif)."""
-        return production + np.where(self.market_cif[market], freight, 0.0)
+        customs = np.where(self.market_cif[market], freight, 0.0)
+        customs += production
+        return customs
 
     @cached_property
     def freight_total(self) -> np.ndarray:
@@ -214,8 +216,7 @@ class Network:
         if len(self.sourcing_names):
             cost += self.profile_extra[profile, year]
         freight = self.freight_total[self.flow_plant, market, year]
-        customs = np.where(self.market_cif[market], freight, 0.0)
-        customs += cost
+        customs = self._customs_value(market, cost, freight)
         cost += freight
         del freight
         customs *= self.duty_rate(profile, market, year)
