@@ -171,11 +171,8 @@ def add_capacity_limits(program: LinearProgram, network: Network) -> None:
         "pool": np.repeat(network.pool_names, n_years),
         "year": np.tile(network.years, n_pools),
     })
-    if isinstance(flow, slice):  # each flow in exactly one pool: the pairs are the flows, in order
-        terms = [(row_of[pool, network.flow_year], flows.span, 1.0)]
-    else:
-        terms = [(row_of[pool, network.flow_year[flow]], flows.columns(flow), 1.0)]
-    terms += _online_terms(program, network, row_of)
+    columns = flows.span if isinstance(flow, slice) else flows.columns(flow)  # slice: one pool per flow
+    terms = [(row_of[pool, network.flow_year[flow]], columns, 1.0), *_online_terms(program, network, row_of)]
     program.add_constraints("capacity", index, terms, upper=network.pool_capacity.ravel())
 
 

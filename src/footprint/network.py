@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, reduce
 from typing import Any
 
 import numpy as np
@@ -89,7 +89,8 @@ class Network:
     """Imported content per unit, by capability and year index, reporting currency."""
     freight: dict[str, np.ndarray]
     """Freight per unit by plant, market and year index, reporting currency: listed lanes and the
-    default under "freight", computed lanes under FREIGHT_PARTS; NaN in "freight" where there is no lane."""
+    default under "freight", computed lanes under FREIGHT_PARTS (present only when freight is computed
+    from distances); NaN in "freight" where there is no lane."""
     duty: DutyRates
     """Ad valorem rates by origin country, destination country, product class and year index."""
     plant_origin: np.ndarray
@@ -163,8 +164,8 @@ class Network:
         costs = {"production_local": self.cap_local[capability, year],
                  "production_imported": self.cap_imported[capability, year],
                  "sourcing": self.profile_extra[profile, year]}
-        costs |= {part: self.freight[part][plant, market, year] if part in self.freight else np.zeros(len(flows))
-                  for part in ("freight", *FREIGHT_PARTS)}
+        freight = {part: np.zeros(len(flows)) for part in ("freight", *FREIGHT_PARTS)}  # parts: when computed
+        costs |= freight | {part: table[plant, market, year] for part, table in self.freight.items()}
         production = costs["production_local"] + costs["production_imported"] + costs["sourcing"]
         costs["duty"] = self.duty_rate(profile, market, year) * self._customs_value(
             market, production, self.freight_total[plant, market, year])
@@ -174,11 +175,7 @@ class Network:
         """The rate units of each profile pay in each market and year: the general rate, or the lowest
         rate of an agreement they qualify under (with its relieved duties on their dutiable content)."""
         # Rate tables by profile's (origin, class) pair, market and year: small, so each rate is one gather.
-        capability = self.profile_capability
-        n_classes = self.duty.general.shape[2]
-        pair = (self.plant_origin[self.cap_plant[capability]] * n_classes
-                + self.product_class[self.cap_product[capability]]).astype(np.int32)
-        cell = (pair[profile], market, year)
+        cell = (self.profile_duty_pair[profile], market, year)
 
         def by_pair(table: np.ndarray) -> np.ndarray:  # (origin, destination, class, year) -> (pair, market, year)
             return table[:, self.market_destination].transpose(0, 2, 1, 3).reshape(-1, len(self.markets),
@@ -195,6 +192,13 @@ class Network:
             np.minimum(rate, candidate, out=rate, where=qualifies)
         return rate
 
+    @cached_property
+    def profile_duty_pair(self) -> np.ndarray:
+        """Each profile's (origin country, product class) as one code: origin * classes + class."""
+        capability = self.profile_capability
+        return (self.plant_origin[self.cap_plant[capability]] * self.duty.general.shape[2]
+                + self.product_class[self.cap_product[capability]]).astype(np.int32)
+
     def _customs_value(self, market: np.ndarray, production: np.ndarray, freight: np.ndarray) -> np.ndarray:
         """Production cost, plus freight where the market counts it (cif)."""
         customs = np.where(self.market_cif[market], freight, 0.0)
@@ -204,7 +208,7 @@ class Network:
     @cached_property
     def freight_total(self) -> np.ndarray:
         """Freight per unit by plant, market and year, all parts together (NaN: no lane)."""
-        return sum((self.freight[part] for part in FREIGHT_PARTS if part in self.freight), self.freight["freight"])
+        return reduce(np.add, self.freight.values())
 
     @cached_property
     def unit_cost(self) -> np.ndarray:
@@ -398,7 +402,7 @@ def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
         amount = np.array([value_of(lane.freight) for lane in lanes])
         tables["freight"][p, k] = amount[:, None] / fx[currency]
         lane_currency[p, k] = currency
-        for part in FREIGHT_PARTS if rates is not None else ():
+        for part in tables.keys() - {"freight"}:
             tables[part][p, k] = 0.0
     return tables, lane_currency
 
