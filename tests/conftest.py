@@ -1,4 +1,4 @@
-"""Shared helpers: tiny scenario builders, paths to the shared benchmarks, and the Hypothesis profile.
+"""Shared helpers: tiny scenario builders, paths to the benchmark instances, and the Hypothesis profile.
 
 The builders return plain data (as read from YAML) so that a test can change any field
 before turning it into a Scenario with :func:`make`. Defaults keep every scenario small:
@@ -24,8 +24,7 @@ from footprint.scenario_files import scenario_from_data
 from footprint.solve import solve
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-BENCHMARKS = SHARED / "benchmarks"
+BENCHMARKS = REPO / "data" / "benchmarks"
 ORLIB = BENCHMARKS / "orlib-cap"
 TRNSPORT = BENCHMARKS / "gams-trnsport"
 
@@ -144,9 +143,9 @@ def write_yaml(path: Path, data: Any) -> Path:
 
 
 @pytest.fixture
-def shared_benchmarks() -> Path:
-    """The shared benchmark folder beside the repository; its absence is a set-up error, not a skip."""
-    assert BENCHMARKS.is_dir(), f"expected the shared benchmarks at {BENCHMARKS}"
+def benchmark_instances() -> Path:
+    """The benchmark instances shipped in the repository (data/benchmarks)."""
+    assert BENCHMARKS.is_dir(), f"expected the benchmark instances at {BENCHMARKS}"
     return BENCHMARKS
 
 

@@ -143,8 +143,8 @@ def test_orlib_file_with_a_word_where_a_number_belongs(tmp_path):
     assert "token 6 is 'twelve'" in message
 
 
-def test_orlib_capacity_word_needs_a_capacity(shared_benchmarks):
-    message = orlib_error(shared_benchmarks / "orlib-cap" / "capa.txt")
+def test_orlib_capacity_word_needs_a_capacity(benchmark_instances):
+    message = orlib_error(benchmark_instances / "orlib-cap" / "capa.txt")
     assert "--capacity" in message
 
 
