@@ -518,9 +518,9 @@ class Measured:
 
 
 def run_footprint(raw: RawNetwork) -> Callable[[], Measured]:
-    from footprint.highs import SolverOptions
-    from footprint.scenario import Scenario
-    from footprint.solve import solve
+    from footprint.optimize.highs import SolverOptions
+    from footprint.plan.tables import solve
+    from footprint.scenario.scenario import Scenario
 
     scenario = Scenario.model_validate(scenario_dict(raw))
 

@@ -17,11 +17,12 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
-from footprint.cases import case_path
-from footprint.plan import Plan
-from footprint.scenario import Scenario
-from footprint.scenario_files import scenario_from_data
-from footprint.solve import solve
+from footprint.economics.checks import CHECKS
+from footprint.plan.plan import Plan
+from footprint.plan.tables import solve
+from footprint.scenario.cases import case_path
+from footprint.scenario.files import scenario_from_data
+from footprint.scenario.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS = REPO / "data" / "benchmarks"
@@ -108,7 +109,7 @@ def scenario_data(
 
 
 def make(data: dict[str, Any]) -> Scenario:
-    return scenario_from_data(data, "test")
+    return scenario_from_data(data, "test", CHECKS)
 
 
 def solved(data: dict[str, Any]) -> Plan:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import assert_costs_match, capability, costs_by, make, market, plant, scenario_data, solved
-from footprint.scenario_files import ScenarioError
+from footprint.scenario.files import ScenarioError
 
 CAR = "8703"
 MFN_US = {"origin": "*", "destination": "US", "product_class": CAR, "rate": 0.025}

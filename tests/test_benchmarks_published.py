@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 
 from conftest import ORLIB, TRNSPORT, make
 from footprint.cli import app
-from footprint.orlib import OrlibError, scenario_from_orlib_cap
-from footprint.scenario_files import load_scenario
-from footprint.solve import solve
+from footprint.economics.checks import CHECKS
+from footprint.plan.tables import solve
+from footprint.scenario.files import load_scenario
+from footprint.scenario.orlib import OrlibError, scenario_from_orlib_cap
 
 INSTANCES = ["cap41", "cap42", "cap43", "cap44", "cap71", "cap72", "cap73", "cap74",
              "cap101", "cap102", "cap103", "cap104"]
@@ -69,7 +70,7 @@ def test_orlib_import_cli_round_trip_through_yaml(tmp_path):
     result = CliRunner().invoke(app, ["import", "orlib-cap", str(ORLIB / "cap41.txt"), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "16 candidate sites, 50 customers" in " ".join(result.output.split())
-    loaded = load_scenario(out)
+    loaded = load_scenario(out, CHECKS)
     assert loaded == scenario_from_orlib_cap(ORLIB / "cap41.txt")
     assert solve(loaded).objective == pytest.approx(published_optima()["cap41"], rel=1e-6)
 

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from conftest import capability, make, market, plant, scenario_data, write_yaml
-from footprint.breakeven import BreakevenError, Decisions, Parameter, Trial, find_breakeven
-from footprint.solve import PlanningError
+from footprint.analysis.breakeven import BreakevenError, Decisions, Parameter, Trial, find_breakeven
+from footprint.economics.fx import fx_rates
+from footprint.optimize.solve import PlanningError
 from test_cli import invoke
 
 
@@ -108,10 +109,10 @@ def korea_or_home() -> dict[str, Any]:
 
 def test_fx_path_replaces_the_default_rule_with_a_flat_rate() -> None:
     data = korea_or_home()
-    assert make(data).fx_rate("KRW", 2020) != pytest.approx(1500.0)  # the ECB's 2020 mean, about 1,345
+    assert fx_rates(make(data))["KRW"][2020] != pytest.approx(1500.0)  # the ECB's 2020 mean, about 1,345
     changed = Parameter.parse("fx.KRW").apply({**data, "fx": {"KRW": {"history": "ecb"}}}, 1500.0)
     assert changed["fx"] == {"KRW": 1500.0}
-    assert make(changed).fx_rate("KRW", 2020) == 1500.0
+    assert fx_rates(make(changed))["KRW"][2020] == 1500.0
 
 
 def test_fx_breakeven() -> None:
@@ -161,9 +162,9 @@ def test_a_series_takes_the_value_every_year_and_a_left_out_field_is_set() -> No
     ("fx.USD", "fx.USD: USD is the reporting currency"),
     ("growth:fx.KRW", "growth:fx.KRW: an FX parameter is fx.CURRENCY"),
     ("growth:plants[away].fixed_cost", "growth:plants[away].fixed_cost: plants[away].fixed_cost is not given"),
-    ("plants[away].fixd_cost", "plants[away].fixd_cost = 0: the scenario refuses it: plants[1].fixd_cost: "
+    ("plants[away].fixd_cost", "plants[away].fixd_cost = 0: the scenario refuses it: plants[away].fixd_cost: "
                                "unknown field"),
-    ("plants[home].fixed_cost", "plants[home].fixed_cost = -5: the scenario refuses it: plants[0].fixed_cost: "
+    ("plants[home].fixed_cost", "plants[home].fixed_cost = -5: the scenario refuses it: plants[home].fixed_cost: "
                                 "expected a number >= 0, found -5"),
 ])
 def test_a_bad_path_or_value_is_a_one_line_message_before_any_solve(path: str, message: str) -> None:

@@ -10,13 +10,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import footprint.cases
+import footprint.scenario.cases
 from conftest import capability, market, plant, scenario_data, small_network_data, write_yaml
 from footprint.cli import app
-from footprint.docs import SECTIONS, scenario_reference
-from footprint.plan import SUMMARY_FILE, TABLES
-from footprint.scenario_files import load_scenario
-from footprint.solve import solve
+from footprint.economics.checks import CHECKS
+from footprint.plan.plan import SUMMARY_FILE, TABLES
+from footprint.plan.tables import solve
+from footprint.scenario.docs import SECTIONS, scenario_reference
+from footprint.scenario.files import load_scenario
 
 
 def invoke(*args: str):
@@ -50,7 +51,7 @@ def bundled(tmp_path, monkeypatch) -> Path:
     (folder / "rogue-2012" / "scenario.yaml").write_text("# Stand-in for the default case\n" + text,
                                                          encoding="utf-8")
     (folder / "not-a-case").mkdir()  # no scenario.yaml: not listed
-    monkeypatch.setattr(footprint.cases, "cases_folder", lambda: folder)
+    monkeypatch.setattr(footprint.scenario.cases, "cases_folder", lambda: folder)
     return folder
 
 
@@ -71,7 +72,7 @@ def test_run_a_bundled_case_and_variant_by_name(bundled, tmp_path):
     assert base.exit_code == variant.exit_code == 0
     objective = {name: json.loads((tmp_path / name / SUMMARY_FILE).read_text())["objective"]
                  for name in ("base", "variant")}
-    expected = solve(load_scenario(bundled / "demo" / "weak-won.yaml")).objective
+    expected = solve(load_scenario(bundled / "demo" / "weak-won.yaml", CHECKS)).objective
     assert objective["variant"] == pytest.approx(expected)
     assert objective["variant"] < objective["base"]  # a weaker won makes Busan's cars cheaper
 
@@ -88,7 +89,7 @@ def test_run_writes_every_table_and_the_summary(scenario_file, tmp_path):
     result = invoke("run", str(scenario_file), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "Plan written to" in flat(result.output)
-    plan = solve(load_scenario(scenario_file))
+    plan = solve(load_scenario(scenario_file, CHECKS))
     for name, columns in TABLES.items():
         with (out / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
@@ -133,7 +134,7 @@ def test_run_with_solver_options(scenario_file, tmp_path):
                     "--out", str(out))
     assert result.exit_code == 0
     summary = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8"))
-    assert summary["objective"] == pytest.approx(solve(load_scenario(scenario_file)).objective)
+    assert summary["objective"] == pytest.approx(solve(load_scenario(scenario_file, CHECKS)).objective)
 
 
 def test_run_an_invalid_scenario_is_a_message(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from footprint.docs import SECTIONS, scenario_reference, with_reference
+from footprint.scenario.docs import SECTIONS, scenario_reference, with_reference
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -12,7 +12,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def test_readme_scenario_reference_is_current() -> None:
     text = README.read_text(encoding="utf-8")
     assert scenario_reference() in text
-    assert with_reference(text) == text, "regenerate: footprint.docs.with_reference(README)"
+    assert with_reference(text) == text, "regenerate: footprint.scenario.docs.with_reference(README)"
 
 
 def test_reference_documents_every_field() -> None:

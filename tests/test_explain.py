@@ -6,11 +6,11 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import capability, make, market, plant, scenario_data, write_yaml
-from footprint.changes import Change
+from footprint.analysis.explain import alternative, explain
 from footprint.cli import app
-from footprint.explain import alternative, explain
-from footprint.network import UNIT_COMPONENTS
-from footprint.solve import PlanningError
+from footprint.economics.network import UNIT_COMPONENTS
+from footprint.optimize.changes import Change
+from footprint.optimize.solve import PlanningError
 
 
 def three_plants() -> dict:

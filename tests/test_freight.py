@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import capability, make, market, plant, scenario_data, solved
-from footprint.freight import great_circle_km, sea_nautical_miles
-from footprint.scenario import Location
+from footprint.economics.freight import great_circle_km, sea_nautical_miles
+from footprint.scenario.entities import Location
 
 BUSAN = {"name": "Busan", "lat": 35.08, "lon": 129.04}
 LONG_BEACH = {"name": "Long Beach", "lat": 33.75, "lon": -118.21}

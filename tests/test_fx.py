@@ -10,8 +10,9 @@ import yaml
 from currency_converter import CurrencyConverter, RateNotFoundError
 
 from conftest import make, small_network_data
-from footprint.fx import FxError, FxRule, ecb_annual, fx_table, resolve_rates
-from footprint.scenario_files import ScenarioError, dump_scenario, scenario_from_data
+from footprint.economics.checks import CHECKS
+from footprint.economics.fx import FxError, FxRule, ecb_annual, fx_rates, fx_table, resolve_rates
+from footprint.scenario.files import ScenarioError, dump_scenario, scenario_from_data
 
 
 def _independent_annual_mean(currency: str, base: str, year: int) -> float:
@@ -75,16 +76,16 @@ def test_scenario_with_fx_default_ecb_uses_ecb_means() -> None:
     data = small_network_data()
     data["fx"] = {}
     data["fx_default"] = "ecb"
-    scenario = scenario_from_data(data)
+    scenario = scenario_from_data(data, "<scenario>", CHECKS)
     for currency in scenario.currencies() - {"USD"}:
-        assert scenario.fx_rate(currency, 2020) == ecb_annual(currency, "USD")[2020]
+        assert fx_rates(scenario)[currency][2020] == ecb_annual(currency, "USD")[2020]
 
 
 def test_a_used_currency_without_rates_is_reported_where_it_is_used() -> None:
     data = small_network_data()
     data["fx"] = {}
     with pytest.raises(ScenarioError) as caught:
-        scenario_from_data(data)
+        scenario_from_data(data, "<scenario>", CHECKS)
     assert any("no FX rate for" in str(problem) and problem.path.startswith("plants[")
                for problem in caught.value.problems)
 
@@ -93,4 +94,4 @@ def test_fx_rules_round_trip_through_yaml() -> None:
     data = small_network_data()
     data["fx"] = {"KRW": "ecb", "JPY": {"hold_after": 2020, "path": {2021: 150.0}}}
     scenario = make(data)
-    assert scenario_from_data(yaml.safe_load(dump_scenario(scenario))) == scenario
+    assert scenario_from_data(yaml.safe_load(dump_scenario(scenario)), "<scenario>", CHECKS) == scenario

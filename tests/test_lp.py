@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from footprint.lp import Labels, LinearProgram
+from footprint.optimize.lp import Labels, LinearProgram
 
 
 @st.composite

@@ -25,7 +25,8 @@ from conftest import (
     scenario_data,
     solved,
 )
-from footprint.solve import PlanningError, solve
+from footprint.optimize.solve import PlanningError
+from footprint.plan.tables import solve
 
 
 def served(plan, market_id: str, year: int) -> tuple[float, float, float]:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from conftest import small_network_data, solved
-from footprint.plan import TABLES, Plan, Tables
+from footprint.plan.plan import TABLES, Plan, Tables
 
 
 def counting_makers(tables: dict[str, pd.DataFrame], calls: dict[str, int]) -> dict[str, Callable[[], pd.DataFrame]]:

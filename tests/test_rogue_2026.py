@@ -9,23 +9,26 @@ import pandas as pd
 import pytest
 
 from conftest import case_readme, figures, prose, readme_row, rogue_landed, rogue_supply
-from footprint.breakeven import find_breakeven
-from footprint.cases import case_description, case_names, case_path
-from footprint.plan import Plan
-from footprint.scenario_files import load_scenario, read_scenario_data, read_yaml
-from footprint.solve import solve
+from footprint.analysis.breakeven import find_breakeven
+from footprint.economics.checks import CHECKS
+from footprint.economics.fx import fx_rates
+from footprint.plan.plan import Plan
+from footprint.plan.tables import solve
+from footprint.scenario.cases import case_description, case_names, case_path
+from footprint.scenario.files import load_scenario, read_source
+from footprint.scenario.yamlio import read_yaml
 
 CASE = "rogue-2026"
 
 
 @pytest.fixture(scope="module")
 def deals_plan() -> Plan:
-    return solve(load_scenario(case_path(CASE)))  # type: ignore[arg-type]
+    return solve(load_scenario(case_path(CASE), CHECKS))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
 def s232_plan() -> Plan:
-    return solve(load_scenario(case_path(f"{CASE}/s232")))  # type: ignore[arg-type]
+    return solve(load_scenario(case_path(f"{CASE}/s232"), CHECKS))  # type: ignore[arg-type]
 
 
 
@@ -39,13 +42,13 @@ def test_case_and_variant_are_listed_with_descriptions() -> None:
 
 
 def test_fx_is_2026_held() -> None:
-    scenario = load_scenario(case_path(CASE))  # type: ignore[arg-type]
+    scenario = load_scenario(case_path(CASE), CHECKS)  # type: ignore[arg-type]
     assert scenario.regime == "2025-deals"
-    assert load_scenario(case_path(f"{CASE}/s232")).regime == "2025-s232"  # type: ignore[arg-type]
-    assert scenario.fx_rate("JPY", 2026) == pytest.approx(158.47, abs=0.01)  # FACTS.md 3, 2026 to date
-    assert scenario.fx_rate("KRW", 2026) == pytest.approx(1448.4, abs=0.1)
-    assert scenario.fx_rate("JPY", 2032) == scenario.fx_rate("JPY", 2026)  # held after the data
-    assert scenario.fx_rate("KRW", 2032) == scenario.fx_rate("KRW", 2026)
+    assert load_scenario(case_path(f"{CASE}/s232"), CHECKS).regime == "2025-s232"  # type: ignore[arg-type]
+    assert fx_rates(scenario)["JPY"][2026] == pytest.approx(158.47, abs=0.01)  # FACTS.md 3, 2026 to date
+    assert fx_rates(scenario)["KRW"][2026] == pytest.approx(1448.4, abs=0.1)
+    assert fx_rates(scenario)["JPY"][2032] == fx_rates(scenario)["JPY"][2026]  # held after the data
+    assert fx_rates(scenario)["KRW"][2032] == fx_rates(scenario)["KRW"][2026]
 
 
 def test_under_the_deals_busan_is_built_and_asia_serves_the_us(deals_plan: Plan) -> None:
@@ -123,7 +126,7 @@ def test_readme_landed_costs_match_the_plans(deals_plan: Plan, s232_plan: Plan) 
 
 @pytest.mark.parametrize("name", [CASE, f"{CASE}/s232"])
 def test_every_figure_is_sourced_or_a_central_assumption(name: str) -> None:
-    data = read_yaml(case_path(name))  # type: ignore[arg-type]
+    data = read_yaml(case_path(name)).data  # type: ignore[arg-type]
     for path, figure in figures(data):
         assert "assumption" in figure or "source" in figure, f"{path}: a figure with neither source nor assumption"
         if "assumption" in figure:
@@ -136,7 +139,7 @@ def test_every_figure_is_sourced_or_a_central_assumption(name: str) -> None:
 
 @pytest.mark.parametrize(("case", "column"), [("rogue-2026", 0), ("rogue-2026/s232", 1)])
 def test_readme_breakeven_won_is_footprint_s(case: str, column: int) -> None:
-    result = find_breakeven(read_scenario_data(case_path(case)), "fx.KRW", 1000.0, 1800.0)  # type: ignore[arg-type]
+    result = find_breakeven(read_source(case_path(case)).data, "fx.KRW", 1000.0, 1800.0)  # type: ignore[arg-type]
     assert result.bracket is not None
     below, above = result.bracket
     assert not below.decisions.builds

@@ -5,28 +5,30 @@ from __future__ import annotations
 import pytest
 
 from conftest import FREIGHT, case_readme, figures, prose, readme_row, rogue_landed, rogue_supply
-from footprint.breakeven import find_breakeven
-from footprint.cases import case_names, case_path
-from footprint.changes import Change
-from footprint.explain import alternative
-from footprint.plan import Plan
-from footprint.scenario_files import load_scenario, read_scenario_data, read_yaml
-from footprint.solve import solve
+from footprint.analysis.breakeven import find_breakeven
+from footprint.analysis.explain import alternative
+from footprint.economics.checks import CHECKS
+from footprint.optimize.changes import Change
+from footprint.plan.plan import Plan
+from footprint.plan.tables import solve
+from footprint.scenario.cases import case_names, case_path
+from footprint.scenario.files import load_scenario, read_source
+from footprint.scenario.yamlio import read_yaml
 
 
 @pytest.fixture(scope="module")
 def base_plan() -> Plan:
-    return solve(load_scenario(case_path("rogue-2012")))  # type: ignore[arg-type]
+    return solve(load_scenario(case_path("rogue-2012"), CHECKS))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
 def strong_won_plan() -> Plan:
-    return solve(load_scenario(case_path("rogue-2012/strong-won")))  # type: ignore[arg-type]
+    return solve(load_scenario(case_path("rogue-2012/strong-won"), CHECKS))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
 def hindsight_plan() -> Plan:
-    return solve(load_scenario(case_path("rogue-2012/hindsight")))  # type: ignore[arg-type]
+    return solve(load_scenario(case_path("rogue-2012/hindsight"), CHECKS))  # type: ignore[arg-type]
 
 
 
@@ -91,7 +93,7 @@ def test_busan_qualifies_under_korus(base_plan: Plan) -> None:
 
 
 def test_every_assumption_is_labelled_and_central() -> None:
-    data = read_yaml(case_path("rogue-2012"))  # type: ignore[arg-type]
+    data = read_yaml(case_path("rogue-2012")).data  # type: ignore[arg-type]
     assumptions = [(path, f) for path, f in figures(data) if "assumption" in f]
     assert len(assumptions) >= 20
     for path, figure in assumptions:
@@ -131,7 +133,7 @@ def test_readme_variants_match_their_plans(strong_won_plan: Plan, hindsight_plan
 
 
 def test_readme_breakeven_won_is_footprint_s(base_plan: Plan) -> None:
-    data = read_scenario_data(case_path("rogue-2012"))  # type: ignore[arg-type]
+    data = read_source(case_path("rogue-2012")).data  # type: ignore[arg-type]
     result = find_breakeven(data, "fx.KRW", 910.0, 1400.0, tolerance=0.49)
     assert result.bracket is not None
     below, above = result.bracket
@@ -144,7 +146,7 @@ def test_readme_breakeven_won_is_footprint_s(base_plan: Plan) -> None:
 
 def test_readme_cost_of_keeping_the_rogue_in_kyushu(base_plan: Plan) -> None:
     keep = tuple(Change("forbid", f"busan-rogue-line@{year}") for year in (2014, 2015, 2016))
-    other = alternative(load_scenario(case_path("rogue-2012")), keep, base_plan.objective)  # type: ignore[arg-type]
+    other = alternative(load_scenario(case_path("rogue-2012"), CHECKS), keep, base_plan.objective)  # type: ignore[arg-type]
     assert other.plan.builds["year"].tolist() == [2017]
     text = prose(case_readme("rogue-2012"))
     assert f"costs **US${other.delta / 1e6:,.0f}M more in NPV**" in text

@@ -24,21 +24,22 @@ from conftest import (
     small_network_data,
     write_yaml,
 )
-from footprint.figures import Figure
-from footprint.plan import SUMMARY_FILE, TABLES, Plan
-from footprint.scenario import Scenario
-from footprint.scenario_files import (
+from footprint.economics.checks import CHECKS
+from footprint.plan.plan import SUMMARY_FILE, TABLES, Plan
+from footprint.plan.tables import solve
+from footprint.scenario.figures import Figure
+from footprint.scenario.files import (
     ScenarioError,
     dump_scenario,
     load_scenario,
     save_scenario,
     scenario_from_data,
 )
-from footprint.solve import solve
+from footprint.scenario.scenario import Scenario
 
 
 def reload(scenario: Scenario) -> Scenario:
-    return scenario_from_data(yaml.safe_load(dump_scenario(scenario)), "dumped")
+    return scenario_from_data(yaml.safe_load(dump_scenario(scenario)), "dumped", CHECKS)
 
 
 def rich_data() -> dict[str, Any]:
@@ -103,8 +104,8 @@ def test_save_and_load_scenario_file(tmp_path):
     scenario = make(rich_data())
     path = tmp_path / "rogue.yaml"
     save_scenario(scenario, path)
-    assert load_scenario(path) == scenario
-    assert load_scenario(str(path)) == scenario
+    assert load_scenario(path, CHECKS) == scenario
+    assert load_scenario(str(path), CHECKS) == scenario
 
 
 def test_round_tripped_scenario_solves_to_the_same_plan():
@@ -126,7 +127,7 @@ def test_figure_outside_its_own_range_is_rejected():
     data["plants"][0]["fixed_cost"] = {"value": 50.0, "low": 60.0}
     with pytest.raises(ScenarioError) as caught:
         make(data)
-    assert [p.path for p in caught.value.problems] == ["plants[0].fixed_cost"]
+    assert [p.path for p in caught.value.problems] == ["plants[detroit].fixed_cost"]
     assert "below its low 60" in caught.value.problems[0].message
 
 
@@ -155,8 +156,8 @@ def test_variant_replaces_the_fx_section_of_its_base(tmp_path):
     variants = tmp_path / "variants"
     variants.mkdir()
     write_yaml(variants / "weak-won.yaml", {"extends": "../base.yaml", "fx": {"KRW": 1400.0}})
-    base = load_scenario(tmp_path / "base.yaml")
-    variant = load_scenario(variants / "weak-won.yaml")
+    base = load_scenario(tmp_path / "base.yaml", CHECKS)
+    variant = load_scenario(variants / "weak-won.yaml", CHECKS)
     assert variant == base.model_copy(update={"fx": {"KRW": 1400.0}})
     assert variant.plants == base.plants
     # 10 * 950 at Smyrna in the base; 10 * 1,100,000 / 1400 at Busan in the variant
@@ -168,7 +169,7 @@ def test_variant_of_a_variant(tmp_path):
     write_yaml(tmp_path / "base.yaml", fx_choice_data())
     write_yaml(tmp_path / "weak-won.yaml", {"extends": "base.yaml", "fx": {"KRW": 1400.0}})
     write_yaml(tmp_path / "renamed.yaml", {"extends": "weak-won.yaml", "name": "weak won, renamed"})
-    scenario = load_scenario(tmp_path / "renamed.yaml")
+    scenario = load_scenario(tmp_path / "renamed.yaml", CHECKS)
     assert scenario.name == "weak won, renamed"
     assert scenario.fx == {"KRW": 1400.0}
 
@@ -187,7 +188,7 @@ def test_bad_extends_is_a_scenario_error(tmp_path, files, expected):
     for name, data in files.items():
         write_yaml(tmp_path / name, data)
     with pytest.raises(ScenarioError) as caught:
-        load_scenario(tmp_path / "a.yaml")
+        load_scenario(tmp_path / "a.yaml", CHECKS)
     assert caught.value.source == str(tmp_path / "a.yaml")
     assert caught.value.problems[0].path == "extends"
     assert expected in str(caught.value)
@@ -197,8 +198,8 @@ def test_variant_sections_are_still_validated(tmp_path):
     write_yaml(tmp_path / "base.yaml", fx_choice_data())
     write_yaml(tmp_path / "bad.yaml", {"extends": "base.yaml", "fx": {"JPY": 100.0}})
     with pytest.raises(ScenarioError) as caught:
-        load_scenario(tmp_path / "bad.yaml")
-    assert any(p.path == "plants[0].currency" and "no FX rate for KRW" in p.message for p in caught.value.problems)
+        load_scenario(tmp_path / "bad.yaml", CHECKS)
+    assert any(p.path == "plants[busan].currency" and "no FX rate for KRW" in p.message for p in caught.value.problems)
 
 
 # --- Plan folders -----------------------------------------------------------------------------
@@ -409,14 +410,14 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 @settings(max_examples=100)
 @given(scenarios())
 def test_property_dump_then_load_gives_an_equal_scenario(data):
-    scenario = scenario_from_data(data)
+    scenario = scenario_from_data(data, "<scenario>", CHECKS)
     assert reload(scenario) == scenario
 
 
 @settings(max_examples=60)
 @given(scenarios())
 def test_property_solved_plan_adds_up(data):
-    plan = solve(scenario_from_data(data))
+    plan = solve(scenario_from_data(data, "<scenario>", CHECKS))
     assert plan.status == "optimal"
     assert math.isfinite(plan.objective)
     assert_costs_match(plan)

@@ -18,8 +18,9 @@ from typer.testing import CliRunner
 
 from conftest import small_network_data, write_yaml
 from footprint.cli import app
-from footprint.scenario import Scenario
-from footprint.scenario_files import ScenarioError, load_scenario, scenario_from_data
+from footprint.economics.checks import CHECKS
+from footprint.scenario.files import ScenarioError, load_scenario, scenario_from_data
+from footprint.scenario.scenario import Scenario
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +45,7 @@ def flat(text: str) -> str:
 
 def problems_of(data: Any) -> list[tuple[str, str]]:
     with pytest.raises(ScenarioError) as caught:
-        scenario_from_data(data, "test")
+        scenario_from_data(data, "test", CHECKS)
     return [(p.path, p.message) for p in caught.value.problems]
 
 
@@ -64,7 +65,7 @@ def mutated(change: Callable[[dict], Any]) -> dict:
 # (change to the valid data, key path, what the message says was expected / found)
 CASES: dict[str, tuple[Callable[[dict], Any], str, str]] = {
     "text for a number": (lambda d: d["plants"][0]["pools"][0].update(capacity="lots"),
-                          "plants[0].pools[0].capacity", "expected a number, found 'lots'"),
+                          "plants[detroit].pools[main].capacity", "expected a number, found 'lots'"),
     "text for a year": (lambda d: d["horizon"].update(start="soon"),
                         "horizon.start", "expected a whole number, found 'soon'"),
     "text for a flag": (lambda d: d["capabilities"][0].update(in_production="maybe"),
@@ -78,23 +79,24 @@ CASES: dict[str, tuple[Callable[[dict], Any], str, str]] = {
     "capability for an unknown product": (lambda d: d["capabilities"][1].update(product="truck"),
                                           "capabilities[1].product", "unknown product 'truck'; known: car"),
     "option for an unknown pool": (lambda d: d["options"][0].update(pool="paint"),
-                                   "options[0].pool", "unknown pool of plant 'busan' 'paint'; known: main"),
+                                   "options[busan-line].pool", "unknown pool of plant 'busan' 'paint'; known: main"),
     "option for an unknown plant": (lambda d: d["options"][0].update(plant="kyushu"),
-                                    "options[0].plant", "unknown plant 'kyushu'"),
+                                    "options[busan-line].plant", "unknown plant 'kyushu'"),
     "negative capacity": (lambda d: d["plants"][1]["pools"][0].update(capacity=-5),
-                          "plants[1].pools[0].capacity", "expected a number >= 0, found -5"),
+                          "plants[busan].pools[main].capacity", "expected a number >= 0, found -5"),
     "negative capacity in one year": (lambda d: d["plants"][1]["pools"][0].update(capacity={2020: 5, 2021: -5}),
-                                      "plants[1].pools[0].capacity", "year 2021: expected a number >= 0, found -5"),
+                                      "plants[busan].pools[main].capacity",
+                                      "year 2021: expected a number >= 0, found -5"),
     "capacity missing a year": (lambda d: d["plants"][1]["pools"][0].update(capacity={2020: 5}),
-                                "plants[1].pools[0].capacity", "no capacity for 2021"),
+                                "plants[busan].pools[main].capacity", "no capacity for 2021"),
     "currency without an FX rate": (lambda d: d["plants"][0].update(currency="EUR"),
-                                    "plants[0].currency", "no FX rate for EUR: add fx.EUR"),
+                                    "plants[detroit].currency", "no FX rate for EUR: add fx.EUR"),
     "FX series missing a year": (lambda d: d.update(fx={"KRW": {2020: 1100.0}}),
                                  "fx.KRW", "no rate for 2021; expected one for every year 2020-2021"),
     "FX rate of zero": (lambda d: d.update(fx={"KRW": {2020: 1100.0, 2021: 0.0}}),
                         "fx.KRW", "year 2021: expected a rate > 0, found 0"),
     "demand outside the horizon": (lambda d: d["markets"][0].update(demand={"car": {2020: 1, 2021: 1, 2025: 1}}),
-                                   "markets[0].demand.car", "2025 outside the horizon 2020-2021"),
+                                   "markets[us].demand.car", "2025 outside the horizon 2020-2021"),
     "duplicate market id": (lambda d: d["markets"][1].update(id="us"),
                             "markets[1]", "duplicate market id 'us'; each must be unique"),
     "duplicate option id": (lambda d: d["options"].append(dict(d["options"][0])),
@@ -102,18 +104,18 @@ CASES: dict[str, tuple[Callable[[dict], Any], str, str]] = {
     "duplicate capability": (lambda d: d["capabilities"].append(dict(d["capabilities"][0])),
                              "capabilities[2]", "duplicate plant and product ('detroit', 'car')"),
     "unknown field": (lambda d: d["plants"][0].update(colour="red"),
-                      "plants[0].colour", "unknown field"),
+                      "plants[detroit].colour", "unknown field"),
     "unknown section": (lambda d: d.update(planst=[]), "planst", "unknown section"),
     "missing section": (lambda d: d.pop("markets"), "markets", "missing; this section is required"),
     "empty section": (lambda d: d.update(products=[]), "products", "expected at least one entry, found none"),
     "bad country code": (lambda d: d["plants"][1].update(country="XX"),
-                         "plants[1].country", "expected an ISO 3166 two-letter country code (or EU), found 'XX'"),
+                         "plants[busan].country", "expected an ISO 3166 two-letter country code, found 'XX'"),
     "latitude out of range": (lambda d: d["plants"][0].update(location={"lat": 100, "lon": 0}),
-                              "plants[0].location.lat", "expected less than or equal to 90, found 100"),
+                              "plants[detroit].location.lat", "expected less than or equal to 90, found 100"),
     "horizon backwards": (lambda d: d.update(horizon={"start": 2021, "end": 2020}),
                           "horizon", "end 2020 is before start 2021"),
     "unservable demand": (lambda d: d.update(lanes=[]),
-                          "markets[0].demand.car", "no plant can build 'car' for 'us'"),
+                          "markets[us].demand.car", "no plant can build 'car' for 'us'"),
     "imported cost without currency": (lambda d: d["capabilities"][0].update(imported_cost=5.0),
                                        "capabilities[0]", "imported_cost > 0 needs an imported_currency"),
     # The reporting currency's own code is checked, not only the codes that need an FX rate.
@@ -146,8 +148,8 @@ def test_several_problems_reported_at_once():
     code, output = validate("bad.yaml")
     assert code == 1
     text = flat(output)
-    for expected in ("plants[0].colour: unknown field", "capabilities[1].product: unknown product 'truck'",
-                     "fx.KRW: no rate for 2021", "markets[1].demand.car: 2030 outside the horizon",
+    for expected in ("plants[detroit].colour: unknown field", "capabilities[1].product: unknown product 'truck'",
+                     "fx.KRW: no rate for 2021", "markets[eu].demand.car: 2030 outside the horizon",
                      "lanes[0].freight: expected a number >= 0, found -1"):
         assert expected in text
     assert text.startswith("bad.yaml: 5 problems")
@@ -160,7 +162,7 @@ def test_every_section_problem_survives_another_section_problem():
     data = mutated(lambda d: d.update(discount_rate=-0.1) or d["plants"][0].update(colour="red"))
     assert sorted(problems_of(data)) == [
         ("discount_rate", "expected a number >= 0, found -0.1"),
-        ("plants[0].colour", "unknown field; check its spelling against `footprint schema`"),
+        ("plants[detroit].colour", "unknown field; check its spelling against `footprint schema`"),
     ]
 
 
@@ -186,14 +188,14 @@ def test_duplicate_yaml_keys():
     assert code == 1
     assert "not valid YAML: found the key 'name' twice" in flat(output)
     line = len(Path("dup.yaml").read_text(encoding="utf-8").splitlines())
-    assert f"line {line}, column 1" in flat(output)
+    assert f"dup.yaml:{line}: column 1" in flat(output)
 
 
 def test_duplicate_keys_in_a_nested_mapping():
     Path("dup.yaml").write_text("name: a\nhorizon:\n  start: 2020\n  start: 2021\n", encoding="utf-8")
     code, output = validate("dup.yaml")
     assert code == 1
-    assert "line 4, column 3: not valid YAML: found the key 'start' twice" in flat(output)
+    assert "dup.yaml:4: column 3: not valid YAML: found the key 'start' twice" in flat(output)
 
 
 # --- files that are not scenarios: one clear message, never a traceback ------------------------
@@ -203,7 +205,7 @@ NOT_SCENARIOS: dict[str, tuple[bytes | None, str]] = {
     "blank": (b"  \n\n\t\n", "file is empty; expected a YAML scenario"),
     "binary": (bytes(range(256)) * 4, "not a text file (it holds binary data); expected YAML"),
     "not utf-8": ("name: café\n".encode("latin-1"), "not UTF-8 text (byte 9); expected YAML"),
-    "invalid syntax": (b"name: [a, b\nhorizon: x\n", "line 2, column 8: not valid YAML"),
+    "invalid syntax": (b"name: [a, b\nhorizon: x\n", "file.yaml:2: column 8: not valid YAML"),
     "tab indentation": (b"name: a\nhorizon:\n\tstart: 2020\n", "not valid YAML"),
     "list at top level": (b"- a\n- b\n", "expected a mapping of scenario sections"),
     "scalar at top level": (b"42\n", "expected a mapping of scenario sections"),
@@ -233,7 +235,7 @@ def test_directory():
     Path("folder").mkdir()
     code, output = validate("folder")
     assert code == 1
-    assert flat(output) == "folder: 1 problem not a file (a folder?)"
+    assert flat(output) == "folder: 1 problem a folder, not a YAML file"
 
 
 def test_messages_are_printed_one_per_line_unwrapped():
@@ -244,7 +246,7 @@ def test_messages_are_printed_one_per_line_unwrapped():
     assert code == 1
     lines = output.splitlines()
     with pytest.raises(ScenarioError) as caught:
-        load_scenario("bad.yaml")
+        load_scenario("bad.yaml", CHECKS)
     for problem in caught.value.problems:
         assert f"  {problem}" in lines
 
@@ -266,7 +268,7 @@ ESCAPES: dict[str, bytes] = {
 def test_input_that_escaped_as_another_exception(case):
     Path("file.yaml").write_bytes(ESCAPES[case])
     with pytest.raises(ScenarioError):
-        load_scenario("file.yaml")
+        load_scenario("file.yaml", CHECKS)
     code, _ = validate("file.yaml")
     assert code == 1
 
@@ -301,7 +303,7 @@ def only_scenario_error(load: Callable[[], Scenario]) -> None:
 def test_property_arbitrary_bytes_only_scenario_error(tmp_path_factory, content):
     path = tmp_path_factory.mktemp("bytes") / "file.yaml"
     path.write_bytes(content)
-    only_scenario_error(lambda: load_scenario(path))
+    only_scenario_error(lambda: load_scenario(path, CHECKS))
 
 
 YAML_TOKENS = [*"{}[]:,-?&*!|>'\"#%@ \n\t.~0123456789abcenxyz_",
@@ -315,7 +317,7 @@ YAMLISH = st.lists(st.sampled_from(YAML_TOKENS), max_size=60).map("".join)
 def test_property_yamlish_text_only_scenario_error(tmp_path_factory, text):
     path = tmp_path_factory.mktemp("text") / "file.yaml"
     path.write_text(text, encoding="utf-8")
-    only_scenario_error(lambda: load_scenario(path))
+    only_scenario_error(lambda: load_scenario(path, CHECKS))
 
 
 JSON_LIKE = st.recursive(
@@ -360,10 +362,10 @@ def damaged_scenarios(draw: st.DrawFn) -> Any:
 @settings(max_examples=300)
 @given(JSON_LIKE | st.dictionaries(st.sampled_from(list(Scenario.model_fields)), JSON_LIKE))
 def test_property_arbitrary_data_only_scenario_error(data):
-    only_scenario_error(lambda: scenario_from_data(data))
+    only_scenario_error(lambda: scenario_from_data(data, "<scenario>", CHECKS))
 
 
 @settings(max_examples=400)
 @given(damaged_scenarios())
 def test_property_damaged_scenario_only_scenario_error(data):
-    only_scenario_error(lambda: scenario_from_data(data))
+    only_scenario_error(lambda: scenario_from_data(data, "<scenario>", CHECKS))

@@ -9,10 +9,19 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from footprint.breakeven import BreakevenError, Trial, default_tolerance, find_breakeven
-from footprint.cases import DEFAULT_CASE, case_description, case_names, case_path
-from footprint.changes import parse_changes
-from footprint.console import (
+from footprint.analysis.breakeven import BreakevenError, Trial, default_tolerance, find_breakeven
+from footprint.analysis.explain import alternative, explain
+from footprint.economics.checks import CHECKS
+from footprint.optimize.changes import parse_changes
+from footprint.optimize.solve import PlanningError, solver_options
+from footprint.plan.tables import solve
+from footprint.scenario.cases import DEFAULT_CASE, case_description, case_names, case_path
+from footprint.scenario.docs import scenario_reference
+from footprint.scenario.files import ScenarioError, load_scenario, read_source, save_scenario, scenario_from_data
+from footprint.scenario.orlib import OrlibError, scenario_from_orlib_cap
+from footprint.scenario.regimes import regime_description, regime_names
+from footprint.scenario.scenario import Scenario
+from footprint.views.console import (
     print_alternative,
     print_breakeven,
     print_explanation,
@@ -20,13 +29,6 @@ from footprint.console import (
     print_trial,
     value_format,
 )
-from footprint.docs import scenario_reference
-from footprint.explain import alternative, explain
-from footprint.orlib import OrlibError, scenario_from_orlib_cap
-from footprint.regimes import regime_description, regime_names
-from footprint.scenario import Scenario
-from footprint.scenario_files import ScenarioError, load_scenario, read_scenario_data, save_scenario, scenario_from_data
-from footprint.solve import PlanningError, solve, solver_options
 
 app = typer.Typer(
     help="Plan a manufacturing footprint: which plant builds what for which market, and which capacity to add.",
@@ -58,7 +60,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 def _load(scenario: str) -> Scenario:
     """The scenario of a file or bundled case; exits with the report of every problem if it is not valid."""
     try:
-        return load_scenario(_resolve(scenario))
+        return load_scenario(_resolve(scenario), CHECKS)
     except ScenarioError as error:
         raise _fail(error.report()) from None
 
@@ -143,8 +145,8 @@ def breakeven(
     low, high = value_range
     tolerance = default_tolerance(low, high) if tolerance is None else tolerance
     try:
-        data = read_scenario_data(path)
-        loaded = scenario_from_data(data, str(path))
+        data = read_source(path).data
+        loaded = scenario_from_data(data, str(path), CHECKS)
     except ScenarioError as error:
         raise _fail(error.report()) from None
     options = solver_options(loaded, time_limit=time_limit, mip_gap=mip_gap, threads=threads)
@@ -169,7 +171,7 @@ def breakeven(
 def validate(file: Annotated[Path, typer.Argument(help="Scenario file to check.")]) -> None:
     """Check a scenario file and report every problem at once (exit code 0 when valid)."""
     try:
-        scenario = load_scenario(_resolve(str(file)))
+        scenario = load_scenario(_resolve(str(file)), CHECKS)
     except ScenarioError as error:
         raise _fail(error.report()) from None
     out.print(f"{file}: valid scenario {scenario.name!r} ({len(scenario.plants)} plants, "

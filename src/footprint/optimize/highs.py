@@ -12,7 +12,7 @@ from enum import StrEnum
 import highspy
 import numpy as np
 
-from footprint.lp import LinearProgram
+from footprint.optimize.lp import LinearProgram
 
 
 class SolveStatus(StrEnum):

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import math
 from functools import cache
-from typing import TYPE_CHECKING
 
 from searoute import searoute
 
-from footprint.figures import value_of
-
-if TYPE_CHECKING:  # the scenario module's checks use can_route, so no import of it at run time
-    from footprint.scenario import FreightRates, Location, Market, Plant, Port
+from footprint.scenario.entities import FreightRates, Location, Market, Plant, Port, can_route
+from footprint.scenario.figures import value_of
 
 EARTH_RADIUS_KM = 6371.0088
 FREIGHT_PARTS = ("sea_freight", "port_handling", "land_freight")
@@ -31,12 +28,6 @@ def great_circle_km(a: Location | Port, b: Location | Port) -> float:
 def sea_nautical_miles(origin: tuple[float, float], destination: tuple[float, float]) -> float:
     """Sea distance between two (lon, lat) points along searoute's shipping network."""
     return float(searoute(origin, destination, units="naut")["properties"]["length"])
-
-
-def can_route(plant: Plant, market: Market) -> bool:
-    """Whether freight can be computed: both ends have a port (sea), or both a location (road)."""
-    return (plant.port is not None and market.port is not None) or (
-        plant.location is not None and market.location is not None)
 
 
 def lane_parts(plant: Plant, market: Market, rates: FreightRates) -> dict[str, float] | None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from footprint.scenario import Scenario
+from footprint.scenario.checks import SCENARIO_CHECKS
+from footprint.scenario.scenario import Scenario
+from footprint.scenario.sources import ScenarioError
+from footprint.scenario.validation import scenario_from_data
 
 YEAR = 2000
 PRODUCT = "units"
@@ -90,9 +91,8 @@ def scenario_from_orlib_cap(path: str | Path, capacity: float | None = None) -> 
                   for j, row in enumerate(customer_rows) for i in range(sites)],
     }
     try:
-        return Scenario.model_validate(data)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise OrlibError(f"{path}: not a valid instance ({len(err.errors())} problems; first at {where}: "
-                         f"{first['msg'].removeprefix('Value error, ')})") from None
+        return scenario_from_data(data, str(path), SCENARIO_CHECKS)
+    except ScenarioError as err:
+        first = err.problems[0]
+        raise OrlibError(f"{path}: not a valid instance ({len(err.problems)} problems; first at {first.path}: "
+                         f"{first.message})") from None

@@ -10,7 +10,7 @@ DEFAULT_CASE = "rogue-2012"
 
 
 def cases_folder() -> Path:
-    return Path(str(resources.files("footprint") / "cases"))
+    return Path(str(resources.files("footprint.scenario") / "cases"))
 
 
 def case_names() -> list[str]:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from footprint.figures import value_of
-from footprint.scenario import ANY_ORIGIN, Agreement, Scenario, Tariff
+from footprint.scenario.entities import ANY_ORIGIN, Agreement, Tariff
+from footprint.scenario.figures import value_of
+from footprint.scenario.scenario import Scenario
 
 SHARE_TOLERANCE = 1e-9
 """A content share this close to its threshold counts as meeting it (shares come from cost ratios)."""

@@ -1,9 +1,10 @@
-"""The scenario: plants, products, markets, lanes, FX and tariffs, as frozen data.
+"""The scenario's entities: plants, products, markets, lanes, FX and tariffs, as frozen data.
 
 Each entity is declared once, here. The declaration drives validation, file
 loading and the format reference in the README (``footprint schema``). Amounts
 are per unit and per year unless a field says otherwise; the currency of an
-amount is named by the field's description.
+amount is named by the field's description. Checks across entities are in
+``checks``; ``scenario.Scenario`` is these fields with those checks run.
 """
 
 from __future__ import annotations
@@ -12,13 +13,36 @@ import datetime as dt
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from footprint.checks import consistency_problems
-from footprint.codes import Country, Currency, country_code
-from footprint.figures import Figure, Fraction, NonNegative, Num, Positive, Year, YearSeries, series_value, value_of
-from footprint.fx import FxError, FxRule, FxSpec, fx_table
-from footprint.regimes import regime_layers, regime_names
+from footprint.scenario.codes import Country, Currency, IsoCountry, country_code
+from footprint.scenario.figures import (
+    Figure,
+    Fraction,
+    NonNegative,
+    Num,
+    Positive,
+    Year,
+    YearSeries,
+    dump_number,
+    error_details,
+    parse_series,
+    series_value,
+    value_of,
+)
+from footprint.scenario.regimes import regime_layers, regime_names
+from footprint.scenario.text import short
 
 ANY_ORIGIN = "*"
 
@@ -30,12 +54,80 @@ def _origin(code: str) -> str:
 Identifier = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
 
-def _rule_shorthand(raw: Any) -> Any:
-    return FxRule() if raw == "ecb" else raw
+def _known_regime(name: Any) -> str:
+    if isinstance(name, int) and not isinstance(name, bool):  # `regime: 2012` reads as a number
+        name = str(name)
+    if not isinstance(name, str) or name not in regime_names():
+        raise ValueError(f"unknown regime {short(name)}; shipped: {', '.join(regime_names())}")
+    return name
+
+
+RegimeName = Annotated[str, BeforeValidator(_known_regime)]
+"""The name of a tariff regime shipped with footprint (never a path)."""
 
 
 class Entity(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FxRule(Entity):
+    """Rates by rule instead of by number: ECB history, a hold, a path, or a peg."""
+
+    history: Literal["ecb"] | None = Field(
+        "ecb", description="Past years: annual means of the ECB daily reference rates (offline)."
+    )
+    hold_after: Year | None = Field(
+        None, description="Years after this one repeat its rate (what a planner knew in that year)."
+    )
+    future: Literal["hold_last", "mean_last_5"] = Field(
+        "hold_last", description="Years past the data: repeat the last year, or the mean of the last five."
+    )
+    path: dict[Year, Positive] = Field(
+        default_factory=dict, description="Given rates for given years; they override everything else."
+    )
+    peg: Currency | None = Field(None, description="Pegged to this currency ...")
+    rate: Positive | None = Field(None, description="... at this many units per unit of it.")
+
+    @model_validator(mode="after")
+    def _peg_has_rate(self) -> FxRule:
+        if (self.peg is None) != (self.rate is None):
+            raise ValueError("a peg needs both peg (the currency) and rate")
+        return self
+
+
+RULE_KEYS = set(FxRule.model_fields)
+
+
+def _fx_spec(raw: Any) -> Any:
+    if isinstance(raw, FxRule):
+        return raw
+    if raw == "ecb":
+        return FxRule()
+    if isinstance(raw, dict) and raw and set(raw) <= RULE_KEYS and "value" not in raw:
+        try:
+            return FxRule.model_validate(raw)
+        except ValidationError as err:
+            raise ValueError(f"expected an FX rule: {error_details(err)}") from None
+    series = parse_series(raw)
+    for year, rate in (series.items() if isinstance(series, dict) else [(None, series)]):
+        if value_of(rate) <= 0:
+            where = "" if year is None else f"year {year}: "
+            raise ValueError(f"{where}expected a rate > 0, found {value_of(rate):g}")
+    return series
+
+
+def _dump_spec(spec: Any) -> Any:
+    if isinstance(spec, FxRule):
+        return spec.model_dump(exclude_defaults=True) or "ecb"
+    return dump_number(spec)
+
+
+FxSpec = Annotated[Num | dict[int, Num] | FxRule, PlainValidator(_fx_spec), PlainSerializer(_dump_spec)]
+"""A currency's rates: a number, a number per year, ``ecb``, or an FxRule."""
+
+
+def _rule_shorthand(raw: Any) -> Any:
+    return FxRule() if raw == "ecb" else raw
 
 
 class Location(Entity):
@@ -102,7 +194,7 @@ class Pool(Entity):
 
 class Plant(Entity):
     id: Identifier = Field(description="Plant name, unique.")
-    country: Country = Field(description="ISO 3166 country code; the origin for tariffs.")
+    country: IsoCountry = Field(description="ISO 3166 country code; the origin for tariffs.")
     currency: Currency = Field(description="Currency of local costs (ISO 4217).")
     location: Location | None = Field(None, description="Coordinates, for maps and distances.")
     port: Port | None = Field(None, description="Port the plant ships from by sea.")
@@ -207,6 +299,12 @@ class Market(Entity):
     customs_basis: Literal["fob", "cif"] = Field(
         "fob", description="Customs value: production cost (fob) or production cost plus freight (cif)."
     )
+
+
+def can_route(plant: Plant, market: Market) -> bool:
+    """Whether freight can be computed from distances: both ends have a port (sea), or both a location (road)."""
+    return (plant.port is not None and market.port is not None) or (
+        plant.location is not None and market.location is not None)
 
 
 class Lane(Entity):
@@ -335,7 +433,9 @@ class SolverSettings(Entity):
     threads: int | None = Field(None, ge=1, description="Solver threads (default: HiGHS decides).")
 
 
-class Scenario(Entity):
+class ScenarioFields(Entity):
+    """Every section of a scenario, each field validated; ``scenario.Scenario`` adds the checks across them."""
+
     name: str = Field(description="Scenario name.")
     description: str = Field("", description="What the scenario is about.")
     currency: Currency = Field("USD", description="Reporting currency; all results are in it.")
@@ -365,7 +465,7 @@ class Scenario(Entity):
     fx_default: Annotated[FxRule, BeforeValidator(_rule_shorthand)] | None = Field(
         None, description="Rule for every currency used but not listed under fx (e.g. `ecb`)."
     )
-    regime: str | None = Field(
+    regime: RegimeName | None = Field(
         None, description="A tariff regime shipped with footprint (see `footprint regimes`); the scenario's "
         "own tariffs replace its rates with the same origin, destination, class and measure, and its own "
         "agreements those with the same id."
@@ -373,22 +473,6 @@ class Scenario(Entity):
     tariffs: list[Tariff] = Field(default_factory=list, description="Ad valorem duties; unlisted: 0.")
     agreements: list[Agreement] = Field(default_factory=list, description="Free-trade agreements.")
     solver: SolverSettings = Field(default_factory=SolverSettings, description="Solver options.")
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Scenario:
-        problems = consistency_problems(self)
-        if problems:
-            raise ValueError("; ".join(str(problem) for problem in problems))
-        return self
-
-    @field_validator("regime", mode="before")
-    @classmethod
-    def _known_regime(cls, name: Any) -> str | None:
-        if isinstance(name, int) and not isinstance(name, bool):  # `regime: 2012` reads as a number
-            name = str(name)
-        if name is not None and name not in regime_names():
-            raise ValueError(f"unknown regime {name!r}; shipped: {', '.join(regime_names())}")
-        return name
 
     @property
     def years(self) -> list[int]:
@@ -420,18 +504,6 @@ class Scenario(Entity):
             used.add(self.freight_rates.currency)
         return used | {lane.currency for lane in self.lanes if lane.currency}
 
-    @cached_property
-    def fx_rates(self) -> dict[str, dict[int, float]]:
-        """Units of each currency per unit of the reporting currency, by year."""
-        rates, problems = fx_table(self.fx, self.fx_default, self.currencies(), self.currency, self.years)
-        if problems:
-            raise FxError("; ".join(f"fx.{c}: {message}" for c, message in problems.items()))
-        return rates
-
-    def fx_rate(self, currency: str, year: int) -> float:
-        """Units of ``currency`` per unit of the reporting currency in ``year``."""
-        return self.fx_rates[currency][year]
-
 
 __all__ = [
     "ANY_ORIGIN",
@@ -439,6 +511,8 @@ __all__ = [
     "Capability",
     "CapacityOption",
     "Figure",
+    "FxRule",
+    "FxSpec",
     "Horizon",
     "Lane",
     "Location",
@@ -450,7 +524,7 @@ __all__ = [
     "PreferentialRate",
     "Product",
     "Relief",
-    "Scenario",
+    "ScenarioFields",
     "SolverSettings",
     "SourcingOption",
     "Tariff",

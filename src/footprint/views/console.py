@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from footprint.breakeven import Breakeven, Decisions, Trial
-from footprint.explain import Alternative, Explanation
-from footprint.model import OWN_CONTENT
-from footprint.network import UNIT_COMPONENTS
-from footprint.plan import Plan
+from footprint.analysis.breakeven import Breakeven, Decisions, Trial
+from footprint.analysis.explain import Alternative, Explanation
+from footprint.economics.network import UNIT_COMPONENTS
+from footprint.optimize.model import OWN_CONTENT
+from footprint.plan.plan import Plan
 
 MAX_ROWS = 40
 _COMPONENT_LABELS = {"production_local": "local content", "production_imported": "imported content",

@@ -26,13 +26,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from footprint.codes import currency_code
-from footprint.figures import error_details
-from footprint.highs import SolverOptions
-from footprint.plan import Plan
-from footprint.scenario import Horizon, Scenario
-from footprint.scenario_files import ScenarioError, scenario_from_data
-from footprint.solve import PlanningError, solve, solver_options
+from footprint.economics.checks import CHECKS
+from footprint.optimize.highs import SolverOptions
+from footprint.optimize.solve import PlanningError, solver_options
+from footprint.plan.plan import Plan
+from footprint.plan.tables import solve
+from footprint.scenario.codes import currency_code
+from footprint.scenario.entities import Horizon
+from footprint.scenario.figures import error_details
+from footprint.scenario.files import ScenarioError, scenario_from_data
+from footprint.scenario.scenario import Scenario
 
 GROWTH_PREFIX = "growth:"
 RELATIVE_TOLERANCE = 1e-3
@@ -321,7 +324,7 @@ def find_breakeven(
         raise BreakevenError(f"{path}: expected a range LO < HI, found {low:g} {high:g}")
     if not (math.isfinite(tolerance) and tolerance > 0):
         raise BreakevenError(f"{path}: expected a tolerance > 0, found {tolerance:g}")
-    base = scenario_from_data(data, source)
+    base = scenario_from_data(data, source, CHECKS)
     parameter.check(base)
     options = options or solver_options(base)
     trials: list[Trial] = []
@@ -351,7 +354,7 @@ def find_breakeven(
 
 def _scenario_at(parameter: Parameter, data: dict[str, Any], value: float, source: str) -> Scenario:
     try:
-        return scenario_from_data(parameter.apply(data, value), source)
+        return scenario_from_data(parameter.apply(data, value), source, CHECKS)
     except ScenarioError as err:
         problems = "; ".join(map(str, err.problems))
         raise BreakevenError(f"{parameter.path} = {value:g}: the scenario refuses it: {problems}") from None

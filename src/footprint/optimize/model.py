@@ -14,8 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from footprint.lp import Labels, LinearProgram
-from footprint.network import UNIT_COMPONENTS, Network
+from footprint.economics.network import UNIT_COMPONENTS, Network
+from footprint.optimize.lp import Labels, LinearProgram
+
+TOLERANCE = 1e-6
+"""Values this close to 0 count as 0 when a solution is read back (a flow, a lost unit)."""
 
 
 @dataclass(frozen=True)
@@ -326,6 +329,7 @@ def _production_bound(network: Network) -> np.ndarray:
 __all__ = [
     "NOT_SPECIFIC",
     "OWN_CONTENT",
+    "TOLERANCE",
     "UNIT_COMPONENTS",
     "FootprintModel",
     "assignment_cells",

@@ -14,8 +14,8 @@ from typing import Literal
 import highspy
 import numpy as np
 
-from footprint.highs import add_row, set_bounds
-from footprint.model import FootprintModel, option_years
+from footprint.optimize.highs import add_row, set_bounds
+from footprint.optimize.model import FootprintModel, option_years
 
 
 class ChangeError(ValueError):

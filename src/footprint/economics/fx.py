@@ -11,23 +11,13 @@ import zipfile
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, ValidationError, model_validator
 
-from footprint.codes import Currency
-from footprint.figures import (
-    Num,
-    Positive,
-    Year,
-    dump_number,
-    error_details,
-    parse_series,
-    series_value,
-    value_of,
-)
+from footprint.scenario.entities import FxRule, ScenarioFields
+from footprint.scenario.figures import series_value, value_of
 
 ECB_PACKAGE = "currency_converter"
 ECB_FILE = "eurofxref-hist.zip"
@@ -64,64 +54,6 @@ def ecb_annual(currency: str, base: str) -> dict[int, float]:
     cross = (daily[currency] / daily[base]).dropna()
     means = cross.groupby(cross.index.year).mean()
     return {int(year): float(rate) for year, rate in means.items() if np.isfinite(rate)}
-
-
-class FxRule(BaseModel):
-    """Rates by rule instead of by number: ECB history, a hold, a path, or a peg."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    history: Literal["ecb"] | None = Field(
-        "ecb", description="Past years: annual means of the ECB daily reference rates (offline)."
-    )
-    hold_after: Year | None = Field(
-        None, description="Years after this one repeat its rate (what a planner knew in that year)."
-    )
-    future: Literal["hold_last", "mean_last_5"] = Field(
-        "hold_last", description="Years past the data: repeat the last year, or the mean of the last five."
-    )
-    path: dict[Year, Positive] = Field(
-        default_factory=dict, description="Given rates for given years; they override everything else."
-    )
-    peg: Currency | None = Field(None, description="Pegged to this currency ...")
-    rate: Positive | None = Field(None, description="... at this many units per unit of it.")
-
-    @model_validator(mode="after")
-    def _peg_has_rate(self) -> FxRule:
-        if (self.peg is None) != (self.rate is None):
-            raise ValueError("a peg needs both peg (the currency) and rate")
-        return self
-
-
-RULE_KEYS = set(FxRule.model_fields)
-
-
-def _fx_spec(raw: Any) -> Any:
-    if isinstance(raw, FxRule):
-        return raw
-    if raw == "ecb":
-        return FxRule()
-    if isinstance(raw, dict) and raw and set(raw) <= RULE_KEYS and "value" not in raw:
-        try:
-            return FxRule.model_validate(raw)
-        except ValidationError as err:
-            raise ValueError(f"expected an FX rule: {error_details(err)}") from None
-    series = parse_series(raw)
-    for year, rate in (series.items() if isinstance(series, dict) else [(None, series)]):
-        if value_of(rate) <= 0:
-            where = "" if year is None else f"year {year}: "
-            raise ValueError(f"{where}expected a rate > 0, found {value_of(rate):g}")
-    return series
-
-
-def _dump_spec(spec: Any) -> Any:
-    if isinstance(spec, FxRule):
-        return spec.model_dump(exclude_defaults=True) or "ecb"
-    return dump_number(spec)
-
-
-FxSpec = Annotated[Num | dict[int, Num] | FxRule, PlainValidator(_fx_spec), PlainSerializer(_dump_spec)]
-"""A currency's rates: a number, a number per year, ``ecb``, or an FxRule."""
 
 
 def resolve_rates(
@@ -207,3 +139,12 @@ def fx_table(
         except FxError as err:
             problems[currency] = str(err)
     return rates, problems
+
+
+def fx_rates(scenario: ScenarioFields) -> dict[str, dict[int, float]]:
+    """Units of each currency the scenario uses per unit of its reporting currency, by year."""
+    rates, problems = fx_table(scenario.fx, scenario.fx_default, scenario.currencies(), scenario.currency,
+                               scenario.years)
+    if problems:
+        raise FxError("; ".join(f"fx.{currency}: {message}" for currency, message in problems.items()))
+    return rates

@@ -1,4 +1,4 @@
-"""A solved model read back as the Plan's labelled tables, each made when first read.
+"""A solved model read back as a Plan: its summary and labelled tables, each table made when first read.
 
 Every table starts from the flows the plan uses (a small share of the lanes on a large
 network), and the parts several tables share (production, per-unit costs, amounts) are
@@ -13,19 +13,56 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from footprint.model import (
+from footprint.economics.network import UNIT_COMPONENTS, Network
+from footprint.optimize.changes import Change
+from footprint.optimize.highs import SolverOptions, SolveStatus
+from footprint.optimize.model import (
     NOT_SPECIFIC,
     OWN_CONTENT,
+    TOLERANCE,
     FootprintModel,
     assignment_cells,
     flow_labels,
     option_years,
     sourcing_cells,
 )
-from footprint.network import UNIT_COMPONENTS, Network
-from footprint.plan import TABLES, Tables
+from footprint.optimize.solve import Solved, solve_model
+from footprint.plan.plan import TABLES, Plan, Tables
+from footprint.scenario.scenario import Scenario
 
-TOLERANCE = 1e-6
+
+def solve(scenario: Scenario, options: SolverOptions | None = None, changes: tuple[Change, ...] = ()) -> Plan:
+    """The best plan for ``scenario`` (with forced or forbidden decisions); PlanningError when there is none."""
+    return plan_of(solve_model(scenario, options, changes))
+
+
+def plan_of(solved: Solved) -> Plan:
+    """The Plan's summary, and its tables (each made when first read) from a solved model."""
+    model, solution, build_seconds = solved.model, solved.solution, solved.build_seconds
+    network, program = model.network, model.program
+    tables = plan_tables(model, solution.values)
+    scenario = network.scenario
+    objective = -solution.objective if model.profit else solution.objective
+    bound = -solution.bound if model.profit else solution.bound
+    summary = {
+        "scenario": scenario.name,
+        "status": solution.status.value,
+        "objective_sense": scenario.objective,
+        "objective": objective,
+        "bound": bound,
+        "gap": solution.gap,
+        "currency": scenario.currency,
+        "horizon": [int(network.years[0]), int(network.years[-1])],
+        "build_seconds": build_seconds,
+        "solve_seconds": solution.seconds,
+        "variables": program.num_cols,
+        "integer_variables": program.num_integer,
+        "constraints": program.num_rows,
+        "builds": tables["builds"].to_dict(orient="records"),
+        "message": ("time limit reached: this is the best plan found, not proven optimal"
+                    if solution.status is SolveStatus.TIME_LIMIT else solution.message),
+    }
+    return Plan(summary, tables)
 
 
 def plan_tables(model: FootprintModel, solution: np.ndarray) -> Tables:

@@ -7,13 +7,12 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from footprint.figures import Figure
-from footprint.fx import FxRule
-from footprint.scenario import (
+from footprint.scenario.entities import (
     Agreement,
     Capability,
     CapacityOption,
     FreightRates,
+    FxRule,
     Horizon,
     Lane,
     Location,
@@ -25,12 +24,13 @@ from footprint.scenario import (
     PreferentialRate,
     Product,
     Relief,
-    Scenario,
     SolverSettings,
     SourcingOption,
     Tariff,
     YearRange,
 )
+from footprint.scenario.figures import Figure
+from footprint.scenario.scenario import Scenario
 
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("scenario (top level)", Scenario),

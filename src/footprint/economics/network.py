@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from footprint.figures import value_of
-from footprint.freight import FREIGHT_PARTS, lane_parts
-from footprint.scenario import Scenario
-from footprint.trade import SHARE_TOLERANCE, DutyRates, duty_rates
+from footprint.economics.freight import FREIGHT_PARTS, lane_parts
+from footprint.economics.fx import fx_rates
+from footprint.economics.trade import SHARE_TOLERANCE, DutyRates, duty_rates
+from footprint.scenario.figures import value_of
+from footprint.scenario.scenario import Scenario
 
 UNIT_COMPONENTS = ("production_local", "production_imported", "sourcing", "freight", *FREIGHT_PARTS, "duty")
 """The parts of a unit's landed cost, in the reporting currency."""
@@ -234,7 +235,7 @@ def _codes(names: list[str]) -> dict[str, int]:
 
 def _fx_table(scenario: Scenario) -> tuple[dict[str, int], np.ndarray]:
     """Currency codes and the matrix of units per reporting unit, by currency and year index."""
-    table = scenario.fx_rates
+    table = fx_rates(scenario)
     currencies = [scenario.currency, *sorted(c for c in table if c != scenario.currency)]
     rates = np.array([[table[c][year] for year in scenario.years] for c in currencies])
     return _codes(currencies), rates

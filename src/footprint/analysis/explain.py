@@ -15,13 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from footprint.changes import Change
-from footprint.highs import SolverOptions, fix_integers, run
-from footprint.model import profile_names
-from footprint.network import UNIT_COMPONENTS
-from footprint.plan import Plan
-from footprint.scenario import Scenario
-from footprint.solve import PlanningError, Solved, solve, solve_model, solver_options
+from footprint.economics.network import UNIT_COMPONENTS
+from footprint.optimize.changes import Change
+from footprint.optimize.highs import SolverOptions, fix_integers, run
+from footprint.optimize.model import profile_names
+from footprint.optimize.solve import PlanningError, Solved, solve_model, solver_options
+from footprint.plan.plan import Plan
+from footprint.plan.tables import plan_of, solve
+from footprint.scenario.scenario import Scenario
 
 TOLERANCE = 1e-6
 
@@ -61,6 +62,7 @@ def explain(scenario: Scenario, market: str, product: str, year: int | None = No
         raise PlanningError(f"year {year} is outside the horizon {scenario.horizon.start}-{scenario.horizon.end}")
     options = options or solver_options(scenario)
     solved = solve_model(scenario, options)
+    plan = plan_of(solved)
     row_duals, reduced_costs = _fixed_duals(solved)
     network = solved.model.network
     chosen = (network.flow_market == network.markets.index(market)) & (
@@ -69,7 +71,7 @@ def explain(scenario: Scenario, market: str, product: str, year: int | None = No
         chosen &= network.years[network.flow_year] == year
     lanes = np.flatnonzero(chosen)
     return Explanation(market, product, scenario.currency, _landed(solved, lanes, row_duals, reduced_costs),
-                       _capacity_value(solved, row_duals), solved.plan)
+                       _capacity_value(solved, row_duals), plan)
 
 
 def alternative(scenario: Scenario, changes: tuple[Change, ...], optimum: float,

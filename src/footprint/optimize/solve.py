@@ -1,4 +1,4 @@
-"""solve(scenario) -> Plan: compile, build, solve with HiGHS, and read the answer back as tables."""
+"""solve_model(scenario): compile, build and solve with HiGHS; say in the user's terms why there is no plan."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from footprint.changes import Change, ChangeError, apply_changes
-from footprint.highs import Solution, SolverOptions, SolveStatus, run, to_highs
-from footprint.model import FootprintModel, build_model
-from footprint.network import Network, compile_network
-from footprint.plan import Plan
-from footprint.scenario import Scenario
-from footprint.tables import TOLERANCE, plan_tables
+from footprint.economics.network import Network, compile_network
+from footprint.optimize.changes import Change, ChangeError, apply_changes
+from footprint.optimize.highs import Solution, SolverOptions, SolveStatus, run, to_highs
+from footprint.optimize.model import TOLERANCE, FootprintModel, build_model
+from footprint.scenario.scenario import Scenario
 
 
 class PlanningError(Exception):
@@ -29,20 +27,15 @@ def solver_options(scenario: Scenario, **overrides: object) -> SolverOptions:
     return dataclasses.replace(options, **{k: v for k, v in overrides.items() if v is not None})
 
 
-def solve(scenario: Scenario, options: SolverOptions | None = None, changes: tuple[Change, ...] = ()) -> Plan:
-    """The best plan for ``scenario`` (with forced or forbidden decisions); PlanningError when there is none."""
-    return solve_model(scenario, options, changes).plan
-
-
 @dataclass(frozen=True)
 class Solved:
-    """A plan with the model and solver answer it came from (for explaining it)."""
+    """A solved model: the model, the solver holding it, and its answer (``plan.tables`` reads it as a Plan)."""
 
     model: FootprintModel
     highs: highspy.Highs
     """The solver instance holding the model as solved (explain re-solves it with decisions fixed)."""
     solution: Solution
-    plan: Plan
+    build_seconds: float
 
 
 def solve_model(scenario: Scenario, options: SolverOptions | None = None,
@@ -60,7 +53,7 @@ def solve_model(scenario: Scenario, options: SolverOptions | None = None,
     solution = run(highs, model.is_mip)
     if not solution.status.has_plan:
         raise PlanningError(_no_plan_message(model, solution, options, changes))
-    return Solved(model, highs, solution, plan_from_solution(model, solution, build_seconds))
+    return Solved(model, highs, solution, build_seconds)
 
 
 def _no_plan_message(model: FootprintModel, solution: Solution, options: SolverOptions,
@@ -103,32 +96,4 @@ def _explain_infeasible(network: Network, options: SolverOptions, changes: tuple
             + ". Add capacity or options, lanes, or a lost_sale_penalty.")
 
 
-def plan_from_solution(model: FootprintModel, solution: Solution, build_seconds: float) -> Plan:
-    """The Plan's summary, and its tables (each made when first read) from a solved model."""
-    network, program = model.network, model.program
-    tables = plan_tables(model, solution.values)
-    scenario = network.scenario
-    objective = -solution.objective if model.profit else solution.objective
-    bound = -solution.bound if model.profit else solution.bound
-    summary = {
-        "scenario": scenario.name,
-        "status": solution.status.value,
-        "objective_sense": scenario.objective,
-        "objective": objective,
-        "bound": bound,
-        "gap": solution.gap,
-        "currency": scenario.currency,
-        "horizon": [int(network.years[0]), int(network.years[-1])],
-        "build_seconds": build_seconds,
-        "solve_seconds": solution.seconds,
-        "variables": program.num_cols,
-        "integer_variables": program.num_integer,
-        "constraints": program.num_rows,
-        "builds": tables["builds"].to_dict(orient="records"),
-        "message": ("time limit reached: this is the best plan found, not proven optimal"
-                    if solution.status is SolveStatus.TIME_LIMIT else solution.message),
-    }
-    return Plan(summary, tables)
-
-
-__all__ = ["PlanningError", "Solved", "solve", "solve_model", "solver_options"]
+__all__ = ["PlanningError", "Solved", "solve_model", "solver_options"]

@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from footprint.scenario.text import short
+
 
 class Figure(BaseModel):
     """A number with its provenance: where it comes from, and how sure we are."""
@@ -64,11 +66,6 @@ def error_details(err: ValidationError) -> str:
     )
 
 
-def _describe(raw: Any) -> str:
-    text = repr(raw)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _number(raw: Any) -> Num:
     if isinstance(raw, Figure):
         return raw
@@ -78,13 +75,13 @@ def _number(raw: Any) -> Num:
         try:
             number = float(raw)
         except OverflowError:
-            raise ValueError(f"expected a number, found one too large ({_describe(raw)})") from None
+            raise ValueError(f"expected a number, found one too large ({short(raw)})") from None
     elif isinstance(raw, str):
         # YAML 1.1 reads 160e6 (no dot) as text; accept it as the number it is.
         try:
             number = float(raw.replace("_", ""))
         except ValueError:
-            raise ValueError(f"expected a number, found {_describe(raw)}") from None
+            raise ValueError(f"expected a number, found {short(raw)}") from None
     elif isinstance(raw, dict):
         try:
             return Figure.model_validate(raw)
@@ -92,7 +89,7 @@ def _number(raw: Any) -> Num:
             details = error_details(err)
             raise ValueError(f"expected a figure {{value, low, high, source, assumption}}: {details}") from None
     else:
-        raise ValueError(f"expected a number, found {_describe(raw)}")
+        raise ValueError(f"expected a number, found {short(raw)}")
     if not math.isfinite(number):
         raise ValueError(f"expected a finite number, found {raw}")
     return number
@@ -132,9 +129,9 @@ def _year(raw: Any) -> int:
     try:
         year = int(raw)
     except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"expected a year, found {_describe(raw)}") from None
+        raise ValueError(f"expected a year, found {short(raw)}") from None
     if year != raw and str(year) != str(raw).strip():
-        raise ValueError(f"expected a whole year, found {_describe(raw)}")
+        raise ValueError(f"expected a whole year, found {short(raw)}")
     if not 1900 <= year <= 2200:
         raise ValueError(f"expected a year between 1900 and 2200, found {year}")
     return year

@@ -1,0 +1,1 @@
+"""The economics layer: exchange rates, freight, duties, and the scenario compiled into arrays."""

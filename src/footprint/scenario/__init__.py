@@ -1,0 +1,1 @@
+"""The scenario layer: entities, their checks, files and importers, cases, regimes and customs unions."""

@@ -1,0 +1,423 @@
+"""Checks across a scenario's entities: references, duplicates, years, and what is probably a mistake.
+
+Field-level checks (types, signs, codes) live on the entity declarations; these are the
+checks that need more than one entity. Each problem names the key path of the offending
+field (as a tuple of keys and positions), what was expected and what was found. Errors
+make a scenario unusable; warnings flag what is valid but probably wrong (a rate of 25
+meant as 25%), and ``--strict`` makes them errors too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from footprint.scenario.entities import ANY_ORIGIN, ScenarioFields, can_route
+from footprint.scenario.figures import YearSeries, series_value, value_of
+from footprint.scenario.unions import customs_unions
+
+Loc = tuple[str | int, ...]
+"""A key path into the scenario's data: section names, field names, mapping keys and list positions."""
+
+Severity = Literal["error", "warning"]
+
+
+def loc_text(loc: Loc) -> str:
+    """``plants[1].pools[0].capacity``: positions in brackets, names after dots."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text.removeprefix(".")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario, at a key path such as ``("plants", 2, "pools", 0, "capacity")``.
+
+    ``named`` and ``where`` are filled in by the loader: the key path with entities named by
+    id (``plants[wroclaw].pools[line].capacity``), and the file and line it comes from.
+    """
+
+    loc: Loc
+    message: str
+    severity: Severity = "error"
+    named: str = ""
+    where: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    @property
+    def path(self) -> str:
+        """The key path as it reads in messages: entities by id once the loader has placed it."""
+        return self.named or loc_text(self.loc)
+
+    def __str__(self) -> str:
+        text = f"{self.path}: {self.message}" if self.path else self.message
+        text = f"{self.where}: {text}" if self.where else text
+        return text if self.is_error else f"warning: {text}"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What failed to load, so that checks neither trip over it nor report it twice.
+
+    ``broken`` names sections that did not load at all; ``failed`` names the list sections some
+    of whose entries failed on their own, with the ids those entries give: references to them
+    are not unknown (the entry is reported where it is), and references to anything else still are.
+    """
+
+    broken: frozenset[str] = frozenset()
+    failed: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def usable(self, *sections: str) -> bool:
+        return not self.broken & set(sections)
+
+    def known(self, section: str, loaded: Iterable[str]) -> set[str]:
+        return set(loaded) | set(self.failed.get(section, ()))
+
+
+class ConsistencyError(ValueError):
+    """Errors the checks found in a Scenario being built (the problems kept, for the loader to place)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems))
+
+
+Check = Callable[[ScenarioFields, Context], Iterable[Problem]]
+"""A check of a (possibly partly loaded) scenario: the problems it finds."""
+
+
+def consistency_problems(scenario: ScenarioFields, context: Context) -> list[Problem]:
+    """Every cross-entity error of ``scenario``."""
+    return [problem for check in CONSISTENCY_CHECKS for problem in check(scenario, context)]
+
+
+def _duplicate_problems(loc: Loc, keys: Iterable[object], what: str) -> Iterator[Problem]:
+    keys = list(keys)
+    counts = Counter(keys)
+    seen: set[object] = set()
+    for index, key in enumerate(keys):
+        if counts[key] > 1 and key in seen:
+            yield Problem((*loc, index), f"duplicate {what} {key!r}; each must be unique")
+        seen.add(key)
+
+
+def _duplicates(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    yield from _duplicate_problems(("products",), (p.id for p in scenario.products), "product id")
+    yield from _duplicate_problems(("plants",), (p.id for p in scenario.plants), "plant id")
+    yield from _duplicate_problems(("options",), (o.id for o in scenario.options), "option id")
+    yield from _duplicate_problems(("markets",), (m.id for m in scenario.markets), "market id")
+    for index, plant in enumerate(scenario.plants):
+        yield from _duplicate_problems(("plants", index, "pools"), (q.id for q in plant.pools), "pool id")
+        for q, pool in enumerate(plant.pools):
+            yield from _duplicate_problems(("plants", index, "pools", q, "products"), pool.products, "product")
+    yield from _duplicate_problems(
+        ("capabilities",), ((c.plant, c.product) for c in scenario.capabilities), "plant and product"
+    )
+    yield from _duplicate_problems(("lanes",), ((lane.plant, lane.market) for lane in scenario.lanes), "lane")
+    yield from _duplicate_problems(("agreements",), (a.id for a in scenario.agreements), "agreement id")
+    for index, capability in enumerate(scenario.capabilities):
+        yield from _duplicate_problems(("capabilities", index, "sourcing"), (o.id for o in capability.sourcing),
+                                       "sourcing option id")
+    if context.usable("horizon"):
+        yield from _overlapping_base_rates(scenario)
+
+
+def _overlapping_base_rates(scenario: ScenarioFields) -> Iterator[Problem]:
+    """Base rates for the same origin, destination, class and days may not overlap (additional duties stack)."""
+    share: dict[tuple[str, str, str, int], float] = {}
+    first_seen: dict[tuple[str, str, str, int], int] = {}
+    clashes: dict[tuple[int, int], list[int]] = {}
+    for index, t in enumerate(scenario.tariffs):
+        if t.additional:
+            continue
+        for year, weight in t.weights(scenario.horizon).items():
+            key = (t.origin, t.destination, t.product_class, year)
+            share[key] = share.get(key, 0.0) + weight
+            if share[key] > 1.0 + 1e-9:
+                clashes.setdefault((index, first_seen[key]), []).append(year)
+            first_seen.setdefault(key, index)
+    for (index, first), years in clashes.items():
+        t = scenario.tariffs[index]
+        yield Problem(("tariffs", index), f"a second base rate for {t.origin} -> {t.destination}, class "
+                                          f"{t.product_class!r}, in {_year_list(years)} (first in tariffs[{first}]); "
+                                          "mark stacking duties additional: true")
+
+
+def _unknown(loc: Loc, what: str, name: str, known: set[str]) -> Problem:
+    hint = f"; known: {', '.join(sorted(known))}" if len(known) <= 12 else ""
+    return Problem(loc, f"unknown {what} {name!r}{hint}")
+
+
+def _references(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    products = context.known("products", (p.id for p in scenario.products))
+    plants = {p.id: p for p in scenario.plants}
+    plant_ids = context.known("plants", plants)
+    markets = context.known("markets", (m.id for m in scenario.markets))
+    check_products, check_plants = context.usable("products"), context.usable("plants")
+    for i, plant in enumerate(scenario.plants):
+        for j, pool in enumerate(plant.pools):
+            for k, product in enumerate(pool.products):
+                if check_products and product not in products:
+                    yield _unknown(("plants", i, "pools", j, "products", k), "product", product, products)
+    for i, capability in enumerate(scenario.capabilities):
+        if check_plants and capability.plant not in plant_ids:
+            yield _unknown(("capabilities", i, "plant"), "plant", capability.plant, plant_ids)
+        if check_products and capability.product not in products:
+            yield _unknown(("capabilities", i, "product"), "product", capability.product, products)
+        plant = plants.get(capability.plant)
+        if (plant is not None and capability.product in products
+                and not any(capability.product in q.products for q in plant.pools)):
+            yield Problem(
+                ("capabilities", i),
+                f"plant {plant.id!r} has no pool covering product {capability.product!r}; "
+                "add it to one of the plant's pools",
+            )
+    for i, option in enumerate(scenario.options):
+        plant = plants.get(option.plant)
+        if plant is None:
+            if check_plants and option.plant not in plant_ids:
+                yield _unknown(("options", i, "plant"), "plant", option.plant, plant_ids)
+        elif option.pool not in {q.id for q in plant.pools}:
+            yield _unknown(("options", i, "pool"), f"pool of plant {plant.id!r}", option.pool,
+                           {q.id for q in plant.pools})
+    for i, market in enumerate(scenario.markets):
+        for section in ("demand", "price", "lost_sale_penalty"):
+            for product in getattr(market, section):
+                if check_products and product not in products:
+                    yield _unknown(("markets", i, section, product), "product", product, products)
+    for i, lane in enumerate(scenario.lanes):
+        if check_plants and lane.plant not in plant_ids:
+            yield _unknown(("lanes", i, "plant"), "plant", lane.plant, plant_ids)
+        if context.usable("markets") and lane.market not in markets:
+            yield _unknown(("lanes", i, "market"), "market", lane.market, markets)
+    if context.usable("tariffs", "agreements", "regime"):
+        agreements = context.known("agreements", (a.id for a in scenario.trade_rules[1]))
+        for i, tariff in enumerate(scenario.tariffs):
+            if tariff.relief is not None and tariff.relief.agreement not in agreements:
+                yield _unknown(("tariffs", i, "relief", "agreement"), "agreement", tariff.relief.agreement,
+                               agreements)
+
+
+def currency_uses(scenario: ScenarioFields) -> Iterator[tuple[Loc, str]]:
+    """Every field that names a currency an amount is stated in, with the currency."""
+    for i, plant in enumerate(scenario.plants):
+        yield ("plants", i, "currency"), plant.currency
+    for i, capability in enumerate(scenario.capabilities):
+        if capability.imported_currency is not None:
+            yield ("capabilities", i, "imported_currency"), capability.imported_currency
+        for j, option in enumerate(capability.sourcing):
+            if option.currency is not None:
+                yield ("capabilities", i, "sourcing", j, "currency"), option.currency
+    for i, option in enumerate(scenario.options):
+        if option.currency is not None:
+            yield ("options", i, "currency"), option.currency
+    for i, market in enumerate(scenario.markets):
+        if market.currency is not None:
+            yield ("markets", i, "currency"), market.currency
+    for i, lane in enumerate(scenario.lanes):
+        if lane.currency is not None:
+            yield ("lanes", i, "currency"), lane.currency
+    if scenario.freight_rates is not None and scenario.freight_rates.currency is not None:
+        yield ("freight_rates", "currency"), scenario.freight_rates.currency
+
+
+def _year_list(years: list[int]) -> str:
+    return ", ".join(str(year) for year in years[:6]) + (" ..." if len(years) > 6 else "")
+
+
+def _years(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    if not context.usable("horizon"):
+        return
+    horizon = scenario.horizon
+    span = f"{horizon.start}-{horizon.end}"
+    for i, market in enumerate(scenario.markets):
+        for section in ("demand", "price", "lost_sale_penalty"):
+            for product, series in getattr(market, section).items():
+                if isinstance(series, dict):
+                    outside = [year for year in series if not horizon.start <= year <= horizon.end]
+                    if outside:
+                        yield Problem(("markets", i, section, product),
+                                      f"{_year_list(outside)} outside the horizon {span}")
+    for i, plant in enumerate(scenario.plants):
+        for j, pool in enumerate(plant.pools):
+            if isinstance(pool.capacity, dict):
+                missing = [y for y in horizon.years if y not in pool.capacity]
+                if missing:
+                    yield Problem(("plants", i, "pools", j, "capacity"),
+                                  f"no capacity for {_year_list(missing)}; give one per year {span} "
+                                  "or a single number")
+    if scenario.objective == "maximize_profit":
+        for i, market in enumerate(scenario.markets):
+            for product, series in market.demand.items():
+                price = market.price.get(product)
+                missing = [y for y, units in _demand_years(series, horizon.years) if units > 0
+                           and (price is None or (isinstance(price, dict) and y not in price))]
+                if missing:
+                    yield Problem(("markets", i, "price", product),
+                                  f"maximize_profit needs a price for every year with demand; "
+                                  f"missing {_year_list(missing)}")
+
+
+def _demand_years(series: YearSeries, years: list[int]) -> Iterator[tuple[int, float]]:
+    for year in years:
+        units = series_value(series, year)
+        yield year, 0.0 if units is None else units
+
+
+def _unservable_demand(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Demand that no plant can serve, where unserved demand is not allowed."""
+    if scenario.objective == "maximize_profit" or not context.usable(
+            "horizon", "plants", "capabilities", "markets", "lanes", "default_freight", "freight_rates"):
+        return
+    if {"plants", "capabilities", "lanes"} & set(context.failed):
+        return  # a plant, capability or lane that did not load might have served it
+    plants = {plant.id: plant for plant in scenario.plants}
+    makers: dict[str, set[str]] = {}
+    for capability in scenario.capabilities:
+        if capability.plant in plants:
+            makers.setdefault(capability.product, set()).add(capability.plant)
+    lanes = {(lane.plant, lane.market) for lane in scenario.lanes}
+    for i, market in enumerate(scenario.markets):
+        for product, series in market.demand.items():
+            if product in market.lost_sale_penalty:
+                continue
+            if not any(units > 0 for _, units in _demand_years(series, scenario.horizon.years)):
+                continue
+            reachable = {plant for plant in makers.get(product, set())
+                         if scenario.default_freight is not None or (plant, market.id) in lanes
+                         or (scenario.freight_rates is not None and can_route(plants[plant], market))}
+            if not reachable:
+                yield Problem(
+                    ("markets", i, "demand", product),
+                    f"no plant can build {product!r} for {market.id!r} (no capability or no lane) "
+                    "and no lost_sale_penalty allows it to go unserved",
+                )
+
+
+CONSISTENCY_CHECKS: tuple[Check, ...] = (_duplicates, _references, _years, _unservable_demand)
+
+
+# Warnings: valid, but probably not what was meant.
+
+MOST_LIKELY_RATE = 1.0
+"""An ad valorem rate above this (100%) is more likely a percentage typed as a number (25 for 25%)."""
+
+
+def _warning(loc: Loc, message: str) -> Problem:
+    return Problem(loc, message, "warning")
+
+
+def _rates(scenario: ScenarioFields) -> Iterator[tuple[Loc, str, float]]:
+    """The scenario's own ad valorem rates: (loc, product class, rate)."""
+    for i, tariff in enumerate(scenario.tariffs):
+        yield ("tariffs", i, "rate"), tariff.product_class, value_of(tariff.rate)
+    for i, agreement in enumerate(scenario.agreements):
+        for j, rate in enumerate(agreement.rates):
+            yield ("agreements", i, "rates", j, "rate"), rate.product_class, value_of(rate.rate)
+
+
+def _rate_sizes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    for loc, _, rate in _rates(scenario):
+        if rate > MOST_LIKELY_RATE:
+            yield _warning(loc, f"a rate of {rate:g} is {rate:.0%}; rates are shares (0.25 = 25%): "
+                                f"did you mean {rate / 100:g}?")
+
+
+def _unknown_classes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    if not context.usable("products"):
+        return
+    classes = {product.product_class for product in scenario.products}
+    for loc, product_class, _ in _rates(scenario):
+        if product_class not in classes:
+            yield _warning((*loc[:-1], "product_class"),
+                           f"no product has class {product_class!r}, so this rate applies to nothing; "
+                           f"the products' classes: {', '.join(sorted(classes))}")
+
+
+def _places(codes: Iterable[str]) -> set[str]:
+    """The countries and unions ``codes`` stand for: each country, and each union it was ever in."""
+    places = set()
+    for code in codes:
+        places.add(code)
+        places |= {union.code for union in customs_unions().values() if code in union.countries()}
+        if code in customs_unions():
+            places |= customs_unions()[code].countries()
+    return places
+
+
+def _tariff_places(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    if not context.usable("plants", "markets"):
+        return
+    origins = _places(plant.country for plant in scenario.plants)
+    destinations = _places(market.country for market in scenario.markets)
+    for i, tariff in enumerate(scenario.tariffs):
+        if tariff.origin != ANY_ORIGIN and tariff.origin not in origins:
+            yield _warning(("tariffs", i, "origin"), f"no plant is in {tariff.origin}, so this rate applies to "
+                                                    "nothing; plants are in " + ", ".join(
+                                                        sorted({p.country for p in scenario.plants})))
+        if tariff.destination not in destinations:
+            yield _warning(("tariffs", i, "destination"),
+                           f"no market is in {tariff.destination}, so this rate applies to nothing; markets are "
+                           "in " + ", ".join(sorted({m.country for m in scenario.markets})))
+
+
+def _outside_horizon(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Dated entries that are in force on no day of the horizon."""
+    if not context.usable("horizon"):
+        return
+    first, last = dt.date(scenario.horizon.start, 1, 1), dt.date(scenario.horizon.end, 12, 31)
+    span = f"{scenario.horizon.start}-{scenario.horizon.end}"
+
+    def outside(start: dt.date, end: dt.date) -> bool:
+        return end < first or start > last
+
+    for i, tariff in enumerate(scenario.tariffs):
+        if outside(*tariff.span()):
+            yield _warning(("tariffs", i), f"in force only outside the horizon {span}: it changes nothing")
+    for i, agreement in enumerate(scenario.agreements):
+        for j, rate in enumerate(agreement.rates):
+            if outside(*rate.span()):
+                yield _warning(("agreements", i, "rates", j),
+                               f"in force only outside the horizon {span}: it changes nothing")
+    for currency, spec in scenario.fx.items():
+        path = getattr(spec, "path", None)
+        if path and all(not scenario.horizon.start <= year <= scenario.horizon.end for year in path):
+            yield _warning(("fx", currency, "path"), f"every year of the path ({_year_list(sorted(path))}) is "
+                                                      f"outside the horizon {span}: it changes nothing")
+    for i, plant in enumerate(scenario.plants):
+        years = plant.operating_years
+        if not any(years.contains(year) for year in scenario.horizon.years):
+            yield _warning(("plants", i, "operating_years"),
+                           f"the plant operates in no year of the horizon {span}: it can build nothing")
+
+
+def _late_options(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Options that can come online in no year of the horizon."""
+    if not context.usable("horizon", "plants"):
+        return
+    plants = {plant.id: plant for plant in scenario.plants}
+    span = f"{scenario.horizon.start}-{scenario.horizon.end}"
+    for i, option in enumerate(scenario.options):
+        earliest = option.earliest_year or scenario.horizon.start
+        plant = plants.get(option.plant)
+        if earliest > scenario.horizon.end:
+            yield _warning(("options", i, "earliest_year"),
+                           f"{earliest} is after the horizon {span}: the option can never be built")
+        elif plant is not None and not any(plant.operating_years.contains(year)
+                                           for year in range(earliest, scenario.horizon.end + 1)):
+            yield _warning(("options", i), f"plant {plant.id!r} does not operate from {earliest} to "
+                                           f"{scenario.horizon.end}: the option can never be used")
+
+
+WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _tariff_places, _outside_horizon, _late_options)
+SCENARIO_CHECKS: tuple[Check, ...] = CONSISTENCY_CHECKS + WARNING_CHECKS
+"""Every check that needs only the scenario; the economics layer adds those that need exchange rates
+and landed costs."""
+

@@ -1,0 +1,262 @@
+"""Plain data into a Scenario, reporting every problem at once, each where it was written.
+
+Valid data takes the fast path: one pydantic validation, then the checks that are not part of
+it. Invalid data is validated section by section and entry by entry, keeping what loads, so
+that the checks across entities still run on the rest and one pass reports everything:
+a bad field, an unknown plant, a probable mistake. Each problem names its key path with
+entities by id (``plants[wroclaw].pools[line]``) and the file and line it comes from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, get_args, get_origin
+
+from pydantic import TypeAdapter, ValidationError
+
+from footprint.scenario.checks import (
+    CONSISTENCY_CHECKS,
+    Check,
+    ConsistencyError,
+    Context,
+    Loc,
+    Problem,
+)
+from footprint.scenario.scenario import Scenario
+from footprint.scenario.sources import ScenarioError, Source, short
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$|^[0-9]+$")
+"""A mapping key written after a dot in a key path; any other key is written in brackets."""
+_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A valid scenario, with the warnings its checks raised (each located)."""
+
+    scenario: Scenario
+    warnings: list[Problem]
+    source: str
+
+
+def validate(source: Source, checks: Sequence[Check], *, strict: bool = False) -> Loaded:
+    """Validate ``source`` into a Scenario and run ``checks`` on it; ScenarioError with every problem found
+    (warnings too, when ``strict``)."""
+    data = source.data
+    if not isinstance(data, dict):
+        raise _error(source, [Problem((), "expected a mapping of scenario sections (name, horizon, plants, ...), "
+                                          f"found {_kind(data)}")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        problems = _section_problems(data, checks) or list(_fallback_problems(err))
+        raise _error(source, problems) from None
+    problems = [problem for check in checks if check not in CONSISTENCY_CHECKS
+                for problem in check(scenario, Context())]
+    if any(problem.is_error for problem in problems) or (strict and problems):
+        raise _error(source, problems)
+    return Loaded(scenario, [locate(problem, source) for problem in problems], source.name)
+
+
+def scenario_from_data(data: Any, name: str, checks: Sequence[Check]) -> Scenario:
+    """Validate plain data (as read from YAML) into a Scenario with ``checks``, or raise ScenarioError."""
+    return validate(Source(data, name), checks).scenario
+
+
+def _error(source: Source, problems: Iterable[Problem]) -> ScenarioError:
+    ordered = sorted(problems, key=lambda problem: not problem.is_error)  # errors first, each kind in order found
+    return ScenarioError(source.name, [locate(problem, source) for problem in ordered])
+
+
+def locate(problem: Problem, source: Source) -> Problem:
+    """``problem`` with its key path naming entities by id, and the place it was written."""
+    return replace(problem, named=display_path(problem.loc, source.data),
+                   where=problem.where or source.where(problem.loc))
+
+
+def display_path(loc: Loc, data: Any) -> str:
+    """``plants[wroclaw].pools[line].capacity`` for ``("plants", 1, "pools", 0, "capacity")``: list entries
+    by their id where they have a unique one, else by position; keys with dots in brackets."""
+    text, node = "", data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            entry = node[part] if 0 <= part < len(node) else None
+            name = _entry_id(node, entry)
+            text += f"[{name if name is not None else part}]"
+            node = entry
+        else:
+            key = str(part)
+            text += f".{key}" if _NAME.match(key) else f"[{short(key)}]"
+            node = node.get(part) if isinstance(node, dict) else None
+    return text.removeprefix(".")
+
+
+def _entry_id(entries: list[Any], entry: Any) -> str | None:
+    """The entry's id, where it is a valid id that no other entry has and cannot be read as a position."""
+    name = entry.get("id") if isinstance(entry, dict) else None
+    if not isinstance(name, str) or not _ID.match(name) or name.isdigit():
+        return None
+    same = sum(1 for other in entries if isinstance(other, dict) and other.get("id") == name)
+    return name if same == 1 else None
+
+
+def _kind(data: Any) -> str:
+    return {list: "a list", str: "text", type(None): "nothing"}.get(type(data), type(data).__name__)
+
+
+def _field_adapter(name: str) -> TypeAdapter[Any]:
+    """The field's type with its validators (pydantic keeps those apart from the annotation)."""
+    field = Scenario.model_fields[name]
+    if field.metadata:
+        return TypeAdapter(Annotated[(field.annotation, *field.metadata)])  # type: ignore[valid-type]
+    return TypeAdapter(field.annotation)
+
+
+def _item_adapter(name: str) -> TypeAdapter[Any] | None:
+    annotation = Scenario.model_fields[name].annotation
+    if get_origin(annotation) is list:
+        return TypeAdapter(get_args(annotation)[0])
+    return None
+
+
+class _Sections:
+    """Each section of a scenario mapping validated on its own, keeping what loaded."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.parsed: dict[str, Any] = {}
+        self.problems: list[Problem] = []
+        self.broken: set[str] = set()
+        self.failed: dict[str, set[str]] = {}
+        self.positions: dict[str, list[int]] = {}
+        """For list sections: the original position of each entry that loaded."""
+        for key in data:
+            if key not in Scenario.model_fields:
+                self.problems.append(Problem((str(key),), "unknown section; expected one of "
+                                                          f"{', '.join(Scenario.model_fields)}"))
+        for name, field in Scenario.model_fields.items():
+            if name not in data:
+                if field.is_required():
+                    self._fail(name, [Problem((name,), "missing; this section is required")])
+            elif _item_adapter(name) is not None and isinstance(data[name], list):
+                self._load_list(name, data[name])
+            else:
+                try:
+                    self.parsed[name] = _field_adapter(name).validate_python(data[name])
+                except ValidationError as err:
+                    self._fail(name, pydantic_problems(err, (name,)))
+
+    def _fail(self, name: str, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+        self.broken.add(name)
+
+    def _load_list(self, name: str, raw: list[Any]) -> None:
+        items = _item_adapter(name)
+        assert items is not None
+        good, positions = [], []
+        for index, item in enumerate(raw):
+            try:
+                good.append(items.validate_python(item))
+                positions.append(index)
+            except ValidationError as err:
+                self.problems.extend(pydantic_problems(err, (name, index)))
+                ident = item.get("id") if isinstance(item, dict) else None
+                self.failed.setdefault(name, set()).update([ident] if isinstance(ident, str) else [])
+        if not raw and _required_non_empty(name):
+            self._fail(name, [Problem((name,), "expected at least one entry, found none")])
+        self.parsed[name], self.positions[name] = good, positions
+
+    def check(self, checks: Sequence[Check]) -> list[Problem]:
+        """The problems ``checks`` find among the parts that loaded, at their original positions."""
+        values = {name: field.get_default(call_default_factory=True)
+                  for name, field in Scenario.model_fields.items() if not field.is_required()}
+        values.update({name: None if name == "horizon" else [] for name in self.broken if name not in values})
+        values.update(self.parsed)
+        partial = Scenario.model_construct(**values)
+        context = Context(frozenset(self.broken), {name: frozenset(ids) for name, ids in self.failed.items()})
+        return [self._original(problem) for check in checks for problem in check(partial, context)]
+
+    def _original(self, problem: Problem) -> Problem:
+        loc = problem.loc
+        if len(loc) > 1 and isinstance(loc[1], int) and loc[0] in self.positions:
+            positions = self.positions[str(loc[0])]
+            loc = (loc[0], positions[loc[1]] if loc[1] < len(positions) else loc[1], *loc[2:])
+
+        def renumber(match: re.Match[str]) -> str:
+            name, index = match.group(1), int(match.group(2))
+            positions = self.positions.get(name)
+            return f"{name}[{positions[index] if positions and index < len(positions) else index}]"
+
+        pattern = rf"\b({'|'.join(self.positions) or '-'})\[(\d+)\]"
+        return replace(problem, loc=loc, message=re.sub(pattern, renumber, problem.message))
+
+
+def _required_non_empty(name: str) -> bool:
+    return any(getattr(meta, "min_length", 0) for meta in Scenario.model_fields[name].metadata)
+
+
+def _section_problems(data: dict[str, Any], checks: Sequence[Check]) -> list[Problem]:
+    sections = _Sections(data)
+    return sections.problems + sections.check(checks)
+
+
+def _fallback_problems(err: ValidationError) -> Iterator[Problem]:
+    """The problems of a failed validation when section by section found none (it should not happen):
+    those the checks raised, at their paths, and pydantic's own otherwise."""
+    for error in err.errors():
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, ConsistencyError):
+            yield from cause.problems
+        else:
+            yield from pydantic_problems_of([error], ())
+
+
+def pydantic_problems(err: ValidationError, prefix: Loc) -> Iterator[Problem]:
+    return pydantic_problems_of(err.errors(), prefix)
+
+
+def pydantic_problems_of(errors: Iterable[Any], prefix: Loc) -> Iterator[Problem]:
+    for error in errors:
+        yield Problem((*prefix, *error["loc"]), _message(error))
+
+
+_EXPECTED = {
+    "missing": "missing; this field is required",
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+}
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    found = error.get("input")
+    context = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown field; check its spelling against `footprint schema`"
+    if kind == "value_error":
+        return str(context["error"])
+    if kind == "string_pattern_mismatch":
+        return f"expected a name of letters, digits, '_', '-' and '.', found {short(found)}"
+    if kind == "too_short":
+        least = context.get("min_length", 1)
+        entries = "one entry" if least == 1 else f"{least} entries"
+        return f"expected at least {entries}, found {context.get('actual_length', 0)}"
+    if kind in _EXPECTED:
+        expected = _EXPECTED[kind]
+        return expected if kind == "missing" else f"{expected}, found {short(found)}"
+    message = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+    return f"expected {message}, found {short(found)}"
+
+
+__all__ = ["Loaded", "display_path", "locate", "scenario_from_data", "validate"]

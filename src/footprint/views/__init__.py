@@ -1,0 +1,1 @@
+"""The views layer: a Plan and its analyses shown in the terminal."""
