@@ -31,8 +31,10 @@ from footprint.scenario.figures import (
     Figure,
     Fraction,
     NonNegative,
+    NotBool,
     Num,
     Positive,
+    Real,
     Year,
     YearSeries,
     dump_number,
@@ -131,14 +133,14 @@ def _rule_shorthand(raw: Any) -> Any:
 
 
 class Location(Entity):
-    lat: float = Field(ge=-90, le=90, description="Latitude, degrees north.")
-    lon: float = Field(ge=-180, le=180, description="Longitude, degrees east.")
+    lat: Annotated[Real, Field(ge=-90, le=90)] = Field(description="Latitude, degrees north.")
+    lon: Annotated[Real, Field(ge=-180, le=180)] = Field(description="Longitude, degrees east.")
 
 
 class Port(Entity):
     name: str = Field(description="Port name (for reports).")
-    lat: float = Field(ge=-90, le=90, description="Latitude, degrees north.")
-    lon: float = Field(ge=-180, le=180, description="Longitude, degrees east.")
+    lat: Annotated[Real, Field(ge=-90, le=90)] = Field(description="Latitude, degrees north.")
+    lon: Annotated[Real, Field(ge=-180, le=180)] = Field(description="Longitude, degrees east.")
 
 
 class FreightRates(Entity):
@@ -427,10 +429,17 @@ class Agreement(Entity):
         return next((member.span() for member in self.members if member.country == country), None)
 
 
+MAX_THREADS = 256
+"""More solver threads than this only cost start-up time (HiGHS makes each one)."""
+
+
 class SolverSettings(Entity):
-    time_limit: float | None = Field(None, gt=0, description="Seconds; the best plan found by then is kept.")
-    mip_gap: float = Field(1e-4, ge=0, description="Relative optimality gap at which to stop.")
-    threads: int | None = Field(None, ge=1, description="Solver threads (default: HiGHS decides).")
+    time_limit: Annotated[Real, Field(gt=0)] | None = Field(
+        None, description="Seconds; the best plan found by then is kept.")
+    mip_gap: Annotated[Real, Field(ge=0, le=1)] = Field(1e-4, description="Relative optimality gap at which to stop.")
+    threads: Annotated[int, NotBool, Field(ge=1, le=MAX_THREADS)] | None = Field(
+        None, description=f"Solver threads, at most {MAX_THREADS} (default: HiGHS decides; never more than the "
+        "machine's cores).")
 
 
 class ScenarioFields(Entity):

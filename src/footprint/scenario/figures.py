@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -24,15 +25,56 @@ from pydantic import (
 
 from footprint.scenario.text import short
 
+MAX_MAGNITUDE = 1e15
+"""The largest number a scenario may hold: far above any real amount (1e15 is US$1bn in Vietnamese
+dong a million times over), and below what the solver takes as infinite or refuses in its matrix."""
+
+
+def _not_bool(raw: Any) -> Any:
+    """YAML reads true/false as booleans, which Python would take as 1 and 0: refuse them as numbers."""
+    if isinstance(raw, bool):
+        raise ValueError(f"expected a number, found {str(raw).lower()}")
+    return raw
+
+
+def _real(raw: Any) -> float:
+    """A finite float of at most MAX_MAGNITUDE, from a number or a number written as text (not a boolean)."""
+    if isinstance(raw, bool):
+        raise ValueError(f"expected a number, found {str(raw).lower()}")
+    if isinstance(raw, (int, float)):
+        try:
+            number = float(raw)
+        except OverflowError:
+            raise ValueError(f"expected a number, found one too large ({short(raw)})") from None
+    elif isinstance(raw, str):
+        # YAML 1.1 reads 160e6 (no dot) as text; accept it as the number it is.
+        try:
+            number = float(raw.replace("_", ""))
+        except ValueError:
+            raise ValueError(f"expected a number, found {short(raw)}") from None
+    else:
+        raise ValueError(f"expected a number, found {short(raw)}")
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, found {short(raw)}")
+    if abs(number) > MAX_MAGNITUDE:
+        raise ValueError(f"expected a number of at most {MAX_MAGNITUDE:g} in size, found {number:g}")
+    return number
+
+
+Real = Annotated[float, PlainValidator(_real)]
+"""A plain finite number (no figure), such as a latitude or a solver setting."""
+NotBool = BeforeValidator(_not_bool)
+"""For an int or float field with bounds: refuses true/false before the bounds are checked."""
+
 
 class Figure(BaseModel):
     """A number with its provenance: where it comes from, and how sure we are."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: float = Field(description="The value used.")
-    low: float | None = Field(None, description="Low end of the plausible range.")
-    high: float | None = Field(None, description="High end of the plausible range.")
+    value: Real = Field(description="The value used.")
+    low: Real | None = Field(None, description="Low end of the plausible range.")
+    high: Real | None = Field(None, description="High end of the plausible range.")
     source: str | None = Field(None, description="Where the value comes from.")
     assumption: str | None = Field(
         None, description="Reasoning, when the value is an assumption rather than a sourced fact."
@@ -40,8 +82,6 @@ class Figure(BaseModel):
 
     @model_validator(mode="after")
     def _value_within_range(self) -> Figure:
-        if not math.isfinite(self.value):
-            raise ValueError(f"expected a finite value, found {self.value}")
         if self.low is not None and self.value < self.low:
             raise ValueError(f"value {self.value:g} is below its low {self.low:g}")
         if self.high is not None and self.value > self.high:
@@ -69,30 +109,13 @@ def error_details(err: ValidationError) -> str:
 def _number(raw: Any) -> Num:
     if isinstance(raw, Figure):
         return raw
-    if isinstance(raw, bool):
-        raise ValueError(f"expected a number, found {raw}")
-    if isinstance(raw, (int, float)):
-        try:
-            number = float(raw)
-        except OverflowError:
-            raise ValueError(f"expected a number, found one too large ({short(raw)})") from None
-    elif isinstance(raw, str):
-        # YAML 1.1 reads 160e6 (no dot) as text; accept it as the number it is.
-        try:
-            number = float(raw.replace("_", ""))
-        except ValueError:
-            raise ValueError(f"expected a number, found {short(raw)}") from None
-    elif isinstance(raw, dict):
+    if isinstance(raw, dict):
         try:
             return Figure.model_validate(raw)
         except ValidationError as err:
             details = error_details(err)
             raise ValueError(f"expected a figure {{value, low, high, source, assumption}}: {details}") from None
-    else:
-        raise ValueError(f"expected a number, found {short(raw)}")
-    if not math.isfinite(number):
-        raise ValueError(f"expected a finite number, found {raw}")
-    return number
+    return _real(raw)
 
 
 def _bounded(check: Callable[[float], bool], expected: str) -> Callable[[Any], Num]:
@@ -120,7 +143,7 @@ Positive = Annotated[Num, PlainValidator(_bounded(lambda v: v > 0, "> 0")), _DUM
 Fraction = Annotated[Num, PlainValidator(_bounded(lambda v: 0 <= v <= 1, "from 0 to 1")), _DUMP]
 """A share, 0 to 1 (0.35 = 35%)."""
 
-Year = Annotated[int, Field(ge=1900, le=2200)]
+Year = Annotated[int, NotBool, Field(ge=1900, le=2200)]
 
 
 def _year(raw: Any) -> int:
