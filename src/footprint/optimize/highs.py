@@ -1,10 +1,13 @@
 """The one place that talks to HiGHS: pass a LinearProgram, solve, read back a Solution.
 
-The rest of footprint sees only :class:`SolveStatus` and :class:`Solution`.
+The rest of footprint sees only :class:`SolveStatus` and :class:`Solution`. A solve runs in
+HiGHS's own thread so that Ctrl-C stops it at once: the best plan found so far is kept and
+labelled interrupted (or KeyboardInterrupt is raised, where the caller cannot use it).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,6 +22,8 @@ class SolveStatus(StrEnum):
     OPTIMAL = "optimal"
     TIME_LIMIT = "time_limit"
     """Stopped by the time limit with a feasible plan (the incumbent), not proven optimal."""
+    INTERRUPTED = "interrupted"
+    """Stopped by the user (Ctrl-C) with a feasible plan, not proven optimal."""
     NO_SOLUTION = "no_solution"
     """Stopped by a limit before any feasible plan was found."""
     INFEASIBLE = "infeasible"
@@ -27,15 +32,26 @@ class SolveStatus(StrEnum):
 
     @property
     def has_plan(self) -> bool:
-        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT)
+        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED)
 
 
 @dataclass(frozen=True)
 class SolverOptions:
     time_limit: float | None = None
+    """Seconds for one solve; see also deadline."""
     mip_gap: float = 1e-4
     threads: int | None = None
     log: bool = False
+    deadline: float | None = None
+    """time.monotonic() by which every solve made with these options must end (a command's whole budget)."""
+    presolve: bool = True
+
+    def seconds_left(self) -> float | None:
+        """The time a solve started now may take: the time limit, cut to what the deadline leaves."""
+        left = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+        if self.time_limit is None:
+            return left
+        return self.time_limit if left is None else min(self.time_limit, left)
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,10 @@ class Solution:
     """Column duals (cost minus the rows' duals times the column), when duals are."""
 
 
+class ModelRefusedError(ValueError):
+    """HiGHS refused the model as given (numbers it cannot take)."""
+
+
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
     highspy.HighsModelStatus.kModelEmpty: SolveStatus.OPTIMAL,
@@ -62,7 +82,7 @@ _STATUS = {
     highspy.HighsModelStatus.kTimeLimit: SolveStatus.TIME_LIMIT,
     highspy.HighsModelStatus.kIterationLimit: SolveStatus.TIME_LIMIT,
     highspy.HighsModelStatus.kSolutionLimit: SolveStatus.TIME_LIMIT,
-    highspy.HighsModelStatus.kInterrupt: SolveStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kInterrupt: SolveStatus.INTERRUPTED,
 }
 
 
@@ -71,10 +91,11 @@ def to_highs(program: LinearProgram, options: SolverOptions) -> highspy.Highs:
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", options.log)
     highs.setOptionValue("mip_rel_gap", options.mip_gap)
-    if options.time_limit is not None:
-        highs.setOptionValue("time_limit", float(options.time_limit))
-    if options.threads is not None:
-        highs.setOptionValue("threads", int(options.threads))
+    if options.threads is not None:  # more threads than cores only slow HiGHS down
+        highs.setOptionValue("threads", min(int(options.threads), os.cpu_count() or 1))
+    if not options.presolve:
+        highs.setOptionValue("presolve", "off")
+    highs.HandleUserInterrupt = True  # cancelSolve() (on Ctrl-C) stops the solve at its next check
     matrix = program.matrix()
     lower, upper = program.bounds()
     row_lower, row_upper = program.row_bounds()
@@ -89,24 +110,56 @@ def to_highs(program: LinearProgram, options: SolverOptions) -> highspy.Highs:
         integrality,
     )
     if status == highspy.HighsStatus.kError:
-        raise ValueError("HiGHS refused the model (inconsistent bounds or matrix)")
+        raise ModelRefusedError("the solver refused the model: some numbers are out of the range it takes "
+                           f"(largest coefficient {np.abs(matrix.data).max(initial=0):.3g}, largest cost "
+                           f"{np.abs(program.cost()).max(initial=0):.3g})")
     return highs
 
 
-def run(highs: highspy.Highs, is_mip: bool, duals: bool = False) -> Solution:
+def _solve_interruptibly(highs: highspy.Highs) -> bool:
+    """Run the solve in HiGHS's thread, waiting here where Ctrl-C can reach us; True if it was pressed."""
+    highs.startSolve()
+    try:
+        highs.wait()
+    except KeyboardInterrupt:
+        highs.cancelSolve()
+        while True:  # HiGHS stops at its next check, within moments; a second Ctrl-C must not orphan it
+            try:
+                highs.wait()
+                return True
+            except KeyboardInterrupt:
+                continue
+    return False
+
+
+def run(highs: highspy.Highs, is_mip: bool, duals: bool = False, options: SolverOptions | None = None,
+        keep_interrupted: bool = False) -> Solution:
     """Solve the model held by ``highs`` and read back status, values, bounds and, if asked for
-    (a pure LP solved to optimality), the row duals."""
+    (a pure LP solved to optimality), the row duals.
+
+    ``options`` gives the time left (its deadline); Ctrl-C stops the solve: with ``keep_interrupted``
+    the Solution is labelled INTERRUPTED (with its best plan, if any), else KeyboardInterrupt is raised.
+    """
+    seconds_left = options.seconds_left() if options is not None else None
+    highs.setOptionValue("time_limit", float("inf") if seconds_left is None else max(seconds_left, 1e-3))
     started = time.perf_counter()
-    highs.run()
+    interrupted = _solve_interruptibly(highs)
     seconds = time.perf_counter() - started
     model_status = highs.getModelStatus()
+    interrupted = interrupted and model_status != highspy.HighsModelStatus.kOptimal  # else it finished anyway
+    if interrupted and not keep_interrupted:
+        raise KeyboardInterrupt
     info = highs.getInfo()
     status = _STATUS.get(model_status, SolveStatus.ERROR)
     if model_status == highspy.HighsModelStatus.kModelEmpty:  # no variables: the offset is all there is
         return Solution(status, highs.getLp().offset_, highs.getLp().offset_, 0.0, seconds,
                         np.zeros(highs.getNumCol()), np.zeros(highs.getNumRow()), "Optimal (empty model)")
     has_values = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    if status is SolveStatus.TIME_LIMIT and not has_values:
+    if interrupted:
+        status = SolveStatus.INTERRUPTED
+    if status in (SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED) and not has_values:
+        if status is SolveStatus.INTERRUPTED:
+            raise KeyboardInterrupt  # nothing to keep
         status = SolveStatus.NO_SOLUTION
     solution = highs.getSolution()
     values = np.asarray(solution.col_value) if has_values else np.zeros(0)
@@ -118,7 +171,7 @@ def run(highs: highspy.Highs, is_mip: bool, duals: bool = False) -> Solution:
     row_duals = reduced_costs = None
     if duals and not is_mip and status is SolveStatus.OPTIMAL:
         row_duals, reduced_costs = np.asarray(solution.row_dual), np.asarray(solution.col_dual)
-    message = highs.modelStatusToString(model_status)
+    message = "interrupted (Ctrl-C)" if interrupted else highs.modelStatusToString(model_status)
     return Solution(status, objective, bound, gap, seconds, values, row_duals, message, reduced_costs)
 
 

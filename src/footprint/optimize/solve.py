@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from footprint.economics.fx import FxError
 from footprint.economics.network import Network, compile_network
 from footprint.optimize.changes import Change, ChangeError, apply_changes
-from footprint.optimize.highs import Solution, SolverOptions, SolveStatus, run, to_highs
+from footprint.optimize.highs import ModelRefusedError, Solution, SolverOptions, SolveStatus, run, to_highs
 from footprint.optimize.model import TOLERANCE, FootprintModel, build_model
 from footprint.scenario.scenario import Scenario
 
@@ -21,10 +22,17 @@ class PlanningError(Exception):
 
 
 def solver_options(scenario: Scenario, **overrides: object) -> SolverOptions:
-    """The scenario's solver settings, with any CLI overrides that are not None."""
+    """The scenario's solver settings, with any CLI overrides that are not None.
+
+    The time limit becomes a deadline from now: every solve made with these options (a command's
+    re-solves, its infeasibility diagnosis) shares it.
+    """
     settings = scenario.solver
     options = SolverOptions(settings.time_limit, settings.mip_gap, settings.threads)
-    return dataclasses.replace(options, **{k: v for k, v in overrides.items() if v is not None})
+    options = dataclasses.replace(options, **{k: v for k, v in overrides.items() if v is not None})
+    if options.time_limit is None:
+        return options
+    return dataclasses.replace(options, deadline=time.monotonic() + options.time_limit)
 
 
 @dataclass(frozen=True)
@@ -39,21 +47,41 @@ class Solved:
 
 
 def solve_model(scenario: Scenario, options: SolverOptions | None = None,
-                changes: tuple[Change, ...] = ()) -> Solved:
+                changes: tuple[Change, ...] = (), keep_interrupted: bool = False) -> Solved:
+    """Compile, build and solve ``scenario`` (with ``changes`` imposed); PlanningError when there is no plan.
+
+    Ctrl-C stops the solve: with ``keep_interrupted`` the best plan found is kept (status interrupted),
+    else KeyboardInterrupt propagates.
+    """
     options = options or solver_options(scenario)
     started = time.perf_counter()
-    network = compile_network(scenario)
-    model = build_model(network)
-    highs = to_highs(model.program, options)
     try:
-        apply_changes(model, highs, changes)
-    except ChangeError as error:
-        raise PlanningError(str(error)) from None
+        network = compile_network(scenario)
+    except FxError as error:  # a Scenario validated without the economic checks
+        raise PlanningError(f"scenario {scenario.name!r}: {error}") from None
+    model = build_model(network)
+    highs = _to_highs(model, options, changes)
     build_seconds = time.perf_counter() - started
-    solution = run(highs, model.is_mip)
+    solution = run(highs, model.is_mip, options=options, keep_interrupted=keep_interrupted)
+    if solution.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED, SolveStatus.ERROR):
+        # HiGHS's presolve has declared feasible models infeasible (upstream issues): ask again without it.
+        highs = _to_highs(model, dataclasses.replace(options, presolve=False), changes)
+        solution = run(highs, model.is_mip, options=options, keep_interrupted=keep_interrupted)
     if not solution.status.has_plan:
         raise PlanningError(_no_plan_message(model, solution, options, changes))
     return Solved(model, highs, solution, build_seconds)
+
+
+def _to_highs(model: FootprintModel, options: SolverOptions, changes: tuple[Change, ...]) -> highspy.Highs:
+    try:
+        highs = to_highs(model.program, options)
+        apply_changes(model, highs, changes)
+    except ChangeError as error:
+        raise PlanningError(str(error)) from None
+    except ModelRefusedError as error:
+        raise PlanningError(f"scenario {model.network.scenario.name!r}: {error}; check the units of the "
+                            "largest amounts (demand, capacity, costs)") from None
+    return highs
 
 
 def _no_plan_message(model: FootprintModel, solution: Solution, options: SolverOptions,
@@ -67,9 +95,13 @@ def _no_plan_message(model: FootprintModel, solution: Solution, options: SolverO
         return (f"scenario {name!r} is unbounded: some decision earns without limit "
                 "(a price above every cost with unlimited capacity?)")
     if solution.status is SolveStatus.NO_SOLUTION:
-        return (f"scenario {name!r}: no feasible plan found within the time limit of "
-                f"{options.time_limit:g} s; allow more time")
-    return f"scenario {name!r}: the solver stopped without a plan ({solution.message})"
+        return (f"scenario {name!r}: no feasible plan found within the time limit ({solution.seconds:.1f} s "
+                "of solving); allow more time (--time-limit)")
+    return (f"scenario {name!r}: the solver stopped without a plan and without proving there is none "
+            f"(HiGHS: {solution.message}). This is numerical trouble: amounts of very different sizes in one "
+            "model. Check the units of the largest and smallest amounts (demand, capacity and costs in the "
+            "same units throughout; FX rates as units of each currency per unit of the reporting currency), "
+            "and lost_sale_penalty values far above every other cost.")
 
 
 def _explain_infeasible(network: Network, options: SolverOptions, changes: tuple[Change, ...]) -> str:
@@ -78,9 +110,8 @@ def _explain_infeasible(network: Network, options: SolverOptions, changes: tuple
                        network.demand_penalty)
     elastic = dataclasses.replace(network, demand_penalty=penalty)
     model = build_model(elastic)
-    highs = to_highs(model.program, dataclasses.replace(options, time_limit=options.time_limit or 60))
-    apply_changes(model, highs, changes)
-    solution = run(highs, model.is_mip)
+    highs = _to_highs(model, options, changes)
+    solution = run(highs, model.is_mip, options=options)
     if not solution.status.has_plan:
         return "no plan exists even if demand may go unserved (check minimum volumes and capacity)"
     lost = model.program.values(solution.values, "lost")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from footprint.plan.results import MANIFEST, ResultsError, read_summary, write_folder
 
 TABLES: dict[str, tuple[str, ...]] = {
     "flows": ("plant", "product", "market", "year", "sourcing", "units"),
@@ -115,40 +114,36 @@ class Plan:
         return float(self.summary["objective"])
 
     def write(self, folder: str | Path) -> Path:
-        """Write every table as CSV and Parquet, and ``summary.json``; each file atomically."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        """Write every table as CSV and Parquet, and ``summary.json``, into ``folder`` as one whole: a run
+        stopped at any moment leaves the folder's earlier results, or these, never a mix. ResultsError
+        says why it could not."""
+        writers: dict[str, Callable[[Path], None]] = {}
         for name, table in self.tables.items():
-            _atomic(folder / f"{name}.csv", lambda path, t=table: t.to_csv(path, index=False))
-            _atomic(folder / f"{name}.parquet", lambda path, t=table: t.to_parquet(path, index=False))
-        text = json.dumps(self.summary, indent=2, default=_json_default)
-        _atomic(folder / SUMMARY_FILE, lambda path: Path(path).write_text(text + "\n", encoding="utf-8"))
-        return folder
+            writers[f"{name}.csv"] = lambda path, t=table: t.to_csv(path, index=False)
+            writers[f"{name}.parquet"] = lambda path, t=table: t.to_parquet(path, index=False)
+        return write_folder(Path(folder), SUMMARY_FILE, self.summary, writers)
 
     @classmethod
     def read(cls, folder: str | Path) -> Plan:
-        """Read a Plan written by :meth:`write` (Parquet where present, else CSV)."""
+        """Read a Plan written by :meth:`write` (Parquet where present, else CSV); ResultsError for a folder
+        with a table missing, truncated or changed, naming it."""
         folder = Path(folder)
-        summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
+        summary, present = read_summary(folder, SUMMARY_FILE)
+        listed = MANIFEST in summary  # folders written before the manifest list nothing: take what is there
+        missing = [name for name in TABLES if not any(
+            f"{name}.{kind}" in present or (not listed and (folder / f"{name}.{kind}").is_file())
+            for kind in ("parquet", "csv"))]
+        if missing:
+            raise ResultsError(f"{folder}: incomplete results, table(s) missing: {', '.join(missing)}")
         tables = {}
         for name in TABLES:
             parquet = folder / f"{name}.parquet"
-            tables[name] = pd.read_parquet(parquet) if parquet.exists() else pd.read_csv(folder / f"{name}.csv")
-        return cls(summary, tables)
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")
-
-
-def _atomic(path: Path, write: Any) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+            try:
+                tables[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(folder / f"{name}.csv")
+            except Exception as err:  # pyarrow and pandas raise many kinds for a damaged file
+                raise ResultsError(f"{folder}: table {name!r} cannot be read ({type(err).__name__})") from None
+        summary = {key: value for key, value in summary.items() if key != MANIFEST}
+        try:
+            return cls(summary, tables)
+        except ValueError as err:
+            raise ResultsError(f"{folder}: {err}") from None

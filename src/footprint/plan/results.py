@@ -1,0 +1,176 @@
+"""A results folder, written whole or not at all, and read back only when whole.
+
+The tables go into a temporary folder beside the target, with a manifest of every file's size
+and checksum written last; the folder is then swapped into place in one step (Linux's
+``renameat2`` exchange; elsewhere two renames). So a run killed at any moment leaves either the
+old results or the new ones, never a mix, and reading refuses a folder with a table missing,
+truncated or changed, naming it. Files get the permissions the umask gives, like any other.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "files"
+"""The key of summary.json that lists each file of the folder with its size and checksum."""
+
+
+class ResultsError(Exception):
+    """A results folder that cannot be written or read, with a one-line reason."""
+
+
+def write_folder(target: Path, summary_file: str, summary: dict[str, Any],
+                 writers: dict[str, Callable[[Path], None]]) -> Path:
+    """Write ``writers`` (file name -> writes that file) and the summary into ``target`` as one whole.
+
+    ``target`` may not exist yet, or hold results written before (a folder with ``summary_file``),
+    which it replaces; anything else there is refused rather than lost.
+    """
+    _check_target(target, summary_file)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial"))
+    except OSError as err:
+        raise ResultsError(f"cannot write {target}: {_reason(err)}") from None
+    try:
+        files = {}
+        for name, write in writers.items():
+            path = staging / name
+            write(path)
+            files[name] = _fingerprint(path)
+        text = json.dumps({**summary, MANIFEST: files}, indent=2, default=_json_default) + "\n"
+        (staging / summary_file).write_text(text, encoding="utf-8")
+        for name in (*files, summary_file):
+            _sync(staging / name)
+        staging.chmod(0o777 & ~_umask())
+        _swap_into_place(staging, target)
+    except OSError as err:
+        raise ResultsError(f"cannot write {target}: {_reason(err)}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # the new folder if it never moved, else the old one
+    return target
+
+
+def _check_target(target: Path, summary_file: str) -> None:
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise ResultsError(f"{target} exists and is not a folder; name a new folder for the results")
+    if target.is_dir() and any(target.iterdir()) and not (target / summary_file).is_file():
+        raise ResultsError(f"{target} is a folder that holds other files, not results; name a new or empty "
+                           "folder (results replace only earlier results)")
+    parent = target.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ResultsError(f"cannot write {target}: {parent} is a file, not a folder")
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Make ``staging`` the folder at ``target``; the old ``target``, if any, ends up at ``staging``."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    if _exchange(staging, target):
+        return
+    aside = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".old"))
+    os.rename(target, aside / "old")
+    os.rename(staging, target)
+    os.rename(aside / "old", staging)
+    aside.rmdir()
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_cwd, exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _fingerprint(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _sync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def _reason(err: OSError) -> str:
+    if err.errno == errno.ENOSPC:
+        return "no space left on the disk"
+    if err.errno == errno.EROFS:
+        return "the file system is read-only"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return f"permission denied ({err.filename or 'a folder on the way'})"
+    return (err.strerror or str(err)).lower() + (f" ({err.filename})" if err.filename else "")
+
+
+def read_summary(folder: Path, summary_file: str) -> tuple[dict[str, Any], set[str]]:
+    """The summary of a results folder, and the files it lists that are there; ResultsError where a listed
+    file is there but truncated or changed since it was written."""
+    path = folder / summary_file
+    if not folder.is_dir():
+        raise ResultsError(f"{folder}: no such results folder")
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"{folder}: not a results folder (no {summary_file})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ResultsError(f"{folder}: {summary_file} cannot be read ({err})") from None
+    if not isinstance(summary, dict) or not isinstance(summary.get(MANIFEST, {}), dict):
+        raise ResultsError(f"{folder}: {summary_file} is not a summary of results")
+    files = summary.get(MANIFEST, {})
+    present = {name for name in files if (folder / name).is_file()}
+    damaged = [f"{name} ({why})" for name, why in _damaged(folder, {name: files[name] for name in present})]
+    if damaged:
+        raise ResultsError(f"{folder}: damaged results, {len(damaged)} file(s) truncated or changed since "
+                           "they were written: " + ", ".join(damaged))
+    return summary, present
+
+
+def _damaged(folder: Path, files: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for name, expected in files.items():
+        try:
+            found = _fingerprint(folder / name)
+        except OSError as err:
+            yield name, f"unreadable: {_reason(err)}"
+            continue
+        expected = expected if isinstance(expected, dict) else {}
+        if found["bytes"] != expected.get("bytes"):
+            yield name, f"{found['bytes']} bytes, written {expected.get('bytes', '?')}"
+        elif found["sha256"] != expected.get("sha256"):
+            yield name, "changed since written"
+
+
+__all__ = ["MANIFEST", "ResultsError", "read_summary", "write_folder"]
