@@ -151,7 +151,7 @@ def test_run_an_infeasible_scenario_is_a_message(tmp_path):
         plants=[plant("p", 60.0)], capabilities=[capability("p")], markets=[market("m", 100.0)]))
     out = tmp_path / "results"
     result = invoke("run", str(path), "--out", str(out))
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "car in m, 2020: 40 units cannot be supplied" in flat(result.output)
     assert not out.exists()
 

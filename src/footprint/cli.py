@@ -1,37 +1,45 @@
-"""The `footprint` command line. It reads files, calls the library, and prints; nothing else."""
+"""The `footprint` command line. It reads files, calls the library, and prints; nothing else.
+
+Each command imports what it needs when it runs, so that `footprint --help` starts at once.
+Every failure is a message and an exit code (see EXIT_CODES), never a traceback.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-from footprint.analysis.breakeven import BreakevenError, Trial, default_tolerance, find_breakeven
-from footprint.analysis.explain import alternative, explain
-from footprint.economics.checks import CHECKS
-from footprint.optimize.changes import parse_changes
-from footprint.optimize.solve import PlanningError, solver_options
-from footprint.plan.tables import solve
-from footprint.scenario.cases import DEFAULT_CASE, case_description, case_names, case_path
-from footprint.scenario.docs import scenario_reference
-from footprint.scenario.files import ScenarioError, load_scenario, read_source, save_scenario, scenario_from_data
-from footprint.scenario.orlib import OrlibError, scenario_from_orlib_cap
-from footprint.scenario.regimes import regime_description, regime_names
-from footprint.scenario.scenario import Scenario
-from footprint.views.console import (
-    print_alternative,
-    print_breakeven,
-    print_explanation,
-    print_plan,
-    print_trial,
-    value_format,
-)
+if TYPE_CHECKING:
+    from footprint.scenario.scenario import Scenario
+    from footprint.scenario.validation import Loaded
+
+DEFAULT_CASE = "rogue-2012"
+
+EXIT_CODES = {
+    0: "done (a plan stopped by its time limit counts: it is labelled so)",
+    1: "the input is invalid: the scenario (every problem is listed), a parameter, a market or product name",
+    2: "the command line itself is wrong (an unknown option, a missing argument)",
+    3: "no plan: infeasible, unbounded, or none found in the time allowed (the reason is printed)",
+    4: "the results could not be written (disk full, read-only, permission, --out naming a file)",
+    70: "an internal error (a bug: please report it; FOOTPRINT_TRACEBACK=1 shows where)",
+    130: "interrupted (Ctrl-C); run writes the best plan found so far, labelled interrupted",
+}
+INVALID, NO_PLAN, NOT_WRITTEN, INTERNAL, INTERRUPTED = 1, 3, 4, 70, 130
+
+_EXIT_HELP = "Exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()) + "."
 
 app = typer.Typer(
-    help="Plan a manufacturing footprint: which plant builds what for which market, and which capacity to add.",
+    help="Plan a manufacturing footprint: which plant builds what for which market, and which capacity to add. "
+         + _EXIT_HELP,
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -43,30 +51,101 @@ app.add_typer(import_app, name="import")
 out = Console() if Console().is_terminal else Console(width=160)
 err = Console(stderr=True)
 
+ScenarioArgument = Annotated[str, typer.Argument(
+    help="Scenario: a YAML file, a CSV folder, an Excel workbook, or the name of a bundled case.")]
+StrictOption = Annotated[bool, typer.Option(help="Treat warnings (probable mistakes) as errors.")]
+TimeLimitOption = Annotated[float | None, typer.Option(
+    help="Seconds for all the command's solving; the best plan found by then is kept.", min=0.001)]
+MipGapOption = Annotated[float | None, typer.Option(help="Relative gap at which to stop.", min=0.0, max=1.0)]
+ThreadsOption = Annotated[int | None, typer.Option(help="Solver threads (at most the machine's cores).",
+                                                   min=1, max=256)]
 
-def _resolve(scenario: str) -> Path:
-    """A scenario file path, or the file of a bundled case by name."""
-    bundled = case_path(scenario)
-    if bundled is not None and not Path(scenario).is_file():
-        return bundled
-    return Path(scenario)
+
+def _printable(text: str) -> str:
+    from footprint.scenario.text import printable
+
+    return printable(text)
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(message, markup=False, highlight=False, soft_wrap=True)
+def _fail(message: str, code: int = INVALID) -> typer.Exit:
+    _say(err, message)
     return typer.Exit(code)
 
 
-def _load(scenario: str) -> Scenario:
-    """The scenario of a file or bundled case; exits with the report of every problem if it is not valid."""
+def _say(console: Console, message: str) -> None:
+    console.print(_printable(message), markup=False, highlight=False, soft_wrap=True)
+
+
+def _resolve(scenario: str) -> Path:
+    """A scenario path, or the file of a bundled case by name."""
+    from footprint.scenario.cases import case_path
+
     try:
-        return load_scenario(_resolve(scenario), CHECKS)
+        exists = Path(scenario).exists()
+    except (OSError, ValueError):  # a NUL byte, a name too long
+        exists = False
+    bundled = None if exists else case_path(scenario)
+    return bundled if bundled is not None else Path(scenario)
+
+
+@contextmanager
+def _stage(what: str) -> Iterator[None]:
+    """A spinner on stderr for work that takes more than a second (none for what ends sooner)."""
+    status = err.status(_printable(what), spinner="dots")
+    started = threading.Event()
+
+    def start() -> None:
+        started.set()
+        status.start()
+
+    timer = threading.Timer(1.0, start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        if started.is_set():
+            status.stop()
+
+
+def _load(scenario: str, strict: bool, *, quiet: bool = False) -> Loaded:
+    """The scenario of a path or bundled case with every check run; exits with the report of every problem
+    if it is not valid. Warnings go to stderr (unless ``quiet``)."""
+    from footprint.economics.checks import CHECKS
+    from footprint.scenario.files import read_scenario
+    from footprint.scenario.sources import ScenarioError
+
+    path = _resolve(scenario)
+    try:
+        with _stage(f"Loading {path} ..."):
+            loaded = read_scenario(path, CHECKS, strict=strict)
     except ScenarioError as error:
         raise _fail(error.report()) from None
+    if not quiet:
+        for warning in loaded.warnings:
+            _say(err, str(warning))
+    return loaded
+
+
+def _options(scenario: Scenario, **overrides: Any) -> Any:
+    from footprint.optimize.solve import solver_options
+
+    return solver_options(scenario, **overrides)
+
+
+def _printing(show: Callable[[], None]) -> None:
+    """Print, unless stdout is closed (`footprint run | head -1`): the results are written either way."""
+    try:
+        show()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)  # let the interpreter's final flush go nowhere
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 @app.callback(invoke_without_command=True)
-def main(context: typer.Context) -> None:
+def main_callback(context: typer.Context) -> None:
     """With no command: run the bundled case."""
     if context.invoked_subcommand is None:
         run(DEFAULT_CASE)
@@ -74,30 +153,54 @@ def main(context: typer.Context) -> None:
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled case.")] = DEFAULT_CASE,
-    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the Plan's tables.")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds; keeps the best plan found by then.")] = None,
-    mip_gap: Annotated[float | None, typer.Option(help="Relative gap at which to stop.")] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    scenario: ScenarioArgument = DEFAULT_CASE,
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Where to write the Plan's tables: a folder (CSV, Parquet, summary.json; it replaces "
+                            "earlier results there) or FILE.xlsx (one workbook).")] = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+    threads: ThreadsOption = None,
     log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
+    strict: StrictOption = False,
 ) -> None:
-    """Solve a scenario and print the plan; with --out, write its tables (CSV, Parquet) and summary.json."""
-    loaded = _load(scenario)
-    options = solver_options(loaded, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log=log or None)
+    """Solve a scenario and print the plan; with --out, write its tables."""
+    from footprint.optimize.solve import PlanningError
+    from footprint.plan.tables import solve
+    from footprint.views.console import print_plan
+
+    started = time.perf_counter()
+    loaded = _load(scenario, strict)
+    load_seconds = time.perf_counter() - started
+    options = _options(loaded.scenario, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log=log or None)
     try:
-        with err.status(f"Solving {loaded.name} ...", spinner="dots"):
-            plan = solve(loaded, options)
+        with _stage(f"Solving {loaded.scenario.name} ..."):
+            plan = solve(loaded.scenario, options, keep_interrupted=True)
     except PlanningError as error:
-        raise _fail(str(error), code=2) from None
-    print_plan(plan, out)
-    if out_dir is not None:
-        plan.write(out_dir)
-        out.print(f"Plan written to {out_dir}/ (tables as CSV and Parquet, summary.json)")
+        raise _fail(str(error), NO_PLAN) from None
+    plan.summary["load_seconds"] = load_seconds
+    if out_path is not None:
+        _write_plan(plan, out_path)
+    _printing(lambda: print_plan(plan, out, results=out_path))
+    if out_path is not None:
+        _printing(lambda: _say(out, f"Plan written to {out_path}" + (
+            "" if out_path.suffix.lower() == ".xlsx" else "/ (tables as CSV and Parquet, summary.json)")))
+    if plan.status == "interrupted":
+        raise typer.Exit(INTERRUPTED)
+
+
+def _write_plan(plan: Any, target: Path) -> None:
+    from footprint.plan.results import ResultsError
+
+    try:
+        with _stage(f"Writing {target} ..."):
+            plan.write(target)
+    except ResultsError as error:
+        raise _fail(str(error), NOT_WRITTEN) from None
 
 
 @app.command(name="explain")
 def explain_command(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled case.")] = DEFAULT_CASE,
+    scenario: ScenarioArgument = DEFAULT_CASE,
     market: Annotated[str, typer.Option(help="Market to explain.")] = ...,
     product: Annotated[str, typer.Option(help="Product to explain.")] = ...,
     year: Annotated[int | None, typer.Option(help="One year (default: every year of the horizon).")] = None,
@@ -106,29 +209,37 @@ def explain_command(
              "PLANT/PRODUCT (that plant alone supplies the product) or PLANT/PRODUCT@MARKET.")] = None,
     forbid: Annotated[list[str] | None, typer.Option(
         help="Forbid a decision: OPTION (never built), PLANT/PRODUCT or PLANT/PRODUCT@MARKET.")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds per solve.")] = None,
-    mip_gap: Annotated[float | None, typer.Option(help="Relative gap at which to stop.")] = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """Why the plan supplies a market as it does: landed cost per unit from each capable plant by
     component, the chosen plant and its margin, and the value of more capacity."""
-    loaded = _load(scenario)
-    options = solver_options(loaded, time_limit=time_limit, mip_gap=mip_gap)
+    from footprint.analysis.explain import ExplainError, alternative, explain
+    from footprint.optimize.changes import parse_changes
+    from footprint.optimize.solve import PlanningError
+    from footprint.views.console import print_alternative, print_explanation
+
+    loaded = _load(scenario, strict)
+    options = _options(loaded.scenario, time_limit=time_limit, mip_gap=mip_gap)
     changes = parse_changes(force, forbid)
     try:
-        with err.status(f"Solving {loaded.name} and pricing its capacity ...", spinner="dots"):
-            explanation = explain(loaded, market, product, year, options)
-        print_explanation(explanation, out)
+        with _stage(f"Solving {loaded.scenario.name} and pricing its capacity ..."):
+            explanation = explain(loaded.scenario, market, product, year, options)
+        _printing(lambda: print_explanation(explanation, out))
         if changes:
-            with err.status(f"Re-solving with {len(changes)} change(s) ...", spinner="dots"):
-                other = alternative(loaded, changes, explanation.plan.objective, options)
-            print_alternative(other, loaded.currency, out)
+            with _stage(f"Re-solving with {len(changes)} change(s) ..."):
+                other = alternative(loaded.scenario, changes, explanation.plan.objective, options)
+            _printing(lambda: print_alternative(other, loaded.scenario.currency, out))
+    except ExplainError as error:
+        raise _fail(str(error), INVALID) from None
     except PlanningError as error:
-        raise _fail(str(error), code=2) from None
+        raise _fail(str(error), NO_PLAN) from None
 
 
 @app.command()
 def breakeven(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled case.")] = DEFAULT_CASE,
+    scenario: ScenarioArgument = DEFAULT_CASE,
     *,
     param: Annotated[str, typer.Option(
         "--param", help=r"Parameter path: fx.KRW, plants\[busan].fixed_cost, options\[ID].capex, tariffs\[3].rate, "
@@ -136,67 +247,80 @@ def breakeven(
     value_range: Annotated[tuple[float, float], typer.Option("--range", help="LO HI: the values to search between.")],
     tolerance: Annotated[float | None, typer.Option(
         help="Width of the final bracket (default: (HI - LO) / 1000, ten bisection steps).")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds per solve; keeps the best plan found.")] = None,
-    mip_gap: Annotated[float | None, typer.Option(help="Relative gap at which to stop each solve.")] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+    threads: ThreadsOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """Find the value of one parameter, between LO and HI, at which the plan's builds or assignments change."""
-    path = _resolve(scenario)
+    from footprint.analysis.breakeven import BreakevenError, Trial, default_tolerance, find_breakeven
+    from footprint.optimize.solve import PlanningError
+    from footprint.scenario.files import read_source
+    from footprint.scenario.sources import ScenarioError
+    from footprint.views.console import print_breakeven, print_trial, value_format
+
+    loaded = _load(scenario, strict)
     low, high = value_range
     tolerance = default_tolerance(low, high) if tolerance is None else tolerance
     try:
-        data = read_source(path).data
-        loaded = scenario_from_data(data, str(path), CHECKS)
+        data = read_source(_resolve(scenario)).data
     except ScenarioError as error:
         raise _fail(error.report()) from None
-    options = solver_options(loaded, time_limit=time_limit, mip_gap=mip_gap, threads=threads)
+    options = _options(loaded.scenario, time_limit=time_limit, mip_gap=mip_gap, threads=threads)
     solves: list[Trial] = []
 
     def progress(trial: Trial) -> None:
         solves.append(trial)
-        print_trial(trial, len(solves), param, value_format(tolerance), loaded.currency, err)
+        print_trial(trial, len(solves), param, value_format(tolerance), loaded.scenario.currency, err)
 
     try:
-        with err.status(f"Bisecting {escape(param)} between {low:g} and {high:g} ...", spinner="dots"):
+        with _stage(f"Bisecting {param} between {low:g} and {high:g} ..."):
             result = find_breakeven(data, param, low, high, tolerance=tolerance, options=options,
-                                    on_trial=progress, source=str(path))
+                                    on_trial=progress, source=loaded.source)
     except BreakevenError as error:
         raise _fail(str(error)) from None
     except PlanningError as error:
-        raise _fail(str(error), code=2) from None
-    print_breakeven(result, out)
+        raise _fail(str(error), NO_PLAN) from None
+    _printing(lambda: print_breakeven(result, out))
 
 
 @app.command()
-def validate(file: Annotated[Path, typer.Argument(help="Scenario file to check.")]) -> None:
-    """Check a scenario file and report every problem at once (exit code 0 when valid)."""
-    try:
-        scenario = load_scenario(_resolve(str(file)), CHECKS)
-    except ScenarioError as error:
-        raise _fail(error.report()) from None
-    out.print(f"{file}: valid scenario {scenario.name!r} ({len(scenario.plants)} plants, "
-              f"{len(scenario.products)} products, {len(scenario.markets)} markets, "
-              f"{scenario.horizon.start}-{scenario.horizon.end})", markup=False, highlight=False, soft_wrap=True)
+def validate(
+    scenario: ScenarioArgument,
+    strict: StrictOption = False,
+) -> None:
+    """Check a scenario and report every problem and warning at once (exit code 0 when valid)."""
+    loaded = _load(scenario, strict, quiet=True)
+    s = loaded.scenario
+    warnings = f"; {len(loaded.warnings)} warning{'s' if len(loaded.warnings) != 1 else ''}" if loaded.warnings else ""
+    lines = [f"{loaded.source}: valid scenario {s.name!r} ({len(s.plants)} plants, {len(s.products)} products, "
+             f"{len(s.markets)} markets, {s.horizon.start}-{s.horizon.end}){warnings}",
+             *(f"  {warning}" for warning in loaded.warnings)]
+    _printing(lambda: _say(out, "\n".join(lines)))
 
 
 @app.command()
 def cases() -> None:
     """List the bundled cases (run one with `footprint run NAME`)."""
-    for name in case_names():
-        out.print(f"[bold]{name}[/bold]  {case_description(name)}")
+    from footprint.scenario.cases import case_description, case_names
+
+    _printing(lambda: [out.print(f"[bold]{name}[/bold]  {case_description(name)}") for name in case_names()])
 
 
 @app.command()
 def regimes() -> None:
     """List the tariff regimes shipped with footprint (name one with `regime:` in a scenario)."""
-    for name in regime_names():
-        out.print(f"[bold]{name}[/bold]  {regime_description(name)}")
+    from footprint.scenario.regimes import regime_description, regime_names
+
+    _printing(lambda: [out.print(f"[bold]{name}[/bold]  {regime_description(name)}") for name in regime_names()])
 
 
 @app.command()
 def schema() -> None:
     """Print the scenario file format: every section and field, with units and defaults."""
-    out.print(scenario_reference().rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
+    from footprint.scenario.docs import scenario_reference
+
+    _printing(lambda: _say(out, scenario_reference().rstrip("\n")))
 
 
 @import_app.command("orlib-cap")
@@ -206,9 +330,35 @@ def import_orlib_cap(
     capacity: Annotated[float | None, typer.Option(help="Capacity of every site, for capa/capb/capc.")] = None,
 ) -> None:
     """Turn an OR-Library capacitated warehouse location file into a one-year scenario."""
+    from footprint.scenario.files import save_scenario
+    from footprint.scenario.orlib import OrlibError, scenario_from_orlib_cap
+
     try:
         scenario = scenario_from_orlib_cap(file, capacity=capacity)
     except OrlibError as error:
         raise _fail(str(error)) from None
-    save_scenario(scenario, output)
-    out.print(f"{output}: {len(scenario.options)} candidate sites, {len(scenario.markets)} customers")
+    try:
+        save_scenario(scenario, output)
+    except OSError as error:
+        raise _fail(f"cannot write {output}: {error.strerror or error}", NOT_WRITTEN) from None
+    _printing(lambda: _say(out, f"{output}: {len(scenario.options)} candidate sites, {len(scenario.markets)} "
+                                "customers"))
+
+
+def main() -> None:
+    """The `footprint` command: the app, with every failure an exit code and a message, never a traceback."""
+    try:
+        app()
+    except SystemExit as stop:
+        if stop.code == INTERRUPTED:
+            _say(err, "interrupted")
+        raise
+    except MemoryError:
+        _say(err, "out of memory: the scenario is too large for this machine (try a smaller horizon or network)")
+        sys.exit(INTERNAL)
+    except Exception as error:  # a bug: say so in one line, and how to see where
+        if os.environ.get("FOOTPRINT_TRACEBACK"):
+            raise
+        _say(err, f"internal error: {type(error).__name__}: {error}. This is a bug in footprint; please "
+                  "report it (set FOOTPRINT_TRACEBACK=1 to see where it happened).")
+        sys.exit(INTERNAL)

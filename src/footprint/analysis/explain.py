@@ -10,6 +10,7 @@ next plant is the margin by which the choice is made.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +24,13 @@ from footprint.optimize.solve import PlanningError, Solved, solve_model, solver_
 from footprint.plan.plan import Plan
 from footprint.plan.tables import plan_of, solve
 from footprint.scenario.scenario import Scenario
+from footprint.scenario.text import short
 
 TOLERANCE = 1e-6
+
+
+class ExplainError(ValueError):
+    """A market, product or year the scenario does not have."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +61,11 @@ def explain(scenario: Scenario, market: str, product: str, year: int | None = No
             options: SolverOptions | None = None) -> Explanation:
     """Landed cost of ``product`` in ``market`` from every capable plant, with the plan's choice."""
     if market not in {m.id for m in scenario.markets}:
-        raise PlanningError(f"unknown market {market!r}; known: {', '.join(m.id for m in scenario.markets)}")
+        raise ExplainError(f"unknown market {short(market)}; known: {_names(m.id for m in scenario.markets)}")
     if product not in {p.id for p in scenario.products}:
-        raise PlanningError(f"unknown product {product!r}; known: {', '.join(p.id for p in scenario.products)}")
+        raise ExplainError(f"unknown product {short(product)}; known: {_names(p.id for p in scenario.products)}")
     if year is not None and year not in scenario.years:
-        raise PlanningError(f"year {year} is outside the horizon {scenario.horizon.start}-{scenario.horizon.end}")
+        raise ExplainError(f"year {year} is outside the horizon {scenario.horizon.start}-{scenario.horizon.end}")
     options = options or solver_options(scenario)
     solved = solve_model(scenario, options)
     plan = plan_of(solved)
@@ -72,6 +78,11 @@ def explain(scenario: Scenario, market: str, product: str, year: int | None = No
     lanes = np.flatnonzero(chosen)
     return Explanation(market, product, scenario.currency, _landed(solved, lanes, row_duals, reduced_costs),
                        _capacity_value(solved, row_duals), plan)
+
+
+def _names(names: Iterable[str]) -> str:
+    names = sorted(names)
+    return ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
 
 
 def alternative(scenario: Scenario, changes: tuple[Change, ...], optimum: float,
@@ -135,4 +146,4 @@ def _capacity_value(solved: Solved, row_duals: np.ndarray) -> pd.DataFrame:
     return table[["plant", "pool", "year", "value", "discounted"]].reset_index(drop=True)
 
 
-__all__ = ["Alternative", "Explanation", "alternative", "explain"]
+__all__ = ["Alternative", "ExplainError", "Explanation", "alternative", "explain"]

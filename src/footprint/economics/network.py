@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from footprint.economics.freight import FREIGHT_PARTS, lane_parts
-from footprint.economics.fx import fx_rates
+from footprint.economics.fx import sourced_fx_rates
 from footprint.economics.trade import SHARE_TOLERANCE, DutyRates, duty_rates
 from footprint.scenario.figures import value_of
 from footprint.scenario.scenario import Scenario
@@ -31,6 +31,8 @@ class Currencies:
     names: list[str]
     fx: np.ndarray
     """Units of each currency per unit of the reporting currency, by currency and year index."""
+    fx_source: np.ndarray
+    """Where each of those rates comes from (ECB mean, held, path, peg, given), by currency and year index."""
     plant: np.ndarray
     imported: np.ndarray
     """Of each capability's imported content."""
@@ -233,12 +235,14 @@ def _codes(names: list[str]) -> dict[str, int]:
     return {name: code for code, name in enumerate(names)}
 
 
-def _fx_table(scenario: Scenario) -> tuple[dict[str, int], np.ndarray]:
-    """Currency codes and the matrix of units per reporting unit, by currency and year index."""
-    table = fx_rates(scenario)
+def _fx_table(scenario: Scenario) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """Currency codes, the matrix of units per reporting unit by currency and year index, and each rate's
+    source."""
+    table = sourced_fx_rates(scenario)
     currencies = [scenario.currency, *sorted(c for c in table if c != scenario.currency)]
-    rates = np.array([[table[c][year] for year in scenario.years] for c in currencies])
-    return _codes(currencies), rates
+    rates = np.array([[table[c][year].value for year in scenario.years] for c in currencies])
+    sources = np.array([[table[c][year].source for year in scenario.years] for c in currencies], dtype=object)
+    return _codes(currencies), rates, sources
 
 
 def compile_network(scenario: Scenario) -> Network:
@@ -247,7 +251,7 @@ def compile_network(scenario: Scenario) -> Network:
     n_years = len(years)
     year_array = np.array(years)
     discount = (1.0 + value_of(scenario.discount_rate)) ** -(year_array - years[0]).astype(np.float64)
-    currency_code, fx = _fx_table(scenario)
+    currency_code, fx, fx_source = _fx_table(scenario)
     plants = [p.id for p in scenario.plants]
     products = [p.id for p in scenario.products]
     markets = [m.id for m in scenario.markets]
@@ -359,6 +363,7 @@ def compile_network(scenario: Scenario) -> Network:
         currencies=Currencies(
             names=list(currency_code),
             fx=fx,
+            fx_source=fx_source,
             plant=plant_currency,
             imported=imported_currency,
             profile=np.concatenate([plant_currency[cap_plant], sourcing_currency]).astype(np.int64),

@@ -22,6 +22,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "costs": ("year", "component", "amount", "discounted"),
     "exposure": ("plant", "market", "year", "currency", "component", "amount", "amount_in_currency"),
     "landed_cost": ("plant", "product", "market", "year", "sourcing", "component", "per_unit"),
+    "fx_rates": ("currency", "year", "rate", "source"),
 }
 """Each table of a Plan and its columns, in order."""
 

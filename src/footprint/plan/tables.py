@@ -31,9 +31,14 @@ from footprint.plan.plan import TABLES, Plan, Tables
 from footprint.scenario.scenario import Scenario
 
 
-def solve(scenario: Scenario, options: SolverOptions | None = None, changes: tuple[Change, ...] = ()) -> Plan:
-    """The best plan for ``scenario`` (with forced or forbidden decisions); PlanningError when there is none."""
-    return plan_of(solve_model(scenario, options, changes))
+def solve(scenario: Scenario, options: SolverOptions | None = None, changes: tuple[Change, ...] = (),
+          keep_interrupted: bool = False) -> Plan:
+    """The best plan for ``scenario`` (with forced or forbidden decisions); PlanningError when there is none.
+
+    Ctrl-C stops the solve: with ``keep_interrupted`` the best plan found so far is returned, its status
+    ``interrupted``; else KeyboardInterrupt propagates.
+    """
+    return plan_of(solve_model(scenario, options, changes, keep_interrupted))
 
 
 def plan_of(solved: Solved) -> Plan:
@@ -59,8 +64,9 @@ def plan_of(solved: Solved) -> Plan:
         "integer_variables": program.num_integer,
         "constraints": program.num_rows,
         "builds": tables["builds"].to_dict(orient="records"),
-        "message": ("time limit reached: this is the best plan found, not proven optimal"
-                    if solution.status is SolveStatus.TIME_LIMIT else solution.message),
+        "message": {SolveStatus.TIME_LIMIT: "time limit reached: this is the best plan found, not proven optimal",
+                    SolveStatus.INTERRUPTED: "interrupted (Ctrl-C): this is the best plan found so far, not proven "
+                                             "optimal"}.get(solution.status, solution.message),
     }
     return Plan(summary, tables)
 
@@ -135,6 +141,9 @@ class _Reader:
 
     def landed_cost(self) -> pd.DataFrame:
         return _landed_cost(self.lanes, self.per_unit)
+
+    def fx_rates(self) -> pd.DataFrame:
+        return _fx_rates(self.network)
 
 
 def _lanes(network: Network, used: np.ndarray) -> pd.DataFrame:
@@ -363,3 +372,15 @@ def _landed_cost(lanes: pd.DataFrame, per_unit: dict[str, np.ndarray]) -> pd.Dat
                                                      categories=list(UNIT_COMPONENTS))
     columns["per_unit"] = np.concatenate([per_unit[c] for c in UNIT_COMPONENTS])
     return pd.DataFrame(columns, copy=False)
+
+
+def _fx_rates(network: Network) -> pd.DataFrame:
+    """Units of each currency per unit of the reporting currency, by year, and where each rate comes from."""
+    money = network.currencies
+    currency, year = np.divmod(np.arange(money.fx.size), len(network.years))
+    return pd.DataFrame({
+        "currency": np.array(money.names)[currency],
+        "year": network.years[year],
+        "rate": money.fx.ravel(),
+        "source": money.fx_source.ravel(),
+    })

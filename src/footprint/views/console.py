@@ -1,10 +1,15 @@
-"""Terminal views of a Plan (rich tables). They only read the Plan."""
+"""Terminal views of a Plan (rich tables). They only read the Plan.
+
+Every name and text from a scenario or a results folder is printed with control characters escaped
+and rich markup disarmed (``_text``): an id cannot move the cursor or colour the terminal.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
 from itertools import groupby
+from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
@@ -16,10 +21,16 @@ from footprint.analysis.explain import Alternative, Explanation
 from footprint.economics.network import UNIT_COMPONENTS
 from footprint.optimize.model import OWN_CONTENT
 from footprint.plan.plan import Plan
+from footprint.scenario.text import printable
 
 MAX_ROWS = 40
 _COMPONENT_LABELS = {"production_local": "local content", "production_imported": "imported content",
                      "sea_freight": "sea freight", "port_handling": "port handling", "land_freight": "land freight"}
+
+
+def _text(value: object) -> str:
+    """A value as table text: control characters escaped, rich markup shown as written."""
+    return escape(printable(str(value)))
 
 
 def _money(amount: float, currency: str) -> str:
@@ -35,15 +46,16 @@ def _objective_name(objective_sense: str) -> str:
 
 def print_summary(plan: Plan, console: Console) -> None:
     s = plan.summary
-    currency = s["currency"]
+    currency = _text(s["currency"])
     what = _objective_name(s["objective_sense"])
     gap = f", gap {s['gap']:.2%}" if s["gap"] else ""
-    console.print(f"[bold]{s['scenario']}[/bold]: {s['status']}{gap}; {what} {_money(s['objective'], currency)}; "
-                  f"{s['variables']:,} variables ({s['integer_variables']:,} integer), "
-                  f"{s['constraints']:,} constraints; built in {s['build_seconds']:.2f} s, "
+    loaded = f"loaded in {s['load_seconds']:.2f} s, " if "load_seconds" in s else ""
+    console.print(f"[bold]{_text(s['scenario'])}[/bold]: {s['status']}{gap}; {what} "
+                  f"{_money(s['objective'], currency)}; {s['variables']:,} variables ({s['integer_variables']:,} "
+                  f"integer), {s['constraints']:,} constraints; {loaded}built in {s['build_seconds']:.2f} s, "
                   f"solved in {s['solve_seconds']:.2f} s")
     if s["status"] != "optimal":
-        console.print(f"[yellow]{s['message']}[/yellow]")
+        console.print(f"[yellow]{_text(s['message'])}[/yellow]")
 
 
 def print_builds(plan: Plan, console: Console) -> None:
@@ -52,8 +64,8 @@ def print_builds(plan: Plan, console: Console) -> None:
     for column in ("option", "plant", "pool", "online from", "added units/yr", "capex"):
         table.add_column(column, justify="right" if column in ("added units/yr", "capex") else "left")
     for row in plan.builds.itertuples():
-        table.add_row(row.option, row.plant, row.pool, str(row.year), f"{row.added_capacity:,.0f}",
-                      _money(row.capex, currency))
+        table.add_row(_text(row.option), _text(row.plant), _text(row.pool), str(row.year),
+                      f"{row.added_capacity:,.0f}", _money(row.capex, _text(currency)))
     if plan.builds.empty:
         table.add_row("(none)", "", "", "", "", "")
     console.print(table)
@@ -63,32 +75,82 @@ def _cell(value: object, fmt: str) -> str:
     return "-" if pd.isna(value) else format(value, fmt)
 
 
-def _pivot_table(title: str, frame: pd.DataFrame, labels: int, fmt: str) -> Table:
-    """A table whose first ``labels`` columns are names and the rest numbers in ``fmt``."""
+def _pivot_table(title: str, frame: pd.DataFrame, labels: int, fmt: str, results: Path | None = None) -> Table:
+    """A table whose first ``labels`` columns are names and the rest numbers in ``fmt``; at most MAX_ROWS
+    rows, the rest in the results (when written)."""
     table = Table(title=title, title_justify="left")
     for i, column in enumerate(frame.columns):
-        table.add_column(str(column), justify="left" if i < labels else "right")
+        table.add_column(_text(column), justify="left" if i < labels else "right")
     for _, row in frame.head(MAX_ROWS).iterrows():
-        table.add_row(*[str(v) if i < labels else _cell(v, fmt) for i, v in enumerate(row)])
+        table.add_row(*[_text(v) if i < labels else _cell(v, fmt) for i, v in enumerate(row)])
     if len(frame) > MAX_ROWS:
-        table.caption = f"{len(frame) - MAX_ROWS} more rows in the results folder"
+        more = len(frame) - MAX_ROWS
+        table.caption = (f"{more} more rows in {_text(results)}" if results is not None
+                         else f"{more} more rows: write them all with --out")
     return table
 
 
-def print_supply(plan: Plan, console: Console) -> None:
+def print_supply(plan: Plan, console: Console, results: Path | None = None) -> None:
     """Units by plant and market per year, one block per product."""
     flows = plan.flows.astype({"plant": str, "market": str, "product": str})
     if flows.empty:
         return
     wide = flows.pivot_table(index=["product", "plant", "market"], columns="year", values="units",
                              aggfunc="sum", fill_value=0.0).reset_index()
-    console.print(_pivot_table("Supply, units per year", wide.rename(columns=str), 3, ",.0f"))
+    console.print(_pivot_table("Supply, units per year", wide.rename(columns=str), 3, ",.0f", results))
 
 
-def print_utilization(plan: Plan, console: Console) -> None:
+def print_lost_sales(plan: Plan, console: Console, results: Path | None = None) -> None:
+    """Demand the plan leaves unserved, by product, market and year (only when there is some)."""
+    demand = plan.demand.astype({"product": str, "market": str})
+    lost = demand[demand["lost"] > 1e-6]
+    if lost.empty:
+        return
+    wide = lost.pivot_table(index=["product", "market"], columns="year", values="lost", aggfunc="sum",
+                            fill_value=0.0).reset_index()
+    share = lost["lost"].sum() / demand["demand"].sum()
+    table = _pivot_table(f"Lost sales, units per year ({share:.1%} of all demand unserved)",
+                         wide.rename(columns=str), 2, ",.0f", results)
+    console.print(table)
+
+
+def print_utilization(plan: Plan, console: Console, results: Path | None = None) -> None:
     utilization = plan.utilization[plan.utilization["capacity"] > 0]
     wide = utilization.pivot_table(index=["plant", "pool"], columns="year", values="share").reset_index()
-    console.print(_pivot_table("Utilization of capacity pools", wide.rename(columns=str), 2, ".0%"))
+    console.print(_pivot_table("Utilization of capacity pools", wide.rename(columns=str), 2, ".0%", results))
+
+
+def print_fx_rates(plan: Plan, console: Console) -> None:
+    """The exchange rates the plan used, per currency and year, and where each came from."""
+    rates = plan.tables["fx_rates"]
+    rates = rates[rates["currency"] != plan.summary["currency"]]
+    if rates.empty:
+        return
+    currency = plan.summary["currency"]
+    table = Table(title=f"Exchange rates used (units per {_text(currency)})", title_justify="left")
+    years = sorted(rates["year"].unique())
+    for column in ("currency", *map(str, years), "from"):
+        table.add_column(column, justify="right" if column.isdigit() else "left")
+    for name, group in rates.groupby("currency", sort=True):
+        by_year = dict(zip(group["year"], group["rate"], strict=True))
+        table.add_row(_text(name), *[_rate(by_year.get(year)) for year in years],
+                      _text(_sources(list(zip(group["year"], group["source"], strict=True)))))
+    console.print(table)
+
+
+def _rate(rate: float | None) -> str:
+    if rate is None or pd.isna(rate):
+        return "-"
+    return f"{rate:,.4g}" if abs(rate) < 100 else f"{rate:,.1f}"
+
+
+def _sources(years: list[tuple[int, str]]) -> str:
+    """``ECB mean 2012; ECB mean 2012, held 2013-2019``: each source with the years it gave."""
+    parts = []
+    for source, run in groupby(sorted(years), key=lambda pair: pair[1]):
+        span = [year for year, _ in run]
+        parts.append(f"{source} {span[0]}" + (f"-{span[-1]}" if len(span) > 1 else ""))
+    return "; ".join(parts)
 
 
 def print_costs(plan: Plan, console: Console) -> None:
@@ -99,34 +161,48 @@ def print_costs(plan: Plan, console: Console) -> None:
         table.add_column(column, justify="left" if column == "component" else "right")
     for component, row in costs.iterrows():
         if row["amount"] != 0:
-            table.add_row(str(component), _money(row["amount"], currency), _money(row["discounted"], currency))
+            table.add_row(_text(component), _money(row["amount"], currency), _money(row["discounted"], currency))
     console.print(table)
 
 
 def print_exposure(plan: Plan, console: Console) -> None:
     """Costs over the horizon by the currency they are incurred in: what each exchange rate moves."""
-    currency = plan.summary["currency"]
+    currency = _text(plan.summary["currency"])
     exposure = plan.tables["exposure"]
-    costs = exposure[exposure["component"] != "revenue"]
-    by_currency = costs.groupby("currency")[["amount", "amount_in_currency"]].sum()
-    table = Table(title="Costs by currency over the horizon (FX exposure; table `exposure` by plant and "
-                        "market)", title_justify="left")
-    for column in ("currency", f"in {currency}", "in its own currency", "share"):
+    revenue = exposure["component"] == "revenue"
+    sums = ["amount", "amount_in_currency"]
+    earned = -exposure[revenue].groupby("currency", observed=True)[sums].sum()
+    by_currency = exposure[~revenue].groupby("currency", observed=True)[sums].sum().join(
+        earned.add_suffix("_revenue"), how="outer").fillna(0.0)
+    earns = bool(revenue.any())
+    title = f"Costs{' and revenue' if earns else ''} by currency over the horizon (FX exposure; table `exposure` " \
+            "by plant and market)"
+    table = Table(title=title, title_justify="left")
+    columns = ["currency", f"in {currency}", "in its own currency", "share"]
+    columns += [f"revenue in {currency}", "revenue in its own currency"] if earns else []
+    for column in columns:
         table.add_column(column, justify="left" if column == "currency" else "right")
     total = by_currency["amount"].sum()
     for name, row in by_currency.sort_values("amount", ascending=False).iterrows():
-        table.add_row(str(name), _money(row["amount"], currency), _money(row["amount_in_currency"], str(name)),
-                      f"{row['amount'] / total:.0%}" if total else "-")
+        own = _text(name)
+        cells = [own, _money(row["amount"], currency), _money(row["amount_in_currency"], own),
+                 f"{row['amount'] / total:.0%}" if total else "-"]
+        if earns:
+            cells += [_money(row["amount_revenue"], currency), _money(row["amount_in_currency_revenue"], own)]
+        table.add_row(*cells)
     console.print(table)
 
 
-def print_plan(plan: Plan, console: Console) -> None:
+def print_plan(plan: Plan, console: Console, results: Path | None = None) -> None:
+    """The plan's summary and tables; ``results`` is where its full tables were written, if they were."""
     print_summary(plan, console)
     print_builds(plan, console)
-    print_supply(plan, console)
-    print_utilization(plan, console)
+    print_supply(plan, console, results)
+    print_lost_sales(plan, console, results)
+    print_utilization(plan, console, results)
     print_costs(plan, console)
     print_exposure(plan, console)
+    print_fx_rates(plan, console)
 
 
 def print_explanation(explanation: Explanation, console: Console) -> None:
