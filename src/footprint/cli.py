@@ -10,7 +10,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -47,8 +47,17 @@ app = typer.Typer(
 import_app = typer.Typer(help="Turn files of other formats into scenarios.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
+class _Output(Console):
+    """stdout, where a closed pipe (`footprint run | head -1`) stops the printing but not the command."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)  # let the interpreter's final flush go nowhere
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 # Piped output (a file, CI) gets room for a horizon of years instead of rich's default 80 columns.
-out = Console() if Console().is_terminal else Console(width=160)
+out = _Output() if Console().is_terminal else _Output(width=160)
 err = Console(stderr=True)
 
 ScenarioArgument = Annotated[str, typer.Argument(
@@ -134,16 +143,6 @@ def _options(scenario: Scenario, **overrides: Any) -> Any:
     return solver_options(scenario, **overrides)
 
 
-def _printing(show: Callable[[], None]) -> None:
-    """Print, unless stdout is closed (`footprint run | head -1`): the results are written either way."""
-    try:
-        show()
-        sys.stdout.flush()
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)  # let the interpreter's final flush go nowhere
-        os.dup2(devnull, sys.stdout.fileno())
-
-
 @app.callback(invoke_without_command=True)
 def main_callback(context: typer.Context) -> None:
     """With no command: run the bundled case."""
@@ -180,10 +179,10 @@ def run(
     plan.summary["load_seconds"] = load_seconds
     if out_path is not None:
         _write_plan(plan, out_path)
-    _printing(lambda: print_plan(plan, out, results=out_path))
+    print_plan(plan, out, results=out_path)
     if out_path is not None:
-        _printing(lambda: _say(out, f"Plan written to {out_path}" + (
-            "" if out_path.suffix.lower() == ".xlsx" else "/ (tables as CSV and Parquet, summary.json)")))
+        _say(out, f"Plan written to {out_path}" + (
+            "" if out_path.suffix.lower() == ".xlsx" else "/ (tables as CSV and Parquet, summary.json)"))
     if plan.status == "interrupted":
         raise typer.Exit(INTERRUPTED)
 
@@ -226,11 +225,11 @@ def explain_command(
     try:
         with _stage(f"Solving {loaded.scenario.name} and pricing its capacity ..."):
             explanation = explain(loaded.scenario, market, product, year, options)
-        _printing(lambda: print_explanation(explanation, out))
+        print_explanation(explanation, out)
         if changes:
             with _stage(f"Re-solving with {len(changes)} change(s) ..."):
                 other = alternative(loaded.scenario, changes, explanation.plan.objective, options)
-            _printing(lambda: print_alternative(other, loaded.scenario.currency, out))
+            print_alternative(other, loaded.scenario.currency, out)
     except ExplainError as error:
         raise _fail(str(error), INVALID) from None
     except PlanningError as error:
@@ -281,7 +280,7 @@ def breakeven(
         raise _fail(str(error)) from None
     except PlanningError as error:
         raise _fail(str(error), NO_PLAN) from None
-    _printing(lambda: print_breakeven(result, out))
+    print_breakeven(result, out)
 
 
 @app.command()
@@ -296,7 +295,7 @@ def validate(
     lines = [f"{loaded.source}: valid scenario {s.name!r} ({len(s.plants)} plants, {len(s.products)} products, "
              f"{len(s.markets)} markets, {s.horizon.start}-{s.horizon.end}){warnings}",
              *(f"  {warning}" for warning in loaded.warnings)]
-    _printing(lambda: _say(out, "\n".join(lines)))
+    _say(out, "\n".join(lines))
 
 
 @app.command()
@@ -304,7 +303,8 @@ def cases() -> None:
     """List the bundled cases (run one with `footprint run NAME`)."""
     from footprint.scenario.cases import case_description, case_names
 
-    _printing(lambda: [out.print(f"[bold]{name}[/bold]  {case_description(name)}") for name in case_names()])
+    for name in case_names():
+        out.print(f"[bold]{name}[/bold]  {case_description(name)}")
 
 
 @app.command()
@@ -312,7 +312,8 @@ def regimes() -> None:
     """List the tariff regimes shipped with footprint (name one with `regime:` in a scenario)."""
     from footprint.scenario.regimes import regime_description, regime_names
 
-    _printing(lambda: [out.print(f"[bold]{name}[/bold]  {regime_description(name)}") for name in regime_names()])
+    for name in regime_names():
+        out.print(f"[bold]{name}[/bold]  {regime_description(name)}")
 
 
 @app.command()
@@ -320,7 +321,7 @@ def schema() -> None:
     """Print the scenario file format: every section and field, with units and defaults."""
     from footprint.scenario.docs import scenario_reference
 
-    _printing(lambda: _say(out, scenario_reference().rstrip("\n")))
+    _say(out, scenario_reference().rstrip("\n"))
 
 
 @import_app.command("orlib-cap")
@@ -341,8 +342,7 @@ def import_orlib_cap(
         save_scenario(scenario, output)
     except OSError as error:
         raise _fail(f"cannot write {output}: {error.strerror or error}", NOT_WRITTEN) from None
-    _printing(lambda: _say(out, f"{output}: {len(scenario.options)} candidate sites, {len(scenario.markets)} "
-                                "customers"))
+    _say(out, f"{output}: {len(scenario.options)} candidate sites, {len(scenario.markets)} customers")
 
 
 def main() -> None:
