@@ -8,6 +8,7 @@ one product ``car``, US plants and markets in USD, no freight unless a test give
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from footprint.economics.checks import CHECKS
+from footprint.economics.freight import CACHE_ENV
 from footprint.plan.plan import Plan
 from footprint.plan.tables import solve
 from footprint.scenario.cases import case_path
@@ -39,6 +41,19 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("footprint")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The tests' caches (sea distances) in a folder of their own, not the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ[CACHE_ENV]
+    else:
+        os.environ[CACHE_ENV] = before
 
 
 def product(id: str = "car", product_class: str = "8703", **extra: Any) -> dict[str, Any]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
 import pytest
 
 from conftest import capability, make, market, plant, scenario_data, solved
-from footprint.economics.freight import great_circle_km, sea_nautical_miles
+from footprint.economics.freight import CACHE_ENV, _known_distances, great_circle_km, sea_nautical_miles
 from footprint.scenario.entities import Location
 
 BUSAN = {"name": "Busan", "lat": 35.08, "lon": 129.04}
@@ -66,3 +69,27 @@ def test_without_ports_a_lane_goes_by_road() -> None:
     km = great_circle_km(make_location(35.96, -86.49), make_location(36.96, -86.49))
     assert plan.objective == pytest.approx(10 * km * 1.25 * 0.2)
     assert make(data).freight_rates is not None
+
+
+def test_sea_distances_are_cached_on_disk_and_read_back_without_searoute(tmp_path, monkeypatch):
+    """A second process (here: the in-memory cache cleared) finds the distance in the cache file and never
+    routes again; the file holds exactly what searoute gave."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    _known_distances.cache_clear()
+    busan, long_beach = (129.04, 35.08), (-118.21, 33.75)
+    routed = sea_nautical_miles(busan, long_beach)
+    (cache_file,) = tmp_path.glob("sea-miles-searoute-*.json")
+    assert json.loads(cache_file.read_text(encoding="utf-8")) == {"129.04,35.08;-118.21,33.75": routed}
+    _known_distances.cache_clear()
+    monkeypatch.setitem(sys.modules, "searoute", None)  # importing searoute now fails: the cache must answer
+    assert sea_nautical_miles(busan, long_beach) == routed
+    _known_distances.cache_clear()
+
+
+def test_an_unreadable_or_unwritable_cache_is_only_skipped(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(CACHE_ENV, str(blocked))  # the cache 'folder' is a file: nothing can be read or written
+    _known_distances.cache_clear()
+    assert sea_nautical_miles((129.04, 35.08), (-118.21, 33.75)) == pytest.approx(5295, rel=0.02)
+    _known_distances.cache_clear()

@@ -58,7 +58,7 @@ def test_matrix_holds_every_entry_once(case: tuple[LinearProgram, list[tuple[int
     np.testing.assert_array_equal(matrix.toarray(), expected)
     assert matrix.nnz == len(entries)
     assert matrix.indices.dtype == np.int32
-    assert matrix.indptr.dtype == np.int32
+    assert matrix.starts.dtype == np.int32
 
 
 def test_numbers_fill_their_block_and_arrays_keep_their_place() -> None:

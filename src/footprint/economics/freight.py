@@ -1,13 +1,23 @@
 """Freight of unlisted lanes from distances: the sea route between ports (searoute's bundled
 Eurostat MARNET network, offline), port handling at both ends, and road legs as great-circle
-distance times a road factor."""
+distance times a road factor.
+
+searoute takes about 0.3 s to load its network and a few hundredths per route, so the distances it
+gives are kept in a small cache file (per searoute version, in the user's cache folder): a rerun
+of a scenario, or of its variants, does not load searoute at all.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
+import os
+import tempfile
+from collections.abc import Iterable
 from functools import cache
-
-from searoute import searoute
+from importlib.metadata import version
+from pathlib import Path
 
 from footprint.scenario.entities import FreightRates, Location, Market, Plant, Port, can_route
 from footprint.scenario.figures import value_of
@@ -24,10 +34,65 @@ def great_circle_km(a: Location | Port, b: Location | Port) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
-@cache
-def sea_nautical_miles(origin: tuple[float, float], destination: tuple[float, float]) -> float:
+Point = tuple[float, float]
+"""(lon, lat), as searoute takes them."""
+CACHE_ENV = "FOOTPRINT_CACHE"
+"""A folder for footprint's caches, in place of $XDG_CACHE_HOME/footprint (or ~/.cache/footprint)."""
+
+
+def sea_nautical_miles(origin: Point, destination: Point) -> float:
     """Sea distance between two (lon, lat) points along searoute's shipping network."""
-    return float(searoute(origin, destination, units="naut")["properties"]["length"])
+    return sea_distances([(origin, destination)])[(origin, destination)]
+
+
+def sea_distances(pairs: Iterable[tuple[Point, Point]]) -> dict[tuple[Point, Point], float]:
+    """Sea miles between each (origin, destination): cached where known, else routed by searoute (and cached)."""
+    pairs = list(pairs)
+    known = _known_distances()
+    missing = {pair for pair in pairs if _key(pair) not in known}
+    if missing:
+        from searoute import searoute  # loads its network: only when a route is not known yet
+
+        for origin, destination in sorted(missing):
+            known[_key((origin, destination))] = float(searoute(origin, destination, units="naut")["properties"]
+                                                      ["length"])
+        _save_distances(known)
+    return {pair: known[_key(pair)] for pair in pairs}
+
+
+def _key(pair: tuple[Point, Point]) -> str:
+    (lon1, lat1), (lon2, lat2) = pair
+    return f"{lon1!r},{lat1!r};{lon2!r},{lat2!r}"
+
+
+def _cache_file() -> Path:
+    folder = os.environ.get(CACHE_ENV) or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "footprint"
+    return Path(folder) / f"sea-miles-searoute-{version('searoute')}.json"
+
+
+@cache
+def _known_distances() -> dict[str, float]:
+    """The distances cached by earlier runs (none if the cache cannot be read: it is only a cache)."""
+    with contextlib.suppress(OSError, ValueError):
+        known = json.loads(_cache_file().read_text(encoding="utf-8"))
+        if isinstance(known, dict):
+            return {key: float(miles) for key, miles in known.items() if isinstance(miles, (int, float))}
+    return {}
+
+
+def _save_distances(known: dict[str, float]) -> None:
+    """Write the cache whole (a temporary file renamed into place); a cache that cannot be written is skipped."""
+    path = _cache_file()
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".sea-miles.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                json.dump(known, file)
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(temporary)
 
 
 def lane_parts(plant: Plant, market: Market, rates: FreightRates) -> dict[str, float] | None:

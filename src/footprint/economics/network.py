@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from footprint.economics.freight import FREIGHT_PARTS, lane_parts
+from footprint.economics.freight import FREIGHT_PARTS, lane_parts, sea_distances
 from footprint.economics.fx import sourced_fx_rates
 from footprint.economics.trade import SHARE_TOLERANCE, DutyRates, duty_rates
 from footprint.scenario.figures import value_of
@@ -391,6 +391,8 @@ def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
     if rates is not None:  # a Python loop per plant and market, only when distances are asked for
         tables |= {part: np.zeros(shape) for part in FREIGHT_PARTS}
         rate = fx[currency_code[rates.currency or scenario.currency]]
+        sea_distances([((plant.port.lon, plant.port.lat), (market.port.lon, market.port.lat))  # routed at once
+                       for plant in scenario.plants for market in scenario.markets if plant.port and market.port])
         for p, plant in enumerate(scenario.plants):
             for k, market in enumerate(scenario.markets):
                 parts = lane_parts(plant, market, rates)

@@ -106,12 +106,11 @@ def to_highs(program: LinearProgram, options: SolverOptions) -> highspy.Highs:
     status = highs.passModel(
         program.num_cols, program.num_rows, matrix.nnz, int(highspy.MatrixFormat.kColwise),
         int(highspy.ObjSense.kMinimize), program.offset, program.cost(), lower, upper, row_lower, row_upper,
-        matrix.indptr.astype(np.int32, copy=False), matrix.indices.astype(np.int32, copy=False), matrix.data,
-        integrality,
+        matrix.starts, matrix.indices, matrix.values, integrality,
     )
     if status == highspy.HighsStatus.kError:
         raise ModelRefusedError("the solver refused the model: some numbers are out of the range it takes "
-                           f"(largest coefficient {np.abs(matrix.data).max(initial=0):.3g}, largest cost "
+                           f"(largest coefficient {np.abs(matrix.values).max(initial=0):.3g}, largest cost "
                            f"{np.abs(program.cost()).max(initial=0):.3g})")
     return highs
 

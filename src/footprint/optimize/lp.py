@@ -20,7 +20,6 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 INF = np.inf
 
@@ -72,6 +71,28 @@ class Block:
         if positions is None:
             return np.arange(self.start, self.stop, dtype=np.int32)
         return self.start + np.asarray(positions, dtype=np.int32)
+
+
+@dataclass(frozen=True)
+class ColumnMatrix:
+    """A sparse matrix column-wise, as HiGHS takes it: column j's entries are values[starts[j]:starts[j+1]]
+    in rows indices[starts[j]:starts[j+1]]. 32-bit indices."""
+
+    starts: np.ndarray
+    indices: np.ndarray
+    values: np.ndarray
+    shape: tuple[int, int]
+
+    @property
+    def nnz(self) -> int:
+        return len(self.values)
+
+    def toarray(self) -> np.ndarray:
+        """The dense matrix (for tests of small programs)."""
+        dense = np.zeros(self.shape)
+        columns = np.repeat(np.arange(self.shape[1]), np.diff(self.starts))
+        np.add.at(dense, (self.indices, columns), self.values)
+        return dense
 
 
 Term = tuple[np.ndarray, np.ndarray | slice, Values]
@@ -201,7 +222,7 @@ class LinearProgram:
     def row_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         return _assemble(self._row_lower), _assemble(self._row_upper)
 
-    def matrix(self) -> sp.csc_matrix:
+    def matrix(self) -> ColumnMatrix:
         """The constraint matrix, column-wise, with 32-bit indices (what HiGHS takes).
 
         Filled in place by counting entries per column, then placing each term's: no
@@ -220,7 +241,7 @@ class LinearProgram:
             at = _positions(next_free, term.cols)
             indices[at] = term.rows + term.row_start
             values[at] = term.coefficients
-        return sp.csc_matrix((values, indices, starts), shape=(self._num_rows, self._num_cols))
+        return ColumnMatrix(starts, indices, values, (self._num_rows, self._num_cols))
 
     def values(self, solution: np.ndarray, name: str) -> np.ndarray:
         """The part of a solution vector that belongs to variable block ``name``."""

@@ -26,7 +26,7 @@ def regime_names() -> tuple[str, ...]:
 
 @cache
 def _regime_file(name: str) -> dict[str, Any]:
-    data = yaml.safe_load((regimes_folder() / f"{name}.yaml").read_text(encoding="utf-8"))
+    data = yaml.load((regimes_folder() / f"{name}.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     return {"description": "", "extends": None, "tariffs": [], "agreements": []} | data
 
 

@@ -55,7 +55,7 @@ def customs_unions() -> dict[str, CustomsUnion]:
         raw["code"]: CustomsUnion(raw["code"], raw["name"], " ".join(raw["source"].split()), tuple(
             Membership(member["country"], member.get("from_date", dt.date.min), member.get("to_date", dt.date.max))
             for member in raw["members"]))
-        for raw in yaml.safe_load(text)["unions"]
+        for raw in yaml.load(text, Loader=yaml.CSafeLoader)["unions"]
     }
 
 

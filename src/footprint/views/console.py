@@ -10,18 +10,21 @@ import math
 from collections.abc import Iterable
 from itertools import groupby
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from footprint.analysis.breakeven import Breakeven, Decisions, Trial
-from footprint.analysis.explain import Alternative, Explanation
 from footprint.economics.network import UNIT_COMPONENTS
 from footprint.optimize.model import OWN_CONTENT
 from footprint.plan.plan import Plan
 from footprint.scenario.text import printable
+
+if TYPE_CHECKING:  # only annotations: printing a plan need not import the analyses
+    from footprint.analysis.breakeven import Breakeven, Decisions, Trial
+    from footprint.analysis.explain import Alternative, Explanation
 
 MAX_ROWS = 40
 _COMPONENT_LABELS = {"production_local": "local content", "production_imported": "imported content",
