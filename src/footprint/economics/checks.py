@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
+
 from footprint.economics.fx import FxError, ecb_annual, fx_table
+from footprint.economics.network import compile_network
 from footprint.scenario.checks import SCENARIO_CHECKS, Check, Context, Problem, currency_uses
 from footprint.scenario.entities import FxRule, ScenarioFields
 from footprint.scenario.figures import series_value, value_of
@@ -70,7 +73,64 @@ def _times(ratio: float) -> str:
     return f"{ratio:,.3g} times" if ratio >= 1 else f"1/{1 / ratio:,.3g} of"
 
 
-ECONOMIC_CHECKS: tuple[Check, ...] = (_currencies, _fx_plausibility)
+def _resolvable(scenario: ScenarioFields) -> ScenarioFields:
+    """The part of a partly loaded scenario that can be compiled: entries whose references resolve.
+
+    The entries left out are reported by the consistency checks; what remains is enough to price the
+    lanes that do exist.
+    """
+    products = {product.id for product in scenario.products}
+    plants = {plant.id: plant for plant in scenario.plants}
+    markets = {market.id for market in scenario.markets}
+    capabilities = [c for c in scenario.capabilities if c.plant in plants and c.product in products
+                    and any(c.product in pool.products for pool in plants[c.plant].pools)]
+    options = [o for o in scenario.options if o.plant in plants and o.pool in {q.id for q in plants[o.plant].pools}]
+    market_entries = [market.model_copy(update={
+        name: {product: series for product, series in getattr(market, name).items() if product in products}
+        for name in ("demand", "price", "lost_sale_penalty")}) for market in scenario.markets]
+    lanes = [lane for lane in scenario.lanes if lane.plant in plants and lane.market in markets]
+    return scenario.model_copy(update={"capabilities": capabilities, "options": options, "markets": market_entries,
+                                       "lanes": lanes})
+
+
+def _unprofitable_demand(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Demand whose lost-sale penalty (or, maximizing profit, price) is below the cheapest landed cost of
+    serving it: the plan will leave it unserved, which is rarely what the penalty was meant to say."""
+    if not context.usable("horizon", "currency", "fx", "fx_default", "products", "plants", "markets",
+                          "capabilities", "lanes", "regime", "tariffs", "agreements", "freight_rates"):
+        return
+    resolvable = _resolvable(scenario)
+    if not (resolvable.capabilities and resolvable.markets and resolvable.plants and resolvable.products):
+        return
+    try:
+        network = compile_network(resolvable)
+    except FxError:  # missing rates: reported by _currencies
+        return
+    if not len(network.flow_demand):
+        return
+    cheapest = np.full(len(network.demand_units), np.inf)
+    np.minimum.at(cheapest, network.flow_demand, network.unit_cost)
+    profit = scenario.objective == "maximize_profit"
+    bound = network.demand_price if profit else network.demand_penalty
+    below = np.flatnonzero(np.isfinite(cheapest) & ~np.isnan(bound) & (bound < cheapest - 1e-9))
+    market_index = {market.id: i for i, market in enumerate(scenario.markets)}
+    seen: set[tuple[int, int]] = set()
+    for entry in below:  # one warning per market and product, at its first such year
+        market, product = int(network.demand_market[entry]), int(network.demand_product[entry])
+        if (market, product) in seen:
+            continue
+        seen.add((market, product))
+        market_id, product_id = network.markets[market], network.products[product]
+        year = int(network.years[network.demand_year[entry]])
+        what = "its price" if profit else "a lost sale"
+        field = "price" if profit else "lost_sale_penalty"
+        yield Problem(("markets", market_index[market_id], field, product_id),
+                      f"{what} ({bound[entry]:,.2f} {scenario.currency} a unit in {year}) is below the cheapest "
+                      f"landed cost of {product_id} in {market_id} ({cheapest[entry]:,.2f}): the plan will leave this "
+                      "demand unserved", "warning")
+
+
+ECONOMIC_CHECKS: tuple[Check, ...] = (_currencies, _fx_plausibility, _unprofitable_demand)
 CHECKS: tuple[Check, ...] = SCENARIO_CHECKS + ECONOMIC_CHECKS
 """Every check of a scenario: pass these when loading."""
 
