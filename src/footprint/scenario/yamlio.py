@@ -7,6 +7,7 @@ a special file. Merge keys (``<<: *base``) work as YAML defines them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,13 @@ class _Loader(yaml.composer.Composer, yaml.CSafeLoader):  # type: ignore[misc]
     def __init__(self, stream: str) -> None:
         yaml.CSafeLoader.__init__(self, stream)
         yaml.composer.Composer.__init__(self)
+        self.aliased = False
+        """Whether the document uses an alias (only then can it expand beyond its size)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            self.aliased = True
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -80,6 +88,29 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+class _Places(Mapping[Loc, str]):
+    """The line of every key path, worked out from the nodes only when a message first needs one: a valid
+    file never pays for it."""
+
+    def __init__(self, loader: _Loader, root: yaml.Node, data: Any, file: str) -> None:
+        self._source: tuple[_Loader, yaml.Node, Any, str] | None = (loader, root, data, file)
+        self._places: dict[Loc, str] = {}
+
+    def _made(self) -> dict[Loc, str]:
+        if self._source is not None:
+            self._places, self._source = _places(*self._source), None
+        return self._places
+
+    def __getitem__(self, loc: Loc) -> str:
+        return self._made()[loc]
+
+    def __iter__(self) -> Iterator[Loc]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
+
+
 def _places(loader: _Loader, root: yaml.Node, data: Any, file: str) -> dict[Loc, str]:
     """The line of every key path of ``data``, read off the nodes it was constructed from.
 
@@ -122,12 +153,11 @@ def read_yaml(path: Path) -> Source:
         root = loader.get_single_node()
         if root is None:
             raise fail((), "file holds no YAML document; expected a scenario")
-        size = _expanded_size(root)
+        size = _expanded_size(root) if loader.aliased else 0
         if size > MAX_EXPANDED_NODES:
             raise fail((), f"its aliases expand to {size:,} entries (more than {MAX_EXPANDED_NODES:,}); "
                            "write the repeated parts out, or repeat less")
         data = loader.construct_document(root)
-        places = _places(loader, root, data, file)
     except RecursionError:
         raise fail((), "not a scenario: nested too deeply to read") from None
     except yaml.YAMLError as err:
@@ -139,7 +169,7 @@ def read_yaml(path: Path) -> Source:
         raise ScenarioError(file, [Problem((), message, where=where)]) from err
     finally:
         loader.dispose()
-    return Source(data, file, places)
+    return Source(data, file, _Places(loader, root, data, file))
 
 
 def read_scenario_yaml(path: Path, _seen: tuple[Path, ...] = ()) -> Source:
