@@ -114,7 +114,8 @@ def test_ctrl_c_stops_the_solve_at_once_and_keeps_the_best_plan(tmp_path):
     stopped = time.monotonic() - interrupted
     assert process.returncode == 130, errors
     assert stopped < 10.0, f"took {stopped:.1f} s to stop"
-    assert "interrupted" in rest and "best plan found so far" in " ".join(rest.split())
+    assert "interrupted" in rest
+    assert "best plan found so far" in " ".join(rest.split())
     summary = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8"))
     assert summary["status"] == "interrupted"
     assert summary["gap"] > 0

@@ -95,12 +95,14 @@ def test_each_probable_mistake_is_a_warning_at_its_entity(case):
     file = write_yaml(Path("warn.yaml"), mutated(change))
     code, output = validate("warn.yaml")
     assert code == 0, output
-    assert "valid scenario 'test'" in output and "1 warning" in output
-    assert f"warning: warn.yaml:" in output
+    assert "valid scenario 'test'" in output
+    assert "1 warning" in output
+    assert "warning: warn.yaml:" in output
     assert f"{path}: {message}" in output
     loaded = read_scenario(file, CHECKS)
     (warning,) = loaded.warnings
-    assert warning.severity == "warning" and warning.path == path
+    assert warning.severity == "warning"
+    assert warning.path == path
 
 
 @pytest.mark.parametrize("case", ["a rate of 25 meant as 25%", "an inverted exchange rate"])
