@@ -140,7 +140,10 @@ def run(highs: highspy.Highs, is_mip: bool, duals: bool = False, options: Solver
     the Solution is labelled INTERRUPTED (with its best plan, if any), else KeyboardInterrupt is raised.
     """
     seconds_left = options.seconds_left() if options is not None else None
-    highs.setOptionValue("time_limit", float("inf") if seconds_left is None else max(seconds_left, 1e-3))
+    if seconds_left is not None and seconds_left <= 0:  # the command's time is used up: no more solving
+        return Solution(SolveStatus.NO_SOLUTION, float("nan"), float("nan"), float("inf"), 0.0, np.zeros(0), None,
+                        "the time limit was used up before this solve")
+    highs.setOptionValue("time_limit", float("inf") if seconds_left is None else seconds_left)
     started = time.perf_counter()
     interrupted = _solve_interruptibly(highs)
     seconds = time.perf_counter() - started

@@ -75,7 +75,7 @@ def flow_labels(network: Network, flows: np.ndarray | slice) -> pd.DataFrame:
         "year": network.years[network.flow_year[flows]],
     })
     if len(network.sourcing_names):
-        labels["sourcing"] = _labels(network.flow_profile[flows], profile_names(network))
+        labels["sourcing"] = profile_labels(network, network.flow_profile[flows])
     return labels
 
 
@@ -89,6 +89,15 @@ no id can be it."""
 def profile_names(network: Network) -> list[str]:
     """OWN_CONTENT for a capability's own content, the option's name for a sourcing option."""
     return [OWN_CONTENT] * len(network.cap_plant) + network.sourcing_names
+
+
+def profile_labels(network: Network, profiles: np.ndarray) -> pd.Categorical:
+    """The sourcing label of each given profile, as categories that are each name once (every capability's
+    own content is OWN_CONTENT; two capabilities may name a sourcing option alike)."""
+    names = profile_names(network)
+    categories = list(dict.fromkeys(names))
+    code = {name: position for position, name in enumerate(categories)}
+    return _labels(np.array([code[name] for name in names], dtype=np.int32)[profiles], categories)
 
 
 def lost_allowed(network: Network, profit: bool) -> np.ndarray:

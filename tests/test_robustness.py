@@ -1,0 +1,258 @@
+"""Reproductions of crashes found by feeding corrupted files to `validate` and `run`: each is now a message
+(or a plan), never a traceback."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from conftest import capability, market, plant, scenario_data, small_network_data, solved, write_yaml
+from footprint.cli import app
+from footprint.optimize import solve as solve_module
+from footprint.optimize.highs import Solution, SolverOptions, SolveStatus
+from footprint.optimize.solve import PlanningError, solver_options
+from footprint.plan.plan import Plan
+from footprint.plan.tables import solve
+
+FOOTPRINT = [sys.executable, "-c", "from footprint.cli import main; main()"]
+
+
+@pytest.fixture(autouse=True)
+def in_tmp_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    return result.exit_code, " ".join(result.output.split())
+
+
+def file_with(change) -> str:
+    data = small_network_data()
+    change(data)
+    write_yaml(Path("bad.yaml"), data)
+    return "bad.yaml"
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+@pytest.mark.parametrize(("regime", "message"), [
+    ("2025-deal", "regime: unknown regime '2025-deal'; shipped: 2012, 2025-deals, 2025-s232"),
+    ("../../etc/passwd", "regime: unknown regime '../../etc/passwd'"),
+    ("a\x00b", r"regime: unknown regime 'a\x00b'"),
+    ("/proc/self/mem", "regime: unknown regime '/proc/self/mem'"),
+])
+def test_a_regime_is_only_ever_a_shipped_name(command, regime, message):
+    code, output = invoke(command, file_with(lambda d: d.update(regime=regime)))
+    assert code == 1
+    assert message in output
+
+
+@pytest.mark.parametrize(("extends", "message"), [
+    ("../nowhere.yaml", "extends: ../nowhere.yaml: no such file"),
+    ("a\x00b.yaml", "extends: expected a file name, found 'a\\x00b.yaml'"),
+    ("/proc/self/mem", "extends: /proc/self/mem: cannot read it"),
+    ("/dev/zero", "extends: /dev/zero: not a regular file"),
+    (".", "extends: .: a folder, not a YAML file"),
+])
+def test_extends_names_a_plain_file_or_is_a_message(extends, message):
+    Path("variant.yaml").write_text(yaml.safe_dump({"extends": extends, "name": "v"}), encoding="utf-8")
+    code, output = invoke("validate", "variant.yaml")
+    assert code == 1
+    assert message in output
+
+
+def test_a_capability_naming_an_unknown_plant_is_reported_with_everything_else():
+    def change(d: dict) -> None:
+        d["capabilities"][0]["plant"] = "detriot"
+        d["plants"][1]["pools"][0]["capacity"] = -1
+
+    code, output = invoke("validate", file_with(change))
+    assert code == 1
+    assert "2 problems" in output
+    assert "capabilities[0].plant: unknown plant 'detriot'" in output
+    assert "plants[busan].pools[main].capacity: expected a number >= 0, found -1" in output
+
+
+def test_freight_rates_in_a_currency_without_a_rate_is_a_validation_message():
+    def change(d: dict) -> None:
+        d["freight_rates"] = {"per_nautical_mile": 0.1, "currency": "EUR"}
+
+    code, output = invoke("validate", file_with(change))
+    assert code == 1
+    assert "freight_rates.currency: no FX rate for EUR: add fx.EUR" in output
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (1e308, "expected a number of at most 1e+15 in size, found 1e+308"),
+    (True, "expected a number, found true"),
+    (False, "expected a number, found false"),
+    ("nan", "expected a finite number, found 'nan'"),
+])
+def test_numbers_the_solver_cannot_take_are_refused(value, message):
+    code, output = invoke("validate", file_with(lambda d: d["markets"][0].update(demand={"car": value})))
+    assert code == 1
+    assert f"markets[us].demand.car: {message}" in output
+
+
+@pytest.mark.parametrize("bound", ["low", "high"])
+def test_nan_is_no_range(bound):
+    code, output = invoke("validate", file_with(
+        lambda d: d["capabilities"][0].update(local_cost={"value": 30.0, bound: float("nan")})))
+    assert code == 1
+    assert f"{bound}: expected a finite number, found nan" in output
+
+
+def test_solver_threads_are_bounded():
+    code, output = invoke("validate", file_with(lambda d: d.update(solver={"threads": 10_000})))
+    assert code == 1
+    assert "solver.threads: expected less than or equal to 256, found 10000" in output
+
+
+def test_an_alias_bomb_is_refused_at_once_with_a_short_message(tmp_path):
+    text = Path(write_yaml(Path("base.yaml"), small_network_data())).read_text(encoding="utf-8")
+    bomb = "x: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"x{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9))
+    Path("bomb.yaml").write_text(text.replace("name: test\n", "") + bomb + "name: *a8\n", encoding="utf-8")
+    started = time.monotonic()
+    code, output = invoke("validate", "bomb.yaml")
+    assert time.monotonic() - started < 5
+    assert code == 1
+    assert "its aliases expand to" in output
+    assert len(output) < 400
+
+
+def test_a_long_or_aliased_value_in_a_message_is_an_excerpt():
+    code, output = invoke("validate", file_with(lambda d: d.update(currency=["USD"] * 10_000)))
+    assert code == 1
+    assert "currency: expected" in output
+    assert len(output) < 400
+
+
+def test_yaml_merge_keys_work_as_yaml_defines_them():
+    """`<<: *anchor` merges a mapping, and the keys given beside it win (YAML's merge key)."""
+    text = Path(write_yaml(Path("base.yaml"), small_network_data())).read_text(encoding="utf-8")
+    text = text.replace("horizon:\n  start: 2020\n  end: 2021\n",
+                        "horizon:\n  <<: {start: 2020, end: 2030}\n  end: 2021\n")
+    assert "<<:" in text
+    Path("merge.yaml").write_text(text, encoding="utf-8")
+    code, output = invoke("validate", "merge.yaml")
+    assert code == 0, output
+    assert "2020-2021" in output
+
+
+@pytest.mark.parametrize(("change", "path"), [
+    (lambda d: d.update(plants=[[d["plants"][0]]]), "plants[0]: expected a mapping"),
+    (lambda d: d["plants"][0].update(pools={"main": 1}), "plants[detroit].pools: expected a list"),
+    (lambda d: d.update(horizon=[2020, 2021]), "horizon: expected a mapping"),
+    (lambda d: d["markets"][0].update(demand=[1, 2]), "markets[us].demand: expected a mapping"),
+])
+def test_a_nesting_error_names_its_key_path(change, path):
+    code, output = invoke("validate", file_with(change))
+    assert code == 1
+    assert path in output
+
+
+def test_terminal_escapes_in_names_are_printed_escaped():
+    def change(d: dict) -> None:
+        d["name"] = "evil\x1b[2J\x1b[31m"
+        d["products"][0]["product_class"] = "8703\x07"
+        d["tariffs"][0]["product_class"] = "8703\x07"
+
+    code, output = invoke("run", file_with(change))
+    assert code == 0
+    assert "\x1b" not in output
+    assert "\x07" not in output
+    assert r"evil\x1b[2J\x1b[31m" in output
+
+
+def test_rich_markup_in_a_name_is_printed_as_written():
+    code, output = invoke("run", file_with(lambda d: d.update(name="[red]net[/red]")))
+    assert code == 0
+    assert "[red]net[/red]" in output
+
+
+def test_an_agreement_needs_two_members_and_says_so():
+    code, output = invoke("validate", file_with(lambda d: d.update(agreements=[
+        {"id": "solo", "members": [{"country": "US"}], "regional_value_content": 0.5}])))
+    assert code == 1
+    assert "agreements[solo].members: expected at least 2 entries, found 1" in output
+
+
+def test_sourcing_on_one_capability_and_none_on_another_solves():
+    """One capability with a sourcing option, another without: the plan's labels name `own` once."""
+    plan = solved(scenario_data(
+        plants=[plant("mx", country="MX"), plant("us")],
+        capabilities=[capability("mx", local_cost=10.0, sourcing=[{"id": "us-parts", "share": 0.5, "origin": "US",
+                                                                      "extra_cost": 1.0}]),
+                      capability("us", local_cost=12.0, sourcing=[{"id": "us-parts", "share": 0.1, "origin": "US"}])],
+        markets=[market("m", 10.0)]))
+    assert list(plan.flows["sourcing"].cat.categories) == ["own", "us-parts"]
+    assert plan.flows["units"].sum() == pytest.approx(10.0)
+
+
+def test_a_closed_stdout_does_not_stop_the_results_from_being_written(tmp_path):
+    scenario = write_yaml(tmp_path / "s.yaml", small_network_data())
+    process = subprocess.Popen([*FOOTPRINT, "run", str(scenario), "--out", str(tmp_path / "o")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 0, errors
+    assert Plan.read(tmp_path / "o").status == "optimal"
+
+
+def test_an_infeasible_answer_is_checked_again_without_presolve(monkeypatch):
+    """HiGHS's presolve has called feasible models infeasible: a first answer of infeasible is asked again
+    with presolve off, and that answer is the plan."""
+    from conftest import make
+
+    scenario = make(small_network_data())
+    real_run = solve_module.run
+    answers: list[bool] = []
+
+    def run(highs, is_mip, duals=False, options=None, keep_interrupted=False):
+        solution = real_run(highs, is_mip, duals, options, keep_interrupted)
+        presolve = highs.getOptionValue("presolve")[1] != "off"
+        answers.append(presolve)
+        if presolve:  # the first answer: a wrong 'infeasible'
+            return dataclasses.replace(solution, status=SolveStatus.INFEASIBLE, values=np.zeros(0))
+        return solution
+
+    monkeypatch.setattr(solve_module, "run", run)
+    plan = solve(scenario)
+    assert answers == [True, False]
+    assert plan.status == "optimal"
+
+
+def test_a_stop_without_a_plan_or_a_proof_says_what_to_check():
+    from conftest import make
+
+    model = solve_module.build_model(solve_module.compile_network(make(small_network_data())))
+    unknown = Solution(SolveStatus.ERROR, float("nan"), float("nan"), 0.0, 0.1, np.zeros(0), None, "Unknown")
+    message = solve_module._no_plan_message(model, unknown, SolverOptions(), ())
+    assert "without proving there is none (HiGHS: Unknown)" in message
+    assert "Check the units of the largest and smallest amounts" in message
+
+
+def test_the_time_limit_is_one_deadline_for_all_of_a_commands_solves():
+    from conftest import make
+
+    options = solver_options(make(small_network_data()), time_limit=2.0)
+    first = options.seconds_left()
+    time.sleep(0.2)
+    assert first is not None
+    assert first <= 2.0
+    assert options.seconds_left() <= first - 0.19
+    with pytest.raises(PlanningError, match="no feasible plan found within the time limit"):
+        solve(make(small_network_data()), dataclasses.replace(options, deadline=time.monotonic() - 1.0))
