@@ -151,7 +151,7 @@ def _overlapping_base_rates(scenario: ScenarioFields) -> Iterator[Problem]:
 
 
 def _unknown(loc: Loc, what: str, name: str, known: set[str]) -> Problem:
-    hint = f"; known: {', '.join(sorted(known))}" if len(known) <= 12 else ""
+    hint = f"; known: {', '.join(sorted(known))}" if 0 < len(known) <= 12 else "" if known else "; none is defined"
     return Problem(loc, f"unknown {what} {name!r}{hint}")
 
 

@@ -85,7 +85,9 @@ def read_text(path: Path, kind: str) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise fail(f"not UTF-8 text (byte {err.start}); expected {kind}") from None
+        line = raw[:err.start].count(b"\n") + 1
+        raise ScenarioError(source, [Problem((), f"not UTF-8 text (byte {err.start}); expected {kind}",
+                                             where=f"{source}:{line}")]) from None
     if not text.strip():
         raise fail(f"file is empty; expected a {kind} scenario")
     return text

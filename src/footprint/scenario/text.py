@@ -23,3 +23,43 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() or ch in "\n\t" else ascii(ch)[1:-1] for ch in text)
+
+
+_EXPECTED = {
+    "missing": "missing; this field is required",
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+}
+
+
+def pydantic_message(error: Any) -> str:
+    """One pydantic error (an item of ``ValidationError.errors()``) as footprint says it: what was expected, and
+    a short excerpt of what was found."""
+    kind = error["type"]
+    found = error.get("input")
+    context = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown field; check its spelling against `footprint schema`"
+    if kind == "value_error":
+        return str(context["error"])
+    if kind == "string_pattern_mismatch":
+        return f"expected a name of letters, digits, '_', '-' and '.', found {short(found)}"
+    if kind == "too_short":
+        least = context.get("min_length", 1)
+        entries = "one entry" if least == 1 else f"{least} entries"
+        return f"expected at least {entries}, found {context.get('actual_length', 0)}"
+    if kind in _EXPECTED:
+        expected = _EXPECTED[kind]
+        return expected if kind == "missing" else f"{expected}, found {short(found)}"
+    message = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+    return f"expected {message}, found {short(found)}"

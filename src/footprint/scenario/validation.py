@@ -26,6 +26,7 @@ from footprint.scenario.checks import (
 )
 from footprint.scenario.scenario import Scenario
 from footprint.scenario.sources import ScenarioError, Source, short
+from footprint.scenario.text import pydantic_message
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$|^[0-9]+$")
 """A mapping key written after a dot in a key path; any other key is written in brackets."""
@@ -218,45 +219,7 @@ def pydantic_problems(err: ValidationError, prefix: Loc) -> Iterator[Problem]:
 
 def pydantic_problems_of(errors: Iterable[Any], prefix: Loc) -> Iterator[Problem]:
     for error in errors:
-        yield Problem((*prefix, *error["loc"]), _message(error))
-
-
-_EXPECTED = {
-    "missing": "missing; this field is required",
-    "string_type": "expected text",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "float_type": "expected a number",
-    "float_parsing": "expected a number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "list_type": "expected a list",
-    "dict_type": "expected a mapping",
-    "model_type": "expected a mapping",
-    "model_attributes_type": "expected a mapping",
-}
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    found = error.get("input")
-    context = error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        return "unknown field; check its spelling against `footprint schema`"
-    if kind == "value_error":
-        return str(context["error"])
-    if kind == "string_pattern_mismatch":
-        return f"expected a name of letters, digits, '_', '-' and '.', found {short(found)}"
-    if kind == "too_short":
-        least = context.get("min_length", 1)
-        entries = "one entry" if least == 1 else f"{least} entries"
-        return f"expected at least {entries}, found {context.get('actual_length', 0)}"
-    if kind in _EXPECTED:
-        expected = _EXPECTED[kind]
-        return expected if kind == "missing" else f"{expected}, found {short(found)}"
-    message = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
-    return f"expected {message}, found {short(found)}"
+        yield Problem((*prefix, *error["loc"]), pydantic_message(error))
 
 
 __all__ = ["Loaded", "display_path", "locate", "scenario_from_data", "validate"]

@@ -20,8 +20,15 @@ from footprint.scenario.text import printable, short
 EXTENDS = "extends"
 """A variant file names its base file here; each section it gives replaces the base's."""
 MAX_EXTENDS = 8
+MAX_DEPTH = 64
+"""Deeper nesting than this is no scenario (one is about eight deep): refused where it happens."""
 MAX_EXPANDED_NODES = 2_000_000
 """Aliases may repeat a part of a file, but not expand it past this many entries (a 'billion laughs')."""
+
+
+class _TooDeepError(yaml.YAMLError):
+    def __init__(self, path: list[Any], mark: yaml.Mark) -> None:
+        self.path, self.problem_mark = path, mark
 
 
 class _Loader(yaml.composer.Composer, yaml.CSafeLoader):  # type: ignore[misc]
@@ -37,11 +44,19 @@ class _Loader(yaml.composer.Composer, yaml.CSafeLoader):  # type: ignore[misc]
         yaml.composer.Composer.__init__(self)
         self.aliased = False
         """Whether the document uses an alias (only then can it expand beyond its size)."""
+        self.path: list[Any] = []
+        """The keys (key nodes) and positions down to the node being composed."""
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         if self.check_event(yaml.AliasEvent):
             self.aliased = True
-        return super().compose_node(parent, index)
+        if len(self.path) > MAX_DEPTH:
+            raise _TooDeepError(self.path[1:], self.peek_event().start_mark)
+        self.path.append(index)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.path.pop()
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -158,8 +173,11 @@ def read_yaml(path: Path) -> Source:
             raise fail((), f"its aliases expand to {size:,} entries (more than {MAX_EXPANDED_NODES:,}); "
                            "write the repeated parts out, or repeat less")
         data = loader.construct_document(root)
-    except RecursionError:
-        raise fail((), "not a scenario: nested too deeply to read") from None
+    except _TooDeepError as err:
+        loc = tuple(part.value if isinstance(part, yaml.ScalarNode) else part for part in err.path[:4])
+        raise ScenarioError(file, [Problem(loc, f"nested more than {MAX_DEPTH} levels deep below here; a scenario "
+                                                "is about eight deep", where=f"{file}:{err.problem_mark.line + 1}")]
+                            ) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         what = getattr(err, "problem", None) or str(err)
