@@ -176,8 +176,8 @@ class Network:
         """The rate units of each profile pay in each market and year: the general rate, or for units that
         qualify under agreements, the lowest rate on offer in each span of the year, weighted by days."""
         rate = self._by_pair(self.duty.yearly_general)[self.profile_duty_pair[profile], market, year]
-        claiming = np.flatnonzero(self.profile_claims[profile, year])
-        if len(claiming):
+        if self.profile_claims.any():
+            claiming = np.flatnonzero(self.profile_claims[profile, year])
             rate[claiming] = self._claimed_rate(profile[claiming], market[claiming], year[claiming])
         return rate
 

@@ -130,12 +130,15 @@ class _PointRates:
                  day: dt.date, tariffs: list[Tariff]) -> None:
         self.country, self.product_class, self.day = country, product_class, day
         self.shape = (len(country), len(country), len(product_class))
-        self.unions = {union.code: self._members(union) for union in unions}
+        self._places = {union.code: self._members(union) for union in unions}
         # Trade within a customs union (a member's goods to a member, or to the union's own market) is free.
-        self.intra = reduce(np.logical_or, (m[:, None] & m[None, :] for m in self.unions.values()),
+        self.intra = reduce(np.logical_or, (np.logical_and.outer(m, m) for m in self._places.values()),
                             np.zeros(self.shape[:2], dtype=bool))
+        self._dutiable = ~self.intra
+        self._foreign = self._dutiable & ~np.eye(len(country), dtype=bool)  # and no duty on a country's own goods
+        named = {ANY_ORIGIN} | country.keys() | self._places.keys()
         active = [t for t in tariffs if _in_force(t.span(), day) and t.product_class in product_class
-                  and self.places(t.destination).any() and self.places(t.origin).any()]
+                  and t.destination in named and t.origin in named]
         self.base = self.own_replaces_any([t for t in active if not t.additional])
         by_measure: dict[str, list[Tariff]] = {}
         for t in active:
@@ -148,23 +151,23 @@ class _PointRates:
         """The union's members on the day, and its own code (a market standing for the whole union)."""
         mask = np.zeros(len(self.country), dtype=bool)
         mask[[self.country[c] for c in union.members_on(self.day) | {union.code} if c in self.country]] = True
+        mask.flags.writeable = False
         return mask
 
     def places(self, code: str) -> np.ndarray:
-        """The countries ``code`` stands for on the day: every one (*), a union's members, or the country."""
-        if code == ANY_ORIGIN:
-            return np.ones(len(self.country), dtype=bool)
-        if code in self.unions:
-            return self.unions[code]
-        mask = np.zeros(len(self.country), dtype=bool)
-        if code in self.country:
-            mask[self.country[code]] = True
-        return mask
+        """The countries ``code`` stands for on the day: every one (*), a union's members, or the country
+        (read only: one array per code)."""
+        if code not in self._places:
+            mask = np.full(len(self.country), code == ANY_ORIGIN)
+            if code in self.country:
+                mask[self.country[code]] = True
+            mask.flags.writeable = False
+            self._places[code] = mask
+        return self._places[code]
 
     def _cells(self, origin: str, destination: str, product_class: str) -> np.ndarray:
-        pairs = self.places(origin)[:, None] & self.places(destination)[None, :] & ~self.intra
-        if origin == ANY_ORIGIN:
-            np.fill_diagonal(pairs, False)  # no duty on a country's own goods
+        pairs = np.logical_and.outer(self.places(origin), self.places(destination))
+        pairs &= self._foreign if origin == ANY_ORIGIN else self._dutiable
         mask = np.zeros(self.shape, dtype=bool)
         mask[:, :, self.product_class[product_class]] = pairs
         return mask
