@@ -93,7 +93,7 @@ class Network:
     default under "freight", computed lanes under FREIGHT_PARTS (present only when freight is computed
     from distances); NaN in "freight" where there is no lane."""
     duty: DutyRates
-    """Ad valorem rates by origin country, destination country, product class and year index."""
+    """Ad valorem rates by origin country, destination country, product class, year index and dated span."""
     plant_origin: np.ndarray
     """Country (row of duty_rate) of each plant."""
     market_destination: np.ndarray

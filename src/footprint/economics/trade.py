@@ -134,12 +134,12 @@ class _PointRates:
         # Trade within a customs union (a member's goods to a member, or to the union's own market) is free.
         self.intra = reduce(np.logical_or, (np.logical_and.outer(m, m) for m in self._places.values()),
                             np.zeros(self.shape[:2], dtype=bool))
-        self._dutiable = ~self.intra
-        self._foreign = self._dutiable & ~np.eye(len(country), dtype=bool)  # and no duty on a country's own goods
+        self.dutiable = ~self.intra
+        self.foreign = self.dutiable & ~np.eye(len(country), dtype=bool)  # and two different countries
         named = {ANY_ORIGIN} | country.keys() | self._places.keys()
         active = [t for t in tariffs if _in_force(t.span(), day) and t.product_class in product_class
                   and t.destination in named and t.origin in named]
-        self.base = self.own_replaces_any([t for t in active if not t.additional])
+        self.base = self.most_specific([t for t in active if not t.additional])
         by_measure: dict[str, list[Tariff]] = {}
         for t in active:
             if t.additional:
@@ -167,7 +167,7 @@ class _PointRates:
 
     def _cells(self, origin: str, destination: str, product_class: str) -> np.ndarray:
         pairs = np.logical_and.outer(self.places(origin), self.places(destination))
-        pairs &= self._foreign if origin == ANY_ORIGIN else self._dutiable
+        pairs &= self.foreign if origin == ANY_ORIGIN else self.dutiable  # * spares a country's own goods
         mask = np.zeros(self.shape, dtype=bool)
         mask[:, :, self.product_class[product_class]] = pairs
         return mask
@@ -188,7 +188,8 @@ class _PointRates:
             covered.append((t, c))
         return covered
 
-    def own_replaces_any(self, group: list[Tariff]) -> np.ndarray:
+    def most_specific(self, group: list[Tariff]) -> np.ndarray:
+        """The rate on each cell: that of the group's most specific tariffs there."""
         rates = np.zeros(self.shape)
         for t, cells in self.covered(group):
             rates[cells] += value_of(t.rate)
@@ -219,16 +220,16 @@ class _AgreementTables:
         """The rates of qualifying goods on the point's day, as those of span ``s`` of year index ``t``."""
         members = self._members_on(point)
         self.member[:, t] |= members
-        # (origin, destination) pairs of two different members, not within a customs union (free anyway).
-        in_force = (members[:, None] & members[None, :] & ~np.eye(len(members), dtype=bool) & ~point.intra)[..., None]
+        # (origin, destination) pairs of two members not in one customs union (trade within one is free anyway).
+        in_force = (np.logical_and.outer(members, members) & point.foreign)[..., None]
         preferential = np.full(point.shape, np.nan)
         active = [r for r in self.agreement.rates if _in_force(r.span(), point.day)
                   and r.product_class in point.product_class]
         # More specific rates (a named origin or destination; a country before its union) come later and win.
         for rate in sorted(active, key=lambda r: _specificity(r.origin) + _specificity(r.destination)):
             cells = np.zeros(point.shape, dtype=bool)
-            cells[:, :, point.product_class[rate.product_class]] = (point.places(rate.origin)[:, None]
-                                                                   & point.places(rate.destination)[None, :])
+            cells[:, :, point.product_class[rate.product_class]] = np.logical_and.outer(
+                point.places(rate.origin), point.places(rate.destination))
             preferential[cells & in_force] = value_of(rate.rate)
         rates = np.where(np.isnan(preferential), point.base, preferential)
         for tariff, cells in point.additional:
