@@ -95,7 +95,7 @@ class Network:
     default under "freight", computed lanes under FREIGHT_PARTS (present only when freight is computed
     from distances); NaN in "freight" where there is no lane."""
     duty: DutyRates
-    """Ad valorem rates by origin country, destination country, product class and year index."""
+    """Ad valorem rates by origin country, destination country, product class, year index and dated span."""
     plant_origin: np.ndarray
     """Country (row of duty_rate) of each plant."""
     market_destination: np.ndarray
@@ -175,25 +175,39 @@ class Network:
         return costs
 
     def duty_rate(self, profile: np.ndarray, market: np.ndarray, year: np.ndarray) -> np.ndarray:
-        """The rate units of each profile pay in each market and year: the general rate, or the lowest
-        rate of an agreement they qualify under (with its relieved duties on their dutiable content)."""
-        # Rate tables by profile's (origin, class) pair, market and year: small, so each rate is one gather.
+        """The rate units of each profile pay in each market and year: the general rate, or for units that
+        qualify under agreements, the lowest rate on offer in each span of the year, weighted by days."""
+        rate = self._by_pair(self.duty.yearly_general)[self.profile_duty_pair[profile], market, year]
+        if self.profile_claims.any():
+            claiming = np.flatnonzero(self.profile_claims[profile, year])
+            rate[claiming] = self._claimed_rate(profile[claiming], market[claiming], year[claiming])
+        return rate
+
+    def _claimed_rate(self, profile: np.ndarray, market: np.ndarray, year: np.ndarray) -> np.ndarray:
+        """The rate of units that qualify under some agreement. In each span an importer claims the preference
+        only where it pays: the lowest of the general rate and each agreement's (with its relieved duties on
+        the units' dutiable content, which differs per profile), then the spans weighted by their days."""
         cell = (self.profile_duty_pair[profile], market, year)
-
-        def by_pair(table: np.ndarray) -> np.ndarray:  # (origin, destination, class, year) -> (pair, market, year)
-            return table[:, self.market_destination].transpose(0, 2, 1, 3).reshape(-1, len(self.markets),
-                                                                                     table.shape[3])
-
-        rate = by_pair(self.duty.general)[cell]
+        lowest = self._by_pair(self.duty.general)[cell]  # (unit, span)
         for a, agreement in enumerate(self.duty.agreements):
             qualifies = self.profile_qualifies[profile, a, year]
             if not qualifies.any():
                 continue
-            candidate = by_pair(agreement.qualified)[cell]
+            candidate = self._by_pair(agreement.qualified)[cell]
             for r, (_, table) in enumerate(agreement.relief):
-                candidate += by_pair(table)[cell] * self.profile_dutiable[a][r, profile, year]
-            np.minimum(rate, candidate, out=rate, where=qualifies)
-        return rate
+                candidate += self._by_pair(table)[cell] * self.profile_dutiable[a][r, profile, year][:, None]
+            np.minimum(lowest, candidate, out=lowest, where=qualifies[:, None])
+        return np.einsum("us,us->u", lowest, self.duty.span_share[year])
+
+    @cached_property
+    def profile_claims(self) -> np.ndarray:
+        """Whether units of each profile qualify under some agreement, by profile and year index."""
+        return self.profile_qualifies.any(axis=1)
+
+    def _by_pair(self, table: np.ndarray) -> np.ndarray:
+        """A duty table by (origin, destination, class, year, ...) as one by (profile's duty pair, market, year,
+        ...): small, so that each rate is one gather."""
+        return table[:, self.market_destination].swapaxes(1, 2).reshape(-1, len(self.markets), *table.shape[3:])
 
     @cached_property
     def profile_duty_pair(self) -> np.ndarray:

@@ -1,10 +1,19 @@
-"""Duty rates from dated tariffs and free-trade agreements, as yearly tables for the network.
+"""Duty rates from dated tariffs, free-trade agreements and customs unions, as tables for the network.
 
 Rates change on given days (a deal in force from 2025-09-16, a member joining on
-2012-03-15). Each year is cut at every such day into segments; the rates are
-evaluated per segment and weighted by its share of the year. A unit qualifies
-for an agreement when its content from members reaches the agreement's regional
-value content: the network decides that per capability, sourcing option and year.
+2012-03-15, a country leaving a customs union). Each year is cut at every such day into
+spans; the rates are evaluated and kept per span, with each span's share of the year, so
+that goods claiming a preference can pay in each span the lower of the preferential and
+the general rate. A unit qualifies for an agreement when its content from members reaches
+the agreement's regional value content: the network decides that per capability, sourcing
+option and year.
+
+A customs union's code (``EU``) stands for its members on each day: a tariff into the union
+applies to imports into every member from outside it, a tariff from it to goods of every
+member's origin, and an agreement listing it covers every member. Goods of a member's origin
+pay nothing in another member (or in a market standing for the whole union) while both are
+members. On each cell the most specific tariff wins: an origin's own rate over a union's over
+the any-origin rate, then a destination's own rate over its union's.
 """
 
 from __future__ import annotations
@@ -12,20 +21,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, reduce
 
 import numpy as np
 
 from footprint.scenario.entities import ANY_ORIGIN, Agreement, Tariff
 from footprint.scenario.figures import value_of
 from footprint.scenario.scenario import Scenario
+from footprint.scenario.unions import CustomsUnion, customs_unions, is_union
 
 SHARE_TOLERANCE = 1e-9
 """A content share this close to its threshold counts as meeting it (shares come from cost ratios)."""
 
+Span = tuple[dt.date, dt.date]
+
 
 @dataclass(frozen=True)
 class AgreementRates:
-    """What goods qualifying under one agreement pay, by origin, destination, class and year index."""
+    """What goods qualifying under one agreement pay, by origin, destination, class, year index and span."""
 
     id: str
     threshold: float
@@ -41,49 +54,55 @@ class AgreementRates:
 @dataclass(frozen=True)
 class DutyRates:
     country: dict[str, int]
+    """Code of each country on the tables' origin and destination axes (a union's own code where a
+    market or content names the union)."""
     product_class: dict[str, int]
+    span_share: np.ndarray
+    """Share of each year index of each of its spans of unchanged rates: (year, span); 0 pads a year with
+    fewer spans than the most."""
     general: np.ndarray
-    """Rate by origin, destination, product class and year index for goods claiming no preference."""
+    """Rate by origin, destination, product class, year index and span for goods claiming no preference."""
     agreements: list[AgreementRates]
+
+    @cached_property
+    def yearly_general(self) -> np.ndarray:
+        """The general rate of each year, its spans weighted by their days: (origin, destination, class, year)."""
+        return np.einsum("odcys,ys->odcy", self.general, self.span_share)
 
 
 def duty_rates(scenario: Scenario, content_countries: Iterable[str] = ()) -> DutyRates:
-    """Yearly duty tables of the scenario's tariffs and agreements (its regime included)."""
+    """Duty tables of the scenario's tariffs and agreements (its regime included), by span of each year."""
     tariffs, agreements = scenario.trade_rules
-    names = ({p.country for p in scenario.plants} | {m.country for m in scenario.markets} | set(content_countries)
-             | {m.country for a in agreements for m in a.members})
-    countries = sorted(names)
-    classes = sorted({p.product_class for p in scenario.products})
-    country, product_class = _codes(countries), _codes(classes)
-    n_years = len(scenario.years)
-    cells = (len(countries), len(countries), len(classes))
-    general = np.zeros((*cells, n_years))
-    tables = [_AgreementTables(a, np.zeros((*cells, n_years))) for a in agreements]
-    for t, year in enumerate(scenario.years):
-        for day, weight in _segments(year, tariffs, agreements):
-            point = _PointRates(country, product_class, day, tariffs)
-            general[..., t] += weight * point.general()
+    countries = sorted({p.country for p in scenario.plants} | {m.country for m in scenario.markets}
+                       | set(content_countries))
+    country, product_class = _codes(countries), _codes(sorted({p.product_class for p in scenario.products}))
+    unions = [u for u in customs_unions().values() if u.code in country or u.countries() & country.keys()]
+    spans = [t.span() for t in tariffs] + [r.span() for a in agreements for r in a.rates]
+    spans += [m.span() for a in agreements for m in a.members]
+    spans += [(m.from_date, m.to_date) for u in unions for m in u.members]
+    segments = [_segments(year, spans) for year in scenario.years]
+    shape = (len(countries), len(countries), len(product_class), len(segments), max(map(len, segments)))
+    span_share = np.zeros(shape[3:])
+    general = np.zeros(shape)
+    tables = [_AgreementTables(a, shape) for a in agreements]
+    for t, year_segments in enumerate(segments):
+        for s, (day, share) in enumerate(year_segments):
+            point = _PointRates(country, product_class, unions, day, tariffs)
+            span_share[t, s] = share
+            general[..., t, s] = point.general()
             for table in tables:
-                table.add(point, weight, t)
-    member = [np.array([[_member_in_year(a, c, year) for year in scenario.years] for c in countries])
-              for a in agreements]
-    return DutyRates(country, product_class, general, [
-        AgreementRates(table.agreement.id, value_of(table.agreement.regional_value_content), member[i],
-                       table.qualified, list(table.relief.values()))
-        for i, table in enumerate(tables)
-    ])
+                table.add(point, t, s)
+    return DutyRates(country, product_class, span_share, general, [table.rates() for table in tables])
 
 
 def _codes(names: list[str]) -> dict[str, int]:
     return {name: code for code, name in enumerate(names)}
 
 
-def _segments(year: int, tariffs: list[Tariff], agreements: list[Agreement]) -> list[tuple[dt.date, float]]:
+def _segments(year: int, spans: list[Span]) -> list[tuple[dt.date, float]]:
     """The first day of each span of ``year`` with unchanged rates, and its share of the year."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     starts = {first}
-    spans = [t.span() for t in tariffs] + [r.span() for a in agreements for r in a.rates]
-    spans += [m.span() for a in agreements for m in a.members]
     for start, end in spans:
         if first < start <= last:
             starts.add(start)
@@ -95,56 +114,82 @@ def _segments(year: int, tariffs: list[Tariff], agreements: list[Agreement]) -> 
     return [(start, (end - start).days / days) for start, end in zip(ordered, ends, strict=True)]
 
 
-def _member_in_year(agreement: Agreement, country: str, year: int) -> bool:
-    span = agreement.member_span(country)
-    return span is not None and span[0] <= dt.date(year, 12, 31) and span[1] >= dt.date(year, 1, 1)
-
-
-def _in_force(start_end: tuple[dt.date, dt.date], day: dt.date) -> bool:
+def _in_force(start_end: Span, day: dt.date) -> bool:
     return start_end[0] <= day <= start_end[1]
+
+
+def _specificity(code: str) -> int:
+    """How narrowly a code names countries: * (every one) 0, a customs union 1, a country 2."""
+    return 0 if code == ANY_ORIGIN else 1 if is_union(code) else 2
 
 
 class _PointRates:
     """The rates in force on one day, by origin, destination and class."""
 
-    def __init__(self, country: dict[str, int], product_class: dict[str, int], day: dt.date,
-                 tariffs: list[Tariff]) -> None:
+    def __init__(self, country: dict[str, int], product_class: dict[str, int], unions: list[CustomsUnion],
+                 day: dt.date, tariffs: list[Tariff]) -> None:
         self.country, self.product_class, self.day = country, product_class, day
         self.shape = (len(country), len(country), len(product_class))
-        active = [t for t in tariffs if _in_force(t.span(), day)
-                  and t.destination in country and t.product_class in product_class
-                  and (t.origin == ANY_ORIGIN or t.origin in country)]
-        self.base = self.own_replaces_any([t for t in active if not t.additional])
+        self._places = {union.code: self._members(union) for union in unions}
+        # Trade within a customs union (a member's goods to a member, or to the union's own market) is free.
+        self.intra = reduce(np.logical_or, (np.logical_and.outer(m, m) for m in self._places.values()),
+                            np.zeros(self.shape[:2], dtype=bool))
+        self.dutiable = ~self.intra
+        self.foreign = self.dutiable & ~np.eye(len(country), dtype=bool)  # and two different countries
+        named = {ANY_ORIGIN} | country.keys() | self._places.keys()
+        active = [t for t in tariffs if _in_force(t.span(), day) and t.product_class in product_class
+                  and t.destination in named and t.origin in named]
+        self.base = self.most_specific([t for t in active if not t.additional])
         by_measure: dict[str, list[Tariff]] = {}
         for t in active:
             if t.additional:
                 by_measure.setdefault(t.measure, []).append(t)
-        # Each additional duty's cells, after own-origin rates replaced any-origin ones within its measure.
+        # Each additional duty's cells, after more specific rates took theirs within its measure.
         self.additional = [(t, cells) for group in by_measure.values() for t, cells in self.covered(group)]
 
+    def _members(self, union: CustomsUnion) -> np.ndarray:
+        """The union's members on the day, and its own code (a market standing for the whole union)."""
+        mask = np.zeros(len(self.country), dtype=bool)
+        mask[[self.country[c] for c in union.members_on(self.day) | {union.code} if c in self.country]] = True
+        mask.flags.writeable = False
+        return mask
+
+    def places(self, code: str) -> np.ndarray:
+        """The countries ``code`` stands for on the day: every one (*), a union's members, or the country
+        (read only: one array per code)."""
+        if code not in self._places:
+            mask = np.full(len(self.country), code == ANY_ORIGIN)
+            if code in self.country:
+                mask[self.country[code]] = True
+            mask.flags.writeable = False
+            self._places[code] = mask
+        return self._places[code]
+
     def _cells(self, origin: str, destination: str, product_class: str) -> np.ndarray:
+        pairs = np.logical_and.outer(self.places(origin), self.places(destination))
+        pairs &= self.foreign if origin == ANY_ORIGIN else self.dutiable  # * spares a country's own goods
         mask = np.zeros(self.shape, dtype=bool)
-        d, c = self.country[destination], self.product_class[product_class]
-        if origin == ANY_ORIGIN:
-            mask[:, d, c] = True
-            mask[d, d, c] = False  # no duty on a country's own goods
-        else:
-            mask[self.country[origin], d, c] = True
+        mask[:, :, self.product_class[product_class]] = pairs
         return mask
 
     def covered(self, group: list[Tariff]) -> list[tuple[Tariff, np.ndarray]]:
-        """Each tariff with the cells it rates: an origin's own rate takes its cells from any-origin rates."""
-        own = np.zeros(self.shape, dtype=bool)
-        for t in group:
-            if t.origin != ANY_ORIGIN:
-                own |= self._cells(t.origin, t.destination, t.product_class)
+        """Each tariff with the cells it rates: those no more specific tariff of the group rates, by origin
+        first (a country, a union, then *) and then by destination (a country, then a union)."""
+        cells = [self._cells(t.origin, t.destination, t.product_class) for t in group]
+        rank = [(_specificity(t.origin), _specificity(t.destination)) for t in group]
+        by_rank: dict[tuple[int, int], np.ndarray] = {}
+        for r, c in zip(rank, cells, strict=True):
+            by_rank[r] = by_rank[r] | c if r in by_rank else c
         covered = []
-        for t in group:
-            cells = self._cells(t.origin, t.destination, t.product_class)
-            covered.append((t, cells & ~own if t.origin == ANY_ORIGIN else cells))
+        for t, r, c in zip(group, rank, cells, strict=True):
+            for other, taken in by_rank.items():
+                if other > r:
+                    c = c & ~taken
+            covered.append((t, c))
         return covered
 
-    def own_replaces_any(self, group: list[Tariff]) -> np.ndarray:
+    def most_specific(self, group: list[Tariff]) -> np.ndarray:
+        """The rate on each cell: that of the group's most specific tariffs there."""
         rates = np.zeros(self.shape)
         for t, cells in self.covered(group):
             rates[cells] += value_of(t.rate)
@@ -159,53 +204,53 @@ class _PointRates:
 
 
 class _AgreementTables:
-    """Yearly tables of one agreement, filled segment by segment."""
+    """The tables of one agreement, filled span by span."""
 
-    def __init__(self, agreement: Agreement, qualified: np.ndarray) -> None:
+    def __init__(self, agreement: Agreement, shape: tuple[int, ...]) -> None:
         self.agreement = agreement
-        self.qualified = qualified
+        self.qualified = np.zeros(shape)
+        self.member = np.zeros((shape[0], shape[3]), dtype=bool)
         self.relief: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
 
-    def add(self, point: _PointRates, weight: float, t: int) -> None:
-        in_force = self._in_force(point)
+    def rates(self) -> AgreementRates:
+        return AgreementRates(self.agreement.id, value_of(self.agreement.regional_value_content), self.member,
+                              self.qualified, list(self.relief.values()))
+
+    def add(self, point: _PointRates, t: int, s: int) -> None:
+        """The rates of qualifying goods on the point's day, as those of span ``s`` of year index ``t``."""
+        members = self._members_on(point)
+        self.member[:, t] |= members
+        # (origin, destination) pairs of two members not in one customs union (trade within one is free anyway).
+        in_force = (np.logical_and.outer(members, members) & point.foreign)[..., None]
         preferential = np.full(point.shape, np.nan)
         active = [r for r in self.agreement.rates if _in_force(r.span(), point.day)
                   and r.product_class in point.product_class]
-        # More specific rates (a named origin or destination) come later and win their cells.
-        for rate in sorted(active, key=lambda r: (r.origin != ANY_ORIGIN) + (r.destination != ANY_ORIGIN)):
+        # More specific rates (a named origin or destination; a country before its union) come later and win.
+        for rate in sorted(active, key=lambda r: _specificity(r.origin) + _specificity(r.destination)):
             cells = np.zeros(point.shape, dtype=bool)
-            cells[self._countries(rate.origin, point), :, point.product_class[rate.product_class]] = True
-            cells &= self._countries(rate.destination, point)[None, :, None]
-            preferential[cells & in_force[:, :, None]] = value_of(rate.rate)
+            cells[:, :, point.product_class[rate.product_class]] = np.logical_and.outer(
+                point.places(rate.origin), point.places(rate.destination))
+            preferential[cells & in_force] = value_of(rate.rate)
         rates = np.where(np.isnan(preferential), point.base, preferential)
         for tariff, cells in point.additional:
-            relieved = tariff.relief is not None and tariff.relief.agreement == self.agreement.id
-            full = cells & ~in_force[:, :, None] if relieved else cells
-            rates[full] += value_of(tariff.rate)
-            if relieved:
-                key = tuple(sorted(tariff.relief.dutiable_content_outside))
+            relief = tariff.relief
+            if relief is None or relief.agreement != self.agreement.id:
+                rates[cells] += value_of(tariff.rate)
+                continue
+            relieved = cells & in_force
+            rates[cells & ~relieved] += value_of(tariff.rate)
+            if relief.dutiable_content_outside:  # none listed: relieved goods pay nothing
+                key = tuple(sorted(relief.dutiable_content_outside))
                 exempt = np.zeros(len(point.country), dtype=bool)
                 exempt[[point.country[c] for c in key if c in point.country]] = True
                 _, table = self.relief.setdefault(key, (exempt, np.zeros_like(self.qualified)))
-                table[..., t][cells & in_force[:, :, None]] += weight * value_of(tariff.rate)
-        self.qualified[..., t] += weight * rates
+                table[..., t, s][relieved] += value_of(tariff.rate)
+        self.qualified[..., t, s] = rates
 
     def _members_on(self, point: _PointRates) -> np.ndarray:
+        """Countries in the agreement on the point's day: each member in force, a union's members while in it."""
         members = np.zeros(len(point.country), dtype=bool)
         for member in self.agreement.members:
-            if member.country in point.country and _in_force(member.span(), point.day):
-                members[point.country[member.country]] = True
+            if _in_force(member.span(), point.day):
+                members |= point.places(member.country)
         return members
-
-    def _in_force(self, point: _PointRates) -> np.ndarray:
-        """(origin, destination) pairs of two different members on the point's day."""
-        members = self._members_on(point)
-        return members[:, None] & members[None, :] & ~np.eye(len(members), dtype=bool)
-
-    def _countries(self, code: str, point: _PointRates) -> np.ndarray:
-        if code == ANY_ORIGIN:
-            return np.ones(len(point.country), dtype=bool)
-        mask = np.zeros(len(point.country), dtype=bool)
-        if code in point.country:
-            mask[point.country[code]] = True
-        return mask

@@ -250,7 +250,8 @@ class Capability(Entity):
         None, description="Country the imported content comes from, for rules of origin (default: non-originating)."
     )
     content: dict[Country, Fraction] | None = Field(
-        None, description="Shares of the unit's value by country of origin, for rules of origin; the rest counts "
+        None, description="Shares of the unit's value by country of origin, for rules of origin (a customs union's "
+        "code, EU: content from its members, originating under agreements that list the union); the rest counts "
         "as non-originating. Default: local cost from the plant's country and imported cost from "
         "imported_origin, by each year's costs in the reporting currency."
     )
@@ -281,7 +282,9 @@ class CapacityOption(Entity):
 
 class Market(Entity):
     id: Identifier = Field(description="Market name, unique.")
-    country: Country = Field(description="ISO 3166 country code (or EU); the destination for tariffs.")
+    country: Country = Field(description="ISO 3166 country code; the destination for tariffs. A customs union's "
+                             "code (EU) for a market standing for the whole union: its external tariff applies, "
+                             "and goods from its members enter free.")
     currency: Currency | None = Field(
         None, description="Currency of price and penalty (default: reporting currency)."
     )
@@ -368,9 +371,11 @@ class Relief(Entity):
 
 class Tariff(Dated):
     origin: Annotated[str, AfterValidator(_origin)] = Field(
-        description="Origin country, or * for every origin without a rate of its own (MFN)."
+        description="Origin country, a customs union (EU: goods of each member's origin), or * for every origin "
+        "without a rate of its own (MFN). The most specific origin wins: a country's rate, then its union's, then *."
     )
-    destination: Country = Field(description="Destination country (or EU).")
+    destination: Country = Field(description="Destination country, or a customs union (EU): imports into each "
+                                 "member from outside the union; a member's own rate replaces the union's.")
     product_class: str = Field(description="Product class the rate applies to.")
     rate: NonNegative = Field(description="Ad valorem rate on the customs value (0.025 = 2.5%).")
     additional: bool = Field(False, description="An additional duty (e.g. Section 232): it stacks on the "
@@ -392,7 +397,8 @@ class Tariff(Dated):
 
 
 class Member(Entity):
-    country: Country = Field(description="Member country (or EU).")
+    country: Country = Field(description="Member country, or a customs union (EU): each of its members while "
+                             "in both the agreement and the union.")
     from_date: dt.date | None = Field(None, description="Entry into force for this member (default: always).")
     to_date: dt.date | None = Field(None, description="Last day of membership (default: open).")
 
@@ -403,10 +409,12 @@ class Member(Entity):
 
 class PreferentialRate(Dated):
     origin: Annotated[str, AfterValidator(_origin)] = Field(
-        ANY_ORIGIN, description="Member the goods come from, or * for every member."
+        ANY_ORIGIN, description="Member the goods come from (a customs union: each of its members), or * for "
+        "every member."
     )
     destination: Annotated[str, AfterValidator(_origin)] = Field(
-        ANY_ORIGIN, description="Member importing them, or * for every member."
+        ANY_ORIGIN, description="Member importing them (a customs union: each of its members), or * for every "
+        "member."
     )
     product_class: str = Field(description="Product class the rate applies to.")
     rate: NonNegative = Field(description="Rate for qualifying goods; it replaces the base (MFN) rate.")
@@ -424,9 +432,6 @@ class Agreement(Entity):
     regional_value_content: Fraction = Field(
         0.0, description="Rule of origin: least share of a unit's value from member countries (0.35 = 35%)."
     )
-
-    def member_span(self, country: str) -> tuple[dt.date, dt.date] | None:
-        return next((member.span() for member in self.members if member.country == country), None)
 
 
 MAX_THREADS = 256
