@@ -323,8 +323,9 @@ def add_open_plant_links(program: LinearProgram, network: Network) -> None:
                       _production_bound(network)[network.flow_capability[linked], network.flow_year[linked]])
     linked, most = linked[most > 0], most[most > 0]  # a flow that cannot be made needs no link
     rows = np.arange(len(linked))
-    terms = [(rows, program.variables["flow"].columns(linked), 1.0),
-             (rows, program.variables["open"].columns(cell[linked]), -most)]
+    flows = program.variables["flow"]
+    columns = flows.span if len(linked) == flows.size else flows.columns(linked)  # span: every flow, in order
+    terms = [(rows, columns, 1.0), (rows, program.variables["open"].columns(cell[linked]), -most)]
     program.add_constraints("plant_open", Labels(len(linked), lambda: flow_labels(network, linked)), terms,
                             upper=0.0)
 
