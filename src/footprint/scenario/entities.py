@@ -224,11 +224,6 @@ class Plant(Entity):
             raise ValueError("closing_cost applies to a closable plant; set closable: true")
         return self
 
-    @property
-    def has_decision(self) -> bool:
-        """Whether the plan decides when the plant is open (it opens or closes it)."""
-        return self.candidate or self.closable
-
 
 class SourcingOption(Entity):
     """Sourcing a share of a product's content from another country, at a cost: a way to meet a rule of origin."""

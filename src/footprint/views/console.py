@@ -82,11 +82,14 @@ def print_plant_decisions(plan: Plan, console: Console) -> None:
     for decision in decisions:
         may = [verb for verb, flag in (("open", "candidate"), ("close", "closable")) if decision[flag]]
         open_years = plants["year"][(plants["plant"] == decision["plant"]) & plants["open"]]
-        table.add_row(decision["plant"], " and ".join(may),
-                      *[str(decision[key]) if decision[key] is not None else ("never" if flag else "-")
-                        for key, flag in (("opened", decision["candidate"]), ("closed", decision["closable"]))],
-                      _year_runs(open_years) or "none")
+        table.add_row(decision["plant"], " and ".join(may), _when(decision["opened"], decision["candidate"]),
+                      _when(decision["closed"], decision["closable"]), _year_runs(open_years) or "none")
     console.print(table)
+
+
+def _when(year: int | None, may: bool) -> str:
+    """The year a plant opens or closes; ``never`` when it may and does not, ``-`` when it may not."""
+    return str(year) if year is not None else "never" if may else "-"
 
 
 def _cell(value: object, fmt: str) -> str:
