@@ -34,8 +34,8 @@ def two_plants(home_cost: Any = 40.0) -> dict[str, Any]:
     )
 
 
-HOME = Decisions(frozenset(), frozenset({("home", "car", 2020)}))
-AWAY = Decisions(frozenset({("away-line", 2020)}), frozenset({("away", "car", 2020)}))
+HOME = Decisions(frozenset(), frozenset({("home", "car", 2020)}), frozenset())
+AWAY = Decisions(frozenset({("away-line", 2020, 1)}), frozenset({("away", "car", 2020)}), frozenset())
 
 
 def test_bisection_brackets_the_hand_computed_breakeven_of_a_cost() -> None:
@@ -86,8 +86,8 @@ def test_growth_breakeven_and_a_second_change_reported() -> None:
     before, after = result.bracket
     assert before.value <= math.sqrt(1.25) - 1 <= after.value
     assert after.value - before.value <= 0.0003
-    assert (before.decisions.builds, after.decisions.builds) == (frozenset(), {("away-line", 2022)})
-    assert result.high.decisions.builds == {("away-line", 2021)}
+    assert (before.decisions.builds, after.decisions.builds) == (frozenset(), {("away-line", 2022, 1)})
+    assert result.high.decisions.builds == {("away-line", 2021, 1)}
     assert result.changes_again
 
 
@@ -121,7 +121,7 @@ def test_fx_breakeven() -> None:
     before, after = result.bracket
     assert before.value <= 1650.0 <= after.value
     assert after.value - before.value <= 1.0
-    assert (before.decisions.builds, after.decisions.builds) == (frozenset(), {("busan-line", 2020)})
+    assert (before.decisions.builds, after.decisions.builds) == (frozenset(), {("busan-line", 2020, 1)})
 
 
 @pytest.mark.parametrize(("value", "expected"), [

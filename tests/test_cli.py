@@ -106,14 +106,14 @@ def test_run_writes_every_table_and_the_summary(scenario_file, tmp_path):
     assert summary["gap"] == pytest.approx(0.0, abs=1e-4)
     assert summary["builds"]
     for build, expected in zip(summary["builds"], plan.builds.to_dict(orient="records"), strict=True):
-        assert {"option", "plant", "year", "added_capacity", "capex"} <= set(build)
+        assert {"option", "plant", "year", "count", "added_capacity", "capex"} <= set(build)
         assert build["option"] == expected["option"]
         assert build["plant"] == expected["plant"]
         assert build["year"] == expected["year"]
         assert build["added_capacity"] == pytest.approx(expected["added_capacity"])
         assert build["capex"] == pytest.approx(expected["capex"])
     # busan-line: 110,000 KRW at 1100 KRW/USD, online from the first year
-    assert summary["builds"][0] == {"option": "busan-line", "plant": "busan", "pool": "main", "year": 2020,
+    assert summary["builds"][0] == {"option": "busan-line", "plant": "busan", "pool": "main", "year": 2020, "count": 1,
                                     "added_capacity": 200.0, "capex": pytest.approx(100.0)}
 
 

@@ -143,7 +143,7 @@ def test_readme_breakeven_won_is_footprint_s(case: str, column: int) -> None:
     assert result.bracket is not None
     below, above = result.bracket
     assert not below.decisions.builds
-    assert {option for option, _ in above.decisions.builds} == {"busan-rogue-line"}
+    assert {option for option, _, _ in above.decisions.builds} == {"busan-rogue-line"}
     row = re.search(r"^\| `fx.KRW`, won per dollar \|(.*)\|$", case_readme(CASE), flags=re.MULTILINE)
     assert row is not None
     assert row.group(1).split("|")[column].strip() == f"{below.value:,.2f}-{above.value:,.2f}"

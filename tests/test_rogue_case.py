@@ -137,8 +137,8 @@ def test_readme_breakeven_won_is_footprint_s(base_plan: Plan) -> None:
     result = find_breakeven(data, "fx.KRW", 910.0, 1400.0, tolerance=0.49)
     assert result.bracket is not None
     below, above = result.bracket
-    assert set(below.decisions.builds) == {("busan-rogue-line", 2016)}
-    assert set(above.decisions.builds) == {("busan-rogue-line", 2014)}
+    assert set(below.decisions.builds) == {("busan-rogue-line", 2016, 1)}
+    assert set(above.decisions.builds) == {("busan-rogue-line", 2014, 1)}
     assert f"bracket {below.value:.2f}-{above.value:.2f}" in prose(case_readme("rogue-2012"))
     assert "about 939 KRW per dollar" in prose(case_readme("rogue-2012"))
     assert below.value < 939 < above.value + 0.5

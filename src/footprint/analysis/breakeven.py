@@ -1,5 +1,8 @@
 """Breakeven: the value of one scenario parameter at which the plan's decisions change, by bisection.
 
+The decisions are the capacity built (option, year and count), the production assigned (plant,
+product, year) and the plants opened or closed (plant and year).
+
 A parameter is named by a path into the scenario's plain data (as read from YAML, variants merged):
 
 - ``fx.KRW``: a flat rate for every year, in place of whatever gave KRW its rates (an ``ecb`` rule,
@@ -242,19 +245,26 @@ def _kind(raw: Any) -> str:
 
 @dataclass(frozen=True)
 class Decisions:
-    """What a plan decides: the builds (option, year) and the assigned cells (plant, product, year)."""
+    """What a plan decides: the builds (option, year, count), the assigned cells (plant, product, year)
+    and the plants it opens or closes (plant, "opens" or "closes", year)."""
 
-    builds: frozenset[tuple[str, int]]
+    builds: frozenset[tuple[str, int, int]]
     assignments: frozenset[tuple[str, str, int]]
+    plants: frozenset[tuple[str, str, int]]
 
     @classmethod
     def of(cls, plan: Plan) -> Decisions:
         builds = plan.builds
         assigned = plan.assignments[plan.assignments["assigned"]]
+        plants = plan.tables["plants"]
         return cls(
-            frozenset(zip(builds["option"].astype(str), builds["year"].astype(int), strict=True)),
+            frozenset(zip(builds["option"].astype(str), builds["year"].astype(int), builds["count"].astype(int),
+                          strict=True)),
             frozenset(zip(assigned["plant"].astype(str), assigned["product"].astype(str),
                           assigned["year"].astype(int), strict=True)),
+            frozenset((plant, verb, year) for flag, verb in (("opened", "opens"), ("closed", "closes"))
+                      for plant, year in zip(plants["plant"][plants[flag]].astype(str),
+                                             plants["year"][plants[flag]].astype(int), strict=True)),
         )
 
 

@@ -1,8 +1,8 @@
 """Why the plan supplies a market from the plants it does: landed cost from every capable plant, by component.
 
-The yes/no decisions (builds, assignments, sourcing) are fixed at the plan's values and
-the rest re-solved as an LP. Its duals price what the landed cost leaves out: the
-scarce capacity (or closed line) a plant's unit would use. For each lane, landed cost
+The yes/no decisions (builds, plants open, assignments, sourcing) are fixed at the plan's
+values and the rest re-solved as an LP. Its duals price what the landed cost leaves out: the
+scarce capacity (or closed line, or closed plant) a plant's unit would use. For each lane, landed cost
 plus that capacity cost is the unit's full marginal cost; the plan uses the lanes
 where it is lowest, and it equals the market's marginal cost there. The gap to the
 next plant is the margin by which the choice is made.

@@ -119,10 +119,22 @@ class Network:
     """Capex per option and year index it comes online, reporting currency."""
     option_first_year: np.ndarray
     """Index of the first year the option can be online (len(years) if never)."""
+    option_max_builds: np.ndarray
+    """How many times each option may be built."""
     fixed_cost: np.ndarray
     """Fixed cost per plant and year index, reporting currency (0 where not operating)."""
     plant_operating: np.ndarray
     """Whether each plant operates in each year index."""
+    plant_candidate: np.ndarray
+    """Whether the plan decides if and when each plant opens (closed before)."""
+    plant_closable: np.ndarray
+    """Whether the plan may close each plant."""
+    plant_first_open: np.ndarray
+    """Index of the first year a candidate can be open (0 for other plants; len(years) if never)."""
+    opening_cost: np.ndarray
+    """Cost of opening per plant and year index it opens in, reporting currency."""
+    closing_cost: np.ndarray
+    """Cost of closing per plant and year index it closes in (its first year closed), reporting currency."""
     currencies: Currencies
 
     # Per-flow codes are 32-bit and gathered from 32-bit tables: on a large network each per-flow
@@ -332,6 +344,10 @@ def compile_network(scenario: Scenario) -> Network:
     ], dtype=np.int64)
 
     fixed = np.array([value_of(p.fixed_cost) for p in scenario.plants])[:, None] / fx[plant_currency]
+    opening = np.array([value_of(p.opening_cost) for p in scenario.plants])[:, None] / fx[plant_currency]
+    closing = np.array([value_of(p.closing_cost) for p in scenario.plants])[:, None] / fx[plant_currency]
+    first_open = np.array([int(np.searchsorted(year_array, p.earliest_open)) if p.earliest_open is not None else 0
+                           for p in scenario.plants], dtype=np.int64)
     return Network(
         scenario=scenario,
         years=year_array,
@@ -372,8 +388,14 @@ def compile_network(scenario: Scenario) -> Network:
         option_capacity=np.array([value_of(o.capacity) for o in options]),
         option_capex=option_capex,
         option_first_year=option_first,
+        option_max_builds=np.array([o.max_builds for o in options], dtype=np.int64),
         fixed_cost=fixed * operating,
         plant_operating=operating,
+        plant_candidate=np.array([p.candidate for p in scenario.plants], dtype=bool),
+        plant_closable=np.array([p.closable for p in scenario.plants], dtype=bool),
+        plant_first_open=first_open,
+        opening_cost=opening,
+        closing_cost=closing,
         currencies=Currencies(
             names=list(currency_code),
             fx=fx,

@@ -2,7 +2,8 @@
 
 Index sets: plants p, products m, markets k, years t, capabilities c = (p, m),
 pools q (each at one plant, covering a set of products), options o (each
-adding to one pool). All costs are in the reporting currency and discounted
+adding to one pool), cells (p, t): the operating years of the plants the
+plan opens or closes. All costs are in the reporting currency and discounted
 with d_t = 1 / (1 + r) ** (t - t0). Names of blocks are the names of the
 tables the duals and values come back in.
 """
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from footprint.economics.network import UNIT_COMPONENTS, Network
-from footprint.optimize.lp import Labels, LinearProgram
+from footprint.economics.network import UNIT_COMPONENTS, Network, pairs_by_key
+from footprint.optimize.lp import Labels, LinearProgram, Term
 
 TOLERANCE = 1e-6
 """Values this close to 0 count as 0 when a solution is read back (a flow, a lost unit)."""
@@ -46,11 +47,14 @@ def build_model(network: Network) -> FootprintModel:
     add_lost_sales(program, network, profit)
     add_demand_balance(program, network)
     add_builds(program, network)
+    add_plant_status(program, network)
     add_capacity_limits(program, network)
     add_open_capacity_links(program, network)
+    add_open_plant_links(program, network)
     add_assignments(program, network)
     add_sourcing(program, network)
-    program.offset = float((network.fixed_cost * network.discount).sum())
+    fixed = network.fixed_cost * network.discount  # plants the plan opens or closes pay it through open[p,t]
+    program.offset = float(fixed[~plant_decides(network)].sum())
     return FootprintModel(network, program, profit)
 
 
@@ -144,9 +148,11 @@ def option_years(network: Network) -> tuple[np.ndarray, np.ndarray]:
 
 
 def add_builds(program: LinearProgram, network: Network) -> None:
-    """build[o,t] binary: option o comes online in year t (t >= its earliest year), at most once.
+    """build[o,t] integer in [0, max_builds[o]]: how many times option o is built to come online in
+    year t (t >= its earliest year); each build adds capacity[o].
 
-    Cost: d_t * capex. Constraint build_once[o]: sum_t build[o,t] <= 1.
+    Cost: d_t * capex * build[o,t]. Constraint build_limit[o]: sum_t build[o,t] <= max_builds[o]
+    (1 by default: a yes/no decision, built at most once).
     """
     option, year = option_years(network)
     index = pd.DataFrame({
@@ -154,9 +160,71 @@ def add_builds(program: LinearProgram, network: Network) -> None:
         "year": network.years[year],
     })
     cost = network.option_capex[option, year] * network.discount[year]
-    build = program.add_variables("build", index, upper=1.0, cost=cost, integer=True)
-    once_index = pd.DataFrame({"option": network.option_names})
-    program.add_constraints("build_once", once_index, [(option, build.columns(), 1.0)], upper=1.0)
+    most = network.option_max_builds.astype(np.float64)
+    build = program.add_variables("build", index, upper=most[option], cost=cost, integer=True)
+    limit_index = pd.DataFrame({"option": network.option_names})
+    program.add_constraints("build_limit", limit_index, [(option, build.columns(), 1.0)], upper=most)
+
+
+def plant_decides(network: Network) -> np.ndarray:
+    """Plants the plan opens or closes (candidates, closable plants)."""
+    return network.plant_candidate | network.plant_closable
+
+
+def plant_cells(network: Network) -> tuple[np.ndarray, np.ndarray]:
+    """(plant, year index) of every open variable, in its block's order: the operating years of the
+    plants the plan opens or closes. A plant's operating years are one run, so its cells are consecutive."""
+    n_years = len(network.years)
+    plant, year = np.divmod(np.arange(len(network.plants) * n_years), n_years)
+    keep = plant_decides(network)[plant] & network.plant_operating[plant, year]
+    return plant[keep], year[keep]
+
+
+def previous_cells(plant: np.ndarray) -> np.ndarray:
+    """For each cell of plant_cells, the position of the same plant's cell a year before; -1 for its first."""
+    position = np.arange(len(plant)) - 1
+    first = np.r_[True, plant[1:] != plant[:-1]] if len(plant) else np.zeros(0, bool)
+    return np.where(first, -1, position)
+
+
+def add_plant_status(program: LinearProgram, network: Network) -> None:
+    """open[p,t] binary for plants the plan opens (candidates) or closes (closable), in their operating
+    years; 0 before a candidate's earliest year. opened[p,t] (candidates) and closed[p,t] (closable) in [0, 1].
+
+    Costs: d_t * (fixed cost * open[p,t] + opening cost * opened[p,t] + closing cost * closed[p,t]);
+    plants without a decision pay their fixed cost in every operating year (the program's offset).
+    plant_status[p,t]:  open[p,t] - open[p,t-1] - opened[p,t] + closed[p,t] = 0, where open before the
+                        plant's first cell is 0 for a candidate and 1 for an existing plant (moved to the
+                        right-hand side). A candidate only opens (open never falls) and a closable plant
+                        only closes (open never rises) unless it is both.
+    open_once[p]:       sum_t opened[p,t] <= 1;  close_once[p]: sum_t closed[p,t] <= 1. Implied for a plant
+                        with one decision; a plant with both may open and later close, and never reopen.
+    """
+    plant, year = plant_cells(network)
+    if len(plant) == 0:
+        return
+    index = pd.DataFrame({"plant": _labels(plant, network.plants), "year": network.years[year]})
+    discount = network.discount[year]
+    candidate = network.plant_candidate[plant]
+    upper = np.where(year >= network.plant_first_open[plant], 1.0, 0.0)  # plant_first_open is 0 unless candidate
+    is_open = program.add_variables("open", index, upper=upper, cost=network.fixed_cost[plant, year] * discount,
+                                    integer=True)
+    opening, closing = np.flatnonzero(candidate), np.flatnonzero(network.plant_closable[plant])
+    opened = program.add_variables("opened", index.iloc[opening], upper=1.0,
+                                   cost=network.opening_cost[plant[opening], year[opening]] * discount[opening])
+    closed = program.add_variables("closed", index.iloc[closing], upper=1.0,
+                                   cost=network.closing_cost[plant[closing], year[closing]] * discount[closing])
+    previous = previous_cells(plant)
+    has_previous = np.flatnonzero(previous >= 0)
+    terms = [(np.arange(len(plant)), is_open.columns(), 1.0),
+             (has_previous, is_open.columns(previous[has_previous]), -1.0),
+             (opening, opened.columns(), -1.0), (closing, closed.columns(), 1.0)]
+    before = np.where((previous < 0) & ~candidate, 1.0, 0.0)
+    program.add_constraints("plant_status", index, terms, lower=before, upper=before)
+    for name, cells, changes in (("open_once", opening, opened), ("close_once", closing, closed)):
+        owners, row = np.unique(plant[cells], return_inverse=True)
+        program.add_constraints(name, pd.DataFrame({"plant": _labels(owners, network.plants)}),
+                                [(row, changes.columns(), 1.0)], upper=1.0)
 
 
 def _online_terms(program: LinearProgram, network: Network, row_of: np.ndarray) -> list:
@@ -172,8 +240,22 @@ def _online_terms(program: LinearProgram, network: Network, row_of: np.ndarray) 
     return terms
 
 
+def _open_base_terms(program: LinearProgram, network: Network, row_of: np.ndarray) -> tuple[Term, np.ndarray]:
+    """Terms -base[q,t] * open[p,t] for the pools of plants the plan opens or closes, and the capacity
+    rows' right-hand sides with those pools' base capacity moved to the left (0)."""
+    plant, year = plant_cells(network)
+    cell, pool = pairs_by_key(plant, network.pool_plant)
+    year = year[cell]
+    base = network.pool_capacity[pool, year]
+    upper = network.pool_capacity.copy()
+    upper[pool, year] = 0.0
+    has = base > 0
+    return (row_of[pool[has], year[has]], program.variables["open"].columns(cell[has]), -base[has]), upper.ravel()
+
+
 def add_capacity_limits(program: LinearProgram, network: Network) -> None:
-    """capacity[q,t]: sum of flows of q's products at q's plant <= base[q,t] + added by built options."""
+    """capacity[q,t]: sum of flows of q's products at q's plant <= base[q,t] + added by built options,
+    with base[q,t] x open[p,t] at a plant the plan opens or closes (moved to the left-hand side)."""
     n_pools, n_years = network.pool_capacity.shape
     row_of = np.arange(n_pools * n_years, dtype=np.int32).reshape(n_pools, n_years)
     pool, flow = network.flow_pools
@@ -185,7 +267,11 @@ def add_capacity_limits(program: LinearProgram, network: Network) -> None:
     })
     columns = flows.span if isinstance(flow, slice) else flows.columns(flow)  # slice: one pool per flow
     terms = [(row_of[pool, network.flow_year[flow]], columns, 1.0), *_online_terms(program, network, row_of)]
-    program.add_constraints("capacity", index, terms, upper=network.pool_capacity.ravel())
+    upper = network.pool_capacity.ravel()
+    if "open" in program.variables:
+        base_terms, upper = _open_base_terms(program, network, row_of)
+        terms.append(base_terms)
+    program.add_constraints("capacity", index, terms, upper=upper)
 
 
 def add_open_capacity_links(program: LinearProgram, network: Network) -> None:
@@ -219,13 +305,38 @@ def add_open_capacity_links(program: LinearProgram, network: Network) -> None:
     terms = [(np.arange(len(flow)), flows.columns(flow), 1.0)]
     build = program.variables["build"]
     option, built_year = option_years(network)
-    build_pairs = pd.DataFrame({"pool": network.option_pool[option], "built": built_year,
-                                "column": build.columns(), "capacity": network.option_capacity[option]})
+    build_pairs = pd.DataFrame({"pool": network.option_pool[option], "built": built_year, "column": build.columns()})
     pairs = row_pairs.merge(build_pairs, on="pool")
     pairs = pairs[pairs["built"] <= pairs["year"]]
     demand = network.demand_units[network.flow_demand[flow]]
     terms.append((pairs["row"].to_numpy(), pairs["column"].to_numpy(), -demand[pairs["row"].to_numpy()]))
     program.add_constraints("open_link", index, terms, upper=0.0)
+
+
+def add_open_plant_links(program: LinearProgram, network: Network) -> None:
+    """plant_open[f]: flow[f] - U[f] * open[p,t] <= 0 for every flow at a plant the plan opens or closes:
+    nothing is made there while it is closed, through its base capacity or its options. U[f]: the
+    flow's demand, or the most its capability could make if that is less (as in assign_link).
+
+    Beside the base capacity multiplied by open[p,t] in capacity[q,t], this is the strong formulation
+    of facility location: x_ij <= d_j y_i as well as sum_j x_ij <= s_i y_i.
+    """
+    if "open" not in program.variables:
+        return
+    plant, year = plant_cells(network)
+    position = np.full(network.plant_operating.shape, -1, dtype=np.int32)
+    position[plant, year] = np.arange(len(plant))
+    cell = position[network.flow_plant, network.flow_year]
+    linked = np.flatnonzero(cell >= 0)
+    most = np.minimum(network.demand_units[network.flow_demand[linked]],
+                      _production_bound(network)[network.flow_capability[linked], network.flow_year[linked]])
+    linked, most = linked[most > 0], most[most > 0]  # a flow that cannot be made needs no link
+    rows = np.arange(len(linked))
+    flows = program.variables["flow"]
+    columns = flows.span if len(linked) == flows.size else flows.columns(linked)  # span: every flow, in order
+    terms = [(rows, columns, 1.0), (rows, program.variables["open"].columns(cell[linked]), -most)]
+    program.add_constraints("plant_open", Labels(len(linked), lambda: flow_labels(network, linked)), terms,
+                            upper=0.0)
 
 
 def needs_assignment(network: Network) -> np.ndarray:
@@ -329,7 +440,7 @@ def _production_bound(network: Network) -> np.ndarray:
     np.add.at(demand, (network.demand_product, network.demand_year), network.demand_units)
     bound = demand[network.cap_product].copy()
     most = network.pool_capacity.copy()
-    np.add.at(most, network.option_pool, network.option_capacity[:, None])
+    np.add.at(most, network.option_pool, (network.option_capacity * network.option_max_builds)[:, None])
     pool_bound = np.full((n_caps, n_years), np.inf)
     np.minimum.at(pool_bound, network.member_capability, most[network.member_pool])
     return np.minimum(bound, pool_bound)
@@ -345,6 +456,9 @@ __all__ = [
     "build_model",
     "flow_labels",
     "option_years",
+    "plant_cells",
+    "plant_decides",
+    "previous_cells",
     "profile_names",
     "sourcing_cells",
 ]

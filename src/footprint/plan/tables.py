@@ -24,6 +24,9 @@ from footprint.optimize.model import (
     assignment_cells,
     flow_labels,
     option_years,
+    plant_cells,
+    plant_decides,
+    previous_cells,
     sourcing_cells,
 )
 from footprint.optimize.solve import Solved, solve_model
@@ -64,6 +67,7 @@ def plan_of(solved: Solved) -> Plan:
         "integer_variables": program.num_integer,
         "constraints": program.num_rows,
         "builds": tables["builds"].to_dict(orient="records"),
+        "plant_decisions": _plant_decisions(network, tables["plants"]),
         "message": {SolveStatus.TIME_LIMIT: "time limit reached: this is the best plan found, not proven optimal",
                     SolveStatus.INTERRUPTED: "interrupted (Ctrl-C): this is the best plan found so far, not proven "
                                              "optimal"}.get(solution.status, solution.message),
@@ -105,8 +109,13 @@ class _Reader:
         return _lanes(self.network, self.used)
 
     @cached_property
+    def status(self) -> _PlantStatus:
+        return _plant_status(self.network, self.values)
+
+    @cached_property
     def amounts(self) -> list[_Amounts]:
-        return _amounts(self.network, self.values, self.lost_demand, self.profit, self.used, self.per_unit)
+        return _amounts(self.network, self.values, self.lost_demand, self.profit, self.used, self.per_unit,
+                        self.status.open)
 
     def flows(self) -> pd.DataFrame:
         return self.lanes.assign(units=self.values["flow"][self.used])
@@ -119,10 +128,13 @@ class _Reader:
         return self.production_table
 
     def utilization(self) -> pd.DataFrame:
-        return _utilization(self.network, self.production_table, self.values["build"])
+        return _utilization(self.network, self.production_table, self.values["build"], self.status.open)
 
     def builds(self) -> pd.DataFrame:
         return _builds(self.network, self.values["build"])
+
+    def plants(self) -> pd.DataFrame:
+        return _plants(self.network, self.status)
 
     def assignments(self) -> pd.DataFrame:
         return _assignments(self.network, self.values, self.made)
@@ -194,26 +206,77 @@ def _production(network: Network, made_by_capability: np.ndarray) -> pd.DataFram
 
 
 def _builds(network: Network, build: np.ndarray) -> pd.DataFrame:
+    """Each option built, per year it comes online: how many times, the capacity added and the capex (totals)."""
     option, year = option_years(network)
-    chosen = build > 0.5
-    option, year = option[chosen], year[chosen]
+    count = build.round().astype(np.int64)
+    chosen = count > 0
+    option, year, count = option[chosen], year[chosen], count[chosen]
     pool = network.option_pool[option]
     return pd.DataFrame({
         "option": np.array(network.option_names, dtype=object)[option],
         "plant": np.array(network.plants)[network.pool_plant[pool]],
         "pool": np.array(network.pool_names)[pool],
         "year": network.years[year],
-        "added_capacity": network.option_capacity[option],
-        "capex": network.option_capex[option, year],
+        "count": count,
+        "added_capacity": count * network.option_capacity[option],
+        "capex": count * network.option_capex[option, year],
     })
 
 
-def _utilization(network: Network, production: pd.DataFrame, build: np.ndarray) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _PlantStatus:
+    """Per plant and year index: open, and whether the plan opens or closes it that year."""
+
+    open: np.ndarray
+    opened: np.ndarray
+    closed: np.ndarray
+
+
+def _plant_status(network: Network, values: dict[str, np.ndarray]) -> _PlantStatus:
+    """Plants without a decision are open in their operating years; the others as the plan has them.
+    A plant opens in its first year open and closes in its first year closed (the model's plant_status)."""
+    status = _PlantStatus(network.plant_operating.copy(), np.zeros_like(network.plant_operating),
+                          np.zeros_like(network.plant_operating))
+    if "open" not in values:
+        return status
+    plant, year = plant_cells(network)
+    now = values["open"] > 0.5
+    previous = previous_cells(plant)
+    before = np.where(previous >= 0, now[previous], ~network.plant_candidate[plant])
+    status.open[plant, year] = now
+    status.opened[plant, year] = now & ~before
+    status.closed[plant, year] = before & ~now
+    return status
+
+
+def _plants(network: Network, status: _PlantStatus) -> pd.DataFrame:
+    n_plants, n_years = status.open.shape
+    return pd.DataFrame({
+        "plant": np.repeat(np.array(network.plants, dtype=object), n_years),
+        "year": np.tile(network.years, n_plants),
+        "open": status.open.ravel(),
+        "opened": status.opened.ravel(),
+        "closed": status.closed.ravel(),
+    })
+
+
+def _plant_decisions(network: Network, plants: pd.DataFrame) -> list[dict[str, object]]:
+    """For the summary: each plant the plan may open or close, and the year it does (None: it does not)."""
+    opened = dict(zip(plants["plant"][plants["opened"]], plants["year"][plants["opened"]].tolist(), strict=True))
+    closed = dict(zip(plants["plant"][plants["closed"]], plants["year"][plants["closed"]].tolist(), strict=True))
+    return [{"plant": network.plants[p], "candidate": bool(network.plant_candidate[p]),
+             "closable": bool(network.plant_closable[p]), "opened": opened.get(network.plants[p]),
+             "closed": closed.get(network.plants[p])} for p in np.flatnonzero(plant_decides(network))]
+
+
+def _utilization(network: Network, production: pd.DataFrame, build: np.ndarray, is_open: np.ndarray) -> pd.DataFrame:
+    """Capacity (base and options online, while the plant is open) and its share in use, per pool and year."""
     n_pools, n_years = network.pool_capacity.shape
     option, built_year = option_years(network)
-    online = (build[:, None] > 0.5) & (np.arange(n_years)[None, :] >= built_year[:, None])
+    online = build.round()[:, None] * (np.arange(n_years)[None, :] >= built_year[:, None])
     capacity = network.pool_capacity.copy()
     np.add.at(capacity, network.option_pool[option], online * network.option_capacity[option, None])
+    capacity *= is_open[network.pool_plant]
     table = pd.DataFrame({
         "plant": np.repeat(np.array(network.plants)[network.pool_plant], n_years),
         "pool": np.repeat(network.pool_names, n_years),
@@ -274,8 +337,8 @@ class _Amounts:
 
 
 def _amounts(network: Network, values: dict[str, np.ndarray], lost_demand: np.ndarray, profit: bool,
-             used: np.ndarray, per_unit: dict[str, np.ndarray]) -> list[_Amounts]:
-    """Every cost of the plan by component; revenue is a negative cost."""
+             used: np.ndarray, per_unit: dict[str, np.ndarray], is_open: np.ndarray) -> list[_Amounts]:
+    """Every cost of the plan by component; revenue is a negative cost. Fixed cost while a plant is open."""
     money = network.currencies
     flow, year = values["flow"][used], network.flow_year[used]
     plant, market = network.flow_plant[used], network.flow_market[used]
@@ -288,13 +351,23 @@ def _amounts(network: Network, values: dict[str, np.ndarray], lost_demand: np.nd
                for component, cost in per_unit.items()]
     nobody = np.full(len(network.plants) * len(network.years), -1)
     operating_plant, operating_year = np.divmod(np.arange(len(nobody)), len(network.years))
-    amounts.append(_Amounts("fixed", operating_year, network.fixed_cost.ravel(), money.plant[operating_plant],
-                            operating_plant, nobody))
+    amounts.append(_Amounts("fixed", operating_year, (network.fixed_cost * is_open).ravel(),
+                            money.plant[operating_plant], operating_plant, nobody))
+    if "open" in values:
+        plant, year = plant_cells(network)
+        for component, name, cost, cells in (
+                ("opening", "opened", network.opening_cost, network.plant_candidate[plant]),
+                ("closing", "closed", network.closing_cost, network.plant_closable[plant])):
+            owner, when = plant[cells], year[cells]
+            amounts.append(_Amounts(component, when, values[name] * cost[owner, when], money.plant[owner], owner,
+                                    np.full(len(owner), -1)))
     option, build_year = option_years(network)
-    built = values["build"].round() > 0
-    option, build_year = option[built], build_year[built]
-    amounts.append(_Amounts("capex", build_year, network.option_capex[option, build_year], money.option[option],
-                            network.pool_plant[network.option_pool[option]], np.full(len(option), -1)))
+    count = values["build"].round()
+    built = count > 0
+    option, build_year, count = option[built], build_year[built], count[built]
+    amounts.append(_Amounts("capex", build_year, count * network.option_capex[option, build_year],
+                            money.option[option], network.pool_plant[network.option_pool[option]],
+                            np.full(len(option), -1)))
     if "start" in values:
         capability, start_year = assignment_cells(network)
         amounts.append(_Amounts("launch", start_year, values["start"] * network.cap_launch[capability, start_year],

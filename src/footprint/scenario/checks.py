@@ -416,7 +416,25 @@ def _late_options(scenario: ScenarioFields, context: Context) -> Iterator[Proble
                                            f"{scenario.horizon.end}: the option can never be used")
 
 
-WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _tariff_places, _outside_horizon, _late_options)
+def _late_openings(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Candidate plants that can be open in no year of the horizon (though they operate in some)."""
+    if not context.usable("horizon"):
+        return
+    horizon = scenario.horizon
+    for i, plant in enumerate(scenario.plants):
+        earliest = plant.earliest_open or horizon.start
+        if not plant.candidate or not any(plant.operating_years.contains(year) for year in horizon.years):
+            continue  # a plant operating in no year of the horizon has its warning (_outside_horizon)
+        if earliest > horizon.end:
+            yield _warning(("plants", i, "earliest_open"),
+                           f"{earliest} is after the horizon {horizon.start}-{horizon.end}: the plant can never open")
+        elif not any(plant.operating_years.contains(year) for year in range(earliest, horizon.end + 1)):
+            yield _warning(("plants", i), f"the plant does not operate from {earliest} to {horizon.end}: "
+                                          "it can never open")
+
+
+WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _tariff_places, _outside_horizon, _late_options,
+                                     _late_openings)
 SCENARIO_CHECKS: tuple[Check, ...] = CONSISTENCY_CHECKS + WARNING_CHECKS
 """Every check that needs only the scenario; the economics layer adds those that need exchange rates
 and landed costs."""

@@ -203,8 +203,28 @@ class Plant(Entity):
     operating_years: YearRange = Field(
         default_factory=YearRange, description="Years the plant can produce (open by default)."
     )
-    fixed_cost: NonNegative = Field(0.0, description="Fixed cost per operating year, plant currency.")
+    fixed_cost: NonNegative = Field(0.0, description="Fixed cost per year the plant is open (every operating "
+                                    "year unless the plan opens or closes it), plant currency.")
     pools: list[Pool] = Field(min_length=1, description="Capacity pools of the plant.")
+    candidate: bool = Field(False, description="A greenfield site: the plan decides whether and in which year to "
+                            "open it; closed until then (no capacity, no fixed cost).")
+    opening_cost: NonNegative = Field(0.0, description="One-off cost in the year a candidate opens, plant currency.")
+    earliest_open: Year | None = Field(
+        None, description="First year a candidate can be open, lead time included (default: horizon start)."
+    )
+    closable: bool = Field(False, description="The plan may close the plant: once closed it stays closed (no "
+                           "capacity, no fixed cost). A candidate that is closable may open and later close, "
+                           "each at most once.")
+    closing_cost: NonNegative = Field(0.0, description="One-off cost in the year the plant closes (its first year "
+                                      "closed), plant currency.")
+
+    @model_validator(mode="after")
+    def _decision_fields_need_their_decision(self) -> Plant:
+        if not self.candidate and (value_of(self.opening_cost) > 0 or self.earliest_open is not None):
+            raise ValueError("opening_cost and earliest_open apply to a candidate plant; set candidate: true")
+        if not self.closable and value_of(self.closing_cost) > 0:
+            raise ValueError("closing_cost applies to a closable plant; set closable: true")
+        return self
 
 
 class SourcingOption(Entity):
@@ -273,11 +293,13 @@ class CapacityOption(Entity):
     plant: Identifier = Field(description="Plant of the pool the option adds to.")
     pool: Identifier = Field(description="Pool the option adds capacity to.")
     capacity: Positive = Field(description="Added capacity, units per year.")
-    capex: NonNegative = Field(description="One-off investment when built, in currency.")
+    capex: NonNegative = Field(description="One-off investment per build, in currency.")
     currency: Currency | None = Field(None, description="Currency of capex (default: plant currency).")
     earliest_year: Year | None = Field(
         None, description="First year it can be online, lead time included (default: horizon start)."
     )
+    max_builds: int = Field(1, ge=1, description="How many times it may be built (in the same or different "
+                            "years); each build adds its capacity and pays its capex.")
 
 
 class Market(Entity):

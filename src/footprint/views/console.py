@@ -62,16 +62,50 @@ def print_summary(plan: Plan, console: Console) -> None:
 
 
 def print_builds(plan: Plan, console: Console) -> None:
+    """Each option built and the year it comes online; with a count column when one is built more than once."""
     currency = plan.summary["currency"]
+    builds = plan.builds
+    counted = bool((builds["count"] > 1).any())
     table = Table(title="Capacity built", title_justify="left")
-    for column in ("option", "plant", "pool", "online from", "added units/yr", "capex"):
-        table.add_column(column, justify="right" if column in ("added units/yr", "capex") else "left")
-    for row in plan.builds.itertuples():
+    columns = ("option", "plant", "pool", "online from", *(("builds",) if counted else ()), "added units/yr", "capex")
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("builds", "added units/yr", "capex") else "left")
+    for row in builds.itertuples():
         table.add_row(_text(row.option), _text(row.plant), _text(row.pool), str(row.year),
-                      f"{row.added_capacity:,.0f}", _money(row.capex, _text(currency)))
-    if plan.builds.empty:
-        table.add_row("(none)", "", "", "", "", "")
+                      *((str(row.count),) if counted else ()), f"{row.added_capacity:,.0f}",
+                      _money(row.capex, _text(currency)))
+    if builds.empty:
+        table.add_row("(none)", *[""] * (len(columns) - 1))
     console.print(table)
+
+
+def _year_runs(years: Iterable[int]) -> str:
+    """Years as runs: ``2014-2016, 2019``."""
+    runs = [[year for _, year in run]
+            for _, run in groupby(enumerate(sorted(years)), key=lambda pair: pair[1] - pair[0])]
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
+
+
+def print_plant_decisions(plan: Plan, console: Console) -> None:
+    """Each plant the plan may open or close: the year it opens or closes, and the years it is open."""
+    decisions = plan.summary.get("plant_decisions", [])  # a results folder from before plant decisions has none
+    if not decisions:
+        return
+    plants = plan.tables["plants"]
+    table = Table(title="Plant decisions", title_justify="left")
+    for column in ("plant", "may", "opens", "closes", "open in"):
+        table.add_column(column)
+    for decision in decisions:
+        may = [verb for verb, flag in (("open", "candidate"), ("close", "closable")) if decision[flag]]
+        open_years = plants["year"][(plants["plant"] == decision["plant"]) & plants["open"]]
+        table.add_row(_text(decision["plant"]), " and ".join(may), _when(decision["opened"], decision["candidate"]),
+                      _when(decision["closed"], decision["closable"]), _year_runs(open_years) or "none")
+    console.print(table)
+
+
+def _when(year: int | None, may: bool) -> str:
+    """The year a plant opens or closes; ``never`` when it may and does not, ``-`` when it may not."""
+    return str(year) if year is not None else "never" if may else "-"
 
 
 def _cell(value: object, fmt: str) -> str:
@@ -199,6 +233,7 @@ def print_exposure(plan: Plan, console: Console) -> None:
 def print_plan(plan: Plan, console: Console, results: Path | None = None) -> None:
     """The plan's summary and tables; ``results`` is where its full tables were written, if they were."""
     print_summary(plan, console)
+    print_plant_decisions(plan, console)
     print_builds(plan, console)
     print_supply(plan, console, results)
     print_lost_sales(plan, console, results)
@@ -255,25 +290,29 @@ def value_format(tolerance: float) -> str:
     return f",.{max(0, 1 - math.floor(math.log10(tolerance)))}f"
 
 
-def _builds_text(builds: Iterable[tuple[str, int]]) -> str:
-    return ", ".join(f"{option} {year}" for option, year in sorted(builds)) or "-"
+def _builds_text(builds: Iterable[tuple[str, int, int]]) -> str:
+    """``option year``, with `` x2`` for an option built twice in that year."""
+    return ", ".join(f"{option} {year}" + (f" x{count}" if count > 1 else "")
+                     for option, year, count in sorted(builds)) or "-"
+
+
+def _plants_text(plants: Iterable[tuple[str, str, int]]) -> str:
+    return ", ".join(f"{plant} {verb} {year}" for plant, verb, year in sorted(plants)) or "-"
 
 
 def _cells_text(cells: Iterable[tuple[str, str, int]]) -> str:
     """Assigned cells as ``plant product years``, runs of years joined: ``busan rogue 2014-2019``."""
-    parts = []
-    for (plant, product), group in groupby(sorted(cells), key=lambda cell: cell[:2]):
-        years = [year for _, _, year in group]
-        runs = [[year for _, year in run] for _, run in groupby(enumerate(years), key=lambda pair: pair[1] - pair[0])]
-        spans = [f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs]
-        parts.append(f"{plant} {product} {', '.join(spans)}")
+    parts = [f"{plant} {product} {_year_runs(year for _, _, year in group)}"
+             for (plant, product), group in groupby(sorted(cells), key=lambda cell: cell[:2])]
     return "; ".join(parts) or "-"
 
 
 def print_trial(trial: Trial, number: int, path: str, fmt: str, currency: str, console: Console) -> None:
     """One line per re-solve, as it ends: where bisection is and what the plan built there."""
     console.print(f"  solve {number}: {path} = {trial.value:{fmt}}: objective {_money(trial.objective, currency)}; "
-                  f"built {_builds_text(trial.decisions.builds)}", markup=False, highlight=False, soft_wrap=True)
+                  f"built {_builds_text(trial.decisions.builds)}"
+                  + (f"; plants: {_plants_text(trial.decisions.plants)}" if trial.decisions.plants else ""),
+                  markup=False, highlight=False, soft_wrap=True)
 
 
 def _differences(table: Table, left: Decisions, right: Decisions) -> None:
@@ -283,6 +322,9 @@ def _differences(table: Table, left: Decisions, right: Decisions) -> None:
     if left.assignments != right.assignments:
         table.add_row("assigned (production)", _cells_text(left.assignments - right.assignments),
                       _cells_text(right.assignments - left.assignments))
+    if left.plants != right.plants:
+        table.add_row("plants opened, closed", _plants_text(left.plants - right.plants),
+                      _plants_text(right.plants - left.plants))
 
 
 def print_breakeven(result: Breakeven, console: Console) -> None:
@@ -300,12 +342,14 @@ def print_breakeven(result: Breakeven, console: Console) -> None:
                       f"b = {after.value:{fmt}} (tolerance {result.tolerance:{fmt}}; {solves})")
         ends = [(low, "LO"), (before, "a"), (after, "b"), (high, "HI")]
     objective = _objective_name(result.objective_sense)
+    with_plants = any(trial.decisions.plants for trial, _ in ends)
     table = Table(title="Plans at the ends", title_justify="left")
-    for column in (path, "", objective, "capacity built"):
+    for column in (path, "", objective, "capacity built", *(("plants opened, closed",) if with_plants else ())):
         table.add_column(column, justify="right" if column in (path, objective) else "left")
     for trial, label in ends:
         table.add_row(f"{trial.value:{fmt}}", label, f"{trial.objective:,.0f} {result.currency}",
-                      _builds_text(trial.decisions.builds))
+                      _builds_text(trial.decisions.builds),
+                      *((_plants_text(trial.decisions.plants),) if with_plants else ()))
     console.print(table)
     if result.bracket is None:
         console.print(f"Production assigned at both ends: {_cells_text(low.decisions.assignments)}",
