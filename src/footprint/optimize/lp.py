@@ -123,6 +123,15 @@ class _Term:
     coefficients: Values
 
 
+def _count(counts: np.ndarray, cols: np.ndarray) -> None:
+    """counts[c] += how often c is in cols: np.add.at for a few entries, a bincount for many (add.at is
+    slow per entry; a bincount makes an array as long as all the columns)."""
+    if len(cols) * 8 < len(counts):
+        np.add.at(counts, cols, 1)
+    else:
+        counts += np.bincount(cols, minlength=len(counts)).astype(counts.dtype)
+
+
 def _positions(next_free: np.ndarray, cols: np.ndarray | slice) -> np.ndarray:
     """Where a term's entries go in the column-wise arrays, given each column's next free position;
     advances those. Entries of one column keep the term's order."""
@@ -131,7 +140,7 @@ def _positions(next_free: np.ndarray, cols: np.ndarray | slice) -> np.ndarray:
         next_free[cols] += 1
         return at
     at = next_free[cols]
-    np.add.at(next_free, cols, 1)
+    _count(next_free, cols)
     if len(cols) and (next_free[cols] - at).max() > 1:  # a column repeats: rank its entries in order
         order = np.argsort(cols, kind="stable")
         ordered = cols[order]
@@ -233,7 +242,7 @@ class LinearProgram:
             if isinstance(term.cols, slice):
                 starts[term.cols.start + 1:term.cols.stop + 1] += 1
             else:
-                np.add.at(starts, np.asarray(term.cols) + 1, 1)
+                _count(starts[1:], np.asarray(term.cols))
         np.cumsum(starts, out=starts)
         next_free = starts[:-1].copy()
         indices, values = np.empty(starts[-1], np.int32), np.empty(starts[-1])
