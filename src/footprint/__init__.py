@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 __all__ = [
     "Alternative",
     "Breakeven",
+    "ExplainError",
     "Explanation",
     "Plan",
     "PlanningError",
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from footprint.api import (
         Alternative,
         Breakeven,
+        ExplainError,
         Explanation,
         Plan,
         PlanningError,

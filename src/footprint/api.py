@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from footprint.analysis.breakeven import Breakeven, Trial, find_breakeven
-from footprint.analysis.explain import Alternative, Explanation, alternative, explain
+from footprint.analysis.explain import Alternative, ExplainError, Explanation, alternative, explain
 from footprint.economics.checks import CHECKS
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError
@@ -70,6 +70,7 @@ def breakeven(scenario: str | Path | dict[str, Any], param: str, low: float, hig
 __all__ = [
     "Alternative",
     "Breakeven",
+    "ExplainError",
     "Explanation",
     "Plan",
     "PlanningError",
