@@ -401,6 +401,8 @@ def _as_text(value: Any) -> Any:
         return str(int(value))  # 8703 typed into a text column of a spreadsheet
     if isinstance(value, (int, float)):
         return str(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return value
@@ -418,7 +420,7 @@ def _as_number(value: Any) -> Any:
         except ValueError:
             return value  # validation says what is wrong with it, at its cell
     if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()  # a date where a number belongs: reported as found
+        return _as_text(value)  # a date where a number belongs: reported as found
     return value
 
 
@@ -572,7 +574,6 @@ def _read_sheet(reading: _Reading, t: Table, sheet: Sheet) -> None:
             reading.fail(sheet.label, f"{t.field} is given both here and in the {REST} fields; give it once")
             return
         reading.data[t.field] = []
-        places[(t.field,)] = sheet.label
     first_row: dict[tuple[Any, ...], int] = {}
     owners: set[int] = set()
     """Parents this sheet gave the field to (a parent that has it already got it from the rest)."""
@@ -638,6 +639,9 @@ def _read_sheet(reading: _Reading, t: Table, sheet: Sheet) -> None:
         places[loc] = row_label
         for parts, where in cell_places:
             places[(*loc, *parts)] = where
+        for parts, where in cell_places:  # a series or figure as a whole: at its first column
+            for end in range(1, len(parts)):
+                places.setdefault((*loc, *parts[:end]), where)
     reading.entries[t.name] = found
 
 
@@ -662,8 +666,9 @@ def _owner(reading: _Reading, t: Table, parents: dict[tuple[Any, ...], tuple[dic
         return None
     owner = parents.get(values)
     if owner is None:
-        named = ", ".join(f"{key} {value!r}" for key, value in zip(t.keys, values, strict=True))
-        reading.fail(row_label, f"no entry of {t.parent.name} has {named}")
+        named = " and ".join(f"{key} {value!r}" for key, value in zip(t.keys, values, strict=True))
+        reading.fail(row_label, f"no {named} in {t.parent.name}" if len(values) == 1 else
+                     f"no entry of {t.parent.name} has {named}")
     return owner
 
 
@@ -678,12 +683,11 @@ def rest_from_pairs(name: str, pairs: Iterable[tuple[str, Any, str]]) -> Source:
             problems.append(Problem((), f"field {key!r} is there twice (also {seen[key]})", where=where))
             continue
         seen[key] = where
-        if is_empty(cell):
-            continue
         parts = tuple(part_key(part) for part in key.split("."))
-        insert(data, parts, cell_value(rest_column(key).kind, cell))
         for end in range(1, len(parts) + 1):
-            places.setdefault(parts[:end], where)
+            places.setdefault(parts[:end], where)  # an empty row too: where a missing field goes
+        if not is_empty(cell):
+            insert(data, parts, cell_value(rest_column(key).kind, cell))
     if problems:
         raise ScenarioError(name, problems)
     return Source(data, name, places)
