@@ -31,7 +31,7 @@ import re
 import types
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -98,10 +98,10 @@ def shape_of(annotation: Any) -> Shape:
     return Shape("scalar", kinds[annotation]) if annotation in kinds else Shape("any")
 
 
-def fields_of(model: type[BaseModel]) -> Iterator[tuple[str, Any, Shape]]:
+@cache
+def fields_of(model: type[BaseModel]) -> tuple[tuple[str, Any, Shape], ...]:
     """Each field's name as files spell it (its alias), its declaration and its shape."""
-    for name, info in model.model_fields.items():
-        yield info.alias or name, info, shape_of(info.annotation)
+    return tuple((info.alias or name, info, shape_of(info.annotation)) for name, info in model.model_fields.items())
 
 
 def singular(model: type[BaseModel]) -> str:
@@ -126,7 +126,7 @@ class Table:
     entry: str | None = None
     """A series table's column of the mapping's key."""
 
-    @property
+    @cached_property
     def key_fields(self) -> tuple[str, ...]:
         """The fields that name one of this table's entities (its id, else its references)."""
         assert self.model is not None
@@ -462,11 +462,27 @@ CONVERT: dict[Kind | None, Callable[[Any], Any]] = {
 
 
 def cell_value(kind: Kind | None, cell: Any) -> Any:
-    """A cell's value for a column of ``kind``: ``{}`` for an empty mapping, else converted (or as it is,
-    for validation to report)."""
-    if isinstance(cell, str) and cell.strip() == EMPTY_MAPPING:
+    """A cell's value for a column of ``kind``: converted, or as it is for validation to report; in a column
+    that may hold a mapping, ``{}`` is an empty one."""
+    if kind in ("any", None) and isinstance(cell, str) and cell.strip() == EMPTY_MAPPING:
         return {}
     return CONVERT[kind](cell)
+
+
+def column_values(kind: Kind | None, cells: list[Any]) -> list[Any]:
+    """:func:`cell_value` of each of ``cells`` (none empty): for a column of text as CSV gives it, one
+    comprehension without a call per cell where every cell reads as the kind."""
+    if all(type(cell) is str for cell in cells):
+        if kind == "text":
+            return cells
+        try:
+            if kind == "number":
+                return [float(cell) for cell in cells]
+            if kind == "integer":
+                return [int(cell) for cell in cells]
+        except ValueError:
+            pass  # some cell is not a number: each as it is, for validation to report
+    return [cell_value(kind, cell) for cell in cells]
 
 
 def is_empty(cell: Any) -> bool:
@@ -543,106 +559,136 @@ def from_tables(name: str, rest: Source, sheets: Sequence[Sheet]) -> Source:
 
 
 def _read_sheet(reading: _Reading, t: Table, sheet: Sheet) -> None:
-    places = reading.places
-    specs = []
-    seen: dict[str, int] = {}
-    for index, header in enumerate(sheet.header):
-        if not header:
-            specs.append(None)
+    """Put ``sheet``'s rows into the data, a column at a time (one comprehension per column, not a call per
+    cell where it can be helped), each row under its parent, and place every row and cell."""
+    header = _checked_header(reading, t, sheet)
+    if header is None:
+        return
+    width = len(header)
+    grid: list[list[Any]] = []
+    for number, cells in sheet.rows:
+        extra = [index for index in range(width, len(cells)) if not is_empty(cells[index])]
+        if extra:
+            reading.fail(f"{sheet.label}, row {number}, column {extra[0] + 1}",
+                         f"a value ({short(cells[extra[0]])}) in a column with no name; name the column or clear "
+                         "the cell")
+        grid.append(list(cells[:width]) + [None] * (width - len(cells)))
+    columns = list(zip(*grid, strict=True)) if grid else [() for _ in header]
+    entities: list[dict[Any, Any]] = [{} for _ in grid]
+    keys: dict[str, list[str]] = {}
+    filled: list[tuple[tuple[Any, ...], str, list[int]]] = []
+    for index, name in enumerate(header):
+        if not name:
+            unnamed = [row for row, cell in enumerate(columns[index]) if not is_empty(cell)]
+            if unnamed:
+                reading.fail(f"{sheet.label}, row {sheet.rows[unnamed[0]][0]}, column {index + 1}",
+                             f"a value ({short(columns[index][unnamed[0]])}) in a column with no name; name the "
+                             "column or clear the cell")
             continue
-        if header in seen:
-            reading.fail(f"{sheet.label}, {sheet.column_labels[index]}",
-                         f"the column {header!r} is there twice (also {sheet.column_labels[seen[header]]})")
-            return
-        seen[header] = index
-        if header in t.keys or header == t.entry:
-            specs.append((None, header, CONVERT["text"]))
+        if name in t.keys or name == t.entry:
+            keys[name] = ["" if is_empty(cell) else str(_as_text(cell)).strip() for cell in columns[index]]
             continue
-        parts = header.split(".")
+        rows = [row for row, cell in enumerate(columns[index])
+                if not (cell is None or cell == "" or (isinstance(cell, str) and cell.isspace()))]
+        values = column_values(column(t, name).kind, [columns[index][row] for row in rows])
+        parts = tuple(part_key(part) for part in name.split("."))
         if t.model is None and parts[0] == VALUE:
             parts = parts[1:]
-        specs.append((tuple(part_key(part) for part in parts), header, CONVERT[column(t, header).kind]))
+        if len(parts) == 1:
+            part = parts[0]
+            for row, value in zip(rows, values, strict=True):
+                entities[row][part] = value
+        else:
+            for row, value in zip(rows, values, strict=True):
+                if parts:
+                    insert(entities[row], parts, value)
+                else:  # a series table's one value
+                    entities[row][VALUE] = value
+        filled.append((parts, f"{sheet.column_labels[index]}", rows))
+    locs = _attach(reading, t, sheet, entities, keys)
+    places = reading.places
+    labels = [f"{sheet.label}, row {number}" for number, _ in sheet.rows]
+    places.update({loc: labels[row] for row, loc in enumerate(locs) if loc is not None})
+    for parts, column_label, rows in filled:
+        places.update({(*locs[row], *parts): f"{labels[row]}, {column_label}" for row in rows
+                       if locs[row] is not None})
+    for parts, column_label, rows in filled:  # a series or figure as a whole: at its first column
+        for end in range(1, len(parts)):
+            for row in rows:
+                if locs[row] is not None:
+                    places.setdefault((*locs[row], *parts[:end]), f"{labels[row]}, {column_label}")
+
+
+def _checked_header(reading: _Reading, t: Table, sheet: Sheet) -> list[str] | None:
+    """The sheet's header, if no column is named twice and every key column is there."""
+    seen: dict[str, int] = {}
+    for index, name in enumerate(sheet.header):
+        if name and name in seen:
+            reading.fail(f"{sheet.label}, {sheet.column_labels[index]}",
+                         f"the column {name!r} is there twice (also {sheet.column_labels[seen[name]]})")
+            return None
+        seen[name] = index
     missing = [key for key in (*t.keys, *([t.entry] if t.entry else [])) if key not in seen]
     if missing:
         reading.fail(sheet.label, f"no column {' or '.join(missing)}; each row must name its "
                                   f"{' and '.join(missing)}")
-        return
-    parents = _parent_index(reading, t)
-    found: list[tuple[dict[str, Any], Loc]] = []
+        return None
+    if t.parent is None and t.field in reading.data:
+        reading.fail(sheet.label, f"{t.field} is given both here and in the {REST} fields; give it once")
+        return None
+    return sheet.header
+
+
+def _attach(reading: _Reading, t: Table, sheet: Sheet, entities: list[dict[Any, Any]],
+            keys: dict[str, list[str]]) -> list[Loc | None]:
+    """Put each row's entity where it belongs: the scenario's list, its parent's list, or its parent's mapping
+    (a series table). The key path of each row (None for a row that has no place)."""
+    locs: list[Loc | None] = []
     if t.parent is None:
-        if t.field in reading.data:
-            reading.fail(sheet.label, f"{t.field} is given both here and in the {REST} fields; give it once")
-            return
-        reading.data[t.field] = []
-    first_row: dict[tuple[Any, ...], int] = {}
+        reading.data[t.field] = entities
+        locs = [(t.field, row) for row in range(len(entities))]
+        reading.entries[t.name] = list(zip(entities, locs, strict=True))  # type: ignore[arg-type]
+        return locs
+    parents = _parent_index(reading, t)
     owners: set[int] = set()
-    """Parents this sheet gave the field to (a parent that has it already got it from the rest)."""
-    for number, cells in sheet.rows:
+    """Parents this sheet gave the field to (a parent that has it already got it from elsewhere)."""
+    first_row: dict[tuple[Any, ...], int] = {}
+    found: list[tuple[dict[str, Any], Loc]] = []
+    for row, entity in enumerate(entities):
+        number = sheet.rows[row][0]
         row_label = f"{sheet.label}, row {number}"
-        entity: dict[Any, Any] = {}
-        keys: dict[str, str] = {}
-        cell_places: list[tuple[tuple[Any, ...], str]] = []
-        for index, cell in enumerate(cells):
-            if is_empty(cell):
-                continue
-            spec = specs[index] if index < len(specs) else None
-            if spec is None:
-                reading.fail(f"{row_label}, column {index + 1}", f"a value ({short(cell)}) in a column with no "
-                                                                  "name; name the column or clear the cell")
-                continue
-            parts, header, convert = spec
-            value = convert(cell.strip() if isinstance(cell, str) and parts is None else cell)
-            if parts is None:
-                keys[header] = value
-                continue
-            if parts:
-                insert(entity, parts, value)
-            else:  # a series table's one value
-                entity[VALUE] = value
-            cell_places.append((parts, f"{row_label}, {sheet.column_labels[index]}"))
-        if t.parent is None:
-            loc: Loc = (t.field, len(reading.data[t.field]))
-            reading.data[t.field].append(entity)
-            found.append((entity, loc))
-        else:
-            owner = _owner(reading, t, parents, keys, row_label)
-            if owner is None:
-                continue
-            parent, parent_loc = owner
-            if t.field in parent and id(parent) not in owners:
-                reading.fail(row_label, f"{t.field} of this {t.parent.name} entry are given elsewhere too (in "
-                                        f"{t.parent.name} or the {REST} fields); give them in one place")
-                continue
-            owners.add(id(parent))
-            if t.model is not None:
-                children = parent.setdefault(t.field, [])
-                loc = (*parent_loc, t.field, len(children))
-                children.append(entity)
-                found.append((entity, loc))
-            else:
-                assert t.entry is not None
-                mapping = parent.setdefault(t.field, {})
-                entry = keys.get(t.entry)
-                if not entry:
-                    reading.fail(row_label, f"column {t.entry} is empty; name the {t.entry} of this row")
-                    continue
-                key = (*parent_loc, entry)
-                if entry in mapping:
-                    earlier = f" (row {first_row[key]})" if key in first_row else ""
-                    reading.fail(row_label, f"{t.field} of {t.entry} {entry!r} for this "
-                                            f"{singular(t.parent.model) if t.parent.model else 'entry'} is given "
-                                            f"twice{earlier}; give it once")
-                    continue
-                first_row[key] = number
-                mapping[entry] = entity[VALUE] if set(entity) == {VALUE} else entity
-                loc = (*parent_loc, t.field, entry)
-        places[loc] = row_label
-        for parts, where in cell_places:
-            places[(*loc, *parts)] = where
-        for parts, where in cell_places:  # a series or figure as a whole: at its first column
-            for end in range(1, len(parts)):
-                places.setdefault((*loc, *parts[:end]), where)
+        locs.append(None)
+        owner = _owner(reading, t, parents, tuple(keys[key][row] for key in t.keys), row_label)
+        if owner is None:
+            continue
+        parent, parent_loc = owner
+        if t.field in parent and id(parent) not in owners:
+            reading.fail(row_label, f"{t.field} of this {t.parent.name} entry are given elsewhere too (in "
+                                    f"{t.parent.name} or the {REST} fields); give them in one place")
+            continue
+        owners.add(id(parent))
+        if t.model is not None:
+            children = parent.setdefault(t.field, [])
+            locs[row] = (*parent_loc, t.field, len(children))
+            children.append(entity)
+            found.append((entity, locs[row]))  # type: ignore[arg-type]
+            continue
+        assert t.entry is not None
+        entry = keys[t.entry][row]
+        if not entry:
+            reading.fail(row_label, f"column {t.entry} is empty; name the {t.entry} of this row")
+            continue
+        mapping = parent.setdefault(t.field, {})
+        if entry in mapping:
+            earlier = first_row.get((*parent_loc, entry))
+            reading.fail(row_label, f"{t.field} of {t.entry} {entry!r} for this {t.parent.name} entry is given "
+                                    f"twice{f' (row {earlier})' if earlier else ''}; give it once")
+            continue
+        first_row[(*parent_loc, entry)] = number
+        mapping[entry] = entity[VALUE] if set(entity) == {VALUE} else entity
+        locs[row] = (*parent_loc, t.field, entry)
     reading.entries[t.name] = found
+    return locs
 
 
 def _parent_index(reading: _Reading, t: Table) -> dict[tuple[Any, ...], tuple[dict[str, Any], Loc]]:
@@ -656,9 +702,8 @@ def _parent_index(reading: _Reading, t: Table) -> dict[tuple[Any, ...], tuple[di
 
 
 def _owner(reading: _Reading, t: Table, parents: dict[tuple[Any, ...], tuple[dict[str, Any], Loc]],
-           keys: dict[str, str], row_label: str) -> tuple[dict[str, Any], Loc] | None:
+           values: tuple[str, ...], row_label: str) -> tuple[dict[str, Any], Loc] | None:
     assert t.parent is not None
-    values = tuple(str(keys.get(key, "")) for key in t.keys)
     empty = [key for key, value in zip(t.keys, values, strict=True) if not value]
     if empty:
         reading.fail(row_label, f"column {' and '.join(empty)} is empty; name the "
