@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def read_csv_folder(folder: Path) -> Source:
         try:
             sheets.append(read_csv_table(path, table))
         except ScenarioError as err:
-            problems.extend(err.problems)
+            problems.extend(_placed(err))
     rest_path = folder / REST_FILE
     if not rest_path.exists():
         problems.append(Problem((), f"a folder is read as CSV files, and this one has no {REST_FILE} (the name, "
@@ -56,7 +57,16 @@ def read_csv_folder(folder: Path) -> Source:
                                     "a template"))
     if problems:
         raise ScenarioError(name, problems)
-    return from_tables(name, read_yaml(rest_path), sheets)
+    try:
+        rest = read_yaml(rest_path)
+    except ScenarioError as err:
+        raise ScenarioError(name, _placed(err)) from None
+    return from_tables(name, rest, sheets)
+
+
+def _placed(err: ScenarioError) -> list[Problem]:
+    """A file's problems, each naming the file where it names no place of its own."""
+    return [replace(problem, where=problem.where or err.source) for problem in err.problems]
 
 
 def read_csv_table(path: Path, table: str) -> Sheet:

@@ -1,0 +1,553 @@
+"""Scenarios as tables: the layout from the declarations, CSV folders, Excel workbooks, located problems, convert,
+the template, growth series (solved by hand), a Plan as a workbook, and a YAML -> Excel -> CSV -> YAML property."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from pydantic import Field
+
+from conftest import (
+    assert_costs_match,
+    capability,
+    flows_of,
+    lane,
+    make,
+    market,
+    plant,
+    pool,
+    product,
+    scenario_data,
+    small_network_data,
+    solved,
+)
+from footprint.economics.checks import CHECKS
+from footprint.economics.network import compile_network
+from footprint.plan.plan import TABLES
+from footprint.plan.tables import solve
+from footprint.plan.workbook import SUMMARY_SHEET, sheet_name, write_workbook
+from footprint.scenario.cases import case_path
+from footprint.scenario.entities import Entity, Plant
+from footprint.scenario.figures import Growth, NonNegative, YearSeries
+from footprint.scenario.files import (
+    ScenarioError,
+    convert,
+    load_scenario,
+    read_scenario,
+    read_source,
+    save_scenario,
+    scenario_data as data_of,
+    write_source,
+)
+from footprint.scenario.scenario import Scenario
+from footprint.scenario.tabular import Table, column, declared_columns, fields_of, tables
+from footprint.scenario.template import write_template
+
+
+def messages(err: pytest.ExceptionInfo[ScenarioError]) -> list[str]:
+    """The errors reported (warnings left out)."""
+    return [str(problem) for problem in err.value.problems if problem.is_error]
+
+
+def rich() -> dict[str, Any]:
+    """Every kind of value a table holds: figures with provenance, per-year series of figures, a growth series,
+    nested objects, lists, booleans, dates, an agreement with members and rates, text that looks like a number."""
+    figure = {"value": 142000.0, "low": 130000.0, "high": 150000.0, "source": "Automotive News, 2012-07-10",
+              "assumption": "US Rogue sales, rounded"}
+    return scenario_data(
+        start=2012, end=2014,
+        description="Nissan Rogue: Kyushu, Smyrna or Busan?\nA second line, \"quoted\", with commas.",
+        discount_rate={"value": 0.08, "low": 0.06, "high": 0.1, "assumption": "corporate WACC"},
+        products=[product("rogue", "8703", platform="CMF-C/D"), product("leaf", "8703.80")],
+        plants=[
+            plant("kyushu", {2012: 200000.0, 2013: {"value": 150000.0, "source": "plan"}, 2014: 100000.0},
+                  products=("rogue", "leaf"), country="JP", currency="JPY", location={"lat": 33.8, "lon": 130.9},
+                  port={"name": "Kanda", "lat": 33.8, "lon": 131.0}, fixed_cost={"value": 1e9, "source": "estimate"}),
+            plant("busan", country="KR", currency="KRW",
+                  pools=[pool("body", ["rogue"], {"from": 250000.0, "growth": 0.02}), pool("paint", ["rogue"], 2.5e5)],
+                  operating_years={"start": 2013}),
+        ],
+        capabilities=[
+            capability("kyushu", "rogue", 1.9e6, imported_cost=2000.0, imported_currency="USD", in_production=True,
+                       content={"JP": 0.6, "US": 0.1}),
+            capability("kyushu", "leaf", 2.1e6),
+            capability("busan", "rogue", {"value": 2.0e7, "low": 1.8e7, "high": 2.2e7, "source": "RSM"},
+                       launch_cost=1.2e10, min_volume=20000.0,
+                       sourcing=[{"id": "us-parts", "share": 0.2, "origin": "US", "extra_cost": 100.0,
+                                  "currency": "USD"}]),
+        ],
+        options=[{"id": "busan-rogue", "plant": "busan", "pool": "body", "capacity": 80000.0,
+                  "capex": {"value": 160e6, "source": "=Renault press release"}, "currency": "USD",
+                  "earliest_year": 2014}],
+        markets=[market("us", {2012: figure, 2013: 150000.0, 2014: 160000.0}, product="rogue",
+                        lost_sale_penalty={"rogue": {"from": 5000.0, "growth": -0.1, "from_year": 2013}},
+                        customs_basis="cif", port={"name": "Long Beach", "lat": 33.75, "lon": -118.2}),
+                 {"id": "jp", "country": "JP", "currency": "JPY", "demand": {"leaf": 1000.0},
+                  "lost_sale_penalty": {"leaf": 1e6}}],
+        lanes=[lane("kyushu", "us", 900.0), lane("busan", "us", {"value": 95000.0, "source": "quote"},
+                                                currency="KRW"), lane("kyushu", "jp", 0.0)],
+        default_freight=None,
+        fx={"JPY": {2012: 79.8, 2013: {"value": 97.6, "low": 90.0, "high": 105.0}, 2014: 105.9},
+            "KRW": 1100.0},
+        tariffs=[{"origin": "*", "destination": "US", "product_class": "8703", "rate": 0.025},
+                 {"origin": "KR", "destination": "US", "product_class": "8703", "from_year": 2016, "rate": 0.0},
+                 {"origin": "JP", "destination": "US", "product_class": "8703", "rate": 0.25, "additional": True,
+                  "measure": "s232", "relief": {"agreement": "korus", "dutiable_content_outside": ["US", "KR"]}}],
+        agreements=[{"id": "korus", "name": "KORUS FTA", "members": [{"country": "US"},
+                                                                    {"country": "KR",
+                                                                     "from_date": dt.date(2012, 3, 15)}],
+                     "rates": [{"product_class": "8703", "rate": 0.0, "from_date": dt.date(2012, 3, 15)}],
+                     "regional_value_content": 0.35}],
+        solver={"mip_gap": 0.001, "time_limit": 30.0},
+    )
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_csv(path: Path, rows: list[list[Any]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+# --- the layout comes from the declarations -----------------------------------------------------
+
+def test_every_list_of_entities_is_a_table_keyed_by_its_parent() -> None:
+    layout = {t.name: (t.parent.name if t.parent else None, t.keys, t.entry) for t in tables()}
+    assert layout == {
+        "products": (None, (), None), "plants": (None, (), None), "pools": ("plants", ("plant",), None),
+        "capabilities": (None, (), None), "sourcing": ("capabilities", ("plant", "product"), None),
+        "options": (None, (), None), "markets": (None, (), None),
+        "demand": ("markets", ("market",), "product"), "price": ("markets", ("market",), "product"),
+        "lost_sale_penalty": ("markets", ("market",), "product"), "lanes": (None, (), None),
+        "tariffs": (None, (), None), "agreements": (None, (), None),
+        "members": ("agreements", ("agreement",), None), "rates": ("agreements", ("agreement",), None),
+    }
+
+
+def test_every_declared_field_has_a_column_or_a_table() -> None:
+    """Walk every entity's declaration: each field is a column of its table (nested objects dotted), or the table
+    of a nested list or mapping of series."""
+    for t in tables():
+        if t.model is None:
+            continue
+        columns = declared_columns(t)
+        nested = {child.field for child in tables() if child.parent is t}
+        for name, _, shape in fields_of(t.model):
+            if shape.form == "dict":  # a column per key (content.KR): nothing to declare
+                continue
+            assert name in nested or any(c == name or c.startswith(f"{name}.") for c in columns), (t.name, name)
+
+
+class Shift(Entity):
+    crew: str = Field(description="Crew name.")
+    hours: NonNegative = Field(8.0, description="Hours a day.")
+
+
+class Line(Entity):
+    id: str = Field(description="Line name.")
+    speed: YearSeries = Field(description="Units per hour.")
+
+
+class LinedPlant(Plant):
+    """A plant as someone might declare it next year: a new number, a nested object and a nested list."""
+
+    shifts_per_day: NonNegative = Field(2.0, description="Shifts a day.")
+    shift: Shift | None = Field(None, description="The usual shift.")
+    lines: list[Line] = Field(default_factory=list, description="Assembly lines.")
+
+
+def test_a_field_added_to_a_declaration_appears_in_its_table() -> None:
+    """The layout reads the declaration: a new number gets its column and provenance columns, a new nested object
+    dotted columns, with kinds and descriptions from its declaration."""
+    t = Table("plants", "plants", LinedPlant, "")
+    columns = declared_columns(t)
+    assert columns[-4:] == ["fixed_cost", "shifts_per_day", "shift.crew", "shift.hours"]
+    assert column(t, "shifts_per_day").kind == "number"
+    assert column(t, "shifts_per_day").description == "Shifts a day."
+    assert column(t, "shifts_per_day.source").kind == "text"
+    assert column(t, "shift.hours.low").kind == "number"
+    assert column(t, "lines").kind is None  # a nested list is not a column; its table holds it
+    assert [shape.form for name, _, shape in fields_of(LinedPlant) if name == "lines"] == ["entities"]
+
+
+def test_columns_carry_kinds_descriptions_and_references() -> None:
+    lanes, pools, demand = (next(t for t in tables() if t.name == name) for name in ("lanes", "pools", "demand"))
+    assert column(lanes, "plant").references == "plants"
+    assert column(lanes, "market").references == "markets"
+    assert column(lanes, "freight").description == "Transport cost per unit, in currency."
+    assert column(pools, "plant").references == "plants" and column(pools, "plant").required
+    assert column(pools, "capacity.2030").kind == "number"
+    assert column(pools, "capacity.from_year").kind == "integer"
+    assert column(pools, "products").kind == "list"
+    assert column(demand, "product").references == "products"
+    assert column(demand, "2030.assumption").kind == "text"
+    markets = next(t for t in tables() if t.name == "markets")
+    assert column(markets, "customs_basis").choices == ("fob", "cif")
+    assert column(markets, "demand.car").kind is None  # demand has its own table
+
+
+# --- a CSV folder ---------------------------------------------------------------------------------
+
+def test_csv_folder_files_and_columns(tmp_path: Path) -> None:
+    """The layout a reader sees (the README shows it): a file per table, dotted columns, a column per year, the
+    rest as YAML."""
+    data = scenario_data(
+        start=2026, end=2027,
+        plants=[plant("ulsan", {2026: 100.0, 2027: {"value": 120.0, "source": "plan"}}, country="KR",
+                      currency="KRW", location={"lat": 35.5, "lon": 129.4})],
+        capabilities=[capability("ulsan", local_cost={"value": 9.0, "low": 8.0, "high": 11.0})],
+        markets=[market("us", {"from": 80.0, "growth": 0.05}, lost_sale_penalty={"car": 50.0})],
+        lanes=[lane("ulsan", "us", 2.5)], fx={"KRW": 1350.0},
+    )
+    folder = write_source(data_of(make(data)), tmp_path / "net")
+    assert (folder / "pools.csv").read_text(encoding="utf-8") == (
+        "plant,id,products,capacity,capacity.2026,capacity.2027,capacity.2027.source\n"
+        "ulsan,main,car,,100.0,120.0,plan\n")
+    assert (folder / "demand.csv").read_text(encoding="utf-8") == "market,product,value,from,growth\nus,car,,80.0,0.05\n"
+    assert csv_rows(folder / "plants.csv") == [
+        {"id": "ulsan", "country": "KR", "currency": "KRW", "location.lat": "35.5", "location.lon": "129.4",
+         "port.name": "", "port.lat": "", "port.lon": "", "operating_years.start": "", "operating_years.end": "",
+         "fixed_cost": ""}]
+    assert csv_rows(folder / "capabilities.csv")[0]["local_cost.high"] == "11.0"
+    assert (folder / "scenario.yaml").read_text(encoding="utf-8").startswith("name: test\nhorizon:\n  start: 2026\n")
+    assert sorted(path.name for path in folder.iterdir()) == sorted(
+        [f"{t.name}.csv" for t in tables()] + ["notes.csv", "scenario.yaml"])
+
+
+def test_csv_folder_reads_back_as_the_same_data_and_scenario(tmp_path: Path) -> None:
+    scenario = make(rich())
+    folder = write_source(data_of(scenario), tmp_path / "net")
+    assert read_source(folder).data == data_of(scenario)
+    assert load_scenario(folder, CHECKS) == scenario
+
+
+def test_csv_cells_are_placed_by_file_row_and_column(tmp_path: Path) -> None:
+    folder = write_source(data_of(make(rich())), tmp_path / "net")
+    rows = (folder / "pools.csv").read_text(encoding="utf-8").splitlines()
+    rows[1] = rows[1].replace("200000.0", "2OOOOO")
+    (folder / "pools.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    text = (folder / "lanes.csv").read_text(encoding="utf-8").splitlines()
+    text[0] += ",frieght"
+    text[2] += ",3"
+    (folder / "lanes.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(folder, CHECKS)
+    assert messages(err) == [
+        f"{folder}/pools.csv, row 2, column capacity.2012: plants[kyushu].pools[main].capacity: year 2012: "
+        "expected a number, found '2OOOOO'",
+        f"{folder}/lanes.csv, row 3, column frieght: lanes[1].frieght: unknown field; check its spelling against "
+        "`footprint schema`",
+    ]
+
+
+@pytest.mark.parametrize(("file", "rows", "expected"), [
+    ("pools.csv", [["plant", "id", "products", "capacity"], ["nowhere", "main", "car", "5"]],
+     "pools.csv, row 2: no plant 'nowhere' in plants"),
+    ("pools.csv", [["id", "products", "capacity"], ["main", "car", "5"]],
+     "pools.csv: no column plant; each row must name its plant"),
+    ("pools.csv", [["plant", "id", "id"], ["p", "main", "x"]], "pools.csv, column id: the column 'id' is there twice"),
+    ("demand.csv", [["market", "product", "value"], ["us", "car", "5"], ["us", "car", "6"]],
+     "demand.csv, row 3: demand of product 'car' for this markets entry is given twice (row 2); give it once"),
+    ("demand.csv", [["market", "product", "value"], ["us", "", "5"]],
+     "demand.csv, row 2: column product is empty; name the product of this row"),
+    ("lanes.csv", [["plant", "market", "freight"], ["p", "us", "1", "surplus"]],
+     "lanes.csv, row 2, column 4: a value ('surplus') in a column with no name"),
+    ("Plants.csv", [["id"], ["x"]], "Plants.csv: not a table of a scenario; expected agreements, capabilities"),
+])
+def test_csv_structure_problems_are_located(tmp_path: Path, file: str, rows: list[list[Any]], expected: str) -> None:
+    data = scenario_data(plants=[plant("p")], capabilities=[capability("p")], markets=[market("us", 10.0)])
+    folder = write_source(data_of(make(data)), tmp_path / "net")
+    write_csv(folder / file, rows)
+    with pytest.raises(ScenarioError) as err:
+        read_source(folder)
+    assert any(message.startswith(f"{folder}/{expected}") for message in messages(err)), messages(err)
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b'id,product_class\n"car,8703\n', "products.csv, row 2: not valid CSV: unexpected end of data"),
+    (b'id,product_class\n"car"x,8703\n', "products.csv, row 2: not valid CSV: ',' expected after '\"'"),
+    (b"id,product_class\n\xff\xfe\n", "products.csv: not UTF-8 text (byte 17); expected CSV"),
+    (b"id,product_class\ncar,\x00\n", "products.csv: not a text file (it holds binary data); expected CSV"),
+])
+def test_bad_csv_files_give_one_located_message(tmp_path: Path, content: bytes, expected: str) -> None:
+    folder = write_source(data_of(make(small_network_data())), tmp_path / "net")
+    (folder / "products.csv").write_bytes(content)
+    with pytest.raises(ScenarioError) as err:
+        read_source(folder)
+    assert len(err.value.problems) == 1
+    assert expected in str(err.value.problems[0]), messages(err)
+
+
+def test_csv_in_the_forms_spreadsheets_save(tmp_path: Path) -> None:
+    """A byte-order mark, semicolons (a decimal-comma locale), CRLF line ends, blank rows, an empty file for an
+    empty table, cells with spaces around numbers: all read as the plain file would."""
+    scenario = make(small_network_data())
+    folder = write_source(data_of(scenario), tmp_path / "net")
+    lanes = (folder / "lanes.csv").read_text(encoding="utf-8").replace(",", ";").replace(";1.0", "; 1.0 ")
+    (folder / "lanes.csv").write_bytes(b"\xef\xbb\xbf" + lanes.replace("\n", "\r\n\r\n;;\r\n").encode())
+    (folder / "options.csv").write_text((folder / "options.csv").read_text(encoding="utf-8") + ",,,\n\n")
+    (folder / "sourcing.csv").write_bytes(b"")
+    assert load_scenario(folder, CHECKS) == scenario
+
+
+def test_csv_folder_without_its_rest(tmp_path: Path) -> None:
+    folder = write_source(data_of(make(small_network_data())), tmp_path / "net")
+    (folder / "scenario.yaml").unlink()
+    with pytest.raises(ScenarioError) as err:
+        read_source(folder)
+    assert err.value.source == str(folder)
+    assert messages(err) == ["a folder is read as CSV files, and this one has no scenario.yaml (the name, horizon and "
+                             "the fields no table holds); `footprint template --csv DIR` writes a template"]
+
+
+def test_rest_yaml_may_hold_a_table_section_but_not_twice(tmp_path: Path) -> None:
+    """A short list may stay in scenario.yaml (its CSV file absent); given both ways it is refused."""
+    scenario = make(small_network_data())
+    folder = write_source(data_of(scenario), tmp_path / "net")
+    (folder / "lanes.csv").unlink()
+    lanes = "".join(f"  - {{plant: {lane_['plant']}, market: {lane_['market']}, freight: {lane_['freight']}}}\n"
+                    for lane_ in data_of(scenario)["lanes"])
+    (folder / "scenario.yaml").write_text((folder / "scenario.yaml").read_text() + "lanes:\n" + lanes)
+    assert load_scenario(folder, CHECKS) == scenario
+    write_csv(folder / "lanes.csv", [["plant", "market", "freight"], ["detroit", "us", "1"]])
+    with pytest.raises(ScenarioError) as err:
+        read_source(folder)
+    assert messages(err) == [f"{folder}/lanes.csv: lanes is given both here and in the scenario fields; give it once"]
+
+
+# --- an Excel workbook ----------------------------------------------------------------------------
+
+def test_workbook_reads_back_as_the_same_data_and_scenario(tmp_path: Path) -> None:
+    scenario = make(rich())
+    book = write_source(data_of(scenario), tmp_path / "net.xlsx")
+    assert read_source(book).data == data_of(scenario)
+    assert load_scenario(book, CHECKS) == scenario
+    workbook = openpyxl.load_workbook(book)
+    assert workbook.sheetnames == ["scenario", *(t.name for t in tables()), "notes"]
+    options = workbook["options"]
+    assert [cell.value for cell in options[1]][:5] == ["id", "plant", "pool", "capacity", "capex"]
+    assert options["E2"].value == 160e6
+    assert options["F2"].value == "=Renault press release" and options["F2"].data_type == "s"  # text, not a formula
+    assert workbook["scenario"]["A2"].value == "name"
+
+
+def edit(book: Path, change: Any) -> Path:
+    workbook = openpyxl.load_workbook(book)
+    change(workbook)
+    workbook.save(book)
+    return book
+
+
+def test_workbook_cells_as_analysts_type_them(tmp_path: Path) -> None:
+    """Numbers typed into text columns (a class 8703), years typed as numbers in the header, numbers typed as
+    text, TRUE as a boolean, a date as a date, empty rows between, a scratch column's header left out: all
+    read as meant."""
+    scenario = make(rich())
+    book = write_source(data_of(scenario), tmp_path / "net.xlsx")
+
+    def change(workbook: openpyxl.Workbook) -> None:
+        products = workbook["products"]
+        products["B2"] = 8703
+        pools = workbook["pools"]
+        header = [cell.value for cell in pools[1]]
+        year = header.index("capacity.2012") + 1
+        pools.cell(1, year).value = None
+        pools.cell(1, year).value = "capacity.2012"
+        pools.cell(2, header.index("capacity.2014") + 1).value = "100000"
+        capabilities = workbook["capabilities"]
+        flag = [cell.value for cell in capabilities[1]].index("in_production") + 1
+        capabilities.cell(2, flag).value = True
+        workbook["lanes"].insert_rows(3, 2)
+        demand = workbook["demand"]
+        demand.cell(1, [cell.value for cell in demand[1]].index("2013") + 1).value = 2013
+
+    assert load_scenario(edit(book, change), CHECKS) == scenario
+
+
+def test_workbook_cells_are_placed_by_sheet_row_and_column(tmp_path: Path) -> None:
+    book = write_source(data_of(make(rich())), tmp_path / "net.xlsx")
+
+    def change(workbook: openpyxl.Workbook) -> None:
+        workbook["pools"]["D4"] = dt.datetime(2012, 1, 1)  # busan's paint capacity
+        workbook["lanes"]["C2"] = "cheap"
+        workbook["scenario"]["B2"] = None
+
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(edit(book, change), CHECKS)
+    assert messages(err) == [
+        f"{book}, sheet scenario, row 2, column B (value): name: missing; this section is required",
+        f"{book}, sheet pools, row 4, column D (capacity): plants[busan].pools[paint].capacity: expected a number, "
+        "found '2012-01-01'",
+        f"{book}, sheet lanes, row 2, column C (freight): lanes[0].freight: expected a number, found 'cheap'",
+    ]
+
+
+def saved_formula(book: Path, sheet: str, cell: str, formula: str, saved: str | None, kind: str = "n") -> Path:
+    """Put a formula into a cell with the value a spreadsheet would have saved beside it (openpyxl cannot)."""
+    workbook = openpyxl.load_workbook(book)
+    index = workbook.sheetnames.index(sheet) + 1
+    with zipfile.ZipFile(book) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    part = f"xl/worksheets/sheet{index}.xml"
+    xml = parts[part].decode()
+    value = f"<v>{saved}</v>" if saved is not None else ""
+    xml, count = re.subn(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)', f'<c r="{cell}" t="{kind}"><f>{formula}</f>{value}</c>',
+                         xml)
+    assert count == 1
+    parts[part] = xml.encode()
+    with zipfile.ZipFile(book, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return book
+
+
+def test_workbook_formulas_read_as_their_saved_values(tmp_path: Path) -> None:
+    scenario = make(rich())
+    book = write_source(data_of(scenario), tmp_path / "net.xlsx")
+    assert load_scenario(saved_formula(book, "lanes", "C2", "450*2", "900"), CHECKS) == scenario
+    saved_formula(book, "lanes", "C2", "1/0", "#DIV/0!", kind="e")
+    with pytest.raises(ScenarioError) as err:
+        read_source(book)
+    assert messages(err) == [f"{book}, sheet lanes, cell C2: the cell holds the error #DIV/0!"]
+    saved_formula(book, "lanes", "C2", "450*2", None)
+    with pytest.raises(ScenarioError) as err:
+        read_source(book)
+    assert messages(err) == [f"{book}, sheet lanes, cell C2: a formula with no saved value (the workbook was not "
+                             "saved by a spreadsheet); open and save it, or type the value"]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda wb: wb["pools"].merge_cells("A2:A3"),
+     "sheet pools, cells A2:A3: merged cells; unmerge them and give the value in each cell"),
+    (lambda wb: wb.create_sheet("Scratch"), "sheet Scratch: not a table of a scenario; expected scenario, agreements"),
+    (lambda wb: wb.remove(wb["scenario"]), "no sheet scenario: it holds the scenario's name, horizon"),
+    (lambda wb: wb["scenario"].delete_cols(2), "sheet scenario: expected the columns field and value in row 1"),
+    (lambda wb: wb.remove(wb["plants"]), "sheet pools, row 2: no plant 'kyushu' in plants"),
+])
+def test_workbook_structure_problems_are_located(tmp_path: Path, change: Any, expected: str) -> None:
+    book = write_source(data_of(make(rich())), tmp_path / "net.xlsx")
+    with pytest.raises(ScenarioError) as err:
+        read_source(edit(book, change))
+    assert any(message.startswith(f"{book}, {expected}") or message.startswith(f"{book}: {expected}")
+               for message in messages(err)), messages(err)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a workbook", b"PK\x03\x04 broken zip", b"%PDF-1.4\n"])
+def test_a_file_that_is_not_a_workbook(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "net.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(ScenarioError) as err:
+        read_source(path)
+    assert err.value.source == str(path)
+    assert messages(err) == ["not an Excel workbook (.xlsx); save it from the spreadsheet as an Excel workbook"]
+
+
+def test_a_zip_that_is_not_a_workbook_and_a_zip_bomb(tmp_path: Path) -> None:
+    path = tmp_path / "net.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "hello")
+    with pytest.raises(ScenarioError, match="not an Excel workbook"):
+        read_source(path)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (1100 * 2**20))  # compresses to about a MiB
+    with pytest.raises(ScenarioError, match="the workbook unpacks to 1,100 MiB"):
+        read_source(path)
+
+
+# --- growth series --------------------------------------------------------------------------------
+
+def test_growth_series_values() -> None:
+    """``from`` is the value in the horizon's first year unless from_year names another; x(1 + growth) a year."""
+    growth = Growth.model_validate({"from": 100.0, "growth": 0.1})
+    assert growth.over([2020, 2021, 2022]) == pytest.approx([100.0, 110.0, 121.0])
+    dated = Growth.model_validate({"from": 100.0, "growth": 0.25, "from_year": 2021})
+    assert dated.over([2020, 2021, 2022]) == pytest.approx([80.0, 100.0, 125.0])
+
+
+@pytest.mark.parametrize(("series", "expected"), [
+    ({"from": -1.0, "growth": 0.1}, "from: expected a number >= 0, found -1"),
+    ({"from": 1.0, "growth": -1.0}, "growth: expected a number > -1, found -1"),
+    ({"from": 1.0}, "expected a growth series {from, growth, from_year}: growth"),
+    ({"from": 1.0, "growth": 0.1, "rate": 2}, "rate: Extra inputs are not permitted"),
+    ({"value": 1.0, 2020: 2.0}, "give one value for every year or a value per year, not both"),
+])
+def test_bad_growth_series_are_named(series: dict[str, Any], expected: str) -> None:
+    data = scenario_data(plants=[plant("p")], capabilities=[capability("p")], markets=[market("us", series)])
+    with pytest.raises(ScenarioError) as err:
+        make(data)
+    assert any(expected in message and "markets[us].demand.car" in message for message in messages(err)), \
+        messages(err)
+
+
+def growth_case() -> dict[str, Any]:
+    """Two plants, one market, 2020-2022, no discounting, free freight.
+
+    demand {from: 100, growth: 0.1}: 100, 110, 121.
+    cheap (1 a unit): capacity {from: 100, growth: 0.05, from_year: 2021}: 100/1.05 = 95.238095, 100, 105.
+    dear (3 a unit): plenty. cheap runs full, dear makes the rest: 4.761905, 10, 16.
+    cost = 1 x (95.238095 + 100 + 105) + 3 x (4.761905 + 10 + 16) = 300.238095 + 92.285714 = 392.523810.
+    """
+    return scenario_data(
+        start=2020, end=2022,
+        plants=[plant("cheap", {"from": 100.0, "growth": 0.05, "from_year": 2021}), plant("dear", 1e6)],
+        capabilities=[capability("cheap", local_cost=1.0), capability("dear", local_cost=3.0)],
+        markets=[market("us", {"from": 100.0, "growth": 0.1})],
+    )
+
+
+def test_growth_series_in_the_model_solved_by_hand() -> None:
+    plan = solved(growth_case())
+    flows = flows_of(plan)
+    assert [flows[("cheap", "us", year)] for year in (2020, 2021, 2022)] == pytest.approx([100 / 1.05, 100.0, 105.0])
+    assert [flows[("dear", "us", year)] for year in (2020, 2021, 2022)] == pytest.approx([100 - 100 / 1.05, 10, 16])
+    assert plan.objective == pytest.approx(1 * (100 / 1.05 + 205) + 3 * (100 - 100 / 1.05 + 26), rel=1e-9)
+    assert plan.objective == pytest.approx(392.523810, rel=1e-8)
+    assert_costs_match(plan)
+
+
+def test_growth_of_a_penalty_and_a_price_solved_by_hand() -> None:
+    """A lost sale costs {from: 2, growth: 1.0}: 2, 4, 8 against a unit cost of 5: 10 units lost in 2020 and 2021,
+    served in 2022: 10 x 2 + 10 x 4 + 10 x 5 = 110. With a price {from: 4, growth: 0.5} (4, 6, 9) and profit as
+    the objective, only 2021 and 2022 pay: (6 - 5) x 10 + (9 - 5) x 10 = 50."""
+    data = scenario_data(start=2020, end=2022, plants=[plant("p")], capabilities=[capability("p", local_cost=5.0)],
+                         markets=[market("us", 10.0, lost_sale_penalty={"car": {"from": 2.0, "growth": 1.0}})])
+    plan = solved(data)
+    assert plan.objective == pytest.approx(110.0)
+    assert plan.demand["lost"].tolist() == pytest.approx([10.0, 10.0, 0.0])
+    profit = scenario_data(start=2020, end=2022, plants=[plant("p")], capabilities=[capability("p", local_cost=5.0)],
+                           markets=[market("us", 10.0, price={"car": {"from": 4.0, "growth": 0.5}})],
+                           objective="maximize_profit")
+    network = compile_network(make(profit))
+    assert network.demand_price.tolist() == pytest.approx([4.0, 6.0, 9.0])
+    assert solved(profit).objective == pytest.approx(50.0)
+
+
+def test_growth_series_read_by_the_network() -> None:
+    network = compile_network(make(growth_case()))
+    assert network.demand_units.tolist() == pytest.approx([100.0, 110.0, 121.0])
+    assert network.pool_capacity[0].tolist() == pytest.approx([100 / 1.05, 100.0, 105.0])
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".xlsx", ""])
+def test_growth_series_in_every_format_solves_the_same(tmp_path: Path, suffix: str) -> None:
+    scenario = make(growth_case())
+    path = write_source(data_of(scenario), tmp_path / f"growth{suffix}")
+    again = load_scenario(path, CHECKS)
+    assert again == scenario
+    assert isinstance(again.markets[0].demand["car"], Growth)
+    assert solve(again).objective == pytest.approx(392.523810, rel=1e-8)
