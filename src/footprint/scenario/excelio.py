@@ -245,8 +245,8 @@ def _write_rows(ws: Worksheet, name: str, header: list[str], rows: list[list[Any
             except IllegalCharacterError as err:  # control characters cannot be in a workbook
                 raise ScenarioError(name, [Problem((), f"cannot be written to Excel: {err}", where=f"sheet {name}, "
                                                    f"row {number}, column {header[index - 1]}")]) from None
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text, not a formula
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, even "=..." (a formula) or "#N/A" (an error) to openpyxl
             elif cell.is_date:
                 cell.number_format = "yyyy-mm-dd"
     ws.freeze_panes = "A2"
