@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import tempfile
 import time
 import zipfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -820,6 +822,40 @@ def test_any_text_as_a_csv_table_raises_only_scenario_errors(tmp_path_factory: p
     problems: list[str] = []
     try:
         read_scenario(folder, CHECKS)
+    except ScenarioError as err:
+        problems = [str(problem) for problem in err.problems]
+    assert all(problem and "\n" not in problem for problem in problems)
+
+
+CELLS = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False),
+    st.datetimes(min_value=dt.datetime(1900, 1, 1)), st.sampled_from(["{}", "=1+1", "#N/A", "", " "]),
+    st.text(st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")), max_size=10))
+
+
+@cache
+def rich_workbook() -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        return write_source(data_of(make(rich())), Path(folder) / "net.xlsx").read_bytes()
+
+
+@given(edits=st.lists(st.tuples(st.sampled_from(["scenario", "plants", "pools", "demand", "lanes", "tariffs"]),
+                                st.integers(1, 5), st.integers(1, 8), CELLS), min_size=1, max_size=6))
+@settings(max_examples=40)
+def test_any_cells_in_a_workbook_raise_only_scenario_errors(tmp_path_factory: pytest.TempPathFactory,
+                                                            edits: list[tuple[str, int, int, Any]]) -> None:
+    """Cells of any type anywhere (headers too): the workbook reads (and validates) or gives problems of one line."""
+    book = tmp_path_factory.mktemp("book") / "net.xlsx"
+    book.write_bytes(rich_workbook())
+
+    def change(workbook: openpyxl.Workbook) -> None:
+        for sheet, row, col, value in edits:
+            workbook[sheet].cell(row, col).value = value
+
+    edit(book, change)
+    problems: list[str] = []
+    try:
+        read_scenario(book, CHECKS)
     except ScenarioError as err:
         problems = [str(problem) for problem in err.problems]
     assert all(problem and "\n" not in problem for problem in problems)
