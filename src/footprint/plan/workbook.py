@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from footprint.plan.plan import TABLES, Plan
 from footprint.scenario.atomic import write_file
 
@@ -49,7 +51,7 @@ def write_workbook(plan: Plan, path: str | Path) -> Path:
     """Write ``plan`` to the workbook ``path`` (``.xlsx``): a ``summary`` sheet of field and value, then one
     sheet per table in ``TABLES`` order, each with its header frozen. ValueError, before anything is written,
     for a table longer than a sheet holds (write the results folder instead: ``Plan.write``)."""
-    import pandas as pd
+    from openpyxl.utils import get_column_letter  # openpyxl only when a workbook is written
 
     path = Path(path)
     for name in TABLES:
@@ -69,15 +71,9 @@ def write_workbook(plan: Plan, path: str | Path) -> Path:
                 worksheet = writer.sheets[title]
                 worksheet.freeze_panes = "A2"
                 for index, column in enumerate(table.columns):
-                    worksheet.column_dimensions[_letter(index)].width = max(10, len(str(column)) + 2)
+                    worksheet.column_dimensions[get_column_letter(index + 1)].width = max(10, len(str(column)) + 2)
 
     return write_file(path, write)
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
 
 
 __all__ = ["SUMMARY_SHEET", "sheet_name", "write_workbook"]

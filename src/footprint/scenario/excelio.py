@@ -17,7 +17,16 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from footprint.scenario.checks import Problem
 from footprint.scenario.notes import kind_text, notes_rows, rest_declared
@@ -38,10 +47,6 @@ from footprint.scenario.tabular import (
     tables,
 )
 from footprint.scenario.text import printable, short
-
-if TYPE_CHECKING:
-    from openpyxl import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_UNPACKED_BYTES = 20 * MAX_FILE_BYTES
 """A workbook is a zip archive; one that unpacks to more than this is refused (a 'zip bomb')."""
@@ -69,8 +74,6 @@ def _read_bytes(path: Path, name: str) -> bytes:
 
 
 def _open(raw: bytes, name: str, *, data_only: bool) -> Workbook:
-    import openpyxl
-
     not_a_workbook = ScenarioError(name, [Problem((), "not an Excel workbook (.xlsx); save it from the "
                                                       "spreadsheet as an Excel workbook")])
     try:
@@ -120,9 +123,9 @@ def read_workbook(path: Path) -> Source:
             rest_rows = _rest_rows(grid, label, problems)
         elif grid:
             sheets.append(_sheet(title, label, grid))
-    if rest_rows is None and not problems:
+    if rest_rows is None:
         problems.append(Problem((), f"no sheet {REST}: it holds the scenario's name, horizon and the fields no table "
-                                    "holds (`footprint template --excel FILE` writes one)", where=name))
+                                    "holds (`footprint template --excel FILE` writes one)"))
     if problems:
         raise ScenarioError(name, problems)
     assert rest_rows is not None
@@ -163,8 +166,6 @@ def _header_text(value: Any) -> str:
 
 
 def _sheet(title: str, label: str, grid: list[tuple[int, list[Any]]]) -> Sheet:
-    from openpyxl.utils import get_column_letter
-
     _, head = grid[0]
     header = [_header_text(value) for value in head]
     labels = [f"column {get_column_letter(index + 1)}" + (f" ({name})" if name else "")
@@ -183,8 +184,6 @@ def _rest_rows(grid: list[tuple[int, list[Any]]], label: str,
                                 where=label))
         return []
     key_at, value_at = header.index(REST_HEADER[0]), header.index(REST_HEADER[1])
-    from openpyxl.utils import get_column_letter
-
     letter = get_column_letter(value_at + 1)
     rows = []
     for number, cells in grid[1:]:
@@ -201,8 +200,6 @@ def _rest_rows(grid: list[tuple[int, list[Any]]], label: str,
 
 def write_scenario_workbook(tabled: Tabled, path: Path) -> None:
     """Write ``tabled`` as a workbook at ``path``: the scenario sheet, a sheet per table, the notes."""
-    from openpyxl import Workbook
-
     workbook = Workbook()
     rest_ws = workbook.active
     rest_ws.title = REST
@@ -223,11 +220,6 @@ def write_scenario_workbook(tabled: Tabled, path: Path) -> None:
 
 def _write_rows(ws: Worksheet, name: str, header: list[str], rows: list[list[Any]],
                 infos: list[Column] | None) -> None:
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.utils.exceptions import IllegalCharacterError
-
     ws.append(header)
     bold = Font(bold=True)
     for index, cell in enumerate(ws[1]):
@@ -256,9 +248,6 @@ def _write_rows(ws: Worksheet, name: str, header: list[str], rows: list[list[Any
 
 def _add_lists(ws: Worksheet, infos: list[Column], tabled: Tabled) -> None:
     """Drop-down lists: the ids of the sheet a column refers to, or a column's fixed choices."""
-    from openpyxl.utils import get_column_letter, quote_sheetname
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     for index, info in enumerate(infos, start=1):
         letter = get_column_letter(index)
         target = info.references
