@@ -54,7 +54,7 @@ from footprint.scenario.files import (
 from footprint.scenario.files import (
     scenario_data as data_of,
 )
-from footprint.scenario.tabular import Table, column, declared_columns, fields_of, tables
+from footprint.scenario.layout import Table, column, declared_columns, fields_of, tables
 from footprint.scenario.template import write_template
 
 

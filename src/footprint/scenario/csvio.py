@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from footprint.scenario.checks import Problem
+from footprint.scenario.layout import NOTES, REST, tables
 from footprint.scenario.notes import notes_rows
 from footprint.scenario.sources import ScenarioError, Source, read_text
-from footprint.scenario.tabular import NOTES, REST, Sheet, Tabled, from_tables, tables
+from footprint.scenario.tabular import Sheet, Tabled, from_tables
 from footprint.scenario.text import printable
 from footprint.scenario.yamlio import dump_yaml, read_yaml
 

@@ -29,23 +29,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from footprint.scenario.checks import Problem
+from footprint.scenario.layout import NOTES, REST, Column, column, rest_column, table, tables
 from footprint.scenario.notes import kind_text, notes_rows, rest_declared
 from footprint.scenario.sources import MAX_FILE_BYTES, ScenarioError, Source
-from footprint.scenario.tabular import (
-    NOTES,
-    REST,
-    Column,
-    Sheet,
-    Tabled,
-    column,
-    from_tables,
-    is_empty,
-    rest_column,
-    rest_from_pairs,
-    rest_pairs,
-    table,
-    tables,
-)
+from footprint.scenario.tabular import Sheet, Tabled, from_tables, is_empty, rest_from_pairs, rest_pairs
 from footprint.scenario.text import printable, short
 
 MAX_UNPACKED_BYTES = 20 * MAX_FILE_BYTES

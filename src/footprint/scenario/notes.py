@@ -12,18 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from footprint.scenario.entities import ScenarioFields
-from footprint.scenario.tabular import (
-    REST,
-    Column,
-    Shape,
-    Tabled,
-    column,
-    fields_of,
-    rest_column,
-    rest_fields,
-    rest_pairs,
-    table,
-)
+from footprint.scenario.layout import REST, Column, Shape, column, fields_of, rest_column, rest_fields, table
+from footprint.scenario.tabular import Tabled, rest_pairs
 
 NOTES_HEADER = ("table", "column", "kind", "required", "meaning")
 _KINDS = {"text": "text", "number": "number", "integer": "whole number", "boolean": "true or false",

@@ -18,8 +18,8 @@ from pydantic_core import PydanticUndefined
 from footprint.scenario.checks import Problem
 from footprint.scenario.entities import ScenarioFields
 from footprint.scenario.files import target_format, write_source
+from footprint.scenario.layout import fields_of, rest_fields
 from footprint.scenario.sources import ScenarioError
-from footprint.scenario.tabular import fields_of, rest_fields
 from footprint.scenario.text import printable
 from footprint.scenario.yamlio import dump_yaml
 
