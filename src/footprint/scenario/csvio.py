@@ -1,4 +1,4 @@
-"""A scenario as a CSV folder: one file per table (``plants.csv``, ``pools.csv``, ... as ``tabular`` lays
+"""A scenario as a CSV folder: one file per table (``plants.csv``, ``pools.csv``, ... as ``layout`` lays
 them out) and ``scenario.yaml`` for the rest; ``notes.csv`` describes every column and is not read.
 
 Files are read with the csv module, a file at a time; comma-separated, or semicolon-separated when

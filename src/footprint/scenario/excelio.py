@@ -1,4 +1,4 @@
-"""A scenario as an Excel workbook: a sheet per table (as ``tabular`` lays them out, the CSV folder's
+"""A scenario as an Excel workbook: a sheet per table (as ``layout`` lays them out, the CSV folder's
 columns), a ``scenario`` sheet of fields and values for the rest, and a ``notes`` sheet (not read).
 
 Header cells carry each column's meaning as a comment; columns that name an entity of another

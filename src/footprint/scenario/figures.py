@@ -191,7 +191,6 @@ class Growth(BaseModel):
         return [start * factor ** (year - base) for year in years]
 
 
-GROWTH_KEYS = frozenset(field.alias or name for name, field in Growth.model_fields.items())
 Series = Num | dict[int, Num] | Growth
 
 
