@@ -176,8 +176,8 @@ class Growth(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    start: Annotated[Num, PlainValidator(_bounded(lambda v: v >= 0, ">= 0")), _DUMP] = Field(
-        alias="from", description="The value in from_year (default: the horizon's first year).")
+    start: NonNegative = Field(alias="from", description="The value in from_year (default: the horizon's first "
+                               "year).")
     growth: Annotated[Num, PlainValidator(_bounded(lambda v: v > -1, "> -1")), _DUMP] = Field(
         description="Yearly growth (0.05 = +5% a year; negative for a decline).")
     from_year: Year | None = Field(None, description="The year of `from` (default: the horizon's first year).")
