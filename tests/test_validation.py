@@ -232,10 +232,13 @@ def test_missing_file():
 
 
 def test_directory():
+    """A folder is a CSV scenario; an empty one lacks the file that holds its name and horizon."""
     Path("folder").mkdir()
     code, output = validate("folder")
     assert code == 1
-    assert flat(output) == "folder: 1 problem a folder, not a YAML file"
+    assert flat(output) == ("folder: 1 problem a folder is read as CSV files, and this one has no scenario.yaml "
+                            "(the name, horizon and the fields no table holds); `footprint template --csv DIR` "
+                            "writes a template")
 
 
 def test_messages_are_printed_one_per_line_unwrapped():

@@ -17,7 +17,7 @@ import numpy as np
 from footprint.economics.freight import FREIGHT_PARTS, lane_parts, sea_distances
 from footprint.economics.fx import sourced_fx_rates
 from footprint.economics.trade import SHARE_TOLERANCE, DutyRates, duty_rates
-from footprint.scenario.figures import value_of
+from footprint.scenario.figures import Growth, value_of
 from footprint.scenario.scenario import Scenario
 
 UNIT_COMPONENTS = ("production_local", "production_imported", "sourcing", "freight", *FREIGHT_PARTS, "duty")
@@ -453,12 +453,13 @@ def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
 
 def _year_values(series: Iterable[Any], years: list[int], default: float) -> list[Any]:
     """Each series' number (plain or figure) for each year, as one flat list: ``default`` where a
-    series is None or has no entry for a year. One comprehension, not a call per series: a large
-    network has a series per product and market."""
+    series is None or has no entry for a year; a growth series grows from the first of ``years`` (the
+    horizon's). One comprehension, not a call per series: a large network has a series per product and market."""
     n_years = len(years)
     return [value for one in series for value in (
         [default] * n_years if one is None
         else [one.get(year, default) for year in years] if isinstance(one, dict)
+        else one.over(years) if isinstance(one, Growth)
         else [one] * n_years)]
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from footprint.scenario.entities import ANY_ORIGIN, ScenarioFields, can_route
-from footprint.scenario.figures import YearSeries, series_value, value_of
+from footprint.scenario.figures import Series, value_of, year_values
 from footprint.scenario.unions import customs_unions
 
 Loc = tuple[str | int, ...]
@@ -265,9 +265,8 @@ def _years(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
                                   f"missing {_year_list(missing)}")
 
 
-def _demand_years(series: YearSeries, years: list[int]) -> Iterator[tuple[int, float]]:
-    for year in years:
-        units = series_value(series, year)
+def _demand_years(series: Series, years: list[int]) -> Iterator[tuple[int, float]]:
+    for year, units in zip(years, year_values(series, years), strict=True):
         yield year, 0.0 if units is None else units
 
 

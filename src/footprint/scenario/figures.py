@@ -3,13 +3,18 @@
 Any number in a scenario may be written plainly (``17000``) or as a figure
 (``{value: 17000, low: 15500, high: 18500, source: "...", assumption: "..."}``).
 Plain numbers stay plain floats so that large tables load fast and round-trip
-exactly; a figure keeps its provenance for reports and sensitivity ranges.
+exactly; a figure keeps its provenance for reports and sensitivity ranges (a figure
+that gives nothing but its value is a plain number).
+
+A per-year series (demand, capacity, price, penalty) is one number for every year, a number
+per year (``{2012: 142000, 2013: ...}``), or a start and a growth rate (``{from: 120000,
+growth: 0.05}``: 120000 in the horizon's first year, x1.05 each year after).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from pydantic import (
@@ -109,6 +114,8 @@ def _number(raw: Any) -> Num:
     if isinstance(raw, Figure):
         return raw
     if isinstance(raw, dict):
+        if set(raw) == {"value"}:  # no provenance: a plain number (as a table writes it)
+            return _number(raw["value"])
         try:
             return Figure.model_validate(raw)
         except ValidationError as err:
@@ -130,6 +137,8 @@ def _bounded(check: Callable[[float], bool], expected: str) -> Callable[[Any], N
 def dump_number(number: Any) -> Any:
     if isinstance(number, Figure):
         return number.model_dump(exclude_none=True)
+    if isinstance(number, Growth):
+        return number.model_dump(by_alias=True, exclude_none=True)
     if isinstance(number, dict):
         return {year: dump_number(value) for year, value in number.items()}
     return number
@@ -160,6 +169,7 @@ def _year(raw: Any) -> int:
 
 
 def parse_series(raw: Any) -> Num | dict[int, Num]:
+    """One number (>= 0), or a mapping of years to numbers (>= 0)."""
     parse = _bounded(lambda v: v >= 0, ">= 0")
     if isinstance(raw, dict) and "value" not in raw:
         series: dict[int, Num] = {}
@@ -170,16 +180,71 @@ def parse_series(raw: Any) -> Num | dict[int, Num]:
             except ValueError as err:
                 raise ValueError(f"year {year}: {err}") from None
         return series
+    if isinstance(raw, dict) and len(raw) > 1 and all(_is_year(key) for key in raw if key != "value"):
+        raise ValueError("give one value for every year or a value per year, not both")
     return parse(raw)
 
 
-YearSeries = Annotated[Num | dict[int, Num], PlainValidator(parse_series), _DUMP]
-"""One number (>= 0) for every year, or a number per year (``{2012: 142000, 2013: ...}``)."""
+def _is_year(key: Any) -> bool:
+    return isinstance(key, int) or (isinstance(key, str) and key.strip().isdigit())
+
+
+class Growth(BaseModel):
+    """A series by its start and yearly growth: ``{from: 120000, growth: 0.05}``.
+
+    ``from`` is the value in the horizon's first year unless ``from_year`` names another year;
+    year t gets ``from * (1 + growth) ** (t - from_year)`` (before from_year too, at the same rate).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: NonNegative = Field(alias="from", description="The value in from_year (default: the horizon's first "
+                               "year).")
+    growth: Annotated[Num, PlainValidator(_bounded(lambda v: v > -1, "> -1")), _DUMP] = Field(
+        description="Yearly growth (0.05 = +5% a year; negative for a decline).")
+    from_year: Year | None = Field(None, description="The year of `from` (default: the horizon's first year).")
+
+    def over(self, years: Sequence[int]) -> list[float]:
+        """The value in each of ``years``, the horizon's years (its first is where ``from`` applies by default)."""
+        if not years:
+            return []
+        base = self.from_year if self.from_year is not None else years[0]
+        start, factor = value_of(self.start), 1.0 + value_of(self.growth)
+        return [start * factor ** (year - base) for year in years]
+
+
+Series = Num | dict[int, Num] | Growth
+
+
+def parse_year_series(raw: Any) -> Series:
+    """A per-year series: a number, a number per year, or a start and growth (``{from: ..., growth: ...}``)."""
+    if isinstance(raw, Growth):
+        return raw
+    if isinstance(raw, dict) and ("from" in raw or "growth" in raw):
+        try:
+            return Growth.model_validate(raw)
+        except ValidationError as err:
+            raise ValueError(f"expected a growth series {{from, growth, from_year}}: {error_details(err)}") from None
+    return parse_series(raw)
+
+
+YearSeries = Annotated[Series, PlainValidator(parse_year_series), _DUMP]
+"""One number (>= 0) for every year, a number per year (``{2012: 142000, 2013: ...}``), or a start and
+growth (``{from: 120000, growth: 0.05}``)."""
 
 
 def series_value(series: Num | dict[int, Num], year: int) -> float | None:
-    """The value for one year, or None where a per-year series has no entry."""
+    """The value for one year, or None where a per-year series has no entry (not for growth series: see
+    :func:`year_values`)."""
     if isinstance(series, dict):
         number = series.get(year)
         return None if number is None else value_of(number)
     return value_of(series)
+
+
+def year_values(series: Series, years: Sequence[int]) -> list[float | None]:
+    """The value in each of ``years``, the horizon's years (a growth series starts at the first unless it
+    names its from_year); None where a per-year series has no entry."""
+    if isinstance(series, Growth):
+        return list(series.over(years))
+    return [series_value(series, year) for year in years]
