@@ -1,24 +1,22 @@
 """A results folder, written whole or not at all, and read back only when whole.
 
 The tables go into a temporary folder beside the target, with a manifest of every file's size
-and checksum written last; the folder is then swapped into place in one step (Linux's
-``renameat2`` exchange; elsewhere two renames). So a run killed at any moment leaves either the
-old results or the new ones, never a mix, and reading refuses a folder with a table missing,
-truncated or changed, naming it. Files get the permissions the umask gives, like any other.
+and checksum written last; the folder is then swapped into place in one step (``atomic``). So a
+run killed at any moment leaves either the old results or the new ones, never a mix, and reading
+refuses a folder with a table missing, truncated or changed, naming it.
 """
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from footprint.scenario import atomic
 
 MANIFEST = "files"
 """The key of summary.json that lists each file of the folder with its size and checksum."""
@@ -36,28 +34,22 @@ def write_folder(target: Path, summary_file: str, summary: dict[str, Any],
     which it replaces; anything else there is refused rather than lost.
     """
     _check_target(target, summary_file)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial"))
-    except OSError as err:
-        raise ResultsError(f"cannot write {target}: {_reason(err)}") from None
-    try:
+
+    def write(staging: Path) -> None:
         files = {}
-        for name, write in writers.items():
-            path = staging / name
-            write(path)
-            files[name] = _fingerprint(path)
+        for name, write_one in writers.items():
+            write_one(staging / name)
+            files[name] = _fingerprint(staging / name)
         text = json.dumps({**summary, MANIFEST: files}, indent=2, default=_json_default) + "\n"
         (staging / summary_file).write_text(text, encoding="utf-8")
-        for name in (*files, summary_file):
+        for name in (*files, summary_file):  # on the disk before the folder is swapped in
             _sync(staging / name)
-        staging.chmod(0o777 & ~_umask())
-        _swap_into_place(staging, target)
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return atomic.write_folder(target, write)
     except OSError as err:
         raise ResultsError(f"cannot write {target}: {_reason(err)}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)  # the new folder if it never moved, else the old one
-    return target
 
 
 def _check_target(target: Path, summary_file: str) -> None:
@@ -73,34 +65,6 @@ def _check_target(target: Path, summary_file: str) -> None:
         raise ResultsError(f"cannot write {target}: {parent} is a file, not a folder")
 
 
-def _swap_into_place(staging: Path, target: Path) -> None:
-    """Make ``staging`` the folder at ``target``; the old ``target``, if any, ends up at ``staging``."""
-    if not target.exists():
-        os.rename(staging, target)
-        return
-    if _exchange(staging, target):
-        return
-    aside = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".old"))
-    os.rename(target, aside / "old")
-    os.rename(staging, target)
-    os.rename(aside / "old", staging)
-    aside.rmdir()
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
-    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_cwd, exchange = -100, 2
-    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), exchange) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False
-    raise OSError(code, os.strerror(code), str(second))
-
-
 def _fingerprint(path: Path) -> dict[str, Any]:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -112,12 +76,6 @@ def _fingerprint(path: Path) -> dict[str, Any]:
 def _sync(path: Path) -> None:
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _json_default(value: Any) -> Any:

@@ -1,11 +1,15 @@
 """Writing a file or a folder atomically: into a temporary one beside the target, renamed into place.
 
-A reader never sees half a file; an interrupted write leaves the target as it was (and no
-temporary behind, unless the process is killed).
+A reader never sees half a file or a mix of two folders: an interrupted write leaves the target
+as it was (and no temporary behind, unless the process is killed). A folder already there is
+swapped with the new one in one step (Linux's ``renameat2`` exchange; elsewhere two renames).
+What is written gets the permissions the umask gives, as any other file would.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 import tempfile
@@ -19,6 +23,7 @@ def write_file(path: Path, write: Callable[[Path], None]) -> Path:
     os.close(handle)
     try:
         write(Path(temporary))
+        os.chmod(temporary, 0o666 & ~umask())  # mkstemp makes it 0600 whatever the umask
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
@@ -27,26 +32,43 @@ def write_file(path: Path, write: Callable[[Path], None]) -> Path:
 
 
 def write_folder(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write`` on a new temporary folder beside ``path``, then rename it to ``path``. A folder already
-    there is replaced: moved aside, the new one moved in, the old one removed."""
-    temporary = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
-    aside: Path | None = None
+    """Call ``write`` on a new temporary folder beside ``path``, then put it at ``path``; a folder already
+    there is swapped out in one step and removed."""
+    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
-        write(temporary)
-        if path.is_dir():
+        write(staging)
+        staging.chmod(0o777 & ~umask())  # mkdtemp makes it 0700 whatever the umask
+        if not path.exists():
+            os.rename(staging, path)
+        elif not _exchange(staging, path):
             aside = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".old"))
-            os.replace(path, aside / path.name)
-        os.replace(temporary, path)
-    except BaseException:
-        if aside is not None and not path.exists():
-            os.replace(aside / path.name, path)  # put the old folder back
-        raise
+            os.rename(path, aside / "old")
+            os.rename(staging, path)
+            os.rename(aside / "old", staging)
+            aside.rmdir()
     finally:
-        if temporary.exists():
-            shutil.rmtree(temporary)
-        if aside is not None:
-            shutil.rmtree(aside, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)  # the new folder if it never moved, else the old one
     return path
 
 
-__all__ = ["write_file", "write_folder"]
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_cwd, exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+__all__ = ["umask", "write_file", "write_folder"]

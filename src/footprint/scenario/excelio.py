@@ -11,8 +11,6 @@ significant digits openpyxl writes (Excel itself keeps 15).
 from __future__ import annotations
 
 import io
-import os
-import stat
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -31,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from footprint.scenario.checks import Problem
 from footprint.scenario.layout import NOTES, REST, Column, column, rest_column, table, tables
 from footprint.scenario.notes import kind_text, notes_rows, rest_declared
-from footprint.scenario.sources import MAX_FILE_BYTES, ScenarioError, Source
+from footprint.scenario.sources import MAX_FILE_BYTES, ScenarioError, Source, read_bytes
 from footprint.scenario.tabular import Sheet, Tabled, from_tables, is_empty, rest_from_pairs, rest_pairs
 from footprint.scenario.text import printable, short
 
@@ -39,25 +37,6 @@ MAX_UNPACKED_BYTES = 20 * MAX_FILE_BYTES
 """A workbook is a zip archive; one that unpacks to more than this is refused (a 'zip bomb')."""
 REST_HEADER = ("field", "value", "meaning")
 LAST_ROW = 1_048_576
-
-
-def _read_bytes(path: Path, name: str) -> bytes:
-    def fail(message: str) -> ScenarioError:
-        return ScenarioError(name, [Problem((), message)])
-
-    try:
-        mode = os.stat(path).st_mode
-        if stat.S_ISDIR(mode) or not stat.S_ISREG(mode):
-            raise fail("not a regular file; expected an Excel workbook (.xlsx)")
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except (OSError, ValueError) as err:
-        raise fail(f"cannot read it ({getattr(err, 'strerror', None) or short(str(err), 80)})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise fail(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
-    return raw
 
 
 def _open(raw: bytes, name: str, *, data_only: bool) -> Workbook:
@@ -82,7 +61,7 @@ def _open(raw: bytes, name: str, *, data_only: bool) -> Workbook:
 def read_workbook(path: Path) -> Source:
     """The scenario in an Excel workbook, with the sheet, row and column of every value."""
     name = printable(str(path))
-    raw = _read_bytes(path, name)
+    raw = read_bytes(path, "Excel workbook (.xlsx)")
     workbook = _open(raw, name, data_only=False)
     cached: Workbook | None = None
     problems: list[Problem] = []

@@ -56,8 +56,9 @@ class ScenarioError(Exception):
         return "\n".join([f"{printable(self.source)}: {', '.join(counts)}", *lines])
 
 
-def read_text(path: Path, kind: str) -> str:
-    """The UTF-8 text of a regular file of at most MAX_FILE_BYTES; ScenarioError for anything else."""
+def read_bytes(path: Path, kind: str) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES; ScenarioError for anything else (no such
+    file, a folder, a device or pipe, one that cannot be read)."""
     source = printable(str(path))
 
     def fail(message: str) -> ScenarioError:
@@ -80,6 +81,17 @@ def read_text(path: Path, kind: str) -> str:
         raise fail(f"cannot read it ({_reason(err)})") from None
     if len(raw) > MAX_FILE_BYTES:
         raise fail(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    return raw
+
+
+def read_text(path: Path, kind: str) -> str:
+    """The UTF-8 text of a regular file of at most MAX_FILE_BYTES; ScenarioError for anything else."""
+    source = printable(str(path))
+
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError(source, [Problem((), message)])
+
+    raw = read_bytes(path, kind)
     if b"\x00" in raw:
         raise fail(f"not a text file (it holds binary data); expected {kind}")
     try:
@@ -99,4 +111,4 @@ def _reason(err: BaseException) -> str:
     return short(str(err), 80)
 
 
-__all__ = ["MAX_FILE_BYTES", "ScenarioError", "Source", "printable", "read_text", "short"]
+__all__ = ["MAX_FILE_BYTES", "ScenarioError", "Source", "printable", "read_bytes", "read_text", "short"]
