@@ -170,8 +170,8 @@ def test_schema_prints_a_table_for_every_section():
         assert f"#### {title}" in text
         section = text.split(f"#### {title}", 1)[1].split("####", 1)[0]
         assert "| field | default | meaning |" in section
-        for name in model.model_fields:
-            assert f"| `{name}` |" in section
+        for name, field in model.model_fields.items():
+            assert f"| `{field.alias or name}` |" in section
 
 
 def test_schema_output_is_the_markdown_reference_unwrapped():
@@ -194,3 +194,44 @@ def test_regimes_lists_each_shipped_regime():
     assert result.exit_code == 0
     names = [flat(line).split(" ")[0] for line in result.output.splitlines() if line.strip()]
     assert names == ["2012", "2025-deals", "2025-s232"]
+
+
+def test_template_convert_and_a_plan_workbook_from_the_command_line(tmp_path, scenario_file):
+    """template writes an empty workbook or CSV folder; convert turns a scenario into each form and back, every
+    form solving to the same plan; run --out FILE.xlsx writes the Plan as one workbook."""
+    result = invoke("template", "--excel", str(tmp_path / "empty.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "empty.xlsx").is_file()
+    result = invoke("template", "--csv", str(tmp_path / "empty"), "--years", "2026", "2030")
+    assert result.exit_code == 0, result.output
+    assert "2030" in (tmp_path / "empty" / "demand.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert invoke("template", "--csv", str(tmp_path / "empty")).exit_code == 1  # there already
+    assert invoke("template", "--excel", str(tmp_path / "x.csv")).exit_code == 1
+    objectives = {}
+    for target in ("net.xlsx", "net", "back.yaml"):
+        source = {"net.xlsx": scenario_file, "net": tmp_path / "net.xlsx", "back.yaml": tmp_path / "net"}[target]
+        result = invoke("convert", str(source), str(tmp_path / target))
+        assert result.exit_code == 0, result.output
+        out = tmp_path / f"plan-{target}.xlsx"
+        result = invoke("run", str(tmp_path / target), "--out", str(out))
+        assert result.exit_code == 0, result.output
+        objectives[target] = json_free_objective(out)
+    assert len({round(value, 6) for value in objectives.values()}) == 1
+    assert invoke("convert", str(scenario_file), str(scenario_file)).exit_code == 1  # never over an input
+
+
+def json_free_objective(workbook: Path) -> float:
+    summary = pd.read_excel(workbook, sheet_name="summary")
+    return float(summary.set_index("field").loc["objective", "value"])
+
+
+def test_run_out_refuses_to_replace_a_workbook_it_did_not_write(tmp_path, scenario_file):
+    mine = tmp_path / "budget.xlsx"
+    pd.DataFrame({"a": [1]}).to_excel(mine, index=False)
+    before = mine.read_bytes()
+    result = invoke("run", str(scenario_file), "--out", str(mine))
+    assert result.exit_code == 4
+    assert "exists and is not a plan workbook" in flat(result.output)
+    assert mine.read_bytes() == before
+    assert invoke("run", str(scenario_file), "--out", str(tmp_path / "plan.xlsx")).exit_code == 0
+    assert invoke("run", str(scenario_file), "--out", str(tmp_path / "plan.xlsx")).exit_code == 0  # its own: replaced

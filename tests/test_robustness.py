@@ -256,3 +256,15 @@ def test_the_time_limit_is_one_deadline_for_all_of_a_commands_solves():
     assert options.seconds_left() <= first - 0.19
     with pytest.raises(PlanningError, match="no feasible plan found within the time limit"):
         solve(make(small_network_data()), dataclasses.replace(options, deadline=time.monotonic() - 1.0))
+
+
+def test_a_growth_series_may_not_grow_past_the_largest_number():
+    def change(d: dict) -> None:
+        d["horizon"] = {"start": 2020, "end": 2100}
+        d["markets"][0]["demand"] = {"car": {"from": 150, "growth": 50}}
+        d["plants"][0]["pools"][0]["capacity"] = 100.0
+
+    code, output = invoke("validate", file_with(change))
+    assert code == 1
+    # 150 x 51 ** 8 = 6.87e15 in 2028, the first year past 1e15
+    assert "markets[us].demand.car: grows to 6.87e+15 by 2028, past the largest number" in output

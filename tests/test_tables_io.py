@@ -38,7 +38,7 @@ from footprint.economics.checks import CHECKS
 from footprint.economics.network import compile_network
 from footprint.plan.plan import TABLES
 from footprint.plan.tables import solve
-from footprint.plan.workbook import SUMMARY_SHEET, sheet_name, write_workbook
+from footprint.plan.workbook import SUMMARY_SHEET, PlanWorkbookError, sheet_name, write_workbook
 from footprint.scenario.cases import case_path
 from footprint.scenario.entities import Entity, Plant
 from footprint.scenario.figures import Growth, NonNegative, YearSeries
@@ -788,7 +788,7 @@ def test_plan_workbook_refuses_a_table_longer_than_a_sheet(tmp_path: Path, monke
     import footprint.plan.workbook as workbook
 
     monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 4)
-    with pytest.raises(ValueError, match="table flows has 6 rows, more than an Excel sheet holds"):
+    with pytest.raises(PlanWorkbookError, match="table flows has 6 rows, more than an Excel sheet holds"):
         write_workbook(solved(small_network_data()), tmp_path / "plan.xlsx")
     assert list(tmp_path.iterdir()) == []
 

@@ -188,12 +188,17 @@ def run(
 
 
 def _write_plan(plan: Any, target: Path) -> None:
+    """The Plan's tables into a results folder, or into one workbook when ``target`` ends in .xlsx."""
     from footprint.plan.results import ResultsError
+    from footprint.plan.workbook import PlanWorkbookError, write_workbook
 
     try:
         with _stage(f"Writing {target} ..."):
-            plan.write(target)
-    except ResultsError as error:
+            if target.suffix.lower() == ".xlsx":
+                write_workbook(plan, target)
+            else:
+                plan.write(target)
+    except (ResultsError, PlanWorkbookError) as error:
         raise _fail(str(error), NOT_WRITTEN) from None
 
 
@@ -296,6 +301,62 @@ def validate(
              f"{len(s.markets)} markets, {s.horizon.start}-{s.horizon.end}){warnings}",
              *(f"  {warning}" for warning in loaded.warnings)]
     _say(out, "\n".join(lines))
+
+
+@app.command()
+def template(
+    excel: Annotated[Path | None, typer.Option("--excel", help="Write the template as this workbook (.xlsx).")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write the template as this folder of CSV files.")] = None,
+    years: Annotated[tuple[int, int] | None, typer.Option(
+        help="FIRST LAST: a column per year in the per-year tables (capacity, demand, price, penalty).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace a template already there.")] = False,
+) -> None:
+    """Write an empty scenario as tables (a workbook or a CSV folder), with each column's meaning and units and,
+    in a workbook, lists of the ids a column may name."""
+    from footprint.scenario.sources import ScenarioError
+    from footprint.scenario.template import write_template
+
+    if (excel is None) == (csv is None):
+        raise _fail("give one of --excel FILE.xlsx or --csv FOLDER")
+    target = excel if excel is not None else csv
+    assert target is not None
+    if (target.suffix.lower() == ".xlsx") != (excel is not None):
+        raise _fail(f"{target}: --excel takes a name ending in .xlsx, --csv a folder name without it")
+    first, last = years if years is not None else (0, -1)
+    if years is not None and not 1900 <= first <= last <= 2200:
+        raise _fail(f"--years {first} {last}: expected FIRST <= LAST, both from 1900 to 2200")
+    try:
+        written = write_template(target, years=range(first, last + 1), overwrite=force)
+    except ScenarioError as error:
+        raise _fail(error.report()) from None
+    except OSError as error:
+        raise _fail(f"cannot write {target}: {(error.strerror or str(error)).lower()}", NOT_WRITTEN) from None
+    _say(out, f"Template written to {written}: fill in its tables, then `footprint validate {written}`")
+
+
+@app.command(name="convert")
+def convert_command(
+    scenario: ScenarioArgument,
+    target: Annotated[Path, typer.Argument(help="Where to write it: NAME.yaml, NAME.xlsx, or a folder (CSV files).")],
+    force: Annotated[bool, typer.Option(help="Replace what is at TARGET (never an input of the conversion).")] = False,
+    strict: StrictOption = False,
+) -> None:
+    """Convert a scenario between YAML, an Excel workbook and a CSV folder, losing nothing (sources and ranges
+    of every figure included)."""
+    from footprint.economics.checks import CHECKS
+    from footprint.scenario.files import convert
+    from footprint.scenario.sources import ScenarioError
+
+    try:
+        with _stage(f"Converting {scenario} ..."):
+            loaded = convert(_resolve(scenario), target, CHECKS, overwrite=force, strict=strict)
+    except ScenarioError as error:
+        raise _fail(error.report()) from None
+    except OSError as error:
+        raise _fail(f"cannot write {target}: {(error.strerror or str(error)).lower()}", NOT_WRITTEN) from None
+    for warning in loaded.warnings:
+        _say(err, str(warning))
+    _say(out, f"{loaded.source} -> {target}: scenario {loaded.scenario.name!r}")
 
 
 @app.command()

@@ -47,18 +47,26 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+class PlanWorkbookError(Exception):
+    """A plan workbook that cannot be written, with a one-line reason."""
+
+
 def write_workbook(plan: Plan, path: str | Path) -> Path:
     """Write ``plan`` to the workbook ``path`` (``.xlsx``): a ``summary`` sheet of field and value, then one
-    sheet per table in ``TABLES`` order, each with its header frozen. ValueError, before anything is written,
-    for a table longer than a sheet holds (write the results folder instead: ``Plan.write``)."""
+    sheet per table in ``TABLES`` order, each with its header frozen. It replaces only a plan workbook
+    written before. PlanWorkbookError, before anything is written, for a table longer than a sheet holds
+    (write the results folder instead: ``Plan.write``), a file there that is not a plan workbook, or a
+    place that cannot be written."""
     from openpyxl.utils import get_column_letter  # openpyxl only when a workbook is written
 
     path = Path(path)
     for name in TABLES:
         rows = len(plan.tables[name])
         if rows + 1 > MAX_SHEET_ROWS:
-            raise ValueError(f"table {name} has {rows:,} rows, more than an Excel sheet holds "
-                             f"({MAX_SHEET_ROWS - 1:,}); write the results folder instead")
+            raise PlanWorkbookError(f"table {name} has {rows:,} rows, more than an Excel sheet holds "
+                                    f"({MAX_SHEET_ROWS - 1:,}); write the results folder instead")
+    if path.exists() and not _is_plan_workbook(path):
+        raise PlanWorkbookError(f"{path} exists and is not a plan workbook; name a new file for the results")
 
     def write(temporary: Path) -> None:
         taken: set[str] = set()
@@ -73,7 +81,23 @@ def write_workbook(plan: Plan, path: str | Path) -> Path:
                 for index, column in enumerate(table.columns):
                     worksheet.column_dimensions[get_column_letter(index + 1)].width = max(10, len(str(column)) + 2)
 
-    return write_file(path, write)
+    try:
+        if not path.parent.is_dir():
+            raise PlanWorkbookError(f"cannot write {path}: no folder {path.parent}")
+        return write_file(path, write)
+    except OSError as err:
+        raise PlanWorkbookError(f"cannot write {path}: {(err.strerror or str(err)).lower()}") from None
 
 
-__all__ = ["SUMMARY_SHEET", "sheet_name", "write_workbook"]
+def _is_plan_workbook(path: Path) -> bool:
+    """Whether ``path`` is a workbook this module wrote (its sheets: summary, then the Plan's tables)."""
+    from openpyxl import load_workbook
+
+    try:
+        names = load_workbook(path, read_only=True).sheetnames
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        return False
+    return names[:2] == [SUMMARY_SHEET, next(iter(TABLES))]
+
+
+__all__ = ["SUMMARY_SHEET", "PlanWorkbookError", "sheet_name", "write_workbook"]

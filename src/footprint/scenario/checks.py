@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from footprint.scenario.entities import ANY_ORIGIN, ScenarioFields, can_route
-from footprint.scenario.figures import Series, value_of, year_values
+from footprint.scenario.figures import MAX_MAGNITUDE, Growth, Series, value_of, year_values
 from footprint.scenario.unions import customs_unions
 
 Loc = tuple[str | int, ...]
@@ -300,7 +300,28 @@ def _unservable_demand(scenario: ScenarioFields, context: Context) -> Iterator[P
                 )
 
 
-CONSISTENCY_CHECKS: tuple[Check, ...] = (_duplicates, _references, _years, _unservable_demand)
+def _growth_bounds(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """A growth series may not grow past the largest number a scenario may hold within the horizon."""
+    if not context.usable("horizon"):
+        return
+    years = scenario.horizon.years
+    series: list[tuple[Loc, object]] = [(("markets", i, section, product), values)
+                                        for i, market in enumerate(scenario.markets)
+                                        for section in ("demand", "price", "lost_sale_penalty")
+                                        for product, values in getattr(market, section).items()]
+    series += [(("plants", i, "pools", j, "capacity"), pool.capacity) for i, plant in enumerate(scenario.plants)
+               for j, pool in enumerate(plant.pools)]
+    for loc, values in series:
+        if isinstance(values, Growth):
+            too_large = [(year, value) for year, value in zip(years, values.over(years), strict=True)
+                         if not value <= MAX_MAGNITUDE]
+            if too_large:
+                year, value = too_large[0]
+                yield Problem(loc, f"grows to {value:.3g} by {year}, past the largest number a scenario may hold "
+                                   f"({MAX_MAGNITUDE:g}); check its growth rate (0.05 = 5% a year)")
+
+
+CONSISTENCY_CHECKS: tuple[Check, ...] = (_duplicates, _references, _years, _unservable_demand, _growth_bounds)
 
 
 # Warnings: valid, but probably not what was meant.

@@ -29,7 +29,7 @@ from footprint.scenario.entities import (
     Tariff,
     YearRange,
 )
-from footprint.scenario.figures import Figure
+from footprint.scenario.figures import Figure, Growth
 from footprint.scenario.scenario import Scenario
 
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
@@ -55,6 +55,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("fx.CURRENCY (a rule) and fx_default", FxRule),
     ("solver", SolverSettings),
     ("any number, as a figure", Figure),
+    ("any per-year series (capacity, demand, price, lost_sale_penalty), as a growth", Growth),
 ]
 
 
@@ -75,7 +76,7 @@ def scenario_reference() -> str:
         parts.append(f"#### {title}\n")
         parts.append("| field | default | meaning |\n|---|---|---|")
         for name, field in model.model_fields.items():
-            parts.append(f"| `{name}` | {_default(field)} | {field.description or ''} |")
+            parts.append(f"| `{field.alias or name}` | {_default(field)} | {field.description or ''} |")
         parts.append("")
     return "\n".join(parts)
 

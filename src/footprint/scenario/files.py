@@ -116,17 +116,17 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
 
 
 def convert(source: str | Path, target: str | Path, checks: Sequence[Check] = (), *,
-            overwrite: bool = False) -> Loaded:
+            overwrite: bool = False, strict: bool = False) -> Loaded:
     """Convert the scenario at ``source`` (YAML, CSV folder or workbook) to ``target`` (by its name: ``.yaml``,
     ``.xlsx``, or a folder), losing nothing: every figure keeps its source, range and assumption. The scenario
     is validated first (with ``checks`` besides the consistency checks; ``economics.checks.CHECKS`` for all)
     and written atomically. ScenarioError for an invalid scenario, a ``target`` that exists (unless
-    ``overwrite``), or one that is, holds or lies in an input (never overwritten). Returns the scenario
-    with its warnings."""
+    ``overwrite``), or one that is, holds or lies in an input (never overwritten); with ``strict``, for its
+    warnings too. Returns the scenario with its warnings."""
     target = Path(target)
     target_format(target)
     raw = read_source(source)
-    loaded = validate(raw, checks)
+    loaded = validate(raw, checks, strict=strict)
     if target.exists():
         here = target.resolve()
         for used in _inputs(Path(source), raw):
