@@ -99,6 +99,9 @@ def _unprofitable_demand(scenario: ScenarioFields, context: Context) -> Iterator
     if not context.usable("horizon", "currency", "fx", "fx_default", "products", "plants", "markets",
                           "capabilities", "lanes", "regime", "tariffs", "agreements", "freight_rates"):
         return
+    profit = scenario.objective == "maximize_profit"
+    if not profit and not any(market.lost_sale_penalty for market in scenario.markets):
+        return  # nothing to compare landed costs with: no need to price the network
     resolvable = _resolvable(scenario)
     if not (resolvable.capabilities and resolvable.markets and resolvable.plants and resolvable.products):
         return
@@ -110,7 +113,6 @@ def _unprofitable_demand(scenario: ScenarioFields, context: Context) -> Iterator
         return
     cheapest = np.full(len(network.demand_units), np.inf)
     np.minimum.at(cheapest, network.flow_demand, network.unit_cost)
-    profit = scenario.objective == "maximize_profit"
     bound = network.demand_price if profit else network.demand_penalty
     below = np.flatnonzero(np.isfinite(cheapest) & ~np.isnan(bound) & (bound < cheapest - 1e-9))
     market_index = {market.id: i for i, market in enumerate(scenario.markets)}

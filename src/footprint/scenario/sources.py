@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,31 @@ from footprint.scenario.checks import Loc, Problem
 from footprint.scenario.text import printable, short
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class Places(Mapping[Loc, str]):
+    """Where each key path was written, worked out only when a message first needs it: a valid file never
+    pays for it. Each of ``makers`` adds its places to the mapping, in order (a later one may replace)."""
+
+    def __init__(self, makers: list[Callable[[dict[Loc, str]], None]]) -> None:
+        self._makers: list[Callable[[dict[Loc, str]], None]] | None = makers
+        self._places: dict[Loc, str] = {}
+
+    def _made(self) -> dict[Loc, str]:
+        if self._makers is not None:
+            for make in self._makers:
+                make(self._places)
+            self._makers = None
+        return self._places
+
+    def __getitem__(self, loc: Loc) -> str:
+        return self._made()[loc]
+
+    def __iter__(self) -> Iterator[Loc]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
 
 
 @dataclass(frozen=True)
@@ -111,4 +136,4 @@ def _reason(err: BaseException) -> str:
     return short(str(err), 80)
 
 
-__all__ = ["MAX_FILE_BYTES", "ScenarioError", "Source", "printable", "read_bytes", "read_text", "short"]
+__all__ = ["MAX_FILE_BYTES", "Places", "ScenarioError", "Source", "printable", "read_bytes", "read_text", "short"]

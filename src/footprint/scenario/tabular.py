@@ -28,7 +28,7 @@ from footprint.scenario.layout import (
     rest_column,
     tables,
 )
-from footprint.scenario.sources import ScenarioError, Source, short
+from footprint.scenario.sources import Places, ScenarioError, Source, short
 
 EMPTY_MAPPING = "{}"
 
@@ -233,6 +233,8 @@ class _Reading:
     name: str
     data: dict[str, Any]
     places: dict[Loc, str]
+    later: list[Callable[[dict[Loc, str]], None]] = field(default_factory=list)
+    """The places of the tables' rows and cells, worked out only if a message needs one."""
     problems: list[Problem] = field(default_factory=list)
     entries: dict[str, list[tuple[dict[str, Any], Loc]]] = field(default_factory=dict)
 
@@ -261,7 +263,7 @@ def from_tables(name: str, rest: Source, sheets: Sequence[Sheet]) -> Source:
                                        if isinstance(owners, list) else [])
     if reading.problems:
         raise ScenarioError(name, reading.problems)
-    return Source(reading.data, name, reading.places)
+    return Source(reading.data, name, Places([lambda places: places.update(reading.places), *reading.later]))
 
 
 def _read_sheet(reading: _Reading, t: Table, sheet: Sheet) -> None:
@@ -312,7 +314,12 @@ def _read_sheet(reading: _Reading, t: Table, sheet: Sheet) -> None:
                     entities[row][VALUE] = value
         filled.append((parts, f"{sheet.column_labels[index]}", rows))
     locs = _attach(reading, t, sheet, entities, keys)
-    places = reading.places
+    reading.later.append(lambda places: _place_cells(places, sheet, locs, filled))
+
+
+def _place_cells(places: dict[Loc, str], sheet: Sheet, locs: list[Loc | None],
+                 filled: list[tuple[tuple[Any, ...], str, list[int]]]) -> None:
+    """The place of every row of ``sheet`` and of every cell it filled."""
     labels = [f"{sheet.label}, row {number}" for number, _ in sheet.rows]
     places.update({loc: labels[row] for row, loc in enumerate(locs) if loc is not None})
     for parts, column_label, rows in filled:

@@ -7,14 +7,13 @@ a special file. Merge keys (``<<: *base``) work as YAML defines them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from footprint.scenario.checks import Loc, Problem
-from footprint.scenario.sources import ScenarioError, Source, read_text
+from footprint.scenario.sources import Places, ScenarioError, Source, read_text
 from footprint.scenario.text import printable, short
 
 EXTENDS = "extends"
@@ -103,29 +102,6 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-class _Places(Mapping[Loc, str]):
-    """The line of every key path, worked out from the nodes only when a message first needs one: a valid
-    file never pays for it."""
-
-    def __init__(self, loader: _Loader, root: yaml.Node, data: Any, file: str) -> None:
-        self._source: tuple[_Loader, yaml.Node, Any, str] | None = (loader, root, data, file)
-        self._places: dict[Loc, str] = {}
-
-    def _made(self) -> dict[Loc, str]:
-        if self._source is not None:
-            self._places, self._source = _places(*self._source), None
-        return self._places
-
-    def __getitem__(self, loc: Loc) -> str:
-        return self._made()[loc]
-
-    def __iter__(self) -> Iterator[Loc]:
-        return iter(self._made())
-
-    def __len__(self) -> int:
-        return len(self._made())
-
-
 def _places(loader: _Loader, root: yaml.Node, data: Any, file: str) -> dict[Loc, str]:
     """The line of every key path of ``data``, read off the nodes it was constructed from.
 
@@ -187,7 +163,7 @@ def read_yaml(path: Path) -> Source:
         raise ScenarioError(file, [Problem((), message, where=where)]) from err
     finally:
         loader.dispose()
-    return Source(data, file, _Places(loader, root, data, file))
+    return Source(data, file, Places([lambda places: places.update(_places(loader, root, data, file))]))
 
 
 def read_scenario_yaml(path: Path, _seen: tuple[Path, ...] = ()) -> Source:
