@@ -298,8 +298,9 @@ class CapacityOption(Entity):
     earliest_year: Year | None = Field(
         None, description="First year it can be online, lead time included (default: horizon start)."
     )
-    max_builds: int = Field(1, ge=1, description="How many times it may be built (in the same or different "
-                            "years); each build adds its capacity and pays its capex.")
+    max_builds: Annotated[int, NotBool, Field(ge=1, le=10_000)] = Field(
+        1, description="How many times it may be built (in the same or different years); each build adds its "
+        "capacity and pays its capex.")
 
 
 class Market(Entity):
