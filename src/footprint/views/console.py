@@ -127,14 +127,20 @@ def _pivot_table(title: str, frame: pd.DataFrame, labels: int, fmt: str, results
     return table
 
 
+def _by_year(frame: pd.DataFrame, labels: list[str], value: str, fill: float | None = None) -> pd.DataFrame:
+    """``value`` summed by ``labels`` (rows) and year (a column each, named as text); ``fill`` where a row has
+    no entry for a year (else NaN, shown as -)."""
+    wide = frame.groupby([*labels, "year"], observed=True, sort=True)[value].sum().unstack("year", fill_value=fill)
+    return wide.reset_index().rename(columns=str)
+
+
 def print_supply(plan: Plan, console: Console, results: Path | None = None) -> None:
     """Units by plant and market per year, one block per product."""
     flows = plan.flows.astype({"plant": str, "market": str, "product": str})
     if flows.empty:
         return
-    wide = flows.pivot_table(index=["product", "plant", "market"], columns="year", values="units",
-                             aggfunc="sum", fill_value=0.0).reset_index()
-    console.print(_pivot_table("Supply, units per year", wide.rename(columns=str), 3, ",.0f", results))
+    wide = _by_year(flows, ["product", "plant", "market"], "units", 0.0)
+    console.print(_pivot_table("Supply, units per year", wide, 3, ",.0f", results))
 
 
 def print_lost_sales(plan: Plan, console: Console, results: Path | None = None) -> None:
@@ -143,18 +149,16 @@ def print_lost_sales(plan: Plan, console: Console, results: Path | None = None) 
     lost = demand[demand["lost"] > 1e-6]
     if lost.empty:
         return
-    wide = lost.pivot_table(index=["product", "market"], columns="year", values="lost", aggfunc="sum",
-                            fill_value=0.0).reset_index()
+    wide = _by_year(lost, ["product", "market"], "lost", 0.0)
     share = lost["lost"].sum() / demand["demand"].sum()
-    table = _pivot_table(f"Lost sales, units per year ({share:.1%} of all demand unserved)",
-                         wide.rename(columns=str), 2, ",.0f", results)
+    table = _pivot_table(f"Lost sales, units per year ({share:.1%} of all demand unserved)", wide, 2, ",.0f", results)
     console.print(table)
 
 
 def print_utilization(plan: Plan, console: Console, results: Path | None = None) -> None:
     utilization = plan.utilization[plan.utilization["capacity"] > 0]
-    wide = utilization.pivot_table(index=["plant", "pool"], columns="year", values="share").reset_index()
-    console.print(_pivot_table("Utilization of capacity pools", wide.rename(columns=str), 2, ".0%", results))
+    wide = _by_year(utilization, ["plant", "pool"], "share")
+    console.print(_pivot_table("Utilization of capacity pools", wide, 2, ".0%", results))
 
 
 def print_fx_rates(plan: Plan, console: Console) -> None:
@@ -271,9 +275,8 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
     if values.empty:
         console.print("No capacity constraint binds: one more unit of capacity is worth nothing anywhere.")
         return
-    wide = values.pivot_table(index=["plant", "pool"], columns="year", values="value").reset_index()
-    console.print(_pivot_table(f"Value of one more unit of capacity ({currency} per unit and year)",
-                               wide.rename(columns=str), 2, ",.0f"))
+    wide = _by_year(values, ["plant", "pool"], "value")
+    console.print(_pivot_table(f"Value of one more unit of capacity ({currency} per unit and year)", wide, 2, ",.0f"))
 
 
 def print_alternative(alternative: Alternative, currency: str, console: Console) -> None:
