@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
+from importlib import resources
+from importlib.metadata import version
 
 import pytest
+from searoute import searoute
 
 from conftest import capability, make, market, plant, scenario_data, solved
-from footprint.economics.freight import CACHE_ENV, _known_distances, great_circle_km, sea_nautical_miles
+from footprint.economics.freight import (
+    CACHE_ENV,
+    SHIPPED_DISTANCES,
+    _known_distances,
+    great_circle_km,
+    sea_nautical_miles,
+)
 from footprint.scenario.entities import Location
 
 BUSAN = {"name": "Busan", "lat": 35.08, "lon": 129.04}
@@ -76,13 +87,13 @@ def test_sea_distances_are_cached_on_disk_and_read_back_without_searoute(tmp_pat
     routes again; the file holds exactly what searoute gave."""
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     _known_distances.cache_clear()
-    busan, long_beach = (129.04, 35.08), (-118.21, 33.75)
-    routed = sea_nautical_miles(busan, long_beach)
+    busan, rotterdam = (129.04, 35.08), (4.48, 51.92)  # a lane the package ships no distance for
+    routed = sea_nautical_miles(busan, rotterdam)
     (cache_file,) = tmp_path.glob("sea-miles-searoute-*.json")
-    assert json.loads(cache_file.read_text(encoding="utf-8")) == {"129.04,35.08;-118.21,33.75": routed}
+    assert json.loads(cache_file.read_text(encoding="utf-8"))["129.04,35.08;4.48,51.92"] == routed
     _known_distances.cache_clear()
     monkeypatch.setitem(sys.modules, "searoute", None)  # importing searoute now fails: the cache must answer
-    assert sea_nautical_miles(busan, long_beach) == routed
+    assert sea_nautical_miles(busan, rotterdam) == routed
     _known_distances.cache_clear()
 
 
@@ -93,3 +104,23 @@ def test_an_unreadable_or_unwritable_cache_is_only_skipped(tmp_path, monkeypatch
     _known_distances.cache_clear()
     assert sea_nautical_miles((129.04, 35.08), (-118.21, 33.75)) == pytest.approx(5295, rel=0.02)
     _known_distances.cache_clear()
+
+
+def test_the_shipped_distances_are_searoutes(monkeypatch, tmp_path):
+    """Every distance shipped for the bundled cases is what searoute computes today (regenerate the file when
+    searoute changes: its version is in it, and a file of another version is not used)."""
+    shipped = json.loads((resources.files("footprint.economics") / SHIPPED_DISTANCES).read_text(encoding="utf-8"))
+    assert shipped["searoute"] == version("searoute")
+    for key, miles in shipped["miles"].items():
+        origin, destination = (tuple(float(x) for x in point.split(",")) for point in key.split(";"))
+        assert float(searoute(origin, destination, units="naut")["properties"]["length"]) == pytest.approx(miles)
+
+
+def test_the_bundled_case_runs_without_loading_searoute(tmp_path):
+    """On a new machine (an empty cache), the default case's sea distances come from the package."""
+    code = ("import sys; from footprint.cli import main; sys.argv = ['footprint', 'run']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('searoute' in sys.modules, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, CACHE_ENV: str(tmp_path / "empty")})
+    assert done.stderr.strip().splitlines()[-1] == "False"

@@ -4,7 +4,9 @@ distance times a road factor.
 
 searoute takes about 0.3 s to load its network and a few hundredths per route, so the distances it
 gives are kept in a small cache file (per searoute version, in the user's cache folder): a rerun
-of a scenario, or of its variants, does not load searoute at all.
+of a scenario, or of its variants, does not load searoute at all. The distances between the bundled
+cases' ports ship with the package (``sea-miles.json``, computed by searoute and checked against it
+by the tests), so the default case runs without searoute on a new machine too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from functools import cache
+from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 
@@ -36,6 +39,7 @@ def great_circle_km(a: Location | Port, b: Location | Port) -> float:
 
 Point = tuple[float, float]
 """(lon, lat), as searoute takes them."""
+SHIPPED_DISTANCES = "sea-miles.json"
 CACHE_ENV = "FOOTPRINT_CACHE"
 """A folder for footprint's caches, in place of $XDG_CACHE_HOME/footprint (or ~/.cache/footprint)."""
 
@@ -72,12 +76,15 @@ def _cache_file() -> Path:
 
 @cache
 def _known_distances() -> dict[str, float]:
-    """The distances cached by earlier runs (none if the cache cannot be read: it is only a cache)."""
+    """The distances shipped for the bundled cases and those cached by earlier runs (none from a cache that
+    cannot be read: it is only a cache)."""
+    shipped = json.loads((resources.files("footprint.economics") / SHIPPED_DISTANCES).read_text(encoding="utf-8"))
+    known = dict(shipped["miles"]) if shipped["searoute"] == version("searoute") else {}
     with contextlib.suppress(OSError, ValueError):
-        known = json.loads(_cache_file().read_text(encoding="utf-8"))
-        if isinstance(known, dict):
-            return {key: float(miles) for key, miles in known.items() if isinstance(miles, (int, float))}
-    return {}
+        cached = json.loads(_cache_file().read_text(encoding="utf-8"))
+        if isinstance(cached, dict):
+            known |= {key: float(miles) for key, miles in cached.items() if isinstance(miles, (int, float))}
+    return known
 
 
 def _save_distances(known: dict[str, float]) -> None:
