@@ -259,17 +259,11 @@ def breakeven(
     """Find the value of one parameter, between LO and HI, at which the plan's builds or assignments change."""
     from footprint.analysis.breakeven import BreakevenError, Trial, default_tolerance, find_breakeven
     from footprint.optimize.solve import PlanningError
-    from footprint.scenario.files import read_source
-    from footprint.scenario.sources import ScenarioError
     from footprint.views.console import print_breakeven, print_trial, value_format
 
     loaded = _load(scenario, strict)
     low, high = value_range
     tolerance = default_tolerance(low, high) if tolerance is None else tolerance
-    try:
-        data = read_source(_resolve(scenario)).data
-    except ScenarioError as error:
-        raise _fail(error.report()) from None
     options = _options(loaded.scenario, time_limit=time_limit, mip_gap=mip_gap, threads=threads)
     solves: list[Trial] = []
 
@@ -279,7 +273,7 @@ def breakeven(
 
     try:
         with _stage(f"Bisecting {param} between {low:g} and {high:g} ..."):
-            result = find_breakeven(data, param, low, high, tolerance=tolerance, options=options,
+            result = find_breakeven(loaded.data, param, low, high, tolerance=tolerance, options=options,
                                     on_trial=progress, source=loaded.source)
     except BreakevenError as error:
         raise _fail(str(error)) from None

@@ -40,6 +40,8 @@ class Loaded:
     scenario: Scenario
     warnings: list[Problem]
     source: str
+    data: Any = None
+    """The plain data it was validated from (for what works on data: breakeven)."""
 
 
 def validate(source: Source, checks: Sequence[Check], *, strict: bool = False) -> Loaded:
@@ -58,7 +60,7 @@ def validate(source: Source, checks: Sequence[Check], *, strict: bool = False) -
                 for problem in check(scenario, Context())]
     if any(problem.is_error for problem in problems) or (strict and problems):
         raise _error(source, problems)
-    return Loaded(scenario, [locate(problem, source) for problem in problems], source.name)
+    return Loaded(scenario, [locate(problem, source) for problem in problems], source.name, data)
 
 
 def scenario_from_data(data: Any, name: str, checks: Sequence[Check]) -> Scenario:
