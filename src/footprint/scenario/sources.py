@@ -11,6 +11,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +82,16 @@ class ScenarioError(Exception):
         return "\n".join([f"{printable(self.source)}: {', '.join(counts)}", *lines])
 
 
+def _refused(source: str, message: str) -> ScenarioError:
+    """A file that cannot be read as a scenario: one problem about the whole file."""
+    return ScenarioError(source, [Problem((), message)])
+
+
 def read_bytes(path: Path, kind: str) -> bytes:
     """The bytes of a regular file of at most MAX_FILE_BYTES; ScenarioError for anything else (no such
     file, a folder, a device or pipe, one that cannot be read)."""
     source = printable(str(path))
-
-    def fail(message: str) -> ScenarioError:
-        return ScenarioError(source, [Problem((), message)])
+    fail = partial(_refused, source)
 
     try:
         mode = os.stat(path).st_mode
@@ -112,9 +116,7 @@ def read_bytes(path: Path, kind: str) -> bytes:
 def read_text(path: Path, kind: str) -> str:
     """The UTF-8 text of a regular file of at most MAX_FILE_BYTES; ScenarioError for anything else."""
     source = printable(str(path))
-
-    def fail(message: str) -> ScenarioError:
-        return ScenarioError(source, [Problem((), message)])
+    fail = partial(_refused, source)
 
     raw = read_bytes(path, kind)
     if b"\x00" in raw:
