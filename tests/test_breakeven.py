@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from conftest import capability, make, market, plant, scenario_data, write_yaml
-from footprint.analysis.breakeven import BreakevenError, Decisions, Parameter, Trial, find_breakeven
+from footprint.analysis.breakeven import BreakevenError, Trial, find_breakeven
 from footprint.economics.fx import fx_rates
 from footprint.optimize.solve import PlanningError
+from footprint.plan.decisions import Decisions
+from footprint.scenario.parameters import Parameter, ParameterError
 from test_cli import invoke
 
 
@@ -170,7 +172,7 @@ def test_a_series_takes_the_value_every_year_and_a_left_out_field_is_set() -> No
 def test_a_bad_path_or_value_is_a_one_line_message_before_any_solve(path: str, message: str) -> None:
     seen: list[Trial] = []
     low = -5.0 if path == "plants[home].fixed_cost" else 0.0
-    with pytest.raises(BreakevenError) as error:
+    with pytest.raises(ParameterError) as error:
         find_breakeven(two_plants(), path, low, 100.0, on_trial=seen.append)
     assert str(error.value).startswith(message)
     assert "\n" not in str(error.value)

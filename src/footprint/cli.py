@@ -257,8 +257,9 @@ def breakeven(
     strict: StrictOption = False,
 ) -> None:
     """Find the value of one parameter, between LO and HI, at which the plan's builds or assignments change."""
-    from footprint.analysis.breakeven import BreakevenError, Trial, default_tolerance, find_breakeven
+    from footprint.analysis.breakeven import Trial, default_tolerance, find_breakeven
     from footprint.optimize.solve import PlanningError
+    from footprint.scenario.parameters import ParameterError
     from footprint.views.console import print_breakeven, print_trial, value_format
 
     loaded = _load(scenario, strict)
@@ -275,7 +276,7 @@ def breakeven(
         with _stage(f"Bisecting {param} between {low:g} and {high:g} ..."):
             result = find_breakeven(loaded.data, param, low, high, tolerance=tolerance, options=options,
                                     on_trial=progress, source=loaded.source)
-    except BreakevenError as error:
+    except ParameterError as error:
         raise _fail(str(error)) from None
     except PlanningError as error:
         raise _fail(str(error), NO_PLAN) from None

@@ -23,8 +23,9 @@ from footprint.plan.plan import Plan
 from footprint.scenario.text import printable
 
 if TYPE_CHECKING:  # only annotations: printing a plan need not import the analyses
-    from footprint.analysis.breakeven import Breakeven, Decisions, Trial
+    from footprint.analysis.breakeven import Breakeven, Trial
     from footprint.analysis.explain import Alternative, Explanation
+    from footprint.plan.decisions import Decisions
 
 MAX_ROWS = 40
 _COMPONENT_LABELS = {"production_local": "local content", "production_imported": "imported content",

@@ -1,0 +1,239 @@
+"""Parameter paths: where in a scenario's plain data (as read from YAML, variants merged) a value goes.
+
+- ``fx.KRW``: a flat rate for every year (a number), or a rate per year (a mapping of year to
+  rate, given as the currency's ``path``), in place of whatever gave KRW its rates;
+- ``SECTION[KEY].FIELD...``: ``[KEY]`` picks a list entry by its ``id`` (``plants[busan]``), else
+  by its position from 0 (``tariffs[3]``), or a mapping's key (``demand[my.product]``, for keys
+  with a dot); ``.FIELD`` a field or mapping key (``markets[us].demand.rogue``, ``capacity.2014``).
+  A number or a figure takes a number (a figure keeps its source and assumption, and its low and
+  high where the value lies within them); a per-year series takes it for every year; any other
+  value (a regime's name, a mapping, a list) replaces what is there;
+- ``growth:PATH``: a per-year series (demand, say) that keeps its first horizon year and grows by
+  the value each year after: year t gets ``first * (1 + value) ** (t - start)``.
+
+Only the containers on the path are copied, so YAML anchors elsewhere stay shared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from footprint.scenario.codes import currency_code
+from footprint.scenario.entities import Horizon
+from footprint.scenario.figures import error_details
+from footprint.scenario.scenario import Scenario
+
+GROWTH_PREFIX = "growth:"
+
+_NAME, _KEY = r"[^.\[\]\s]+", r"[^\[\]\s]+"
+_STEP = re.compile(rf"(?P<name>{_NAME})(?:\[(?P<key>{_KEY})\])?")
+_PATH = re.compile(rf"{_NAME}(?:\[{_KEY}\])?(?:\.{_NAME}(?:\[{_KEY}\])?)*")
+_EXAMPLES = "e.g. fx.KRW, plants[busan].fixed_cost, tariffs[3].rate or growth:markets[us].demand.rogue"
+_MISSING = object()
+"""Stands for a field the data leaves out (at its default)."""
+
+
+class ParameterError(ValueError):
+    """A parameter path that names nothing usable, or a value it cannot take."""
+
+
+@dataclass(frozen=True)
+class _Selector:
+    text: str
+    bracketed: bool
+    """``[text]`` (a list entry or a mapping key) rather than ``.text`` (a field or mapping key)."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parsed parameter path: where in the scenario's data a trial value goes, and how."""
+
+    path: str
+    selectors: tuple[_Selector, ...]
+    growth: bool
+    fx_currency: str | None
+
+    @classmethod
+    def parse(cls, path: str) -> Parameter:
+        growth = path.startswith(GROWTH_PREFIX)
+        body = path.removeprefix(GROWTH_PREFIX)
+        if not _PATH.fullmatch(body):
+            raise ParameterError(f"{path}: not a parameter path; expected {_EXAMPLES}")
+        selectors: list[_Selector] = []
+        for step in _STEP.finditer(body):
+            selectors.append(_Selector(step["name"], False))
+            if step["key"] is not None:
+                selectors.append(_Selector(step["key"], True))
+        if selectors[0] != _Selector("fx", False):
+            return cls(path, tuple(selectors), growth, None)
+        if growth or len(selectors) != 2 or selectors[1].bracketed:
+            raise ParameterError(f"{path}: an FX parameter is fx.CURRENCY alone, a flat rate for every year "
+                                 "(no growth:, no further fields)")
+        try:
+            currency = currency_code(selectors[1].text.upper())
+        except ValueError as err:
+            raise ParameterError(f"{path}: {err}") from None
+        return cls(path, tuple(selectors), growth, currency)
+
+    def check(self, scenario: Scenario) -> None:
+        """Refuse an FX parameter that could not change anything: the scenario has no amounts in it."""
+        if self.fx_currency is None:
+            return
+        if self.fx_currency == scenario.currency:
+            raise ParameterError(f"{self.path}: {self.fx_currency} is the reporting currency; its rate is 1")
+        if self.fx_currency not in scenario.currencies():
+            others = ", ".join(sorted(scenario.currencies() - {scenario.currency})) or "none"
+            raise ParameterError(f"{self.path}: no amount in the scenario is in {self.fx_currency} "
+                                 f"(other currencies: {others})")
+
+    def apply(self, data: dict[str, Any], value: Any) -> dict[str, Any]:
+        """A copy of ``data`` with the parameter at ``value``; ``data`` itself is left as it was.
+
+        An FX parameter takes a number (a flat rate) or a mapping of year to rate (a path); growth
+        takes a number; any other path a number, or a value that replaces what is there.
+        """
+        if self.fx_currency is not None:
+            rates = {key: spec for key, spec in (data.get("fx") or {}).items()
+                     if str(key).upper() != self.fx_currency}
+            spec = {"path": value} if isinstance(value, dict) else value
+            return {**data, "fx": {**rates, self.fx_currency: spec}}
+        if self.growth:
+            years = _horizon_years(data, self.path)
+            return _replace_at(data, self.selectors, self.path, "", True,
+                               lambda old, where: _grown(old, value, years, self.path, where))
+        return _replace_at(data, self.selectors, self.path, "", True,
+                           lambda old, where: _set(old, value, self.path, where))
+
+
+def _horizon_years(data: dict[str, Any], path: str) -> list[int]:
+    try:
+        return Horizon.model_validate(data.get("horizon")).years
+    except ValidationError as err:
+        raise ParameterError(f"{path}: growth needs the scenario's horizon: {error_details(err)}") from None
+
+
+def _replace_at(node: Any, selectors: tuple[_Selector, ...], path: str, where: str, entity: bool,
+                update: Callable[[Any, str], Any]) -> Any:
+    """``node`` with the target of ``selectors`` replaced by ``update(old, where)``, copying only the path.
+
+    ``entity`` says ``node`` is the scenario or a list entry: a field it leaves out may be set
+    (validation then refuses a misspelt one), where a missing mapping key is an error.
+    """
+    if not selectors:
+        return update(node, where)
+    selector, rest = selectors[0], selectors[1:]
+    here = f"{where}[{selector.text}]" if selector.bracketed else f"{where}.{selector.text}".removeprefix(".")
+    if isinstance(node, list) and selector.bracketed:
+        position = _position(node, selector.text, path, where)
+        copy = list(node)
+        copy[position] = _replace_at(node[position], rest, path, here, True, update)
+        return copy
+    if isinstance(node, list):
+        raise ParameterError(f"{path}: {where} is {_kind(node)}; pick one as {where}[id] or {where}[position]")
+    if not isinstance(node, dict):
+        raise ParameterError(f"{path}: {where} is {_kind(node)}; it has no {here.removeprefix(where)}")
+    key = _key(node, selector.text)
+    if key is None:
+        if rest or not entity or selector.bracketed:
+            keys = ", ".join(map(str, node)) or "nothing"
+            raise ParameterError(f"{path}: {where or 'the scenario'} has no {selector.text!r} (it has: {keys})")
+        return {**node, selector.text: update(_MISSING, here)}
+    return {**node, key: _replace_at(node[key], rest, path, here, False, update)}
+
+
+def _key(mapping: dict[Any, Any], text: str) -> Any:
+    """The key of ``mapping`` written as ``text`` (YAML reads year keys as numbers), or None."""
+    if text in mapping:
+        return text
+    if text.isdigit() and int(text) in mapping:
+        return int(text)
+    return None
+
+
+def _position(entries: list[Any], key: str, path: str, where: str) -> int:
+    """The entry with id ``key``, else the entry at position ``key``."""
+    ids = [str(entry["id"]) for entry in entries if isinstance(entry, dict) and "id" in entry]
+    for position, entry in enumerate(entries):
+        if isinstance(entry, dict) and str(entry.get("id")) == key:
+            return position
+    if key.isdigit() and int(key) < len(entries):
+        return int(key)
+    if ids:
+        raise ParameterError(f"{path}: no {where} entry with id {key!r} (ids: {', '.join(ids)})")
+    raise ParameterError(f"{path}: {where} has {len(entries)} entries, at positions 0-{len(entries) - 1}; "
+                         f"no entry {key!r}")
+
+
+def _is_number(raw: Any) -> bool:
+    if isinstance(raw, (int, float)):
+        return not isinstance(raw, bool)
+    if not isinstance(raw, str):
+        return False
+    try:
+        float(raw.replace("_", ""))  # YAML 1.1 reads 160e6 as text; the scenario accepts it
+    except ValueError:
+        return False
+    return True
+
+
+def _is_figure(raw: Any) -> bool:
+    return isinstance(raw, dict) and "value" in raw
+
+
+def _is_series(raw: Any) -> bool:
+    return isinstance(raw, dict) and bool(raw) and all(str(key).isdigit() for key in raw)
+
+
+def _with_value(old: Any, value: float) -> Any:
+    """A number in place of ``old``: a figure keeps its provenance, and its range where it still holds."""
+    if not _is_figure(old):
+        return value
+    figure = {**old, "value": value}
+    low, high = old.get("low"), old.get("high")
+    if (low is not None and value < float(low)) or (high is not None and value > float(high)):
+        figure.pop("low", None)
+        figure.pop("high", None)
+    return figure
+
+
+def _set(old: Any, value: Any, path: str, where: str) -> Any:
+    if not _is_number(value):
+        return value
+    if old is _MISSING or _is_number(old) or _is_figure(old):
+        return _with_value(old, value)
+    if _is_series(old):
+        return {year: _with_value(entry, value) for year, entry in old.items()}
+    raise ParameterError(f"{path}: {where} is {_kind(old)}, not a number, a figure or a per-year series")
+
+
+def _grown(old: Any, rate: float, years: list[int], path: str, where: str) -> dict[int, Any]:
+    """A series from the first horizon year's value of ``old``, grown at ``rate`` a year."""
+    if old is _MISSING:
+        raise ParameterError(f"{path}: {where} is not given; growth needs its first year's value")
+    if _is_series(old):
+        entries = {year: old[key] for year in years if (key := _key(old, str(year))) is not None}
+    elif _is_number(old) or _is_figure(old):
+        entries = dict.fromkeys(years, old)
+    else:
+        raise ParameterError(f"{path}: {where} is {_kind(old)}, not a number or a per-year series")
+    if years[0] not in entries:
+        raise ParameterError(f"{path}: {where} has no value for {years[0]}, the first horizon year")
+    first = entries[years[0]]
+    start = float(first["value"] if _is_figure(first) else first)
+    return {year: _with_value(entries.get(year), start * (1 + rate) ** (year - years[0])) for year in years}
+
+
+def _kind(raw: Any) -> str:
+    if isinstance(raw, dict):
+        return f"a mapping of {', '.join(map(str, raw))}" if raw else "an empty mapping"
+    if isinstance(raw, list):
+        return f"a list of {len(raw)} entries"
+    return "empty" if raw is None else f"{raw!r}"
+
+
+__all__ = ["GROWTH_PREFIX", "Parameter", "ParameterError"]
