@@ -10,8 +10,6 @@ Futures already stored (same scenario and settings) are not solved again.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import math
 import os
@@ -22,16 +20,17 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 
 from footprint.economics.checks import CHECKS
 from footprint.optimize.solve import PlanningError, solver_options
 from footprint.optimize.warm import WarmSolver
 from footprint.plan.decisions import Decisions
+from footprint.plan.store import FAILED, Run, RunStore, canonical_scenario, encode_tables, run_key
 from footprint.plan.tables import plan_of
 from footprint.scenario.files import ScenarioError, scenario_from_data
 from footprint.scenario.parameters import Parameter, ParameterError
 
-FAILED = "failed"
 TASKS_PER_WORKER = 8
 """Runs of futures per worker: enough to balance the load at the end, few enough that each run is warm."""
 MAX_RUN = 25
@@ -42,17 +41,6 @@ class FutureLike(Protocol):
     name: str
     probability: float
     overrides: tuple[tuple[str, Any], ...]
-
-
-def canonical(value: Any) -> str:
-    """JSON with sorted keys and no spaces: equal data, equal text (what the store hashes)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str, allow_nan=False)
-
-
-def future_key(base_hash: str, overrides: Sequence[tuple[str, Any]], settings: dict[str, Any]) -> str:
-    """A future's identity for resuming: its scenario (the base and what it overrides) and the solver settings."""
-    text = canonical({"base": base_hash, "overrides": [list(item) for item in overrides], "settings": settings})
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -211,12 +199,11 @@ def worker_count(client: Any) -> int:
 
 
 def run_tasks(client: Any, base: dict[str, Any], source: str, tasks: Sequence[Task], settings: dict[str, Any],
-              encode: Callable[[Any], dict[str, bytes]] | None, on_result: Callable[[FutureResult], None],
-              on_progress: Callable[[int], None] | None = None) -> None:
+              encode: Callable[[Any], dict[str, bytes]] | None, on_result: Callable[[FutureResult], None]) -> None:
     """Solve ``tasks`` on ``client``'s workers, calling ``on_result`` for each future as its run returns.
 
     A run whose worker fails outright (not a future without a plan: a crash) reports each of its
-    futures as failed with the reason. ``on_progress`` hears how many futures are being solved.
+    futures as failed with the reason.
     """
     from dask.distributed import as_completed
 
@@ -235,18 +222,79 @@ def run_tasks(client: Any, base: dict[str, Any], source: str, tasks: Sequence[Ta
                                     message=f"the worker failed: {type(error).__name__}: {error}") for t in run]
         for result in results:
             on_result(result)
-        if on_progress is not None:
-            on_progress(sum(len(r) for f, r in submitted.items() if f.status == "pending"))
         finished.release()
 
 
-def tasks_of(futures: Sequence[FutureLike], base_hash: str, settings: dict[str, Any]) -> list[Task]:
-    return [Task(f.name, float(f.probability), tuple((str(p), v) for p, v in f.overrides),
-                 future_key(base_hash, f.overrides, settings)) for f in futures]
+def tasks_of(futures: Sequence[FutureLike], scenario_hash: str, settings: dict[str, Any]) -> list[Task]:
+    """The futures as tasks, each keyed as the store keys it (so that a sweep run again skips it)."""
+    return [Task(f.name, float(f.probability), overrides, run_key(scenario_hash, overrides, settings))
+            for f in futures for overrides in [tuple((str(path), value) for path, value in f.overrides)]]
 
 
-def elapsed_since(started: float) -> float:
-    return time.perf_counter() - started
+@dataclass(frozen=True)
+class SweepOutcome:
+    sweep: int
+    """The sweep's id in the store."""
+    futures: pd.DataFrame
+    """Every future of the sweep as stored (RunStore.futures)."""
+    solved: int
+    skipped: int
+    """Futures stored by an earlier run of the same sweep, not solved again."""
+    failed: int
+    """Of those solved, how many have no plan."""
+    seconds: float
+
+
+def sweep(data: dict[str, Any], source: str, futures: Sequence[FutureLike], *, store: RunStore, name: str,
+          content: Any, settings: dict[str, Any], workers: int | None = None, cluster: str | None = None,
+          on_progress: Callable[[Progress], None] | None = None) -> SweepOutcome:
+    """Solve every future of ``data`` (the base scenario's plain data, from ``source``) and store each.
+
+    ``content`` identifies the sweep (the set file's data, with n and seed): the same content and
+    settings resume the sweep stored before, skipping its stored futures. ``settings`` are the solver
+    settings (time_limit, mip_gap) of every future; each worker solves with one HiGHS thread.
+    Ctrl-C stops the sweep (stored as interrupted) and propagates.
+    """
+    started = time.perf_counter()
+    settings = {**settings, "threads": 1}  # one HiGHS thread per worker process
+    scenario_text, scenario_hash = canonical_scenario(data)
+    tasks = tasks_of(futures, scenario_hash, settings)
+    sweep_id, stored = store.start_sweep(name, content, settings, [(t.name, t.probability, t.key) for t in tasks])
+    todo = [task for task in tasks if task.key not in stored]
+    counts = {"done": len(tasks) - len(todo), "failed": 0}
+    workers_seen = [workers or 1]
+
+    def report() -> None:
+        if on_progress is not None:
+            running = min(workers_seen[0], len(tasks) - counts["done"])
+            on_progress(Progress(len(tasks), counts["done"], counts["failed"], running, len(tasks) - len(todo),
+                                 time.perf_counter() - started))
+
+    def keep(result: FutureResult) -> None:
+        summary = result.summary or {}
+        record = Run("future", result.name, scenario_text, scenario_hash, settings, result.status,
+                     overrides=result.overrides, objective=result.objective, bound=result.bound, gap=result.gap,
+                     currency=summary.get("currency"), build_seconds=result.build_seconds,
+                     solve_seconds=result.solve_seconds, message=result.message or None,
+                     decisions=result.decisions, summary=result.summary, sweep=sweep_id,
+                     probability=result.probability)
+        store.save_run(record, result.tables or {})
+        counts["done"] += 1
+        counts["failed"] += result.status == FAILED
+        report()
+
+    try:
+        with dask_client(workers, cluster) as client:
+            workers_seen[0] = worker_count(client)
+            report()
+            run_tasks(client, data, source, todo, settings, encode_tables, keep)
+    except BaseException:
+        store.finish_sweep(sweep_id, "interrupted", f"{counts['done']} of {len(tasks)} futures stored")
+        raise
+    store.finish_sweep(sweep_id, "done", f"{counts['failed']} of {len(todo)} futures solved have no plan"
+                       if counts["failed"] else None)
+    return SweepOutcome(sweep_id, store.futures(sweep_id), len(todo), len(tasks) - len(todo), counts["failed"],
+                        time.perf_counter() - started)
 
 
 __all__ = [
@@ -254,12 +302,12 @@ __all__ = [
     "FutureResult",
     "Progress",
     "SweepError",
+    "SweepOutcome",
     "Task",
-    "canonical",
     "dask_client",
-    "future_key",
     "run_tasks",
     "similarity_order",
     "solve_futures",
+    "sweep",
     "tasks_of",
 ]
