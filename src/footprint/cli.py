@@ -283,6 +283,45 @@ def breakeven(
     print_breakeven(result, out)
 
 
+PlanArgument = typer.Argument(help="A plan: a results folder written by `footprint run --out DIR`.")
+
+
+def _plan_of(reference: str) -> Any:
+    """The Plan a reference names. Today: a results folder (`footprint run --out DIR`); another kind of
+    reference (a stored run, a sweep's future) is one more case here."""
+    from footprint.plan.plan import Plan
+    from footprint.plan.results import ResultsError
+
+    path = Path(reference)
+    try:
+        is_folder = path.is_dir()
+    except (OSError, ValueError):  # a NUL byte, a name too long
+        is_folder = False
+    if not is_folder:
+        raise _fail(f"{reference}: expected a results folder (written by `footprint run --out DIR`), found "
+                    + ("a file" if path.is_file() else "nothing there"))
+    try:
+        with _stage(f"Reading {reference} ..."):
+            return Plan.read(path)
+    except ResultsError as error:
+        raise _fail(str(error)) from None
+
+
+@app.command(name="compare")
+def compare_command(
+    a: Annotated[str, PlanArgument],
+    b: Annotated[str, PlanArgument],
+) -> None:
+    """Compare plan B against plan A: builds, plant decisions and assignments that differ, supply moved,
+    costs by component and by currency, and the key figures side by side."""
+    from footprint.analysis.compare import compare
+    from footprint.views.compare import print_comparison
+
+    plans = _plan_of(a), _plan_of(b)
+    _say(out, f"A = {a}, B = {b}")
+    print_comparison(compare(*plans), out)
+
+
 @app.command()
 def validate(
     scenario: ScenarioArgument,
