@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from footprint.plan.plan import Plan
     from footprint.scenario.scenario import Scenario
     from footprint.scenario.validation import Loaded
 
@@ -283,10 +284,7 @@ def breakeven(
     print_breakeven(result, out)
 
 
-PlanArgument = typer.Argument(help="A plan: a results folder written by `footprint run --out DIR`.")
-
-
-def _plan_of(reference: str) -> Any:
+def _plan_of(reference: str) -> Plan:
     """The Plan a reference names. Today: a results folder (`footprint run --out DIR`); another kind of
     reference (a stored run, a sweep's future) is one more case here."""
     from footprint.plan.plan import Plan
@@ -294,12 +292,11 @@ def _plan_of(reference: str) -> Any:
 
     path = Path(reference)
     try:
-        is_folder = path.is_dir()
+        found = "a folder" if path.is_dir() else "a file" if path.is_file() else "nothing there"
     except (OSError, ValueError):  # a NUL byte, a name too long
-        is_folder = False
-    if not is_folder:
-        raise _fail(f"{reference}: expected a results folder (written by `footprint run --out DIR`), found "
-                    + ("a file" if path.is_file() else "nothing there"))
+        found = "nothing there"
+    if found != "a folder":
+        raise _fail(f"{reference}: expected a results folder (written by `footprint run --out DIR`), found {found}")
     try:
         with _stage(f"Reading {reference} ..."):
             return Plan.read(path)
@@ -309,17 +306,22 @@ def _plan_of(reference: str) -> Any:
 
 @app.command(name="compare")
 def compare_command(
-    a: Annotated[str, PlanArgument],
-    b: Annotated[str, PlanArgument],
+    a: Annotated[str, typer.Argument(metavar="A", help="Plan A, the reference: a results folder (`footprint run "
+                                                        "--out DIR`).")],
+    b: Annotated[str, typer.Argument(metavar="B", help="Plan B, compared against A: a results folder.")],
 ) -> None:
     """Compare plan B against plan A: builds, plant decisions and assignments that differ, supply moved,
     costs by component and by currency, and the key figures side by side."""
-    from footprint.analysis.compare import compare
+    from footprint.analysis.compare import CompareError, compare
     from footprint.views.compare import print_comparison
 
     plans = _plan_of(a), _plan_of(b)
+    try:
+        comparison = compare(*plans)
+    except CompareError as error:
+        raise _fail(str(error)) from None
     _say(out, f"A = {a}, B = {b}")
-    print_comparison(compare(*plans), out)
+    print_comparison(comparison, out)
 
 
 @app.command()

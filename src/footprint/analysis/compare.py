@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,14 @@ KPIS = {
 }
 """The KPIs side by side, in order; capex and the objective are money, in the reporting currency."""
 _MONEY_KPIS = ("objective", "capex")
+
+
+SUMMARY_KEYS = ("status", "objective", "objective_sense", "currency")
+"""What compare reads from each plan's summary."""
+
+
+class CompareError(ValueError):
+    """Two plans that cannot be compared (a summary without what compare reads), or bad names."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +122,13 @@ class Comparison:
 
 def compare(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B")) -> Comparison:
     """Plan ``b`` against plan ``a``: each difference of decisions, flows, costs and KPIs once (see
-    :class:`Comparison`)."""
+    :class:`Comparison`). CompareError for a plan whose summary lacks one of SUMMARY_KEYS."""
     if len(names) != 2 or not all(names) or names[0] == names[1]:
-        raise ValueError(f"names: expected two different names, found {names!r}")
+        raise CompareError(f"names: expected two different names, found {names!r}")
+    for name, plan in zip(names, (a, b), strict=True):
+        missing = [key for key in SUMMARY_KEYS if key not in plan.summary]
+        if missing:
+            raise CompareError(f"plan {name}: its summary has no {', '.join(missing)}")
     currencies = (str(a.summary["currency"]), str(b.summary["currency"]))
     currency = currencies[0] if currencies[0] == currencies[1] else None
     senses = (str(a.summary["objective_sense"]), str(b.summary["objective_sense"]))
@@ -240,17 +253,19 @@ def _supply(plan: Plan) -> pd.DataFrame:
 def _flows(a: Plan, b: Plan) -> pd.DataFrame:
     """Supply moved, per product, market and year: each source's change in units (B - A), with DEMAND
     taking what the totals differ by, matched losers to gainers (:func:`_matched`)."""
-    supply = _supply(a).merge(_supply(b), on=[*_CELL, *_SOURCE], how="outer", suffixes=("_a", "_b")).fillna(
-        {"units_a": 0.0, "units_b": 0.0})
+    supply = _paired(_supply(a), _supply(b), [*_CELL, *_SOURCE], ("units",))
     supply["change"] = supply["units_b"] - supply["units_a"]
     # Equal within a tolerance relative to the product, market and year's largest supply.
     largest = supply[["units_a", "units_b"]].abs().max(axis=1).groupby([supply[c] for c in _CELL]).transform("max")
     supply["tolerance"] = TOLERANCE * np.maximum(1.0, largest)
-    changed = supply[supply["change"].abs() > supply["tolerance"]]
+    changed = supply[supply["change"].abs() > supply["tolerance"]].sort_values(_CELL, kind="stable")
+    columns = (changed[column].tolist() for column in (*_CELL, *_SOURCE, "change", "tolerance"))
     rows: list[tuple[object, ...]] = []
-    for cell, group in changed.groupby(_CELL, sort=True):
-        tolerance = float(group["tolerance"].iloc[0])
-        changes = dict(zip(zip(group["plant"], group["sourcing"], strict=True), group["change"], strict=True))
+    # Plain tuples, not a DataFrame per product, market and year: a large network changes thousands of them.
+    for cell, group in groupby(zip(*columns, strict=True), key=lambda row: row[:3]):
+        members = list(group)
+        tolerance = members[0][-1]
+        changes = {(plant, sourcing): change for *_, plant, sourcing, change, _ in members}
         total = math.fsum(changes.values())
         if abs(total) > tolerance:
             changes[(DEMAND, "")] = -total
@@ -285,13 +300,22 @@ def _matched(changes: dict[_Source, float], tolerance: float) -> Iterator[tuple[
             j += 1
 
 
+def _paired(a: pd.DataFrame, b: pd.DataFrame, keys: list[str], values: tuple[str, ...]) -> pd.DataFrame:
+    """``values`` summed by ``keys`` in each of ``a`` and ``b``, side by side (``_a``, ``_b``; 0 where one has
+    none). Stacked and grouped rather than merged: pandas cannot merge two empty string columns."""
+    def side(table: pd.DataFrame, own: str, other: str) -> pd.DataFrame:
+        renamed = table[[*keys, *values]].rename(columns={value: f"{value}{own}" for value in values})
+        return renamed.assign(**{f"{value}{other}": 0.0 for value in values})
+
+    both = pd.concat([side(a, "_a", "_b"), side(b, "_b", "_a")], ignore_index=True)
+    columns = [f"{value}{suffix}" for value in values for suffix in ("_a", "_b")]
+    return both.groupby(keys, sort=True, as_index=False)[columns].sum()
+
+
 def _side_by_side(a: pd.DataFrame, b: pd.DataFrame, key: str, values: tuple[str, str],
                   schema: dict[str, str]) -> pd.DataFrame:
     """``values`` summed by ``key`` in each plan, B - A beside them; keys with nothing in either are left out."""
-    def summed(table: pd.DataFrame) -> pd.DataFrame:
-        return table.astype({key: str}).groupby(key, sort=True)[list(values)].sum()
-
-    both = summed(a).join(summed(b), how="outer", lsuffix="_a", rsuffix="_b").fillna(0.0)
+    both = _paired(a.astype({key: str}), b.astype({key: str}), [key], values).set_index(key)
     for value in values:
         both[f"{value}_difference"] = both[f"{value}_b"] - both[f"{value}_a"]
     both = both[(both != 0).any(axis=1)].reset_index()
@@ -355,10 +379,10 @@ def _notes(a: Plan, b: Plan, names: tuple[str, str], currencies: tuple[str, str]
             yield (f"{name} is not proven optimal ({plan.status}"
                    + (f", gap {gap:.2%}" if isinstance(gap, float) and np.isfinite(gap) else "")
                    + "): some differences may be the solver's, not the scenarios'")
-    horizons = [tuple(plan.summary["horizon"]) if "horizon" in plan.summary else None for plan in (a, b)]
-    if None not in horizons and horizons[0] != horizons[1]:
-        yield (f"horizons differ ({first} {'-'.join(map(str, horizons[0]))}, {second} "
-               f"{'-'.join(map(str, horizons[1]))}): what a year only one has holds counts as a difference")
+    horizons = ["-".join(map(str, plan.summary.get("horizon") or [])) for plan in (a, b)]
+    if all(horizons) and horizons[0] != horizons[1]:
+        yield (f"horizons differ ({first} {horizons[0]}, {second} {horizons[1]}): what a year only one has "
+               "holds counts as a difference")
     for what in ("product", "market"):
         have = [set(plan.demand[what].astype(str)) for plan in (a, b)]
         for name, own, other in ((first, have[0], have[1]), (second, have[1], have[0])):
@@ -366,4 +390,4 @@ def _notes(a: Plan, b: Plan, names: tuple[str, str], currencies: tuple[str, str]
                 yield f"{what}s only {name} has: {', '.join(sorted(own - other))}"
 
 
-__all__ = ["DEMAND", "KPIS", "LOST_SALES", "Comparison", "compare"]
+__all__ = ["DEMAND", "KPIS", "LOST_SALES", "CompareError", "Comparison", "compare"]

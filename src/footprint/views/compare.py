@@ -63,19 +63,20 @@ def _change(change: str, comparison: Comparison) -> str:
     return _CHANGES.get(change, change).format(a=a, b=b)
 
 
-def _signed(value: float, text: str) -> str:
+def _difference(value: float, text: str) -> str:
+    """A difference as printed with its sign; nothing where it prints as zero (rounding left it)."""
+    if not any(digit in text for digit in "123456789"):
+        return ""
     return f"+{text}" if value > 0 else text
 
 
 def _kpi_cell(value: float, unit: str, difference: bool = False) -> str:
     if pd.isna(value):
         return "-"
-    if difference and value == 0:
-        return ""
     if unit == "share":
-        return _signed(value, f"{value * 100:,.1f} pts") if difference else f"{value:.1%}"
+        return _difference(value, f"{value * 100:,.1f} pts") if difference else f"{value:.1%}"
     text = f"{value:,.0f}" if unit in ("units", "count", "units/yr") else _money(value, _text(unit))
-    return _signed(value, text) if difference else text
+    return _difference(value, text) if difference else text
 
 
 def _print_kpis(comparison: Comparison, console: Console) -> None:
@@ -178,7 +179,7 @@ def _print_flows(comparison: Comparison, console: Console) -> None:
 def _amounts(row: pd.Series, value: str, currency: str) -> list[str]:
     difference = row[f"{value}_difference"]
     return [_money(row[f"{value}_a"], currency), _money(row[f"{value}_b"], currency),
-            _signed(difference, _money(difference, currency)) if difference else ""]
+            _difference(difference, _money(difference, currency))]
 
 
 def _print_costs(comparison: Comparison, console: Console) -> None:
