@@ -427,7 +427,7 @@ def test_the_readme_shows_what_compare_prints(rogue_pair: tuple[Plan, Plan]) -> 
     print_comparison(compare(base, strong), console)
     printed = "\n".join(line.rstrip() for line in console.export_text().splitlines())
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert f"$ footprint compare rogue-2012 strong-won\nA = rogue-2012, B = strong-won\n{printed}\n```" in readme
+    assert f"$ footprint compare out/base out/strong-won\nA = out/base, B = out/strong-won\n{printed}\n```" in readme
 
 
 def test_the_view_joins_a_move_repeated_over_years() -> None:

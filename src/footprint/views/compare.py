@@ -7,17 +7,14 @@ the rest as the Comparison has it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from footprint.analysis.compare import DEMAND, LOST_SALES, Comparison
 from footprint.optimize.model import OWN_CONTENT
 from footprint.views.console import _COMPONENT_LABELS, MAX_ROWS, _money, _objective_name, _text, _year_runs
-
-if TYPE_CHECKING:
-    from footprint.analysis.compare import Comparison
 
 _KPI_LABELS = {"gap": "gap", "capex": "capex (undiscounted)", "builds": "capacity builds",
                "added_capacity": "capacity added, units/yr", "demand": "units demanded", "served": "units served",
@@ -171,8 +168,14 @@ def _print_flows(comparison: Comparison, console: Console) -> None:
     _columns(table, ("product", "market", "from", "to", "years", "units/yr", "total units"), 5)
     for product, market, source, sink, years, per_year, total in runs[:MAX_ROWS]:
         table.add_row(product, market, source, sink, years, per_year, f"{total:,.0f}")
+    plants = set(comparison.flows["from_plant"]) | set(comparison.flows["to_plant"])
+    captions = [f"{_text(name)}: {meaning}" for name, meaning in ((LOST_SALES, "units left unserved"),
+                                                                  (DEMAND, "demand only one plan has"))
+                if name in plants]
     if len(runs) > MAX_ROWS:
-        table.caption = f"{len(runs) - MAX_ROWS} more moves: the Comparison's table `flows` has them all (fp.compare)"
+        captions.append(f"{len(runs) - MAX_ROWS} more moves: the Comparison's table `flows` has them all "
+                        "(fp.compare)")
+    table.caption = "; ".join(captions) or None
     console.print(table)
 
 
