@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 __all__ = [
     "Alternative",
     "Breakeven",
+    "Comparison",
     "ExplainError",
     "Explanation",
     "Plan",
@@ -23,19 +24,23 @@ __all__ = [
     "ScenarioError",
     "ScenarioWarning",
     "SolverOptions",
+    "SweepSummary",
     "alternative",
     "breakeven",
     "check",
+    "compare",
     "explain",
     "load",
     "read_plan",
     "solve",
+    "sweep_summary",
 ]
 
 if TYPE_CHECKING:
     from footprint.api import (
         Alternative,
         Breakeven,
+        Comparison,
         ExplainError,
         Explanation,
         Plan,
@@ -44,13 +49,16 @@ if TYPE_CHECKING:
         ScenarioError,
         ScenarioWarning,
         SolverOptions,
+        SweepSummary,
         alternative,
         breakeven,
         check,
+        compare,
         explain,
         load,
         read_plan,
         solve,
+        sweep_summary,
     )
 
 

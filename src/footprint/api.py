@@ -1,4 +1,5 @@
-"""The Python API: load a scenario, solve it, read a Plan back, explain it, find a breakeven.
+"""The Python API: load a scenario, solve it, read a Plan back, explain it, find a breakeven, compare two
+Plans, sum up a sweep.
 
     import footprint as fp
     plan = fp.solve(fp.load("net.yaml"))
@@ -15,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from footprint.analysis.breakeven import Breakeven, Trial, find_breakeven
+from footprint.analysis.compare import Comparison
+from footprint.analysis.compare import compare as compare_plans
 from footprint.analysis.explain import Alternative, ExplainError, Explanation, alternative, explain
+from footprint.analysis.summary import SweepSummary, sweep_summary
 from footprint.economics.checks import CHECKS
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError
@@ -53,6 +57,12 @@ def read_plan(folder: str | Path) -> Plan:
     return Plan.read(folder)
 
 
+def compare(a: Plan | str | Path, b: Plan | str | Path, names: tuple[str, str] = ("A", "B")) -> Comparison:
+    """Plan ``b`` against plan ``a`` (each a Plan or a results folder): the decisions, flows, costs and KPIs
+    that differ (see :class:`Comparison`)."""
+    return compare_plans(*(plan if isinstance(plan, Plan) else Plan.read(plan) for plan in (a, b)), names=names)
+
+
 def breakeven(scenario: str | Path | dict[str, Any], param: str, low: float, high: float, *,
               tolerance: float | None = None, options: SolverOptions | None = None,
               on_trial: Callable[[Trial], None] | None = None) -> Breakeven:
@@ -70,6 +80,7 @@ def breakeven(scenario: str | Path | dict[str, Any], param: str, low: float, hig
 __all__ = [
     "Alternative",
     "Breakeven",
+    "Comparison",
     "ExplainError",
     "Explanation",
     "Plan",
@@ -78,11 +89,14 @@ __all__ = [
     "ScenarioError",
     "ScenarioWarning",
     "SolverOptions",
+    "SweepSummary",
     "alternative",
     "breakeven",
     "check",
+    "compare",
     "explain",
     "load",
     "read_plan",
     "solve",
+    "sweep_summary",
 ]

@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from footprint.plan.plan import Plan
     from footprint.scenario.scenario import Scenario
     from footprint.scenario.validation import Loaded
 
@@ -281,6 +282,46 @@ def breakeven(
     except PlanningError as error:
         raise _fail(str(error), NO_PLAN) from None
     print_breakeven(result, out)
+
+
+def _plan_of(reference: str) -> Plan:
+    """The Plan a reference names. Today: a results folder (`footprint run --out DIR`); another kind of
+    reference (a stored run, a sweep's future) is one more case here."""
+    from footprint.plan.plan import Plan
+    from footprint.plan.results import ResultsError
+
+    path = Path(reference)
+    try:
+        found = "a folder" if path.is_dir() else "a file" if path.is_file() else "nothing there"
+    except (OSError, ValueError):  # a NUL byte, a name too long
+        found = "nothing there"
+    if found != "a folder":
+        raise _fail(f"{reference}: expected a results folder (written by `footprint run --out DIR`), found {found}")
+    try:
+        with _stage(f"Reading {reference} ..."):
+            return Plan.read(path)
+    except ResultsError as error:
+        raise _fail(str(error)) from None
+
+
+@app.command(name="compare")
+def compare_command(
+    a: Annotated[str, typer.Argument(metavar="A", help="Plan A, the reference: a results folder (`footprint run "
+                                                        "--out DIR`).")],
+    b: Annotated[str, typer.Argument(metavar="B", help="Plan B, compared against A: a results folder.")],
+) -> None:
+    """Compare plan B against plan A: builds, plant decisions and assignments that differ, supply moved,
+    costs by component and by currency, and the key figures side by side."""
+    from footprint.analysis.compare import CompareError, compare
+    from footprint.views.compare import print_comparison
+
+    plans = _plan_of(a), _plan_of(b)
+    try:
+        comparison = compare(*plans)
+    except CompareError as error:
+        raise _fail(str(error)) from None
+    _say(out, f"A = {a}, B = {b}")
+    print_comparison(comparison, out)
 
 
 @app.command()
