@@ -175,7 +175,8 @@ def run(highs: highspy.Highs, is_mip: bool, duals: bool = False, options: Solver
     if seconds_left is not None and seconds_left <= 0:  # the command's time is used up: no more solving
         return Solution(SolveStatus.NO_SOLUTION, float("nan"), float("nan"), float("inf"), 0.0, np.zeros(0), None,
                         "the time limit was used up before this solve")
-    highs.setOptionValue("time_limit", float("inf") if seconds_left is None else seconds_left)
+    # HiGHS counts the limit against the instance's solving time so far, summed over its runs
+    highs.setOptionValue("time_limit", float("inf") if seconds_left is None else highs.getRunTime() + seconds_left)
     started = time.perf_counter()
     interrupted = _solve_interruptibly(highs)
     seconds = time.perf_counter() - started
