@@ -86,14 +86,14 @@ def _say(console: Console, message: str) -> None:
 
 
 def _resolve(scenario: str) -> Path:
-    """A scenario path, or the file of a bundled case by name."""
-    from footprint.scenario.cases import case_path
+    """A scenario path, or the file of a bundled case by name (or of a bundled set, which loading refuses)."""
+    from footprint.scenario.cases import case_path, set_path
 
     try:
         exists = Path(scenario).exists()
     except (OSError, ValueError):  # a NUL byte, a name too long
         exists = False
-    bundled = None if exists else case_path(scenario)
+    bundled = None if exists else case_path(scenario) or set_path(scenario)
     return bundled if bundled is not None else Path(scenario)
 
 
@@ -321,7 +321,7 @@ def futures_command(
             invalid = check_futures(read, listed[:check])
     except ScenarioError as error:
         raise _fail(error.report()) from None
-    print_futures(listed, f"{len(listed):,} futures of {read.name} (base {read.spec.base})", out)
+    print_futures(listed, f"{len(listed):,} futures of {scenario_set} (base {read.spec.base})", out)
     if invalid:
         checked = min(check, len(listed))
         raise _fail("\n".join([f"{len(invalid)} of the {checked} futures checked are not valid scenarios:",

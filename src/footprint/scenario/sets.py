@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from footprint.scenario.cases import SET_KIND, case_names, case_path, set_path
+from footprint.scenario.cases import SET_KIND, case_names, case_path, set_names, set_path
 from footprint.scenario.checks import CONSISTENCY_CHECKS, Loc, Problem
 from footprint.scenario.codes import Currency
 from footprint.scenario.entities import Identifier
@@ -294,7 +294,12 @@ def _set_file(path: str | Path) -> Path:
     except (OSError, ValueError):  # a NUL byte, a name too long
         exists = False
     bundled = None if exists else set_path(str(path))
-    return bundled if bundled is not None else Path(path)
+    if exists or bundled is not None:
+        return bundled or Path(path)
+    what = "a bundled case, not a scenario set" if case_path(str(path)) is not None else \
+        "no such file, nor a bundled scenario set"
+    bundled_sets = ", ".join(set_names()) or "none"
+    raise ScenarioError(printable(str(path)), [Problem((), f"{what}; bundled sets: {bundled_sets}")])
 
 
 def _read_base(base: str, file: Path, source: Source) -> Source:
