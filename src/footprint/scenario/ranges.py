@@ -273,8 +273,9 @@ def regularized_beta(x: np.ndarray, a: float, b: float) -> np.ndarray:
     log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * np.log(safe) + b * np.log1p(-safe)
     front = np.exp(log_front)
     direct = safe < (a + 1) / (a + b + 2)
-    value = np.where(direct, front * _beta_fraction(safe, a, b) / a,
-                     1 - front * _beta_fraction(1 - safe, b, a) / b)
+    value = np.empty_like(safe)  # each side only where its fraction converges fast
+    value[direct] = front[direct] * _beta_fraction(safe[direct], a, b) / a
+    value[~direct] = 1 - front[~direct] * _beta_fraction(1 - safe[~direct], b, a) / b
     return np.where(inner, value, np.where(x >= 1, 1.0, 0.0))
 
 
@@ -297,14 +298,26 @@ def _beta_fraction(x: np.ndarray, a: float, b: float, steps: int = 300, tiny: fl
     return h
 
 
-def beta_quantile(u: np.ndarray, a: float, b: float, steps: int = 60) -> np.ndarray:
-    """The inverse CDF of Beta(a, b), by bisection (the CDF is monotone; 60 halvings reach double precision)."""
+def beta_quantile(u: np.ndarray, a: float, b: float, steps: int = 100) -> np.ndarray:
+    """The inverse CDF of Beta(a, b) (a, b >= 1): Newton's method kept inside a bracket that each step narrows
+    (a step that would leave it bisects instead), to double precision."""
+    u = np.asarray(u, dtype=float)
     low, high = np.zeros_like(u), np.ones_like(u)
+    x = np.full_like(u, a / (a + b))
+    log_beta = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
     for _ in range(steps):
-        middle = (low + high) / 2
-        below = regularized_beta(middle, a, b) < u
-        low, high = np.where(below, middle, low), np.where(below, high, middle)
-    return (low + high) / 2
+        error = regularized_beta(x, a, b) - u
+        low, high = np.where(error < 0, x, low), np.where(error < 0, high, x)
+        inner = np.clip(x, 1e-300, 1 - 1e-16)
+        density = np.exp((a - 1) * np.log(inner) + (b - 1) * np.log1p(-inner) - log_beta)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(density > 0, x - error / density, np.nan)
+        outside = ~((step > low) & (step < high))
+        moved = np.where(outside, (low + high) / 2, step)
+        if np.all(np.abs(moved - x) <= 4e-16):
+            return moved
+        x = moved
+    return x
 
 
 def sample_ranges(dimensions: list[Dimension], n: int, distribution: Distribution,
