@@ -370,6 +370,20 @@ futures:
     assert scenario_set.base.data == small_base()  # the base is left as it was
 
 
+def test_a_base_may_be_a_bundled_case_and_null_leaves_a_field_at_its_default(tmp_path: Path) -> None:
+    path = write_set(tmp_path, """kind: scenario-set
+base: rogue-2012/strong-won
+futures:
+  - {name: no-regime, probability: 0.2, reason: "no tariffs at all", set: {regime: null}}
+  - {name: as-is, probability: 0.8}
+""")
+    scenario_set = read_set(path)
+    assert scenario_set.scenario.name == "rogue-2012-strong-won"
+    futures = expand(scenario_set)
+    assert future_data(scenario_set, futures[0])["regime"] is None
+    assert not check_futures(scenario_set, futures)
+
+
 # --- regimes from a date: the duties before and after it ------------------------------------------------------
 
 def _duties(scenario: Any) -> tuple[Any, np.ndarray]:

@@ -67,11 +67,13 @@ def factors(scenario_set: ScenarioSet, n: int | None = None, seed: int | None = 
     for name in scenario_set.generators:
         loc: Loc = ("generate", name)
         if name == "ranges" and generate is not None and generate.ranges is not None:
-            futures = ranges_futures(scenario_set, count(generate.ranges.n), rng(seed, RANGES_STREAM))
+            futures = ranges_futures(scenario_set, generate.ranges, count(generate.ranges.n),
+                                     rng(seed, RANGES_STREAM))
         elif name == "fx_history" and generate is not None and generate.fx_history is not None:
-            futures = fx_history_futures(scenario_set, count(generate.fx_history.n), rng(seed, FX_STREAM))
-        elif name == "regimes":
-            futures = regime_futures(scenario_set)
+            futures = fx_history_futures(scenario_set, generate.fx_history, count(generate.fx_history.n),
+                                         rng(seed, FX_STREAM))
+        elif name == "regimes" and generate is not None and generate.regimes is not None:
+            futures = regime_futures(scenario_set, generate.regimes)
         else:
             continue  # a generator given as null
         parts.append(Factor(name, loc, futures))

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from footprint.economics.fx import FxError, ecb_annual, fx_rates
-from footprint.scenario.sets import Future, ScenarioSet, numbered
+from footprint.scenario.checks import Loc
+from footprint.scenario.sets import Future, FxHistoryGenerator, ScenarioSet, numbered
 
 
 @dataclass(frozen=True)
@@ -73,19 +74,16 @@ def bootstrap_paths(changes: Changes, start: dict[str, float], steps: int, block
     return first * np.exp(np.cumsum(drawn, axis=1))
 
 
-def fx_history_futures(scenario_set: ScenarioSet, n: int, draws: np.random.Generator) -> list[Future]:
+def fx_history_futures(scenario_set: ScenarioSet, spec: FxHistoryGenerator, n: int,
+                       draws: np.random.Generator) -> list[Future]:
     """``n`` futures of probability 1/n, each setting ``fx.CUR`` to a rate for every horizon year for each of
     the generator's currencies: the base's own rates up to the base year, a bootstrapped path after it.
 
     A path starts at the base's rate for the base year when the horizon holds that year (the scenario's
     present, as it gives it), else at the ECB mean of the base year. ScenarioError (naming the set's line)
     for a currency without ECB history or a base year outside it."""
-    generate = scenario_set.spec.generate
-    spec = generate.fx_history if generate is not None else None
-    if spec is None:
-        return []
     scenario = scenario_set.scenario
-    loc = ("generate", "fx_history")
+    loc: Loc = ("generate", "fx_history")
     history = {}
     for index, currency in enumerate(spec.currencies):
         try:

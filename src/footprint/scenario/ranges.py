@@ -121,12 +121,20 @@ def parameter_path(data: Any, loc: Loc) -> str | None:
     return text
 
 
-def _figure(loc: Loc, path: str, raw: dict[str, Any]) -> RangedFigure | RangeProblem:
+class _UnsampledError(ValueError):
+    """A figure that cannot be sampled, and where it is in the data (if it is a figure)."""
+
+    def __init__(self, message: str, figure: Loc | None = None) -> None:
+        super().__init__(message)
+        self.figure = figure
+
+
+def _figure(loc: Loc, path: str, raw: dict[str, Any]) -> RangedFigure:
     low, high = raw.get("low"), raw.get("high")
     if low is None or high is None:
         given, missing = ("low", "high") if high is None else ("high", "low")
-        return RangeProblem(f"{path}: the figure has a {given} but no {missing}; give both ends of its range "
-                            "(or leave the figure out by listing the paths to sample)", figure=loc)
+        raise _UnsampledError(f"{path}: the figure has a {given} but no {missing}; give both ends of its range (or "
+                         "leave the figure out by listing the paths to sample)", loc)
     return RangedFigure(loc, path, float(low), float(raw["value"]), float(high))
 
 
@@ -137,17 +145,14 @@ def found_dimensions(data: dict[str, Any]) -> tuple[list[Dimension], list[RangeP
         if not _has_range(raw):
             continue
         path = parameter_path(data, loc)
-        if path is None:
-            what = "an FX figure by year; FX is sampled per currency (fx.CUR, one rate)" if loc[0] == "fx" \
-                else "a figure no parameter path can name"
-            problems.append(RangeProblem(f"{_loc_text(loc)}: {what}; list the paths to sample under ranges.paths",
-                                         figure=loc))
-            continue
-        figure = _figure(loc, path, raw)
-        if isinstance(figure, RangeProblem):
-            problems.append(figure)
-        else:
-            dimensions.append(Dimension(path, (figure,)))
+        try:
+            if path is None:
+                what = "an FX figure by year; FX is sampled per currency (fx.CUR, one rate)" if loc[0] == "fx" \
+                    else "a figure no parameter path can name"
+                raise _UnsampledError(f"{_loc_text(loc)}: {what}; list the paths to sample under ranges.paths", loc)
+            dimensions.append(Dimension(path, (_figure(loc, path, raw),)))
+        except _UnsampledError as err:
+            problems.append(RangeProblem(str(err), figure=err.figure))
     return dimensions, problems
 
 
@@ -156,39 +161,36 @@ def _loc_text(loc: Loc) -> str:
 
 
 def listed_dimensions(data: dict[str, Any], paths: list[str]) -> tuple[list[Dimension], list[RangeProblem]]:
-    """The figures ``paths`` name in ``data``: a figure with a range, or a per-year series (its years with a
-    range sampled together)."""
+    """The figures ``paths`` name in ``data``: each a figure with a range, or a per-year series (its years with
+    a range sampled together)."""
     dimensions, problems = [], []
     for index, path in enumerate(paths):
         try:
-            parameter = Parameter.parse(path)
-            if parameter.growth:
-                raise ParameterError(f"{path}: a growth path is not a figure; name the series, or a figure in it")
-            targets = _targets(data, parameter)
-        except ParameterError as err:
-            problems.append(RangeProblem(str(err), listed=index))
-            continue
-        figures: list[RangedFigure] = []
-        for loc in targets:
-            raw = _at(data, loc)
-            if not _is_figure(raw) and not (len(targets) > 1 and raw is not None):
-                problems.append(RangeProblem(f"{path}: names {_found(raw)}, not a figure with low and high",
-                                             listed=index))
-                break
-            if not _has_range(raw):
-                continue  # a plain year of a series: it keeps its value
-            figure = _figure(loc, path if len(targets) == 1 else f"{path}.{loc[-1]}", raw)
-            if isinstance(figure, RangeProblem):
-                problems.append(RangeProblem(figure.message, figure=figure.figure, listed=index))
-                break
-            figures.append(figure)
-        else:
-            if figures:
-                dimensions.append(Dimension(path, tuple(figures)))
-            else:
-                problems.append(RangeProblem(f"{path}: the figure has no low and high to sample between",
-                                             listed=index))
+            dimensions.append(_listed(data, path))
+        except _UnsampledError as err:
+            problems.append(RangeProblem(str(err), figure=err.figure, listed=index))
     return dimensions, problems
+
+
+def _listed(data: dict[str, Any], path: str) -> Dimension:
+    try:
+        parameter = Parameter.parse(path)
+        targets = _targets(data, parameter)
+    except ParameterError as err:
+        raise _UnsampledError(str(err)) from None
+    if parameter.growth:
+        raise _UnsampledError(f"{path}: a growth path is not a figure; name the series, or a figure in it")
+    series = len(targets) > 1  # a path to a per-year series sets each of its years
+    figures = []
+    for loc in targets:
+        raw = _at(data, loc)
+        if not _is_figure(raw) and not (series and raw is not None):
+            raise _UnsampledError(f"{path}: names {_found(raw)}, not a figure with low and high")
+        if _has_range(raw):  # a year of a series without a range keeps its value
+            figures.append(_figure(loc, f"{path}.{loc[-1]}" if series else path, raw))
+    if not figures:
+        raise _UnsampledError(f"{path}: the figure has no low and high to sample between")
+    return Dimension(path, tuple(figures))
 
 
 def _targets(data: dict[str, Any], parameter: Parameter) -> list[Loc]:

@@ -32,7 +32,7 @@ from footprint.scenario.entities import Identifier
 from footprint.scenario.figures import NotBool, Year
 from footprint.scenario.files import read_source
 from footprint.scenario.parameters import Parameter, ParameterError
-from footprint.scenario.ranges import Dimension, Distribution, found_dimensions, listed_dimensions, sample_ranges
+from footprint.scenario.ranges import Dimension, found_dimensions, listed_dimensions, sample_ranges
 from footprint.scenario.regime_switch import switched_rules
 from footprint.scenario.regimes import regime_names
 from footprint.scenario.scenario import Scenario
@@ -55,9 +55,10 @@ _EXPONENT = re.compile(r"^[+-]?\d[\d_]*(\.\d*)?[eE][+-]?\d+$")
 
 
 def _override_value(raw: Any) -> Any:
-    """A number, a name (a regime, say), or numbers by year (an FX path, a series)."""
-    if isinstance(raw, str):
-        return float(raw.replace("_", "")) if _EXPONENT.match(raw) else raw
+    """A number, a name (a regime, say), numbers by year (an FX path, a series), or null (a field at its
+    default: ``regime: null``, no regime)."""
+    if raw is None or isinstance(raw, str):
+        return float(raw.replace("_", "")) if raw is not None and _EXPONENT.match(raw) else raw
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         if not math.isfinite(raw):
             raise ValueError(f"expected a finite number, found {raw}")
@@ -71,7 +72,8 @@ def _override_value(raw: Any) -> Any:
                 raise ValueError(f"year {key}: expected a number, found {short(value)}")
             by_year[int(key)] = value
         return by_year
-    raise ValueError(f"expected a number, a name or numbers by year ({{2014: 150000, ...}}), found {short(raw)}")
+    raise ValueError(f"expected a number, a name, numbers by year ({{2014: 150000, ...}}) or null, found "
+                     f"{short(raw)}")
 
 
 OverrideValue = Annotated[Any, BeforeValidator(_override_value)]
@@ -97,7 +99,8 @@ class ListedFuture(SetEntry):
     overrides: dict[str, OverrideValue] = Field(
         default_factory=dict, alias="set",
         description="Parameter path to value (`fx.JPY: 120`, `markets[us].demand.rogue: 150000`, `regime: "
-        "2025-s232`, `fx.KRW: {2014: 1100, ...}`), applied in the order written; none: the base as it is.")
+        "2025-s232`, `regime: null`, `fx.KRW: {2014: 1100, ...}`), applied in the order written; none: the base "
+        "as it is.")
 
 
 class RangesGenerator(SetEntry):
@@ -229,23 +232,21 @@ def numbered(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i:0{width}d}" for i in range(1, n + 1)]
 
 
-def ranges_futures(scenario_set: ScenarioSet, n: int, draws: np.random.Generator) -> list[Future]:
+def ranges_futures(scenario_set: ScenarioSet, spec: RangesGenerator, n: int,
+                   draws: np.random.Generator) -> list[Future]:
     """``n`` Latin hypercube samples of the set's ranged figures, each a future of probability 1/n."""
-    spec = scenario_set.spec.generate.ranges if scenario_set.spec.generate else None
-    distribution: Distribution = spec.distribution if spec is not None else "triangular"
-    samples = sample_ranges(list(scenario_set.dimensions), n, distribution, draws)
+    samples = sample_ranges(list(scenario_set.dimensions), n, spec.distribution, draws)
     return [Future(name, 1 / n, sample) for name, sample in zip(numbered("ranges", n), samples, strict=True)]
 
 
-def regime_futures(scenario_set: ScenarioSet) -> list[Future]:
-    """One future per listed regime. A regime from a date inside the horizon is written out as the scenario's
-    own tariffs and agreements (``regime_switch``); from the horizon's first day or before, it is the regime;
+def regime_futures(scenario_set: ScenarioSet, choices: list[RegimeFuture]) -> list[Future]:
+    """One future per regime. A regime from a date inside the horizon is written out as the scenario's own
+    tariffs and agreements (``regime_switch``); from the horizon's first day or before, it is the regime;
     after its last day, it is the base as it is."""
     scenario = scenario_set.scenario
     first, last = dt.date(scenario.horizon.start, 1, 1), dt.date(scenario.horizon.end, 12, 31)
-    generate = scenario_set.spec.generate
     futures = []
-    for choice in (generate.regimes if generate is not None else None) or []:
+    for choice in choices:
         regime = None if choice.regime == NO_REGIME else choice.regime
         overrides: tuple[tuple[str, Any], ...]
         if choice.start is None or choice.start <= first:
