@@ -33,17 +33,16 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build  # noqa: E402 -- the synthetic network generator, beside this file
-
-from footprint.analysis.sweep import Task, similarity_order  # noqa: E402
-from footprint.economics.checks import CHECKS  # noqa: E402
-from footprint.optimize.highs import SolverOptions  # noqa: E402
-from footprint.optimize.warm import WarmSolver  # noqa: E402
-from footprint.plan.tables import plan_of, solve  # noqa: E402
-from footprint.scenario.cases import case_path  # noqa: E402
-from footprint.scenario.files import read_source, scenario_from_data  # noqa: E402
-from footprint.scenario.parameters import Parameter  # noqa: E402
-from footprint.scenario.scenario import Scenario  # noqa: E402
+import build
+from footprint.analysis.sweep import Task, similarity_order
+from footprint.economics.checks import CHECKS
+from footprint.optimize.highs import SolverOptions
+from footprint.optimize.warm import WarmSolver
+from footprint.plan.tables import plan_of, solve
+from footprint.scenario.cases import case_path
+from footprint.scenario.files import read_source, scenario_from_data
+from footprint.scenario.parameters import Parameter
+from footprint.scenario.scenario import Scenario
 
 SEED = 20121
 FUTURES = 12

@@ -1,5 +1,5 @@
-"""The Python API: load a scenario, solve it, read a Plan back, explain it, find a breakeven, compare two
-Plans, sum up a sweep.
+"""The Python API: load a scenario, solve it, read a Plan back, explain it, find a breakeven, list a set's
+futures, compare two Plans, sum up a sweep.
 
     import footprint as fp
     plan = fp.solve(fp.load("net.yaml"))
@@ -21,6 +21,7 @@ from footprint.analysis.compare import compare as compare_plans
 from footprint.analysis.explain import Alternative, ExplainError, Explanation, alternative, explain
 from footprint.analysis.summary import SweepSummary, sweep_summary
 from footprint.economics.checks import CHECKS
+from footprint.economics.futures import expand
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError
 from footprint.plan.plan import Plan
@@ -28,6 +29,7 @@ from footprint.plan.tables import solve
 from footprint.scenario.checks import Problem
 from footprint.scenario.files import read_scenario, read_source
 from footprint.scenario.scenario import Scenario
+from footprint.scenario.sets import Future, ScenarioSet, read_set
 from footprint.scenario.sources import ScenarioError
 
 
@@ -77,16 +79,27 @@ def breakeven(scenario: str | Path | dict[str, Any], param: str, low: float, hig
                           source=name)
 
 
+def futures(scenario_set: str | Path | ScenarioSet, n: int | None = None, seed: int | None = None) -> list[Future]:
+    """The futures of a scenario set (a file, a bundled set such as ``rogue-2012/futures``, or one read with
+    ``read_set``), their probabilities adding up to 1. ``n`` replaces the number of samples of each sampling
+    generator (with ``combine: sample``, the number of futures drawn), ``seed`` the set's seed. Each future's
+    ``apply(data)`` gives its scenario data; ScenarioError for a bad set, naming its lines."""
+    read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
+    return expand(read, n=n, seed=seed)
+
+
 __all__ = [
     "Alternative",
     "Breakeven",
     "Comparison",
     "ExplainError",
     "Explanation",
+    "Future",
     "Plan",
     "PlanningError",
     "Scenario",
     "ScenarioError",
+    "ScenarioSet",
     "ScenarioWarning",
     "SolverOptions",
     "SweepSummary",
@@ -95,8 +108,10 @@ __all__ = [
     "check",
     "compare",
     "explain",
+    "futures",
     "load",
     "read_plan",
+    "read_set",
     "solve",
     "sweep_summary",
 ]

@@ -87,14 +87,14 @@ def _say(console: Console, message: str) -> None:
 
 
 def _resolve(scenario: str) -> Path:
-    """A scenario path, or the file of a bundled case by name."""
-    from footprint.scenario.cases import case_path
+    """A scenario path, or the file of a bundled case by name (or of a bundled set, which loading refuses)."""
+    from footprint.scenario.cases import case_path, set_path
 
     try:
         exists = Path(scenario).exists()
     except (OSError, ValueError):  # a NUL byte, a name too long
         exists = False
-    bundled = None if exists else case_path(scenario)
+    bundled = None if exists else case_path(scenario) or set_path(scenario)
     return bundled if bundled is not None else Path(scenario)
 
 
@@ -339,6 +339,36 @@ def validate(
     _say(out, "\n".join(lines))
 
 
+@app.command(name="futures")
+def futures_command(
+    scenario_set: Annotated[str, typer.Argument(
+        help="Scenario set: a YAML file with kind: scenario-set, or a bundled set (rogue-2012/futures).")],
+    n: Annotated[int | None, typer.Option(
+        "--n", "-n", help="Samples of each sampling generator (ranges, fx_history); with combine: sample, the "
+                          "number of futures drawn.", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)] = None,
+    check: Annotated[int, typer.Option(help="Validate the first N futures as scenarios (0: none).", min=0)] = 100,
+) -> None:
+    """List a scenario set's futures: each one's probability and the values it sets."""
+    from footprint.economics.futures import check_futures, expand
+    from footprint.scenario.sets import read_set
+    from footprint.scenario.sources import ScenarioError
+    from footprint.views.futures import print_futures
+
+    try:
+        with _stage(f"Expanding {scenario_set} ..."):
+            read = read_set(scenario_set)
+            listed = expand(read, n=n, seed=seed)
+            invalid = check_futures(read, listed[:check])
+    except ScenarioError as error:
+        raise _fail(error.report()) from None
+    print_futures(listed, f"{len(listed):,} futures of {scenario_set} (base {read.spec.base})", out)
+    if invalid:
+        checked = min(check, len(listed))
+        raise _fail("\n".join([f"{len(invalid)} of the {checked} futures checked are not valid scenarios:",
+                                *(error.report() for error in invalid.values())]))
+
+
 @app.command()
 def template(
     excel: Annotated[Path | None, typer.Option("--excel", help="Write the template as this workbook (.xlsx).")] = None,
@@ -397,11 +427,13 @@ def convert_command(
 
 @app.command()
 def cases() -> None:
-    """List the bundled cases (run one with `footprint run NAME`)."""
-    from footprint.scenario.cases import case_description, case_names
+    """List the bundled cases (run one with `footprint run NAME`) and scenario sets."""
+    from footprint.scenario.cases import case_description, case_names, set_names
 
     for name in case_names():
         out.print(f"[bold]{name}[/bold]  {case_description(name)}")
+    for name in set_names():
+        out.print(f"[bold]{name}[/bold]  {case_description(name)} (a scenario set: `footprint futures {name}`)")
 
 
 @app.command()
