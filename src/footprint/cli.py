@@ -369,6 +369,132 @@ def futures_command(
                                 *(error.report() for error in invalid.values())]))
 
 
+# Many futures: a sweep solves each future of a set, sensitivity each ranged input at its ends; both stored.
+
+WorkersOption = Annotated[int | None, typer.Option(
+    help="Worker processes of the local Dask cluster (default: one per core).", min=1, max=256)]
+ClusterOption = Annotated[str | None, typer.Option(
+    help="Address of a running Dask scheduler (tcp://host:8786) to solve on, in place of a local cluster.")]
+SweepStoreOption = Annotated[str | None, typer.Option(
+    "--store", help="The run store: an SQLite file, or a database URL (postgresql+psycopg://USER:PASSWORD@HOST/DB); "
+                    "default: $FOOTPRINT_STORE, else footprint.sqlite in this folder.")]
+
+
+@contextmanager
+def _solving_futures(title: str) -> Iterator[Any]:
+    """The progress bar of a sweep, and its failures as messages: Ctrl-C says how to resume (exit 130)."""
+    from footprint.analysis.sweep import SweepError
+    from footprint.plan.store import StoreError
+    from footprint.views.progress import sweep_progress
+
+    try:
+        with sweep_progress(err, title) as report:
+            yield report
+    except (SweepError, StoreError) as error:
+        raise _fail(str(error)) from None
+    except KeyboardInterrupt:
+        _say(err, "interrupted: every future solved so far is stored; run the same command again to go on")
+        raise typer.Exit(INTERRUPTED) from None
+
+
+@app.command(name="sweep")
+def sweep_command(
+    scenario_set: Annotated[str, typer.Argument(
+        help="Scenario set: a YAML file with kind: scenario-set, or a bundled set (rogue-2012/futures).")],
+    n: Annotated[int | None, typer.Option("--n", "-n", help="As for `footprint futures`.", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)] = None,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+    store: SweepStoreOption = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+) -> None:
+    """Solve every future of a scenario set as its own plan, in parallel, and store each; then sum them up.
+
+    Run again, the same sweep skips the futures it has stored."""
+    from footprint.analysis.summary import sweep_summary
+    from footprint.analysis.sweep import sweep
+    from footprint.economics.futures import expand
+    from footprint.plan.store import RunStore
+    from footprint.scenario.sets import read_set
+    from footprint.scenario.sources import ScenarioError
+    from footprint.views.sweep_summary import print_sweep_summary
+
+    try:
+        with _stage(f"Expanding {scenario_set} ..."):
+            read = read_set(scenario_set)
+            listed = expand(read, n=n, seed=seed)
+    except ScenarioError as error:
+        raise _fail(error.report()) from None
+    options = _options(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
+    settings = {"time_limit": options.time_limit, "mip_gap": options.mip_gap}
+    content = {"set": read.source.data, "n": n, "seed": seed}
+    with _solving_futures(f"{len(listed):,} futures of {scenario_set}") as report:
+        opened = RunStore(store)
+        with opened:
+            outcome = sweep(read.base.data, read.base.name, listed, store=opened, name=str(scenario_set),
+                            content=content, settings=settings, workers=workers, cluster=cluster,
+                            on_progress=report)
+    summary = sweep_summary(outcome.futures, read.scenario.objective, currency=read.scenario.currency)
+    print_sweep_summary(summary, out)
+    skipped = f"; {outcome.skipped:,} stored before" if outcome.skipped else ""
+    _say(out, f"stored as sweep {outcome.sweep} in {opened.name}: {outcome.solved:,} futures solved in "
+              f"{outcome.seconds:.1f} s{skipped}" + (f", {outcome.failed:,} without a plan" if outcome.failed else ""))
+
+
+@app.command(name="sweep-summary")
+def sweep_summary_command(
+    sweep_ref: Annotated[str, typer.Argument(metavar="SWEEP", help="A stored sweep: its id, its name, or latest.")],
+    store: SweepStoreOption = None,
+) -> None:
+    """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken."""
+    from footprint.analysis.summary import sweep_summary
+    from footprint.views.sweep_summary import print_sweep_summary
+
+    with _opened_store(store) as opened:
+        found = opened.sweep(sweep_ref)
+        futures = opened.futures(found.id)
+        sense = opened.objective_sense(found.id)
+    summary = sweep_summary(futures, sense or "cost", currency=next(iter(futures["currency"].dropna()), None))
+    _say(out, f"sweep {found.id} ({found.name}): {len(futures):,} futures stored, {found.status}")
+    print_sweep_summary(summary, out)
+
+
+@app.command()
+def sensitivity(
+    scenario: ScenarioArgument = DEFAULT_CASE,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", help="An input to vary, by parameter path (repeat for more); default: every figure with a "
+                        "range (low and high), a series' years together.")] = None,
+    top: Annotated[int, typer.Option(help="Show the K inputs with the largest swing (0: all).", min=0)] = 15,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+    store: SweepStoreOption = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+    strict: StrictOption = False,
+) -> None:
+    """A tornado: the NPV with each ranged input at its low and at its high (the others at their values),
+    ranked by the swing, and where the decisions change. Solved as a stored sweep."""
+    from footprint.analysis.sensitivity import SensitivityError
+    from footprint.analysis.sensitivity import sensitivity as tornado_of
+    from footprint.plan.store import RunStore
+    from footprint.views.tornado import print_tornado
+
+    loaded = _load(scenario, strict)
+    options = _options(loaded.scenario, time_limit=time_limit, mip_gap=mip_gap)
+    settings = {"time_limit": options.time_limit, "mip_gap": options.mip_gap}
+    try:
+        with _solving_futures(f"sensitivity of {loaded.source}") as report:
+            opened = RunStore(store)
+            with opened:
+                tornado = tornado_of(loaded.data, loaded.source, store=opened, settings=settings, paths=param,
+                                     workers=workers, cluster=cluster, on_progress=report)
+    except SensitivityError as error:
+        raise _fail(str(error)) from None
+    print_tornado(tornado, out, top or None)
+
+
 @app.command()
 def template(
     excel: Annotated[Path | None, typer.Option("--excel", help="Write the template as this workbook (.xlsx).")] = None,
