@@ -1,4 +1,4 @@
-"""The Python API: load a scenario, solve it, read a Plan back, explain it, find a breakeven.
+"""The Python API: load a scenario, solve it, read a Plan back, explain it, find a breakeven, keep runs.
 
     import footprint as fp
     plan = fp.solve(fp.load("net.yaml"))
@@ -20,6 +20,7 @@ from footprint.economics.checks import CHECKS
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError
 from footprint.plan.plan import Plan
+from footprint.plan.store import RunStore, StoreError
 from footprint.plan.tables import solve
 from footprint.scenario.checks import Problem
 from footprint.scenario.files import read_scenario, read_source
@@ -74,10 +75,12 @@ __all__ = [
     "Explanation",
     "Plan",
     "PlanningError",
+    "RunStore",
     "Scenario",
     "ScenarioError",
     "ScenarioWarning",
     "SolverOptions",
+    "StoreError",
     "alternative",
     "breakeven",
     "check",

@@ -13,12 +13,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from footprint.plan.store import RunStore
     from footprint.scenario.scenario import Scenario
     from footprint.scenario.validation import Loaded
 
@@ -68,6 +69,9 @@ TimeLimitOption = Annotated[float | None, typer.Option(
 MipGapOption = Annotated[float | None, typer.Option(help="Relative gap at which to stop.", min=0.0, max=1.0)]
 ThreadsOption = Annotated[int | None, typer.Option(help="Solver threads (at most the machine's cores).",
                                                    min=1, max=256)]
+StoreOption = Annotated[str | None, typer.Option(
+    "--store", help="The run store: an SQLite file, or a database URL (postgresql+psycopg://USER:PASSWORD@HOST/DB); "
+                    "default: $FOOTPRINT_STORE, else footprint.sqlite in this folder.")]
 
 
 def _printable(text: str) -> str:
@@ -161,8 +165,10 @@ def run(
     threads: ThreadsOption = None,
     log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
     strict: StrictOption = False,
+    store: StoreOption = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not keep the run in the run store.")] = False,
 ) -> None:
-    """Solve a scenario and print the plan; with --out, write its tables."""
+    """Solve a scenario and print the plan; with --out, write its tables. The run is kept in the run store."""
     from footprint.optimize.solve import PlanningError
     from footprint.plan.tables import solve
     from footprint.views.console import print_plan
@@ -179,10 +185,13 @@ def run(
     plan.summary["load_seconds"] = load_seconds
     if out_path is not None:
         _write_plan(plan, out_path)
+    stored = None if no_store else _store_run(plan, loaded, options, store)
     print_plan(plan, out, results=out_path)
     if out_path is not None:
         _say(out, f"Plan written to {out_path}" + (
             "" if out_path.suffix.lower() == ".xlsx" else "/ (tables as CSV and Parquet, summary.json)"))
+    if stored is not None:
+        _say(out, stored)
     if plan.status == "interrupted":
         raise typer.Exit(INTERRUPTED)
 
@@ -378,6 +387,87 @@ def schema() -> None:
     from footprint.scenario.docs import scenario_reference
 
     _say(out, scenario_reference().rstrip("\n"))
+
+
+# The run store: `run` keeps every plan it solves; `runs`, `show` and `export` read them back.
+
+
+def _store_run(plan: Any, loaded: Loaded, options: Any, where: str | None) -> str | None:
+    """Keep a solved run in the store, and say where; a store that fails is a warning, never a lost plan."""
+    from footprint.plan.store import RunStore, StoreError, encode_tables, run_record, solver_settings
+
+    try:
+        with _stage("Storing the run ..."), RunStore(where) as store:
+            record = run_record(plan, name=loaded.scenario.name, data=loaded.data, settings=solver_settings(options))
+            run_id = store.save_run(record, encode_tables(plan))
+    except StoreError as error:
+        _say(err, f"warning: the run was not stored: {error}")
+        return None
+    return f"stored as run {run_id} in {store.name}"
+
+
+@contextmanager
+def _opened_store(where: str | None) -> Iterator[RunStore]:
+    """The run store to read, made already; its failures are messages (exit code 1)."""
+    from footprint.plan.store import RunStore, StoreError
+
+    try:
+        with RunStore(where, create=False) as store:
+            yield store
+    except StoreError as error:
+        raise _fail(str(error)) from None
+
+
+RunArgument = Annotated[str, typer.Argument(
+    metavar="RUN", help="A stored run: its id, latest, its name (the newest of that name), or SWEEP/FUTURE.")]
+
+
+@app.command(name="runs")
+def runs_command(
+    store: StoreOption = None,
+    kind: Annotated[Literal["run", "sweep", "future"] | None, typer.Option(
+        help="Only runs, sweeps or futures (default: runs and sweeps).")] = None,
+    search: Annotated[str | None, typer.Option(help="Only those whose name contains this (any case).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1)] = 50,
+) -> None:
+    """List the runs and sweeps in the run store, newest first."""
+    from footprint.views.console import print_runs
+
+    with _opened_store(store) as opened:
+        listed = opened.runs(kind, search, limit)
+    print_runs(listed, opened.name, out)
+
+
+@app.command()
+def show(run_ref: RunArgument, store: StoreOption = None) -> None:
+    """Print a stored run as `run` printed it (a sweep: its futures)."""
+    from footprint.views.console import print_plan, print_sweep
+
+    with _opened_store(store) as opened:
+        found = opened.get(run_ref)
+        if found.kind == "sweep":
+            print_sweep(found, opened.futures(found.id), out)
+            return
+        if not found.has_plan:
+            raise _fail(f"run {found.id} ({found.name}) has no plan: {found.message or found.status}", NO_PLAN)
+        plan = opened.plan(found.id)
+    print_plan(plan, out)
+
+
+@app.command()
+def export(
+    run_ref: RunArgument,
+    out_path: Annotated[Path, typer.Option(
+        "--out", "-o", help="Where to write the run's tables: a folder (CSV, Parquet, summary.json; it replaces "
+                            "earlier results there) or FILE.xlsx (one workbook).")],
+    store: StoreOption = None,
+) -> None:
+    """Write a stored run's tables as `run --out` does: a results folder, or one workbook."""
+    with _opened_store(store) as opened:
+        found = opened.get(run_ref)
+        plan = opened.plan(found.id)
+    _write_plan(plan, out_path)
+    _say(out, f"Run {found.id} ({found.name}) written to {out_path}")
 
 
 @import_app.command("orlib-cap")
