@@ -27,7 +27,8 @@ DEFAULT_CASE = "rogue-2012"
 
 EXIT_CODES = {
     0: "done (a plan stopped by its time limit counts: it is labelled so)",
-    1: "the input is invalid: the scenario (every problem is listed), a parameter, a market or product name",
+    1: "the input is invalid: the scenario (every problem is listed), a parameter, a market or product name, "
+       "a run store or a run in it",
     2: "the command line itself is wrong (an unknown option, a missing argument)",
     3: "no plan: infeasible, unbounded, or none found in the time allowed (the reason is printed)",
     4: "the results could not be written (disk full, read-only, permission, --out naming a file)",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -27,10 +27,12 @@ from pyarrow import ipc
 from sqlalchemy import ColumnElement, Row, case, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from footprint.optimize.highs import SolverOptions
 from footprint.plan.decisions import Decisions
 from footprint.plan.plan import TABLES, Plan
 from footprint.plan.store_schema import KINDS, StoreError, open_engine, reason, runs, store_url, tables
+
+if TYPE_CHECKING:  # the store need not load the solver: a process that only stores runs starts sooner
+    from footprint.optimize.highs import SolverOptions
 
 FAILED = "failed"
 """The status of a future that has no plan (infeasible, or its worker failed); its message says why."""
@@ -400,9 +402,9 @@ class RunStore:
                              f"{run.id}/FUTURE (`footprint show {run.id}` lists them)")
         if not run.has_plan:
             raise StoreError(f"run {run.id} ({run.name}) has no plan: {run.message or run.status}")
-        rows = self._rows(select(tables.c.name, tables.c.data).where(tables.c.run == run.id), "read a plan")
+        rows = dict(self._rows(select(tables.c.name, tables.c.data).where(tables.c.run == run.id), "read a plan"))
         try:
-            return Plan(dict(run.summary or {}), decode_tables({name: bytes(data) for name, data in rows}))
+            return Plan(dict(run.summary or {}), decode_tables({name: bytes(rows[name]) for name in TABLES}))
         except (KeyError, ValueError, pa.ArrowException) as err:
             raise StoreError(f"{self.name}: the tables of run {run.id} are damaged ({err})") from None
 
@@ -417,9 +419,8 @@ class RunStore:
                    runs.c.gap, runs.c.decisions, runs.c.message]
         rows = self._rows(select(*columns).where(runs.c.sweep == sweep_id).order_by(runs.c.id), "read a sweep")
         rows.sort(key=lambda row: order.get(row.name, len(order)))
-        frame = pd.DataFrame([tuple(row) for row in rows], columns=[column.name for column in columns])
-        frame["decisions"] = pd.Series([_decisions(text) for text in frame["decisions"]], dtype=object)
-        return frame
+        return pd.DataFrame([{**row._mapping, "decisions": _decisions(row.decisions)} for row in rows],
+                            columns=[column.name for column in columns])
 
 
 def _run(row: Row[Any]) -> Run:

@@ -34,8 +34,8 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 SCHEMA_VERSION = 1
 STORE_ENV = "FOOTPRINT_STORE"
@@ -46,6 +46,8 @@ CONNECT_SECONDS = 10
 """How long to wait for a PostgreSQL server before saying it cannot be reached."""
 KINDS = ("run", "future", "sweep")
 _SQLITE_HEADER = b"SQLite format 3\x00"
+_CREATE_LOCK = int.from_bytes(b"fprint01")
+"""The PostgreSQL advisory lock held while a store's tables are made."""
 _PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
 
 
@@ -121,7 +123,7 @@ def store_url(where: str | Path | None) -> tuple[URL, str]:
         return URL.create("sqlite", database=str(path)), str(path)
     try:
         url = make_url(where)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise StoreError(f"{masked(where)}: not a database URL; give a file (an SQLite run store) or a URL "
                          "such as postgresql+psycopg://USER:PASSWORD@HOST/DATABASE") from None
     backend = url.get_backend_name()
@@ -146,8 +148,11 @@ def open_engine(url: URL, name: str, *, create: bool = True) -> Engine:
             event.listen(engine, "connect", _sqlite_settings)
         else:
             engine = create_engine(url, connect_args={"connect_timeout": CONNECT_SECONDS})
-    except (ArgumentError, ImportError) as err:  # an unknown driver, a driver not installed
+    except ArgumentError as err:  # an unknown driver
         raise StoreError(f"{name}: {err}") from None
+    except ImportError as err:
+        raise StoreError(f"{name}: its database driver is not installed ({err}); footprint ships psycopg for "
+                         "postgresql+psycopg:// URLs") from None
     try:
         _prepare(engine, name, create)
     except SQLAlchemyError as err:
@@ -200,12 +205,11 @@ def _not_made(name: str) -> str:
 def _prepare(engine: Engine, name: str, create: bool) -> None:
     with engine.connect() as connection:
         present = set(inspect(connection).get_table_names())
-        if present and meta.name not in present and engine.dialect.name == "sqlite":
-            listed = ", ".join(sorted(present)[:5])
-            raise StoreError(f"{name} is an SQLite database of something else (tables {listed}), not a run store; "
-                             "name another file")
-        version = connection.scalar(select(meta.c.value).where(meta.c.name == "schema_version")) \
-            if meta.name in present else None
+        version = _version(connection) if meta.name in present else None
+    if engine.dialect.name == "sqlite" and present and not present & set(metadata.tables):
+        listed = ", ".join(sorted(present)[:5])
+        raise StoreError(f"{name} is an SQLite database of something else (tables {listed}), not a run store; "
+                         "name another file")
     if version is not None and int(version) > SCHEMA_VERSION:
         raise StoreError(f"{name} is a run store of schema version {version}, newer than this footprint's "
                          f"({SCHEMA_VERSION}); upgrade footprint to use it")
@@ -213,18 +217,20 @@ def _prepare(engine: Engine, name: str, create: bool) -> None:
         return
     if not create:
         raise StoreError(_not_made(name))
-    for attempt in (1, 2):  # two processes making a new store at once: the loser finds the tables made
-        try:
-            metadata.create_all(engine)
-            break
-        except SQLAlchemyError:
-            if attempt == 2:
-                raise
-    try:
-        with engine.begin() as connection:
+    with engine.begin() as connection:
+        # One process at a time makes a new store (processes of a sweep may start at once); the others wait
+        # for it, then find the tables made.
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's DDL is transactional too
+        else:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK})
+        metadata.create_all(connection)
+        if _version(connection) is None:
             connection.execute(meta.insert().values(name="schema_version", value=str(SCHEMA_VERSION)))
-    except IntegrityError:  # written by another process meanwhile
-        pass
+
+
+def _version(connection: Connection) -> str | None:
+    return connection.scalar(select(meta.c.value).where(meta.c.name == "schema_version"))
 
 
 def reason(err: SQLAlchemyError) -> str:
