@@ -85,7 +85,7 @@ def postgres_url() -> Iterator[str]:
     if started.returncode != 0:
         pytest.fail(f"cannot start PostgreSQL for the tests ({script} start, exit code {started.returncode}): "
                     f"{started.stderr.strip()[-2000:]}", pytrace=False)
-    folder, url = started.stdout.split()[-2:]
+    folder, url = started.stdout.splitlines()[-2:]
     try:
         yield url
     finally:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -228,8 +229,13 @@ class RunStore:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _failed(self, doing: str, err: SQLAlchemyError) -> StoreError:
-        return StoreError(f"{self.name}: cannot {doing}: {reason(err)}")
+    @contextmanager
+    def _doing(self, what: str) -> Iterator[None]:
+        """The database's failures while doing ``what`` as one StoreError line naming the store."""
+        try:
+            yield
+        except SQLAlchemyError as err:
+            raise StoreError(f"{self.name}: cannot {what}: {reason(err)}") from None
 
     def save_run(self, record: Run, encoded: Mapping[str, bytes]) -> int:
         """Store a run or a future (``record``, from :func:`run_record`) and its Plan's tables (``encoded``, from
@@ -242,21 +248,20 @@ class RunStore:
         if set(encoded) != (set(TABLES) if record.has_plan else set()):
             raise ValueError(f"a run with a plan is stored with its tables {sorted(TABLES)}, a failed one without; "
                              f"got {sorted(encoded)}")
-        try:
-            with self._engine.begin() as connection:
-                run_id = int(connection.execute(runs.insert().values(self._row(record))).inserted_primary_key[0])
-                if encoded:
-                    connection.execute(tables.insert(), [{"run": run_id, "name": name, "data": data}
-                                                         for name, data in encoded.items()])
-        except IntegrityError as err:  # the future is stored already (or its sweep is not there)
-            existing = self._scalar(select(runs.c.id).where(runs.c.sweep == record.sweep, runs.c.key == record.key),
-                                    "look for the stored future") if record.kind == "future" else None
-            if existing is None:
-                raise self._failed(f"store {record.kind} {record.name!r}", err) from None
-            return int(existing)
-        except SQLAlchemyError as err:
-            raise self._failed(f"store {record.kind} {record.name!r}", err) from None
-        return run_id
+        with self._doing(f"store {record.kind} {record.name!r}"):
+            try:
+                with self._engine.begin() as connection:
+                    run_id = connection.execute(runs.insert().values(self._row(record))).inserted_primary_key[0]
+                    if encoded:
+                        connection.execute(tables.insert(), [{"run": run_id, "name": name, "data": data}
+                                                             for name, data in encoded.items()])
+            except IntegrityError:  # the future is stored already (or its sweep is not there)
+                existing = self._rows(select(runs.c.id).where(runs.c.sweep == record.sweep, runs.c.key == record.key),
+                                      "look for the stored future") if record.kind == "future" else []
+                if not existing:
+                    raise
+                return int(existing[0].id)
+        return int(run_id)
 
     def _row(self, record: Run) -> dict[str, Any]:
         return {"kind": record.kind, "name": record.name, "created": datetime.now(UTC).replace(tzinfo=None),
@@ -269,19 +274,9 @@ class RunStore:
                 "message": record.message, "decisions": _decisions_json(record.decisions),
                 "summary": _json(record.summary)}
 
-    def _scalar(self, statement: Any, doing: str) -> Any:
-        try:
-            with self._engine.connect() as connection:
-                return connection.scalar(statement)
-        except SQLAlchemyError as err:
-            raise self._failed(doing, err) from None
-
     def _rows(self, statement: Any, doing: str) -> list[Row[Any]]:
-        try:
-            with self._engine.connect() as connection:
-                return list(connection.execute(statement))
-        except SQLAlchemyError as err:
-            raise self._failed(doing, err) from None
+        with self._doing(doing), self._engine.connect() as connection:
+            return list(connection.execute(statement))
 
     def start_sweep(self, name: str, set_content: Any, settings: Mapping[str, Any],
                     futures: Sequence[tuple[str, float | None, str]]) -> tuple[int, set[str]]:
@@ -298,32 +293,24 @@ class RunStore:
         text, digest = canonical_scenario(set_content)
         record = Run("sweep", name, text, digest, dict(settings), RUNNING, summary={"futures": planned})
         doing = f"start sweep {name!r}"
-        try:
-            with self._engine.begin() as connection:
-                sweep_id = int(connection.execute(runs.insert().values(self._row(record))).inserted_primary_key[0])
-        except IntegrityError:  # the same sweep was started before: resume it
+        with self._doing(doing):
             try:
+                with self._engine.begin() as connection:
+                    sweep_id = connection.execute(runs.insert().values(self._row(record))).inserted_primary_key[0]
+            except IntegrityError:  # the same sweep was started before: resume it
                 with self._engine.begin() as connection:
                     sweep_id = connection.scalar(select(runs.c.id).where(runs.c.kind == "sweep",
                                                                          runs.c.key == record.key))
                     connection.execute(runs.update().where(runs.c.id == sweep_id).values(
                         status=RUNNING, message=None, summary=_json(record.summary)))
-            except SQLAlchemyError as err:
-                raise self._failed(doing, err) from None
-        except SQLAlchemyError as err:
-            raise self._failed(doing, err) from None
         stored = {key for (key,) in self._rows(select(runs.c.key).where(runs.c.sweep == sweep_id), doing)}
-        return sweep_id, stored & {entry[2] for entry in planned}
+        return int(sweep_id), stored & {entry[2] for entry in planned}
 
     def finish_sweep(self, sweep_id: int, status: str, message: str | None = None) -> None:
-        """Record how sweep ``sweep_id`` ended (``optimal``-like statuses are its futures'; ``interrupted``,
-        ``failed`` or ``done`` for the sweep as a whole)."""
-        try:
-            with self._engine.begin() as connection:
-                done = connection.execute(runs.update().where(runs.c.id == sweep_id, runs.c.kind == "sweep")
-                                          .values(status=status, message=message))
-        except SQLAlchemyError as err:
-            raise self._failed(f"finish sweep {sweep_id}", err) from None
+        """Record how sweep ``sweep_id`` ended: ``done``, ``interrupted`` or ``failed`` (with a message)."""
+        with self._doing(f"finish sweep {sweep_id}"), self._engine.begin() as connection:
+            done = connection.execute(runs.update().where(runs.c.id == sweep_id, runs.c.kind == "sweep")
+                                      .values(status=status, message=message))
         if done.rowcount == 0:
             raise StoreError(f"{self.name}: no sweep {sweep_id}")
 
