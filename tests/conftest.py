@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, settings
 from footprint.economics.checks import CHECKS
 from footprint.economics.freight import CACHE_ENV
 from footprint.plan.plan import Plan
+from footprint.plan.store_schema import STORE_ENV
 from footprint.plan.tables import solve
 from footprint.scenario.cases import case_path
 from footprint.scenario.files import scenario_from_data
@@ -54,6 +56,40 @@ def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         del os.environ[CACHE_ENV]
     else:
         os.environ[CACHE_ENV] = before
+
+
+@pytest.fixture(autouse=True, scope="session")
+def own_run_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The runs the tests make (every `footprint run` stores its plan) in a store of their own, not in
+    footprint.sqlite wherever the tests were started."""
+    path = tmp_path_factory.mktemp("store") / "footprint.sqlite"
+    before = os.environ.get(STORE_ENV)
+    os.environ[STORE_ENV] = str(path)
+    yield path
+    if before is None:
+        del os.environ[STORE_ENV]
+    else:
+        os.environ[STORE_ENV] = before
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server of the tests' own (scripts/postgres.sh), stopped at the end whatever happened: the URL
+    of its database footprint_test. When it cannot be started the tests that need it fail, saying why: they
+    are never skipped."""
+    script = REPO / "scripts" / "postgres.sh"
+    try:
+        started = subprocess.run(["bash", str(script), "start"], capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{script} start did not finish in 10 minutes", pytrace=False)
+    if started.returncode != 0:
+        pytest.fail(f"cannot start PostgreSQL for the tests ({script} start, exit code {started.returncode}): "
+                    f"{started.stderr.strip()[-2000:]}", pytrace=False)
+    folder, url = started.stdout.splitlines()[-2:]
+    try:
+        yield url
+    finally:
+        subprocess.run(["bash", str(script), "stop", folder], capture_output=True, timeout=120, check=False)
 
 
 def product(id: str = "car", product_class: str = "8703", **extra: Any) -> dict[str, Any]:

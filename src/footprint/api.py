@@ -1,5 +1,5 @@
 """The Python API: load a scenario, solve it, read a Plan back, explain it, find a breakeven, list a set's
-futures, compare two Plans, sum up a sweep.
+futures, compare two Plans, sum up a sweep, keep runs.
 
     import footprint as fp
     plan = fp.solve(fp.load("net.yaml"))
@@ -25,6 +25,7 @@ from footprint.economics.futures import expand
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError
 from footprint.plan.plan import Plan
+from footprint.plan.store import RunStore, StoreError
 from footprint.plan.tables import solve
 from footprint.scenario.checks import Problem
 from footprint.scenario.files import read_scenario, read_source
@@ -97,11 +98,13 @@ __all__ = [
     "Future",
     "Plan",
     "PlanningError",
+    "RunStore",
     "Scenario",
     "ScenarioError",
     "ScenarioSet",
     "ScenarioWarning",
     "SolverOptions",
+    "StoreError",
     "SweepSummary",
     "alternative",
     "breakeven",

@@ -13,13 +13,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
     from footprint.plan.plan import Plan
+    from footprint.plan.store import RunStore
     from footprint.scenario.scenario import Scenario
     from footprint.scenario.validation import Loaded
 
@@ -27,7 +28,8 @@ DEFAULT_CASE = "rogue-2012"
 
 EXIT_CODES = {
     0: "done (a plan stopped by its time limit counts: it is labelled so)",
-    1: "the input is invalid: the scenario (every problem is listed), a parameter, a market or product name",
+    1: "the input is invalid: the scenario (every problem is listed), a parameter, a market or product name, "
+       "a run store or a run in it",
     2: "the command line itself is wrong (an unknown option, a missing argument)",
     3: "no plan: infeasible, unbounded, or none found in the time allowed (the reason is printed)",
     4: "the results could not be written (disk full, read-only, permission, --out naming a file)",
@@ -69,6 +71,9 @@ TimeLimitOption = Annotated[float | None, typer.Option(
 MipGapOption = Annotated[float | None, typer.Option(help="Relative gap at which to stop.", min=0.0, max=1.0)]
 ThreadsOption = Annotated[int | None, typer.Option(help="Solver threads (at most the machine's cores).",
                                                    min=1, max=256)]
+StoreOption = Annotated[str | None, typer.Option(
+    "--store", help="The run store: an SQLite file, or a database URL (postgresql+psycopg://USER:PASSWORD@HOST/DB); "
+                    "default: $FOOTPRINT_STORE, else footprint.sqlite in this folder.")]
 
 
 def _printable(text: str) -> str:
@@ -162,8 +167,10 @@ def run(
     threads: ThreadsOption = None,
     log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
     strict: StrictOption = False,
+    store: StoreOption = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not keep the run in the run store.")] = False,
 ) -> None:
-    """Solve a scenario and print the plan; with --out, write its tables."""
+    """Solve a scenario and print the plan; with --out, write its tables. The run is kept in the run store."""
     from footprint.optimize.solve import PlanningError
     from footprint.plan.tables import solve
     from footprint.views.console import print_plan
@@ -180,10 +187,13 @@ def run(
     plan.summary["load_seconds"] = load_seconds
     if out_path is not None:
         _write_plan(plan, out_path)
+    stored = None if no_store else _store_run(plan, loaded, options, store)
     print_plan(plan, out, results=out_path)
     if out_path is not None:
         _say(out, f"Plan written to {out_path}" + (
             "" if out_path.suffix.lower() == ".xlsx" else "/ (tables as CSV and Parquet, summary.json)"))
+    if stored is not None:
+        _say(out, stored)
     if plan.status == "interrupted":
         raise typer.Exit(INTERRUPTED)
 
@@ -375,9 +385,6 @@ WorkersOption = Annotated[int | None, typer.Option(
     help="Worker processes of the local Dask cluster (default: one per core).", min=1, max=256)]
 ClusterOption = Annotated[str | None, typer.Option(
     help="Address of a running Dask scheduler (tcp://host:8786) to solve on, in place of a local cluster.")]
-SweepStoreOption = Annotated[str | None, typer.Option(
-    "--store", help="The run store: an SQLite file, or a database URL (postgresql+psycopg://USER:PASSWORD@HOST/DB); "
-                    "default: $FOOTPRINT_STORE, else footprint.sqlite in this folder.")]
 
 
 @contextmanager
@@ -405,7 +412,7 @@ def sweep_command(
     seed: Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)] = None,
     workers: WorkersOption = None,
     cluster: ClusterOption = None,
-    store: SweepStoreOption = None,
+    store: StoreOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
 ) -> None:
@@ -445,17 +452,22 @@ def sweep_command(
 @app.command(name="sweep-summary")
 def sweep_summary_command(
     sweep_ref: Annotated[str, typer.Argument(metavar="SWEEP", help="A stored sweep: its id, its name, or latest.")],
-    store: SweepStoreOption = None,
+    store: StoreOption = None,
 ) -> None:
     """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken."""
     from footprint.analysis.summary import sweep_summary
     from footprint.views.sweep_summary import print_sweep_summary
 
     with _opened_store(store) as opened:
-        found = opened.sweep(sweep_ref)
+        found = opened.get(sweep_ref)
+        if found.kind != "sweep":
+            raise _fail(f"run {found.id} ({found.name}) is a {found.kind}, not a sweep; `footprint runs --kind sweep` "
+                        "lists the sweeps")
         futures = opened.futures(found.id)
-        sense = opened.objective_sense(found.id)
-    summary = sweep_summary(futures, sense or "cost", currency=next(iter(futures["currency"].dropna()), None))
+        solved = futures[futures["status"] != "failed"]
+        first = opened.get(int(solved["id"].iloc[0])) if len(solved) else None
+    sense = (first.summary or {}).get("objective_sense", "cost") if first is not None else "cost"
+    summary = sweep_summary(futures, sense, currency=first.currency if first is not None else None)
     _say(out, f"sweep {found.id} ({found.name}): {len(futures):,} futures stored, {found.status}")
     print_sweep_summary(summary, out)
 
@@ -469,7 +481,7 @@ def sensitivity(
     top: Annotated[int, typer.Option(help="Show the K inputs with the largest swing (0: all).", min=0)] = 15,
     workers: WorkersOption = None,
     cluster: ClusterOption = None,
-    store: SweepStoreOption = None,
+    store: StoreOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
     strict: StrictOption = False,
@@ -577,6 +589,87 @@ def schema() -> None:
     from footprint.scenario.docs import scenario_reference
 
     _say(out, scenario_reference().rstrip("\n"))
+
+
+# The run store: `run` keeps every plan it solves; `runs`, `show` and `export` read them back.
+
+
+def _store_run(plan: Any, loaded: Loaded, options: Any, where: str | None) -> str | None:
+    """Keep a solved run in the store, and say where; a store that fails is a warning, never a lost plan."""
+    from footprint.plan.store import RunStore, StoreError, encode_tables, run_record, solver_settings
+
+    try:
+        with _stage("Storing the run ..."), RunStore(where) as store:
+            record = run_record(plan, name=loaded.scenario.name, data=loaded.data, settings=solver_settings(options))
+            run_id = store.save_run(record, encode_tables(plan))
+    except StoreError as error:
+        _say(err, f"warning: the run was not stored: {error}")
+        return None
+    return f"stored as run {run_id} in {store.name}"
+
+
+@contextmanager
+def _opened_store(where: str | None) -> Iterator[RunStore]:
+    """The run store to read, made already; its failures are messages (exit code 1)."""
+    from footprint.plan.store import RunStore, StoreError
+
+    try:
+        with RunStore(where, create=False) as store:
+            yield store
+    except StoreError as error:
+        raise _fail(str(error)) from None
+
+
+RunArgument = Annotated[str, typer.Argument(
+    metavar="RUN", help="A stored run: its id, latest, its name (the newest of that name), or SWEEP/FUTURE.")]
+
+
+@app.command(name="runs")
+def runs_command(
+    store: StoreOption = None,
+    kind: Annotated[Literal["run", "sweep", "future"] | None, typer.Option(
+        help="Only runs, sweeps or futures (default: runs and sweeps).")] = None,
+    search: Annotated[str | None, typer.Option(help="Only those whose name contains this (any case).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1)] = 50,
+) -> None:
+    """List the runs and sweeps in the run store, newest first."""
+    from footprint.views.console import print_runs
+
+    with _opened_store(store) as opened:
+        listed = opened.runs(kind, search, limit)
+    print_runs(listed, opened.name, out)
+
+
+@app.command()
+def show(run_ref: RunArgument, store: StoreOption = None) -> None:
+    """Print a stored run as `run` printed it (a sweep: its futures)."""
+    from footprint.views.console import print_plan, print_sweep
+
+    with _opened_store(store) as opened:
+        found = opened.get(run_ref)
+        if found.kind == "sweep":
+            print_sweep(found, opened.futures(found.id), out)
+            return
+        if not found.has_plan:
+            raise _fail(f"run {found.id} ({found.name}) has no plan: {found.message or found.status}", NO_PLAN)
+        plan = opened.plan(found.id)
+    print_plan(plan, out)
+
+
+@app.command()
+def export(
+    run_ref: RunArgument,
+    out_path: Annotated[Path, typer.Option(
+        "--out", "-o", help="Where to write the run's tables: a folder (CSV, Parquet, summary.json; it replaces "
+                            "earlier results there) or FILE.xlsx (one workbook).")],
+    store: StoreOption = None,
+) -> None:
+    """Write a stored run's tables as `run --out` does: a results folder, or one workbook."""
+    with _opened_store(store) as opened:
+        found = opened.get(run_ref)
+        plan = opened.plan(found.id)
+    _write_plan(plan, out_path)
+    _say(out, f"Run {found.id} ({found.name}) written to {out_path}")
 
 
 @import_app.command("orlib-cap")

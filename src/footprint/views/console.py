@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # only annotations: printing a plan need not import the analy
     from footprint.analysis.breakeven import Breakeven, Trial
     from footprint.analysis.explain import Alternative, Explanation
     from footprint.plan.decisions import Decisions
+    from footprint.plan.store import Run
 
 MAX_ROWS = 40
 _COMPONENT_LABELS = {"production_local": "local content", "production_imported": "imported content",
@@ -246,6 +247,40 @@ def print_plan(plan: Plan, console: Console, results: Path | None = None) -> Non
     print_costs(plan, console)
     print_exposure(plan, console)
     print_fx_rates(plan, console)
+
+
+def print_runs(runs: pd.DataFrame, store: str, console: Console) -> None:
+    """The runs of a run store (``RunStore.runs``), newest first; a sweep with its futures stored of those planned."""
+    if runs.empty:
+        console.print(f"No runs in {_text(store)}")
+        return
+    table = Table(title=f"Runs in {_text(store)}", title_justify="left")
+    for column in ("id", "kind", "name", "status", "objective", "created (UTC)", "futures"):
+        table.add_column(column, justify="right" if column in ("id", "objective", "futures") else "left")
+    for row in runs.itertuples():
+        objective = "-" if pd.isna(row.objective) else _money(row.objective, _text(row.currency))
+        futures = "" if pd.isna(row.futures) else f"{row.futures} of {row.planned}"
+        table.add_row(str(row.id), row.kind, _text(row.name), _text(row.status), objective,
+                      row.created.strftime("%Y-%m-%d %H:%M:%S"), futures)
+    console.print(table)
+
+
+def print_sweep(sweep: Run, futures: pd.DataFrame, console: Console) -> None:
+    """A stored sweep: its status, and each stored future's status, objective and capacity built."""
+    planned = len((sweep.summary or {}).get("futures", []))
+    console.print(f"[bold]sweep {sweep.id} {_text(sweep.name)}[/bold]: {_text(sweep.status)}; {len(futures)} of "
+                  f"{planned} futures stored (show one with `footprint show {sweep.id}/FUTURE`)")
+    if sweep.message:
+        console.print(f"[yellow]{_text(sweep.message)}[/yellow]")
+    table = Table(title="Futures", title_justify="left")
+    for column in ("id", "future", "probability", "status", "objective", "capacity built"):
+        table.add_column(column, justify="right" if column in ("id", "probability", "objective") else "left")
+    for row in futures.itertuples():
+        table.add_row(str(row.id), _text(row.name), "-" if pd.isna(row.probability) else f"{row.probability:.3g}",
+                      _text(row.status), "-" if pd.isna(row.objective) else _money(row.objective, _text(row.currency)),
+                      _text(_builds_text(row.decisions.builds)) if row.decisions is not None
+                      else _text(row.message or "-"))
+    console.print(table)
 
 
 def print_explanation(explanation: Explanation, console: Console) -> None:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def _left(seconds: float | None) -> str:
     if seconds is None:
         return "time left: -"
-    minutes, rest = divmod(int(round(seconds)), 60)
+    minutes, rest = divmod(round(seconds), 60)
     return f"time left: {minutes}:{rest:02d}"
 
 

@@ -26,8 +26,9 @@ def _objective(end: End, currency: str) -> str:
 def print_tornado(tornado: Tornado, console: Console, top: int | None = None) -> None:
     currency = tornado.currency or ""
     bars = tornado.bars[:top] if top else tornado.bars
-    table = Table(title=f"Sensitivity: NPV at each input's low and high (base {_money(tornado.base_objective, currency)}"
-                        f"; {len(tornado.bars)} inputs, largest swing first)", title_justify="left")
+    base = _money(tornado.base_objective, currency)
+    table = Table(title=f"Sensitivity: NPV at each input's low and high (base {base}; {len(tornado.bars)} inputs, "
+                        "largest swing first)", title_justify="left")
     for column in ("input", "low", "NPV at low", "high", "NPV at high", "swing", "decisions at low",
                    "decisions at high"):
         table.add_column(column, justify="right" if column.startswith(("NPV", "swing")) else "left")

@@ -1,0 +1,245 @@
+"""The run store's tables, and opening a store by URL or path with every failure a one-line StoreError.
+
+One SQLAlchemy Core schema serves SQLite (a file, the default) and PostgreSQL (a team's server). The
+tables carry a ``footprint_`` prefix so that a team's database can hold other things too; a
+``footprint_meta`` row holds the schema's version, so a newer store is refused by an older footprint
+rather than misread.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+SCHEMA_VERSION = 1
+STORE_ENV = "FOOTPRINT_STORE"
+DEFAULT_FILE = "footprint.sqlite"
+BUSY_SECONDS = 30.0
+"""How long an SQLite writer waits for another process's transaction (one future's rows take milliseconds)."""
+CONNECT_SECONDS = 10
+"""How long to wait for a PostgreSQL server before saying it cannot be reached."""
+KINDS = ("run", "future", "sweep")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_CREATE_LOCK = int.from_bytes(b"fprint01")
+"""The PostgreSQL advisory lock held while a store's tables are made."""
+_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
+
+
+class StoreError(Exception):
+    """A run store that cannot be opened, read or written, or a run it does not hold; a one-line reason."""
+
+
+metadata = MetaData()
+
+runs = Table(
+    "footprint_runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("created", DateTime, nullable=False, comment="UTC"),
+    Column("version", String(64), nullable=False, comment="footprint's version"),
+    Column("scenario", Text, nullable=False, comment="canonical JSON of the scenario's data (a sweep: its set's)"),
+    Column("scenario_hash", String(64), nullable=False),
+    Column("overrides", Text, nullable=False, comment="JSON list of [path, value]"),
+    Column("settings", Text, nullable=False, comment="JSON of the solver settings and the caller's"),
+    Column("settings_hash", String(64), nullable=False),
+    Column("key", String(64), nullable=False, comment="what a resumed sweep skips by"),
+    Column("sweep", Integer, ForeignKey("footprint_runs.id", ondelete="CASCADE")),
+    Column("probability", Float),
+    Column("status", String(32), nullable=False),
+    Column("objective", Float),
+    Column("bound", Float),
+    Column("gap", Float),
+    Column("currency", String(8)),
+    Column("build_seconds", Float),
+    Column("solve_seconds", Float),
+    Column("message", Text),
+    Column("decisions", Text, comment="JSON: builds, assignments, plants"),
+    Column("summary", Text, comment="JSON: the Plan's summary (a sweep: its futures)"),
+    CheckConstraint("kind IN ('run', 'future', 'sweep')", name="footprint_runs_kind"),
+    # A future is stored once per sweep whatever races to store it; runs and sweeps have no sweep (NULLs differ).
+    UniqueConstraint("sweep", "key", name="footprint_runs_future_key"),
+    # A sweep of the same set and settings is resumed, not started twice.
+    Index("footprint_runs_sweep_key", "key", unique=True, sqlite_where=text("kind = 'sweep'"),
+          postgresql_where=text("kind = 'sweep'")),
+    Index("footprint_runs_listing", "kind", "id"),
+    Index("footprint_runs_name", "name"),
+    sqlite_autoincrement=True,  # ids are never reused, so a run's id names it for good
+)
+
+tables = Table(
+    "footprint_tables", metadata,
+    Column("run", Integer, ForeignKey("footprint_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("data", LargeBinary, nullable=False, comment="Arrow IPC stream"),
+)
+
+meta = Table(
+    "footprint_meta", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def masked(url: str) -> str:
+    """``url`` with any password shown as ***."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
+def store_url(where: str | Path | None) -> tuple[URL, str]:
+    """The database URL of a store, and how to name it in messages (a path, or the URL with its password
+    masked): None is ``FOOTPRINT_STORE``, else ``footprint.sqlite`` here; a path an SQLite file; anything with
+    ``://`` an SQLAlchemy URL (SQLite or PostgreSQL)."""
+    if where is None:
+        where = os.environ.get(STORE_ENV) or DEFAULT_FILE
+    if isinstance(where, Path) or "://" not in where:
+        path = Path(where)
+        return URL.create("sqlite", database=str(path)), str(path)
+    try:
+        url = make_url(where)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise StoreError(f"{masked(where)}: not a database URL; give a file (an SQLite run store) or a URL "
+                         "such as postgresql+psycopg://USER:PASSWORD@HOST/DATABASE") from None
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(f"{masked(where)}: the run store works on SQLite and PostgreSQL (sqlite:///FILE, "
+                         f"postgresql+psycopg://USER@HOST/DATABASE), not {backend}")
+    if url.drivername == "postgresql":  # SQLAlchemy's default driver is psycopg2; footprint ships psycopg 3
+        url = url.set(drivername="postgresql+psycopg")
+    if backend == "sqlite" and url.database:
+        return url, url.database
+    return url, url.render_as_string(hide_password=True)
+
+
+def open_engine(url: URL, name: str, *, create: bool = True) -> Engine:
+    """An engine on the store's database with its version checked and its tables made if absent (else, without
+    ``create``, StoreError for a store not made yet)."""
+    if url.get_backend_name() == "sqlite" and url.database:
+        _check_file(Path(url.database), name, create)
+    try:
+        if url.get_backend_name() == "sqlite":
+            engine = create_engine(url, connect_args={"timeout": BUSY_SECONDS})
+            event.listen(engine, "connect", _sqlite_settings)
+        else:
+            engine = create_engine(url, connect_args={"connect_timeout": CONNECT_SECONDS})
+    except ArgumentError as err:  # an unknown driver
+        raise StoreError(f"{name}: {err}") from None
+    except ImportError as err:
+        raise StoreError(f"{name}: its database driver is not installed ({err}); footprint ships psycopg for "
+                         "postgresql+psycopg:// URLs") from None
+    try:
+        _prepare(engine, name, create)
+    except SQLAlchemyError as err:
+        engine.dispose()
+        raise StoreError(f"{name}: {reason(err)}") from None
+    except StoreError:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _check_file(path: Path, name: str, create: bool) -> None:
+    """Refuse, before SQLite says something vaguer (or makes a file that should not be made), a path that cannot
+    be a run store."""
+    if not create and not path.exists():
+        raise StoreError(_not_made(name))
+    if path.is_dir():
+        raise StoreError(f"{name} is a folder; name a file for the run store (such as {path / DEFAULT_FILE})")
+    folder = path.parent
+    if not folder.is_dir():
+        raise StoreError(f"cannot open the run store {name}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):  # SQLite writes its journal beside the file
+        raise StoreError(f"cannot write the run store {name}: the folder {folder} is not writable "
+                         f"(give --store a file elsewhere, or set {STORE_ENV})")
+    if not path.exists():
+        return
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as err:
+        raise StoreError(f"cannot read the run store {name}: {(err.strerror or str(err)).lower()}") from None
+    if header and header != _SQLITE_HEADER:
+        raise StoreError(f"{name} is not an SQLite database (a run store is one); name another file")
+    if not os.access(path, os.W_OK):
+        raise StoreError(f"cannot write the run store {name}: the file is read-only")
+
+
+def _sqlite_settings(connection: Any, _record: Any) -> None:
+    """WAL lets readers and a writer in other processes work at once; foreign keys delete a run's tables with it."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _not_made(name: str) -> str:
+    return f"no run store at {name} yet (`footprint run` makes one; --store or {STORE_ENV} names another)"
+
+
+def _prepare(engine: Engine, name: str, create: bool) -> None:
+    with engine.connect() as connection:
+        present = set(inspect(connection).get_table_names())
+        version = _version(connection) if meta.name in present else None
+    if engine.dialect.name == "sqlite" and present and not present & set(metadata.tables):
+        listed = ", ".join(sorted(present)[:5])
+        raise StoreError(f"{name} is an SQLite database of something else (tables {listed}), not a run store; "
+                         "name another file")
+    if version is not None and int(version) > SCHEMA_VERSION:
+        raise StoreError(f"{name} is a run store of schema version {version}, newer than this footprint's "
+                         f"({SCHEMA_VERSION}); upgrade footprint to use it")
+    if version is not None and set(metadata.tables) <= present:
+        return
+    if not create:
+        raise StoreError(_not_made(name))
+    with engine.begin() as connection:
+        # One process at a time makes a new store (processes of a sweep may start at once); the others wait
+        # for it, then find the tables made.
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's DDL is transactional too
+        else:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK})
+        metadata.create_all(connection)
+        if _version(connection) is None:
+            connection.execute(meta.insert().values(name="schema_version", value=str(SCHEMA_VERSION)))
+
+
+def _version(connection: Connection) -> str | None:
+    return connection.scalar(select(meta.c.value).where(meta.c.name == "schema_version"))
+
+
+def reason(err: SQLAlchemyError) -> str:
+    """The database's own words for a failure, on one line, with any password masked."""
+    original = getattr(err, "orig", None)
+    words = str(original if original is not None else err)
+    words = " ".join(line.strip() for line in words.splitlines() if line.strip())
+    return masked(words) or type(err).__name__
+
+
+__all__ = ["DEFAULT_FILE", "KINDS", "SCHEMA_VERSION", "STORE_ENV", "StoreError", "masked", "meta", "metadata",
+           "open_engine", "reason", "runs", "store_url", "tables"]
