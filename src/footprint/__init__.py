@@ -28,7 +28,9 @@ __all__ = [
     "ScenarioWarning",
     "SolverOptions",
     "StoreError",
+    "SweepOutcome",
     "SweepSummary",
+    "Tornado",
     "alternative",
     "breakeven",
     "check",
@@ -38,7 +40,9 @@ __all__ = [
     "load",
     "read_plan",
     "read_set",
+    "sensitivity",
     "solve",
+    "sweep",
     "sweep_summary",
 ]
 

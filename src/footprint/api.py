@@ -11,7 +11,8 @@ It is what the command line does, as functions; ``footprint`` re-exports them.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,10 @@ from footprint.analysis.breakeven import Breakeven, Trial, find_breakeven
 from footprint.analysis.compare import Comparison
 from footprint.analysis.compare import compare as compare_plans
 from footprint.analysis.explain import Alternative, ExplainError, Explanation, alternative, explain
+from footprint.analysis.sensitivity import Tornado, tornado
 from footprint.analysis.summary import SweepSummary, sweep_summary
+from footprint.analysis.sweep import Progress, SweepOutcome, sweep_settings
+from footprint.analysis.sweep import sweep as run_sweep
 from footprint.economics.checks import CHECKS
 from footprint.economics.futures import expand
 from footprint.optimize.highs import SolverOptions
@@ -80,6 +84,45 @@ def breakeven(scenario: str | Path | dict[str, Any], param: str, low: float, hig
                           source=name)
 
 
+def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed: int | None = None,
+          workers: int | None = None, cluster: str | None = None, store: RunStore | str | Path | None = None,
+          time_limit: float | None = None, mip_gap: float | None = None,
+          on_progress: Callable[[Progress], None] | None = None) -> SweepOutcome:
+    """Solve every future of a scenario set as its own plan on a Dask cluster (a local one of ``workers``
+    processes, or the scheduler at ``cluster``), each stored in the run store (``store``: a RunStore, a
+    URL or an SQLite file; default $FOOTPRINT_STORE, else footprint.sqlite here). The same sweep run again
+    skips its stored futures. ``time_limit`` and ``mip_gap`` apply to each future."""
+    read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
+    listed = expand(read, n=n, seed=seed)
+    settings = sweep_settings(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
+    content = {"set": read.source.data, "n": n, "seed": seed}
+    with _store(store) as opened:
+        return run_sweep(read.base.data, read.base.name, listed, store=opened, name=read.name, content=content,
+                         settings=settings, workers=workers, cluster=cluster, on_progress=on_progress)
+
+
+def sensitivity(scenario: str | Path, *, paths: list[str] | None = None, workers: int | None = None,
+                cluster: str | None = None, store: RunStore | str | Path | None = None,
+                time_limit: float | None = None, mip_gap: float | None = None,
+                on_progress: Callable[[Progress], None] | None = None) -> Tornado:
+    """The tornado of a scenario file: each ranged input (or each of ``paths``) at its low and at its high,
+    the others at their values, solved as a stored sweep (see :func:`sweep`); largest swing first."""
+    loaded = read_scenario(scenario, CHECKS)
+    settings = sweep_settings(loaded.scenario, time_limit=time_limit, mip_gap=mip_gap)
+    with _store(store) as opened:
+        return tornado(loaded.data, loaded.source, store=opened, settings=settings, paths=paths, workers=workers,
+                       cluster=cluster, on_progress=on_progress)
+
+
+@contextmanager
+def _store(store: RunStore | str | Path | None) -> Iterator[RunStore]:
+    if isinstance(store, RunStore):
+        yield store
+        return
+    with RunStore(store) as opened:
+        yield opened
+
+
 def futures(scenario_set: str | Path | ScenarioSet, n: int | None = None, seed: int | None = None) -> list[Future]:
     """The futures of a scenario set (a file, a bundled set such as ``rogue-2012/futures``, or one read with
     ``read_set``), their probabilities adding up to 1. ``n`` replaces the number of samples of each sampling
@@ -105,7 +148,9 @@ __all__ = [
     "ScenarioWarning",
     "SolverOptions",
     "StoreError",
+    "SweepOutcome",
     "SweepSummary",
+    "Tornado",
     "alternative",
     "breakeven",
     "check",
@@ -115,6 +160,8 @@ __all__ = [
     "load",
     "read_plan",
     "read_set",
+    "sensitivity",
     "solve",
+    "sweep",
     "sweep_summary",
 ]

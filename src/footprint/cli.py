@@ -420,28 +420,20 @@ def sweep_command(
 
     Run again, the same sweep skips the futures it has stored."""
     from footprint.analysis.summary import sweep_summary
-    from footprint.analysis.sweep import sweep
-    from footprint.economics.futures import expand
+    from footprint.api import sweep
     from footprint.plan.store import RunStore
     from footprint.scenario.sets import read_set
     from footprint.scenario.sources import ScenarioError
     from footprint.views.sweep_summary import print_sweep_summary
 
     try:
-        with _stage(f"Expanding {scenario_set} ..."):
+        with _stage(f"Reading {scenario_set} ..."):
             read = read_set(scenario_set)
-            listed = expand(read, n=n, seed=seed)
+        with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened:
+            outcome = sweep(read, n=n, seed=seed, workers=workers, cluster=cluster, store=opened,
+                            time_limit=time_limit, mip_gap=mip_gap, on_progress=report)
     except ScenarioError as error:
         raise _fail(error.report()) from None
-    options = _options(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
-    settings = {"time_limit": options.time_limit, "mip_gap": options.mip_gap}
-    content = {"set": read.source.data, "n": n, "seed": seed}
-    with _solving_futures(f"{len(listed):,} futures of {scenario_set}") as report:
-        opened = RunStore(store)
-        with opened:
-            outcome = sweep(read.base.data, read.base.name, listed, store=opened, name=str(scenario_set),
-                            content=content, settings=settings, workers=workers, cluster=cluster,
-                            on_progress=report)
     summary = sweep_summary(outcome.futures, read.scenario.objective, currency=read.scenario.currency)
     print_sweep_summary(summary, out)
     skipped = f"; {outcome.skipped:,} stored before" if outcome.skipped else ""
@@ -488,23 +480,20 @@ def sensitivity(
 ) -> None:
     """A tornado: the NPV with each ranged input at its low and at its high (the others at their values),
     ranked by the swing, and where the decisions change. Solved as a stored sweep."""
-    from footprint.analysis.sensitivity import SensitivityError
-    from footprint.analysis.sensitivity import sensitivity as tornado_of
+    from footprint.analysis.sensitivity import SensitivityError, tornado
+    from footprint.analysis.sweep import sweep_settings
     from footprint.plan.store import RunStore
     from footprint.views.tornado import print_tornado
 
     loaded = _load(scenario, strict)
-    options = _options(loaded.scenario, time_limit=time_limit, mip_gap=mip_gap)
-    settings = {"time_limit": options.time_limit, "mip_gap": options.mip_gap}
+    settings = sweep_settings(loaded.scenario, time_limit=time_limit, mip_gap=mip_gap)
     try:
-        with _solving_futures(f"sensitivity of {loaded.source}") as report:
-            opened = RunStore(store)
-            with opened:
-                tornado = tornado_of(loaded.data, loaded.source, store=opened, settings=settings, paths=param,
-                                     workers=workers, cluster=cluster, on_progress=report)
+        with _solving_futures(f"sensitivity of {loaded.source}") as report, RunStore(store) as opened:
+            result = tornado(loaded.data, loaded.source, store=opened, settings=settings, paths=param,
+                             workers=workers, cluster=cluster, on_progress=report)
     except SensitivityError as error:
         raise _fail(str(error)) from None
-    print_tornado(tornado, out, top or None)
+    print_tornado(result, out, top or None)
 
 
 @app.command()

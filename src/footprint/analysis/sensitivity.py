@@ -90,7 +90,7 @@ def tornado_futures(dimensions: Sequence[Dimension]) -> list[Future]:
     return futures
 
 
-def sensitivity(data: dict[str, Any], source: str, *, store: RunStore, settings: dict[str, Any],
+def tornado(data: dict[str, Any], source: str, *, store: RunStore, settings: dict[str, Any],
                 paths: Sequence[str] | None = None, workers: int | None = None, cluster: str | None = None,
                 on_progress: Callable[[Progress], None] | None = None) -> Tornado:
     """The tornado of ``data`` (a scenario's plain data, read from ``source``), solved as a stored sweep."""
@@ -161,4 +161,4 @@ def _plant(item: tuple[str, str, int]) -> str:
 
 
 __all__ = ["Bar", "End", "RangeProblem", "SensitivityError", "Tornado", "describe_change", "inputs",
-           "sensitivity", "tornado_futures", "tornado_of", "year_ranges"]
+           "tornado", "tornado_futures", "tornado_of", "year_ranges"]

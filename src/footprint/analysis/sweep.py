@@ -30,6 +30,7 @@ from footprint.plan.store import FAILED, Run, RunStore, canonical_scenario, enco
 from footprint.plan.tables import plan_of
 from footprint.scenario.files import ScenarioError, scenario_from_data
 from footprint.scenario.parameters import Parameter, ParameterError
+from footprint.scenario.scenario import Scenario
 
 TASKS_PER_WORKER = 8
 """Runs of futures per worker: enough to balance the load at the end, few enough that each run is warm."""
@@ -245,6 +246,12 @@ class SweepOutcome:
     seconds: float
 
 
+def sweep_settings(scenario: Scenario, **overrides: float | None) -> dict[str, Any]:
+    """The solver settings of each future: the scenario's, with the caller's time_limit or mip_gap if given."""
+    options = solver_options(scenario, **overrides)
+    return {"time_limit": options.time_limit, "mip_gap": options.mip_gap}
+
+
 def sweep(data: dict[str, Any], source: str, futures: Sequence[FutureLike], *, store: RunStore, name: str,
           content: Any, settings: dict[str, Any], workers: int | None = None, cluster: str | None = None,
           on_progress: Callable[[Progress], None] | None = None) -> SweepOutcome:
@@ -284,10 +291,11 @@ def sweep(data: dict[str, Any], source: str, futures: Sequence[FutureLike], *, s
         report()
 
     try:
-        with dask_client(workers, cluster) as client:
-            workers_seen[0] = worker_count(client)
-            report()
-            run_tasks(client, data, source, todo, settings, encode_tables, keep)
+        if todo:
+            with dask_client(workers, cluster) as client:
+                workers_seen[0] = worker_count(client)
+                report()
+                run_tasks(client, data, source, todo, settings, encode_tables, keep)
     except BaseException:
         store.finish_sweep(sweep_id, "interrupted", f"{counts['done']} of {len(tasks)} futures stored")
         raise
@@ -309,5 +317,6 @@ __all__ = [
     "similarity_order",
     "solve_futures",
     "sweep",
+    "sweep_settings",
     "tasks_of",
 ]

@@ -138,6 +138,9 @@ def _replace_at(node: Any, selectors: tuple[_Selector, ...], path: str, where: s
     if not isinstance(node, dict):
         raise ParameterError(f"{path}: {where} is {_kind(node)}; it has no {here.removeprefix(where)}")
     key = _key(node, selector.text)
+    if key is None and entity and rest and not selector.bracketed:
+        # A field the entity leaves out, holding a mapping: made afresh (validation refuses a misspelt name)
+        return {**node, selector.text: _replace_at({}, rest, path, here, True, update)}
     if key is None:
         if rest or not entity or selector.bracketed:
             keys = ", ".join(map(str, node)) or "nothing"

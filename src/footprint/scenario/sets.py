@@ -160,6 +160,10 @@ class SetSpec(SetEntry):
     description: str = Field("", description="What the set is about.")
     base: str = Field(description="The base scenario: a file (path from the set's folder) or a bundled case "
                       "(`rogue-2012`).")
+    shared: dict[str, OverrideValue] = Field(
+        default_factory=dict, alias="set",
+        description="Parameter path to value, set in the base before anything else: what every future shares "
+        "(a lost-sale penalty, a longer horizon).")
     seed: Annotated[int, NotBool, Field(ge=0)] = Field(0, description="Seed of every random draw (the same seed "
                                                           "gives the same futures).")
     n: Count = Field(100, description="Futures drawn with combine: sample; samples of a generator without its "
@@ -277,7 +281,7 @@ def read_set(path: str | Path) -> ScenarioSet:
         spec = SetSpec.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(source.name, [locate(p, source) for p in pydantic_problems(err, ())]) from None
-    base = _read_base(spec.base, file, source)
+    base = _shared(spec, _read_base(spec.base, file, source), source)
     try:
         scenario = validate(base, CONSISTENCY_CHECKS).scenario
     except ScenarioError as err:
@@ -288,6 +292,17 @@ def read_set(path: str | Path) -> ScenarioSet:
         raise ScenarioError(source.name, [locate(p, source) for p in problems])
     generators = tuple(data["generate"]) if isinstance(data.get("generate"), dict) else ()
     return ScenarioSet(spec, source, base, scenario, generators, tuple(dimensions))
+
+
+def _shared(spec: SetSpec, base: Source, source: Source) -> Source:
+    """The base with the set's shared overrides applied."""
+    data = base.data
+    for path, value in spec.shared.items():
+        try:
+            data = Parameter.parse(path).apply(data, value)
+        except ParameterError as err:
+            raise ScenarioError(source.name, [locate(Problem(("set", path), str(err)), source)]) from None
+    return base if data is base.data else Source(data, base.name, base.places)
 
 
 def _set_file(path: str | Path) -> Path:
