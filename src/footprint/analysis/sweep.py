@@ -115,12 +115,13 @@ def _solve_one(solver: WarmSolver, base: dict[str, Any], source: str, task: Task
 
 
 def similarity_order(tasks: Sequence[Task]) -> list[Task]:
-    """The tasks in a chain where each is near the one before (greedy nearest neighbour on what they set)."""
+    """The tasks in a chain where each is near the one before: greedy nearest neighbour on what they set,
+    from the task farthest from the others' mean."""
     if len(tasks) < 3:
         return list(tasks)
     features = _features(tasks)
     remaining = np.ones(len(tasks), bool)
-    current = int(np.argmin(((features - features.mean(axis=0)) ** 2).sum(axis=1)))
+    current = int(np.argmax(((features - features.mean(axis=0)) ** 2).sum(axis=1)))  # from an edge, not the middle
     order = [current]
     remaining[current] = False
     for _ in range(len(tasks) - 1):
@@ -186,7 +187,7 @@ def dask_client(workers: int | None, cluster: str | None) -> Iterator[Any]:
             yield client
         return
     count = workers or os.cpu_count() or 1
-    with LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=logging.ERROR) as local, Client(local) as client:
         yield client
 

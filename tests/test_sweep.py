@@ -1,0 +1,213 @@
+"""Sweeps: each future's stored plan is the plan one solve gives, on a local cluster or through a scheduler and
+workers started apart; a sweep killed midway and run again stores each future once; the tornado's ends are
+solves at those values."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import footprint as fp
+from conftest import make, small_network_data, write_yaml
+from footprint.analysis.sensitivity import describe_change, inputs, year_ranges
+from footprint.analysis.sweep import Task, runs_of, similarity_order
+from footprint.plan.decisions import Decisions
+from footprint.plan.store import RunStore
+from footprint.plan.tables import solve
+from footprint.scenario.parameters import Parameter
+
+FOOTPRINT = Path(sys.executable).parent / "footprint"
+DASK = Path(sys.executable).parent / "dask"
+
+
+def ranged_network() -> dict[str, Any]:
+    """The small network with ranges on the won, US demand and Detroit's cost: the line pays at some of them."""
+    data = small_network_data()
+    data["plants"][0]["pools"][0]["capacity"] = 300.0  # Detroit could build it all: the line must pay its way
+    data["fx"] = {"KRW": {"value": 1100.0, "low": 500.0, "high": 1600.0, "source": "test"}}
+    data["markets"][0]["demand"] = {"car": {"value": 150.0, "low": 110.0, "high": 190.0, "source": "test"}}
+    data["capabilities"][0]["local_cost"] = {"value": 30.0, "low": 5.0, "high": 60.0, "source": "test"}
+    data["solver"] = {"mip_gap": 0.0}
+    return data
+
+
+def set_files(folder: Path, n: int) -> Path:
+    write_yaml(folder / "net.yaml", ranged_network())
+    return write_yaml(folder / "set.yaml", {
+        "kind": "scenario-set", "base": "net.yaml", "seed": 7, "combine": "product",
+        "futures": [{"name": "cheap-won", "probability": 0.5, "set": {"fx.KRW": 600.0}},
+                    {"name": "dear-won", "probability": 0.5, "set": {"fx.KRW": 1500.0}}],
+        "generate": {"ranges": {"paths": ["markets[us].demand.car", "capabilities[0].local_cost"], "n": n}},
+    })
+
+
+def assert_each_future_is_one_solve(store: RunStore, sweep: int, base: dict[str, Any]) -> None:
+    stored = store.futures(sweep)
+    for row in stored.itertuples():
+        run = store.get(int(row.id))
+        data = base
+        for path, value in run.overrides:
+            data = Parameter.parse(path).apply(data, value)
+        plan = solve(make(data))
+        assert row.objective == pytest.approx(plan.objective, rel=1e-9), row.name
+        assert row.decisions == Decisions.of(plan), row.name
+
+
+def test_a_sweep_stores_each_future_as_one_solve_gives_it(tmp_path: Path) -> None:
+    scenario_set = set_files(tmp_path, 6)
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        outcome = fp.sweep(scenario_set, workers=2, store=store)
+        assert (outcome.solved, outcome.skipped, outcome.failed) == (12, 0, 0)
+        assert len(outcome.futures) == 12
+        assert outcome.futures["probability"].sum() == pytest.approx(1.0)
+        assert_each_future_is_one_solve(store, outcome.sweep, ranged_network())
+        plan = store.plan(f"{outcome.sweep}/{outcome.futures['name'].iloc[0]}")
+        assert plan.objective == pytest.approx(float(outcome.futures["objective"].iloc[0]), rel=1e-12)
+        again = fp.sweep(scenario_set, workers=1, store=store)  # the same sweep: nothing left to solve
+        assert (again.sweep, again.solved, again.skipped) == (outcome.sweep, 0, 12)
+
+
+def test_a_future_without_a_plan_is_stored_with_its_reason_and_the_others_go_on(tmp_path: Path) -> None:
+    scenario_set = set_files(tmp_path, 2)
+    data = json.loads(json.dumps(ranged_network()))
+    data["markets"][0]["demand"]["car"]["high"] = 900.0  # above what the plants can build: no plan
+    write_yaml(tmp_path / "net.yaml", data)
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        outcome = fp.sweep(scenario_set, workers=1, store=store, n=3)
+        failed = outcome.futures[outcome.futures["status"] == "failed"]
+        assert 0 < len(failed) < len(outcome.futures)
+        assert failed["message"].str.contains("cannot be supplied").all()
+        assert outcome.futures[outcome.futures["status"] == "optimal"]["objective"].notna().all()
+
+
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Dask scheduler and two workers, each its own process, as a cluster a team would run."""
+    folder = tmp_path_factory.mktemp("dask")
+    scheduler_file = folder / "scheduler.json"
+    processes = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                   "--scheduler-file", str(scheduler_file)], cwd=folder, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, start_new_session=True)]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.is_file() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        processes += [subprocess.Popen([str(DASK), "worker", address, "--nthreads", "1", "--no-dashboard"],
+                                       cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       start_new_session=True) for _ in range(2)]
+        from dask.distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for process in reversed(processes):
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_sweep_through_a_cluster_gives_the_local_sweeps_futures(tmp_path: Path, scheduler: str) -> None:
+    scenario_set = set_files(tmp_path, 4)
+    with RunStore(tmp_path / "local.sqlite") as local, RunStore(tmp_path / "cluster.sqlite") as remote:
+        here = fp.sweep(scenario_set, workers=2, store=local).futures.set_index("name")
+        outcome = fp.sweep(scenario_set, cluster=scheduler, store=remote)
+        there = outcome.futures.set_index("name")
+        assert sorted(here.index) == sorted(there.index)
+        for name in here.index:
+            assert there.loc[name, "objective"] == pytest.approx(here.loc[name, "objective"], rel=1e-9)
+            assert there.loc[name, "decisions"] == here.loc[name, "decisions"]
+        assert_each_future_is_one_solve(remote, outcome.sweep, ranged_network())
+
+
+def test_an_unreachable_cluster_is_a_message(tmp_path: Path) -> None:
+    scenario_set = set_files(tmp_path, 2)
+    result = subprocess.run([str(FOOTPRINT), "sweep", str(scenario_set), "--cluster", "tcp://127.0.0.1:9",
+                             "--store", str(tmp_path / "runs.sqlite")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "no Dask scheduler answers at tcp://127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _stored_futures(database: Path) -> list[str]:
+    try:
+        with sqlite3.connect(database, timeout=30) as connection:
+            return [name for (name,) in connection.execute("SELECT name FROM footprint_runs WHERE kind = 'future'")]
+    except sqlite3.OperationalError:  # not made yet
+        return []
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_midway_and_run_again_stores_each_future_once(tmp_path: Path) -> None:
+    scenario_set = set_files(tmp_path, 60)  # 120 futures
+    database = tmp_path / "runs.sqlite"
+    command = [str(FOOTPRINT), "sweep", str(scenario_set), "--workers", "2", "--store", str(database)]
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(_stored_futures(database)) < 10 and time.monotonic() < deadline and first.poll() is None:
+        time.sleep(0.02)
+    os.killpg(first.pid, signal.SIGKILL)  # the command, its scheduler and its workers, mid-write or not
+    first.wait()
+    before = _stored_futures(database)
+    assert 10 <= len(before) < 120, "the kill should land midway"
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"{len(before)} stored before" in again.stdout.replace(",", "")
+    after = _stored_futures(database)
+    assert len(after) == len(set(after)) == 120
+    assert set(before) <= set(after)
+    with RunStore(database) as store:
+        assert_each_future_is_one_solve(store, 1, ranged_network())  # the store's first run is the sweep
+
+
+def test_futures_in_a_worker_follow_one_another_closely_and_in_runs() -> None:
+    tasks = [Task(str(i), 0.1, (("fx.KRW", float(value)),), str(i)) for i, value in enumerate([5, 1, 9, 3, 7, 2])]
+    ordered = [float(task.overrides[0][1]) for task in similarity_order(tasks)]
+    assert sorted(ordered) == [1, 2, 3, 5, 7, 9]
+    assert all(abs(b - a) <= 2 for a, b in itertools.pairwise(ordered))  # each step to a near one
+    runs = runs_of(tasks, workers=2)
+    assert [task for run in runs for task in run] == tasks
+
+
+def test_the_tornados_ends_are_solves_at_those_values(tmp_path: Path) -> None:
+    write_yaml(tmp_path / "net.yaml", ranged_network())
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        result = fp.sensitivity(tmp_path / "net.yaml", workers=2, store=store)
+    assert {bar.path for bar in result.bars} == {"fx.KRW", "markets[us].demand.car", "capabilities[0].local_cost"}
+    assert [bar.swing for bar in result.bars] == sorted((bar.swing for bar in result.bars), reverse=True)
+    base_plan = solve(make(ranged_network()))
+    assert result.base_objective == pytest.approx(base_plan.objective, rel=1e-9)
+    for bar in result.bars:
+        for end, value in ((bar.low, min(bar.low.values)), (bar.high, max(bar.high.values))):
+            plan = solve(make(Parameter.parse(bar.path).apply(ranged_network(), value)))
+            assert end.objective == pytest.approx(plan.objective, rel=1e-9), bar.path
+            assert end.change == describe_change(Decisions.of(base_plan), Decisions.of(plan)), bar.path
+    detroit = next(bar for bar in result.bars if bar.path == "capabilities[0].local_cost")
+    assert detroit.high.change == ""  # dearer Detroit: the line pays all the more
+    assert detroit.low.change.startswith("-busan-line 2020")  # Detroit at 5 a car: the line no longer pays
+
+
+def test_a_series_is_one_input_and_changes_read_as_year_ranges() -> None:
+    data = ranged_network()
+    data["markets"][0]["demand"] = {"car": {2020: {"value": 150.0, "low": 110.0, "high": 190.0},
+                                            2021: {"value": 160.0, "low": 120.0, "high": 200.0}}}
+    paths = {dimension.path: len(dimension.figures) for dimension in inputs(data)}
+    assert paths["markets[us].demand.car"] == 2
+    assert year_ranges([2014, 2015, 2016, 2019]) == "2014-2016, 2019"
+    base = Decisions(frozenset(), frozenset({("a", "car", 2020), ("a", "car", 2021)}), frozenset())
+    other = Decisions(frozenset({("line", 2021, 1)}), frozenset({("b", "car", 2020), ("b", "car", 2021)}),
+                      frozenset())
+    assert describe_change(base, other) == "+line 2021, +car at b 2020-2021, -car at a 2020-2021"
