@@ -525,3 +525,15 @@ def test_run_stores_in_footprint_store_by_default(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert RunStore().name == "footprint.sqlite"
     assert (tmp_path / "footprint.sqlite").is_file()
+
+
+def test_a_new_store_file_is_made_whole_and_an_empty_file_becomes_one(tmp_path):
+    with RunStore(tmp_path / "new.sqlite") as store:
+        assert store.runs().empty
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "new.sqlite").stat().st_mode & 0o777 == 0o666 & ~mask
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["new.sqlite"]  # no temporary left behind
+    (tmp_path / "empty.sqlite").touch()
+    with RunStore(tmp_path / "empty.sqlite") as store:
+        assert store.runs().empty
