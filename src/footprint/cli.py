@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from footprint.plan.plan import Plan
     from footprint.plan.store import RunStore
     from footprint.scenario.scenario import Scenario
     from footprint.scenario.validation import Loaded
@@ -91,14 +92,14 @@ def _say(console: Console, message: str) -> None:
 
 
 def _resolve(scenario: str) -> Path:
-    """A scenario path, or the file of a bundled case by name."""
-    from footprint.scenario.cases import case_path
+    """A scenario path, or the file of a bundled case by name (or of a bundled set, which loading refuses)."""
+    from footprint.scenario.cases import case_path, set_path
 
     try:
         exists = Path(scenario).exists()
     except (OSError, ValueError):  # a NUL byte, a name too long
         exists = False
-    bundled = None if exists else case_path(scenario)
+    bundled = None if exists else case_path(scenario) or set_path(scenario)
     return bundled if bundled is not None else Path(scenario)
 
 
@@ -293,6 +294,46 @@ def breakeven(
     print_breakeven(result, out)
 
 
+def _plan_of(reference: str) -> Plan:
+    """The Plan a reference names. Today: a results folder (`footprint run --out DIR`); another kind of
+    reference (a stored run, a sweep's future) is one more case here."""
+    from footprint.plan.plan import Plan
+    from footprint.plan.results import ResultsError
+
+    path = Path(reference)
+    try:
+        found = "a folder" if path.is_dir() else "a file" if path.is_file() else "nothing there"
+    except (OSError, ValueError):  # a NUL byte, a name too long
+        found = "nothing there"
+    if found != "a folder":
+        raise _fail(f"{reference}: expected a results folder (written by `footprint run --out DIR`), found {found}")
+    try:
+        with _stage(f"Reading {reference} ..."):
+            return Plan.read(path)
+    except ResultsError as error:
+        raise _fail(str(error)) from None
+
+
+@app.command(name="compare")
+def compare_command(
+    a: Annotated[str, typer.Argument(metavar="A", help="Plan A, the reference: a results folder (`footprint run "
+                                                        "--out DIR`).")],
+    b: Annotated[str, typer.Argument(metavar="B", help="Plan B, compared against A: a results folder.")],
+) -> None:
+    """Compare plan B against plan A: builds, plant decisions and assignments that differ, supply moved,
+    costs by component and by currency, and the key figures side by side."""
+    from footprint.analysis.compare import CompareError, compare
+    from footprint.views.compare import print_comparison
+
+    plans = _plan_of(a), _plan_of(b)
+    try:
+        comparison = compare(*plans)
+    except CompareError as error:
+        raise _fail(str(error)) from None
+    _say(out, f"A = {a}, B = {b}")
+    print_comparison(comparison, out)
+
+
 @app.command()
 def validate(
     scenario: ScenarioArgument,
@@ -306,6 +347,164 @@ def validate(
              f"{len(s.markets)} markets, {s.horizon.start}-{s.horizon.end}){warnings}",
              *(f"  {warning}" for warning in loaded.warnings)]
     _say(out, "\n".join(lines))
+
+
+@app.command(name="futures")
+def futures_command(
+    scenario_set: Annotated[str, typer.Argument(
+        help="Scenario set: a YAML file with kind: scenario-set, or a bundled set (rogue-2012/futures).")],
+    n: Annotated[int | None, typer.Option(
+        "--n", "-n", help="Samples of each sampling generator (ranges, fx_history); with combine: sample, the "
+                          "number of futures drawn.", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)] = None,
+    check: Annotated[int, typer.Option(help="Validate the first N futures as scenarios (0: none).", min=0)] = 100,
+) -> None:
+    """List a scenario set's futures: each one's probability and the values it sets."""
+    from footprint.economics.futures import check_futures, expand
+    from footprint.scenario.sets import read_set
+    from footprint.scenario.sources import ScenarioError
+    from footprint.views.futures import print_futures
+
+    try:
+        with _stage(f"Expanding {scenario_set} ..."):
+            read = read_set(scenario_set)
+            listed = expand(read, n=n, seed=seed)
+            invalid = check_futures(read, listed[:check])
+    except ScenarioError as error:
+        raise _fail(error.report()) from None
+    print_futures(listed, f"{len(listed):,} futures of {scenario_set} (base {read.spec.base})", out)
+    if invalid:
+        checked = min(check, len(listed))
+        raise _fail("\n".join([f"{len(invalid)} of the {checked} futures checked are not valid scenarios:",
+                                *(error.report() for error in invalid.values())]))
+
+
+# Many futures: a sweep solves each future of a set, sensitivity each ranged input at its ends; both stored.
+
+WorkersOption = Annotated[int | None, typer.Option(
+    help="Worker processes of the local Dask cluster (default: one per core).", min=1, max=256)]
+ClusterOption = Annotated[str | None, typer.Option(
+    help="Address of a running Dask scheduler (tcp://host:8786) to solve on, in place of a local cluster.")]
+
+
+@contextmanager
+def _solving_futures(title: str) -> Iterator[Any]:
+    """The progress bar of a sweep, and its failures as messages: Ctrl-C says how to resume (exit 130)."""
+    from footprint.analysis.sweep import SweepError
+    from footprint.plan.store import StoreError
+    from footprint.views.progress import sweep_progress
+
+    try:
+        with sweep_progress(err, title) as report:
+            yield report
+    except (SweepError, StoreError) as error:
+        raise _fail(str(error)) from None
+    except KeyboardInterrupt:
+        _say(err, "interrupted: every future solved so far is stored; run the same command again to go on")
+        raise typer.Exit(INTERRUPTED) from None
+
+
+@app.command(name="sweep")
+def sweep_command(
+    scenario_set: Annotated[str, typer.Argument(
+        help="Scenario set: a YAML file with kind: scenario-set, or a bundled set (rogue-2012/futures).")],
+    n: Annotated[int | None, typer.Option("--n", "-n", help="As for `footprint futures`.", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)] = None,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+    store: StoreOption = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+) -> None:
+    """Solve every future of a scenario set as its own plan, in parallel, and store each; then sum them up.
+
+    Run again, the same sweep skips the futures it has stored."""
+    from footprint.analysis.summary import sweep_summary
+    from footprint.analysis.sweep import sweep
+    from footprint.economics.futures import expand
+    from footprint.plan.store import RunStore
+    from footprint.scenario.sets import read_set
+    from footprint.scenario.sources import ScenarioError
+    from footprint.views.sweep_summary import print_sweep_summary
+
+    try:
+        with _stage(f"Expanding {scenario_set} ..."):
+            read = read_set(scenario_set)
+            listed = expand(read, n=n, seed=seed)
+    except ScenarioError as error:
+        raise _fail(error.report()) from None
+    options = _options(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
+    settings = {"time_limit": options.time_limit, "mip_gap": options.mip_gap}
+    content = {"set": read.source.data, "n": n, "seed": seed}
+    with _solving_futures(f"{len(listed):,} futures of {scenario_set}") as report:
+        opened = RunStore(store)
+        with opened:
+            outcome = sweep(read.base.data, read.base.name, listed, store=opened, name=str(scenario_set),
+                            content=content, settings=settings, workers=workers, cluster=cluster,
+                            on_progress=report)
+    summary = sweep_summary(outcome.futures, read.scenario.objective, currency=read.scenario.currency)
+    print_sweep_summary(summary, out)
+    skipped = f"; {outcome.skipped:,} stored before" if outcome.skipped else ""
+    _say(out, f"stored as sweep {outcome.sweep} in {opened.name}: {outcome.solved:,} futures solved in "
+              f"{outcome.seconds:.1f} s{skipped}" + (f", {outcome.failed:,} without a plan" if outcome.failed else ""))
+
+
+@app.command(name="sweep-summary")
+def sweep_summary_command(
+    sweep_ref: Annotated[str, typer.Argument(metavar="SWEEP", help="A stored sweep: its id, its name, or latest.")],
+    store: StoreOption = None,
+) -> None:
+    """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken."""
+    from footprint.analysis.summary import sweep_summary
+    from footprint.views.sweep_summary import print_sweep_summary
+
+    with _opened_store(store) as opened:
+        found = opened.get(sweep_ref)
+        if found.kind != "sweep":
+            raise _fail(f"run {found.id} ({found.name}) is a {found.kind}, not a sweep; `footprint runs --kind sweep` "
+                        "lists the sweeps")
+        futures = opened.futures(found.id)
+        solved = futures[futures["status"] != "failed"]
+        first = opened.get(int(solved["id"].iloc[0])) if len(solved) else None
+    sense = (first.summary or {}).get("objective_sense", "cost") if first is not None else "cost"
+    summary = sweep_summary(futures, sense, currency=first.currency if first is not None else None)
+    _say(out, f"sweep {found.id} ({found.name}): {len(futures):,} futures stored, {found.status}")
+    print_sweep_summary(summary, out)
+
+
+@app.command()
+def sensitivity(
+    scenario: ScenarioArgument = DEFAULT_CASE,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", help="An input to vary, by parameter path (repeat for more); default: every figure with a "
+                        "range (low and high), a series' years together.")] = None,
+    top: Annotated[int, typer.Option(help="Show the K inputs with the largest swing (0: all).", min=0)] = 15,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
+    store: StoreOption = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+    strict: StrictOption = False,
+) -> None:
+    """A tornado: the NPV with each ranged input at its low and at its high (the others at their values),
+    ranked by the swing, and where the decisions change. Solved as a stored sweep."""
+    from footprint.analysis.sensitivity import SensitivityError
+    from footprint.analysis.sensitivity import sensitivity as tornado_of
+    from footprint.plan.store import RunStore
+    from footprint.views.tornado import print_tornado
+
+    loaded = _load(scenario, strict)
+    options = _options(loaded.scenario, time_limit=time_limit, mip_gap=mip_gap)
+    settings = {"time_limit": options.time_limit, "mip_gap": options.mip_gap}
+    try:
+        with _solving_futures(f"sensitivity of {loaded.source}") as report:
+            opened = RunStore(store)
+            with opened:
+                tornado = tornado_of(loaded.data, loaded.source, store=opened, settings=settings, paths=param,
+                                     workers=workers, cluster=cluster, on_progress=report)
+    except SensitivityError as error:
+        raise _fail(str(error)) from None
+    print_tornado(tornado, out, top or None)
 
 
 @app.command()
@@ -366,11 +565,13 @@ def convert_command(
 
 @app.command()
 def cases() -> None:
-    """List the bundled cases (run one with `footprint run NAME`)."""
-    from footprint.scenario.cases import case_description, case_names
+    """List the bundled cases (run one with `footprint run NAME`) and scenario sets."""
+    from footprint.scenario.cases import case_description, case_names, set_names
 
     for name in case_names():
         out.print(f"[bold]{name}[/bold]  {case_description(name)}")
+    for name in set_names():
+        out.print(f"[bold]{name}[/bold]  {case_description(name)} (a scenario set: `footprint futures {name}`)")
 
 
 @app.command()

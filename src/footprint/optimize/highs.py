@@ -17,7 +17,7 @@ from enum import StrEnum
 import highspy
 import numpy as np
 
-from footprint.optimize.lp import LinearProgram
+from footprint.optimize.lp import ColumnMatrix, LinearProgram
 
 
 class SolveStatus(StrEnum):
@@ -88,32 +88,55 @@ _STATUS = {
 }
 
 
-def to_highs(program: LinearProgram, options: SolverOptions) -> highspy.Highs:
-    """A HiGHS instance holding ``program``, with ``options`` set."""
-    highs = highspy.Highs()
+@dataclass(frozen=True)
+class ProgramArrays:
+    """A LinearProgram as the arrays HiGHS takes (a warm re-solve compares them with the last ones)."""
+
+    matrix: ColumnMatrix
+    cost: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    integer: np.ndarray
+    offset: float
+
+    @classmethod
+    def of(cls, program: LinearProgram) -> ProgramArrays:
+        lower, upper = program.bounds()
+        row_lower, row_upper = program.row_bounds()
+        return cls(program.matrix(), program.cost(), lower, upper, row_lower, row_upper, program.integrality(),
+                   program.offset)
+
+
+def set_options(highs: highspy.Highs, options: SolverOptions) -> None:
     highs.setOptionValue("output_flag", options.log)
     highs.setOptionValue("mip_rel_gap", options.mip_gap)
     if options.threads is not None:  # more threads than cores only slow HiGHS down
         highs.setOptionValue("threads", min(int(options.threads), os.cpu_count() or 1))
-    if not options.presolve:
-        highs.setOptionValue("presolve", "off")
+    highs.setOptionValue("presolve", "choose" if options.presolve else "off")
+
+
+def to_highs(program: LinearProgram | ProgramArrays, options: SolverOptions) -> highspy.Highs:
+    """A HiGHS instance holding ``program``, with ``options`` set."""
+    arrays = program if isinstance(program, ProgramArrays) else ProgramArrays.of(program)
+    highs = highspy.Highs()
+    set_options(highs, options)
     highs.HandleUserInterrupt = True  # cancelSolve() (on Ctrl-C) stops the solve at its next check
-    matrix = program.matrix()
-    lower, upper = program.bounds()
-    row_lower, row_upper = program.row_bounds()
-    integer = program.integrality()
-    integrality = (integer.astype(np.int32) * np.int32(highspy.HighsVarType.kInteger) if integer.any()
-                   else np.zeros(program.num_cols, dtype=np.int32))  # kContinuous is 0
+    matrix = arrays.matrix
+    num_rows, num_cols = matrix.shape
+    integrality = (arrays.integer.astype(np.int32) * np.int32(highspy.HighsVarType.kInteger) if arrays.integer.any()
+                   else np.zeros(num_cols, dtype=np.int32))  # kContinuous is 0
     # The array form of passModel: about five times faster than filling a HighsLp field by field.
     status = highs.passModel(
-        program.num_cols, program.num_rows, matrix.nnz, int(highspy.MatrixFormat.kColwise),
-        int(highspy.ObjSense.kMinimize), program.offset, program.cost(), lower, upper, row_lower, row_upper,
-        matrix.starts, matrix.indices, matrix.values, integrality,
+        num_cols, num_rows, matrix.nnz, int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize), arrays.offset, arrays.cost, arrays.lower, arrays.upper,
+        arrays.row_lower, arrays.row_upper, matrix.starts, matrix.indices, matrix.values, integrality,
     )
     if status == highspy.HighsStatus.kError:
         raise ModelRefusedError("the solver refused the model: some numbers are out of the range it takes "
                            f"(largest coefficient {np.abs(matrix.values).max(initial=0):.3g}, largest cost "
-                           f"{np.abs(program.cost()).max(initial=0):.3g})")
+                           f"{np.abs(arrays.cost).max(initial=0):.3g})")
     return highs
 
 
@@ -152,7 +175,8 @@ def run(highs: highspy.Highs, is_mip: bool, duals: bool = False, options: Solver
     if seconds_left is not None and seconds_left <= 0:  # the command's time is used up: no more solving
         return Solution(SolveStatus.NO_SOLUTION, float("nan"), float("nan"), float("inf"), 0.0, np.zeros(0), None,
                         "the time limit was used up before this solve")
-    highs.setOptionValue("time_limit", float("inf") if seconds_left is None else seconds_left)
+    # HiGHS counts the limit against the instance's solving time so far, summed over its runs
+    highs.setOptionValue("time_limit", float("inf") if seconds_left is None else highs.getRunTime() + seconds_left)
     started = time.perf_counter()
     interrupted = _solve_interruptibly(highs)
     seconds = time.perf_counter() - started

@@ -12,7 +12,15 @@ import numpy as np
 from footprint.economics.fx import FxError
 from footprint.economics.network import Network, compile_network
 from footprint.optimize.changes import Change, ChangeError, apply_changes
-from footprint.optimize.highs import ModelRefusedError, Solution, SolverOptions, SolveStatus, run, to_highs
+from footprint.optimize.highs import (
+    ModelRefusedError,
+    ProgramArrays,
+    Solution,
+    SolverOptions,
+    SolveStatus,
+    run,
+    to_highs,
+)
 from footprint.optimize.model import TOLERANCE, FootprintModel, build_model
 from footprint.scenario.scenario import Scenario
 
@@ -46,6 +54,15 @@ class Solved:
     build_seconds: float
 
 
+def compile_model(scenario: Scenario) -> FootprintModel:
+    """The model of ``scenario``: its network compiled, its variables and constraints built."""
+    try:
+        network = compile_network(scenario)
+    except FxError as error:  # a Scenario validated without the economic checks
+        raise PlanningError(f"scenario {scenario.name!r}: {error}") from None
+    return build_model(network)
+
+
 def solve_model(scenario: Scenario, options: SolverOptions | None = None,
                 changes: tuple[Change, ...] = (), keep_interrupted: bool = False) -> Solved:
     """Compile, build and solve ``scenario`` (with ``changes`` imposed); PlanningError when there is no plan.
@@ -55,26 +72,29 @@ def solve_model(scenario: Scenario, options: SolverOptions | None = None,
     """
     options = options or solver_options(scenario)
     started = time.perf_counter()
-    try:
-        network = compile_network(scenario)
-    except FxError as error:  # a Scenario validated without the economic checks
-        raise PlanningError(f"scenario {scenario.name!r}: {error}") from None
-    model = build_model(network)
-    highs = _to_highs(model, options, changes)
+    model = compile_model(scenario)
+    return solve_compiled(model, ProgramArrays.of(model.program), options, started, changes, keep_interrupted)
+
+
+def solve_compiled(model: FootprintModel, arrays: ProgramArrays, options: SolverOptions, started: float,
+                   changes: tuple[Change, ...] = (), keep_interrupted: bool = False) -> Solved:
+    """Hand ``model`` (as ``arrays``) to a new HiGHS instance and solve it; ``started``: when building began."""
+    highs = _to_highs(model, arrays, options, changes)
     build_seconds = time.perf_counter() - started
     solution = run(highs, model.is_mip, options=options, keep_interrupted=keep_interrupted)
     if solution.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED, SolveStatus.ERROR):
         # HiGHS's presolve has declared feasible models infeasible (upstream issues): ask again without it.
-        highs = _to_highs(model, dataclasses.replace(options, presolve=False), changes)
+        highs = _to_highs(model, arrays, dataclasses.replace(options, presolve=False), changes)
         solution = run(highs, model.is_mip, options=options, keep_interrupted=keep_interrupted)
     if not solution.status.has_plan:
         raise PlanningError(_no_plan_message(model, solution, options, changes))
     return Solved(model, highs, solution, build_seconds)
 
 
-def _to_highs(model: FootprintModel, options: SolverOptions, changes: tuple[Change, ...]) -> highspy.Highs:
+def _to_highs(model: FootprintModel, arrays: ProgramArrays, options: SolverOptions,
+              changes: tuple[Change, ...]) -> highspy.Highs:
     try:
-        highs = to_highs(model.program, options)
+        highs = to_highs(arrays, options)
         apply_changes(model, highs, changes)
     except ChangeError as error:
         raise PlanningError(str(error)) from None
@@ -110,7 +130,7 @@ def _explain_infeasible(network: Network, options: SolverOptions, changes: tuple
                        network.demand_penalty)
     elastic = dataclasses.replace(network, demand_penalty=penalty)
     model = build_model(elastic)
-    highs = _to_highs(model, options, changes)
+    highs = _to_highs(model, ProgramArrays.of(model.program), options, changes)
     solution = run(highs, model.is_mip, options=options)
     if not solution.status.has_plan:
         return "no plan exists even if demand may go unserved (check minimum volumes and capacity)"
@@ -127,4 +147,4 @@ def _explain_infeasible(network: Network, options: SolverOptions, changes: tuple
             + ". Add capacity or options, lanes, or a lost_sale_penalty.")
 
 
-__all__ = ["PlanningError", "Solved", "solve_model", "solver_options"]
+__all__ = ["PlanningError", "Solved", "compile_model", "solve_compiled", "solve_model", "solver_options"]

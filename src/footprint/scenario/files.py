@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from footprint.scenario.atomic import write_file, write_folder
+from footprint.scenario.cases import SET_KIND
 from footprint.scenario.checks import Check, Problem
 from footprint.scenario.scenario import Scenario
 from footprint.scenario.sources import ScenarioError, Source
@@ -38,7 +39,14 @@ def read_source(path: str | Path) -> Source:
         from footprint.scenario.excelio import read_workbook
 
         return read_workbook(path)
-    return read_scenario_yaml(path)
+    source = read_scenario_yaml(path)
+    if isinstance(source.data, dict) and source.data.get("kind") == SET_KIND:
+        # A set names its futures, not plants: refuse it as a whole, not as forty unknown sections.
+        raise ScenarioError(source.name, [Problem(("kind",), f"this is a scenario set (kind: {SET_KIND}), not a "
+                                                             "scenario; use `footprint sweep` to solve its futures "
+                                                             "(`footprint futures` lists them)",
+                                                  where=source.where(("kind",)))])
+    return source
 
 
 def read_scenario(path: str | Path, checks: Sequence[Check], *, strict: bool = False) -> Loaded:

@@ -1,0 +1,164 @@
+"""A tornado of the ranged inputs: each input at its low and at its high, the others at their values.
+
+Every figure with a range (``{value, low, high}``) is an input, or those named by parameter paths.
+The years of a per-year series move together (a demand path at the low of each year's range), as
+one bar. The base and both ends of every input are solved as one sweep (parallel, warm, stored);
+the bars are ranked by the swing in NPV between the ends, and each end says whether the decisions
+differ from the base's, and how.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from footprint.analysis.sweep import FAILED, Progress, SweepOutcome, sweep
+from footprint.plan.decisions import Decisions
+from footprint.plan.store import RunStore
+from footprint.scenario.ranges import Dimension, RangeProblem, found_dimensions, listed_dimensions
+from footprint.scenario.sets import Future
+
+BASE = "base"
+_YEAR_STEP = re.compile(r"\.(\d{4})$")
+
+
+class SensitivityError(Exception):
+    """No input to vary, or an input that cannot be set to its ends."""
+
+
+@dataclass(frozen=True)
+class End:
+    """One end of a bar: the value(s) set, the objective there and what the decisions do."""
+
+    values: tuple[float, ...]
+    """The value set in each figure of the input (one, or each year of a series)."""
+    objective: float | None
+    status: str
+    change: str
+    """The decisions' difference from the base ('' where they are the same; the reason where no plan)."""
+
+
+@dataclass(frozen=True)
+class Bar:
+    path: str
+    low: End
+    high: End
+
+    @property
+    def swing(self) -> float:
+        if self.low.objective is None or self.high.objective is None:
+            return float("inf")  # an end without a plan: the input matters most
+        return abs(self.high.objective - self.low.objective)
+
+
+@dataclass(frozen=True)
+class Tornado:
+    base_objective: float
+    currency: str | None
+    bars: tuple[Bar, ...]
+    """Largest swing first."""
+    sweep: int
+    """The sweep that solved it, in the store."""
+
+
+def inputs(data: dict[str, Any], paths: Sequence[str] | None = None) -> list[Dimension]:
+    """The inputs of the tornado: those ``paths`` name, else every ranged figure, a series' years as one."""
+    dimensions, problems = listed_dimensions(data, list(paths)) if paths else found_dimensions(data)
+    if problems:
+        raise SensitivityError("; ".join(problem.message for problem in problems[:5])
+                               + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
+    if paths:
+        return dimensions
+    grouped: dict[str, list[Any]] = {}
+    for dimension in dimensions:  # the found figures come one by one: put a series' years together
+        grouped.setdefault(_YEAR_STEP.sub("", dimension.path), []).extend(dimension.figures)
+    return [Dimension(path, tuple(figures)) for path, figures in grouped.items()]
+
+
+def tornado_futures(dimensions: Sequence[Dimension]) -> list[Future]:
+    """The base and, per input, its low and its high."""
+    count = 1 + 2 * len(dimensions)
+    futures = [Future(BASE, 1 / count, ())]
+    for dimension in dimensions:
+        for end in ("low", "high"):
+            overrides = tuple((figure.path, getattr(figure, end)) for figure in dimension.figures)
+            futures.append(Future(f"{dimension.path}@{end}", 1 / count, overrides))
+    return futures
+
+
+def sensitivity(data: dict[str, Any], source: str, *, store: RunStore, settings: dict[str, Any],
+                paths: Sequence[str] | None = None, workers: int | None = None, cluster: str | None = None,
+                on_progress: Callable[[Progress], None] | None = None) -> Tornado:
+    """The tornado of ``data`` (a scenario's plain data, read from ``source``), solved as a stored sweep."""
+    dimensions = inputs(data, paths)
+    if not dimensions:
+        raise SensitivityError(f"{source}: no figure has a range (low and high); give ranges, or paths to vary")
+    futures = tornado_futures(dimensions)
+    content = {"sensitivity": source, "inputs": [d.path for d in dimensions]}
+    outcome = sweep(data, source, futures, store=store, name=f"sensitivity of {source}", content=content,
+                    settings=settings, workers=workers, cluster=cluster, on_progress=on_progress)
+    return tornado_of(dimensions, outcome)
+
+
+def tornado_of(dimensions: Sequence[Dimension], outcome: SweepOutcome) -> Tornado:
+    rows = {row.name: row for row in outcome.futures.itertuples()}
+    base = rows[BASE]
+    if base.status == FAILED:
+        raise SensitivityError(f"the base scenario has no plan: {base.message}")
+
+    def end(dimension: Dimension, which: str) -> End:
+        row = rows[f"{dimension.path}@{which}"]
+        values = tuple(getattr(figure, which) for figure in dimension.figures)
+        if row.status == FAILED:
+            return End(values, None, row.status, f"no plan: {row.message}")
+        return End(values, float(row.objective), row.status, describe_change(base.decisions, row.decisions))
+
+    bars = [Bar(d.path, end(d, "low"), end(d, "high")) for d in dimensions]
+    bars.sort(key=lambda bar: -bar.swing)
+    return Tornado(float(base.objective), base.currency if not pd.isna(base.currency) else None, tuple(bars),
+                   outcome.sweep)
+
+
+def describe_change(base: Decisions, other: Decisions) -> str:
+    """What ``other`` decides that ``base`` does not (+) and the reverse (-): builds, plants, then assignments
+    (a product's years at a plant as ranges)."""
+    parts = []
+    for kind, show in (("builds", _build), ("plants", _plant)):
+        before, after = getattr(base, kind), getattr(other, kind)
+        parts += [f"+{show(item)}" for item in sorted(after - before)]
+        parts += [f"-{show(item)}" for item in sorted(before - after)]
+    for sign, cells in (("+", other.assignments - base.assignments), ("-", base.assignments - other.assignments)):
+        years: dict[tuple[str, str], list[int]] = {}
+        for plant, product, year in sorted(cells):
+            years.setdefault((plant, product), []).append(year)
+        parts += [f"{sign}{product} at {plant} {year_ranges(ys)}" for (plant, product), ys in years.items()]
+    return ", ".join(parts)
+
+
+def year_ranges(years: Sequence[int]) -> str:
+    """``2014-2016, 2019`` for 2014, 2015, 2016 and 2019."""
+    spans: list[list[int]] = []
+    for year in sorted(years):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def _build(item: tuple[str, int, int]) -> str:
+    option, year, count = item
+    return f"{option} {year}" + (f" x{count}" if count != 1 else "")
+
+
+def _plant(item: tuple[str, str, int]) -> str:
+    plant, verb, year = item
+    return f"{plant} {verb} {year}"
+
+
+__all__ = ["Bar", "End", "RangeProblem", "SensitivityError", "Tornado", "describe_change", "inputs",
+           "sensitivity", "tornado_futures", "tornado_of", "year_ranges"]

@@ -1,0 +1,313 @@
+"""Sweeps: every future of a scenario set solved as its own plan, in parallel on Dask, warm where it can be.
+
+The client sends the base scenario's data to every worker once; each task is a run of futures,
+ordered so that each differs little from the one before (a worker's WarmSolver then re-solves
+from the last answer instead of from nothing). A worker returns, per future, its status,
+objective, decisions and the Plan's tables already encoded; the client stores each future as it
+arrives, in its own transaction, so a sweep stopped at any moment keeps every future finished.
+Futures already stored (same scenario and settings) are not solved again.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from footprint.economics.checks import CHECKS
+from footprint.optimize.solve import PlanningError, solver_options
+from footprint.optimize.warm import WarmSolver
+from footprint.plan.decisions import Decisions
+from footprint.plan.store import FAILED, Run, RunStore, canonical_scenario, encode_tables, run_key
+from footprint.plan.tables import plan_of
+from footprint.scenario.files import ScenarioError, scenario_from_data
+from footprint.scenario.parameters import Parameter, ParameterError
+
+TASKS_PER_WORKER = 8
+"""Runs of futures per worker: enough to balance the load at the end, few enough that each run is warm."""
+MAX_RUN = 25
+"""Futures in one task at most (each is stored only when its task returns)."""
+
+
+class FutureLike(Protocol):
+    name: str
+    probability: float
+    overrides: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    probability: float
+    overrides: tuple[tuple[str, Any], ...]
+    key: str
+
+
+@dataclass(frozen=True)
+class FutureResult:
+    """One future's outcome as a worker reports it: a plan's figures and tables, or why there is none."""
+
+    name: str
+    key: str
+    probability: float
+    overrides: tuple[tuple[str, Any], ...]
+    status: str
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    build_seconds: float | None = None
+    solve_seconds: float | None = None
+    warm: bool = False
+    message: str = ""
+    decisions: Decisions | None = None
+    summary: dict[str, Any] | None = None
+    tables: dict[str, bytes] | None = field(default=None, repr=False)
+
+
+_SOLVER: WarmSolver | None = None
+"""The worker process's solver: it outlives tasks, so the next run of futures starts warm."""
+
+
+def solve_futures(base: dict[str, Any], source: str, tasks: Sequence[Task], settings: dict[str, Any],
+                  encode: Callable[[Any], dict[str, bytes]] | None) -> list[FutureResult]:
+    """Solve each task's future (on a worker): its failures are results with their reason, not exceptions."""
+    global _SOLVER
+    if _SOLVER is None:
+        _SOLVER = WarmSolver()
+    results = []
+    for task in tasks:
+        results.append(_solve_one(_SOLVER, base, source, task, settings, encode))
+    return results
+
+
+def _solve_one(solver: WarmSolver, base: dict[str, Any], source: str, task: Task, settings: dict[str, Any],
+               encode: Callable[[Any], dict[str, bytes]] | None) -> FutureResult:
+    failed = {"name": task.name, "key": task.key, "probability": task.probability, "overrides": task.overrides,
+              "status": FAILED}
+    try:
+        data = base
+        for path, value in task.overrides:
+            data = Parameter.parse(path).apply(data, value)
+        scenario = scenario_from_data(data, f"{source} [{task.name}]", CHECKS)
+        warm_before = solver.warm
+        solved = solver.solve(scenario, solver_options(scenario, **settings))
+    except ScenarioError as error:
+        return FutureResult(**failed, message="; ".join(map(str, error.problems)) or str(error))
+    except (ParameterError, PlanningError) as error:
+        return FutureResult(**failed, message=str(error))
+    plan = plan_of(solved)
+    summary = plan.summary
+    return FutureResult(
+        task.name, task.key, task.probability, task.overrides, plan.status, plan.objective,
+        float(summary["bound"]), float(summary["gap"]), float(summary["build_seconds"]),
+        float(summary["solve_seconds"]), solver.warm > warm_before, plan.summary.get("message", ""),
+        Decisions.of(plan), summary, encode(plan) if encode is not None else None,
+    )
+
+
+def similarity_order(tasks: Sequence[Task]) -> list[Task]:
+    """The tasks in a chain where each is near the one before (greedy nearest neighbour on what they set)."""
+    if len(tasks) < 3:
+        return list(tasks)
+    features = _features(tasks)
+    remaining = np.ones(len(tasks), bool)
+    current = int(np.argmin(((features - features.mean(axis=0)) ** 2).sum(axis=1)))
+    order = [current]
+    remaining[current] = False
+    for _ in range(len(tasks) - 1):
+        distance = ((features - features[current]) ** 2).sum(axis=1)
+        distance[~remaining] = np.inf
+        current = int(np.argmin(distance))
+        order.append(current)
+        remaining[current] = False
+    return [tasks[i] for i in order]
+
+
+def _features(tasks: Sequence[Task]) -> np.ndarray:
+    """One row per task: each number it sets (scaled by its spread across tasks), each text as 0/1."""
+    columns: dict[tuple[str, str], np.ndarray] = {}
+    for row, task in enumerate(tasks):
+        for path, value in task.overrides:
+            items = value.items() if isinstance(value, dict) else [("", value)]
+            for sub, item in items:
+                number = isinstance(item, (int, float)) and not isinstance(item, bool)
+                column = (path, str(sub)) if number else (path, f"{sub}={item}")
+                columns.setdefault(column, np.zeros(len(tasks)))[row] = float(item) if number else 1.0
+    if not columns:
+        return np.zeros((len(tasks), 1))
+    features = np.column_stack(list(columns.values()))
+    spread = features.std(axis=0)
+    return features / np.where(spread > 0, spread, 1.0)
+
+
+def runs_of(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
+    """Consecutive runs of the ordered tasks, about TASKS_PER_WORKER per worker."""
+    size = max(1, min(MAX_RUN, math.ceil(len(tasks) / (max(workers, 1) * TASKS_PER_WORKER))))
+    return [list(tasks[i:i + size]) for i in range(0, len(tasks), size)]
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    done: int
+    failed: int
+    running: int
+    skipped: int
+    seconds: float
+
+    @property
+    def seconds_left(self) -> float | None:
+        solved = self.done - self.skipped
+        if solved <= 0:
+            return None
+        return self.seconds / solved * (self.total - self.done)
+
+
+@contextmanager
+def dask_client(workers: int | None, cluster: str | None) -> Iterator[Any]:
+    """A client of the cluster at ``cluster``, or of a LocalCluster of ``workers`` processes (one thread each)."""
+    from dask.distributed import Client, LocalCluster
+
+    if cluster is not None:
+        try:
+            client = Client(cluster, timeout="10s")
+        except (OSError, TimeoutError) as error:
+            raise SweepError(f"no Dask scheduler answers at {cluster}: {error}") from None
+        with client:
+            yield client
+        return
+    count = workers or os.cpu_count() or 1
+    with LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as local, Client(local) as client:
+        yield client
+
+
+class SweepError(Exception):
+    """A sweep that cannot start: no cluster, no store, a set without futures."""
+
+
+def worker_count(client: Any) -> int:
+    return max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+
+
+def run_tasks(client: Any, base: dict[str, Any], source: str, tasks: Sequence[Task], settings: dict[str, Any],
+              encode: Callable[[Any], dict[str, bytes]] | None, on_result: Callable[[FutureResult], None]) -> None:
+    """Solve ``tasks`` on ``client``'s workers, calling ``on_result`` for each future as its run returns.
+
+    A run whose worker fails outright (not a future without a plan: a crash) reports each of its
+    futures as failed with the reason.
+    """
+    from dask.distributed import as_completed
+
+    if not tasks:
+        return
+    runs = runs_of(similarity_order(tasks), worker_count(client))
+    shared = client.scatter(base, broadcast=True)
+    submitted = {client.submit(solve_futures, shared, source, run, settings, encode, pure=False): run
+                 for run in runs}
+    for finished in as_completed(submitted):
+        run = submitted.pop(finished)
+        try:
+            results = finished.result()
+        except Exception as error:
+            results = [FutureResult(t.name, t.key, t.probability, t.overrides, FAILED,
+                                    message=f"the worker failed: {type(error).__name__}: {error}") for t in run]
+        for result in results:
+            on_result(result)
+        finished.release()
+
+
+def tasks_of(futures: Sequence[FutureLike], scenario_hash: str, settings: dict[str, Any]) -> list[Task]:
+    """The futures as tasks, each keyed as the store keys it (so that a sweep run again skips it)."""
+    return [Task(f.name, float(f.probability), overrides, run_key(scenario_hash, overrides, settings))
+            for f in futures for overrides in [tuple((str(path), value) for path, value in f.overrides)]]
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    sweep: int
+    """The sweep's id in the store."""
+    futures: pd.DataFrame
+    """Every future of the sweep as stored (RunStore.futures)."""
+    solved: int
+    skipped: int
+    """Futures stored by an earlier run of the same sweep, not solved again."""
+    failed: int
+    """Of those solved, how many have no plan."""
+    seconds: float
+
+
+def sweep(data: dict[str, Any], source: str, futures: Sequence[FutureLike], *, store: RunStore, name: str,
+          content: Any, settings: dict[str, Any], workers: int | None = None, cluster: str | None = None,
+          on_progress: Callable[[Progress], None] | None = None) -> SweepOutcome:
+    """Solve every future of ``data`` (the base scenario's plain data, from ``source``) and store each.
+
+    ``content`` identifies the sweep (the set file's data, with n and seed): the same content and
+    settings resume the sweep stored before, skipping its stored futures. ``settings`` are the solver
+    settings (time_limit, mip_gap) of every future; each worker solves with one HiGHS thread.
+    Ctrl-C stops the sweep (stored as interrupted) and propagates.
+    """
+    started = time.perf_counter()
+    settings = {**settings, "threads": 1}  # one HiGHS thread per worker process
+    scenario_text, scenario_hash = canonical_scenario(data)
+    tasks = tasks_of(futures, scenario_hash, settings)
+    sweep_id, stored = store.start_sweep(name, content, settings, [(t.name, t.probability, t.key) for t in tasks])
+    todo = [task for task in tasks if task.key not in stored]
+    counts = {"done": len(tasks) - len(todo), "failed": 0}
+    workers_seen = [workers or 1]
+
+    def report() -> None:
+        if on_progress is not None:
+            running = min(workers_seen[0], len(tasks) - counts["done"])
+            on_progress(Progress(len(tasks), counts["done"], counts["failed"], running, len(tasks) - len(todo),
+                                 time.perf_counter() - started))
+
+    def keep(result: FutureResult) -> None:
+        summary = result.summary or {}
+        record = Run("future", result.name, scenario_text, scenario_hash, settings, result.status,
+                     overrides=result.overrides, objective=result.objective, bound=result.bound, gap=result.gap,
+                     currency=summary.get("currency"), build_seconds=result.build_seconds,
+                     solve_seconds=result.solve_seconds, message=result.message or None,
+                     decisions=result.decisions, summary=result.summary, sweep=sweep_id,
+                     probability=result.probability)
+        store.save_run(record, result.tables or {})
+        counts["done"] += 1
+        counts["failed"] += result.status == FAILED
+        report()
+
+    try:
+        with dask_client(workers, cluster) as client:
+            workers_seen[0] = worker_count(client)
+            report()
+            run_tasks(client, data, source, todo, settings, encode_tables, keep)
+    except BaseException:
+        store.finish_sweep(sweep_id, "interrupted", f"{counts['done']} of {len(tasks)} futures stored")
+        raise
+    store.finish_sweep(sweep_id, "done", f"{counts['failed']} of {len(todo)} futures solved have no plan"
+                       if counts["failed"] else None)
+    return SweepOutcome(sweep_id, store.futures(sweep_id), len(todo), len(tasks) - len(todo), counts["failed"],
+                        time.perf_counter() - started)
+
+
+__all__ = [
+    "FAILED",
+    "FutureResult",
+    "Progress",
+    "SweepError",
+    "SweepOutcome",
+    "Task",
+    "dask_client",
+    "run_tasks",
+    "similarity_order",
+    "solve_futures",
+    "sweep",
+    "tasks_of",
+]

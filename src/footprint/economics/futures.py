@@ -1,0 +1,164 @@
+"""The futures of a scenario set: its listed futures and each generator's, combined into one list.
+
+The listed futures (if any) and each generator, in the order the file writes them, are the factors. With
+``combine: product`` a future is one future of each factor: names joined (``deals+fx017``), probabilities
+multiplied, overrides concatenated in factor order; two factors may not set the same value (one path, or
+one path inside another). With ``combine: sample`` n combinations are drawn from that product by
+probability (each factor's future drawn by its own probability, which is the same), and a combination
+drawn k times is one future of probability k/n.
+
+``expand`` only writes overrides; ``check_futures`` validates what they give.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from footprint.economics.checks import CHECKS
+from footprint.economics.fx_paths import fx_history_futures
+from footprint.scenario.checks import Loc, Problem
+from footprint.scenario.parameters import GROWTH_PREFIX
+from footprint.scenario.sets import (
+    MAX_FUTURES,
+    Future,
+    ScenarioSet,
+    future_data,
+    listed_futures,
+    ranges_futures,
+    regime_futures,
+    rng,
+)
+from footprint.scenario.sources import ScenarioError, Source
+from footprint.scenario.validation import validate
+
+RANGES_STREAM, FX_STREAM, SAMPLE_STREAM = 1, 2, 3
+"""The random streams of a seed: one per kind of draw."""
+_STEP = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
+"""A key of a path: in brackets (it may hold a dot), or between dots."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """The futures of one part of a set: the listed ones, or one generator's."""
+
+    label: str
+    loc: Loc
+    futures: list[Future]
+
+
+def factors(scenario_set: ScenarioSet, n: int | None = None, seed: int | None = None) -> list[Factor]:
+    """The listed futures and each generator's futures, in the set's order. ``n`` replaces the number of
+    samples of every sampling generator (ranges, fx_history), except with ``combine: sample``, where it is
+    the number of draws instead; ``seed`` replaces the set's seed."""
+    spec = scenario_set.spec
+    seed = spec.seed if seed is None else seed
+    drawn = n is not None and spec.combine == "product"
+
+    def count(own: int | None) -> int:
+        return n if drawn and n is not None else own or spec.n
+
+    parts = [Factor("the listed futures", ("futures",), listed_futures(scenario_set))] if spec.futures else []
+    generate = spec.generate
+    for name in scenario_set.generators:
+        loc: Loc = ("generate", name)
+        if name == "ranges" and generate is not None and generate.ranges is not None:
+            futures = ranges_futures(scenario_set, generate.ranges, count(generate.ranges.n),
+                                     rng(seed, RANGES_STREAM))
+        elif name == "fx_history" and generate is not None and generate.fx_history is not None:
+            futures = fx_history_futures(scenario_set, generate.fx_history, count(generate.fx_history.n),
+                                         rng(seed, FX_STREAM))
+        elif name == "regimes" and generate is not None and generate.regimes is not None:
+            futures = regime_futures(scenario_set, generate.regimes)
+        else:
+            continue  # a generator given as null
+        parts.append(Factor(name, loc, futures))
+    return parts
+
+
+def expand(scenario_set: ScenarioSet, n: int | None = None, seed: int | None = None) -> list[Future]:
+    """The set's futures, their probabilities adding up to 1 (see :func:`factors` for ``n`` and ``seed``).
+    Not validated (see :func:`check_futures`); ScenarioError, naming the set's line, for a product too large or
+    whose factors set the same value, and for an fx_history the ECB history cannot give."""
+    spec = scenario_set.spec
+    parts = factors(scenario_set, n, seed)
+    _refuse_overlaps(scenario_set, parts)
+    if spec.combine == "sample":
+        draws = rng(spec.seed if seed is None else seed, SAMPLE_STREAM)
+        return _sample(parts, n if n is not None else spec.n, draws)
+    size = math.prod(len(part.futures) for part in parts)
+    if size > MAX_FUTURES:
+        sizes = " x ".join(f"{len(part.futures):,} {part.label}" for part in parts)
+        raise scenario_set.error(("combine",) if "combine" in scenario_set.source.data else (),
+                                 f"the product has {size:,} futures ({sizes}), more than {MAX_FUTURES:,}; "
+                                 "use combine: sample")
+    return [_combined(combination) for combination in itertools.product(*(part.futures for part in parts))]
+
+
+def _combined(futures: tuple[Future, ...], probability: float | None = None) -> Future:
+    if len(futures) == 1 and probability is None:
+        return futures[0]
+    return Future("+".join(f.name for f in futures),
+                  math.prod(f.probability for f in futures) if probability is None else probability,
+                  tuple(override for f in futures for override in f.overrides))
+
+
+def _sample(parts: list[Factor], n: int, draws: Any) -> list[Future]:
+    """``n`` combinations drawn by probability, one future of each factor drawn by its own probabilities;
+    a combination drawn k times is one future of probability k/n."""
+    picks = [draws.choice(len(part.futures), size=n, p=[f.probability for f in part.futures]) for part in parts]
+    counts = Counter(zip(*picks, strict=True))  # keeps the order of first drawing
+    return [_combined(tuple(part.futures[i] for part, i in zip(parts, combination, strict=True)), k / n)
+            for combination, k in counts.items()]
+
+
+def _refuse_overlaps(scenario_set: ScenarioSet, parts: list[Factor]) -> None:
+    """Two factors may not set the same value: the same path, or a path inside another's."""
+    paths = [(part, {path for future in part.futures for path, _ in future.overrides}) for part in parts]
+    for (first, own), (second, others) in itertools.combinations(paths, 2):
+        for path, other in itertools.product(sorted(own), sorted(others)):
+            if _overlap(path, other):
+                both = f"{path} by {first.label}" + ("" if path == other else f" and {other}") + \
+                    f" by {second.label}"
+                raise scenario_set.error(second.loc, f"{both}: a product sets each value once (one path, or one "
+                                         "inside another); leave it to one of them")
+
+
+def _steps(path: str) -> tuple[str, ...]:
+    """The keys of a path (``plants[busan].fixed_cost``: plants, busan, fixed_cost), a currency upper-case."""
+    steps = tuple(bracketed or plain for bracketed, plain in _STEP.findall(path.removeprefix(GROWTH_PREFIX)))
+    return ("fx", steps[1].upper(), *steps[2:]) if len(steps) > 1 and steps[0] == "fx" else steps
+
+
+def _overlap(first: str, second: str) -> bool:
+    a, b = _steps(first), _steps(second)
+    return a[:len(b)] == b or b[:len(a)] == a
+
+
+def check_futures(scenario_set: ScenarioSet, futures: list[Future]) -> dict[str, ScenarioError]:
+    """The futures whose scenario is not valid (every check run, warnings allowed), each with its problems;
+    a problem at or inside an override's path names the override."""
+    invalid = {}
+    for future in futures:
+        try:
+            validate(Source(future_data(scenario_set, future), f"future {future.name}"), CHECKS)
+        except ScenarioError as err:
+            invalid[future.name] = ScenarioError(err.source, [_naming(problem, future) for problem in err.problems])
+    return invalid
+
+
+def _naming(problem: Problem, future: Future) -> Problem:
+    steps = _steps(problem.path)
+    for path, _ in future.overrides:
+        own = _steps(path)
+        if steps[:len(own)] == own:
+            return Problem(problem.loc, f"{problem.message} (set by the future's {path})", problem.severity,
+                           problem.named, problem.where)
+    return problem
+
+
+__all__ = ["Factor", "check_futures", "expand", "factors"]

@@ -1,0 +1,43 @@
+"""A tornado on the terminal: each ranged input's NPV at its low and its high, largest swing first,
+and what the decisions do at each end."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+from footprint.views.console import _money, _text
+
+if TYPE_CHECKING:
+    from footprint.analysis.sensitivity import End, Tornado
+
+
+def _values(end: End) -> str:
+    low, high = min(end.values), max(end.values)
+    return f"{low:,.6g}" if low == high else f"{low:,.6g} to {high:,.6g} (by year)"
+
+
+def _objective(end: End, currency: str) -> str:
+    return "no plan" if end.objective is None else _money(end.objective, currency)
+
+
+def print_tornado(tornado: Tornado, console: Console, top: int | None = None) -> None:
+    currency = tornado.currency or ""
+    bars = tornado.bars[:top] if top else tornado.bars
+    base = _money(tornado.base_objective, currency)
+    table = Table(title=f"Sensitivity: NPV at each input's low and high (base {base}; {len(tornado.bars)} inputs, "
+                        "largest swing first)", title_justify="left")
+    for column in ("input", "low", "NPV at low", "high", "NPV at high", "swing", "decisions at low",
+                   "decisions at high"):
+        table.add_column(column, justify="right" if column.startswith(("NPV", "swing")) else "left")
+    for bar in bars:
+        swing = "-" if bar.swing == float("inf") else _money(bar.swing, currency)
+        table.add_row(_text(bar.path), _values(bar.low), _objective(bar.low, currency), _values(bar.high),
+                      _objective(bar.high, currency), swing, _text(bar.low.change or "same"),
+                      _text(bar.high.change or "same"))
+    console.print(table)
+    if top and len(tornado.bars) > top:
+        console.print(f"{len(tornado.bars) - top} more inputs with smaller swings (--top to see them)")
+    console.print(f"stored as sweep {tornado.sweep}")
