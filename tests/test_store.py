@@ -537,3 +537,21 @@ def test_a_new_store_file_is_made_whole_and_an_empty_file_becomes_one(tmp_path):
     (tmp_path / "empty.sqlite").touch()
     with RunStore(tmp_path / "empty.sqlite") as store:
         assert store.runs().empty
+
+
+def test_show_a_sweep_of_many_futures_prints_the_first_and_says_how_many_more(tmp_path):
+    path = tmp_path / "runs.sqlite"
+    records = [run_record(None, name=f"f{i:04d}", data={"n": i}, settings={}, kind="future", sweep=1,
+                          message="no plan") for i in range(1200)]
+    with RunStore(path) as store:
+        sweep, _ = store.start_sweep("big", {}, {}, [(record.name, None, record.key) for record in records])
+        for record in records[:45]:
+            store.save_run(record, {})
+    text = " ".join(invoke("show", "big", "--store", str(path)).stdout.split())
+    assert text.startswith(f"sweep {sweep} big: running; 45 of 1200 futures stored")
+    assert "f0039" in text
+    assert "f0040" not in text
+    assert "5 more futures: `footprint sweep-summary 1` sums them all up" in text
+    assert "│ 45 of 1,200 │" in " ".join(invoke("runs", "--store", str(path)).stdout.split())
+    with pytest.raises(StoreError, match=r"holds f0000, .*, f0009 and 35 more$"):
+        RunStore(path).get("big/nope")
