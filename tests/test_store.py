@@ -230,7 +230,7 @@ store.finish_sweep(sweep, "done")
 
 
 def test_a_sweep_killed_midway_and_run_again_stores_each_future_once(store_url, small, tmp_path):
-    planned, records = futures_of(small, 60)
+    planned, records = futures_of(small, 30)
     job = tmp_path / "job.pickle"
     job.write_bytes(pickle.dumps((planned, records, encode_tables(small.plan))))
     command = [sys.executable, "-c", SWEEPER, store_url, str(job)]
@@ -255,7 +255,7 @@ def test_a_sweep_killed_midway_and_run_again_stores_each_future_once(store_url, 
     assert sorted(store.get(run_id).key for run_id in futures["id"]) == sorted(record.key for record in records)
     assert set(futures["id"]) >= set(stored["id"])  # what was stored before the kill is kept
     assert store.get(sweep.id).status == "done"
-    assert list(store.runs(kind="sweep")["futures"]) == [60]
+    assert list(store.runs(kind="sweep")["futures"]) == [30]
     store.close()
 
 
