@@ -230,7 +230,7 @@ store.finish_sweep(sweep, "done")
 
 
 def test_a_sweep_killed_midway_and_run_again_stores_each_future_once(store_url, small, tmp_path):
-    planned, records = futures_of(small, 60)
+    planned, records = futures_of(small, 30)
     job = tmp_path / "job.pickle"
     job.write_bytes(pickle.dumps((planned, records, encode_tables(small.plan))))
     command = [sys.executable, "-c", SWEEPER, store_url, str(job)]
@@ -255,7 +255,7 @@ def test_a_sweep_killed_midway_and_run_again_stores_each_future_once(store_url, 
     assert sorted(store.get(run_id).key for run_id in futures["id"]) == sorted(record.key for record in records)
     assert set(futures["id"]) >= set(stored["id"])  # what was stored before the kill is kept
     assert store.get(sweep.id).status == "done"
-    assert list(store.runs(kind="sweep")["futures"]) == [60]
+    assert list(store.runs(kind="sweep")["futures"]) == [30]
     store.close()
 
 
@@ -525,3 +525,33 @@ def test_run_stores_in_footprint_store_by_default(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert RunStore().name == "footprint.sqlite"
     assert (tmp_path / "footprint.sqlite").is_file()
+
+
+def test_a_new_store_file_is_made_whole_and_an_empty_file_becomes_one(tmp_path):
+    with RunStore(tmp_path / "new.sqlite") as store:
+        assert store.runs().empty
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "new.sqlite").stat().st_mode & 0o777 == 0o666 & ~mask
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["new.sqlite"]  # no temporary left behind
+    (tmp_path / "empty.sqlite").touch()
+    with RunStore(tmp_path / "empty.sqlite") as store:
+        assert store.runs().empty
+
+
+def test_show_a_sweep_of_many_futures_prints_the_first_and_says_how_many_more(tmp_path):
+    path = tmp_path / "runs.sqlite"
+    records = [run_record(None, name=f"f{i:04d}", data={"n": i}, settings={}, kind="future", sweep=1,
+                          message="no plan") for i in range(1200)]
+    with RunStore(path) as store:
+        sweep, _ = store.start_sweep("big", {}, {}, [(record.name, None, record.key) for record in records])
+        for record in records[:45]:
+            store.save_run(record, {})
+    text = " ".join(invoke("show", "big", "--store", str(path)).stdout.split())
+    assert text.startswith(f"sweep {sweep} big: running; 45 of 1200 futures stored")
+    assert "f0039" in text
+    assert "f0040" not in text
+    assert "5 more futures: `footprint sweep-summary 1` sums them all up" in text
+    assert "│ 45 of 1,200 │" in " ".join(invoke("runs", "--store", str(path)).stdout.split())
+    with pytest.raises(StoreError, match=r"holds f0000, .*, f0009 and 35 more$"):
+        RunStore(path).get("big/nope")

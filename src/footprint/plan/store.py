@@ -360,8 +360,9 @@ class RunStore:
                 if found is None:
                     names = [name for (name,) in self._rows(select(runs.c.name).where(runs.c.sweep == sweep.id)
                                                             .order_by(runs.c.id), "read a sweep")]
+                    more = f" and {len(names) - 10:,} more" if len(names) > 10 else ""
                     raise StoreError(f"{self.name}: sweep {sweep.id} ({sweep.name}) has no future {future!r}; it "
-                                     f"holds {', '.join(names[:10]) or 'none yet'}")
+                                     f"holds {', '.join(names[:10]) or 'none yet'}{more}")
             else:
                 found = self._find((runs.c.name == text) & (runs.c.kind != "future"))
         if found is None:

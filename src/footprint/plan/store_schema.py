@@ -8,8 +8,10 @@ rather than misread.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from footprint.scenario.atomic import umask
 
 SCHEMA_VERSION = 1
 STORE_ENV = "FOOTPRINT_STORE"
@@ -140,28 +144,59 @@ def store_url(where: str | Path | None) -> tuple[URL, str]:
 def open_engine(url: URL, name: str, *, create: bool = True) -> Engine:
     """An engine on the store's database with its version checked and its tables made if absent (else, without
     ``create``, StoreError for a store not made yet)."""
-    if url.get_backend_name() == "sqlite" and url.database:
-        _check_file(Path(url.database), name, create)
+    file = Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+    if file is not None:
+        _check_file(file, name, create)
+    engine = _engine(url, name)
     try:
-        if url.get_backend_name() == "sqlite":
-            engine = create_engine(url, connect_args={"timeout": BUSY_SECONDS})
-            event.listen(engine, "connect", _sqlite_settings)
-        else:
-            engine = create_engine(url, connect_args={"connect_timeout": CONNECT_SECONDS})
+        if file is not None and not file.exists():
+            _make_file(file, name)
+        _prepare(engine, name, create)
+    except SQLAlchemyError as err:
+        engine.dispose()
+        raise StoreError(f"{name}: {reason(err)}") from None
+    except OSError as err:
+        engine.dispose()
+        raise StoreError(f"cannot write the run store {name}: {(err.strerror or str(err)).lower()}") from None
+    except StoreError:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _engine(url: URL, name: str) -> Engine:
+    try:
+        if url.get_backend_name() != "sqlite":
+            return create_engine(url, connect_args={"connect_timeout": CONNECT_SECONDS})
+        engine = create_engine(url, connect_args={"timeout": BUSY_SECONDS})
     except ArgumentError as err:  # an unknown driver
         raise StoreError(f"{name}: {err}") from None
     except ImportError as err:
         raise StoreError(f"{name}: its database driver is not installed ({err}); footprint ships psycopg for "
                          "postgresql+psycopg:// URLs") from None
-    try:
-        _prepare(engine, name, create)
-    except SQLAlchemyError as err:
-        engine.dispose()
-        raise StoreError(f"{name}: {reason(err)}") from None
-    except StoreError:
-        engine.dispose()
-        raise
+    event.listen(engine, "connect", _sqlite_settings)
     return engine
+
+
+def _make_file(path: Path, name: str) -> None:
+    """Make a new SQLite store whole in a temporary file beside ``path`` and link it into place: processes that
+    open a new store at once never see it half made (SQLite can refuse a second process at once while a new
+    file turns to WAL); one link wins, and the others find the store made."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        engine = _engine(URL.create("sqlite", database=temporary), name)
+        with engine.begin() as connection:
+            metadata.create_all(connection)
+            connection.execute(meta.insert().values(name="schema_version", value=str(SCHEMA_VERSION)))
+        engine.dispose()  # the last connection closed writes its WAL into the file (which stays in WAL mode)
+        os.chmod(temporary, 0o666 & ~umask())  # mkstemp makes it 0600 whatever the umask
+        with contextlib.suppress(FileExistsError):  # made by another process meanwhile
+            os.link(temporary, path)
+    finally:
+        for leftover in (temporary, f"{temporary}-wal", f"{temporary}-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(leftover)
 
 
 def _check_file(path: Path, name: str, create: bool) -> None:
@@ -218,8 +253,8 @@ def _prepare(engine: Engine, name: str, create: bool) -> None:
     if not create:
         raise StoreError(_not_made(name))
     with engine.begin() as connection:
-        # One process at a time makes a new store (processes of a sweep may start at once); the others wait
-        # for it, then find the tables made.
+        # One process at a time makes the tables (processes of a sweep may start at once; on SQLite, this is
+        # an empty file given as the store); the others wait for it, then find them made.
         if engine.dialect.name == "sqlite":
             connection.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's DDL is transactional too
         else:

@@ -259,7 +259,7 @@ def print_runs(runs: pd.DataFrame, store: str, console: Console) -> None:
         table.add_column(column, justify="right" if column in ("id", "objective", "futures") else "left")
     for row in runs.itertuples():
         objective = "-" if pd.isna(row.objective) else _money(row.objective, _text(row.currency))
-        futures = "" if pd.isna(row.futures) else f"{row.futures} of {row.planned}"
+        futures = "" if pd.isna(row.futures) else f"{row.futures:,} of {row.planned:,}"
         table.add_row(str(row.id), row.kind, _text(row.name), _text(row.status), objective,
                       row.created.strftime("%Y-%m-%d %H:%M:%S"), futures)
     console.print(table)
@@ -275,11 +275,14 @@ def print_sweep(sweep: Run, futures: pd.DataFrame, console: Console) -> None:
     table = Table(title="Futures", title_justify="left")
     for column in ("id", "future", "probability", "status", "objective", "capacity built"):
         table.add_column(column, justify="right" if column in ("id", "probability", "objective") else "left")
-    for row in futures.itertuples():
+    for row in futures.head(MAX_ROWS).itertuples():
         table.add_row(str(row.id), _text(row.name), "-" if pd.isna(row.probability) else f"{row.probability:.3g}",
                       _text(row.status), "-" if pd.isna(row.objective) else _money(row.objective, _text(row.currency)),
                       _text(_builds_text(row.decisions.builds)) if row.decisions is not None
                       else _text(row.message or "-"))
+    if len(futures) > MAX_ROWS:
+        table.caption = (f"{len(futures) - MAX_ROWS:,} more futures: `footprint sweep-summary {sweep.id}` sums them "
+                         "all up")
     console.print(table)
 
 
