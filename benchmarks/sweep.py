@@ -24,7 +24,12 @@ Four measurements, each printing a ratio against a peer measured in the same run
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import signal
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +37,6 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build
 from footprint.analysis.sweep import Task, similarity_order
 from footprint.economics.checks import CHECKS
@@ -137,10 +141,124 @@ def measure_warm() -> list[tuple[str, float]]:
     return ratios
 
 
+ROGUE_FUTURES = 1000
+ROGUE_SET = {  # 40 FX paths x 25 demand samples: 1,000 futures, as rogue-2012/futures draws them
+    "kind": "scenario-set", "base": "rogue-2012", "seed": 2012, "combine": "product",
+    "set": {"markets[us].lost_sale_penalty.rogue": 25000, "markets[canada].lost_sale_penalty.rogue": 25000},
+    "generate": {"fx_history": {"currencies": ["JPY", "KRW"], "base_year": 2012, "block": 2, "n": 40},
+                 "ranges": {"paths": ["markets[us].demand.rogue", "markets[canada].demand.rogue"],
+                            "distribution": "pert", "n": 25}},
+}
+
+
+def measure_sweep() -> float:
+    """Seconds for 1,000 rogue-2012 futures on 2 local workers, stored, against solving them here one by one."""
+    import yaml
+
+    import footprint as fp
+    from footprint.plan.store import RunStore
+
+    with tempfile.TemporaryDirectory() as folder:
+        set_file = Path(folder) / "futures.yaml"
+        set_file.write_text(yaml.safe_dump(ROGUE_SET), encoding="utf-8")
+        futures = fp.futures(set_file)
+        assert len(futures) == ROGUE_FUTURES, len(futures)
+        started = time.perf_counter()
+        with RunStore(Path(folder) / "runs.sqlite") as store:
+            outcome = fp.sweep(set_file, workers=2, store=store)
+            stored = len(store.futures(outcome.sweep))
+        swept = time.perf_counter() - started
+        read = fp.read_set(set_file)
+        started = time.perf_counter()
+        for future in futures:
+            solve(scenario_from_data(future.apply(read.base.data), "rogue-2012", CHECKS), OPTIONS)
+        serial = time.perf_counter() - started
+    print(f"{ROGUE_FUTURES:,} futures of rogue-2012 on 2 workers, stored: {swept:.1f} s ({stored:,} stored, "
+          f"{outcome.failed} without a plan); the same futures solved one by one here, cold, unstored: "
+          f"{serial:.1f} s; speed-up {serial / swept:.2f}")
+    return swept
+
+
+PARALLEL = build.Size("parallel", products=60, markets=120)
+"""A synthetic network whose futures take over a second each to solve."""
+PARALLEL_FUTURES = 16
+
+
+def parallel_futures() -> tuple[dict[str, Any], list[Any]]:
+    from footprint.scenario.sets import Future
+
+    data = build.scenario_dict(build.generate(PARALLEL))
+    rng = np.random.default_rng(SEED)
+    draw = synthetic_fx(data)
+    return data, [Future(f"fx{i:02d}", 1 / PARALLEL_FUTURES, draw(rng)) for i in range(PARALLEL_FUTURES)]
+
+
+def timed_sweep(data: dict[str, Any], futures: list[Any], **where: Any) -> tuple[float, float]:
+    """Wall seconds of a sweep into a fresh store, and the mean seconds of HiGHS per future."""
+    from footprint.analysis.sweep import sweep
+    from footprint.plan.store import RunStore
+
+    with tempfile.TemporaryDirectory() as folder, RunStore(Path(folder) / "runs.sqlite") as store:
+        started = time.perf_counter()
+        outcome = sweep(data, "parallel", futures, store=store, name="parallel", content={"benchmark": "parallel"},
+                        settings={"time_limit": None, "mip_gap": 1e-4}, **where)
+        seconds = time.perf_counter() - started
+        assert outcome.failed == 0
+        solve_seconds = [store.get(int(i)).solve_seconds for i in outcome.futures["id"]]
+    return seconds, float(np.mean(solve_seconds))
+
+
+def measure_parallel() -> tuple[float, float, dict[str, Any], list[Any]]:
+    data, futures = parallel_futures()
+    one, per_future = timed_sweep(data, futures, workers=1)
+    two, _ = timed_sweep(data, futures, workers=2)
+    efficiency = one / (2 * two)
+    print(f"{PARALLEL_FUTURES} futures of a {PARALLEL.flows:,}-flow network (HiGHS {per_future:.2f} s a future): "
+          f"1 worker {one:.1f} s, 2 workers {two:.1f} s; parallel efficiency {efficiency:.0%}")
+    return efficiency, two, data, futures
+
+
+def measure_cluster(local_seconds: float, data: dict[str, Any], futures: list[Any]) -> float:
+    """The parallel sweep through a scheduler and two workers started as processes of their own."""
+    dask = Path(sys.executable).parent / "dask"
+    with tempfile.TemporaryDirectory() as folder:
+        scheduler_file = Path(folder) / "scheduler.json"
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True}
+        processes = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                       "--no-dashboard", "--scheduler-file", str(scheduler_file)], **quiet)]
+        try:
+            while not scheduler_file.is_file():
+                time.sleep(0.1)
+            address = json.loads(scheduler_file.read_text())["address"]
+            processes += [subprocess.Popen([str(dask), "worker", address, "--nthreads", "1", "--no-dashboard"],
+                                           **quiet) for _ in range(2)]
+            from dask.distributed import Client
+
+            with Client(address) as client:
+                client.wait_for_workers(2)
+            seconds, _ = timed_sweep(data, futures, cluster=address)
+        finally:
+            for process in processes:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait()
+    print(f"the same sweep through --cluster (a scheduler and 2 workers of their own): {seconds:.1f} s; "
+          f"{seconds / local_seconds:.2f} x the local cluster's {local_seconds:.1f} s")
+    return seconds / local_seconds
+
+
 def main(only: list[str]) -> None:
+    lines = []
     if "warm" in only:
         ratios = measure_warm()
-        print("warm re-solve vs cold: " + ", ".join(f"{name} {ratio:.2f}x" for name, ratio in ratios) + "\n")
+        lines.append("warm re-solve vs cold: " + ", ".join(f"{name} {ratio:.2f}x" for name, ratio in ratios))
+    if "sweep" in only:
+        lines.append(f"1,000 rogue-2012 futures, stored: {measure_sweep():.1f} s (target < 60 s)")
+    if "parallel" in only or "cluster" in only:
+        efficiency, local, data, futures = measure_parallel()
+        lines.append(f"parallel efficiency on 2 workers: {efficiency:.0%} (target >= 80%)")
+        if "cluster" in only:
+            lines.append(f"--cluster vs local wall time: {measure_cluster(local, data, futures):.2f} (target <= 1.3)")
+    print("\n" + "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from footprint.optimize.solve import PlanningError
 from footprint.plan.plan import Plan
 from footprint.plan.store import RunStore, StoreError
 from footprint.plan.tables import solve
+from footprint.scenario.cases import case_path, is_set_file, set_path
 from footprint.scenario.checks import Problem
 from footprint.scenario.files import read_scenario, read_source
 from footprint.scenario.scenario import Scenario
@@ -91,7 +92,10 @@ def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed:
     """Solve every future of a scenario set as its own plan on a Dask cluster (a local one of ``workers``
     processes, or the scheduler at ``cluster``), each stored in the run store (``store``: a RunStore, a
     URL or an SQLite file; default $FOOTPRINT_STORE, else footprint.sqlite here). The same sweep run again
-    skips its stored futures. ``time_limit`` and ``mip_gap`` apply to each future."""
+    skips its stored futures. ``time_limit`` and ``mip_gap`` apply to each future.
+
+    A local cluster's workers are new processes that import the calling script: in a script, call this
+    under ``if __name__ == "__main__":``, as for any use of multiprocessing."""
     read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
     listed = expand(read, n=n, seed=seed)
     settings = sweep_settings(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
@@ -105,13 +109,24 @@ def sensitivity(scenario: str | Path, *, paths: list[str] | None = None, workers
                 cluster: str | None = None, store: RunStore | str | Path | None = None,
                 time_limit: float | None = None, mip_gap: float | None = None,
                 on_progress: Callable[[Progress], None] | None = None) -> Tornado:
-    """The tornado of a scenario file: each ranged input (or each of ``paths``) at its low and at its high,
-    the others at their values, solved as a stored sweep (see :func:`sweep`); largest swing first."""
-    loaded = read_scenario(scenario, CHECKS)
-    settings = sweep_settings(loaded.scenario, time_limit=time_limit, mip_gap=mip_gap)
+    """The tornado of a scenario file or bundled case (``rogue-2012``), or of a scenario set's base with its
+    shared overrides (``rogue-2012/futures``): each ranged input (or each of ``paths``) at its low and at its
+    high, the others at their values, solved as a stored sweep (see :func:`sweep`); largest swing first."""
+    data, source, base = _scenario_or_set_base(scenario)
+    settings = sweep_settings(base, time_limit=time_limit, mip_gap=mip_gap)
     with _store(store) as opened:
-        return tornado(loaded.data, loaded.source, store=opened, settings=settings, paths=paths, workers=workers,
+        return tornado(data, source, store=opened, settings=settings, paths=paths, workers=workers,
                        cluster=cluster, on_progress=on_progress)
+
+
+def _scenario_or_set_base(name: str | Path) -> tuple[dict[str, Any], str, Scenario]:
+    """The plain data, name and validated Scenario of a scenario (file or case), or of a set's base."""
+    path = case_path(str(name)) or set_path(str(name)) or Path(name)
+    if path.suffix.lower() in (".yaml", ".yml") and path.is_file() and is_set_file(path):
+        read = read_set(path)
+        return read.base.data, f"{read.name} (its base)", read.scenario
+    loaded = read_scenario(path, CHECKS)
+    return loaded.data, loaded.source, loaded.scenario
 
 
 @contextmanager

@@ -476,21 +476,22 @@ def sensitivity(
     store: StoreOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
-    strict: StrictOption = False,
 ) -> None:
     """A tornado: the NPV with each ranged input at its low and at its high (the others at their values),
-    ranked by the swing, and where the decisions change. Solved as a stored sweep."""
-    from footprint.analysis.sensitivity import SensitivityError, tornado
-    from footprint.analysis.sweep import sweep_settings
+    ranked by the swing, and where the decisions change. Solved as a stored sweep. SCENARIO may be a
+    scenario set: its base, with the overrides its futures share."""
+    from footprint.analysis.sensitivity import SensitivityError
+    from footprint.api import sensitivity as tornado
     from footprint.plan.store import RunStore
+    from footprint.scenario.sources import ScenarioError
     from footprint.views.tornado import print_tornado
 
-    loaded = _load(scenario, strict)
-    settings = sweep_settings(loaded.scenario, time_limit=time_limit, mip_gap=mip_gap)
     try:
-        with _solving_futures(f"sensitivity of {loaded.source}") as report, RunStore(store) as opened:
-            result = tornado(loaded.data, loaded.source, store=opened, settings=settings, paths=param,
-                             workers=workers, cluster=cluster, on_progress=report)
+        with _solving_futures(f"sensitivity of {scenario}") as report, RunStore(store) as opened:
+            result = tornado(scenario, paths=param, workers=workers, cluster=cluster, store=opened,
+                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report)
+    except ScenarioError as error:
+        raise _fail(error.report()) from None
     except SensitivityError as error:
         raise _fail(str(error)) from None
     print_tornado(result, out, top or None)

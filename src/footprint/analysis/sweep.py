@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from footprint.economics.checks import CHECKS
+from footprint.economics.checks import ERROR_CHECKS
 from footprint.optimize.solve import PlanningError, solver_options
 from footprint.optimize.warm import WarmSolver
 from footprint.plan.decisions import Decisions
@@ -97,7 +97,7 @@ def _solve_one(solver: WarmSolver, base: dict[str, Any], source: str, task: Task
         data = base
         for path, value in task.overrides:
             data = Parameter.parse(path).apply(data, value)
-        scenario = scenario_from_data(data, f"{source} [{task.name}]", CHECKS)
+        scenario = scenario_from_data(data, f"{source} [{task.name}]", ERROR_CHECKS)
         warm_before = solver.warm
         solved = solver.solve(scenario, solver_options(scenario, **settings))
     except ScenarioError as error:

@@ -12,7 +12,7 @@ import numpy as np
 
 from footprint.economics.fx import FxError, ecb_annual, fx_table
 from footprint.economics.network import compile_network
-from footprint.scenario.checks import SCENARIO_CHECKS, Check, Context, Problem, currency_uses
+from footprint.scenario.checks import CONSISTENCY_CHECKS, SCENARIO_CHECKS, Check, Context, Problem, currency_uses
 from footprint.scenario.entities import FxRule, ScenarioFields
 from footprint.scenario.figures import series_value, value_of
 
@@ -135,5 +135,8 @@ def _unprofitable_demand(scenario: ScenarioFields, context: Context) -> Iterator
 ECONOMIC_CHECKS: tuple[Check, ...] = (_currencies, _fx_plausibility, _unprofitable_demand)
 CHECKS: tuple[Check, ...] = SCENARIO_CHECKS + ECONOMIC_CHECKS
 """Every check of a scenario: pass these when loading."""
+ERROR_CHECKS: tuple[Check, ...] = (*CONSISTENCY_CHECKS, _currencies)
+"""The checks whose problems are errors, without the warnings: for the many futures made from one base
+scenario that had every check (its warnings were said once)."""
 
-__all__ = ["CHECKS", "ECONOMIC_CHECKS"]
+__all__ = ["CHECKS", "ECONOMIC_CHECKS", "ERROR_CHECKS"]

@@ -19,9 +19,11 @@ the any-origin rate, then a destination's own rate over its union's.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, reduce
+from typing import Any
 
 import numpy as np
 
@@ -70,17 +72,45 @@ class DutyRates:
         return np.einsum("odcys,ys->odcy", self.general, self.span_share)
 
 
+_RECENT: OrderedDict[tuple[Any, ...], DutyRates] = OrderedDict()
+RECENT_TABLES = 8
+"""Duty tables kept for the last distinct trade rules: a sweep's futures mostly share theirs (FX and demand
+change, tariffs do not), and building them is a third of compiling a small network."""
+
+
 def duty_rates(scenario: Scenario, content_countries: Iterable[str] = ()) -> DutyRates:
-    """Duty tables of the scenario's tariffs and agreements (its regime included), by span of each year."""
+    """Duty tables of the scenario's tariffs and agreements (its regime included), by span of each year.
+
+    The tables are shared with any scenario of the same trade rules, countries, classes and years, and read-only.
+    """
     tariffs, agreements = scenario.trade_rules
     countries = sorted({p.country for p in scenario.plants} | {m.country for m in scenario.markets}
                        | set(content_countries))
-    country, product_class = _codes(countries), _codes(sorted({p.product_class for p in scenario.products}))
+    classes = sorted({p.product_class for p in scenario.products})
+    key = (tuple(t.model_dump_json() for t in tariffs), tuple(a.model_dump_json() for a in agreements),
+           tuple(countries), tuple(classes), tuple(scenario.years))
+    if key in _RECENT:
+        _RECENT.move_to_end(key)
+        return _RECENT[key]
+    rates = _duty_rates(tariffs, agreements, countries, classes, scenario.years)
+    for table in (rates.span_share, rates.general, *(a.member for a in rates.agreements),
+                  *(a.qualified for a in rates.agreements),
+                  *(part for a in rates.agreements for relief in a.relief for part in relief)):
+        table.flags.writeable = False
+    _RECENT[key] = rates
+    while len(_RECENT) > RECENT_TABLES:
+        _RECENT.popitem(last=False)
+    return rates
+
+
+def _duty_rates(tariffs: list[Tariff], agreements: list[Agreement], countries: list[str], classes: list[str],
+                years: list[int]) -> DutyRates:
+    country, product_class = _codes(countries), _codes(classes)
     unions = [u for u in customs_unions().values() if u.code in country or u.countries() & country.keys()]
     spans = [t.span() for t in tariffs] + [r.span() for a in agreements for r in a.rates]
     spans += [m.span() for a in agreements for m in a.members]
     spans += [(m.from_date, m.to_date) for u in unions for m in u.members]
-    segments = [_segments(year, spans) for year in scenario.years]
+    segments = [_segments(year, spans) for year in years]
     shape = (len(countries), len(countries), len(product_class), len(segments), max(map(len, segments)))
     span_share = np.zeros(shape[3:])
     general = np.zeros(shape)

@@ -128,7 +128,7 @@ class _Reader:
         return self.production_table
 
     def utilization(self) -> pd.DataFrame:
-        return _utilization(self.network, self.production_table, self.values["build"], self.status.open)
+        return _utilization(self.network, self.made, self.values["build"], self.status.open)
 
     def builds(self) -> pd.DataFrame:
         return _builds(self.network, self.values["build"])
@@ -269,7 +269,8 @@ def _plant_decisions(network: Network, plants: pd.DataFrame) -> list[dict[str, o
              "closed": closed.get(network.plants[p])} for p in np.flatnonzero(plant_decides(network))]
 
 
-def _utilization(network: Network, production: pd.DataFrame, build: np.ndarray, is_open: np.ndarray) -> pd.DataFrame:
+def _utilization(network: Network, made_by_capability: np.ndarray, build: np.ndarray,
+                 is_open: np.ndarray) -> pd.DataFrame:
     """Capacity (base and options online, while the plant is open) and its share in use, per pool and year."""
     n_pools, n_years = network.pool_capacity.shape
     option, built_year = option_years(network)
@@ -277,18 +278,19 @@ def _utilization(network: Network, production: pd.DataFrame, build: np.ndarray, 
     capacity = network.pool_capacity.copy()
     np.add.at(capacity, network.option_pool[option], online * network.option_capacity[option, None])
     capacity *= is_open[network.pool_plant]
-    table = pd.DataFrame({
+    made = made_by_capability[network.member_capability]
+    used = np.zeros((n_pools, n_years))
+    np.add.at(used, network.member_pool, np.where(made > TOLERANCE, made, 0.0))  # as the production table counts
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(capacity > 0, used / capacity, np.nan)
+    return pd.DataFrame({
         "plant": np.repeat(np.array(network.plants)[network.pool_plant], n_years),
         "pool": np.repeat(network.pool_names, n_years),
         "year": np.tile(network.years, n_pools),
         "capacity": capacity.ravel(),
+        "used": used.ravel(),
+        "share": share.ravel(),
     })
-    used = production.groupby(["plant", "pool", "year"], as_index=False)["units"].sum()
-    table = table.merge(used.rename(columns={"units": "used"}), on=["plant", "pool", "year"], how="left")
-    table["used"] = table["used"].fillna(0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["share"] = np.where(table["capacity"] > 0, table["used"] / table["capacity"], np.nan)
-    return table
 
 
 def _assignments(network: Network, values: dict[str, np.ndarray], made: np.ndarray) -> pd.DataFrame:
