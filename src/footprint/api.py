@@ -44,12 +44,13 @@ class ScenarioWarning(UserWarning):
 
 
 def load(path: str | Path, *, strict: bool = False) -> Scenario:
-    """The scenario in a file (YAML, a variant's base merged in), with every check run.
+    """The scenario in a file (YAML, a CSV folder, a workbook; a variant's base merged in) or a bundled case
+    (``rogue-2012/hindsight``), with every check run.
 
     ScenarioError lists every problem; warnings are issued as ScenarioWarning, or raised as
     problems with ``strict``.
     """
-    loaded = read_scenario(path, CHECKS, strict=strict)
+    loaded = read_scenario(case_path(str(path)) or path, CHECKS, strict=strict)
     for problem in loaded.warnings:
         warnings.warn(str(problem), ScenarioWarning, stacklevel=2)
     return loaded.scenario
