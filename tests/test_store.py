@@ -217,13 +217,14 @@ def test_processes_racing_to_store_one_future_leave_one_row(store_url, small, tm
 
 
 SWEEPER = """
-import dataclasses, pathlib, pickle, sys
+import dataclasses, pathlib, pickle, sys, time
 from footprint.plan.store import RunStore
 planned, records, encoded = pickle.loads(pathlib.Path(sys.argv[2]).read_bytes())
 store = RunStore(sys.argv[1])
 sweep, done = store.start_sweep("killed", {"set": "killed"}, {}, planned)
 for record in records:
     if record.key not in done:
+        time.sleep(float(sys.argv[3]))  # the future's solve
         store.save_run(dataclasses.replace(record, sweep=sweep), encoded)
 store.finish_sweep(sweep, "done")
 """
@@ -234,7 +235,7 @@ def test_a_sweep_killed_midway_and_run_again_stores_each_future_once(store_url, 
     job = tmp_path / "job.pickle"
     job.write_bytes(pickle.dumps((planned, records, encode_tables(small.plan))))
     command = [sys.executable, "-c", SWEEPER, store_url, str(job)]
-    sweeper = subprocess.Popen(command, stderr=subprocess.PIPE)
+    sweeper = subprocess.Popen([*command, "0.02"], stderr=subprocess.PIPE)
     store = RunStore(store_url)
     deadline = time.monotonic() + 60
     while store.runs(kind="future", limit=10).shape[0] < 3:  # read while the sweeper writes
@@ -249,7 +250,7 @@ def test_a_sweep_killed_midway_and_run_again_stores_each_future_once(store_url, 
         assert_same_plan(store.plan(run_id), small.plan)
     sweep = store.get("killed")
     assert sweep.status == "running"
-    subprocess.run(command, check=True)
+    subprocess.run([*command, "0"], check=True)
     futures = store.futures(sweep.id)
     assert list(futures["name"]) == [record.name for record in records]
     assert sorted(store.get(run_id).key for run_id in futures["id"]) == sorted(record.key for record in records)
