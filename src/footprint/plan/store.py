@@ -1,8 +1,9 @@
 """The run store: every run, sweep and future kept in a database, and read back as Plans.
 
-A run is one row of ``footprint_runs`` (its scenario as canonical JSON and that text's hash, its
-overrides and settings, status, objective, decisions and the Plan's summary) and one row of
-``footprint_tables`` per table of its Plan, stored together in one transaction. A sweep is a row
+A run is one row of ``footprint_runs`` (its scenario's hash, its overrides and settings, status,
+objective, decisions and the Plan's summary) and one row of ``footprint_tables`` per table of its
+Plan, stored together in one transaction; the scenario's canonical JSON is kept once per hash in
+``footprint_scenarios`` (a sweep's futures share their base's). A sweep is a row
 too; its futures point to it, and a future is stored at most once per sweep (by its key: the
 scenario, overrides and settings), so a sweep killed and run again skips what it stored and
 stores each future exactly once, whichever process gets there first. The schema is in
@@ -30,7 +31,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from footprint.plan.decisions import Decisions
 from footprint.plan.plan import TABLES, Plan
-from footprint.plan.store_schema import KINDS, StoreError, open_engine, reason, runs, store_url, tables
+from footprint.plan.store_schema import KINDS, StoreError, open_engine, reason, runs, scenarios, store_url, tables
 
 if TYPE_CHECKING:  # the store need not load the solver: a process that only stores runs starts sooner
     from footprint.optimize.highs import SolverOptions
@@ -250,6 +251,7 @@ class RunStore:
                              f"got {sorted(encoded)}")
         with self._doing(f"store {record.kind} {record.name!r}"):
             try:
+                self._keep_scenario(record)
                 with self._engine.begin() as connection:
                     run_id = connection.execute(runs.insert().values(self._row(record))).inserted_primary_key[0]
                     if encoded:
@@ -263,9 +265,21 @@ class RunStore:
                 return int(existing[0].id)
         return int(run_id)
 
+    def _keep_scenario(self, record: Run) -> None:
+        """The record's scenario content, stored once by its hash (in its own transaction: a content stored
+        twice by two processes at once is the same content, and one of them keeps it)."""
+        present = select(scenarios.c.hash).where(scenarios.c.hash == record.scenario_hash)
+        if self._rows(present, "look for the scenario"):
+            return
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(scenarios.insert().values(hash=record.scenario_hash, content=record.scenario))
+        except IntegrityError:
+            pass  # another process stored it first
+
     def _row(self, record: Run) -> dict[str, Any]:
         return {"kind": record.kind, "name": record.name, "created": datetime.now(UTC).replace(tzinfo=None),
-                "version": _package_version(), "scenario": record.scenario, "scenario_hash": record.scenario_hash,
+                "version": _package_version(), "scenario_hash": record.scenario_hash,
                 "overrides": canonical_json(list(record.overrides)), "settings": canonical_json(record.settings),
                 "settings_hash": record.settings_hash, "key": record.key, "sweep": record.sweep,
                 "probability": record.probability, "status": record.status, "objective": _number(record.objective),
@@ -294,6 +308,7 @@ class RunStore:
         record = Run("sweep", name, text, digest, dict(settings), RUNNING, summary={"futures": planned})
         doing = f"start sweep {name!r}"
         with self._doing(doing):
+            self._keep_scenario(record)
             try:
                 with self._engine.begin() as connection:
                     sweep_id = connection.execute(runs.insert().values(self._row(record))).inserted_primary_key[0]
@@ -339,7 +354,8 @@ class RunStore:
         return frame
 
     def _find(self, condition: ColumnElement[bool]) -> Run | None:
-        rows = self._rows(select(runs).where(condition).order_by(runs.c.id.desc()).limit(1), "read a run")
+        with_content = select(runs, scenarios.c.content).join(scenarios, runs.c.scenario_hash == scenarios.c.hash)
+        rows = self._rows(with_content.where(condition).order_by(runs.c.id.desc()).limit(1), "read a run")
         return _run(rows[0]) if rows else None
 
     def get(self, ref: int | str) -> Run:
@@ -413,7 +429,7 @@ class RunStore:
 
 def _run(row: Row[Any]) -> Run:
     m = row._mapping
-    return Run(kind=m["kind"], name=m["name"], scenario=m["scenario"], scenario_hash=m["scenario_hash"],
+    return Run(kind=m["kind"], name=m["name"], scenario=m["content"], scenario_hash=m["scenario_hash"],
                settings=json.loads(m["settings"]), status=m["status"],
                overrides=tuple((path, value) for path, value in json.loads(m["overrides"])),
                objective=m["objective"], bound=m["bound"], gap=m["gap"], currency=m["currency"],

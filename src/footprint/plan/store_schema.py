@@ -68,8 +68,8 @@ runs = Table(
     Column("name", Text, nullable=False),
     Column("created", DateTime, nullable=False, comment="UTC"),
     Column("version", String(64), nullable=False, comment="footprint's version"),
-    Column("scenario", Text, nullable=False, comment="canonical JSON of the scenario's data (a sweep: its set's)"),
-    Column("scenario_hash", String(64), nullable=False),
+    Column("scenario_hash", String(64), ForeignKey("footprint_scenarios.hash"), nullable=False,
+           comment="of the scenario's data (a sweep: its set's), kept once in footprint_scenarios"),
     Column("overrides", Text, nullable=False, comment="JSON list of [path, value]"),
     Column("settings", Text, nullable=False, comment="JSON of the solver settings and the caller's"),
     Column("settings_hash", String(64), nullable=False),
@@ -95,6 +95,12 @@ runs = Table(
     Index("footprint_runs_listing", "kind", "id"),
     Index("footprint_runs_name", "name"),
     sqlite_autoincrement=True,  # ids are never reused, so a run's id names it for good
+)
+
+scenarios = Table(  # each scenario once: a sweep's thousand futures share their base's content
+    "footprint_scenarios", metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("content", Text, nullable=False, comment="canonical JSON of the scenario's data"),
 )
 
 tables = Table(
@@ -226,9 +232,15 @@ def _check_file(path: Path, name: str, create: bool) -> None:
 
 
 def _sqlite_settings(connection: Any, _record: Any) -> None:
-    """WAL lets readers and a writer in other processes work at once; foreign keys delete a run's tables with it."""
+    """WAL lets readers and a writer in other processes work at once; foreign keys delete a run's tables with it.
+
+    With WAL, synchronous NORMAL syncs at checkpoints rather than at every commit: a killed process loses no
+    committed run and the file is never corrupt; only a power cut may take back the last commits. A sweep
+    stores each future in its own transaction, and a sync per commit cost more than storing it.
+    """
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
 
