@@ -474,8 +474,7 @@ def test_compare_two_results_folders(tmp_path) -> None:
 def test_compare_refuses_what_is_not_a_results_folder(tmp_path) -> None:
     code, output = invoke("compare", str(tmp_path / "nowhere"), str(tmp_path))
     assert code == 1
-    assert f"{tmp_path / 'nowhere'}: expected a results folder (written by `footprint run --out DIR`), found " \
-           "nothing there" in output
+    assert f"{tmp_path / 'nowhere'}: not a results folder, nor a stored run" in output
     code, output = invoke("compare", str(tmp_path), str(tmp_path))
     assert code == 1
     assert "not a results folder (no summary.json)" in output

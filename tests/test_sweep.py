@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 import footprint as fp
 from conftest import make, small_network_data, write_yaml
 from footprint.analysis.sensitivity import describe_change, inputs, year_ranges
 from footprint.analysis.sweep import Task, runs_of, similarity_order
+from footprint.cli import app
 from footprint.plan.decisions import Decisions
 from footprint.plan.store import RunStore
 from footprint.plan.tables import solve
@@ -76,6 +78,12 @@ def test_a_sweep_stores_each_future_as_one_solve_gives_it(tmp_path: Path) -> Non
         assert plan.objective == pytest.approx(float(outcome.futures["objective"].iloc[0]), rel=1e-12)
         again = fp.sweep(scenario_set, workers=1, store=store)  # the same sweep: nothing left to solve
         assert (again.sweep, again.solved, again.skipped) == (outcome.sweep, 0, 12)
+        cheap, dear = (f"{outcome.sweep}/{name}" for name in ("cheap-won+ranges001", "dear-won+ranges001"))
+        expected = fp.compare(store.plan(cheap), store.plan(dear))
+    shown = CliRunner().invoke(app, ["compare", cheap, dear, "--store", str(tmp_path / "runs.sqlite")])
+    assert shown.exit_code == 0, shown.output
+    assert f"A = {cheap}, B = {dear}" in shown.output  # two futures of the sweep, read from the store
+    assert not expected.empty  # the won moves every cost made in Busan
 
 
 def test_a_future_without_a_plan_is_stored_with_its_reason_and_the_others_go_on(tmp_path: Path) -> None:

@@ -294,38 +294,50 @@ def breakeven(
     print_breakeven(result, out)
 
 
-def _plan_of(reference: str) -> Plan:
-    """The Plan a reference names. Today: a results folder (`footprint run --out DIR`); another kind of
-    reference (a stored run, a sweep's future) is one more case here."""
+def _plan_of(reference: str, store: str | None) -> Plan:
+    """The Plan a reference names: a results folder (`footprint run --out DIR`), else a stored run (its id,
+    latest, its name, or SWEEP/FUTURE for a future of a sweep)."""
     from footprint.plan.plan import Plan
     from footprint.plan.results import ResultsError
+    from footprint.plan.store import RunStore, StoreError
 
     path = Path(reference)
     try:
-        found = "a folder" if path.is_dir() else "a file" if path.is_file() else "nothing there"
+        is_folder = path.is_dir()
     except (OSError, ValueError):  # a NUL byte, a name too long
-        found = "nothing there"
-    if found != "a folder":
-        raise _fail(f"{reference}: expected a results folder (written by `footprint run --out DIR`), found {found}")
+        is_folder = False
+    if is_folder:
+        try:
+            with _stage(f"Reading {reference} ..."):
+                return Plan.read(path)
+        except ResultsError as error:
+            raise _fail(str(error)) from None
     try:
-        with _stage(f"Reading {reference} ..."):
-            return Plan.read(path)
-    except ResultsError as error:
-        raise _fail(str(error)) from None
+        with RunStore(store, create=False) as opened:
+            found = opened.get(reference)
+            if found.kind == "sweep" or not found.has_plan:
+                what = "a sweep: name one of its futures as SWEEP/FUTURE" if found.kind == "sweep" else \
+                    f"a {found.kind} without a plan ({found.message or found.status})"
+                raise _fail(f"{reference}: run {found.id} ({found.name}) is {what}")
+            return opened.plan(found.id)
+    except StoreError as error:
+        raise _fail(f"{reference}: not a results folder, nor a stored run: {error}") from None
 
 
 @app.command(name="compare")
 def compare_command(
     a: Annotated[str, typer.Argument(metavar="A", help="Plan A, the reference: a results folder (`footprint run "
-                                                        "--out DIR`).")],
-    b: Annotated[str, typer.Argument(metavar="B", help="Plan B, compared against A: a results folder.")],
+                                                        "--out DIR`), or a stored run: its id, latest, its name, "
+                                                        "or SWEEP/FUTURE.")],
+    b: Annotated[str, typer.Argument(metavar="B", help="Plan B, compared against A: the same kinds.")],
+    store: StoreOption = None,
 ) -> None:
     """Compare plan B against plan A: builds, plant decisions and assignments that differ, supply moved,
     costs by component and by currency, and the key figures side by side."""
     from footprint.analysis.compare import CompareError, compare
     from footprint.views.compare import print_comparison
 
-    plans = _plan_of(a), _plan_of(b)
+    plans = _plan_of(a, store), _plan_of(b, store)
     try:
         comparison = compare(*plans)
     except CompareError as error:
