@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import highspy
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +13,7 @@ from hypothesis import strategies as st
 from conftest import capability, make, market, plant, scenario_data, small_network_data
 from footprint.optimize.highs import ProgramArrays
 from footprint.optimize.solve import PlanningError, compile_model, solve_model
-from footprint.optimize.warm import WarmSolver, structure_key
+from footprint.optimize.warm import WarmSolver, _Held, structure_key
 from footprint.scenario.parameters import Parameter
 
 
@@ -36,7 +38,7 @@ FUTURE = st.tuples(
 @settings(max_examples=25)
 @given(st.lists(FUTURE, min_size=2, max_size=5))
 def test_a_run_of_futures_solved_warm_equals_each_solved_cold(futures: list[tuple[float, ...]]) -> None:
-    solver = WarmSolver()
+    solver = WarmSolver(adapt=False)
     for krw, demand, tariff, cost in futures:
         scenario = make(at(small_network_data(), ("fx.KRW", krw), ("markets[us].demand.car", demand),
                            ("tariffs[0].rate", tariff), ("capabilities[0].local_cost", cost)))
@@ -47,7 +49,7 @@ def test_a_run_of_futures_solved_warm_equals_each_solved_cold(futures: list[tupl
 
 
 def test_only_what_changed_reaches_the_solver_and_the_rest_stays() -> None:
-    solver = WarmSolver()
+    solver = WarmSolver(adapt=False)
     base = small_network_data()
     first = solver.solve(make(base))
     again = solver.solve(make(base))
@@ -57,7 +59,7 @@ def test_only_what_changed_reaches_the_solver_and_the_rest_stays() -> None:
 
 
 def test_a_change_of_structure_builds_a_new_instance_and_the_old_one_is_kept() -> None:
-    solver = WarmSolver()
+    solver = WarmSolver(adapt=False)
     base = small_network_data()
     two = make(base)
     other = make({**base, "markets": base["markets"][:1],  # one market: fewer flows
@@ -75,7 +77,7 @@ def test_a_future_without_a_plan_is_diagnosed_as_cold_and_the_next_still_warm() 
         return scenario_data(plants=[plant("home", capacity)], capabilities=[capability("home", local_cost=5.0)],
                              markets=[market("us", 100.0)])
 
-    solver = WarmSolver()
+    solver = WarmSolver(adapt=False)
     solver.solve(make(one_plant(200.0)))
     with pytest.raises(PlanningError, match="50 units cannot be supplied"):
         solver.solve(make(one_plant(50.0)))
@@ -84,7 +86,7 @@ def test_a_future_without_a_plan_is_diagnosed_as_cold_and_the_next_still_warm() 
 
 def test_a_milp_re_solved_warm_finds_the_cold_optimum_when_the_decision_flips() -> None:
     # The Busan line pays at 1,100 KRW per USD; at 400 KRW it does not: the warm start's plan is not optimal.
-    solver = WarmSolver()
+    solver = WarmSolver(adapt=False)
     for krw in (1100.0, 400.0, 1100.0, 2000.0):
         scenario = make(at(small_network_data(), ("fx.KRW", krw)))
         warm, cold = solver.solve(scenario), solve_model(scenario)
@@ -92,3 +94,14 @@ def test_a_milp_re_solved_warm_finds_the_cold_optimum_when_the_decision_flips() 
         assert (warm.solution.values[warm.model.program.integrality()].round() ==
                 cold.solution.values[cold.model.program.integrality()].round()).all()
     assert solver.warm == 3
+
+
+def test_warm_re_solves_no_quicker_than_the_cold_solve_stop_after_a_few() -> None:
+    def held(*warm: float) -> _Held:
+        return _Held(highspy.Highs(), ProgramArrays.of(compile_model(make(small_network_data())).program),
+                     np.zeros(0), cold_seconds=0.010, warm_seconds=warm)
+
+    assert held().warm_pays
+    assert held(0.5, 0.5).warm_pays  # too few timed to judge
+    assert not held(0.012, 0.009, 0.011).warm_pays
+    assert held(0.002, 0.003, 0.012).warm_pays

@@ -33,6 +33,8 @@ MAX_CHANGED_COEFFICIENTS = 0.25
 
 CHOOSE_SIMPLEX = 0
 """HiGHS's simplex_strategy for "primal or dual, as suits the basis"."""
+WARM_TRIALS = 3
+"""Warm re-solves timed before deciding whether they pay for a structure."""
 WARM_TIME_SHARE, WARM_TIME_MARGIN = 1.0, 0.05
 """A warm re-solve may take the structure's cold solve time times the share, plus the margin (seconds)."""
 
@@ -94,12 +96,22 @@ class _Held:
     """How long this structure took to solve from nothing: a warm re-solve taking longer is stopped."""
     costs_warm: bool = True
     """Whether futures that change costs still go warm: not once one has taken longer than a cold solve."""
+    warm_seconds: tuple[float, ...] = ()
+    """How long the warm re-solves of this structure took (the last few)."""
+
+    @property
+    def warm_pays(self) -> bool:
+        """Whether warm re-solves are quicker than the cold solve, once a few have been timed (on a small MILP
+        the branch and bound takes as long either way and the hand-over is extra)."""
+        timed = len(self.warm_seconds)
+        return timed < WARM_TRIALS or sum(self.warm_seconds) / timed < self.cold_seconds
 
 
 class WarmSolver:
     """Solves scenarios one after another, re-solving warm where the model's structure was seen before.
 
-    ``keep``: how many structures' solver instances to hold (the least recently used goes first).
+    ``keep``: how many structures' solver instances to hold (the least recently used goes first);
+    ``adapt``: whether to go cold where warm does not pay (below).
     A Solved it returns shares its HiGHS instance with the solver: read it, do not change it.
 
     Whether warm pays depends on how far the answer moves. New limits (demand, capacity) leave the
@@ -107,12 +119,15 @@ class WarmSolver:
     (FX, tariffs) leave it primal feasible, and when many change the primal simplex from there can
     take longer than a cold solve, which HiGHS presolves first. So a warm re-solve may take at most
     as long as this structure's cold solve did (and a little more); one that runs out is solved cold,
-    and the structure's cost-changing futures go cold from then on.
+    and the structure's cost-changing futures go cold from then on. And where warm re-solves turn out
+    no quicker than the cold solve on average (a small MILP), the structure is solved cold.
     """
 
-    def __init__(self, keep: int = 2) -> None:
+    def __init__(self, keep: int = 2, *, adapt: bool = True) -> None:
         self._held: OrderedDict[str, _Held] = OrderedDict()
         self._keep = keep
+        self._adapt = adapt
+        """False: re-solve warm whenever the structure allows, however long it takes (for tests)."""
         self.warm = 0
         """Re-solves made warm so far."""
         self.cold = 0
@@ -130,22 +145,27 @@ class WarmSolver:
             solved = self._warm(held, model, arrays, options, started)
             if solved is not None:
                 self.warm += 1
-                self._hold(key, _Held(held.highs, arrays, solved.solution.values, held.cold_seconds, held.costs_warm))
+                timed = (*held.warm_seconds, solved.solution.seconds)[-WARM_TRIALS:]
+                self._hold(key, _Held(held.highs, arrays, solved.solution.values, held.cold_seconds, held.costs_warm,
+                                      timed))
                 return solved
         # A new structure, too many changes, or no plan found warm in time: solve afresh (with its diagnosis).
         self.cold += 1
         solved = solve_compiled(model, arrays, options, started)
         self._hold(key, _Held(solved.highs, arrays, solved.solution.values, solved.solution.seconds,
-                              held.costs_warm if held is not None else True))
+                              held.costs_warm if held is not None else True,
+                              held.warm_seconds if held is not None else ()))
         return solved
 
     def _warm(self, held: _Held, model: FootprintModel, arrays: ProgramArrays, options: SolverOptions,
               started: float) -> Solved | None:
+        if self._adapt and not held.warm_pays:
+            return None
         changes = _Changes.between(held.arrays, arrays)
         if len(changes.coefficients) > MAX_CHANGED_COEFFICIENTS * max(arrays.matrix.nnz, 1):
             return None
         costs = bool(len(changes.cost) or len(changes.coefficients))
-        if costs and not held.costs_warm:
+        if self._adapt and costs and not held.costs_warm:
             return None
         changes.hand_over(held.highs, arrays)
         set_options(held.highs, options)
@@ -155,8 +175,10 @@ class WarmSolver:
             start.col_value = held.values.tolist()
             held.highs.setSolution(start)  # an incumbent from the first node: HiGHS drops it if infeasible
         cap = held.cold_seconds * WARM_TIME_SHARE + WARM_TIME_MARGIN
-        capped = options.seconds_left() is None or cap < options.seconds_left()
-        warm_options = dataclasses.replace(options, time_limit=min(cap, options.time_limit or cap))
+        left = options.seconds_left()
+        capped = self._adapt and (left is None or cap < left)
+        warm_options = dataclasses.replace(options, time_limit=min(cap, options.time_limit or cap)) if capped \
+            else options
         build_seconds = time.perf_counter() - started
         solution = run(held.highs, model.is_mip, options=warm_options)
         if solution.status is SolveStatus.TIME_LIMIT and capped:
