@@ -30,7 +30,8 @@ def _bn(amount: float) -> str:
 def _mean_rate(overrides: dict[str, object], currency: str, years: range) -> float:
     path = overrides[f"fx.{currency}"]
     assert isinstance(path, dict)
-    return float(np.mean([path[year] for year in years]))
+    by_year = {int(year): float(rate) for year, rate in path.items()}  # JSON keys come back as text
+    return float(np.mean([by_year[year] for year in years]))
 
 
 def figures(case: str) -> list[str]:
@@ -41,7 +42,7 @@ def figures(case: str) -> list[str]:
         futures = outcome.futures
         summary = sweep_summary(futures, read.scenario.objective, currency="USD")
         overrides = {row.name: dict(store.get(int(row.id)).overrides) for row in futures.itertuples()}
-        tornado = fp.sensitivity(f"{case}/futures", workers=2, store=store)
+        tornado = fp.sensitivity(f"{case}/futures" if case == "rogue-2012" else case, workers=2, store=store)
         hindsight = fp.solve(fp.load("rogue-2012/hindsight")) if case == "rogue-2012" else None
     builds = summary.builds[summary.builds["option"] == LINE]
     npv = summary.npv
@@ -65,10 +66,10 @@ def figures(case: str) -> list[str]:
         assert hindsight is not None
         built = sorted(hindsight.builds["year"].astype(int))
         solved = futures[futures["objective"].notna()]
-        below = float(solved.loc[solved["objective"] <= hindsight.objective, "probability"].sum()
-                      / solved["probability"].sum())
-        lines.append(f"hindsight: {LINE} {built[0] if built else 'never'}, NPV {_bn(hindsight.objective)}, "
-                     f"above {below:.0%} of the futures")
+        dearer = float(solved.loc[solved["objective"] > hindsight.objective, "probability"].sum()
+                       / solved["probability"].sum())
+        lines.append(f"hindsight: {LINE} {built[0] if built else 'never'}, NPV cost {_bn(hindsight.objective)}, "
+                     f"below {dearer:.0%} of the futures'")
     else:
         for regime in ("2025-deals", "2025-s232-from-2027-01-01", "ended-2026"):
             names = [name for name in overrides if name.split("+")[0] == regime]
