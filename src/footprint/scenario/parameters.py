@@ -31,6 +31,8 @@ from footprint.scenario.scenario import Scenario
 GROWTH_PREFIX = "growth:"
 
 _NAME, _KEY = r"[^.\[\]\s]+", r"[^\[\]\s]+"
+NAME, KEY = re.compile(_NAME), re.compile(_KEY)
+"""A key a path may write after a dot, and one it may write in brackets (``[my.product]``)."""
 _STEP = re.compile(rf"(?P<name>{_NAME})(?:\[(?P<key>{_KEY})\])?")
 _PATH = re.compile(rf"{_NAME}(?:\[{_KEY}\])?(?:\.{_NAME}(?:\[{_KEY}\])?)*")
 _EXAMPLES = "e.g. fx.KRW, plants[busan].fixed_cost, tariffs[3].rate or growth:markets[us].demand.rogue"
@@ -239,4 +241,4 @@ def _kind(raw: Any) -> str:
     return "empty" if raw is None else f"{raw!r}"
 
 
-__all__ = ["GROWTH_PREFIX", "Parameter", "ParameterError"]
+__all__ = ["GROWTH_PREFIX", "KEY", "NAME", "Parameter", "ParameterError"]

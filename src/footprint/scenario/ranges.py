@@ -14,7 +14,6 @@ overrides that ``Parameter.apply`` writes back into exactly the figure it came f
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -22,16 +21,12 @@ from typing import Any, Literal
 import numpy as np
 
 from footprint.scenario.checks import Loc
-from footprint.scenario.parameters import Parameter, ParameterError
+from footprint.scenario.parameters import KEY, NAME, Parameter, ParameterError
 
 Distribution = Literal["triangular", "pert"]
 PERT_LAMBDA = 4.0
 """The PERT weight of the mode: mean = (low + 4 mode + high) / 6."""
 
-_NAME = re.compile(r"[^.\[\]\s]+")
-"""A key that a path may write after a dot (as parameters.py reads one)."""
-_KEY = re.compile(r"[^\[\]\s]+")
-"""A key that a path may write in brackets."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +85,7 @@ def _entry_key(entries: list[Any], index: int) -> str | None:
     ids = [str(entry["id"]) for entry in entries if isinstance(entry, dict) and "id" in entry]
     entry = entries[index]
     own = str(entry["id"]) if isinstance(entry, dict) and "id" in entry else None
-    if own is not None and ids.count(own) == 1 and _KEY.fullmatch(own):
+    if own is not None and ids.count(own) == 1 and KEY.fullmatch(own):
         return own
     return str(index) if str(index) not in ids else None
 
@@ -99,7 +94,7 @@ def parameter_path(data: Any, loc: Loc) -> str | None:
     """The parameter path of the value at ``loc`` in ``data`` (list entries by id, or by position where ids do
     not pick them; mapping keys after a dot, or in brackets when they hold a dot); None if no path names it."""
     if loc and loc[0] == "fx":  # an FX parameter is a currency's rate alone
-        return f"fx.{loc[1]}" if len(loc) == 2 and _NAME.fullmatch(str(loc[1])) else None
+        return f"fx.{loc[1]}" if len(loc) == 2 and NAME.fullmatch(str(loc[1])) else None
     text, node = "", data
     for part in loc:
         if isinstance(node, list):
@@ -109,11 +104,11 @@ def parameter_path(data: Any, loc: Loc) -> str | None:
             text += f"[{key}]"
         else:
             key = str(part)
-            if _NAME.fullmatch(key) and text:
+            if NAME.fullmatch(key) and text:
                 text += f".{key}"
-            elif _NAME.fullmatch(key):
+            elif NAME.fullmatch(key):
                 text = key
-            elif _KEY.fullmatch(key) and text:
+            elif KEY.fullmatch(key) and text:
                 text += f"[{key}]"
             else:
                 return None
