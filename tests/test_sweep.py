@@ -78,6 +78,13 @@ def test_a_sweep_stores_each_future_as_one_solve_gives_it(tmp_path: Path) -> Non
         assert plan.objective == pytest.approx(float(outcome.futures["objective"].iloc[0]), rel=1e-12)
         again = fp.sweep(scenario_set, workers=1, store=store)  # the same sweep: nothing left to solve
         assert (again.sweep, again.solved, again.skipped) == (outcome.sweep, 0, 12)
+        edited = ranged_network()
+        edited["plants"][0]["fixed_cost"] = 60.0
+        write_yaml(tmp_path / "net.yaml", edited)  # the same set on an edited base: another sweep, all solved
+        other = fp.sweep(scenario_set, workers=1, store=store)
+        assert (other.solved, other.skipped) == (12, 0)
+        assert other.sweep != outcome.sweep
+        write_yaml(tmp_path / "net.yaml", ranged_network())
         cheap, dear = (f"{outcome.sweep}/{name}" for name in ("cheap-won+ranges001", "dear-won+ranges001"))
         expected = fp.compare(store.plan(cheap), store.plan(dear))
     shown = CliRunner().invoke(app, ["compare", cheap, dear, "--store", str(tmp_path / "runs.sqlite")])

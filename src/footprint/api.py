@@ -89,11 +89,12 @@ def breakeven(scenario: str | Path | dict[str, Any], param: str, low: float, hig
 def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed: int | None = None,
           workers: int | None = None, cluster: str | None = None, store: RunStore | str | Path | None = None,
           time_limit: float | None = None, mip_gap: float | None = None,
-          on_progress: Callable[[Progress], None] | None = None) -> SweepOutcome:
+          on_progress: Callable[[Progress], None] | None = None, name: str | None = None) -> SweepOutcome:
     """Solve every future of a scenario set as its own plan on a Dask cluster (a local one of ``workers``
     processes, or the scheduler at ``cluster``), each stored in the run store (``store``: a RunStore, a
     URL or an SQLite file; default $FOOTPRINT_STORE, else footprint.sqlite here). The same sweep run again
-    skips its stored futures. ``time_limit`` and ``mip_gap`` apply to each future.
+    skips its stored futures. ``time_limit`` and ``mip_gap`` apply to each future; ``name`` is the sweep's
+    in the store (default: the set as given).
 
     A local cluster's workers are new processes that import the calling script: in a script, call this
     under ``if __name__ == "__main__":``, as for any use of multiprocessing."""
@@ -102,7 +103,8 @@ def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed:
     settings = sweep_settings(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
     content = {"set": read.source.data, "n": n, "seed": seed}
     with _store(store) as opened:
-        return run_sweep(read.base.data, read.base.name, listed, store=opened, name=read.name, content=content,
+        label = name or (read.name if isinstance(scenario_set, ScenarioSet) else str(scenario_set))
+        return run_sweep(read.base.data, read.base.name, listed, store=opened, name=label, content=content,
                          settings=settings, workers=workers, cluster=cluster, on_progress=on_progress)
 
 
@@ -125,9 +127,9 @@ def _scenario_or_set_base(name: str | Path) -> tuple[dict[str, Any], str, Scenar
     path = case_path(str(name)) or set_path(str(name)) or Path(name)
     if path.suffix.lower() in (".yaml", ".yml") and path.is_file() and is_set_file(path):
         read = read_set(path)
-        return read.base.data, f"{read.name} (its base)", read.scenario
+        return read.base.data, f"{name} (its base)", read.scenario
     loaded = read_scenario(path, CHECKS)
-    return loaded.data, loaded.source, loaded.scenario
+    return loaded.data, str(name), loaded.scenario
 
 
 @contextmanager

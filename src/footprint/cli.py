@@ -443,7 +443,7 @@ def sweep_command(
             read = read_set(scenario_set)
         with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened:
             outcome = sweep(read, n=n, seed=seed, workers=workers, cluster=cluster, store=opened,
-                            time_limit=time_limit, mip_gap=mip_gap, on_progress=report)
+                            time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=scenario_set)
     except ScenarioError as error:
         raise _fail(error.report()) from None
     summary = sweep_summary(outcome.futures, read.scenario.objective, currency=read.scenario.currency)

@@ -183,6 +183,8 @@ def dask_client(workers: int | None, cluster: str | None) -> Iterator[Any]:
             client = Client(cluster, timeout="10s")
         except (OSError, TimeoutError) as error:
             raise SweepError(f"no Dask scheduler answers at {cluster}: {error}") from None
+        except (ValueError, TypeError):  # distributed parses the address as it connects
+            raise SweepError(f"{cluster!r} is not a Dask scheduler's address; expected tcp://HOST:PORT") from None
         with client:
             yield client
         return
@@ -267,7 +269,9 @@ def sweep(data: dict[str, Any], source: str, futures: Sequence[FutureLike], *, s
     settings = {**settings, "threads": 1}  # one HiGHS thread per worker process
     scenario_text, scenario_hash = canonical_scenario(data)
     tasks = tasks_of(futures, scenario_hash, settings)
-    sweep_id, stored = store.start_sweep(name, content, settings, [(t.name, t.probability, t.key) for t in tasks])
+    # The base's hash is part of the sweep's identity: a set run again on an edited base is another sweep.
+    identity = {"sweep": content, "base": scenario_hash}
+    sweep_id, stored = store.start_sweep(name, identity, settings, [(t.name, t.probability, t.key) for t in tasks])
     todo = [task for task in tasks if task.key not in stored]
     counts = {"done": len(tasks) - len(todo), "failed": 0}
     workers_seen = [workers or 1]
