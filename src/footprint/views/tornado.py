@@ -14,9 +14,13 @@ if TYPE_CHECKING:
     from footprint.analysis.sensitivity import End, Tornado
 
 
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:,.6g}"
+
+
 def _values(end: End) -> str:
     low, high = min(end.values), max(end.values)
-    return f"{low:,.6g}" if low == high else f"{low:,.6g} to {high:,.6g} (by year)"
+    return _number(low) if low == high else f"{_number(low)} to {_number(high)} (by year)"
 
 
 def _objective(end: End, currency: str) -> str:
