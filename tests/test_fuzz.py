@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from conftest import small_network_data
 from footprint.cli import app
-from footprint.scenario.cases import case_path
+from footprint.scenario.cases import case_path, set_path
 from mutations import MUTATIONS
 
 CASES = 500
@@ -76,3 +76,35 @@ def test_mutated_cases_get_a_message_or_a_plan_never_a_traceback(tmp_path):
     # The mutations must reach both sides: files refused, and files that still validate and solve.
     assert outcomes["validate", 1] > CASES / 3
     assert outcomes["run", 0] > CASES / 20
+
+
+SET_CASES = 150
+
+
+@pytest.mark.slow
+def test_mutated_scenario_sets_get_a_message_or_their_futures_never_a_traceback(tmp_path):
+    rng = random.Random(20261202)
+    runner = CliRunner()
+    originals = []
+    for case in ("rogue-2012", "rogue-2026"):
+        text = set_path(f"{case}/futures").read_text(encoding="utf-8")  # type: ignore[union-attr]
+        text = text.replace("base: scenario.yaml", f"base: {case}")  # the bundled case, from any folder
+        originals.append((yaml.safe_load(text), text))
+    codes: Counter[int] = Counter()
+    for case in range(SET_CASES):
+        data, text = rng.choice(originals)
+        mutation = rng.choice(MUTATIONS)
+        path = tmp_path / f"set{case}.yaml"
+        path.write_bytes(mutation(data, text, rng))
+        with deadline(SECONDS_PER_COMMAND):
+            result = runner.invoke(app, ["futures", str(path), "--check", "3"])
+        where = f"set {case} ({mutation.__name__}): {path.read_bytes()[:300]!r}"
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            f"{where}: {type(result.exception).__name__}: {result.exception}"
+        assert "Traceback" not in result.output, where
+        assert result.exit_code in (0, 1), f"{where}: exit {result.exit_code}: {result.output[-500:]}"
+        if result.exit_code:
+            assert result.output.strip(), f"{where}: no message"
+        codes[result.exit_code] += 1
+    assert codes[1] > SET_CASES / 4
+    assert codes[0] > SET_CASES / 20
