@@ -45,7 +45,7 @@ from footprint.optimize.warm import WarmSolver
 from footprint.plan.tables import plan_of, solve
 from footprint.scenario.cases import case_path
 from footprint.scenario.files import read_source, scenario_from_data
-from footprint.scenario.parameters import Parameter
+from footprint.scenario.parameters import apply_overrides
 from footprint.scenario.scenario import Scenario
 
 SEED = 20121
@@ -91,18 +91,12 @@ def _market(data: dict[str, Any], market_id: str) -> dict[str, Any]:
     return next(market for market in data["markets"] if market["id"] == market_id)
 
 
-def applied(data: dict[str, Any], overrides: Overrides) -> dict[str, Any]:
-    for path, value in overrides:
-        data = Parameter.parse(path).apply(data, value)
-    return data
-
-
 def warm_against_cold(base: dict[str, Any], draw: Callable[[np.random.Generator], Overrides],
                       validate: Callable[[dict[str, Any]], Scenario]) -> tuple[float, float, int]:
     """Mean seconds per future warm and cold, and how many of the warm ones were re-solved warm."""
     rng = np.random.default_rng(SEED)
     tasks = [Task(str(i), 1.0, draw(rng), str(i)) for i in range(FUTURES)]
-    ordered = [applied(base, task.overrides) for task in similarity_order(tasks)]
+    ordered = [apply_overrides(base, task.overrides) for task in similarity_order(tasks)]
     # Each way gets its own validated Scenario: what a Scenario caches (its trade rules) must not favour one.
     pairs = [(validate(data), validate(data)) for data in ordered]
     solver = WarmSolver()

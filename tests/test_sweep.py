@@ -27,7 +27,7 @@ from footprint.cli import app
 from footprint.plan.decisions import Decisions
 from footprint.plan.store import RunStore
 from footprint.plan.tables import solve
-from footprint.scenario.parameters import Parameter
+from footprint.scenario.parameters import Parameter, apply_overrides
 
 FOOTPRINT = Path(sys.executable).parent / "footprint"
 DASK = Path(sys.executable).parent / "dask"
@@ -58,10 +58,7 @@ def assert_each_future_is_one_solve(store: RunStore, sweep: int, base: dict[str,
     stored = store.futures(sweep)
     for row in stored.itertuples():
         run = store.get(int(row.id))
-        data = base
-        for path, value in run.overrides:
-            data = Parameter.parse(path).apply(data, value)
-        plan = solve(make(data))
+        plan = solve(make(apply_overrides(base, run.overrides)))
         assert row.objective == pytest.approx(plan.objective, rel=1e-9), row.name
         assert row.decisions == Decisions.of(plan), row.name
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,19 +29,14 @@ from footprint.plan.decisions import Decisions
 from footprint.plan.store import FAILED, Run, RunStore, canonical_scenario, encode_tables, run_key
 from footprint.plan.tables import plan_of
 from footprint.scenario.files import ScenarioError, scenario_from_data
-from footprint.scenario.parameters import Parameter, ParameterError
+from footprint.scenario.parameters import ParameterError, apply_overrides
 from footprint.scenario.scenario import Scenario
+from footprint.scenario.sets import Future
 
 TASKS_PER_WORKER = 8
 """Runs of futures per worker: enough to balance the load at the end, few enough that each run is warm."""
 MAX_RUN = 25
 """Futures in one task at most (each is stored only when its task returns)."""
-
-
-class FutureLike(Protocol):
-    name: str
-    probability: float
-    overrides: tuple[tuple[str, Any], ...]
 
 
 @dataclass(frozen=True)
@@ -66,7 +61,6 @@ class FutureResult:
     gap: float | None = None
     build_seconds: float | None = None
     solve_seconds: float | None = None
-    warm: bool = False
     message: str = ""
     decisions: Decisions | None = None
     summary: dict[str, Any] | None = None
@@ -77,28 +71,24 @@ _SOLVER: WarmSolver | None = None
 """The worker process's solver: it outlives tasks, so the next run of futures starts warm."""
 
 
-def solve_futures(base: dict[str, Any], source: str, tasks: Sequence[Task], settings: dict[str, Any],
-                  encode: Callable[[Any], dict[str, bytes]] | None) -> list[FutureResult]:
+def solve_futures(base: dict[str, Any], source: str, tasks: Sequence[Task],
+                  settings: dict[str, Any]) -> list[FutureResult]:
     """Solve each task's future (on a worker): its failures are results with their reason, not exceptions."""
     global _SOLVER
     if _SOLVER is None:
         _SOLVER = WarmSolver()
     results = []
     for task in tasks:
-        results.append(_solve_one(_SOLVER, base, source, task, settings, encode))
+        results.append(_solve_one(_SOLVER, base, source, task, settings))
     return results
 
 
-def _solve_one(solver: WarmSolver, base: dict[str, Any], source: str, task: Task, settings: dict[str, Any],
-               encode: Callable[[Any], dict[str, bytes]] | None) -> FutureResult:
+def _solve_one(solver: WarmSolver, base: dict[str, Any], source: str, task: Task,
+               settings: dict[str, Any]) -> FutureResult:
     failed = {"name": task.name, "key": task.key, "probability": task.probability, "overrides": task.overrides,
               "status": FAILED}
     try:
-        data = base
-        for path, value in task.overrides:
-            data = Parameter.parse(path).apply(data, value)
-        scenario = scenario_from_data(data, f"{source} [{task.name}]", ERROR_CHECKS)
-        warm_before = solver.warm
+        scenario = scenario_from_data(apply_overrides(base, task.overrides), f"{source} [{task.name}]", ERROR_CHECKS)
         solved = solver.solve(scenario, solver_options(scenario, **settings))
     except ScenarioError as error:
         return FutureResult(**failed, message="; ".join(map(str, error.problems)) or str(error))
@@ -109,8 +99,7 @@ def _solve_one(solver: WarmSolver, base: dict[str, Any], source: str, task: Task
     return FutureResult(
         task.name, task.key, task.probability, task.overrides, plan.status, plan.objective,
         float(summary["bound"]), float(summary["gap"]), float(summary["build_seconds"]),
-        float(summary["solve_seconds"]), solver.warm > warm_before, plan.summary.get("message", ""),
-        Decisions.of(plan), summary, encode(plan) if encode is not None else None,
+        float(summary["solve_seconds"]), summary.get("message", ""), Decisions.of(plan), summary, encode_tables(plan),
     )
 
 
@@ -203,7 +192,7 @@ def worker_count(client: Any) -> int:
 
 
 def run_tasks(client: Any, base: dict[str, Any], source: str, tasks: Sequence[Task], settings: dict[str, Any],
-              encode: Callable[[Any], dict[str, bytes]] | None, on_result: Callable[[FutureResult], None]) -> None:
+              on_result: Callable[[FutureResult], None]) -> None:
     """Solve ``tasks`` on ``client``'s workers, calling ``on_result`` for each future as its run returns.
 
     A run whose worker fails outright (not a future without a plan: a crash) reports each of its
@@ -215,7 +204,7 @@ def run_tasks(client: Any, base: dict[str, Any], source: str, tasks: Sequence[Ta
         return
     runs = runs_of(similarity_order(tasks), worker_count(client))
     shared = client.scatter(base, broadcast=True)
-    submitted = {client.submit(solve_futures, shared, source, run, settings, encode, pure=False): run
+    submitted = {client.submit(solve_futures, shared, source, run, settings, pure=False): run
                  for run in runs}
     for finished in as_completed(submitted):
         run = submitted.pop(finished)
@@ -229,7 +218,7 @@ def run_tasks(client: Any, base: dict[str, Any], source: str, tasks: Sequence[Ta
         finished.release()
 
 
-def tasks_of(futures: Sequence[FutureLike], scenario_hash: str, settings: dict[str, Any]) -> list[Task]:
+def tasks_of(futures: Sequence[Future], scenario_hash: str, settings: dict[str, Any]) -> list[Task]:
     """The futures as tasks, each keyed as the store keys it (so that a sweep run again skips it)."""
     return [Task(f.name, float(f.probability), overrides, run_key(scenario_hash, overrides, settings))
             for f in futures for overrides in [tuple((str(path), value) for path, value in f.overrides)]]
@@ -255,7 +244,7 @@ def sweep_settings(scenario: Scenario, **overrides: float | None) -> dict[str, A
     return {"time_limit": options.time_limit, "mip_gap": options.mip_gap}
 
 
-def sweep(data: dict[str, Any], source: str, futures: Sequence[FutureLike], *, store: RunStore, name: str,
+def sweep(data: dict[str, Any], source: str, futures: Sequence[Future], *, store: RunStore, name: str,
           content: Any, settings: dict[str, Any], workers: int | None = None, cluster: str | None = None,
           on_progress: Callable[[Progress], None] | None = None) -> SweepOutcome:
     """Solve every future of ``data`` (the base scenario's plain data, from ``source``) and store each.
@@ -300,7 +289,7 @@ def sweep(data: dict[str, Any], source: str, futures: Sequence[FutureLike], *, s
             with dask_client(workers, cluster) as client:
                 workers_seen[0] = worker_count(client)
                 report()
-                run_tasks(client, data, source, todo, settings, encode_tables, keep)
+                run_tasks(client, data, source, todo, settings, keep)
     except BaseException:
         store.finish_sweep(sweep_id, "interrupted", f"{counts['done']} of {len(tasks)} futures stored")
         raise

@@ -17,7 +17,7 @@ Only the containers on the path are copied, so YAML anchors elsewhere stay share
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +110,13 @@ class Parameter:
                                lambda old, where: _grown(old, value, years, self.path, where))
         return _replace_at(data, self.selectors, self.path, "", True,
                            lambda old, where: _set(old, value, self.path, where))
+
+
+def apply_overrides(data: dict[str, Any], overrides: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """A copy of ``data`` with each (path, value) applied in order; ParameterError for a path that names nothing."""
+    for path, value in overrides:
+        data = Parameter.parse(path).apply(data, value)
+    return data
 
 
 def _horizon_years(data: dict[str, Any], path: str) -> list[int]:
@@ -241,4 +248,4 @@ def _kind(raw: Any) -> str:
     return "empty" if raw is None else f"{raw!r}"
 
 
-__all__ = ["GROWTH_PREFIX", "KEY", "NAME", "Parameter", "ParameterError"]
+__all__ = ["GROWTH_PREFIX", "KEY", "NAME", "Parameter", "ParameterError", "apply_overrides"]

@@ -32,7 +32,7 @@ from footprint.scenario.codes import Currency
 from footprint.scenario.entities import Identifier
 from footprint.scenario.figures import NotBool, Year
 from footprint.scenario.files import read_source
-from footprint.scenario.parameters import Parameter, ParameterError
+from footprint.scenario.parameters import Parameter, ParameterError, apply_overrides
 from footprint.scenario.ranges import Dimension, found_dimensions, listed_dimensions, sample_ranges
 from footprint.scenario.regime_switch import switched_rules
 from footprint.scenario.regimes import regime_names
@@ -186,9 +186,7 @@ class Future:
 
     def apply(self, data: dict[str, Any]) -> dict[str, Any]:
         """A copy of scenario ``data`` (plain, as read) with each override set (``Parameter.apply``)."""
-        for path, value in self.overrides:
-            data = Parameter.parse(path).apply(data, value)
-        return data
+        return apply_overrides(data, self.overrides)
 
 
 @dataclass(frozen=True)
