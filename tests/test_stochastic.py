@@ -1,0 +1,124 @@
+"""The deterministic equivalent of a two-stage plan, on instances worked out by hand (issue 10, its first part)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from conftest import capability, make, market, plant, scenario_data
+from footprint.analysis.summary import tail_mean
+from footprint.optimize.highs import SolverOptions, run, to_highs
+from footprint.optimize.solve import compile_model, solve_model
+from footprint.optimize.stochastic import StochasticError, extensive_form
+from footprint.scenario.parameters import apply_overrides
+
+EXACT = SolverOptions(mip_gap=0.0)
+
+
+def three_lines(cost_a: float = 1.0, cost_b: float = 10.0) -> dict[str, Any]:
+    """100 cars in one year from one of three lines: a and b (capex 400) are cheap in one future each,
+    c (capex 300, 5 a car) in both. Building a and b both costs 800 before any car."""
+    return scenario_data(
+        plants=[plant(name, 0.0) for name in ("a", "b", "c")],
+        capabilities=[capability("a", local_cost=cost_a), capability("b", local_cost=cost_b),
+                      capability("c", local_cost=5.0)],
+        options=[{"id": f"{name}-line", "plant": name, "pool": "main", "capacity": 100.0, "capex": capex}
+                 for name, capex in (("a", 400.0), ("b", 400.0), ("c", 300.0))],
+        markets=[market("us", 100.0)],
+        solver={"mip_gap": 0.0},
+    )
+
+
+FUTURES = [(("capabilities[0].local_cost", 1.0), ("capabilities[1].local_cost", 10.0)),  # a is cheap
+           (("capabilities[0].local_cost", 10.0), ("capabilities[1].local_cost", 1.0))]  # b is cheap
+
+
+def models_of(futures: list[tuple[tuple[str, float], ...]]) -> list[Any]:
+    return [compile_model(make(apply_overrides(three_lines(), overrides))) for overrides in futures]
+
+
+def built(form: Any, models: list[Any], values: np.ndarray, future: int = 0) -> set[str]:
+    model = models[future]
+    block = model.program.variables["build"]
+    chosen = form.future_values(values, future)[block.start:block.stop] > 0.5
+    return {str(option) for option in block.index["option"][chosen]}
+
+
+def future_costs(form: Any, models: list[Any], values: np.ndarray) -> np.ndarray:
+    costs = []
+    for f, model in enumerate(models):
+        program = model.program
+        costs.append(float(program.cost() @ form.future_values(values, f) + program.offset))
+    return np.array(costs)
+
+
+def cvar(costs: np.ndarray, weights: np.ndarray, alpha: float) -> float:
+    """CVaR of the costs by sorting them (the sweep summary's), to check the model's against."""
+    return tail_mean(costs, weights, 1 - alpha, worst_high=True)
+
+
+def test_the_plan_for_both_futures_is_neither_futures_own() -> None:
+    # Each future alone builds its cheap line: 400 + 100 x 1 = 500. Across both (1/2 each): a or b costs
+    # 400 + (100 + 1,000) / 2 = 950, both 800 + 100 = 900, c 300 + 500 = 800, the least.
+    models = models_of(FUTURES)
+    own = [solve_model(make(apply_overrides(three_lines(), overrides)), EXACT) for overrides in FUTURES]
+    assert [s.solution.objective for s in own] == [pytest.approx(500.0), pytest.approx(500.0)]
+    form = extensive_form(models, [0.5, 0.5])
+    solution = run(to_highs(form.arrays, EXACT), True)
+    assert solution.objective == pytest.approx(800.0)
+    assert built(form, models, solution.values, 0) == built(form, models, solution.values, 1) == {"c-line"}
+    assert list(future_costs(form, models, solution.values)) == [pytest.approx(800.0), pytest.approx(800.0)]
+    wait_and_see = np.mean([s.solution.objective for s in own])
+    assert wait_and_see <= solution.objective  # EVPI = 800 - 500 >= 0
+
+
+def test_one_future_gives_the_deterministic_plan() -> None:
+    models = models_of(FUTURES[:1])
+    form = extensive_form(models, [1.0])
+    solution = run(to_highs(form.arrays, EXACT), True)
+    alone = solve_model(make(apply_overrides(three_lines(), FUTURES[0])), EXACT)
+    assert solution.objective == pytest.approx(alone.solution.objective, rel=1e-9)
+
+
+def test_cvar_in_the_model_is_the_cvar_of_the_futures_costs_sorted() -> None:
+    # Unequal futures: a is cheap with probability 0.8. Risk-neutral: a costs 400 + 0.8 x 100 + 0.2 x 1,000 = 680,
+    # c 800: a. With CVaR at 0.8 (the dearest 20%) weighted 1: a adds 1,400, c 800: c.
+    models = models_of(FUTURES)
+    neutral = extensive_form(models, [0.8, 0.2])
+    solution = run(to_highs(neutral.arrays, EXACT), True)
+    assert solution.objective == pytest.approx(680.0)
+    assert built(neutral, models, solution.values) == {"a-line"}
+    averse = extensive_form(models, [0.8, 0.2], risk_weight=1.0, alpha=0.8)
+    solution = run(to_highs(averse.arrays, EXACT), True)
+    assert built(averse, models, solution.values) == {"c-line"}
+    costs = future_costs(averse, models, solution.values)
+    expected = float(costs @ [0.8, 0.2]) + cvar(costs, np.array([0.8, 0.2]), 0.8)
+    assert solution.objective == pytest.approx(expected)
+    values = solution.values
+    eta = values[averse.eta]
+    excess = values[averse.eta + 1:averse.eta + 3]
+    assert eta + float(excess @ [0.8, 0.2]) / 0.2 == pytest.approx(cvar(costs, np.array([0.8, 0.2]), 0.8))
+
+
+def test_revising_from_a_year_shares_only_the_years_before() -> None:
+    data = three_lines()
+    data["horizon"] = {"start": 2020, "end": 2021}
+    models = [compile_model(make(apply_overrides(data, overrides))) for overrides in FUTURES]
+    now = extensive_form(models, [0.5, 0.5])
+    later = extensive_form(models, [0.5, 0.5], revise_from=2021)
+    assert later.shared.sum() < now.shared.sum()
+    committed = run(to_highs(now.arrays, EXACT), True).objective
+    revised = run(to_highs(later.arrays, EXACT), True).objective
+    assert revised <= committed + 1e-9  # waiting to know is worth something, never less than nothing
+
+
+def test_futures_that_do_not_share_their_decisions_are_refused() -> None:
+    other = three_lines()
+    other["options"] = other["options"][:2]
+    models = [compile_model(make(three_lines())), compile_model(make(other))]
+    with pytest.raises(StochasticError, match="decisions made now are not those of the first future"):
+        extensive_form(models, [0.5, 0.5])
+    with pytest.raises(StochasticError, match="add up to 1"):
+        extensive_form(models[:1], [0.7])
