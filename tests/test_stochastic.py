@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
 
-from conftest import capability, make, market, plant, scenario_data
+from conftest import capability, make, market, plant, scenario_data, write_yaml
+from footprint.analysis.stochastic import mean_overrides, stochastic_plan
 from footprint.analysis.summary import tail_mean
+from footprint.cli import app
 from footprint.optimize.highs import SolverOptions, run, to_highs
 from footprint.optimize.solve import compile_model, solve_model
 from footprint.optimize.stochastic import StochasticError, extensive_form
 from footprint.scenario.parameters import apply_overrides
+from footprint.scenario.sets import Future
 
 EXACT = SolverOptions(mip_gap=0.0)
 
@@ -122,3 +129,53 @@ def test_futures_that_do_not_share_their_decisions_are_refused() -> None:
         extensive_form(models, [0.5, 0.5])
     with pytest.raises(StochasticError, match="add up to 1"):
         extensive_form(models[:1], [0.7])
+
+
+def test_what_uncertainty_costs_on_the_three_lines() -> None:
+    # RP 800 (line c); WS = (500 + 500) / 2; the mean future (a and b at 5.5 a car) also builds c: EV = 800,
+    # EEV = 800, so EVPI = 300 and VSS = 0.
+    futures = [Future(f"f{i}", 0.5, overrides) for i, overrides in enumerate(FUTURES)]
+    plan = stochastic_plan(three_lines(), "three lines", futures, options=EXACT)
+    assert (plan.objective, plan.wait_and_see, plan.expected_value) == (pytest.approx(800.0), pytest.approx(500.0),
+                                                                       pytest.approx(800.0))
+    assert plan.expected_of_expected_value == pytest.approx(800.0)
+    assert (plan.evpi, plan.vss) == (pytest.approx(300.0), pytest.approx(0.0))
+    assert list(plan.futures["npv"]) == [pytest.approx(800.0)] * 2
+    assert list(plan.futures["own"]) == [pytest.approx(500.0)] * 2
+
+
+def test_the_mean_future_averages_numbers_by_probability_and_takes_the_likeliest_name() -> None:
+    futures = [Future("a", 0.25, (("fx.KRW", 1000.0), ("regime", "2012"), ("fx.JPY", {2020: 80.0, 2021: 100.0}))),
+               Future("b", 0.75, (("fx.KRW", 1400.0), ("regime", "2025-deals"), ("fx.JPY", {2020: 120.0, 2021: 60.0})))]
+    assert dict(mean_overrides(futures)) == {"fx.KRW": pytest.approx(1300.0), "regime": "2025-deals",
+                                             "fx.JPY": {2020: pytest.approx(110.0), 2021: pytest.approx(70.0)}}
+
+
+@settings(max_examples=15)
+@given(st.lists(st.tuples(st.floats(1.0, 12.0), st.floats(1.0, 12.0), st.floats(0.1, 1.0)), min_size=1, max_size=3))
+def test_wait_and_see_is_at_most_the_plan_which_is_at_most_the_mean_futures_plan(
+        draws: list[tuple[float, float, float]]) -> None:
+    total = sum(weight for _, _, weight in draws)
+    futures = [Future(f"f{i}", weight / total, (("capabilities[0].local_cost", a), ("capabilities[1].local_cost", b)))
+               for i, (a, b, weight) in enumerate(draws)]
+    plan = stochastic_plan(three_lines(), "three lines", futures, options=EXACT)
+    assert plan.wait_and_see <= plan.objective + 1e-6
+    assert plan.expected_of_expected_value is not None
+    assert plan.objective <= plan.expected_of_expected_value + 1e-6
+    if len(futures) == 1:
+        assert plan.wait_and_see == pytest.approx(plan.objective) == pytest.approx(plan.expected_of_expected_value)
+
+
+def test_the_command_prints_the_plan_and_what_uncertainty_costs(tmp_path: Path) -> None:
+    write_yaml(tmp_path / "lines.yaml", three_lines())
+    write_yaml(tmp_path / "set.yaml", {
+        "kind": "scenario-set", "base": "lines.yaml",
+        "futures": [{"name": "a-cheap", "probability": 0.5, "set": dict(FUTURES[0])},
+                    {"name": "b-cheap", "probability": 0.5, "set": dict(FUTURES[1])}]})
+    result = CliRunner().invoke(app, ["stochastic", str(tmp_path / "set.yaml")])
+    assert result.exit_code == 0, result.output
+    for text in ("RP, this plan's objective", "800.00 USD", "EVPI = RP - WS, knowing the future", "300.00 USD",
+                 "c-line", "a-cheap", "b-cheap"):
+        assert text in result.output, text
+    refused = CliRunner().invoke(app, ["stochastic", str(tmp_path / "set.yaml"), "--alpha", "2"])
+    assert refused.exit_code == 2

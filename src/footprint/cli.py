@@ -453,6 +453,50 @@ def sweep_command(
               f"{outcome.seconds:.1f} s{skipped}" + (f", {outcome.failed:,} without a plan" if outcome.failed else ""))
 
 
+@app.command()
+def stochastic(
+    scenario_set: Annotated[str, typer.Argument(
+        help="Scenario set: a YAML file with kind: scenario-set, or a bundled set (rogue-2012/futures).")],
+    n: Annotated[int | None, typer.Option("--n", "-n", help="As for `footprint futures`.", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)] = None,
+    risk_weight: Annotated[float, typer.Option(help="Weight of the CVaR of the NPV cost in the objective.",
+                                               min=0.0)] = 0.0,
+    alpha: Annotated[float, typer.Option(help="CVaR's level: the mean of the dearest 1 - alpha of the futures.",
+                                         min=0.5, max=0.999)] = 0.9,
+    revise_from: Annotated[int | None, typer.Option(
+        help="Decisions from this year on may differ by future (it is known by then which came); "
+             "also reports the value of waiting.")] = None,
+    time_limit: TimeLimitOption = None,
+    mip_gap: MipGapOption = None,
+) -> None:
+    """One plan for every future of a set: decisions made now shared, the expected NPV cost (plus a CVaR
+    term) least; with WS, EV, EEV, EVPI, VSS and each future's NPV cost. The deterministic equivalent:
+    one MILP over every future, for small sets."""
+    from footprint.analysis.stochastic import stochastic_plan
+    from footprint.economics.futures import expand
+    from footprint.optimize.solve import PlanningError
+    from footprint.optimize.stochastic import StochasticError
+    from footprint.scenario.sets import read_set
+    from footprint.scenario.sources import ScenarioError
+    from footprint.views.stochastic import print_stochastic
+
+    try:
+        with _stage(f"Reading {scenario_set} ..."):
+            read = read_set(scenario_set)
+            listed = expand(read, n=n, seed=seed)
+        options = _options(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
+        with _stage(f"Solving {len(listed):,} futures as one plan ..."):
+            plan = stochastic_plan(read.base.data, read.base.name, listed, options=options, risk_weight=risk_weight,
+                                   alpha=alpha, revise_from=revise_from)
+    except ScenarioError as error:
+        raise _fail(error.report()) from None
+    except StochasticError as error:
+        raise _fail(str(error)) from None
+    except PlanningError as error:
+        raise _fail(str(error), NO_PLAN) from None
+    print_stochastic(plan, read.scenario.currency, out)
+
+
 @app.command(name="sweep-summary")
 def sweep_summary_command(
     sweep_ref: Annotated[str, typer.Argument(metavar="SWEEP", help="A stored sweep: its id, its name, or latest.")],

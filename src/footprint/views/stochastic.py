@@ -1,0 +1,48 @@
+"""A stochastic plan on the terminal: its objective and what uncertainty costs, what it builds, each future."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+from footprint.views.console import MAX_ROWS, _money, _text
+
+if TYPE_CHECKING:
+    from footprint.analysis.stochastic import StochasticPlan
+
+
+def print_stochastic(plan: StochasticPlan, currency: str, console: Console) -> None:
+    risk = f", plus {plan.risk_weight:g} x CVaR at {plan.alpha:.0%}" if plan.risk_weight else ""
+    table = Table(title=f"Stochastic plan over {len(plan.futures)} futures (expected NPV cost{risk})",
+                  title_justify="left")
+    table.add_column("measure")
+    table.add_column("NPV cost", justify="right")
+    rows = [("RP, this plan's objective", plan.objective), ("its expected NPV cost", plan.expected),
+            ("WS, each future's own optimum, on average", plan.wait_and_see),
+            ("EV, the mean future's optimum", plan.expected_value),
+            ("EEV, the mean future's decisions in every future", plan.expected_of_expected_value),
+            ("EVPI = RP - WS, knowing the future", plan.evpi), ("VSS = EEV - RP, planning for the spread", plan.vss)]
+    if plan.revise_from is not None:
+        rows.append((f"value of waiting to {plan.revise_from}", plan.waiting))
+    for label, amount in rows:
+        table.add_row(label, "no plan" if amount is None else _money(amount, currency))
+    console.print(table)
+    builds = Table(title="Capacity built (decided now)", title_justify="left")
+    for column in ("option", "plant", "year", "count"):
+        builds.add_column(column)
+    for row in plan.builds.itertuples():
+        builds.add_row(_text(row.option), _text(row.plant), str(row.year), str(row.count))
+    console.print(builds if len(plan.builds) else "Capacity built: none")
+    regret = Table(title="Each future: NPV cost under this plan, under the mean future's, and its own optimum",
+                   title_justify="left")
+    for column in ("future", "probability", "this plan", "mean future's plan", "its own optimum"):
+        regret.add_column(column, justify="left" if column == "future" else "right")
+    for row in plan.futures.head(MAX_ROWS).itertuples():
+        regret.add_row(_text(row.name), f"{row.probability:.3g}", _money(row.npv, currency),
+                       "no plan" if row.ev_plan != row.ev_plan else _money(row.ev_plan, currency),
+                       _money(row.own, currency))
+    console.print(regret)
+    if len(plan.futures) > MAX_ROWS:
+        console.print(f"{len(plan.futures) - MAX_ROWS} more futures")
