@@ -27,6 +27,7 @@ __all__ = [
     "ScenarioSet",
     "ScenarioWarning",
     "SolverOptions",
+    "StochasticPlan",
     "StoreError",
     "SweepOutcome",
     "SweepSummary",
@@ -42,6 +43,7 @@ __all__ = [
     "read_set",
     "sensitivity",
     "solve",
+    "stochastic",
     "sweep",
     "sweep_summary",
 ]

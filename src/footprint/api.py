@@ -21,13 +21,14 @@ from footprint.analysis.compare import Comparison
 from footprint.analysis.compare import compare as compare_plans
 from footprint.analysis.explain import Alternative, ExplainError, Explanation, alternative, explain
 from footprint.analysis.sensitivity import Tornado, tornado
+from footprint.analysis.stochastic import StochasticPlan, stochastic_plan
 from footprint.analysis.summary import SweepSummary, sweep_summary
 from footprint.analysis.sweep import Progress, SweepOutcome, sweep_settings
 from footprint.analysis.sweep import sweep as run_sweep
 from footprint.economics.checks import CHECKS
 from footprint.economics.futures import expand
 from footprint.optimize.highs import SolverOptions
-from footprint.optimize.solve import PlanningError
+from footprint.optimize.solve import PlanningError, solver_options
 from footprint.plan.plan import Plan
 from footprint.plan.store import RunStore, StoreError
 from footprint.plan.tables import solve
@@ -108,6 +109,18 @@ def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed:
                          settings=settings, workers=workers, cluster=cluster, on_progress=on_progress)
 
 
+def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed: int | None = None,
+               risk_weight: float = 0.0, alpha: float = 0.9, revise_from: int | None = None,
+               time_limit: float | None = None, mip_gap: float | None = None) -> StochasticPlan:
+    """One plan for every future of a scenario set, its decisions made now shared (the deterministic
+    equivalent): RP, WS, EV, EEV, EVPI, VSS, the value of waiting with ``revise_from``, each future's NPV cost."""
+    read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
+    listed = expand(read, n=n, seed=seed)
+    options = solver_options(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
+    return stochastic_plan(read.base.data, read.base.name, listed, options=options, risk_weight=risk_weight,
+                           alpha=alpha, revise_from=revise_from)
+
+
 def sensitivity(scenario: str | Path, *, paths: list[str] | None = None, workers: int | None = None,
                 cluster: str | None = None, store: RunStore | str | Path | None = None,
                 time_limit: float | None = None, mip_gap: float | None = None,
@@ -165,6 +178,7 @@ __all__ = [
     "ScenarioSet",
     "ScenarioWarning",
     "SolverOptions",
+    "StochasticPlan",
     "StoreError",
     "SweepOutcome",
     "SweepSummary",
@@ -180,6 +194,7 @@ __all__ = [
     "read_set",
     "sensitivity",
     "solve",
+    "stochastic",
     "sweep",
     "sweep_summary",
 ]

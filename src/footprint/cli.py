@@ -472,8 +472,7 @@ def stochastic(
     """One plan for every future of a set: decisions made now shared, the expected NPV cost (plus a CVaR
     term) least; with WS, EV, EEV, EVPI, VSS and each future's NPV cost. The deterministic equivalent:
     one MILP over every future, for small sets."""
-    from footprint.analysis.stochastic import stochastic_plan
-    from footprint.economics.futures import expand
+    from footprint.api import stochastic as stochastic_plan
     from footprint.optimize.solve import PlanningError
     from footprint.optimize.stochastic import StochasticError
     from footprint.scenario.sets import read_set
@@ -483,11 +482,9 @@ def stochastic(
     try:
         with _stage(f"Reading {scenario_set} ..."):
             read = read_set(scenario_set)
-            listed = expand(read, n=n, seed=seed)
-        options = _options(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
-        with _stage(f"Solving {len(listed):,} futures as one plan ..."):
-            plan = stochastic_plan(read.base.data, read.base.name, listed, options=options, risk_weight=risk_weight,
-                                   alpha=alpha, revise_from=revise_from)
+        with _stage("Solving the futures as one plan ..."):
+            plan = stochastic_plan(read, n=n, seed=seed, risk_weight=risk_weight, alpha=alpha,
+                                   revise_from=revise_from, time_limit=time_limit, mip_gap=mip_gap)
     except ScenarioError as error:
         raise _fail(error.report()) from None
     except StochasticError as error:
