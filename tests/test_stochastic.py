@@ -149,6 +149,8 @@ def test_the_mean_future_averages_numbers_by_probability_and_takes_the_likeliest
                Future("b", 0.75, (("fx.KRW", 1400.0), ("regime", "2025-deals"), ("fx.JPY", {2020: 120.0, 2021: 60.0})))]
     assert dict(mean_overrides(futures)) == {"fx.KRW": pytest.approx(1300.0), "regime": "2025-deals",
                                              "fx.JPY": {2020: pytest.approx(110.0), 2021: pytest.approx(70.0)}}
+    rules = [Future("a", 0.6, (("tariffs", [{"rate": 0.1}]),)), Future("b", 0.4, (("tariffs", [{"rate": 0.25}]),))]
+    assert dict(mean_overrides(rules)) == {"tariffs": [{"rate": 0.1}]}  # lists of rules: the likeliest
 
 
 @settings(max_examples=15)

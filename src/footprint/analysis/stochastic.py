@@ -17,6 +17,7 @@ them. This is the deterministic equivalent: one MILP over every future, for smal
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,11 +81,12 @@ def _models(data: dict[str, Any], source: str, futures: Sequence[Future]) -> lis
 
 
 def mean_overrides(futures: Sequence[Future]) -> tuple[tuple[str, Any], ...]:
-    """The mean future's overrides: each number (and each year of a per-year value) averaged by probability,
-    a future that leaves a path out counting as the base, which the override cannot say; so a path some
-    futures leave out takes the mean of those that set it. A name (a regime) is the likeliest one."""
+    """The mean future's overrides: each number (and each year of a per-year value) averaged by probability
+    over the futures that set it; any other value (a regime's name, the rules a regime switch writes out)
+    the likeliest one."""
     numbers: dict[str, dict[Any, float]] = defaultdict(dict)
-    names: dict[str, dict[Any, float]] = defaultdict(dict)
+    names: dict[str, dict[str, float]] = defaultdict(dict)
+    values: dict[str, dict[str, Any]] = defaultdict(dict)
     weights: dict[str, float] = defaultdict(float)
     for future in futures:
         for path, value in future.overrides:
@@ -94,12 +96,15 @@ def mean_overrides(futures: Sequence[Future]) -> tuple[tuple[str, Any], ...]:
                     numbers[path][year] = numbers[path].get(year, 0.0) + future.probability * float(rate)
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
                 numbers[path][None] = numbers[path].get(None, 0.0) + future.probability * float(value)
-            else:
-                names[path][value] = names[path].get(value, 0.0) + future.probability
+            else:  # a name, or the rules a regime switch writes out (lists): told apart by their JSON
+                key = json.dumps(value, sort_keys=True, default=str)
+                names[path][key] = names[path].get(key, 0.0) + future.probability
+                values[path][key] = value
     mean: list[tuple[str, Any]] = []
     for path in weights:
         if path in names:
-            mean.append((path, max(names[path], key=lambda value: names[path][value])))
+            likeliest = max(names[path], key=lambda key: names[path][key])
+            mean.append((path, values[path][likeliest]))
         elif None in numbers[path]:
             mean.append((path, numbers[path][None] / weights[path]))
         else:

@@ -29,7 +29,10 @@ def print_stochastic(plan: StochasticPlan, currency: str, console: Console) -> N
     for label, amount in rows:
         table.add_row(label, "no plan" if amount is None else _money(amount, currency))
     console.print(table)
-    builds = Table(title="Capacity built (decided now)", title_justify="left")
+    title = ("Capacity built (decided now)" if plan.revise_from is None else
+             f"Capacity built in the first future (decided now before {plan.revise_from}; from then on each "
+             "future's own)")
+    builds = Table(title=title, title_justify="left")
     for column in ("option", "plant", "year", "count"):
         builds.add_column(column)
     for row in plan.builds.itertuples():
