@@ -44,6 +44,7 @@ from footprint.scenario.sets import (
     RangesGenerator,
     RegimeFuture,
     SetSpec,
+    StochasticSettings,
     future_data,
     read_set,
     rng,
@@ -573,7 +574,8 @@ def test_a_set_is_not_a_scenario(tmp_path: Path, base_file: Path) -> None:
 
 def test_the_set_declarations_are_strict_and_documented() -> None:
     readme = README.read_text(encoding="utf-8")
-    for model in (SetSpec, ListedFuture, Generators, RangesGenerator, FxHistoryGenerator, RegimeFuture):
+    for model in (SetSpec, ListedFuture, Generators, RangesGenerator, FxHistoryGenerator, RegimeFuture,
+                  StochasticSettings):
         assert model.model_config.get("extra") == "forbid"
         for name, field in model.model_fields.items():
             assert field.description, f"{model.__name__}.{name}"

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import footprint as fp
 from conftest import capability, make, market, plant, scenario_data, write_yaml
 from footprint.analysis.stochastic import mean_overrides, stochastic_plan
 from footprint.analysis.summary import tail_mean
@@ -181,3 +182,17 @@ def test_the_command_prints_the_plan_and_what_uncertainty_costs(tmp_path: Path) 
         assert text in result.output, text
     refused = CliRunner().invoke(app, ["stochastic", str(tmp_path / "set.yaml"), "--alpha", "2"])
     assert refused.exit_code == 2
+
+
+def test_the_sets_settings_apply_and_the_command_line_overrides_them(tmp_path: Path) -> None:
+    write_yaml(tmp_path / "lines.yaml", three_lines())
+    write_yaml(tmp_path / "set.yaml", {
+        "kind": "scenario-set", "base": "lines.yaml", "stochastic": {"risk_weight": 1.0, "alpha": 0.8},
+        "futures": [{"name": "a-cheap", "probability": 0.8, "set": dict(FUTURES[0])},
+                    {"name": "b-cheap", "probability": 0.2, "set": dict(FUTURES[1])}]})
+    averse = fp.stochastic(tmp_path / "set.yaml", mip_gap=0.0)
+    assert (averse.risk_weight, averse.alpha) == (1.0, 0.8)
+    assert list(averse.builds["option"]) == ["c-line"]  # as worked out in the CVaR test above
+    neutral = fp.stochastic(tmp_path / "set.yaml", risk_weight=0.0, mip_gap=0.0)
+    assert list(neutral.builds["option"]) == ["a-line"]
+    assert neutral.objective == pytest.approx(680.0)

@@ -110,15 +110,20 @@ def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed:
 
 
 def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed: int | None = None,
-               risk_weight: float = 0.0, alpha: float = 0.9, revise_from: int | None = None,
+               risk_weight: float | None = None, alpha: float | None = None, revise_from: int | None = None,
                time_limit: float | None = None, mip_gap: float | None = None) -> StochasticPlan:
     """One plan for every future of a scenario set, its decisions made now shared (the deterministic
-    equivalent): RP, WS, EV, EEV, EVPI, VSS, the value of waiting with ``revise_from``, each future's NPV cost."""
+    equivalent): RP, WS, EV, EEV, EVPI, VSS, the value of waiting with ``revise_from``, each future's NPV cost.
+    ``risk_weight``, ``alpha`` and ``revise_from`` default to the set's ``stochastic`` settings."""
     read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
     listed = expand(read, n=n, seed=seed)
+    own = read.spec.stochastic
     options = solver_options(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
-    return stochastic_plan(read.base.data, read.base.name, listed, options=options, risk_weight=risk_weight,
-                           alpha=alpha, revise_from=revise_from)
+    return stochastic_plan(read.base.data, read.base.name, listed, options=options,
+                           risk_weight=own.risk_weight if risk_weight is None else risk_weight,
+                           alpha=own.alpha if alpha is None else alpha,
+                           revise_from=own.revise_from if revise_from is None else revise_from,
+                           blocks=tuple(own.decisions))
 
 
 def sensitivity(scenario: str | Path, *, paths: list[str] | None = None, workers: int | None = None,

@@ -459,13 +459,15 @@ def stochastic(
         help="Scenario set: a YAML file with kind: scenario-set, or a bundled set (rogue-2012/futures).")],
     n: Annotated[int | None, typer.Option("--n", "-n", help="As for `footprint futures`.", min=1)] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)] = None,
-    risk_weight: Annotated[float, typer.Option(help="Weight of the CVaR of the NPV cost in the objective.",
-                                               min=0.0)] = 0.0,
-    alpha: Annotated[float, typer.Option(help="CVaR's level: the mean of the dearest 1 - alpha of the futures.",
-                                         min=0.5, max=0.999)] = 0.9,
+    risk_weight: Annotated[float | None, typer.Option(
+        help="Weight of the CVaR of the NPV cost in the objective (default: the set's stochastic.risk_weight, "
+             "else 0).", min=0.0)] = None,
+    alpha: Annotated[float | None, typer.Option(
+        help="CVaR's level: the mean of the dearest 1 - alpha of the futures (default: the set's, else 0.9).",
+        min=0.5, max=0.999)] = None,
     revise_from: Annotated[int | None, typer.Option(
-        help="Decisions from this year on may differ by future (it is known by then which came); "
-             "also reports the value of waiting.")] = None,
+        help="Decisions from this year on may differ by future (it is known by then which came); also reports "
+             "the value of waiting (default: the set's stochastic.revise_from).")] = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
 ) -> None:

@@ -23,8 +23,9 @@ import numpy as np
 from footprint.optimize.highs import ProgramArrays
 from footprint.optimize.lp import ColumnMatrix
 from footprint.optimize.model import FootprintModel
+from footprint.scenario.sets import DECISIONS
 
-HERE_AND_NOW = ("build", "open", "opened", "closed", "assign", "start", "source")
+HERE_AND_NOW = DECISIONS
 """The decisions made now by default: capacity, plant status, assignments (with launches) and sourcing."""
 
 

@@ -153,6 +153,25 @@ class Generators(SetEntry):
                                                "probabilities.")
 
 
+DECISIONS = ("build", "open", "opened", "closed", "assign", "start", "source")
+"""What a stochastic plan may decide now: the model's blocks of decisions (see optimize/stochastic.py)."""
+
+
+class StochasticSettings(SetEntry):
+    """How `footprint stochastic` plans for the set's futures; each setting may be overridden on its command line."""
+
+    risk_weight: Annotated[float, NotBool, Field(ge=0)] = Field(
+        0.0, description="Weight of the CVaR of the NPV cost in the objective (0: expected NPV cost alone).")
+    alpha: Annotated[float, NotBool, Field(gt=0, lt=1)] = Field(
+        0.9, description="CVaR's level: the mean of the dearest 1 - alpha of the futures.")
+    revise_from: Year | None = Field(
+        None, description="Decisions from this year on may differ by future (it is known by then which came).")
+    decisions: list[Literal[DECISIONS]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: list(DECISIONS),
+        description="What is decided now, shared by every future: build (capacity), open/opened/closed (plants), "
+        "assign/start (products), source (sourcing options).")
+
+
 class SetSpec(SetEntry):
     """A scenario set file: the base, its listed futures and its generators."""
 
@@ -174,6 +193,8 @@ class SetSpec(SetEntry):
     futures: list[ListedFuture] = Field(default_factory=list, description="Futures written out (a factor of the "
                                         "product).")
     generate: Generators | None = Field(None, description="Generators of futures.")
+    stochastic: StochasticSettings = Field(default_factory=StochasticSettings,
+                                           description="Settings of `footprint stochastic`.")
 
 
 @dataclass(frozen=True)
