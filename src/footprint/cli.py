@@ -71,6 +71,12 @@ TimeLimitOption = Annotated[float | None, typer.Option(
 MipGapOption = Annotated[float | None, typer.Option(help="Relative gap at which to stop.", min=0.0, max=1.0)]
 ThreadsOption = Annotated[int | None, typer.Option(help="Solver threads (at most the machine's cores).",
                                                    min=1, max=256)]
+SetArgument = Annotated[str, typer.Argument(
+    help="Scenario set: a YAML file with kind: scenario-set, or a bundled set (rogue-2012/futures).")]
+FuturesOption = Annotated[int | None, typer.Option(
+        "--n", "-n", help="Samples of each sampling generator (ranges, fx_history); with combine: sample, the "
+                          "number of futures drawn.", min=1)]
+SeedOption = Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)]
 StoreOption = Annotated[str | None, typer.Option(
     "--store", help="The run store: an SQLite file, or a database URL (postgresql+psycopg://USER:PASSWORD@HOST/DB); "
                     "default: $FOOTPRINT_STORE, else footprint.sqlite in this folder.")]
@@ -363,12 +369,9 @@ def validate(
 
 @app.command(name="futures")
 def futures_command(
-    scenario_set: Annotated[str, typer.Argument(
-        help="Scenario set: a YAML file with kind: scenario-set, or a bundled set (rogue-2012/futures).")],
-    n: Annotated[int | None, typer.Option(
-        "--n", "-n", help="Samples of each sampling generator (ranges, fx_history); with combine: sample, the "
-                          "number of futures drawn.", min=1)] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)] = None,
+    scenario_set: SetArgument,
+    n: FuturesOption = None,
+    seed: SeedOption = None,
     check: Annotated[int, typer.Option(help="Validate the first N futures as scenarios (0: none).", min=0)] = 100,
 ) -> None:
     """List a scenario set's futures: each one's probability and the values it sets."""
@@ -418,10 +421,9 @@ def _solving_futures(title: str) -> Iterator[Any]:
 
 @app.command(name="sweep")
 def sweep_command(
-    scenario_set: Annotated[str, typer.Argument(
-        help="Scenario set: a YAML file with kind: scenario-set, or a bundled set (rogue-2012/futures).")],
-    n: Annotated[int | None, typer.Option("--n", "-n", help="As for `footprint futures`.", min=1)] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)] = None,
+    scenario_set: SetArgument,
+    n: FuturesOption = None,
+    seed: SeedOption = None,
     workers: WorkersOption = None,
     cluster: ClusterOption = None,
     store: StoreOption = None,
@@ -455,10 +457,9 @@ def sweep_command(
 
 @app.command()
 def stochastic(
-    scenario_set: Annotated[str, typer.Argument(
-        help="Scenario set: a YAML file with kind: scenario-set, or a bundled set (rogue-2012/futures).")],
-    n: Annotated[int | None, typer.Option("--n", "-n", help="As for `footprint futures`.", min=1)] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)] = None,
+    scenario_set: SetArgument,
+    n: FuturesOption = None,
+    seed: SeedOption = None,
     risk_weight: Annotated[float | None, typer.Option(
         help="Weight of the CVaR of the NPV cost in the objective (default: the set's stochastic.risk_weight, "
              "else 0).", min=0.0)] = None,
