@@ -39,6 +39,9 @@ from footprint.scenario.scenario import Scenario
 from footprint.scenario.sets import Future, ScenarioSet, read_set
 from footprint.scenario.sources import ScenarioError
 
+STOCHASTIC_GAP = 1e-7
+"""The MIP gap of a stochastic plan's solves unless given: the scenario's, or this if it is tighter."""
+
 
 class ScenarioWarning(UserWarning):
     """A scenario that is valid but probably not what was meant (a rate of 25 for 25%)."""
@@ -114,11 +117,14 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
                time_limit: float | None = None, mip_gap: float | None = None) -> StochasticPlan:
     """One plan for every future of a scenario set, its decisions made now shared (the deterministic
     equivalent): RP, WS, EV, EEV, EVPI, VSS, the value of waiting with ``revise_from``, each future's NPV cost.
-    ``risk_weight``, ``alpha`` and ``revise_from`` default to the set's ``stochastic`` settings."""
+    ``risk_weight``, ``alpha`` and ``revise_from`` default to the set's ``stochastic`` settings; ``mip_gap`` to
+    the scenario's or 1e-7, whichever is tighter."""
     read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
     listed = expand(read, n=n, seed=seed)
     own = read.spec.stochastic
-    options = solver_options(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
+    # EVPI and VSS are differences of optima: a gap as wide as they are would say nothing of them.
+    gap = min(read.scenario.solver.mip_gap, STOCHASTIC_GAP) if mip_gap is None else mip_gap
+    options = solver_options(read.scenario, time_limit=time_limit, mip_gap=gap)
     return stochastic_plan(read.base.data, read.base.name, listed, options=options,
                            risk_weight=own.risk_weight if risk_weight is None else risk_weight,
                            alpha=own.alpha if alpha is None else alpha,
