@@ -12,13 +12,17 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from click.testing import Result
 from hypothesis import HealthCheck, settings
+from typer.testing import CliRunner
 
+from footprint.cli import app
 from footprint.economics.checks import CHECKS
 from footprint.economics.freight import CACHE_ENV
 from footprint.plan.plan import Plan
@@ -45,17 +49,26 @@ settings.register_profile(
 settings.load_profile("footprint")
 
 
+@contextmanager
+def environment(name: str, value: str) -> Iterator[None]:
+    """``name`` set to ``value`` while the block runs, and as it was after."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = before
+
+
 @pytest.fixture(autouse=True, scope="session")
 def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The tests' caches (sea distances) in a folder of their own, not the user's."""
     folder = tmp_path_factory.mktemp("cache")
-    before = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = str(folder)
-    yield folder
-    if before is None:
-        del os.environ[CACHE_ENV]
-    else:
-        os.environ[CACHE_ENV] = before
+    with environment(CACHE_ENV, str(folder)):
+        yield folder
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -63,13 +76,17 @@ def own_run_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The runs the tests make (every `footprint run` stores its plan) in a store of their own, not in
     footprint.sqlite wherever the tests were started."""
     path = tmp_path_factory.mktemp("store") / "footprint.sqlite"
-    before = os.environ.get(STORE_ENV)
-    os.environ[STORE_ENV] = str(path)
-    yield path
-    if before is None:
-        del os.environ[STORE_ENV]
-    else:
-        os.environ[STORE_ENV] = before
+    with environment(STORE_ENV, str(path)):
+        yield path
+
+
+def invoke(*args: str) -> Result:
+    """The command line's answer to ``args``: it may exit with any code, never with a traceback."""
+    result = CliRunner().invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{type(result.exception).__name__}: {result.exception}")
+    assert "Traceback" not in result.output
+    return result
 
 
 @pytest.fixture(scope="session")

@@ -8,24 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 import footprint.scenario.cases
-from conftest import capability, market, plant, scenario_data, small_network_data, write_yaml
-from footprint.cli import app
+from conftest import capability, invoke, market, plant, scenario_data, small_network_data, write_yaml
 from footprint.economics.checks import CHECKS
 from footprint.plan.plan import SUMMARY_FILE, TABLES
 from footprint.plan.tables import solve
 from footprint.scenario.docs import SECTIONS, scenario_reference
 from footprint.scenario.files import load_scenario
-
-
-def invoke(*args: str):
-    result = CliRunner().invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"{type(result.exception).__name__}: {result.exception}")
-    assert "Traceback" not in result.output
-    return result
 
 
 def flat(text: str) -> str:

@@ -15,13 +15,11 @@ import scipy.special
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import footprint
 import footprint.economics.fx_paths as fx_paths
 import footprint.scenario.entities as entities
-from conftest import capability, make, market, plant, scenario_data, write_yaml
-from footprint.cli import app
+from conftest import capability, invoke, make, market, plant, scenario_data, write_yaml
 from footprint.economics.futures import check_futures, expand, factors
 from footprint.economics.fx import ecb_annual
 from footprint.economics.network import compile_network
@@ -52,13 +50,6 @@ from footprint.scenario.sets import (
 from footprint.scenario.sources import ScenarioError
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def invoke(*args: str) -> Any:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    return result
 
 
 def write_set(folder: Path, text: str, name: str = "set.yaml") -> Path:

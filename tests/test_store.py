@@ -19,10 +19,8 @@ from pathlib import Path
 import pandas as pd
 import psycopg
 import pytest
-from typer.testing import CliRunner
 
-from conftest import small_network_data, write_yaml
-from footprint.cli import app
+from conftest import invoke, small_network_data, write_yaml
 from footprint.economics.checks import CHECKS
 from footprint.optimize.solve import solver_options
 from footprint.plan.decisions import Decisions
@@ -428,14 +426,6 @@ def test_a_folder_that_is_not_writable_is_a_message_and_run_still_prints_and_wri
         assert " ".join(ran.stderr.split()) == f"warning: the run was not stored: {reason}"
         assert Plan.read(tmp_path / "out").status == "optimal"
     assert not store.exists()
-
-
-def invoke(*args: str):
-    result = CliRunner().invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"{type(result.exception).__name__}: {result.exception}")
-    assert "Traceback" not in result.output
-    return result
 
 
 def test_run_then_runs_show_and_export(tmp_path):
