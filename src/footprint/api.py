@@ -21,12 +21,13 @@ from footprint.analysis.compare import Comparison
 from footprint.analysis.compare import compare as compare_plans
 from footprint.analysis.explain import Alternative, ExplainError, Explanation, alternative, explain
 from footprint.analysis.sensitivity import Tornado, tornado
-from footprint.analysis.stochastic import StochasticPlan, stochastic_plan
+from footprint.analysis.stochastic import BENDERS_GAP, StochasticPlan, stochastic_plan
 from footprint.analysis.summary import SweepSummary, sweep_summary
 from footprint.analysis.sweep import Progress, SweepOutcome, sweep_settings
 from footprint.analysis.sweep import sweep as run_sweep
 from footprint.economics.checks import CHECKS
 from footprint.economics.futures import expand
+from footprint.optimize.benders import Round
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError, solver_options
 from footprint.plan.plan import Plan
@@ -114,22 +115,30 @@ def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed:
 
 def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed: int | None = None,
                risk_weight: float | None = None, alpha: float | None = None, revise_from: int | None = None,
-               time_limit: float | None = None, mip_gap: float | None = None) -> StochasticPlan:
-    """One plan for every future of a scenario set, its decisions made now shared (the deterministic
-    equivalent): RP, WS, EV, EEV, EVPI, VSS, the value of waiting with ``revise_from``, each future's NPV cost.
-    ``risk_weight``, ``alpha`` and ``revise_from`` default to the set's ``stochastic`` settings; ``mip_gap`` to
-    the scenario's or 1e-7, whichever is tighter."""
+               method: str = "auto", gap: float | None = None, workers: int | None = None,
+               cluster: str | None = None, time_limit: float | None = None, mip_gap: float | None = None,
+               on_round: Callable[[Round], None] | None = None) -> StochasticPlan:
+    """One plan for every future of a scenario set, its decisions made now shared: RP, WS, EV, EEV, EVPI, VSS,
+    the value of waiting with ``revise_from``, each future's NPV cost.
+
+    ``method``: "extensive" (one MILP), "benders" (Benders decomposition, each future's LP on a Dask worker: a
+    LocalCluster of ``workers`` processes, ``workers=0`` for this process, or the scheduler at ``cluster``;
+    stopping at ``gap``, default 1e-6; ``on_round`` is called with each round's bounds), or "auto" (Benders
+    where it applies and the MILP would be large). ``risk_weight``, ``alpha`` and ``revise_from`` default to
+    the set's ``stochastic`` settings; ``mip_gap`` to the scenario's or 1e-7, whichever is tighter. Benders
+    with a local cluster starts processes: in a script, call this under ``if __name__ == "__main__":``."""
     read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
     listed = expand(read, n=n, seed=seed)
     own = read.spec.stochastic
     # EVPI and VSS are differences of optima: a gap as wide as they are would say nothing of them.
-    gap = min(read.scenario.solver.mip_gap, STOCHASTIC_GAP) if mip_gap is None else mip_gap
-    options = solver_options(read.scenario, time_limit=time_limit, mip_gap=gap)
+    tight = min(read.scenario.solver.mip_gap, STOCHASTIC_GAP) if mip_gap is None else mip_gap
+    options = solver_options(read.scenario, time_limit=time_limit, mip_gap=tight)
     return stochastic_plan(read.base.data, read.base.name, listed, options=options,
                            risk_weight=own.risk_weight if risk_weight is None else risk_weight,
                            alpha=own.alpha if alpha is None else alpha,
                            revise_from=own.revise_from if revise_from is None else revise_from,
-                           blocks=tuple(own.decisions))
+                           blocks=tuple(own.decisions), method=method, gap=BENDERS_GAP if gap is None else gap,
+                           workers=workers, cluster=cluster, on_round=on_round)
 
 
 def sensitivity(scenario: str | Path, *, paths: list[str] | None = None, workers: int | None = None,

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -396,6 +397,12 @@ def futures_command(
 
 # Many futures: a sweep solves each future of a set, sensitivity each ranged input at its ends; both stored.
 
+class Method(StrEnum):
+    auto = "auto"
+    extensive = "extensive"
+    benders = "benders"
+
+
 WorkersOption = Annotated[int | None, typer.Option(
     help="Worker processes of the local Dask cluster (default: one per core).", min=1, max=256)]
 ClusterOption = Annotated[str | None, typer.Option(
@@ -469,32 +476,45 @@ def stochastic(
     revise_from: Annotated[int | None, typer.Option(
         help="Decisions from this year on may differ by future (it is known by then which came); also reports "
              "the value of waiting (default: the set's stochastic.revise_from).")] = None,
+    method: Annotated[Method, typer.Option(
+        help="extensive: one MILP over every future; benders: the decisions made now in a master MILP, each "
+             "future's LP on a Dask worker; auto: Benders where it applies and the MILP would be large.")
+    ] = Method.auto,
+    gap: Annotated[float | None, typer.Option(
+        help="Benders stops once its lower and upper bounds are this close, as a share of the objective "
+             "(default: 1e-6).", min=1e-12, max=0.5)] = None,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
 ) -> None:
     """One plan for every future of a set: decisions made now shared, the expected NPV cost (plus a CVaR
-    term) least; with WS, EV, EEV, EVPI, VSS and each future's NPV cost. The deterministic equivalent:
-    one MILP over every future, for small sets."""
+    term) least; with WS, EV, EEV, EVPI, VSS and each future's NPV cost. Solved as one MILP, or by Benders
+    decomposition on Dask workers (a local cluster, or --cluster)."""
+    from footprint.analysis.sweep import SweepError
     from footprint.api import stochastic as stochastic_plan
     from footprint.optimize.solve import PlanningError
     from footprint.optimize.stochastic import StochasticError
     from footprint.scenario.sets import read_set
     from footprint.scenario.sources import ScenarioError
-    from footprint.views.stochastic import print_stochastic
+    from footprint.views.stochastic import print_round, print_stochastic
 
     try:
         with _stage(f"Reading {scenario_set} ..."):
             read = read_set(scenario_set)
+        currency = read.scenario.currency
         with _stage("Solving the futures as one plan ..."):
             plan = stochastic_plan(read, n=n, seed=seed, risk_weight=risk_weight, alpha=alpha,
-                                   revise_from=revise_from, time_limit=time_limit, mip_gap=mip_gap)
+                                   revise_from=revise_from, method=method.value, gap=gap, workers=workers,
+                                   cluster=cluster, time_limit=time_limit, mip_gap=mip_gap,
+                                   on_round=lambda r: print_round(r, currency, err))
     except ScenarioError as error:
         raise _fail(error.report()) from None
-    except StochasticError as error:
+    except (StochasticError, SweepError) as error:
         raise _fail(str(error)) from None
     except PlanningError as error:
         raise _fail(str(error), NO_PLAN) from None
-    print_stochastic(plan, read.scenario.currency, out)
+    print_stochastic(plan, currency, out)
 
 
 @app.command(name="sweep-summary")

@@ -17,26 +17,45 @@ them. This is the deterministic equivalent: one MILP over every future, for smal
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from footprint.analysis.benders import benders, own_optima, totals_at, workers_for
+from footprint.analysis.sweep import dask_client
 from footprint.economics.checks import ERROR_CHECKS
-from footprint.optimize.highs import SolverOptions, SolveStatus, run, set_bounds, to_highs
+from footprint.optimize.benders import BendersError, Round, plan_objective
+from footprint.optimize.highs import SolverOptions
 from footprint.optimize.model import FootprintModel
 from footprint.optimize.solve import PlanningError, compile_model
-from footprint.optimize.stochastic import HERE_AND_NOW, ExtensiveForm, extensive_form
+from footprint.optimize.stochastic import (
+    HERE_AND_NOW,
+    ExtensiveForm,
+    StochasticError,
+    extensive_form,
+    shared_columns,
+    solve_form,
+    solve_model_of,
+)
 from footprint.plan.tables import plan_tables
 from footprint.scenario.files import scenario_from_data
 from footprint.scenario.parameters import apply_overrides
 from footprint.scenario.sets import Future
 
 MEAN_FUTURE = "mean future"
+METHODS = ("auto", "extensive", "benders")
+BENDERS_GAP = 1e-6
+"""Where Benders stops unless told: its bounds within this share of the objective."""
+AUTO_BENDERS_ENTRIES = 5_000_000
+"""With "auto", Benders once the extensive form would have more matrix entries than this (where it applies)."""
+ROUND_COLUMNS = [f.name for f in dataclasses.fields(Round)]
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,16 @@ class StochasticPlan:
     risk_weight: float
     alpha: float
     revise_from: int | None
+    method: str = "extensive"
+    """How the plan was solved: "extensive" (one MILP) or "benders"."""
+    iterations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROUND_COLUMNS))
+    """Benders' rounds: iteration, lower and upper bounds, gap, seconds, cuts added (none for the extensive form)."""
+    lower: float | None = None
+    """Benders' lower bound of the objective (None for the extensive form, solved to its MIP gap)."""
+    status: str = "optimal"
+    """"optimal", or "time_limit" when Benders stopped on time with the best plan it had."""
+    notes: tuple[str, ...] = ()
+    """Why the plan was solved otherwise than asked (Benders that does not apply)."""
 
     @property
     def evpi(self) -> float:
@@ -117,31 +146,34 @@ def _costs(form: ExtensiveForm, models: Sequence[FootprintModel], values: np.nda
                      for f, model in enumerate(models)])
 
 
-def _solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray | None = None) -> np.ndarray | None:
-    """The extensive form's solution, with its shared columns held at ``fixed`` if given; None: no plan."""
-    highs = to_highs(form.arrays, options)
-    if fixed is not None:
-        shared = np.flatnonzero(form.shared)
-        set_bounds(highs, shared, fixed, fixed)
-    solution = run(highs, bool(form.arrays.integer.any()), options=options)
-    if solution.status is SolveStatus.INFEASIBLE:
-        return None
-    if not solution.status.has_plan:
-        raise PlanningError(f"the stochastic plan could not be solved: {solution.message}")
-    return solution.values
-
-
 def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future], *,
                     options: SolverOptions | None = None, risk_weight: float = 0.0, alpha: float = 0.9,
-                    revise_from: int | None = None, blocks: Sequence[str] = HERE_AND_NOW) -> StochasticPlan:
+                    revise_from: int | None = None, blocks: Sequence[str] = HERE_AND_NOW, method: str = "auto",
+                    gap: float = BENDERS_GAP, workers: int | None = None, cluster: str | None = None,
+                    on_round: Callable[[Round], None] | None = None) -> StochasticPlan:
     """The stochastic plan of ``futures`` of the base scenario ``data``, with RP, WS, EV, EEV and the regret
-    table (see the module's docstring). PlanningError when the plan or a future's own optimum has none."""
+    table (see the module's docstring). PlanningError when the plan or a future's own optimum has none.
+
+    ``method``: "extensive" (one MILP), "benders" (analysis/benders.py, on ``workers`` local Dask processes or
+    the cluster at ``cluster``; ``workers=0``: in this process), or "auto": Benders where it applies and the
+    extensive form would be large. Benders applies when every integer decision is made now; where it does not,
+    the extensive form solves the plan and the plan's notes say why. ``gap``: where Benders stops."""
     options = options or SolverOptions()
+    if method not in METHODS:
+        raise StochasticError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    if not (0 < gap < 1):
+        raise StochasticError(f"expected a gap between 0 and 1, found {gap:g}")
     probabilities = np.array([future.probability for future in futures])
-    models = _models(data, source, futures)
+    first = _models(data, source, futures[:1])[0]
+    chosen, notes = _method(method, first, blocks, revise_from, len(futures))
+    if chosen == "benders":
+        del first
+        return _benders_plan(data, source, futures, options=options, risk_weight=risk_weight, alpha=alpha,
+                             blocks=blocks, gap=gap, workers=workers, cluster=cluster, on_round=on_round)
+    models = [first, *_models(data, source, futures[1:])]
     settings = {"risk_weight": risk_weight, "alpha": alpha, "blocks": blocks}
     form = extensive_form(models, probabilities, revise_from=revise_from, **settings)
-    values = _solve_form(form, options)
+    values = solve_form(form, options)
     if values is None:
         raise PlanningError("no plan holds in every future (the futures' constraints conflict with one set of "
                             "decisions made now); check each future alone with `footprint sweep`")
@@ -150,33 +182,76 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
     waiting = None
     if revise_from is not None:
         committed = extensive_form(models, probabilities, **settings)
-        now = _solve_form(committed, options)
+        now = solve_form(committed, options)
         if now is not None:
             waiting = float(committed.arrays.cost @ now + committed.arrays.offset) - objective
     own = np.array([solve_model_of(model, options) for model in models])
     mean = _models(data, source, [Future(MEAN_FUTURE, 1.0, mean_overrides(futures))])[0]
     ev = solve_model_of(mean, options)
     ev_form = extensive_form([mean], [1.0], revise_from=revise_from, **settings)
-    ev_values = _solve_form(ev_form, options)
+    ev_values = solve_form(ev_form, options)
     if ev_values is None:
         raise PlanningError("the mean future has no plan")
-    held = _solve_form(form, options, fixed=np.round(ev_values[np.flatnonzero(ev_form.shared)], 9))
+    held = solve_form(form, options, fixed=np.round(ev_values[np.flatnonzero(ev_form.shared)], 9))
     eev = None if held is None else float(form.arrays.cost @ held + form.arrays.offset)
     ev_costs = _costs(form, models, held) if held is not None else np.full(len(models), np.nan)
     table = pd.DataFrame({"name": [f.name for f in futures], "probability": probabilities, "npv": costs,
                           "own": own, "ev_plan": ev_costs})
     builds = plan_tables(models[0], form.future_values(values, 0))["builds"]
     return StochasticPlan(objective, float(probabilities @ costs), float(probabilities @ own), ev, eev, waiting,
-                          table, builds, risk_weight, alpha, revise_from)
+                          table, builds, risk_weight, alpha, revise_from, "extensive", notes=notes)
 
 
-def solve_model_of(model: FootprintModel, options: SolverOptions) -> float:
-    """The optimal NPV cost of one model (a future alone, or the mean future)."""
-    form = extensive_form([model], [1.0])
-    values = _solve_form(form, options)
-    if values is None:
-        raise PlanningError(f"scenario {model.network.scenario.name!r} has no plan on its own")
-    return float(form.arrays.cost @ values + form.arrays.offset)
+def _method(method: str, first: FootprintModel, blocks: Sequence[str], revise_from: int | None,
+            count: int) -> tuple[str, tuple[str, ...]]:
+    """The method that solves the plan, and why it is not the one asked for (if it is not)."""
+    integer = first.program.integrality()
+    per_future = integer & ~shared_columns(first, blocks, revise_from)
+    if method == "extensive":
+        return "extensive", ()
+    if per_future.any():
+        if method == "auto":
+            return "extensive", ()
+        why = (f"from {revise_from} on each future makes its own integer decisions" if revise_from is not None
+               else "some integer decisions are left to each future (the set's decisions made now)")
+        return "extensive", (f"Benders needs every integer decision made now, but {why}: solved as the "
+                             "extensive form (one MILP) instead",)
+    if method == "auto":
+        large = count * first.program.matrix().nnz > AUTO_BENDERS_ENTRIES
+        return ("benders" if large else "extensive"), ()
+    return "benders", ()
 
 
-__all__ = ["MEAN_FUTURE", "StochasticPlan", "mean_overrides", "solve_model_of", "stochastic_plan"]
+def _benders_plan(data: dict[str, Any], source: str, futures: Sequence[Future], *, options: SolverOptions,
+                  risk_weight: float, alpha: float, blocks: Sequence[str], gap: float, workers: int | None,
+                  cluster: str | None, on_round: Callable[[Round], None] | None) -> StochasticPlan:
+    """The plan by Benders: the futures on Dask workers (or here, with ``workers=0``), and WS and EEV there too."""
+    probabilities = np.array([future.probability for future in futures])
+    with ExitStack() as stack:
+        client = None if workers == 0 and cluster is None else stack.enter_context(dask_client(workers, cluster))
+        on_workers = stack.enter_context(workers_for(data, source, futures, blocks, options, client))
+        try:
+            outcome = benders(on_workers, probabilities, risk_weight=risk_weight, alpha=alpha, options=options,
+                              gap=gap, on_round=on_round or (lambda _: None))
+        except BendersError as error:
+            raise PlanningError(f"the stochastic plan could not be solved by Benders: {error}") from None
+        decomposed = outcome.decomposed
+        own = np.array(on_workers.map(own_optima))
+        mean = _models(data, source, [Future(MEAN_FUTURE, 1.0, mean_overrides(futures))])[0]
+        ev_form = extensive_form([mean], [1.0], blocks=blocks)
+        ev_values = solve_form(ev_form, options)
+        if ev_values is None:
+            raise PlanningError("the mean future has no plan")
+        ev = float(ev_form.arrays.cost @ ev_values + ev_form.arrays.offset)
+        held = totals_at(on_workers, np.round(ev_values[np.flatnonzero(ev_form.shared)], 9))
+    eev = None if held is None else plan_objective(held, probabilities, risk_weight, alpha)
+    table = pd.DataFrame({"name": [f.name for f in futures], "probability": probabilities,
+                          "npv": decomposed.totals, "own": own,
+                          "ev_plan": held if held is not None else np.full(len(futures), np.nan)})
+    rounds = pd.DataFrame([dataclasses.asdict(r) for r in decomposed.rounds])
+    return StochasticPlan(decomposed.objective, float(probabilities @ decomposed.totals), float(probabilities @ own),
+                          ev, eev, None, table, outcome.tables[0]["builds"], risk_weight, alpha, None, "benders",
+                          rounds, lower=decomposed.lower, status=str(decomposed.status))
+
+
+__all__ = ["MEAN_FUTURE", "METHODS", "StochasticPlan", "mean_overrides", "stochastic_plan"]

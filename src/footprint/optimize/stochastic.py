@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from footprint.optimize.highs import ProgramArrays
+from footprint.optimize.highs import ProgramArrays, SolverOptions, SolveStatus, run, set_bounds, to_highs
 from footprint.optimize.lp import ColumnMatrix
 from footprint.optimize.model import FootprintModel
+from footprint.optimize.solve import PlanningError
 from footprint.scenario.sets import DECISIONS
 
 HERE_AND_NOW = DECISIONS
@@ -52,7 +53,7 @@ class ExtensiveForm:
         return values[self.columns[future]]
 
 
-def _shared_columns(model: FootprintModel, blocks: Sequence[str], revise_from: int | None) -> np.ndarray:
+def shared_columns(model: FootprintModel, blocks: Sequence[str], revise_from: int | None) -> np.ndarray:
     """Whether each column of ``model`` is decided now."""
     program = model.program
     shared = np.zeros(program.num_cols, bool)
@@ -68,7 +69,7 @@ def _shared_columns(model: FootprintModel, blocks: Sequence[str], revise_from: i
     return shared
 
 
-def _labels(model: FootprintModel, shared: np.ndarray) -> list[tuple[str, tuple[object, ...]]]:
+def shared_labels(model: FootprintModel, shared: np.ndarray) -> list[tuple[str, tuple[object, ...]]]:
     """The shared columns by block and index row: what must line up across futures."""
     labels = []
     for name, block in model.program.variables.items():
@@ -92,10 +93,10 @@ def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[flo
     if not (risk_weight >= 0 and 0 < alpha < 1):
         raise StochasticError(f"expected risk_weight >= 0 and 0 < alpha < 1, found {risk_weight:g} and {alpha:g}")
     arrays = [ProgramArrays.of(model.program) for model in models]
-    masks = [_shared_columns(model, blocks, revise_from) for model in models]
-    reference = _labels(models[0], masks[0])
+    masks = [shared_columns(model, blocks, revise_from) for model in models]
+    reference = shared_labels(models[0], masks[0])
     for number, (model, mask) in enumerate(zip(models[1:], masks[1:], strict=True), start=1):
-        if _labels(model, mask) != reference:
+        if shared_labels(model, mask) != reference:
             raise StochasticError(f"future {number}'s decisions made now are not those of the first future (the "
                                   "futures differ in options, plants, products or years); a stochastic plan needs "
                                   "one set of decisions to share")
@@ -170,4 +171,28 @@ def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[flo
         columns, np.arange(n_cols) < n_shared, cost_rows, eta)
 
 
-__all__ = ["HERE_AND_NOW", "ExtensiveForm", "StochasticError", "extensive_form"]
+def solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray | None = None) -> np.ndarray | None:
+    """The extensive form's solution, with its shared columns held at ``fixed`` if given; None: no plan."""
+    highs = to_highs(form.arrays, options)
+    if fixed is not None:
+        shared = np.flatnonzero(form.shared)
+        set_bounds(highs, shared, fixed, fixed)
+    solution = run(highs, bool(form.arrays.integer.any()), options=options)
+    if solution.status is SolveStatus.INFEASIBLE:
+        return None
+    if not solution.status.has_plan:
+        raise PlanningError(f"the stochastic plan could not be solved: {solution.message}")
+    return solution.values
+
+
+def solve_model_of(model: FootprintModel, options: SolverOptions) -> float:
+    """The optimal NPV cost of one model (a future alone, or the mean future)."""
+    form = extensive_form([model], [1.0])
+    values = solve_form(form, options)
+    if values is None:
+        raise PlanningError(f"scenario {model.network.scenario.name!r} has no plan on its own")
+    return float(form.arrays.cost @ values + form.arrays.offset)
+
+
+__all__ = ["HERE_AND_NOW", "ExtensiveForm", "StochasticError", "extensive_form", "shared_columns", "shared_labels",
+           "solve_form", "solve_model_of"]

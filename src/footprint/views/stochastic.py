@@ -11,6 +11,27 @@ from footprint.views.console import MAX_ROWS, _money, _text
 
 if TYPE_CHECKING:
     from footprint.analysis.stochastic import StochasticPlan
+    from footprint.optimize.benders import Round
+
+
+def print_round(round_: Round, currency: str, console: Console) -> None:
+    """One round of Benders as it ends: its bounds and the gap between them."""
+    upper = "none yet" if round_.upper == float("inf") else _money(round_.upper, currency)
+    cuts = f"{round_.cuts} cuts" + (f", {round_.feasibility_cuts} feasibility cuts" if round_.feasibility_cuts else "")
+    gap = "" if round_.gap == float("inf") else f", gap {round_.gap:.2e}"
+    console.print(f"Benders round {round_.iteration}: lower bound {_money(round_.lower, currency)}, upper bound "
+                  f"{upper}{gap} ({cuts}, {round_.seconds:.1f} s)", highlight=False)
+
+
+def _method(plan: StochasticPlan, currency: str) -> str:
+    if plan.method != "benders":
+        return "Solved as the extensive form (one MILP over every future)."
+    rounds = plan.iterations
+    last = rounds.iloc[-1]
+    stopped = "the bounds met" if plan.status == "optimal" else "stopped by the time limit"
+    return (f"Solved by Benders decomposition in {len(rounds)} rounds ({stopped}): lower bound "
+            f"{_money(float(last['lower']), currency)}, upper bound {_money(float(last['upper']), currency)}, "
+            f"gap {float(last['gap']):.2e}.")
 
 
 def print_stochastic(plan: StochasticPlan, currency: str, console: Console) -> None:
@@ -29,6 +50,9 @@ def print_stochastic(plan: StochasticPlan, currency: str, console: Console) -> N
     for label, amount in rows:
         table.add_row(label, "no plan" if amount is None else _money(amount, currency))
     console.print(table)
+    for note in plan.notes:
+        console.print(f"Note: {note}.", highlight=False)
+    console.print(_method(plan, currency), highlight=False)
     title = ("Capacity built (decided now)" if plan.revise_from is None else
              f"Capacity built in the first future (decided now before {plan.revise_from}; from then on each "
              "future's own)")
