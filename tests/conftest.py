@@ -7,10 +7,14 @@ one product ``car``, US plants and markets in USD, no freight unless a test give
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
+import signal
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +51,8 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("footprint")
+
+DASK = Path(sys.executable).parent / "dask"
 
 
 @contextmanager
@@ -107,6 +113,34 @@ def postgres_url() -> Iterator[str]:
         yield url
     finally:
         subprocess.run(["bash", str(script), "stop", folder], capture_output=True, timeout=120, check=False)
+
+
+@pytest.fixture(scope="session")
+def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Dask scheduler and two workers, each its own process, as a cluster a team would run."""
+    folder = tmp_path_factory.mktemp("dask")
+    scheduler_file = folder / "scheduler.json"
+    processes = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                   "--scheduler-file", str(scheduler_file)], cwd=folder, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, start_new_session=True)]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.is_file() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        processes += [subprocess.Popen([str(DASK), "worker", address, "--nthreads", "1", "--no-dashboard"],
+                                       cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       start_new_session=True) for _ in range(2)]
+        from dask.distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for process in reversed(processes):
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
 
 
 def product(id: str = "car", product_class: str = "8703", **extra: Any) -> dict[str, Any]:

@@ -154,3 +154,14 @@ def test_the_command_solves_by_benders_and_prints_its_rounds(tmp_path: Any) -> N
         assert text in result.output, text
     wrong = invoke("stochastic", str(tmp_path / "set.yaml"), "--method", "sideways")
     assert wrong.exit_code == 2
+
+
+@pytest.mark.slow
+def test_benders_through_a_cluster_gives_the_local_plan(scheduler: str) -> None:
+    futures = [Future(f"f{i}", p, overrides) for i, (p, overrides) in enumerate(zip([0.8, 0.2], FUTURES, strict=True))]
+    local = stochastic_plan(three_lines(), "three lines", futures, options=EXACT, method="benders", workers=0)
+    remote = stochastic_plan(three_lines(), "three lines", futures, options=EXACT, method="benders",
+                             cluster=scheduler)
+    assert remote.method == "benders"
+    assert remote.objective == pytest.approx(local.objective, rel=AGREE)
+    assert list(remote.futures["npv"]) == pytest.approx(list(local.futures["npv"]), rel=AGREE)

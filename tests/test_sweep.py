@@ -12,7 +12,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,6 @@ from footprint.plan.tables import solve
 from footprint.scenario.parameters import Parameter, apply_overrides
 
 FOOTPRINT = Path(sys.executable).parent / "footprint"
-DASK = Path(sys.executable).parent / "dask"
 
 
 def ranged_network() -> dict[str, Any]:
@@ -101,34 +99,6 @@ def test_a_future_without_a_plan_is_stored_with_its_reason_and_the_others_go_on(
         assert 0 < len(failed) < len(outcome.futures)
         assert failed["message"].str.contains("cannot be supplied").all()
         assert outcome.futures[outcome.futures["status"] == "optimal"]["objective"].notna().all()
-
-
-@pytest.fixture(scope="module")
-def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Dask scheduler and two workers, each its own process, as a cluster a team would run."""
-    folder = tmp_path_factory.mktemp("dask")
-    scheduler_file = folder / "scheduler.json"
-    processes = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                   "--scheduler-file", str(scheduler_file)], cwd=folder, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL, start_new_session=True)]
-    try:
-        deadline = time.monotonic() + 60
-        while not scheduler_file.is_file() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
-        processes += [subprocess.Popen([str(DASK), "worker", address, "--nthreads", "1", "--no-dashboard"],
-                                       cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                       start_new_session=True) for _ in range(2)]
-        from dask.distributed import Client
-
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=60)
-        yield address
-    finally:
-        for process in reversed(processes):
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            process.wait(timeout=30)
 
 
 @pytest.mark.slow

@@ -10,8 +10,9 @@ optimum bounds the plan's objective from below; the best x every future carried 
 above; they meet at the optimum.
 
 Memory is that of one future: a worker holds one HiGHS instance and each of its futures as its
-difference from the first one it saw (costs, bounds, right-hand sides, coefficients), handing the
-instance only what changed (optimize/warm.py); the master holds the shared columns and the cuts.
+difference from the first one it saw (costs, bounds, right-hand sides, coefficients) and its last
+basis, handing the instance only what changed (optimize/warm.py) and starting each future's LP from
+where it ended the round before; the master holds the shared columns and the cuts.
 
 The master's objective is sum_f p_f (c_f x + theta_f), plus risk_weight times the CVaR at alpha of the
 futures' costs c_f x + theta_f in the Rockafellar-Uryasev form, as in optimize/stochastic.py.
@@ -130,6 +131,8 @@ class Subproblems:
     _references: dict[str, ProgramArrays] = field(default_factory=dict)
     _futures: dict[int, _Delta] = field(default_factory=dict)
     _held: dict[str, tuple[highspy.Highs, ProgramArrays]] = field(default_factory=dict)
+    _bases: dict[int, highspy.HighsBasis] = field(default_factory=dict)
+    """Each future's last optimal basis (a few bytes a column): its next LP starts there."""
 
     def __contains__(self, future: int) -> bool:
         return future in self._futures
@@ -149,7 +152,7 @@ class Subproblems:
         positions, values = {}, {}
         for name in _FIELDS:
             new = _field(arrays, name)
-            changed = np.flatnonzero(_field(reference, name) != new)
+            changed = np.flatnonzero(_field(reference, name) != new).astype(np.int32)
             positions[name], values[name] = changed, new[changed]
         self._futures[future] = _Delta(key, positions, values, arrays.offset)
         own_cost = np.where(self.shared, 0.0, arrays.cost)
@@ -192,6 +195,8 @@ class Subproblems:
         columns = np.flatnonzero(self.shared)
         if x is not None:
             set_bounds(highs, columns, x, x)
+        if future in self._bases:  # from where this future's LP ended last round: only x has moved since
+            highs.setBasis(self._bases[future])
         solution = run(highs, False, duals=True, options=self.options)
         if solution.status not in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):  # warm start lost its way
             self._held.pop(key, None)
@@ -199,6 +204,8 @@ class Subproblems:
             if x is not None:
                 set_bounds(highs, columns, x, x)
             solution = run(highs, False, duals=True, options=self.options)
+        if solution.status is SolveStatus.OPTIMAL:
+            self._bases[future] = highs.getBasis()
         if x is not None:  # the instance holds the future's own bounds again for the next hand-over
             set_bounds(highs, columns, arrays.lower[columns], arrays.upper[columns])
         slope = solution.reduced_costs[columns] if solution.reduced_costs is not None else None
