@@ -12,7 +12,8 @@ minimizes the expected NPV cost, plus ``risk_weight`` times its CVaR at ``alpha`
   when decisions from that year on may differ by future.
 
 Amounts are NPV costs (a profit is a negative cost) in the scenario's currency, as the model minimizes
-them. This is the deterministic equivalent: one MILP over every future, for small sets.
+them. This is the deterministic equivalent: one MILP over every future, for small sets. Its Plan, every
+future's tables stacked with the measures in its summary, is made in analysis/stochastic_tables.py.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from footprint.analysis.stochastic_tables import future_tables, revision_notes, revisions, stochastic_plan_of
 from footprint.economics.checks import ERROR_CHECKS
-from footprint.optimize.highs import SolverOptions, SolveStatus, run, set_bounds, to_highs
+from footprint.optimize.highs import Solution, SolverOptions, SolveStatus, run, set_bounds, to_highs
 from footprint.optimize.model import FootprintModel
 from footprint.optimize.solve import PlanningError, compile_model
 from footprint.optimize.stochastic import HERE_AND_NOW, ExtensiveForm, extensive_form
-from footprint.plan.tables import plan_tables
+from footprint.plan.plan import Plan
 from footprint.scenario.files import scenario_from_data
 from footprint.scenario.parameters import apply_overrides
 from footprint.scenario.sets import Future
@@ -64,6 +66,19 @@ class StochasticPlan:
     risk_weight: float
     alpha: float
     revise_from: int | None
+    plan: Plan
+    """Every future's tables under this plan, stacked under a ``future`` column, with the regret table
+    (``regret``: :attr:`futures`), the revisions and the iterations; its summary holds the measures and settings."""
+    method: str
+    """How it was solved: ``extensive`` (the deterministic equivalent) or ``benders``."""
+    iterations: pd.DataFrame
+    """Per iteration of a decomposition: iteration, lower, upper (bounds on the objective), gap, seconds (none
+    for the extensive form)."""
+    revisions: pd.DataFrame
+    """With revise_from: per future, the decisions from then on that it takes differently from the plan with
+    every decision made now (see analysis/stochastic_tables.py); :attr:`revised` says it in words."""
+    run: int | None = None
+    """Its id in the run store, when stored."""
 
     @property
     def evpi(self) -> float:
@@ -73,6 +88,29 @@ class StochasticPlan:
     def vss(self) -> float | None:
         eev = self.expected_of_expected_value
         return None if eev is None else eev - self.objective
+
+    @property
+    def revised(self) -> dict[str, str]:
+        """Per future that revises a decision, what it revises: + what it decides that the plan with every
+        decision made now does not, - the reverse."""
+        return revision_notes(self.revisions)
+
+    @classmethod
+    def of(cls, plan: Plan, run: int | None = None) -> StochasticPlan:
+        """The stochastic plan a stacked Plan holds (made by ``stochastic_plan_of``, or read from the store)."""
+        if not plan.stacked:
+            raise ValueError(f"the plan of {plan.summary.get('scenario', 'a scenario')!r} is not a stochastic plan")
+        s = plan.summary
+        first = next(iter(plan.probabilities))
+        return cls(float(s["objective"]), float(s["expected"]), float(s["wait_and_see"]),
+                   float(s["expected_value"]), _number(s["expected_of_expected_value"]), _number(s["waiting"]),
+                   plan.tables["regret"], plan.future(first).builds, float(s["risk_weight"]), float(s["alpha"]),
+                   None if s["revise_from"] is None else int(s["revise_from"]), plan, str(s["method"]),
+                   plan.tables["iterations"], plan.tables["revisions"], run)
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _models(data: dict[str, Any], source: str, futures: Sequence[Future]) -> list[FootprintModel]:
@@ -117,7 +155,7 @@ def _costs(form: ExtensiveForm, models: Sequence[FootprintModel], values: np.nda
                      for f, model in enumerate(models)])
 
 
-def _solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray | None = None) -> np.ndarray | None:
+def _solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray | None = None) -> Solution | None:
     """The extensive form's solution, with its shared columns held at ``fixed`` if given; None: no plan."""
     highs = to_highs(form.arrays, options)
     if fixed is not None:
@@ -128,7 +166,7 @@ def _solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray |
         return None
     if not solution.status.has_plan:
         raise PlanningError(f"the stochastic plan could not be solved: {solution.message}")
-    return solution.values
+    return solution
 
 
 def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future], *,
@@ -141,42 +179,51 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
     models = _models(data, source, futures)
     settings = {"risk_weight": risk_weight, "alpha": alpha, "blocks": blocks}
     form = extensive_form(models, probabilities, revise_from=revise_from, **settings)
-    values = _solve_form(form, options)
-    if values is None:
+    solution = _solve_form(form, options)
+    if solution is None:
         raise PlanningError("no plan holds in every future (the futures' constraints conflict with one set of "
                             "decisions made now); check each future alone with `footprint sweep`")
+    values = solution.values
     objective = float(form.arrays.cost @ values + form.arrays.offset)
     costs = _costs(form, models, values)
-    waiting = None
+    parts = future_tables([(f.name, model, form.future_values(values, i))
+                           for i, (f, model) in enumerate(zip(futures, models, strict=True))])
+    waiting, committed_parts = None, None
     if revise_from is not None:
         committed = extensive_form(models, probabilities, **settings)
         now = _solve_form(committed, options)
         if now is not None:
-            waiting = float(committed.arrays.cost @ now + committed.arrays.offset) - objective
+            waiting = float(committed.arrays.cost @ now.values + committed.arrays.offset) - objective
+            committed_parts = future_tables([(f.name, model, committed.future_values(now.values, i))
+                                             for i, (f, model) in enumerate(zip(futures, models, strict=True))])
     own = np.array([solve_model_of(model, options) for model in models])
     mean = _models(data, source, [Future(MEAN_FUTURE, 1.0, mean_overrides(futures))])[0]
     ev = solve_model_of(mean, options)
     ev_form = extensive_form([mean], [1.0], revise_from=revise_from, **settings)
-    ev_values = _solve_form(ev_form, options)
-    if ev_values is None:
+    ev_solution = _solve_form(ev_form, options)
+    if ev_solution is None:
         raise PlanningError("the mean future has no plan")
-    held = _solve_form(form, options, fixed=np.round(ev_values[np.flatnonzero(ev_form.shared)], 9))
-    eev = None if held is None else float(form.arrays.cost @ held + form.arrays.offset)
-    ev_costs = _costs(form, models, held) if held is not None else np.full(len(models), np.nan)
+    held = _solve_form(form, options, fixed=np.round(ev_solution.values[np.flatnonzero(ev_form.shared)], 9))
+    eev = None if held is None else float(form.arrays.cost @ held.values + form.arrays.offset)
+    ev_costs = _costs(form, models, held.values) if held is not None else np.full(len(models), np.nan)
     table = pd.DataFrame({"name": [f.name for f in futures], "probability": probabilities, "npv": costs,
                           "own": own, "ev_plan": ev_costs})
-    builds = plan_tables(models[0], form.future_values(values, 0))["builds"]
-    return StochasticPlan(objective, float(probabilities @ costs), float(probabilities @ own), ev, eev, waiting,
-                          table, builds, risk_weight, alpha, revise_from)
+    measures = {"objective": objective, "expected": float(probabilities @ costs),
+                "wait_and_see": float(probabilities @ own), "expected_value": ev,
+                "expected_of_expected_value": eev, "waiting": waiting}
+    plan = stochastic_plan_of(parts, table, model=models[0], status=solution.status.value, gap=solution.gap,
+                              measures=measures, risk_weight=risk_weight, alpha=alpha, revise_from=revise_from,
+                              decisions=blocks, revisions=revisions(committed_parts, parts, revise_from))
+    return StochasticPlan.of(plan)
 
 
 def solve_model_of(model: FootprintModel, options: SolverOptions) -> float:
     """The optimal NPV cost of one model (a future alone, or the mean future)."""
     form = extensive_form([model], [1.0])
-    values = _solve_form(form, options)
-    if values is None:
+    solution = _solve_form(form, options)
+    if solution is None:
         raise PlanningError(f"scenario {model.network.scenario.name!r} has no plan on its own")
-    return float(form.arrays.cost @ values + form.arrays.offset)
+    return float(form.arrays.cost @ solution.values + form.arrays.offset)
 
 
 __all__ = ["MEAN_FUTURE", "StochasticPlan", "mean_overrides", "solve_model_of", "stochastic_plan"]

@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, Row, case, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from footprint.plan.decisions import Decisions
-from footprint.plan.plan import TABLES, Plan
+from footprint.plan.plan import STOCHASTIC, Plan, table_columns
 from footprint.plan.store_schema import KINDS, StoreError, open_engine, reason, runs, scenarios, store_url, tables
 
 if TYPE_CHECKING:  # the store need not load the solver: a process that only stores runs starts sooner
@@ -158,7 +158,7 @@ def encode_tables(plan: Plan) -> dict[str, bytes]:
     come back as they went). For the Plan's small tables IPC is about twice as fast as Parquet both ways
     (rogue-2012's twelve tables: 4 ms to write and 6 ms to read, Parquet 8 and 16 ms), at about the same size."""
     encoded = {}
-    for name in TABLES:
+    for name in table_columns(plan.stacked):
         table = pa.Table.from_pandas(plan.tables[name], preserve_index=False)
         sink = pa.BufferOutputStream()
         with ipc.new_stream(sink, table.schema) as writer:
@@ -246,8 +246,9 @@ class RunStore:
         if record.kind not in ("run", "future") or (record.kind == "future") != (record.sweep is not None):
             raise ValueError(f"save_run stores a run, or a future of a sweep; got a {record.kind} "
                              f"{'of sweep ' + str(record.sweep) if record.sweep is not None else 'of no sweep'}")
-        if set(encoded) != (set(TABLES) if record.has_plan else set()):
-            raise ValueError(f"a run with a plan is stored with its tables {sorted(TABLES)}, a failed one without; "
+        names = set(table_columns(_stacked(record))) if record.has_plan else set()
+        if set(encoded) != names:
+            raise ValueError(f"a run with a plan is stored with its tables {sorted(names)}, a failed one without; "
                              f"got {sorted(encoded)}")
         with self._doing(f"store {record.kind} {record.name!r}"):
             try:
@@ -408,7 +409,8 @@ class RunStore:
             raise StoreError(f"run {run.id} ({run.name}) has no plan: {run.message or run.status}")
         rows = dict(self._rows(select(tables.c.name, tables.c.data).where(tables.c.run == run.id), "read a plan"))
         try:
-            return Plan(dict(run.summary or {}), decode_tables({name: bytes(rows[name]) for name in TABLES}))
+            return Plan(dict(run.summary or {}),
+                        decode_tables({name: bytes(rows[name]) for name in table_columns(_stacked(run))}))
         except (KeyError, ValueError, pa.ArrowException) as err:
             raise StoreError(f"{self.name}: the tables of run {run.id} are damaged ({err})") from None
 
@@ -425,6 +427,11 @@ class RunStore:
         rows.sort(key=lambda row: order.get(row.name, len(order)))
         return pd.DataFrame([{**row._mapping, "decisions": _decisions(row.decisions)} for row in rows],
                             columns=[column.name for column in columns])
+
+
+def _stacked(record: Run) -> bool:
+    """Whether a run is a stochastic plan's (its Plan's tables stacked by future)."""
+    return (record.summary or {}).get("kind") == STOCHASTIC
 
 
 def _run(row: Row[Any]) -> Run:
