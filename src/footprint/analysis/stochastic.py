@@ -212,8 +212,9 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
                 "wait_and_see": float(probabilities @ own), "expected_value": ev,
                 "expected_of_expected_value": eev, "waiting": waiting}
     plan = stochastic_plan_of(parts, table, model=models[0], status=solution.status.value, gap=solution.gap,
-                              measures=measures, risk_weight=risk_weight, alpha=alpha, revise_from=revise_from,
-                              decisions=blocks, revisions=revisions(committed_parts, parts, revise_from))
+                              measures=measures, options=options, risk_weight=risk_weight, alpha=alpha,
+                              revise_from=revise_from, decisions=blocks,
+                              revisions=revisions(committed_parts, parts, revise_from))
     return StochasticPlan.of(plan)
 
 

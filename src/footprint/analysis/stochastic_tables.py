@@ -21,9 +21,11 @@ import numpy as np
 import pandas as pd
 
 from footprint.analysis.sensitivity import describe_change
+from footprint.optimize.highs import SolverOptions
 from footprint.optimize.model import FootprintModel
 from footprint.plan.decisions import Decisions
 from footprint.plan.plan import STOCHASTIC, STOCHASTIC_TABLES, Plan, stack_plans
+from footprint.plan.store import solver_settings
 from footprint.plan.tables import plan_tables
 
 Parts = Sequence[tuple[str, Mapping[str, pd.DataFrame]]]
@@ -112,14 +114,15 @@ def revision_notes(table: pd.DataFrame) -> dict[str, str]:
 
 
 def stochastic_plan_of(parts: Parts, regret: pd.DataFrame, *, model: FootprintModel, status: str,
-                       gap: float | None, measures: Mapping[str, float | None], risk_weight: float, alpha: float,
-                       revise_from: int | None, decisions: Sequence[str], revisions: pd.DataFrame | None = None,
-                       iterations: pd.DataFrame | None = None, method: str = EXTENSIVE) -> Plan:
+                       gap: float | None, measures: Mapping[str, float | None], options: SolverOptions,
+                       risk_weight: float, alpha: float, revise_from: int | None, decisions: Sequence[str],
+                       revisions: pd.DataFrame | None = None, iterations: pd.DataFrame | None = None,
+                       method: str = EXTENSIVE) -> Plan:
     """The stacked Plan of a stochastic plan: each future's tables (``parts``, in the order of ``regret``, the
     regret table), its summary (kind ``stochastic``; status, objective and gap of its solve; the ``measures``
-    of MEASURES with evpi and vss; its settings; ``method`` and how many iterations it took; the scenario's
-    name, currency and horizon from ``model``, a future's) and the revisions and iterations (none if not
-    given)."""
+    of MEASURES with evpi and vss; its settings, the solver's under ``solver``; ``method`` and how many
+    iterations it took; the scenario's name, currency and horizon from ``model``, a future's) and the
+    revisions and iterations (none if not given)."""
     missing = [key for key in MEASURES if key not in measures] + [
         key for key in ("objective", "wait_and_see") if measures.get(key) is None]
     if missing:
@@ -137,7 +140,7 @@ def stochastic_plan_of(parts: Parts, regret: pd.DataFrame, *, model: FootprintMo
         **{key: measures[key] for key in MEASURES[1:]},
         "evpi": objective - wait_and_see, "vss": None if eev is None else eev - objective,
         "risk_weight": risk_weight, "alpha": alpha, "revise_from": revise_from, "decisions": list(decisions),
-        "method": method, "iterations": len(iterations),
+        "solver": solver_settings(options), "method": method, "iterations": len(iterations),
         "futures": {str(name): float(p) for name, p in zip(regret["name"], regret["probability"], strict=True)},
     }
     tables = {**stack_plans(parts), "regret": regret.reset_index(drop=True),
@@ -145,5 +148,11 @@ def stochastic_plan_of(parts: Parts, regret: pd.DataFrame, *, model: FootprintMo
     return Plan(summary, tables)
 
 
+def stochastic_settings(plan: Plan) -> dict[str, Any]:
+    """The settings a stacked Plan was solved with, as the run store keeps them: the solver's, then the plan's."""
+    s = plan.summary
+    return {**s["solver"], **{key: s[key] for key in ("risk_weight", "alpha", "revise_from", "decisions", "method")}}
+
+
 __all__ = ["EXTENSIVE", "MEASURES", "Parts", "future_tables", "no_iterations", "revision_notes", "revisions",
-           "stochastic_plan_of"]
+           "stochastic_plan_of", "stochastic_settings"]

@@ -334,14 +334,15 @@ class RunStore:
              offset: int = 0) -> pd.DataFrame:
         """Runs and sweeps newest first (``kind``: only runs, sweeps or futures; ``search``: a part of the name,
         any case): id, kind, name, status, objective, currency, created (UTC), and for a sweep its futures
-        stored and planned (its futures themselves are listed by ``kind="future"`` or :meth:`futures`)."""
+        stored and planned (its futures themselves are listed by ``kind="future"`` or :meth:`futures`). A
+        stochastic plan is a run whose listed kind is ``stochastic`` (its Plan's summary says so)."""
         if kind is not None and kind not in KINDS:
             raise StoreError(f"kind {kind!r}: expected one of {', '.join(KINDS)}")
         child = runs.alias("child")
         stored = select(func.count()).select_from(child).where(child.c.sweep == runs.c.id).scalar_subquery()
         statement = select(runs.c.id, runs.c.kind, runs.c.name, runs.c.status, runs.c.objective, runs.c.currency,
                            runs.c.created, case((runs.c.kind == "sweep", stored)).label("futures"),
-                           case((runs.c.kind == "sweep", runs.c.summary)).label("summary"))
+                           runs.c.summary)
         statement = statement.where(runs.c.kind == kind if kind is not None else runs.c.kind != "future")
         if search:
             statement = statement.where(runs.c.name.icontains(search, autoescape=True))
@@ -350,8 +351,11 @@ class RunStore:
                                                                  "currency", "created", "futures"])
         frame["created"] = pd.to_datetime(frame["created"]).dt.tz_localize(UTC)
         frame["futures"] = frame["futures"].astype("Int64")
-        frame["planned"] = pd.array([None if row[-1] is None else len(json.loads(row[-1])["futures"])
-                                     for row in rows], dtype="Int64")
+        summaries = [None if row[-1] is None else json.loads(row[-1]) for row in rows]
+        frame["kind"] = [STOCHASTIC if (summary or {}).get("kind") == STOCHASTIC else kind
+                         for kind, summary in zip(frame["kind"], summaries, strict=True)]
+        frame["planned"] = pd.array([len(summary["futures"]) if kind == "sweep" else None
+                                     for kind, summary in zip(frame["kind"], summaries, strict=True)], dtype="Int64")
         return frame
 
     def _find(self, condition: ColumnElement[bool]) -> Run | None:
