@@ -74,7 +74,8 @@ def read_plan(folder: str | Path) -> Plan:
 
 def compare(a: Plan | str | Path, b: Plan | str | Path, names: tuple[str, str] = ("A", "B")) -> Comparison:
     """Plan ``b`` against plan ``a`` (each a Plan or a results folder): the decisions, flows, costs and KPIs
-    that differ (see :class:`Comparison`)."""
+    that differ (see :class:`Comparison`); a stochastic plan compares as its expected plan (see
+    footprint.analysis.expected)."""
     return compare_plans(*(plan if isinstance(plan, Plan) else Plan.read(plan) for plan in (a, b)), names=names)
 
 
