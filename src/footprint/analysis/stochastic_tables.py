@@ -28,8 +28,10 @@ from footprint.plan.plan import STOCHASTIC, STOCHASTIC_TABLES, Plan, stack_plans
 from footprint.plan.store import solver_settings
 from footprint.plan.tables import plan_tables
 
-Parts = Sequence[tuple[str, Mapping[str, pd.DataFrame]]]
-"""(future name, that future's Plan tables), in the futures' order."""
+Part = tuple[str, Mapping[str, pd.DataFrame]]
+"""A future's name and its Plan tables."""
+Parts = Sequence[Part]
+"""Each future's name and tables, in the futures' order."""
 
 MEASURES = ("objective", "expected", "wait_and_see", "expected_value", "expected_of_expected_value", "waiting")
 """The measures a stochastic plan's summary holds (with evpi and vss, worked out from them); see
@@ -40,8 +42,12 @@ _COST_SENSE = "minimize_cost"
 """A stochastic plan's amounts are NPV costs (a profit a negative cost), whatever the scenario's objective."""
 
 
-def future_tables(solved: Sequence[tuple[str, FootprintModel, np.ndarray]]) -> list[tuple[str, Mapping[str,
-                                                                                                   pd.DataFrame]]]:
+_DTYPES = {"revisions": ("object", "object", "object", "object", "object", "int64", "int64", "int64"),
+           "iterations": ("int64", "float64", "float64", "float64", "float64")}
+"""The types of the columns of STOCHASTIC_TABLES made here (the regret table is given)."""
+
+
+def future_tables(solved: Sequence[tuple[str, FootprintModel, np.ndarray]]) -> list[Part]:
     """Each future's Plan tables (made when first read) from (future name, its model, its columns' values)."""
     return [(name, plan_tables(model, values)) for name, model, values in solved]
 
@@ -49,10 +55,6 @@ def future_tables(solved: Sequence[tuple[str, FootprintModel, np.ndarray]]) -> l
 def _empty(name: str) -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in zip(
         STOCHASTIC_TABLES[name], _DTYPES[name], strict=True)})
-
-
-_DTYPES = {"revisions": ("object", "object", "object", "object", "object", "int64", "int64", "int64"),
-           "iterations": ("int64", "float64", "float64", "float64", "float64")}
 
 
 def no_iterations() -> pd.DataFrame:
@@ -154,5 +156,5 @@ def stochastic_settings(plan: Plan) -> dict[str, Any]:
     return {**s["solver"], **{key: s[key] for key in ("risk_weight", "alpha", "revise_from", "decisions", "method")}}
 
 
-__all__ = ["EXTENSIVE", "MEASURES", "Parts", "future_tables", "no_iterations", "revision_notes", "revisions",
+__all__ = ["EXTENSIVE", "MEASURES", "Part", "Parts", "future_tables", "no_iterations", "revision_notes", "revisions",
            "stochastic_plan_of", "stochastic_settings"]
