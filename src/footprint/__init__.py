@@ -41,6 +41,8 @@ __all__ = [
     "load",
     "read_plan",
     "read_set",
+    "read_stochastic",
+    "save_stochastic",
     "sensitivity",
     "solve",
     "stochastic",

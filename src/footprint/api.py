@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from footprint.analysis.compare import compare as compare_plans
 from footprint.analysis.explain import Alternative, ExplainError, Explanation, alternative, explain
 from footprint.analysis.sensitivity import Tornado, tornado
 from footprint.analysis.stochastic import BENDERS_GAP, StochasticPlan, stochastic_plan
+from footprint.analysis.stochastic_tables import stochastic_settings
 from footprint.analysis.summary import SweepSummary, sweep_summary
 from footprint.analysis.sweep import Progress, SweepOutcome, sweep_settings
 from footprint.analysis.sweep import sweep as run_sweep
@@ -31,7 +33,7 @@ from footprint.optimize.benders import Round
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError, solver_options
 from footprint.plan.plan import Plan
-from footprint.plan.store import RunStore, StoreError
+from footprint.plan.store import RunStore, StoreError, encode_tables, run_record
 from footprint.plan.tables import solve
 from footprint.scenario.cases import case_path, is_set_file, set_path
 from footprint.scenario.checks import Problem
@@ -73,7 +75,8 @@ def read_plan(folder: str | Path) -> Plan:
 
 def compare(a: Plan | str | Path, b: Plan | str | Path, names: tuple[str, str] = ("A", "B")) -> Comparison:
     """Plan ``b`` against plan ``a`` (each a Plan or a results folder): the decisions, flows, costs and KPIs
-    that differ (see :class:`Comparison`)."""
+    that differ (see :class:`Comparison`); a stochastic plan compares as its expected plan (see
+    footprint.analysis.expected)."""
     return compare_plans(*(plan if isinstance(plan, Plan) else Plan.read(plan) for plan in (a, b)), names=names)
 
 
@@ -117,28 +120,57 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
                risk_weight: float | None = None, alpha: float | None = None, revise_from: int | None = None,
                method: str = "auto", gap: float | None = None, workers: int | None = None,
                cluster: str | None = None, time_limit: float | None = None, mip_gap: float | None = None,
-               on_round: Callable[[Round], None] | None = None) -> StochasticPlan:
+               on_round: Callable[[Round], None] | None = None, store: RunStore | str | Path | None = None,
+               name: str | None = None) -> StochasticPlan:
     """One plan for every future of a scenario set, its decisions made now shared: RP, WS, EV, EEV, EVPI, VSS,
-    the value of waiting with ``revise_from``, each future's NPV cost.
+    the value of waiting with ``revise_from``, each future's NPV cost, and its stacked Plan (``.plan``).
 
     ``method``: "extensive" (one MILP), "benders" (Benders decomposition, each future's LP on a Dask worker: a
     LocalCluster of ``workers`` processes, ``workers=0`` for this process, or the scheduler at ``cluster``;
     stopping at ``gap``, default 1e-6; ``on_round`` is called with each round's bounds), or "auto" (Benders
     where it applies and the MILP would be large). ``risk_weight``, ``alpha`` and ``revise_from`` default to
-    the set's ``stochastic`` settings; ``mip_gap`` to the scenario's or 1e-7, whichever is tighter. Benders
-    with a local cluster starts processes: in a script, call this under ``if __name__ == "__main__":``."""
+    the set's ``stochastic`` settings; ``mip_gap`` to the scenario's or 1e-7, whichever is tighter. With
+    ``store`` (a RunStore, a URL or an SQLite file) it is kept there too, as :func:`save_stochastic` does.
+    Benders with a local cluster starts processes: in a script, call this under ``if __name__ == "__main__":``."""
     read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
     listed = expand(read, n=n, seed=seed)
     own = read.spec.stochastic
     # EVPI and VSS are differences of optima: a gap as wide as they are would say nothing of them.
     tight = min(read.scenario.solver.mip_gap, STOCHASTIC_GAP) if mip_gap is None else mip_gap
     options = solver_options(read.scenario, time_limit=time_limit, mip_gap=tight)
-    return stochastic_plan(read.base.data, read.base.name, listed, options=options,
+    plan = stochastic_plan(read.base.data, read.base.name, listed, options=options,
                            risk_weight=own.risk_weight if risk_weight is None else risk_weight,
                            alpha=own.alpha if alpha is None else alpha,
                            revise_from=own.revise_from if revise_from is None else revise_from,
                            blocks=tuple(own.decisions), method=method, gap=BENDERS_GAP if gap is None else gap,
                            workers=workers, cluster=cluster, on_round=on_round)
+    if store is None:
+        return plan
+    return save_stochastic(plan, read, store, n=n, seed=seed,
+                           name=name or (read.name if isinstance(scenario_set, ScenarioSet) else str(scenario_set)))
+
+
+def save_stochastic(plan: StochasticPlan, scenario_set: ScenarioSet, store: RunStore | str | Path | None, *,
+                    name: str, n: int | None = None, seed: int | None = None) -> StochasticPlan:
+    """Keep a stochastic plan of ``scenario_set`` (its futures expanded with ``n`` and ``seed``) in the run store
+    as a run named ``name``: its stacked Plan's tables, its measures in the summary, the set and its settings.
+    Returns the plan with its run id; ``RunStore.plan(id)`` and ``StochasticPlan.of`` read it back."""
+    content = {"set": scenario_set.source.data, "n": n, "seed": seed}
+    record = run_record(plan.plan, name=name, data=content, settings=stochastic_settings(plan.plan))
+    with _store(store) as opened:
+        return replace(plan, run=opened.save_run(record, encode_tables(plan.plan)))
+
+
+def read_stochastic(ref: int | str, store: RunStore | str | Path | None = None) -> StochasticPlan:
+    """A stochastic plan kept in the run store (``ref``: its id, ``latest`` or its name; ``store`` as for
+    :func:`sweep`), with its measures, regret table, revisions, iterations and stacked Plan. StoreError for a
+    run that is not one."""
+    with _store(store) as opened:
+        run = opened.get(ref)
+        plan = opened.plan(run.id if run.id is not None else ref)
+    if not plan.stacked:
+        raise StoreError(f"run {run.id} ({run.name}) is not a stochastic plan (`footprint stochastic` makes them)")
+    return StochasticPlan.of(plan, run=run.id)
 
 
 def sensitivity(scenario: str | Path, *, paths: list[str] | None = None, workers: int | None = None,
@@ -212,6 +244,8 @@ __all__ = [
     "load",
     "read_plan",
     "read_set",
+    "read_stochastic",
+    "save_stochastic",
     "sensitivity",
     "solve",
     "stochastic",

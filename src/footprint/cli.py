@@ -10,7 +10,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -487,11 +487,15 @@ def stochastic(
     cluster: ClusterOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
+    store: StoreOption = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not keep the plan in the run store.")] = False,
 ) -> None:
     """One plan for every future of a set: decisions made now shared, the expected NPV cost (plus a CVaR
     term) least; with WS, EV, EEV, EVPI, VSS and each future's NPV cost. Solved as one MILP, or by Benders
-    decomposition on Dask workers (a local cluster, or --cluster)."""
+    decomposition on Dask workers (a local cluster, or --cluster). The plan is kept in the run store
+    (`footprint show RUN`)."""
     from footprint.analysis.sweep import SweepError
+    from footprint.api import save_stochastic
     from footprint.api import stochastic as stochastic_plan
     from footprint.optimize.solve import PlanningError
     from footprint.optimize.stochastic import StochasticError
@@ -514,7 +518,11 @@ def stochastic(
         raise _fail(str(error)) from None
     except PlanningError as error:
         raise _fail(str(error), NO_PLAN) from None
+    stored = None if no_store else _keep(store, lambda opened: save_stochastic(
+        plan, read, opened, name=scenario_set, n=n, seed=seed).run)
     print_stochastic(plan, currency, out)
+    if stored is not None:
+        _say(out, stored)
 
 
 @app.command(name="sweep-summary")
@@ -661,13 +669,22 @@ def schema() -> None:
 
 
 def _store_run(plan: Any, loaded: Loaded, options: Any, where: str | None) -> str | None:
-    """Keep a solved run in the store, and say where; a store that fails is a warning, never a lost plan."""
-    from footprint.plan.store import RunStore, StoreError, encode_tables, run_record, solver_settings
+    """Keep a solved run in the store, and say where (see :func:`_keep`)."""
+    from footprint.plan.store import encode_tables, run_record, solver_settings
+
+    return _keep(where, lambda store: store.save_run(
+        run_record(plan, name=loaded.scenario.name, data=loaded.data, settings=solver_settings(options)),
+        encode_tables(plan)))
+
+
+def _keep(where: str | None, save: Callable[[RunStore], int | None]) -> str | None:
+    """Keep a run in the store ``where`` by ``save`` (which returns its id), and say where; a store that fails
+    is a warning, never a lost plan."""
+    from footprint.plan.store import RunStore, StoreError
 
     try:
         with _stage("Storing the run ..."), RunStore(where) as store:
-            record = run_record(plan, name=loaded.scenario.name, data=loaded.data, settings=solver_settings(options))
-            run_id = store.save_run(record, encode_tables(plan))
+            run_id = save(store)
     except StoreError as error:
         _say(err, f"warning: the run was not stored: {error}")
         return None
@@ -708,8 +725,10 @@ def runs_command(
 
 @app.command()
 def show(run_ref: RunArgument, store: StoreOption = None) -> None:
-    """Print a stored run as `run` printed it (a sweep: its futures)."""
+    """Print a stored run as `run` (or `stochastic`) printed it (a sweep: its futures)."""
+    from footprint.analysis.stochastic import StochasticPlan
     from footprint.views.console import print_plan, print_sweep
+    from footprint.views.stochastic import print_stochastic
 
     with _opened_store(store) as opened:
         found = opened.get(run_ref)
@@ -719,7 +738,10 @@ def show(run_ref: RunArgument, store: StoreOption = None) -> None:
         if not found.has_plan:
             raise _fail(f"run {found.id} ({found.name}) has no plan: {found.message or found.status}", NO_PLAN)
         plan = opened.plan(found.id)
-    print_plan(plan, out)
+    if plan.stacked:
+        print_stochastic(StochasticPlan.of(plan, run=found.id), str(plan.summary["currency"]), out)
+    else:
+        print_plan(plan, out)
 
 
 @app.command()

@@ -5,6 +5,9 @@ fixed order, so the same two plans always give the same rows. ``compare(b, a)`` 
 ``compare(a, b)`` (added and removed swap, moves reverse, differences change sign) and ``compare(a, a)``
 has no differences. Plans of different horizons, products or markets compare too: what only one has is
 a difference. Amounts are compared only in one reporting currency; the decisions and flows always are.
+A stochastic plan (its tables stacked by future) compares as its expected plan (analysis/expected.py):
+amounts weighted by the futures' probabilities, the decisions those it takes in every future, and those
+it takes in some futures only named in the notes with the probability of the futures that take them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from itertools import groupby
 import numpy as np
 import pandas as pd
 
+from footprint.analysis.expected import decided_by_future, expected_plan
 from footprint.plan.plan import Plan
 
 LOST_SALES = "(lost sales)"
@@ -60,6 +64,8 @@ _MONEY_KPIS = ("objective", "capex")
 
 SUMMARY_KEYS = ("status", "objective", "objective_sense", "currency")
 """What compare reads from each plan's summary."""
+LISTED = 8
+"""How many of a stochastic plan's decisions by future a note names (the rest it counts)."""
 
 
 class CompareError(ValueError):
@@ -129,6 +135,8 @@ def compare(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B")) -> Comparison
         missing = [key for key in SUMMARY_KEYS if key not in plan.summary]
         if missing:
             raise CompareError(f"plan {name}: its summary has no {', '.join(missing)}")
+    stochastic = list(_stochastic_notes(a, b, names))
+    a, b = (expected_plan(plan) if plan.stacked else plan for plan in (a, b))
     currencies = (str(a.summary["currency"]), str(b.summary["currency"]))
     currency = currencies[0] if currencies[0] == currencies[1] else None
     senses = (str(a.summary["objective_sense"]), str(b.summary["objective_sense"]))
@@ -146,7 +154,7 @@ def compare(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B")) -> Comparison
         currencies=(_currencies(a.tables["exposure"], b.tables["exposure"]) if currency is not None
                     else _table([], CURRENCIES)),
         kpis=_kpis(a, b, currency, senses),
-        notes=tuple(_notes(a, b, names, currencies, senses)),
+        notes=(*stochastic, *_notes(a, b, names, currencies, senses)),
     )
 
 
@@ -362,6 +370,22 @@ def _kpis(a: Plan, b: Plan, currency: str | None, senses: tuple[str, str]) -> pd
         rows.append((kpi, units.get(kpi, "units"), in_a[kpi], in_b[kpi],
                      in_b[kpi] - in_a[kpi] if comparable else math.nan))
     return _table(rows, KPI_TABLE)
+
+
+def _stochastic_notes(a: Plan, b: Plan, names: tuple[str, str]) -> Iterator[str]:
+    """For each stochastic plan: how it is compared, and the decisions it takes in some futures only."""
+    for name, plan in zip(names, (a, b), strict=True):
+        if not plan.stacked:
+            continue
+        yield (f"{name} is a stochastic plan over {len(plan.probabilities)} futures, compared as its expected plan: "
+               "amounts weighted by the futures' probabilities, its objective the expected NPV cost, its decisions "
+               "those it takes in every future")
+        varying = decided_by_future(plan)
+        if varying:
+            listed = ", ".join(f"{what} in {share:.0%}" for what, share in varying[:LISTED])
+            more = f" and {len(varying) - LISTED} more" if len(varying) > LISTED else ""
+            yield (f"{name} decides by future (not compared above; the share is the probability of the futures "
+                   f"that do): {listed}{more}")
 
 
 def _notes(a: Plan, b: Plan, names: tuple[str, str], currencies: tuple[str, str],

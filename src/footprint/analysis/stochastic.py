@@ -12,7 +12,9 @@ minimizes the expected NPV cost, plus ``risk_weight`` times its CVaR at ``alpha`
   when decisions from that year on may differ by future.
 
 Amounts are NPV costs (a profit is a negative cost) in the scenario's currency, as the model minimizes
-them. This is the deterministic equivalent: one MILP over every future, for small sets.
+them. The plan is solved as the deterministic equivalent (one MILP over every future) or by Benders
+decomposition (analysis/benders.py: the futures' LPs on Dask workers). Its Plan, every future's tables
+stacked with the measures in its summary, is made in analysis/stochastic_tables.py.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from footprint.analysis.benders import benders, own_optima, totals_at, workers_for
+from footprint.analysis.stochastic_tables import future_tables, revision_notes, revisions, stochastic_plan_of
 from footprint.analysis.sweep import dask_client
 from footprint.economics.checks import ERROR_CHECKS
 from footprint.optimize.benders import BendersError, Round, plan_objective
@@ -44,7 +47,7 @@ from footprint.optimize.stochastic import (
     solve_form,
     solve_model_of,
 )
-from footprint.plan.tables import plan_tables
+from footprint.plan.plan import Plan
 from footprint.scenario.files import scenario_from_data
 from footprint.scenario.parameters import apply_overrides
 from footprint.scenario.sets import Future
@@ -55,7 +58,6 @@ BENDERS_GAP = 1e-6
 """Where Benders stops unless told: its bounds within this share of the objective."""
 AUTO_BENDERS_ENTRIES = 5_000_000
 """With "auto", Benders once the extensive form would have more matrix entries than this (where it applies)."""
-ROUND_COLUMNS = [f.name for f in dataclasses.fields(Round)]
 
 
 @dataclass(frozen=True)
@@ -83,16 +85,21 @@ class StochasticPlan:
     risk_weight: float
     alpha: float
     revise_from: int | None
-    method: str = "extensive"
-    """How the plan was solved: "extensive" (one MILP) or "benders"."""
-    iterations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROUND_COLUMNS))
-    """Benders' rounds: iteration, lower and upper bounds, gap, seconds, cuts added (none for the extensive form)."""
-    lower: float | None = None
-    """Benders' lower bound of the objective (None for the extensive form, solved to its MIP gap)."""
-    status: str = "optimal"
-    """"optimal", or "time_limit" when Benders stopped on time with the best plan it had."""
+    plan: Plan
+    """Every future's tables under this plan, stacked under a ``future`` column, with the regret table
+    (``regret``: :attr:`futures`), the revisions and the iterations; its summary holds the measures and settings."""
+    method: str
+    """How it was solved: ``extensive`` (the deterministic equivalent) or ``benders``."""
+    iterations: pd.DataFrame
+    """Per iteration of a decomposition: iteration, lower, upper (bounds on the objective), gap, seconds (none
+    for the extensive form)."""
+    revisions: pd.DataFrame
+    """With revise_from: per future, the decisions from then on that it takes differently from the plan with
+    every decision made now (see analysis/stochastic_tables.py); :attr:`revised` says it in words."""
+    run: int | None = None
+    """Its id in the run store, when stored."""
     notes: tuple[str, ...] = ()
-    """Why the plan was solved otherwise than asked (Benders that does not apply)."""
+    """Why it was solved otherwise than asked (Benders where it does not apply)."""
 
     @property
     def evpi(self) -> float:
@@ -102,6 +109,34 @@ class StochasticPlan:
     def vss(self) -> float | None:
         eev = self.expected_of_expected_value
         return None if eev is None else eev - self.objective
+
+    @property
+    def revised(self) -> dict[str, str]:
+        """Per future that revises a decision, what it revises: + what it decides that the plan with every
+        decision made now does not, - the reverse."""
+        return revision_notes(self.revisions)
+
+    @property
+    def status(self) -> str:
+        """"optimal", or "time_limit" when the solve stopped on time with the best plan it had."""
+        return str(self.plan.summary["status"])
+
+    @classmethod
+    def of(cls, plan: Plan, run: int | None = None, notes: tuple[str, ...] = ()) -> StochasticPlan:
+        """The stochastic plan a stacked Plan holds (made by ``stochastic_plan_of``, or read from the store)."""
+        if not plan.stacked:
+            raise ValueError(f"the plan of {plan.summary.get('scenario', 'a scenario')!r} is not a stochastic plan")
+        s = plan.summary
+        first = next(iter(plan.probabilities))
+        return cls(float(s["objective"]), float(s["expected"]), float(s["wait_and_see"]),
+                   float(s["expected_value"]), _number(s["expected_of_expected_value"]), _number(s["waiting"]),
+                   plan.tables["regret"], plan.future(first).builds, float(s["risk_weight"]), float(s["alpha"]),
+                   None if s["revise_from"] is None else int(s["revise_from"]), plan, str(s["method"]),
+                   plan.tables["iterations"], plan.tables["revisions"], run, notes)
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _models(data: dict[str, Any], source: str, futures: Sequence[Future]) -> list[FootprintModel]:
@@ -167,39 +202,48 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
     first = _models(data, source, futures[:1])[0]
     chosen, notes = _method(method, first, blocks, revise_from, len(futures))
     if chosen == "benders":
-        del first
-        return _benders_plan(data, source, futures, options=options, risk_weight=risk_weight, alpha=alpha,
+        return _benders_plan(data, source, futures, first, options=options, risk_weight=risk_weight, alpha=alpha,
                              blocks=blocks, gap=gap, workers=workers, cluster=cluster, on_round=on_round)
     models = [first, *_models(data, source, futures[1:])]
     settings = {"risk_weight": risk_weight, "alpha": alpha, "blocks": blocks}
     form = extensive_form(models, probabilities, revise_from=revise_from, **settings)
-    values = solve_form(form, options)
-    if values is None:
+    solution = solve_form(form, options)
+    if solution is None:
         raise PlanningError("no plan holds in every future (the futures' constraints conflict with one set of "
                             "decisions made now); check each future alone with `footprint sweep`")
+    values = solution.values
     objective = float(form.arrays.cost @ values + form.arrays.offset)
     costs = _costs(form, models, values)
-    waiting = None
+    parts = future_tables([(f.name, model, form.future_values(values, i))
+                           for i, (f, model) in enumerate(zip(futures, models, strict=True))])
+    waiting, committed_parts = None, None
     if revise_from is not None:
         committed = extensive_form(models, probabilities, **settings)
         now = solve_form(committed, options)
         if now is not None:
-            waiting = float(committed.arrays.cost @ now + committed.arrays.offset) - objective
+            waiting = float(committed.arrays.cost @ now.values + committed.arrays.offset) - objective
+            committed_parts = future_tables([(f.name, model, committed.future_values(now.values, i))
+                                             for i, (f, model) in enumerate(zip(futures, models, strict=True))])
     own = np.array([solve_model_of(model, options) for model in models])
     mean = _models(data, source, [Future(MEAN_FUTURE, 1.0, mean_overrides(futures))])[0]
     ev = solve_model_of(mean, options)
     ev_form = extensive_form([mean], [1.0], revise_from=revise_from, **settings)
-    ev_values = solve_form(ev_form, options)
-    if ev_values is None:
+    ev_solution = solve_form(ev_form, options)
+    if ev_solution is None:
         raise PlanningError("the mean future has no plan")
-    held = solve_form(form, options, fixed=np.round(ev_values[np.flatnonzero(ev_form.shared)], 9))
-    eev = None if held is None else float(form.arrays.cost @ held + form.arrays.offset)
-    ev_costs = _costs(form, models, held) if held is not None else np.full(len(models), np.nan)
+    held = solve_form(form, options, fixed=np.round(ev_solution.values[np.flatnonzero(ev_form.shared)], 9))
+    eev = None if held is None else float(form.arrays.cost @ held.values + form.arrays.offset)
+    ev_costs = _costs(form, models, held.values) if held is not None else np.full(len(models), np.nan)
     table = pd.DataFrame({"name": [f.name for f in futures], "probability": probabilities, "npv": costs,
                           "own": own, "ev_plan": ev_costs})
-    builds = plan_tables(models[0], form.future_values(values, 0))["builds"]
-    return StochasticPlan(objective, float(probabilities @ costs), float(probabilities @ own), ev, eev, waiting,
-                          table, builds, risk_weight, alpha, revise_from, "extensive", notes=notes)
+    measures = {"objective": objective, "expected": float(probabilities @ costs),
+                "wait_and_see": float(probabilities @ own), "expected_value": ev,
+                "expected_of_expected_value": eev, "waiting": waiting}
+    plan = stochastic_plan_of(parts, table, model=models[0], status=solution.status.value, gap=solution.gap,
+                              measures=measures, options=options, risk_weight=risk_weight, alpha=alpha,
+                              revise_from=revise_from, decisions=blocks,
+                              revisions=revisions(committed_parts, parts, revise_from))
+    return StochasticPlan.of(plan, notes=notes)
 
 
 def _method(method: str, first: FootprintModel, blocks: Sequence[str], revise_from: int | None,
@@ -222,10 +266,12 @@ def _method(method: str, first: FootprintModel, blocks: Sequence[str], revise_fr
     return "benders", ()
 
 
-def _benders_plan(data: dict[str, Any], source: str, futures: Sequence[Future], *, options: SolverOptions,
-                  risk_weight: float, alpha: float, blocks: Sequence[str], gap: float, workers: int | None,
-                  cluster: str | None, on_round: Callable[[Round], None] | None) -> StochasticPlan:
-    """The plan by Benders: the futures on Dask workers (or here, with ``workers=0``), and WS and EEV there too."""
+def _benders_plan(data: dict[str, Any], source: str, futures: Sequence[Future], first: FootprintModel, *,
+                  options: SolverOptions, risk_weight: float, alpha: float, blocks: Sequence[str], gap: float,
+                  workers: int | None, cluster: str | None,
+                  on_round: Callable[[Round], None] | None) -> StochasticPlan:
+    """The plan by Benders: the futures on Dask workers (or here, with ``workers=0``), and WS and EEV there too.
+    Every integer decision is made now (see _method), so nothing is revised and there is no value of waiting."""
     probabilities = np.array([future.probability for future in futures])
     with ExitStack() as stack:
         client = None if workers == 0 and cluster is None else stack.enter_context(dask_client(workers, cluster))
@@ -239,19 +285,25 @@ def _benders_plan(data: dict[str, Any], source: str, futures: Sequence[Future], 
         own = np.array(on_workers.map(own_optima))
         mean = _models(data, source, [Future(MEAN_FUTURE, 1.0, mean_overrides(futures))])[0]
         ev_form = extensive_form([mean], [1.0], blocks=blocks)
-        ev_values = solve_form(ev_form, options)
-        if ev_values is None:
+        ev_solution = solve_form(ev_form, options)
+        if ev_solution is None:
             raise PlanningError("the mean future has no plan")
-        ev = float(ev_form.arrays.cost @ ev_values + ev_form.arrays.offset)
-        held = totals_at(on_workers, np.round(ev_values[np.flatnonzero(ev_form.shared)], 9))
-    eev = None if held is None else plan_objective(held, probabilities, risk_weight, alpha)
+        ev = float(ev_form.arrays.cost @ ev_solution.values + ev_form.arrays.offset)
+        held = totals_at(on_workers, np.round(ev_solution.values[np.flatnonzero(ev_form.shared)], 9))
     table = pd.DataFrame({"name": [f.name for f in futures], "probability": probabilities,
                           "npv": decomposed.totals, "own": own,
                           "ev_plan": held if held is not None else np.full(len(futures), np.nan)})
-    rounds = pd.DataFrame([dataclasses.asdict(r) for r in decomposed.rounds])
-    return StochasticPlan(decomposed.objective, float(probabilities @ decomposed.totals), float(probabilities @ own),
-                          ev, eev, None, table, outcome.tables[0]["builds"], risk_weight, alpha, None, "benders",
-                          rounds, lower=decomposed.lower, status=str(decomposed.status))
+    measures = {"objective": decomposed.objective, "expected": float(probabilities @ decomposed.totals),
+                "wait_and_see": float(probabilities @ own), "expected_value": ev,
+                "expected_of_expected_value": None if held is None else plan_objective(held, probabilities,
+                                                                                       risk_weight, alpha),
+                "waiting": None}
+    iterations = pd.DataFrame([dataclasses.asdict(r) for r in decomposed.rounds])
+    parts = [(future.name, tables) for future, tables in zip(futures, outcome.tables, strict=True)]
+    plan = stochastic_plan_of(parts, table, model=first, status=decomposed.status.value, gap=decomposed.gap,
+                              measures=measures, options=options, risk_weight=risk_weight, alpha=alpha,
+                              revise_from=None, decisions=blocks, iterations=iterations, method="benders")
+    return StochasticPlan.of(plan)
 
 
-__all__ = ["MEAN_FUTURE", "METHODS", "StochasticPlan", "mean_overrides", "stochastic_plan"]
+__all__ = ["BENDERS_GAP", "MEAN_FUTURE", "METHODS", "StochasticPlan", "mean_overrides", "stochastic_plan"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from footprint.optimize.highs import ProgramArrays, SolverOptions, SolveStatus, run, set_bounds, to_highs
+from footprint.optimize.highs import ProgramArrays, Solution, SolverOptions, SolveStatus, run, set_bounds, to_highs
 from footprint.optimize.lp import ColumnMatrix
 from footprint.optimize.model import FootprintModel
 from footprint.optimize.solve import PlanningError
@@ -171,7 +171,7 @@ def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[flo
         columns, np.arange(n_cols) < n_shared, cost_rows, eta)
 
 
-def solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray | None = None) -> np.ndarray | None:
+def solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray | None = None) -> Solution | None:
     """The extensive form's solution, with its shared columns held at ``fixed`` if given; None: no plan."""
     highs = to_highs(form.arrays, options)
     if fixed is not None:
@@ -182,16 +182,16 @@ def solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray | 
         return None
     if not solution.status.has_plan:
         raise PlanningError(f"the stochastic plan could not be solved: {solution.message}")
-    return solution.values
+    return solution
 
 
 def solve_model_of(model: FootprintModel, options: SolverOptions) -> float:
     """The optimal NPV cost of one model (a future alone, or the mean future)."""
     form = extensive_form([model], [1.0])
-    values = solve_form(form, options)
-    if values is None:
+    solution = solve_form(form, options)
+    if solution is None:
         raise PlanningError(f"scenario {model.network.scenario.name!r} has no plan on its own")
-    return float(form.arrays.cost @ values + form.arrays.offset)
+    return float(form.arrays.cost @ solution.values + form.arrays.offset)
 
 
 __all__ = ["HERE_AND_NOW", "ExtensiveForm", "StochasticError", "extensive_form", "shared_columns", "shared_labels",

@@ -1,8 +1,13 @@
-"""A Plan: the solved footprint as labelled tables plus a summary; written to and read from a folder."""
+"""A Plan: the solved footprint as labelled tables plus a summary; written to and read from a folder.
+
+A stochastic plan is one Plan too, "stacked": its summary's ``kind`` is ``stochastic``, each table of
+TABLES holds every future's rows under a leading ``future`` column, and STOCHASTIC_TABLES are beside
+them (the regret table, the revisions, the iterations of its solve).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,14 +32,50 @@ TABLES: dict[str, tuple[str, ...]] = {
 }
 """Each table of a Plan and its columns, in order."""
 
+STOCHASTIC = "stochastic"
+"""The summary's ``kind`` of a stacked Plan (a deterministic one has none)."""
+FUTURE = "future"
+STOCHASTIC_TABLES: dict[str, tuple[str, ...]] = {
+    "regret": ("name", "probability", "npv", "own", "ev_plan"),
+    "revisions": ("future", "kind", "option", "plant", "product", "year", "committed", "revised"),
+    "iterations": ("iteration", "lower", "upper", "gap", "seconds", "cuts", "feasibility_cuts"),
+}
+"""The tables a stacked Plan has beside TABLES, and their columns: per future its NPV cost under the plan,
+its own optimum and under the mean future's decisions; the decisions each future revises (kind ``build``,
+``opens``, ``closes`` or ``assignment``; ``committed`` and ``revised`` count them in the plan with every
+decision made now and in that future's); the bounds of a decomposition's iterations (none: solved whole)."""
+
 SUMMARY_FILE = "summary.json"
 
 
-def _checked(name: str, table: pd.DataFrame) -> pd.DataFrame:
+def table_columns(stacked: bool) -> dict[str, tuple[str, ...]]:
+    """Each table of a Plan and its columns: TABLES, or for a stacked Plan the same with ``future`` first,
+    and STOCHASTIC_TABLES."""
+    if not stacked:
+        return TABLES
+    return {**{name: (FUTURE, *columns) for name, columns in TABLES.items()}, **STOCHASTIC_TABLES}
+
+
+def _checked(name: str, table: pd.DataFrame, columns: Mapping[str, tuple[str, ...]] = TABLES) -> pd.DataFrame:
     found = tuple(table.columns)
-    if found != TABLES[name]:
-        raise ValueError(f"table {name!r} has columns {found}, expected {TABLES[name]}")
+    if found != columns[name]:
+        raise ValueError(f"table {name!r} has columns {found}, expected {columns[name]}")
     return table
+
+
+def stack_plans(parts: Sequence[tuple[str, Mapping[str, pd.DataFrame]]]) -> dict[str, pd.DataFrame]:
+    """Each table of TABLES with every part's rows under its name in a leading ``future`` column, in the
+    order given: (future name, that future's Plan tables) pairs."""
+    names = [name for name, _ in parts]
+    if not names or len(set(names)) != len(names):
+        raise ValueError(f"expected the tables of one or more futures, each named once; got {names}")
+    stacked = {}
+    for table, columns in TABLES.items():
+        frames = [_checked(table, tables[table]).assign(**{FUTURE: name})[[FUTURE, *columns]]
+                  for name, tables in parts]
+        rows = [frame for frame in frames if len(frame)] or frames[:1]  # pandas warns of concatenating empty ones
+        stacked[table] = pd.concat(rows, ignore_index=True)
+    return stacked
 
 
 class Tables(Mapping[str, pd.DataFrame]):
@@ -71,9 +112,37 @@ class Plan:
     tables: Mapping[str, pd.DataFrame]
 
     def __post_init__(self) -> None:
-        if not isinstance(self.tables, Tables):  # made ones (read from a folder) are checked now
-            for name in TABLES:
-                _checked(name, self.tables[name])
+        if not isinstance(self.tables, Tables):  # made ones (read from a folder, or stacked) are checked now
+            columns = table_columns(self.stacked)
+            missing = [name for name in columns if name not in self.tables]
+            if missing:
+                raise ValueError(f"a {'stacked ' if self.stacked else ''}plan without table(s) {', '.join(missing)}")
+            for name in columns:
+                _checked(name, self.tables[name], columns)
+
+    @property
+    def stacked(self) -> bool:
+        """Whether this is a stochastic plan: every future's tables under a ``future`` column."""
+        return self.summary.get("kind") == STOCHASTIC
+
+    @property
+    def probabilities(self) -> dict[str, float]:
+        """A stacked Plan's futures in order, with their probabilities (none for a deterministic one)."""
+        return {str(name): float(p) for name, p in self.summary.get("futures", {}).items()} if self.stacked else {}
+
+    def future(self, name: str) -> Plan:
+        """A stacked Plan's tables in future ``name``, as that future's own Plan under the stochastic plan's
+        decisions (its objective: the future's NPV cost in the regret table)."""
+        if name not in self.probabilities:
+            raise KeyError(f"no future {name!r}; the plan's futures: {', '.join(self.probabilities)}")
+        tables = {table: self.tables[table].loc[lambda frame: frame[FUTURE] == name, list(columns)]
+                  .reset_index(drop=True) for table, columns in TABLES.items()}
+        regret = self.tables["regret"]
+        keys = ("status", "objective_sense", "currency", "horizon", "gap")
+        summary = {key: self.summary[key] for key in keys if key in self.summary}
+        summary["scenario"] = f"{self.summary.get('scenario', '')} [{name}]"
+        summary["objective"] = float(regret.loc[regret["name"] == name, "npv"].iloc[0])
+        return Plan(summary, tables)
 
     @property
     def flows(self) -> pd.DataFrame:
@@ -120,7 +189,8 @@ class Plan:
         stopped at any moment leaves the folder's earlier results, or these, never a mix. ResultsError
         says why it could not."""
         writers: dict[str, Callable[[Path], None]] = {}
-        for name, table in self.tables.items():
+        for name in table_columns(self.stacked):
+            table = self.tables[name]
             writers[f"{name}.csv"] = lambda path, t=table: t.to_csv(path, index=False)
             writers[f"{name}.parquet"] = lambda path, t=table: t.to_parquet(path, index=False)
         return write_folder(Path(folder), SUMMARY_FILE, self.summary, writers)
@@ -132,13 +202,14 @@ class Plan:
         folder = Path(folder)
         summary, present = read_summary(folder, SUMMARY_FILE)
         listed = MANIFEST in summary  # folders written before the manifest list nothing: take what is there
-        missing = [name for name in TABLES if not any(
+        names = table_columns(summary.get("kind") == STOCHASTIC)
+        missing = [name for name in names if not any(
             f"{name}.{kind}" in present or (not listed and (folder / f"{name}.{kind}").is_file())
             for kind in ("parquet", "csv"))]
         if missing:
             raise ResultsError(f"{folder}: incomplete results, table(s) missing: {', '.join(missing)}")
         tables = {}
-        for name in TABLES:
+        for name in names:
             parquet = folder / f"{name}.parquet"
             try:
                 tables[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(folder / f"{name}.csv")

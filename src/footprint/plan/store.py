@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, Row, case, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from footprint.plan.decisions import Decisions
-from footprint.plan.plan import TABLES, Plan
+from footprint.plan.plan import STOCHASTIC, Plan, table_columns
 from footprint.plan.store_schema import KINDS, StoreError, open_engine, reason, runs, scenarios, store_url, tables
 
 if TYPE_CHECKING:  # the store need not load the solver: a process that only stores runs starts sooner
@@ -158,7 +158,7 @@ def encode_tables(plan: Plan) -> dict[str, bytes]:
     come back as they went). For the Plan's small tables IPC is about twice as fast as Parquet both ways
     (rogue-2012's twelve tables: 4 ms to write and 6 ms to read, Parquet 8 and 16 ms), at about the same size."""
     encoded = {}
-    for name in TABLES:
+    for name in table_columns(plan.stacked):
         table = pa.Table.from_pandas(plan.tables[name], preserve_index=False)
         sink = pa.BufferOutputStream()
         with ipc.new_stream(sink, table.schema) as writer:
@@ -246,8 +246,9 @@ class RunStore:
         if record.kind not in ("run", "future") or (record.kind == "future") != (record.sweep is not None):
             raise ValueError(f"save_run stores a run, or a future of a sweep; got a {record.kind} "
                              f"{'of sweep ' + str(record.sweep) if record.sweep is not None else 'of no sweep'}")
-        if set(encoded) != (set(TABLES) if record.has_plan else set()):
-            raise ValueError(f"a run with a plan is stored with its tables {sorted(TABLES)}, a failed one without; "
+        names = set(table_columns(_stacked(record))) if record.has_plan else set()
+        if set(encoded) != names:
+            raise ValueError(f"a run with a plan is stored with its tables {sorted(names)}, a failed one without; "
                              f"got {sorted(encoded)}")
         with self._doing(f"store {record.kind} {record.name!r}"):
             try:
@@ -333,14 +334,15 @@ class RunStore:
              offset: int = 0) -> pd.DataFrame:
         """Runs and sweeps newest first (``kind``: only runs, sweeps or futures; ``search``: a part of the name,
         any case): id, kind, name, status, objective, currency, created (UTC), and for a sweep its futures
-        stored and planned (its futures themselves are listed by ``kind="future"`` or :meth:`futures`)."""
+        stored and planned (its futures themselves are listed by ``kind="future"`` or :meth:`futures`). A
+        stochastic plan is a run whose listed kind is ``stochastic`` (its Plan's summary says so)."""
         if kind is not None and kind not in KINDS:
             raise StoreError(f"kind {kind!r}: expected one of {', '.join(KINDS)}")
         child = runs.alias("child")
         stored = select(func.count()).select_from(child).where(child.c.sweep == runs.c.id).scalar_subquery()
         statement = select(runs.c.id, runs.c.kind, runs.c.name, runs.c.status, runs.c.objective, runs.c.currency,
                            runs.c.created, case((runs.c.kind == "sweep", stored)).label("futures"),
-                           case((runs.c.kind == "sweep", runs.c.summary)).label("summary"))
+                           runs.c.summary)
         statement = statement.where(runs.c.kind == kind if kind is not None else runs.c.kind != "future")
         if search:
             statement = statement.where(runs.c.name.icontains(search, autoescape=True))
@@ -349,8 +351,11 @@ class RunStore:
                                                                  "currency", "created", "futures"])
         frame["created"] = pd.to_datetime(frame["created"]).dt.tz_localize(UTC)
         frame["futures"] = frame["futures"].astype("Int64")
-        frame["planned"] = pd.array([None if row[-1] is None else len(json.loads(row[-1])["futures"])
-                                     for row in rows], dtype="Int64")
+        summaries = [None if row[-1] is None else json.loads(row[-1]) for row in rows]
+        frame["kind"] = [STOCHASTIC if (summary or {}).get("kind") == STOCHASTIC else kind
+                         for kind, summary in zip(frame["kind"], summaries, strict=True)]
+        frame["planned"] = pd.array([len(summary["futures"]) if kind == "sweep" else None
+                                     for kind, summary in zip(frame["kind"], summaries, strict=True)], dtype="Int64")
         return frame
 
     def _find(self, condition: ColumnElement[bool]) -> Run | None:
@@ -408,7 +413,8 @@ class RunStore:
             raise StoreError(f"run {run.id} ({run.name}) has no plan: {run.message or run.status}")
         rows = dict(self._rows(select(tables.c.name, tables.c.data).where(tables.c.run == run.id), "read a plan"))
         try:
-            return Plan(dict(run.summary or {}), decode_tables({name: bytes(rows[name]) for name in TABLES}))
+            return Plan(dict(run.summary or {}),
+                        decode_tables({name: bytes(rows[name]) for name in table_columns(_stacked(run))}))
         except (KeyError, ValueError, pa.ArrowException) as err:
             raise StoreError(f"{self.name}: the tables of run {run.id} are damaged ({err})") from None
 
@@ -425,6 +431,11 @@ class RunStore:
         rows.sort(key=lambda row: order.get(row.name, len(order)))
         return pd.DataFrame([{**row._mapping, "decisions": _decisions(row.decisions)} for row in rows],
                             columns=[column.name for column in columns])
+
+
+def _stacked(record: Run) -> bool:
+    """Whether a run is a stochastic plan's (its Plan's tables stacked by future)."""
+    return (record.summary or {}).get("kind") == STOCHASTIC
 
 
 def _run(row: Row[Any]) -> Run:

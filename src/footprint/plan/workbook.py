@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from footprint.plan.plan import TABLES, Plan
+from footprint.plan.plan import TABLES, Plan, table_columns
 from footprint.scenario.atomic import write_file
 
 SUMMARY_SHEET = "summary"
@@ -53,14 +53,16 @@ class PlanWorkbookError(Exception):
 
 def write_workbook(plan: Plan, path: str | Path) -> Path:
     """Write ``plan`` to the workbook ``path`` (``.xlsx``): a ``summary`` sheet of field and value, then one
-    sheet per table in ``TABLES`` order, each with its header frozen. It replaces only a plan workbook
+    sheet per table in ``TABLES`` order (a stacked Plan's with its STOCHASTIC_TABLES after), each with its
+    header frozen. It replaces only a plan workbook
     written before. PlanWorkbookError, before anything is written, for a table longer than a sheet holds
     (write the results folder instead: ``Plan.write``), a file there that is not a plan workbook, or a
     place that cannot be written."""
     from openpyxl.utils import get_column_letter  # openpyxl only when a workbook is written
 
     path = Path(path)
-    for name in TABLES:
+    names = list(table_columns(plan.stacked))
+    for name in names:
         rows = len(plan.tables[name])
         if rows + 1 > MAX_SHEET_ROWS:
             raise PlanWorkbookError(f"table {name} has {rows:,} rows, more than an Excel sheet holds "
@@ -73,7 +75,7 @@ def write_workbook(plan: Plan, path: str | Path) -> Path:
         with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
             summary = pd.DataFrame(_summary_rows(plan.summary), columns=["field", "value"])
             sheets = [(sheet_name(SUMMARY_SHEET, taken), summary)]
-            sheets += [(sheet_name(name, taken), plan.tables[name]) for name in TABLES]
+            sheets += [(sheet_name(name, taken), plan.tables[name]) for name in names]
             for title, table in sheets:
                 table.to_excel(writer, sheet_name=title, index=False)
                 worksheet = writer.sheets[title]

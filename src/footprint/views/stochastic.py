@@ -1,4 +1,5 @@
-"""A stochastic plan on the terminal: its objective and what uncertainty costs, what it builds, each future."""
+"""A stochastic plan on the terminal: its objective and what uncertainty costs, what it builds, each future,
+and with revise_from what each future revises."""
 
 from __future__ import annotations
 
@@ -73,3 +74,24 @@ def print_stochastic(plan: StochasticPlan, currency: str, console: Console) -> N
     console.print(regret)
     if len(plan.futures) > MAX_ROWS:
         console.print(f"{len(plan.futures) - MAX_ROWS} more futures")
+    if plan.revise_from is not None:
+        _print_revisions(plan, console)
+
+
+def _print_revisions(plan: StochasticPlan, console: Console) -> None:
+    """Per future, the decisions from revise_from on that it takes differently from the plan with every
+    decision made now."""
+    revised = plan.revised
+    if not revised:
+        console.print(f"Revised from {plan.revise_from}: no future decides otherwise than the plan with every "
+                      "decision made now")
+        return
+    table = Table(title=f"Revised from {plan.revise_from}: what each future decides otherwise than the plan with "
+                        "every decision made now (+ only this future, - only that plan)", title_justify="left")
+    table.add_column("future")
+    table.add_column("revises")
+    for name, change in list(revised.items())[:MAX_ROWS]:
+        table.add_row(_text(name), _text(change))
+    if len(revised) > MAX_ROWS:
+        table.caption = f"{len(revised) - MAX_ROWS} more futures: the plan's table `revisions` has them all"
+    console.print(table)

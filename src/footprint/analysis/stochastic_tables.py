@@ -1,0 +1,160 @@
+"""A stochastic plan as one Plan: every future's tables stacked under a ``future`` column, its measures and
+settings in the summary, the regret table, the revisions and the iterations beside them.
+
+However the plan was solved (the extensive form, or Benders with each future's tables made on a worker),
+its Plan is made here: :func:`future_tables` makes each future's tables from its model and column values,
+:func:`stochastic_plan_of` stacks made ones into the Plan that ``StochasticPlan.of`` reads (and the run
+store keeps).
+
+The revisions (with ``revise_from``) are, per future, the decisions of the years from ``revise_from`` on that
+the future takes differently under this plan from under the plan with every decision made now, in that
+same future: builds by option and year (how many), plants opened or closed, products assigned to plants
+(the Plan's assignments table: a product made at a plant, or assigned to it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from footprint.analysis.sensitivity import describe_change
+from footprint.optimize.highs import SolverOptions
+from footprint.optimize.model import FootprintModel
+from footprint.plan.decisions import Decisions
+from footprint.plan.plan import STOCHASTIC, STOCHASTIC_TABLES, Plan, stack_plans
+from footprint.plan.store import solver_settings
+from footprint.plan.tables import plan_tables
+
+Part = tuple[str, Mapping[str, pd.DataFrame]]
+"""A future's name and its Plan tables."""
+Parts = Sequence[Part]
+"""Each future's name and tables, in the futures' order."""
+
+MEASURES = ("objective", "expected", "wait_and_see", "expected_value", "expected_of_expected_value", "waiting")
+"""The measures a stochastic plan's summary holds (with evpi and vss, worked out from them); see
+analysis/stochastic.py. EEV and waiting may be None (no plan; no revise_from)."""
+EXTENSIVE = "extensive"
+"""The method of a plan solved as the deterministic equivalent (one MILP)."""
+_COST_SENSE = "minimize_cost"
+"""A stochastic plan's amounts are NPV costs (a profit a negative cost), whatever the scenario's objective."""
+
+
+_DTYPES = {"revisions": ("object", "object", "object", "object", "object", "int64", "int64", "int64"),
+           "iterations": ("int64", "float64", "float64", "float64", "float64", "int64", "int64")}
+"""The types of the columns of STOCHASTIC_TABLES made here (the regret table is given)."""
+
+
+def future_tables(solved: Sequence[tuple[str, FootprintModel, np.ndarray]]) -> list[Part]:
+    """Each future's Plan tables (made when first read) from (future name, its model, its columns' values)."""
+    return [(name, plan_tables(model, values)) for name, model, values in solved]
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in zip(
+        STOCHASTIC_TABLES[name], _DTYPES[name], strict=True)})
+
+
+def no_iterations() -> pd.DataFrame:
+    """The iterations table of a plan solved whole: no rows."""
+    return _empty("iterations")
+
+
+def revisions(committed: Parts | None, revised: Parts, revise_from: int | None) -> pd.DataFrame:
+    """The decisions each future revises (STOCHASTIC_TABLES["revisions"]): from ``revise_from`` on, what it
+    takes differently in ``revised`` (this plan's tables) from ``committed`` (the plan with every decision made
+    now, each future's tables; None: it has no plan). No rows without revise_from."""
+    if committed is None or revise_from is None:
+        return _empty("revisions")
+    plant_of = {str(option): str(plant) for _, tables in (*committed, *revised)
+                for option, plant in zip(tables["builds"]["option"], tables["builds"]["plant"], strict=True)}
+    rows: list[tuple[Any, ...]] = []
+    for (name, now), (other, later) in zip(committed, revised, strict=True):
+        if name != other:
+            raise ValueError(f"the committed plan's futures are not this plan's ({name!r}, {other!r})")
+        before, after = Decisions.of_tables(now), Decisions.of_tables(later)
+        counts = [{(option, year): count for option, year, count in d.builds if year >= revise_from}
+                  for d in (before, after)]
+        for option, year in sorted(counts[0].keys() | counts[1].keys()):
+            a, b = counts[0].get((option, year), 0), counts[1].get((option, year), 0)
+            if a != b:
+                rows.append((name, "build", option, plant_of[option], None, year, a, b))
+        for plant, verb, year in sorted(before.plants ^ after.plants):
+            if year >= revise_from:
+                rows.append((name, verb, None, plant, None, year, int((plant, verb, year) in before.plants),
+                             int((plant, verb, year) in after.plants)))
+        for plant, product, year in sorted(before.assignments ^ after.assignments):
+            if year >= revise_from:
+                cell = (plant, product, year)
+                rows.append((name, "assignment", None, plant, product, year, int(cell in before.assignments),
+                             int(cell in after.assignments)))
+    if not rows:
+        return _empty("revisions")
+    frame = pd.DataFrame(rows, columns=list(STOCHASTIC_TABLES["revisions"]))
+    return frame.astype(dict(zip(frame.columns, _DTYPES["revisions"], strict=True)))
+
+
+def revision_notes(table: pd.DataFrame) -> dict[str, str]:
+    """Per future that revises a decision, what it revises as ``describe_change`` puts it: + what it decides
+    that the plan with every decision made now does not, - the reverse."""
+    notes = {}
+    for name, rows in table.groupby("future", sort=False):
+        sides = []
+        for side in ("committed", "revised"):
+            chosen = rows[rows[side] > 0]
+            builds = chosen[chosen["kind"] == "build"]
+            plants = chosen[chosen["kind"].isin(("opens", "closes"))]
+            assigned = chosen[chosen["kind"] == "assignment"]
+            sides.append(Decisions(
+                frozenset(zip(builds["option"], builds["year"].astype(int), builds[side].astype(int), strict=True)),
+                frozenset(zip(assigned["plant"], assigned["product"], assigned["year"].astype(int), strict=True)),
+                frozenset(zip(plants["plant"], plants["kind"], plants["year"].astype(int), strict=True))))
+        notes[str(name)] = describe_change(*sides)
+    return notes
+
+
+def stochastic_plan_of(parts: Parts, regret: pd.DataFrame, *, model: FootprintModel, status: str,
+                       gap: float | None, measures: Mapping[str, float | None], options: SolverOptions,
+                       risk_weight: float, alpha: float, revise_from: int | None, decisions: Sequence[str],
+                       revisions: pd.DataFrame | None = None, iterations: pd.DataFrame | None = None,
+                       method: str = EXTENSIVE) -> Plan:
+    """The stacked Plan of a stochastic plan: each future's tables (``parts``, in the order of ``regret``, the
+    regret table), its summary (kind ``stochastic``; status, objective and gap of its solve; the ``measures``
+    of MEASURES with evpi and vss; its settings, the solver's under ``solver``; ``method`` and how many
+    iterations it took; the scenario's name, currency and horizon from ``model``, a future's) and the
+    revisions and iterations (none if not given)."""
+    missing = [key for key in MEASURES if key not in measures] + [
+        key for key in ("objective", "wait_and_see") if measures.get(key) is None]
+    if missing:
+        raise ValueError(f"the measures lack {', '.join(missing)}")
+    if [name for name, _ in parts] != [str(name) for name in regret["name"]]:
+        raise ValueError("the futures' tables are not in the order of the regret table")
+    iterations = no_iterations() if iterations is None else iterations
+    objective, wait_and_see = float(measures["objective"]), float(measures["wait_and_see"])  # type: ignore[arg-type]
+    eev = measures["expected_of_expected_value"]
+    scenario, years = model.network.scenario, model.network.years
+    summary: dict[str, Any] = {
+        "kind": STOCHASTIC, "scenario": scenario.name, "status": status, "objective_sense": _COST_SENSE,
+        "objective": objective, "gap": gap, "currency": scenario.currency,
+        "horizon": [int(years[0]), int(years[-1])],
+        **{key: measures[key] for key in MEASURES[1:]},
+        "evpi": objective - wait_and_see, "vss": None if eev is None else eev - objective,
+        "risk_weight": risk_weight, "alpha": alpha, "revise_from": revise_from, "decisions": list(decisions),
+        "solver": solver_settings(options), "method": method, "iterations": len(iterations),
+        "futures": {str(name): float(p) for name, p in zip(regret["name"], regret["probability"], strict=True)},
+    }
+    tables = {**stack_plans(parts), "regret": regret.reset_index(drop=True),
+              "revisions": _empty("revisions") if revisions is None else revisions, "iterations": iterations}
+    return Plan(summary, tables)
+
+
+def stochastic_settings(plan: Plan) -> dict[str, Any]:
+    """The settings a stacked Plan was solved with, as the run store keeps them: the solver's, then the plan's."""
+    s = plan.summary
+    return {**s["solver"], **{key: s[key] for key in ("risk_weight", "alpha", "revise_from", "decisions", "method")}}
+
+
+__all__ = ["EXTENSIVE", "MEASURES", "Part", "Parts", "future_tables", "no_iterations", "revision_notes", "revisions",
+           "stochastic_plan_of", "stochastic_settings"]
