@@ -7,7 +7,6 @@ import pytest
 
 from case_futures import README
 from case_stochastic import figures, risk_figures
-from footprint.optimize.solve import PlanningError
 
 CASES = ["rogue-2012", "rogue-2026"]
 
@@ -25,9 +24,6 @@ def test_the_case_readme_reports_its_stochastic_plan_as_computed(case: str) -> N
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(raises=PlanningError, strict=True,
-                   reason="HiGHS reports a solve error on the CVaR rows (NPV costs of about 3e10 USD in one row: "
-                   "its feasibility check fails at 5e-6); scaling those rows fixes it (see the branch's report)")
 @pytest.mark.parametrize("case", CASES)
 def test_the_case_readme_reports_its_risk_averse_plan_as_computed(case: str) -> None:
     text = _text(case)

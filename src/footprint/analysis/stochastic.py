@@ -56,8 +56,11 @@ MEAN_FUTURE = "mean future"
 METHODS = ("auto", "extensive", "benders")
 BENDERS_GAP = 1e-6
 """Where Benders stops unless told: its bounds within this share of the objective."""
-AUTO_BENDERS_ENTRIES = 5_000_000
-"""With "auto", Benders once the extensive form would have more matrix entries than this (where it applies)."""
+AUTO_BENDERS_ENTRIES = 1_000_000
+"""With "auto", Benders once the extensive form would have more matrix entries than this (where it applies): on the
+medium network (about 1,060,000 entries a future) Benders took half the time of the extensive form at 2 futures
+and a tenth at 5 (benchmarks/stochastic.py); rogue-2012 has 277 entries a future, and 200 futures solve at once
+as one MILP."""
 
 
 @dataclass(frozen=True)

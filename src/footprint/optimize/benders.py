@@ -31,6 +31,7 @@ import numpy as np
 
 from footprint.optimize.highs import ProgramArrays, SolverOptions, SolveStatus, add_row, run, set_bounds, to_highs
 from footprint.optimize.lp import ColumnMatrix
+from footprint.optimize.stochastic import amount_scale
 from footprint.optimize.warm import _Changes, structure_key
 
 FEASIBLE = 1e-9
@@ -346,12 +347,14 @@ class Master:
         self.options = options
         self.is_mip = bool(integer.any())
         self._add_shared_rows()
+        self.scale = amount_scale(np.array([part.cost for part in parts]))
+        """What rows of whole costs are divided by (as the extensive form's CVaR rows: see amount_scale)."""
         if risk:
             assert self.eta is not None
             for f, part in enumerate(parts):  # excess_f - c_f x - theta_f + eta >= 0
                 used = np.flatnonzero(part.cost)
                 add_row(self.highs, np.concatenate([used, [self.theta[f], self.eta, self.eta + 1 + f]]),
-                        np.concatenate([-part.cost[used], [-1.0, 1.0, 1.0]]), 0.0, np.inf)
+                        np.concatenate([-part.cost[used], [-1.0, 1.0, 1.0]]) / self.scale, 0.0, np.inf)
 
     def _add_shared_rows(self) -> None:
         seen: set[str] = set()
@@ -382,8 +385,8 @@ class Master:
         used = np.flatnonzero(cut.slope)
         if cut.feasible:
             columns = np.concatenate([used, [self.theta[cut.future]]])
-            add_row(self.highs, columns, np.concatenate([-cut.slope[used], [1.0]]),
-                    cut.value - float(cut.slope @ x), np.inf)
+            add_row(self.highs, columns, np.concatenate([-cut.slope[used], [1.0]]) / self.scale,
+                    (cut.value - float(cut.slope @ x)) / self.scale, np.inf)
         else:
             add_row(self.highs, used, cut.slope[used], -np.inf, float(cut.slope @ x) - cut.value)
 

@@ -80,6 +80,15 @@ def shared_labels(model: FootprintModel, shared: np.ndarray) -> list[tuple[str, 
     return labels
 
 
+def amount_scale(costs: np.ndarray) -> float:
+    """What to divide a row of whole NPV costs by (a future's cost against its CVaR threshold): a power of ten that
+    leaves the largest unit cost near 100. Undivided, such a row holds tens of billions beside coefficients of one,
+    and HiGHS cannot hold it to its feasibility tolerance (it stops with a solve error); divided, the tolerance is
+    a fraction of a currency unit."""
+    largest = float(np.abs(costs).max(initial=1.0))
+    return float(10.0 ** max(0, int(np.floor(np.log10(max(largest, 1.0)))) - 2))
+
+
 def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[float], *,
                    blocks: Sequence[str] = HERE_AND_NOW, revise_from: int | None = None,
                    risk_weight: float = 0.0, alpha: float = 0.9) -> ExtensiveForm:
@@ -141,8 +150,10 @@ def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[flo
     cost_rows = None
     if risk:
         assert eta is not None
-        # excess_f - cost_f(x) + eta >= offset_f: one row per future over its own columns and the shared ones.
+        # excess_f - cost_f(x) + eta >= offset_f: one row per future over its own columns and the shared ones, divided
+        # by amount_scale (see there).
         cost_rows = np.arange(row_offset, row_offset + len(models))
+        scale = amount_scale(np.concatenate([part.cost for part in arrays]))
         lower[eta], upper[eta] = -np.inf, np.inf
         cost[eta] = risk_weight
         for f, (part, mapping, weight) in enumerate(zip(arrays, columns, weights, strict=True)):
@@ -152,8 +163,8 @@ def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[flo
             used = np.flatnonzero(part.cost)
             entry_rows.append(np.full(len(used) + 2, row_offset + f, dtype=np.int64))
             entry_cols.append(np.concatenate([mapping[used], [excess, eta]]))
-            entry_values.append(np.concatenate([-part.cost[used], [1.0, 1.0]]))
-            rows_lower.append(np.array([part.offset]))
+            entry_values.append(np.concatenate([-part.cost[used], [1.0, 1.0]]) / scale)
+            rows_lower.append(np.array([part.offset / scale]))
             rows_upper.append(np.array([np.inf]))
         row_offset += len(models)
     rows, cols, values = (np.concatenate(parts) for parts in (entry_rows, entry_cols, entry_values))
@@ -194,5 +205,5 @@ def solve_model_of(model: FootprintModel, options: SolverOptions) -> float:
     return float(form.arrays.cost @ solution.values + form.arrays.offset)
 
 
-__all__ = ["HERE_AND_NOW", "ExtensiveForm", "StochasticError", "extensive_form", "shared_columns", "shared_labels",
-           "solve_form", "solve_model_of"]
+__all__ = ["HERE_AND_NOW", "ExtensiveForm", "StochasticError", "amount_scale", "extensive_form", "shared_columns",
+           "shared_labels", "solve_form", "solve_model_of"]
