@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import footprint as fp
-from conftest import capability, make, market, plant, scenario_data, write_yaml
+from conftest import capability, invoke, make, market, plant, scenario_data, write_yaml
 from footprint.analysis.stochastic import mean_overrides, stochastic_plan
 from footprint.analysis.summary import tail_mean
 from footprint.cli import app
@@ -152,16 +152,24 @@ def test_the_mean_future_averages_numbers_by_probability_and_takes_the_likeliest
                                              "fx.JPY": {2020: pytest.approx(110.0), 2021: pytest.approx(70.0)}}
     rules = [Future("a", 0.6, (("tariffs", [{"rate": 0.1}]),)), Future("b", 0.4, (("tariffs", [{"rate": 0.25}]),))]
     assert dict(mean_overrides(rules)) == {"tariffs": [{"rate": 0.1}]}  # lists of rules: the likeliest
+    # A regime's name and its rules come from the likeliest regime, never the name of one and the rules of another:
+    # here "2025-deals" (0.5) over the two regimes that lapse (0.3 and 0.2, each with its own rules).
+    regimes = [Future("deals", 0.5, (("regime", "2025-deals"), ("fx.KRW", 1000.0))),
+               Future("lapse", 0.3, (("regime", None), ("tariffs", [{"rate": 0.25}]), ("fx.KRW", 1200.0))),
+               Future("ended", 0.2, (("regime", None), ("tariffs", [{"rate": 0.5}]), ("fx.KRW", 1400.0)))]
+    assert dict(mean_overrides(regimes)) == {"regime": "2025-deals", "fx.KRW": pytest.approx(1140.0)}
 
 
 @settings(max_examples=15)
-@given(st.lists(st.tuples(st.floats(1.0, 12.0), st.floats(1.0, 12.0), st.floats(0.1, 1.0)), min_size=1, max_size=3))
+@given(st.lists(st.tuples(st.floats(1.0, 12.0), st.floats(1.0, 12.0), st.floats(0.1, 1.0)), min_size=1, max_size=3),
+       st.sampled_from([0.0, 1.0]))
 def test_wait_and_see_is_at_most_the_plan_which_is_at_most_the_mean_futures_plan(
-        draws: list[tuple[float, float, float]]) -> None:
+        draws: list[tuple[float, float, float]], risk_weight: float) -> None:
+    # With a CVaR term too: WS and EEV are measured as RP is (expected cost plus the risk term).
     total = sum(weight for _, _, weight in draws)
     futures = [Future(f"f{i}", weight / total, (("capabilities[0].local_cost", a), ("capabilities[1].local_cost", b)))
                for i, (a, b, weight) in enumerate(draws)]
-    plan = stochastic_plan(three_lines(), "three lines", futures, options=EXACT)
+    plan = stochastic_plan(three_lines(), "three lines", futures, options=EXACT, risk_weight=risk_weight, alpha=0.8)
     assert plan.wait_and_see <= plan.objective + 1e-6
     assert plan.expected_of_expected_value is not None
     assert plan.objective <= plan.expected_of_expected_value + 1e-6
@@ -196,3 +204,24 @@ def test_the_sets_settings_apply_and_the_command_line_overrides_them(tmp_path: P
     neutral = fp.stochastic(tmp_path / "set.yaml", risk_weight=0.0, mip_gap=0.0)
     assert list(neutral.builds["option"]) == ["a-line"]
     assert neutral.objective == pytest.approx(680.0)
+
+
+def test_a_sets_revise_from_is_overridden_by_a_year_or_by_none(tmp_path: Path) -> None:
+    # The set revises from 2020, the only year: each future decides for itself, 500 each (as alone). None: every
+    # decision made now, the line c plan of 800.
+    write_yaml(tmp_path / "lines.yaml", three_lines())
+    write_yaml(tmp_path / "set.yaml", {
+        "kind": "scenario-set", "base": "lines.yaml", "stochastic": {"revise_from": 2020},
+        "futures": [{"name": "a-cheap", "probability": 0.5, "set": dict(FUTURES[0])},
+                    {"name": "b-cheap", "probability": 0.5, "set": dict(FUTURES[1])}]})
+    revised = fp.stochastic(tmp_path / "set.yaml", mip_gap=0.0)
+    assert (revised.revise_from, revised.objective, revised.waiting) == (2020, pytest.approx(500.0),
+                                                                        pytest.approx(300.0))
+    now = fp.stochastic(tmp_path / "set.yaml", revise_from="none", mip_gap=0.0)
+    assert (now.revise_from, now.objective) == (None, pytest.approx(800.0))
+    printed = invoke("stochastic", str(tmp_path / "set.yaml"), "--revise-from", "none", "--no-store")
+    assert printed.exit_code == 0, printed.output
+    assert "value of waiting" not in printed.output
+    wrong = invoke("stochastic", str(tmp_path / "set.yaml"), "--revise-from", "soon", "--no-store")
+    assert wrong.exit_code == 2
+    assert "expected a year or none" in wrong.output

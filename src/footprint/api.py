@@ -32,6 +32,7 @@ from footprint.economics.futures import expand
 from footprint.optimize.benders import Round
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError, solver_options
+from footprint.optimize.stochastic import StochasticError
 from footprint.plan.plan import Plan
 from footprint.plan.store import RunStore, StoreError, encode_tables, run_record
 from footprint.plan.tables import solve
@@ -117,7 +118,7 @@ def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed:
 
 
 def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed: int | None = None,
-               risk_weight: float | None = None, alpha: float | None = None, revise_from: int | None = None,
+               risk_weight: float | None = None, alpha: float | None = None, revise_from: int | str | None = None,
                method: str = "auto", gap: float | None = None, workers: int | None = None,
                cluster: str | None = None, time_limit: float | None = None, mip_gap: float | None = None,
                on_round: Callable[[Round], None] | None = None, store: RunStore | str | Path | None = None,
@@ -129,9 +130,10 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
     LocalCluster of ``workers`` processes, ``workers=0`` for this process, or the scheduler at ``cluster``;
     stopping at ``gap``, default 1e-6; ``on_round`` is called with each round's bounds), or "auto" (Benders
     where it applies and the MILP would be large). ``risk_weight``, ``alpha`` and ``revise_from`` default to
-    the set's ``stochastic`` settings; ``mip_gap`` to the scenario's or 1e-7, whichever is tighter. With
-    ``store`` (a RunStore, a URL or an SQLite file) it is kept there too, as :func:`save_stochastic` does.
-    Benders with a local cluster starts processes: in a script, call this under ``if __name__ == "__main__":``."""
+    the set's ``stochastic`` settings (``revise_from="none"``: every decision made now, whatever the set says);
+    ``mip_gap`` to the scenario's or 1e-7, whichever is tighter. With ``store`` (a RunStore, a URL or an SQLite
+    file) it is kept there too, as :func:`save_stochastic` does. Benders with a local cluster starts
+    processes: in a script, call this under ``if __name__ == "__main__":``."""
     read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
     listed = expand(read, n=n, seed=seed)
     own = read.spec.stochastic
@@ -141,13 +143,24 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
     plan = stochastic_plan(read.base.data, read.base.name, listed, options=options,
                            risk_weight=own.risk_weight if risk_weight is None else risk_weight,
                            alpha=own.alpha if alpha is None else alpha,
-                           revise_from=own.revise_from if revise_from is None else revise_from,
+                           revise_from=_revise_from(revise_from, own.revise_from),
                            blocks=tuple(own.decisions), method=method, gap=BENDERS_GAP if gap is None else gap,
                            workers=workers, cluster=cluster, on_round=on_round)
     if store is None:
         return plan
     return save_stochastic(plan, read, store, n=n, seed=seed,
                            name=name or (read.name if isinstance(scenario_set, ScenarioSet) else str(scenario_set)))
+
+
+def _revise_from(given: int | str | None, the_sets: int | None) -> int | None:
+    if given is None:
+        return the_sets
+    if isinstance(given, str) and given.strip().lower() == "none":
+        return None
+    try:
+        return int(given)
+    except ValueError:
+        raise StochasticError(f"revise_from: expected a year or none, found {given!r}") from None
 
 
 def save_stochastic(plan: StochasticPlan, scenario_set: ScenarioSet, store: RunStore | str | Path | None, *,

@@ -397,6 +397,12 @@ def futures_command(
 
 # Many futures: a sweep solves each future of a set, sensitivity each ranged input at its ends; both stored.
 
+def _year_or_none(text: str) -> str:
+    if text.strip().lower() == "none" or text.strip().isdigit():
+        return text.strip().lower()
+    raise typer.BadParameter(f"expected a year or none, found {text!r}")
+
+
 class Method(StrEnum):
     auto = "auto"
     extensive = "extensive"
@@ -473,9 +479,11 @@ def stochastic(
     alpha: Annotated[float | None, typer.Option(
         help="CVaR's level: the mean of the dearest 1 - alpha of the futures (default: the set's, else 0.9).",
         min=0.5, max=0.999)] = None,
-    revise_from: Annotated[int | None, typer.Option(
+    revise_from: Annotated[str | None, typer.Option(
+        metavar="YEAR|none", parser=_year_or_none,
         help="Decisions from this year on may differ by future (it is known by then which came); also reports "
-             "the value of waiting (default: the set's stochastic.revise_from).")] = None,
+             "the value of waiting; none: every decision made now (default: the set's stochastic.revise_from).")
+    ] = None,
     method: Annotated[Method, typer.Option(
         help="extensive: one MILP over every future; benders: the decisions made now in a master MILP, each "
              "future's LP on a Dask worker; auto: Benders where it applies and the MILP would be large.")

@@ -3,9 +3,11 @@
 The plan (RP) shares its here-and-now decisions across the futures (see optimize/stochastic.py) and
 minimizes the expected NPV cost, plus ``risk_weight`` times its CVaR at ``alpha``. Beside it:
 
-- WS, wait and see: the mean of each future's own optimum (a planner who knew the future);
-- EV: the plan of the mean future (numbers averaged by probability; a name, such as a regime, the
-  likeliest), and EEV: the EV plan's here-and-now decisions held in every future;
+- WS, wait and see: the mean of each future's own optimum (a planner who knew the future), plus the
+  same risk term over those optima: the objective RP is measured by, so that EVPI >= 0 with CVaR too;
+- EV: the plan of the mean future (numbers averaged by probability; names and rules, such as a regime,
+  those of the likeliest combination), and EEV: the EV plan's here-and-now decisions held in every
+  future, measured as RP is;
 - EVPI = RP - WS, what knowing the future would be worth; VSS = EEV - RP, what planning for the spread
   of futures is worth over planning for their mean;
 - with ``revise_from``, the value of waiting: the objective with every decision made now minus that
@@ -72,7 +74,7 @@ class StochasticPlan:
     expected: float
     """The plan's expected NPV cost (without the risk term)."""
     wait_and_see: float
-    """WS: the probability-weighted mean of the futures' own optima."""
+    """WS: the probability-weighted mean of the futures' own optima, plus risk_weight x their CVaR."""
     expected_value: float
     """EV: the optimum of the mean future."""
     expected_of_expected_value: float | None
@@ -149,34 +151,37 @@ def _models(data: dict[str, Any], source: str, futures: Sequence[Future]) -> lis
 
 def mean_overrides(futures: Sequence[Future]) -> tuple[tuple[str, Any], ...]:
     """The mean future's overrides: each number (and each year of a per-year value) averaged by probability
-    over the futures that set it; any other value (a regime's name, the rules a regime switch writes out)
-    the likeliest one."""
+    over the futures that set it; the values that are not numbers (a regime's name, the rules a regime switch
+    writes out) those of the likeliest combination of them, so that a regime's name and its rules come from
+    one regime (the first such combination of the futures, where two are as likely)."""
     numbers: dict[str, dict[Any, float]] = defaultdict(dict)
-    names: dict[str, dict[str, float]] = defaultdict(dict)
-    values: dict[str, dict[str, Any]] = defaultdict(dict)
     weights: dict[str, float] = defaultdict(float)
+    combinations: dict[str, float] = defaultdict(float)
+    chosen: dict[str, tuple[tuple[str, Any], ...]] = {}
     for future in futures:
+        others = []
         for path, value in future.overrides:
-            weights[path] += future.probability
             if isinstance(value, dict):
+                weights[path] += future.probability
                 for year, rate in value.items():
                     numbers[path][year] = numbers[path].get(year, 0.0) + future.probability * float(rate)
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                weights[path] += future.probability
                 numbers[path][None] = numbers[path].get(None, 0.0) + future.probability * float(value)
             else:  # a name, or the rules a regime switch writes out (lists): told apart by their JSON
-                key = json.dumps(value, sort_keys=True, default=str)
-                names[path][key] = names[path].get(key, 0.0) + future.probability
-                values[path][key] = value
+                others.append((path, value))
+        key = json.dumps(sorted(others, key=lambda item: item[0]), sort_keys=True, default=str)
+        combinations[key] += future.probability
+        chosen.setdefault(key, tuple(others))
     mean: list[tuple[str, Any]] = []
     for path in weights:
-        if path in names:
-            likeliest = max(names[path], key=lambda key: names[path][key])
-            mean.append((path, values[path][likeliest]))
-        elif None in numbers[path]:
+        if None in numbers[path]:
             mean.append((path, numbers[path][None] / weights[path]))
         else:
             mean.append((path, {year: total / weights[path] for year, total in numbers[path].items()}))
-    return tuple(mean)
+    if not combinations:
+        return ()
+    return (*chosen[max(combinations, key=combinations.__getitem__)], *mean)
 
 
 def _costs(form: ExtensiveForm, models: Sequence[FootprintModel], values: np.ndarray) -> np.ndarray:
@@ -240,7 +245,7 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
     table = pd.DataFrame({"name": [f.name for f in futures], "probability": probabilities, "npv": costs,
                           "own": own, "ev_plan": ev_costs})
     measures = {"objective": objective, "expected": float(probabilities @ costs),
-                "wait_and_see": float(probabilities @ own), "expected_value": ev,
+                "wait_and_see": plan_objective(own, probabilities, risk_weight, alpha), "expected_value": ev,
                 "expected_of_expected_value": eev, "waiting": waiting}
     plan = stochastic_plan_of(parts, table, model=models[0], status=solution.status.value, gap=solution.gap,
                               measures=measures, options=options, risk_weight=risk_weight, alpha=alpha,
@@ -297,7 +302,7 @@ def _benders_plan(data: dict[str, Any], source: str, futures: Sequence[Future], 
                           "npv": decomposed.totals, "own": own,
                           "ev_plan": held if held is not None else np.full(len(futures), np.nan)})
     measures = {"objective": decomposed.objective, "expected": float(probabilities @ decomposed.totals),
-                "wait_and_see": float(probabilities @ own), "expected_value": ev,
+                "wait_and_see": plan_objective(own, probabilities, risk_weight, alpha), "expected_value": ev,
                 "expected_of_expected_value": None if held is None else plan_objective(held, probabilities,
                                                                                        risk_weight, alpha),
                 "waiting": None}
