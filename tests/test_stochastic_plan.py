@@ -171,6 +171,7 @@ def _round_trip(url: str, folder: Path) -> None:
     assert run.settings["method"] == "extensive"
     assert run.decisions == Decisions(frozenset(), frozenset({("a", "car", 2020)}), frozenset())  # in every future
     assert listed.loc[listed["id"] == stored.run, "kind"].tolist() == ["stochastic"]
+    assert listed.loc[listed["id"] == stored.run, "futures"].tolist() == [len(stored.futures)]
 
 
 def test_the_store_gives_back_the_plan_on_sqlite(tmp_path: Path) -> None:

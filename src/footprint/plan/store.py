@@ -333,9 +333,10 @@ class RunStore:
     def runs(self, kind: str | None = None, search: str | None = None, limit: int = 50,
              offset: int = 0) -> pd.DataFrame:
         """Runs and sweeps newest first (``kind``: only runs, sweeps or futures; ``search``: a part of the name,
-        any case): id, kind, name, status, objective, currency, created (UTC), and for a sweep its futures
-        stored and planned (its futures themselves are listed by ``kind="future"`` or :meth:`futures`). A
-        stochastic plan is a run whose listed kind is ``stochastic`` (its Plan's summary says so)."""
+        any case): id, kind, name, status, objective, currency, created (UTC), for a stochastic plan the futures
+        it holds, and for a sweep its futures stored and planned (its futures themselves are listed by
+        ``kind="future"`` or :meth:`futures`). A stochastic plan is a run whose listed kind is ``stochastic`` (its
+        Plan's summary says so)."""
         if kind is not None and kind not in KINDS:
             raise StoreError(f"kind {kind!r}: expected one of {', '.join(KINDS)}")
         child = runs.alias("child")
@@ -354,6 +355,9 @@ class RunStore:
         summaries = [None if row[-1] is None else json.loads(row[-1]) for row in rows]
         frame["kind"] = [STOCHASTIC if (summary or {}).get("kind") == STOCHASTIC else kind
                          for kind, summary in zip(frame["kind"], summaries, strict=True)]
+        frame["futures"] = pd.array([len(summary["futures"]) if kind == STOCHASTIC else stored
+                                     for kind, stored, summary in zip(frame["kind"], frame["futures"], summaries,
+                                                                      strict=True)], dtype="Int64")
         frame["planned"] = pd.array([len(summary["futures"]) if kind == "sweep" else None
                                      for kind, summary in zip(frame["kind"], summaries, strict=True)], dtype="Int64")
         return frame
