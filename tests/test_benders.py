@@ -127,6 +127,15 @@ def test_benders_on_dask_workers_gives_the_extensive_forms_plan() -> None:
         assert decomposed.objective == pytest.approx(extensive.objective, rel=AGREE)
         assert list(decomposed.builds["option"]) == list(extensive.builds["option"])
         assert list(decomposed.futures["npv"]) == pytest.approx(list(extensive.futures["npv"]), rel=AGREE)
+        # The same stacked Plan: every future's tables, the method and its rounds in it.
+        summary = decomposed.plan.summary
+        assert (summary["method"], summary["iterations"]) == ("benders", len(decomposed.iterations))
+        assert len(decomposed.iterations) > 0
+        for name in ("builds", "flows", "costs"):
+            ours, theirs = decomposed.plan.tables[name], extensive.plan.tables[name]
+            assert list(ours["future"]) == list(theirs["future"]), name
+            numbers = ours.select_dtypes("number").columns
+            assert ours[numbers].to_numpy() == pytest.approx(theirs[numbers].to_numpy(), rel=AGREE), name
 
 
 def test_benders_where_futures_make_integer_decisions_says_so_and_solves_the_extensive_form() -> None:
@@ -160,8 +169,7 @@ def test_the_command_solves_by_benders_and_prints_its_rounds(tmp_path: Any) -> N
 def test_benders_through_a_cluster_gives_the_local_plan(scheduler: str) -> None:
     futures = [Future(f"f{i}", p, overrides) for i, (p, overrides) in enumerate(zip([0.8, 0.2], FUTURES, strict=True))]
     local = stochastic_plan(three_lines(), "three lines", futures, options=EXACT, method="benders", workers=0)
-    remote = stochastic_plan(three_lines(), "three lines", futures, options=EXACT, method="benders",
-                             cluster=scheduler)
+    remote = stochastic_plan(three_lines(), "three lines", futures, options=EXACT, cluster=scheduler)  # auto
     assert remote.method == "benders"
     assert remote.objective == pytest.approx(local.objective, rel=AGREE)
     assert list(remote.futures["npv"]) == pytest.approx(list(local.futures["npv"]), rel=AGREE)

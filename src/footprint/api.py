@@ -129,11 +129,11 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
     ``method``: "extensive" (one MILP), "benders" (Benders decomposition, each future's LP on a Dask worker: a
     LocalCluster of ``workers`` processes, ``workers=0`` for this process, or the scheduler at ``cluster``;
     stopping at ``gap``, default 1e-6; ``on_round`` is called with each round's bounds), or "auto" (Benders
-    where it applies and the MILP would be large). ``risk_weight``, ``alpha`` and ``revise_from`` default to
-    the set's ``stochastic`` settings (``revise_from="none"``: every decision made now, whatever the set says);
-    ``mip_gap`` to the scenario's or 1e-7, whichever is tighter. With ``store`` (a RunStore, a URL or an SQLite
-    file) it is kept there too, as :func:`save_stochastic` does. Benders with a local cluster starts
-    processes: in a script, call this under ``if __name__ == "__main__":``."""
+    where it applies and the MILP would be large, or ``cluster`` is given). ``risk_weight``, ``alpha`` and
+    ``revise_from`` default to the set's ``stochastic`` settings (``revise_from="none"``: every decision made
+    now, whatever the set says); ``mip_gap`` to the scenario's or 1e-7, whichever is tighter. With ``store`` (a
+    RunStore, a URL or an SQLite file) it is kept there too, as :func:`save_stochastic` does. Benders with a
+    local cluster starts processes: in a script, call this under ``if __name__ == "__main__":``."""
     read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
     listed = expand(read, n=n, seed=seed)
     own = read.spec.stochastic

@@ -486,7 +486,8 @@ def stochastic(
     ] = None,
     method: Annotated[Method, typer.Option(
         help="extensive: one MILP over every future; benders: the decisions made now in a master MILP, each "
-             "future's LP on a Dask worker; auto: Benders where it applies and the MILP would be large.")
+             "future's LP on a Dask worker; auto: Benders where it applies and the MILP would be large, or with "
+             "--cluster.")
     ] = Method.auto,
     gap: Annotated[float | None, typer.Option(
         help="Benders stops once its lower and upper bounds are this close, as a share of the objective "

@@ -199,8 +199,9 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
 
     ``method``: "extensive" (one MILP), "benders" (analysis/benders.py, on ``workers`` local Dask processes or
     the cluster at ``cluster``; ``workers=0``: in this process), or "auto": Benders where it applies and the
-    extensive form would be large. Benders applies when every integer decision is made now; where it does not,
-    the extensive form solves the plan and the plan's notes say why. ``gap``: where Benders stops."""
+    extensive form would be large or a cluster is given. Benders applies when every integer decision is made
+    now; where it does not, the extensive form solves the plan and the plan's notes say why. ``gap``: where
+    Benders stops."""
     options = options or SolverOptions()
     if method not in METHODS:
         raise StochasticError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
@@ -208,7 +209,7 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
         raise StochasticError(f"expected a gap between 0 and 1, found {gap:g}")
     probabilities = np.array([future.probability for future in futures])
     first = _models(data, source, futures[:1])[0]
-    chosen, notes = _method(method, first, blocks, revise_from, len(futures))
+    chosen, notes = _method(method, first, blocks, revise_from, len(futures), on_cluster=cluster is not None)
     if chosen == "benders":
         return _benders_plan(data, source, futures, first, options=options, risk_weight=risk_weight, alpha=alpha,
                              blocks=blocks, gap=gap, workers=workers, cluster=cluster, on_round=on_round)
@@ -255,8 +256,9 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
 
 
 def _method(method: str, first: FootprintModel, blocks: Sequence[str], revise_from: int | None,
-            count: int) -> tuple[str, tuple[str, ...]]:
-    """The method that solves the plan, and why it is not the one asked for (if it is not)."""
+            count: int, on_cluster: bool) -> tuple[str, tuple[str, ...]]:
+    """The method that solves the plan, and why it is not the one asked for (if it is not). With "auto", a cluster
+    given is asked for: Benders, where it applies."""
     integer = first.program.integrality()
     per_future = integer & ~shared_columns(first, blocks, revise_from)
     if method == "extensive":
@@ -270,7 +272,7 @@ def _method(method: str, first: FootprintModel, blocks: Sequence[str], revise_fr
                              "extensive form (one MILP) instead",)
     if method == "auto":
         large = count * first.program.matrix().nnz > AUTO_BENDERS_ENTRIES
-        return ("benders" if large else "extensive"), ()
+        return ("benders" if large or on_cluster else "extensive"), ()
     return "benders", ()
 
 
