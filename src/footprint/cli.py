@@ -527,6 +527,9 @@ def stochastic(
         raise _fail(str(error)) from None
     except PlanningError as error:
         raise _fail(str(error), NO_PLAN) from None
+    except KeyboardInterrupt:
+        _say(err, "interrupted: a stochastic plan is kept only once solved; nothing was stored")
+        raise typer.Exit(INTERRUPTED) from None
     stored = None if no_store else _keep(store, lambda opened: save_stochastic(
         plan, read, opened, name=scenario_set, n=n, seed=seed).run)
     print_stochastic(plan, currency, out)

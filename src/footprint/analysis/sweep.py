@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -178,9 +180,25 @@ def dask_client(workers: int | None, cluster: str | None) -> Iterator[Any]:
             yield client
         return
     count = workers or os.cpu_count() or 1
-    with LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      silence_logs=logging.ERROR) as local, Client(local) as client:
+    with _ctrl_c_ignored():  # the workers started now inherit it: Ctrl-C is this process's to handle
+        local = LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=":0",
+                             silence_logs=logging.ERROR)
+    with local, Client(local) as client:
         yield client
+
+
+@contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored while worker processes start. Ctrl-C reaches every process of the terminal's group: a worker
+    that took it would die printing a traceback, while this process stops the work and closes the cluster."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class SweepError(Exception):
