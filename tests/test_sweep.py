@@ -155,6 +155,23 @@ def test_a_sweep_killed_midway_and_run_again_stores_each_future_once(tmp_path: P
         assert_each_future_is_one_solve(store, 1, ranged_network())  # the store's first run is the sweep
 
 
+def test_ctrl_c_midway_stops_the_sweep_with_a_message_and_no_traceback(tmp_path: Path) -> None:
+    # Ctrl-C in a terminal reaches every process of its group: the command and its workers.
+    scenario_set = set_files(tmp_path, 60)  # 120 futures
+    database = tmp_path / "runs.sqlite"
+    command = [str(FOOTPRINT), "sweep", str(scenario_set), "--workers", "2", "--store", str(database)]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(_stored_futures(database)) < 10 and time.monotonic() < deadline and first.poll() is None:
+        time.sleep(0.02)
+    os.killpg(first.pid, signal.SIGINT)
+    out, errors = first.communicate(timeout=120)
+    assert first.returncode == 130, errors
+    assert "run the same command again to go on" in errors
+    assert "Traceback" not in errors + out
+
+
 def test_futures_in_a_worker_follow_one_another_closely_and_in_runs() -> None:
     tasks = [Task(str(i), 0.1, (("fx.KRW", float(value)),), str(i)) for i, value in enumerate([5, 1, 9, 3, 7, 2])]
     ordered = [float(task.overrides[0][1]) for task in similarity_order(tasks)]
