@@ -28,8 +28,9 @@ def agree(a: float, b: float) -> bool:
 @st.composite
 def networks(draw: st.DrawFn) -> tuple[dict[str, Any], list[Future]]:
     """Two or three plants over two years: lines to build, a candidate plant to open, a closable one, launch
-    costs and minimum volumes (assignments), demand with or without a price for lost sales; two or three
-    futures moving costs and demand, some of which no plan can meet."""
+    costs and minimum volumes (assignments), demand with or without a price for lost sales, or sold at a
+    price (maximizing profit); two or three futures moving costs and demand, some of which no plan can
+    meet."""
     n_plants = draw(st.integers(2, 3))
     plants, capabilities, options = [], [], []
     for p in range(n_plants):
@@ -46,10 +47,13 @@ def networks(draw: st.DrawFn) -> tuple[dict[str, Any], list[Future]]:
         if draw(st.booleans()):
             options.append({"id": f"line{p}", "plant": f"p{p}", "pool": "main", "capacity": draw(st.floats(40, 150)),
                             "capex": draw(st.floats(50, 500)), "max_builds": draw(st.integers(1, 2))})
-    priced = draw(st.booleans())
-    extra_market = {"lost_sale_penalty": {"car": draw(st.floats(10, 40))}} if priced else {}
+    sense = draw(st.sampled_from(["cost", "priced lost sales", "profit"]))
+    extra_market: dict[str, Any] = {
+        "cost": {}, "priced lost sales": {"lost_sale_penalty": {"car": draw(st.floats(10, 40))}},
+        "profit": {"price": {"car": draw(st.floats(5, 40))}}}[sense]
+    extra = {"objective": "maximize_profit"} if sense == "profit" else {}
     data = scenario_data(plants=plants, capabilities=capabilities, markets=[market("us", 100.0, **extra_market)],
-                         options=options, end=2021)
+                         options=options, end=2021, **extra)
     futures = []
     count = draw(st.integers(2, 3))
     weights = [draw(st.floats(0.1, 1.0)) for _ in range(count)]

@@ -558,3 +558,17 @@ def test_orlib_cap_with_warehouses_as_candidate_plants_reaches_the_published_opt
     assert plan.objective == pytest.approx(published_optima()[name], rel=1e-6)
     assert plan.builds.empty
     assert (plan.demand["served"] - plan.demand["demand"]).abs().max() < 1e-6
+
+
+def test_revenue_falls_in_its_years_when_the_plan_also_opens_a_plant():
+    # Selling at 10 a car: 100 cars in 2020 and 150 in 2021, from an old plant (60 a year) and a candidate
+    # (100 a year, opened in 2020 at no cost). The revenue is the flows' price by their own year.
+    plan = solved(scenario_data(
+        objective="maximize_profit",
+        plants=[plant("old", 60.0), plant("new", 100.0, candidate=True)],
+        capabilities=[capability("old", local_cost=2.0), capability("new", local_cost=3.0)],
+        markets=[market("us", {2020: 100.0, 2021: 150.0}, price={"car": 10.0})],
+        end=2021,
+    ))
+    assert costs_by(plan, "revenue") == pytest.approx({2020: -1000.0, 2021: -1500.0})
+    assert_costs_match(plan)

@@ -356,11 +356,11 @@ def _amounts(network: Network, values: dict[str, np.ndarray], lost_demand: np.nd
     amounts.append(_Amounts("fixed", operating_year, (network.fixed_cost * is_open).ravel(),
                             money.plant[operating_plant], operating_plant, nobody))
     if "open" in values:
-        plant, year = plant_cells(network)
+        cell_plant, cell_year = plant_cells(network)
         for component, name, cost, cells in (
-                ("opening", "opened", network.opening_cost, network.plant_candidate[plant]),
-                ("closing", "closed", network.closing_cost, network.plant_closable[plant])):
-            owner, when = plant[cells], year[cells]
+                ("opening", "opened", network.opening_cost, network.plant_candidate[cell_plant]),
+                ("closing", "closed", network.closing_cost, network.plant_closable[cell_plant])):
+            owner, when = cell_plant[cells], cell_year[cells]
             amounts.append(_Amounts(component, when, values[name] * cost[owner, when], money.plant[owner], owner,
                                     np.full(len(owner), -1)))
     option, build_year = option_years(network)
