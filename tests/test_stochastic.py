@@ -175,6 +175,10 @@ def test_wait_and_see_is_at_most_the_plan_which_is_at_most_the_mean_futures_plan
     assert plan.objective <= plan.expected_of_expected_value + 1e-6
     if len(futures) == 1:
         assert plan.wait_and_see == pytest.approx(plan.objective) == pytest.approx(plan.expected_of_expected_value)
+    if risk_weight == 0:  # the objective is the expected NPV cost, and the plan the one without a risk term
+        assert plan.objective == pytest.approx(plan.expected)
+        plain = extensive_form(models_of([f.overrides for f in futures]), [f.probability for f in futures])
+        assert plan.objective == pytest.approx(run(to_highs(plain.arrays, EXACT), True).objective)
 
 
 def test_the_command_prints_the_plan_and_what_uncertainty_costs(tmp_path: Path) -> None:
