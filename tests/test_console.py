@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from conftest import capability, lane, market, plant, scenario_data, small_network_data, write_yaml
 from footprint.cli import EXIT_CODES, app
+from footprint.views.console import _money
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -104,3 +105,8 @@ def test_readme_documents_every_exit_code():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for code, meaning in EXIT_CODES.items():
         assert f"| {code} | {meaning} |" in readme
+
+
+def test_amounts_that_round_to_zero_print_as_zero_never_minus_zero() -> None:
+    assert [_money(a, "USD") for a in (-1e-6, -0.004, -0.006, 1234.5, -2e9)] == [
+        "0.00 USD", "0.00 USD", "-0.01 USD", "1.23k USD", "-2.00bn USD"]

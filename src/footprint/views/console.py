@@ -42,7 +42,7 @@ def _money(amount: float, currency: str) -> str:
     for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
         if abs(amount) >= size:
             return f"{amount / size:,.2f}{suffix} {currency}"
-    return f"{amount:,.2f} {currency}"
+    return f"{amount if round(amount, 2) else 0.0:,.2f} {currency}"  # never "-0.00"
 
 
 def _objective_name(objective_sense: str) -> str:
