@@ -116,6 +116,30 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's package, scripts/chromium.sh, installed with apt-get if missing) driven by
+    Playwright. When it cannot be started the tests that need it fail, saying why: they are never skipped."""
+    from playwright.sync_api import sync_playwright
+
+    script = REPO / "scripts" / "chromium.sh"
+    try:
+        found = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=900)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{script} did not finish in 15 minutes", pytrace=False)
+    if found.returncode != 0:
+        pytest.fail(f"cannot find or install Chromium for the browser tests ({script}, exit code "
+                    f"{found.returncode}): {found.stderr.strip()[-2000:]}", pytrace=False)
+    with sync_playwright() as playwright:
+        # --no-sandbox: Chromium's sandbox needs user namespaces, which containers and root often lack.
+        launched = playwright.chromium.launch(executable_path=found.stdout.strip().splitlines()[-1], headless=True,
+                                              args=["--no-sandbox"])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="session")
 def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Dask scheduler and two workers, each its own process, as a cluster a team would run."""
     folder = tmp_path_factory.mktemp("dask")
