@@ -3,7 +3,9 @@
 Three measurements, each printing a ratio against a peer or a floor measured in the same run:
 
 * ``memory``: peak memory (the largest resident set of any process taking part) of the stochastic
-  plan of 5, 20 and 50 futures of the medium synthetic network of ``benchmarks/build.py``
+  plan (RP, with every future's Plan tables; for Benders also the peaks once its bounds met, before
+  the tables, which grow with the futures as any output does) of 5, 20 and 50 futures of the medium
+  synthetic network of ``benchmarks/build.py``
   (504,000 flows; with capacity options added, so that there are decisions to make now, and
   futures that move the demand of 40 markets), solved as the extensive form and by Benders on 2
   workers, against the floor: solving one future alone. Target for Benders: at most 1.5 times the
@@ -39,9 +41,10 @@ import numpy as np
 import yaml
 
 import build
-from footprint.analysis.benders import benders, future_model, workers_for
+from footprint.analysis.benders import cuts_at, future_model, shared_parts, tables_at, workers_for
 from footprint.economics.checks import ERROR_CHECKS
 from footprint.economics.futures import expand
+from footprint.optimize.benders import decompose
 from footprint.optimize.highs import SolverOptions, run, to_highs
 from footprint.optimize.solve import solve_model
 from footprint.optimize.stochastic import HERE_AND_NOW, extensive_form
@@ -110,12 +113,16 @@ def measure_plan(method: str, count: int, time_limit: float) -> dict[str, Any]:
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
                 Client(cluster) as client:
             with workers_for(data, "medium", futures, HERE_AND_NOW, options, client) as on_workers:
-                outcome = benders(on_workers, probabilities, risk_weight=0.0, alpha=0.9, options=options, gap=GAP,
-                                  on_round=lambda r: print(r, file=sys.stderr, flush=True))
+                parts = [part for _, part in sorted(on_workers.map(shared_parts), key=lambda item: item[0])]
+                decomposed = decompose(parts, probabilities, lambda x: on_workers.map(cuts_at, x), risk_weight=0.0,
+                                       alpha=0.9, options=options, gap=GAP)
+                solving = {"lead_mb": peak_mb(), "worker_mb": max(client.run(peak_mb).values())}
+                on_workers.map(tables_at, decomposed.x, one_by_one=True)
             workers = list(client.run(peak_mb).values())
-        decomposed = outcome.decomposed
         objective, rounds, status = decomposed.objective, len(decomposed.rounds), str(decomposed.status)
-    return {"seconds": time.perf_counter() - started, "lead_mb": peak_mb(), "worker_mb": max(workers, default=0.0),
+        return {"seconds": time.perf_counter() - started, "lead_mb": peak_mb(), "worker_mb": max(workers),
+                "objective": objective, "rounds": rounds, "status": status, "solving": solving}
+    return {"seconds": time.perf_counter() - started, "lead_mb": peak_mb(), "worker_mb": 0.0,
             "objective": objective, "rounds": rounds, "status": status}
 
 
@@ -186,6 +193,11 @@ def run_memory(counts: list[int], extensive_up_to: int, time_limit: float) -> No
             print(f"{count:>7} {method:<10} {result['seconds']:>8.1f} {result['status']:>10} "
                   f"{result.get('rounds', 0):>6} {result['lead_mb']:>9,.0f} {result.get('worker_mb', 0.0):>10,.0f} "
                   f"{peak / floor:>11.2f}x {objective}", flush=True)
+            if "solving" in result:  # Benders: the peaks once the bounds met, before every future's tables
+                solving = result["solving"]
+                peak = max(solving["lead_mb"], solving["worker_mb"])
+                print(f"{'':>7} {'  solving':<10} {'':>8} {'':>10} {'':>6} {solving['lead_mb']:>9,.0f} "
+                      f"{solving['worker_mb']:>10,.0f} {peak / floor:>11.2f}x (before the tables)", flush=True)
         if ("extensive", count) in measured:
             a, b = measured[("extensive", count)], measured[("benders", count)]
             bound = "at least " if a["status"] != "optimal" else ""

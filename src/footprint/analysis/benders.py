@@ -10,6 +10,7 @@ in this process, one after another.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import uuid
@@ -124,14 +125,23 @@ class Workers:
             self.addresses = [workers[i % len(workers)] if workers else None for i in range(len(shares))]
             self.data = client.scatter(data, broadcast=True)
 
-    def map(self, task: Callable[..., list[Any]], *args: Any) -> list[Any]:
-        """Every share's results of ``task``, in the shares' order, flattened."""
+    def map(self, task: Callable[..., list[Any]], *args: Any, one_by_one: bool = False) -> list[Any]:
+        """Every share's results of ``task``, in the shares' order, flattened. ``one_by_one``: a task per future, its
+        result let go on the worker once here (for results as large as a future's tables)."""
+        pieces = list(zip(self.shares, self.addresses, strict=True))
+        if one_by_one:
+            pieces = [(dataclasses.replace(share, futures=(item,)), address) for share, address in pieces
+                      for item in share.futures]
         if self.client is None:
-            return [item for share in self.shares for item in task(self.data, share, *args)]
+            return [item for share, _ in pieces for item in task(self.data, share, *args)]
         submitted = [self.client.submit(task, self.data, share, *args, pure=False,
                                         workers=None if address is None else [address], allow_other_workers=True)
-                     for share, address in zip(self.shares, self.addresses, strict=True)]
-        return [item for finished in submitted for item in finished.result()]
+                     for share, address in pieces]
+        results = []
+        for finished in submitted:
+            results += finished.result()
+            finished.release()
+        return results
 
     def close(self) -> None:
         if self.client is not None:
@@ -176,7 +186,8 @@ def benders(workers: Workers, probabilities: np.ndarray, *, risk_weight: float, 
     parts = [part for _, part in sorted(workers.map(shared_parts), key=lambda item: item[0])]
     decomposed = decompose(parts, probabilities, lambda x: workers.map(cuts_at, x), risk_weight=risk_weight,
                            alpha=alpha, options=options, gap=gap, on_round=on_round)
-    tables = [made for _, made in sorted(workers.map(tables_at, decomposed.x), key=lambda item: item[0])]
+    tables = [made for _, made in sorted(workers.map(tables_at, decomposed.x, one_by_one=True),
+                                         key=lambda item: item[0])]
     return BendersOutcome(decomposed, tables, parts)
 
 
