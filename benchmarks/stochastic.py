@@ -19,7 +19,7 @@ Three measurements, each printing a ratio against a peer or a floor measured in 
 
 Each plan runs in a fresh process, so that one's memory does not count against another's.
 
-    python benchmarks/stochastic.py                       # all three: about 20 minutes here
+    python benchmarks/stochastic.py                       # all three: about 30 minutes here
     python benchmarks/stochastic.py --only rogue
     python benchmarks/stochastic.py --futures 5,20 --extensive-up-to 5
 """
