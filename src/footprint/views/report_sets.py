@@ -4,6 +4,8 @@ waiting, the regret table) and a comparison of two plans. Same page as a plan's 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -82,8 +84,9 @@ def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary) -> st
     decisions.tables.append(Table("Decisions by year", ["decision", "in the futures"], rows))
     if not rows:
         decisions.notes.append("Every future with a plan takes the same decisions.")
-    tornado = _tornado(futures, currency) if isinstance(sweep.scenario_data, dict) and \
-        "sensitivity" in sweep.scenario_data else Section("tornado", "Tornado")
+    content = sweep.scenario_data.get("sweep") if isinstance(sweep.scenario_data, dict) else None
+    sensitivity = isinstance(content, dict) and "sensitivity" in content  # a sweep of `footprint sensitivity`
+    tornado = _tornado(futures, currency) if sensitivity else Section("tornado", "Tornado")
     return render(f"Sweep: {sweep.name}", facts, [distribution, decisions, tornado])
 
 
@@ -120,8 +123,8 @@ def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str
                                 for r in futures.itertuples()]))
     for name, text in plan.revised.items():
         regret.notes.append(f"{name} revises: {text}")
-    sections = [now, regret, *plan_sections(plan.plan.future(first), loaded)]
-    sections[2].title = f"Map (future {first})"
+    drawn = plan_sections(plan.plan.future(first), loaded)
+    sections = [now, regret, *(replace(section, title=f"{section.title} (future {first})") for section in drawn)]
     return render(f"Stochastic plan: {plan.plan.summary.get('scenario', '')}", facts, sections)
 
 
