@@ -543,7 +543,7 @@ def sweep_summary_command(
     store: StoreOption = None,
 ) -> None:
     """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken."""
-    from footprint.analysis.summary import sweep_summary
+    from footprint.views.report_of import stored_sweep
     from footprint.views.sweep_summary import print_sweep_summary
 
     with _opened_store(store) as opened:
@@ -551,13 +551,45 @@ def sweep_summary_command(
         if found.kind != "sweep":
             raise _fail(f"run {found.id} ({found.name}) is a {found.kind}, not a sweep; `footprint runs --kind sweep` "
                         "lists the sweeps")
-        futures = opened.futures(found.id)
-        solved = futures[futures["status"] != "failed"]
-        first = opened.get(int(solved["id"].iloc[0])) if len(solved) else None
-    sense = (first.summary or {}).get("objective_sense", "cost") if first is not None else "cost"
-    summary = sweep_summary(futures, sense, currency=first.currency if first is not None else None)
-    _say(out, f"sweep {found.id} ({found.name}): {len(futures):,} futures stored, {found.status}")
+        summary = stored_sweep(opened, found).summary
+    _say(out, f"sweep {found.id} ({found.name}): {summary.futures:,} futures stored, {found.status}")
     print_sweep_summary(summary, out)
+
+
+@app.command()
+def report(
+    references: Annotated[list[str], typer.Argument(
+        metavar="RUN|DIR|FILE", help="What to report: a stored run (its id, latest, its name, SWEEP/FUTURE; a sweep "
+                                     "or a stochastic plan too), a results folder (`footprint run --out DIR`), or a "
+                                     "scenario file (solved first). Two with --compare.")],
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")] = Path("report.html"),
+    compared: Annotated[bool, typer.Option("--compare", help="Report the second plan against the first.")] = False,
+    scenario: Annotated[str | None, typer.Option(
+        help="The scenario of a results folder (it keeps only the plan's tables): for the map and the inputs.")] = None,
+    explain: Annotated[bool | None, typer.Option(
+        "--explain/--no-explain", help="Show explain's choices for the largest markets and products (it re-solves "
+                                       "the scenario); default: for plans of up to 20,000 flows.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Write one self-contained HTML report (it works offline: no request leaves the page): the map of plants,
+    markets and flows by year, utilization, production, builds, landed cost, costs, lost sales and the inputs;
+    for a sweep, a stochastic plan or two plans compared, what they add."""
+    from footprint.scenario.atomic import write_file
+    from footprint.views.report_of import ReportError, report_of
+
+    try:
+        with _stage("Drawing the report ..."):
+            html = report_of(references, store, scenario=None if scenario is None else str(_resolve(scenario)),
+                             explain=explain, compared=compared)
+    except ReportError as error:
+        raise _fail(str(error)) from None
+    if out_path.is_dir():
+        raise _fail(f"{out_path}: a folder; --out takes the name of the HTML file to write", NOT_WRITTEN)
+    try:
+        write_file(out_path, lambda path: path.write_text(html, encoding="utf-8"))
+    except OSError as error:
+        raise _fail(f"cannot write {out_path}: {(error.strerror or str(error)).lower()}", NOT_WRITTEN) from None
+    _say(out, f"Report written to {out_path} ({len(html.encode()) / 1e6:.1f} MB)")
 
 
 @app.command()

@@ -66,18 +66,28 @@ def explain(scenario: Scenario, market: str, product: str, year: int | None = No
         raise ExplainError(f"unknown product {short(product)}; known: {_names(p.id for p in scenario.products)}")
     if year is not None and year not in scenario.years:
         raise ExplainError(f"year {year} is outside the horizon {scenario.horizon.start}-{scenario.horizon.end}")
+    return explanations(scenario, [(market, product)], year, options)[0]
+
+
+def explanations(scenario: Scenario, pairs: Iterable[tuple[str, str]], year: int | None = None,
+                 options: SolverOptions | None = None) -> list[Explanation]:
+    """:func:`explain` for each (market, product) of ``pairs`` (known to the scenario), from one solve."""
     options = options or solver_options(scenario)
     solved = solve_model(scenario, options)
     plan = plan_of(solved)
     row_duals, reduced_costs = _fixed_duals(solved)
     network = solved.model.network
-    chosen = (network.flow_market == network.markets.index(market)) & (
-        network.flow_product == network.products.index(product))
-    if year is not None:
-        chosen &= network.years[network.flow_year] == year
-    lanes = np.flatnonzero(chosen)
-    return Explanation(market, product, scenario.currency, _landed(solved, lanes, row_duals, reduced_costs),
-                       _capacity_value(solved, row_duals), plan)
+    capacity_value = _capacity_value(solved, row_duals)
+    found = []
+    for market, product in pairs:
+        chosen = (network.flow_market == network.markets.index(market)) & (
+            network.flow_product == network.products.index(product))
+        if year is not None:
+            chosen &= network.years[network.flow_year] == year
+        lanes = np.flatnonzero(chosen)
+        found.append(Explanation(market, product, scenario.currency,
+                                 _landed(solved, lanes, row_duals, reduced_costs), capacity_value, plan))
+    return found
 
 
 def _names(names: Iterable[str]) -> str:
@@ -146,4 +156,4 @@ def _capacity_value(solved: Solved, row_duals: np.ndarray) -> pd.DataFrame:
     return table[["plant", "pool", "year", "value", "discounted"]].reset_index(drop=True)
 
 
-__all__ = ["Alternative", "ExplainError", "Explanation", "alternative", "explain"]
+__all__ = ["Alternative", "ExplainError", "Explanation", "alternative", "explain", "explanations"]

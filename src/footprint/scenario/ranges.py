@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from footprint.scenario.checks import Loc
+from footprint.scenario.checks import Loc, loc_text
 from footprint.scenario.parameters import KEY, NAME, Parameter, ParameterError
 
 Distribution = Literal["triangular", "pert"]
@@ -67,16 +67,16 @@ def _has_range(node: Any) -> bool:
     return _is_figure(node) and (node.get("low") is not None or node.get("high") is not None)
 
 
-def _walk(node: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
+def walk_figures(node: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
     """Every figure in ``node`` with its key path; a figure's own fields are not searched."""
     if _is_figure(node):
         yield loc, node
     elif isinstance(node, dict):
         for key, value in node.items():
-            yield from _walk(value, (*loc, key))
+            yield from walk_figures(value, (*loc, key))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _walk(value, (*loc, index))
+            yield from walk_figures(value, (*loc, index))
 
 
 def _entry_key(entries: list[Any], index: int) -> str | None:
@@ -136,7 +136,7 @@ def _figure(loc: Loc, path: str, raw: dict[str, Any]) -> RangedFigure:
 def found_dimensions(data: dict[str, Any]) -> tuple[list[Dimension], list[RangeProblem]]:
     """Every figure with a range in ``data`` (a scenario's plain data), each its own dimension."""
     dimensions, problems = [], []
-    for loc, raw in _walk(data, ()):
+    for loc, raw in walk_figures(data, ()):
         if not _has_range(raw):
             continue
         path = parameter_path(data, loc)
@@ -144,15 +144,11 @@ def found_dimensions(data: dict[str, Any]) -> tuple[list[Dimension], list[RangeP
             if path is None:
                 what = "an FX figure by year; FX is sampled per currency (fx.CUR, one rate)" if loc[0] == "fx" \
                     else "a figure no parameter path can name"
-                raise _UnsampledError(f"{_loc_text(loc)}: {what}; list the paths to sample under ranges.paths", loc)
+                raise _UnsampledError(f"{loc_text(loc)}: {what}; list the paths to sample under ranges.paths", loc)
             dimensions.append(Dimension(path, (_figure(loc, path, raw),)))
         except _UnsampledError as err:
             problems.append(RangeProblem(str(err), figure=err.figure))
     return dimensions, problems
-
-
-def _loc_text(loc: Loc) -> str:
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).removeprefix(".")
 
 
 def listed_dimensions(data: dict[str, Any], paths: list[str]) -> tuple[list[Dimension], list[RangeProblem]]:
@@ -329,4 +325,4 @@ def sample_ranges(dimensions: list[Dimension], n: int, distribution: Distributio
 
 __all__ = ["Dimension", "Distribution", "RangeProblem", "RangedFigure", "beta_quantile", "found_dimensions",
            "latin_hypercube", "listed_dimensions", "parameter_path", "pert_quantile", "regularized_beta",
-           "sample_ranges", "triangular_quantile"]
+           "sample_ranges", "triangular_quantile", "walk_figures"]

@@ -1,0 +1,210 @@
+"""The HTML report of a plan: one self-contained file (plotly.js and the world's shapes inline) that works
+offline. ``plan_report`` draws a Plan (and, when its scenario is known, the map, the inputs and the choices of
+explain); report_sets.py draws sweeps, stochastic plans and comparisons with the same page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from footprint.analysis.explain import Explanation
+from footprint.analysis.inputs import input_figures
+from footprint.economics.network import UNIT_COMPONENTS
+from footprint.plan.plan import Plan
+from footprint.scenario.validation import Loaded
+from footprint.views import charts
+from footprint.views.page import Section, Table, figure_html, money, render
+from footprint.views.world import TOP_LANES, places, top_lanes, world_map
+
+WATERFALLS = 6
+"""Lanes whose landed cost is drawn, the largest by units."""
+
+
+def _number(value: float, digits: int = 0) -> str:
+    return f"{round(float(value), digits) + 0:,.{digits}f}"
+
+
+def plan_facts(plan: Plan) -> list[tuple[str, str]]:
+    """The key figures of a plan, as (name, text)."""
+    currency = str(plan.summary["currency"])
+    sense = "NPV profit" if plan.summary.get("objective_sense") == "maximize_profit" else "NPV cost"
+    horizon = plan.summary.get("horizon") or [None, None]
+    lost = float(plan.demand["lost"].sum())
+    facts = [("scenario", str(plan.summary.get("scenario", ""))), ("status", plan.status),
+             (sense, money(plan.objective, currency)), ("horizon", f"{horizon[0]}-{horizon[1]}"),
+             ("units supplied", _number(plan.demand["served"].sum())), ("lost sales", _number(lost) + " units"),
+             ("capacity built", f"{len(plan.builds)} option build(s)")]
+    if plan.summary.get("message") and plan.status != "optimal":
+        facts.append(("note", str(plan.summary["message"])))
+    return facts
+
+
+def map_section(plan: Plan, loaded: Loaded | None) -> Section:
+    """Plants, markets and the largest lanes on the world map, by year."""
+    section = Section("map", "Map")
+    if loaded is None:
+        section.notes.append("The scenario of this plan is not known (a results folder keeps only the plan's tables): "
+                             "plants and markets cannot be placed. Give it with --scenario to draw the map.")
+        return section
+    placed, unplaced = places(loaded.scenario)
+    _, left_out = top_lanes(plan.flows)
+    section.figures.append(figure_html(world_map(plan.flows, plan.utilization, plan.demand, placed)))
+    section.notes.append("Plants (circles) sized by capacity and coloured by utilization; markets (squares) sized by "
+                         "demand; lines are lanes, their width the units (products summed). Placed by location, else "
+                         "port, else the country's centroid. Move the slider for another year.")
+    if left_out.sum():
+        section.notes.append(f"The {TOP_LANES} largest lanes of each year are drawn; {int(left_out.max()):,} smaller "
+                             "ones in a year at most are left out.")
+    if unplaced:
+        section.notes.append("Not on the map (no location, port or country shape): " + ", ".join(unplaced))
+    return section
+
+
+def capacity_section(plan: Plan) -> Section:
+    """Utilization, production by plant, and the timeline of builds and plant decisions."""
+    section = Section("capacity", "Capacity and production")
+    if len(plan.utilization):
+        section.figures.append(figure_html(charts.utilization_heatmap(plan.utilization)))
+    if len(plan.production):
+        section.figures.append(figure_html(charts.stacked_bars(plan.production, "plant", "units",
+                                                               "Production by plant", "units")))
+    plants = plan.tables["plants"]
+    if len(plan.builds) or plants["opened"].any() or plants["closed"].any():
+        years = sorted(plan.utilization["year"].unique().tolist()) or [int(plan.summary["horizon"][0])]
+        section.figures.append(figure_html(charts.timeline(plan.builds, plants, years)))
+    else:
+        section.notes.append("The plan builds no capacity and opens or closes no plant.")
+    return section
+
+
+def _currencies(exposure: pd.DataFrame, plant: str, market: str, year: int) -> dict[str, str]:
+    rows = exposure[(exposure["plant"] == plant) & (exposure["market"] == market) & (exposure["year"] == year)]
+    return {str(row.component): str(row.currency) for row in rows.itertuples()
+            if row.component in ("production_local", "production_imported")}
+
+
+def _capacity_cost(explained: dict[tuple[str, str], Explanation], lane: pd.Series) -> float | None:
+    found = explained.get((lane["market"], lane["product"]))
+    if found is None:
+        return None
+    rows = found.landed[(found.landed["plant"] == lane["plant"]) & (found.landed["year"] == lane["year"])
+                        & (found.landed["sourcing_option"] == lane["sourcing"])]
+    return float(rows["capacity"].iloc[0]) if len(rows) else None
+
+
+def landed_section(plan: Plan, explanations: Sequence[Explanation]) -> Section:
+    """The landed cost of the largest lanes as waterfalls, and the choices of explain per market and product."""
+    currency = str(plan.summary["currency"])
+    section = Section("landed", "Landed cost")
+    explained = {(e.market, e.product): e for e in explanations}
+    totals = plan.flows.groupby(["plant", "product", "market", "sourcing"], as_index=False, observed=True).agg(
+        units=("units", "sum"), year=("year", "max")).sort_values("units", ascending=False, kind="stable")
+    keys = ["plant", "product", "market", "year", "sourcing"]
+    for lane in totals.head(WATERFALLS).to_dict(orient="records"):
+        rows = plan.landed_cost.merge(pd.DataFrame([lane])[keys], on=keys)
+        parts = charts.lane_parts(rows, _currencies(plan.tables["exposure"], lane["plant"], lane["market"],
+                                                    lane["year"]))
+        capacity = _capacity_cost(explained, pd.Series(lane))
+        if capacity:
+            parts.append(("capacity", capacity))
+        own = "" if lane["sourcing"] == "own" else f" ({lane['sourcing']})"
+        section.figures.append(figure_html(charts.waterfall(
+            parts, f"{lane['product']} from {lane['plant']}{own} to {lane['market']}, {lane['year']}", currency)))
+    section.notes.append(f"Per unit, in {currency}: production by the currency it is incurred in, sourcing, freight, "
+                         "duty" + (", and capacity (the value of the scarce capacity a unit uses, from the duals "
+                                   "with the plan's yes/no decisions fixed)." if explanations else "."))
+    section.tables.extend(_explanation_table(e) for e in explanations)
+    return section
+
+
+def _explanation_table(explanation: Explanation) -> Table:
+    landed = explanation.landed
+    parts = [c for c in UNIT_COMPONENTS if (landed[c].abs() > 0.005).any()]
+    rows = [[str(row["year"]), row["plant"] if row["sourcing_option"] == "own"
+             else f"{row['plant']} ({row['sourcing_option']})", *(_number(row[c]) for c in parts),
+             _number(row["landed"]), _number(row["capacity"]), _number(row["total"]), _number(row["units"]),
+             "chosen" if row["chosen"] else f"+{_number(row['margin'])}"]
+            for row in landed.to_dict(orient="records")]
+    return Table(f"Why {explanation.product} for {explanation.market} comes from where it does "
+                 f"({explanation.currency} per unit, from each capable plant)",
+                 ["year", "plant", *[charts.COMPONENT_LABELS.get(c, c) for c in parts], "landed", "capacity",
+                  "total", "units", "choice"], rows,
+                 "total = landed + capacity; the choice's margin is the total minus the year's lowest.")
+
+
+def costs_section(plan: Plan) -> Section:
+    """Costs by component per year, their NPV, and costs by the currency they are incurred in."""
+    currency = str(plan.summary["currency"])
+    section = Section("costs", "Costs")
+    costs = plan.costs
+    section.figures.append(figure_html(charts.stacked_bars(costs, "component", "amount",
+                                                           f"Costs by component ({currency}; revenue negative)",
+                                                           currency)))
+    npv = costs.groupby("component", sort=False)[["amount", "discounted"]].sum()
+    section.tables.append(Table(f"Costs by component over the horizon ({currency})", ["component", "amount", "NPV"],
+                                [[charts.COMPONENT_LABELS.get(str(name), str(name)), _number(row.amount),
+                                  _number(row.discounted)] for name, row in npv.iterrows()]))
+    exposure = plan.tables["exposure"]
+    if len(exposure):
+        section.figures.append(figure_html(charts.stacked_bars(
+            exposure, "currency", "amount", f"Costs by the currency they are incurred in (in {currency})", currency)))
+    return section
+
+
+def lost_section(plan: Plan) -> Section:
+    """Demand not served, where there is any."""
+    section = Section("lost", "Lost sales")
+    lost = plan.demand[plan.demand["lost"] > 0]
+    if lost.empty:
+        return section
+    section.figures.append(figure_html(charts.stacked_bars(lost.assign(what=lost["product"].astype(str) + " in "
+                                                                       + lost["market"].astype(str)),
+                                                           "what", "lost", "Lost sales", "units")))
+    section.tables.append(Table("Lost sales (units)", ["product", "market", "year", "demand", "lost"],
+                                [[row.product, row.market, str(row.year), _number(row.demand), _number(row.lost)]
+                                 for row in lost.itertuples()]))
+    return section
+
+
+def inputs_section(loaded: Loaded | None) -> Section:
+    """The scenario's figures with their sources and ranges, and validation's warnings."""
+    section = Section("inputs", "Inputs")
+    if loaded is None:
+        section.notes.append("The scenario is not known: a results folder keeps only the plan. Give it with "
+                             "--scenario, or report a stored run (the run store keeps each run's scenario).")
+        return section
+    section.notes.append(f"Scenario {loaded.scenario.name} from {loaded.source}.")
+    section.tables.append(Table("Warnings of validation", ["where", "warning"],
+                                [[warning.path, warning.message] for warning in loaded.warnings])
+                          if loaded.warnings else Table("Warnings of validation", ["warning"], [["none"]]))
+    if isinstance(loaded.data, dict):
+        figures = input_figures(loaded.data)
+        rows = [[row.input, _figure(row.value), _figure(row.low), _figure(row.high), row.source]
+                for row in figures.itertuples()]
+        section.tables.append(Table("Figures with their sources and ranges", ["input", "value", "low", "high",
+                                                                              "source"], rows))
+    return section
+
+
+def _figure(value: float) -> str:
+    return "" if pd.isna(value) else f"{value:,.6g}"
+
+
+def plan_sections(plan: Plan, loaded: Loaded | None, explanations: Sequence[Explanation] = ()) -> list[Section]:
+    """Every section of a plan's report, in order."""
+    return [map_section(plan, loaded), capacity_section(plan), landed_section(plan, explanations),
+            costs_section(plan), lost_section(plan), inputs_section(loaded)]
+
+
+def plan_report(plan: Plan, loaded: Loaded | None = None, explanations: Sequence[Explanation] = (),
+                title: str | None = None) -> str:
+    """The report of a deterministic plan as one HTML document. ``loaded``: its scenario (validated, with its
+    warnings and data), for the map and the inputs; ``explanations``: explain's choices to show (from
+    :func:`footprint.analysis.explain.explanations`)."""
+    name = str(plan.summary.get("scenario", ""))
+    return render(title or f"Plan: {name}", plan_facts(plan), plan_sections(plan, loaded, explanations))
+
+
+__all__ = ["plan_facts", "plan_report", "plan_sections"]

@@ -1,0 +1,159 @@
+"""What a report is drawn from, found by reference: a stored run (its id, ``latest``, its name, SWEEP/FUTURE; a
+sweep or a stochastic plan too), a results folder (``footprint run --out DIR``) or a scenario file (solved here).
+``report_of`` returns the whole HTML document; ReportError says in one line why it cannot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from footprint.analysis.compare import CompareError, compare
+from footprint.analysis.explain import Explanation, explanations
+from footprint.analysis.stochastic import StochasticPlan
+from footprint.analysis.summary import SweepSummary, sweep_summary
+from footprint.economics.checks import CHECKS
+from footprint.optimize.solve import PlanningError
+from footprint.plan.plan import Plan
+from footprint.plan.results import ResultsError
+from footprint.plan.store import FAILED, Run, RunStore, StoreError
+from footprint.plan.tables import solve
+from footprint.scenario.files import read_scenario
+from footprint.scenario.sources import ScenarioError, Source
+from footprint.scenario.validation import Loaded, validate
+from footprint.views.report import plan_report
+from footprint.views.report_sets import compare_report, stochastic_report, sweep_report
+
+EXPLAIN_FLOWS = 20_000
+"""Explain's choices are shown by default for plans with at most this many flows (explain re-solves the scenario)."""
+EXPLAIN_PAIRS = 12
+"""Market and product pairs explained, the largest by demand."""
+
+
+class ReportError(Exception):
+    """A reference that names nothing to report, or a plan that cannot be drawn: the message says why."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One plan to report, with its scenario when known, and explain's choices when computed."""
+
+    plan: Plan
+    loaded: Loaded | None
+    explained: tuple[Explanation, ...] = ()
+    run: int | None = None
+
+
+@dataclass(frozen=True)
+class SweepSubject:
+    """A stored sweep: its record, its futures and their statistics."""
+
+    sweep: Run
+    futures: pd.DataFrame
+    summary: SweepSummary
+
+
+def _is(path: Path, kind: str) -> bool:
+    try:
+        return path.is_dir() if kind == "dir" else path.is_file()
+    except (OSError, ValueError):  # a NUL byte, a name too long
+        return False
+
+
+def _scenario(path: str) -> Loaded:
+    try:
+        return read_scenario(path, CHECKS)
+    except ScenarioError as error:
+        raise ReportError(error.report()) from None
+
+
+def pairs(plan: Plan, top: int = EXPLAIN_PAIRS) -> list[tuple[str, str]]:
+    """The (market, product) pairs with the most demand, largest first."""
+    demand = plan.demand.groupby(["market", "product"])["demand"].sum().sort_values(ascending=False, kind="stable")
+    return [(str(market), str(product)) for market, product in demand[demand > 0].index[:top]]
+
+
+def _explained(plan: Plan, loaded: Loaded | None, explain: bool | None) -> tuple[Explanation, ...]:
+    if loaded is None or explain is False or (explain is None and len(plan.flows) > EXPLAIN_FLOWS):
+        return ()
+    try:
+        return tuple(explanations(loaded.scenario, pairs(plan)))
+    except PlanningError as error:
+        raise ReportError(f"{loaded.source}: explain could not re-solve it: {error}") from None
+
+
+def subject(reference: str, store: str | None = None, *, scenario: str | None = None,
+            explain: bool | None = None) -> Subject | SweepSubject:
+    """The plan ``reference`` names, or the stored sweep. ``scenario``: the
+    scenario of a results folder (which keeps only the plan)."""
+    path = Path(reference)
+    if _is(path, "file"):
+        loaded = _scenario(reference)
+        try:
+            plan = solve(loaded.scenario)
+        except PlanningError as error:
+            raise ReportError(f"{reference}: {error}") from None
+        return Subject(plan, loaded, _explained(plan, loaded, explain))
+    if _is(path, "dir"):
+        try:
+            plan = Plan.read(path)
+        except ResultsError as error:
+            raise ReportError(str(error)) from None
+        loaded = _scenario(scenario) if scenario is not None else None
+        return Subject(plan, loaded, () if plan.stacked else _explained(plan, loaded, explain))
+    try:
+        with RunStore(store, create=False) as opened:
+            found = opened.get(reference)
+            if found.kind == "sweep":
+                return stored_sweep(opened, found)
+            plan = opened.plan(found.id or 0)
+    except StoreError as error:
+        raise ReportError(f"{reference}: not a file, a results folder, nor a stored run: {error}") from None
+    try:
+        loaded = validate(Source(found.scenario_data, f"run {found.id} ({found.name})"), CHECKS)
+    except ScenarioError:
+        loaded = None  # a stacked plan's set, or a scenario of an older version: the plan is reported without it
+    return Subject(plan, loaded, () if plan.stacked else _explained(plan, loaded, explain), found.id)
+
+
+def report_of(references: Sequence[str], store: str | None = None, *, scenario: str | None = None,
+              explain: bool | None = None, compared: bool = False) -> str:
+    """The HTML report of one reference (a plan, a stochastic plan or a sweep), or with ``compared`` of the
+    second of two plans against the first. ReportError when it cannot be made."""
+    if compared != (len(references) == 2) or not 1 <= len(references) <= 2:
+        raise ReportError("give one RUN, DIR or FILE to report, or two with --compare")
+    found = [subject(reference, store, scenario=scenario, explain=False if compared else explain)
+             for reference in references]
+    if compared:
+        plans = [_plan(one, reference) for one, reference in zip(found, references, strict=True)]
+        try:
+            return compare_report(compare(*plans))
+        except CompareError as error:
+            raise ReportError(str(error)) from None
+    one = found[0]
+    if isinstance(one, SweepSubject):
+        return sweep_report(one.sweep, one.futures, one.summary)
+    if one.plan.stacked:
+        return stochastic_report(StochasticPlan.of(one.plan, run=one.run), None)
+    return plan_report(one.plan, one.loaded, one.explained)
+
+
+def _plan(found: Subject | SweepSubject, reference: str) -> Plan:
+    if isinstance(found, SweepSubject):
+        raise ReportError(f"{reference}: a sweep; compare two plans (a sweep's future is SWEEP/FUTURE)")
+    return found.plan
+
+
+def stored_sweep(store: RunStore, sweep: Run) -> SweepSubject:
+    """A stored sweep with its futures and their statistics (objective sense and currency its first plan's)."""
+    futures = store.futures(int(sweep.id or 0))
+    solved = futures[futures["status"] != FAILED]
+    first = store.get(int(solved["id"].iloc[0])) if len(solved) else None
+    sense = (first.summary or {}).get("objective_sense", "cost") if first is not None else "cost"
+    return SweepSubject(sweep, futures, sweep_summary(futures, sense,
+                                                      currency=first.currency if first is not None else None))
+
+
+__all__ = ["EXPLAIN_FLOWS", "ReportError", "Subject", "SweepSubject", "pairs", "report_of", "stored_sweep", "subject"]
