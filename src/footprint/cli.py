@@ -804,6 +804,41 @@ def export(
     _say(out, f"Run {found.id} ({found.name}) written to {out_path}")
 
 
+@app.command()
+def serve(
+    store: StoreOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on; any but localhost (127.0.0.1) needs --token.")
+                    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    token: Annotated[str | None, typer.Option(
+        envvar="FOOTPRINT_TOKEN", help="Every request must carry it: open the app once as http://HOST:PORT/?token="
+                                       "TOKEN (a cookie keeps it), or send the X-Footprint-Token header.")] = None,
+    max_upload: Annotated[float, typer.Option(help="Largest upload, in MB (MiB).", min=0.001, max=4096)] = 20.0,
+    workers: WorkersOption = None,
+) -> None:
+    """Serve the web app over the run store: the runs and sweeps, a run's tables and downloads, uploads validated
+    in place and run (or swept over their ranged inputs) in the background, comparisons. Ctrl-C stops it."""
+    import uvicorn
+
+    from footprint.plan.store import StoreError
+    from footprint.web.app import create_app
+    from footprint.web.security import host_refusal
+    from footprint.web.state import Settings
+    from footprint.web.uploads import MIB, Limits
+
+    refusal = host_refusal(host, token)
+    if refusal is not None:
+        raise _fail(refusal)
+    try:
+        served = create_app(Settings(store, token, Limits(max_upload=int(max_upload * MIB)), workers))
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    shown = f"[{host}]" if ":" in host else host
+    _say(err, f"footprint serves {served.state.footprint.store.name} at http://{shown}:{port}/"
+              + (" (open it once with ?token=TOKEN)" if token else "") + "; Ctrl-C stops it")
+    uvicorn.run(served, host=host, port=port, log_level="warning", server_header=False)
+
+
 @import_app.command("orlib-cap")
 def import_orlib_cap(
     file: Annotated[Path, typer.Argument(help="OR-Library capacitated warehouse location file (cap41.txt ...).")],

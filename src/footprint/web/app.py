@@ -1,0 +1,91 @@
+"""The web app of `footprint serve`: its routers, the guard in front of them, and every failure as a page.
+
+Pages: ``/runs`` (the store, searchable), ``/runs/{id}`` (a run, or a sweep's futures), ``/runs/{id}/report``,
+``/runs/{id}/tables/{table}.csv|.xlsx`` and ``/runs/{id}/plan.xlsx`` (downloads), ``/upload`` and
+``/uploads/{id}`` (validation in place; POST ``.../run`` or ``.../sweep`` starts a job), ``/jobs/{id}`` (its
+progress; ``/jobs/{id}/status`` as JSON), ``/compare?a=RUN&b=RUN``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+
+from footprint.analysis.compare import CompareError
+from footprint.plan.store import RunStore, StoreError
+from footprint.web import compare, runs, scenarios
+from footprint.web.render import environment, page
+from footprint.web.security import Guard
+from footprint.web.state import AppState, Settings
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    # Pages load nothing from elsewhere (they work offline); inline script and style are the app's own.
+    "Content-Security-Policy": "default-src 'self' 'unsafe-inline' data: blob:; frame-ancestors 'none'",
+}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The app over the run store ``settings.store`` (opened now: StoreError if it cannot be)."""
+    store = RunStore(settings.store)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(title="footprint", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.footprint = AppState(settings, store)
+    app.state.pages = environment()
+    for router in (runs.router, scenarios.router, compare.router):
+        app.include_router(router)
+
+    def failure(status: int) -> Callable[[Request, Exception], Response]:
+        def handle(request: Request, error: Exception) -> Response:
+            return page(request, "error.html", status, status=status, message=str(error))
+
+        return handle
+
+    app.add_exception_handler(StoreError, failure(404))
+    app.add_exception_handler(scenarios.NotFoundError, failure(404))
+    app.add_exception_handler(CompareError, failure(400))
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _internal_error)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    app.add_middleware(Guard, token=settings.token, max_body=settings.limits.max_upload)
+    return app
+
+
+def _invalid_request(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    said = "; ".join(f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+                     for problem in error.errors())
+    return page(request, "error.html", 400, status=400, message=f"a bad request: {said}")
+
+
+def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    message = "no such page" if error.status_code == 404 else str(error.detail)
+    return page(request, "error.html", error.status_code, status=error.status_code, message=message)
+
+
+def _internal_error(request: Request, error: Exception) -> Response:
+    return page(request, "error.html", 500, status=500, message=f"internal error: {type(error).__name__}: {error}. "
+                                                                "This is a bug in footprint; please report it")
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,135 @@
+"""Pages of the run store: the runs and sweeps (searchable, a page at a time), a run with its summary, key
+tables and downloads, a sweep with its futures, and the place of a run's report."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from footprint.plan.plan import Plan, table_columns
+from footprint.plan.store import Run, StoreError
+from footprint.plan.workbook import PlanWorkbookError, write_workbook
+from footprint.web.render import page
+from footprint.web.state import state
+from footprint.web.tables import html_table
+
+router = APIRouter()
+PAGE_SIZE = 50
+KEY_TABLES = ("builds", "plants", "utilization", "costs", "demand", "regret")
+"""The tables a run's page shows (those its Plan has); every table is a download."""
+LISTED_KINDS = ("run", "sweep", "future")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/runs", status_code=303)
+
+
+@router.get("/runs")
+def runs_page(request: Request, search: str = "", kind: str = "",
+              page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1) -> Response:
+    """The store's runs and sweeps newest first, PAGE_SIZE at a time; ``search`` a part of the name."""
+    listed_kind = kind if kind in LISTED_KINDS else None
+    store = state(request).store
+    runs = store.runs(listed_kind, search.strip() or None, limit=PAGE_SIZE + 1,
+                      offset=(page_number - 1) * PAGE_SIZE)
+    return page(request, "runs.html", runs=runs.head(PAGE_SIZE).to_dict("records"), store=store.name,
+                search=search, kind=listed_kind or "", kinds=LISTED_KINDS, page_number=page_number,
+                more=len(runs) > PAGE_SIZE)
+
+
+@router.get("/runs/{run_id}")
+def run_page(request: Request, run_id: int) -> Response:
+    """A run: its summary, key tables and downloads; a sweep: its futures."""
+    store = state(request).store
+    run = store.get(run_id)
+    if run.kind == "sweep":
+        futures = store.futures(run_id).drop(columns=["decisions"])
+        return page(request, "sweep.html", run=run, facts=facts(run, None),
+                    futures=futures.to_dict("records"))
+    plan = store.plan(run_id) if run.has_plan else None
+    tables = [] if plan is None else [html_table(name, plan.tables[name]) for name in KEY_TABLES
+                                      if name in table_columns(plan.stacked)]
+    return page(request, "run.html", run=run, facts=facts(run, plan), tables=tables,
+                downloads=list(table_columns(plan.stacked)) if plan is not None else [])
+
+
+@router.get("/runs/{run_id}/report")
+def report_page(request: Request, run_id: int) -> Response:
+    """The run's report. Where the self-contained HTML report (views/report.py) plugs in: return its document
+    here, as ``HTMLResponse(report(plan))``; until then, the run's summary section."""
+    store = state(request).store
+    run = store.get(run_id)
+    plan = store.plan(run_id) if run.has_plan else None
+    return page(request, "report.html", run=run, facts=facts(run, plan))
+
+
+@router.get("/runs/{run_id}/tables/{table}.{suffix}")
+def table_download(request: Request, run_id: int, table: str, suffix: str) -> Response:
+    """One table of a run as CSV or as an Excel workbook of one sheet."""
+    plan = state(request).store.plan(run_id)
+    if table not in table_columns(plan.stacked) or suffix not in ("csv", "xlsx"):
+        raise StoreError(f"run {run_id} has no table {table}.{suffix}; its tables are "
+                         f"{', '.join(table_columns(plan.stacked))}, each as .csv or .xlsx")
+    frame = plan.tables[table]
+    name = f"run-{run_id}-{table}.{suffix}"
+    if suffix == "csv":
+        return _attachment(frame.to_csv(index=False).encode("utf-8"), name, "text/csv; charset=utf-8")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=table[:31], index=False)
+    return _attachment(buffer.getvalue(), name, XLSX)
+
+
+@router.get("/runs/{run_id}/plan.xlsx")
+def plan_download(request: Request, run_id: int) -> Response:
+    """Every table of a run in one workbook, as `footprint export RUN -o FILE.xlsx` writes it."""
+    plan = state(request).store.plan(run_id)
+    with tempfile.TemporaryDirectory(prefix="footprint-download-") as folder:
+        path = Path(folder) / "plan.xlsx"
+        try:
+            write_workbook(plan, path)
+        except PlanWorkbookError as error:
+            raise StoreError(str(error)) from None
+        return _attachment(path.read_bytes(), f"run-{run_id}.xlsx", XLSX)
+
+
+def _attachment(content: bytes, filename: str, media_type: str) -> Response:
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def facts(run: Run, plan: Plan | None) -> list[tuple[str, Any]]:
+    """The summary of a run as label and value: what it is, how it ended, what it costs, how big it was."""
+    listed: list[tuple[str, Any]] = [("id", run.id), ("kind", (plan.summary.get("kind") if plan else None)
+                                                     or run.kind), ("name", run.name), ("status", run.status)]
+    if run.objective is not None:
+        sense = (run.summary or {}).get("objective_sense")
+        listed.append(("NPV profit" if sense == "maximize_profit" else "NPV cost",
+                       f"{run.objective:,.2f} {run.currency or ''}".strip()))
+    if run.gap:
+        listed.append(("gap", f"{run.gap:.4%}"))
+    if plan is not None:
+        s = plan.summary
+        listed += [(label, s[key]) for key, label in (("variables", "variables"),
+                                                      ("integer_variables", "integer variables"),
+                                                      ("constraints", "constraints")) if key in s]
+    listed += [(label, f"{value:.2f} s") for label, value in (("built in", run.build_seconds),
+                                                             ("solved in", run.solve_seconds)) if value is not None]
+    if run.sweep is not None:
+        listed.append(("sweep", run.sweep))
+    if run.message:
+        listed.append(("message", run.message))
+    listed += [("created (UTC)", f"{run.created:%Y-%m-%d %H:%M:%S}" if run.created else ""),
+               ("footprint", run.version)]
+    return listed
+
+
+__all__ = ["PAGE_SIZE", "facts", "router"]

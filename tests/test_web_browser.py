@@ -1,0 +1,135 @@
+"""The web app in a real browser (headless Chromium): upload -> validate -> run -> the run -> compare, a bad
+upload's messages, and the token off localhost."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conftest import small_network_data, write_yaml
+from web_helpers import serving, web_app
+
+FOOTPRINT = Path(sys.executable).parent / "footprint"
+
+
+@pytest.fixture
+def app_address(tmp_path: Path) -> Iterator[str]:
+    with serving(web_app(tmp_path / "browser.sqlite")) as address:
+        yield address
+
+
+def run_uploaded(page: Any, address: str, path: Path) -> str:
+    """Upload ``path``, run it and follow the job to its run: the run page's heading."""
+    page.goto(f"{address}/upload")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("#validate")
+    page.wait_for_selector("#valid")
+    page.click("#run")
+    page.wait_for_selector("#result-link", timeout=60_000)
+    page.click("#result-link")
+    return page.inner_text("h1")
+
+
+def test_upload_validate_run_show_and_compare(browser: Any, app_address: str, tmp_path: Path) -> None:
+    data = small_network_data()
+    first = write_yaml(tmp_path / "net.yaml", data)
+    data["plants"][0]["pools"][0]["capacity"] = 300.0
+    data["options"][0]["capex"] = 1e9
+    data["name"] = "roomy"
+    second = write_yaml(tmp_path / "roomy.yaml", data)
+    page = browser.new_page()
+    try:
+        assert run_uploaded(page, app_address, first) == "Run 1: test"
+        assert "busan-line" in page.inner_text("#table-builds")
+        assert "NPV cost" in page.inner_text("#summary")
+        assert run_uploaded(page, app_address, second) == "Run 2: roomy"
+        page.goto(f"{app_address}/runs")
+        assert "roomy" in page.inner_text("#runs")
+        page.check("input[aria-label='A: run 1']")
+        page.check("input[aria-label='B: run 2']")
+        page.click("#compare")
+        page.wait_for_selector("#compared")
+        assert "B (run 2) (roomy) against A (run 1) (test)" in page.inner_text("#compared")
+        assert "busan-line" in page.inner_text("#table-builds")
+        page.goto(f"{app_address}/runs")
+        page.fill("input[aria-label=search]", "roo")
+        page.click("#search")
+        assert page.locator("#runs tbody tr").count() == 1
+    finally:
+        page.close()
+
+
+def test_a_bad_upload_shows_its_messages(browser: Any, app_address: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nhorizon: {start: 2020, end: 2020}\nplants: 3\n", encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(f"{app_address}/upload")
+        page.set_input_files("input[name=file]", str(bad))
+        page.click("#validate")
+        page.wait_for_selector("#problems")
+        problems = page.inner_text("#problems")
+        assert "bad.yaml:3" in problems
+        assert "expected a list, found 3" in problems
+        assert "problem" in page.inner_text("#invalid")
+        page.goto(f"{app_address}/runs")  # the app serves on
+        assert "Runs and sweeps" in page.inner_text("h1")
+    finally:
+        page.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served_off_localhost(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """`footprint serve --host 0.0.0.0 --token T` in a process of its own: its address and token."""
+    port, token = _free_port(), "a-long-random-token"
+    process = subprocess.Popen([str(FOOTPRINT), "serve", "--host", "0.0.0.0", "--port", str(port), "--token", token,
+                                "--store", str(tmp_path / "shared.sqlite")], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, "FOOTPRINT_TOKEN": ""})
+    address = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{address}/runs", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    said = process.stderr.read() if process.stderr else ""
+                    raise AssertionError(f"footprint serve did not start: {said}") from None
+                time.sleep(0.1)
+        yield address, token
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
+
+
+def test_off_localhost_the_token_is_required(browser: Any, served_off_localhost: tuple[str, str]) -> None:
+    address, token = served_off_localhost
+    assert httpx.get(f"{address}/runs").status_code == 401
+    assert httpx.get(f"{address}/upload", headers={"X-Footprint-Token": "wrong"}).status_code == 401
+    assert httpx.get(f"{address}/runs", headers={"X-Footprint-Token": token}).status_code == 200
+    page = browser.new_page()
+    try:
+        assert page.goto(f"{address}/runs").status == 401
+        assert "needs its token" in page.inner_text("body")
+        page.goto(f"{address}/runs?token={token}")
+        assert page.url == f"{address}/runs"
+        assert "Runs and sweeps" in page.inner_text("h1")
+        assert page.goto(f"{address}/upload").status == 200  # the cookie carries the token
+    finally:
+        page.close()
