@@ -94,9 +94,15 @@ def test_upload_run_show_download_and_compare(client: TestClient, store_path: Pa
     assert "No differences" not in compared.text
     same = client.get(f"/compare?a={first['run']}&b={first['run']}")
     assert "No differences" in same.text
-    report = client.get(f"/runs/{first['run']}/report")
+    report = client.get(f"/runs/{first['run']}/report")  # the report `footprint report RUN` writes
     assert report.status_code == 200
-    assert 'id="summary"' in report.text
+    for section in ('id="map"', 'id="capacity"', 'id="landed"', 'id="costs"', 'id="inputs"'):
+        assert section in report.text, section
+    assert "busan-line" in report.text
+    drawn = client.get(f"/compare/report?a={first['run']}&b={second['run']}")
+    assert drawn.status_code == 200
+    assert 'id="decisions"' in drawn.text
+    assert "busan-line" in drawn.text
 
 
 def test_a_failed_job_shows_its_message_and_the_app_serves_on(client: TestClient) -> None:

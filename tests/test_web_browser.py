@@ -60,6 +60,13 @@ def test_upload_validate_run_show_and_compare(browser: Any, app_address: str, tm
         page.wait_for_selector("#compared")
         assert "B (run 2) (roomy) against A (run 1) (test)" in page.inner_text("#compared")
         assert "busan-line" in page.inner_text("#table-builds")
+        page.click("#drawn")  # the comparison drawn, as `footprint report A B --compare` writes it
+        page.wait_for_selector("#decisions")
+        assert "busan-line" in page.inner_text("#decisions")
+        page.goto(f"{app_address}/runs/1")
+        page.click("text=Report")  # the run's report, its map drawn from the inline shapes
+        page.wait_for_selector("#map .main-svg", timeout=30_000)
+        assert "Capacity and production" in page.inner_text("#capacity")
         page.goto(f"{app_address}/runs")
         page.fill("input[aria-label=search]", "roo")
         page.click("#search")

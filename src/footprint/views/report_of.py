@@ -105,12 +105,17 @@ def subject(reference: str, store: str | None = None, *, scenario: str | None = 
         return Subject(plan, loaded, () if plan.stacked else _explained(plan, loaded, explain))
     try:
         with RunStore(store, create=False) as opened:
-            found = opened.get(reference)
-            if found.kind == "sweep":
-                return stored_sweep(opened, found)
-            plan = opened.plan(found.id or 0)
+            return stored_subject(opened, opened.get(reference), explain)
     except StoreError as error:
         raise ReportError(f"{reference}: not a file, a results folder, nor a stored run: {error}") from None
+
+
+def stored_subject(opened: RunStore, found: Run, explain: bool | None = None) -> Subject | SweepSubject:
+    """A stored run's plan with its scenario (or the stored sweep) to report. StoreError when its plan cannot
+    be read."""
+    if found.kind == "sweep":
+        return stored_sweep(opened, found)
+    plan = opened.plan(found.id or 0)
     try:
         loaded = validate(Source(found.scenario_data, f"run {found.id} ({found.name})"), CHECKS)
     except ScenarioError:
@@ -132,13 +137,16 @@ def report_of(references: Sequence[str], store: str | None = None, *, scenario: 
             return compare_report(compare(*plans))
         except CompareError as error:
             raise ReportError(str(error)) from None
-    one = found[0]
-    if isinstance(one, SweepSubject):
-        return sweep_report(one.sweep, one.futures, one.summary)
-    if one.plan.stacked:
-        return stochastic_report(StochasticPlan.of(one.plan, run=one.run), None)
-    return plan_report(one.plan, one.loaded, one.explained)
+    return report_html(found[0])
 
+
+def report_html(found: Subject | SweepSubject) -> str:
+    """The HTML report of one subject: a plan, a stochastic plan or a sweep."""
+    if isinstance(found, SweepSubject):
+        return sweep_report(found.sweep, found.futures, found.summary)
+    if found.plan.stacked:
+        return stochastic_report(StochasticPlan.of(found.plan, run=found.run), None)
+    return plan_report(found.plan, found.loaded, found.explained)
 
 def _plan(found: Subject | SweepSubject, reference: str) -> Plan:
     if isinstance(found, SweepSubject):
@@ -156,4 +164,5 @@ def stored_sweep(store: RunStore, sweep: Run) -> SweepSubject:
                                                       currency=first.currency if first is not None else None))
 
 
-__all__ = ["EXPLAIN_FLOWS", "ReportError", "Subject", "SweepSubject", "pairs", "report_of", "stored_sweep", "subject"]
+__all__ = ["EXPLAIN_FLOWS", "ReportError", "Subject", "SweepSubject", "pairs", "report_html", "report_of",
+           "stored_subject", "stored_sweep", "subject"]

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from footprint.analysis.compare import CompareError
 from footprint.plan.store import RunStore, StoreError
+from footprint.views.report_of import ReportError
 from footprint.web import compare, runs, scenarios
 from footprint.web.render import environment, page
 from footprint.web.security import Guard
@@ -56,6 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(StoreError, failure(404))
     app.add_exception_handler(scenarios.NotFoundError, failure(404))
     app.add_exception_handler(CompareError, failure(400))
+    app.add_exception_handler(ReportError, failure(422))
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _internal_error)

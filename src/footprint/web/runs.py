@@ -10,11 +10,12 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from footprint.plan.plan import Plan, table_columns
 from footprint.plan.store import Run, StoreError
 from footprint.plan.workbook import PlanWorkbookError, write_workbook
+from footprint.views.report_of import report_html, stored_subject
 from footprint.web.render import page
 from footprint.web.state import state
 from footprint.web.tables import html_table
@@ -63,12 +64,13 @@ def run_page(request: Request, run_id: int) -> Response:
 
 @router.get("/runs/{run_id}/report")
 def report_page(request: Request, run_id: int) -> Response:
-    """The run's report. Where the self-contained HTML report (views/report.py) plugs in: return its document
-    here, as ``HTMLResponse(report(plan))``; until then, the run's summary section."""
+    """The run's self-contained HTML report (views/report_of.py: a plan, a stochastic plan or a sweep), as
+    `footprint report RUN` writes it; a run without a plan gets its summary."""
     store = state(request).store
     run = store.get(run_id)
-    plan = store.plan(run_id) if run.has_plan else None
-    return page(request, "report.html", run=run, facts=facts(run, plan))
+    if not run.has_plan and run.kind != "sweep":
+        return page(request, "report.html", run=run, facts=facts(run, None))
+    return HTMLResponse(report_html(stored_subject(store, run)))
 
 
 @router.get("/runs/{run_id}/tables/{table}.{suffix}")
