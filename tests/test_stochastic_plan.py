@@ -3,6 +3,7 @@ compare (issue 10, point 5), on instances worked out by hand."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +199,7 @@ def test_the_command_stores_it_and_runs_show_export_read_it(tmp_path: Path) -> N
     assert f"stored as run 1 in {store}" in solved_now.output
     listed = " ".join(invoke("runs", "--store", store).output.split())
     assert f"│ 1 │ stochastic │ {path} │ optimal │ 950.00 USD │" in listed
+    assert re.search(r"950\.00 USD │ [^│]+ │ 2 │", listed), listed  # its two futures (a sweep's say "N of M")
     shown = invoke("show", "1", "--store", store)
     assert shown.exit_code == 0, shown.output
     printed, again = (" ".join(result.output.split()) for result in (solved_now, shown))

@@ -259,7 +259,8 @@ def print_runs(runs: pd.DataFrame, store: str, console: Console) -> None:
         table.add_column(column, justify="right" if column in ("id", "objective", "futures") else "left")
     for row in runs.itertuples():
         objective = "-" if pd.isna(row.objective) else _money(row.objective, _text(row.currency))
-        futures = "" if pd.isna(row.futures) else f"{row.futures:,} of {row.planned:,}"
+        futures = ("" if pd.isna(row.futures) else f"{row.futures:,}" if pd.isna(row.planned)  # a stochastic plan's
+                   else f"{row.futures:,} of {row.planned:,}")
         table.add_row(str(row.id), row.kind, _text(row.name), _text(row.status), objective,
                       row.created.strftime("%Y-%m-%d %H:%M:%S"), futures)
     console.print(table)
