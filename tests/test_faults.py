@@ -206,6 +206,25 @@ def test_plan_read_refuses_a_missing_or_truncated_table_naming_it(tmp_path, plan
         Plan.read(tmp_path)
 
 
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("objective", None, "objective: expected a number, found null"),
+    ("currency", 5, "currency: expected a text, found 5"),
+    ("horizon", [2012], r"horizon: expected \[first year, last year\], found \[2012\]"),
+    ("status", ..., "status is missing"),
+])
+def test_plan_read_refuses_a_summary_edited_out_of_shape_naming_the_field(tmp_path, plan, key, value, message):
+    folder = plan.write(tmp_path / "out")
+    path = folder / SUMMARY_FILE
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    if value is ...:
+        del summary[key]
+    else:
+        summary[key] = value
+    path.write_text(json.dumps(summary), encoding="utf-8")
+    with pytest.raises(ResultsError, match=f"summary.json: {message}"):
+        Plan.read(folder)
+
+
 def test_every_table_is_listed_in_the_manifest(tmp_path, plan):
     summary = json.loads((plan.write(tmp_path / "out") / SUMMARY_FILE).read_text(encoding="utf-8"))
     assert set(summary["files"]) == {f"{name}.{kind}" for name in TABLES for kind in ("csv", "parquet")}
