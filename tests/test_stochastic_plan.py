@@ -173,6 +173,9 @@ def _round_trip(url: str, folder: Path) -> None:
     assert run.decisions == Decisions(frozenset(), frozenset({("a", "car", 2020)}), frozenset())  # in every future
     assert listed.loc[listed["id"] == stored.run, "kind"].tolist() == ["stochastic"]
     assert listed.loc[listed["id"] == stored.run, "futures"].tolist() == [len(stored.futures)]
+    with RunStore(url) as store:
+        assert stored.run in store.runs(kind="stochastic")["id"].tolist()
+        assert stored.run not in store.runs(kind="run")["id"].tolist()
 
 
 def test_the_store_gives_back_the_plan_on_sqlite(tmp_path: Path) -> None:

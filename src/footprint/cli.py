@@ -754,8 +754,8 @@ RunArgument = Annotated[str, typer.Argument(
 @app.command(name="runs")
 def runs_command(
     store: StoreOption = None,
-    kind: Annotated[Literal["run", "sweep", "future"] | None, typer.Option(
-        help="Only runs, sweeps or futures (default: runs and sweeps).")] = None,
+    kind: Annotated[Literal["run", "stochastic", "sweep", "future"] | None, typer.Option(
+        help="Only runs, stochastic plans, sweeps or futures (default: all but futures).")] = None,
     search: Annotated[str | None, typer.Option(help="Only those whose name contains this (any case).")] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1)] = 50,
 ) -> None:

@@ -332,19 +332,23 @@ class RunStore:
 
     def runs(self, kind: str | None = None, search: str | None = None, limit: int = 50,
              offset: int = 0) -> pd.DataFrame:
-        """Runs and sweeps newest first (``kind``: only runs, sweeps or futures; ``search``: a part of the name,
-        any case): id, kind, name, status, objective, currency, created (UTC), for a stochastic plan the futures
-        it holds, and for a sweep its futures stored and planned (its futures themselves are listed by
-        ``kind="future"`` or :meth:`futures`). A stochastic plan is a run whose listed kind is ``stochastic`` (its
-        Plan's summary says so)."""
-        if kind is not None and kind not in KINDS:
-            raise StoreError(f"kind {kind!r}: expected one of {', '.join(KINDS)}")
+        """Runs and sweeps newest first (``kind``: only runs, stochastic plans, sweeps or futures; ``search``: a
+        part of the name, any case): id, kind, name, status, objective, currency, created (UTC), for a stochastic
+        plan the futures it holds, and for a sweep its futures stored and planned (its futures themselves are
+        listed by ``kind="future"`` or :meth:`futures`). A stochastic plan is a run whose listed kind is
+        ``stochastic`` (its Plan's summary says so)."""
+        if kind is not None and kind not in (*KINDS, STOCHASTIC):
+            raise StoreError(f"kind {kind!r}: expected one of {', '.join((*KINDS, STOCHASTIC))}")
         child = runs.alias("child")
         stored = select(func.count()).select_from(child).where(child.c.sweep == runs.c.id).scalar_subquery()
         statement = select(runs.c.id, runs.c.kind, runs.c.name, runs.c.status, runs.c.objective, runs.c.currency,
                            runs.c.created, case((runs.c.kind == "sweep", stored)).label("futures"),
                            runs.c.summary)
-        statement = statement.where(runs.c.kind == kind if kind is not None else runs.c.kind != "future")
+        # A stochastic plan is stored as a run whose summary says so (json.dumps writes it thus).
+        stochastic = func.coalesce(runs.c.summary, "").contains(f'"kind": "{STOCHASTIC}"', autoescape=True)
+        condition = {None: runs.c.kind != "future", STOCHASTIC: (runs.c.kind == "run") & stochastic,
+                     "run": (runs.c.kind == "run") & ~stochastic}.get(kind, runs.c.kind == kind)
+        statement = statement.where(condition)
         if search:
             statement = statement.where(runs.c.name.icontains(search, autoescape=True))
         rows = self._rows(statement.order_by(runs.c.id.desc()).limit(limit).offset(offset), "list the runs")
