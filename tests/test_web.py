@@ -14,11 +14,13 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import invoke, small_network_data
+import footprint as fp
+from conftest import invoke, small_network_data, write_yaml
 from footprint.plan.store import RunStore
 from footprint.web.jobs import FAILED, Job, do
 from footprint.web.security import host_refusal
 from footprint.web.uploads import Limits
+from test_stochastic import FUTURES, three_lines
 from web_helpers import csv_zip_bytes, web_app, workbook_bytes, yaml_bytes, zip_bytes
 
 
@@ -315,3 +317,22 @@ def test_zip_members_are_written_only_under_their_own_names(tmp_path: Path) -> N
     assert loaded.source == "net.zip"
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert all(name.startswith("net/") for name in archive.namelist())
+
+
+def test_stochastic_plans_are_listed_by_their_kind_and_reported(client: TestClient, store_path: Path,
+                                                                 tmp_path: Path) -> None:
+    write_yaml(tmp_path / "lines.yaml", three_lines())
+    write_yaml(tmp_path / "set.yaml", {
+        "kind": "scenario-set", "base": "lines.yaml",
+        "futures": [{"name": "a-cheap", "probability": 0.5, "set": dict(FUTURES[0])},
+                    {"name": "b-cheap", "probability": 0.5, "set": dict(FUTURES[1])}]})
+    plan = fp.stochastic(tmp_path / "set.yaml", store=store_path, name="three lines, two futures")
+    solved(client, small_network_data())  # and a plain run beside it
+    stochastic = client.get("/runs?kind=stochastic").text
+    assert "three lines, two futures" in stochastic
+    assert "stochastic plans" in stochastic  # the filter's name
+    assert "three lines, two futures" not in client.get("/runs?kind=run").text
+    report = client.get(f"/runs/{plan.run}/report")
+    assert report.status_code == 200
+    assert "EVPI (RP - WS)" in report.text
+    assert "a-cheap" in report.text

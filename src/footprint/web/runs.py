@@ -24,7 +24,8 @@ router = APIRouter()
 PAGE_SIZE = 50
 KEY_TABLES = ("builds", "plants", "utilization", "costs", "demand", "regret")
 """The tables a run's page shows (those its Plan has); every table is a download."""
-LISTED_KINDS = ("run", "sweep", "future")
+LISTED_KINDS = {"run": "runs", "stochastic": "stochastic plans", "sweep": "sweeps", "future": "futures"}
+"""The kinds the runs page filters by, and their names in its list."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
