@@ -173,6 +173,10 @@ def test_the_report_of_a_stochastic_plan(tmp_path: Path) -> None:
     assert "cheap" in text
     assert "dear" in text
     assert "dear revises" in text or "cheap revises" in text
+    # The base scenario is stored beside the set: its places draw the first future's map, its figures the inputs.
+    assert "Plants (circles) sized by capacity" in text
+    assert "plants and markets cannot be placed" not in text
+    assert "Warnings of validation" in text
 
 
 def test_the_compare_report_draws_the_differences(tmp_path: Path, rogue: tuple[Path, str, Path]) -> None:

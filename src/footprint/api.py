@@ -166,9 +166,10 @@ def _revise_from(given: int | str | None, the_sets: int | None) -> int | None:
 def save_stochastic(plan: StochasticPlan, scenario_set: ScenarioSet, store: RunStore | str | Path | None, *,
                     name: str, n: int | None = None, seed: int | None = None) -> StochasticPlan:
     """Keep a stochastic plan of ``scenario_set`` (its futures expanded with ``n`` and ``seed``) in the run store
-    as a run named ``name``: its stacked Plan's tables, its measures in the summary, the set and its settings.
-    Returns the plan with its run id; ``RunStore.plan(id)`` and ``StochasticPlan.of`` read it back."""
-    content = {"set": scenario_set.source.data, "n": n, "seed": seed}
+    as a run named ``name``: its stacked Plan's tables, its measures in the summary, the set (with its base
+    scenario's data, for the report's map and inputs) and its settings. Returns the plan with its run id;
+    ``RunStore.plan(id)`` and ``StochasticPlan.of`` read it back."""
+    content = {"set": scenario_set.source.data, "base": scenario_set.base.data, "n": n, "seed": seed}
     record = run_record(plan.plan, name=name, data=content, settings=stochastic_settings(plan.plan))
     with _store(store) as opened:
         return replace(plan, run=opened.save_run(record, encode_tables(plan.plan)))

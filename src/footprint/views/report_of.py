@@ -116,10 +116,13 @@ def stored_subject(opened: RunStore, found: Run, explain: bool | None = None) ->
     if found.kind == "sweep":
         return stored_sweep(opened, found)
     plan = opened.plan(found.id or 0)
+    data = found.scenario_data
+    if plan.stacked:  # a stochastic plan keeps its set, and its base scenario beside it
+        data = data.get("base") if isinstance(data, dict) else None
     try:
-        loaded = validate(Source(found.scenario_data, f"run {found.id} ({found.name})"), CHECKS)
+        loaded = None if data is None else validate(Source(data, f"run {found.id} ({found.name})"), CHECKS)
     except ScenarioError:
-        loaded = None  # a stacked plan's set, or a scenario of an older version: the plan is reported without it
+        loaded = None  # a scenario of an older version: the plan is reported without it
     return Subject(plan, loaded, () if plan.stacked else _explained(plan, loaded, explain), found.id)
 
 
@@ -145,7 +148,7 @@ def report_html(found: Subject | SweepSubject) -> str:
     if isinstance(found, SweepSubject):
         return sweep_report(found.sweep, found.futures, found.summary)
     if found.plan.stacked:
-        return stochastic_report(StochasticPlan.of(found.plan, run=found.run), None)
+        return stochastic_report(StochasticPlan.of(found.plan, run=found.run), found.loaded)
     return plan_report(found.plan, found.loaded, found.explained)
 
 def _plan(found: Subject | SweepSubject, reference: str) -> Plan:
