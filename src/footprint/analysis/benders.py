@@ -98,6 +98,7 @@ def tables_at(data: dict[str, Any], share: Share, x: np.ndarray) -> list[tuple[i
         values = subproblems.values(number, x)
         if values is None:
             raise ValueError(f"future {future.name!r} has no plan with the decisions made now")
+        # Compiled again for its labels: a worker keeps its futures as arrays, not as models (memory).
         made.append((number, dict(plan_tables(future_model(data, share.source, future), values).items())))
     return made
 

@@ -234,25 +234,45 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
             committed_parts = future_tables([(f.name, model, committed.future_values(now.values, i))
                                              for i, (f, model) in enumerate(zip(futures, models, strict=True))])
     own = np.array([solve_model_of(model, options) for model in models])
-    mean = _models(data, source, [Future(MEAN_FUTURE, 1.0, mean_overrides(futures))])[0]
-    ev = solve_model_of(mean, options)
-    ev_form = extensive_form([mean], [1.0], revise_from=revise_from, **settings)
-    ev_solution = solve_form(ev_form, options)
-    if ev_solution is None:
-        raise PlanningError("the mean future has no plan")
-    held = solve_form(form, options, fixed=np.round(ev_solution.values[np.flatnonzero(ev_form.shared)], 9))
-    eev = None if held is None else float(form.arrays.cost @ held.values + form.arrays.offset)
-    ev_costs = _costs(form, models, held.values) if held is not None else np.full(len(models), np.nan)
-    table = pd.DataFrame({"name": [f.name for f in futures], "probability": probabilities, "npv": costs,
-                          "own": own, "ev_plan": ev_costs})
-    measures = {"objective": objective, "expected": float(probabilities @ costs),
-                "wait_and_see": plan_objective(own, probabilities, risk_weight, alpha), "expected_value": ev,
-                "expected_of_expected_value": eev, "waiting": waiting}
+    ev, ev_decisions = _expected_value(data, source, futures, blocks, revise_from, options)
+    held = solve_form(form, options, fixed=ev_decisions)
+    table, measures = _regret_and_measures(futures, objective, costs, own, ev,
+                                           None if held is None else _costs(form, models, held.values), waiting,
+                                           risk_weight, alpha)
     plan = stochastic_plan_of(parts, table, model=models[0], status=solution.status.value, gap=solution.gap,
                               measures=measures, options=options, risk_weight=risk_weight, alpha=alpha,
                               revise_from=revise_from, decisions=blocks,
                               revisions=revisions(committed_parts, parts, revise_from))
     return StochasticPlan.of(plan, notes=notes)
+
+
+def _expected_value(data: dict[str, Any], source: str, futures: Sequence[Future], blocks: Sequence[str],
+                    revise_from: int | None, options: SolverOptions) -> tuple[float, np.ndarray]:
+    """EV, the mean future's optimum, and its decisions made now (as the plan shares them, to hold in every
+    future for EEV)."""
+    mean = _models(data, source, [Future(MEAN_FUTURE, 1.0, mean_overrides(futures))])[0]
+    form = extensive_form([mean], [1.0], revise_from=revise_from, blocks=blocks)
+    solution = solve_form(form, options)
+    if solution is None:
+        raise PlanningError("the mean future has no plan")
+    return (float(form.arrays.cost @ solution.values + form.arrays.offset),
+            np.round(solution.values[np.flatnonzero(form.shared)], 9))
+
+
+def _regret_and_measures(futures: Sequence[Future], objective: float, npv: np.ndarray, own: np.ndarray, ev: float,
+                         ev_plan: np.ndarray | None, waiting: float | None, risk_weight: float,
+                         alpha: float) -> tuple[pd.DataFrame, dict[str, float | None]]:
+    """The regret table (each future under the plan, at its own optimum, under the EV plan's decisions: None
+    where some future has no plan with them) and the measures, WS and EEV measured as RP is."""
+    probabilities = np.array([future.probability for future in futures])
+    table = pd.DataFrame({"name": [f.name for f in futures], "probability": probabilities, "npv": npv, "own": own,
+                          "ev_plan": np.full(len(futures), np.nan) if ev_plan is None else ev_plan})
+    measures = {"objective": objective, "expected": float(probabilities @ npv),
+                "wait_and_see": plan_objective(own, probabilities, risk_weight, alpha), "expected_value": ev,
+                "expected_of_expected_value": None if ev_plan is None else plan_objective(ev_plan, probabilities,
+                                                                                          risk_weight, alpha),
+                "waiting": waiting}
+    return table, measures
 
 
 def _method(method: str, first: FootprintModel, blocks: Sequence[str], revise_from: int | None,
@@ -293,21 +313,10 @@ def _benders_plan(data: dict[str, Any], source: str, futures: Sequence[Future], 
             raise PlanningError(f"the stochastic plan could not be solved by Benders: {error}") from None
         decomposed = outcome.decomposed
         own = np.array(on_workers.map(own_optima))
-        mean = _models(data, source, [Future(MEAN_FUTURE, 1.0, mean_overrides(futures))])[0]
-        ev_form = extensive_form([mean], [1.0], blocks=blocks)
-        ev_solution = solve_form(ev_form, options)
-        if ev_solution is None:
-            raise PlanningError("the mean future has no plan")
-        ev = float(ev_form.arrays.cost @ ev_solution.values + ev_form.arrays.offset)
-        held = totals_at(on_workers, np.round(ev_solution.values[np.flatnonzero(ev_form.shared)], 9))
-    table = pd.DataFrame({"name": [f.name for f in futures], "probability": probabilities,
-                          "npv": decomposed.totals, "own": own,
-                          "ev_plan": held if held is not None else np.full(len(futures), np.nan)})
-    measures = {"objective": decomposed.objective, "expected": float(probabilities @ decomposed.totals),
-                "wait_and_see": plan_objective(own, probabilities, risk_weight, alpha), "expected_value": ev,
-                "expected_of_expected_value": None if held is None else plan_objective(held, probabilities,
-                                                                                       risk_weight, alpha),
-                "waiting": None}
+        ev, ev_decisions = _expected_value(data, source, futures, blocks, None, options)
+        held = totals_at(on_workers, ev_decisions)
+    table, measures = _regret_and_measures(futures, decomposed.objective, decomposed.totals, own, ev, held, None,
+                                           risk_weight, alpha)
     iterations = pd.DataFrame([dataclasses.asdict(r) for r in decomposed.rounds])
     parts = [(future.name, tables) for future, tables in zip(futures, outcome.tables, strict=True)]
     plan = stochastic_plan_of(parts, table, model=first, status=decomposed.status.value, gap=decomposed.gap,

@@ -216,11 +216,8 @@ class Subproblems:
         """``future``'s cut at ``x`` (the shared columns' values)."""
         arrays = self.arrays(future)
         answer = self._solve(future, arrays, x)
-        shared_cost = arrays.cost[self.shared]
         if answer.status is SolveStatus.OPTIMAL:
-            assert answer.slope is not None
-            total = answer.objective
-            return Cut(future, True, total - float(shared_cost @ x), answer.slope - shared_cost, total)
+            return self._optimality_cut(future, arrays, answer, x)
         if answer.status is not SolveStatus.INFEASIBLE:
             raise BendersError(f"future {future}'s LP at the master's decisions stopped: {answer.message}")
         return self._feasibility_cut(future, arrays, x)
@@ -235,16 +232,22 @@ class Subproblems:
         solution = run(highs, False, duals=True, options=self.options)
         if solution.status is not SolveStatus.OPTIMAL or solution.reduced_costs is None:
             raise BendersError(f"future {future}: its rows' least violation could not be found ({solution.message})")
-        scale = 1.0 + float(np.abs(np.concatenate([arrays.row_lower, arrays.row_upper])[
-            np.isfinite(np.concatenate([arrays.row_lower, arrays.row_upper]))]).max(initial=0.0))
+        bounds = np.concatenate([arrays.row_lower, arrays.row_upper])
+        scale = 1.0 + float(np.abs(bounds[np.isfinite(bounds)]).max(initial=0.0))
         if solution.objective <= FEASIBLE * scale:  # the simplex called it infeasible, but it is not: solve cold
             self._held.pop(self._futures[future].key, None)
             answer = self._solve(future, arrays, x)
-            if answer.status is SolveStatus.OPTIMAL and answer.slope is not None:
-                shared_cost = arrays.cost[self.shared]
-                return Cut(future, True, answer.objective - float(shared_cost @ x), answer.slope - shared_cost,
-                           answer.objective)
+            if answer.status is SolveStatus.OPTIMAL:
+                return self._optimality_cut(future, arrays, answer, x)
         return Cut(future, False, solution.objective, solution.reduced_costs[columns])
+
+    def _optimality_cut(self, future: int, arrays: ProgramArrays, answer: _Answer, x: np.ndarray) -> Cut:
+        """theta's cut from an optimal LP at ``x``: its own cost there (all but the shared columns' costs) and the
+        slope of that cost in x (the fixed columns' reduced costs less their costs)."""
+        assert answer.slope is not None
+        shared_cost = arrays.cost[self.shared]
+        return Cut(future, True, answer.objective - float(shared_cost @ x), answer.slope - shared_cost,
+                   answer.objective)
 
     def values(self, future: int, x: np.ndarray) -> np.ndarray | None:
         """``future``'s column values with the shared columns at ``x`` (None: it has no plan there)."""
