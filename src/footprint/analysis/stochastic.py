@@ -49,7 +49,7 @@ from footprint.optimize.stochastic import (
     solve_form,
     solve_model_of,
 )
-from footprint.plan.plan import Plan
+from footprint.plan.plan import STOCHASTIC_TABLES, Plan
 from footprint.scenario.files import scenario_from_data
 from footprint.scenario.parameters import apply_overrides
 from footprint.scenario.sets import Future
@@ -317,7 +317,7 @@ def _benders_plan(data: dict[str, Any], source: str, futures: Sequence[Future], 
         held = totals_at(on_workers, ev_decisions)
     table, measures = _regret_and_measures(futures, decomposed.objective, decomposed.totals, own, ev, held, None,
                                            risk_weight, alpha)
-    iterations = pd.DataFrame([dataclasses.asdict(r) for r in decomposed.rounds])
+    iterations = pd.DataFrame([dataclasses.asdict(r) for r in decomposed.rounds], columns=STOCHASTIC_TABLES["iterations"])
     parts = [(future.name, tables) for future, tables in zip(futures, outcome.tables, strict=True)]
     plan = stochastic_plan_of(parts, table, model=first, status=decomposed.status.value, gap=decomposed.gap,
                               measures=measures, options=options, risk_weight=risk_weight, alpha=alpha,
