@@ -325,7 +325,9 @@ class Market(Entity):
     location: Location | None = Field(None, description="Where the market's demand is centred (road legs).")
     port: Port | None = Field(None, description="Port the market is served through by sea.")
     customs_basis: Literal["fob", "cif"] = Field(
-        "fob", description="Customs value: production cost (fob) or production cost plus freight (cif)."
+        "fob", description="Customs value: production cost (fob) or production cost plus freight to the point "
+        "of entry (cif): a sea lane's freight to the market's port, without the handling there or the road leg "
+        "inland; a listed lane's, the default's or a road lane's freight whole."
     )
 
 
