@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from conftest import capability, make, market, plant, scenario_data, write_yaml
+from conftest import capability, make, market, plant, repro, scenario_data, write_yaml
 from footprint.analysis.explain import ExplainError, alternative, explain
 from footprint.cli import app
 from footprint.economics.network import UNIT_COMPONENTS
@@ -48,6 +48,37 @@ def test_capacity_is_priced_by_the_next_plant_and_the_margin_is_to_the_cheapest(
     assert value[["plant", "pool", "year"]].astype({"plant": str}).to_dict("records") == [
         {"plant": "a", "pool": "main", "year": 2020}]
     assert value["value"].tolist() == pytest.approx([30.0])
+
+
+def _plants_by_year(explanation) -> dict[int, list[str]]:
+    landed = explanation.landed.astype({"plant": str})
+    return {int(year): sorted(rows["plant"]) for year, rows in landed.groupby("year")}
+
+
+def test_a_candidate_is_no_alternative_before_it_can_open() -> None:
+    """tests/repro/explain-candidate-before-open.yaml: new (1,550 a unit landed) opens in 2028 at the earliest;
+    in 2026 and 2027 it is no tied alternative to old, and its line has no value then."""
+    explanation = explain(repro("explain-candidate-before-open.yaml"), "de", "hp")
+    assert _plants_by_year(explanation) == {2026: ["old"], 2027: ["old"], 2028: ["new", "old"],
+                                            2029: ["new", "old"]}
+    landed = explanation.landed.astype({"plant": str}).set_index(["year", "plant"])
+    assert landed.loc[(2028, "old"), "margin"] == pytest.approx(500.0)  # 2,050 against new's 1,550
+    assert explanation.capacity_value.empty
+
+
+def test_a_plant_the_plan_closes_is_no_alternative_once_closed() -> None:
+    # a makes at 100 and costs 50 a year while open; b makes at 110. 20 units in 2020, then 2: a saves 200 - 50
+    # in 2020 but only 20 - 50 after, so the plan closes it in 2021 (it cannot reopen): 2050 + 220 + 220.
+    explanation = explain(make(scenario_data(
+        start=2020, end=2022,
+        plants=[plant("a", closable=True, fixed_cost=50.0), plant("b")],
+        capabilities=[capability("a", local_cost=100.0), capability("b", local_cost=110.0)],
+        markets=[market("m", {2020: 20.0, 2021: 2.0, 2022: 2.0})],
+    )), "m", "car")
+    assert explanation.plan.objective == pytest.approx(2490.0)
+    assert _plants_by_year(explanation) == {2020: ["a", "b"], 2021: ["b"], 2022: ["b"]}
+    value = explanation.capacity_value.astype({"plant": str})
+    assert not ((value["plant"] == "a") & (value["year"] > 2020)).any()
 
 
 @pytest.mark.parametrize(("changes", "delta"), [
