@@ -387,10 +387,11 @@ class Dated(Entity):
 
 
 class Relief(Entity):
-    agreement: Identifier = Field(description="Agreement whose qualifying goods get the relief.")
+    agreement: Identifier = Field(description="Agreement whose goods get the relief when they claim it (qualifying "
+                                  "goods that do not claim it pay the duty in full).")
     dutiable_content_outside: list[Country] = Field(
-        default_factory=list, description="Qualifying goods pay the rate only on the share of their content "
-        "not from these countries (none listed: they pay nothing)."
+        default_factory=list, description="Goods claiming the agreement pay the rate only on the share of their "
+        "content not from these countries (none listed: they pay nothing)."
     )
 
 
