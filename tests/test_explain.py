@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from conftest import capability, make, market, plant, repro, scenario_data, write_yaml
+from conftest import REPRO, capability, invoke, make, market, plant, repro, scenario_data, write_yaml
 from footprint.analysis.explain import ExplainError, alternative, explain
 from footprint.cli import app
 from footprint.economics.network import UNIT_COMPONENTS
@@ -102,7 +102,7 @@ def test_a_forced_or_forbidden_decision_costs_its_delta(changes: tuple[Change, .
     (Change("force", "a/car@mars"), "unknown market 'mars'"),
 ])
 def test_unknown_names_in_a_change_are_reported(change: Change, message: str) -> None:
-    with pytest.raises(PlanningError, match=message):
+    with pytest.raises(ExplainError, match=message):
         alternative(make(three_plants()), (change,), 0.0)
 
 
@@ -139,3 +139,31 @@ def test_the_explain_command_reports_an_unknown_market_without_a_traceback(tmp_p
     assert result.exit_code == 1
     assert "unknown market 'mars'" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ("--force=open:new@2027", "plant 'new' cannot open in '2027'; possible years: 2028, 2029"),
+    ("--forbid=open:new@2026", "plant 'new' cannot open in '2026'; possible years: 2028, 2029"),
+    ("--force=open:nwe", "unknown plant 'nwe'; known: old, new"),
+    ("--force=open:old", "plant 'old' is not a candidate"),
+    ("--force=close:new", "plant 'new' is not closable"),
+    ("--forbid=old-line", "unknown option 'old-line'"),
+])
+def test_explain_refuses_a_change_the_scenario_cannot_make_as_invalid_input(change: str, message: str) -> None:
+    """Exit 1 (the input is invalid), not 3 (no plan), and nothing of the explanation printed before it."""
+    result = invoke("explain", str(REPRO / "explain-candidate-before-open.yaml"), "--market", "de", "--product",
+                    "hp", change)
+    assert result.exit_code == 1, result.output
+    assert message in " ".join(result.output.split())
+    assert "cost per unit" not in result.output
+
+
+def test_explain_with_a_change_that_leaves_no_plan_exits_3_after_the_explanation(tmp_path) -> None:
+    data = three_plants()
+    data["capabilities"] = data["capabilities"][:1]
+    data["plants"] = data["plants"][:1]  # only A, 10 units of capacity without its option
+    result = invoke("explain", str(write_yaml(tmp_path / "a.yaml", data)), "--market", "m", "--product", "car",
+                    "--forbid", "more-a")
+    assert result.exit_code == 3, result.output
+    assert "car for m: cost per unit from each capable plant" in " ".join(result.output.split())
+    assert "no plan with forbid more-a (infeasible)" in " ".join(result.output.split())

@@ -228,9 +228,11 @@ def explain_command(
     year: Annotated[int | None, typer.Option(help="One year (default: every year of the horizon).")] = None,
     force: Annotated[list[str] | None, typer.Option(
         help="Force a decision and show its cost against the optimum: OPTION, OPTION@YEAR, "
-             "PLANT/PRODUCT (that plant alone supplies the product) or PLANT/PRODUCT@MARKET.")] = None,
+             "PLANT/PRODUCT (that plant alone supplies the product), PLANT/PRODUCT@MARKET, open:PLANT, "
+             "open:PLANT@YEAR, close:PLANT or close:PLANT@YEAR.")] = None,
     forbid: Annotated[list[str] | None, typer.Option(
-        help="Forbid a decision: OPTION (never built), PLANT/PRODUCT or PLANT/PRODUCT@MARKET.")] = None,
+        help="Forbid a decision: OPTION (never built), OPTION@YEAR, PLANT/PRODUCT, PLANT/PRODUCT@MARKET, "
+             "open:PLANT[@YEAR] or close:PLANT[@YEAR].")] = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
     strict: StrictOption = False,
@@ -248,10 +250,16 @@ def explain_command(
     try:
         with _stage(f"Solving {loaded.scenario.name} and pricing its capacity ..."):
             explanation = explain(loaded.scenario, market, product, year, options)
+        other = None
+        if changes:  # before printing: a change the scenario cannot make is refused with nothing printed
+            try:
+                with _stage(f"Re-solving with {len(changes)} change(s) ..."):
+                    other = alternative(loaded.scenario, changes, explanation.plan.objective, options)
+            except PlanningError:
+                print_explanation(explanation, out)  # the optimum is explained; the alternative has no plan
+                raise
         print_explanation(explanation, out)
-        if changes:
-            with _stage(f"Re-solving with {len(changes)} change(s) ..."):
-                other = alternative(loaded.scenario, changes, explanation.plan.objective, options)
+        if other is not None:
             print_alternative(other, loaded.scenario.currency, out)
     except ExplainError as error:
         raise _fail(str(error), INVALID) from None

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.economics.network import UNIT_COMPONENTS
-from footprint.optimize.changes import Change
+from footprint.optimize.changes import Change, ChangeError
 from footprint.optimize.highs import SolverOptions, fix_integers, run
 from footprint.optimize.model import plant_cells, profile_names
 from footprint.optimize.solve import PlanningError, Solved, solve_model, solver_options
@@ -33,7 +33,7 @@ TOLERANCE = 1e-6
 
 
 class ExplainError(ValueError):
-    """A market, product or year the scenario does not have."""
+    """A market, product or year the scenario does not have, or a change naming a decision it cannot take."""
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,13 @@ def _names(names: Iterable[str]) -> str:
 
 def alternative(scenario: Scenario, changes: tuple[Change, ...], optimum: float,
                 options: SolverOptions | None = None) -> Alternative:
-    """The plan with some decisions forced or forbidden, and what it costs against the optimum."""
-    plan = solve(scenario, options, changes)
+    """The plan with some decisions forced or forbidden, and what it costs against the optimum. ExplainError for
+    a change the scenario cannot make (an unknown option, a plant that cannot open that year), PlanningError
+    when no plan is left."""
+    try:
+        plan = solve(scenario, options, changes)
+    except ChangeError as error:
+        raise ExplainError(str(error)) from None
     return Alternative(changes, plan.objective, plan.objective - optimum, plan)
 
 
