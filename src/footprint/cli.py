@@ -111,6 +111,29 @@ def _resolve(scenario: str) -> Path:
 
 
 @contextmanager
+def _warnings_said() -> Iterator[None]:
+    """The ScenarioWarnings the API issues for a file it reads, said on stderr as every command says its warnings
+    (not in Python's warning format); other warnings as Python shows them."""
+    import warnings
+
+    from footprint.api import ScenarioWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ScenarioWarning)
+        shown = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+                 line: str | None = None) -> None:
+            if issubclass(category, ScenarioWarning):
+                _say(err, str(message))
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
+
+
+@contextmanager
 def _stage(what: str) -> Iterator[None]:
     """A spinner on stderr for work that takes more than a second (none for what ends sooner)."""
     status = err.status(_printable(what), spinner="dots")
@@ -623,7 +646,7 @@ def sensitivity(
     from footprint.views.tornado import print_tornado
 
     try:
-        with _solving_futures(f"sensitivity of {scenario}") as report, RunStore(store) as opened:
+        with _warnings_said(), _solving_futures(f"sensitivity of {scenario}") as report, RunStore(store) as opened:
             result = tornado(scenario, paths=param, workers=workers, cluster=cluster, store=opened,
                              time_limit=time_limit, mip_gap=mip_gap, on_progress=report)
     except ScenarioError as error:
