@@ -39,7 +39,7 @@ from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError, solver_options
 from footprint.optimize.stochastic import StochasticError
 from footprint.plan.plan import Plan
-from footprint.plan.store import RunStore, StoreError, encode_tables, run_record
+from footprint.plan.store import RunStore, StoreError, check_run_name, encode_tables, run_record
 from footprint.plan.tables import solve as solve_scenario
 from footprint.scenario.cases import case_path, is_set_file, set_path
 from footprint.scenario.checks import Problem
@@ -164,7 +164,7 @@ def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed:
     processes, or the scheduler at ``cluster``), each stored in the run store (``store``: a RunStore, a
     URL or an SQLite file; default $FOOTPRINT_STORE, else footprint.sqlite here). The same sweep run again
     skips its stored futures. ``time_limit`` and ``mip_gap`` apply to each future; ``name`` is the sweep's
-    in the store (default: the set as given).
+    in the store (default: the set as given; StoreError for a name a run cannot be referred to by).
 
     A local cluster's workers are new processes that import the calling script: in a script, call this
     under ``if __name__ == "__main__":``, as for any use of multiprocessing."""
@@ -172,8 +172,9 @@ def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed:
     listed = expand(read, n=n, seed=seed)
     settings = sweep_settings(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
     content = {"set": read.source.data, "n": n, "seed": seed}
+    label = check_run_name(name) if name is not None else (
+        read.name if isinstance(scenario_set, ScenarioSet) else str(scenario_set))
     with _store(store) as opened:
-        label = name or (read.name if isinstance(scenario_set, ScenarioSet) else str(scenario_set))
         return run_sweep(read.base.data, read.base.name, listed, store=opened, name=label, content=content,
                          settings=settings, workers=workers, cluster=cluster, on_progress=on_progress)
 
@@ -193,8 +194,11 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
     where it applies and the MILP would be large, or ``cluster`` is given). ``risk_weight``, ``alpha`` and
     ``revise_from`` default to the set's ``stochastic`` settings (``revise_from="none"``: every decision made
     now, whatever the set says); ``mip_gap`` to the scenario's or 1e-7, whichever is tighter. With ``store`` (a
-    RunStore, a URL or an SQLite file) it is kept there too, as :func:`save_stochastic` does. Benders with a
+    RunStore, a URL or an SQLite file) it is kept there too, as :func:`save_stochastic` does, named ``name``
+    (default: the set as given; StoreError, before solving, for a name it could not be found by). Benders with a
     local cluster starts processes: in a script, call this under ``if __name__ == "__main__":``."""
+    if name is not None:
+        check_run_name(name)  # before solving: a name the plan could not be stored under is refused now
     read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
     listed = expand(read, n=n, seed=seed)
     own = read.spec.stochastic
@@ -227,11 +231,11 @@ def _revise_from(given: int | str | None, the_sets: int | None) -> int | None:
 def save_stochastic(plan: StochasticPlan, scenario_set: ScenarioSet, store: RunStore | str | Path | None, *,
                     name: str, n: int | None = None, seed: int | None = None) -> StochasticPlan:
     """Keep a stochastic plan of ``scenario_set`` (its futures expanded with ``n`` and ``seed``) in the run store
-    as a run named ``name``: its stacked Plan's tables, its measures in the summary, the set (with its base
-    scenario's data, for the report's map and inputs) and its settings. Returns the plan with its run id;
-    ``RunStore.plan(id)`` and ``StochasticPlan.of`` read it back."""
+    as a run named ``name`` (StoreError for a name it could not be referred to by): its stacked Plan's tables,
+    its measures in the summary, the set (with its base scenario's data, for the report's map and inputs) and its
+    settings. Returns the plan with its run id; ``RunStore.plan(id)`` and ``StochasticPlan.of`` read it back."""
     content = {"set": scenario_set.source.data, "base": scenario_set.base.data, "n": n, "seed": seed}
-    record = run_record(plan.plan, name=name, data=content, settings=stochastic_settings(plan.plan))
+    record = run_record(plan.plan, name=check_run_name(name), data=content, settings=stochastic_settings(plan.plan))
     with _store(store) as opened:
         return replace(plan, run=opened.save_run(record, encode_tables(plan.plan)))
 
@@ -251,15 +255,18 @@ def read_stochastic(ref: int | str, store: RunStore | str | Path | None = None) 
 def sensitivity(scenario: ScenarioInput, *, paths: list[str] | None = None, workers: int | None = None,
                 cluster: str | None = None, store: RunStore | str | Path | None = None,
                 time_limit: float | None = None, mip_gap: float | None = None,
-                on_progress: Callable[[Progress], None] | None = None) -> Tornado:
+                on_progress: Callable[[Progress], None] | None = None, name: str | None = None) -> Tornado:
     """The tornado of a Scenario, a scenario file or bundled case (``rogue-2012``), or of a scenario set's base
     with its shared overrides (``rogue-2012/futures``): each ranged input (or each of ``paths``) at its low and at
-    its high, the others at their values, solved as a stored sweep (see :func:`sweep`); largest swing first."""
+    its high, the others at their values, solved as a stored sweep (see :func:`sweep`) named ``name`` (default:
+    sensitivity of SCENARIO); largest swing first."""
+    if name is not None:
+        check_run_name(name)
     given = _given(scenario, set_base=True)
     settings = sweep_settings(given.scenario, time_limit=time_limit, mip_gap=mip_gap)
     with _store(store) as opened:
         return tornado(given.data, given.source, store=opened, settings=settings, paths=paths, workers=workers,
-                       cluster=cluster, on_progress=on_progress)
+                       cluster=cluster, on_progress=on_progress, name=name)
 
 
 @contextmanager
