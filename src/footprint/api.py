@@ -61,13 +61,13 @@ ScenarioInput = Scenario | str | Path
 """A Scenario, a scenario file or a bundled case."""
 
 
-def _given(scenario: ScenarioInput, *, strict: bool = False, set_base: bool = False) -> Loaded:
-    """A Scenario as it is (its data dumped for what works on data), or a file or bundled case read with every
-    check, its warnings issued as ScenarioWarning (raised as problems with ``strict``). With ``set_base``, a
-    scenario set (a file, or a bundled set such as ``rogue-2012/futures``) stands for its base with the overrides
-    its futures share."""
+def _given(scenario: ScenarioInput, *, strict: bool = False, set_base: bool = False, data: bool = False) -> Loaded:
+    """A Scenario as it is (with ``data``, its data dumped for what works on data), or a file or bundled case read
+    with every check, its warnings issued as ScenarioWarning (raised as problems with ``strict``). With
+    ``set_base``, a scenario set (a file, or a bundled set such as ``rogue-2012/futures``) stands for its base
+    with the overrides its futures share."""
     if isinstance(scenario, Scenario):
-        return Loaded(scenario, [], scenario.name, scenario_data(scenario))
+        return Loaded(scenario, [], scenario.name, scenario_data(scenario) if data else None)
     path = _path(scenario, set_base)
     if set_base and path.suffix.lower() in (".yaml", ".yml") and path.is_file() and is_set_file(path):
         read = read_set(path)
@@ -150,7 +150,7 @@ def breakeven(scenario: ScenarioInput | dict[str, Any], param: str, low: float, 
     if isinstance(scenario, dict):
         data, name = scenario, "<scenario>"
     else:
-        given = _given(scenario)
+        given = _given(scenario, data=True)
         data, name = given.data, given.source
     return find_breakeven(data, param, low, high, tolerance=tolerance, options=options, on_trial=on_trial,
                           source=name)
@@ -262,7 +262,7 @@ def sensitivity(scenario: ScenarioInput, *, paths: list[str] | None = None, work
     sensitivity of SCENARIO); largest swing first."""
     if name is not None:
         check_run_name(name)
-    given = _given(scenario, set_base=True)
+    given = _given(scenario, set_base=True, data=True)
     settings = sweep_settings(given.scenario, time_limit=time_limit, mip_gap=mip_gap)
     with _store(store) as opened:
         return tornado(given.data, given.source, store=opened, settings=settings, paths=paths, workers=workers,

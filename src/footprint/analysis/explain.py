@@ -80,7 +80,7 @@ def explanations(scenario: Scenario, pairs: Iterable[tuple[str, str]], year: int
     plan = plan_of(solved)
     row_duals, reduced_costs = _fixed_duals(solved)
     network = solved.model.network
-    idle = cannot_operate(solved)
+    idle = _cannot_operate(solved)
     capacity_value = _capacity_value(solved, row_duals, idle)
     found = []
     for market, product in pairs:
@@ -120,7 +120,7 @@ def _fixed_duals(solved: Solved) -> tuple[np.ndarray, np.ndarray]:
     return solution.duals, solution.reduced_costs
 
 
-def cannot_operate(solved: Solved) -> np.ndarray:
+def _cannot_operate(solved: Solved) -> np.ndarray:
     """Whether each plant cannot operate in each year index under the plan: a candidate before its earliest
     opening year, and a plant from the year the plan closes it (a closed plant does not reopen)."""
     network, program = solved.model.network, solved.model.program
