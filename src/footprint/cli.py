@@ -78,6 +78,8 @@ FuturesOption = Annotated[int | None, typer.Option(
         "--n", "-n", help="Samples of each sampling generator (ranges, fx_history); with combine: sample, the "
                           "number of futures drawn.", min=1)]
 SeedOption = Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)]
+
+
 def _run_name(name: str | None) -> str | None:
     from footprint.plan.store import StoreError, check_run_name
 
