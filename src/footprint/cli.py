@@ -78,6 +78,21 @@ FuturesOption = Annotated[int | None, typer.Option(
         "--n", "-n", help="Samples of each sampling generator (ranges, fx_history); with combine: sample, the "
                           "number of futures drawn.", min=1)]
 SeedOption = Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)]
+
+
+def _run_name(name: str | None) -> str | None:
+    from footprint.plan.store import StoreError, check_run_name
+
+    try:
+        return None if name is None else check_run_name(name)
+    except StoreError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+NameOption = Annotated[str | None, typer.Option(
+    "--name", callback=_run_name,
+    help="The name to store it under (default: the scenario's, or the set's as given), shown by `footprint runs` "
+         "and usable in place of its id (show, export, compare, report).")]
 StoreOption = Annotated[str | None, typer.Option(
     "--store", help="The run store: an SQLite file, or a database URL (postgresql+psycopg://USER:PASSWORD@HOST/DB); "
                     "default: $FOOTPRINT_STORE, else footprint.sqlite in this folder.")]
@@ -108,6 +123,29 @@ def _resolve(scenario: str) -> Path:
         exists = False
     bundled = None if exists else case_path(scenario) or set_path(scenario)
     return bundled if bundled is not None else Path(scenario)
+
+
+@contextmanager
+def _warnings_said() -> Iterator[None]:
+    """The ScenarioWarnings the API issues for a file it reads, said on stderr as every command says its warnings
+    (not in Python's warning format); other warnings as Python shows them."""
+    import warnings
+
+    from footprint.api import ScenarioWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ScenarioWarning)
+        shown = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+                 line: str | None = None) -> None:
+            if issubclass(category, ScenarioWarning):
+                _say(err, str(message))
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
 
 
 @contextmanager
@@ -176,6 +214,7 @@ def run(
     strict: StrictOption = False,
     store: StoreOption = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not keep the run in the run store.")] = False,
+    name: NameOption = None,
 ) -> None:
     """Solve a scenario and print the plan; with --out, write its tables. The run is kept in the run store."""
     from footprint.optimize.solve import PlanningError
@@ -194,7 +233,7 @@ def run(
     plan.summary["load_seconds"] = load_seconds
     if out_path is not None:
         _write_plan(plan, out_path)
-    stored = None if no_store else _store_run(plan, loaded, options, store)
+    stored = None if no_store else _store_run(plan, loaded, options, store, name)
     print_plan(plan, out, results=out_path)
     if out_path is not None:
         _say(out, f"Plan written to {out_path}" + (
@@ -228,9 +267,11 @@ def explain_command(
     year: Annotated[int | None, typer.Option(help="One year (default: every year of the horizon).")] = None,
     force: Annotated[list[str] | None, typer.Option(
         help="Force a decision and show its cost against the optimum: OPTION, OPTION@YEAR, "
-             "PLANT/PRODUCT (that plant alone supplies the product) or PLANT/PRODUCT@MARKET.")] = None,
+             "PLANT/PRODUCT (that plant alone supplies the product), PLANT/PRODUCT@MARKET, open:PLANT, "
+             "open:PLANT@YEAR, close:PLANT or close:PLANT@YEAR.")] = None,
     forbid: Annotated[list[str] | None, typer.Option(
-        help="Forbid a decision: OPTION (never built), PLANT/PRODUCT or PLANT/PRODUCT@MARKET.")] = None,
+        help="Forbid a decision: OPTION (never built), OPTION@YEAR, PLANT/PRODUCT, PLANT/PRODUCT@MARKET, "
+             "open:PLANT[@YEAR] or close:PLANT[@YEAR].")] = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
     strict: StrictOption = False,
@@ -248,10 +289,16 @@ def explain_command(
     try:
         with _stage(f"Solving {loaded.scenario.name} and pricing its capacity ..."):
             explanation = explain(loaded.scenario, market, product, year, options)
+        other = None
+        if changes:  # before printing: a change the scenario cannot make is refused with nothing printed
+            try:
+                with _stage(f"Re-solving with {len(changes)} change(s) ..."):
+                    other = alternative(loaded.scenario, changes, explanation.plan.objective, options)
+            except PlanningError:
+                print_explanation(explanation, out)  # the optimum is explained; the alternative has no plan
+                raise
         print_explanation(explanation, out)
-        if changes:
-            with _stage(f"Re-solving with {len(changes)} change(s) ..."):
-                other = alternative(loaded.scenario, changes, explanation.plan.objective, options)
+        if other is not None:
             print_alternative(other, loaded.scenario.currency, out)
     except ExplainError as error:
         raise _fail(str(error), INVALID) from None
@@ -442,10 +489,11 @@ def sweep_command(
     store: StoreOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
+    name: NameOption = None,
 ) -> None:
     """Solve every future of a scenario set as its own plan, in parallel, and store each; then sum them up.
 
-    Run again, the same sweep skips the futures it has stored."""
+    Run again, the same sweep skips the futures it has stored (and takes the name given now)."""
     from footprint.analysis.summary import sweep_summary
     from footprint.api import sweep
     from footprint.plan.store import RunStore
@@ -458,7 +506,7 @@ def sweep_command(
             read = read_set(scenario_set)
         with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened:
             outcome = sweep(read, n=n, seed=seed, workers=workers, cluster=cluster, store=opened,
-                            time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=scenario_set)
+                            time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=name or scenario_set)
     except ScenarioError as error:
         raise _fail(error.report()) from None
     summary = sweep_summary(outcome.futures, read.scenario.objective, currency=read.scenario.currency)
@@ -498,6 +546,7 @@ def stochastic(
     mip_gap: MipGapOption = None,
     store: StoreOption = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not keep the plan in the run store.")] = False,
+    name: NameOption = None,
 ) -> None:
     """One plan for every future of a set: decisions made now shared, the expected NPV cost (plus a CVaR
     term) least; with WS, EV, EEV, EVPI, VSS and each future's NPV cost. Solved as one MILP, or by Benders
@@ -531,7 +580,7 @@ def stochastic(
         _say(err, "interrupted: a stochastic plan is kept only once solved; nothing was stored")
         raise typer.Exit(INTERRUPTED) from None
     stored = None if no_store else _keep(store, lambda opened: save_stochastic(
-        plan, read, opened, name=scenario_set, n=n, seed=seed).run)
+        plan, read, opened, name=name or scenario_set, n=n, seed=seed).run)
     print_stochastic(plan, currency, out)
     if stored is not None:
         _say(out, stored)
@@ -604,6 +653,7 @@ def sensitivity(
     store: StoreOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
+    name: NameOption = None,
 ) -> None:
     """A tornado: the NPV with each ranged input at its low and at its high (the others at their values),
     ranked by the swing, and where the decisions change. Solved as a stored sweep. SCENARIO may be a
@@ -615,9 +665,9 @@ def sensitivity(
     from footprint.views.tornado import print_tornado
 
     try:
-        with _solving_futures(f"sensitivity of {scenario}") as report, RunStore(store) as opened:
+        with _warnings_said(), _solving_futures(f"sensitivity of {scenario}") as report, RunStore(store) as opened:
             result = tornado(scenario, paths=param, workers=workers, cluster=cluster, store=opened,
-                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report)
+                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=name)
     except ScenarioError as error:
         raise _fail(error.report()) from None
     except SensitivityError as error:
@@ -712,12 +762,13 @@ def schema() -> None:
 # The run store: `run` keeps every plan it solves; `runs`, `show` and `export` read them back.
 
 
-def _store_run(plan: Any, loaded: Loaded, options: Any, where: str | None) -> str | None:
-    """Keep a solved run in the store, and say where (see :func:`_keep`)."""
+def _store_run(plan: Any, loaded: Loaded, options: Any, where: str | None, name: str | None) -> str | None:
+    """Keep a solved run in the store, named ``name`` (default: the scenario's), and say where (see
+    :func:`_keep`)."""
     from footprint.plan.store import encode_tables, run_record, solver_settings
 
     return _keep(where, lambda store: store.save_run(
-        run_record(plan, name=loaded.scenario.name, data=loaded.data, settings=solver_settings(options)),
+        run_record(plan, name=name or loaded.scenario.name, data=loaded.data, settings=solver_settings(options)),
         encode_tables(plan)))
 
 
