@@ -50,11 +50,8 @@ def mean_overrides(data: dict[str, Any], futures: Sequence[Future],
     scenarios = [future.apply(data) for future in futures]
     probabilities = np.array([future.probability for future in futures])
     targets: dict[str, list[str]] = {}
-    for future in futures:
-        for path, _ in future.overrides:
-            paths = targets.setdefault(_target(data, path), [])
-            if path not in paths:
-                paths.append(path)
+    for path in dict.fromkeys(path for future in futures for path, _ in future.overrides):
+        targets.setdefault(_target(data, path), []).append(path)
     averaged, chosen = [], set()
     for target, paths in targets.items():
         values = _figures(target, scenarios, base)
@@ -122,7 +119,10 @@ def _target(data: dict[str, Any], path: str) -> str:
 def _figures(target: str, scenarios: Sequence[dict[str, Any]], base: _Base) -> list[float | dict[int, float]] | None:
     """Each future's figure at ``target`` (a number, or a number per year), or None where one is not a figure."""
     parameter = Parameter.parse(target)
-    written = [parameter.read(scenario) for scenario in scenarios]
+    try:
+        written = [parameter.read(scenario) for scenario in scenarios]
+    except ParameterError:  # a future whose other values (rules written out whole) leave no such place
+        return None
     if parameter.fx_currency is not None:
         rates = [_rates(parameter.fx_currency, spec, base) for spec in written]
         return None if any(rate is None for rate in rates) else rates  # type: ignore[return-value]
