@@ -23,11 +23,11 @@ REPRO = Path(__file__).parent / "repro"
 
 
 def decided() -> dict[str, Any]:
-    """Cars for the US in 2016 and 2017, costs of 2017 discounted by 10%, no freight. Old (US): 1,100 a car and 100,000 a year open;
-    it may close. New (Korea): a candidate from 2017, 1,000 to open; its line (300 a year, 2,000) from 2017; a car
-    costs 300 of Korean and 700 of Japanese content, and 500 to launch. The US charges 2.5% on a car (25) unless it
-    qualifies for KORUS (35% Korean content): sourcing 10% of it in Korea (the engine) costs 10 a car and 1,000 a
-    year.
+    """Cars for the US in 2016 and 2017, costs of 2017 discounted by 10%, no freight. Old (US): 1,100 a car and
+    100,000 a year open; it may close. New (Korea): a candidate from 2017, 1,000 to open; its line (300 a year,
+    2,000) from 2017; a car costs 300 of Korean and 700 of Japanese content, and 500 to launch. The US charges 2.5%
+    on a car (25) unless it qualifies for KORUS (35% Korean content): sourcing 10% of it in Korea (the engine)
+    costs 10 a car and 1,000 a year.
 
     2016: old alone, 100,000 + 110,000 = 210,000. 2017 at d cars: old 100,000 + 1,100 d; new 3,500 + 1,000 d,
     plus min(25 d of duty, 1,000 + 10 d to source), so new, with old closed. Futures "low" (1/2, 100 cars in 2017)
