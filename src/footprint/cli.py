@@ -516,9 +516,9 @@ def stochastic(
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not keep the plan in the run store.")] = False,
 ) -> None:
     """One plan for every future of a set: decisions made now shared, the expected NPV cost (plus a CVaR
-    term) least; with WS, EV, EEV, EVPI, VSS and each future's NPV cost. Solved as one MILP, or by Benders
-    decomposition on Dask workers (a local cluster, or --cluster). The plan is kept in the run store
-    (`footprint show RUN`)."""
+    term) least; with WS, EV, EEV, EVPI, VSS, every decision made now and each future's NPV cost. Solved as one
+    MILP, or by Benders decomposition on Dask workers (a local cluster, or --cluster). The plan is kept in the run
+    store (`footprint show RUN`)."""
     from footprint.analysis.sweep import SweepError
     from footprint.api import save_stochastic
     from footprint.api import stochastic as stochastic_plan
