@@ -13,7 +13,7 @@ scenario takes a Scenario, a scenario file (YAML, a CSV folder, a workbook) or a
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -45,7 +45,7 @@ from footprint.scenario.cases import case_path, is_set_file, set_path
 from footprint.scenario.checks import Problem
 from footprint.scenario.files import read_scenario, scenario_data
 from footprint.scenario.scenario import Scenario
-from footprint.scenario.sets import Future, ScenarioSet, read_set
+from footprint.scenario.sets import Future, ScenarioSet, decision_blocks, read_set
 from footprint.scenario.sources import ScenarioError, Source
 from footprint.scenario.validation import Loaded, validate
 
@@ -184,7 +184,7 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
                method: str = "auto", gap: float | None = None, workers: int | None = None,
                cluster: str | None = None, time_limit: float | None = None, mip_gap: float | None = None,
                on_round: Callable[[Round], None] | None = None, store: RunStore | str | Path | None = None,
-               name: str | None = None) -> StochasticPlan:
+               name: str | None = None, decisions: str | Sequence[str] | None = None) -> StochasticPlan:
     """One plan for every future of a scenario set, its decisions made now shared: RP, WS, EV, EEV, EVPI, VSS,
     the value of waiting with ``revise_from``, each future's NPV cost, and its stacked Plan (``.plan``).
 
@@ -193,28 +193,39 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
     stopping at ``gap``, default 1e-6; ``on_round`` is called with each round's bounds), or "auto" (Benders
     where it applies and the MILP would be large, or ``cluster`` is given). ``risk_weight``, ``alpha`` and
     ``revise_from`` default to the set's ``stochastic`` settings (``revise_from="none"``: every decision made
-    now, whatever the set says); ``mip_gap`` to the scenario's or 1e-7, whichever is tighter. With ``store`` (a
-    RunStore, a URL or an SQLite file) it is kept there too, as :func:`save_stochastic` does, named ``name``
-    (default: the set as given; StoreError, before solving, for a name it could not be found by). Benders with a
-    local cluster starts processes: in a script, call this under ``if __name__ == "__main__":``."""
+    now, whatever the set says), and ``decisions`` (what is decided now: some of build, open, opened, closed,
+    assign, start, source, as a list or joined by commas; "none": nothing) to its ``stochastic.decisions``;
+    ``mip_gap`` to the scenario's or 1e-7, whichever is tighter. With ``store`` (a RunStore, a URL or an SQLite
+    file) it is kept there too, as :func:`save_stochastic` does, named ``name`` (default: the set as given;
+    StoreError, before solving, for a name it could not be found by). Benders with a local cluster starts
+    processes: in a script, call this under ``if __name__ == "__main__":``."""
     if name is not None:
         check_run_name(name)  # before solving: a name the plan could not be stored under is refused now
     read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
-    listed = expand(read, n=n, seed=seed)
     own = read.spec.stochastic
+    blocks, revised = _blocks(decisions, own.decisions), _revise_from(revise_from, own.revise_from)
+    listed = expand(read, n=n, seed=seed)
     # EVPI and VSS are differences of optima: a gap as wide as they are would say nothing of them.
     tight = min(read.scenario.solver.mip_gap, STOCHASTIC_GAP) if mip_gap is None else mip_gap
     options = solver_options(read.scenario, time_limit=time_limit, mip_gap=tight)
     plan = stochastic_plan(read.base.data, read.base.name, listed, options=options,
                            risk_weight=own.risk_weight if risk_weight is None else risk_weight,
                            alpha=own.alpha if alpha is None else alpha,
-                           revise_from=_revise_from(revise_from, own.revise_from),
-                           blocks=tuple(own.decisions), method=method, gap=BENDERS_GAP if gap is None else gap,
+                           revise_from=revised, blocks=blocks, method=method, gap=BENDERS_GAP if gap is None else gap,
                            workers=workers, cluster=cluster, on_round=on_round)
     if store is None:
         return plan
     return save_stochastic(plan, read, store, n=n, seed=seed,
                            name=name or (read.name if isinstance(scenario_set, ScenarioSet) else str(scenario_set)))
+
+
+def _blocks(given: str | Sequence[str] | None, the_sets: Sequence[str]) -> tuple[str, ...]:
+    if given is None:
+        return tuple(the_sets)
+    try:
+        return decision_blocks(given)
+    except ValueError as error:
+        raise StochasticError(str(error)) from None
 
 
 def _revise_from(given: int | str | None, the_sets: int | None) -> int | None:

@@ -450,6 +450,15 @@ def _year_or_none(text: str) -> str:
     raise typer.BadParameter(f"expected a year or none, found {text!r}")
 
 
+def _decisions(text: str) -> str:
+    from footprint.scenario.sets import decision_blocks
+
+    try:
+        return ",".join(decision_blocks(text)) or "none"
+    except ValueError as error:
+        raise typer.BadParameter(str(error).removeprefix("decisions: ")) from None
+
+
 class Method(StrEnum):
     auto = "auto"
     extensive = "extensive"
@@ -540,7 +549,14 @@ def stochastic(
     gap: Annotated[float | None, typer.Option(
         help="Benders stops once its lower and upper bounds are this close, as a share of the objective "
              "(default: 1e-6).", min=1e-12, max=0.5)] = None,
-    workers: WorkersOption = None,
+    decisions: Annotated[str | None, typer.Option(
+        metavar="BLOCK,...|none", parser=_decisions,
+        help="What is decided now, shared by every future: some of build, open, opened, closed, assign, start, "
+             "source, joined by commas; none: nothing (default: the set's stochastic.decisions, else all).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes of Benders' local Dask cluster (default: one per core; 0: in this process).",
+        min=0, max=256)] = None,
     cluster: ClusterOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
@@ -549,9 +565,9 @@ def stochastic(
     name: NameOption = None,
 ) -> None:
     """One plan for every future of a set: decisions made now shared, the expected NPV cost (plus a CVaR
-    term) least; with WS, EV, EEV, EVPI, VSS and each future's NPV cost. Solved as one MILP, or by Benders
-    decomposition on Dask workers (a local cluster, or --cluster). The plan is kept in the run store
-    (`footprint show RUN`)."""
+    term) least; with WS, EV, EEV, EVPI, VSS, every decision made now and each future's NPV cost. Solved as one
+    MILP, or by Benders decomposition on Dask workers (a local cluster, or --cluster). The plan is kept in the run
+    store (`footprint show RUN`)."""
     from footprint.analysis.sweep import SweepError
     from footprint.api import save_stochastic
     from footprint.api import stochastic as stochastic_plan
@@ -567,8 +583,8 @@ def stochastic(
         currency = read.scenario.currency
         with _stage("Solving the futures as one plan ..."):
             plan = stochastic_plan(read, n=n, seed=seed, risk_weight=risk_weight, alpha=alpha,
-                                   revise_from=revise_from, method=method.value, gap=gap, workers=workers,
-                                   cluster=cluster, time_limit=time_limit, mip_gap=mip_gap,
+                                   revise_from=revise_from, decisions=decisions, method=method.value, gap=gap,
+                                   workers=workers, cluster=cluster, time_limit=time_limit, mip_gap=mip_gap,
                                    on_round=lambda r: print_round(r, currency, err))
     except ScenarioError as error:
         raise _fail(error.report()) from None

@@ -67,7 +67,7 @@ def plan_of(solved: Solved) -> Plan:
         "integer_variables": program.num_integer,
         "constraints": program.num_rows,
         "builds": tables["builds"].to_dict(orient="records"),
-        "plant_decisions": _plant_decisions(network, tables["plants"]),
+        "plant_decisions": plant_decisions(network, tables["plants"]),
         "message": {SolveStatus.TIME_LIMIT: "time limit reached: this is the best plan found, not proven optimal",
                     SolveStatus.INTERRUPTED: "interrupted (Ctrl-C): this is the best plan found so far, not proven "
                                              "optimal"}.get(solution.status, solution.message),
@@ -260,7 +260,7 @@ def _plants(network: Network, status: _PlantStatus) -> pd.DataFrame:
     })
 
 
-def _plant_decisions(network: Network, plants: pd.DataFrame) -> list[dict[str, object]]:
+def plant_decisions(network: Network, plants: pd.DataFrame) -> list[dict[str, object]]:
     """For the summary: each plant the plan may open or close, and the year it does (None: it does not)."""
     opened = dict(zip(plants["plant"][plants["opened"]], plants["year"][plants["opened"]].tolist(), strict=True))
     closed = dict(zip(plants["plant"][plants["closed"]], plants["year"][plants["closed"]].tolist(), strict=True))
