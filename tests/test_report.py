@@ -14,8 +14,10 @@ import pytest
 from markupsafe import escape
 
 import footprint as fp
-from conftest import invoke, small_network_data, write_yaml
+from conftest import REPO, invoke, small_network_data, write_yaml
+from footprint.plan.plan import Plan
 from footprint.plan.store import RunStore
+from footprint.views.report import plan_facts
 from footprint.views.world import LAND, PLANT_COLOURS, centroids, top_lanes
 from test_stochastic_plan import TWO_FUTURES, two_years, write_set
 from test_sweep import ranged_network, set_files
@@ -107,6 +109,22 @@ def test_the_report_of_a_plan_has_its_sections_and_numbers(rogue: tuple[Path, st
     assert "FACTS.md 1: Nissan release 2010-10-06" in text  # an input with its source
     assert "https://" not in text.split("<script>")[0]  # nothing in the head asks for a file elsewhere
     assert len(text.encode()) < 15_000_000
+
+
+def test_the_key_figures_count_every_build() -> None:
+    """Voltaro builds four options, some several times (issue 16: the report said 4 builds where there are 10);
+    an option built in two years counts in each."""
+    plan = fp.solve(fp.load(REPO / "tests" / "repro" / "voltaro.yaml"))
+    assert (plan.builds["count"] > 1).any()  # the case has builds of count > 1: the defect shows on it
+    count, options = int(plan.builds["count"].sum()), plan.builds["option"].nunique()
+    assert count > len(plan.builds)
+    assert dict(plan_facts(plan))["capacity built"] == f"{count} builds of {options} options"
+    builds = pd.DataFrame({"option": ["a", "a", "b"], "plant": "p", "pool": "q", "year": [2027, 2030, 2027],
+                           "count": [2, 1, 1], "added_capacity": 1.0, "capex": 1.0})
+    twice = Plan(plan.summary, {**plan.tables, "builds": builds})
+    assert dict(plan_facts(twice))["capacity built"] == "4 builds of 2 options"
+    none = Plan(plan.summary, {**plan.tables, "builds": builds.head(0)})
+    assert dict(plan_facts(none))["capacity built"] == "none"
 
 
 def test_names_are_escaped_and_a_results_folder_says_its_scenario_is_unknown(tmp_path: Path) -> None:

@@ -35,10 +35,19 @@ def plan_facts(plan: Plan) -> list[tuple[str, str]]:
     facts = [("scenario", str(plan.summary.get("scenario", ""))), ("status", plan.status),
              (sense, money(plan.objective, currency)), ("horizon", f"{horizon[0]}-{horizon[1]}"),
              ("units supplied", _number(plan.demand["served"].sum())), ("lost sales", _number(lost) + " units"),
-             ("capacity built", f"{len(plan.builds)} option build(s)")]
+             ("capacity built", _builds_text(plan.builds))]
     if plan.summary.get("message") and plan.status != "optimal":
         facts.append(("note", str(plan.summary["message"])))
     return facts
+
+
+def _builds_text(builds: pd.DataFrame) -> str:
+    """``10 builds of 4 options``: every build counted (an option built twice in a year, or in several years,
+    counts each time), as `run` prints them."""
+    count, options = int(builds["count"].sum()), builds["option"].nunique()
+    if not count:
+        return "none"
+    return f"{count:,} build{'s' if count != 1 else ''} of {options:,} option{'s' if options != 1 else ''}"
 
 
 def map_section(plan: Plan, loaded: Loaded | None) -> Section:
