@@ -117,12 +117,17 @@ def histogram(values: np.ndarray, weights: np.ndarray, title: str, unit: str, ma
                    yaxis={"title": "probability", "tickformat": ".0%"}, showlegend=False)
 
 
-def share_bars(labels: Sequence[str], shares: Sequence[float], title: str) -> go.Figure:
-    """Horizontal bars of probabilities (how often each decision is taken)."""
-    figure = go.Figure(go.Bar(x=list(shares), y=list(labels), orientation="h", marker_color="#264653",
-                              hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
-    return _layout(figure, title, max(220, 26 * len(labels) + 110), xaxis={"range": [0, 1], "tickformat": ".0%"},
-                   yaxis={"autorange": "reversed"}, margin={"l": 320, "r": 20, "t": 50, "b": 40}, showlegend=False)
+def share_bars(bars: Sequence[tuple[str, float, str]], title: str) -> go.Figure:
+    """Horizontal bars of probabilities (how often each decision is taken), top to bottom in the order given:
+    (label, share, series) each, one colour per series."""
+    labels = [label for label, _, _ in bars]
+    series = list(dict.fromkeys(name for _, _, name in bars))
+    figure = go.Figure([go.Bar(x=[share for _, share, of in bars if of == name],
+                               y=[label for label, _, of in bars if of == name], orientation="h", name=name,
+                               hovertemplate="%{y}: %{x:.1%}" + f"<extra>{name}</extra>") for name in series])
+    return _layout(figure, title, max(220, 22 * len(bars) + 130), xaxis={"range": [0, 1], "tickformat": ".0%"},
+                   yaxis={"autorange": "reversed", "categoryorder": "array", "categoryarray": labels},
+                   margin={"l": 320, "r": 20, "t": 50, "b": 40}, showlegend=len(series) > 1)
 
 
 def tornado_bars(paths: Sequence[str], low: Sequence[float], high: Sequence[float], base: float,

@@ -43,6 +43,26 @@ def _tornado(futures: pd.DataFrame, currency: str) -> Section:
     return section
 
 
+def decision_shares(summary: SweepSummary) -> list[tuple[str, float, str]]:
+    """The bars of how often each decision is taken: (label, share of the futures, series ``in that year`` or
+    ``in any year``), each build option and plant decision by year."""
+    bars = [bar for option, group in summary.builds.groupby("option", sort=True)
+            for bar in _by_year(f"build {option}", group)]
+    return bars + [bar for (plant, event), group in summary.plants.groupby(["plant", "event"], sort=True)
+                   for bar in _by_year(f"{plant} {event}", group)]
+
+
+def _by_year(decision: str, outcomes: pd.DataFrame) -> list[tuple[str, float, str]]:
+    """A decision's bars: the share of the futures taking it in each year (a SweepSummary's rows of it, year NA
+    for never), and, when that is several years, in any year."""
+    taken = outcomes[outcomes["year"].notna()].groupby("year", sort=True)["probability"].sum()
+    bars = [(f"{decision} {year}", float(share), "in that year") for year, share in taken.items()]
+    if len(bars) > 1:
+        never = float(outcomes.loc[outcomes["year"].isna(), "probability"].sum())
+        bars.insert(0, (f"{decision}, any year", 1.0 - never, "in any year"))
+    return bars
+
+
 def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary) -> str:
     """The report of a stored sweep: ``futures`` as RunStore.futures gives them, ``summary`` their statistics
     (analysis/summary.py sweep_summary)."""
@@ -67,12 +87,11 @@ def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary) -> st
                                          [[r.status, r.message or "-", f"{r.futures:,}", f"{r.probability:.1%}"]
                                           for r in summary.failed.itertuples()]))
     decisions = Section("decisions", "How often each decision is taken")
-    built = summary.builds[summary.builds["year"].notna()].groupby("option")["probability"].sum()
-    events = summary.plants[summary.plants["year"].notna()].groupby(["plant", "event"])["probability"].sum()
-    labels = [f"build {option}" for option in built.index] + [f"{plant} {event}" for plant, event in events.index]
-    shares = [*built.to_numpy(), *events.to_numpy()]
-    if labels:
-        decisions.figures.append(figure_html(charts.share_bars(labels, shares, "Share of the futures taking it")))
+    bars = decision_shares(summary)
+    if bars:
+        decisions.figures.append(figure_html(charts.share_bars(bars, "Share of the futures taking it, by year")))
+        decisions.notes.append("Each decision in each year it is taken; where the futures take it in several "
+                               "years, also the share that take it in any year.")
     rows = [[f"capacity built: {option}", frequency_text(list(zip(group["year"], group["count"], group["probability"],
                                                                   strict=True)))]
             for option, group in summary.builds.groupby("option", sort=True)]
@@ -182,4 +201,4 @@ def _year(value: object) -> str:
     return "-" if pd.isna(value) else str(value)
 
 
-__all__ = ["compare_report", "stochastic_report", "sweep_report"]
+__all__ = ["compare_report", "decision_shares", "stochastic_report", "sweep_report"]
