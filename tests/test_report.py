@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 from markupsafe import escape
 
 import footprint as fp
@@ -21,6 +22,7 @@ from footprint.views.report import plan_facts
 from footprint.views.world import LAND, PLANT_COLOURS, centroids, top_lanes
 from test_stochastic_plan import TWO_FUTURES, two_years, write_set
 from test_sweep import ranged_network, set_files
+from web_helpers import web_app
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +178,47 @@ def test_the_report_of_a_sweep_and_of_a_tornado(tmp_path: Path) -> None:
     made = invoke("report", "latest", "--store", store, "-o", str(tmp_path / "tornado.html"))
     assert made.exit_code == 0, made.output
     assert "Tornado: the objective with each input at its ends" in (tmp_path / "tornado.html").read_text("utf-8")
+
+
+def test_a_sensitivity_sweep_is_summed_up_as_its_tornado_everywhere(tmp_path: Path) -> None:
+    """sweep-summary, the report and the app's sweep page show a sensitivity sweep's tornado (ranked swings, where
+    the decisions change), not the mean, percentiles and CVaR of its one-at-a-time ends as if they were futures
+    of a distribution (issue 16)."""
+    store = str(tmp_path / "runs.sqlite")
+    write_yaml(tmp_path / "net.yaml", ranged_network())
+    tornado = fp.sensitivity(tmp_path / "net.yaml", workers=1, store=store)
+    ranked = [bar.path for bar in tornado.bars]
+    detroit = next(bar for bar in tornado.bars if bar.path == "capabilities[0].local_cost")
+    assert detroit.low.change  # an end where the decisions change: each place must say how
+
+    def distribution_free(text: str) -> None:
+        for statistic in ("CVaR", "percentile", "standard deviation", "over the futures"):
+            assert statistic not in text, statistic
+
+    printed = invoke("sweep-summary", str(tornado.sweep), "--store", store)
+    assert printed.exit_code == 0, printed.output
+    text = " ".join(printed.output.split())
+    distribution_free(text)
+    assert [text.index(path) for path in ranked] == sorted(text.index(path) for path in ranked)  # largest first
+    assert detroit.low.change.split(",")[0] in text
+    made = invoke("report", str(tornado.sweep), "--store", store, "-o", str(tmp_path / "tornado.html"))
+    assert made.exit_code == 0, made.output
+    html = (tmp_path / "tornado.html").read_text(encoding="utf-8").split('<div class="figure">')
+    report = html[0] + "".join(part.split("</script>", 1)[-1] for part in html[1:])  # the text, not the charts' data
+    distribution_free(report)
+    assert "Tornado: the objective with each input at its ends" in html[1]
+    rows = report[report.index("largest swing first"):]
+    assert [rows.index(f"<td>{escape(path)}</td>") for path in ranked] == sorted(
+        rows.index(f"<td>{escape(path)}</td>") for path in ranked)
+    assert str(escape(detroit.low.change)) in report
+    with TestClient(web_app(tmp_path / "runs.sqlite")) as client:
+        page = client.get(f"/runs/{tornado.sweep}")
+    assert page.status_code == 200
+    distribution_free(page.text)
+    table = page.text[page.text.index('id="table-tornado"'):]
+    assert [table.index(f">{escape(path)}<") for path in ranked] == sorted(
+        table.index(f">{escape(path)}<") for path in ranked)
+    assert str(escape(detroit.low.change)) in table
 
 
 def test_the_report_of_a_stochastic_plan(tmp_path: Path) -> None:

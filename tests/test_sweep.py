@@ -20,11 +20,18 @@ from typer.testing import CliRunner
 
 import footprint as fp
 from conftest import make, small_network_data, write_yaml
-from footprint.analysis.sensitivity import describe_change, inputs, year_ranges
+from footprint.analysis.sensitivity import (
+    SensitivityError,
+    describe_change,
+    inputs,
+    is_sensitivity,
+    tornado_of,
+    year_ranges,
+)
 from footprint.analysis.sweep import Task, runs_of, similarity_order
 from footprint.cli import app
 from footprint.plan.decisions import Decisions
-from footprint.plan.store import RunStore
+from footprint.plan.store import FAILED, RunStore
 from footprint.plan.tables import solve
 from footprint.scenario.parameters import Parameter, apply_overrides
 
@@ -197,6 +204,32 @@ def test_the_tornados_ends_are_solves_at_those_values(tmp_path: Path) -> None:
     detroit = next(bar for bar in result.bars if bar.path == "capabilities[0].local_cost")
     assert detroit.high.change == ""  # dearer Detroit: the line pays all the more
     assert detroit.low.change.startswith("-busan-line 2020")  # Detroit at 5 a car: the line no longer pays
+
+
+def test_a_stored_sensitivity_sweep_gives_back_its_tornado(tmp_path: Path) -> None:
+    """sweep-summary, the report and the app draw the tornado from the stored sweep: the same bars as the sweep
+    returned; an end the sweep did not store has no plan; without a base plan there is no tornado."""
+    write_yaml(tmp_path / "net.yaml", ranged_network())
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        result = fp.sensitivity(tmp_path / "net.yaml", workers=1, store=store)
+        sweep = store.get(result.sweep)
+        futures = store.futures(result.sweep)
+        assert is_sensitivity(sweep)
+        assert tornado_of(futures, result.sweep) == result
+        plain = fp.sweep(set_files(tmp_path, 1), workers=1, store=store)
+        assert not is_sensitivity(store.get(plain.sweep))
+    stopped = tornado_of(futures[futures["name"] != "fx.KRW@high"], result.sweep)
+    krw = next(bar for bar in stopped.bars if bar.path == "fx.KRW")
+    assert (krw.high.objective, krw.high.values) == (None, ())
+    assert krw.high.change == "no plan: the sweep stopped before it was solved"
+    assert stopped.bars[0] is krw  # an end without a plan: its swing counts as the largest
+    assert krw.low == next(bar for bar in result.bars if bar.path == "fx.KRW").low
+    failed = futures.assign(status=[FAILED if name == "base" else status
+                                    for name, status in zip(futures["name"], futures["status"], strict=True)],
+                            message=["infeasible" if name == "base" else message
+                                     for name, message in zip(futures["name"], futures["message"], strict=True)])
+    with pytest.raises(SensitivityError, match="the base scenario has no plan: infeasible"):
+        tornado_of(failed, result.sweep)
 
 
 def test_a_series_is_one_input_and_changes_read_as_year_ranges() -> None:

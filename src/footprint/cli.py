@@ -542,18 +542,29 @@ def sweep_summary_command(
     sweep_ref: Annotated[str, typer.Argument(metavar="SWEEP", help="A stored sweep: its id, its name, or latest.")],
     store: StoreOption = None,
 ) -> None:
-    """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken."""
-    from footprint.views.report_of import stored_sweep
+    """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken, year by
+    year; for a sweep of `footprint sensitivity`, its tornado."""
+    from footprint.views.report_of import ReportError, stored_sweep
     from footprint.views.sweep_summary import print_sweep_summary
+    from footprint.views.tornado import print_tornado
 
     with _opened_store(store) as opened:
         found = opened.get(sweep_ref)
         if found.kind != "sweep":
             raise _fail(f"run {found.id} ({found.name}) is a {found.kind}, not a sweep; `footprint runs --kind sweep` "
                         "lists the sweeps")
-        summary = stored_sweep(opened, found).summary
+        try:
+            subject = stored_sweep(opened, found)
+        except ReportError as error:
+            raise _fail(str(error)) from None
+    summary = subject.summary
     _say(out, f"sweep {found.id} ({found.name}): {summary.futures:,} futures stored, {found.status}")
-    print_sweep_summary(summary, out)
+    if subject.tornado is None:
+        print_sweep_summary(summary, out)
+        return
+    _say(out, "a sweep of `footprint sensitivity`: each input at its low and its high, the others at their values "
+              "(not a distribution of futures)")
+    print_tornado(subject.tornado, out)
 
 
 @app.command()
@@ -623,6 +634,7 @@ def sensitivity(
     except SensitivityError as error:
         raise _fail(str(error)) from None
     print_tornado(result, out, top or None)
+    _say(out, f"stored as sweep {result.sweep}")
 
 
 @app.command()

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.analysis.compare import Comparison
+from footprint.analysis.sensitivity import Tornado
 from footprint.analysis.stochastic import StochasticPlan
 from footprint.analysis.summary import SweepSummary
 from footprint.plan.store import Run
@@ -18,6 +19,7 @@ from footprint.views import charts
 from footprint.views.page import Section, Table, figure_html, money, render
 from footprint.views.report import plan_sections
 from footprint.views.sweep_summary import frequency_text, share_text
+from footprint.views.tornado import COLUMNS, tornado_rows, tornado_title
 
 _STATISTICS = {"mean": "mean", "std": "standard deviation", "min": "lowest", "max": "highest",
                "cvar90": "CVaR 90% (mean of the worst 10%)", "cvar95": "CVaR 95% (mean of the worst 5%)"}
@@ -27,19 +29,23 @@ def _amount(value: float | None, currency: str) -> str:
     return "-" if value is None or pd.isna(value) else money(value, currency)
 
 
-def _tornado(futures: pd.DataFrame, currency: str) -> Section:
-    """A sensitivity sweep's bars (its futures are ``base`` and ``PATH@low``, ``PATH@high``), largest swing first."""
+def _tornado(tornado: Tornado) -> Section:
+    """A sensitivity sweep's bars, largest swing first, and its table: the NPV at each end, the swing, and what the
+    decisions do there."""
+    currency = tornado.currency or ""
     section = Section("tornado", "Tornado")
-    objective = dict(zip(futures["name"], pd.to_numeric(futures["objective"], errors="coerce"), strict=True))
-    paths = sorted({str(name).rpartition("@")[0] for name in objective if "@" in str(name)})
-    ends = [(path, objective.get(f"{path}@low", np.nan), objective.get(f"{path}@high", np.nan)) for path in paths]
-    ends.sort(key=lambda end: -(abs(end[2] - end[1]) if np.isfinite(end[1]) and np.isfinite(end[2]) else np.inf))
-    base = objective.get("base", np.nan)
-    if not ends or not np.isfinite(base):
-        return section
-    section.figures.append(figure_html(charts.tornado_bars([p for p, _, _ in ends], [lo for _, lo, _ in ends],
-                                                           [hi for _, _, hi in ends], float(base), currency)))
-    section.notes.append("An input whose end has no plan shows no bar at that end (its swing counts as the largest).")
+    bars = tornado.bars
+    section.figures.append(figure_html(charts.tornado_bars(
+        [bar.path for bar in bars], [np.nan if bar.low.objective is None else bar.low.objective for bar in bars],
+        [np.nan if bar.high.objective is None else bar.high.objective for bar in bars], tornado.base_objective,
+        currency)))
+    rows, reasons = tornado_rows(tornado)
+    section.tables.append(Table(tornado_title(tornado), list(COLUMNS), rows,
+                                "; ".join(f"({number}) {reason}" for number, reason in enumerate(reasons, 1))))
+    section.notes.append("Each input at its low and at its high, the others at their values (a per-year series "
+                         "moves as one). Decisions: what each end builds, opens, closes or assigns (+) and no "
+                         "longer does (-) against the base. An end without a plan has no bar; its swing counts as "
+                         "the largest.")
     return section
 
 
@@ -63,14 +69,26 @@ def _by_year(decision: str, outcomes: pd.DataFrame) -> list[tuple[str, float, st
     return bars
 
 
-def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary) -> str:
+def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, tornado: Tornado | None = None) -> str:
     """The report of a stored sweep: ``futures`` as RunStore.futures gives them, ``summary`` their statistics
-    (analysis/summary.py sweep_summary)."""
+    (analysis/summary.py sweep_summary); a sensitivity sweep's ``tornado`` in place of the statistics (its
+    futures are each input at its ends, not draws of a distribution)."""
     currency = summary.currency or ""
     what = "NPV profit" if summary.objective_sense == "maximize_profit" else "NPV cost"
     facts = [("sweep", f"{sweep.id} ({sweep.name})"), ("status", sweep.status),
              ("futures", f"{summary.futures:,}, {summary.solved:,} with a plan "
                          f"({summary.probability_solved:.1%} of the probability)")]
+    failed = Table("Futures without a plan", ["status", "reason", "futures", "probability"],
+                   [[r.status, r.message or "-", f"{r.futures:,}", f"{r.probability:.1%}"]
+                    for r in summary.failed.itertuples()])
+    if tornado is not None:
+        facts[2] = ("futures", f"{summary.futures:,}: the base and each of {len(tornado.bars):,} inputs at its low "
+                               f"and its high, {summary.solved:,} with a plan")
+        facts.append(("base", _amount(tornado.base_objective, currency)))
+        section = _tornado(tornado)
+        if len(summary.failed):
+            section.tables.append(failed)
+        return render(f"Sensitivity: {sweep.name}", facts, [section])
     distribution = Section("npv", f"{what} over the futures")
     solved = futures[futures["decisions"].notna() & pd.to_numeric(futures["objective"], errors="coerce").notna()]
     if summary.solved:
@@ -83,9 +101,7 @@ def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary) -> st
                                          [[_STATISTICS.get(str(k), f"percentile {str(k)[1:]}"), _amount(v, currency)]
                                           for k, v in summary.npv.items()]))
     if len(summary.failed):
-        distribution.tables.append(Table("Futures without a plan", ["status", "reason", "futures", "probability"],
-                                         [[r.status, r.message or "-", f"{r.futures:,}", f"{r.probability:.1%}"]
-                                          for r in summary.failed.itertuples()]))
+        distribution.tables.append(failed)
     decisions = Section("decisions", "How often each decision is taken")
     bars = decision_shares(summary)
     if bars:
@@ -103,10 +119,7 @@ def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary) -> st
     decisions.tables.append(Table("Decisions by year", ["decision", "in the futures"], rows))
     if not rows:
         decisions.notes.append("Every future with a plan takes the same decisions.")
-    content = sweep.scenario_data.get("sweep") if isinstance(sweep.scenario_data, dict) else None
-    sensitivity = isinstance(content, dict) and "sensitivity" in content  # a sweep of `footprint sensitivity`
-    tornado = _tornado(futures, currency) if sensitivity else Section("tornado", "Tornado")
-    return render(f"Sweep: {sweep.name}", facts, [distribution, decisions, tornado])
+    return render(f"Sweep: {sweep.name}", facts, [distribution, decisions])
 
 
 def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str:

@@ -15,10 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from footprint.plan.plan import Plan, table_columns
 from footprint.plan.store import Run, StoreError
 from footprint.plan.workbook import PlanWorkbookError, write_workbook
-from footprint.views.report_of import report_html, stored_subject
+from footprint.views.report_of import ReportError, report_html, stored_subject, stored_sweep
+from footprint.views.tornado import AMOUNTS, COLUMNS, tornado_rows, tornado_title
 from footprint.web.render import page
 from footprint.web.state import state
-from footprint.web.tables import html_table
+from footprint.web.tables import HtmlTable, html_table
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -53,14 +54,31 @@ def run_page(request: Request, run_id: int) -> Response:
     store = state(request).store
     run = store.get(run_id)
     if run.kind == "sweep":
-        futures = store.futures(run_id).drop(columns=["decisions"])
-        return page(request, "sweep.html", run=run, facts=facts(run, None),
-                    futures=futures.to_dict("records"))
+        return _sweep_page(request, run)
     plan = store.plan(run_id) if run.has_plan else None
     tables = [] if plan is None else [html_table(name, plan.tables[name]) for name in KEY_TABLES
                                       if name in table_columns(plan.stacked)]
     return page(request, "run.html", run=run, facts=facts(run, plan), tables=tables,
                 downloads=list(table_columns(plan.stacked)) if plan is not None else [])
+
+
+def _sweep_page(request: Request, run: Run) -> Response:
+    """A sweep: its futures, and a sensitivity sweep's tornado (as `footprint sweep-summary` prints it)."""
+    store = state(request).store
+    try:
+        subject = stored_sweep(store, run)
+    except ReportError as error:  # a sensitivity sweep without a base plan: its futures say why
+        futures, tornado, problem = store.futures(run.id or 0), None, str(error)
+    else:
+        futures, tornado, problem = subject.futures, subject.tornado, None
+    table, reasons = None, []
+    if tornado is not None:
+        rows, reasons = tornado_rows(tornado)
+        table = HtmlTable("tornado", COLUMNS, tuple(column in AMOUNTS for column in COLUMNS),
+                          tuple(tuple(row) for row in rows), 0)
+    return page(request, "sweep.html", run=run, facts=facts(run, None), tornado=table,
+                title=None if tornado is None else tornado_title(tornado), reasons=reasons, problem=problem,
+                futures=futures.drop(columns=["decisions", "overrides"]).to_dict("records"))
 
 
 @router.get("/runs/{run_id}/report")
