@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 import zipfile
 from collections.abc import Iterator
@@ -16,8 +17,9 @@ from fastapi.testclient import TestClient
 
 import footprint as fp
 from conftest import invoke, small_network_data, write_yaml
-from footprint.plan.store import RunStore
+from footprint.plan.store import Run, RunStore
 from footprint.web.jobs import FAILED, Job, do
+from footprint.web.runs import facts
 from footprint.web.security import host_refusal
 from footprint.web.uploads import Limits
 from test_stochastic import FUTURES, three_lines
@@ -105,6 +107,37 @@ def test_upload_run_show_download_and_compare(client: TestClient, store_path: Pa
     assert drawn.status_code == 200
     assert 'id="decisions"' in drawn.text
     assert "busan-line" in drawn.text
+
+
+def test_years_and_ids_are_not_amounts_and_compare_shows_readable_headers(client: TestClient) -> None:
+    """Issue 16: run and compare pages wrote years as 2,020, and compare pages showed the Comparison's column
+    names (year_a, discounted_b, from_plant ...) where the terminal shows readable headers."""
+    first, second = solved(client, small_network_data())["run"], solved(client, variant())["run"]
+    amount_like_year = re.compile(r">\s*2,02\d\s*<")
+    page = client.get(f"/runs/{first}").text
+    assert not amount_like_year.search(page)
+    builds = page[page.index('id="table-builds"'):]
+    assert re.search(r"<td>busan-line</td>.*?<td>2020</td>", builds, re.S)  # its year, left as a label
+    costs = page[page.index('id="table-costs"'):]
+    assert "local content" in costs
+    assert "production_local" not in costs  # the component as every view names it
+    compared = client.get(f"/compare?a={first}&b={second}").text
+    assert not amount_like_year.search(compared)
+    for raw in ("year_a", "year_b", "count_a", "discounted_a", "amount_difference", "from_plant", "to_sourcing",
+                "amount_in_currency", "production_local", ">kpi<"):
+        assert raw not in compared, raw
+    headers = {name: re.findall(r"<th>(.*?)</th>", table.split("</thead>")[0])
+               for name, table in re.findall(r'id="table-(\w+)">(.*?)</table>', compared, re.S)}
+    a, b = f"A (run {first})", f"B (run {second})"
+    assert headers["kpis"] == ["", a, b, f"{b} - {a}"]
+    assert headers["builds"] == ["option", "plant", "pool", a, b, "change"]
+    assert headers["flows"] == ["product", "market", "from", "to", "years", "units/yr", "total units"]
+    assert headers["costs"][:3] == ["component", f"NPV {a}", f"NPV {b}"]
+    builds = compared[compared.index('id="table-builds"'):]
+    assert re.search(rf"<td>busan-line</td>.*?<td>2020</td>.*?<td>-</td>.*?<td>only in {re.escape(a)}</td>",
+                     builds, re.S)
+    shown = dict(facts(Run("run", "x", "{}", "h", {}, "optimal", id=12_345, sweep=1_001), None))
+    assert (shown["id"], shown["sweep"]) == ("12345", "1001")
 
 
 def test_a_failed_job_shows_its_message_and_the_app_serves_on(client: TestClient) -> None:

@@ -19,7 +19,7 @@ from footprint.views.report_of import ReportError, report_html, stored_subject, 
 from footprint.views.tornado import AMOUNTS, COLUMNS, tornado_rows, tornado_title
 from footprint.web.render import page
 from footprint.web.state import state
-from footprint.web.tables import HtmlTable, html_table
+from footprint.web.tables import HtmlTable, html_table, label
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -129,8 +129,8 @@ def _attachment(content: bytes, filename: str, media_type: str) -> Response:
 
 def facts(run: Run, plan: Plan | None) -> list[tuple[str, Any]]:
     """The summary of a run as label and value: what it is, how it ended, what it costs, how big it was."""
-    listed: list[tuple[str, Any]] = [("id", run.id), ("kind", (plan.summary.get("kind") if plan else None)
-                                                     or run.kind), ("name", run.name), ("status", run.status)]
+    listed: list[tuple[str, Any]] = [("id", label(run.id)), ("kind", (plan.summary.get("kind") if plan else None)
+                                                            or run.kind), ("name", run.name), ("status", run.status)]
     if run.objective is not None:
         sense = (run.summary or {}).get("objective_sense")
         listed.append(("NPV profit" if sense == "maximize_profit" else "NPV cost",
@@ -145,7 +145,7 @@ def facts(run: Run, plan: Plan | None) -> list[tuple[str, Any]]:
     listed += [(label, f"{value:.2f} s") for label, value in (("built in", run.build_seconds),
                                                              ("solved in", run.solve_seconds)) if value is not None]
     if run.sweep is not None:
-        listed.append(("sweep", run.sweep))
+        listed.append(("sweep", label(run.sweep)))
     if run.message:
         listed.append(("message", run.message))
     listed += [("created (UTC)", f"{run.created:%Y-%m-%d %H:%M:%S}" if run.created else ""),
