@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -31,7 +32,8 @@ from footprint.analysis.sensitivity import (
 from footprint.analysis.sweep import Task, runs_of, similarity_order
 from footprint.cli import app
 from footprint.plan.decisions import Decisions
-from footprint.plan.store import FAILED, RunStore
+from footprint.plan.plan import TABLES
+from footprint.plan.store import FAILED, RunStore, run_record
 from footprint.plan.tables import solve
 from footprint.scenario.parameters import Parameter, apply_overrides
 
@@ -230,6 +232,48 @@ def test_a_stored_sensitivity_sweep_gives_back_its_tornado(tmp_path: Path) -> No
                                      for name, message in zip(futures["name"], futures["message"], strict=True)])
     with pytest.raises(SensitivityError, match="the base scenario has no plan: infeasible"):
         tornado_of(failed, result.sweep)
+
+
+def test_export_writes_a_sweep(tmp_path: Path) -> None:
+    """`footprint export SWEEP` refused a sweep (issue 16): it writes the table of its futures and each table with
+    every future's rows under a leading `future` column, as a results folder or one workbook; a future without
+    a plan is in the futures table alone."""
+    store_path = str(tmp_path / "runs.sqlite")
+    with RunStore(store_path) as store:
+        outcome = fp.sweep(set_files(tmp_path, 1), workers=1, store=store)
+        failed = run_record(None, name="no-plan", data={}, settings={}, kind="future", sweep=outcome.sweep,
+                            probability=0.25, message="infeasible: no plant can make car",
+                            overrides=[("markets[us].demand.car", 1e9)])
+        store.save_run(failed, {})
+        plans = {row.name: store.plan(int(row.id)) for row in outcome.futures.itertuples()}
+    names = [*plans, "no-plan"]
+    for target in (tmp_path / "sweep", tmp_path / "sweep.xlsx"):
+        written = CliRunner().invoke(app, ["export", str(outcome.sweep), "--out", str(target), "--store", store_path])
+        assert written.exit_code == 0, written.output
+        assert f"Sweep {outcome.sweep} (" in written.output
+    folder = {name: pd.read_parquet(tmp_path / "sweep" / f"{name}.parquet") for name in ("futures", *TABLES)}
+    sheets = pd.read_excel(tmp_path / "sweep.xlsx", sheet_name=None)
+    assert list(sheets) == ["summary", "futures", *TABLES]
+    summary = json.loads((tmp_path / "sweep" / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["kind"], summary["sweep"], summary["futures"], summary["with_plan"]) == (
+        "sweep", outcome.sweep, len(names), len(plans))
+    for futures in (folder["futures"], sheets["futures"]):
+        assert list(futures["name"]) == names
+        row = futures.set_index("name").loc["no-plan"]
+        assert (row["status"], row["message"], row["probability"]) == (FAILED, failed.message, 0.25)
+        assert json.loads(row["overrides"]) == [["markets[us].demand.car", 1e9]]
+    for name, columns in TABLES.items():
+        for table in (folder[name], sheets[name]):
+            assert list(table.columns) == ["future", *columns]
+            assert set(table["future"]) <= set(plans)
+        for future, plan in plans.items():
+            rows = folder[name][folder[name]["future"] == future].drop(columns="future").reset_index(drop=True)
+            pd.testing.assert_frame_equal(rows, plan.tables[name].reset_index(drop=True), check_dtype=False,
+                                          check_categorical=False)
+    assert sheets["builds"]["count"].sum() == sum(int(plan.builds["count"].sum()) for plan in plans.values())
+    shown = CliRunner().invoke(app, ["report", str(tmp_path / "sweep"), "-o", str(tmp_path / "x.html")])
+    assert shown.exit_code == 1
+    assert "a sweep's tables (`footprint export SWEEP`), not a plan" in shown.output
 
 
 def test_a_series_is_one_input_and_changes_read_as_year_ranges() -> None:

@@ -163,7 +163,7 @@ def test_a_job_that_breaks_is_failed_with_its_reason_not_raised() -> None:
     assert "internal error: RuntimeError: boom" in job.message
 
 
-def test_a_sweep_of_the_ranged_inputs_is_stored_with_its_futures(client: TestClient) -> None:
+def test_a_sweep_of_the_ranged_inputs_is_stored_with_its_futures(client: TestClient, store_path: Path) -> None:
     data = small_network_data()
     data["fx"] = {"KRW": {"value": 1100.0, "low": 800.0, "high": 1400.0}}
     page = client.get(upload(client, "net.yaml", yaml_bytes(data)).headers["location"])
@@ -174,6 +174,22 @@ def test_a_sweep_of_the_ranged_inputs_is_stored_with_its_futures(client: TestCli
     assert sweep.status_code == 200
     assert "fx.KRW@low" in sweep.text
     assert "fx.KRW@high" in sweep.text
+    assert 'id="table-tornado"' in sweep.text  # a sweep of the ranged inputs is summed up as its tornado
+    # Its tables download (issue 16: a sweep had none): every one in a workbook, or one at a time.
+    assert f'href="/runs/{state["run"]}/sweep.xlsx"' in sweep.text
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/runs/{state['run']}/sweep.xlsx").content))
+    assert workbook.sheetnames[:3] == ["summary", "futures", "flows"]
+    futures = pd.read_csv(io.StringIO(client.get(f"/runs/{state['run']}/tables/futures.csv").text))
+    assert sorted(futures["name"]) == ["base", "fx.KRW@high", "fx.KRW@low"]
+    flows = pd.read_csv(io.StringIO(client.get(f"/runs/{state['run']}/tables/flows.csv").text))
+    assert set(flows["future"]) == {"base", "fx.KRW@high", "fx.KRW@low"}
+    with RunStore(store_path) as store:
+        base = store.plan(f"{state['run']}/base")
+    assert flows.loc[flows["future"] == "base", "units"].sum() == pytest.approx(base.flows["units"].sum())
+    assert client.get(f"/runs/{state['run']}/tables/secrets.csv").status_code == 404
+    plain = solved(client, small_network_data())["run"]
+    refused = client.get(f"/runs/{plain}/sweep.xlsx")
+    assert (refused.status_code, "not a sweep" in refused.text) == (404, True)
 
 
 def test_runs_page_pages_and_searches(client: TestClient, store_path: Path) -> None:

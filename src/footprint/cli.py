@@ -808,9 +808,22 @@ def export(
                             "earlier results there) or FILE.xlsx (one workbook).")],
     store: StoreOption = None,
 ) -> None:
-    """Write a stored run's tables as `run --out` does: a results folder, or one workbook."""
+    """Write a stored run's tables as `run --out` does: a results folder, or one workbook. A sweep: the table of
+    its futures, and each table with every future's rows under a leading `future` column."""
+    from footprint.plan.results import ResultsError
+    from footprint.plan.sweep_export import write_sweep
+    from footprint.plan.workbook import PlanWorkbookError
+
     with _opened_store(store) as opened:
         found = opened.get(run_ref)
+        if found.kind == "sweep":
+            try:
+                with _stage(f"Writing {out_path} ..."):
+                    write_sweep(opened, found, out_path)
+            except (ResultsError, PlanWorkbookError) as error:
+                raise _fail(str(error), NOT_WRITTEN) from None
+            _say(out, f"Sweep {found.id} ({found.name}) written to {out_path}")
+            return
         plan = opened.plan(found.id)
     _write_plan(plan, out_path)
     _say(out, f"Run {found.id} ({found.name}) written to {out_path}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,9 +13,10 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from footprint.plan.plan import Plan, table_columns
-from footprint.plan.store import Run, StoreError
-from footprint.plan.workbook import PlanWorkbookError, write_workbook
+from footprint.plan.plan import TABLES, Plan, table_columns
+from footprint.plan.store import Run, RunStore, StoreError
+from footprint.plan.sweep_export import sweep_tables, write_sweep
+from footprint.plan.workbook import FUTURES_SHEET, PlanWorkbookError, write_workbook
 from footprint.views.report_of import ReportError, report_html, stored_subject, stored_sweep
 from footprint.views.tornado import AMOUNTS, COLUMNS, tornado_rows, tornado_title
 from footprint.web.render import page
@@ -28,6 +30,8 @@ KEY_TABLES = ("builds", "plants", "utilization", "costs", "demand", "regret")
 LISTED_KINDS = {"run": "runs", "stochastic": "stochastic plans", "sweep": "sweeps", "future": "futures"}
 """The kinds the runs page filters by, and their names in its list."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SWEEP_TABLES = (FUTURES_SHEET, *TABLES)
+"""The tables a sweep's page offers: its futures, and each table with every future's rows."""
 
 
 @router.get("/")
@@ -76,7 +80,7 @@ def _sweep_page(request: Request, run: Run) -> Response:
         rows, reasons = tornado_rows(tornado)
         table = HtmlTable("tornado", COLUMNS, tuple(column in AMOUNTS for column in COLUMNS),
                           tuple(tuple(row) for row in rows), 0)
-    return page(request, "sweep.html", run=run, facts=facts(run, None), tornado=table,
+    return page(request, "sweep.html", run=run, facts=facts(run, None), tornado=table, downloads=SWEEP_TABLES,
                 title=None if tornado is None else tornado_title(tornado), reasons=reasons, problem=problem,
                 futures=futures.drop(columns=["decisions", "overrides"]).to_dict("records"))
 
@@ -94,13 +98,16 @@ def report_page(request: Request, run_id: int) -> Response:
 
 @router.get("/runs/{run_id}/tables/{table}.{suffix}")
 def table_download(request: Request, run_id: int, table: str, suffix: str) -> Response:
-    """One table of a run as CSV or as an Excel workbook of one sheet."""
-    plan = state(request).store.plan(run_id)
-    if table not in table_columns(plan.stacked) or suffix not in ("csv", "xlsx"):
-        raise StoreError(f"run {run_id} has no table {table}.{suffix}; its tables are "
-                         f"{', '.join(table_columns(plan.stacked))}, each as .csv or .xlsx")
-    frame = plan.tables[table]
-    name = f"run-{run_id}-{table}.{suffix}"
+    """One table of a run (or of a sweep: its futures, or a table of every future's rows) as CSV or as an Excel
+    workbook of one sheet."""
+    store = state(request).store
+    run = store.get(run_id)
+    tables = _tables(store, run)
+    if table not in tables or suffix not in ("csv", "xlsx"):
+        raise StoreError(f"{run.kind} {run_id} has no table {table}.{suffix}; its tables are "
+                         f"{', '.join(tables)}, each as .csv or .xlsx")
+    frame = tables[table]
+    name = f"{run.kind}-{run_id}-{table}.{suffix}"
     if suffix == "csv":
         return _attachment(frame.to_csv(index=False).encode("utf-8"), name, "text/csv; charset=utf-8")
     buffer = io.BytesIO()
@@ -120,6 +127,30 @@ def plan_download(request: Request, run_id: int) -> Response:
         except PlanWorkbookError as error:
             raise StoreError(str(error)) from None
         return _attachment(path.read_bytes(), f"run-{run_id}.xlsx", XLSX)
+
+
+@router.get("/runs/{run_id}/sweep.xlsx")
+def sweep_download(request: Request, run_id: int) -> Response:
+    """Every table of a sweep in one workbook, as `footprint export SWEEP -o FILE.xlsx` writes it."""
+    store = state(request).store
+    run = store.get(run_id)
+    if run.kind != "sweep":
+        raise StoreError(f"run {run_id} is a {run.kind}, not a sweep; its tables are in /runs/{run_id}/plan.xlsx")
+    with tempfile.TemporaryDirectory(prefix="footprint-download-") as folder:
+        path = Path(folder) / "sweep.xlsx"
+        try:
+            write_sweep(store, run, path)
+        except PlanWorkbookError as error:
+            raise StoreError(f"{error}: `footprint export {run_id} --out FOLDER` writes them") from None
+        return _attachment(path.read_bytes(), f"sweep-{run_id}.xlsx", XLSX)
+
+
+def _tables(store: RunStore, run: Run) -> Mapping[str, pd.DataFrame]:
+    """The tables a run's downloads offer: its Plan's, or a sweep's (its futures, then every future's rows)."""
+    if run.kind == "sweep":
+        return sweep_tables(store, run)[1]
+    plan = store.plan(run.id or 0)
+    return {name: plan.tables[name] for name in table_columns(plan.stacked)}
 
 
 def _attachment(content: bytes, filename: str, media_type: str) -> Response:
