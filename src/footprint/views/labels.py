@@ -10,9 +10,29 @@ COMPONENT_LABELS = {"production_local": "local content", "production_imported": 
 name."""
 
 
+COMPONENT_GROUPS = {"production": ("production_local", "production_imported", "sourcing", "sourcing_fixed"),
+                    "freight": ("freight", "sea_freight", "port_handling", "land_freight"), "duty": ("duty",),
+                    "fixed": ("fixed",), "capex": ("capex",),
+                    "opening, closing, launch": ("opening", "closing", "launch"), "lost sales": ("lost_sales",),
+                    "revenue": ("revenue",)}
+"""The cost components in families, in order: a chart of costs draws a family as one series (more series than
+a colour-blind-safe palette has colours cannot be told apart), and its table names each family."""
+_GROUP = {component: group for group, components in COMPONENT_GROUPS.items() for component in components}
+
+
 def component_label(component: object) -> str:
     """A cost component as every view names it: ``local content`` for ``production_local``."""
     return COMPONENT_LABELS.get(str(component), str(component))
+
+
+def component_group(component: object) -> str:
+    """The family of a cost component (COMPONENT_GROUPS); one not listed is a family of its own."""
+    return _GROUP.get(str(component), component_label(component))
+
+
+def per_unit(amount: float) -> str:
+    """A cost per unit, as explain prints it: whole units of its currency, ``1,493`` (never ``-0``)."""
+    return f"{round(float(amount)) + 0:,}"
 
 
 def money(amount: float, currency: str = "") -> str:
@@ -24,4 +44,4 @@ def money(amount: float, currency: str = "") -> str:
     return f"{amount if round(amount, 2) else 0.0:,.2f} {currency}".rstrip()
 
 
-__all__ = ["COMPONENT_LABELS", "component_label", "money"]
+__all__ = ["COMPONENT_GROUPS", "COMPONENT_LABELS", "component_group", "component_label", "money", "per_unit"]

@@ -16,11 +16,15 @@ from footprint.analysis.summary import SweepSummary
 from footprint.plan.store import Run
 from footprint.scenario.validation import Loaded
 from footprint.views import charts
-from footprint.views.page import Section, Table, figure_html, money, render
+from footprint.views.compare import comparison_tables, shown_rows
+from footprint.views.labels import component_label, money
+from footprint.views.page import Section, Table, figure_html, render
 from footprint.views.report import plan_sections
 from footprint.views.sweep_summary import frequency_text, share_text
 from footprint.views.tornado import COLUMNS, tornado_rows, tornado_title
 
+IN_THAT_YEAR, IN_ANY_YEAR = "in that year", "in any year"
+"""The series of the chart of how often each decision is taken."""
 _STATISTICS = {"mean": "mean", "std": "standard deviation", "min": "lowest", "max": "highest",
                "cvar90": "CVaR 90% (mean of the worst 10%)", "cvar95": "CVaR 95% (mean of the worst 5%)"}
 
@@ -62,10 +66,10 @@ def _by_year(decision: str, outcomes: pd.DataFrame) -> list[tuple[str, float, st
     """A decision's bars: the share of the futures taking it in each year (a SweepSummary's rows of it, year NA
     for never), and, when that is several years, in any year."""
     taken = outcomes[outcomes["year"].notna()].groupby("year", sort=True)["probability"].sum()
-    bars = [(f"{decision} {year}", float(share), "in that year") for year, share in taken.items()]
+    bars = [(f"{decision} {year}", float(share), IN_THAT_YEAR) for year, share in taken.items()]
     if len(bars) > 1:
         never = float(outcomes.loc[outcomes["year"].isna(), "probability"].sum())
-        bars.insert(0, (f"{decision}, any year", 1.0 - never, "in any year"))
+        bars.insert(0, (f"{decision}, any year", 1.0 - never, IN_ANY_YEAR))
     return bars
 
 
@@ -105,7 +109,8 @@ def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, torna
     decisions = Section("decisions", "How often each decision is taken")
     bars = decision_shares(summary)
     if bars:
-        decisions.figures.append(figure_html(charts.share_bars(bars, "Share of the futures taking it, by year")))
+        decisions.figures.append(figure_html(charts.share_bars(bars, "Share of the futures taking it, by year",
+                                                               (IN_THAT_YEAR, IN_ANY_YEAR))))
         decisions.notes.append("Each decision in each year it is taken; where the futures take it in several "
                                "years, also the share that take it in any year.")
     rows = [[f"capacity built: {option}", frequency_text(list(zip(group["year"], group["count"], group["probability"],
@@ -145,9 +150,12 @@ def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str
     regret = Section("regret", "Each future under the plan (regret)")
     futures = plan.futures
     regret.figures.append(figure_html(charts.grouped_bars(
-        list(futures["name"].astype(str)), {"under the plan": futures["npv"], "its own optimum": futures["own"],
-                                            "under the EV plan": futures["ev_plan"]},
-        "NPV cost of each future", currency)))
+        list(futures["name"].astype(str)), {"this plan": futures["npv"] - futures["own"],
+                                            "the mean future's plan": futures["ev_plan"] - futures["own"]},
+        "Regret of each future: its NPV cost under a plan minus its own optimum", currency)))
+    regret.notes.append("What each future pays for not being known in advance, under this plan and under the mean "
+                        "future's (EV) plan: the futures' NPV costs themselves are in the table, their differences "
+                        "would not show beside them.")
     regret.tables.append(Table("Regret table", ["future", "probability", "under the plan", "own optimum", "regret",
                                                 "under the EV plan"],
                                [[r.name, f"{r.probability:.1%}", _amount(r.npv, currency), _amount(r.own, currency),
@@ -161,57 +169,36 @@ def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str
 
 
 def compare_report(comparison: Comparison) -> str:
-    """The differences of two plans (analysis/compare.py), drawn."""
+    """The differences of two plans (analysis/compare.py), drawn, and the tables `footprint compare` prints."""
     a, b = comparison.names
     currency = comparison.currency or ""
     facts = [(a, f"{comparison.scenarios[0]} ({comparison.status[0]})"),
              (b, f"{comparison.scenarios[1]} ({comparison.status[1]})")]
-    figures = Section("kpis", "Key figures side by side", notes=list(comparison.notes))
-    figures.tables.append(Table("Key figures", ["figure", "unit", a, b, f"{b} - {a}"],
-                                [[r.kpi, r.unit, f"{r.a:,.4g}", f"{r.b:,.4g}", f"{r.difference:+,.4g}"]
-                                 for r in comparison.kpis.itertuples()]))
+    shown = {table.name: Table(table.title, list(table.columns), shown_rows(table), table.caption)
+             for table in comparison_tables(comparison)}
+    figures = Section("kpis", "Key figures side by side", tables=[shown["kpis"]], notes=list(comparison.notes))
     costs = Section("costs", "Costs")
     if len(comparison.costs):
-        labels = [charts.COMPONENT_LABELS.get(str(c), str(c)) for c in comparison.costs["component"]]
+        labels = [component_label(c) for c in comparison.costs["component"]]
         costs.figures.append(figure_html(charts.grouped_bars(
             labels, {a: comparison.costs["discounted_a"], b: comparison.costs["discounted_b"]},
             f"NPV by component ({currency})", currency)))
-        costs.tables.append(Table(f"NPV by component ({currency})", ["component", a, b, f"{b} - {a}"],
-                                  [[label, f"{r.discounted_a:,.0f}", f"{r.discounted_b:,.0f}",
-                                    f"{r.discounted_difference:+,.0f}"]
-                                   for label, r in zip(labels, comparison.costs.itertuples(), strict=True)]))
+        costs.tables.append(shown["costs"])
     if len(comparison.currencies):
-        costs.tables.append(Table(f"By the currency they are incurred in ({currency})", ["currency", a, b,
-                                                                                       f"{b} - {a}"],
-                                  [[r.currency, f"{r.amount_a:,.0f}", f"{r.amount_b:,.0f}",
-                                    f"{r.amount_difference:+,.0f}"] for r in comparison.currencies.itertuples()]))
-    decisions = Section("decisions", "Decisions that differ")
-    decisions.tables.append(Table("Capacity built", ["option", "plant", "pool", f"year {a}", f"year {b}", "change"],
-                                  [[r.option, r.plant, r.pool, _year(r.year_a), _year(r.year_b), r.change]
-                                   for r in comparison.builds.itertuples()]))
-    decisions.tables.append(Table("Plants opened and closed", ["plant", "event", f"year {a}", f"year {b}", "change"],
-                                  [[r.plant, r.event, _year(r.year_a), _year(r.year_b), r.change]
-                                   for r in comparison.plants.itertuples()]))
-    decisions.tables.append(Table("Assignments", ["plant", "product", "year", "change"],
-                                  [[r.plant, r.product, str(r.year), r.change]
-                                   for r in comparison.assignments.itertuples()]))
+        costs.tables.append(shown["currencies"])
+    decisions = Section("decisions", "Decisions that differ", tables=[shown["builds"], shown["plants"],
+                                                                      shown["assignments"]])
     moved = Section("flows", "Supply moved")
     flows = comparison.flows
     if len(flows):
         lanes = flows.assign(lane=flows["from_plant"].astype(str) + " → " + flows["to_plant"].astype(str))
         moved.figures.append(figure_html(charts.stacked_bars(lanes, "lane", "units", f"Units moved from {a}'s source "
                                                              f"to {b}'s", "units")))
-        moved.tables.append(Table("Supply moved", ["product", "market", "year", f"from ({a})", f"to ({b})", "units"],
-                                  [[r.product, r.market, str(r.year), r.from_plant, r.to_plant, f"{r.units:,.0f}"]
-                                   for r in flows.itertuples()]))
+        moved.tables.append(shown["flows"])
     if comparison.empty:
         figures.notes.append("The plans do not differ.")
     return render(f"Comparison: {comparison.scenarios[1]} against {comparison.scenarios[0]}", facts,
                   [figures, costs, decisions, moved])
-
-
-def _year(value: object) -> str:
-    return "-" if pd.isna(value) else str(value)
 
 
 __all__ = ["compare_report", "decision_shares", "stochastic_report", "sweep_report"]
