@@ -13,11 +13,12 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from footprint.analysis.sensitivity import SensitivityError, is_sensitivity, tornado_of
 from footprint.plan.plan import TABLES, Plan, table_columns
 from footprint.plan.store import Run, RunStore, StoreError
 from footprint.plan.sweep_export import sweep_tables, write_sweep
 from footprint.plan.workbook import FUTURES_SHEET, PlanWorkbookError, write_workbook
-from footprint.views.report_of import ReportError, report_html, stored_subject, stored_sweep
+from footprint.views.report_of import report_html, stored_subject
 from footprint.views.tornado import AMOUNTS, COLUMNS, tornado_rows, tornado_title
 from footprint.web.render import page
 from footprint.web.state import state
@@ -68,20 +69,20 @@ def run_page(request: Request, run_id: int) -> Response:
 
 def _sweep_page(request: Request, run: Run) -> Response:
     """A sweep: its futures, and a sensitivity sweep's tornado (as `footprint sweep-summary` prints it)."""
-    store = state(request).store
-    try:
-        subject = stored_sweep(store, run)
-    except ReportError as error:  # a sensitivity sweep without a base plan: its futures say why
-        futures, tornado, problem = store.futures(run.id or 0), None, str(error)
-    else:
-        futures, tornado, problem = subject.futures, subject.tornado, None
-    table, reasons = None, []
-    if tornado is not None:
-        rows, reasons = tornado_rows(tornado)
-        table = HtmlTable("tornado", COLUMNS, tuple(column in AMOUNTS for column in COLUMNS),
-                          tuple(tuple(row) for row in rows), 0)
+    futures = state(request).store.futures(run.id or 0)
+    table, title, reasons, problem = None, None, [], None
+    if is_sensitivity(run):
+        try:
+            tornado = tornado_of(futures, run.id or 0)
+        except SensitivityError as error:  # its base has no plan: the futures below say why
+            problem = f"a sensitivity sweep without a tornado: {error}"
+        else:
+            rows, reasons = tornado_rows(tornado)
+            table = HtmlTable("tornado", COLUMNS, tuple(column in AMOUNTS for column in COLUMNS),
+                              tuple(tuple(row) for row in rows), 0)
+            title = tornado_title(tornado)
     return page(request, "sweep.html", run=run, facts=facts(run, None), tornado=table, downloads=SWEEP_TABLES,
-                title=None if tornado is None else tornado_title(tornado), reasons=reasons, problem=problem,
+                title=title, reasons=reasons, problem=problem,
                 futures=futures.drop(columns=["decisions", "overrides"]).to_dict("records"))
 
 
