@@ -311,7 +311,8 @@ def test_refs_by_id_latest_name_and_sweep_future(store, small):
     futures = store.futures(sweep)
     assert list(futures["name"]) == ["f0", "f1", "f2", "f9"]
     assert list(futures.columns) == ["id", "name", "probability", "status", "objective", "currency", "gap",
-                                     "decisions", "message"]
+                                     "decisions", "message", "overrides"]
+    assert futures["overrides"].iloc[1] == (("fx.KRW", 1001.0),) == store.get("fx sweep/f1").overrides
     assert futures["decisions"].iloc[0] == Decisions.of(small.plan)
     assert (futures["status"].iloc[3], futures["decisions"].iloc[3]) == (FAILED, None)
     assert not store.get(failed_id).has_plan

@@ -607,18 +607,29 @@ def sweep_summary_command(
     sweep_ref: Annotated[str, typer.Argument(metavar="SWEEP", help="A stored sweep: its id, its name, or latest.")],
     store: StoreOption = None,
 ) -> None:
-    """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken."""
-    from footprint.views.report_of import stored_sweep
+    """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken, year by
+    year; for a sweep of `footprint sensitivity`, its tornado."""
+    from footprint.views.report_of import ReportError, stored_sweep
     from footprint.views.sweep_summary import print_sweep_summary
+    from footprint.views.tornado import print_tornado
 
     with _opened_store(store) as opened:
         found = opened.get(sweep_ref)
         if found.kind != "sweep":
             raise _fail(f"run {found.id} ({found.name}) is a {found.kind}, not a sweep; `footprint runs --kind sweep` "
                         "lists the sweeps")
-        summary = stored_sweep(opened, found).summary
+        try:
+            subject = stored_sweep(opened, found)
+        except ReportError as error:
+            raise _fail(str(error)) from None
+    summary = subject.summary
     _say(out, f"sweep {found.id} ({found.name}): {summary.futures:,} futures stored, {found.status}")
-    print_sweep_summary(summary, out)
+    if subject.tornado is None:
+        print_sweep_summary(summary, out)
+        return
+    _say(out, "a sweep of `footprint sensitivity`: each input at its low and its high, the others at their values "
+              "(not a distribution of futures)")
+    print_tornado(subject.tornado, out)
 
 
 @app.command()
@@ -689,6 +700,7 @@ def sensitivity(
     except SensitivityError as error:
         raise _fail(str(error)) from None
     print_tornado(result, out, top or None)
+    _say(out, f"stored as sweep {result.sweep}")
 
 
 @app.command()
@@ -863,9 +875,22 @@ def export(
                             "earlier results there) or FILE.xlsx (one workbook).")],
     store: StoreOption = None,
 ) -> None:
-    """Write a stored run's tables as `run --out` does: a results folder, or one workbook."""
+    """Write a stored run's tables as `run --out` does: a results folder, or one workbook. A sweep: the table of
+    its futures, and each table with every future's rows under a leading `future` column."""
+    from footprint.plan.results import ResultsError
+    from footprint.plan.sweep_export import write_sweep
+    from footprint.plan.workbook import PlanWorkbookError
+
     with _opened_store(store) as opened:
         found = opened.get(run_ref)
+        if found.kind == "sweep":
+            try:
+                with _stage(f"Writing {out_path} ..."):
+                    write_sweep(opened, found, out_path)
+            except (ResultsError, PlanWorkbookError) as error:
+                raise _fail(str(error), NOT_WRITTEN) from None
+            _say(out, f"Sweep {found.id} ({found.name}) written to {out_path}")
+            return
         plan = opened.plan(found.id)
     _write_plan(plan, out_path)
     _say(out, f"Run {found.id} ({found.name}) written to {out_path}")

@@ -210,6 +210,10 @@ def _decisions(text: str | None) -> Decisions | None:
     return Decisions(*(frozenset(tuple(item) for item in data[name]) for name in _DECISION_SETS))
 
 
+def _overrides(text: str) -> tuple[tuple[str, Any], ...]:
+    return tuple((path, value) for path, value in json.loads(text))
+
+
 def _package_version() -> str:
     try:
         return version("footprint")
@@ -439,16 +443,18 @@ class RunStore:
 
     def futures(self, sweep_id: int) -> pd.DataFrame:
         """The stored futures of sweep ``sweep_id`` in the order it planned them: id, name, probability, status,
-        objective, currency, gap, decisions (:class:`Decisions`, None for a failed future) and message."""
+        objective, currency, gap, decisions (:class:`Decisions`, None for a failed future), message and
+        overrides (the (path, value) pairs that make the future, as :class:`Run` has them)."""
         sweep = self._find((runs.c.id == sweep_id) & (runs.c.kind == "sweep"))
         if sweep is None:
             raise StoreError(f"{self.name}: no sweep {sweep_id}")
         order = {entry[0]: position for position, entry in enumerate((sweep.summary or {}).get("futures", []))}
         columns = [runs.c.id, runs.c.name, runs.c.probability, runs.c.status, runs.c.objective, runs.c.currency,
-                   runs.c.gap, runs.c.decisions, runs.c.message]
+                   runs.c.gap, runs.c.decisions, runs.c.message, runs.c.overrides]
         rows = self._rows(select(*columns).where(runs.c.sweep == sweep_id).order_by(runs.c.id), "read a sweep")
         rows.sort(key=lambda row: order.get(row.name, len(order)))
-        return pd.DataFrame([{**row._mapping, "decisions": _decisions(row.decisions)} for row in rows],
+        return pd.DataFrame([{**row._mapping, "decisions": _decisions(row.decisions),
+                              "overrides": _overrides(row.overrides)} for row in rows],
                             columns=[column.name for column in columns])
 
 
@@ -461,7 +467,7 @@ def _run(row: Row[Any]) -> Run:
     m = row._mapping
     return Run(kind=m["kind"], name=m["name"], scenario=m["content"], scenario_hash=m["scenario_hash"],
                settings=json.loads(m["settings"]), status=m["status"],
-               overrides=tuple((path, value) for path, value in json.loads(m["overrides"])),
+               overrides=_overrides(m["overrides"]),
                objective=m["objective"], bound=m["bound"], gap=m["gap"], currency=m["currency"],
                build_seconds=m["build_seconds"], solve_seconds=m["solve_seconds"], message=m["message"],
                decisions=_decisions(m["decisions"]),

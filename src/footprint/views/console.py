@@ -21,6 +21,8 @@ from footprint.economics.network import UNIT_COMPONENTS
 from footprint.optimize.model import OWN_CONTENT
 from footprint.plan.plan import Plan
 from footprint.scenario.text import printable
+from footprint.views.labels import component_label
+from footprint.views.labels import money as _money
 
 if TYPE_CHECKING:  # only annotations: printing a plan need not import the analyses
     from footprint.analysis.breakeven import Breakeven, Trial
@@ -29,20 +31,11 @@ if TYPE_CHECKING:  # only annotations: printing a plan need not import the analy
     from footprint.plan.store import Run
 
 MAX_ROWS = 40
-_COMPONENT_LABELS = {"production_local": "local content", "production_imported": "imported content",
-                     "sea_freight": "sea freight", "port_handling": "port handling", "land_freight": "land freight"}
 
 
 def _text(value: object) -> str:
     """A value as table text: control characters escaped, rich markup shown as written."""
     return escape(printable(str(value)))
-
-
-def _money(amount: float, currency: str) -> str:
-    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(amount) >= size:
-            return f"{amount / size:,.2f}{suffix} {currency}"
-    return f"{amount if round(amount, 2) else 0.0:,.2f} {currency}"  # never "-0.00"
 
 
 def _objective_name(objective_sense: str) -> str:
@@ -218,7 +211,8 @@ def print_costs(plan: Plan, console: Console) -> None:
         table.add_column(column, justify="left" if column == "component" else "right")
     for component, row in costs.iterrows():
         if row["amount"] != 0:
-            table.add_row(_text(component), _money(row["amount"], currency), _money(row["discounted"], currency))
+            table.add_row(_text(component_label(component)), _money(row["amount"], currency),
+                          _money(row["discounted"], currency))
     console.print(table)
 
 
@@ -308,7 +302,7 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
     parts = [c for c in UNIT_COMPONENTS if (landed[c].abs() > 0.005).any()]
     table = Table(title=f"{explanation.product} for {explanation.market}: cost per unit from each capable "
                         f"plant ({currency})", title_justify="left")
-    for column in ("year", "plant", *[_COMPONENT_LABELS.get(c, c) for c in parts], "landed", "capacity",
+    for column in ("year", "plant", *map(component_label, parts), "landed", "capacity",
                    "total", "units", "margin"):
         table.add_column(column, justify="left" if column in ("year", "plant") else "right")
     for row in landed.itertuples():
