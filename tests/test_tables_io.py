@@ -6,9 +6,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import sys
 import tempfile
-import time
 import zipfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -1053,14 +1054,32 @@ def large_network(n_markets: int = 1000, n_plants: int = 100, lanes_per_plant: i
                          markets=markets, lanes=lanes, default_freight=None)
 
 
-def test_a_thousand_markets_and_ten_thousand_lanes_load_from_csv_in_under_two_seconds(tmp_path: Path) -> None:
-    """Read and validate (every check) from CSV; the best of three runs, so that a busy machine does not decide."""
-    folder = write_source(large_network(), tmp_path / "large")
-    times = []
-    for _ in range(3):
-        began = time.perf_counter()
-        loaded = read_scenario(folder, CHECKS)
-        times.append(time.perf_counter() - began)
+def _python_calls(work: Callable[[], Any]) -> tuple[int, Any]:
+    """How many Python function calls ``work`` makes, and its result: a measure of work that, unlike time, does
+    not depend on the machine or on what else it runs."""
+    calls = 0
+
+    def count(frame: object, event: str, arg: object) -> None:
+        nonlocal calls
+        calls += event == "call"
+
+    sys.setprofile(count)
+    try:
+        result = work()
+    finally:
+        sys.setprofile(None)
+    return calls, result
+
+
+def test_loading_from_csv_takes_work_in_proportion_to_the_network(tmp_path: Path) -> None:
+    """Read and validate (every check) 100 markets and 1,000 lanes, then ten times as many: ten times the work,
+    within a margin, and a bounded number of calls per lane (no step that grows with the square of the network).
+    benchmarks/load.py times it."""
+    small = write_source(large_network(n_markets=100, n_plants=10), tmp_path / "small")
+    large = write_source(large_network(), tmp_path / "large")
+    small_calls, _ = _python_calls(lambda: read_scenario(small, CHECKS))
+    large_calls, loaded = _python_calls(lambda: read_scenario(large, CHECKS))
     assert len(loaded.scenario.lanes) == 10_000
     assert len(loaded.scenario.markets) == 1_000
-    assert min(times) < 2.0, times
+    assert large_calls < 12 * small_calls, (small_calls, large_calls)
+    assert large_calls < 100 * len(loaded.scenario.lanes), large_calls
