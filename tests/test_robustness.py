@@ -93,7 +93,7 @@ def test_freight_rates_in_a_currency_without_a_rate_is_a_validation_message():
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    (1e308, "expected a number of at most 1e+15 in size, found 1e+308"),
+    (1e308, "expected a number of at most 1e15 in size (the largest a scenario may hold), found 1e+308"),
     (True, "expected a number, found true"),
     (False, "expected a number, found false"),
     ("nan", "expected a finite number, found 'nan'"),
@@ -270,3 +270,43 @@ def test_a_growth_series_may_not_grow_past_the_largest_number():
     assert code == 1
     # 150 x 51 ** 8 = 6.87e15 in 2028, the first year past 1e15
     assert "markets[us].demand.car: grows to 6.87e+15 by 2028, past the largest number" in output
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["markets"][0].update(demand={"car": 5e16}),
+     "markets[us].demand.car: expected a number of at most 1e15 in size (the largest a scenario may hold), "
+     "found 5e+16"),
+    (lambda d: d["markets"][0].update(demand={"car": {"from": 150, "growth": 1e14}}),
+     "markets[us].demand.car: grows to 1.5e+16 by 2021, past the largest number a scenario may hold (1e15)"),
+    (lambda d: d.update(horizon={"start": 1850, "end": 2021}), "horizon.start: expected a year from 1900 to 2200, "
+                                                               "found 1850"),
+    (lambda d: d["plants"][0].update(operating_years={"end": 2201}),
+     "plants[detroit].operating_years.end: expected a year from 1900 to 2200, found 2201"),
+    (lambda d: d["markets"][0].update(demand={"car": {1899: 150}}),
+     "markets[us].demand.car: expected a year from 1900 to 2200, found 1899"),
+    (lambda d: d["tariffs"][0].update(year=2300), ".year: expected a year from 1900 to 2200, found 2300"),
+])
+def test_a_limit_is_stated_by_the_message_that_enforces_it(change, message):
+    code, output = invoke("validate", file_with(change))
+    assert code == 1
+    assert message in output
+
+
+def test_extends_may_chain_eight_files_deep_and_no_deeper():
+    write_yaml(Path("f0.yaml"), small_network_data())
+    for depth in range(1, 10):
+        Path(f"f{depth}.yaml").write_text(f"extends: f{depth - 1}.yaml\nname: v{depth}\n", encoding="utf-8")
+    assert invoke("validate", "f8.yaml")[0] == 0
+    code, output = invoke("validate", "f9.yaml")
+    assert code == 1
+    assert "more than 8 files extend one another; a chain of extends may be at most 8 deep" in output
+
+
+def test_the_readme_states_the_limits_as_enforced():
+    from footprint.scenario.figures import FIRST_YEAR, LARGEST, LAST_YEAR
+    from footprint.scenario.yamlio import MAX_EXTENDS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for stated in (f"| numbers | at most {LARGEST} in size", f"| years | from {FIRST_YEAR} to {LAST_YEAR}",
+                   f"| `extends:` | at most {MAX_EXTENDS} files in a row"):
+        assert stated in readme

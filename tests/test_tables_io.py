@@ -603,8 +603,8 @@ def test_csv_template_is_every_table_with_its_columns_and_notes(tmp_path: Path) 
         read_scenario(folder, CHECKS)
     assert messages(err) == [
         f"{folder}/scenario.yaml:3: name: expected text, found None",
-        f"{folder}/scenario.yaml:7: horizon.start: expected a whole number, found None",
-        f"{folder}/scenario.yaml:8: horizon.end: expected a whole number, found None",
+        f"{folder}/scenario.yaml:7: horizon.start: expected a year, found None",
+        f"{folder}/scenario.yaml:8: horizon.end: expected a year, found None",
         *(f"{folder}/{name}.csv: {name}: missing; this section is required"
           for name in ("products", "plants", "capabilities", "markets")),
     ]

@@ -67,7 +67,7 @@ CASES: dict[str, tuple[Callable[[dict], Any], str, str]] = {
     "text for a number": (lambda d: d["plants"][0]["pools"][0].update(capacity="lots"),
                           "plants[detroit].pools[main].capacity", "expected a number, found 'lots'"),
     "text for a year": (lambda d: d["horizon"].update(start="soon"),
-                        "horizon.start", "expected a whole number, found 'soon'"),
+                        "horizon.start", "expected a year, found 'soon'"),
     "text for a flag": (lambda d: d["capabilities"][0].update(in_production="maybe"),
                         "capabilities[0].in_production", "expected true or false, found 'maybe'"),
     "mapping for a list": (lambda d: d.update(lanes={"plant": "detroit"}),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from footprint.scenario.entities import ANY_ORIGIN, ScenarioFields, can_route
-from footprint.scenario.figures import MAX_MAGNITUDE, Growth, Series, value_of, year_values
+from footprint.scenario.figures import LARGEST, MAX_MAGNITUDE, Growth, Series, value_of, year_values
 from footprint.scenario.unions import customs_unions
 
 Loc = tuple[str | int, ...]
@@ -318,7 +318,7 @@ def _growth_bounds(scenario: ScenarioFields, context: Context) -> Iterator[Probl
             if too_large:
                 year, value = too_large[0]
                 yield Problem(loc, f"grows to {value:.3g} by {year}, past the largest number a scenario may hold "
-                                   f"({MAX_MAGNITUDE:g}); check its growth rate (0.05 = 5% a year)")
+                                   f"({LARGEST}); check its growth rate (0.05 = 5% a year)")
 
 
 CONSISTENCY_CHECKS: tuple[Check, ...] = (_duplicates, _references, _years, _unservable_demand, _growth_bounds)
