@@ -372,3 +372,27 @@ def test_property_arbitrary_data_only_scenario_error(data):
 @given(damaged_scenarios())
 def test_property_damaged_scenario_only_scenario_error(data):
     only_scenario_error(lambda: scenario_from_data(data, "<scenario>", CHECKS))
+
+
+@pytest.mark.parametrize(("change", "path", "message"), [
+    (lambda d: d["fx"].update(EURO=0.9),
+     "fx.EURO", "invalid key: expected an ISO 4217 three-letter currency code, found 'EURO'"),
+    (lambda d: d["capabilities"][0].update(content={"XX": 0.5}),
+     "capabilities[0].content.XX", "invalid key: expected an ISO 3166 two-letter country code"),
+    (lambda d: d["markets"][0]["demand"].update({"a car": 5.0}),
+     "markets[us].demand['a car']", "invalid key: expected a name of letters, digits, '_', '-' and '.', found 'a car'"),
+    (lambda d: d["fx"].update(KRW={"path": {"20x6": 1100.0}}),
+     "fx.KRW", "expected an FX rule: path.20x6: invalid key: expected a year, found '20x6'"),
+])
+def test_a_mapping_key_that_fails_is_named_as_written(change, path, message):
+    """The key path ends at the key itself, as the file writes it (not pydantic's fx.EURO['[key]'])."""
+    problems = problems_of(mutated(change))
+    assert [p for p, m in problems if m.startswith(message)] == [path], problems
+    assert not any("[key]" in p or "[key]" in m for p, m in problems)
+
+
+def test_the_reproducer_of_a_garbled_key_path_names_fx_euro_on_its_line():
+    code, output = validate(Path(__file__).parent / "repro" / "fx-key-message.yaml")
+    assert code == 1
+    assert "fx-key-message.yaml:13: fx.EURO: invalid key: expected an ISO 4217 three-letter currency code, found " \
+           "'EURO'" in flat(output)

@@ -139,3 +139,33 @@ def test_the_mistakes_and_an_unknown_reference_are_reported_in_one_run_each_with
         assert f"{path}" in output, path
     # Errors come first, then the warnings.
     assert output.index("unknown plant") < output.index("warning:")
+
+
+REPRO = Path(__file__).parent / "repro"
+
+
+def test_a_plant_that_fails_to_load_does_not_make_its_tariff_a_warning():
+    """The Mexican plant has a bad capacity: that is the problem, not a tariff on Mexico with 'no plant in MX'."""
+    code, output = validate(str(REPRO / "cascade-warning.yaml"))
+    assert code == 1
+    assert output.startswith(f"{REPRO / 'cascade-warning.yaml'}: 1 problem ")
+    assert "plants[monterrey].pools[line].capacity: expected a number, found '150k'" in output
+    assert "warning:" not in output
+    assert "no plant is in MX" not in output
+
+
+@pytest.mark.parametrize(("change", "quiet"), [
+    (lambda d: d["products"][0].update(platform=["x"]) or d["tariffs"].append(tariff("*", "EU", 0.1)),
+     "no product has class"),
+    (lambda d: d["markets"][1].update(currency="euro") or d["tariffs"].append(tariff("*", "EU", 0.1)),
+     "no market is in EU"),
+    (lambda d: d["capabilities"][1].update(local_cost=-1.0) or d["markets"][0].update(lost_sale_penalty={"car": 20.0}),
+     "below the cheapest landed cost"),  # only Detroit's 30 + 1 is left: Busan's 14.25 did not load
+])
+def test_a_warning_does_not_blame_what_an_entry_that_failed_would_have_given(change, quiet):
+    """Each change breaks an entry (an error) whose absence alone would raise the warning."""
+    write_yaml(Path("broken.yaml"), mutated(change))
+    code, output = validate("broken.yaml")
+    assert code == 1
+    assert "1 problem" in output
+    assert quiet not in output

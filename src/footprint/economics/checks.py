@@ -96,9 +96,9 @@ def _resolvable(scenario: ScenarioFields) -> ScenarioFields:
 def _unprofitable_demand(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     """Demand whose lost-sale penalty (or, maximizing profit, price) is below the cheapest landed cost of
     serving it: the plan will leave it unserved, which is rarely what the penalty was meant to say."""
-    if not context.usable("horizon", "currency", "fx", "fx_default", "products", "plants", "markets",
-                          "capabilities", "lanes", "regime", "tariffs", "agreements", "freight_rates"):
-        return
+    if not context.usable("horizon", "currency", "fx", "fx_default", "products", "markets", "regime", "tariffs",
+                          "freight_rates") or not context.complete("plants", "capabilities", "lanes", "agreements"):
+        return  # a plant, capability, lane or agreement that did not load might have served it for less
     profit = scenario.objective == "maximize_profit"
     if not profit and not any(market.lost_sale_penalty for market in scenario.markets):
         return  # nothing to compare landed costs with: no need to price the network

@@ -77,6 +77,11 @@ class Context:
     def usable(self, *sections: str) -> bool:
         return not self.broken & set(sections)
 
+    def complete(self, *sections: str) -> bool:
+        """Whether every entry of ``sections`` loaded: what a warning about something missing needs, lest it
+        blame the entry that failed (a tariff on Mexico when the Mexican plant did not load)."""
+        return self.usable(*sections) and not set(self.failed) & set(sections)
+
     def known(self, section: str, loaded: Iterable[str]) -> set[str]:
         return set(loaded) | set(self.failed.get(section, ()))
 
@@ -273,9 +278,9 @@ def _demand_years(series: Series, years: list[int]) -> Iterator[tuple[int, float
 def _unservable_demand(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     """Demand that no plant can serve, where unserved demand is not allowed."""
     if scenario.objective == "maximize_profit" or not context.usable(
-            "horizon", "plants", "capabilities", "markets", "lanes", "default_freight", "freight_rates"):
+            "horizon", "markets", "default_freight", "freight_rates"):
         return
-    if {"plants", "capabilities", "lanes"} & set(context.failed):
+    if not context.complete("plants", "capabilities", "lanes"):
         return  # a plant, capability or lane that did not load might have served it
     plants = {plant.id: plant for plant in scenario.plants}
     makers: dict[str, set[str]] = {}
@@ -351,7 +356,7 @@ def _rate_sizes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
 
 
 def _unknown_classes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
-    if not context.usable("products"):
+    if not context.complete("products"):
         return
     classes = {product.product_class for product in scenario.products}
     for loc, product_class, _ in _rates(scenario):
@@ -373,16 +378,14 @@ def _places(codes: Iterable[str]) -> set[str]:
 
 
 def _tariff_places(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
-    if not context.usable("plants", "markets"):
-        return
     origins = _places(plant.country for plant in scenario.plants)
     destinations = _places(market.country for market in scenario.markets)
     for i, tariff in enumerate(scenario.tariffs):
-        if tariff.origin != ANY_ORIGIN and tariff.origin not in origins:
+        if context.complete("plants") and tariff.origin != ANY_ORIGIN and tariff.origin not in origins:
             yield _warning(("tariffs", i, "origin"), f"no plant is in {tariff.origin}, so this rate applies to "
                                                     "nothing; plants are in " + ", ".join(
                                                         sorted({p.country for p in scenario.plants})))
-        if tariff.destination not in destinations:
+        if context.complete("markets") and tariff.destination not in destinations:
             yield _warning(("tariffs", i, "destination"),
                            f"no market is in {tariff.destination}, so this rate applies to nothing; markets are "
                            "in " + ", ".join(sorted({m.country for m in scenario.markets})))

@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from footprint.scenario.text import pydantic_message, short
+from footprint.scenario.text import pydantic_loc, pydantic_message, short
 
 MAX_MAGNITUDE = 1e15
 """The largest number a scenario may hold: far above any real amount (1e15 is US$1bn in Vietnamese
@@ -110,7 +110,8 @@ def value_of(number: Num) -> float:
 def error_details(err: ValidationError) -> str:
     """A pydantic error's problems on one line: ``loc: message; ...``."""
     return "; ".join(
-        (".".join(str(part) for part in error["loc"]) + ": " if error["loc"] else "") + pydantic_message(error)
+        (".".join(str(part) for part in pydantic_loc(error)) + ": " if pydantic_loc(error) else "")
+        + pydantic_message(error)
         for error in err.errors()
     )
 

@@ -26,7 +26,7 @@ from footprint.scenario.checks import (
 )
 from footprint.scenario.scenario import Scenario
 from footprint.scenario.sources import ScenarioError, Source, short
-from footprint.scenario.text import pydantic_message
+from footprint.scenario.text import pydantic_loc, pydantic_message
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$|^[0-9]+$")
 """A mapping key written after a dot in a key path; any other key is written in brackets."""
@@ -221,7 +221,7 @@ def pydantic_problems(err: ValidationError, prefix: Loc) -> Iterator[Problem]:
 
 def pydantic_problems_of(errors: Iterable[Any], prefix: Loc) -> Iterator[Problem]:
     for error in errors:
-        yield Problem((*prefix, *error["loc"]), pydantic_message(error))
+        yield Problem((*prefix, *pydantic_loc(error)), pydantic_message(error))
 
 
 __all__ = ["Loaded", "display_path", "locate", "scenario_from_data", "validate"]
