@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from footprint.scenario.entities import ANY_ORIGIN, ScenarioFields, can_route
+from footprint.scenario.entities import ANY_ORIGIN, ScenarioFields, Tariff, can_route, regime_rules
 from footprint.scenario.figures import LARGEST, MAX_MAGNITUDE, Growth, Series, value_of, year_values
-from footprint.scenario.unions import customs_unions
+from footprint.scenario.unions import Membership, customs_unions
 
 Loc = tuple[str | int, ...]
 """A key path into the scenario's data: section names, field names, mapping keys and list positions."""
@@ -305,18 +305,23 @@ def _unservable_demand(scenario: ScenarioFields, context: Context) -> Iterator[P
                 )
 
 
+def _series(scenario: ScenarioFields) -> Iterator[tuple[Loc, Series]]:
+    """Every per-year series of the scenario: demand, prices, lost-sale penalties and capacities."""
+    for i, market in enumerate(scenario.markets):
+        for section in ("demand", "price", "lost_sale_penalty"):
+            for product, values in getattr(market, section).items():
+                yield ("markets", i, section, product), values
+    for i, plant in enumerate(scenario.plants):
+        for j, pool in enumerate(plant.pools):
+            yield ("plants", i, "pools", j, "capacity"), pool.capacity
+
+
 def _growth_bounds(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     """A growth series may not grow past the largest number a scenario may hold within the horizon."""
     if not context.usable("horizon"):
         return
     years = scenario.horizon.years
-    series: list[tuple[Loc, object]] = [(("markets", i, section, product), values)
-                                        for i, market in enumerate(scenario.markets)
-                                        for section in ("demand", "price", "lost_sale_penalty")
-                                        for product, values in getattr(market, section).items()]
-    series += [(("plants", i, "pools", j, "capacity"), pool.capacity) for i, plant in enumerate(scenario.plants)
-               for j, pool in enumerate(plant.pools)]
-    for loc, values in series:
+    for loc, values in _series(scenario):
         if isinstance(values, Growth):
             too_large = [(year, value) for year, value in zip(years, values.over(years), strict=True)
                          if not value <= MAX_MAGNITUDE]
@@ -332,7 +337,8 @@ CONSISTENCY_CHECKS: tuple[Check, ...] = (_duplicates, _references, _years, _unse
 # Warnings: valid, but probably not what was meant.
 
 MOST_LIKELY_RATE = 1.0
-"""An ad valorem rate above this (100%) is more likely a percentage typed as a number (25 for 25%)."""
+"""A rate above this (100%: a duty, a discount rate, a growth rate a year) is more likely a percentage typed
+as a number (25 for 25%)."""
 
 
 def _warning(loc: Loc, message: str) -> Problem:
@@ -348,11 +354,44 @@ def _rates(scenario: ScenarioFields) -> Iterator[tuple[Loc, str, float]]:
             yield ("agreements", i, "rates", j, "rate"), rate.product_class, value_of(rate.rate)
 
 
-def _rate_sizes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+def _shares(scenario: ScenarioFields) -> Iterator[tuple[Loc, str, str, float]]:
+    """Every rate the scenario writes as a share (0.25 = 25%): (loc, what it is, per what, rate)."""
     for loc, _, rate in _rates(scenario):
+        yield loc, "rate", "", rate
+    yield ("discount_rate",), "discount rate", " a year", value_of(scenario.discount_rate)
+    for loc, values in _series(scenario):
+        if isinstance(values, Growth):
+            yield (*loc, "growth"), "growth rate", " a year", value_of(values.growth)
+
+
+def _rate_sizes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    for loc, what, per, rate in _shares(scenario):
         if rate > MOST_LIKELY_RATE:
-            yield _warning(loc, f"a rate of {rate:g} is {rate:.0%}; rates are shares (0.25 = 25%): "
-                                f"did you mean {rate / 100:g}?")
+            yield _warning(loc, f"a {what} of {rate:g} is {rate:.0%}{per}; {what}s are shares "
+                                f"({rate / 100:g} = {rate:g}%): did you mean {rate / 100:g}?")
+
+
+def regime_covers_nothing(regime: str, classes: Iterable[str]) -> str | None:
+    """Why ``regime`` changes no rate of products of ``classes`` (it has rates for other classes only), or None."""
+    tariffs, agreements = regime_rules(regime)
+    covered = {t.product_class for t in tariffs} | {rate.product_class for a in agreements for rate in a.rates}
+    classes = sorted(set(classes))
+    if covered & set(classes):
+        return None
+    several = len(covered) > 1
+    rates = f"has rates for product class{'es' if several else ''} {', '.join(sorted(covered))} only" if covered \
+        else "has no rates"
+    those = "those classes" if several else "that class"
+    return (f"regime {regime!r} {rates}, and the scenario has no product of {those} (its products' "
+            f"class{'es' if len(classes) > 1 else ''}: {', '.join(classes)}): its rates apply to nothing")
+
+
+def _regime_classes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    if scenario.regime is None or not context.complete("products"):
+        return
+    message = regime_covers_nothing(scenario.regime, (product.product_class for product in scenario.products))
+    if message is not None:
+        yield _warning(("regime",), message)
 
 
 def _unknown_classes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
@@ -389,6 +428,47 @@ def _tariff_places(scenario: ScenarioFields, context: Context) -> Iterator[Probl
             yield _warning(("tariffs", i, "destination"),
                            f"no market is in {tariff.destination}, so this rate applies to nothing; markets are "
                            "in " + ", ".join(sorted({m.country for m in scenario.markets})))
+
+
+def _membership(membership: Membership) -> str:
+    if membership.to_date == dt.date.max:
+        return f"since {membership.from_date}"
+    if membership.from_date == dt.date.min:
+        return f"until {membership.to_date}"
+    return f"from {membership.from_date} to {membership.to_date}"
+
+
+def _replaces(member_rate: Tariff, union_rate: Tariff) -> bool:
+    """Whether a rate into a member replaces ``union_rate`` on some goods: same class and measure, origins that meet."""
+    return (union_rate.product_class == member_rate.product_class and union_rate.key()[3] == member_rate.key()[3]
+            and (ANY_ORIGIN in (union_rate.origin, member_rate.origin) or union_rate.origin == member_rate.origin))
+
+
+def _member_rates(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """A rate into a customs union's member, in force while it is a member: it replaces the union's rate there,
+    which a common external tariff rarely means (a UK rate undated, the UK in the EU until 2020)."""
+    if not context.usable("horizon", "regime", "tariffs", "agreements"):
+        return
+    first, last = dt.date(scenario.horizon.start, 1, 1), dt.date(scenario.horizon.end, 12, 31)
+    for i, tariff in enumerate(scenario.tariffs):
+        for union in customs_unions().values():
+            membership = union.membership(tariff.destination)
+            if membership is None:
+                continue
+            for union_rate in scenario.trade_rules[0]:
+                if union_rate.destination != union.code or not _replaces(tariff, union_rate):
+                    continue
+                start = max(first, membership.from_date, tariff.span()[0], union_rate.span()[0])
+                end = min(last, membership.to_date, tariff.span()[1], union_rate.span()[1])
+                if start <= end:
+                    years = f"{start.year}" if start.year == end.year else f"{start.year}-{end.year}"
+                    member, code = tariff.destination, union.code
+                    yield _warning(("tariffs", i), (
+                        f"while {member} is in the {code} ({_membership(membership)}), this rate replaces the "
+                        f"{code}'s ({union_rate.origin} -> {code}, class {union_rate.product_class}) on imports into "
+                        f"{member} in {years}: a member's own rate replaces its union's; date it to the days "
+                        f"{member} is outside the {code}"))
+                    break
 
 
 def _outside_horizon(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
@@ -456,8 +536,8 @@ def _late_openings(scenario: ScenarioFields, context: Context) -> Iterator[Probl
                                           "it can never open")
 
 
-WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _tariff_places, _outside_horizon, _late_options,
-                                     _late_openings)
+WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _regime_classes, _tariff_places, _member_rates,
+                                     _outside_horizon, _late_options, _late_openings)
 SCENARIO_CHECKS: tuple[Check, ...] = CONSISTENCY_CHECKS + WARNING_CHECKS
 """Every check that needs only the scenario; the economics layer adds those that need exchange rates
 and landed costs."""
