@@ -173,7 +173,7 @@ def test_a_relief_must_name_a_known_agreement() -> None:
     data["tariffs"][1]["relief"]["agreement"] = "nafta"
     with pytest.raises(ScenarioError) as caught:
         make(data)
-    assert any(p.path == "tariffs[1].relief.agreement" and "unknown agreement 'nafta'" in p.message
+    assert any(p.path == "tariffs[*/US/8703/s232].relief.agreement" and "unknown agreement 'nafta'" in p.message
                for p in caught.value.problems)
 
 
@@ -182,4 +182,5 @@ def test_content_shares_may_not_exceed_one() -> None:
     data["capabilities"][0]["content"] = {"KR": 0.7, "JP": 0.4}
     with pytest.raises(ScenarioError) as caught:
         make(data)
-    assert any(p.path.startswith("capabilities[0]") and "more than 1" in p.message for p in caught.value.problems)
+    assert any(p.path.startswith("capabilities[busan/car]") and "more than 1" in p.message
+               for p in caught.value.problems)

@@ -40,8 +40,8 @@ def test_load_warns_and_strict_refuses(tmp_path):
         warnings.simplefilter("always")
         footprint.load(path)
     assert [type(w.message) for w in caught] == [footprint.ScenarioWarning]
-    assert "tariffs[0].rate: a rate of 25 is 2500%" in str(caught[0].message)
-    assert [p.path for p in footprint.check(path)] == ["tariffs[0].rate"]
+    assert "tariffs[*/US/8703].rate: a rate of 25 is 2500%" in str(caught[0].message)
+    assert [p.path for p in footprint.check(path)] == ["tariffs[*/US/8703].rate"]
     with pytest.raises(footprint.ScenarioError, match="1 warning"):
         footprint.load(path, strict=True)
 

@@ -133,7 +133,7 @@ def test_run_an_invalid_scenario_is_a_message(tmp_path):
     path = write_yaml(tmp_path / "bad.yaml", data)
     result = invoke("run", str(path))
     assert result.exit_code == 1
-    assert "lanes[0].plant: unknown plant 'ghost'" in flat(result.output)
+    assert "lanes[ghost/us].plant: unknown plant 'ghost'" in flat(result.output)
 
 
 def test_run_an_infeasible_scenario_is_a_message(tmp_path):

@@ -79,7 +79,7 @@ def test_a_capability_naming_an_unknown_plant_is_reported_with_everything_else()
     code, output = invoke("validate", file_with(change))
     assert code == 1
     assert "2 problems" in output
-    assert "capabilities[0].plant: unknown plant 'detriot'" in output
+    assert "capabilities[detriot/car].plant: unknown plant 'detriot'" in output
     assert "plants[busan].pools[main].capacity: expected a number >= 0, found -1" in output
 
 

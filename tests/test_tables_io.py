@@ -257,8 +257,8 @@ def test_csv_cells_are_placed_by_file_row_and_column(tmp_path: Path) -> None:
     assert messages(err) == [
         f"{folder}/pools.csv, row 2, column capacity.2012: plants[kyushu].pools[main].capacity: year 2012: "
         "expected a number, found '2OOOOO'",
-        f"{folder}/lanes.csv, row 3, column frieght: lanes[1].frieght: unknown field; check its spelling against "
-        "`footprint schema`",
+        f"{folder}/lanes.csv, row 3, column frieght: lanes[busan/us].frieght: unknown field; check its spelling "
+        "against `footprint schema`",
     ]
 
 
@@ -395,7 +395,7 @@ def test_workbook_cells_are_placed_by_sheet_row_and_column(tmp_path: Path) -> No
         f"{book}, sheet scenario, row 2, column B (value): name: missing; this section is required",
         f"{book}, sheet pools, row 4, column D (capacity): plants[busan].pools[paint].capacity: expected a number, "
         "found '2012-01-01'",
-        f"{book}, sheet lanes, row 2, column C (freight): lanes[0].freight: expected a number, found 'cheap'",
+        f"{book}, sheet lanes, row 2, column C (freight): lanes[kyushu/us].freight: expected a number, found 'cheap'",
     ]
 
 
@@ -716,7 +716,7 @@ def test_convert_of_an_invalid_scenario_writes_nothing(tmp_path: Path) -> None:
     data = small_network_data()
     data["lanes"][0]["freight"] = -1.0
     source = write_source(data, tmp_path / "bad.yaml")
-    with pytest.raises(ScenarioError, match=r"lanes\[0\].freight: expected a number >= 0"):
+    with pytest.raises(ScenarioError, match=r"lanes\[detroit/us\].freight: expected a number >= 0"):
         convert(source, tmp_path / "bad.xlsx")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["bad.yaml"]
 

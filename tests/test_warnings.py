@@ -49,19 +49,19 @@ def tariff(origin: str, destination: str, rate: float, product_class: str = "870
 WARNINGS: dict[str, tuple[Callable[[dict], Any], str, str]] = {
     "a rate of 25 meant as 25%": (
         lambda d: d["tariffs"].append(tariff("KR", "US", 25.0, additional=True, measure="s232")),
-        "tariffs[1].rate", "a rate of 25 is 2500%; rates are shares (0.25 = 25%): did you mean 0.25?"),
+        "tariffs[KR/US/8703/s232].rate", "a rate of 25 is 2500%; rates are shares (0.25 = 25%): did you mean 0.25?"),
     "a product-class typo": (
         lambda d: d["tariffs"].append(tariff("*", "EU", 0.1, product_class="8730")),
-        "tariffs[1].product_class", "no product has class '8730', so this rate applies to nothing"),
+        "tariffs[*/EU/8730].product_class", "no product has class '8730', so this rate applies to nothing"),
     "a tariff from a country with no plant": (
         lambda d: d["tariffs"].append(tariff("BR", "US", 0.1)),
-        "tariffs[1].origin", "no plant is in BR, so this rate applies to nothing; plants are in KR, US"),
+        "tariffs[BR/US/8703].origin", "no plant is in BR, so this rate applies to nothing; plants are in KR, US"),
     "a tariff into a country with no market": (
         lambda d: d["tariffs"].append(tariff("*", "JP", 0.1)),
-        "tariffs[1].destination", "no market is in JP, so this rate applies to nothing"),
+        "tariffs[*/JP/8703].destination", "no market is in JP, so this rate applies to nothing"),
     "a tariff wholly after the horizon": (
         lambda d: d["tariffs"].append(tariff("*", "EU", 0.1, from_date="2030-01-01")),
-        "tariffs[1]", "in force only outside the horizon 2020-2021: it changes nothing"),
+        "tariffs[*/EU/8703/2030-01-01..]", "in force only outside the horizon 2020-2021: it changes nothing"),
     "an option that comes after the horizon": (
         lambda d: d["options"].append({"id": "late-line", "plant": "detroit", "pool": "main", "capacity": 10.0,
                                        "capex": 1.0, "earliest_year": 2025}),
@@ -94,9 +94,9 @@ WARNINGS_APART: dict[str, tuple[Callable[[dict], Any], str, str]] = {
                   "class (its products' class: 8418): its rates apply to nothing"),
     "a member's own rate while it is in its customs union": (
         lambda d: d["tariffs"].extend([tariff("*", "EU", 0.1), tariff("*", "DE", 0.05)]),
-        "tariffs[2]", "while DE is in the EU (since 1958-01-01), this rate replaces the EU's (* -> EU, class 8703) "
-                      "on imports into DE in 2020-2021: a member's own rate replaces its union's; date it to the "
-                      "days DE is outside the EU"),
+        "tariffs[*/DE/8703]", "while DE is in the EU (since 1958-01-01), this rate replaces the EU's (* -> EU, class "
+                              "8703) on imports into DE in 2020-2021: a member's own rate replaces its union's; date "
+                              "it to the days DE is outside the EU"),
 }
 
 
@@ -152,12 +152,13 @@ def test_the_mistakes_and_an_unknown_reference_are_reported_in_one_run_each_with
     assert code == 1
     assert output.startswith(f"all.yaml: 1 problem, {len(WARNINGS)} warnings")
     typo = line_of(file, "plant: detriot")
-    assert f"all.yaml:{typo}: capabilities[0].plant: unknown plant 'detriot'; known: busan, detroit" in output
+    assert f"all.yaml:{typo}: capabilities[detriot/car].plant: unknown plant 'detriot'; known: busan, detroit" in output
     tariffs = [n for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1)
                if line.startswith("- origin:") or line.startswith("  - origin:")]
-    assert f"warning: all.yaml:{tariffs[1] + 3}: tariffs[1].rate: a rate of 25 is 2500%" in output
+    assert f"warning: all.yaml:{tariffs[1] + 3}: tariffs[KR/US/8703/s232].rate: a rate of 25 is 2500%" in output
     assert f"warning: all.yaml:{line_of(file, 'earliest_year: 2025')}: options[late-line].earliest_year" in output
-    for path in ("tariffs[2].product_class", "tariffs[3].origin", "tariffs[4].destination", "tariffs[5]:",
+    for path in ("tariffs[*/EU/8730].product_class", "tariffs[BR/US/8703].origin", "tariffs[*/JP/8703].destination",
+                 "tariffs[*/EU/8703/2030-01-01..]:",
                  "fx.KRW", "markets[us].lost_sale_penalty.car"):
         assert f"{path}" in output, path
     # Errors come first, then the warnings.
@@ -270,7 +271,7 @@ def test_an_undated_member_rate_is_a_warning_naming_the_union_and_the_years_it_o
     file = REPRO / "brexit-undated-gb-rate.yaml"
     code, output = validate(str(file))
     assert code == 0
-    assert (f"warning: {file}:15: tariffs[1]: while GB is in the EU (from 1973-01-01 to 2020-12-31), this rate "
+    assert (f"warning: {file}:15: tariffs[*/GB/8418]: while GB is in the EU (from 1973-01-01 to 2020-12-31), this rate "
             "replaces the EU's (* -> EU, class 8418) on imports into GB in 2019-2020: a member's own rate replaces its "
             "union's; date it to the days GB is outside the EU") in output
 

@@ -269,8 +269,9 @@ def breakeven(
     scenario: ScenarioArgument = DEFAULT_CASE,
     *,
     param: Annotated[str, typer.Option(
-        "--param", help=r"Parameter path: fx.KRW, plants\[busan].fixed_cost, options\[ID].capex, tariffs\[3].rate, "
-        r"markets\[us].demand.rogue, growth:markets\[us].demand.rogue (see the README).")],
+        "--param", help=r"Parameter path: fx.KRW, plants\[busan].fixed_cost, capabilities\[busan/rogue].local_cost, "
+        r"tariffs\[*/US/8703].rate (or by position, tariffs\[3].rate), markets\[us].demand.rogue, "
+        r"growth:markets\[us].demand.rogue (see the README).")],
     value_range: Annotated[tuple[float, float], typer.Option("--range", help="LO HI: the values to search between.")],
     tolerance: Annotated[float | None, typer.Option(
         help="Width of the final bracket (default: (HI - LO) / 1000, ten bisection steps).")] = None,
