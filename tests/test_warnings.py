@@ -280,3 +280,17 @@ def test_a_member_rate_dated_after_the_country_left_is_no_warning():
     data = yaml.safe_load((REPRO / "brexit-undated-gb-rate.yaml").read_text(encoding="utf-8"))
     data["tariffs"][1]["from_date"] = "2021-01-01"
     assert read_scenario(write_yaml(Path("left.yaml"), data), CHECKS).warnings == []
+
+
+@pytest.mark.parametrize(("change", "path", "rate"), [
+    (lambda d: d.update(discount_rate={"value": 0.08, "low": 0.05, "high": 12}), "discount_rate.high", 12),
+    (lambda d: d["markets"][0].update(demand={"car": {"from": 150.0, "growth": {"value": 0.03, "high": 5}}}),
+     "markets[us].demand.car.growth.high", 5),
+    (lambda d: d["tariffs"][0].update(rate={"value": 25, "low": 20, "high": 30}), "tariffs[*/US/8703].rate", 25),
+])
+def test_the_end_of_a_range_written_as_a_percent_is_a_warning(change, path, rate):
+    """A sensitivity samples a figure's range: a high of 12 meant as 12% is as wrong as a value of 12."""
+    loaded = read_scenario(write_yaml(Path("range.yaml"), mutated(change)), CHECKS)
+    (warning,) = loaded.warnings
+    assert warning.path == path
+    assert f" of {rate:g} is {rate:.0%}" in warning.message

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from footprint.scenario.entities import ANY_ORIGIN, ScenarioFields, Tariff, can_route, regime_rules
-from footprint.scenario.figures import LARGEST, MAX_MAGNITUDE, Growth, Series, value_of, year_values
+from footprint.scenario.figures import LARGEST, MAX_MAGNITUDE, Figure, Growth, Num, Series, value_of, year_values
 from footprint.scenario.unions import Membership, customs_unions
 
 Loc = tuple[str | int, ...]
@@ -345,30 +345,40 @@ def _warning(loc: Loc, message: str) -> Problem:
     return Problem(loc, message, "warning")
 
 
-def _rates(scenario: ScenarioFields) -> Iterator[tuple[Loc, str, float]]:
+def _rates(scenario: ScenarioFields) -> Iterator[tuple[Loc, str, Num]]:
     """The scenario's own ad valorem rates: (loc, product class, rate)."""
     for i, tariff in enumerate(scenario.tariffs):
-        yield ("tariffs", i, "rate"), tariff.product_class, value_of(tariff.rate)
+        yield ("tariffs", i, "rate"), tariff.product_class, tariff.rate
     for i, agreement in enumerate(scenario.agreements):
         for j, rate in enumerate(agreement.rates):
-            yield ("agreements", i, "rates", j, "rate"), rate.product_class, value_of(rate.rate)
+            yield ("agreements", i, "rates", j, "rate"), rate.product_class, rate.rate
 
 
-def _shares(scenario: ScenarioFields) -> Iterator[tuple[Loc, str, str, float]]:
+def _shares(scenario: ScenarioFields) -> Iterator[tuple[Loc, str, str, Num]]:
     """Every rate the scenario writes as a share (0.25 = 25%): (loc, what it is, per what, rate)."""
     for loc, _, rate in _rates(scenario):
         yield loc, "rate", "", rate
-    yield ("discount_rate",), "discount rate", " a year", value_of(scenario.discount_rate)
+    yield ("discount_rate",), "discount rate", " a year", scenario.discount_rate
     for loc, values in _series(scenario):
         if isinstance(values, Growth):
-            yield (*loc, "growth"), "growth rate", " a year", value_of(values.growth)
+            yield (*loc, "growth"), "growth rate", " a year", values.growth
+
+
+def _ends(number: Num) -> Iterator[tuple[Loc, float]]:
+    """A number's value, then a figure's high and low (a sensitivity samples them), each with its key."""
+    yield (), value_of(number)
+    if isinstance(number, Figure):
+        yield from (((end,), value) for end, value in (("high", number.high), ("low", number.low))
+                    if value is not None)
 
 
 def _rate_sizes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
-    for loc, what, per, rate in _shares(scenario):
-        if rate > MOST_LIKELY_RATE:
-            yield _warning(loc, f"a {what} of {rate:g} is {rate:.0%}{per}; {what}s are shares "
-                                f"({rate / 100:g} = {rate:g}%): did you mean {rate / 100:g}?")
+    for loc, what, per, number in _shares(scenario):
+        for end, rate in _ends(number):
+            if rate > MOST_LIKELY_RATE:
+                yield _warning((*loc, *end), f"a {what} of {rate:g} is {rate:.0%}{per}; {what}s are shares "
+                                             f"({rate / 100:g} = {rate:g}%): did you mean {rate / 100:g}?")
+                break  # one warning for a number: the value, else the high end of its range
 
 
 def regime_covers_nothing(regime: str, classes: Iterable[str]) -> str | None:
