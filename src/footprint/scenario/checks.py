@@ -460,25 +460,35 @@ def _member_rates(scenario: ScenarioFields, context: Context) -> Iterator[Proble
     if not context.usable("horizon", "regime", "tariffs", "agreements"):
         return
     first, last = dt.date(scenario.horizon.start, 1, 1), dt.date(scenario.horizon.end, 12, 31)
+    into_union: dict[str, list[Tariff]] = {}
+    for rate in scenario.trade_rules[0]:
+        into_union.setdefault(rate.destination, []).append(rate)
     for i, tariff in enumerate(scenario.tariffs):
         for union in customs_unions().values():
             membership = union.membership(tariff.destination)
             if membership is None:
                 continue
-            for union_rate in scenario.trade_rules[0]:
-                if union_rate.destination != union.code or not _replaces(tariff, union_rate):
-                    continue
-                start = max(first, membership.from_date, tariff.span()[0], union_rate.span()[0])
-                end = min(last, membership.to_date, tariff.span()[1], union_rate.span()[1])
-                if start <= end:
-                    years = f"{start.year}" if start.year == end.year else f"{start.year}-{end.year}"
-                    member, code = tariff.destination, union.code
-                    yield _warning(("tariffs", i), (
-                        f"while {member} is in the {code} ({_membership(membership)}), this rate replaces the "
-                        f"{code}'s ({union_rate.origin} -> {code}, class {union_rate.product_class}) on imports into "
-                        f"{member} in {years}: a member's own rate replaces its union's; date it to the days "
-                        f"{member} is outside the {code}"))
-                    break
+            found = next(((rate, days) for rate in into_union.get(union.code, []) if _replaces(tariff, rate)
+                          and (days := _overlap(first, last, membership, tariff, rate)) is not None), None)
+            if found is None:
+                continue
+            union_rate, (start, end) = found
+            years = f"{start.year}" if start.year == end.year else f"{start.year}-{end.year}"
+            member, code = tariff.destination, union.code
+            yield _warning(("tariffs", i), (
+                f"while {member} is in the {code} ({_membership(membership)}), this rate replaces the {code}'s "
+                f"({union_rate.origin} -> {code}, class {union_rate.product_class}) on imports into {member} in "
+                f"{years}: a member's own rate replaces its union's; date it to the days {member} is outside the "
+                f"{code}"))
+
+
+def _overlap(first: dt.date, last: dt.date, membership: Membership, member_rate: Tariff,
+             union_rate: Tariff) -> tuple[dt.date, dt.date] | None:
+    """The days of the horizon (``first`` to ``last``) on which both rates are in force and the country is a
+    member, as a first and last day; None if there are none."""
+    start = max(first, membership.from_date, member_rate.span()[0], union_rate.span()[0])
+    end = min(last, membership.to_date, member_rate.span()[1], union_rate.span()[1])
+    return (start, end) if start <= end else None
 
 
 def _outside_horizon(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
