@@ -20,6 +20,7 @@ import pandas as pd
 import psycopg
 import pytest
 
+import footprint as fp
 from conftest import invoke, small_network_data, write_yaml
 from footprint.economics.checks import CHECKS
 from footprint.optimize.solve import solver_options
@@ -548,3 +549,72 @@ def test_show_a_sweep_of_many_futures_prints_the_first_and_says_how_many_more(tm
     assert "│ 45 of 1,200 │" in " ".join(invoke("runs", "--store", str(path)).stdout.split())
     with pytest.raises(StoreError, match=r"holds f0000, .*, f0009 and 35 more$"):
         RunStore(path).get("big/nope")
+
+
+def _names(listing: str) -> list[str]:
+    return [row.split("│")[3].strip() for row in listing.splitlines() if row.startswith("│")]
+
+
+def test_run_name_is_listed_and_refers_to_the_run(tmp_path):
+    store = str(tmp_path / "runs.sqlite")
+    scenario = write_yaml(tmp_path / "small.yaml", small_network_data())
+    weak = write_yaml(tmp_path / "weak.yaml", small_network_data() | {"fx": {"KRW": 1400.0}})
+    assert invoke("run", str(scenario), "--store", store, "--name", "baseline").exit_code == 0
+    ran = invoke("run", str(weak), "--store", store, "--name", "weak won")
+    assert ran.stdout.rstrip().endswith(f"stored as run 2 in {store}")
+    assert _names(invoke("runs", "--store", store).stdout) == ["weak won", "baseline"]
+    shown = invoke("show", "baseline", "--store", store)
+    assert shown.exit_code == 0
+    assert shown.stdout.startswith("test: optimal")
+    exported = invoke("export", "weak won", "--store", store, "--out", str(tmp_path / "weak"))
+    assert exported.stdout.strip() == f"Run 2 (weak won) written to {tmp_path / 'weak'}"
+    assert_same_plan(Plan.read(tmp_path / "weak"), RunStore(store).plan(2))
+    compared = invoke("compare", "baseline", "weak won", "--store", store)
+    assert compared.exit_code == 0, compared.output
+
+
+def test_a_sweep_a_stochastic_plan_and_a_tornado_take_a_name(tmp_path):
+    store = str(tmp_path / "runs.sqlite")
+    data = small_network_data()
+    data["fx"] = {"KRW": {"value": 1100.0, "low": 900.0, "high": 1400.0}}
+    base = write_yaml(tmp_path / "net.yaml", data)
+    futures = write_yaml(tmp_path / "set.yaml", {
+        "kind": "scenario-set", "base": "net.yaml",
+        "futures": [{"name": "cheap-won", "probability": 0.5, "set": {"fx.KRW": 900.0}},
+                    {"name": "dear-won", "probability": 0.5, "set": {"fx.KRW": 1400.0}}]})
+    swept = invoke("sweep", str(futures), "--workers", "1", "--store", store, "--name", "won sweep")
+    assert swept.exit_code == 0, swept.output
+    assert _names(invoke("runs", "--store", store, "--kind", "sweep").stdout) == ["won sweep"]
+    assert invoke("sweep-summary", "won sweep", "--store", store).stdout.startswith("sweep 1 (won sweep)")
+    assert invoke("show", "won sweep/dear-won", "--store", store).stdout.startswith("test: optimal")
+    again = invoke("sweep", str(futures), "--workers", "1", "--store", store, "--name", "won sweep, again")
+    assert "2 stored before" in again.stdout  # resumed: the same sweep, under the name given now
+    assert _names(invoke("runs", "--store", store, "--kind", "sweep").stdout) == ["won sweep, again"]
+
+    planned = invoke("stochastic", str(futures), "--method", "extensive", "--store", store, "--name", "one plan")
+    assert planned.exit_code == 0, planned.output
+    assert _names(invoke("runs", "--store", store, "--kind", "stochastic").stdout) == ["one plan"]
+    assert invoke("show", "one plan", "--store", store).exit_code == 0
+
+    tornado = invoke("sensitivity", str(base), "--workers", "1", "--store", store, "--name", "won tornado")
+    assert tornado.exit_code == 0, tornado.output
+    assert _names(invoke("runs", "--store", store, "--kind", "sweep").stdout) == ["won tornado", "won sweep, again"]
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("42", "'42' reads as an id"),
+    ("latest", "'latest' reads as the newest run"),
+    (" padded", "may not be empty or start or end with a space"),
+    ("", "may not be empty"),
+])
+def test_a_name_no_reference_could_find_is_refused_before_solving(tmp_path, name, message):
+    store = tmp_path / "runs.sqlite"
+    refused = invoke("run", "rogue-2012", "--store", str(store), "--name", name)
+    assert refused.exit_code == 2
+    assert message in " ".join(refused.output.replace("│", " ").split())  # in typer's box
+    assert not store.exists()
+    with pytest.raises(StoreError, match=message):
+        fp.stochastic("rogue-2026/futures", store=store, name=name)
+    with pytest.raises(StoreError, match=message):
+        fp.sweep("rogue-2026/futures", store=store, name=name)
+    assert not store.exists()

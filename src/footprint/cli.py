@@ -78,6 +78,21 @@ FuturesOption = Annotated[int | None, typer.Option(
         "--n", "-n", help="Samples of each sampling generator (ranges, fx_history); with combine: sample, the "
                           "number of futures drawn.", min=1)]
 SeedOption = Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)]
+
+
+def _run_name(name: str | None) -> str | None:
+    from footprint.plan.store import StoreError, check_run_name
+
+    try:
+        return None if name is None else check_run_name(name)
+    except StoreError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+NameOption = Annotated[str | None, typer.Option(
+    "--name", callback=_run_name,
+    help="The name to store it under (default: the scenario's, or the set's as given), shown by `footprint runs` "
+         "and usable in place of its id (show, export, compare, report).")]
 StoreOption = Annotated[str | None, typer.Option(
     "--store", help="The run store: an SQLite file, or a database URL (postgresql+psycopg://USER:PASSWORD@HOST/DB); "
                     "default: $FOOTPRINT_STORE, else footprint.sqlite in this folder.")]
@@ -108,6 +123,29 @@ def _resolve(scenario: str) -> Path:
         exists = False
     bundled = None if exists else case_path(scenario) or set_path(scenario)
     return bundled if bundled is not None else Path(scenario)
+
+
+@contextmanager
+def _warnings_said() -> Iterator[None]:
+    """The ScenarioWarnings the API issues for a file it reads, said on stderr as every command says its warnings
+    (not in Python's warning format); other warnings as Python shows them."""
+    import warnings
+
+    from footprint.api import ScenarioWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ScenarioWarning)
+        shown = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+                 line: str | None = None) -> None:
+            if issubclass(category, ScenarioWarning):
+                _say(err, str(message))
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
 
 
 @contextmanager
@@ -181,6 +219,7 @@ def run(
     strict: StrictOption = False,
     store: StoreOption = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not keep the run in the run store.")] = False,
+    name: NameOption = None,
 ) -> None:
     """Solve a scenario and print the plan; with --out, write its tables. The run is kept in the run store."""
     from footprint.optimize.solve import PlanningError
@@ -199,7 +238,7 @@ def run(
     plan.summary["load_seconds"] = load_seconds
     if out_path is not None:
         _write_plan(plan, out_path)
-    stored = None if no_store else _store_run(plan, loaded, options, store)
+    stored = None if no_store else _store_run(plan, loaded, options, store, name)
     print_plan(plan, out, results=out_path)
     if out_path is not None:
         _say(out, f"Plan written to {out_path}" + (
@@ -233,9 +272,11 @@ def explain_command(
     year: Annotated[int | None, typer.Option(help="One year (default: every year of the horizon).")] = None,
     force: Annotated[list[str] | None, typer.Option(
         help="Force a decision and show its cost against the optimum: OPTION, OPTION@YEAR, "
-             "PLANT/PRODUCT (that plant alone supplies the product) or PLANT/PRODUCT@MARKET.")] = None,
+             "PLANT/PRODUCT (that plant alone supplies the product), PLANT/PRODUCT@MARKET, open:PLANT, "
+             "open:PLANT@YEAR, close:PLANT or close:PLANT@YEAR.")] = None,
     forbid: Annotated[list[str] | None, typer.Option(
-        help="Forbid a decision: OPTION (never built), PLANT/PRODUCT or PLANT/PRODUCT@MARKET.")] = None,
+        help="Forbid a decision: OPTION (never built), OPTION@YEAR, PLANT/PRODUCT, PLANT/PRODUCT@MARKET, "
+             "open:PLANT[@YEAR] or close:PLANT[@YEAR].")] = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
     strict: StrictOption = False,
@@ -253,10 +294,16 @@ def explain_command(
     try:
         with _stage(f"Solving {loaded.scenario.name} and pricing its capacity ..."):
             explanation = explain(loaded.scenario, market, product, year, options)
+        other = None
+        if changes:  # before printing: a change the scenario cannot make is refused with nothing printed
+            try:
+                with _stage(f"Re-solving with {len(changes)} change(s) ..."):
+                    other = alternative(loaded.scenario, changes, explanation.plan.objective, options)
+            except PlanningError:
+                print_explanation(explanation, out)  # the optimum is explained; the alternative has no plan
+                raise
         print_explanation(explanation, out)
-        if changes:
-            with _stage(f"Re-solving with {len(changes)} change(s) ..."):
-                other = alternative(loaded.scenario, changes, explanation.plan.objective, options)
+        if other is not None:
             print_alternative(other, loaded.scenario.currency, out)
     except ExplainError as error:
         raise _fail(str(error), INVALID) from None
@@ -411,6 +458,15 @@ def _year_or_none(text: str) -> str:
     raise typer.BadParameter(f"expected a year or none, found {text!r}")
 
 
+def _decisions(text: str) -> str:
+    from footprint.scenario.sets import decision_blocks
+
+    try:
+        return ",".join(decision_blocks(text)) or "none"
+    except ValueError as error:
+        raise typer.BadParameter(str(error).removeprefix("decisions: ")) from None
+
+
 class Method(StrEnum):
     auto = "auto"
     extensive = "extensive"
@@ -450,11 +506,12 @@ def sweep_command(
     store: StoreOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
+    name: NameOption = None,
     strict: StrictOption = False,
 ) -> None:
     """Solve every future of a scenario set as its own plan, in parallel, and store each; then sum them up.
 
-    Run again, the same sweep skips the futures it has stored."""
+    Run again, the same sweep skips the futures it has stored (and takes the name given now)."""
     from footprint.analysis.summary import sweep_summary
     from footprint.api import sweep
     from footprint.plan.store import RunStore
@@ -468,7 +525,7 @@ def sweep_command(
         _say_warnings(read.warnings)
         with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened:
             outcome = sweep(read, n=n, seed=seed, workers=workers, cluster=cluster, store=opened,
-                            time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=scenario_set)
+                            time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=name or scenario_set)
     except ScenarioError as error:
         raise _fail(error.report()) from None
     summary = sweep_summary(outcome.futures, read.scenario.objective, currency=read.scenario.currency)
@@ -502,18 +559,26 @@ def stochastic(
     gap: Annotated[float | None, typer.Option(
         help="Benders stops once its lower and upper bounds are this close, as a share of the objective "
              "(default: 1e-6).", min=1e-12, max=0.5)] = None,
-    workers: WorkersOption = None,
+    decisions: Annotated[str | None, typer.Option(
+        metavar="BLOCK,...|none", parser=_decisions,
+        help="What is decided now, shared by every future: some of build, open, opened, closed, assign, start, "
+             "source, joined by commas; none: nothing (default: the set's stochastic.decisions, else all).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes of Benders' local Dask cluster (default: one per core; 0: in this process).",
+        min=0, max=256)] = None,
     cluster: ClusterOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
     store: StoreOption = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not keep the plan in the run store.")] = False,
+    name: NameOption = None,
     strict: StrictOption = False,
 ) -> None:
     """One plan for every future of a set: decisions made now shared, the expected NPV cost (plus a CVaR
-    term) least; with WS, EV, EEV, EVPI, VSS and each future's NPV cost. Solved as one MILP, or by Benders
-    decomposition on Dask workers (a local cluster, or --cluster). The plan is kept in the run store
-    (`footprint show RUN`)."""
+    term) least; with WS, EV, EEV, EVPI, VSS, every decision made now and each future's NPV cost. Solved as one
+    MILP, or by Benders decomposition on Dask workers (a local cluster, or --cluster). The plan is kept in the run
+    store (`footprint show RUN`)."""
     from footprint.analysis.sweep import SweepError
     from footprint.api import save_stochastic
     from footprint.api import stochastic as stochastic_plan
@@ -530,8 +595,8 @@ def stochastic(
         currency = read.scenario.currency
         with _stage("Solving the futures as one plan ..."):
             plan = stochastic_plan(read, n=n, seed=seed, risk_weight=risk_weight, alpha=alpha,
-                                   revise_from=revise_from, method=method.value, gap=gap, workers=workers,
-                                   cluster=cluster, time_limit=time_limit, mip_gap=mip_gap,
+                                   revise_from=revise_from, decisions=decisions, method=method.value, gap=gap,
+                                   workers=workers, cluster=cluster, time_limit=time_limit, mip_gap=mip_gap,
                                    on_round=lambda r: print_round(r, currency, err))
     except ScenarioError as error:
         raise _fail(error.report()) from None
@@ -543,7 +608,7 @@ def stochastic(
         _say(err, "interrupted: a stochastic plan is kept only once solved; nothing was stored")
         raise typer.Exit(INTERRUPTED) from None
     stored = None if no_store else _keep(store, lambda opened: save_stochastic(
-        plan, read, opened, name=scenario_set, n=n, seed=seed).run)
+        plan, read, opened, name=name or scenario_set, n=n, seed=seed).run)
     print_stochastic(plan, currency, out)
     if stored is not None:
         _say(out, stored)
@@ -616,6 +681,7 @@ def sensitivity(
     store: StoreOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
+    name: NameOption = None,
 ) -> None:
     """A tornado: the NPV with each ranged input at its low and at its high (the others at their values),
     ranked by the swing, and where the decisions change. Solved as a stored sweep. SCENARIO may be a
@@ -627,9 +693,9 @@ def sensitivity(
     from footprint.views.tornado import print_tornado
 
     try:
-        with _solving_futures(f"sensitivity of {scenario}") as report, RunStore(store) as opened:
+        with _warnings_said(), _solving_futures(f"sensitivity of {scenario}") as report, RunStore(store) as opened:
             result = tornado(scenario, paths=param, workers=workers, cluster=cluster, store=opened,
-                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report)
+                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=name)
     except ScenarioError as error:
         raise _fail(error.report()) from None
     except SensitivityError as error:
@@ -723,12 +789,13 @@ def schema() -> None:
 # The run store: `run` keeps every plan it solves; `runs`, `show` and `export` read them back.
 
 
-def _store_run(plan: Any, loaded: Loaded, options: Any, where: str | None) -> str | None:
-    """Keep a solved run in the store, and say where (see :func:`_keep`)."""
+def _store_run(plan: Any, loaded: Loaded, options: Any, where: str | None, name: str | None) -> str | None:
+    """Keep a solved run in the store, named ``name`` (default: the scenario's), and say where (see
+    :func:`_keep`)."""
     from footprint.plan.store import encode_tables, run_record, solver_settings
 
     return _keep(where, lambda store: store.save_run(
-        run_record(plan, name=loaded.scenario.name, data=loaded.data, settings=solver_settings(options)),
+        run_record(plan, name=name or loaded.scenario.name, data=loaded.data, settings=solver_settings(options)),
         encode_tables(plan)))
 
 

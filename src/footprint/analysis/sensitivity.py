@@ -92,14 +92,15 @@ def tornado_futures(dimensions: Sequence[Dimension]) -> list[Future]:
 
 def tornado(data: dict[str, Any], source: str, *, store: RunStore, settings: dict[str, Any],
                 paths: Sequence[str] | None = None, workers: int | None = None, cluster: str | None = None,
-                on_progress: Callable[[Progress], None] | None = None) -> Tornado:
-    """The tornado of ``data`` (a scenario's plain data, read from ``source``), solved as a stored sweep."""
+                on_progress: Callable[[Progress], None] | None = None, name: str | None = None) -> Tornado:
+    """The tornado of ``data`` (a scenario's plain data, read from ``source``), solved as a stored sweep named
+    ``name`` (default: sensitivity of SOURCE)."""
     dimensions = inputs(data, paths)
     if not dimensions:
         raise SensitivityError(f"{source}: no figure has a range (low and high); give ranges, or paths to vary")
     futures = tornado_futures(dimensions)
     content = {"sensitivity": source, "inputs": [d.path for d in dimensions]}
-    outcome = sweep(data, source, futures, store=store, name=f"sensitivity of {source}", content=content,
+    outcome = sweep(data, source, futures, store=store, name=name or f"sensitivity of {source}", content=content,
                     settings=settings, workers=workers, cluster=cluster, on_progress=on_progress)
     return tornado_of(dimensions, outcome)
 

@@ -26,6 +26,8 @@ class SolveStatus(StrEnum):
     """Stopped by the time limit with a feasible plan (the incumbent), not proven optimal."""
     INTERRUPTED = "interrupted"
     """Stopped by the user (Ctrl-C) with a feasible plan, not proven optimal."""
+    ROUND_LIMIT = "round_limit"
+    """A decomposition stopped at its cap of rounds with a feasible plan, not proven optimal."""
     NO_SOLUTION = "no_solution"
     """Stopped by a limit before any feasible plan was found."""
     INFEASIBLE = "infeasible"
@@ -34,7 +36,7 @@ class SolveStatus(StrEnum):
 
     @property
     def has_plan(self) -> bool:
-        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED)
+        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED, SolveStatus.ROUND_LIMIT)
 
 
 @dataclass(frozen=True)

@@ -325,7 +325,9 @@ class Market(Entity):
     location: Location | None = Field(None, description="Where the market's demand is centred (road legs).")
     port: Port | None = Field(None, description="Port the market is served through by sea.")
     customs_basis: Literal["fob", "cif"] = Field(
-        "fob", description="Customs value: production cost (fob) or production cost plus freight (cif)."
+        "fob", description="Customs value: production cost (fob) or production cost plus freight to the point "
+        "of entry (cif): a sea lane's freight to the market's port, without the handling there or the road leg "
+        "inland; a listed lane's, the default's or a road lane's freight whole."
     )
 
 
@@ -385,10 +387,11 @@ class Dated(Entity):
 
 
 class Relief(Entity):
-    agreement: Identifier = Field(description="Agreement whose qualifying goods get the relief.")
+    agreement: Identifier = Field(description="Agreement whose goods get the relief when they claim it (qualifying "
+                                  "goods that do not claim it pay the duty in full).")
     dutiable_content_outside: list[Country] = Field(
-        default_factory=list, description="Qualifying goods pay the rate only on the share of their content "
-        "not from these countries (none listed: they pay nothing)."
+        default_factory=list, description="Goods claiming the agreement pay the rate only on the share of their "
+        "content not from these countries (none listed: they pay nothing)."
     )
 
 

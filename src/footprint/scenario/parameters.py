@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from footprint.scenario.codes import currency_code
 from footprint.scenario.entities import Horizon
-from footprint.scenario.figures import error_details
+from footprint.scenario.figures import Growth, error_details
 from footprint.scenario.keys import KEY, NAME, entry_position, unknown_entry
 from footprint.scenario.scenario import Scenario
 
@@ -37,7 +37,7 @@ _STEP = re.compile(rf"(?P<name>{_NAME})(?:\[(?P<key>{_KEY})\])?")
 _PATH = re.compile(rf"{_NAME}(?:\[{_KEY}\])?(?:\.{_NAME}(?:\[{_KEY}\])?)*")
 _EXAMPLES = ("e.g. fx.KRW, plants[busan].fixed_cost, capabilities[busan/rogue].local_cost, tariffs[*/US/8703].rate "
              "or growth:markets[us].demand.rogue")
-_MISSING = object()
+MISSING = object()
 """Stands for a field the data leaves out (at its default)."""
 
 
@@ -112,6 +112,18 @@ class Parameter:
         return _replace_at(data, self.selectors, self.path, "", "", True,
                            lambda old, where: _set(old, value, self.path, where))
 
+    def read(self, data: dict[str, Any]) -> Any:
+        """The value at the parameter's place in ``data`` as written there (for ``growth:``, the series it grows;
+        for FX, the currency's entry under ``fx``), or MISSING where the data leave it out (at its default).
+        ParameterError for a path that names nothing, as :meth:`apply` says it."""
+        if self.fx_currency is not None:
+            rates = data.get("fx") or {}
+            return next((spec for key, spec in rates.items() if str(key).upper() == self.fx_currency), MISSING)
+        found: list[Any] = []
+        # The walk that sets the value, here to read it: the same entries and keys, the same messages.
+        _replace_at(data, self.selectors, self.path, "", "", True, lambda old, where: found.append(old) or old)
+        return found[0]
+
 
 def apply_overrides(data: dict[str, Any], overrides: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     """A copy of ``data`` with each (path, value) applied in order; ParameterError for a path that names nothing."""
@@ -158,7 +170,7 @@ def _replace_at(node: Any, selectors: tuple[_Selector, ...], path: str, where: s
         if rest or not entity or selector.bracketed:
             keys = ", ".join(map(str, node)) or "nothing"
             raise ParameterError(f"{path}: {where or 'the scenario'} has no {selector.text!r} (it has: {keys})")
-        return {**node, selector.text: update(_MISSING, here)}
+        return {**node, selector.text: update(MISSING, here)}
     return {**node, key: _replace_at(node[key], rest, path, here, str(key), False, update)}
 
 
@@ -206,7 +218,7 @@ def _with_value(old: Any, value: float) -> Any:
 def _set(old: Any, value: Any, path: str, where: str) -> Any:
     if not _is_number(value):
         return value
-    if old is _MISSING or _is_number(old) or _is_figure(old):
+    if old is MISSING or _is_number(old) or _is_figure(old):
         return _with_value(old, value)
     if _is_series(old):
         return {year: _with_value(entry, value) for year, entry in old.items()}
@@ -215,7 +227,7 @@ def _set(old: Any, value: Any, path: str, where: str) -> Any:
 
 def _grown(old: Any, rate: float, years: list[int], path: str, where: str) -> dict[int, Any]:
     """A series from the first horizon year's value of ``old``, grown at ``rate`` a year."""
-    if old is _MISSING:
+    if old is MISSING:
         raise ParameterError(f"{path}: {where} is not given; growth needs its first year's value")
     if _is_series(old):
         entries = {year: old[key] for year in years if (key := _key(old, str(year))) is not None}
@@ -230,6 +242,31 @@ def _grown(old: Any, rate: float, years: list[int], path: str, where: str) -> di
     return {year: _with_value(entries.get(year), start * (1 + rate) ** (year - years[0])) for year in years}
 
 
+def numbers_of(raw: Any, years: list[int]) -> float | dict[int, float] | None:
+    """What the model reads from a value as written: a number (plain, text or a figure's value); a per-year
+    series as its number for each year it gives (a growth series ``{from, growth}`` for each of ``years``, the
+    horizon's); None for anything else (a name, a list, a field left out)."""
+    if _is_numeric(raw):
+        return _number(raw)
+    if isinstance(raw, dict) and ("from" in raw or "growth" in raw):
+        try:
+            return dict(zip(years, Growth.model_validate(raw).over(years), strict=True))
+        except ValidationError:
+            return None
+    if _is_series(raw) and all(_is_numeric(entry) for entry in raw.values()):
+        return {int(year): _number(entry) for year, entry in raw.items()}
+    return None
+
+
+def _is_numeric(raw: Any) -> bool:
+    return _is_number(raw) or (_is_figure(raw) and _is_number(raw["value"]))
+
+
+def _number(raw: Any) -> float:
+    value = raw["value"] if _is_figure(raw) else raw
+    return float(value.replace("_", "") if isinstance(value, str) else value)
+
+
 def _kind(raw: Any) -> str:
     if isinstance(raw, dict):
         return f"a mapping of {', '.join(map(str, raw))}" if raw else "an empty mapping"
@@ -238,4 +275,4 @@ def _kind(raw: Any) -> str:
     return "empty" if raw is None else f"{raw!r}"
 
 
-__all__ = ["GROWTH_PREFIX", "Parameter", "ParameterError", "apply_overrides"]
+__all__ = ["GROWTH_PREFIX", "MISSING", "Parameter", "ParameterError", "apply_overrides", "numbers_of"]

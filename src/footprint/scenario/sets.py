@@ -157,6 +157,20 @@ DECISIONS = ("build", "open", "opened", "closed", "assign", "start", "source")
 """What a stochastic plan may decide now: the model's blocks of decisions (see optimize/stochastic.py)."""
 
 
+def decision_blocks(given: str | Iterable[str]) -> tuple[str, ...]:
+    """What is decided now, from a list of DECISIONS or text joining them with commas (``build,open``); ``none``
+    (or no block): nothing, each future deciding everything for itself. ValueError naming an unknown block."""
+    names = given.split(",") if isinstance(given, str) else list(given)
+    blocks = tuple(dict.fromkeys(str(name).strip().lower() for name in names if str(name).strip()))
+    if blocks == ("none",):
+        return ()
+    unknown = [block for block in blocks if block not in DECISIONS]
+    if unknown:
+        raise ValueError(f"decisions: unknown {', '.join(map(repr, unknown))}; expected some of "
+                         f"{', '.join(DECISIONS)} (comma-separated), or none")
+    return blocks
+
+
 class StochasticSettings(SetEntry):
     """How `footprint stochastic` plans for the set's futures; each setting may be overridden on its command line."""
 
@@ -463,6 +477,7 @@ __all__ = [
     "RegimeFuture",
     "ScenarioSet",
     "SetSpec",
+    "decision_blocks",
     "future_data",
     "listed_futures",
     "numbered",

@@ -17,6 +17,14 @@ from footprint.scenario.validation import Loaded
 from footprint.views import charts
 from footprint.views.page import Section, Table, figure_html, money, render
 from footprint.views.report import plan_sections
+from footprint.views.stochastic import (
+    choice_tables,
+    decided_now_plan,
+    decided_now_tables,
+    decided_when,
+    measure_notes,
+    shown,
+)
 from footprint.views.sweep_summary import frequency_text, share_text
 
 _STATISTICS = {"mean": "mean", "std": "standard deviation", "min": "lowest", "max": "highest",
@@ -99,17 +107,23 @@ def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str
              ("method", plan.method), ("objective (RP)", money(plan.objective, currency)),
              ("expected NPV cost", money(plan.expected, currency)),
              ("wait and see (WS)", money(plan.wait_and_see, currency)),
-             ("expected value (EV)", money(plan.expected_value, currency)),
+             ("expected value (EV)", _amount(plan.expected_value, currency)),
              ("EV plan in every future (EEV)", _amount(plan.expected_of_expected_value, currency)),
-             ("EVPI (RP - WS)", money(plan.evpi, currency)), ("VSS (EEV - RP)", _amount(plan.vss, currency)),
+             ("EVPI (RP - WS)", _amount(shown(plan, "EVPI"), currency)),
+             ("VSS (EEV - RP)", _amount(shown(plan, "VSS"), currency)),
              ("value of waiting", _amount(plan.waiting, currency) + ("" if plan.revise_from is None
                                                                      else f" (revising from {plan.revise_from})")),
-             ("risk", f"weight {plan.risk_weight:g}, CVaR at {plan.alpha:g}")]
-    now = Section("now", "Decided now (here and now)")
-    builds = plan.builds
-    now.tables.append(Table("Capacity built", ["option", "plant", "pool", "year", "count", "added capacity"],
-                            [[r.option, r.plant, r.pool, str(r.year), str(r.count), f"{r.added_capacity:,.0f}"]
-                             for r in builds.itertuples()]) if len(builds) else Table("Capacity built", ["none"], []))
+             ("risk", f"weight {plan.risk_weight:g}, CVaR at {plan.alpha:g}"),
+             *_decision_facts(plan), *(("note", note) for note in measure_notes(plan, currency))]
+    when = decided_when(plan)
+    now = Section("now", f"Decided now ({'here and now' if plan.revise_from is None else when})")
+    now.tables.extend(Table(title, columns, rows) if rows else Table(title, ["none"], [])
+                      for title, columns, rows in decided_now_tables(plan, money))
+    if len(plan.futures) > 1:
+        now.notes.append("capex: the futures' probability-weighted mean (their exchange rates move it).")
+    if plan.revise_from is not None:
+        now.notes.append(f"From {plan.revise_from} on each future decides for itself: see each future's revisions "
+                         "below, and the plan's tables by future.")
     regret = Section("regret", "Each future under the plan (regret)")
     futures = plan.futures
     regret.figures.append(figure_html(charts.grouped_bars(
@@ -126,6 +140,23 @@ def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str
     drawn = plan_sections(plan.plan.future(first), loaded)
     sections = [now, regret, *(replace(section, title=f"{section.title} (future {first})") for section in drawn)]
     return render(f"Stochastic plan: {plan.plan.summary.get('scenario', '')}", facts, sections)
+
+
+def _decision_facts(plan: StochasticPlan) -> list[tuple[str, str]]:
+    """The key figures of the decisions made now: plants opened and closed, builds, products assigned, sourcing."""
+    now = decided_now_plan(plan.plan)
+    when = decided_when(plan)
+    events = {verb: ", ".join(f"{d['plant']} {d[key]}" for d in now.summary.get("plant_decisions", [])
+                              if d[key] is not None) or "none" for verb, key in (("opened", "opened"),
+                                                                               ("closed", "closed"))}
+    facts = [(f"plants {verb} ({when})", text) for verb, text in events.items()
+             if now.summary.get("plant_decisions")]
+    builds = now.builds
+    facts.append((f"capacity built ({when})", f"{int(builds['count'].sum()):,} build(s) of "
+                                              f"{builds['option'].nunique():,} option(s)"))
+    for title, _, rows in choice_tables(now):
+        facts.append((f"{title.lower()} ({when})", f"{len(rows):,}"))
+    return facts
 
 
 def compare_report(comparison: Comparison) -> str:

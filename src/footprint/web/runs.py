@@ -1,5 +1,6 @@
 """Pages of the run store: the runs and sweeps (searchable, a page at a time), a run with its summary, key
-tables and downloads, a sweep with its futures, and the place of a run's report."""
+tables (a stochastic plan's decisions made now first) and downloads, a sweep with its futures, and the place of
+a run's report."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from footprint.analysis.stochastic import StochasticPlan
 from footprint.plan.plan import Plan, table_columns
 from footprint.plan.store import Run, StoreError
 from footprint.plan.workbook import PlanWorkbookError, write_workbook
+from footprint.views.page import money
 from footprint.views.report_of import report_html, stored_subject
+from footprint.views.stochastic import decided_now_tables, decided_when
 from footprint.web.render import page
 from footprint.web.state import state
 from footprint.web.tables import html_table
@@ -59,6 +63,11 @@ def run_page(request: Request, run_id: int) -> Response:
     plan = store.plan(run_id) if run.has_plan else None
     tables = [] if plan is None else [html_table(name, plan.tables[name]) for name in KEY_TABLES
                                       if name in table_columns(plan.stacked)]
+    if plan is not None and plan.stacked:  # first what it decides now, as a run's page shows a plan's decisions
+        stochastic = StochasticPlan.of(plan, run=run_id)
+        when = decided_when(stochastic)
+        tables[:0] = [html_table(f"{title} ({when})", pd.DataFrame(rows, columns=columns))
+                      for title, columns, rows in decided_now_tables(stochastic, money)]
     return page(request, "run.html", run=run, facts=facts(run, plan), tables=tables,
                 downloads=list(table_columns(plan.stacked)) if plan is not None else [])
 
