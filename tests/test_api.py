@@ -112,8 +112,8 @@ def test_check_takes_a_case_a_file_or_a_scenario(tmp_path):
     data = small_network_data()
     data["tariffs"][0]["rate"] = 25.0
     path = write_yaml(tmp_path / "net.yaml", data)
-    assert [p.path for p in footprint.check(path)] == ["tariffs[0].rate"]
-    assert [p.path for p in footprint.check(make(data))] == ["tariffs[0].rate"]
+    assert [p.path for p in footprint.check(path)] == ["tariffs[*/US/8703].rate"]
+    assert [p.path for p in footprint.check(make(data))] == ["tariffs[*/US/8703].rate"]
     assert footprint.check("rogue-2012") == []
 
 
