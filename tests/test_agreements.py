@@ -167,7 +167,7 @@ def test_relief_goes_with_a_claim_of_its_agreement(s232: float, duty: float) -> 
 
 def test_a_relief_whose_claim_costs_more_than_the_general_rate_is_warned_of() -> None:
     (warning,) = read_scenario(REPRO / "relief-needs-claim.yaml", CHECKS).warnings
-    assert warning.path == "tariffs[0].relief.agreement"
+    assert warning.path == "tariffs[*/DE/8704/s232].relief.agreement"
     assert warning.message == (
         "relief goes with a claim of fta, whose rate on 8704 from US to DE (5%) is above the general rate (0%): "
         "a unit that claims fta pays 5% and the duty as relieved, one that does not 0% and the duty (12.5%) in "
@@ -179,7 +179,7 @@ def test_a_relief_no_lane_can_claim_is_warned_of(tmp_path) -> None:
     data = _mexico_to_us("US")
     data["plants"][0]["country"] = "JP"
     (warning,) = read_scenario(write_yaml(tmp_path / "japan.yaml", data), CHECKS).warnings
-    assert warning.path == "tariffs[1].relief.agreement"
+    assert warning.path == "tariffs[*/US/8703/s232].relief.agreement"
     assert warning.message == ("no lane that pays this duty runs between two members of usmca: relief goes with a "
                                "claim of usmca, so it applies to nothing")
 
@@ -221,7 +221,7 @@ def test_a_relief_must_name_a_known_agreement() -> None:
     data["tariffs"][1]["relief"]["agreement"] = "nafta"
     with pytest.raises(ScenarioError) as caught:
         make(data)
-    assert any(p.path == "tariffs[1].relief.agreement" and "unknown agreement 'nafta'" in p.message
+    assert any(p.path == "tariffs[*/US/8703/s232].relief.agreement" and "unknown agreement 'nafta'" in p.message
                for p in caught.value.problems)
 
 
@@ -230,4 +230,5 @@ def test_content_shares_may_not_exceed_one() -> None:
     data["capabilities"][0]["content"] = {"KR": 0.7, "JP": 0.4}
     with pytest.raises(ScenarioError) as caught:
         make(data)
-    assert any(p.path.startswith("capabilities[0]") and "more than 1" in p.message for p in caught.value.problems)
+    assert any(p.path.startswith("capabilities[busan/car]") and "more than 1" in p.message
+               for p in caught.value.problems)

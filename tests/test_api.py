@@ -45,8 +45,8 @@ def test_load_warns_and_strict_refuses(tmp_path):
         warnings.simplefilter("always")
         footprint.load(path)
     assert [type(w.message) for w in caught] == [footprint.ScenarioWarning]
-    assert "tariffs[0].rate: a rate of 25 is 2500%" in str(caught[0].message)
-    assert [p.path for p in footprint.check(path)] == ["tariffs[0].rate"]
+    assert "tariffs[*/US/8703].rate: a rate of 25 is 2500%" in str(caught[0].message)
+    assert [p.path for p in footprint.check(path)] == ["tariffs[*/US/8703].rate"]
     with pytest.raises(footprint.ScenarioError, match="1 warning"):
         footprint.load(path, strict=True)
 
@@ -112,8 +112,8 @@ def test_check_takes_a_case_a_file_or_a_scenario(tmp_path):
     data = small_network_data()
     data["tariffs"][0]["rate"] = 25.0
     path = write_yaml(tmp_path / "net.yaml", data)
-    assert [p.path for p in footprint.check(path)] == ["tariffs[0].rate"]
-    assert [p.path for p in footprint.check(make(data))] == ["tariffs[0].rate"]
+    assert [p.path for p in footprint.check(path)] == ["tariffs[*/US/8703].rate"]
+    assert [p.path for p in footprint.check(make(data))] == ["tariffs[*/US/8703].rate"]
     assert footprint.check("rogue-2012") == []
 
 

@@ -133,7 +133,7 @@ def test_run_an_invalid_scenario_is_a_message(tmp_path):
     path = write_yaml(tmp_path / "bad.yaml", data)
     result = invoke("run", str(path))
     assert result.exit_code == 1
-    assert "lanes[0].plant: unknown plant 'ghost'" in flat(result.output)
+    assert "lanes[ghost/us].plant: unknown plant 'ghost'" in flat(result.output)
 
 
 def test_run_an_infeasible_scenario_is_a_message(tmp_path):
@@ -236,5 +236,5 @@ def test_sensitivity_says_the_scenario_s_warnings_as_every_command_does(tmp_path
     assert result.exit_code == 0, result.output
     text = flat(result.output)
     assert f"warning: {path}:" in text
-    assert "tariffs[0].rate: a rate of 25 is 2500%" in text
+    assert "tariffs[*/US/8703].rate: a rate of 25 is 2500%" in text
     assert "ScenarioWarning" not in text

@@ -26,6 +26,7 @@ from conftest import (
     scenario_data,
     solved,
 )
+from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError
 from footprint.plan.tables import solve
 
@@ -658,19 +659,18 @@ def facility_location(sites: int, customers: int, seed: int, capacity_ratio: flo
         markets=[market(f"c{j}", demand[j]) for j in range(customers)],
         lanes=[lane(names[i], f"c{j}", float(distance[i, j])) for i in range(sites) for j in range(customers)],
         default_freight=None,
-        solver={"time_limit": 0.5},
     )
 
 
-def test_time_limited_solve_returns_the_incumbent_with_its_gap():
-    # HiGHS needs about 15 s to prove this one optimal; it finds a first plan in about 0.1 s.
-    plan = solve(make(facility_location(60, 200, seed=3, capacity_ratio=1.6)))
+def test_a_solve_stopped_by_a_limit_returns_the_incumbent_with_its_gap():
+    # A node limit rather than a time limit, so that the machine's speed does not decide: HiGHS finds a plan at
+    # the root of this one but needs more nodes to prove it optimal. The time limit stops a solve the same way.
+    plan = solve(make(facility_location(30, 80, seed=3, capacity_ratio=1.6)), SolverOptions(max_nodes=1))
     assert plan.status == "time_limit"
     assert "not proven optimal" in plan.summary["message"]
     assert math.isfinite(plan.objective)
-    assert plan.summary["gap"] >= 0
+    assert plan.summary["gap"] > 1e-4  # not within the default gap: it was stopped
     assert plan.summary["bound"] <= plan.objective + 1e-6
-    assert plan.summary["solve_seconds"] < 5
     # The incumbent is a real plan: all demand served within the capacity of the sites it opens.
     assert (plan.demand["served"] - plan.demand["demand"]).abs().max() < 1e-6
     assert (plan.utilization["used"] <= plan.utilization["capacity"] + 1e-6).all()

@@ -290,7 +290,10 @@ def test_the_report_opens_offline_and_its_map_draws(browser: Any, rogue: tuple[P
     report, _, _ = rogue
     page, requests, errors = _open_offline(browser, report)
     try:
-        page.wait_for_timeout(500)
+        # drawn when the countries' fill and the markers are in the page (not after a time that a busy machine
+        # may need more of)
+        page.wait_for_selector("#map .scatterlayer .fills path", state="attached", timeout=30_000)
+        page.wait_for_selector("#map .scatterlayer .points path", state="attached", timeout=30_000)
         pixels = _png_pixels(page.locator("#map .js-plotly-plot").screenshot())
     finally:
         page.close()

@@ -194,7 +194,8 @@ def test_the_tornados_ends_are_solves_at_those_values(tmp_path: Path) -> None:
     write_yaml(tmp_path / "net.yaml", ranged_network())
     with RunStore(tmp_path / "runs.sqlite") as store:
         result = fp.sensitivity(tmp_path / "net.yaml", workers=2, store=store)
-    assert {bar.path for bar in result.bars} == {"fx.KRW", "markets[us].demand.car", "capabilities[0].local_cost"}
+    assert {bar.path for bar in result.bars} == {"fx.KRW", "markets[us].demand.car",
+                                                 "capabilities[detroit/car].local_cost"}
     assert [bar.swing for bar in result.bars] == sorted((bar.swing for bar in result.bars), reverse=True)
     base_plan = solve(make(ranged_network()))
     assert result.base_objective == pytest.approx(base_plan.objective, rel=1e-9)
@@ -203,7 +204,7 @@ def test_the_tornados_ends_are_solves_at_those_values(tmp_path: Path) -> None:
             plan = solve(make(Parameter.parse(bar.path).apply(ranged_network(), value)))
             assert end.objective == pytest.approx(plan.objective, rel=1e-9), bar.path
             assert end.change == describe_change(Decisions.of(base_plan), Decisions.of(plan)), bar.path
-    detroit = next(bar for bar in result.bars if bar.path == "capabilities[0].local_cost")
+    detroit = next(bar for bar in result.bars if bar.path == "capabilities[detroit/car].local_cost")
     assert detroit.high.change == ""  # dearer Detroit: the line pays all the more
     assert detroit.low.change.startswith("-busan-line 2020")  # Detroit at 5 a car: the line no longer pays
 

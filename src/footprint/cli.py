@@ -10,7 +10,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -183,9 +183,14 @@ def _load(scenario: str, strict: bool, *, quiet: bool = False) -> Loaded:
     except ScenarioError as error:
         raise _fail(error.report()) from None
     if not quiet:
-        for warning in loaded.warnings:
-            _say(err, str(warning))
+        _say_warnings(loaded.warnings)
     return loaded
+
+
+def _say_warnings(warnings: Iterable[object]) -> None:
+    """Warnings (probable mistakes) on stderr, one a line."""
+    for warning in warnings:
+        _say(err, str(warning))
 
 
 def _options(scenario: Scenario, **overrides: Any) -> Any:
@@ -311,8 +316,9 @@ def breakeven(
     scenario: ScenarioArgument = DEFAULT_CASE,
     *,
     param: Annotated[str, typer.Option(
-        "--param", help=r"Parameter path: fx.KRW, plants\[busan].fixed_cost, options\[ID].capex, tariffs\[3].rate, "
-        r"markets\[us].demand.rogue, growth:markets\[us].demand.rogue (see the README).")],
+        "--param", help=r"Parameter path: fx.KRW, plants\[busan].fixed_cost, capabilities\[busan/rogue].local_cost, "
+        r"tariffs\[*/US/8703].rate (or by position, tariffs\[3].rate), markets\[us].demand.rogue, "
+        r"growth:markets\[us].demand.rogue (see the README).")],
     value_range: Annotated[tuple[float, float], typer.Option("--range", help="LO HI: the values to search between.")],
     tolerance: Annotated[float | None, typer.Option(
         help="Width of the final bracket (default: (HI - LO) / 1000, ten bisection steps).")] = None,
@@ -421,6 +427,7 @@ def futures_command(
     n: FuturesOption = None,
     seed: SeedOption = None,
     check: Annotated[int, typer.Option(help="Validate the first N futures as scenarios (0: none).", min=0)] = 100,
+    strict: StrictOption = False,
 ) -> None:
     """List a scenario set's futures: each one's probability and the values it sets."""
     from footprint.economics.futures import check_futures, expand
@@ -430,11 +437,12 @@ def futures_command(
 
     try:
         with _stage(f"Expanding {scenario_set} ..."):
-            read = read_set(scenario_set)
+            read = read_set(scenario_set, strict=strict)
             listed = expand(read, n=n, seed=seed)
             invalid = check_futures(read, listed[:check])
     except ScenarioError as error:
         raise _fail(error.report()) from None
+    _say_warnings(read.warnings)
     print_futures(listed, f"{len(listed):,} futures of {scenario_set} (base {read.spec.base})", out)
     if invalid:
         checked = min(check, len(listed))
@@ -499,6 +507,7 @@ def sweep_command(
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
     name: NameOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """Solve every future of a scenario set as its own plan, in parallel, and store each; then sum them up.
 
@@ -512,7 +521,8 @@ def sweep_command(
 
     try:
         with _stage(f"Reading {scenario_set} ..."):
-            read = read_set(scenario_set)
+            read = read_set(scenario_set, strict=strict)
+        _say_warnings(read.warnings)
         with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened:
             outcome = sweep(read, n=n, seed=seed, workers=workers, cluster=cluster, store=opened,
                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=name or scenario_set)
@@ -563,6 +573,7 @@ def stochastic(
     store: StoreOption = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not keep the plan in the run store.")] = False,
     name: NameOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """One plan for every future of a set: decisions made now shared, the expected NPV cost (plus a CVaR
     term) least; with WS, EV, EEV, EVPI, VSS, every decision made now and each future's NPV cost. Solved as one
@@ -579,7 +590,8 @@ def stochastic(
 
     try:
         with _stage(f"Reading {scenario_set} ..."):
-            read = read_set(scenario_set)
+            read = read_set(scenario_set, strict=strict)
+        _say_warnings(read.warnings)
         currency = read.scenario.currency
         with _stage("Solving the futures as one plan ..."):
             plan = stochastic_plan(read, n=n, seed=seed, risk_weight=risk_weight, alpha=alpha,
@@ -754,8 +766,7 @@ def convert_command(
         raise _fail(error.report()) from None
     except OSError as error:
         raise _fail(f"cannot write {target}: {(error.strerror or str(error)).lower()}", NOT_WRITTEN) from None
-    for warning in loaded.warnings:
-        _say(err, str(warning))
+    _say_warnings(loaded.warnings)
     _say(out, f"{loaded.source} -> {target}: scenario {loaded.scenario.name!r}")
 
 

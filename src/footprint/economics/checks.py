@@ -97,9 +97,9 @@ def _resolvable(scenario: ScenarioFields) -> ScenarioFields:
 def _unprofitable_demand(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     """Demand whose lost-sale penalty (or, maximizing profit, price) is below the cheapest landed cost of
     serving it: the plan will leave it unserved, which is rarely what the penalty was meant to say."""
-    if not context.usable("horizon", "currency", "fx", "fx_default", "products", "plants", "markets",
-                          "capabilities", "lanes", "regime", "tariffs", "agreements", "freight_rates"):
-        return
+    if not context.usable("horizon", "currency", "fx", "fx_default", "products", "markets", "regime", "tariffs",
+                          "freight_rates") or not context.complete("plants", "capabilities", "lanes", "agreements"):
+        return  # a plant, capability, lane or agreement that did not load might have served it for less
     profit = scenario.objective == "maximize_profit"
     if not profit and not any(market.lost_sale_penalty for market in scenario.markets):
         return  # nothing to compare landed costs with: no need to price the network
@@ -137,9 +137,9 @@ def _relief_claims(scenario: ScenarioFields, context: Context) -> Iterator[Probl
     """The scenario's own reliefs from additional duties where it matters that relief goes with a claim of the
     agreement: one that no lane between the agreement's members can use, and one whose agreement charges more
     than the general rate, so that a unit pays for the relief by claiming."""
-    if not (context.usable("horizon", "products", "plants", "markets", "regime", "tariffs", "agreements")
-            and any(tariff.relief for tariff in scenario.tariffs)):
-        return
+    if not (context.usable("horizon", "products", "regime", "tariffs") and any(t.relief for t in scenario.tariffs)
+            and context.complete("plants", "markets", "agreements")):
+        return  # a plant, market or agreement that did not load might have been the lane that uses the relief
     tariffs, _ = scenario.trade_rules
     own = len(tariffs) - len(scenario.tariffs)  # the scenario's own tariffs come last
     for reach in duty_rates(scenario).reliefs:
