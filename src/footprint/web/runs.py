@@ -20,7 +20,7 @@ from footprint.plan.plan import TABLES, Plan, table_columns
 from footprint.plan.store import Run, RunStore, StoreError
 from footprint.plan.sweep_export import sweep_tables, write_sweep
 from footprint.plan.workbook import FUTURES_SHEET, PlanWorkbookError, write_workbook
-from footprint.views.page import money
+from footprint.views.labels import money
 from footprint.views.report_of import report_html, stored_subject
 from footprint.views.stochastic import decided_now_tables, decided_when
 from footprint.views.tornado import AMOUNTS, COLUMNS, tornado_rows, tornado_title
