@@ -586,7 +586,7 @@ def stochastic(
     from footprint.optimize.stochastic import StochasticError
     from footprint.scenario.sets import read_set
     from footprint.scenario.sources import ScenarioError
-    from footprint.views.stochastic import print_round, print_stochastic
+    from footprint.views.stochastic import print_progress, print_round, print_stochastic
 
     try:
         with _stage(f"Reading {scenario_set} ..."):
@@ -597,7 +597,8 @@ def stochastic(
             plan = stochastic_plan(read, n=n, seed=seed, risk_weight=risk_weight, alpha=alpha,
                                    revise_from=revise_from, decisions=decisions, method=method.value, gap=gap,
                                    workers=workers, cluster=cluster, time_limit=time_limit, mip_gap=mip_gap,
-                                   on_round=lambda r: print_round(r, currency, err))
+                                   on_round=lambda r: print_round(r, currency, err),
+                                   on_progress=lambda p: print_progress(p, currency, err))
     except ScenarioError as error:
         raise _fail(error.report()) from None
     except (StochasticError, SweepError) as error:
@@ -605,13 +606,15 @@ def stochastic(
     except PlanningError as error:
         raise _fail(str(error), NO_PLAN) from None
     except KeyboardInterrupt:
-        _say(err, "interrupted: a stochastic plan is kept only once solved; nothing was stored")
+        _say(err, "interrupted before any plan was found; nothing was stored")
         raise typer.Exit(INTERRUPTED) from None
     stored = None if no_store else _keep(store, lambda opened: save_stochastic(
         plan, read, opened, name=name or scenario_set, n=n, seed=seed).run)
     print_stochastic(plan, currency, out)
     if stored is not None:
         _say(out, stored)
+    if plan.status == "interrupted" or "Ctrl-C" in (plan.unmeasured or ""):
+        raise typer.Exit(INTERRUPTED)
 
 
 @app.command(name="sweep-summary")

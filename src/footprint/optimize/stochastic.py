@@ -15,12 +15,21 @@ CVaR = eta + sum(p_f * excess_f) / (1 - alpha), excess_f >= cost_f - eta, excess
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from footprint.optimize.highs import ProgramArrays, Solution, SolverOptions, SolveStatus, run, set_bounds, to_highs
+from footprint.optimize.highs import (
+    ProgramArrays,
+    Solution,
+    SolveProgress,
+    SolverOptions,
+    SolveStatus,
+    run,
+    set_bounds,
+    to_highs,
+)
 from footprint.optimize.lp import ColumnMatrix
 from footprint.optimize.model import FootprintModel
 from footprint.optimize.solve import PlanningError
@@ -182,22 +191,34 @@ def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[flo
         columns, np.arange(n_cols) < n_shared, cost_rows, eta)
 
 
-def solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray | None = None) -> Solution | None:
-    """The extensive form's solution, with its shared columns held at ``fixed`` if given; None: no plan."""
+class StoppedError(PlanningError):
+    """A solve stopped (time limit, Ctrl-C) before it proved its plan optimal."""
+
+
+def solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray | None = None, *,
+               partial: bool = False, on_progress: Callable[[SolveProgress], None] | None = None) -> Solution | None:
+    """The extensive form's solution, with its shared columns held at ``fixed`` if given; None: no plan.
+    StoppedError when the solve stops before it is optimal, unless ``partial``: then the best plan found so far,
+    labelled (time_limit, interrupted), is returned too; StoppedError only if there is none."""
     highs = to_highs(form.arrays, options)
     if fixed is not None:
         shared = np.flatnonzero(form.shared)
         set_bounds(highs, shared, fixed, fixed)
-    solution = run(highs, bool(form.arrays.integer.any()), options=options)
+    solution = run(highs, bool(form.arrays.integer.any()), options=options, keep_interrupted=partial,
+                   on_progress=on_progress)
     if solution.status is SolveStatus.INFEASIBLE:
         return None
+    if solution.status in (SolveStatus.NO_SOLUTION, SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED) and not (
+            partial and solution.status.has_plan):
+        raise StoppedError(f"the time limit ran out before the plan was solved ({solution.message})")
     if not solution.status.has_plan:
         raise PlanningError(f"the stochastic plan could not be solved: {solution.message}")
     return solution
 
 
 def solve_model_of(model: FootprintModel, options: SolverOptions) -> float:
-    """The optimal NPV cost of one model (a future alone, or the mean future)."""
+    """The optimal NPV cost of one model (a future alone, or the mean future); StoppedError if the solve stops
+    first."""
     form = extensive_form([model], [1.0])
     solution = solve_form(form, options)
     if solution is None:
@@ -205,5 +226,15 @@ def solve_model_of(model: FootprintModel, options: SolverOptions) -> float:
     return float(form.arrays.cost @ solution.values + form.arrays.offset)
 
 
-__all__ = ["HERE_AND_NOW", "ExtensiveForm", "StochasticError", "amount_scale", "extensive_form", "shared_columns",
-           "shared_labels", "solve_form", "solve_model_of"]
+__all__ = [
+    "HERE_AND_NOW",
+    "ExtensiveForm",
+    "StochasticError",
+    "StoppedError",
+    "amount_scale",
+    "extensive_form",
+    "shared_columns",
+    "shared_labels",
+    "solve_form",
+    "solve_model_of",
+]
