@@ -194,8 +194,8 @@ def run(
     plan.summary["load_seconds"] = load_seconds
     if out_path is not None:
         _write_plan(plan, out_path)
-    stored = None if no_store else _store_run(plan, loaded, options, store)
     print_plan(plan, out, results=out_path)
+    stored = None if no_store else _store_run(plan, loaded, options, store)  # after the plan is out: never lost
     if out_path is not None:
         _say(out, f"Plan written to {out_path}" + (
             "" if out_path.suffix.lower() == ".xlsx" else "/ (tables as CSV and Parquet, summary.json)"))
@@ -530,9 +530,9 @@ def stochastic(
     except KeyboardInterrupt:
         _say(err, "interrupted: a stochastic plan is kept only once solved; nothing was stored")
         raise typer.Exit(INTERRUPTED) from None
+    print_stochastic(plan, currency, out)
     stored = None if no_store else _keep(store, lambda opened: save_stochastic(
         plan, read, opened, name=scenario_set, n=n, seed=seed).run)
-    print_stochastic(plan, currency, out)
     if stored is not None:
         _say(out, stored)
 

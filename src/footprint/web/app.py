@@ -34,8 +34,9 @@ SECURITY_HEADERS = {
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The app over the run store ``settings.store`` (opened now: StoreError if it cannot be)."""
-    store = RunStore(settings.store)
+    """The app over the run store ``settings.store`` (opened now: StoreError if it cannot be; one this user may
+    not write is served for reading, its jobs refused)."""
+    store = RunStore(settings.store, read_only=True)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
