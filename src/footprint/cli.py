@@ -815,6 +815,17 @@ def serve(
                                        "TOKEN (a cookie keeps it), or send the X-Footprint-Token header.")] = None,
     max_upload: Annotated[float, typer.Option(help="Largest upload, in MB (MiB).", min=0.001, max=4096)] = 20.0,
     workers: WorkersOption = None,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        help="Another host name the app answers to (the name a proxy or DNS gives it), beside localhost's and "
+             "--host's; repeat for more. A request naming any other host is refused.")] = None,
+    upload_seconds: Annotated[float, typer.Option(
+        help="The longest the validation of one upload may take, in seconds; then it is stopped.", min=1.0)] = 60.0,
+    job_seconds: Annotated[float, typer.Option(
+        help="The longest a run or a sweep started in the app may take, in seconds; then it is stopped.",
+        min=1.0)] = 3600.0,
+    memory: Annotated[float, typer.Option(
+        help="Memory each upload's validation and each job (and each of a sweep's workers) may use, in MB (MiB); "
+             "work that needs more is stopped.", min=64.0)] = 4096.0,
 ) -> None:
     """Serve the web app over the run store: the runs and sweeps, a run's tables and downloads, uploads validated
     in place and run (or swept over their ranged inputs) in the background, comparisons. Ctrl-C stops it."""
@@ -830,7 +841,9 @@ def serve(
     if refusal is not None:
         raise _fail(refusal)
     try:
-        served = create_app(Settings(store, token, Limits(max_upload=int(max_upload * MIB)), workers))
+        limits = Limits(max_upload=int(max_upload * MIB), upload_seconds=upload_seconds, job_seconds=job_seconds,
+                        memory=int(memory * MIB))
+        served = create_app(Settings(store, token, limits, workers, host, tuple(allow_host or ())))
     except StoreError as error:
         raise _fail(str(error)) from None
     shown = f"[{host}]" if ":" in host else host

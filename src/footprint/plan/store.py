@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # the store need not load the solver: a process that only sto
 FAILED = "failed"
 """The status of a future that has no plan (infeasible, or its worker failed); its message says why."""
 RUNNING, LATEST = "running", "latest"
+MAX_ID = 2**63 - 1
+"""The largest id a store can hold (a 64-bit integer): a larger number names no run."""
 _EXACT_INTEGER = 2 ** 53
 _DECISION_SETS = ("builds", "assignments", "plants")
 
@@ -421,8 +423,8 @@ class RunStore:
         of that name). StoreError, naming what the store holds, for a ref that names nothing."""
         text = str(ref).strip()
         found: Run | None = None
-        if text.isdigit():
-            found = self._find(runs.c.id == int(text))
+        if _is_id(text):
+            found = self._find(runs.c.id == int(text)) if int(text) <= MAX_ID else None
         elif text == LATEST:
             found = self._find(runs.c.kind != "future")
         else:
@@ -443,8 +445,8 @@ class RunStore:
         return found
 
     def _sweep(self, ref: str) -> Run | None:
-        if ref.isdigit():
-            return self._find((runs.c.id == int(ref)) & (runs.c.kind == "sweep"))
+        if _is_id(ref):
+            return self._find((runs.c.id == int(ref)) & (runs.c.kind == "sweep")) if int(ref) <= MAX_ID else None
         return self._find((runs.c.name == ref) & (runs.c.kind == "sweep"))
 
     def _holdings(self) -> str:
@@ -514,6 +516,11 @@ def _listed(row: Row[Any], store: str) -> tuple[Any, ...]:
 def _stochastic_futures(text: Any) -> None:
     if not isinstance(_object(text).get("futures"), dict):
         raise ValueError("expected a stochastic plan's futures, each with its probability")
+
+
+def _is_id(text: str) -> bool:
+    """Whether a reference is a run's id: ASCII digits (``str.isdigit`` takes ² and other digits too)."""
+    return text.isascii() and text.isdigit()
 
 
 def _stacked(record: Run) -> bool:
@@ -630,5 +637,5 @@ def _created(value: Any) -> datetime:
     return value.replace(tzinfo=UTC)
 
 
-__all__ = ["FAILED", "LATEST", "Run", "RunStore", "StoreError", "canonical_json", "canonical_scenario",
+__all__ = ["FAILED", "LATEST", "MAX_ID", "Run", "RunStore", "StoreError", "canonical_json", "canonical_scenario",
            "decode_tables", "encode_tables", "run_key", "run_record", "solver_settings"]

@@ -8,12 +8,13 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
+import fastapi
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from footprint.plan.plan import Plan, table_columns
-from footprint.plan.store import Run, StoreError
+from footprint.plan.store import MAX_ID, Run, StoreError
 from footprint.plan.workbook import PlanWorkbookError, write_workbook
 from footprint.views.report_of import report_html, stored_subject
 from footprint.web.render import page
@@ -27,6 +28,8 @@ KEY_TABLES = ("builds", "plants", "utilization", "costs", "demand", "regret")
 LISTED_KINDS = {"run": "runs", "stochastic": "stochastic plans", "sweep": "sweeps", "future": "futures"}
 """The kinds the runs page filters by, and their names in its list."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RunId = Annotated[int, fastapi.Path(ge=1, le=MAX_ID, description="a run's id")]
+"""A run's id in a page's path: a number the store can hold (a larger one is a bad request, not a crash)."""
 
 
 @router.get("/")
@@ -42,13 +45,13 @@ def runs_page(request: Request, search: str = "", kind: str = "",
     store = state(request).store
     runs = store.runs(listed_kind, search.strip() or None, limit=PAGE_SIZE + 1,
                       offset=(page_number - 1) * PAGE_SIZE)
-    return page(request, "runs.html", runs=runs.head(PAGE_SIZE).to_dict("records"), store=store.name,
+    return page(request, "runs.html", runs=runs.head(PAGE_SIZE).to_dict("records"), store=store.label,
                 search=search, kind=listed_kind or "", kinds=LISTED_KINDS, page_number=page_number,
                 more=len(runs) > PAGE_SIZE)
 
 
 @router.get("/runs/{run_id}")
-def run_page(request: Request, run_id: int) -> Response:
+def run_page(request: Request, run_id: RunId) -> Response:
     """A run: its summary, key tables and downloads; a sweep: its futures."""
     store = state(request).store
     run = store.get(run_id)
@@ -64,7 +67,7 @@ def run_page(request: Request, run_id: int) -> Response:
 
 
 @router.get("/runs/{run_id}/report")
-def report_page(request: Request, run_id: int) -> Response:
+def report_page(request: Request, run_id: RunId) -> Response:
     """The run's self-contained HTML report (views/report_of.py: a plan, a stochastic plan or a sweep), as
     `footprint report RUN` writes it; a run without a plan gets its summary."""
     store = state(request).store
@@ -75,7 +78,7 @@ def report_page(request: Request, run_id: int) -> Response:
 
 
 @router.get("/runs/{run_id}/tables/{table}.{suffix}")
-def table_download(request: Request, run_id: int, table: str, suffix: str) -> Response:
+def table_download(request: Request, run_id: RunId, table: str, suffix: str) -> Response:
     """One table of a run as CSV or as an Excel workbook of one sheet."""
     plan = state(request).store.plan(run_id)
     if table not in table_columns(plan.stacked) or suffix not in ("csv", "xlsx"):
@@ -92,7 +95,7 @@ def table_download(request: Request, run_id: int, table: str, suffix: str) -> Re
 
 
 @router.get("/runs/{run_id}/plan.xlsx")
-def plan_download(request: Request, run_id: int) -> Response:
+def plan_download(request: Request, run_id: RunId) -> Response:
     """Every table of a run in one workbook, as `footprint export RUN -o FILE.xlsx` writes it."""
     plan = state(request).store.plan(run_id)
     with tempfile.TemporaryDirectory(prefix="footprint-download-") as folder:
