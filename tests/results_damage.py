@@ -48,6 +48,8 @@ def remanifest(folder: Path) -> None:
     """The manifest of summary.json made again from the files there: the folder looks as written."""
     path = folder / SUMMARY_FILE
     summary = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(summary.get(MANIFEST), dict):  # the manifest itself damaged: nothing to make again
+        return
     files = {}
     for name in summary[MANIFEST]:
         if (folder / name).is_file():

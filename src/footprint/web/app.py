@@ -8,6 +8,7 @@ progress; ``/jobs/{id}/status`` as JSON), ``/compare?a=RUN&b=RUN``.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -88,19 +89,26 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-async def check_form(request: Request) -> None:
+async def check_form(request: Request) -> AsyncIterator[None]:
     """A request that changes something carries its session's form token (the hidden field of every form of the
-    app), unless it carried the app's token in a header: 403 otherwise."""
+    app), unless it carried the app's token in a header: 403 otherwise. The form is closed once answered (its
+    files too, where the route took none)."""
     if request.method not in UNSAFE or header_authenticated(request):
+        yield
         return
+    form = None
     try:
-        given = (await request.form()).get(FORM_FIELD)
-    except (ValueError, KeyError, AssertionError):  # not a form, or one that cannot be parsed
-        given = None
-    expected = form_token(request.app.state.footprint.secret, session_of(request))
-    if not isinstance(given, str) or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):
-        raise HTTPException(403, "this form has expired or did not come from this app's pages (its form token is "
-                                 "missing or wrong); reload the page and send it again")
+        with contextlib.suppress(ValueError, KeyError, AssertionError):  # not a form, or one that cannot be parsed
+            form = await request.form()
+        given = None if form is None else form.get(FORM_FIELD)
+        expected = form_token(request.app.state.footprint.secret, session_of(request))
+        if not isinstance(given, str) or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):
+            raise HTTPException(403, "this form has expired or did not come from this app's pages (its form token "
+                                     "is missing or wrong); reload the page and send it again")
+        yield
+    finally:
+        if form is not None:
+            await form.close()
 
 
 def _invalid_request(request: Request, error: Exception) -> Response:
