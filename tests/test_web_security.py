@@ -169,3 +169,4 @@ def test_ids_past_what_a_store_holds_are_a_message(client: TestClient, store_pat
     shown = invoke("show", number, "--store", str(store_path))
     assert shown.exit_code == 1
     assert f"no run '{number}'" in shown.stderr
+    assert invoke("runs", "--limit", number, "--store", str(store_path)).exit_code == 0

@@ -819,13 +819,14 @@ def serve(
         help="Another host name the app answers to (the name a proxy or DNS gives it), beside localhost's and "
              "--host's; repeat for more. A request naming any other host is refused.")] = None,
     upload_seconds: Annotated[float, typer.Option(
-        help="The longest the validation of one upload may take, in seconds; then it is stopped.", min=1.0)] = 60.0,
+        help="The longest the validation of one upload may take, in seconds; then it is stopped.", min=1.0,
+        max=86_400.0)] = 60.0,
     job_seconds: Annotated[float, typer.Option(
         help="The longest a run or a sweep started in the app may take, in seconds; then it is stopped.",
-        min=1.0)] = 3600.0,
+        min=1.0, max=31_536_000.0)] = 3600.0,
     memory: Annotated[float, typer.Option(
         help="Memory each upload's validation and each job (and each of a sweep's workers) may use, in MB (MiB); "
-             "work that needs more is stopped.", min=64.0)] = 4096.0,
+             "work that needs more is stopped.", min=64.0, max=1_048_576.0)] = 4096.0,
 ) -> None:
     """Serve the web app over the run store: the runs and sweeps, a run's tables and downloads, uploads validated
     in place and run (or swept over their ranged inputs) in the background, comparisons. Ctrl-C stops it."""

@@ -395,6 +395,7 @@ class RunStore:
         statement = statement.where(condition)
         if search:
             statement = statement.where(runs.c.name.icontains(search, autoescape=True))
+        limit, offset = (min(max(number, 0), MAX_ID) for number in (limit, offset))  # what a database can take
         rows = self._rows(statement.order_by(runs.c.id.desc()).limit(limit).offset(offset), "list the runs")
         listed = [_listed(row, self.name) for row in rows]
         frame = pd.DataFrame([row[:-1] for row in listed], columns=["id", "kind", "name", "status", "objective",
