@@ -143,6 +143,17 @@ class Run:
                              f"{err.pos}); the store was changed by something other than footprint") from None
 
 
+def check_run_name(name: str) -> str:
+    """``name`` if a run given it can be referred to by it (see :meth:`RunStore.get`); StoreError if it is empty,
+    has spaces around it, is all digits (it would read as an id) or is ``latest``."""
+    if not name.strip() or name != name.strip():
+        raise StoreError(f"a run's name may not be empty or start or end with a space, found {name!r}")
+    if name.isdigit() or name == LATEST:
+        raise StoreError(f"a run named {name!r} could not be referred to by its name ({name!r} reads as "
+                         f"{'an id' if name.isdigit() else 'the newest run'}); choose another")
+    return name
+
+
 def run_record(plan: Plan | None, *, name: str, data: Any, settings: Mapping[str, Any],
                overrides: Iterable[tuple[str, Any]] = (), kind: str = "run", sweep: int | None = None,
                probability: float | None = None, message: str | None = None) -> Run:
@@ -339,8 +350,8 @@ class RunStore:
     def start_sweep(self, name: str, set_content: Any, settings: Mapping[str, Any],
                     futures: Sequence[tuple[str, float | None, str]]) -> tuple[int, set[str]]:
         """Start a sweep of ``futures`` (name, probability, key from :func:`run_key`), or resume the sweep of the
-        same set content and settings if the store has it (the same id). Returns the sweep's id and the keys
-        of its futures stored already: those to skip."""
+        same set content and settings if the store has it (the same id, named ``name`` from now on). Returns the
+        sweep's id and the keys of its futures stored already: those to skip."""
         planned = [[str(future), None if p is None else float(p), str(key)] for future, p, key in futures]
         for position, what in ((0, "name"), (2, "key")):
             seen = [entry[position] for entry in planned]
@@ -361,8 +372,8 @@ class RunStore:
                 with self._engine.begin() as connection:
                     sweep_id = connection.scalar(select(runs.c.id).where(runs.c.kind == "sweep",
                                                                          runs.c.key == record.key))
-                    connection.execute(runs.update().where(runs.c.id == sweep_id).values(
-                        status=RUNNING, message=None, summary=_as_json(record.summary)))
+                    connection.execute(runs.update().where(runs.c.id == sweep_id).values(  # the name given now
+                        name=name, status=RUNNING, message=None, summary=_as_json(record.summary)))
         stored = {key for (key,) in self._rows(select(runs.c.key).where(runs.c.sweep == sweep_id), doing)}
         return int(sweep_id), stored & {entry[2] for entry in planned}
 
@@ -483,13 +494,15 @@ class RunStore:
 
     def futures(self, sweep_id: int) -> pd.DataFrame:
         """The stored futures of sweep ``sweep_id`` in the order it planned them: id, name, probability, status,
-        objective, currency, gap, decisions (:class:`Decisions`, None for a failed future) and message."""
+        objective, currency, gap, decisions (:class:`Decisions`, None for a failed future), message and
+        overrides (the (path, value) pairs that make the future, as :class:`Run` has them)."""
         sweep = self._find((runs.c.id == sweep_id) & (runs.c.kind == "sweep"))
         if sweep is None:
             raise StoreError(f"{self.name}: no sweep {sweep_id}")
         order = {entry[0]: position for position, entry in enumerate((sweep.summary or {}).get("futures", []))}
         parsers = {"id": _id, "name": _text, "probability": _finite, "status": _text, "objective": _finite,
-                   "currency": _optional_text, "gap": _number, "decisions": _decisions, "message": _optional_text}
+                   "currency": _optional_text, "gap": _number, "decisions": _decisions, "message": _optional_text,
+                   "overrides": _overrides}
         rows = self._rows(select(*(runs.c[name] for name in parsers)).where(runs.c.sweep == sweep_id)
                           .order_by(runs.c.id), "read a sweep")
         futures = [{name: fields.read(name, parse) for name, parse in parsers.items()}
@@ -639,4 +652,4 @@ def _created(value: Any) -> datetime:
 
 
 __all__ = ["FAILED", "LATEST", "MAX_ID", "Run", "RunStore", "StoreError", "canonical_json", "canonical_scenario",
-           "decode_tables", "encode_tables", "run_key", "run_record", "solver_settings"]
+           "check_run_name", "decode_tables", "encode_tables", "run_key", "run_record", "solver_settings"]
