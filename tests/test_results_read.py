@@ -72,7 +72,7 @@ def refused(folder: Path) -> str:
     ("builds", "x", 'summary.json: builds: expected a list of objects, found "x"'),
     ("plant_decisions", [{"plant": "p"}], "summary.json: plant_decisions: expected a list of plant decisions, found "
                                           '[{"plant": "p"}]'),
-    ("kind", "sweep", 'summary.json: kind: expected one of stochastic, found "sweep"'),
+    ("kind", "plan", 'summary.json: kind: expected one of stochastic, found "plan"'),
 ])
 def test_a_summary_field_edited_out_of_shape_is_named(folder: Path, key: str, value: Any, message: str) -> None:
     set_summary(folder, key, value)
