@@ -8,6 +8,7 @@ Permissions are real: as root the commands run without root's way past them (con
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import sqlite3
@@ -23,6 +24,7 @@ import pytest
 
 from conftest import FOOTPRINT, invoke, small_network_data, solved, unprivileged, write_yaml
 from footprint.plan.plan import Plan
+from footprint.plan.store import RunStore, encode_tables, run_record
 from web_helpers import yaml_bytes
 
 READERS = ("runs", "show", "export", "report", "compare")
@@ -270,3 +272,15 @@ def test_run_out_onto_a_folder_this_user_may_not_write_is_refused(stored: Path, 
     assert (result.returncode, result.stderr.strip()) == (4, f"cannot write {workbook}: permission denied (the file "
                                                              "is read-only)")
     assert workbook.stat().st_mode & 0o777 == 0o444
+
+
+def test_what_a_run_stores_without_a_value_reads_back_as_none(tmp_path: Path) -> None:
+    """A bound or gap the solver leaves NaN is stored as nothing, and read back so (the checks of what is read
+    are not the rules of what is written)."""
+    plan = solved(small_network_data())
+    plan.summary.update(bound=math.nan, gap=math.nan)
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        run_id = store.save_run(run_record(plan, name="small", data=small_network_data(), settings={}),
+                                encode_tables(plan))
+        run = store.get(run_id)
+    assert (run.bound, run.gap, run.objective) == (None, None, pytest.approx(plan.objective))

@@ -500,9 +500,9 @@ class RunStore:
         if sweep is None:
             raise StoreError(f"{self.name}: no sweep {sweep_id}")
         order = {entry[0]: position for position, entry in enumerate((sweep.summary or {}).get("futures", []))}
-        parsers = {"id": _id, "name": _text, "probability": _finite, "status": _text, "objective": _finite,
-                   "currency": _optional_text, "gap": _number, "decisions": _decisions, "message": _optional_text,
-                   "overrides": _overrides}
+        parsers = {"id": _id, "name": _text, "probability": _read_finite, "status": _text,
+                   "objective": _read_finite, "currency": _optional_text, "gap": _read_number, "decisions": _decisions,
+                   "message": _optional_text, "overrides": _overrides}
         rows = self._rows(select(*(runs.c[name] for name in parsers)).where(runs.c.sweep == sweep_id)
                           .order_by(runs.c.id), "read a sweep")
         futures = [{name: fields.read(name, parse) for name, parse in parsers.items()}
@@ -523,7 +523,7 @@ def _listed(row: Row[Any], store: str) -> tuple[Any, ...]:
     kind = f.read("kind", _kind)
     if kind == "sweep" or (summary or {}).get("kind") == STOCHASTIC:
         f.read("summary", _planned if kind == "sweep" else _stochastic_futures)
-    return (f.id, kind, f.read("name", _text), f.read("status", _text), f.read("objective", _finite),
+    return (f.id, kind, f.read("name", _text), f.read("status", _text), f.read("objective", _read_finite),
             f.read("currency", _optional_text), f.read("created", _created), row.futures, summary)
 
 
@@ -552,11 +552,12 @@ def _run(row: Row[Any], store: str) -> Run:
     return Run(kind=f.read("kind", _kind), name=f.read("name", _text), scenario=f.read("content", _text),
                scenario_hash=f.read("scenario_hash", _text), settings=f.read("settings", _object),
                status=f.read("status", _text), overrides=f.read("overrides", _overrides),
-               objective=f.read("objective", _finite), bound=f.read("bound", _number),
-               gap=f.read("gap", _number), currency=f.read("currency", _optional_text),
-               build_seconds=f.read("build_seconds", _finite), solve_seconds=f.read("solve_seconds", _finite),
+               objective=f.read("objective", _read_finite), bound=f.read("bound", _read_number),
+               gap=f.read("gap", _read_number), currency=f.read("currency", _optional_text),
+               build_seconds=f.read("build_seconds", _read_finite),
+               solve_seconds=f.read("solve_seconds", _read_finite),
                message=f.read("message", _optional_text), decisions=f.read("decisions", _decisions),
-               summary=summary, sweep=f.read("sweep", _optional_id), probability=f.read("probability", _finite),
+               summary=summary, sweep=f.read("sweep", _optional_id), probability=f.read("probability", _read_finite),
                id=f.id, created=f.read("created", _created), version=f.read("version", _text))
 
 
@@ -602,7 +603,7 @@ def _optional_id(value: Any) -> int | None:
     return None if value is None else _id(value)
 
 
-def _number(value: Any) -> float | None:
+def _read_number(value: Any) -> float | None:
     """A stored number (an SQLite column may hold a text instead), or None."""
     if value is None:
         return None
@@ -611,8 +612,8 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def _finite(value: Any) -> float | None:
-    number = _number(value)
+def _read_finite(value: Any) -> float | None:
+    number = _read_number(value)
     if number is not None and not math.isfinite(number):
         raise ValueError(f"expected a finite number, found {shown(value)}")
     return number
@@ -638,7 +639,7 @@ def _planned(text: Any) -> None:
     futures = _object(text).get("futures")
     if not isinstance(futures, list) or not all(
             isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str) and isinstance(entry[2], str)
-            and (entry[1] is None or _finite(entry[1]) is not None) for entry in futures):
+            and (entry[1] is None or _read_finite(entry[1]) is not None) for entry in futures):
         raise ValueError("expected the futures it planned, each [name, probability or null, key]")
 
 
