@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -88,6 +89,23 @@ def own_run_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield path
 
 
+FOOTPRINT = [sys.executable, "-c", "from footprint.cli import main; main()"]
+"""The command line in a process of its own."""
+
+
+def unprivileged(command: list[str]) -> list[str]:
+    """``command`` as a process for which file permissions hold: as it is for a user, and for root (who reads and
+    writes anything) without the capabilities that let it (setpriv, util-linux). Never skipped: without setpriv
+    as root, the test fails saying so."""
+    if os.geteuid() != 0:
+        return command
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.fail("the tests run as root and need setpriv (util-linux) to drop root's way past file permissions",
+                    pytrace=False)
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", "--", *command]
+
+
 def invoke(*args: str) -> Result:
     """The command line's answer to ``args``: it may exit with any code, never with a traceback."""
     result = CliRunner().invoke(app, list(args))
@@ -118,11 +136,9 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Headless Chromium (Debian's package, scripts/chromium.sh, installed with apt-get if missing) driven by
-    Playwright. When it cannot be started the tests that need it fail, saying why: they are never skipped."""
-    from playwright.sync_api import sync_playwright
-
+def chromium() -> str:
+    """Debian's Chromium (scripts/chromium.sh, installed with apt-get if missing): its path. When it cannot be
+    found the tests that need it fail, saying why: they are never skipped."""
     script = REPO / "scripts" / "chromium.sh"
     try:
         found = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=900)
@@ -131,10 +147,20 @@ def browser() -> Iterator[Any]:
     if found.returncode != 0:
         pytest.fail(f"cannot find or install Chromium for the browser tests ({script}, exit code "
                     f"{found.returncode}): {found.stderr.strip()[-2000:]}", pytrace=False)
+    return found.stdout.strip().splitlines()[-1]
+
+
+CHROMIUM_ARGS = ["--no-sandbox"]
+"""Chromium's sandbox needs user namespaces, which containers and root often lack."""
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
+    """Headless Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        # --no-sandbox: Chromium's sandbox needs user namespaces, which containers and root often lack.
-        launched = playwright.chromium.launch(executable_path=found.stdout.strip().splitlines()[-1], headless=True,
-                                              args=["--no-sandbox"])
+        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
             yield launched
         finally:

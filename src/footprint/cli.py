@@ -238,8 +238,8 @@ def run(
     plan.summary["load_seconds"] = load_seconds
     if out_path is not None:
         _write_plan(plan, out_path)
-    stored = None if no_store else _store_run(plan, loaded, options, store, name)
     print_plan(plan, out, results=out_path)
+    stored = None if no_store else _store_run(plan, loaded, options, store, name)  # after the plan is out: never lost
     if out_path is not None:
         _say(out, f"Plan written to {out_path}" + (
             "" if out_path.suffix.lower() == ".xlsx" else "/ (tables as CSV and Parquet, summary.json)"))
@@ -608,9 +608,9 @@ def stochastic(
     except KeyboardInterrupt:
         _say(err, "interrupted before any plan was found; nothing was stored")
         raise typer.Exit(INTERRUPTED) from None
+    print_stochastic(plan, currency, out)
     stored = None if no_store else _keep(store, lambda opened: save_stochastic(
         plan, read, opened, name=name or scenario_set, n=n, seed=seed).run)
-    print_stochastic(plan, currency, out)
     if stored is not None:
         _say(out, stored)
     if plan.status == "interrupted" or "Ctrl-C" in (plan.unmeasured or ""):
@@ -921,6 +921,18 @@ def serve(
                                        "TOKEN (a cookie keeps it), or send the X-Footprint-Token header.")] = None,
     max_upload: Annotated[float, typer.Option(help="Largest upload, in MB (MiB).", min=0.001, max=4096)] = 20.0,
     workers: WorkersOption = None,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        help="Another host name the app answers to (the name a proxy or DNS gives it), beside localhost's and "
+             "--host's; repeat for more. A request naming any other host is refused.")] = None,
+    upload_seconds: Annotated[float, typer.Option(
+        help="The longest the validation of one upload may take, in seconds; then it is stopped.", min=1.0,
+        max=86_400.0)] = 60.0,
+    job_seconds: Annotated[float, typer.Option(
+        help="The longest a run or a sweep started in the app may take, in seconds; then it is stopped.",
+        min=1.0, max=31_536_000.0)] = 3600.0,
+    memory: Annotated[float, typer.Option(
+        help="Memory each upload's validation and each job (and each of a sweep's workers) may use, in MB (MiB); "
+             "work that needs more is stopped.", min=64.0, max=1_048_576.0)] = 4096.0,
 ) -> None:
     """Serve the web app over the run store: the runs and sweeps, a run's tables and downloads, uploads validated
     in place and run (or swept over their ranged inputs) in the background, comparisons. Ctrl-C stops it."""
@@ -936,7 +948,9 @@ def serve(
     if refusal is not None:
         raise _fail(refusal)
     try:
-        served = create_app(Settings(store, token, Limits(max_upload=int(max_upload * MIB)), workers))
+        limits = Limits(max_upload=int(max_upload * MIB), upload_seconds=upload_seconds, job_seconds=job_seconds,
+                        memory=int(memory * MIB))
+        served = create_app(Settings(store, token, limits, workers, host, tuple(allow_host or ())))
     except StoreError as error:
         raise _fail(str(error)) from None
     shown = f"[{host}]" if ":" in host else host
