@@ -26,6 +26,7 @@ from click.testing import Result
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
+from footprint.analysis.sweep import DASK_LOG_ENV
 from footprint.cli import app
 from footprint.economics.checks import CHECKS
 from footprint.economics.freight import CACHE_ENV
@@ -75,6 +76,14 @@ def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
     folder = tmp_path_factory.mktemp("cache")
     with environment(CACHE_ENV, str(folder)):
         yield folder
+
+
+@pytest.fixture(autouse=True, scope="session")
+def own_dask_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Dask's log records of the tests' sweeps in a file of their own, not the user's."""
+    path = tmp_path_factory.mktemp("dask") / "dask.log"
+    with environment(DASK_LOG_ENV, str(path)):
+        yield path
 
 
 @pytest.fixture(autouse=True, scope="session")
