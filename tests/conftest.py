@@ -70,6 +70,21 @@ def environment(name: str, value: str) -> Iterator[None]:
             os.environ[name] = before
 
 
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging."""
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"a command took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The tests' caches (sea distances) in a folder of their own, not the user's."""

@@ -7,37 +7,19 @@ reason there is none (3): never a traceback, an internal error or a hang.
 from __future__ import annotations
 
 import random
-import signal
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import small_network_data
+from conftest import deadline, small_network_data
 from footprint.cli import app
 from footprint.scenario.cases import case_path, set_path
 from mutations import MUTATIONS
 
 CASES = 500
 SECONDS_PER_COMMAND = 60
-
-
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging."""
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"a command took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def bases() -> list[tuple[object, str]]:
