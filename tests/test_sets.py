@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import footprint
+import footprint.economics.futures as futures_module
 import footprint.economics.fx_paths as fx_paths
 import footprint.scenario.entities as entities
 from conftest import capability, invoke, make, market, plant, scenario_data, write_yaml
@@ -327,6 +328,29 @@ def test_a_sample_draws_n_combinations_by_probability(base_file: Path, tmp_path:
     assert switched == pytest.approx(0.2, abs=0.03)
     assert expand(scenario_set, n=10) == expand(scenario_set, n=10)
     assert math.fsum(f.probability for f in expand(scenario_set, n=10)) == pytest.approx(1.0)
+
+
+def test_a_product_too_large_is_refused_from_its_counts_before_any_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--n 100000 on rogue-2012/futures is 10 billion futures: refused as the counts say so, not after drawing
+    100,000 exchange-rate paths and demand samples (minutes and gigabytes; here a draw fails the test)."""
+    scenario_set = read_set("rogue-2012/futures")
+
+    def drawn(*args: object) -> None:
+        raise AssertionError("a generator drew its futures")
+
+    monkeypatch.setattr(futures_module, "ranges_futures", drawn)
+    monkeypatch.setattr(futures_module, "fx_history_futures", drawn)
+    with pytest.raises(ScenarioError) as err:
+        expand(scenario_set, n=100_000)
+    assert str(err.value.problems[0]).endswith(
+        "combine: the product has 10,000,000,000 futures (100,000 fx_history x 100,000 ranges), more than "
+        "1,000,000; use combine: sample")
+    with pytest.raises(ScenarioError) as err:  # nor is a sample of more draws than a set may have futures
+        expand(scenario_set, n=1_000_001)
+    assert "n = 1,000,001 is more than the 1,000,000 futures a set may have" in str(err.value.problems[0])
+    result = invoke("futures", "rogue-2012/futures", "--n", "100000")
+    assert result.exit_code == 1
+    assert "the product has 10,000,000,000 futures" in " ".join(result.output.split())
 
 
 def test_a_product_may_not_set_one_value_twice(base_file: Path, tmp_path: Path) -> None:
