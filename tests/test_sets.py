@@ -26,7 +26,7 @@ from footprint.economics.fx import ecb_annual
 from footprint.economics.network import compile_network
 from footprint.scenario.cases import case_names, case_path, set_names, set_path
 from footprint.scenario.files import read_source
-from footprint.scenario.parameters import Parameter
+from footprint.scenario.parameters import Parameter, ParameterError
 from footprint.scenario.ranges import (
     beta_quantile,
     found_dimensions,
@@ -51,6 +51,8 @@ from footprint.scenario.sets import (
 from footprint.scenario.sources import ScenarioError
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+DRAWN_TWICE = pytest.mark.filterwarnings("ignore::footprint.economics.futures.SameFuturesWarning")
+"""Many exchange-rate paths of a few years: some are drawn twice, which expand warns of."""
 
 
 def write_set(folder: Path, text: str, name: str = "set.yaml") -> Path:
@@ -232,6 +234,7 @@ def _log_changes(futures: list[footprint.Future], currency: str, years: range) -
     return np.diff(np.log(rates), axis=1)
 
 
+@DRAWN_TWICE
 def test_the_bootstrap_draws_only_yearly_changes_up_to_the_base_year(two_currencies: Path, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     path = _fx_set(tmp_path, two_currencies, n=100)
@@ -251,6 +254,7 @@ def test_the_bootstrap_draws_only_yearly_changes_up_to_the_base_year(two_currenc
     assert expand(read_set(path)) == futures
 
 
+@DRAWN_TWICE
 def test_the_bootstrap_keeps_the_currencies_correlation(two_currencies: Path, tmp_path: Path) -> None:
     futures = expand(read_set(_fx_set(tmp_path, two_currencies, n=4000, block=1)))
     krw, jpy = (_log_changes(futures, c, range(2012, 2017)).ravel() for c in ("KRW", "JPY"))
@@ -263,6 +267,7 @@ def test_the_bootstrap_keeps_the_currencies_correlation(two_currencies: Path, tm
     assert abs(independent) < 0.05 < abs(historical)  # the test can tell kept from lost
 
 
+@DRAWN_TWICE
 def test_blocks_are_consecutive_years_of_history(two_currencies: Path, tmp_path: Path) -> None:
     futures = expand(read_set(_fx_set(tmp_path, two_currencies, n=50, block=2)))
     history = ecb_annual("KRW", "USD")
@@ -273,6 +278,7 @@ def test_blocks_are_consecutive_years_of_history(two_currencies: Path, tmp_path:
         assert years[3] == years[2] + 1
 
 
+@DRAWN_TWICE
 def test_the_same_seed_gives_the_same_futures_and_another_seed_others(two_currencies: Path, tmp_path: Path) -> None:
     scenario_set = read_set(_fx_set(tmp_path, two_currencies, n=20))
     assert expand(scenario_set) == expand(read_set(scenario_set.name))
@@ -398,6 +404,36 @@ futures:
     futures = expand(scenario_set)
     assert future_data(scenario_set, futures[0])["regime"] is None
     assert not check_futures(scenario_set, futures)
+
+
+@pytest.mark.parametrize("futures", [
+    "futures:\n  - {name: old, probability: 0.5, set: {regime: 2012}}\n  - {name: s232, probability: 0.5, set: "
+    "{regime: 2025-s232}}\n",
+    "generate:\n  regimes:\n    - {regime: 2012, probability: 0.5}\n    - {regime: none, probability: 0.5}\n",
+    "set: {regime: 2012}\nfutures:\n  - {name: as-is, probability: 1}\n",
+])
+def test_the_regime_2012_is_a_name_wherever_a_set_gives_it(tmp_path: Path, futures: str) -> None:
+    """`regime: 2012` (a number in YAML) names the shipped regime 2012 in place of the base's regime, in a listed
+    future, the regimes generator and the shared values alike: futures and stochastic take it as such."""
+    write_yaml(tmp_path / "base.yaml", {**small_base(), "regime": "2025-deals"})
+    path = write_set(tmp_path, f"kind: scenario-set\nbase: base.yaml\n{futures}")
+    scenario_set = read_set(path)
+    listed = expand(scenario_set)
+    assert str(future_data(scenario_set, listed[0])["regime"]) == "2012"
+    assert not check_futures(scenario_set, listed)
+    assert invoke("futures", str(path)).exit_code == 0
+    result = invoke("stochastic", str(path), "--method", "extensive", "--no-store")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_name_takes_any_value_and_a_number_a_number() -> None:
+    regime = Parameter.parse("regime")
+    assert regime.apply({"regime": "2025-deals"}, 2012) == {"regime": 2012}
+    assert regime.apply({"regime": "2025-deals"}, "2012") == {"regime": "2012"}
+    assert regime.apply({"regime": None}, 2012) == {"regime": 2012}
+    assert regime.apply({"regime": "2012"}, "2025-deals") == {"regime": "2025-deals"}
+    with pytest.raises(ParameterError, match="is a mapping of a, not a number"):
+        Parameter.parse("x").apply({"x": {"a": 1}}, 5)
 
 
 # --- regimes from a date: the duties before and after it ------------------------------------------------------

@@ -104,6 +104,31 @@ def test_a_future_without_a_plan_is_stored_with_its_reason_and_the_others_go_on(
         assert outcome.futures[outcome.futures["status"] == "optimal"]["objective"].notna().all()
 
 
+def test_every_future_of_a_set_is_stored_and_counted_the_regime_2012_and_futures_alike_too(tmp_path: Path) -> None:
+    """`regime: 2012` names the shipped regime (not a number the base's regime name cannot take): each future has
+    its plan. Two futures that set the same values are each stored and counted, with a warning naming them, as
+    futures and stochastic take them."""
+    write_yaml(tmp_path / "net.yaml", {**ranged_network(), "regime": "2025-deals"})
+    scenario_set = write_yaml(tmp_path / "set.yaml", {
+        "kind": "scenario-set", "base": "net.yaml",
+        "futures": [{"name": "old", "probability": 0.25, "set": {"regime": 2012}},
+                    {"name": "old-again", "probability": 0.25, "set": {"regime": 2012}},
+                    {"name": "s232", "probability": 0.5, "set": {"regime": "2025-s232"}}]})
+    warning = "futures set the same values: old = old-again; each is solved and counted with its own probability"
+    for command in (["futures", str(scenario_set)], ["stochastic", str(scenario_set), "--no-store"],
+                    ["sweep", str(scenario_set), "--workers", "1", "--store", str(tmp_path / "runs.sqlite")]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 0, result.output
+        assert f"warning: {scenario_set}: {warning}" in " ".join(result.output.split()), command[0]
+    assert "3 futures: 3 with a plan (100.0% of the probability)" in result.output
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        stored = store.futures(1).set_index("name")
+    assert sorted(stored.index) == ["old", "old-again", "s232"]
+    assert (stored["status"] == "optimal").all()
+    assert stored.loc["old", "objective"] == stored.loc["old-again", "objective"]
+    assert stored["probability"].sum() == pytest.approx(1.0)
+
+
 @pytest.mark.slow
 def test_a_sweep_through_a_cluster_gives_the_local_sweeps_futures(tmp_path: Path, scheduler: str) -> None:
     scenario_set = set_files(tmp_path, 4)

@@ -10,6 +10,7 @@ import os
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -96,6 +97,25 @@ def _fail(message: str, code: int = INVALID) -> typer.Exit:
 
 def _say(console: Console, message: str) -> None:
     console.print(_printable(message), markup=False, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _set_warnings() -> Iterator[None]:
+    """What expanding a set warns of (futures that set the same values) on stderr as it comes, in footprint's
+    words; any other warning as Python shows it."""
+    from footprint.economics.futures import SameFuturesWarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, SameFuturesWarning):
+            _say(err, f"warning: {message}")
+        else:
+            shown(message, category, *args, **kwargs)
+
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+        warnings.simplefilter("always", SameFuturesWarning)
+        warnings.showwarning = show
+        yield
 
 
 def _resolve(scenario: str) -> Path:
@@ -382,7 +402,7 @@ def futures_command(
     from footprint.views.futures import print_futures
 
     try:
-        with _stage(f"Expanding {scenario_set} ..."):
+        with _stage(f"Expanding {scenario_set} ..."), _set_warnings():
             read = read_set(scenario_set)
             listed = expand(read, n=n, seed=seed)
             invalid = check_futures(read, listed[:check])
@@ -456,7 +476,7 @@ def sweep_command(
     try:
         with _stage(f"Reading {scenario_set} ..."):
             read = read_set(scenario_set)
-        with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened:
+        with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened, _set_warnings():
             outcome = sweep(read, n=n, seed=seed, workers=workers, cluster=cluster, store=opened,
                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=scenario_set)
     except ScenarioError as error:
@@ -516,7 +536,7 @@ def stochastic(
         with _stage(f"Reading {scenario_set} ..."):
             read = read_set(scenario_set)
         currency = read.scenario.currency
-        with _stage("Solving the futures as one plan ..."):
+        with _stage("Solving the futures as one plan ..."), _set_warnings():
             plan = stochastic_plan(read, n=n, seed=seed, risk_weight=risk_weight, alpha=alpha,
                                    revise_from=revise_from, method=method.value, gap=gap, workers=workers,
                                    cluster=cluster, time_limit=time_limit, mip_gap=mip_gap,

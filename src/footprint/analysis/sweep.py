@@ -52,6 +52,8 @@ class Task:
     probability: float
     overrides: tuple[tuple[str, Any], ...]
     key: str
+    distinct: str | None = None
+    """Its name, if it sets the same values as a future before it (see ``run_key``)."""
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,12 @@ def _solve_one(solver: WarmSolver, base: dict[str, Any], source: str, task: Task
     try:
         scenario = scenario_from_data(apply_overrides(base, task.overrides), f"{source} [{task.name}]", ERROR_CHECKS)
         solved = solver.solve(scenario, solver_options(scenario, **settings))
-    except ScenarioError as error:
-        return FutureResult(**failed, message="; ".join(map(str, error.problems)) or str(error))
-    except (ParameterError, PlanningError) as error:
+    except ScenarioError as error:  # a future that is no valid scenario: said so, apart from one without a plan
+        return FutureResult(**failed, message="not a valid scenario: " + ("; ".join(map(str, error.problems))
+                                                                          or str(error)))
+    except ParameterError as error:
+        return FutureResult(**failed, message=f"not a valid scenario: {error}")
+    except PlanningError as error:
         return FutureResult(**failed, message=str(error))
     plan = plan_of(solved)
     summary = plan.summary
@@ -317,9 +322,19 @@ def run_tasks(client: Any, base: dict[str, Any], source: str, tasks: Sequence[Ta
 
 
 def tasks_of(futures: Sequence[Future], scenario_hash: str, settings: dict[str, Any]) -> list[Task]:
-    """The futures as tasks, each keyed as the store keys it (so that a sweep run again skips it)."""
-    return [Task(f.name, float(f.probability), overrides, run_key(scenario_hash, overrides, settings))
-            for f in futures for overrides in [tuple((str(path), value) for path, value in f.overrides)]]
+    """The futures as tasks, each keyed as the store keys it (so that a sweep run again skips it). A future that
+    sets the same values as one before it is keyed with its name too: each is stored and counted."""
+    tasks: list[Task] = []
+    keys: set[str] = set()
+    for future in futures:
+        overrides = tuple((str(path), value) for path, value in future.overrides)
+        key, distinct = run_key(scenario_hash, overrides, settings), None
+        if key in keys:
+            distinct = future.name
+            key = run_key(scenario_hash, overrides, settings, distinct)
+        keys.add(key)
+        tasks.append(Task(future.name, float(future.probability), overrides, key, distinct))
+    return tasks
 
 
 @dataclass(frozen=True)
@@ -360,6 +375,7 @@ def sweep(data: dict[str, Any], source: str, futures: Sequence[Future], *, store
     identity = {"sweep": content, "base": scenario_hash}
     sweep_id, stored = store.start_sweep(name, identity, settings, [(t.name, t.probability, t.key) for t in tasks])
     todo = [task for task in tasks if task.key not in stored]
+    distinct = {task.key: task.distinct for task in tasks}
     counts = {"done": len(tasks) - len(todo), "failed": 0}
     workers_seen = [workers or 1]
 
@@ -376,7 +392,7 @@ def sweep(data: dict[str, Any], source: str, futures: Sequence[Future], *, store
                      currency=summary.get("currency"), build_seconds=result.build_seconds,
                      solve_seconds=result.solve_seconds, message=result.message or None,
                      decisions=result.decisions, summary=result.summary, sweep=sweep_id,
-                     probability=result.probability)
+                     probability=result.probability, distinct=distinct[result.key])
         store.save_run(record, result.tables or {})
         counts["done"] += 1
         counts["failed"] += result.status == FAILED

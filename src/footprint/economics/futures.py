@@ -13,10 +13,12 @@ drawn k times is one future of probability k/n.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
+import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -121,8 +123,35 @@ def expand(scenario_set: ScenarioSet, n: int | None = None, seed: int | None = N
     _refuse_overlaps(scenario_set, made)
     if spec.combine == "sample":
         draws = rng(spec.seed if seed is None else seed, SAMPLE_STREAM)
-        return _sample(made, n if n is not None else spec.n, draws)
-    return [_combined(combination) for combination in itertools.product(*(part.futures for part in made))]
+        futures = _sample(made, n if n is not None else spec.n, draws)
+    else:
+        futures = [_combined(combination) for combination in itertools.product(*(part.futures for part in made))]
+    same = same_futures(futures)
+    if same:
+        warnings.warn(SameFuturesWarning(_same_text(scenario_set, same)), stacklevel=2)
+    return futures
+
+
+class SameFuturesWarning(UserWarning):
+    """Futures of a set that set the same values: each is the same scenario, solved and counted with its own
+    probability (a valid set, likely a mistake)."""
+
+
+def same_futures(futures: Sequence[Future]) -> list[list[str]]:
+    """The names of the futures that set the same values (the same overrides in the same order), in groups of two
+    or more, in the set's order."""
+    groups: dict[str, list[str]] = {}
+    for future in futures:
+        groups.setdefault(json.dumps(future.overrides, default=str), []).append(future.name)
+    return [names for names in groups.values() if len(names) > 1]
+
+
+def _same_text(scenario_set: ScenarioSet, groups: list[list[str]]) -> str:
+    shown = "; ".join(" = ".join(names[:4]) + (f" (and {len(names) - 4:,} more)" if len(names) > 4 else "")
+                      for names in groups[:3])
+    more = f" and {len(groups) - 3:,} more groups" if len(groups) > 3 else ""
+    return (f"{scenario_set.name}: futures set the same values: {shown}{more}; each is solved and counted with its "
+            "own probability (one future of their summed probability would be solved once)")
 
 
 def _combined(futures: tuple[Future, ...], probability: float | None = None) -> Future:
@@ -187,4 +216,4 @@ def _naming(problem: Problem, future: Future) -> Problem:
     return problem
 
 
-__all__ = ["Factor", "check_futures", "expand", "factors"]
+__all__ = ["Factor", "SameFuturesWarning", "check_futures", "expand", "factors", "same_futures"]

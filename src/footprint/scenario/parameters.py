@@ -6,8 +6,9 @@
   by its position from 0 (``tariffs[3]``), or a mapping's key (``demand[my.product]``, for keys
   with a dot); ``.FIELD`` a field or mapping key (``markets[us].demand.rogue``, ``capacity.2014``).
   A number or a figure takes a number (a figure keeps its source and assumption, and its low and
-  high where the value lies within them); a per-year series takes it for every year; any other
-  value (a regime's name, a mapping, a list) replaces what is there;
+  high where the value lies within them); a per-year series takes it for every year; a name (text
+  that is no number, or nothing) takes any value as it is, a number too (``regime: 2012`` names the
+  regime 2012); any other value (a regime's name, a mapping, a list) replaces what is there;
 - ``growth:PATH``: a per-year series (demand, say) that keeps its first horizon year and grows by
   the value each year after: year t gets ``first * (1 + value) ** (t - start)``.
 
@@ -24,9 +25,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from footprint.scenario.codes import currency_code
-from footprint.scenario.entities import Horizon
+from footprint.scenario.entities import Horizon, ScenarioFields
 from footprint.scenario.figures import error_details
+from footprint.scenario.layout import Kind, Shape, fields_of
 from footprint.scenario.scenario import Scenario
+from footprint.scenario.tabular import cell_value
 
 GROWTH_PREFIX = "growth:"
 
@@ -82,6 +85,13 @@ class Parameter:
             raise ParameterError(f"{path}: {err}") from None
         return cls(path, tuple(selectors), growth, currency)
 
+    def typed(self, value: Any) -> Any:
+        """``value`` as the field this path names takes it: a number as text where the declarations say the field
+        is text (``regime: 2012`` names the regime 2012: never a number to average); anything else as it is."""
+        if self.fx_currency is None and not self.growth and _declared_kind(self.selectors) == "text":
+            return cell_value("text", value)
+        return value
+
     def check(self, scenario: Scenario) -> None:
         """Refuse an FX parameter that could not change anything: the scenario has no amounts in it."""
         if self.fx_currency is None:
@@ -110,6 +120,26 @@ class Parameter:
                                lambda old, where: _grown(old, value, years, self.path, where))
         return _replace_at(data, self.selectors, self.path, "", True,
                            lambda old, where: _set(old, value, self.path, where))
+
+
+def _declared_kind(selectors: tuple[_Selector, ...]) -> Kind:
+    """The declared kind of the field ``selectors`` name (``regime``: text; ``plants[busan].fixed_cost``: a number),
+    a list entry or a mapping's value picked by its key; "any" where the declarations do not say."""
+    shape = Shape("model", model=ScenarioFields)
+    for selector in selectors:
+        if shape.form == "model" and not selector.bracketed:
+            assert shape.model is not None
+            found = [inner for name, _, inner in fields_of(shape.model) if name == selector.text]
+            if not found:
+                return "any"
+            shape = found[0]
+        elif shape.form == "entities" and selector.bracketed:
+            shape = Shape("model", model=shape.model)
+        elif shape.form in ("dict", "entries") and shape.item is not None:
+            shape = shape.item
+        else:
+            return "any"
+    return shape.kind if shape.form == "scalar" else "any"
 
 
 def apply_overrides(data: dict[str, Any], overrides: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -193,6 +223,11 @@ def _is_number(raw: Any) -> bool:
     return True
 
 
+def _is_name(raw: Any) -> bool:
+    """Text that is no number: a name (a regime's, a country's)."""
+    return isinstance(raw, str) and not _is_number(raw)
+
+
 def _is_figure(raw: Any) -> bool:
     return isinstance(raw, dict) and "value" in raw
 
@@ -214,8 +249,8 @@ def _with_value(old: Any, value: float) -> Any:
 
 
 def _set(old: Any, value: Any, path: str, where: str) -> Any:
-    if not _is_number(value):
-        return value
+    if not _is_number(value) or old is None or _is_name(old):
+        return value  # a name in place of a name (regime: 2012 is the regime 2012): validation reads it
     if old is _MISSING or _is_number(old) or _is_figure(old):
         return _with_value(old, value)
     if _is_series(old):
