@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 import tempfile
 import time
@@ -312,6 +313,42 @@ def test_csv_in_the_forms_spreadsheets_save(tmp_path: Path) -> None:
     (folder / "options.csv").write_text((folder / "options.csv").read_text(encoding="utf-8") + ",,,\n\n")
     (folder / "sourcing.csv").write_bytes(b"")
     assert load_scenario(folder, CHECKS) == scenario
+
+
+def test_a_csv_file_that_is_no_regular_file_is_refused_by_name(tmp_path: Path) -> None:
+    """A pipe named demand.csv has no size, as an empty file has none: it was read as an empty table (a scenario
+    with no demand); it is refused, as any file that is not a regular one."""
+    folder = write_source(data_of(make(small_network_data())), tmp_path / "net")
+    (folder / "demand.csv").unlink()
+    os.mkfifo(folder / "demand.csv")
+    with deadline(60), pytest.raises(ScenarioError) as err:  # nothing may wait for a writer on the pipe
+        read_source(folder)
+    assert messages(err) == [f"{folder}/demand.csv: not a regular file (a device, pipe or socket); expected a CSV "
+                             "file"]
+
+
+def test_texts_with_tabs_and_line_breaks_round_trip_and_other_control_characters_are_refused(tmp_path: Path) -> None:
+    """A workbook cannot hold control characters, and no name or note means one: they are refused at validation,
+    wherever the scenario comes from, so that every valid scenario converts to a workbook and back; tabs and line
+    breaks are text (a multi-line description)."""
+    scenario = make({**small_network_data(), "description": "line one\n\tline two\n"})
+    for target in ("net.xlsx", "net", "net.yaml"):
+        assert load_scenario(write_source(data_of(scenario), tmp_path / target), CHECKS) == scenario
+    refused = r"holds the control character '\x07'; a text may hold tabs and line breaks (\n), no other control " \
+              "character"
+    products = tmp_path / "net" / "products.csv"
+    products.write_text(products.read_text(encoding="utf-8").replace("8703", "8703\x07"), encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        read_scenario(tmp_path / "net", CHECKS)
+    assert messages(err) == [f"{products}, row 2, column product_class: products[car].product_class: the text "
+                             f"'8703\\x07' {refused}"]
+    yaml_file = tmp_path / "net.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("name: test", 'name: "test\\a"'),
+                         encoding="utf-8")
+    result = invoke("convert", str(yaml_file), str(tmp_path / "bell.xlsx"))
+    assert result.exit_code == 1
+    assert f"{yaml_file}:1: name: the text 'test\\x07' {refused}" in " ".join(result.output.split())
+    assert not (tmp_path / "bell.xlsx").exists()
 
 
 def test_csv_folder_without_its_rest(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 if TYPE_CHECKING:
     from footprint.plan.plan import Plan
@@ -61,9 +62,10 @@ class _Output(Console):
         os.dup2(devnull, sys.stdout.fileno())
 
 
-# Piped output (a file, CI) gets room for a horizon of years instead of rich's default 80 columns.
-out = _Output() if Console().is_terminal else _Output(width=160)
-err = Console(stderr=True)
+# Piped output (a file, CI) gets room for a horizon of years instead of rich's default 80 columns. No emoji codes:
+# a value with :x: in it is printed as written (the views escape rich markup in every value they print).
+out = _Output(emoji=False) if Console().is_terminal else _Output(width=160, emoji=False)
+err = Console(stderr=True, emoji=False)
 
 ScenarioArgument = Annotated[str, typer.Argument(
     help="Scenario: a YAML file, a CSV folder, an Excel workbook, or the name of a bundled case.")]
@@ -133,7 +135,7 @@ def _resolve(scenario: str) -> Path:
 @contextmanager
 def _stage(what: str) -> Iterator[None]:
     """A spinner on stderr for work that takes more than a second (none for what ends sooner)."""
-    status = err.status(_printable(what), spinner="dots")
+    status = err.status(Text(_printable(what)), spinner="dots")  # a path as written, never read as markup
     started = threading.Event()
 
     def start() -> None:

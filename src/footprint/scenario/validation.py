@@ -51,16 +51,44 @@ def validate(source: Source, checks: Sequence[Check], *, strict: bool = False) -
     if not isinstance(data, dict):
         raise _error(source, [Problem((), "expected a mapping of scenario sections (name, horizon, plants, ...), "
                                           f"found {_kind(data)}")])
+    controls = _control_characters(data, (), [])
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
         problems = _section_problems(data, checks) or list(_fallback_problems(err))
-        raise _error(source, problems) from None
-    problems = [problem for check in checks if check not in CONSISTENCY_CHECKS
-                for problem in check(scenario, Context())]
+        raise _error(source, controls + problems) from None
+    problems = controls + [problem for check in checks if check not in CONSISTENCY_CHECKS
+                           for problem in check(scenario, Context())]
     if any(problem.is_error for problem in problems) or (strict and problems):
         raise _error(source, problems)
     return Loaded(scenario, [locate(problem, source) for problem in problems], source.name, data)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""The control characters a text may not hold: all but tab and line feed. What a workbook cannot hold (a carriage
+return it reads back as a line feed), or would drive a terminal, is never part of a name or a note."""
+
+
+def _control_characters(node: Any, loc: Loc, found: list[Problem]) -> list[Problem]:
+    """``found`` with a problem at each text under ``node`` (a value, or a mapping's key) that holds a control
+    character (containers alone are walked into: a large scenario is mostly numbers)."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        if type(key) is str and _CONTROL.search(key):
+            found.append(_control_problem(loc, key))
+        if type(value) is str:
+            if _CONTROL.search(value):
+                found.append(_control_problem((*loc, key), value))
+        elif isinstance(value, (dict, list)):
+            _control_characters(value, (*loc, key), found)
+    return found
+
+
+def _control_problem(loc: Loc, text: str) -> Problem:
+    character = _CONTROL.search(text)
+    assert character is not None
+    return Problem(loc, f"the text {short(text)} holds the control character {character.group()!a}; a text may "
+                        "hold tabs and line breaks (\\n), no other control character")
 
 
 def scenario_from_data(data: Any, name: str, checks: Sequence[Check]) -> Scenario:

@@ -52,7 +52,7 @@ def print_stochastic(plan: StochasticPlan, currency: str, console: Console) -> N
         table.add_row(label, "no plan" if amount is None else _money(amount, currency))
     console.print(table)
     for note in plan.notes:
-        console.print(f"Note: {note}.", highlight=False)
+        console.print(f"Note: {_text(note)}.", highlight=False)
     console.print(_method(plan, currency), highlight=False)
     title = ("Capacity built (decided now)" if plan.revise_from is None else
              f"Capacity built in the first future (decided now before {plan.revise_from}; from then on each "
