@@ -434,6 +434,22 @@ def test_a_name_takes_any_value_and_a_number_a_number() -> None:
     assert regime.apply({"regime": "2012"}, "2025-deals") == {"regime": "2025-deals"}
     with pytest.raises(ParameterError, match="is a mapping of a, not a number"):
         Parameter.parse("x").apply({"x": {"a": 1}}, 5)
+    figure = {"value": 1.0, "low": 0.0, "high": 2.0, "source": "s"}  # -inf (text to YAML) set in a figure: for
+    assert Parameter.parse("x").apply({"x": figure}, "-inf") == {"x": {"value": "-inf", "source": "s"}}  # validation
+
+
+@pytest.mark.parametrize(("rate", "expected"), [
+    ("-inf", "growth takes a yearly rate, a number (0.02 for 2% a year), found '-inf'"),
+    ("fast", "growth takes a yearly rate, a number (0.02 for 2% a year), found 'fast'"),
+    (1e15, "growing 100 by 1e+15 a year gives numbers past any limit"),
+])
+def test_growth_takes_a_rate_and_says_so(rate: Any, expected: str) -> None:
+    """A set's `growth:PATH: -inf` (text to YAML) ended `futures` in an internal error."""
+    data = {**small_base(), "horizon": {"start": 2000, "end": 2100}}
+    data["markets"][0]["demand"] = {"car": 100.0}
+    with pytest.raises(ParameterError) as err:
+        Parameter.parse("growth:markets[us].demand.car").apply(data, rate)
+    assert str(err.value) == f"growth:markets[us].demand.car: {expected}"
 
 
 # --- regimes from a date: the duties before and after it ------------------------------------------------------

@@ -17,6 +17,7 @@ Only the containers on the path are copied, so YAML anchors elsewhere stay share
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from footprint.scenario.figures import error_details
 from footprint.scenario.layout import Kind, Shape, fields_of
 from footprint.scenario.scenario import Scenario
 from footprint.scenario.tabular import cell_value
+from footprint.scenario.text import short
 
 GROWTH_PREFIX = "growth:"
 
@@ -236,13 +238,13 @@ def _is_series(raw: Any) -> bool:
     return isinstance(raw, dict) and bool(raw) and all(str(key).isdigit() for key in raw)
 
 
-def _with_value(old: Any, value: float) -> Any:
+def _with_value(old: Any, value: float | str) -> Any:
     """A number in place of ``old``: a figure keeps its provenance, and its range where it still holds."""
     if not _is_figure(old):
         return value
-    figure = {**old, "value": value}
-    low, high = old.get("low"), old.get("high")
-    if (low is not None and value < float(low)) or (high is not None and value > float(high)):
+    figure = {**old, "value": value}  # a number, or text that reads as one (validation says if it is not finite)
+    low, high, number = old.get("low"), old.get("high"), float(str(value).replace("_", ""))
+    if (low is not None and number < float(low)) or (high is not None and number > float(high)):
         figure.pop("low", None)
         figure.pop("high", None)
     return figure
@@ -258,8 +260,11 @@ def _set(old: Any, value: Any, path: str, where: str) -> Any:
     raise ParameterError(f"{path}: {where} is {_kind(old)}, not a number, a figure or a per-year series")
 
 
-def _grown(old: Any, rate: float, years: list[int], path: str, where: str) -> dict[int, Any]:
+def _grown(old: Any, rate: Any, years: list[int], path: str, where: str) -> dict[int, Any]:
     """A series from the first horizon year's value of ``old``, grown at ``rate`` a year."""
+    if not _is_number(rate) or not math.isfinite(float(str(rate).replace("_", ""))):
+        raise ParameterError(f"{path}: growth takes a yearly rate, a number (0.02 for 2% a year), found {short(rate)}")
+    rate = float(str(rate).replace("_", ""))
     if old is _MISSING:
         raise ParameterError(f"{path}: {where} is not given; growth needs its first year's value")
     if _is_series(old):
@@ -272,7 +277,10 @@ def _grown(old: Any, rate: float, years: list[int], path: str, where: str) -> di
         raise ParameterError(f"{path}: {where} has no value for {years[0]}, the first horizon year")
     first = entries[years[0]]
     start = float(first["value"] if _is_figure(first) else first)
-    return {year: _with_value(entries.get(year), start * (1 + rate) ** (year - years[0])) for year in years}
+    try:
+        return {year: _with_value(entries.get(year), start * (1 + rate) ** (year - years[0])) for year in years}
+    except OverflowError:
+        raise ParameterError(f"{path}: growing {start:g} by {rate:g} a year gives numbers past any limit") from None
 
 
 def _kind(raw: Any) -> str:
