@@ -64,9 +64,10 @@ def validate(source: Source, checks: Sequence[Check], *, strict: bool = False) -
     return Loaded(scenario, [locate(problem, source) for problem in problems], source.name, data)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""The control characters a text may not hold: all but tab and line feed. What a workbook cannot hold (a carriage
-return it reads back as a line feed), or would drive a terminal, is never part of a name or a note."""
+REFUSED_CONTROLS = "".join(chr(code) for code in range(32) if chr(code) not in "\t\n")
+"""The control characters a text may not hold: those a workbook cannot hold (a carriage return it reads back as a
+line feed); none is part of a name or a note (a terminal escape, a bell, NUL). Tab and line feed are text."""
+_CONTROL = re.compile(f"[{re.escape(REFUSED_CONTROLS)}]")
 
 
 def _control_characters(node: Any, loc: Loc, found: list[Problem]) -> list[Problem]:
@@ -252,4 +253,4 @@ def pydantic_problems_of(errors: Iterable[Any], prefix: Loc) -> Iterator[Problem
         yield Problem((*prefix, *error["loc"]), pydantic_message(error))
 
 
-__all__ = ["Loaded", "display_path", "locate", "scenario_from_data", "validate"]
+__all__ = ["REFUSED_CONTROLS", "Loaded", "display_path", "locate", "scenario_from_data", "validate"]
