@@ -26,6 +26,8 @@ class SolveStatus(StrEnum):
     """Stopped by the time limit with a feasible plan (the incumbent), not proven optimal."""
     INTERRUPTED = "interrupted"
     """Stopped by the user (Ctrl-C) with a feasible plan, not proven optimal."""
+    ROUND_LIMIT = "round_limit"
+    """A decomposition stopped at its cap of rounds with a feasible plan, not proven optimal."""
     NO_SOLUTION = "no_solution"
     """Stopped by a limit before any feasible plan was found."""
     INFEASIBLE = "infeasible"
@@ -34,7 +36,7 @@ class SolveStatus(StrEnum):
 
     @property
     def has_plan(self) -> bool:
-        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED)
+        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED, SolveStatus.ROUND_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class SolverOptions:
     deadline: float | None = None
     """time.monotonic() by which every solve made with these options must end (a command's whole budget)."""
     presolve: bool = True
+    max_nodes: int | None = None
+    """Branch-and-bound nodes a MIP solve may take (the best plan found by then is kept, as by the time limit):
+    a limit that, unlike time, does not depend on the machine."""
 
     def seconds_left(self) -> float | None:
         """The time a solve started now may take: the time limit, cut to what the deadline leaves."""
@@ -115,6 +120,8 @@ def set_options(highs: highspy.Highs, options: SolverOptions) -> None:
     if options.threads is not None:  # more threads than cores only slow HiGHS down
         highs.setOptionValue("threads", min(int(options.threads), os.cpu_count() or 1))
     highs.setOptionValue("presolve", "choose" if options.presolve else "off")
+    if options.max_nodes is not None:
+        highs.setOptionValue("mip_max_nodes", options.max_nodes)
 
 
 def to_highs(program: LinearProgram | ProgramArrays, options: SolverOptions) -> highspy.Highs:
