@@ -21,6 +21,7 @@ import footprint.economics.futures as futures_module
 import footprint.economics.fx_paths as fx_paths
 import footprint.scenario.entities as entities
 from conftest import capability, invoke, make, market, plant, scenario_data, write_yaml
+from footprint.analysis.mean_future import mean_overrides
 from footprint.economics.futures import check_futures, expand, factors
 from footprint.economics.fx import ecb_annual
 from footprint.economics.network import compile_network
@@ -424,6 +425,15 @@ def test_the_regime_2012_is_a_name_wherever_a_set_gives_it(tmp_path: Path, futur
     assert invoke("futures", str(path)).exit_code == 0
     result = invoke("stochastic", str(path), "--method", "extensive", "--no-store")
     assert result.exit_code == 0, result.output
+
+
+def test_the_mean_future_keeps_a_regime_whose_name_is_a_number() -> None:
+    """Every future in the regime 2012 (text that reads as a number): the mean future's regime is 2012, not the mean
+    2012.0 of the futures' (which names no regime), while their figures are averaged."""
+    futures = [footprint.Future(name, 0.5, (("regime", "2012"), ("plants[smyrna].fixed_cost", cost)))
+               for name, cost in (("a", 100.0), ("b", 200.0))]
+    assert dict(mean_overrides({**small_base(), "regime": "2012"}, futures)) == {
+        "regime": "2012", "plants[smyrna].fixed_cost": 150.0}
 
 
 def test_a_name_takes_any_value_and_a_number_a_number() -> None:

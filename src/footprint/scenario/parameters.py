@@ -88,12 +88,15 @@ class Parameter:
             raise ParameterError(f"{path}: {err}") from None
         return cls(path, tuple(selectors), growth, currency)
 
+    @property
+    def names_text(self) -> bool:
+        """Whether the field this path names is text by its declaration (``regime``, a name, a product class)."""
+        return self.fx_currency is None and not self.growth and _declared_kind(self.selectors) == "text"
+
     def typed(self, value: Any) -> Any:
         """``value`` as the field this path names takes it: a number as text where the declarations say the field
         is text (``regime: 2012`` names the regime 2012: never a number to average); anything else as it is."""
-        if self.fx_currency is None and not self.growth and _declared_kind(self.selectors) == "text":
-            return cell_value("text", value)
-        return value
+        return cell_value("text", value) if self.names_text else value
 
     def check(self, scenario: Scenario) -> None:
         """Refuse an FX parameter that could not change anything: the scenario has no amounts in it."""
