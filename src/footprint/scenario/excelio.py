@@ -4,7 +4,9 @@ columns), a ``scenario`` sheet of fields and values for the rest, and a ``notes`
 Header cells carry each column's meaning as a comment; columns that name an entity of another
 sheet (a lane's plant and market, ...) get a drop-down list of that sheet's ids, and columns with
 a fixed set of values a list of them. A formula's value is the one the spreadsheet last saved.
-Reading never raises anything but ScenarioError, whatever the file holds. Numbers keep the 16
+Reading never raises anything but ScenarioError, whatever the file holds, and reads each sheet's
+cells as the file holds them, with openpyxl's own sheet parser (as its read-only sheets use it):
+never the rectangle a sheet's dimension claims, which one stray cell makes A1:XFD1048576. Numbers keep the 16
 significant digits openpyxl writes (Excel itself keeps 15).
 """
 
