@@ -224,15 +224,24 @@ def test_ctrl_c_midway_stops_the_sweep_with_a_message_and_no_traceback(tmp_path:
     _interrupted_sweep(tmp_path, midway)
 
 
-def _children(pid: int) -> list[int]:
-    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
-            for child in (task / "children").read_text().split()]
+def _workers(pid: int) -> list[int]:
+    """The worker processes ``pid`` has started (multiprocessing's spawned children, not its resource tracker)."""
+    children = [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                for child in (task / "children").read_text().split()]
+    found = []
+    for child in children:
+        try:
+            if b"multiprocessing.spawn" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+        except OSError:  # gone already
+            pass
+    return found
 
 
 def test_ctrl_c_while_the_workers_start_stops_the_sweep_before_any_future(tmp_path: Path) -> None:
     def starting(process: subprocess.Popen[str], database: Path) -> None:
-        deadline = time.monotonic() + 120  # the first process the cluster starts: its workers are on their way
-        while not _children(process.pid) and time.monotonic() < deadline and process.poll() is None:
+        deadline = time.monotonic() + 120  # a worker process started: the cluster is starting
+        while not _workers(process.pid) and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.005)
 
     _interrupted_sweep(tmp_path, starting)
