@@ -194,7 +194,7 @@ def test_a_sensitivity_sweep_is_summed_up_as_its_tornado_everywhere(tmp_path: Pa
     write_yaml(tmp_path / "net.yaml", ranged_network())
     tornado = fp.sensitivity(tmp_path / "net.yaml", workers=1, store=store)
     ranked = [bar.path for bar in tornado.bars]
-    detroit = next(bar for bar in tornado.bars if bar.path == "capabilities[0].local_cost")
+    detroit = next(bar for bar in tornado.bars if bar.path == "capabilities[detroit/car].local_cost")
     assert detroit.low.change  # an end where the decisions change: each place must say how
 
     def distribution_free(text: str) -> None:
