@@ -27,6 +27,7 @@ from click.testing import Result
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
+from footprint.analysis.sweep import DASK_LOG_ENV
 from footprint.cli import app
 from footprint.economics.checks import CHECKS
 from footprint.economics.freight import CACHE_ENV
@@ -72,12 +73,35 @@ def environment(name: str, value: str) -> Iterator[None]:
             os.environ[name] = before
 
 
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging."""
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"a command took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The tests' caches (sea distances) in a folder of their own, not the user's."""
     folder = tmp_path_factory.mktemp("cache")
     with environment(CACHE_ENV, str(folder)):
         yield folder
+
+
+@pytest.fixture(autouse=True, scope="session")
+def own_dask_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Dask's log records of the tests' sweeps in a file of their own, not the user's."""
+    path = tmp_path_factory.mktemp("dask") / "dask.log"
+    with environment(DASK_LOG_ENV, str(path)):
+        yield path
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -10,6 +10,7 @@ import os
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 if TYPE_CHECKING:
     from footprint.plan.plan import Plan
@@ -60,9 +62,10 @@ class _Output(Console):
         os.dup2(devnull, sys.stdout.fileno())
 
 
-# Piped output (a file, CI) gets room for a horizon of years instead of rich's default 80 columns.
-out = _Output() if Console().is_terminal else _Output(width=160)
-err = Console(stderr=True)
+# Piped output (a file, CI) gets room for a horizon of years instead of rich's default 80 columns. No emoji codes:
+# a value with :x: in it is printed as written (the views escape rich markup in every value they print).
+out = _Output(emoji=False) if Console().is_terminal else _Output(width=160, emoji=False)
+err = Console(stderr=True, emoji=False)
 
 ScenarioArgument = Annotated[str, typer.Argument(
     help="Scenario: a YAML file, a CSV folder, an Excel workbook, or the name of a bundled case.")]
@@ -113,6 +116,28 @@ def _say(console: Console, message: str) -> None:
     console.print(_printable(message), markup=False, highlight=False, soft_wrap=True)
 
 
+@contextmanager
+def _set_warnings(strict: bool) -> Iterator[None]:
+    """What expanding a set warns of (futures that set the same values) on stderr as it comes, in footprint's
+    words, or as an error with ``strict``; any other warning as Python shows it."""
+    from footprint.economics.futures import SameFuturesWarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, SameFuturesWarning):
+            _say(err, f"warning: {message}")
+        else:
+            shown(message, category, *args, **kwargs)
+
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+        warnings.simplefilter("error" if strict else "always", SameFuturesWarning)
+        warnings.showwarning = show
+        try:
+            yield
+        except SameFuturesWarning as error:
+            raise _fail(f"{error} (an error with --strict)") from None
+
+
 def _resolve(scenario: str) -> Path:
     """A scenario path, or the file of a bundled case by name (or of a bundled set, which loading refuses)."""
     from footprint.scenario.cases import case_path, set_path
@@ -151,7 +176,7 @@ def _warnings_said() -> Iterator[None]:
 @contextmanager
 def _stage(what: str) -> Iterator[None]:
     """A spinner on stderr for work that takes more than a second (none for what ends sooner)."""
-    status = err.status(_printable(what), spinner="dots")
+    status = err.status(Text(_printable(what)), spinner="dots")  # a path as written, never read as markup
     started = threading.Event()
 
     def start() -> None:
@@ -436,7 +461,7 @@ def futures_command(
     from footprint.views.futures import print_futures
 
     try:
-        with _stage(f"Expanding {scenario_set} ..."):
+        with _stage(f"Expanding {scenario_set} ..."), _set_warnings(strict):
             read = read_set(scenario_set, strict=strict)
             listed = expand(read, n=n, seed=seed)
             invalid = check_futures(read, listed[:check])
@@ -523,7 +548,8 @@ def sweep_command(
         with _stage(f"Reading {scenario_set} ..."):
             read = read_set(scenario_set, strict=strict)
         _say_warnings(read.warnings)
-        with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened:
+        with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened, \
+                _set_warnings(strict):
             outcome = sweep(read, n=n, seed=seed, workers=workers, cluster=cluster, store=opened,
                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=name or scenario_set)
     except ScenarioError as error:
@@ -593,7 +619,7 @@ def stochastic(
             read = read_set(scenario_set, strict=strict)
         _say_warnings(read.warnings)
         currency = read.scenario.currency
-        with _stage("Solving the futures as one plan ..."):
+        with _stage("Solving the futures as one plan ..."), _set_warnings(strict):
             plan = stochastic_plan(read, n=n, seed=seed, risk_weight=risk_weight, alpha=alpha,
                                    revise_from=revise_from, decisions=decisions, method=method.value, gap=gap,
                                    workers=workers, cluster=cluster, time_limit=time_limit, mip_gap=mip_gap,

@@ -82,10 +82,13 @@ def canonical_scenario(data: Any) -> tuple[str, str]:
     return text, _sha256(text)
 
 
-def run_key(scenario_hash: str, overrides: Sequence[tuple[str, Any]], settings: Mapping[str, Any]) -> str:
+def run_key(scenario_hash: str, overrides: Sequence[tuple[str, Any]], settings: Mapping[str, Any],
+            distinct: str | None = None) -> str:
     """What a sweep skips by: the sha256 of the scenario's hash, the overrides applied to it and the settings'
-    hash (overrides count, so futures made from one scenario by overrides have keys of their own)."""
-    return _sha256(f"{scenario_hash}\n{canonical_json(list(overrides))}\n{_sha256(canonical_json(settings))}")
+    hash (overrides count, so futures made from one scenario by overrides have keys of their own). ``distinct``:
+    the name of a future that sets the same values as another of its sweep, so that each is stored."""
+    keyed = list(overrides) if distinct is None else [*overrides, ["future", distinct]]
+    return _sha256(f"{scenario_hash}\n{canonical_json(keyed)}\n{_sha256(canonical_json(settings))}")
 
 
 def solver_settings(options: SolverOptions, **extra: Any) -> dict[str, Any]:
@@ -120,6 +123,8 @@ class Run:
     id: int | None = None
     created: datetime | None = None
     version: str | None = None
+    distinct: str | None = None
+    """A future that sets the same values as another of its sweep: its name, in its key (see :func:`run_key`)."""
 
     @property
     def settings_hash(self) -> str:
@@ -127,7 +132,7 @@ class Run:
 
     @property
     def key(self) -> str:
-        return run_key(self.scenario_hash, self.overrides, self.settings)
+        return run_key(self.scenario_hash, self.overrides, self.settings, self.distinct)
 
     @property
     def has_plan(self) -> bool:

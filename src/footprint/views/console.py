@@ -331,7 +331,7 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
 def print_alternative(alternative: Alternative, currency: str, console: Console) -> None:
     what = "; ".join(str(change) for change in alternative.changes)
     sign = "+" if alternative.delta >= 0 else "-"
-    console.print(f"[bold]With {what}[/bold]: NPV {_money(alternative.objective, currency)}, "
+    console.print(f"[bold]With {_text(what)}[/bold]: NPV {_money(alternative.objective, currency)}, "
                   f"{sign}{_money(abs(alternative.delta), currency)} against the optimum.")
     print_builds(alternative.plan, console)
     print_supply(alternative.plan, console)
