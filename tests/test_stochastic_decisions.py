@@ -141,7 +141,7 @@ def test_the_reports_key_figures_and_decided_now_section_show_them(folder: Path)
         assert fact in page, fact
     now = page[page.index('id="now"'):page.index('id="regret"')]
     for cells in (["old", "close", "-", "2017", "2016"], ["new", "open", "2017", "-", "2017"],
-                  ["new-line", "new", "main", "2017", "1", "300", "2,000 USD"], ["new", "car", "2017"],
+                  ["new-line", "new", "main", "2017", "1", "300", "2.00k USD"], ["new", "car", "2017"],
                   ["new", "car", "korean-engine", "2017"]):
         row = "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
         assert row in now.replace("<td class=\"num\">", "<td>"), row

@@ -153,8 +153,10 @@ SUMMARY: dict[str, Check] = {
     **dict.fromkeys(("variables", "integer_variables", "constraints", "iterations"), _whole()),
     "builds": _list_of(_mapping, "objects"), "plant_decisions": _list_of(_PLANT_DECISION, "plant decisions"),
     # a stochastic plan's
-    **dict.fromkeys(("expected", "wait_and_see", "expected_value", "evpi"), _number()),
-    **dict.fromkeys(("expected_of_expected_value", "waiting", "vss"), _number(none=True)),
+    "expected": _number(),
+    **dict.fromkeys(("wait_and_see", "expected_value", "evpi", "expected_of_expected_value", "waiting", "vss"),
+                    _number(none=True)),  # none: no plan (the mean future's), or not measured
+    "unmeasured": _text(none=True), "notes": _list_of(_text(), "texts"),
     "risk_weight": _number(0.0), "alpha": _number(0.0, 1.0), "revise_from": _whole(*YEARS, none=True),
     "decisions": _list_of(_text(), "texts"), "solver": _mapping, "method": _text(), "futures": _futures,
 }
