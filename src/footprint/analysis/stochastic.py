@@ -268,12 +268,22 @@ class _Measuring:
 
 def _extensive_plan(settings: _Settings, first: FootprintModel, notes: tuple[str, ...],
                     on_progress: Callable[[SolveProgress], None] | None) -> StochasticPlan:
-    """The plan as one MILP over every future, and its measures."""
+    """The plan as one MILP over every future, and its measures. With revise_from, the plan with every decision
+    made now is solved first: the value of waiting is measured against it, and it is the revised plan's first
+    incumbent (it is one of its plans: the same decisions in every future)."""
     s = settings
     models = [first, *_models(s.data, s.source, s.futures[1:])]
     risk = {"risk_weight": s.risk_weight, "alpha": s.alpha, "blocks": s.blocks}
+    committed, now = None, None
+    if s.revise_from is not None:
+        committed = extensive_form(models, s.probabilities, **risk)
+        try:
+            now = solve_form(committed, s.options)
+        except StoppedError:  # the time ran out: the revised plan starts from nothing, and waiting is not measured
+            now = None
     form = extensive_form(models, s.probabilities, revise_from=s.revise_from, **risk)
-    solution = solve_form(form, s.options, partial=True, on_progress=on_progress)
+    start = None if committed is None or now is None else _start_from(form, committed, now.values)
+    solution = solve_form(form, s.options, partial=True, on_progress=on_progress, start=start)
     if solution is None:
         raise PlanningError("no plan holds in every future (the futures' constraints conflict with one set of "
                             "decisions made now); check each future alone with `footprint sweep`")
@@ -284,14 +294,15 @@ def _extensive_plan(settings: _Settings, first: FootprintModel, notes: tuple[str
     measuring = _Measuring()
     if solution.status is not SolveStatus.OPTIMAL:
         measuring.stopped = _not_optimal(solution.status, solution.gap)
-    waiting, committed_parts, own, ev, ev_costs = None, None, None, None, None
-    if s.revise_from is not None:
-        committed = extensive_form(models, s.probabilities, **risk)
-        now = measuring(lambda: solve_form(committed, s.options))
-        if now is not None:
-            waiting = float(committed.arrays.cost @ now.values + committed.arrays.offset) - objective
-            committed_parts = future_tables([(f.name, model, committed.future_values(now.values, i))
-                                             for i, (f, model) in enumerate(zip(s.futures, models, strict=True))])
+    waiting, committed_parts, ev_costs = None, None, None
+    if committed is not None and now is not None and measuring.stopped is None:
+        waiting = float(committed.arrays.cost @ now.values + committed.arrays.offset) - objective
+        committed_parts = future_tables([(f.name, model, committed.future_values(now.values, i))
+                                         for i, (f, model) in enumerate(zip(s.futures, models, strict=True))])
+        if solution.gap > 0:
+            notes = (*notes, f"the plan revised from {s.revise_from} is proven within {solution.gap:.1e} of its "
+                             f"optimum ({objective - solution.bound:,.0f} in the currency): the value of waiting is "
+                             "known to that much")
     own = measuring(lambda: np.array([solve_model_of(model, s.options) for model in models]))
     ev, ev_decisions = measuring(lambda: _expected_value(s, s.revise_from)) or (None, None)
     if ev_decisions is not None:
@@ -304,6 +315,17 @@ def _extensive_plan(settings: _Settings, first: FootprintModel, notes: tuple[str
                               revisions=revisions(committed_parts, parts, s.revise_from),
                               unmeasured=measuring.stopped, notes=notes)
     return StochasticPlan.of(plan, notes=notes)
+
+
+def _start_from(form: ExtensiveForm, committed: ExtensiveForm, values: np.ndarray) -> np.ndarray:
+    """The plan with every decision made now (``values`` of the form ``committed``) as a plan of ``form``, which
+    shares fewer of the same futures' columns: each future's values in its own columns, the CVaR's as they are."""
+    start = np.zeros(len(form.arrays.cost))
+    for future, columns in enumerate(form.columns):
+        start[columns] = committed.future_values(values, future)
+    if form.eta is not None and committed.eta is not None:
+        start[form.eta:] = values[committed.eta:]
+    return start
 
 
 def _not_optimal(status: SolveStatus, gap: float) -> str:

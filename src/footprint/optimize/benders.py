@@ -50,7 +50,7 @@ from enum import StrEnum
 import highspy
 import numpy as np
 
-from footprint.optimize.highs import ProgramArrays, SolverOptions, SolveStatus, run, set_bounds, to_highs
+from footprint.optimize.highs import ProgramArrays, SolverOptions, SolveStatus, run, set_bounds, set_start, to_highs
 from footprint.optimize.lp import ColumnMatrix
 from footprint.optimize.stochastic import amount_scale
 from footprint.optimize.warm import _Changes, structure_key
@@ -530,9 +530,7 @@ class Master:
         highs = self._highs(relax, options)
         mip = self.is_mip and not relax
         if mip and start is not None:
-            incumbent = highspy.HighsSolution()
-            incumbent.col_value = self._point(start).tolist()
-            highs.setSolution(incumbent)
+            set_start(highs, self._point(start))
         solution = run(highs, mip, options=options)
         if solution.status is SolveStatus.INFEASIBLE:
             raise BendersError("no decisions made now can be carried out in every future (the feasibility cuts "

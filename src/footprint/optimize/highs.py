@@ -305,6 +305,13 @@ def add_row(highs: highspy.Highs, columns: np.ndarray, coefficients: np.ndarray,
     highs.addRow(lower, upper, len(columns), columns, np.asarray(coefficients, dtype=np.float64))
 
 
+def set_start(highs: highspy.Highs, values: np.ndarray) -> None:
+    """A plan for a MILP to start from, its first incumbent (HiGHS drops it if it is not a plan)."""
+    start = highspy.HighsSolution()
+    start.col_value = np.asarray(values, dtype=np.float64).tolist()
+    highs.setSolution(start)
+
+
 def fix_integers(highs: highspy.Highs, integer: np.ndarray, values: np.ndarray) -> None:
     """Fix the integer columns at their (rounded) values and relax them: what is left is an LP,
     whose duals price capacity and demand given the yes/no decisions."""

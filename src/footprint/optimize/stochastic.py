@@ -29,6 +29,7 @@ from footprint.optimize.highs import (
     SolveStatus,
     run,
     set_bounds,
+    set_start,
     to_highs,
 )
 from footprint.optimize.lp import ColumnMatrix
@@ -219,14 +220,18 @@ class StoppedError(PlanningError):
 
 
 def solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray | None = None, *,
-               partial: bool = False, on_progress: Callable[[SolveProgress], None] | None = None) -> Solution | None:
+               partial: bool = False, on_progress: Callable[[SolveProgress], None] | None = None,
+               start: np.ndarray | None = None) -> Solution | None:
     """The extensive form's solution, with its shared columns held at ``fixed`` if given; None: no plan.
     StoppedError when the solve stops before it is optimal, unless ``partial``: then the best plan found so far,
-    labelled (time_limit, interrupted), is returned too; StoppedError only if there is none."""
+    labelled (time_limit, interrupted), is returned too; StoppedError only if there is none. ``start``: a plan to
+    start from (HiGHS drops it if it is not one)."""
     highs = to_highs(form.arrays, options)
     if fixed is not None:
         shared = np.flatnonzero(form.shared)
         set_bounds(highs, shared, fixed, fixed)
+    if start is not None:
+        set_start(highs, start)
     solution = run(highs, bool(form.arrays.integer.any()), options=options, keep_interrupted=partial,
                    on_progress=on_progress)
     if solution.status is SolveStatus.INFEASIBLE:

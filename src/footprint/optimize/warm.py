@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from footprint.optimize.highs import ProgramArrays, SolverOptions, SolveStatus, run, set_options
+from footprint.optimize.highs import ProgramArrays, SolverOptions, SolveStatus, run, set_options, set_start
 from footprint.optimize.model import FootprintModel
 from footprint.optimize.solve import Solved, compile_model, solve_compiled, solver_options
 from footprint.scenario.scenario import Scenario
@@ -171,9 +171,7 @@ class WarmSolver:
         set_options(held.highs, options)
         held.highs.setOptionValue("simplex_strategy", CHOOSE_SIMPLEX)  # primal or dual, whichever the basis suits
         if model.is_mip and len(held.values):
-            start = highspy.HighsSolution()
-            start.col_value = held.values.tolist()
-            held.highs.setSolution(start)  # an incumbent from the first node: HiGHS drops it if infeasible
+            set_start(held.highs, held.values)  # an incumbent from the first node
         cap = held.cold_seconds * WARM_TIME_SHARE + WARM_TIME_MARGIN
         left = options.seconds_left()
         capped = self._adapt and (left is None or cap < left)
