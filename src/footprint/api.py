@@ -201,10 +201,10 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
     ``revise_from`` default to the set's ``stochastic`` settings (``revise_from="none"``: every decision made
     now, whatever the set says), and ``decisions`` (what is decided now: some of build, open, opened, closed,
     assign, start, source, as a list or joined by commas; "none": nothing) to its ``stochastic.decisions``;
-    ``mip_gap`` to the scenario's or 1e-7 (1e-4 with revise_from), whichever is tighter. With ``store`` (a RunStore, a URL or an SQLite
-    file) it is kept there too, as :func:`save_stochastic` does, named ``name`` (default: the set as given;
-    StoreError, before solving, for a name it could not be found by). Benders with a local cluster starts
-    processes: in a script, call this under ``if __name__ == "__main__":``."""
+    ``mip_gap`` to the scenario's or 1e-7 (1e-4 with revise_from), whichever is tighter. With ``store`` (a
+    RunStore, a URL or an SQLite file) it is kept there too, as :func:`save_stochastic` does, named ``name``
+    (default: the set as given; StoreError, before solving, for a name it could not be found by). Benders with a
+    local cluster starts processes: in a script, call this under ``if __name__ == "__main__":``."""
     if name is not None:
         check_run_name(name)  # before solving: a name the plan could not be stored under is refused now
     read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)

@@ -169,41 +169,67 @@ STOP_GRACE = 1.0
 """Seconds HiGHS has to stop after Ctrl-C before the solve is left to stop on its own (see _solve_interruptibly)."""
 
 
+@dataclass
+class _Watch:
+    """What HiGHS's callbacks tell of a MILP as it runs (written on HiGHS's thread, read on the waiting one): the
+    proven bound, the best plan and its objective, the nodes."""
+
+    bound: float = -math.inf
+    incumbent: float = math.inf
+    nodes: int = 0
+    values: np.ndarray | None = None
+
+    def progress(self, event: highspy.cb.HighsCallbackEvent) -> None:
+        out = event.data_out
+        self.bound, self.incumbent, self.nodes = out.mip_dual_bound, out.mip_primal_bound, int(out.mip_node_count)
+
+    def improved(self, event: highspy.cb.HighsCallbackEvent) -> None:
+        self.progress(event)
+        self.values = np.array(event.data_out.mip_solution)
+
+    @property
+    def gap(self) -> float:
+        if not (math.isfinite(self.bound) and math.isfinite(self.incumbent)):
+            return math.inf
+        return abs(self.incumbent - self.bound) / max(abs(self.incumbent), 1.0)
+
+    def now(self, seconds: float) -> SolveProgress:
+        return SolveProgress(seconds, self.bound, self.incumbent, self.gap, self.nodes)
+
+
 class AbandonedError(Exception):
-    """Ctrl-C was pressed and HiGHS did not stop within STOP_GRACE: it is in a phase without interrupt checks."""
+    """Ctrl-C was pressed and HiGHS did not stop within STOP_GRACE: it is in a phase without interrupt checks (its
+    thread goes on to its next check; the instance must not be touched). ``watch``: what it had found by then."""
+
+    def __init__(self, watch: _Watch) -> None:
+        super().__init__("HiGHS did not stop within the grace after Ctrl-C")
+        self.watch = watch
 
 
 def _solve_interruptibly(highs: highspy.Highs, on_progress: Callable[[SolveProgress], None] | None) -> bool:
     """Solve, with Ctrl-C asking HiGHS to stop at its next check; True if it was pressed.
 
-    HiGHS checks for an interrupt only at its callbacks, and it calls none in presolve or in a MILP's root LP
-    (a minute and more on a large network). So it solves in a thread of its own while this thread, the one
-    signals reach, waits: Ctrl-C is taken at once, and if HiGHS has not stopped STOP_GRACE seconds later, the
-    solve is abandoned with no plan (AbandonedError), its thread left to stop at HiGHS's next check. (The waiting
-    thread sleeps on a lock between its looks, so HiGHS's callbacks seldom wait for the interpreter.)
-    ``on_progress`` is told every PROGRESS_SECONDS where the solve stands, from this thread.
+    HiGHS checks for an interrupt only at its callbacks, and it calls none in presolve, in a MILP's root LP or
+    between its cut rounds (a minute and more on a large network). So it solves in a thread of its own while this
+    thread, the one signals reach, waits: Ctrl-C is taken at once, and if HiGHS has not stopped STOP_GRACE seconds
+    later, the solve is abandoned (AbandonedError, with the best plan its callbacks reported, if any), its thread
+    left to stop at HiGHS's next check. (The waiting thread sleeps on a lock between its looks, so HiGHS's
+    callbacks seldom wait for the interpreter.) ``on_progress`` is told every PROGRESS_SECONDS where the solve
+    stands, from this thread.
     """
-    latest = {"bound": -math.inf, "incumbent": math.inf, "gap": math.inf, "nodes": 0}
-
-    def note(event: highspy.cb.HighsCallbackEvent) -> None:  # on HiGHS's thread: numbers only
-        out = event.data_out
-        latest.update(bound=out.mip_dual_bound, incumbent=out.mip_primal_bound, gap=out.mip_gap,
-                      nodes=int(out.mip_node_count))
-
-    if on_progress is not None:
-        highs.cbMipInterrupt.subscribe(note)
     if threading.current_thread() is not threading.main_thread():  # no signals here: solve in place
         highs.run()
-        pressed = False
-    else:
-        pressed = _wait_for(highs, latest, on_progress)  # AbandonedError: HiGHS still runs, its callbacks untouched
-    if on_progress is not None:
-        highs.cbMipInterrupt.unsubscribe(note)
+        return False
+    watch = _Watch()
+    highs.cbMipInterrupt.subscribe(watch.progress)
+    highs.cbMipImprovingSolution.subscribe(watch.improved)
+    pressed = _wait_for(highs, watch, on_progress)  # AbandonedError: HiGHS still runs, its callbacks untouched
+    highs.cbMipInterrupt.unsubscribe(watch.progress)
+    highs.cbMipImprovingSolution.unsubscribe(watch.improved)
     return pressed
 
 
-def _wait_for(highs: highspy.Highs, latest: dict[str, float],
-              on_progress: Callable[[SolveProgress], None] | None) -> bool:
+def _wait_for(highs: highspy.Highs, watch: _Watch, on_progress: Callable[[SolveProgress], None] | None) -> bool:
     pressed: list[int] = []
     done = threading.Event()
     failed: list[BaseException] = []
@@ -228,12 +254,11 @@ def _wait_for(highs: highspy.Highs, latest: dict[str, float],
         while not done.wait(WAKE_SECONDS):  # a signal runs its handler but does not end a wait: look every so often
             if pressed:
                 if not done.wait(STOP_GRACE):
-                    raise AbandonedError
+                    raise AbandonedError(watch)
                 break
             if on_progress is not None and time.monotonic() >= report_at:
                 report_at += PROGRESS_SECONDS
-                on_progress(SolveProgress(time.monotonic() - started, latest["bound"], latest["incumbent"],
-                                          latest["gap"], int(latest["nodes"])))
+                on_progress(watch.now(time.monotonic() - started))
     finally:
         signal.signal(signal.SIGINT, previous)
     if failed:
@@ -258,8 +283,12 @@ def run(highs: highspy.Highs, is_mip: bool, duals: bool = False, options: Solver
     started = time.perf_counter()
     try:
         interrupted = _solve_interruptibly(highs, on_progress)
-    except AbandonedError:  # HiGHS cannot be asked to stop now, so it has found nothing yet: nothing to keep
-        raise KeyboardInterrupt from None
+    except AbandonedError as abandoned:  # HiGHS cannot be asked to stop now: keep the best plan it reported
+        watch = abandoned.watch
+        if watch.values is None or not keep_interrupted:
+            raise KeyboardInterrupt from None
+        return Solution(SolveStatus.INTERRUPTED, watch.incumbent, watch.bound, watch.gap,
+                        time.perf_counter() - started, watch.values, None, "interrupted (Ctrl-C)")
     seconds = time.perf_counter() - started
     model_status = highs.getModelStatus()
     interrupted = interrupted and model_status != highspy.HighsModelStatus.kOptimal  # else it finished anyway
