@@ -228,3 +228,52 @@ def test_plan_read_refuses_a_summary_edited_out_of_shape_naming_the_field(tmp_pa
 def test_every_table_is_listed_in_the_manifest(tmp_path, plan):
     summary = json.loads((plan.write(tmp_path / "out") / SUMMARY_FILE).read_text(encoding="utf-8"))
     assert set(summary["files"]) == {f"{name}.{kind}" for name in TABLES for kind in ("csv", "parquet")}
+
+
+VOLTARO_SET = REPO / "tests" / "repro" / "voltaro-futures.yaml"
+
+
+def _stochastic(store: Path, *extra: str) -> subprocess.Popen[str]:
+    """`footprint stochastic` on the voltaro set revised from 2029 and solved exactly: a MILP of minutes."""
+    return subprocess.Popen([*FOOTPRINT, "stochastic", str(VOLTARO_SET), "--n", "3", "--revise-from", "2029",
+                             "--mip-gap", "0", "--store", str(store), *extra], cwd=store.parent,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_a_stochastic_plan_with_its_gap(tmp_path: Path) -> None:
+    """Ctrl-C once the extensive form has a plan (its progress on stderr says so) prints and stores that plan,
+    labelled interrupted with its proven gap, and exits 130; it was thrown away ("nothing was stored")."""
+    store = tmp_path / "runs.sqlite"
+    process = _stochastic(store)
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.startswith("Solving (") and "best plan" in line and "none yet" not in line:
+            break
+    interrupted = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    out, errors = process.communicate(timeout=120)
+    assert process.returncode == 130, errors
+    assert time.monotonic() - interrupted < 30
+    assert "not measured" in out
+    assert "it was interrupted (Ctrl-C)" in " ".join(out.split())
+    listed = CliRunner().invoke(app, ["runs", "--store", str(store), "--kind", "stochastic"])
+    assert "interrupted" in listed.output
+    shown = CliRunner().invoke(app, ["show", "latest", "--store", str(store)])
+    assert "not measured" in shown.output
+
+
+@pytest.mark.slow
+def test_a_time_limit_keeps_a_stochastic_plan_with_its_gap(tmp_path: Path) -> None:
+    """The reproducer's --time-limit on a revised plan: the best plan found, labelled time_limit with its gap,
+    printed and stored (exit 0, as for `run`), where it ended with "no plan" and nothing stored."""
+    store = tmp_path / "runs.sqlite"
+    process = _stochastic(store, "--time-limit", "30")
+    out, errors = process.communicate(timeout=600)
+    assert process.returncode == 0, errors
+    assert "Solving (" in errors  # its progress, every ten seconds
+    flat = " ".join(out.split())
+    assert "the plan is the best found when the time limit ran out, within" in flat
+    assert "not measured" in flat
+    listed = CliRunner().invoke(app, ["runs", "--store", str(store), "--kind", "stochastic"])
+    assert "time_limit" in listed.output

@@ -275,12 +275,11 @@ def _extensive_plan(settings: _Settings, first: FootprintModel, notes: tuple[str
     models = [first, *_models(s.data, s.source, s.futures[1:])]
     risk = {"risk_weight": s.risk_weight, "alpha": s.alpha, "blocks": s.blocks}
     committed, now = None, None
-    if s.revise_from is not None:
+    if s.revise_from is not None:  # at most half the time left: the plan asked for is the revised one
         committed = extensive_form(models, s.probabilities, **risk)
-        try:
-            now = solve_form(committed, s.options)
-        except StoppedError:  # the time ran out: the revised plan starts from nothing, and waiting is not measured
-            now = None
+        left = s.options.seconds_left()
+        now = solve_form(committed, s.options if left is None else dataclasses.replace(s.options, time_limit=left / 2),
+                         partial=True)
     form = extensive_form(models, s.probabilities, revise_from=s.revise_from, **risk)
     start = None if committed is None or now is None else _start_from(form, committed, now.values)
     solution = solve_form(form, s.options, partial=True, on_progress=on_progress, start=start)
@@ -295,7 +294,7 @@ def _extensive_plan(settings: _Settings, first: FootprintModel, notes: tuple[str
     if solution.status is not SolveStatus.OPTIMAL:
         measuring.stopped = _not_optimal(solution.status, solution.gap)
     waiting, committed_parts, ev_costs = None, None, None
-    if committed is not None and now is not None and measuring.stopped is None:
+    if committed is not None and now is not None and now.status is SolveStatus.OPTIMAL and measuring.stopped is None:
         waiting = float(committed.arrays.cost @ now.values + committed.arrays.offset) - objective
         committed_parts = future_tables([(f.name, model, committed.future_values(now.values, i))
                                          for i, (f, model) in enumerate(zip(s.futures, models, strict=True))])
