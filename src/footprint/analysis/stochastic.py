@@ -185,8 +185,8 @@ def mean_overrides(futures: Sequence[Future]) -> tuple[tuple[str, Any], ...]:
 
 
 def _costs(form: ExtensiveForm, models: Sequence[FootprintModel], values: np.ndarray) -> np.ndarray:
-    return np.array([float(model.program.cost() @ form.future_values(values, f) + model.program.offset)
-                     for f, model in enumerate(models)])
+    """Each future's NPV cost at true costs (without the flows' tie-break, optimize/model.py)."""
+    return np.array([model.npv(form.future_values(values, f)) for f, model in enumerate(models)])
 
 
 def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future], *,
@@ -221,8 +221,8 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
         raise PlanningError("no plan holds in every future (the futures' constraints conflict with one set of "
                             "decisions made now); check each future alone with `footprint sweep`")
     values = solution.values
-    objective = float(form.arrays.cost @ values + form.arrays.offset)
     costs = _costs(form, models, values)
+    objective = plan_objective(costs, probabilities, risk_weight, alpha)  # the form's objective, less the tie-break
     parts = future_tables([(f.name, model, form.future_values(values, i))
                            for i, (f, model) in enumerate(zip(futures, models, strict=True))])
     waiting, committed_parts = None, None
@@ -230,7 +230,8 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
         committed = extensive_form(models, probabilities, **settings)
         now = solve_form(committed, options)
         if now is not None:
-            waiting = float(committed.arrays.cost @ now.values + committed.arrays.offset) - objective
+            waiting = plan_objective(_costs(committed, models, now.values), probabilities, risk_weight,
+                                     alpha) - objective
             committed_parts = future_tables([(f.name, model, committed.future_values(now.values, i))
                                              for i, (f, model) in enumerate(zip(futures, models, strict=True))])
     own = np.array([solve_model_of(model, options) for model in models])
@@ -255,7 +256,7 @@ def _expected_value(data: dict[str, Any], source: str, futures: Sequence[Future]
     solution = solve_form(form, options)
     if solution is None:
         raise PlanningError("the mean future has no plan")
-    return (float(form.arrays.cost @ solution.values + form.arrays.offset),
+    return (mean.npv(form.future_values(solution.values, 0)),
             np.round(solution.values[np.flatnonzero(form.shared)], 9))
 
 
