@@ -148,7 +148,8 @@ def sample_sweep() -> pd.DataFrame:
 
 
 def test_decision_frequencies_sum_to_one_per_decision() -> None:
-    summary = sweep_summary(sample_sweep())
+    assert sweep_summary(sample_sweep()).assignments.empty  # the strategic level unless asked
+    summary = sweep_summary(sample_sweep(), level="assignments")
     assert summary.builds.to_dict(orient="list") == {
         "option": ["busan-rogue-line"] * 3,
         "year": [2014, 2015, None],  # None: never
@@ -201,7 +202,7 @@ def printed(summary: SweepSummary) -> str:
 
 
 def test_the_view_reads_each_decision_as_a_line() -> None:
-    text = printed(sweep_summary(sample_sweep(), currency="USD"))
+    text = printed(sweep_summary(sample_sweep(), currency="USD", level="assignments"))
     assert "5 futures: 4 with a plan (90.9% of the probability), 1 without" in text
     assert "│ capacity built │ busan-rogue-line │ 2014 in 83%, 2015 x2 in 11%, never in 6% │" in text
     assert "│ plant opens │ p2 │ 2016 in 50%, 2018 in 6%, never in 44% │" in text

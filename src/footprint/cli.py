@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 from rich.console import Console
 
+from footprint.plan.levels import LEVEL_HELP, Level
+
 if TYPE_CHECKING:
     from footprint.plan.plan import Plan
     from footprint.plan.store import RunStore
@@ -78,6 +80,8 @@ FuturesOption = Annotated[int | None, typer.Option(
         "--n", "-n", help="Samples of each sampling generator (ranges, fx_history); with combine: sample, the "
                           "number of futures drawn.", min=1)]
 SeedOption = Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)]
+LevelOption = Annotated[Level, typer.Option(
+    "--level", help=f"The decisions that count: {LEVEL_HELP}. Default: strategic.", case_sensitive=False)]
 StoreOption = Annotated[str | None, typer.Option(
     "--store", help="The run store: an SQLite file, or a database URL (postgresql+psycopg://USER:PASSWORD@HOST/DB); "
                     "default: $FOOTPRINT_STORE, else footprint.sqlite in this folder.")]
@@ -269,12 +273,14 @@ def breakeven(
     value_range: Annotated[tuple[float, float], typer.Option("--range", help="LO HI: the values to search between.")],
     tolerance: Annotated[float | None, typer.Option(
         help="Width of the final bracket (default: (HI - LO) / 1000, ten bisection steps).")] = None,
+    level: LevelOption = Level.STRATEGIC,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
     threads: ThreadsOption = None,
     strict: StrictOption = False,
 ) -> None:
-    """Find the value of one parameter, between LO and HI, at which the plan's builds or assignments change."""
+    """Find the value of one parameter, between LO and HI, at which the plan's decisions change (by default the
+    strategic ones: capacity built, plants opened or closed)."""
     from footprint.analysis.breakeven import Trial, default_tolerance, find_breakeven
     from footprint.optimize.solve import PlanningError
     from footprint.scenario.parameters import ParameterError
@@ -293,7 +299,7 @@ def breakeven(
     try:
         with _stage(f"Bisecting {param} between {low:g} and {high:g} ..."):
             result = find_breakeven(loaded.data, param, low, high, tolerance=tolerance, options=options,
-                                    on_trial=progress, source=loaded.source)
+                                    on_trial=progress, source=loaded.source, level=level)
     except ParameterError as error:
         raise _fail(str(error)) from None
     except PlanningError as error:
@@ -337,16 +343,20 @@ def compare_command(
                                                         "--out DIR`), or a stored run: its id, latest, its name, "
                                                         "or SWEEP/FUTURE.")],
     b: Annotated[str, typer.Argument(metavar="B", help="Plan B, compared against A: the same kinds.")],
+    level: Annotated[Level, typer.Option(
+        "--level", help=f"The decisions to compare: {LEVEL_HELP}. Default: flows (every level, strategic first).",
+        case_sensitive=False)] = Level.FLOWS,
     store: StoreOption = None,
 ) -> None:
-    """Compare plan B against plan A: builds, plant decisions and assignments that differ, supply moved,
-    costs by component and by currency, and the key figures side by side."""
+    """Compare plan B against plan A: the key figures side by side, then the decisions that differ, level by level
+    (strategic: builds and plant decisions; assignments; flows: supply moved), and the costs by component and by
+    currency."""
     from footprint.analysis.compare import CompareError, compare
     from footprint.views.compare import print_comparison
 
     plans = _plan_of(a, store), _plan_of(b, store)
     try:
-        comparison = compare(*plans)
+        comparison = compare(*plans, level=level)
     except CompareError as error:
         raise _fail(str(error)) from None
     _say(out, f"A = {a}, B = {b}")
@@ -442,6 +452,7 @@ def sweep_command(
     store: StoreOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
+    level: LevelOption = Level.STRATEGIC,
 ) -> None:
     """Solve every future of a scenario set as its own plan, in parallel, and store each; then sum them up.
 
@@ -459,9 +470,10 @@ def sweep_command(
         with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened:
             outcome = sweep(read, n=n, seed=seed, workers=workers, cluster=cluster, store=opened,
                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=scenario_set)
+            futures = opened.futures(outcome.sweep, level) if level is Level.FLOWS else outcome.futures
     except ScenarioError as error:
         raise _fail(error.report()) from None
-    summary = sweep_summary(outcome.futures, read.scenario.objective, currency=read.scenario.currency)
+    summary = sweep_summary(futures, read.scenario.objective, currency=read.scenario.currency, level=level)
     print_sweep_summary(summary, out)
     skipped = f"; {outcome.skipped:,} stored before" if outcome.skipped else ""
     _say(out, f"stored as sweep {outcome.sweep} in {opened.name}: {outcome.solved:,} futures solved in "
@@ -540,9 +552,11 @@ def stochastic(
 @app.command(name="sweep-summary")
 def sweep_summary_command(
     sweep_ref: Annotated[str, typer.Argument(metavar="SWEEP", help="A stored sweep: its id, its name, or latest.")],
+    level: LevelOption = Level.STRATEGIC,
     store: StoreOption = None,
 ) -> None:
-    """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken."""
+    """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken (by
+    default the strategic ones; the assignments and flows on which the futures differ at those levels)."""
     from footprint.views.report_of import stored_sweep
     from footprint.views.sweep_summary import print_sweep_summary
 
@@ -551,7 +565,7 @@ def sweep_summary_command(
         if found.kind != "sweep":
             raise _fail(f"run {found.id} ({found.name}) is a {found.kind}, not a sweep; `footprint runs --kind sweep` "
                         "lists the sweeps")
-        summary = stored_sweep(opened, found).summary
+        summary = stored_sweep(opened, found, level).summary
     _say(out, f"sweep {found.id} ({found.name}): {summary.futures:,} futures stored, {found.status}")
     print_sweep_summary(summary, out)
 
@@ -599,6 +613,7 @@ def sensitivity(
         "--param", help="An input to vary, by parameter path (repeat for more); default: every figure with a "
                         "range (low and high), a series' years together.")] = None,
     top: Annotated[int, typer.Option(help="Show the K inputs with the largest swing (0: all).", min=0)] = 15,
+    level: LevelOption = Level.STRATEGIC,
     workers: WorkersOption = None,
     cluster: ClusterOption = None,
     store: StoreOption = None,
@@ -617,7 +632,7 @@ def sensitivity(
     try:
         with _solving_futures(f"sensitivity of {scenario}") as report, RunStore(store) as opened:
             result = tornado(scenario, paths=param, workers=workers, cluster=cluster, store=opened,
-                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report)
+                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, level=level)
     except ScenarioError as error:
         raise _fail(error.report()) from None
     except SensitivityError as error:

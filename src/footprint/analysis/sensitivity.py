@@ -4,7 +4,7 @@ Every figure with a range (``{value, low, high}``) is an input, or those named b
 The years of a per-year series move together (a demand path at the low of each year's range), as
 one bar. The base and both ends of every input are solved as one sweep (parallel, warm, stored);
 the bars are ranked by the swing in NPV between the ends, and each end says whether the decisions
-differ from the base's, and how.
+(those of a level, plan/decisions.py: by default the strategic ones) differ from the base's, and how.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from footprint.analysis.sweep import FAILED, Progress, SweepOutcome, sweep
-from footprint.plan.decisions import Decisions
+from footprint.analysis.sweep import FAILED, Progress, sweep
+from footprint.optimize.model import OWN_CONTENT
+from footprint.plan.decisions import Decisions, Level
 from footprint.plan.store import RunStore
 from footprint.scenario.ranges import Dimension, RangeProblem, found_dimensions, listed_dimensions
 from footprint.scenario.sets import Future
@@ -59,6 +60,8 @@ class Bar:
 class Tornado:
     base_objective: float
     currency: str | None
+    level: Level
+    """The decisions each end's change is told at."""
     bars: tuple[Bar, ...]
     """Largest swing first."""
     sweep: int
@@ -91,9 +94,10 @@ def tornado_futures(dimensions: Sequence[Dimension]) -> list[Future]:
 
 
 def tornado(data: dict[str, Any], source: str, *, store: RunStore, settings: dict[str, Any],
-                paths: Sequence[str] | None = None, workers: int | None = None, cluster: str | None = None,
-                on_progress: Callable[[Progress], None] | None = None) -> Tornado:
-    """The tornado of ``data`` (a scenario's plain data, read from ``source``), solved as a stored sweep."""
+            paths: Sequence[str] | None = None, workers: int | None = None, cluster: str | None = None,
+            on_progress: Callable[[Progress], None] | None = None, level: Level | str = Level.STRATEGIC) -> Tornado:
+    """The tornado of ``data`` (a scenario's plain data, read from ``source``), solved as a stored sweep; each end's
+    change told at ``level``."""
     dimensions = inputs(data, paths)
     if not dimensions:
         raise SensitivityError(f"{source}: no figure has a range (low and high); give ranges, or paths to vary")
@@ -101,11 +105,13 @@ def tornado(data: dict[str, Any], source: str, *, store: RunStore, settings: dic
     content = {"sensitivity": source, "inputs": [d.path for d in dimensions]}
     outcome = sweep(data, source, futures, store=store, name=f"sensitivity of {source}", content=content,
                     settings=settings, workers=workers, cluster=cluster, on_progress=on_progress)
-    return tornado_of(dimensions, outcome)
+    level = Level(level)
+    return tornado_of(dimensions, store.futures(outcome.sweep, level), outcome.sweep, level)
 
 
-def tornado_of(dimensions: Sequence[Dimension], outcome: SweepOutcome) -> Tornado:
-    rows = {row.name: row for row in outcome.futures.itertuples()}
+def tornado_of(dimensions: Sequence[Dimension], futures: pd.DataFrame, sweep_id: int, level: Level) -> Tornado:
+    """The tornado from the ``futures`` of its sweep (``sweep_id``), their decisions at ``level``."""
+    rows = {row.name: row for row in futures.itertuples()}
     base = rows[BASE]
     if base.status == FAILED:
         raise SensitivityError(f"the base scenario has no plan: {base.message}")
@@ -119,24 +125,37 @@ def tornado_of(dimensions: Sequence[Dimension], outcome: SweepOutcome) -> Tornad
 
     bars = [Bar(d.path, end(d, "low"), end(d, "high")) for d in dimensions]
     bars.sort(key=lambda bar: -bar.swing)
-    return Tornado(float(base.objective), base.currency if not pd.isna(base.currency) else None, tuple(bars),
-                   outcome.sweep)
+    return Tornado(float(base.objective), base.currency if not pd.isna(base.currency) else None, level,
+                   tuple(bars), sweep_id)
 
 
 def describe_change(base: Decisions, other: Decisions) -> str:
     """What ``other`` decides that ``base`` does not (+) and the reverse (-): builds, plants, then assignments
-    (a product's years at a plant as ranges)."""
+    (a product's years at a plant as ranges), then flows (``+car busan→us 2014-2016``, a lane's years as ranges;
+    a sourcing option in brackets after the plant)."""
     parts = []
     for kind, show in (("builds", _build), ("plants", _plant)):
         before, after = getattr(base, kind), getattr(other, kind)
         parts += [f"+{show(item)}" for item in sorted(after - before)]
         parts += [f"-{show(item)}" for item in sorted(before - after)]
-    for sign, cells in (("+", other.assignments - base.assignments), ("-", base.assignments - other.assignments)):
-        years: dict[tuple[str, str], list[int]] = {}
-        for plant, product, year in sorted(cells):
-            years.setdefault((plant, product), []).append(year)
-        parts += [f"{sign}{product} at {plant} {year_ranges(ys)}" for (plant, product), ys in years.items()]
+    for kind, show_lane in (("assignments", _assigned), ("flows", _supplied)):
+        before, after = getattr(base, kind), getattr(other, kind)
+        for sign, items in (("+", after - before), ("-", before - after)):
+            years: dict[tuple[str, ...], list[int]] = {}
+            for *lane, year in sorted(items):
+                years.setdefault(tuple(lane), []).append(year)
+            parts += [f"{sign}{show_lane(lane)} {year_ranges(ys)}" for lane, ys in years.items()]
     return ", ".join(parts)
+
+
+def _assigned(cell: tuple[str, ...]) -> str:
+    plant, product = cell
+    return f"{product} at {plant}"
+
+
+def _supplied(lane: tuple[str, ...]) -> str:
+    plant, sourcing, product, market = lane
+    return f"{product} {plant}{'' if sourcing == OWN_CONTENT else f' ({sourcing})'}→{market}"
 
 
 def year_ranges(years: Sequence[int]) -> str:

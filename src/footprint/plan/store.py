@@ -29,7 +29,7 @@ from pyarrow import ipc
 from sqlalchemy import ColumnElement, Row, case, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from footprint.plan.decisions import Decisions
+from footprint.plan.decisions import Decisions, Level
 from footprint.plan.plan import STOCHASTIC, Plan, table_columns
 from footprint.plan.store_schema import KINDS, StoreError, open_engine, reason, runs, scenarios, store_url, tables
 
@@ -41,6 +41,7 @@ FAILED = "failed"
 RUNNING, LATEST = "running", "latest"
 _EXACT_INTEGER = 2 ** 53
 _DECISION_SETS = ("builds", "assignments", "plants")
+"""The decisions a run keeps (those of the assignments level; the flows level reads the flows table)."""
 
 
 def canonical_json(value: Any) -> str:
@@ -196,7 +197,8 @@ def _decisions(text: str | None) -> Decisions | None:
     if text is None:
         return None
     data = json.loads(text)
-    return Decisions(*(frozenset(tuple(item) for item in data[name]) for name in _DECISION_SETS))
+    return Decisions(**{name: frozenset(tuple(item) for item in data[name]) for name in _DECISION_SETS},
+                     level=Level.ASSIGNMENTS)
 
 
 def _package_version() -> str:
@@ -426,9 +428,10 @@ class RunStore:
         except (KeyError, ValueError, pa.ArrowException) as err:
             raise StoreError(f"{self.name}: the tables of run {run.id} are damaged ({err})") from None
 
-    def futures(self, sweep_id: int) -> pd.DataFrame:
+    def futures(self, sweep_id: int, level: Level = Level.ASSIGNMENTS) -> pd.DataFrame:
         """The stored futures of sweep ``sweep_id`` in the order it planned them: id, name, probability, status,
-        objective, currency, gap, decisions (:class:`Decisions`, None for a failed future) and message."""
+        objective, currency, gap, decisions (:class:`Decisions` at ``level``, None for a failed future) and
+        message. The flows level reads each future's flows table."""
         sweep = self._find((runs.c.id == sweep_id) & (runs.c.kind == "sweep"))
         if sweep is None:
             raise StoreError(f"{self.name}: no sweep {sweep_id}")
@@ -437,8 +440,31 @@ class RunStore:
                    runs.c.gap, runs.c.decisions, runs.c.message]
         rows = self._rows(select(*columns).where(runs.c.sweep == sweep_id).order_by(runs.c.id), "read a sweep")
         rows.sort(key=lambda row: order.get(row.name, len(order)))
-        return pd.DataFrame([{**row._mapping, "decisions": _decisions(row.decisions)} for row in rows],
+        decided = [_decisions(row.decisions) for row in rows]
+        if level is Level.FLOWS:
+            decided = self._with_flows([row.id for row in rows], decided)
+        else:
+            decided = [None if decisions is None else decisions.at(level) for decisions in decided]
+        return pd.DataFrame([{**row._mapping, "decisions": decisions} for row, decisions in zip(rows, decided,
+                                                                                                 strict=True)],
                             columns=[column.name for column in columns])
+
+    def _with_flows(self, ids: list[int], decided: list[Decisions | None]) -> list[Decisions | None]:
+        """Each future's decisions with the lanes its stored flows table supplies through (read one future at a
+        time: a large sweep's flows need not all be in memory at once)."""
+        with_flows: list[Decisions | None] = []
+        for run, decisions in zip(ids, decided, strict=True):
+            if decisions is None:
+                with_flows.append(None)
+                continue
+            rows = self._rows(select(tables.c.data).where(tables.c.run == run, tables.c.name == "flows"),
+                              "read a future's flows")
+            try:
+                flows = decode_tables({"flows": bytes(rows[0].data)})["flows"]
+            except (IndexError, pa.ArrowException) as err:
+                raise StoreError(f"{self.name}: the flows of run {run} are damaged or missing ({err})") from None
+            with_flows.append(decisions.with_flows(flows))
+        return with_flows
 
 
 def _stacked(record: Run) -> bool:

@@ -1,4 +1,6 @@
-"""Terminal view of two plans compared (rich tables): each section only when it has a difference.
+"""Terminal view of two plans compared (rich tables): the decisions level by level, strategic first, each under
+its heading (a level whose decisions are the same in both plans says so in one line), then the costs; each
+table only when it has a difference.
 
 Supply moved is shown by run of consecutive years (one row for a move repeated from 2014 to 2019),
 the rest as the Comparison has it.
@@ -14,6 +16,7 @@ from rich.table import Table
 
 from footprint.analysis.compare import DEMAND, LOST_SALES, Comparison
 from footprint.optimize.model import OWN_CONTENT
+from footprint.plan.levels import ADDED, LEVELS, Level
 from footprint.views.console import _COMPONENT_LABELS, MAX_ROWS, _money, _objective_name, _text, _year_runs
 
 _KPI_LABELS = {"gap": "gap", "capex": "capex (undiscounted)", "builds": "capacity builds",
@@ -22,11 +25,14 @@ _KPI_LABELS = {"gap": "gap", "capex": "capex (undiscounted)", "builds": "capacit
                "plants_open": "plants open in the last year"}
 _CHANGES = {"added": "only in {b}", "removed": "only in {a}", "moved": "moved", "count": "number of builds"}
 _MORE = "{more} more rows: the Comparison's table `{table}` has them all (fp.compare)"
+_LEVEL_TITLES = {Level.STRATEGIC: "Strategic decisions: capacity built, plants opened and closed",
+                 Level.ASSIGNMENTS: "Assignments: the products each plant makes",
+                 Level.FLOWS: "Flows: which plant supplies each market"}
 
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
-    """The plans' KPIs side by side, then what differs: builds, plant decisions, assignments, supply moved,
-    costs by component and by currency."""
+    """The plans' KPIs side by side, then what differs, level by level up to the comparison's: builds and plant
+    decisions (strategic), assignments, supply moved (flows); then the costs by component and by currency."""
     a, b = (_text(name) for name in comparison.names)
     console.print(f"[bold]{b}[/bold] ({_text(comparison.scenarios[1])}) against [bold]{a}[/bold] "
                   f"({_text(comparison.scenarios[0])})")
@@ -36,10 +42,18 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     if comparison.empty:
         console.print("No differences: the two plans decide, supply and cost the same.")
         return
-    _print_builds(comparison, console)
-    _print_plants(comparison, console)
-    _print_assignments(comparison, console)
-    _print_flows(comparison, console)
+    printers = {Level.STRATEGIC: (_print_builds, _print_plants), Level.ASSIGNMENTS: (_print_assignments,),
+                Level.FLOWS: (_print_flows,)}
+    for level in LEVELS:
+        heading = f"[bold]── {_LEVEL_TITLES[level]}[/bold]"
+        if not comparison.level.holds(level):
+            console.print(f"{heading}: not compared (--level {comparison.level})")
+        elif all(getattr(comparison, table).empty for table in ADDED[level]):
+            console.print(f"{heading}: the same in both plans")
+        else:
+            console.print(heading)
+            for printer in printers[level]:
+                printer(comparison, console)
     _print_costs(comparison, console)
     _print_currencies(comparison, console)
 

@@ -83,7 +83,7 @@ def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary) -> st
              for r in summary.assignments.itertuples()]
     decisions.tables.append(Table("Decisions by year", ["decision", "in the futures"], rows))
     if not rows:
-        decisions.notes.append("Every future with a plan takes the same decisions.")
+        decisions.notes.append(f"Every future with a plan takes the same decisions ({summary.level} level).")
     content = sweep.scenario_data.get("sweep") if isinstance(sweep.scenario_data, dict) else None
     sensitivity = isinstance(content, dict) and "sensitivity" in content  # a sweep of `footprint sensitivity`
     tornado = _tornado(futures, currency) if sensitivity else Section("tornado", "Tornado")
