@@ -66,11 +66,11 @@ def test_identical_plants_serve_each_market_from_the_same_one_every_year_and_in_
 def test_the_tie_break_never_outweighs_a_real_difference_in_cost() -> None:
     network = compile_model(make(twins())).network
     preference = flow_preference(network)
-    assert preference.max() <= 2 * TIE_BREAK * np.median(network.unit_cost)
+    assert preference.max() < 3 * TIE_BREAK * np.median(network.unit_cost)
     preferred = str(np.array(network.plants)[network.cap_plant[network.flow_capability[np.argmin(preference)]]])
     assert preferred in ("east", "west")
     other = "west" if preferred == "east" else "east"
-    # The other twin dearer by a cent on 20,000 (the tie-break is at most 2e-7 of the median unit cost, 0.0041):
+    # The other twin dearer by a cent on 20,000 (the tie-break is below 3e-7 of the median unit cost, 0.0062):
     # the preferred twin serves all the twins do. Cheaper by a cent: the other does, whatever the preference says.
     for dearer, expected in ((0.01, preferred), (-0.01, other)):
         data = twins()
@@ -78,6 +78,16 @@ def test_the_tie_break_never_outweighs_a_real_difference_in_cost() -> None:
         serving = twins_serving([solved(data).flows])
         assert serving  # near is small: the twins serve some markets
         assert {twin for twins in serving.values() for twin in twins} == {expected}
+
+
+def test_futures_whose_costs_move_a_little_share_the_very_same_tie_break() -> None:
+    """So that a warm re-solve is handed only the costs that really changed."""
+    dearer = twins(west_cost=20_400.0)
+    dearer["capabilities"][0]["local_cost"] = 20_400.0  # the twins 2% dearer: so is the median unit cost
+    networks = [compile_model(make(data)).network for data in (twins(), dearer)]
+    assert np.median(networks[1].unit_cost) > np.median(networks[0].unit_cost) + 100.0
+    preferences = [flow_preference(network) for network in networks]
+    assert (preferences[0] == preferences[1]).all()
 
 
 def test_the_objective_and_the_costs_are_the_true_costs_without_the_tie_break() -> None:

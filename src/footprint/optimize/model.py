@@ -30,10 +30,10 @@ from footprint.optimize.lp import Labels, LinearProgram, Term
 TOLERANCE = 1e-6
 """Values this close to 0 count as 0 when a solution is read back (a flow, a lost unit)."""
 TIE_BREAK = 1e-7
-"""The tie-break per unit of flow, as a share of the network's typical (median) unit cost, times the lane's
-weight in [0.5, 2) (:func:`flow_preference`): small enough not to matter against a real difference in cost
-(at most 2e-7 of a typical unit's cost), large enough that HiGHS honours it (its dual feasibility tolerance
-is 1e-7, absolute: at 1e-9 of the unit cost it left most of the ties we tried to chance)."""
+"""The tie-break per unit of flow, as a share of the network's typical unit cost (its median rounded to a power
+of two), times the lane's weight in [0.5, 2) (:func:`flow_preference`): small enough not to matter against a
+real difference in cost (below 3e-7 of the median unit cost), large enough that HiGHS honours it (its dual
+feasibility tolerance is 1e-7, absolute: at 1e-9 of the unit cost it left most of the ties we tried to chance)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,9 @@ def flow_preference(network: Network) -> np.ndarray:
     """The tie-break per unit of each flow, undiscounted: TIE_BREAK x the typical unit cost x the lane's weight.
 
     The typical unit cost is the median of the flows' (of every k-th flow on a large network, at most 4,096:
-    what it is is not critical, only that it scales with the costs); 1 where that is 0. A lane's weight is
+    what it is is not critical, only that it scales with the costs), rounded to a power of two so that futures
+    whose costs move a little keep the very same tie-break (a warm re-solve is then handed only the costs that
+    really changed); 1 where that is 0. A lane's weight is
     a(plant, product, sourcing) x b(market) / 2, in [0.5, 2), with a and b in [1, 2) from a hash of the ids:
     it depends on names only, so a lane is preferred alike in every year and every future, whatever order
     the file lists things in; and a product, not a sum, of a plant's part and a market's, so that two plants
@@ -115,12 +117,13 @@ def flow_preference(network: Network) -> np.ndarray:
     if len(network.flow_profile) == 0:
         return np.zeros(0)
     sample = network.unit_cost[::max(1, len(network.flow_profile) // 4096)]
-    typical = float(np.median(np.abs(sample)))
+    median = float(np.median(np.abs(sample)))
+    typical = 2.0 ** round(np.log2(median)) if median > 0 else 1.0
     plant_product = [f"{network.plants[p]}\x1f{network.products[m]}"
                      for p, m in zip(network.cap_plant, network.cap_product, strict=True)]
     profiles = plant_product + [f"{plant_product[c]}\x1f{name}"
                                 for c, name in zip(network.sourcing_capability, network.sourcing_names, strict=True)]
-    scale = TIE_BREAK * (typical if typical > 0 else 1.0) / 2
+    scale = TIE_BREAK * typical / 2
     preference = (scale * _hashed(profiles))[network.flow_profile]  # a few gathers: ~25 ns a flow
     preference *= _hashed(network.markets)[network.flow_market]
     return preference
