@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from rich.console import Console
 
 import footprint as fp
 from conftest import capability, invoke, market, plant, scenario_data, solved, write_yaml
@@ -21,6 +22,7 @@ from footprint.analysis.compare import compare
 from footprint.plan.decisions import Decisions, Level
 from footprint.plan.plan import TABLES, Plan
 from footprint.plan.store import RunStore
+from footprint.views.console import print_breakeven
 from test_ties import FUTURES, twins
 
 REPRO = Path(__file__).resolve().parent / "repro"
@@ -163,6 +165,16 @@ def test_breakeven_on_a_growth_rate_finds_the_line_that_pays_not_a_tie() -> None
     assert made.bracket is not None
     assert [trial.value for trial in made.bracket] == [trial.value for trial in result.bracket]
     assert {plant for plant, _, _ in made.bracket[1].decisions.assignments} == {"near"}
+
+
+def test_breakeven_at_the_flows_level_shows_the_supply_that_moves() -> None:
+    result = find_breakeven(growing(), "markets[us].demand.car.growth", 0.0, 0.1, tolerance=1e-2, level="flows")
+    console = Console(width=200, record=True)
+    print_breakeven(result, console)
+    text = " ".join(console.export_text().split())
+    assert "the decisions (flows level) change between a = 0.044 and b = 0.050" in text
+    assert "│ capacity built │ - │ near-line 2020 │" in text
+    assert "│ supply (plant→market) │ car east→us 2020-2024 │ car near→us 2020-2024 │" in text  # east: the tie-break's
 
 
 def test_breakeven_on_voltaros_us_growth_finds_no_strategic_change() -> None:

@@ -17,8 +17,7 @@ from typing import Any
 import pandas as pd
 
 from footprint.analysis.sweep import FAILED, Progress, sweep
-from footprint.optimize.model import OWN_CONTENT
-from footprint.plan.decisions import Decisions, Level
+from footprint.plan.decisions import Decisions, Level, lane_text
 from footprint.plan.store import RunStore
 from footprint.scenario.ranges import Dimension, RangeProblem, found_dimensions, listed_dimensions
 from footprint.scenario.sets import Future
@@ -154,8 +153,7 @@ def _assigned(cell: tuple[str, ...]) -> str:
 
 
 def _supplied(lane: tuple[str, ...]) -> str:
-    plant, sourcing, product, market = lane
-    return f"{product} {plant}{'' if sourcing == OWN_CONTENT else f' ({sourcing})'}→{market}"
+    return lane_text(*lane)
 
 
 def year_ranges(years: Sequence[int]) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 
-from footprint.optimize.model import TOLERANCE
+from footprint.optimize.model import OWN_CONTENT, TOLERANCE
 from footprint.plan.levels import ADDED, LEVELS, Level
 from footprint.plan.plan import FUTURE, Plan
 
@@ -87,6 +87,11 @@ def making(assignments: pd.DataFrame) -> pd.Series:
     return assignments["assigned"].astype(bool) & (assignments["units"] > TOLERANCE)
 
 
+def lane_text(plant: str, sourcing: str, product: str, market: str) -> str:
+    """A lane of the flows level as text: ``rogue busan→us``, a sourcing option in brackets after the plant."""
+    return f"{product} {plant}{'' if sourcing == OWN_CONTENT else f' ({sourcing})'}→{market}"
+
+
 def tables_of(level: Level) -> tuple[str, ...]:
     """The Plan tables the decisions at ``level`` are read from."""
     return tuple(table for kept in LEVELS if level.holds(kept) for table in ADDED[kept])
@@ -98,4 +103,4 @@ def by_future(plan: Plan, level: Level = Level.ASSIGNMENTS) -> dict[str, Decisio
                                        for table in tables_of(level)}, level) for name in plan.probabilities}
 
 
-__all__ = ["LEVELS", "Decisions", "Level", "by_future", "making", "tables_of"]
+__all__ = ["LEVELS", "Decisions", "Level", "by_future", "lane_text", "making", "tables_of"]

@@ -19,6 +19,7 @@ from rich.table import Table
 
 from footprint.economics.network import UNIT_COMPONENTS
 from footprint.optimize.model import OWN_CONTENT
+from footprint.plan.decisions import lane_text
 from footprint.plan.plan import Plan
 from footprint.scenario.text import printable
 
@@ -353,9 +354,8 @@ def _cells_text(cells: Iterable[tuple[str, str, int]]) -> str:
 def _lanes_text(lanes: Iterable[tuple[str, str, str, str, int]]) -> str:
     """Lanes as ``product plant→market years`` (the sourcing option in brackets after the plant, when one is used),
     runs of years joined: ``rogue busan→us 2014-2019``."""
-    parts = [f"{product} {plant}{'' if sourcing == OWN_CONTENT else f' ({sourcing})'}→{market} "
-             f"{_year_runs(lane[-1] for lane in group)}"
-             for (plant, sourcing, product, market), group in groupby(sorted(lanes), key=lambda lane: lane[:4])]
+    parts = [f"{_text(lane_text(*lane))} {_year_runs(years[-1] for years in group)}"
+             for lane, group in groupby(sorted(lanes), key=lambda lane: lane[:4])]
     return "; ".join(parts) or "-"
 
 

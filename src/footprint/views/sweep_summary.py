@@ -13,7 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from footprint.optimize.model import OWN_CONTENT
+from footprint.plan.decisions import lane_text
 from footprint.views.console import MAX_ROWS, _money, _objective_name, _text, _year_runs
 
 if TYPE_CHECKING:
@@ -59,8 +59,7 @@ def _decision_lines(summary: SweepSummary) -> Iterator[tuple[str, str, str]]:
             list(zip(group["year"], group["probability"], strict=True)))
     for (plant, sourcing, product, market), group in summary.flows.groupby(["plant", "sourcing", "product", "market"],
                                                                            sort=True):
-        source = _text(plant) if sourcing == OWN_CONTENT else f"{_text(plant)} ({_text(sourcing)})"
-        yield "supplies", f"{_text(product)} {source}→{_text(market)}", _assigned_text(
+        yield "supplies", _text(lane_text(plant, sourcing, product, market)), _assigned_text(
             list(zip(group["year"], group["probability"], strict=True)))
 
 
