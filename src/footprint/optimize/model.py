@@ -105,11 +105,11 @@ def add_flows(program: LinearProgram, network: Network, profit: bool) -> np.ndar
 def flow_preference(network: Network) -> np.ndarray:
     """The tie-break per unit of each flow, undiscounted: TIE_BREAK x the typical unit cost x the lane's weight.
 
-    The typical unit cost is the median of the flows' (of every k-th flow on a large network, at most 4,096:
-    what it is is not critical, only that it scales with the costs), rounded to a power of two so that futures
-    whose costs move a little keep the very same tie-break (a warm re-solve is then handed only the costs that
-    really changed); 1 where that is 0. A lane's weight is
-    a(plant, product, sourcing) x b(market) / 2, in [0.5, 2), with a and b in [1, 2) from a hash of the ids:
+    The typical unit cost is the median of the flows' unit costs (of every k-th flow's on a large network, at
+    most 4,096: what it is matters little, only that it scales with the costs), rounded to a power of two so
+    that futures whose costs move a little keep the very same tie-break (a warm re-solve is then handed only the
+    costs that really changed); 1 where it is 0. A lane's weight is a(plant, product, sourcing) x b(market) / 2,
+    in [0.5, 2), with a and b in [1, 2) from a hash of the ids:
     it depends on names only, so a lane is preferred alike in every year and every future, whatever order
     the file lists things in; and a product, not a sum, of a plant's part and a market's, so that two plants
     swapping two markets between them (the same total cost) differ too.
@@ -130,9 +130,10 @@ def flow_preference(network: Network) -> np.ndarray:
 
 
 def _hashed(names: list[str]) -> np.ndarray:
-    """A number in [1, 2) for each name, the same on every machine and in every run (unlike hash())."""
-    digests = (hashlib.blake2b(name.encode(), digest_size=8).digest() for name in names)
-    return 1.0 + np.fromiter((int.from_bytes(d, "big") for d in digests), dtype=np.float64, count=len(names)) / 2.0**64
+    """A number in [1, 2) for each name, the same on every machine and in every run (unlike hash()): 53 bits of
+    its hash, as many as a float holds exactly."""
+    bits = (int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big") >> 11 for name in names)
+    return 1.0 + np.fromiter(bits, dtype=np.float64, count=len(names)) / 2.0**53
 
 
 def flow_labels(network: Network, flows: np.ndarray | slice) -> pd.DataFrame:
