@@ -90,6 +90,16 @@ def test_futures_whose_costs_move_a_little_share_the_very_same_tie_break() -> No
     assert (preferences[0] == preferences[1]).all()
 
 
+def test_a_network_of_small_unit_costs_has_no_tie_break() -> None:
+    """Below about 100 a unit, the tie-break would sit within HiGHS's tolerances: there is none."""
+    data = scenario_data(plants=[plant("a"), plant("b")],
+                         capabilities=[capability("a", local_cost=5.0), capability("b", local_cost=5.0)],
+                         markets=[market("us", 100.0)])
+    solved_model = solve_model(make(data))
+    assert not flow_preference(solved_model.model.network).any()
+    assert plan_of(solved_model).objective == solved_model.solution.objective == pytest.approx(500.0)
+
+
 def test_the_objective_and_the_costs_are_the_true_costs_without_the_tie_break() -> None:
     # One plant, one market, 100 units a year for two years at 500 a unit, 10% discount: 50,000 + 45,454.54...
     data = scenario_data(start=2020, end=2021, discount_rate=0.1, plants=[plant("home")],

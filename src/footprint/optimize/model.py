@@ -34,6 +34,10 @@ TIE_BREAK = 1e-7
 of two), times the lane's weight in [0.5, 2) (:func:`flow_preference`): small enough not to matter against a
 real difference in cost (below 3e-7 of the median unit cost), large enough that HiGHS honours it (its dual
 feasibility tolerance is 1e-7, absolute: at 1e-9 of the unit cost it left most of the ties we tried to chance)."""
+LEAST_TIE_BREAK = 1e-5
+"""The least tie-break per unit worth having, in the reporting currency: below it (a network whose unit costs are
+under about 100) the tie-break would sit within HiGHS's tolerances, unable to order the lanes and only blurring
+the solver's objective (enough to keep Benders from closing a gap of 1e-9), so there is none."""
 
 
 @dataclass(frozen=True)
@@ -108,23 +112,24 @@ def flow_preference(network: Network) -> np.ndarray:
     The typical unit cost is the median of the flows' unit costs (of every k-th flow's on a large network, at
     most 4,096: what it is matters little, only that it scales with the costs), rounded to a power of two so
     that futures whose costs move a little keep the very same tie-break (a warm re-solve is then handed only the
-    costs that really changed); 1 where it is 0. A lane's weight is a(plant, product, sourcing) x b(market) / 2,
-    in [0.5, 2), with a and b in [1, 2) from a hash of the ids:
-    it depends on names only, so a lane is preferred alike in every year and every future, whatever order
-    the file lists things in; and a product, not a sum, of a plant's part and a market's, so that two plants
-    swapping two markets between them (the same total cost) differ too.
+    costs that really changed). No tie-break (zeros) where TIE_BREAK x that is below LEAST_TIE_BREAK. A lane's
+    weight is a(plant, product, sourcing) x b(market) / 2, in [0.5, 2), with a and b in [1, 2) from a hash of
+    the ids: it depends on names only, so a lane is preferred alike in every year and every future, whatever
+    order the file lists things in; and a product, not a sum, of a plant's part and a market's, so that two
+    plants swapping two markets between them (the same total cost) differ too.
     """
     if len(network.flow_profile) == 0:
         return np.zeros(0)
     sample = network.unit_cost[::max(1, len(network.flow_profile) // 4096)]
     median = float(np.median(np.abs(sample)))
-    typical = 2.0 ** round(np.log2(median)) if median > 0 else 1.0
+    scale = TIE_BREAK * 2.0 ** round(np.log2(median)) if median > 0 else 0.0
+    if scale < LEAST_TIE_BREAK:
+        return np.zeros(len(network.flow_profile))
     plant_product = [f"{network.plants[p]}\x1f{network.products[m]}"
                      for p, m in zip(network.cap_plant, network.cap_product, strict=True)]
     profiles = plant_product + [f"{plant_product[c]}\x1f{name}"
                                 for c, name in zip(network.sourcing_capability, network.sourcing_names, strict=True)]
-    scale = TIE_BREAK * typical / 2
-    preference = (scale * _hashed(profiles))[network.flow_profile]  # a few gathers: ~25 ns a flow
+    preference = (scale / 2 * _hashed(profiles))[network.flow_profile]  # a few gathers: ~20 ns a flow
     preference *= _hashed(network.markets)[network.flow_market]
     return preference
 
