@@ -33,13 +33,15 @@ from footprint.plan.plan import Plan
 from footprint.plan.store_schema import STORE_ENV
 from footprint.plan.tables import solve
 from footprint.scenario.cases import case_path
-from footprint.scenario.files import scenario_from_data
+from footprint.scenario.files import read_scenario, scenario_from_data
 from footprint.scenario.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS = REPO / "data" / "benchmarks"
 ORLIB = BENCHMARKS / "orlib-cap"
 TRNSPORT = BENCHMARKS / "gams-trnsport"
+REPRO = REPO / "tests" / "repro"
+"""Reproducers of reported defects (see its README)."""
 
 # Deterministic property tests: the same examples on every run and machine, no example database.
 settings.register_profile(
@@ -240,6 +242,11 @@ def make(data: dict[str, Any]) -> Scenario:
 
 def solved(data: dict[str, Any]) -> Plan:
     return solve(make(data))
+
+
+def repro(name: str) -> Scenario:
+    """The reproducer ``tests/repro/<name>``, read and checked as ``footprint run`` reads it."""
+    return read_scenario(REPRO / name, CHECKS).scenario
 
 
 def costs_by(plan: Plan, component: str) -> dict[int, float]:

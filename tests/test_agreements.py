@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from conftest import assert_costs_match, capability, costs_by, make, market, plant, scenario_data, solved
-from footprint.scenario.files import ScenarioError
+from conftest import (
+    REPRO,
+    assert_costs_match,
+    capability,
+    costs_by,
+    make,
+    market,
+    plant,
+    scenario_data,
+    solved,
+    write_yaml,
+)
+from footprint.economics.checks import CHECKS
+from footprint.scenario.files import ScenarioError, read_scenario
 
 CAR = "8703"
 MFN_US = {"origin": "*", "destination": "US", "product_class": CAR, "rate": 0.025}
@@ -140,6 +153,41 @@ def test_non_qualifying_goods_pay_the_base_rate_and_the_full_additional_duty() -
     assert costs_by(solved(_mexico_to_us("CN")), "duty") == pytest.approx({2026: 10 * 0.275 * 1000.0})
 
 
+@pytest.mark.parametrize(("s232", "duty"), [(0.125, 5.0), (0.03, 3.0)])
+def test_relief_goes_with_a_claim_of_its_agreement(s232: float, duty: float) -> None:
+    """tests/repro/relief-needs-claim.yaml: a US car (100) into Germany, no general rate, an s232 duty relieved
+    in full for goods claiming fta, whose own rate is 5%. Relief comes only with the claim: claiming pays
+    5% + 0, not claiming 0% + s232. At 12.5% the unit claims (5), at 3% it does not (3); never 0."""
+    data = yaml.safe_load((REPRO / "relief-needs-claim.yaml").read_text(encoding="utf-8"))
+    data["tariffs"][0]["rate"] = s232
+    plan = solved(data)
+    assert costs_by(plan, "duty") == pytest.approx({2022: duty})
+    assert plan.objective == pytest.approx(100.0 + duty)
+
+
+def test_a_relief_whose_claim_costs_more_than_the_general_rate_is_warned_of() -> None:
+    (warning,) = read_scenario(REPRO / "relief-needs-claim.yaml", CHECKS).warnings
+    assert warning.path == "tariffs[*/DE/8704/s232].relief.agreement"
+    assert warning.message == (
+        "relief goes with a claim of fta, whose rate on 8704 from US to DE (5%) is above the general rate (0%): "
+        "a unit that claims fta pays 5% and the duty as relieved, one that does not 0% and the duty (12.5%) in "
+        "full; each unit pays the less")
+
+
+def test_a_relief_no_lane_can_claim_is_warned_of(tmp_path) -> None:
+    """USMCA relief on a duty into the US paid only by a Japanese car: Japan is no member, so no unit can claim."""
+    data = _mexico_to_us("US")
+    data["plants"][0]["country"] = "JP"
+    (warning,) = read_scenario(write_yaml(tmp_path / "japan.yaml", data), CHECKS).warnings
+    assert warning.path == "tariffs[*/US/8703/s232].relief.agreement"
+    assert warning.message == ("no lane that pays this duty runs between two members of usmca: relief goes with a "
+                               "claim of usmca, so it applies to nothing")
+
+
+def test_a_relief_members_can_claim_at_no_extra_rate_is_not_warned_of(tmp_path) -> None:
+    assert read_scenario(write_yaml(tmp_path / "mexico.yaml", _mexico_to_us("US")), CHECKS).warnings == []
+
+
 def test_an_origin_s_own_additional_rate_replaces_the_any_origin_one_of_its_measure() -> None:
     s232 = {"origin": "*", "destination": "US", "product_class": CAR, "rate": 0.25, "additional": True,
             "measure": "s232"}
@@ -173,7 +221,7 @@ def test_a_relief_must_name_a_known_agreement() -> None:
     data["tariffs"][1]["relief"]["agreement"] = "nafta"
     with pytest.raises(ScenarioError) as caught:
         make(data)
-    assert any(p.path == "tariffs[1].relief.agreement" and "unknown agreement 'nafta'" in p.message
+    assert any(p.path == "tariffs[*/US/8703/s232].relief.agreement" and "unknown agreement 'nafta'" in p.message
                for p in caught.value.problems)
 
 
@@ -182,4 +230,5 @@ def test_content_shares_may_not_exceed_one() -> None:
     data["capabilities"][0]["content"] = {"KR": 0.7, "JP": 0.4}
     with pytest.raises(ScenarioError) as caught:
         make(data)
-    assert any(p.path.startswith("capabilities[0]") and "more than 1" in p.message for p in caught.value.problems)
+    assert any(p.path.startswith("capabilities[busan/car]") and "more than 1" in p.message
+               for p in caught.value.problems)

@@ -152,14 +152,17 @@ def test_a_series_takes_the_value_every_year_and_a_left_out_field_is_set() -> No
 
 
 @pytest.mark.parametrize(("path", "message"), [
-    ("markets[usa].demand.car", "markets[usa].demand.car: no markets entry with id 'usa' (ids: us)"),
+    ("markets[usa].demand.car", "markets[usa].demand.car: no markets entry 'usa'; did you mean us?"),
+    ("capabilities[home/cars].local_cost", "capabilities[home/cars].local_cost: no capabilities entry 'home/cars'; "
+                                           "did you mean home/car?"),
     ("markets[us].demand.bike", "markets[us].demand.bike: markets[us].demand has no 'bike' (it has: car)"),
     ("capabilities[5].local_cost", "capabilities[5].local_cost: capabilities has 2 entries, at positions 0-1; "
                                    "no entry '5'"),
     ("plants[home]", "plants[home]: plants[home] is a mapping of id, country, currency, pools, not a number"),
     ("options[away-line].capex.low", "options[away-line].capex.low: options[away-line].capex is 1000.0; "
                                      "it has no .low"),
-    ("plants.fixed_cost", "plants.fixed_cost: plants is a list of 2 entries; pick one as plants[id]"),
+    ("plants.fixed_cost", "plants.fixed_cost: plants is a list of 2 entries; pick one as plants[key] or "
+                          "plants[position]"),
     ("plants[home.fixed_cost", "plants[home.fixed_cost: not a parameter path; expected e.g. fx.KRW"),
     ("fx.EUR", "fx.EUR: no amount in the scenario is in EUR"),
     ("fx.USD", "fx.USD: USD is the reporting currency"),
@@ -216,4 +219,5 @@ def test_cli_a_bad_path_is_a_message(tmp_path: Path) -> None:
     path = write_yaml(tmp_path / "two.yaml", two_plants())
     result = invoke("breakeven", str(path), "--param", "plants[nowhere].fixed_cost", "--range", "0", "1")
     assert result.exit_code == 1
-    assert "plants[nowhere].fixed_cost: no plants entry with id 'nowhere' (ids: home, away)" in result.output
+    assert "plants[nowhere].fixed_cost: no plants entry 'nowhere' (entries: home, away; or positions 0-1)" in \
+        result.output

@@ -133,7 +133,7 @@ def test_run_an_invalid_scenario_is_a_message(tmp_path):
     path = write_yaml(tmp_path / "bad.yaml", data)
     result = invoke("run", str(path))
     assert result.exit_code == 1
-    assert "lanes[0].plant: unknown plant 'ghost'" in flat(result.output)
+    assert "lanes[ghost/us].plant: unknown plant 'ghost'" in flat(result.output)
 
 
 def test_run_an_infeasible_scenario_is_a_message(tmp_path):
@@ -225,3 +225,16 @@ def test_run_out_refuses_to_replace_a_workbook_it_did_not_write(tmp_path, scenar
     assert mine.read_bytes() == before
     assert invoke("run", str(scenario_file), "--out", str(tmp_path / "plan.xlsx")).exit_code == 0
     assert invoke("run", str(scenario_file), "--out", str(tmp_path / "plan.xlsx")).exit_code == 0  # its own: replaced
+
+
+def test_sensitivity_says_the_scenario_s_warnings_as_every_command_does(tmp_path):
+    data = small_network_data()
+    data["tariffs"][0]["rate"] = 25.0
+    data["fx"] = {"KRW": {"value": 1100.0, "low": 500.0, "high": 1600.0}}
+    path = write_yaml(tmp_path / "net.yaml", data)
+    result = invoke("sensitivity", str(path), "--workers", "1", "--store", str(tmp_path / "runs.sqlite"))
+    assert result.exit_code == 0, result.output
+    text = flat(result.output)
+    assert f"warning: {path}:" in text
+    assert "tariffs[*/US/8703].rate: a rate of 25 is 2500%" in text
+    assert "ScenarioWarning" not in text

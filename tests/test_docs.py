@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 
 from footprint.scenario.docs import SECTIONS, scenario_reference, with_reference
@@ -21,3 +23,29 @@ def test_reference_documents_every_field() -> None:
         for name, field in model.model_fields.items():
             assert f"| `{name}` |" in reference
             assert field.description, f"{model.__name__}.{name} has no description"
+
+
+REPOSITORY = README.parent
+_LINK = re.compile(r"\]\(([^)\s#]+)[^)]*\)")
+"""A Markdown link's target."""
+_NAMED_FILE = re.compile(r"`([^`\s]+\.md)`")
+"""A Markdown file named in code type: `../other/README.md`."""
+
+
+def _documents() -> list[Path]:
+    listed = subprocess.run(["git", "ls-files", "*.md"], cwd=REPOSITORY, capture_output=True, text=True, check=True)
+    return [REPOSITORY / name for name in listed.stdout.split()]
+
+
+def test_every_file_a_document_links_to_or_names_is_in_the_repository() -> None:
+    """Links and named Markdown files resolve from the document's folder or from the repository's root."""
+    missing = []
+    for document in _documents():
+        text = document.read_text(encoding="utf-8")
+        for target in [*_LINK.findall(text), *_NAMED_FILE.findall(text)]:
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if not ((document.parent / target).exists() or (REPOSITORY / target).exists()):
+                missing.append(f"{document.relative_to(REPOSITORY)}: {target}")
+    assert _documents()
+    assert not missing, missing

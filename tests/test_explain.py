@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from conftest import capability, make, market, plant, scenario_data, write_yaml
+from conftest import REPRO, capability, invoke, make, market, plant, repro, scenario_data, write_yaml
 from footprint.analysis.explain import ExplainError, alternative, explain
 from footprint.cli import app
 from footprint.economics.network import UNIT_COMPONENTS
@@ -50,6 +50,37 @@ def test_capacity_is_priced_by_the_next_plant_and_the_margin_is_to_the_cheapest(
     assert value["value"].tolist() == pytest.approx([30.0])
 
 
+def _plants_by_year(explanation) -> dict[int, list[str]]:
+    landed = explanation.landed.astype({"plant": str})
+    return {int(year): sorted(rows["plant"]) for year, rows in landed.groupby("year")}
+
+
+def test_a_candidate_is_no_alternative_before_it_can_open() -> None:
+    """tests/repro/explain-candidate-before-open.yaml: new (1,550 a unit landed) opens in 2028 at the earliest;
+    in 2026 and 2027 it is no tied alternative to old, and its line has no value then."""
+    explanation = explain(repro("explain-candidate-before-open.yaml"), "de", "hp")
+    assert _plants_by_year(explanation) == {2026: ["old"], 2027: ["old"], 2028: ["new", "old"],
+                                            2029: ["new", "old"]}
+    landed = explanation.landed.astype({"plant": str}).set_index(["year", "plant"])
+    assert landed.loc[(2028, "old"), "margin"] == pytest.approx(500.0)  # 2,050 against new's 1,550
+    assert explanation.capacity_value.empty
+
+
+def test_a_plant_the_plan_closes_is_no_alternative_once_closed() -> None:
+    # a makes at 100 and costs 50 a year while open; b makes at 110. 20 units in 2020, then 2: a saves 200 - 50
+    # in 2020 but only 20 - 50 after, so the plan closes it in 2021 (it cannot reopen): 2050 + 220 + 220.
+    explanation = explain(make(scenario_data(
+        start=2020, end=2022,
+        plants=[plant("a", closable=True, fixed_cost=50.0), plant("b")],
+        capabilities=[capability("a", local_cost=100.0), capability("b", local_cost=110.0)],
+        markets=[market("m", {2020: 20.0, 2021: 2.0, 2022: 2.0})],
+    )), "m", "car")
+    assert explanation.plan.objective == pytest.approx(2490.0)
+    assert _plants_by_year(explanation) == {2020: ["a", "b"], 2021: ["b"], 2022: ["b"]}
+    value = explanation.capacity_value.astype({"plant": str})
+    assert not ((value["plant"] == "a") & (value["year"] > 2020)).any()
+
+
 @pytest.mark.parametrize(("changes", "delta"), [
     ((Change("forbid", "a/car"),), 15 * 130.0 - 1650.0),          # all from B
     ((Change("force", "c/car@m"),), 15 * 150.0 - 1650.0),        # all from C
@@ -71,7 +102,7 @@ def test_a_forced_or_forbidden_decision_costs_its_delta(changes: tuple[Change, .
     (Change("force", "a/car@mars"), "unknown market 'mars'"),
 ])
 def test_unknown_names_in_a_change_are_reported(change: Change, message: str) -> None:
-    with pytest.raises(PlanningError, match=message):
+    with pytest.raises(ExplainError, match=message):
         alternative(make(three_plants()), (change,), 0.0)
 
 
@@ -108,3 +139,31 @@ def test_the_explain_command_reports_an_unknown_market_without_a_traceback(tmp_p
     assert result.exit_code == 1
     assert "unknown market 'mars'" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ("--force=open:new@2027", "plant 'new' cannot open in '2027'; possible years: 2028, 2029"),
+    ("--forbid=open:new@2026", "plant 'new' cannot open in '2026'; possible years: 2028, 2029"),
+    ("--force=open:nwe", "unknown plant 'nwe'; known: old, new"),
+    ("--force=open:old", "plant 'old' is not a candidate"),
+    ("--force=close:new", "plant 'new' is not closable"),
+    ("--forbid=old-line", "unknown option 'old-line'"),
+])
+def test_explain_refuses_a_change_the_scenario_cannot_make_as_invalid_input(change: str, message: str) -> None:
+    """Exit 1 (the input is invalid), not 3 (no plan), and nothing of the explanation printed before it."""
+    result = invoke("explain", str(REPRO / "explain-candidate-before-open.yaml"), "--market", "de", "--product",
+                    "hp", change)
+    assert result.exit_code == 1, result.output
+    assert message in " ".join(result.output.split())
+    assert "cost per unit" not in result.output
+
+
+def test_explain_with_a_change_that_leaves_no_plan_exits_3_after_the_explanation(tmp_path) -> None:
+    data = three_plants()
+    data["capabilities"] = data["capabilities"][:1]
+    data["plants"] = data["plants"][:1]  # only A, 10 units of capacity without its option
+    result = invoke("explain", str(write_yaml(tmp_path / "a.yaml", data)), "--market", "m", "--product", "car",
+                    "--forbid", "more-a")
+    assert result.exit_code == 3, result.output
+    assert "car for m: cost per unit from each capable plant" in " ".join(result.output.split())
+    assert "no plan with forbid more-a (infeasible)" in " ".join(result.output.split())

@@ -12,7 +12,7 @@ from importlib.metadata import version
 import pytest
 from searoute import searoute
 
-from conftest import capability, make, market, plant, scenario_data, solved
+from conftest import capability, costs_by, make, market, plant, repro, scenario_data, solved
 from footprint.economics.freight import (
     CACHE_ENV,
     SHIPPED_DISTANCES,
@@ -20,6 +20,7 @@ from footprint.economics.freight import (
     great_circle_km,
     sea_nautical_miles,
 )
+from footprint.plan.tables import solve
 from footprint.scenario.entities import Location
 
 BUSAN = {"name": "Busan", "lat": 35.08, "lon": 129.04}
@@ -61,6 +62,43 @@ def test_computed_lane_components_are_in_the_landed_cost_and_sum_to_the_objectiv
     assert landed["land_freight"] == pytest.approx(road)  # the plant sits at its port
     assert landed["freight"] == 0.0
     assert plan.objective == pytest.approx(10 * (0.1 * nautical + 150.0 + road))
+
+
+def test_a_cif_value_counts_freight_to_the_port_of_entry_only() -> None:
+    """Duty = rate x (ex-works value + freight to the border): the plant's road leg to its port, handling
+    there and the sea leg; not the handling at the market's port nor the road leg inland from it."""
+    inland_plant = {"lat": 35.58, "lon": 129.04}  # half a degree north of Busan's port
+    data = _sea_case(tariffs=[{"origin": "*", "destination": "US", "product_class": "8703", "rate": 0.1}])
+    data["plants"][0]["location"] = inland_plant
+    data["capabilities"][0]["local_cost"] = 1_000_000.0  # KRW: 1000 USD
+    data["markets"][0]["customs_basis"] = "cif"
+    plan = solved(data)
+    landed = plan.landed_cost.astype({"component": str}).set_index("component")["per_unit"]
+    sea = 0.1 * sea_nautical_miles((BUSAN["lon"], BUSAN["lat"]), (LONG_BEACH["lon"], LONG_BEACH["lat"]))
+    to_port = great_circle_km(make_location(**inland_plant), make_location(BUSAN["lat"], BUSAN["lon"])) * 0.25
+    inland = great_circle_km(make_location(33.75, -118.21), make_location(33.75, -116.21)) * 0.25
+    assert landed["land_freight"] == pytest.approx(to_port + inland)
+    assert landed["duty"] == pytest.approx(0.1 * (1000.0 + to_port + 75.0 + sea))
+    assert plan.objective == pytest.approx(10 * (1000.0 + sea + 150.0 + to_port + inland + landed["duty"]))
+
+
+def test_the_cif_reproducer_pays_duty_on_its_value_at_hamburg() -> None:
+    """tests/repro/cif-includes-inland-leg.yaml: packs from Haiphong enter the EU at Hamburg; the handling
+    there and the 600 km to Munich are not in the customs value."""
+    scenario = repro("cif-includes-inland-leg.yaml")
+    plan = solve(scenario)
+    haiphong, munich = scenario.plants[0], scenario.markets[0]
+    assert haiphong.location is not None
+    assert haiphong.port is not None
+    assert munich.location is not None
+    assert munich.port is not None
+    sea = 0.012 * sea_nautical_miles((haiphong.port.lon, haiphong.port.lat), (munich.port.lon, munich.port.lat))
+    to_port = great_circle_km(haiphong.location, haiphong.port) * 1.2 * 0.15
+    duty = costs_by(plan, "duty")[2026]
+    assert duty == pytest.approx(10_000 * 0.10 * (2000.0 + to_port + 25.0 + sea))
+    inland = great_circle_km(munich.port, munich.location) * 1.2 * 0.15
+    assert inland > 100.0  # what the defect added to each unit's customs value
+    assert costs_by(plan, "land_freight")[2026] == pytest.approx(10_000 * (to_port + inland))
 
 
 def test_a_listed_lane_overrides_the_computed_freight() -> None:

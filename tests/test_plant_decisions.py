@@ -29,10 +29,9 @@ from conftest import (
     write_yaml,
 )
 from footprint.analysis.breakeven import find_breakeven
-from footprint.analysis.explain import alternative
+from footprint.analysis.explain import ExplainError, alternative
 from footprint.economics.checks import CHECKS
 from footprint.optimize.changes import Change
-from footprint.optimize.solve import PlanningError
 from footprint.plan.plan import Plan
 from footprint.plan.tables import solve
 from footprint.scenario.files import ScenarioError
@@ -339,14 +338,14 @@ def test_forcing_a_plant_that_may_open_and_close_to_close():
 def test_an_impossible_plant_change_names_what_is_known(target, message):
     scenario = make(growing(earliest_open=2022))
     for kind in ("force", "forbid"):
-        with pytest.raises(PlanningError, match=message.replace("(", r"\(")):
+        with pytest.raises(ExplainError, match=message.replace("(", r"\(")):
             alternative(scenario, (Change(kind, target),), 0.0)
 
 
 def test_a_candidate_cannot_close_before_it_could_open():
     data = peaks({2020: 10.0, 2021: 100.0, 2022: 100.0})
     data["plants"][1]["earliest_open"] = 2021
-    with pytest.raises(PlanningError, match=r"plant 'temp' cannot close in '2021'; possible years: 2022$"):
+    with pytest.raises(ExplainError, match=r"plant 'temp' cannot close in '2021'; possible years: 2022$"):
         alternative(make(data), (Change("force", "close:temp@2021"),), 0.0)
 
 

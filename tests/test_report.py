@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -11,14 +13,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 from markupsafe import escape
+from rich.console import Console
 
 import footprint as fp
-from conftest import invoke, small_network_data, write_yaml
+from conftest import REPO, invoke, small_network_data, write_yaml
+from footprint.plan.plan import Plan
 from footprint.plan.store import RunStore
+from footprint.views.console import print_costs
+from footprint.views.labels import component_label, money
+from footprint.views.report import plan_facts
 from footprint.views.world import LAND, PLANT_COLOURS, centroids, top_lanes
+from footprint.web.tables import html_table
 from test_stochastic_plan import TWO_FUTURES, two_years, write_set
 from test_sweep import ranged_network, set_files
+from web_helpers import web_app
 
 
 @pytest.fixture(scope="module")
@@ -101,12 +111,28 @@ def test_the_report_of_a_plan_has_its_sections_and_numbers(rogue: tuple[Path, st
     for section in ("map", "capacity", "landed", "costs", "inputs"):
         assert f'<section id="{section}">' in text
     assert 'id="lost"' not in text  # rogue-2012 serves all its demand: no lost sales section
-    assert f"{round(plan.objective):,} USD" in text
+    assert f"<dd>{money(plan.objective, 'USD')}</dd>" in text  # as `run` prints it
     assert "busan-rogue-line" in text
     assert "Why rogue for us comes from where it does" in text  # explain's choices
     assert "FACTS.md 1: Nissan release 2010-10-06" in text  # an input with its source
     assert "https://" not in text.split("<script>")[0]  # nothing in the head asks for a file elsewhere
     assert len(text.encode()) < 15_000_000
+
+
+def test_the_key_figures_count_every_build() -> None:
+    """Voltaro builds four options, some several times (issue 16: the report said 4 builds where there are 10);
+    an option built in two years counts in each."""
+    plan = fp.solve(fp.load(REPO / "tests" / "repro" / "voltaro.yaml"))
+    assert (plan.builds["count"] > 1).any()  # the case has builds of count > 1: the defect shows on it
+    count, options = int(plan.builds["count"].sum()), plan.builds["option"].nunique()
+    assert count > len(plan.builds)
+    assert dict(plan_facts(plan))["capacity built"] == f"{count} builds of {options} options"
+    builds = pd.DataFrame({"option": ["a", "a", "b"], "plant": "p", "pool": "q", "year": [2027, 2030, 2027],
+                           "count": [2, 1, 1], "added_capacity": 1.0, "capex": 1.0})
+    twice = Plan(plan.summary, {**plan.tables, "builds": builds})
+    assert dict(plan_facts(twice))["capacity built"] == "4 builds of 2 options"
+    none = Plan(plan.summary, {**plan.tables, "builds": builds.head(0)})
+    assert dict(plan_facts(none))["capacity built"] == "none"
 
 
 def test_names_are_escaped_and_a_results_folder_says_its_scenario_is_unknown(tmp_path: Path) -> None:
@@ -160,13 +186,54 @@ def test_the_report_of_a_sweep_and_of_a_tornado(tmp_path: Path) -> None:
     assert "Tornado: the objective with each input at its ends" in (tmp_path / "tornado.html").read_text("utf-8")
 
 
+def test_a_sensitivity_sweep_is_summed_up_as_its_tornado_everywhere(tmp_path: Path) -> None:
+    """sweep-summary, the report and the app's sweep page show a sensitivity sweep's tornado (ranked swings, where
+    the decisions change), not the mean, percentiles and CVaR of its one-at-a-time ends as if they were futures
+    of a distribution (issue 16)."""
+    store = str(tmp_path / "runs.sqlite")
+    write_yaml(tmp_path / "net.yaml", ranged_network())
+    tornado = fp.sensitivity(tmp_path / "net.yaml", workers=1, store=store)
+    ranked = [bar.path for bar in tornado.bars]
+    detroit = next(bar for bar in tornado.bars if bar.path == "capabilities[detroit/car].local_cost")
+    assert detroit.low.change  # an end where the decisions change: each place must say how
+
+    def distribution_free(text: str) -> None:
+        for statistic in ("CVaR", "percentile", "standard deviation", "over the futures"):
+            assert statistic not in text, statistic
+
+    printed = invoke("sweep-summary", str(tornado.sweep), "--store", store)
+    assert printed.exit_code == 0, printed.output
+    text = " ".join(printed.output.split())
+    distribution_free(text)
+    assert [text.index(path) for path in ranked] == sorted(text.index(path) for path in ranked)  # largest first
+    assert detroit.low.change.split(",")[0] in text
+    made = invoke("report", str(tornado.sweep), "--store", store, "-o", str(tmp_path / "tornado.html"))
+    assert made.exit_code == 0, made.output
+    html = (tmp_path / "tornado.html").read_text(encoding="utf-8").split('<div class="figure">')
+    report = html[0] + "".join(part.split("</script>", 1)[-1] for part in html[1:])  # the text, not the charts' data
+    distribution_free(report)
+    assert "Tornado: the objective with each input at its ends" in html[1]
+    rows = report[report.index("largest swing first"):]
+    assert [rows.index(f"<td>{escape(path)}</td>") for path in ranked] == sorted(
+        rows.index(f"<td>{escape(path)}</td>") for path in ranked)
+    assert str(escape(detroit.low.change)) in report
+    with TestClient(web_app(tmp_path / "runs.sqlite")) as client:
+        page = client.get(f"/runs/{tornado.sweep}")
+    assert page.status_code == 200
+    distribution_free(page.text)
+    table = page.text[page.text.index('id="table-tornado"'):]
+    assert [table.index(f">{escape(path)}<") for path in ranked] == sorted(
+        table.index(f">{escape(path)}<") for path in ranked)
+    assert str(escape(detroit.low.change)) in table
+
+
 def test_the_report_of_a_stochastic_plan(tmp_path: Path) -> None:
     store = str(tmp_path / "runs.sqlite")
     stored = fp.stochastic(write_set(tmp_path, two_years(), TWO_FUTURES, revise_from=2021), store=store, mip_gap=0.0)
     made = invoke("report", str(stored.run), "--store", store, "-o", str(tmp_path / "stochastic.html"))
     assert made.exit_code == 0, made.output
     text = (tmp_path / "stochastic.html").read_text(encoding="utf-8")
-    assert f"{round(stored.evpi):,} USD" in text
+    assert money(stored.evpi, "USD") in text
     assert "VSS (EEV - RP)" in text
     assert "value of waiting" in text
     assert "Regret table" in text
@@ -190,7 +257,7 @@ def test_the_compare_report_draws_the_differences(tmp_path: Path, rogue: tuple[P
     assert "NPV by component" in text
     with RunStore(store) as opened:
         difference = opened.plan("latest").objective - opened.plan(1).objective
-    assert f"{difference:+,.4g}" in text
+    assert f"{'+' if difference > 0 else ''}{money(difference, 'USD')}" in text  # as `compare` prints it
 
 
 # --- the map's parts ------------------------------------------------------------------------------------------------
@@ -223,7 +290,10 @@ def test_the_report_opens_offline_and_its_map_draws(browser: Any, rogue: tuple[P
     report, _, _ = rogue
     page, requests, errors = _open_offline(browser, report)
     try:
-        page.wait_for_timeout(500)
+        # drawn when the countries' fill and the markers are in the page (not after a time that a busy machine
+        # may need more of)
+        page.wait_for_selector("#map .scatterlayer .fills path", state="attached", timeout=30_000)
+        page.wait_for_selector("#map .scatterlayer .points path", state="attached", timeout=30_000)
         pixels = _png_pixels(page.locator("#map .js-plotly-plot").screenshot())
     finally:
         page.close()
@@ -249,3 +319,175 @@ def test_both_bundled_cases_reports_open_offline(browser: Any, tmp_path: Path, c
     assert requests == [(tmp_path / f"{case}.html").as_uri()]
     assert errors == []
     assert charts >= 8
+
+
+# --- what the charts draw (issue 16): labels whole, one colour-blind-safe palette, amounts as the tables write them ---
+
+MACHADO = {  # Machado, Oliveira and Fernandes (2009): full protanopia, deuteranopia and tritanopia, on linear RGB
+    "normal": np.eye(3),
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                            [-0.003882, -0.048116, 1.051998]]),
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                              [-0.011820, 0.042940, 0.968881]]),
+    "tritanopia": np.array([[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                            [0.004733, 0.691367, 0.303900]]),
+}
+MONEY = re.compile(r"-?[\d,]+\.\d\d(bn|M|k)?")
+"""An amount as every view writes it (views/labels.py money), without its currency."""
+
+
+def _lab(colour: str, vision: str) -> np.ndarray:
+    """CIELAB (D65) of a CSS colour (#rrggbb or rgb(r, g, b)) as seen with ``vision``."""
+    if colour.startswith("#"):
+        rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    else:
+        rgb = np.array([float(part) for part in re.findall(r"[\d.]+", colour)[:3]]) / 255
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    r, g, b = np.clip(MACHADO[vision] @ linear, 0, 1)
+    xyz = np.array([(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+                    (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+CHARTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
+  const colours = gd._fullData.flatMap(t => t.type === 'waterfall'
+      ? [t.increasing.marker.color, t.decreasing.marker.color, t.totals.marker.color]
+      : t.type === 'bar' ? [t.marker.color]
+      : t.type === 'scatter' && t.marker && Array.isArray(t.marker.color) && typeof t.marker.color[0] === 'string'
+        ? [...new Set(t.marker.color)] : []);
+  const box = gd.querySelector('.main-svg').getBoundingClientRect();
+  const labels = Array.from(gd.querySelectorAll('.xtick text')).map(e => {
+    const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; });
+  const ticks = axis => Array.from(gd.querySelectorAll('.' + axis + 'tick text')).map(e => e.textContent);
+  const title = axis => (gd._fullLayout[axis + 'axis'].title || {}).text || '';
+  return {section: gd.closest('section').id, title: (gd._fullLayout.title || {}).text || '', colours,
+          names: gd._fullData.filter(t => t.type === 'bar' && t.showlegend !== false).map(t => t.name),
+          svg: [box.left, box.top, box.right, box.bottom], labels,
+          axes: [[title('x'), ticks('x')], [title('y'), ticks('y')]], range: gd._fullLayout.xaxis.range,
+          data: gd._fullData.map(t => ({name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}))};
+})"""
+
+
+def _charts(browser: Any, report: Path, width: int = 1280) -> list[dict[str, Any]]:
+    page = browser.new_page(viewport={"width": width, "height": 1000})
+    try:
+        page.goto(report.as_uri())
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        page.wait_for_timeout(300)
+        return list(page.evaluate(CHARTS))
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def voltaro(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Plan]:
+    """The voltaro repro (issue 16) solved into a store and reported: (report, its plan)."""
+    folder = tmp_path_factory.mktemp("voltaro")
+    store = str(folder / "runs.sqlite")
+    ran = invoke("run", str(REPO / "tests" / "repro" / "voltaro.yaml"), "--store", store)
+    assert ran.exit_code == 0, ran.output
+    made = invoke("report", "latest", "--store", store, "-o", str(folder / "report.html"))
+    assert made.exit_code == 0, made.output
+    with RunStore(store) as opened:
+        return folder / "report.html", opened.plan("latest")
+
+
+@pytest.mark.parametrize("width", [1280, 900])
+def test_the_waterfalls_labels_are_drawn_whole(browser: Any, voltaro: tuple[Path, Plan], width: int) -> None:
+    """Each part's label under its bar inside the chart, none on another (issue 16: they were cut off)."""
+    waterfalls = [chart for chart in _charts(browser, voltaro[0], width) if chart["section"] == "landed"]
+    assert len(waterfalls) == 6
+    assert max(len(chart["labels"]) for chart in waterfalls) >= 6  # a lane with sea freight, port handling ...
+    for chart in waterfalls:
+        left, top, right, bottom = chart["svg"]
+        for label in chart["labels"]:
+            assert left - 1 <= label[0], (chart["title"], label, chart["svg"])
+            assert label[2] <= right + 1, (chart["title"], label, chart["svg"])
+            assert top - 1 <= label[1], (chart["title"], label, chart["svg"])
+            assert label[3] <= bottom + 1, (chart["title"], label, chart["svg"])
+        ordered = sorted(chart["labels"])
+        assert all(a[2] <= b[0] + 1 for a, b in itertools.pairwise(ordered)), chart["title"]
+
+
+def test_every_chart_tells_its_series_apart_with_any_colour_vision(browser: Any, voltaro: tuple[Path, Plan]) -> None:
+    """One colour-blind-safe palette (Tol's muted): in every chart, each series its own colour, any two at least 12
+    apart (CIELAB) with normal vision and with each colour blindness simulated (issue 16: near-identical colours);
+    and the costs chart's series are the families its table names (no "other" where the table says "launch")."""
+    charts = [chart for chart in _charts(browser, voltaro[0]) if chart["section"] != "map"]
+    assert len(charts) >= 9
+    for chart in charts:
+        colours = chart["colours"]
+        assert len({_lab(c, "normal").round(3).tobytes() for c in colours}) == len(colours), chart["title"]
+        for vision in MACHADO:
+            for a, b in itertools.combinations(colours, 2):
+                assert np.linalg.norm(_lab(a, vision) - _lab(b, vision)) >= 12, (chart["title"], vision, a, b)
+    costs = next(chart for chart in charts if chart["title"].startswith("Costs by component"))
+    text = voltaro[0].read_text(encoding="utf-8")
+    table = text[text.index("Costs by component over the horizon"):].split("</table>")[0]
+    families = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>", table)
+    assert set(costs["names"]) == {str(escape(family)) for family, _ in families}
+    assert "other" not in costs["names"]
+    assert ("opening, closing, launch", "launch") in families  # launch: its name in the table, its family in the chart
+    plan = voltaro[1]
+    spent = plan.costs.groupby("component", observed=True)["amount"].sum()
+    assert sorted(component for _, component in families) == sorted(
+        component_label(c) for c, amount in spent.items() if amount)
+
+
+def test_amounts_read_as_the_tables_write_them(browser: Any, voltaro: tuple[Path, Plan]) -> None:
+    """Axes of amounts written as the tables and the terminal write amounts (19.93bn, 600.49M), costs per unit in
+    whole units, never with SI prefixes (4.00G) beside tables of whole numbers (issue 16: two styles)."""
+    report, plan = voltaro
+    seen = set()
+    for chart in _charts(browser, report):
+        for title, ticks in chart["axes"]:
+            pattern = {"USD": MONEY, "USD per unit": re.compile(r"-?[\d,]+"), "units": re.compile(r"[\d,]+")}.get(title)
+            if pattern is not None and ticks:
+                seen.add(title)
+                assert all(pattern.fullmatch(tick) for tick in ticks), (chart["title"], ticks)
+    assert seen == {"USD", "USD per unit", "units"}
+    text = report.read_text(encoding="utf-8")
+    assert f"<dd>{money(plan.objective, 'USD')}</dd>" in text
+    table = text[text.index("Costs by component over the horizon"):].split("</table>")[0]
+    amounts = re.findall(r"<td>([^<]*USD)</td>", table)
+    assert len(amounts) >= 20
+    assert all(MONEY.fullmatch(amount.removesuffix(" USD")) for amount in amounts), amounts
+
+
+def test_the_regret_chart_draws_the_regret(browser: Any, tmp_path: Path) -> None:
+    """Each future's regret under the plan and under the mean future's plan (NPV cost minus its own optimum), on an
+    axis from 0 to about the largest (issue 16: bars of the NPV cost from 0, where regrets could not be seen)."""
+    store = str(tmp_path / "runs.sqlite")
+    stored = fp.stochastic(write_set(tmp_path, two_years(), TWO_FUTURES), store=store, mip_gap=0.0)
+    made = invoke("report", str(stored.run), "--store", store, "-o", str(tmp_path / "stochastic.html"))
+    assert made.exit_code == 0, made.output
+    chart = next(chart for chart in _charts(browser, tmp_path / "stochastic.html") if chart["section"] == "regret")
+    futures = stored.futures.set_index("name")
+    regrets = {trace["name"]: dict(zip(trace["y"], trace["x"], strict=True)) for trace in chart["data"]}
+    assert set(regrets) == {"this plan", "the mean future's plan"}
+    for name, row in futures.iterrows():
+        assert regrets["this plan"][name] == pytest.approx(row["npv"] - row["own"])
+        assert regrets["the mean future's plan"][name] == pytest.approx(row["ev_plan"] - row["own"])
+    largest = max(value for values in regrets.values() for value in values.values())
+    assert 0 < largest < 0.5 * futures["own"].min()  # small beside the NPV: drawn alone, they can be seen
+    low, high = chart["range"]
+    assert low <= 0 < largest <= high < 2 * largest
+
+
+def test_cost_components_have_one_name_everywhere(voltaro: tuple[Path, Plan]) -> None:
+    """The terminal, the report and the app name each cost component alike (issue 16: `production_local` in
+    one place, `production (local)` in another, `other` in a legend)."""
+    report, plan = voltaro
+    spent = [str(c) for c, amount in plan.costs.groupby("component", observed=True)["amount"].sum().items() if amount]
+    names = [component_label(c) for c in spent]
+    assert {"local content", "imported content", "lost sales", "launch"} <= set(names)
+    console = Console(width=200, record=True)
+    print_costs(plan, console)
+    printed = re.findall(r"│ ([a-z ()]+?) +│", console.export_text())
+    assert sorted(printed) == sorted(names)
+    table = report.read_text(encoding="utf-8").split("Costs by component over the horizon")[1].split("</table>")[0]
+    assert sorted(re.findall(r"<tr><td>.*?</td><td>(.*?)</td>", table)) == sorted(names)
+    shown = html_table("costs", plan.costs)
+    assert {row[shown.columns.index("component")] for row in shown.rows} == {
+        component_label(c) for c in plan.costs["component"]}

@@ -158,7 +158,7 @@ def test_every_ranged_figure_of_the_cases_has_a_path_to_exactly_itself(case: str
 def test_the_paths_of_figures_name_entries_by_id_and_years_by_number() -> None:
     dimensions, issues = found_dimensions(small_base())
     assert not issues
-    assert [d.path for d in dimensions] == ["plants[smyrna].fixed_cost", "capabilities[1].local_cost",
+    assert [d.path for d in dimensions] == ["plants[smyrna].fixed_cost", "capabilities[busan/car].local_cost",
                                             "markets[us].demand.car.2013", "markets[us].demand.car.2014"]
 
 
@@ -199,7 +199,7 @@ def test_ranges_sample_every_ranged_figure_within_its_range(base_file: Path, tmp
     assert [f.name for f in futures[:2]] == ["ranges001", "ranges002"]
     assert len(futures) == 40
     assert math.fsum(f.probability for f in futures) == pytest.approx(1.0)
-    costs = sorted(dict(f.overrides)["capabilities[1].local_cost"] for f in futures)
+    costs = sorted(dict(f.overrides)["capabilities[busan/car].local_cost"] for f in futures)
     assert costs[0] >= 12_000
     assert costs[-1] <= 16_000
     assert np.mean(costs) == pytest.approx((12_000 + 15_000 + 16_000) / 3, abs=4_000 / 40)
@@ -484,10 +484,10 @@ BAD = [
      "set.yaml:4: futures: the futures' probabilities add up to 0.9, not 1 (off by -0.1)"),
     ("kind: scenario-set\nbase: base.yaml\nfutures:\n  - name: a\n    probability: 1\n    set:\n"
      "      plants[nowhere].fixed_cost: 5\n",
-     "set.yaml:7: futures[0].set['plants[nowhere].fixed_cost']: no plants entry with id 'nowhere' "
-     "(ids: smyrna, busan)"),
+     "set.yaml:7: futures[0].set['plants[nowhere].fixed_cost']: no plants entry 'nowhere' (entries: smyrna, busan; "
+     "or positions 0-1)"),
     ("kind: scenario-set\nbase: base.yaml\nfutures:\n  - {name: a, probability: 1, set: {fx.JPY: 100}}\n",
-     "set.yaml:4: futures[0].set['fx.JPY']: no amount in the scenario is in JPY (other currencies: KRW)"),
+     "set.yaml:4: futures[0].set[fx.JPY]: no amount in the scenario is in JPY (other currencies: KRW)"),
     ("kind: scenario-set\nbase: base.yaml\ngenerate:\n  regimes:\n    - {regime: 2031-deals, probability: 1}\n",
      "set.yaml:5: generate.regimes[0].regime: unknown regime '2031-deals'; shipped: 2012, 2025-deals, 2025-s232, "
      "or none"),

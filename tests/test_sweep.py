@@ -15,16 +15,25 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 import footprint as fp
 from conftest import make, small_network_data, write_yaml
-from footprint.analysis.sensitivity import describe_change, inputs, year_ranges
+from footprint.analysis.sensitivity import (
+    SensitivityError,
+    describe_change,
+    inputs,
+    is_sensitivity,
+    tornado_of,
+    year_ranges,
+)
 from footprint.analysis.sweep import Task, runs_of, similarity_order
 from footprint.cli import app
 from footprint.plan.decisions import Decisions, Level
-from footprint.plan.store import RunStore
+from footprint.plan.plan import TABLES
+from footprint.plan.store import FAILED, RunStore, run_record
 from footprint.plan.tables import solve
 from footprint.scenario.parameters import Parameter, apply_overrides
 
@@ -188,7 +197,8 @@ def test_the_tornados_ends_are_solves_at_those_values(tmp_path: Path) -> None:
         # The same sweep, its futures read again from the store with their flows: nothing solved again.
         by_lane = fp.sensitivity(tmp_path / "net.yaml", workers=1, store=store, level="flows")
     assert (result.level, by_lane.level, by_lane.sweep) == (Level.STRATEGIC, Level.FLOWS, result.sweep)
-    assert {bar.path for bar in result.bars} == {"fx.KRW", "markets[us].demand.car", "capabilities[0].local_cost"}
+    assert {bar.path for bar in result.bars} == {"fx.KRW", "markets[us].demand.car",
+                                                 "capabilities[detroit/car].local_cost"}
     assert [bar.swing for bar in result.bars] == sorted((bar.swing for bar in result.bars), reverse=True)
     base_plan = solve(make(ranged_network()))
     assert result.base_objective == pytest.approx(base_plan.objective, rel=1e-9)
@@ -200,9 +210,77 @@ def test_the_tornados_ends_are_solves_at_those_values(tmp_path: Path) -> None:
             assert end.objective == pytest.approx(plan.objective, rel=1e-9), bar.path
             for level, told in ((Level.STRATEGIC, end), (Level.FLOWS, getattr(lanes[bar.path], which))):
                 assert told.change == describe_change(Decisions.of(base_plan, level), Decisions.of(plan, level))
-    detroit = next(bar for bar in result.bars if bar.path == "capabilities[0].local_cost")
+    detroit = next(bar for bar in result.bars if bar.path == "capabilities[detroit/car].local_cost")
     assert detroit.high.change == ""  # dearer Detroit: the line pays all the more
     assert detroit.low.change.startswith("-busan-line 2020")  # Detroit at 5 a car: the line no longer pays
+
+
+def test_a_stored_sensitivity_sweep_gives_back_its_tornado(tmp_path: Path) -> None:
+    """sweep-summary, the report and the app draw the tornado from the stored sweep: the same bars as the sweep
+    returned; an end the sweep did not store has no plan; without a base plan there is no tornado."""
+    write_yaml(tmp_path / "net.yaml", ranged_network())
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        result = fp.sensitivity(tmp_path / "net.yaml", workers=1, store=store)
+        sweep = store.get(result.sweep)
+        futures = store.futures(result.sweep, Level.STRATEGIC)  # the level fp.sensitivity told the changes at
+        assert is_sensitivity(sweep)
+        assert tornado_of(futures, result.sweep) == result
+        plain = fp.sweep(set_files(tmp_path, 1), workers=1, store=store)
+        assert not is_sensitivity(store.get(plain.sweep))
+    stopped = tornado_of(futures[futures["name"] != "fx.KRW@high"], result.sweep)
+    krw = next(bar for bar in stopped.bars if bar.path == "fx.KRW")
+    assert (krw.high.objective, krw.high.values) == (None, ())
+    assert krw.high.change == "no plan: the sweep stopped before it was solved"
+    assert stopped.bars[0] is krw  # an end without a plan: its swing counts as the largest
+    assert krw.low == next(bar for bar in result.bars if bar.path == "fx.KRW").low
+    failed = futures.assign(status=[FAILED if name == "base" else status
+                                    for name, status in zip(futures["name"], futures["status"], strict=True)],
+                            message=["infeasible" if name == "base" else message
+                                     for name, message in zip(futures["name"], futures["message"], strict=True)])
+    with pytest.raises(SensitivityError, match="the base scenario has no plan: infeasible"):
+        tornado_of(failed, result.sweep)
+
+
+def test_export_writes_a_sweep(tmp_path: Path) -> None:
+    """`footprint export SWEEP` refused a sweep (issue 16): it writes the table of its futures and each table with
+    every future's rows under a leading `future` column, as a results folder or one workbook; a future without
+    a plan is in the futures table alone."""
+    store_path = str(tmp_path / "runs.sqlite")
+    with RunStore(store_path) as store:
+        outcome = fp.sweep(set_files(tmp_path, 1), workers=1, store=store)
+        failed = run_record(None, name="no-plan", data={}, settings={}, kind="future", sweep=outcome.sweep,
+                            probability=0.25, message="infeasible: no plant can make car",
+                            overrides=[("markets[us].demand.car", 1e9)])
+        store.save_run(failed, {})
+        plans = {row.name: store.plan(int(row.id)) for row in outcome.futures.itertuples()}
+    names = [*plans, "no-plan"]
+    for target in (tmp_path / "sweep", tmp_path / "sweep.xlsx"):
+        written = CliRunner().invoke(app, ["export", str(outcome.sweep), "--out", str(target), "--store", store_path])
+        assert written.exit_code == 0, written.output
+        assert f"Sweep {outcome.sweep} (" in written.output
+    folder = {name: pd.read_parquet(tmp_path / "sweep" / f"{name}.parquet") for name in ("futures", *TABLES)}
+    sheets = pd.read_excel(tmp_path / "sweep.xlsx", sheet_name=None)
+    assert list(sheets) == ["summary", "futures", *TABLES]
+    summary = json.loads((tmp_path / "sweep" / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["kind"], summary["sweep"], summary["futures"], summary["with_plan"]) == (
+        "sweep", outcome.sweep, len(names), len(plans))
+    for futures in (folder["futures"], sheets["futures"]):
+        assert list(futures["name"]) == names
+        row = futures.set_index("name").loc["no-plan"]
+        assert (row["status"], row["message"], row["probability"]) == (FAILED, failed.message, 0.25)
+        assert json.loads(row["overrides"]) == [["markets[us].demand.car", 1e9]]
+    for name, columns in TABLES.items():
+        for table in (folder[name], sheets[name]):
+            assert list(table.columns) == ["future", *columns]
+            assert set(table["future"]) <= set(plans)
+        for future, plan in plans.items():
+            rows = folder[name][folder[name]["future"] == future].drop(columns="future").reset_index(drop=True)
+            pd.testing.assert_frame_equal(rows, plan.tables[name].reset_index(drop=True), check_dtype=False,
+                                          check_categorical=False)
+    assert sheets["builds"]["count"].sum() == sum(int(plan.builds["count"].sum()) for plan in plans.values())
+    shown = CliRunner().invoke(app, ["report", str(tmp_path / "sweep"), "-o", str(tmp_path / "x.html")])
+    assert shown.exit_code == 1
+    assert "a sweep's tables (`footprint export SWEEP`), not a plan" in shown.output
 
 
 def test_a_series_is_one_input_and_changes_read_as_year_ranges() -> None:

@@ -1,5 +1,5 @@
 """A sweep's statistics: hand-computed percentiles and CVaR (ties, a quantile inside an atom), decision
-frequencies that sum to 100% per decision, failed futures counted but left out of the distribution."""
+frequencies by year, failed futures counted but left out of the distribution."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rich.console import Console
 
 from footprint.analysis.summary import STATISTICS, SweepSummary, sweep_summary, tail_mean, weighted_percentile
 from footprint.plan.decisions import Decisions
+from footprint.views.report_sets import decision_shares
 from footprint.views.sweep_summary import frequency_text, print_sweep_summary
 
 
@@ -147,23 +148,23 @@ def sample_sweep() -> pd.DataFrame:
     )
 
 
-def test_decision_frequencies_sum_to_one_per_decision() -> None:
+def test_decision_frequencies_are_by_year() -> None:
+    """Each build counted in the year it is built (issue 16: the third future's builds of 2015 and 2017 were one
+    outcome, "2015 x2"), each plant decision in its year, and the share of the futures that never take it."""
     assert sweep_summary(sample_sweep()).assignments.empty  # the strategic level unless asked
     summary = sweep_summary(sample_sweep(), level="assignments")
     assert summary.builds.to_dict(orient="list") == {
-        "option": ["busan-rogue-line"] * 3,
-        "year": [2014, 2015, None],  # None: never
-        "count": [1, 2, 0],
-        "probability": [pytest.approx(0.83), pytest.approx(0.11), pytest.approx(0.06)],
-        "futures": [2, 1, 1],
+        "option": ["busan-rogue-line"] * 4,
+        "year": [2014, 2015, 2017, None],  # None: never
+        "count": [1, 1, 1, 0],
+        "probability": [pytest.approx(0.83), pytest.approx(0.11), pytest.approx(0.11), pytest.approx(0.06)],
+        "futures": [2, 1, 1, 1],
     }
     assert summary.plants.to_dict(orient="list") == {
         "plant": ["p2"] * 3, "event": ["opens"] * 3, "year": [2016, 2018, None],
         "probability": [pytest.approx(0.5), pytest.approx(0.06), pytest.approx(0.44)], "futures": [1, 1, 2],
     }
-    for table, keys in ((summary.builds, ["option"]), (summary.plants, ["plant", "event"])):
-        assert np.allclose(table.groupby(keys)["probability"].sum(), 1.0)
-        assert (table.groupby(keys)["futures"].sum() == summary.solved).all()
+    assert np.allclose(summary.plants.groupby(["plant", "event"])["probability"].sum(), 1.0)  # once a future
     # Kyushu builds the Rogue in every future: only Busan's assignment differs.
     assert summary.assignments.to_dict(orient="list") == {
         "plant": ["busan"], "product": ["rogue"], "year": [2014], "probability": [pytest.approx(0.83)],
@@ -174,13 +175,25 @@ def test_decision_frequencies_sum_to_one_per_decision() -> None:
                                                                  st.sampled_from([2020, 2021, 2022]),
                                                                  st.integers(1, 2)), max_size=3),
                           st.booleans()), min_size=1, max_size=8))
-def test_each_decisions_frequencies_sum_to_one(rows: list[tuple[int, set[tuple[str, int, int]], bool]]) -> None:
+def test_each_build_is_counted_in_its_year(rows: list[tuple[int, set[tuple[str, int, int]], bool]]) -> None:
+    """The share of an option in a year is the probability of the futures that build it then (by their
+    count), its share of never that of the futures that never build it."""
+    rows = [(p, {(o, y, c) for o, y, c in builds if not any(o == o2 and y == y2 and c != c2
+                                                              for o2, y2, c2 in builds)}, ok)
+            for p, builds, ok in rows]  # at most one count per option and year, as a plan has
     sweep = futures(*((float(p), 1.0, decisions(tuple(builds)) if ok else None) for p, builds, ok in rows))
     summary = sweep_summary(sweep)
-    if summary.builds.empty:
-        return
-    assert np.allclose(summary.builds.groupby("option")["probability"].sum(), 1.0)
-    assert (summary.builds.groupby("option")["futures"].sum() == summary.solved).all()
+    solved = [(float(p), builds) for p, builds, ok in rows if ok]
+    mass = sum(p for p, _ in solved)
+    expected: dict[tuple[str, int | None, int], float] = {}
+    for option in {o for _, builds in solved for o, _, _ in builds}:
+        for year in (2020, 2021, 2022):
+            for count in (1, 2):
+                expected[(option, year, count)] = sum(p for p, builds in solved if (option, year, count) in builds)
+        expected[(option, None, 0)] = sum(p for p, builds in solved if all(o != option for o, _, _ in builds))
+    found = {(r.option, None if pd.isna(r.year) else r.year, r.count): r.probability
+             for r in summary.builds.itertuples()}
+    assert found == {key: pytest.approx(p / mass) for key, p in expected.items() if p > 0}
 
 
 def test_bad_input_is_refused() -> None:
@@ -204,10 +217,30 @@ def printed(summary: SweepSummary) -> str:
 def test_the_view_reads_each_decision_as_a_line() -> None:
     text = printed(sweep_summary(sample_sweep(), currency="USD", level="assignments"))
     assert "5 futures: 4 with a plan (90.9% of the probability), 1 without" in text
-    assert "│ capacity built │ busan-rogue-line │ 2014 in 83%, 2015 x2 in 11%, never in 6% │" in text
+    assert "│ capacity built │ busan-rogue-line │ 2014 in 83%, 2015 in 11%, 2017 in 11%, never in 6% │" in text
     assert "│ plant opens │ p2 │ 2016 in 50%, 2018 in 6%, never in 44% │" in text
     assert "│ assigned │ busan rogue │ 2014 in 83% │" in text
     assert "│ CVaR 90% (mean of the worst 10%) │ 3.60 USD │" in text  # (4 x 0.06 + 3 x 0.04) / 0.1
     assert "│ CVaR 95% (mean of the worst 5%) │ 4.00 USD │" in text
     assert "│ infeasible │ - │ 1 │ 9.1% │" in text
     assert frequency_text([(2014, 1, 0.004), (pd.NA, 0, 0.996)]) == "2014 in <1%, never in >99%"
+
+
+def test_the_reports_chart_shows_each_decision_by_year() -> None:
+    """Wroclaw opens in 2029 (40%), 2030 (35%) or 2031 (25%): the chart's bars say so, not "wroclaw opens"
+    in 100% (issue 16); a decision taken in one year only has its bar, and no "any year" bar beside it."""
+    summary = sweep_summary(futures(
+        (0.40, 1.0, decisions((("line", 2029, 2),), plants=(("wroclaw", "opens", 2029),))),
+        (0.35, 2.0, decisions((("line", 2029, 2),), plants=(("wroclaw", "opens", 2030),))),
+        (0.25, 3.0, decisions((("line", 2029, 1), ("line", 2032, 1)), plants=(("wroclaw", "opens", 2031),)))))
+    assert [(label, pytest.approx(share), series) for label, share, series in decision_shares(summary)] == [
+        ("build line, any year", 1.0, "in any year"),
+        ("build line 2029", 1.0, "in that year"),  # twice in 75%, once in 25%: every future builds it then
+        ("build line 2032", 0.25, "in that year"),
+        ("wroclaw opens, any year", 1.0, "in any year"),
+        ("wroclaw opens 2029", 0.40, "in that year"),
+        ("wroclaw opens 2030", 0.35, "in that year"),
+        ("wroclaw opens 2031", 0.25, "in that year"),
+    ]
+    once = sweep_summary(futures((0.5, 1.0, decisions(plants=(("tangier", "opens", 2030),))), (0.5, 2.0, decisions())))
+    assert decision_shares(once) == [("tangier opens 2030", 0.5, "in that year")]

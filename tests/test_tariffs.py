@@ -54,8 +54,9 @@ def test_overlapping_base_rates_are_a_problem() -> None:
     second = {"origin": "JP", "destination": "US", "product_class": "8703", "rate": 0.2, "from_date": "2025-06-01"}
     with pytest.raises(ScenarioError) as caught:
         make(_japan_to_us(first, second))
-    assert any(p.path == "tariffs[2]" and "a second base rate for JP -> US" in p.message
-               and "additional: true" in p.message for p in caught.value.problems)
+    assert any(p.path == "tariffs[JP/US/8703/2025-06-01..]" and "a second base rate for JP -> US" in p.message
+               and "(first in tariffs[JP/US/8703/..2025-06-30])" in p.message and "additional: true" in p.message
+               for p in caught.value.problems)
 
 
 def test_years_and_dates_do_not_mix() -> None:

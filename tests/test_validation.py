@@ -67,17 +67,17 @@ CASES: dict[str, tuple[Callable[[dict], Any], str, str]] = {
     "text for a number": (lambda d: d["plants"][0]["pools"][0].update(capacity="lots"),
                           "plants[detroit].pools[main].capacity", "expected a number, found 'lots'"),
     "text for a year": (lambda d: d["horizon"].update(start="soon"),
-                        "horizon.start", "expected a whole number, found 'soon'"),
+                        "horizon.start", "expected a year, found 'soon'"),
     "text for a flag": (lambda d: d["capabilities"][0].update(in_production="maybe"),
-                        "capabilities[0].in_production", "expected true or false, found 'maybe'"),
+                        "capabilities[detroit/car].in_production", "expected true or false, found 'maybe'"),
     "mapping for a list": (lambda d: d.update(lanes={"plant": "detroit"}),
                            "lanes", "expected a list"),
     "lane to an undefined plant": (lambda d: d["lanes"][2].update(plant="ghost"),
-                                   "lanes[2].plant", "unknown plant 'ghost'; known: busan, detroit"),
+                                   "lanes[ghost/us].plant", "unknown plant 'ghost'; known: busan, detroit"),
     "lane to an undefined market": (lambda d: d["lanes"][1].update(market="asia"),
-                                    "lanes[1].market", "unknown market 'asia'; known: eu, us"),
+                                    "lanes[detroit/asia].market", "unknown market 'asia'; known: eu, us"),
     "capability for an unknown product": (lambda d: d["capabilities"][1].update(product="truck"),
-                                          "capabilities[1].product", "unknown product 'truck'; known: car"),
+                                          "capabilities[busan/truck].product", "unknown product 'truck'; known: car"),
     "option for an unknown pool": (lambda d: d["options"][0].update(pool="paint"),
                                    "options[busan-line].pool", "unknown pool of plant 'busan' 'paint'; known: main"),
     "option for an unknown plant": (lambda d: d["options"][0].update(plant="kyushu"),
@@ -117,7 +117,7 @@ CASES: dict[str, tuple[Callable[[dict], Any], str, str]] = {
     "unservable demand": (lambda d: d.update(lanes=[]),
                           "markets[us].demand.car", "no plant can build 'car' for 'us'"),
     "imported cost without currency": (lambda d: d["capabilities"][0].update(imported_cost=5.0),
-                                       "capabilities[0]", "imported_cost > 0 needs an imported_currency"),
+                                       "capabilities[detroit/car]", "imported_cost > 0 needs an imported_currency"),
     # The reporting currency's own code is checked, not only the codes that need an FX rate.
     "bad reporting currency": (lambda d: d.update(currency="XYZ"),
                                "currency", "expected an ISO 4217 three-letter currency code, found 'XYZ'"),
@@ -148,9 +148,10 @@ def test_several_problems_reported_at_once():
     code, output = validate("bad.yaml")
     assert code == 1
     text = flat(output)
-    for expected in ("plants[detroit].colour: unknown field", "capabilities[1].product: unknown product 'truck'",
+    for expected in ("plants[detroit].colour: unknown field",
+                     "capabilities[busan/truck].product: unknown product 'truck'",
                      "fx.KRW: no rate for 2021", "markets[eu].demand.car: 2030 outside the horizon",
-                     "lanes[0].freight: expected a number >= 0, found -1"):
+                     "lanes[detroit/us].freight: expected a number >= 0, found -1"):
         assert expected in text
     assert text.startswith("bad.yaml: 5 problems")
     # An unknown product is reported once, not again as "no pool covers it".
@@ -167,13 +168,14 @@ def test_every_section_problem_survives_another_section_problem():
 
 
 def test_problem_paths_count_entries_that_failed_to_load():
-    """capabilities[0] is broken; the unknown product is in capabilities[1], and must be reported there."""
+    """capabilities[detroit/car] is broken; the unknown product is in the other capability, and must be reported
+    there."""
     data = mutated(lambda d: d["capabilities"][0].update(local_cost="abc")
                    or d["capabilities"][1].update(product="truck"))
     problems = problems_of(data)
-    assert ("capabilities[0].local_cost", "expected a number, found 'abc'") in problems
-    assert ("capabilities[1].product", "unknown product 'truck'; known: car") in problems
-    assert not any(path.startswith("capabilities[0]") and "truck" in message for path, message in problems)
+    assert ("capabilities[detroit/car].local_cost", "expected a number, found 'abc'") in problems
+    assert ("capabilities[busan/truck].product", "unknown product 'truck'; known: car") in problems
+    assert not any(path.startswith("capabilities[detroit/car]") and "truck" in message for path, message in problems)
 
 
 def test_a_number_where_a_figure_or_number_belongs_gives_one_plain_message():
@@ -372,3 +374,27 @@ def test_property_arbitrary_data_only_scenario_error(data):
 @given(damaged_scenarios())
 def test_property_damaged_scenario_only_scenario_error(data):
     only_scenario_error(lambda: scenario_from_data(data, "<scenario>", CHECKS))
+
+
+@pytest.mark.parametrize(("change", "path", "message"), [
+    (lambda d: d["fx"].update(EURO=0.9),
+     "fx.EURO", "invalid key: expected an ISO 4217 three-letter currency code, found 'EURO'"),
+    (lambda d: d["capabilities"][0].update(content={"XX": 0.5}),
+     "capabilities[detroit/car].content.XX", "invalid key: expected an ISO 3166 two-letter country code"),
+    (lambda d: d["markets"][0]["demand"].update({"a car": 5.0}),
+     "markets[us].demand['a car']", "invalid key: expected a name of letters, digits, '_', '-' and '.', found 'a car'"),
+    (lambda d: d["fx"].update(KRW={"path": {"20x6": 1100.0}}),
+     "fx.KRW", "expected an FX rule: path.20x6: invalid key: expected a year, found '20x6'"),
+])
+def test_a_mapping_key_that_fails_is_named_as_written(change, path, message):
+    """The key path ends at the key itself, as the file writes it (not pydantic's fx.EURO['[key]'])."""
+    problems = problems_of(mutated(change))
+    assert [p for p, m in problems if m.startswith(message)] == [path], problems
+    assert not any("[key]" in p or "[key]" in m for p, m in problems)
+
+
+def test_the_reproducer_of_a_garbled_key_path_names_fx_euro_on_its_line():
+    code, output = validate(Path(__file__).parent / "repro" / "fx-key-message.yaml")
+    assert code == 1
+    assert "fx-key-message.yaml:13: fx.EURO: invalid key: expected an ISO 4217 three-letter currency code, found " \
+           "'EURO'" in flat(output)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 import zipfile
 from collections.abc import Iterator
@@ -16,8 +17,9 @@ from fastapi.testclient import TestClient
 
 import footprint as fp
 from conftest import invoke, small_network_data, write_yaml
-from footprint.plan.store import RunStore
+from footprint.plan.store import Run, RunStore
 from footprint.web.jobs import FAILED, Job, do
+from footprint.web.runs import facts
 from footprint.web.security import host_refusal
 from footprint.web.uploads import Limits
 from test_stochastic import FUTURES, three_lines
@@ -107,6 +109,37 @@ def test_upload_run_show_download_and_compare(client: TestClient, store_path: Pa
     assert "busan-line" in drawn.text
 
 
+def test_years_and_ids_are_not_amounts_and_compare_shows_readable_headers(client: TestClient) -> None:
+    """Issue 16: run and compare pages wrote years as 2,020, and compare pages showed the Comparison's column
+    names (year_a, discounted_b, from_plant ...) where the terminal shows readable headers."""
+    first, second = solved(client, small_network_data())["run"], solved(client, variant())["run"]
+    amount_like_year = re.compile(r">\s*2,02\d\s*<")
+    page = client.get(f"/runs/{first}").text
+    assert not amount_like_year.search(page)
+    builds = page[page.index('id="table-builds"'):]
+    assert re.search(r"<td>busan-line</td>.*?<td>2020</td>", builds, re.S)  # its year, left as a label
+    costs = page[page.index('id="table-costs"'):]
+    assert "local content" in costs
+    assert "production_local" not in costs  # the component as every view names it
+    compared = client.get(f"/compare?a={first}&b={second}").text
+    assert not amount_like_year.search(compared)
+    for raw in ("year_a", "year_b", "count_a", "discounted_a", "amount_difference", "from_plant", "to_sourcing",
+                "amount_in_currency", "production_local", ">kpi<"):
+        assert raw not in compared, raw
+    headers = {name: re.findall(r"<th>(.*?)</th>", table.split("</thead>")[0])
+               for name, table in re.findall(r'id="table-(\w+)">(.*?)</table>', compared, re.S)}
+    a, b = f"A (run {first})", f"B (run {second})"
+    assert headers["kpis"] == ["", a, b, f"{b} - {a}"]
+    assert headers["builds"] == ["option", "plant", "pool", a, b, "change"]
+    assert headers["flows"] == ["product", "market", "from", "to", "years", "units/yr", "total units"]
+    assert headers["costs"][:3] == ["component", f"NPV {a}", f"NPV {b}"]
+    builds = compared[compared.index('id="table-builds"'):]
+    assert re.search(rf"<td>busan-line</td>.*?<td>2020</td>.*?<td>-</td>.*?<td>only in {re.escape(a)}</td>",
+                     builds, re.S)
+    shown = dict(facts(Run("run", "x", "{}", "h", {}, "optimal", id=12_345, sweep=1_001), None))
+    assert (shown["id"], shown["sweep"]) == ("12345", "1001")
+
+
 def test_a_failed_job_shows_its_message_and_the_app_serves_on(client: TestClient) -> None:
     data = small_network_data()
     data["plants"][0]["pools"][0]["capacity"] = 1.0
@@ -130,7 +163,7 @@ def test_a_job_that_breaks_is_failed_with_its_reason_not_raised() -> None:
     assert "internal error: RuntimeError: boom" in job.message
 
 
-def test_a_sweep_of_the_ranged_inputs_is_stored_with_its_futures(client: TestClient) -> None:
+def test_a_sweep_of_the_ranged_inputs_is_stored_with_its_futures(client: TestClient, store_path: Path) -> None:
     data = small_network_data()
     data["fx"] = {"KRW": {"value": 1100.0, "low": 800.0, "high": 1400.0}}
     page = client.get(upload(client, "net.yaml", yaml_bytes(data)).headers["location"])
@@ -141,6 +174,22 @@ def test_a_sweep_of_the_ranged_inputs_is_stored_with_its_futures(client: TestCli
     assert sweep.status_code == 200
     assert "fx.KRW@low" in sweep.text
     assert "fx.KRW@high" in sweep.text
+    assert 'id="table-tornado"' in sweep.text  # a sweep of the ranged inputs is summed up as its tornado
+    # Its tables download (issue 16: a sweep had none): every one in a workbook, or one at a time.
+    assert f'href="/runs/{state["run"]}/sweep.xlsx"' in sweep.text
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/runs/{state['run']}/sweep.xlsx").content))
+    assert workbook.sheetnames[:3] == ["summary", "futures", "flows"]
+    futures = pd.read_csv(io.StringIO(client.get(f"/runs/{state['run']}/tables/futures.csv").text))
+    assert sorted(futures["name"]) == ["base", "fx.KRW@high", "fx.KRW@low"]
+    flows = pd.read_csv(io.StringIO(client.get(f"/runs/{state['run']}/tables/flows.csv").text))
+    assert set(flows["future"]) == {"base", "fx.KRW@high", "fx.KRW@low"}
+    with RunStore(store_path) as store:
+        base = store.plan(f"{state['run']}/base")
+    assert flows.loc[flows["future"] == "base", "units"].sum() == pytest.approx(base.flows["units"].sum())
+    assert client.get(f"/runs/{state['run']}/tables/secrets.csv").status_code == 404
+    plain = solved(client, small_network_data())["run"]
+    refused = client.get(f"/runs/{plain}/sweep.xlsx")
+    assert (refused.status_code, "not a sweep" in refused.text) == (404, True)
 
 
 def test_runs_page_pages_and_searches(client: TestClient, store_path: Path) -> None:

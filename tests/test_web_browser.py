@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 
 from conftest import small_network_data, write_yaml
@@ -73,6 +74,36 @@ def test_upload_validate_run_show_and_compare(browser: Any, app_address: str, tm
         assert page.locator("#runs tbody tr").count() == 1
     finally:
         page.close()
+
+
+def test_a_sweep_shows_its_tornado_and_downloads_its_tables(browser: Any, app_address: str, tmp_path: Path) -> None:
+    """A sweep of an upload's ranged inputs: its page shows the tornado (not a distribution) and downloads every
+    future's tables in one workbook (issue 16: a sweep had no download)."""
+    data = small_network_data()
+    data["fx"] = {"KRW": {"value": 1100.0, "low": 800.0, "high": 1400.0}}
+    path = write_yaml(tmp_path / "ranged.yaml", data)
+    page = browser.new_page()
+    try:
+        page.goto(f"{app_address}/upload")
+        page.set_input_files("input[name=file]", str(path))
+        page.click("#validate")
+        page.wait_for_selector("#valid")
+        page.click("#sweep")
+        page.wait_for_selector("#result-link", timeout=120_000)
+        page.click("#result-link")
+        page.wait_for_selector("#table-tornado")
+        assert "fx.KRW" in page.inner_text("#table-tornado")
+        assert "CVaR" not in page.inner_text("main")
+        with page.expect_download() as downloading:
+            page.click("#download-sweep")
+        saved = tmp_path / downloading.value.suggested_filename
+        downloading.value.save_as(saved)
+    finally:
+        page.close()
+    workbook = openpyxl.load_workbook(saved, read_only=True)
+    assert workbook.sheetnames[:3] == ["summary", "futures", "flows"]
+    names = [row[1] for row in workbook["futures"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == ["base", "fx.KRW@high", "fx.KRW@low"]
 
 
 def test_a_bad_upload_shows_its_messages(browser: Any, app_address: str, tmp_path: Path) -> None:

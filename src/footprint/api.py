@@ -5,13 +5,15 @@ futures, compare two Plans, sum up a sweep, keep runs.
     plan = fp.solve(fp.load("net.yaml"))
     print(plan.objective, plan.builds)
 
-It is what the command line does, as functions; ``footprint`` re-exports them.
+It is what the command line does, as functions; ``footprint`` re-exports them. Every function that takes a
+scenario takes a Scenario, a scenario file (YAML, a CSV folder, a workbook) or a bundled case
+(``rogue-2012/hindsight``); a file or case is read with every check, its warnings issued as ScenarioWarning.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +22,9 @@ from typing import Any
 from footprint.analysis.breakeven import Breakeven, Trial, find_breakeven
 from footprint.analysis.compare import Comparison
 from footprint.analysis.compare import compare as compare_plans
-from footprint.analysis.explain import Alternative, ExplainError, Explanation, alternative, explain
+from footprint.analysis.explain import Alternative, ExplainError, Explanation
+from footprint.analysis.explain import alternative as alternative_plan
+from footprint.analysis.explain import explain as explain_plan
 from footprint.analysis.sensitivity import Tornado, tornado
 from footprint.analysis.stochastic import BENDERS_GAP, StochasticPlan, stochastic_plan
 from footprint.analysis.stochastic_tables import stochastic_settings
@@ -30,19 +34,21 @@ from footprint.analysis.sweep import sweep as run_sweep
 from footprint.economics.checks import CHECKS
 from footprint.economics.futures import expand
 from footprint.optimize.benders import Round
+from footprint.optimize.changes import Change
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError, solver_options
 from footprint.optimize.stochastic import StochasticError
 from footprint.plan.decisions import Level
 from footprint.plan.plan import Plan
-from footprint.plan.store import RunStore, StoreError, encode_tables, run_record
-from footprint.plan.tables import solve
+from footprint.plan.store import RunStore, StoreError, check_run_name, encode_tables, run_record
+from footprint.plan.tables import solve as solve_scenario
 from footprint.scenario.cases import case_path, is_set_file, set_path
 from footprint.scenario.checks import Problem
-from footprint.scenario.files import read_scenario, read_source
+from footprint.scenario.files import read_scenario, scenario_data
 from footprint.scenario.scenario import Scenario
-from footprint.scenario.sets import Future, ScenarioSet, read_set
-from footprint.scenario.sources import ScenarioError
+from footprint.scenario.sets import Future, ScenarioSet, decision_blocks, read_set
+from footprint.scenario.sources import ScenarioError, Source
+from footprint.scenario.validation import Loaded, validate
 
 STOCHASTIC_GAP = 1e-7
 """The MIP gap of a stochastic plan's solves unless given: the scenario's, or this if it is tighter."""
@@ -52,22 +58,77 @@ class ScenarioWarning(UserWarning):
     """A scenario that is valid but probably not what was meant (a rate of 25 for 25%)."""
 
 
-def load(path: str | Path, *, strict: bool = False) -> Scenario:
+ScenarioInput = Scenario | str | Path
+"""A Scenario, a scenario file or a bundled case."""
+
+
+def _given(scenario: ScenarioInput, *, strict: bool = False, set_base: bool = False, data: bool = False) -> Loaded:
+    """A Scenario as it is (with ``data``, its data dumped for what works on data), or a file or bundled case read
+    with every check, its warnings issued as ScenarioWarning (raised as problems with ``strict``). With
+    ``set_base``, a scenario set (a file, or a bundled set such as ``rogue-2012/futures``) stands for its base
+    with the overrides its futures share."""
+    if isinstance(scenario, Scenario):
+        return Loaded(scenario, [], scenario.name, scenario_data(scenario) if data else None)
+    path = _path(scenario, set_base)
+    if set_base and path.suffix.lower() in (".yaml", ".yml") and path.is_file() and is_set_file(path):
+        read = read_set(path)
+        return Loaded(read.scenario, [], f"{scenario} (its base)", read.base.data)
+    loaded = read_scenario(path, CHECKS, strict=strict)
+    for problem in loaded.warnings:
+        warnings.warn(str(problem), ScenarioWarning, stacklevel=3)  # at the caller of the API function
+    return replace(loaded, source=str(scenario))
+
+
+def _path(name: str | Path, set_base: bool = False) -> Path:
+    """A file that exists, else the file of a bundled case (or set) of that name, as the command line reads it."""
+    try:
+        exists = Path(name).exists()
+    except (OSError, ValueError):  # a NUL byte, a name too long
+        exists = False
+    bundled = None if exists else case_path(str(name)) or (set_path(str(name)) if set_base else None)
+    return bundled if bundled is not None else Path(name)
+
+
+def load(scenario: ScenarioInput, *, strict: bool = False) -> Scenario:
     """The scenario in a file (YAML, a CSV folder, a workbook; a variant's base merged in) or a bundled case
-    (``rogue-2012/hindsight``), with every check run.
+    (``rogue-2012/hindsight``), with every check run (a Scenario is returned as it is).
 
     ScenarioError lists every problem; warnings are issued as ScenarioWarning, or raised as
     problems with ``strict``.
     """
-    loaded = read_scenario(case_path(str(path)) or path, CHECKS, strict=strict)
-    for problem in loaded.warnings:
-        warnings.warn(str(problem), ScenarioWarning, stacklevel=2)
-    return loaded.scenario
+    return _given(scenario, strict=strict).scenario
 
 
-def check(path: str | Path) -> list[Problem]:
-    """The warnings of a valid scenario file (ScenarioError if it is not valid)."""
-    return read_scenario(path, CHECKS).warnings
+def check(scenario: ScenarioInput) -> list[Problem]:
+    """The warnings of a valid scenario: a file, a bundled case or a Scenario (ScenarioError if it is not valid)."""
+    if isinstance(scenario, Scenario):  # its checks run again on its data, to list what they say
+        return validate(Source(scenario_data(scenario), scenario.name), CHECKS).warnings
+    return read_scenario(_path(scenario), CHECKS).warnings
+
+
+def solve(scenario: ScenarioInput, options: SolverOptions | None = None, changes: tuple[Change, ...] = (),
+          keep_interrupted: bool = False) -> Plan:
+    """The best plan for a scenario (with forced or forbidden decisions); PlanningError when there is none.
+
+    Ctrl-C stops the solve: with ``keep_interrupted`` the best plan found so far is returned, its status
+    ``interrupted``; else KeyboardInterrupt propagates.
+    """
+    return solve_scenario(_given(scenario).scenario, options, changes, keep_interrupted)
+
+
+def explain(scenario: ScenarioInput, market: str, product: str, year: int | None = None,
+            options: SolverOptions | None = None) -> Explanation:
+    """Landed cost of ``product`` in ``market`` from every capable plant, with the plan's choice, and the value of
+    capacity (see :class:`Explanation`); ExplainError for a market, product or year the scenario does not have."""
+    return explain_plan(_given(scenario).scenario, market, product, year, options)
+
+
+def alternative(scenario: ScenarioInput, changes: tuple[Change, ...], optimum: float,
+                options: SolverOptions | None = None) -> Alternative:
+    """The plan with some decisions forced or forbidden (``Change("force", "open:tangier@2029")``), and what it
+    costs against ``optimum``; ExplainError for a change the scenario cannot make, PlanningError when no plan is
+    left."""
+    return alternative_plan(_given(scenario).scenario, changes, optimum, options)
 
 
 def read_plan(folder: str | Path) -> Plan:
@@ -84,17 +145,17 @@ def compare(a: Plan | str | Path, b: Plan | str | Path, names: tuple[str, str] =
                          level=level)
 
 
-def breakeven(scenario: str | Path | dict[str, Any], param: str, low: float, high: float, *,
+def breakeven(scenario: ScenarioInput | dict[str, Any], param: str, low: float, high: float, *,
               tolerance: float | None = None, options: SolverOptions | None = None,
               on_trial: Callable[[Trial], None] | None = None, level: Level | str = Level.STRATEGIC) -> Breakeven:
     """Where between ``low`` and ``high`` the plan's decisions at ``level`` (strategic by default; assignments,
-    flows) change as ``param`` moves (see the README for parameter paths); ``scenario`` is a file or plain
-    scenario data."""
+    flows) change as ``param`` moves (see the README for parameter paths); ``scenario`` is a Scenario, a file, a
+    bundled case or plain scenario data."""
     if isinstance(scenario, dict):
         data, name = scenario, "<scenario>"
     else:
-        source = read_source(scenario)
-        data, name = source.data, source.name
+        given = _given(scenario, data=True)
+        data, name = given.data, given.source
     return find_breakeven(data, param, low, high, tolerance=tolerance, options=options, on_trial=on_trial,
                           source=name, level=level)
 
@@ -107,7 +168,7 @@ def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed:
     processes, or the scheduler at ``cluster``), each stored in the run store (``store``: a RunStore, a
     URL or an SQLite file; default $FOOTPRINT_STORE, else footprint.sqlite here). The same sweep run again
     skips its stored futures. ``time_limit`` and ``mip_gap`` apply to each future; ``name`` is the sweep's
-    in the store (default: the set as given).
+    in the store (default: the set as given; StoreError for a name a run cannot be referred to by).
 
     A local cluster's workers are new processes that import the calling script: in a script, call this
     under ``if __name__ == "__main__":``, as for any use of multiprocessing."""
@@ -115,8 +176,9 @@ def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed:
     listed = expand(read, n=n, seed=seed)
     settings = sweep_settings(read.scenario, time_limit=time_limit, mip_gap=mip_gap)
     content = {"set": read.source.data, "n": n, "seed": seed}
+    label = check_run_name(name) if name is not None else (
+        read.name if isinstance(scenario_set, ScenarioSet) else str(scenario_set))
     with _store(store) as opened:
-        label = name or (read.name if isinstance(scenario_set, ScenarioSet) else str(scenario_set))
         return run_sweep(read.base.data, read.base.name, listed, store=opened, name=label, content=content,
                          settings=settings, workers=workers, cluster=cluster, on_progress=on_progress)
 
@@ -126,7 +188,7 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
                method: str = "auto", gap: float | None = None, workers: int | None = None,
                cluster: str | None = None, time_limit: float | None = None, mip_gap: float | None = None,
                on_round: Callable[[Round], None] | None = None, store: RunStore | str | Path | None = None,
-               name: str | None = None) -> StochasticPlan:
+               name: str | None = None, decisions: str | Sequence[str] | None = None) -> StochasticPlan:
     """One plan for every future of a scenario set, its decisions made now shared: RP, WS, EV, EEV, EVPI, VSS,
     the value of waiting with ``revise_from``, each future's NPV cost, and its stacked Plan (``.plan``).
 
@@ -135,25 +197,39 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
     stopping at ``gap``, default 1e-6; ``on_round`` is called with each round's bounds), or "auto" (Benders
     where it applies and the MILP would be large, or ``cluster`` is given). ``risk_weight``, ``alpha`` and
     ``revise_from`` default to the set's ``stochastic`` settings (``revise_from="none"``: every decision made
-    now, whatever the set says); ``mip_gap`` to the scenario's or 1e-7, whichever is tighter. With ``store`` (a
-    RunStore, a URL or an SQLite file) it is kept there too, as :func:`save_stochastic` does. Benders with a
-    local cluster starts processes: in a script, call this under ``if __name__ == "__main__":``."""
+    now, whatever the set says), and ``decisions`` (what is decided now: some of build, open, opened, closed,
+    assign, start, source, as a list or joined by commas; "none": nothing) to its ``stochastic.decisions``;
+    ``mip_gap`` to the scenario's or 1e-7, whichever is tighter. With ``store`` (a RunStore, a URL or an SQLite
+    file) it is kept there too, as :func:`save_stochastic` does, named ``name`` (default: the set as given;
+    StoreError, before solving, for a name it could not be found by). Benders with a local cluster starts
+    processes: in a script, call this under ``if __name__ == "__main__":``."""
+    if name is not None:
+        check_run_name(name)  # before solving: a name the plan could not be stored under is refused now
     read = scenario_set if isinstance(scenario_set, ScenarioSet) else read_set(scenario_set)
-    listed = expand(read, n=n, seed=seed)
     own = read.spec.stochastic
+    blocks, revised = _blocks(decisions, own.decisions), _revise_from(revise_from, own.revise_from)
+    listed = expand(read, n=n, seed=seed)
     # EVPI and VSS are differences of optima: a gap as wide as they are would say nothing of them.
     tight = min(read.scenario.solver.mip_gap, STOCHASTIC_GAP) if mip_gap is None else mip_gap
     options = solver_options(read.scenario, time_limit=time_limit, mip_gap=tight)
     plan = stochastic_plan(read.base.data, read.base.name, listed, options=options,
                            risk_weight=own.risk_weight if risk_weight is None else risk_weight,
                            alpha=own.alpha if alpha is None else alpha,
-                           revise_from=_revise_from(revise_from, own.revise_from),
-                           blocks=tuple(own.decisions), method=method, gap=BENDERS_GAP if gap is None else gap,
+                           revise_from=revised, blocks=blocks, method=method, gap=BENDERS_GAP if gap is None else gap,
                            workers=workers, cluster=cluster, on_round=on_round)
     if store is None:
         return plan
     return save_stochastic(plan, read, store, n=n, seed=seed,
                            name=name or (read.name if isinstance(scenario_set, ScenarioSet) else str(scenario_set)))
+
+
+def _blocks(given: str | Sequence[str] | None, the_sets: Sequence[str]) -> tuple[str, ...]:
+    if given is None:
+        return tuple(the_sets)
+    try:
+        return decision_blocks(given)
+    except ValueError as error:
+        raise StochasticError(str(error)) from None
 
 
 def _revise_from(given: int | str | None, the_sets: int | None) -> int | None:
@@ -170,11 +246,11 @@ def _revise_from(given: int | str | None, the_sets: int | None) -> int | None:
 def save_stochastic(plan: StochasticPlan, scenario_set: ScenarioSet, store: RunStore | str | Path | None, *,
                     name: str, n: int | None = None, seed: int | None = None) -> StochasticPlan:
     """Keep a stochastic plan of ``scenario_set`` (its futures expanded with ``n`` and ``seed``) in the run store
-    as a run named ``name``: its stacked Plan's tables, its measures in the summary, the set (with its base
-    scenario's data, for the report's map and inputs) and its settings. Returns the plan with its run id;
-    ``RunStore.plan(id)`` and ``StochasticPlan.of`` read it back."""
+    as a run named ``name`` (StoreError for a name it could not be referred to by): its stacked Plan's tables,
+    its measures in the summary, the set (with its base scenario's data, for the report's map and inputs) and its
+    settings. Returns the plan with its run id; ``RunStore.plan(id)`` and ``StochasticPlan.of`` read it back."""
     content = {"set": scenario_set.source.data, "base": scenario_set.base.data, "n": n, "seed": seed}
-    record = run_record(plan.plan, name=name, data=content, settings=stochastic_settings(plan.plan))
+    record = run_record(plan.plan, name=check_run_name(name), data=content, settings=stochastic_settings(plan.plan))
     with _store(store) as opened:
         return replace(plan, run=opened.save_run(record, encode_tables(plan.plan)))
 
@@ -191,30 +267,23 @@ def read_stochastic(ref: int | str, store: RunStore | str | Path | None = None) 
     return StochasticPlan.of(plan, run=run.id)
 
 
-def sensitivity(scenario: str | Path, *, paths: list[str] | None = None, workers: int | None = None,
+def sensitivity(scenario: ScenarioInput, *, paths: list[str] | None = None, workers: int | None = None,
                 cluster: str | None = None, store: RunStore | str | Path | None = None,
                 time_limit: float | None = None, mip_gap: float | None = None,
-                on_progress: Callable[[Progress], None] | None = None,
+                on_progress: Callable[[Progress], None] | None = None, name: str | None = None,
                 level: Level | str = Level.STRATEGIC) -> Tornado:
-    """The tornado of a scenario file or bundled case (``rogue-2012``), or of a scenario set's base with its
-    shared overrides (``rogue-2012/futures``): each ranged input (or each of ``paths``) at its low and at its
-    high, the others at their values, solved as a stored sweep (see :func:`sweep`); largest swing first, each
-    end's change of decisions told at ``level`` (strategic by default)."""
-    data, source, base = _scenario_or_set_base(scenario)
-    settings = sweep_settings(base, time_limit=time_limit, mip_gap=mip_gap)
+    """The tornado of a Scenario, a scenario file or bundled case (``rogue-2012``), or of a scenario set's base
+    with its shared overrides (``rogue-2012/futures``): each ranged input (or each of ``paths``) at its low and at
+    its high, the others at their values, solved as a stored sweep (see :func:`sweep`) named ``name`` (default:
+    sensitivity of SCENARIO); largest swing first, each end's change of decisions told at ``level`` (strategic by
+    default)."""
+    if name is not None:
+        check_run_name(name)
+    given = _given(scenario, set_base=True, data=True)
+    settings = sweep_settings(given.scenario, time_limit=time_limit, mip_gap=mip_gap)
     with _store(store) as opened:
-        return tornado(data, source, store=opened, settings=settings, paths=paths, workers=workers,
-                       cluster=cluster, on_progress=on_progress, level=level)
-
-
-def _scenario_or_set_base(name: str | Path) -> tuple[dict[str, Any], str, Scenario]:
-    """The plain data, name and validated Scenario of a scenario (file or case), or of a set's base."""
-    path = case_path(str(name)) or set_path(str(name)) or Path(name)
-    if path.suffix.lower() in (".yaml", ".yml") and path.is_file() and is_set_file(path):
-        read = read_set(path)
-        return read.base.data, f"{name} (its base)", read.scenario
-    loaded = read_scenario(path, CHECKS)
-    return loaded.data, str(name), loaded.scenario
+        return tornado(given.data, given.source, store=opened, settings=settings, paths=paths, workers=workers,
+                       cluster=cluster, on_progress=on_progress, name=name, level=level)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -82,6 +82,21 @@ FuturesOption = Annotated[int | None, typer.Option(
 SeedOption = Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)]
 LevelOption = Annotated[Level, typer.Option(
     "--level", help=f"The decisions that count: {LEVEL_HELP}. Default: strategic.", case_sensitive=False)]
+
+
+def _run_name(name: str | None) -> str | None:
+    from footprint.plan.store import StoreError, check_run_name
+
+    try:
+        return None if name is None else check_run_name(name)
+    except StoreError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+NameOption = Annotated[str | None, typer.Option(
+    "--name", callback=_run_name,
+    help="The name to store it under (default: the scenario's, or the set's as given), shown by `footprint runs` "
+         "and usable in place of its id (show, export, compare, report).")]
 StoreOption = Annotated[str | None, typer.Option(
     "--store", help="The run store: an SQLite file, or a database URL (postgresql+psycopg://USER:PASSWORD@HOST/DB); "
                     "default: $FOOTPRINT_STORE, else footprint.sqlite in this folder.")]
@@ -112,6 +127,29 @@ def _resolve(scenario: str) -> Path:
         exists = False
     bundled = None if exists else case_path(scenario) or set_path(scenario)
     return bundled if bundled is not None else Path(scenario)
+
+
+@contextmanager
+def _warnings_said() -> Iterator[None]:
+    """The ScenarioWarnings the API issues for a file it reads, said on stderr as every command says its warnings
+    (not in Python's warning format); other warnings as Python shows them."""
+    import warnings
+
+    from footprint.api import ScenarioWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ScenarioWarning)
+        shown = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+                 line: str | None = None) -> None:
+            if issubclass(category, ScenarioWarning):
+                _say(err, str(message))
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
 
 
 @contextmanager
@@ -149,9 +187,14 @@ def _load(scenario: str, strict: bool, *, quiet: bool = False) -> Loaded:
     except ScenarioError as error:
         raise _fail(error.report()) from None
     if not quiet:
-        for warning in loaded.warnings:
-            _say(err, str(warning))
+        _say_warnings(loaded.warnings)
     return loaded
+
+
+def _say_warnings(warnings: Iterable[object]) -> None:
+    """Warnings (probable mistakes) on stderr, one a line."""
+    for warning in warnings:
+        _say(err, str(warning))
 
 
 def _options(scenario: Scenario, **overrides: Any) -> Any:
@@ -180,6 +223,7 @@ def run(
     strict: StrictOption = False,
     store: StoreOption = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not keep the run in the run store.")] = False,
+    name: NameOption = None,
 ) -> None:
     """Solve a scenario and print the plan; with --out, write its tables. The run is kept in the run store."""
     from footprint.optimize.solve import PlanningError
@@ -198,7 +242,7 @@ def run(
     plan.summary["load_seconds"] = load_seconds
     if out_path is not None:
         _write_plan(plan, out_path)
-    stored = None if no_store else _store_run(plan, loaded, options, store)
+    stored = None if no_store else _store_run(plan, loaded, options, store, name)
     print_plan(plan, out, results=out_path)
     if out_path is not None:
         _say(out, f"Plan written to {out_path}" + (
@@ -232,9 +276,11 @@ def explain_command(
     year: Annotated[int | None, typer.Option(help="One year (default: every year of the horizon).")] = None,
     force: Annotated[list[str] | None, typer.Option(
         help="Force a decision and show its cost against the optimum: OPTION, OPTION@YEAR, "
-             "PLANT/PRODUCT (that plant alone supplies the product) or PLANT/PRODUCT@MARKET.")] = None,
+             "PLANT/PRODUCT (that plant alone supplies the product), PLANT/PRODUCT@MARKET, open:PLANT, "
+             "open:PLANT@YEAR, close:PLANT or close:PLANT@YEAR.")] = None,
     forbid: Annotated[list[str] | None, typer.Option(
-        help="Forbid a decision: OPTION (never built), PLANT/PRODUCT or PLANT/PRODUCT@MARKET.")] = None,
+        help="Forbid a decision: OPTION (never built), OPTION@YEAR, PLANT/PRODUCT, PLANT/PRODUCT@MARKET, "
+             "open:PLANT[@YEAR] or close:PLANT[@YEAR].")] = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
     strict: StrictOption = False,
@@ -252,10 +298,16 @@ def explain_command(
     try:
         with _stage(f"Solving {loaded.scenario.name} and pricing its capacity ..."):
             explanation = explain(loaded.scenario, market, product, year, options)
+        other = None
+        if changes:  # before printing: a change the scenario cannot make is refused with nothing printed
+            try:
+                with _stage(f"Re-solving with {len(changes)} change(s) ..."):
+                    other = alternative(loaded.scenario, changes, explanation.plan.objective, options)
+            except PlanningError:
+                print_explanation(explanation, out)  # the optimum is explained; the alternative has no plan
+                raise
         print_explanation(explanation, out)
-        if changes:
-            with _stage(f"Re-solving with {len(changes)} change(s) ..."):
-                other = alternative(loaded.scenario, changes, explanation.plan.objective, options)
+        if other is not None:
             print_alternative(other, loaded.scenario.currency, out)
     except ExplainError as error:
         raise _fail(str(error), INVALID) from None
@@ -268,8 +320,9 @@ def breakeven(
     scenario: ScenarioArgument = DEFAULT_CASE,
     *,
     param: Annotated[str, typer.Option(
-        "--param", help=r"Parameter path: fx.KRW, plants\[busan].fixed_cost, options\[ID].capex, tariffs\[3].rate, "
-        r"markets\[us].demand.rogue, growth:markets\[us].demand.rogue (see the README).")],
+        "--param", help=r"Parameter path: fx.KRW, plants\[busan].fixed_cost, capabilities\[busan/rogue].local_cost, "
+        r"tariffs\[*/US/8703].rate (or by position, tariffs\[3].rate), markets\[us].demand.rogue, "
+        r"growth:markets\[us].demand.rogue (see the README).")],
     value_range: Annotated[tuple[float, float], typer.Option("--range", help="LO HI: the values to search between.")],
     tolerance: Annotated[float | None, typer.Option(
         help="Width of the final bracket (default: (HI - LO) / 1000, ten bisection steps).")] = None,
@@ -384,6 +437,7 @@ def futures_command(
     n: FuturesOption = None,
     seed: SeedOption = None,
     check: Annotated[int, typer.Option(help="Validate the first N futures as scenarios (0: none).", min=0)] = 100,
+    strict: StrictOption = False,
 ) -> None:
     """List a scenario set's futures: each one's probability and the values it sets."""
     from footprint.economics.futures import check_futures, expand
@@ -393,11 +447,12 @@ def futures_command(
 
     try:
         with _stage(f"Expanding {scenario_set} ..."):
-            read = read_set(scenario_set)
+            read = read_set(scenario_set, strict=strict)
             listed = expand(read, n=n, seed=seed)
             invalid = check_futures(read, listed[:check])
     except ScenarioError as error:
         raise _fail(error.report()) from None
+    _say_warnings(read.warnings)
     print_futures(listed, f"{len(listed):,} futures of {scenario_set} (base {read.spec.base})", out)
     if invalid:
         checked = min(check, len(listed))
@@ -411,6 +466,15 @@ def _year_or_none(text: str) -> str:
     if text.strip().lower() == "none" or text.strip().isdigit():
         return text.strip().lower()
     raise typer.BadParameter(f"expected a year or none, found {text!r}")
+
+
+def _decisions(text: str) -> str:
+    from footprint.scenario.sets import decision_blocks
+
+    try:
+        return ",".join(decision_blocks(text)) or "none"
+    except ValueError as error:
+        raise typer.BadParameter(str(error).removeprefix("decisions: ")) from None
 
 
 class Method(StrEnum):
@@ -452,11 +516,13 @@ def sweep_command(
     store: StoreOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
+    name: NameOption = None,
+    strict: StrictOption = False,
     level: LevelOption = Level.STRATEGIC,
 ) -> None:
     """Solve every future of a scenario set as its own plan, in parallel, and store each; then sum them up.
 
-    Run again, the same sweep skips the futures it has stored."""
+    Run again, the same sweep skips the futures it has stored (and takes the name given now)."""
     from footprint.analysis.summary import sweep_summary
     from footprint.api import sweep
     from footprint.plan.store import RunStore
@@ -466,10 +532,11 @@ def sweep_command(
 
     try:
         with _stage(f"Reading {scenario_set} ..."):
-            read = read_set(scenario_set)
+            read = read_set(scenario_set, strict=strict)
+        _say_warnings(read.warnings)
         with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened:
             outcome = sweep(read, n=n, seed=seed, workers=workers, cluster=cluster, store=opened,
-                            time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=scenario_set)
+                            time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=name or scenario_set)
             futures = opened.futures(outcome.sweep, level) if level is Level.FLOWS else outcome.futures
     except ScenarioError as error:
         raise _fail(error.report()) from None
@@ -504,17 +571,26 @@ def stochastic(
     gap: Annotated[float | None, typer.Option(
         help="Benders stops once its lower and upper bounds are this close, as a share of the objective "
              "(default: 1e-6).", min=1e-12, max=0.5)] = None,
-    workers: WorkersOption = None,
+    decisions: Annotated[str | None, typer.Option(
+        metavar="BLOCK,...|none", parser=_decisions,
+        help="What is decided now, shared by every future: some of build, open, opened, closed, assign, start, "
+             "source, joined by commas; none: nothing (default: the set's stochastic.decisions, else all).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes of Benders' local Dask cluster (default: one per core; 0: in this process).",
+        min=0, max=256)] = None,
     cluster: ClusterOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
     store: StoreOption = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not keep the plan in the run store.")] = False,
+    name: NameOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """One plan for every future of a set: decisions made now shared, the expected NPV cost (plus a CVaR
-    term) least; with WS, EV, EEV, EVPI, VSS and each future's NPV cost. Solved as one MILP, or by Benders
-    decomposition on Dask workers (a local cluster, or --cluster). The plan is kept in the run store
-    (`footprint show RUN`)."""
+    term) least; with WS, EV, EEV, EVPI, VSS, every decision made now and each future's NPV cost. Solved as one
+    MILP, or by Benders decomposition on Dask workers (a local cluster, or --cluster). The plan is kept in the run
+    store (`footprint show RUN`)."""
     from footprint.analysis.sweep import SweepError
     from footprint.api import save_stochastic
     from footprint.api import stochastic as stochastic_plan
@@ -526,12 +602,13 @@ def stochastic(
 
     try:
         with _stage(f"Reading {scenario_set} ..."):
-            read = read_set(scenario_set)
+            read = read_set(scenario_set, strict=strict)
+        _say_warnings(read.warnings)
         currency = read.scenario.currency
         with _stage("Solving the futures as one plan ..."):
             plan = stochastic_plan(read, n=n, seed=seed, risk_weight=risk_weight, alpha=alpha,
-                                   revise_from=revise_from, method=method.value, gap=gap, workers=workers,
-                                   cluster=cluster, time_limit=time_limit, mip_gap=mip_gap,
+                                   revise_from=revise_from, decisions=decisions, method=method.value, gap=gap,
+                                   workers=workers, cluster=cluster, time_limit=time_limit, mip_gap=mip_gap,
                                    on_round=lambda r: print_round(r, currency, err))
     except ScenarioError as error:
         raise _fail(error.report()) from None
@@ -543,7 +620,7 @@ def stochastic(
         _say(err, "interrupted: a stochastic plan is kept only once solved; nothing was stored")
         raise typer.Exit(INTERRUPTED) from None
     stored = None if no_store else _keep(store, lambda opened: save_stochastic(
-        plan, read, opened, name=scenario_set, n=n, seed=seed).run)
+        plan, read, opened, name=name or scenario_set, n=n, seed=seed).run)
     print_stochastic(plan, currency, out)
     if stored is not None:
         _say(out, stored)
@@ -555,19 +632,30 @@ def sweep_summary_command(
     level: LevelOption = Level.STRATEGIC,
     store: StoreOption = None,
 ) -> None:
-    """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken (by
-    default the strategic ones; the assignments and flows on which the futures differ at those levels)."""
-    from footprint.views.report_of import stored_sweep
+    """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken, year by
+    year (by default the strategic ones; the assignments and lanes on which the futures differ at those levels);
+    for a sweep of `footprint sensitivity`, its tornado (each end's change told at the level)."""
+    from footprint.views.report_of import ReportError, stored_sweep
     from footprint.views.sweep_summary import print_sweep_summary
+    from footprint.views.tornado import print_tornado
 
     with _opened_store(store) as opened:
         found = opened.get(sweep_ref)
         if found.kind != "sweep":
             raise _fail(f"run {found.id} ({found.name}) is a {found.kind}, not a sweep; `footprint runs --kind sweep` "
                         "lists the sweeps")
-        summary = stored_sweep(opened, found, level).summary
+        try:
+            subject = stored_sweep(opened, found, level)
+        except ReportError as error:
+            raise _fail(str(error)) from None
+    summary = subject.summary
     _say(out, f"sweep {found.id} ({found.name}): {summary.futures:,} futures stored, {found.status}")
-    print_sweep_summary(summary, out)
+    if subject.tornado is None:
+        print_sweep_summary(summary, out)
+        return
+    _say(out, "a sweep of `footprint sensitivity`: each input at its low and its high, the others at their values "
+              "(not a distribution of futures)")
+    print_tornado(subject.tornado, out)
 
 
 @app.command()
@@ -619,6 +707,7 @@ def sensitivity(
     store: StoreOption = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
+    name: NameOption = None,
 ) -> None:
     """A tornado: the NPV with each ranged input at its low and at its high (the others at their values),
     ranked by the swing, and where the decisions change. Solved as a stored sweep. SCENARIO may be a
@@ -630,14 +719,15 @@ def sensitivity(
     from footprint.views.tornado import print_tornado
 
     try:
-        with _solving_futures(f"sensitivity of {scenario}") as report, RunStore(store) as opened:
+        with _warnings_said(), _solving_futures(f"sensitivity of {scenario}") as report, RunStore(store) as opened:
             result = tornado(scenario, paths=param, workers=workers, cluster=cluster, store=opened,
-                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, level=level)
+                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=name, level=level)
     except ScenarioError as error:
         raise _fail(error.report()) from None
     except SensitivityError as error:
         raise _fail(str(error)) from None
     print_tornado(result, out, top or None)
+    _say(out, f"stored as sweep {result.sweep}")
 
 
 @app.command()
@@ -691,8 +781,7 @@ def convert_command(
         raise _fail(error.report()) from None
     except OSError as error:
         raise _fail(f"cannot write {target}: {(error.strerror or str(error)).lower()}", NOT_WRITTEN) from None
-    for warning in loaded.warnings:
-        _say(err, str(warning))
+    _say_warnings(loaded.warnings)
     _say(out, f"{loaded.source} -> {target}: scenario {loaded.scenario.name!r}")
 
 
@@ -727,12 +816,13 @@ def schema() -> None:
 # The run store: `run` keeps every plan it solves; `runs`, `show` and `export` read them back.
 
 
-def _store_run(plan: Any, loaded: Loaded, options: Any, where: str | None) -> str | None:
-    """Keep a solved run in the store, and say where (see :func:`_keep`)."""
+def _store_run(plan: Any, loaded: Loaded, options: Any, where: str | None, name: str | None) -> str | None:
+    """Keep a solved run in the store, named ``name`` (default: the scenario's), and say where (see
+    :func:`_keep`)."""
     from footprint.plan.store import encode_tables, run_record, solver_settings
 
     return _keep(where, lambda store: store.save_run(
-        run_record(plan, name=loaded.scenario.name, data=loaded.data, settings=solver_settings(options)),
+        run_record(plan, name=name or loaded.scenario.name, data=loaded.data, settings=solver_settings(options)),
         encode_tables(plan)))
 
 
@@ -811,9 +901,22 @@ def export(
                             "earlier results there) or FILE.xlsx (one workbook).")],
     store: StoreOption = None,
 ) -> None:
-    """Write a stored run's tables as `run --out` does: a results folder, or one workbook."""
+    """Write a stored run's tables as `run --out` does: a results folder, or one workbook. A sweep: the table of
+    its futures, and each table with every future's rows under a leading `future` column."""
+    from footprint.plan.results import ResultsError
+    from footprint.plan.sweep_export import write_sweep
+    from footprint.plan.workbook import PlanWorkbookError
+
     with _opened_store(store) as opened:
         found = opened.get(run_ref)
+        if found.kind == "sweep":
+            try:
+                with _stage(f"Writing {out_path} ..."):
+                    write_sweep(opened, found, out_path)
+            except (ResultsError, PlanWorkbookError) as error:
+                raise _fail(str(error), NOT_WRITTEN) from None
+            _say(out, f"Sweep {found.id} ({found.name}) written to {out_path}")
+            return
         plan = opened.plan(found.id)
     _write_plan(plan, out_path)
     _say(out, f"Run {found.id} ({found.name}) written to {out_path}")

@@ -11,6 +11,7 @@ in this process, one after another.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 import uuid
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.economics.checks import ERROR_CHECKS
-from footprint.optimize.benders import Cut, Decomposed, Round, SharedPart, Subproblems, decompose
+from footprint.optimize.benders import BendersError, Cut, Decomposed, Round, SharedPart, Subproblems, decompose
 from footprint.optimize.highs import ProgramArrays, SolverOptions
 from footprint.optimize.model import FootprintModel
 from footprint.optimize.solve import compile_model
@@ -32,6 +33,7 @@ from footprint.plan.tables import plan_tables
 from footprint.scenario.files import scenario_from_data
 from footprint.scenario.parameters import apply_overrides
 from footprint.scenario.sets import Future
+from footprint.scenario.sources import ScenarioError
 
 
 @dataclass(frozen=True)
@@ -61,35 +63,57 @@ def labels_digest(model: FootprintModel, shared: np.ndarray) -> str:
     return hashlib.blake2b(repr(shared_labels(model, shared)).encode(), digest_size=16).hexdigest()
 
 
+@dataclass(frozen=True)
+class Failure:
+    """A task's error, returned rather than raised: a worker that raises logs a traceback ("Compute Failed")."""
+
+    message: str
+
+
 def _held(data: dict[str, Any], share: Share) -> tuple[Subproblems, list[tuple[int, SharedPart]]]:
     """This process's Subproblems for ``share``'s plan, holding every future of the share, and the shared parts of
     those it built now."""
     if share.token not in _HELD:
         _HELD.clear()  # an earlier plan's futures: that plan is over
+    subproblems = _HELD.setdefault(share.token, Subproblems(share.options))
     parts = []
     for number, future in share.futures:
-        subproblems = _HELD.get(share.token)
-        if subproblems is not None and number in subproblems:
+        if number in subproblems:
             continue
         model = future_model(data, share.source, future)
         shared = shared_columns(model, share.blocks, None)
-        if subproblems is None:
-            subproblems = _HELD[share.token] = Subproblems(shared, share.options)
-        parts.append((number, subproblems.add(number, ProgramArrays.of(model.program), labels_digest(model, shared))))
-    return _HELD[share.token], parts
+        parts.append((number, subproblems.add(number, ProgramArrays.of(model.program), shared,
+                                              labels_digest(model, shared))))
+    return subproblems, parts
 
 
+def _answers(task: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
+    """``task`` with a plan's errors returned as a Failure (see Failure)."""
+
+    @functools.wraps(task)
+    def answering(*args: Any) -> list[Any]:
+        try:
+            return task(*args)
+        except (BendersError, ScenarioError) as error:
+            return [Failure(str(error))]
+
+    return answering
+
+
+@_answers
 def shared_parts(data: dict[str, Any], share: Share) -> list[tuple[int, SharedPart]]:
     """(On a worker) build the share's futures and say what each shares."""
     return _held(data, share)[1]
 
 
+@_answers
 def cuts_at(data: dict[str, Any], share: Share, x: np.ndarray) -> list[Cut]:
     """(On a worker) each of the share's futures' cut at ``x``."""
     subproblems, _ = _held(data, share)
     return [subproblems.cut(number, x) for number, _ in share.futures]
 
 
+@_answers
 def tables_at(data: dict[str, Any], share: Share, x: np.ndarray) -> list[tuple[int, dict[str, pd.DataFrame]]]:
     """(On a worker) each of the share's futures' Plan tables with the decisions made now at ``x``."""
     subproblems, _ = _held(data, share)
@@ -97,12 +121,13 @@ def tables_at(data: dict[str, Any], share: Share, x: np.ndarray) -> list[tuple[i
     for number, future in share.futures:
         values = subproblems.values(number, x)
         if values is None:
-            raise ValueError(f"future {future.name!r} has no plan with the decisions made now")
+            raise BendersError(f"future {future.name!r} has no plan with the decisions made now")
         # Compiled again for its labels: a worker keeps its futures as arrays, not as models (memory).
         made.append((number, dict(plan_tables(future_model(data, share.source, future), values).items())))
     return made
 
 
+@_answers
 def own_optima(data: dict[str, Any], share: Share) -> list[float]:
     """(On a worker) each of the share's futures' own optimum (its perfect-foresight NPV cost), one at a time."""
     return [solve_model_of(future_model(data, share.source, future), share.options) for _, future in share.futures]
@@ -134,7 +159,7 @@ class Workers:
             pieces = [(dataclasses.replace(share, futures=(item,)), address) for share, address in pieces
                       for item in share.futures]
         if self.client is None:
-            return [item for share, _ in pieces for item in task(self.data, share, *args)]
+            return _raised([item for share, _ in pieces for item in task(self.data, share, *args)])
         submitted = [self.client.submit(task, self.data, share, *args, pure=False,
                                         workers=None if address is None else [address], allow_other_workers=True)
                      for share, address in pieces]
@@ -142,13 +167,21 @@ class Workers:
         for finished in submitted:
             results += finished.result()
             finished.release()
-        return results
+        return _raised(results)
 
     def close(self) -> None:
         if self.client is not None:
             self.client.run(forget, self.shares[0].token)
         else:
             forget(self.shares[0].token)
+
+
+def _raised(results: list[Any]) -> list[Any]:
+    """``results``, or the first Failure among them raised as a BendersError."""
+    for item in results:
+        if isinstance(item, Failure):
+            raise BendersError(item.message)
+    return results
 
 
 def shares_of(futures: Sequence[Future], count: int, source: str, blocks: Sequence[str],

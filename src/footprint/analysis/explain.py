@@ -6,6 +6,9 @@ scarce capacity (or closed line, or closed plant) a plant's unit would use. For 
 plus that capacity cost is the unit's full marginal cost; the plan uses the lanes
 where it is lowest, and it equals the market's marginal cost there. The gap to the
 next plant is the margin by which the choice is made.
+
+A plant that cannot operate in a year (a candidate before its earliest opening, a plant after the plan
+closes it: it never reopens) is no alternative then, and its capacity has no value then.
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from footprint.economics.network import UNIT_COMPONENTS
-from footprint.optimize.changes import Change
+from footprint.optimize.changes import Change, ChangeError
 from footprint.optimize.highs import SolverOptions, fix_integers, run
-from footprint.optimize.model import profile_names
+from footprint.optimize.model import plant_cells, profile_names
 from footprint.optimize.solve import PlanningError, Solved, solve_model, solver_options
 from footprint.plan.plan import Plan
 from footprint.plan.tables import plan_of, solve
@@ -30,7 +33,7 @@ TOLERANCE = 1e-6
 
 
 class ExplainError(ValueError):
-    """A market, product or year the scenario does not have."""
+    """A market, product or year the scenario does not have, or a change naming a decision it cannot take."""
 
 
 @dataclass(frozen=True)
@@ -77,11 +80,12 @@ def explanations(scenario: Scenario, pairs: Iterable[tuple[str, str]], year: int
     plan = plan_of(solved)
     row_duals, reduced_costs = _fixed_duals(solved)
     network = solved.model.network
-    capacity_value = _capacity_value(solved, row_duals)
+    idle = _cannot_operate(solved)
+    capacity_value = _capacity_value(solved, row_duals, idle)
     found = []
     for market, product in pairs:
         chosen = (network.flow_market == network.markets.index(market)) & (
-            network.flow_product == network.products.index(product))
+            network.flow_product == network.products.index(product)) & ~idle[network.flow_plant, network.flow_year]
         if year is not None:
             chosen &= network.years[network.flow_year] == year
         lanes = np.flatnonzero(chosen)
@@ -97,8 +101,13 @@ def _names(names: Iterable[str]) -> str:
 
 def alternative(scenario: Scenario, changes: tuple[Change, ...], optimum: float,
                 options: SolverOptions | None = None) -> Alternative:
-    """The plan with some decisions forced or forbidden, and what it costs against the optimum."""
-    plan = solve(scenario, options, changes)
+    """The plan with some decisions forced or forbidden, and what it costs against the optimum. ExplainError for
+    a change the scenario cannot make (an unknown option, a plant that cannot open that year), PlanningError
+    when no plan is left."""
+    try:
+        plan = solve(scenario, options, changes)
+    except ChangeError as error:
+        raise ExplainError(str(error)) from None
     return Alternative(changes, plan.objective, plan.objective - optimum, plan)
 
 
@@ -113,6 +122,21 @@ def _fixed_duals(solved: Solved) -> tuple[np.ndarray, np.ndarray]:
     if solution.duals is None or solution.reduced_costs is None:
         raise PlanningError(f"the plan with its decisions fixed did not solve as an LP ({solution.message})")
     return solution.duals, solution.reduced_costs
+
+
+def _cannot_operate(solved: Solved) -> np.ndarray:
+    """Whether each plant cannot operate in each year index under the plan: a candidate before its earliest
+    opening year, and a plant from the year the plan closes it (a closed plant does not reopen)."""
+    network, program = solved.model.network, solved.model.program
+    n_years = len(network.years)
+    idle = network.plant_candidate[:, None] & (np.arange(n_years) < network.plant_first_open[:, None])
+    if "closed" in program.variables:
+        plant, year = plant_cells(network)
+        closing = network.plant_closable[plant]
+        closed = np.zeros_like(idle)
+        closed[plant[closing], year[closing]] = program.values(solved.solution.values, "closed") > 0.5
+        idle |= np.logical_or.accumulate(closed, axis=1)
+    return idle
 
 
 def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_costs: np.ndarray) -> pd.DataFrame:
@@ -149,14 +173,17 @@ def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_co
     return table[columns].sort_values(["year", "total"], kind="stable").reset_index(drop=True)
 
 
-def _capacity_value(solved: Solved, row_duals: np.ndarray) -> pd.DataFrame:
-    """-dual of each capacity row: what one more unit of capacity would save (a <= row's dual is <= 0)."""
+def _capacity_value(solved: Solved, row_duals: np.ndarray, idle: np.ndarray) -> pd.DataFrame:
+    """-dual of each capacity row: what one more unit of capacity would save (a <= row's dual is <= 0), where
+    its plant can operate."""
     program, network = solved.model.program, solved.model.network
     rows = program.constraints["capacity"]
     value = -row_duals[rows.start:rows.stop]
     table = rows.index.assign(discounted=value)
-    table["value"] = value / network.discount[np.searchsorted(network.years, table["year"].to_numpy())]
-    table = table[table["discounted"].abs() > TOLERANCE]
+    year = np.searchsorted(network.years, table["year"].to_numpy())
+    table["value"] = value / network.discount[year]
+    operating = ~idle[np.repeat(network.pool_plant, len(network.years)), year]  # capacity rows: pool by year
+    table = table[(table["discounted"].abs() > TOLERANCE) & operating]
     return table[["plant", "pool", "year", "value", "discounted"]].reset_index(drop=True)
 
 

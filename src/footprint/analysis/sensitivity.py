@@ -18,7 +18,7 @@ import pandas as pd
 
 from footprint.analysis.sweep import FAILED, Progress, sweep
 from footprint.plan.decisions import Decisions, Level, lane_text
-from footprint.plan.store import RunStore
+from footprint.plan.store import Run, RunStore
 from footprint.scenario.ranges import Dimension, RangeProblem, found_dimensions, listed_dimensions
 from footprint.scenario.sets import Future
 
@@ -35,7 +35,8 @@ class End:
     """One end of a bar: the value(s) set, the objective there and what the decisions do."""
 
     values: tuple[float, ...]
-    """The value set in each figure of the input (one, or each year of a series)."""
+    """The value set in each figure of the input (one, or each year of a series; none where the sweep stopped
+    before this end was solved)."""
     objective: float | None
     status: str
     change: str
@@ -94,38 +95,52 @@ def tornado_futures(dimensions: Sequence[Dimension]) -> list[Future]:
 
 def tornado(data: dict[str, Any], source: str, *, store: RunStore, settings: dict[str, Any],
             paths: Sequence[str] | None = None, workers: int | None = None, cluster: str | None = None,
-            on_progress: Callable[[Progress], None] | None = None, level: Level | str = Level.STRATEGIC) -> Tornado:
-    """The tornado of ``data`` (a scenario's plain data, read from ``source``), solved as a stored sweep; each end's
-    change told at ``level``."""
+            on_progress: Callable[[Progress], None] | None = None, name: str | None = None,
+            level: Level | str = Level.STRATEGIC) -> Tornado:
+    """The tornado of ``data`` (a scenario's plain data, read from ``source``), solved as a stored sweep named
+    ``name`` (default: sensitivity of SOURCE); each end's change told at ``level``."""
     dimensions = inputs(data, paths)
     if not dimensions:
         raise SensitivityError(f"{source}: no figure has a range (low and high); give ranges, or paths to vary")
     futures = tornado_futures(dimensions)
     content = {"sensitivity": source, "inputs": [d.path for d in dimensions]}
-    outcome = sweep(data, source, futures, store=store, name=f"sensitivity of {source}", content=content,
+    outcome = sweep(data, source, futures, store=store, name=name or f"sensitivity of {source}", content=content,
                     settings=settings, workers=workers, cluster=cluster, on_progress=on_progress)
-    level = Level(level)
-    return tornado_of(dimensions, store.futures(outcome.sweep, level), outcome.sweep, level)
+    return tornado_of(store.futures(outcome.sweep, Level(level)), outcome.sweep)
 
 
-def tornado_of(dimensions: Sequence[Dimension], futures: pd.DataFrame, sweep_id: int, level: Level) -> Tornado:
-    """The tornado from the ``futures`` of its sweep (``sweep_id``), their decisions at ``level``."""
-    rows = {row.name: row for row in futures.itertuples()}
-    base = rows[BASE]
-    if base.status == FAILED:
-        raise SensitivityError(f"the base scenario has no plan: {base.message}")
+def tornado_of(futures: pd.DataFrame, sweep: int) -> Tornado:
+    """The tornado of sensitivity sweep ``sweep`` from its stored futures (RunStore.futures: the base and each
+    input's ``PATH@low`` and ``PATH@high``, the values set in their overrides), each end's change told at the
+    level the futures' decisions are read at. An end the sweep did not store (it was stopped) has no plan.
+    SensitivityError when the base has none."""
+    rows = {str(row.name): row for row in futures.itertuples()}
+    base = rows.get(BASE)
+    if base is None or base.status == FAILED or base.decisions is None:
+        reason = "the sweep stopped before it was solved" if base is None else base.message
+        raise SensitivityError(f"the base scenario has no plan: {reason}")
+    ends = [name.rpartition("@") for name in rows if name.endswith(("@low", "@high"))]
 
-    def end(dimension: Dimension, which: str) -> End:
-        row = rows[f"{dimension.path}@{which}"]
-        values = tuple(getattr(figure, which) for figure in dimension.figures)
-        if row.status == FAILED:
-            return End(values, None, row.status, f"no plan: {row.message}")
-        return End(values, float(row.objective), row.status, describe_change(base.decisions, row.decisions))
+    def end(path: str, which: str) -> End:
+        row = rows.get(f"{path}@{which}")
+        if row is None:
+            return End((), None, "missing", "no plan: the sweep stopped before it was solved")
+        values = tuple(float(value) for _, value in row.overrides)
+        if row.status == FAILED or row.decisions is None:
+            return End(values, None, str(row.status), f"no plan: {row.message}")
+        return End(values, float(row.objective), str(row.status), describe_change(base.decisions, row.decisions))
 
-    bars = [Bar(d.path, end(d, "low"), end(d, "high")) for d in dimensions]
+    bars = [Bar(path, end(path, "low"), end(path, "high")) for path in dict.fromkeys(path for path, _, _ in ends)]
     bars.sort(key=lambda bar: -bar.swing)
-    return Tornado(float(base.objective), base.currency if not pd.isna(base.currency) else None, level,
-                   tuple(bars), sweep_id)
+    return Tornado(float(base.objective), None if pd.isna(base.currency) else str(base.currency),
+                   base.decisions.level, tuple(bars), sweep)
+
+
+def is_sensitivity(sweep: Run) -> bool:
+    """Whether a stored sweep is a tornado's (made by :func:`tornado`): its futures are each input at its ends,
+    not draws of a distribution."""
+    content = sweep.scenario_data.get("sweep") if isinstance(sweep.scenario_data, dict) else None
+    return isinstance(content, dict) and "sensitivity" in content
 
 
 def describe_change(base: Decisions, other: Decisions) -> str:
@@ -178,4 +193,4 @@ def _plant(item: tuple[str, str, int]) -> str:
 
 
 __all__ = ["Bar", "End", "RangeProblem", "SensitivityError", "Tornado", "describe_change", "inputs",
-           "tornado", "tornado_futures", "tornado_of", "year_ranges"]
+           "is_sensitivity", "tornado", "tornado_futures", "tornado_of", "year_ranges"]

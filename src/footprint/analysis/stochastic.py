@@ -5,9 +5,10 @@ minimizes the expected NPV cost, plus ``risk_weight`` times its CVaR at ``alpha`
 
 - WS, wait and see: the mean of each future's own optimum (a planner who knew the future), plus the
   same risk term over those optima: the objective RP is measured by, so that EVPI >= 0 with CVaR too;
-- EV: the plan of the mean future (numbers averaged by probability; names and rules, such as a regime,
-  those of the likeliest combination), and EEV: the EV plan's here-and-now decisions held in every
-  future, measured as RP is;
+- EV: the plan of the mean future (every figure averaged by probability over all the futures, those that
+  leave it at the base's value included; names and rules, such as a regime, those of the likeliest
+  combination: analysis/mean_future.py), and EEV: the EV plan's here-and-now decisions held in every
+  future, measured as RP is; neither when the mean future has no plan;
 - EVPI = RP - WS, what knowing the future would be worth; VSS = EEV - RP, what planning for the spread
   of futures is worth over planning for their mean;
 - with ``revise_from``, the value of waiting: the objective with every decision made now minus that
@@ -22,8 +23,6 @@ stacked with the measures in its summary, is made in analysis/stochastic_tables.
 from __future__ import annotations
 
 import dataclasses
-import json
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.analysis.benders import benders, own_optima, totals_at, workers_for
+from footprint.analysis.mean_future import mean_overrides
 from footprint.analysis.stochastic_tables import future_tables, revision_notes, revisions, stochastic_plan_of
 from footprint.analysis.sweep import dask_client
 from footprint.economics.checks import ERROR_CHECKS
@@ -49,7 +49,7 @@ from footprint.optimize.stochastic import (
     solve_form,
     solve_model_of,
 )
-from footprint.plan.plan import Plan
+from footprint.plan.plan import STOCHASTIC_TABLES, Plan
 from footprint.scenario.files import scenario_from_data
 from footprint.scenario.parameters import apply_overrides
 from footprint.scenario.sets import Future
@@ -58,6 +58,9 @@ MEAN_FUTURE = "mean future"
 METHODS = ("auto", "extensive", "benders")
 BENDERS_GAP = 1e-6
 """Where Benders stops unless told: its bounds within this share of the objective."""
+ROUNDING = 1e-9
+"""EVPI and VSS are differences of separate solves: one negative by at most this share of RP (at least 1e-9 in the
+currency) is the solvers' rounding, and shown as 0 (StochasticPlan.rounded)."""
 AUTO_BENDERS_ENTRIES = 1_000_000
 """With "auto", Benders once the extensive form would have more matrix entries than this (where it applies): on the
 medium network (about 1,060,000 entries a future) Benders took half the time of the extensive form at 2 futures
@@ -75,10 +78,11 @@ class StochasticPlan:
     """The plan's expected NPV cost (without the risk term)."""
     wait_and_see: float
     """WS: the probability-weighted mean of the futures' own optima, plus risk_weight x their CVaR."""
-    expected_value: float
-    """EV: the optimum of the mean future."""
+    expected_value: float | None
+    """EV: the optimum of the mean future (None: the mean future has no plan)."""
     expected_of_expected_value: float | None
-    """EEV: the EV plan's here-and-now decisions held in every future (None: infeasible in some future)."""
+    """EEV: the EV plan's here-and-now decisions held in every future (None: the mean future has no plan, or its
+    decisions have none in some future)."""
     waiting: float | None
     """With revise_from: the objective with every decision made now minus this plan's (None otherwise)."""
     futures: pd.DataFrame
@@ -116,6 +120,14 @@ class StochasticPlan:
         return None if eev is None else eev - self.objective
 
     @property
+    def rounded(self) -> dict[str, float]:
+        """EVPI and VSS where they are negative by rounding only (by at most ROUNDING x |RP|), with their values:
+        the views show them as 0 and say so."""
+        tolerance = ROUNDING * max(1.0, abs(self.objective))
+        return {name: value for name, value in (("EVPI", self.evpi), ("VSS", self.vss))
+                if value is not None and -tolerance <= value < 0}
+
+    @property
     def revised(self) -> dict[str, str]:
         """Per future that revises a decision, what it revises: + what it decides that the plan with every
         decision made now does not, - the reverse."""
@@ -134,7 +146,7 @@ class StochasticPlan:
         s = plan.summary
         first = next(iter(plan.probabilities))
         return cls(float(s["objective"]), float(s["expected"]), float(s["wait_and_see"]),
-                   float(s["expected_value"]), _number(s["expected_of_expected_value"]), _number(s["waiting"]),
+                   _number(s["expected_value"]), _number(s["expected_of_expected_value"]), _number(s["waiting"]),
                    plan.tables["regret"], plan.future(first).builds, float(s["risk_weight"]), float(s["alpha"]),
                    None if s["revise_from"] is None else int(s["revise_from"]), plan, str(s["method"]),
                    plan.tables["iterations"], plan.tables["revisions"], run, notes)
@@ -147,41 +159,6 @@ def _number(value: float | None) -> float | None:
 def _models(data: dict[str, Any], source: str, futures: Sequence[Future]) -> list[FootprintModel]:
     return [compile_model(scenario_from_data(apply_overrides(data, future.overrides), f"{source} [{future.name}]",
                                              ERROR_CHECKS)) for future in futures]
-
-
-def mean_overrides(futures: Sequence[Future]) -> tuple[tuple[str, Any], ...]:
-    """The mean future's overrides: each number (and each year of a per-year value) averaged by probability
-    over the futures that set it; the values that are not numbers (a regime's name, the rules a regime switch
-    writes out) those of the likeliest combination of them, so that a regime's name and its rules come from
-    one regime (the first such combination of the futures, where two are as likely)."""
-    numbers: dict[str, dict[Any, float]] = defaultdict(dict)
-    weights: dict[str, float] = defaultdict(float)
-    combinations: dict[str, float] = defaultdict(float)
-    chosen: dict[str, tuple[tuple[str, Any], ...]] = {}
-    for future in futures:
-        others = []
-        for path, value in future.overrides:
-            if isinstance(value, dict):
-                weights[path] += future.probability
-                for year, rate in value.items():
-                    numbers[path][year] = numbers[path].get(year, 0.0) + future.probability * float(rate)
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                weights[path] += future.probability
-                numbers[path][None] = numbers[path].get(None, 0.0) + future.probability * float(value)
-            else:  # a name, or the rules a regime switch writes out (lists): told apart by their JSON
-                others.append((path, value))
-        key = json.dumps(sorted(others, key=lambda item: item[0]), sort_keys=True, default=str)
-        combinations[key] += future.probability
-        chosen.setdefault(key, tuple(others))
-    mean: list[tuple[str, Any]] = []
-    for path in weights:
-        if None in numbers[path]:
-            mean.append((path, numbers[path][None] / weights[path]))
-        else:
-            mean.append((path, {year: total / weights[path] for year, total in numbers[path].items()}))
-    if not combinations:
-        return ()
-    return (*chosen[max(combinations, key=combinations.__getitem__)], *mean)
 
 
 def _costs(form: ExtensiveForm, models: Sequence[FootprintModel], values: np.ndarray) -> np.ndarray:
@@ -236,7 +213,7 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
                                              for i, (f, model) in enumerate(zip(futures, models, strict=True))])
     own = np.array([solve_model_of(model, options) for model in models])
     ev, ev_decisions = _expected_value(data, source, futures, blocks, revise_from, options)
-    held = solve_form(form, options, fixed=ev_decisions)
+    held = None if ev_decisions is None else solve_form(form, options, fixed=ev_decisions)
     table, measures = _regret_and_measures(futures, objective, costs, own, ev,
                                            None if held is None else _costs(form, models, held.values), waiting,
                                            risk_weight, alpha)
@@ -248,20 +225,20 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
 
 
 def _expected_value(data: dict[str, Any], source: str, futures: Sequence[Future], blocks: Sequence[str],
-                    revise_from: int | None, options: SolverOptions) -> tuple[float, np.ndarray]:
+                    revise_from: int | None, options: SolverOptions) -> tuple[float | None, np.ndarray | None]:
     """EV, the mean future's optimum, and its decisions made now (as the plan shares them, to hold in every
-    future for EEV)."""
-    mean = _models(data, source, [Future(MEAN_FUTURE, 1.0, mean_overrides(futures))])[0]
+    future for EEV); None and None when the mean future has no plan."""
+    mean = _models(data, source, [Future(MEAN_FUTURE, 1.0, mean_overrides(data, futures, source))])[0]
     form = extensive_form([mean], [1.0], revise_from=revise_from, blocks=blocks)
     solution = solve_form(form, options)
     if solution is None:
-        raise PlanningError("the mean future has no plan")
+        return None, None
     return (mean.npv(form.future_values(solution.values, 0)),
             np.round(solution.values[np.flatnonzero(form.shared)], 9))
 
 
-def _regret_and_measures(futures: Sequence[Future], objective: float, npv: np.ndarray, own: np.ndarray, ev: float,
-                         ev_plan: np.ndarray | None, waiting: float | None, risk_weight: float,
+def _regret_and_measures(futures: Sequence[Future], objective: float, npv: np.ndarray, own: np.ndarray,
+                         ev: float | None, ev_plan: np.ndarray | None, waiting: float | None, risk_weight: float,
                          alpha: float) -> tuple[pd.DataFrame, dict[str, float | None]]:
     """The regret table (each future under the plan, at its own optimum, under the EV plan's decisions: None
     where some future has no plan with them) and the measures, WS and EEV measured as RP is."""
@@ -315,10 +292,11 @@ def _benders_plan(data: dict[str, Any], source: str, futures: Sequence[Future], 
         decomposed = outcome.decomposed
         own = np.array(on_workers.map(own_optima))
         ev, ev_decisions = _expected_value(data, source, futures, blocks, None, options)
-        held = totals_at(on_workers, ev_decisions)
+        held = None if ev_decisions is None else totals_at(on_workers, ev_decisions)
     table, measures = _regret_and_measures(futures, decomposed.objective, decomposed.totals, own, ev, held, None,
                                            risk_weight, alpha)
-    iterations = pd.DataFrame([dataclasses.asdict(r) for r in decomposed.rounds])
+    iterations = pd.DataFrame([dataclasses.asdict(r) for r in decomposed.rounds],
+                              columns=STOCHASTIC_TABLES["iterations"])
     parts = [(future.name, tables) for future, tables in zip(futures, outcome.tables, strict=True)]
     plan = stochastic_plan_of(parts, table, model=first, status=decomposed.status.value, gap=decomposed.gap,
                               measures=measures, options=options, risk_weight=risk_weight, alpha=alpha,
@@ -326,4 +304,4 @@ def _benders_plan(data: dict[str, Any], source: str, futures: Sequence[Future], 
     return StochasticPlan.of(plan)
 
 
-__all__ = ["BENDERS_GAP", "MEAN_FUTURE", "METHODS", "StochasticPlan", "mean_overrides", "stochastic_plan"]
+__all__ = ["BENDERS_GAP", "MEAN_FUTURE", "METHODS", "ROUNDING", "StochasticPlan", "mean_overrides", "stochastic_plan"]

@@ -24,9 +24,9 @@ from footprint.analysis.sensitivity import describe_change
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.model import FootprintModel
 from footprint.plan.decisions import Decisions
-from footprint.plan.plan import STOCHASTIC, STOCHASTIC_TABLES, Plan, stack_plans
+from footprint.plan.plan import STOCHASTIC, STOCHASTIC_TABLES, TABLES, Plan, stack_plans
 from footprint.plan.store import solver_settings
-from footprint.plan.tables import plan_tables
+from footprint.plan.tables import plan_tables, plant_decisions
 
 Part = tuple[str, Mapping[str, pd.DataFrame]]
 """A future's name and its Plan tables."""
@@ -115,6 +115,63 @@ def revision_notes(table: pd.DataFrame) -> dict[str, str]:
     return notes
 
 
+def decided_now(parts: Parts, probabilities: Sequence[float], model: FootprintModel, decisions: Sequence[str],
+                revise_from: int | None) -> dict[str, Any]:
+    """What the plan decides now, for its summary as a plan's summary has its decisions: the decisions of the
+    blocks made now (``decisions``), of the years before ``revise_from`` (all of them without), the same in every
+    future (``parts``, each future's tables in order, with their ``probabilities``):
+
+    - ``builds``: as a plan's (option, plant, pool, year, count, added_capacity, capex), its capex and capacity the
+      futures' probability-weighted means (a future's exchange rates move the capex in the reporting currency);
+    - ``plant_decisions``: as a plan's (plant, candidate, closable, opened, closed: the year, or None where it
+      is not decided now; none listed when no plant decision is made now);
+    - ``assignment_decisions``: the products assigned to plants (plant, product, years) where assigning is a
+      decision (a launch cost or a minimum volume);
+    - ``sourcing_decisions``: the sourcing options chosen (plant, product, option, years) where choosing one is a
+      decision (a fixed cost)."""
+    program = model.program
+    now = {name: name in decisions and name in program.variables for name in ("build", "opened", "closed",
+                                                                               "assign", "source")}
+
+    def early(frame: pd.DataFrame) -> pd.Series:
+        return frame["year"] < revise_from if revise_from is not None else pd.Series(True, index=frame.index)
+
+    first = parts[0][1]
+    builds = pd.concat([tables["builds"].assign(weight=p) for (_, tables), p in zip(parts, probabilities, strict=True)])
+    builds = builds[early(builds)] if now["build"] else builds.iloc[:0]
+    weighted = builds.assign(capex=builds["capex"] * builds["weight"],
+                             added_capacity=builds["added_capacity"] * builds["weight"])
+    keys = ["option", "plant", "pool", "year", "count"]
+    means = weighted.groupby(keys, sort=False)[["added_capacity", "capex", "weight"]].sum().reset_index()
+    means[["added_capacity", "capex"]] = means[["added_capacity", "capex"]].div(means["weight"], axis=0)
+    plants = first["plants"].copy()
+    for flag, block in (("opened", "opened"), ("closed", "closed")):
+        plants[flag] = plants[flag].astype(bool) & early(plants) & now[block]
+    return {
+        "builds": means[list(TABLES["builds"])].to_dict(orient="records"),
+        "plant_decisions": plant_decisions(model.network, plants) if now["opened"] or now["closed"] else [],
+        "assignment_decisions": _chosen(first["assignments"][first["assignments"]["assigned"].astype(bool)],
+                                        program.variables["assign"].index if now["assign"] else None,
+                                        ["plant", "product"], revise_from),
+        "sourcing_decisions": _chosen(pd.concat([tables["sourcing"] for _, tables in parts]),
+                                      program.variables["source"].index.rename(columns={"sourcing": "option"})
+                                      if now["source"] else None, ["plant", "product", "option"], revise_from),
+    }
+
+
+def _chosen(rows: pd.DataFrame, cells: pd.DataFrame | None, keys: list[str],
+            revise_from: int | None) -> list[dict[str, Any]]:
+    """The rows of ``rows`` (with ``keys`` and year) at the decision ``cells`` (their index; None: not decided now)
+    before ``revise_from``, each key's years listed: [{key: ..., "years": [...]}]."""
+    if cells is None:
+        return []
+    cells = cells[cells["year"] < revise_from] if revise_from is not None else cells
+    columns, texts = [*keys, "year"], dict.fromkeys(keys, str)
+    found = rows[columns].astype(texts).merge(cells[columns].astype(texts), on=columns).drop_duplicates()
+    return [{**dict(zip(keys, key, strict=True)), "years": sorted(int(year) for year in group["year"])}
+            for key, group in found.groupby(keys, sort=True)]
+
+
 def stochastic_plan_of(parts: Parts, regret: pd.DataFrame, *, model: FootprintModel, status: str,
                        gap: float | None, measures: Mapping[str, float | None], options: SolverOptions,
                        risk_weight: float, alpha: float, revise_from: int | None, decisions: Sequence[str],
@@ -145,6 +202,7 @@ def stochastic_plan_of(parts: Parts, regret: pd.DataFrame, *, model: FootprintMo
         "solver": solver_settings(options), "method": method, "iterations": len(iterations),
         "futures": {str(name): float(p) for name, p in zip(regret["name"], regret["probability"], strict=True)},
     }
+    summary |= decided_now(parts, list(regret["probability"]), model, decisions, revise_from)
     tables = {**stack_plans(parts), "regret": regret.reset_index(drop=True),
               "revisions": _empty("revisions") if revisions is None else revisions, "iterations": iterations}
     return Plan(summary, tables)
@@ -156,5 +214,5 @@ def stochastic_settings(plan: Plan) -> dict[str, Any]:
     return {**s["solver"], **{key: s[key] for key in ("risk_weight", "alpha", "revise_from", "decisions", "method")}}
 
 
-__all__ = ["EXTENSIVE", "MEASURES", "Part", "Parts", "future_tables", "no_iterations", "revision_notes", "revisions",
-           "stochastic_plan_of", "stochastic_settings"]
+__all__ = ["EXTENSIVE", "MEASURES", "Part", "Parts", "decided_now", "future_tables", "no_iterations", "revision_notes",
+           "revisions", "stochastic_plan_of", "stochastic_settings"]

@@ -63,8 +63,11 @@ class SweepSummary:
     failed: pd.DataFrame
     """status, message, futures, probability (of all the sweep's): the futures with no plan, by reason."""
     builds: pd.DataFrame
-    """option, year (first built; NA: never), count (builds in all; 0: never), probability, futures: for
-    each option some future builds, the outcomes; each option's probabilities sum to 1."""
+    """option, year (NA: never), count (built that year; 0: never), probability, futures: for each option some
+    future builds, the share of the futures that build it ``count`` times in ``year``, by year, and the share
+    that never build it. A future that builds an option in several years counts in each of those years, so
+    an option's shares sum to more than 1 where some future builds it more than once; 1 minus its share of
+    never is the share of the futures that build it at all."""
     plants: pd.DataFrame
     """plant, event (``opens``, ``closes``), year (NA: never), probability, futures: for each plant some
     future opens or closes; each plant and event's probabilities sum to 1."""
@@ -177,17 +180,14 @@ def _shares(outcomes: dict[tuple[object, ...], list[float]]) -> list[tuple[objec
 
 
 def _builds(plans: _Plans) -> pd.DataFrame:
-    """For each option some future builds: its first year and number of builds, or never, per future."""
-    options = sorted({option for decisions, _ in plans for option, _, _ in decisions.builds})
+    """For each option some future builds: each year and number it is built, or never, per future."""
+    options = {option for decisions, _ in plans for option, _, _ in decisions.builds}
     outcomes: dict[tuple[object, ...], list[float]] = defaultdict(list)
     for decisions, weight in plans:
-        built: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for option, year, count in decisions.builds:
-            built[option].append((year, count))
-        for option in options:
-            years = built.get(option, [])
-            first = min((year for year, _ in years), default=None)
-            outcomes[(option, first, sum(count for _, count in years))].append(weight)
+        for build in decisions.builds:  # (option, year, count): at most one per option and year
+            outcomes[build].append(weight)
+        for option in options - {option for option, _, _ in decisions.builds}:
+            outcomes[(option, None, 0)].append(weight)
     return pd.DataFrame(_shares(outcomes), columns=list(BUILDS)).astype(BUILDS)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from footprint.economics.fx import FxError, ecb_annual, fx_table
 from footprint.economics.network import compile_network
+from footprint.economics.trade import duty_rates
 from footprint.scenario.checks import CONSISTENCY_CHECKS, SCENARIO_CHECKS, Check, Context, Problem, currency_uses
 from footprint.scenario.entities import FxRule, ScenarioFields
 from footprint.scenario.figures import series_value, value_of
@@ -96,9 +97,9 @@ def _resolvable(scenario: ScenarioFields) -> ScenarioFields:
 def _unprofitable_demand(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     """Demand whose lost-sale penalty (or, maximizing profit, price) is below the cheapest landed cost of
     serving it: the plan will leave it unserved, which is rarely what the penalty was meant to say."""
-    if not context.usable("horizon", "currency", "fx", "fx_default", "products", "plants", "markets",
-                          "capabilities", "lanes", "regime", "tariffs", "agreements", "freight_rates"):
-        return
+    if not context.usable("horizon", "currency", "fx", "fx_default", "products", "markets", "regime", "tariffs",
+                          "freight_rates") or not context.complete("plants", "capabilities", "lanes", "agreements"):
+        return  # a plant, capability, lane or agreement that did not load might have served it for less
     profit = scenario.objective == "maximize_profit"
     if not profit and not any(market.lost_sale_penalty for market in scenario.markets):
         return  # nothing to compare landed costs with: no need to price the network
@@ -132,7 +133,37 @@ def _unprofitable_demand(scenario: ScenarioFields, context: Context) -> Iterator
                       "demand unserved", "warning")
 
 
-ECONOMIC_CHECKS: tuple[Check, ...] = (_currencies, _fx_plausibility, _unprofitable_demand)
+def _relief_claims(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """The scenario's own reliefs from additional duties where it matters that relief goes with a claim of the
+    agreement: one that no lane between the agreement's members can use, and one whose agreement charges more
+    than the general rate, so that a unit pays for the relief by claiming."""
+    if not (context.usable("horizon", "products", "regime", "tariffs") and any(t.relief for t in scenario.tariffs)
+            and context.complete("plants", "markets", "agreements")):
+        return  # a plant, market or agreement that did not load might have been the lane that uses the relief
+    tariffs, _ = scenario.trade_rules
+    own = len(tariffs) - len(scenario.tariffs)  # the scenario's own tariffs come last
+    for reach in duty_rates(scenario).reliefs:
+        if reach.tariff < own:
+            continue  # a regime's: it has its sources, and a scenario is not to be warned of the regime's lanes
+        tariff = tariffs[reach.tariff]
+        loc = ("tariffs", reach.tariff - own, "relief", "agreement")
+        if not reach.relieved:
+            yield Problem(loc, f"no lane that pays this duty runs between two members of {reach.agreement}: relief "
+                               f"goes with a claim of {reach.agreement}, so it applies to nothing", "warning")
+        elif reach.dearer is not None:
+            origin, destination, product_class, claimed, general = reach.dearer
+            yield Problem(loc, f"relief goes with a claim of {reach.agreement}, whose rate on {product_class} from "
+                               f"{origin} to {destination} ({_percent(claimed)}) is above the general rate "
+                               f"({_percent(general)}): a unit that claims {reach.agreement} pays {_percent(claimed)} "
+                               f"and the duty as relieved, one that does not {_percent(general)} and the duty "
+                               f"({_percent(value_of(tariff.rate))}) in full; each unit pays the less", "warning")
+
+
+def _percent(rate: float) -> str:
+    return f"{rate * 100:.4g}%"
+
+
+ECONOMIC_CHECKS: tuple[Check, ...] = (_currencies, _fx_plausibility, _unprofitable_demand, _relief_claims)
 CHECKS: tuple[Check, ...] = SCENARIO_CHECKS + ECONOMIC_CHECKS
 """Every check of a scenario: pass these when loading."""
 ERROR_CHECKS: tuple[Check, ...] = (*CONSISTENCY_CHECKS, _currencies)

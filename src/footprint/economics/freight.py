@@ -105,7 +105,7 @@ def _save_distances(known: dict[str, float]) -> None:
 def lane_parts(plant: Plant, market: Market, rates: FreightRates) -> dict[str, float] | None:
     """Sea, handling and road freight per unit of a lane, in the rates' currency; None if the
     scenario lacks the ports or locations to tell."""
-    road = value_of(rates.road_factor) * value_of(rates.per_road_km)
+    road = _road_per_km(rates)
     if not can_route(plant, market):
         return None
     if plant.port is not None and market.port is not None:
@@ -118,3 +118,18 @@ def lane_parts(plant: Plant, market: Market, rates: FreightRates) -> dict[str, f
     assert market.location is not None
     return {"sea_freight": 0.0, "port_handling": 0.0,
             "land_freight": great_circle_km(plant.location, market.location) * road}
+
+
+def freight_past_entry(plant: Plant, market: Market, rates: FreightRates) -> float:
+    """Of a computed lane's freight per unit, the part after its goods enter the market's country, in the
+    rates' currency: on a sea lane the handling at the market's port and the road leg inland from it, which
+    a cif customs value leaves out (it stops at the port of entry). 0 on a road lane: the scenario does not
+    place its border crossing, so its whole road leg counts as freight to the border."""
+    if plant.port is None or market.port is None:
+        return 0.0
+    inland_km = great_circle_km(market.port, market.location) if market.location else 0.0
+    return value_of(rates.port_handling) + inland_km * _road_per_km(rates)
+
+
+def _road_per_km(rates: FreightRates) -> float:
+    return value_of(rates.road_factor) * value_of(rates.per_road_km)

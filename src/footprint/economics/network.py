@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from footprint.economics.freight import FREIGHT_PARTS, lane_parts, sea_distances
+from footprint.economics.freight import FREIGHT_PARTS, freight_past_entry, lane_parts, sea_distances
 from footprint.economics.fx import sourced_fx_rates
 from footprint.economics.trade import SHARE_TOLERANCE, DutyRates, duty_rates
 from footprint.scenario.figures import Growth, value_of
@@ -94,6 +94,10 @@ class Network:
     """Freight per unit by plant, market and year index, reporting currency: listed lanes and the
     default under "freight", computed lanes under FREIGHT_PARTS (present only when freight is computed
     from distances); NaN in "freight" where there is no lane."""
+    freight_past_entry: np.ndarray
+    """Of that freight, per unit by plant, market and year index, the part after the goods enter the market's
+    country (handling at its port, the road leg inland), which a cif customs value leaves out: 0 but on lanes
+    computed from distances."""
     duty: DutyRates
     """Ad valorem rates by origin country, destination country, product class, year index and dated span."""
     plant_origin: np.ndarray
@@ -103,7 +107,7 @@ class Network:
     product_class: np.ndarray
     """Product class (third axis of duty_rate) of each product."""
     market_cif: np.ndarray
-    """Whether each market's customs value includes freight."""
+    """Whether each market's customs value includes freight to the point of entry."""
     # pools
     pool_plant: np.ndarray
     pool_names: list[str]
@@ -183,7 +187,7 @@ class Network:
         costs |= freight | {part: table[plant, market, year] for part, table in self.freight.items()}
         production = costs["production_local"] + costs["production_imported"] + costs["sourcing"]
         costs["duty"] = self.duty_rate(profile, market, year) * self._customs_value(
-            market, production, self.freight_total[plant, market, year])
+            market, production, self.freight_to_entry[plant, market, year])
         return costs
 
     def duty_rate(self, profile: np.ndarray, market: np.ndarray, year: np.ndarray) -> np.ndarray:
@@ -229,7 +233,7 @@ class Network:
                 + self.product_class[self.cap_product[capability]]).astype(np.int32)
 
     def _customs_value(self, market: np.ndarray, production: np.ndarray, freight: np.ndarray) -> np.ndarray:
-        """Production cost, plus freight where the market counts it (cif)."""
+        """Production cost, plus the freight to the point of entry where the market counts it (cif)."""
         customs = np.where(self.market_cif[market], freight, 0.0)
         customs += production
         return customs
@@ -240,6 +244,12 @@ class Network:
         return reduce(np.add, self.freight.values())
 
     @cached_property
+    def freight_to_entry(self) -> np.ndarray:
+        """Freight per unit by plant, market and year up to the point the goods enter the market's country:
+        the part a cif customs value counts."""
+        return self.freight_total - self.freight_past_entry
+
+    @cached_property
     def unit_cost(self) -> np.ndarray:
         """Landed cost per unit of every flow (the sum of its components), undiscounted."""
         # In place where it can be: each temporary here is as long as the flows.
@@ -248,10 +258,8 @@ class Network:
         cost += self.cap_imported[capability, year]
         if len(self.sourcing_names):
             cost += self.profile_extra[profile, year]
-        freight = self.freight_total[self.flow_plant, market, year]
-        customs = self._customs_value(market, cost, freight)
-        cost += freight
-        del freight
+        customs = self._customs_value(market, cost, self.freight_to_entry[self.flow_plant, market, year])
+        cost += self.freight_total[self.flow_plant, market, year]
         customs *= self.duty_rate(profile, market, year)
         cost += customs
         return cost
@@ -297,7 +305,7 @@ def compile_network(scenario: Scenario) -> Network:
     demand = _demand_entries(scenario, product_code, currency_code, fx)
     d_product, d_market, d_year, d_units, d_penalty, d_price = demand
 
-    freight, freight_currency = _freight_tables(scenario, currency_code, fx)
+    freight, freight_past_entry, freight_currency = _freight_tables(scenario, currency_code, fx)
 
     cap_local = local[:, None] / fx[plant_currency[cap_plant]]
     cap_imported = imported[:, None] / fx[imported_currency]
@@ -373,6 +381,7 @@ def compile_network(scenario: Scenario) -> Network:
         cap_local=cap_local,
         cap_imported=cap_imported,
         freight=freight,
+        freight_past_entry=freight_past_entry,
         duty=rates,
         plant_origin=origin,
         market_destination=destination,
@@ -415,14 +424,17 @@ def compile_network(scenario: Scenario) -> Network:
 
 
 def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
-                    fx: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+                    fx: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Freight per unit by plant, market and year: listed lanes first, then lanes computed from
     distances (freight_rates), then default_freight; NaN in "freight" where no lane exists.
-    Also the currency of each lane's "freight"."""
+    Also the part of it past the point of entry, and the currency of each lane's "freight".
+
+    A listed lane's freight and the default are single figures: they count whole in a cif value."""
     shape = (len(scenario.plants), len(scenario.markets), len(scenario.years))
     lane_currency = np.zeros(shape[:2], dtype=np.int64)
     default = np.nan if scenario.default_freight is None else value_of(scenario.default_freight)
     tables = {"freight": np.full(shape, default)}
+    past_entry = np.zeros(shape)
     rates = scenario.freight_rates
     if rates is not None:  # a Python loop per plant and market, only when distances are asked for
         tables |= {part: np.zeros(shape) for part in FREIGHT_PARTS}
@@ -436,6 +448,7 @@ def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
                     tables["freight"][p, k] = 0.0
                     for part, amount in parts.items():
                         tables[part][p, k] = amount / rate
+                    past_entry[p, k] = freight_past_entry(plant, market, rates) / rate
     if scenario.lanes:  # listed lanes override, all at once
         plant_code = {plant.id: p for p, plant in enumerate(scenario.plants)}
         market_code = {market.id: k for k, market in enumerate(scenario.markets)}
@@ -448,7 +461,8 @@ def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
         lane_currency[p, k] = currency
         for part in tables.keys() - {"freight"}:
             tables[part][p, k] = 0.0
-    return tables, lane_currency
+        past_entry[p, k] = 0.0
+    return tables, past_entry, lane_currency
 
 
 def _year_values(series: Iterable[Any], years: list[int], default: float) -> list[Any]:

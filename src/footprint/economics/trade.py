@@ -8,6 +8,11 @@ the general rate. A unit qualifies for an agreement when its content from member
 the agreement's regional value content: the network decides that per capability, sourcing
 option and year.
 
+Relief from an additional duty goes with a claim of its agreement, as in trade law (USMCA's relief
+from Section 232 is had by claiming USMCA preference on the entry): goods that claim pay the
+agreement's preferential rate and the relieved duty, goods that do not pay the general rate and the
+duty in full.
+
 A customs union's code (``EU``) stands for its members on each day: a tariff into the union
 applies to imports into every member from outside it, a tariff from it to goods of every
 member's origin, and an agreement listing it covers every member. Goods of a member's origin
@@ -54,6 +59,20 @@ class AgreementRates:
 
 
 @dataclass(frozen=True)
+class ReliefReach:
+    """Where a relief from an additional duty can apply: for the scenario's warnings."""
+
+    tariff: int
+    """Position of the duty among the trade rules' tariffs (the regime's first, the scenario's own last)."""
+    agreement: str
+    relieved: bool
+    """Whether some lane between the agreement's members pays the duty on some day (the relief can apply)."""
+    dearer: tuple[str, str, str, float, float] | None
+    """Where claiming the agreement raises the base rate most: (origin, destination, class, the agreement's
+    rate, the general rate); None where the claim costs no more."""
+
+
+@dataclass(frozen=True)
 class DutyRates:
     country: dict[str, int]
     """Code of each country on the tables' origin and destination axes (a union's own code where a
@@ -65,6 +84,8 @@ class DutyRates:
     general: np.ndarray
     """Rate by origin, destination, product class, year index and span for goods claiming no preference."""
     agreements: list[AgreementRates]
+    reliefs: list[ReliefReach] = field(default_factory=list)
+    """Where each relief of the trade rules can apply, by duty and agreement."""
 
     @cached_property
     def yearly_general(self) -> np.ndarray:
@@ -114,7 +135,8 @@ def _duty_rates(tariffs: list[Tariff], agreements: list[Agreement], countries: l
     shape = (len(countries), len(countries), len(product_class), len(segments), max(map(len, segments)))
     span_share = np.zeros(shape[3:])
     general = np.zeros(shape)
-    tables = [_AgreementTables(a, shape) for a in agreements]
+    position = {id(tariff): k for k, tariff in enumerate(tariffs)}
+    tables = [_AgreementTables(a, shape, position) for a in agreements]
     for t, year_segments in enumerate(segments):
         for s, (day, share) in enumerate(year_segments):
             point = _PointRates(country, product_class, unions, day, tariffs)
@@ -122,7 +144,8 @@ def _duty_rates(tariffs: list[Tariff], agreements: list[Agreement], countries: l
             general[..., t, s] = point.general()
             for table in tables:
                 table.add(point, t, s)
-    return DutyRates(country, product_class, span_share, general, [table.rates() for table in tables])
+    return DutyRates(country, product_class, span_share, general, [table.rates() for table in tables],
+                     [reach for table in tables for reach in table.reaches(countries, classes)])
 
 
 def _codes(names: list[str]) -> dict[str, int]:
@@ -236,11 +259,31 @@ class _PointRates:
 class _AgreementTables:
     """The tables of one agreement, filled span by span."""
 
-    def __init__(self, agreement: Agreement, shape: tuple[int, ...]) -> None:
+    def __init__(self, agreement: Agreement, shape: tuple[int, ...], position: dict[int, int]) -> None:
         self.agreement = agreement
         self.qualified = np.zeros(shape)
         self.member = np.zeros((shape[0], shape[3]), dtype=bool)
         self.relief: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self.position = position
+        """Each tariff's position among the trade rules' tariffs, by id."""
+        self.reach: dict[int, tuple[bool, tuple[int, int, int, float, float] | None]] = {}
+        """By tariff position: whether its relief applied, and the cell where the claim raised the base rate most."""
+
+    def reaches(self, countries: list[str], classes: list[str]) -> list[ReliefReach]:
+        return [ReliefReach(tariff, self.agreement.id, relieved, None if dearer is None else (
+            countries[dearer[0]], countries[dearer[1]], classes[dearer[2]], dearer[3], dearer[4]))
+                for tariff, (relieved, dearer) in self.reach.items()]
+
+    def _note_reach(self, tariff: Tariff, relieved: np.ndarray, preferential: np.ndarray, base: np.ndarray) -> None:
+        """Keep whether the tariff's relief applied on this day, and where the claim's base rate is highest
+        above the general one."""
+        key = self.position[id(tariff)]
+        applied, dearer = self.reach.get(key, (False, None))
+        extra = np.where(relieved & ~np.isnan(preferential), preferential - base, 0.0)
+        cell = np.unravel_index(int(np.argmax(extra)), extra.shape)
+        if extra[cell] > 0 and (dearer is None or extra[cell] > dearer[3] - dearer[4]):
+            dearer = (int(cell[0]), int(cell[1]), int(cell[2]), float(preferential[cell]), float(base[cell]))
+        self.reach[key] = (applied or bool(relieved.any()), dearer)
 
     def rates(self) -> AgreementRates:
         return AgreementRates(self.agreement.id, value_of(self.agreement.regional_value_content), self.member,
@@ -268,6 +311,7 @@ class _AgreementTables:
                 rates[cells] += value_of(tariff.rate)
                 continue
             relieved = cells & in_force
+            self._note_reach(tariff, relieved, preferential, point.base)
             rates[cells & ~relieved] += value_of(tariff.rate)
             if relief.dutiable_content_outside:  # none listed: relieved goods pay nothing
                 key = tuple(sorted(relief.dutiable_content_outside))

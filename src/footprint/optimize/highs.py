@@ -7,10 +7,12 @@ raised, where the caller cannot use it).
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -26,6 +28,8 @@ class SolveStatus(StrEnum):
     """Stopped by the time limit with a feasible plan (the incumbent), not proven optimal."""
     INTERRUPTED = "interrupted"
     """Stopped by the user (Ctrl-C) with a feasible plan, not proven optimal."""
+    ROUND_LIMIT = "round_limit"
+    """A decomposition stopped at its cap of rounds with a feasible plan, not proven optimal."""
     NO_SOLUTION = "no_solution"
     """Stopped by a limit before any feasible plan was found."""
     INFEASIBLE = "infeasible"
@@ -34,7 +38,7 @@ class SolveStatus(StrEnum):
 
     @property
     def has_plan(self) -> bool:
-        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED)
+        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED, SolveStatus.ROUND_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,9 @@ class SolverOptions:
     deadline: float | None = None
     """time.monotonic() by which every solve made with these options must end (a command's whole budget)."""
     presolve: bool = True
+    max_nodes: int | None = None
+    """Branch-and-bound nodes a MIP solve may take (the best plan found by then is kept, as by the time limit):
+    a limit that, unlike time, does not depend on the machine."""
 
     def seconds_left(self) -> float | None:
         """The time a solve started now may take: the time limit, cut to what the deadline leaves."""
@@ -115,6 +122,8 @@ def set_options(highs: highspy.Highs, options: SolverOptions) -> None:
     if options.threads is not None:  # more threads than cores only slow HiGHS down
         highs.setOptionValue("threads", min(int(options.threads), os.cpu_count() or 1))
     highs.setOptionValue("presolve", "choose" if options.presolve else "off")
+    if options.max_nodes is not None:
+        highs.setOptionValue("mip_max_nodes", options.max_nodes)
 
 
 def to_highs(program: LinearProgram | ProgramArrays, options: SolverOptions) -> highspy.Highs:
@@ -140,31 +149,100 @@ def to_highs(program: LinearProgram | ProgramArrays, options: SolverOptions) -> 
     return highs
 
 
-def _solve_interruptibly(highs: highspy.Highs) -> bool:
+@dataclass(frozen=True)
+class SolveProgress:
+    """Where a long solve stands: HiGHS's proven bound and best plan so far (a MILP's; -inf and inf before the
+    first), their gap and the nodes explored."""
+
+    seconds: float
+    bound: float
+    incumbent: float
+    gap: float
+    nodes: int
+
+
+PROGRESS_SECONDS = 10.0
+"""How often a long solve reports its progress."""
+WAKE_SECONDS = 0.2
+"""How often the waiting thread looks whether Ctrl-C was pressed."""
+STOP_GRACE = 1.0
+"""Seconds HiGHS has to stop after Ctrl-C before the solve is left to stop on its own (see _solve_interruptibly)."""
+
+
+class AbandonedError(Exception):
+    """Ctrl-C was pressed and HiGHS did not stop within STOP_GRACE: it is in a phase without interrupt checks."""
+
+
+def _solve_interruptibly(highs: highspy.Highs, on_progress: Callable[[SolveProgress], None] | None) -> bool:
     """Solve, with Ctrl-C asking HiGHS to stop at its next check; True if it was pressed.
 
-    HiGHS checks through its interrupt callbacks, which run Python in this thread: that is when a
-    pending Ctrl-C reaches the handler below. (Solving in a thread of its own would cost every
-    simplex iteration a hand-over of the interpreter lock: 10-15% on a large LP.)
+    HiGHS checks for an interrupt only at its callbacks, and it calls none in presolve or in a MILP's root LP
+    (a minute and more on a large network). So it solves in a thread of its own while this thread, the one
+    signals reach, waits: Ctrl-C is taken at once, and if HiGHS has not stopped STOP_GRACE seconds later, the
+    solve is abandoned with no plan (AbandonedError), its thread left to stop at HiGHS's next check. (The waiting
+    thread sleeps on a lock between its looks, so HiGHS's callbacks seldom wait for the interpreter.)
+    ``on_progress`` is told every PROGRESS_SECONDS where the solve stands, from this thread.
     """
+    latest = {"bound": -math.inf, "incumbent": math.inf, "gap": math.inf, "nodes": 0}
+
+    def note(event: highspy.cb.HighsCallbackEvent) -> None:  # on HiGHS's thread: numbers only
+        out = event.data_out
+        latest.update(bound=out.mip_dual_bound, incumbent=out.mip_primal_bound, gap=out.mip_gap,
+                      nodes=int(out.mip_node_count))
+
+    if on_progress is not None:
+        highs.cbMipInterrupt.subscribe(note)
+    if threading.current_thread() is not threading.main_thread():  # no signals here: solve in place
+        highs.run()
+        pressed = False
+    else:
+        pressed = _wait_for(highs, latest, on_progress)  # AbandonedError: HiGHS still runs, its callbacks untouched
+    if on_progress is not None:
+        highs.cbMipInterrupt.unsubscribe(note)
+    return pressed
+
+
+def _wait_for(highs: highspy.Highs, latest: dict[str, float],
+              on_progress: Callable[[SolveProgress], None] | None) -> bool:
     pressed: list[int] = []
+    done = threading.Event()
+    failed: list[BaseException] = []
+
+    def solve() -> None:
+        try:
+            highs.run()
+        except BaseException as error:  # handed to the waiting thread
+            failed.append(error)
+        finally:
+            done.set()
 
     def stop(signum: int, frame: object) -> None:
         pressed.append(signum)
         highs.cancelSolve()
 
-    in_main_thread = threading.current_thread() is threading.main_thread()  # signals reach the main thread only
-    previous = signal.signal(signal.SIGINT, stop) if in_main_thread else None
+    started = time.monotonic()
+    report_at = started + PROGRESS_SECONDS
+    previous = signal.signal(signal.SIGINT, stop)
     try:
-        highs.run()
+        threading.Thread(target=solve, name="highs", daemon=True).start()
+        while not done.wait(WAKE_SECONDS):  # a signal runs its handler but does not end a wait: look every so often
+            if pressed:
+                if not done.wait(STOP_GRACE):
+                    raise AbandonedError
+                break
+            if on_progress is not None and time.monotonic() >= report_at:
+                report_at += PROGRESS_SECONDS
+                on_progress(SolveProgress(time.monotonic() - started, latest["bound"], latest["incumbent"],
+                                          latest["gap"], int(latest["nodes"])))
     finally:
-        if in_main_thread:
-            signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous)
+    if failed:
+        raise failed[0]
     return bool(pressed)
 
 
 def run(highs: highspy.Highs, is_mip: bool, duals: bool = False, options: SolverOptions | None = None,
-        keep_interrupted: bool = False) -> Solution:
+        keep_interrupted: bool = False, on_progress: Callable[[SolveProgress], None] | None = None) -> Solution:
     """Solve the model held by ``highs`` and read back status, values, bounds and, if asked for
     (a pure LP solved to optimality), the row duals.
 
@@ -178,7 +256,10 @@ def run(highs: highspy.Highs, is_mip: bool, duals: bool = False, options: Solver
     # HiGHS counts the limit against the instance's solving time so far, summed over its runs
     highs.setOptionValue("time_limit", float("inf") if seconds_left is None else highs.getRunTime() + seconds_left)
     started = time.perf_counter()
-    interrupted = _solve_interruptibly(highs)
+    try:
+        interrupted = _solve_interruptibly(highs, on_progress)
+    except AbandonedError:  # HiGHS cannot be asked to stop now, so it has found nothing yet: nothing to keep
+        raise KeyboardInterrupt from None
     seconds = time.perf_counter() - started
     model_status = highs.getModelStatus()
     interrupted = interrupted and model_status != highspy.HighsModelStatus.kOptimal  # else it finished anyway

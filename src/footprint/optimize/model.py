@@ -430,6 +430,8 @@ def add_assignments(program: LinearProgram, network: Network) -> None:
     min_volume[c,t]:   production[c,t] - min_volume[c] * assign[c,t] >= 0
     launch[c,t]:       start[c,t] - assign[c,t] + assign[c,t-1] >= 0  (before the horizon:
                        in_production[c]); start costs d_t * launch cost.
+    assign_open[c,t]:  assign[c,t] - open[p,t] <= 0 at a plant p the plan opens or closes: a product is
+                       assigned, and launched, only where its plant is open.
     """
     n_years = len(network.years)
     capability, year = assignment_cells(network)
@@ -462,6 +464,25 @@ def add_assignments(program: LinearProgram, network: Network) -> None:
     terms = [(rows, start.columns(), 1.0), (rows, assign.columns(), -1.0),
              (has_previous, assign.columns(previous[has_previous]), 1.0)]
     program.add_constraints("launch", index, terms, lower=lower)
+    _add_assign_open_links(program, network, capability, year, index)
+
+
+def _add_assign_open_links(program: LinearProgram, network: Network, capability: np.ndarray, year: np.ndarray,
+                           index: pd.DataFrame) -> None:
+    """assign_open[c,t]: assign[c,t] - open[p,t] <= 0 for the assign cells at plants the plan opens or closes."""
+    if "open" not in program.variables:
+        return
+    plant, open_year = plant_cells(network)
+    cell = np.full(network.plant_operating.shape, -1, dtype=np.int32)
+    cell[plant, open_year] = np.arange(len(plant))
+    open_cell = cell[network.cap_plant[capability], year]
+    linked = np.flatnonzero(open_cell >= 0)
+    if len(linked) == 0:
+        return
+    rows = np.arange(len(linked))
+    terms = [(rows, program.variables["assign"].columns(linked), 1.0),
+             (rows, program.variables["open"].columns(open_cell[linked]), -1.0)]
+    program.add_constraints("assign_open", index.iloc[linked].reset_index(drop=True), terms, upper=0.0)
 
 
 def sourcing_cells(network: Network) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from footprint.economics.fx import FxError
 from footprint.economics.network import Network, compile_network
-from footprint.optimize.changes import Change, ChangeError, apply_changes
+from footprint.optimize.changes import Change, apply_changes
 from footprint.optimize.highs import (
     ModelRefusedError,
     ProgramArrays,
@@ -65,7 +65,8 @@ def compile_model(scenario: Scenario) -> FootprintModel:
 
 def solve_model(scenario: Scenario, options: SolverOptions | None = None,
                 changes: tuple[Change, ...] = (), keep_interrupted: bool = False) -> Solved:
-    """Compile, build and solve ``scenario`` (with ``changes`` imposed); PlanningError when there is no plan.
+    """Compile, build and solve ``scenario`` (with ``changes`` imposed); PlanningError when there is no plan,
+    ChangeError when a change names what the scenario does not have (that is bad input, not a lack of plan).
 
     Ctrl-C stops the solve: with ``keep_interrupted`` the best plan found is kept (status interrupted),
     else KeyboardInterrupt propagates.
@@ -96,8 +97,6 @@ def _to_highs(model: FootprintModel, arrays: ProgramArrays, options: SolverOptio
     try:
         highs = to_highs(arrays, options)
         apply_changes(model, highs, changes)
-    except ChangeError as error:
-        raise PlanningError(str(error)) from None
     except ModelRefusedError as error:
         raise PlanningError(f"scenario {model.network.scenario.name!r}: {error}; check the units of the "
                             "largest amounts (demand, capacity, costs)") from None

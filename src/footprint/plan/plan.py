@@ -35,6 +35,8 @@ TABLES: dict[str, tuple[str, ...]] = {
 
 STOCHASTIC = "stochastic"
 """The summary's ``kind`` of a stacked Plan (a deterministic one has none)."""
+SWEEP = "sweep"
+"""The summary's ``kind`` of a sweep's tables (plan/sweep_export.py): not a Plan."""
 FUTURE = "future"
 STOCHASTIC_TABLES: dict[str, tuple[str, ...]] = {
     "regret": ("name", "probability", "npv", "own", "ev_plan"),
@@ -226,6 +228,9 @@ class Plan:
         with a table missing, truncated or changed, naming it."""
         folder = Path(folder)
         summary, present = read_summary(folder, SUMMARY_FILE)
+        if summary.get("kind") == SWEEP:
+            raise ResultsError(f"{folder}: a sweep's tables (`footprint export SWEEP`), not a plan; export one of its "
+                               "futures (SWEEP/FUTURE) to read its plan")
         listed = MANIFEST in summary  # folders written before the manifest list nothing: take what is there
         names = table_columns(summary.get("kind") == STOCHASTIC)
         missing = [name for name in names if not any(

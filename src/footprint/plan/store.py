@@ -136,6 +136,17 @@ class Run:
         return json.loads(self.scenario)
 
 
+def check_run_name(name: str) -> str:
+    """``name`` if a run given it can be referred to by it (see :meth:`RunStore.get`); StoreError if it is empty,
+    has spaces around it, is all digits (it would read as an id) or is ``latest``."""
+    if not name.strip() or name != name.strip():
+        raise StoreError(f"a run's name may not be empty or start or end with a space, found {name!r}")
+    if name.isdigit() or name == LATEST:
+        raise StoreError(f"a run named {name!r} could not be referred to by its name ({name!r} reads as "
+                         f"{'an id' if name.isdigit() else 'the newest run'}); choose another")
+    return name
+
+
 def run_record(plan: Plan | None, *, name: str, data: Any, settings: Mapping[str, Any],
                overrides: Iterable[tuple[str, Any]] = (), kind: str = "run", sweep: int | None = None,
                probability: float | None = None, message: str | None = None) -> Run:
@@ -199,6 +210,10 @@ def _decisions(text: str | None) -> Decisions | None:
     data = json.loads(text)
     return Decisions(**{name: frozenset(tuple(item) for item in data[name]) for name in _DECISION_SETS},
                      level=Level.ASSIGNMENTS)
+
+
+def _overrides(text: str) -> tuple[tuple[str, Any], ...]:
+    return tuple((path, value) for path, value in json.loads(text))
 
 
 def _package_version() -> str:
@@ -298,8 +313,8 @@ class RunStore:
     def start_sweep(self, name: str, set_content: Any, settings: Mapping[str, Any],
                     futures: Sequence[tuple[str, float | None, str]]) -> tuple[int, set[str]]:
         """Start a sweep of ``futures`` (name, probability, key from :func:`run_key`), or resume the sweep of the
-        same set content and settings if the store has it (the same id). Returns the sweep's id and the keys
-        of its futures stored already: those to skip."""
+        same set content and settings if the store has it (the same id, named ``name`` from now on). Returns the
+        sweep's id and the keys of its futures stored already: those to skip."""
         planned = [[str(future), None if p is None else float(p), str(key)] for future, p, key in futures]
         for position, what in ((0, "name"), (2, "key")):
             seen = [entry[position] for entry in planned]
@@ -319,8 +334,8 @@ class RunStore:
                 with self._engine.begin() as connection:
                     sweep_id = connection.scalar(select(runs.c.id).where(runs.c.kind == "sweep",
                                                                          runs.c.key == record.key))
-                    connection.execute(runs.update().where(runs.c.id == sweep_id).values(
-                        status=RUNNING, message=None, summary=_json(record.summary)))
+                    connection.execute(runs.update().where(runs.c.id == sweep_id).values(  # the name given now
+                        name=name, status=RUNNING, message=None, summary=_json(record.summary)))
         stored = {key for (key,) in self._rows(select(runs.c.key).where(runs.c.sweep == sweep_id), doing)}
         return int(sweep_id), stored & {entry[2] for entry in planned}
 
@@ -430,14 +445,15 @@ class RunStore:
 
     def futures(self, sweep_id: int, level: Level = Level.ASSIGNMENTS) -> pd.DataFrame:
         """The stored futures of sweep ``sweep_id`` in the order it planned them: id, name, probability, status,
-        objective, currency, gap, decisions (:class:`Decisions` at ``level``, None for a failed future) and
-        message. The flows level reads each future's flows table."""
+        objective, currency, gap, decisions (:class:`Decisions` at ``level``, None for a failed future), message and
+        overrides (the (path, value) pairs that make the future, as :class:`Run` has them). The flows level reads
+        each future's flows table."""
         sweep = self._find((runs.c.id == sweep_id) & (runs.c.kind == "sweep"))
         if sweep is None:
             raise StoreError(f"{self.name}: no sweep {sweep_id}")
         order = {entry[0]: position for position, entry in enumerate((sweep.summary or {}).get("futures", []))}
         columns = [runs.c.id, runs.c.name, runs.c.probability, runs.c.status, runs.c.objective, runs.c.currency,
-                   runs.c.gap, runs.c.decisions, runs.c.message]
+                   runs.c.gap, runs.c.decisions, runs.c.message, runs.c.overrides]
         rows = self._rows(select(*columns).where(runs.c.sweep == sweep_id).order_by(runs.c.id), "read a sweep")
         rows.sort(key=lambda row: order.get(row.name, len(order)))
         decided = [_decisions(row.decisions) for row in rows]
@@ -445,8 +461,8 @@ class RunStore:
             decided = self._with_flows([row.id for row in rows], decided)
         else:
             decided = [None if decisions is None else decisions.at(level) for decisions in decided]
-        return pd.DataFrame([{**row._mapping, "decisions": decisions} for row, decisions in zip(rows, decided,
-                                                                                                 strict=True)],
+        return pd.DataFrame([{**row._mapping, "decisions": decisions, "overrides": _overrides(row.overrides)}
+                             for row, decisions in zip(rows, decided, strict=True)],
                             columns=[column.name for column in columns])
 
     def _with_flows(self, ids: list[int], decided: list[Decisions | None]) -> list[Decisions | None]:
@@ -476,7 +492,7 @@ def _run(row: Row[Any]) -> Run:
     m = row._mapping
     return Run(kind=m["kind"], name=m["name"], scenario=m["content"], scenario_hash=m["scenario_hash"],
                settings=json.loads(m["settings"]), status=m["status"],
-               overrides=tuple((path, value) for path, value in json.loads(m["overrides"])),
+               overrides=_overrides(m["overrides"]),
                objective=m["objective"], bound=m["bound"], gap=m["gap"], currency=m["currency"],
                build_seconds=m["build_seconds"], solve_seconds=m["solve_seconds"], message=m["message"],
                decisions=_decisions(m["decisions"]),
@@ -486,4 +502,4 @@ def _run(row: Row[Any]) -> Run:
 
 
 __all__ = ["FAILED", "LATEST", "Run", "RunStore", "StoreError", "canonical_json", "canonical_scenario",
-           "decode_tables", "encode_tables", "run_key", "run_record", "solver_settings"]
+           "check_run_name", "decode_tables", "encode_tables", "run_key", "run_record", "solver_settings"]

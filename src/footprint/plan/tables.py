@@ -70,7 +70,7 @@ def plan_of(solved: Solved) -> Plan:
         "integer_variables": program.num_integer,
         "constraints": program.num_rows,
         "builds": tables["builds"].to_dict(orient="records"),
-        "plant_decisions": _plant_decisions(network, tables["plants"]),
+        "plant_decisions": plant_decisions(network, tables["plants"]),
         "message": {SolveStatus.TIME_LIMIT: "time limit reached: this is the best plan found, not proven optimal",
                     SolveStatus.INTERRUPTED: "interrupted (Ctrl-C): this is the best plan found so far, not proven "
                                              "optimal"}.get(solution.status, solution.message),
@@ -263,7 +263,7 @@ def _plants(network: Network, status: _PlantStatus) -> pd.DataFrame:
     })
 
 
-def _plant_decisions(network: Network, plants: pd.DataFrame) -> list[dict[str, object]]:
+def plant_decisions(network: Network, plants: pd.DataFrame) -> list[dict[str, object]]:
     """For the summary: each plant the plan may open or close, and the year it does (None: it does not)."""
     opened = dict(zip(plants["plant"][plants["opened"]], plants["year"][plants["opened"]].tolist(), strict=True))
     closed = dict(zip(plants["plant"][plants["closed"]], plants["year"][plants["closed"]].tolist(), strict=True))
@@ -297,15 +297,25 @@ def _utilization(network: Network, made_by_capability: np.ndarray, build: np.nda
 
 
 def _assignments(network: Network, values: dict[str, np.ndarray], made: np.ndarray) -> pd.DataFrame:
+    """Units, whether assigned and whether launched per capability and operating year. Where assignment is a
+    decision, a capability is launched in a year it is assigned and was not the year before (nor, in the
+    horizon's first year, in production before it): read from assign, not from start, which is free to be 1
+    where the launch costs nothing."""
     capability, year = np.nonzero(network.plant_operating[network.cap_plant])
     assigned = made[capability, year] > TOLERANCE
     launched = np.zeros(len(capability), bool)
     if "assign" in values:
-        position = np.full(made.shape, -1)
-        position[assignment_cells(network)] = np.arange(len(values["assign"]))
-        has = position[capability, year] >= 0
-        assigned[has] = values["assign"][position[capability, year][has]] > 0.5
-        launched[has] = values["start"][position[capability, year][has]] > 0.5
+        cells = assignment_cells(network)
+        decided = np.zeros(made.shape, bool)
+        decided[cells] = True
+        was = np.zeros(made.shape, bool)
+        was[cells] = values["assign"] > 0.5
+        before = np.zeros(made.shape, bool)
+        before[:, 1:] = was[:, :-1]
+        before[:, 0] = network.cap_in_production
+        has = decided[capability, year]
+        assigned[has] = was[capability, year][has]
+        launched[has] = (was & ~before)[capability, year][has]
     return pd.DataFrame({
         "plant": np.array(network.plants)[network.cap_plant[capability]],
         "product": np.array(network.products)[network.cap_product[capability]],

@@ -1,4 +1,5 @@
-"""A Plan as one Excel workbook: a summary sheet, then a sheet per table of ``plan.TABLES`` (no index column).
+"""A Plan as one Excel workbook: a summary sheet, then a sheet per table of ``plan.TABLES`` (no index column); a
+stored sweep's tables the same way (``write_sheets``).
 
 Written atomically (a temporary file beside the target, renamed into place), so a reader never
 opens half a workbook. Amounts are in the summary's currency, as in the Plan.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,8 @@ from footprint.plan.plan import TABLES, Plan, table_columns
 from footprint.scenario.atomic import write_file
 
 SUMMARY_SHEET = "summary"
+FUTURES_SHEET = "futures"
+"""A sweep's workbook: its futures' summary table, after the summary sheet."""
 MAX_SHEET_ROWS = 1_048_576
 """Rows an Excel sheet holds, its header included."""
 _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
@@ -58,14 +62,18 @@ def write_workbook(plan: Plan, path: str | Path) -> Path:
     written before. PlanWorkbookError, before anything is written, for a table longer than a sheet holds
     (write the results folder instead: ``Plan.write``), a file there that is not a plan workbook, or a
     place that cannot be written."""
+    return write_sheets(plan.summary, {name: plan.tables[name] for name in table_columns(plan.stacked)}, path)
+
+
+def write_sheets(summary: dict[str, Any], tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write a ``summary`` sheet of field and value, then a sheet per table in the order given, as
+    :func:`write_workbook` does (a stored sweep's tables too: footprint.plan.sweep_export)."""
     from openpyxl.utils import get_column_letter  # openpyxl only when a workbook is written
 
     path = Path(path)
-    names = list(table_columns(plan.stacked))
-    for name in names:
-        rows = len(plan.tables[name])
-        if rows + 1 > MAX_SHEET_ROWS:
-            raise PlanWorkbookError(f"table {name} has {rows:,} rows, more than an Excel sheet holds "
+    for name, table in tables.items():
+        if len(table) + 1 > MAX_SHEET_ROWS:
+            raise PlanWorkbookError(f"table {name} has {len(table):,} rows, more than an Excel sheet holds "
                                     f"({MAX_SHEET_ROWS - 1:,}); write the results folder instead")
     if path.exists() and not _is_plan_workbook(path):
         raise PlanWorkbookError(f"{path} exists and is not a plan workbook; name a new file for the results")
@@ -73,9 +81,9 @@ def write_workbook(plan: Plan, path: str | Path) -> Path:
     def write(temporary: Path) -> None:
         taken: set[str] = set()
         with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
-            summary = pd.DataFrame(_summary_rows(plan.summary), columns=["field", "value"])
-            sheets = [(sheet_name(SUMMARY_SHEET, taken), summary)]
-            sheets += [(sheet_name(name, taken), plan.tables[name]) for name in names]
+            rows = pd.DataFrame(_summary_rows(summary), columns=["field", "value"])
+            sheets = [(sheet_name(SUMMARY_SHEET, taken), rows)]
+            sheets += [(sheet_name(name, taken), table) for name, table in tables.items()]
             for title, table in sheets:
                 table.to_excel(writer, sheet_name=title, index=False)
                 worksheet = writer.sheets[title]
@@ -92,14 +100,15 @@ def write_workbook(plan: Plan, path: str | Path) -> Path:
 
 
 def _is_plan_workbook(path: Path) -> bool:
-    """Whether ``path`` is a workbook this module wrote (its sheets: summary, then the Plan's tables)."""
+    """Whether ``path`` is a workbook this module wrote (its sheets: summary, then the Plan's tables, or a
+    sweep's futures and tables)."""
     from openpyxl import load_workbook
 
     try:
         names = load_workbook(path, read_only=True).sheetnames
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         return False
-    return names[:2] == [SUMMARY_SHEET, next(iter(TABLES))]
+    return names[:1] == [SUMMARY_SHEET] and names[1:2] in ([next(iter(TABLES))], [FUTURES_SHEET])
 
 
-__all__ = ["SUMMARY_SHEET", "PlanWorkbookError", "sheet_name", "write_workbook"]
+__all__ = ["FUTURES_SHEET", "SUMMARY_SHEET", "PlanWorkbookError", "sheet_name", "write_sheets", "write_workbook"]

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from footprint.scenario.entities import ANY_ORIGIN, ScenarioFields, can_route
-from footprint.scenario.figures import MAX_MAGNITUDE, Growth, Series, value_of, year_values
-from footprint.scenario.unions import customs_unions
+from footprint.scenario.entities import ANY_ORIGIN, ScenarioFields, Tariff, can_route, regime_rules
+from footprint.scenario.figures import LARGEST, MAX_MAGNITUDE, Figure, Growth, Num, Series, value_of, year_values
+from footprint.scenario.unions import Membership, customs_unions
 
 Loc = tuple[str | int, ...]
 """A key path into the scenario's data: section names, field names, mapping keys and list positions."""
@@ -76,6 +76,11 @@ class Context:
 
     def usable(self, *sections: str) -> bool:
         return not self.broken & set(sections)
+
+    def complete(self, *sections: str) -> bool:
+        """Whether every entry of ``sections`` loaded: what a warning about something missing needs, lest it
+        blame the entry that failed (a tariff on Mexico when the Mexican plant did not load)."""
+        return self.usable(*sections) and not set(self.failed) & set(sections)
 
     def known(self, section: str, loaded: Iterable[str]) -> set[str]:
         return set(loaded) | set(self.failed.get(section, ()))
@@ -273,9 +278,9 @@ def _demand_years(series: Series, years: list[int]) -> Iterator[tuple[int, float
 def _unservable_demand(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     """Demand that no plant can serve, where unserved demand is not allowed."""
     if scenario.objective == "maximize_profit" or not context.usable(
-            "horizon", "plants", "capabilities", "markets", "lanes", "default_freight", "freight_rates"):
+            "horizon", "markets", "default_freight", "freight_rates"):
         return
-    if {"plants", "capabilities", "lanes"} & set(context.failed):
+    if not context.complete("plants", "capabilities", "lanes"):
         return  # a plant, capability or lane that did not load might have served it
     plants = {plant.id: plant for plant in scenario.plants}
     makers: dict[str, set[str]] = {}
@@ -300,25 +305,30 @@ def _unservable_demand(scenario: ScenarioFields, context: Context) -> Iterator[P
                 )
 
 
+def _series(scenario: ScenarioFields) -> Iterator[tuple[Loc, Series]]:
+    """Every per-year series of the scenario: demand, prices, lost-sale penalties and capacities."""
+    for i, market in enumerate(scenario.markets):
+        for section in ("demand", "price", "lost_sale_penalty"):
+            for product, values in getattr(market, section).items():
+                yield ("markets", i, section, product), values
+    for i, plant in enumerate(scenario.plants):
+        for j, pool in enumerate(plant.pools):
+            yield ("plants", i, "pools", j, "capacity"), pool.capacity
+
+
 def _growth_bounds(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     """A growth series may not grow past the largest number a scenario may hold within the horizon."""
     if not context.usable("horizon"):
         return
     years = scenario.horizon.years
-    series: list[tuple[Loc, object]] = [(("markets", i, section, product), values)
-                                        for i, market in enumerate(scenario.markets)
-                                        for section in ("demand", "price", "lost_sale_penalty")
-                                        for product, values in getattr(market, section).items()]
-    series += [(("plants", i, "pools", j, "capacity"), pool.capacity) for i, plant in enumerate(scenario.plants)
-               for j, pool in enumerate(plant.pools)]
-    for loc, values in series:
+    for loc, values in _series(scenario):
         if isinstance(values, Growth):
             too_large = [(year, value) for year, value in zip(years, values.over(years), strict=True)
                          if not value <= MAX_MAGNITUDE]
             if too_large:
                 year, value = too_large[0]
                 yield Problem(loc, f"grows to {value:.3g} by {year}, past the largest number a scenario may hold "
-                                   f"({MAX_MAGNITUDE:g}); check its growth rate (0.05 = 5% a year)")
+                                   f"({LARGEST}); check its growth rate (0.05 = 5% a year)")
 
 
 CONSISTENCY_CHECKS: tuple[Check, ...] = (_duplicates, _references, _years, _unservable_demand, _growth_bounds)
@@ -327,31 +337,75 @@ CONSISTENCY_CHECKS: tuple[Check, ...] = (_duplicates, _references, _years, _unse
 # Warnings: valid, but probably not what was meant.
 
 MOST_LIKELY_RATE = 1.0
-"""An ad valorem rate above this (100%) is more likely a percentage typed as a number (25 for 25%)."""
+"""A rate above this (100%: a duty, a discount rate, a growth rate a year) is more likely a percentage typed
+as a number (25 for 25%)."""
 
 
 def _warning(loc: Loc, message: str) -> Problem:
     return Problem(loc, message, "warning")
 
 
-def _rates(scenario: ScenarioFields) -> Iterator[tuple[Loc, str, float]]:
+def _rates(scenario: ScenarioFields) -> Iterator[tuple[Loc, str, Num]]:
     """The scenario's own ad valorem rates: (loc, product class, rate)."""
     for i, tariff in enumerate(scenario.tariffs):
-        yield ("tariffs", i, "rate"), tariff.product_class, value_of(tariff.rate)
+        yield ("tariffs", i, "rate"), tariff.product_class, tariff.rate
     for i, agreement in enumerate(scenario.agreements):
         for j, rate in enumerate(agreement.rates):
-            yield ("agreements", i, "rates", j, "rate"), rate.product_class, value_of(rate.rate)
+            yield ("agreements", i, "rates", j, "rate"), rate.product_class, rate.rate
+
+
+def _shares(scenario: ScenarioFields) -> Iterator[tuple[Loc, str, str, Num]]:
+    """Every rate the scenario writes as a share (0.25 = 25%): (loc, what it is, per what, rate)."""
+    for loc, _, rate in _rates(scenario):
+        yield loc, "rate", "", rate
+    yield ("discount_rate",), "discount rate", " a year", scenario.discount_rate
+    for loc, values in _series(scenario):
+        if isinstance(values, Growth):
+            yield (*loc, "growth"), "growth rate", " a year", values.growth
+
+
+def _ends(number: Num) -> Iterator[tuple[Loc, float]]:
+    """A number's value, then a figure's high and low (a sensitivity samples them), each with its key."""
+    yield (), value_of(number)
+    if isinstance(number, Figure):
+        yield from (((end,), value) for end, value in (("high", number.high), ("low", number.low))
+                    if value is not None)
 
 
 def _rate_sizes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
-    for loc, _, rate in _rates(scenario):
-        if rate > MOST_LIKELY_RATE:
-            yield _warning(loc, f"a rate of {rate:g} is {rate:.0%}; rates are shares (0.25 = 25%): "
-                                f"did you mean {rate / 100:g}?")
+    for loc, what, per, number in _shares(scenario):
+        for end, rate in _ends(number):
+            if rate > MOST_LIKELY_RATE:
+                yield _warning((*loc, *end), f"a {what} of {rate:g} is {rate:.0%}{per}; {what}s are shares "
+                                             f"({rate / 100:g} = {rate:g}%): did you mean {rate / 100:g}?")
+                break  # one warning for a number: the value, else the high end of its range
+
+
+def regime_covers_nothing(regime: str, classes: Iterable[str]) -> str | None:
+    """Why ``regime`` changes no rate of products of ``classes`` (it has rates for other classes only), or None."""
+    tariffs, agreements = regime_rules(regime)
+    covered = {t.product_class for t in tariffs} | {rate.product_class for a in agreements for rate in a.rates}
+    classes = sorted(set(classes))
+    if covered & set(classes):
+        return None
+    several = len(covered) > 1
+    rates = f"has rates for product class{'es' if several else ''} {', '.join(sorted(covered))} only" if covered \
+        else "has no rates"
+    those = "those classes" if several else "that class"
+    return (f"regime {regime!r} {rates}, and the scenario has no product of {those} (its products' "
+            f"class{'es' if len(classes) > 1 else ''}: {', '.join(classes)}): its rates apply to nothing")
+
+
+def _regime_classes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    if scenario.regime is None or not context.complete("products"):
+        return
+    message = regime_covers_nothing(scenario.regime, (product.product_class for product in scenario.products))
+    if message is not None:
+        yield _warning(("regime",), message)
 
 
 def _unknown_classes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
-    if not context.usable("products"):
+    if not context.complete("products"):
         return
     classes = {product.product_class for product in scenario.products}
     for loc, product_class, _ in _rates(scenario):
@@ -373,19 +427,68 @@ def _places(codes: Iterable[str]) -> set[str]:
 
 
 def _tariff_places(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
-    if not context.usable("plants", "markets"):
-        return
     origins = _places(plant.country for plant in scenario.plants)
     destinations = _places(market.country for market in scenario.markets)
     for i, tariff in enumerate(scenario.tariffs):
-        if tariff.origin != ANY_ORIGIN and tariff.origin not in origins:
+        if context.complete("plants") and tariff.origin != ANY_ORIGIN and tariff.origin not in origins:
             yield _warning(("tariffs", i, "origin"), f"no plant is in {tariff.origin}, so this rate applies to "
                                                     "nothing; plants are in " + ", ".join(
                                                         sorted({p.country for p in scenario.plants})))
-        if tariff.destination not in destinations:
+        if context.complete("markets") and tariff.destination not in destinations:
             yield _warning(("tariffs", i, "destination"),
                            f"no market is in {tariff.destination}, so this rate applies to nothing; markets are "
                            "in " + ", ".join(sorted({m.country for m in scenario.markets})))
+
+
+def _membership(membership: Membership) -> str:
+    if membership.to_date == dt.date.max:
+        return f"since {membership.from_date}"
+    if membership.from_date == dt.date.min:
+        return f"until {membership.to_date}"
+    return f"from {membership.from_date} to {membership.to_date}"
+
+
+def _replaces(member_rate: Tariff, union_rate: Tariff) -> bool:
+    """Whether a rate into a member replaces ``union_rate`` on some goods: same class and measure, origins that meet."""
+    return (union_rate.product_class == member_rate.product_class and union_rate.key()[3] == member_rate.key()[3]
+            and (ANY_ORIGIN in (union_rate.origin, member_rate.origin) or union_rate.origin == member_rate.origin))
+
+
+def _member_rates(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """A rate into a customs union's member, in force while it is a member: it replaces the union's rate there,
+    which a common external tariff rarely means (a UK rate undated, the UK in the EU until 2020)."""
+    if not context.usable("horizon", "regime", "tariffs", "agreements"):
+        return
+    first, last = dt.date(scenario.horizon.start, 1, 1), dt.date(scenario.horizon.end, 12, 31)
+    into_union: dict[str, list[Tariff]] = {}
+    for rate in scenario.trade_rules[0]:
+        into_union.setdefault(rate.destination, []).append(rate)
+    for i, tariff in enumerate(scenario.tariffs):
+        for union in customs_unions().values():
+            membership = union.membership(tariff.destination)
+            if membership is None:
+                continue
+            found = next(((rate, days) for rate in into_union.get(union.code, []) if _replaces(tariff, rate)
+                          and (days := _overlap(first, last, membership, tariff, rate)) is not None), None)
+            if found is None:
+                continue
+            union_rate, (start, end) = found
+            years = f"{start.year}" if start.year == end.year else f"{start.year}-{end.year}"
+            member, code = tariff.destination, union.code
+            yield _warning(("tariffs", i), (
+                f"while {member} is in the {code} ({_membership(membership)}), this rate replaces the {code}'s "
+                f"({union_rate.origin} -> {code}, class {union_rate.product_class}) on imports into {member} in "
+                f"{years}: a member's own rate replaces its union's; date it to the days {member} is outside the "
+                f"{code}"))
+
+
+def _overlap(first: dt.date, last: dt.date, membership: Membership, member_rate: Tariff,
+             union_rate: Tariff) -> tuple[dt.date, dt.date] | None:
+    """The days of the horizon (``first`` to ``last``) on which both rates are in force and the country is a
+    member, as a first and last day; None if there are none."""
+    start = max(first, membership.from_date, member_rate.span()[0], union_rate.span()[0])
+    end = min(last, membership.to_date, member_rate.span()[1], union_rate.span()[1])
+    return (start, end) if start <= end else None
 
 
 def _outside_horizon(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
@@ -453,8 +556,8 @@ def _late_openings(scenario: ScenarioFields, context: Context) -> Iterator[Probl
                                           "it can never open")
 
 
-WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _tariff_places, _outside_horizon, _late_options,
-                                     _late_openings)
+WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _regime_classes, _tariff_places, _member_rates,
+                                     _outside_horizon, _late_options, _late_openings)
 SCENARIO_CHECKS: tuple[Check, ...] = CONSISTENCY_CHECKS + WARNING_CHECKS
 """Every check that needs only the scenario; the economics layer adds those that need exchange rates
 and landed costs."""

@@ -325,7 +325,9 @@ class Market(Entity):
     location: Location | None = Field(None, description="Where the market's demand is centred (road legs).")
     port: Port | None = Field(None, description="Port the market is served through by sea.")
     customs_basis: Literal["fob", "cif"] = Field(
-        "fob", description="Customs value: production cost (fob) or production cost plus freight (cif)."
+        "fob", description="Customs value: production cost (fob) or production cost plus freight to the point "
+        "of entry (cif): a sea lane's freight to the market's port, without the handling there or the road leg "
+        "inland; a listed lane's, the default's or a road lane's freight whole."
     )
 
 
@@ -385,10 +387,11 @@ class Dated(Entity):
 
 
 class Relief(Entity):
-    agreement: Identifier = Field(description="Agreement whose qualifying goods get the relief.")
+    agreement: Identifier = Field(description="Agreement whose goods get the relief when they claim it (qualifying "
+                                  "goods that do not claim it pay the duty in full).")
     dutiable_content_outside: list[Country] = Field(
-        default_factory=list, description="Qualifying goods pay the rate only on the share of their content "
-        "not from these countries (none listed: they pay nothing)."
+        default_factory=list, description="Goods claiming the agreement pay the rate only on the share of their "
+        "content not from these countries (none listed: they pay nothing)."
     )
 
 
@@ -457,6 +460,30 @@ class Agreement(Entity):
     )
 
 
+TradeRules = tuple[list[Tariff], list[Agreement]]
+
+
+def _regime_layers(name: str) -> list[TradeRules]:
+    return [([Tariff.model_validate(raw) for raw in layer["tariffs"]],
+             [Agreement.model_validate(raw) for raw in layer["agreements"]]) for layer in regime_layers(name)]
+
+
+def _layered(layers: list[TradeRules]) -> TradeRules:
+    """The rules of ``layers``, each replacing the tariffs of the same key and agreements of the same id before it."""
+    tariffs: list[Tariff] = []
+    agreements: list[Agreement] = []
+    for own_tariffs, own_agreements in layers:
+        keys, ids = {t.key() for t in own_tariffs}, {a.id for a in own_agreements}
+        tariffs = [t for t in tariffs if t.key() not in keys] + own_tariffs
+        agreements = [a for a in agreements if a.id not in ids] + own_agreements
+    return tariffs, agreements
+
+
+def regime_rules(name: str) -> TradeRules:
+    """The tariffs and agreements of a shipped regime (those of the regimes it extends included)."""
+    return _layered(_regime_layers(name))
+
+
 MAX_THREADS = 256
 """More solver threads than this only cost start-up time (HiGHS makes each one)."""
 
@@ -518,17 +545,8 @@ class ScenarioFields(Entity):
     @cached_property
     def trade_rules(self) -> tuple[list[Tariff], list[Agreement]]:
         """The tariffs and agreements in force: the regime's, overridden by the scenario's own."""
-        layers = [] if self.regime is None else [
-            ([Tariff.model_validate(raw) for raw in layer["tariffs"]],
-             [Agreement.model_validate(raw) for raw in layer["agreements"]])
-            for layer in regime_layers(self.regime)]
-        tariffs: list[Tariff] = []
-        agreements: list[Agreement] = []
-        for own_tariffs, own_agreements in [*layers, (list(self.tariffs), list(self.agreements))]:
-            keys, ids = {t.key() for t in own_tariffs}, {a.id for a in own_agreements}
-            tariffs = [t for t in tariffs if t.key() not in keys] + own_tariffs
-            agreements = [a for a in agreements if a.id not in ids] + own_agreements
-        return tariffs, agreements
+        return _layered([*([] if self.regime is None else _regime_layers(self.regime)),
+                         (list(self.tariffs), list(self.agreements))])
 
     def currencies(self) -> set[str]:
         """Every currency an amount of the scenario is stated in."""
@@ -566,5 +584,6 @@ __all__ = [
     "SourcingOption",
     "Tariff",
     "YearRange",
+    "regime_rules",
     "series_value",
 ]

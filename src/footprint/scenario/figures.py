@@ -28,11 +28,13 @@ from pydantic import (
     model_validator,
 )
 
-from footprint.scenario.text import pydantic_message, short
+from footprint.scenario.text import pydantic_loc, pydantic_message, short
 
 MAX_MAGNITUDE = 1e15
 """The largest number a scenario may hold: far above any real amount (1e15 is US$1bn in Vietnamese
 dong a million times over), and below what the solver takes as infinite or refuses in its matrix."""
+LARGEST = f"{MAX_MAGNITUDE:.0e}".replace("e+", "e")
+"""MAX_MAGNITUDE as messages write it: 1e15."""
 
 
 def _not_bool(raw: Any) -> Any:
@@ -64,7 +66,8 @@ def _real(raw: Any) -> float:
     if not math.isfinite(number):
         raise ValueError(f"expected a finite number, found {short(raw)}")
     if abs(number) > MAX_MAGNITUDE:
-        raise ValueError(f"expected a number of at most {MAX_MAGNITUDE:g} in size, found {number:g}")
+        raise ValueError(f"expected a number of at most {LARGEST} in size (the largest a scenario may hold), "
+                         f"found {number:g}")
     return number
 
 
@@ -107,7 +110,8 @@ def value_of(number: Num) -> float:
 def error_details(err: ValidationError) -> str:
     """A pydantic error's problems on one line: ``loc: message; ...``."""
     return "; ".join(
-        (".".join(str(part) for part in error["loc"]) + ": " if error["loc"] else "") + pydantic_message(error)
+        (".".join(str(part) for part in pydantic_loc(error)) + ": " if pydantic_loc(error) else "")
+        + pydantic_message(error)
         for error in err.errors()
     )
 
@@ -153,21 +157,26 @@ Positive = Annotated[Num, PlainValidator(_bounded(lambda v: v > 0, "> 0")), _DUM
 Fraction = Annotated[Num, PlainValidator(_bounded(lambda v: 0 <= v <= 1, "from 0 to 1")), _DUMP]
 """A share, 0 to 1 (0.35 = 35%)."""
 
-Year = Annotated[int, NotBool, Field(ge=1900, le=2200)]
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""The years a scenario may name: wider than any planning horizon or history it draws on."""
 
 
 def _year(raw: Any) -> int:
+    """A year from FIRST_YEAR to LAST_YEAR, written as a number or as text (a mapping's key)."""
     if isinstance(raw, bool):
-        raise ValueError(f"expected a year, found {raw}")
+        raise ValueError(f"expected a year, found {str(raw).lower()}")
     try:
         year = int(raw)
     except (TypeError, ValueError, OverflowError):
         raise ValueError(f"expected a year, found {short(raw)}") from None
     if year != raw and str(year) != str(raw).strip():
         raise ValueError(f"expected a whole year, found {short(raw)}")
-    if not 1900 <= year <= 2200:
-        raise ValueError(f"expected a year between 1900 and 2200, found {year}")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"expected a year from {FIRST_YEAR} to {LAST_YEAR}, found {year}")
     return year
+
+
+Year = Annotated[int, PlainValidator(_year)]
 
 
 def parse_series(raw: Any) -> Num | dict[int, Num]:

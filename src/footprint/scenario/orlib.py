@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 from footprint.scenario.checks import SCENARIO_CHECKS
 from footprint.scenario.scenario import Scenario
@@ -52,8 +53,9 @@ def _count(path: Path, value: float, what: str) -> int:
     return int(value)
 
 
-def scenario_from_orlib_cap(path: str | Path, capacity: float | None = None) -> Scenario:
-    """The scenario of an OR-Library ``capNN`` file; ``capacity`` overrides every site's capacity."""
+def orlib_cap_data(path: str | Path, capacity: float | None = None) -> dict[str, Any]:
+    """The scenario data (as read from YAML) of an OR-Library ``capNN`` file; ``capacity`` overrides every site's
+    capacity. OrlibError if the file is not such an instance."""
     path = Path(path)
     if capacity is not None and not (math.isfinite(capacity) and capacity > 0):
         raise OrlibError(f"{path}: --capacity must be a number > 0, found {capacity:g}")
@@ -75,7 +77,7 @@ def scenario_from_orlib_cap(path: str | Path, capacity: float | None = None) -> 
             raise OrlibError(f"{path}: customer {j + 1} has demand {row[0]:g}; expected > 0")
     site = [f"site{i + 1}" for i in range(sites)]
     customer = [f"customer{j + 1}" for j in range(customers)]
-    data = {
+    return {
         "name": path.stem,
         "description": f"OR-Library capacitated warehouse location instance {path.name}",
         "horizon": {"start": YEAR, "end": YEAR},
@@ -90,6 +92,12 @@ def scenario_from_orlib_cap(path: str | Path, capacity: float | None = None) -> 
         "lanes": [{"plant": site[i], "market": customer[j], "freight": row[1 + i] / row[0]}
                   for j, row in enumerate(customer_rows) for i in range(sites)],
     }
+
+
+def scenario_from_orlib_cap(path: str | Path, capacity: float | None = None) -> Scenario:
+    """The scenario of an OR-Library ``capNN`` file; ``capacity`` overrides every site's capacity."""
+    path = Path(path)
+    data = orlib_cap_data(path, capacity)
     try:
         return scenario_from_data(data, str(path), SCENARIO_CHECKS)
     except ScenarioError as err:

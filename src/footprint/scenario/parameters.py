@@ -2,9 +2,10 @@
 
 - ``fx.KRW``: a flat rate for every year (a number), or a rate per year (a mapping of year to
   rate, given as the currency's ``path``), in place of whatever gave KRW its rates;
-- ``SECTION[KEY].FIELD...``: ``[KEY]`` picks a list entry by its ``id`` (``plants[busan]``), else
-  by its position from 0 (``tariffs[3]``), or a mapping's key (``demand[my.product]``, for keys
-  with a dot); ``.FIELD`` a field or mapping key (``markets[us].demand.rogue``, ``capacity.2014``).
+- ``SECTION[KEY].FIELD...``: ``[KEY]`` picks a list entry by its key (its ``id``: ``plants[busan]``; for
+  entries without one, the fields that identify them: ``capabilities[busan/rogue]``, ``tariffs[*/US/8703]``,
+  see ``keys``), else by its position from 0 (``tariffs[3]``), or a mapping's key (``demand[my.product]``,
+  for keys with a dot); ``.FIELD`` a field or mapping key (``markets[us].demand.rogue``, ``capacity.2014``).
   A number or a figure takes a number (a figure keeps its source and assumption, and its low and
   high where the value lies within them); a per-year series takes it for every year; any other
   value (a regime's name, a mapping, a list) replaces what is there;
@@ -25,18 +26,18 @@ from pydantic import ValidationError
 
 from footprint.scenario.codes import currency_code
 from footprint.scenario.entities import Horizon
-from footprint.scenario.figures import error_details
+from footprint.scenario.figures import Growth, error_details
+from footprint.scenario.keys import KEY, NAME, entry_position, unknown_entry
 from footprint.scenario.scenario import Scenario
 
 GROWTH_PREFIX = "growth:"
 
-_NAME, _KEY = r"[^.\[\]\s]+", r"[^\[\]\s]+"
-NAME, KEY = re.compile(_NAME), re.compile(_KEY)
-"""A key a path may write after a dot, and one it may write in brackets (``[my.product]``)."""
+_NAME, _KEY = NAME.pattern, KEY.pattern
 _STEP = re.compile(rf"(?P<name>{_NAME})(?:\[(?P<key>{_KEY})\])?")
 _PATH = re.compile(rf"{_NAME}(?:\[{_KEY}\])?(?:\.{_NAME}(?:\[{_KEY}\])?)*")
-_EXAMPLES = "e.g. fx.KRW, plants[busan].fixed_cost, tariffs[3].rate or growth:markets[us].demand.rogue"
-_MISSING = object()
+_EXAMPLES = ("e.g. fx.KRW, plants[busan].fixed_cost, capabilities[busan/rogue].local_cost, tariffs[*/US/8703].rate "
+             "or growth:markets[us].demand.rogue")
+MISSING = object()
 """Stands for a field the data leaves out (at its default)."""
 
 
@@ -106,10 +107,22 @@ class Parameter:
             return {**data, "fx": {**rates, self.fx_currency: spec}}
         if self.growth:
             years = _horizon_years(data, self.path)
-            return _replace_at(data, self.selectors, self.path, "", True,
+            return _replace_at(data, self.selectors, self.path, "", "", True,
                                lambda old, where: _grown(old, value, years, self.path, where))
-        return _replace_at(data, self.selectors, self.path, "", True,
+        return _replace_at(data, self.selectors, self.path, "", "", True,
                            lambda old, where: _set(old, value, self.path, where))
+
+    def read(self, data: dict[str, Any]) -> Any:
+        """The value at the parameter's place in ``data`` as written there (for ``growth:``, the series it grows;
+        for FX, the currency's entry under ``fx``), or MISSING where the data leave it out (at its default).
+        ParameterError for a path that names nothing, as :meth:`apply` says it."""
+        if self.fx_currency is not None:
+            rates = data.get("fx") or {}
+            return next((spec for key, spec in rates.items() if str(key).upper() == self.fx_currency), MISSING)
+        found: list[Any] = []
+        # The walk that sets the value, here to read it: the same entries and keys, the same messages.
+        _replace_at(data, self.selectors, self.path, "", "", True, lambda old, where: found.append(old) or old)
+        return found[0]
 
 
 def apply_overrides(data: dict[str, Any], overrides: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -126,9 +139,10 @@ def _horizon_years(data: dict[str, Any], path: str) -> list[int]:
         raise ParameterError(f"{path}: growth needs the scenario's horizon: {error_details(err)}") from None
 
 
-def _replace_at(node: Any, selectors: tuple[_Selector, ...], path: str, where: str, entity: bool,
+def _replace_at(node: Any, selectors: tuple[_Selector, ...], path: str, where: str, field: str, entity: bool,
                 update: Callable[[Any, str], Any]) -> Any:
-    """``node`` with the target of ``selectors`` replaced by ``update(old, where)``, copying only the path.
+    """``node`` (the value of ``field``) with the target of ``selectors`` replaced by ``update(old, where)``,
+    copying only the path.
 
     ``entity`` says ``node`` is the scenario or a list entry: a field it leaves out may be set
     (validation then refuses a misspelt one), where a missing mapping key is an error.
@@ -138,24 +152,26 @@ def _replace_at(node: Any, selectors: tuple[_Selector, ...], path: str, where: s
     selector, rest = selectors[0], selectors[1:]
     here = f"{where}[{selector.text}]" if selector.bracketed else f"{where}.{selector.text}".removeprefix(".")
     if isinstance(node, list) and selector.bracketed:
-        position = _position(node, selector.text, path, where)
+        position = entry_position(field, node, selector.text)
+        if position is None:
+            raise ParameterError(f"{path}: {unknown_entry(field, node, selector.text)}")
         copy = list(node)
-        copy[position] = _replace_at(node[position], rest, path, here, True, update)
+        copy[position] = _replace_at(node[position], rest, path, here, field, True, update)
         return copy
     if isinstance(node, list):
-        raise ParameterError(f"{path}: {where} is {_kind(node)}; pick one as {where}[id] or {where}[position]")
+        raise ParameterError(f"{path}: {where} is {_kind(node)}; pick one as {where}[key] or {where}[position]")
     if not isinstance(node, dict):
         raise ParameterError(f"{path}: {where} is {_kind(node)}; it has no {here.removeprefix(where)}")
     key = _key(node, selector.text)
     if key is None and entity and rest and not selector.bracketed:
         # A field the entity leaves out, holding a mapping: made afresh (validation refuses a misspelt name)
-        return {**node, selector.text: _replace_at({}, rest, path, here, True, update)}
+        return {**node, selector.text: _replace_at({}, rest, path, here, selector.text, True, update)}
     if key is None:
         if rest or not entity or selector.bracketed:
             keys = ", ".join(map(str, node)) or "nothing"
             raise ParameterError(f"{path}: {where or 'the scenario'} has no {selector.text!r} (it has: {keys})")
-        return {**node, selector.text: update(_MISSING, here)}
-    return {**node, key: _replace_at(node[key], rest, path, here, False, update)}
+        return {**node, selector.text: update(MISSING, here)}
+    return {**node, key: _replace_at(node[key], rest, path, here, str(key), False, update)}
 
 
 def _key(mapping: dict[Any, Any], text: str) -> Any:
@@ -165,20 +181,6 @@ def _key(mapping: dict[Any, Any], text: str) -> Any:
     if text.isdigit() and int(text) in mapping:
         return int(text)
     return None
-
-
-def _position(entries: list[Any], key: str, path: str, where: str) -> int:
-    """The entry with id ``key``, else the entry at position ``key``."""
-    ids = [str(entry["id"]) for entry in entries if isinstance(entry, dict) and "id" in entry]
-    for position, entry in enumerate(entries):
-        if isinstance(entry, dict) and str(entry.get("id")) == key:
-            return position
-    if key.isdigit() and int(key) < len(entries):
-        return int(key)
-    if ids:
-        raise ParameterError(f"{path}: no {where} entry with id {key!r} (ids: {', '.join(ids)})")
-    raise ParameterError(f"{path}: {where} has {len(entries)} entries, at positions 0-{len(entries) - 1}; "
-                         f"no entry {key!r}")
 
 
 def _is_number(raw: Any) -> bool:
@@ -216,7 +218,7 @@ def _with_value(old: Any, value: float) -> Any:
 def _set(old: Any, value: Any, path: str, where: str) -> Any:
     if not _is_number(value):
         return value
-    if old is _MISSING or _is_number(old) or _is_figure(old):
+    if old is MISSING or _is_number(old) or _is_figure(old):
         return _with_value(old, value)
     if _is_series(old):
         return {year: _with_value(entry, value) for year, entry in old.items()}
@@ -225,7 +227,7 @@ def _set(old: Any, value: Any, path: str, where: str) -> Any:
 
 def _grown(old: Any, rate: float, years: list[int], path: str, where: str) -> dict[int, Any]:
     """A series from the first horizon year's value of ``old``, grown at ``rate`` a year."""
-    if old is _MISSING:
+    if old is MISSING:
         raise ParameterError(f"{path}: {where} is not given; growth needs its first year's value")
     if _is_series(old):
         entries = {year: old[key] for year in years if (key := _key(old, str(year))) is not None}
@@ -240,6 +242,31 @@ def _grown(old: Any, rate: float, years: list[int], path: str, where: str) -> di
     return {year: _with_value(entries.get(year), start * (1 + rate) ** (year - years[0])) for year in years}
 
 
+def numbers_of(raw: Any, years: list[int]) -> float | dict[int, float] | None:
+    """What the model reads from a value as written: a number (plain, text or a figure's value); a per-year
+    series as its number for each year it gives (a growth series ``{from, growth}`` for each of ``years``, the
+    horizon's); None for anything else (a name, a list, a field left out)."""
+    if _is_numeric(raw):
+        return _number(raw)
+    if isinstance(raw, dict) and ("from" in raw or "growth" in raw):
+        try:
+            return dict(zip(years, Growth.model_validate(raw).over(years), strict=True))
+        except ValidationError:
+            return None
+    if _is_series(raw) and all(_is_numeric(entry) for entry in raw.values()):
+        return {int(year): _number(entry) for year, entry in raw.items()}
+    return None
+
+
+def _is_numeric(raw: Any) -> bool:
+    return _is_number(raw) or (_is_figure(raw) and _is_number(raw["value"]))
+
+
+def _number(raw: Any) -> float:
+    value = raw["value"] if _is_figure(raw) else raw
+    return float(value.replace("_", "") if isinstance(value, str) else value)
+
+
 def _kind(raw: Any) -> str:
     if isinstance(raw, dict):
         return f"a mapping of {', '.join(map(str, raw))}" if raw else "an empty mapping"
@@ -248,4 +275,4 @@ def _kind(raw: Any) -> str:
     return "empty" if raw is None else f"{raw!r}"
 
 
-__all__ = ["GROWTH_PREFIX", "KEY", "NAME", "Parameter", "ParameterError", "apply_overrides"]
+__all__ = ["GROWTH_PREFIX", "MISSING", "Parameter", "ParameterError", "apply_overrides", "numbers_of"]

@@ -21,7 +21,8 @@ from typing import Any, Literal
 import numpy as np
 
 from footprint.scenario.checks import Loc, loc_text
-from footprint.scenario.parameters import KEY, NAME, Parameter, ParameterError
+from footprint.scenario.keys import KEY, NAME, entry_names
+from footprint.scenario.parameters import Parameter, ParameterError
 
 Distribution = Literal["triangular", "pert"]
 PERT_LAMBDA = 4.0
@@ -79,37 +80,27 @@ def walk_figures(node: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
             yield from walk_figures(value, (*loc, index))
 
 
-def _entry_key(entries: list[Any], index: int) -> str | None:
-    """How a path picks entry ``index``: by its id where no other entry has it, else by position; None where
-    neither picks it (an id written as another entry's position)."""
-    ids = [str(entry["id"]) for entry in entries if isinstance(entry, dict) and "id" in entry]
-    entry = entries[index]
-    own = str(entry["id"]) if isinstance(entry, dict) and "id" in entry else None
-    if own is not None and ids.count(own) == 1 and KEY.fullmatch(own):
-        return own
-    return str(index) if str(index) not in ids else None
-
-
 def parameter_path(data: Any, loc: Loc) -> str | None:
-    """The parameter path of the value at ``loc`` in ``data`` (list entries by id, or by position where ids do
-    not pick them; mapping keys after a dot, or in brackets when they hold a dot); None if no path names it."""
+    """The parameter path of the value at ``loc`` in ``data``: list entries by their key where it is theirs alone
+    (an id, or the fields that identify them: ``capabilities[haiphong/heat-pump]``, see ``keys``), else by
+    position; mapping keys after a dot, or in brackets when they hold a dot. None if no path names it."""
     if loc and loc[0] == "fx":  # an FX parameter is a currency's rate alone
         return f"fx.{loc[1]}" if len(loc) == 2 and NAME.fullmatch(str(loc[1])) else None
-    text, node = "", data
+    text, node, field = "", data, ""
     for part in loc:
         if isinstance(node, list):
-            key = _entry_key(node, int(part))
-            if key is None:
+            name = entry_names(field, node)[int(part)]
+            if name is None:
                 return None
-            text += f"[{key}]"
+            text += f"[{name}]"
         else:
-            key = str(part)
-            if NAME.fullmatch(key) and text:
-                text += f".{key}"
-            elif NAME.fullmatch(key):
-                text = key
-            elif KEY.fullmatch(key) and text:
-                text += f"[{key}]"
+            field = str(part)
+            if NAME.fullmatch(field) and text:
+                text += f".{field}"
+            elif NAME.fullmatch(field):
+                text = field
+            elif KEY.fullmatch(field) and text:
+                text += f"[{field}]"
             else:
                 return None
         node = node[part]

@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from footprint.scenario.cases import SET_KIND, case_names, case_path, set_names, set_path
-from footprint.scenario.checks import CONSISTENCY_CHECKS, Loc, Problem
+from footprint.scenario.checks import SCENARIO_CHECKS, Loc, Problem, regime_covers_nothing
 from footprint.scenario.codes import Currency
 from footprint.scenario.entities import Identifier
 from footprint.scenario.figures import NotBool, Year
@@ -157,6 +157,20 @@ DECISIONS = ("build", "open", "opened", "closed", "assign", "start", "source")
 """What a stochastic plan may decide now: the model's blocks of decisions (see optimize/stochastic.py)."""
 
 
+def decision_blocks(given: str | Iterable[str]) -> tuple[str, ...]:
+    """What is decided now, from a list of DECISIONS or text joining them with commas (``build,open``); ``none``
+    (or no block): nothing, each future deciding everything for itself. ValueError naming an unknown block."""
+    names = given.split(",") if isinstance(given, str) else list(given)
+    blocks = tuple(dict.fromkeys(str(name).strip().lower() for name in names if str(name).strip()))
+    if blocks == ("none",):
+        return ()
+    unknown = [block for block in blocks if block not in DECISIONS]
+    if unknown:
+        raise ValueError(f"decisions: unknown {', '.join(map(repr, unknown))}; expected some of "
+                         f"{', '.join(DECISIONS)} (comma-separated), or none")
+    return blocks
+
+
 class StochasticSettings(SetEntry):
     """How `footprint stochastic` plans for the set's futures; each setting may be overridden on its command line."""
 
@@ -225,6 +239,8 @@ class ScenarioSet:
     """The generators in the order written: the order of the product's factors after the listed futures."""
     dimensions: tuple[Dimension, ...]
     """The figures ``ranges`` samples (none without it)."""
+    warnings: tuple[Problem, ...] = ()
+    """What is valid but probably a mistake: the base's (at the base's lines), then the set's."""
 
     @property
     def name(self) -> str:
@@ -284,9 +300,9 @@ def regime_futures(scenario_set: ScenarioSet, choices: list[RegimeFuture]) -> li
     return futures
 
 
-def read_set(path: str | Path) -> ScenarioSet:
+def read_set(path: str | Path, *, strict: bool = False) -> ScenarioSet:
     """Read and check a scenario set file (or a bundled set, ``rogue-2012/futures``) and its base scenario;
-    ScenarioError with every problem found, each with its file and line."""
+    ScenarioError with every problem found, each with its file and line (warnings too, when ``strict``)."""
     file = _set_file(path)
     source = read_yaml(file)
     data = source.data
@@ -302,15 +318,17 @@ def read_set(path: str | Path) -> ScenarioSet:
         raise ScenarioError(source.name, [locate(p, source) for p in pydantic_problems(err, ())]) from None
     base = _shared(spec, _read_base(spec.base, file, source), source)
     try:
-        scenario = validate(base, CONSISTENCY_CHECKS).scenario
+        loaded = validate(base, SCENARIO_CHECKS)
     except ScenarioError as err:
         raise _base_error(source, err) from None
+    scenario = loaded.scenario
     dimensions, problems = _dimensions(spec, base, source)
     problems += [*_set_problems(spec, data, scenario), *_override_problems(spec, base.data, scenario)]
-    if problems:
-        raise ScenarioError(source.name, [locate(p, source) for p in problems])
+    warnings = [*loaded.warnings, *(locate(warning, source) for warning in _set_warnings(spec, scenario))]
+    if problems or (strict and warnings):
+        raise ScenarioError(source.name, [*(locate(p, source) for p in problems), *warnings])
     generators = tuple(data["generate"]) if isinstance(data.get("generate"), dict) else ()
-    return ScenarioSet(spec, source, base, scenario, generators, tuple(dimensions))
+    return ScenarioSet(spec, source, base, scenario, generators, tuple(dimensions), tuple(warnings))
 
 
 def _shared(spec: SetSpec, base: Source, source: Source) -> Source:
@@ -411,6 +429,17 @@ def _set_problems(spec: SetSpec, data: dict[str, Any], scenario: Scenario) -> It
         yield from _fx_history_problems(generate.fx_history, scenario)
 
 
+def _set_warnings(spec: SetSpec, scenario: Scenario) -> Iterable[Problem]:
+    """A regime of the regimes generator whose rates apply to no product: its future is another's twin."""
+    regimes = spec.generate.regimes if spec.generate is not None else None
+    classes = {product.product_class for product in scenario.products}
+    for index, choice in enumerate(regimes or []):
+        message = None if choice.regime == NO_REGIME else regime_covers_nothing(choice.regime, classes)
+        if message is not None:
+            yield Problem(("generate", "regimes", index, "regime"), f"{message}, so its future is the same as with "
+                          "no regime", "warning")
+
+
 def _fx_history_problems(spec: FxHistoryGenerator, scenario: Scenario) -> Iterable[Problem]:
     loc: Loc = ("generate", "fx_history")
     for index, currency in enumerate(spec.currencies):
@@ -448,6 +477,7 @@ __all__ = [
     "RegimeFuture",
     "ScenarioSet",
     "SetSpec",
+    "decision_blocks",
     "future_data",
     "listed_futures",
     "numbered",

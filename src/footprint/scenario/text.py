@@ -42,9 +42,30 @@ _EXPECTED = {
 }
 
 
+_KEY = "[key]"
+"""What pydantic adds to the key path of a mapping's key that failed (``fx.EURO.[key]``)."""
+
+
+def _of_a_key(error: Any) -> bool:
+    loc = error["loc"]
+    return len(loc) >= 2 and loc[-1] == _KEY and loc[-2] == error.get("input")
+
+
+def pydantic_loc(error: Any) -> tuple[str | int, ...]:
+    """The key path of one pydantic error as the user wrote it: a mapping's key that failed is named by itself
+    (``fx.EURO``), without the marker pydantic adds after it."""
+    loc = tuple(error["loc"])
+    return loc[:-1] if _of_a_key(error) else loc
+
+
 def pydantic_message(error: Any) -> str:
     """One pydantic error (an item of ``ValidationError.errors()``) as footprint says it: what was expected, and
-    a short excerpt of what was found."""
+    a short excerpt of what was found (of a mapping's key: said to be the key)."""
+    message = _message(error)
+    return f"invalid key: {message}" if _of_a_key(error) else message
+
+
+def _message(error: Any) -> str:
     kind = error["type"]
     found = error.get("input")
     context = error.get("ctx") or {}

@@ -24,13 +24,13 @@ from footprint.scenario.checks import (
     Loc,
     Problem,
 )
+from footprint.scenario.keys import KEY, NAME, entry_names
 from footprint.scenario.scenario import Scenario
 from footprint.scenario.sources import ScenarioError, Source, short
-from footprint.scenario.text import pydantic_message
+from footprint.scenario.text import pydantic_loc, pydantic_message
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$|^[0-9]+$")
-"""A mapping key written after a dot in a key path; any other key is written in brackets."""
-_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_ENTRY = re.compile(r"\b([a-z_]+)\[(\d+)\]")
+"""An entry of a section named by position in a message: ``tariffs[3]``."""
 
 
 @dataclass(frozen=True)
@@ -74,35 +74,36 @@ def _error(source: Source, problems: Iterable[Problem]) -> ScenarioError:
 
 
 def locate(problem: Problem, source: Source) -> Problem:
-    """``problem`` with its key path naming entities by id, and the place it was written."""
+    """``problem`` with its key path naming entities by id, and the place it was written; an entry its message
+    names by position (``first in tariffs[3]``) is named as the path is."""
+
+    def named(match: re.Match[str]) -> str:
+        section, position = match.group(1), int(match.group(2))
+        entries = source.data.get(section) if isinstance(source.data, dict) else None
+        inside = isinstance(entries, list) and position < len(entries)
+        return display_path((section, position), source.data) if inside else match.group(0)
+
     return replace(problem, named=display_path(problem.loc, source.data),
-                   where=problem.where or source.where(problem.loc))
+                   where=problem.where or source.where(problem.loc), message=_ENTRY.sub(named, problem.message))
 
 
 def display_path(loc: Loc, data: Any) -> str:
-    """``plants[wroclaw].pools[line].capacity`` for ``("plants", 1, "pools", 0, "capacity")``: list entries
-    by their id where they have a unique one, else by position; keys with dots in brackets."""
-    text, node = "", data
+    """``plants[wroclaw].pools[line].capacity`` for ``("plants", 1, "pools", 0, "capacity")``: list entries by
+    their key where it is theirs alone (an id, or the fields that identify them: ``capabilities[wroclaw/hp]``,
+    see ``keys``), else by position; mapping keys after a dot, or in brackets when they hold a dot (quoted when
+    they hold a space or a bracket): the path a parameter path reads back."""
+    text, node, field = "", data, ""
     for part in loc:
         if isinstance(part, int) and isinstance(node, list):
-            entry = node[part] if 0 <= part < len(node) else None
-            name = _entry_id(node, entry)
+            name = entry_names(field, node)[part] if 0 <= part < len(node) else None
             text += f"[{name if name is not None else part}]"
-            node = entry
+            node = node[part] if 0 <= part < len(node) else None
         else:
-            key = str(part)
-            text += f".{key}" if _NAME.match(key) else f"[{short(key)}]"
+            field = str(part)
+            text += f".{field}" if NAME.fullmatch(field) else f"[{field}]" if KEY.fullmatch(field) else \
+                f"[{short(field)}]"
             node = node.get(part) if isinstance(node, dict) else None
     return text.removeprefix(".")
-
-
-def _entry_id(entries: list[Any], entry: Any) -> str | None:
-    """The entry's id, where it is a valid id that no other entry has and cannot be read as a position."""
-    name = entry.get("id") if isinstance(entry, dict) else None
-    if not isinstance(name, str) or not _ID.match(name) or name.isdigit():
-        return None
-    same = sum(1 for other in entries if isinstance(other, dict) and other.get("id") == name)
-    return name if same == 1 else None
 
 
 def _kind(data: Any) -> str:
@@ -221,7 +222,7 @@ def pydantic_problems(err: ValidationError, prefix: Loc) -> Iterator[Problem]:
 
 def pydantic_problems_of(errors: Iterable[Any], prefix: Loc) -> Iterator[Problem]:
     for error in errors:
-        yield Problem((*prefix, *error["loc"]), pydantic_message(error))
+        yield Problem((*prefix, *pydantic_loc(error)), pydantic_message(error))
 
 
 __all__ = ["Loaded", "display_path", "locate", "scenario_from_data", "validate"]

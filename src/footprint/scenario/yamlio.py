@@ -19,6 +19,7 @@ from footprint.scenario.text import printable, short
 EXTENDS = "extends"
 """A variant file names its base file here; each section it gives replaces the base's."""
 MAX_EXTENDS = 8
+"""At most this many files in a row may each extend the next (a variant of a variant ...)."""
 MAX_DEPTH = 64
 """Deeper nesting than this is no scenario (one is about eight deep): refused where it happens."""
 MAX_EXPANDED_NODES = 2_000_000
@@ -184,7 +185,8 @@ def read_scenario_yaml(path: Path, _seen: tuple[Path, ...] = ()) -> Source:
     base_path = (path.parent / base_name).resolve()
     if base_path in _seen or len(_seen) >= MAX_EXTENDS:
         raise fail(f"{printable(base_name)!r} extends itself (a cycle)" if base_path in _seen
-                   else f"more than {MAX_EXTENDS} files extend one another")
+                   else f"more than {MAX_EXTENDS} files extend one another; a chain of extends may be at most "
+                        f"{MAX_EXTENDS} deep")
     try:
         base = read_scenario_yaml(base_path, (*_seen, path.resolve()))
     except ScenarioError as err:

@@ -22,6 +22,8 @@ from footprint.optimize.model import OWN_CONTENT
 from footprint.plan.decisions import lane_text
 from footprint.plan.plan import Plan
 from footprint.scenario.text import printable
+from footprint.views.labels import component_label
+from footprint.views.labels import money as _money
 
 if TYPE_CHECKING:  # only annotations: printing a plan need not import the analyses
     from footprint.analysis.breakeven import Breakeven, Trial
@@ -30,20 +32,11 @@ if TYPE_CHECKING:  # only annotations: printing a plan need not import the analy
     from footprint.plan.store import Run
 
 MAX_ROWS = 40
-_COMPONENT_LABELS = {"production_local": "local content", "production_imported": "imported content",
-                     "sea_freight": "sea freight", "port_handling": "port handling", "land_freight": "land freight"}
 
 
 def _text(value: object) -> str:
     """A value as table text: control characters escaped, rich markup shown as written."""
     return escape(printable(str(value)))
-
-
-def _money(amount: float, currency: str) -> str:
-    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(amount) >= size:
-            return f"{amount / size:,.2f}{suffix} {currency}"
-    return f"{amount if round(amount, 2) else 0.0:,.2f} {currency}"  # never "-0.00"
 
 
 def _objective_name(objective_sense: str) -> str:
@@ -64,12 +57,12 @@ def print_summary(plan: Plan, console: Console) -> None:
         console.print(f"[yellow]{_text(s['message'])}[/yellow]")
 
 
-def print_builds(plan: Plan, console: Console) -> None:
+def print_builds(plan: Plan, console: Console, title: str = "Capacity built", caption: str | None = None) -> None:
     """Each option built and the year it comes online; with a count column when one is built more than once."""
     currency = plan.summary["currency"]
     builds = plan.builds
     counted = bool((builds["count"] > 1).any())
-    table = Table(title="Capacity built", title_justify="left")
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     columns = ("option", "plant", "pool", "online from", *(("builds",) if counted else ()), "added units/yr", "capex")
     for column in columns:
         table.add_column(column, justify="right" if column in ("builds", "added units/yr", "capex") else "left")
@@ -89,26 +82,40 @@ def _year_runs(years: Iterable[int]) -> str:
     return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
 
 
-def print_plant_decisions(plan: Plan, console: Console) -> None:
-    """Each plant the plan may open or close: the year it opens or closes, and the years it is open."""
-    decisions = plan.summary.get("plant_decisions", [])  # a results folder from before plant decisions has none
-    if not decisions:
-        return
+PLANT_DECISION_COLUMNS = ("plant", "may", "opens", "closes", "open in")
+
+
+def plant_decision_rows(plan: Plan, undecided: str = "never") -> list[list[str]]:
+    """Each plant the plan may open or close (its summary's ``plant_decisions``) as text, in PLANT_DECISION_COLUMNS:
+    what it may do, the year it opens or closes (``undecided`` when it may and does not), the years it is open."""
     plants = plan.tables["plants"]
-    table = Table(title="Plant decisions", title_justify="left")
-    for column in ("plant", "may", "opens", "closes", "open in"):
-        table.add_column(column)
-    for decision in decisions:
+    rows = []
+    for decision in plan.summary.get("plant_decisions", []):  # a results folder from before them has none
         may = [verb for verb, flag in (("open", "candidate"), ("close", "closable")) if decision[flag]]
-        open_years = plants["year"][(plants["plant"] == decision["plant"]) & plants["open"]]
-        table.add_row(_text(decision["plant"]), " and ".join(may), _when(decision["opened"], decision["candidate"]),
-                      _when(decision["closed"], decision["closable"]), _year_runs(open_years) or "none")
+        open_years = plants["year"][(plants["plant"] == decision["plant"]) & plants["open"].astype(bool)]
+        rows.append([str(decision["plant"]), " and ".join(may),
+                     _when(decision["opened"], decision["candidate"], undecided),
+                     _when(decision["closed"], decision["closable"], undecided), _year_runs(open_years) or "none"])
+    return rows
+
+
+def print_plant_decisions(plan: Plan, console: Console, title: str = "Plant decisions",
+                          undecided: str = "never") -> None:
+    """Each plant the plan may open or close: the year it opens or closes, and the years it is open."""
+    rows = plant_decision_rows(plan, undecided)
+    if not rows:
+        return
+    table = Table(title=title, title_justify="left")
+    for column in PLANT_DECISION_COLUMNS:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*map(_text, row))
     console.print(table)
 
 
-def _when(year: int | None, may: bool) -> str:
-    """The year a plant opens or closes; ``never`` when it may and does not, ``-`` when it may not."""
-    return str(year) if year is not None else "never" if may else "-"
+def _when(year: int | None, may: bool, undecided: str) -> str:
+    """The year a plant opens or closes; ``undecided`` when it may and does not, ``-`` when it may not."""
+    return str(year) if year is not None else undecided if may else "-"
 
 
 def _cell(value: object, fmt: str) -> str:
@@ -205,7 +212,8 @@ def print_costs(plan: Plan, console: Console) -> None:
         table.add_column(column, justify="left" if column == "component" else "right")
     for component, row in costs.iterrows():
         if row["amount"] != 0:
-            table.add_row(_text(component), _money(row["amount"], currency), _money(row["discounted"], currency))
+            table.add_row(_text(component_label(component)), _money(row["amount"], currency),
+                          _money(row["discounted"], currency))
     console.print(table)
 
 
@@ -295,7 +303,7 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
     parts = [c for c in UNIT_COMPONENTS if (landed[c].abs() > 0.005).any()]
     table = Table(title=f"{explanation.product} for {explanation.market}: cost per unit from each capable "
                         f"plant ({currency})", title_justify="left")
-    for column in ("year", "plant", *[_COMPONENT_LABELS.get(c, c) for c in parts], "landed", "capacity",
+    for column in ("year", "plant", *map(component_label, parts), "landed", "capacity",
                    "total", "units", "margin"):
         table.add_column(column, justify="left" if column in ("year", "plant") else "right")
     for row in landed.itertuples():

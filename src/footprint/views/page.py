@@ -60,10 +60,4 @@ def render(title: str, facts: Sequence[tuple[str, str]], sections: Sequence[Sect
                            made=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
-def money(amount: float, currency: str) -> str:
-    """``1,234,567 USD``; amounts that round to zero as 0."""
-    rounded = round(float(amount))
-    return f"{rounded + 0:,} {currency}"
-
-
-__all__ = ["MAX_ROWS", "Section", "Table", "figure_html", "money", "render"]
+__all__ = ["MAX_ROWS", "Section", "Table", "figure_html", "render"]

@@ -15,15 +15,13 @@ from footprint.economics.network import UNIT_COMPONENTS
 from footprint.plan.plan import Plan
 from footprint.scenario.validation import Loaded
 from footprint.views import charts
-from footprint.views.page import Section, Table, figure_html, money, render
+from footprint.views.charts import units
+from footprint.views.labels import COMPONENT_GROUPS, component_group, component_label, money, per_unit
+from footprint.views.page import Section, Table, figure_html, render
 from footprint.views.world import TOP_LANES, places, top_lanes, world_map
 
 WATERFALLS = 6
 """Lanes whose landed cost is drawn, the largest by units."""
-
-
-def _number(value: float, digits: int = 0) -> str:
-    return f"{round(float(value), digits) + 0:,.{digits}f}"
 
 
 def plan_facts(plan: Plan) -> list[tuple[str, str]]:
@@ -34,11 +32,20 @@ def plan_facts(plan: Plan) -> list[tuple[str, str]]:
     lost = float(plan.demand["lost"].sum())
     facts = [("scenario", str(plan.summary.get("scenario", ""))), ("status", plan.status),
              (sense, money(plan.objective, currency)), ("horizon", f"{horizon[0]}-{horizon[1]}"),
-             ("units supplied", _number(plan.demand["served"].sum())), ("lost sales", _number(lost) + " units"),
-             ("capacity built", f"{len(plan.builds)} option build(s)")]
+             ("units supplied", units(plan.demand["served"].sum())), ("lost sales", units(lost) + " units"),
+             ("capacity built", _builds_text(plan.builds))]
     if plan.summary.get("message") and plan.status != "optimal":
         facts.append(("note", str(plan.summary["message"])))
     return facts
+
+
+def _builds_text(builds: pd.DataFrame) -> str:
+    """``10 builds of 4 options``: every build counted (an option built twice in a year, or in several years,
+    counts each time), as `run` prints them."""
+    count, options = int(builds["count"].sum()), builds["option"].nunique()
+    if not count:
+        return "none"
+    return f"{count:,} build{'s' if count != 1 else ''} of {options:,} option{'s' if options != 1 else ''}"
 
 
 def map_section(plan: Plan, loaded: Loaded | None) -> Section:
@@ -123,33 +130,40 @@ def _explanation_table(explanation: Explanation) -> Table:
     landed = explanation.landed
     parts = [c for c in UNIT_COMPONENTS if (landed[c].abs() > 0.005).any()]
     rows = [[str(row["year"]), row["plant"] if row["sourcing_option"] == "own"
-             else f"{row['plant']} ({row['sourcing_option']})", *(_number(row[c]) for c in parts),
-             _number(row["landed"]), _number(row["capacity"]), _number(row["total"]), _number(row["units"]),
-             "chosen" if row["chosen"] else f"+{_number(row['margin'])}"]
+             else f"{row['plant']} ({row['sourcing_option']})", *(per_unit(row[c]) for c in parts),
+             per_unit(row["landed"]), per_unit(row["capacity"]), per_unit(row["total"]), units(row["units"]),
+             "chosen" if row["chosen"] else f"+{per_unit(row['margin'])}"]
             for row in landed.to_dict(orient="records")]
     return Table(f"Why {explanation.product} for {explanation.market} comes from where it does "
                  f"({explanation.currency} per unit, from each capable plant)",
-                 ["year", "plant", *[charts.COMPONENT_LABELS.get(c, c) for c in parts], "landed", "capacity",
+                 ["year", "plant", *map(component_label, parts), "landed", "capacity",
                   "total", "units", "choice"], rows,
                  "total = landed + capacity; the choice's margin is the total minus the year's lowest.")
 
 
 def costs_section(plan: Plan) -> Section:
-    """Costs by component per year, their NPV, and costs by the currency they are incurred in."""
+    """Costs by component per year (their families stacked: one colour each), their totals and NPV, and costs by
+    the currency they are incurred in."""
     currency = str(plan.summary["currency"])
     section = Section("costs", "Costs")
-    costs = plan.costs
-    section.figures.append(figure_html(charts.stacked_bars(costs, "component", "amount",
-                                                           f"Costs by component ({currency}; revenue negative)",
-                                                           currency)))
-    npv = costs.groupby("component", sort=False)[["amount", "discounted"]].sum()
-    section.tables.append(Table(f"Costs by component over the horizon ({currency})", ["component", "amount", "NPV"],
-                                [[charts.COMPONENT_LABELS.get(str(name), str(name)), _number(row.amount),
-                                  _number(row.discounted)] for name, row in npv.iterrows()]))
+    costs = plan.costs.assign(family=plan.costs["component"].map(component_group))
+    section.figures.append(figure_html(charts.stacked_bars(
+        costs, "family", "amount", f"Costs by component ({currency}; revenue negative)", currency, text=money,
+        order=list(dict.fromkeys([*COMPONENT_GROUPS, *costs["family"]])))))
+    totals = costs.groupby(["family", "component"], sort=False, observed=True)[["amount", "discounted"]].sum()
+    order = {family: i for i, family in enumerate(COMPONENT_GROUPS)}
+    rows = sorted(((family, component_label(component), row.amount, row.discounted)
+                   for (family, component), row in totals.iterrows() if row.amount or row.discounted),
+                  key=lambda row: order.get(row[0], len(order)))
+    section.tables.append(Table(f"Costs by component over the horizon ({currency})",
+                                ["family (the chart's series)", "component", "amount", "NPV"],
+                                [[family, label, money(amount, currency), money(npv, currency)]
+                                 for family, label, amount, npv in rows]))
     exposure = plan.tables["exposure"]
     if len(exposure):
         section.figures.append(figure_html(charts.stacked_bars(
-            exposure, "currency", "amount", f"Costs by the currency they are incurred in (in {currency})", currency)))
+            exposure, "currency", "amount", f"Costs by the currency they are incurred in (in {currency})", currency,
+            text=money)))
     return section
 
 
@@ -163,7 +177,7 @@ def lost_section(plan: Plan) -> Section:
                                                                        + lost["market"].astype(str)),
                                                            "what", "lost", "Lost sales", "units")))
     section.tables.append(Table("Lost sales (units)", ["product", "market", "year", "demand", "lost"],
-                                [[row.product, row.market, str(row.year), _number(row.demand), _number(row.lost)]
+                                [[row.product, row.market, str(row.year), units(row.demand), units(row.lost)]
                                  for row in lost.itertuples()]))
     return section
 

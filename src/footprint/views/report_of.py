@@ -12,6 +12,7 @@ import pandas as pd
 
 from footprint.analysis.compare import CompareError, compare
 from footprint.analysis.explain import Explanation, explanations
+from footprint.analysis.sensitivity import SensitivityError, Tornado, is_sensitivity, tornado_of
 from footprint.analysis.stochastic import StochasticPlan
 from footprint.analysis.summary import SweepSummary, sweep_summary
 from footprint.economics.checks import CHECKS
@@ -49,11 +50,14 @@ class Subject:
 
 @dataclass(frozen=True)
 class SweepSubject:
-    """A stored sweep: its record, its futures and their statistics."""
+    """A stored sweep: its record, its futures and their statistics; a sensitivity sweep's tornado."""
 
     sweep: Run
     futures: pd.DataFrame
     summary: SweepSummary
+    tornado: Tornado | None = None
+    """A sweep of `footprint sensitivity`: its futures are each input at its ends, summed up as a tornado (their
+    statistics are not those of a distribution)."""
 
 
 def _is(path: Path, kind: str) -> bool:
@@ -147,7 +151,7 @@ def report_of(references: Sequence[str], store: str | None = None, *, scenario: 
 def report_html(found: Subject | SweepSubject) -> str:
     """The HTML report of one subject: a plan, a stochastic plan or a sweep."""
     if isinstance(found, SweepSubject):
-        return sweep_report(found.sweep, found.futures, found.summary)
+        return sweep_report(found.sweep, found.futures, found.summary, found.tornado)
     if found.plan.stacked:
         return stochastic_report(StochasticPlan.of(found.plan, run=found.run), found.loaded)
     return plan_report(found.plan, found.loaded, found.explained)
@@ -160,13 +164,19 @@ def _plan(found: Subject | SweepSubject, reference: str) -> Plan:
 
 def stored_sweep(store: RunStore, sweep: Run, level: Level = Level.STRATEGIC) -> SweepSubject:
     """A stored sweep with its futures and their statistics, the decisions counted at ``level`` (objective sense and
-    currency its first plan's)."""
+    currency its first plan's), and a sensitivity sweep's tornado (its ends' changes told at ``level``).
+    ReportError for a sensitivity sweep whose base has no plan."""
     futures = store.futures(int(sweep.id or 0), level)
     solved = futures[futures["status"] != FAILED]
     first = store.get(int(solved["id"].iloc[0])) if len(solved) else None
     sense = (first.summary or {}).get("objective_sense", "cost") if first is not None else "cost"
-    return SweepSubject(sweep, futures, sweep_summary(futures, sense, level=level,
-                                                      currency=first.currency if first is not None else None))
+    summary = sweep_summary(futures, sense, currency=first.currency if first is not None else None, level=level)
+    if not is_sensitivity(sweep):
+        return SweepSubject(sweep, futures, summary)
+    try:
+        return SweepSubject(sweep, futures, summary, tornado_of(futures, int(sweep.id or 0)))
+    except SensitivityError as error:
+        raise ReportError(f"sweep {sweep.id} ({sweep.name}), a sensitivity sweep: {error}") from None
 
 
 __all__ = ["EXPLAIN_FLOWS", "ReportError", "Subject", "SweepSubject", "pairs", "report_html", "report_of",

@@ -10,15 +10,29 @@ import numpy as np
 import pandas as pd
 
 from footprint.analysis.compare import Comparison
+from footprint.analysis.sensitivity import Tornado
 from footprint.analysis.stochastic import StochasticPlan
 from footprint.analysis.summary import SweepSummary
 from footprint.plan.store import Run
 from footprint.scenario.validation import Loaded
 from footprint.views import charts
-from footprint.views.page import Section, Table, figure_html, money, render
+from footprint.views.compare import comparison_tables, shown_rows
+from footprint.views.labels import component_label, money
+from footprint.views.page import Section, Table, figure_html, render
 from footprint.views.report import plan_sections
+from footprint.views.stochastic import (
+    choice_tables,
+    decided_now_plan,
+    decided_now_tables,
+    decided_when,
+    measure_notes,
+    shown,
+)
 from footprint.views.sweep_summary import frequency_text, share_text
+from footprint.views.tornado import COLUMNS, tornado_rows, tornado_title
 
+IN_THAT_YEAR, IN_ANY_YEAR = "in that year", "in any year"
+"""The series of the chart of how often each decision is taken."""
 _STATISTICS = {"mean": "mean", "std": "standard deviation", "min": "lowest", "max": "highest",
                "cvar90": "CVaR 90% (mean of the worst 10%)", "cvar95": "CVaR 95% (mean of the worst 5%)"}
 
@@ -27,30 +41,66 @@ def _amount(value: float | None, currency: str) -> str:
     return "-" if value is None or pd.isna(value) else money(value, currency)
 
 
-def _tornado(futures: pd.DataFrame, currency: str) -> Section:
-    """A sensitivity sweep's bars (its futures are ``base`` and ``PATH@low``, ``PATH@high``), largest swing first."""
+def _tornado(tornado: Tornado) -> Section:
+    """A sensitivity sweep's bars, largest swing first, and its table: the NPV at each end, the swing, and what the
+    decisions do there."""
+    currency = tornado.currency or ""
     section = Section("tornado", "Tornado")
-    objective = dict(zip(futures["name"], pd.to_numeric(futures["objective"], errors="coerce"), strict=True))
-    paths = sorted({str(name).rpartition("@")[0] for name in objective if "@" in str(name)})
-    ends = [(path, objective.get(f"{path}@low", np.nan), objective.get(f"{path}@high", np.nan)) for path in paths]
-    ends.sort(key=lambda end: -(abs(end[2] - end[1]) if np.isfinite(end[1]) and np.isfinite(end[2]) else np.inf))
-    base = objective.get("base", np.nan)
-    if not ends or not np.isfinite(base):
-        return section
-    section.figures.append(figure_html(charts.tornado_bars([p for p, _, _ in ends], [lo for _, lo, _ in ends],
-                                                           [hi for _, _, hi in ends], float(base), currency)))
-    section.notes.append("An input whose end has no plan shows no bar at that end (its swing counts as the largest).")
+    bars = tornado.bars
+    section.figures.append(figure_html(charts.tornado_bars(
+        [bar.path for bar in bars], [np.nan if bar.low.objective is None else bar.low.objective for bar in bars],
+        [np.nan if bar.high.objective is None else bar.high.objective for bar in bars], tornado.base_objective,
+        currency)))
+    rows, reasons = tornado_rows(tornado)
+    section.tables.append(Table(tornado_title(tornado), list(COLUMNS), rows,
+                                "; ".join(f"({number}) {reason}" for number, reason in enumerate(reasons, 1))))
+    section.notes.append("Each input at its low and at its high, the others at their values (a per-year series "
+                         "moves as one). Decisions: what each end builds, opens, closes or assigns (+) and no "
+                         "longer does (-) against the base. An end without a plan has no bar; its swing counts as "
+                         "the largest.")
     return section
 
 
-def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary) -> str:
+def decision_shares(summary: SweepSummary) -> list[tuple[str, float, str]]:
+    """The bars of how often each decision is taken: (label, share of the futures, series ``in that year`` or
+    ``in any year``), each build option and plant decision by year."""
+    bars = [bar for option, group in summary.builds.groupby("option", sort=True)
+            for bar in _by_year(f"build {option}", group)]
+    return bars + [bar for (plant, event), group in summary.plants.groupby(["plant", "event"], sort=True)
+                   for bar in _by_year(f"{plant} {event}", group)]
+
+
+def _by_year(decision: str, outcomes: pd.DataFrame) -> list[tuple[str, float, str]]:
+    """A decision's bars: the share of the futures taking it in each year (a SweepSummary's rows of it, year NA
+    for never), and, when that is several years, in any year."""
+    taken = outcomes[outcomes["year"].notna()].groupby("year", sort=True)["probability"].sum()
+    bars = [(f"{decision} {year}", float(share), IN_THAT_YEAR) for year, share in taken.items()]
+    if len(bars) > 1:
+        never = float(outcomes.loc[outcomes["year"].isna(), "probability"].sum())
+        bars.insert(0, (f"{decision}, any year", 1.0 - never, IN_ANY_YEAR))
+    return bars
+
+
+def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, tornado: Tornado | None = None) -> str:
     """The report of a stored sweep: ``futures`` as RunStore.futures gives them, ``summary`` their statistics
-    (analysis/summary.py sweep_summary)."""
+    (analysis/summary.py sweep_summary); a sensitivity sweep's ``tornado`` in place of the statistics (its
+    futures are each input at its ends, not draws of a distribution)."""
     currency = summary.currency or ""
     what = "NPV profit" if summary.objective_sense == "maximize_profit" else "NPV cost"
     facts = [("sweep", f"{sweep.id} ({sweep.name})"), ("status", sweep.status),
              ("futures", f"{summary.futures:,}, {summary.solved:,} with a plan "
                          f"({summary.probability_solved:.1%} of the probability)")]
+    failed = Table("Futures without a plan", ["status", "reason", "futures", "probability"],
+                   [[r.status, r.message or "-", f"{r.futures:,}", f"{r.probability:.1%}"]
+                    for r in summary.failed.itertuples()])
+    if tornado is not None:
+        facts[2] = ("futures", f"{summary.futures:,}: the base and each of {len(tornado.bars):,} inputs at its low "
+                               f"and its high, {summary.solved:,} with a plan")
+        facts.append(("base", _amount(tornado.base_objective, currency)))
+        section = _tornado(tornado)
+        if len(summary.failed):
+            section.tables.append(failed)
+        return render(f"Sensitivity: {sweep.name}", facts, [section])
     distribution = Section("npv", f"{what} over the futures")
     solved = futures[futures["decisions"].notna() & pd.to_numeric(futures["objective"], errors="coerce").notna()]
     if summary.solved:
@@ -63,16 +113,14 @@ def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary) -> st
                                          [[_STATISTICS.get(str(k), f"percentile {str(k)[1:]}"), _amount(v, currency)]
                                           for k, v in summary.npv.items()]))
     if len(summary.failed):
-        distribution.tables.append(Table("Futures without a plan", ["status", "reason", "futures", "probability"],
-                                         [[r.status, r.message or "-", f"{r.futures:,}", f"{r.probability:.1%}"]
-                                          for r in summary.failed.itertuples()]))
+        distribution.tables.append(failed)
     decisions = Section("decisions", "How often each decision is taken")
-    built = summary.builds[summary.builds["year"].notna()].groupby("option")["probability"].sum()
-    events = summary.plants[summary.plants["year"].notna()].groupby(["plant", "event"])["probability"].sum()
-    labels = [f"build {option}" for option in built.index] + [f"{plant} {event}" for plant, event in events.index]
-    shares = [*built.to_numpy(), *events.to_numpy()]
-    if labels:
-        decisions.figures.append(figure_html(charts.share_bars(labels, shares, "Share of the futures taking it")))
+    bars = decision_shares(summary)
+    if bars:
+        decisions.figures.append(figure_html(charts.share_bars(bars, "Share of the futures taking it, by year",
+                                                               (IN_THAT_YEAR, IN_ANY_YEAR))))
+        decisions.notes.append("Each decision in each year it is taken; where the futures take it in several "
+                               "years, also the share that take it in any year.")
     rows = [[f"capacity built: {option}", frequency_text(list(zip(group["year"], group["count"], group["probability"],
                                                                   strict=True)))]
             for option, group in summary.builds.groupby("option", sort=True)]
@@ -84,10 +132,7 @@ def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary) -> st
     decisions.tables.append(Table("Decisions by year", ["decision", "in the futures"], rows))
     if not rows:
         decisions.notes.append(f"Every future with a plan takes the same decisions ({summary.level} level).")
-    content = sweep.scenario_data.get("sweep") if isinstance(sweep.scenario_data, dict) else None
-    sensitivity = isinstance(content, dict) and "sensitivity" in content  # a sweep of `footprint sensitivity`
-    tornado = _tornado(futures, currency) if sensitivity else Section("tornado", "Tornado")
-    return render(f"Sweep: {sweep.name}", facts, [distribution, decisions, tornado])
+    return render(f"Sweep: {sweep.name}", facts, [distribution, decisions])
 
 
 def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str:
@@ -99,23 +144,32 @@ def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str
              ("method", plan.method), ("objective (RP)", money(plan.objective, currency)),
              ("expected NPV cost", money(plan.expected, currency)),
              ("wait and see (WS)", money(plan.wait_and_see, currency)),
-             ("expected value (EV)", money(plan.expected_value, currency)),
+             ("expected value (EV)", _amount(plan.expected_value, currency)),
              ("EV plan in every future (EEV)", _amount(plan.expected_of_expected_value, currency)),
-             ("EVPI (RP - WS)", money(plan.evpi, currency)), ("VSS (EEV - RP)", _amount(plan.vss, currency)),
+             ("EVPI (RP - WS)", _amount(shown(plan, "EVPI"), currency)),
+             ("VSS (EEV - RP)", _amount(shown(plan, "VSS"), currency)),
              ("value of waiting", _amount(plan.waiting, currency) + ("" if plan.revise_from is None
                                                                      else f" (revising from {plan.revise_from})")),
-             ("risk", f"weight {plan.risk_weight:g}, CVaR at {plan.alpha:g}")]
-    now = Section("now", "Decided now (here and now)")
-    builds = plan.builds
-    now.tables.append(Table("Capacity built", ["option", "plant", "pool", "year", "count", "added capacity"],
-                            [[r.option, r.plant, r.pool, str(r.year), str(r.count), f"{r.added_capacity:,.0f}"]
-                             for r in builds.itertuples()]) if len(builds) else Table("Capacity built", ["none"], []))
+             ("risk", f"weight {plan.risk_weight:g}, CVaR at {plan.alpha:g}"),
+             *_decision_facts(plan), *(("note", note) for note in measure_notes(plan, currency))]
+    when = decided_when(plan)
+    now = Section("now", f"Decided now ({'here and now' if plan.revise_from is None else when})")
+    now.tables.extend(Table(title, columns, rows) if rows else Table(title, ["none"], [])
+                      for title, columns, rows in decided_now_tables(plan, money))
+    if len(plan.futures) > 1:
+        now.notes.append("capex: the futures' probability-weighted mean (their exchange rates move it).")
+    if plan.revise_from is not None:
+        now.notes.append(f"From {plan.revise_from} on each future decides for itself: see each future's revisions "
+                         "below, and the plan's tables by future.")
     regret = Section("regret", "Each future under the plan (regret)")
     futures = plan.futures
     regret.figures.append(figure_html(charts.grouped_bars(
-        list(futures["name"].astype(str)), {"under the plan": futures["npv"], "its own optimum": futures["own"],
-                                            "under the EV plan": futures["ev_plan"]},
-        "NPV cost of each future", currency)))
+        list(futures["name"].astype(str)), {"this plan": futures["npv"] - futures["own"],
+                                            "the mean future's plan": futures["ev_plan"] - futures["own"]},
+        "Regret of each future: its NPV cost under a plan minus its own optimum", currency)))
+    regret.notes.append("What each future pays for not being known in advance, under this plan and under the mean "
+                        "future's (EV) plan: the futures' NPV costs themselves are in the table, their differences "
+                        "would not show beside them.")
     regret.tables.append(Table("Regret table", ["future", "probability", "under the plan", "own optimum", "regret",
                                                 "under the EV plan"],
                                [[r.name, f"{r.probability:.1%}", _amount(r.npv, currency), _amount(r.own, currency),
@@ -128,58 +182,54 @@ def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str
     return render(f"Stochastic plan: {plan.plan.summary.get('scenario', '')}", facts, sections)
 
 
+def _decision_facts(plan: StochasticPlan) -> list[tuple[str, str]]:
+    """The key figures of the decisions made now: plants opened and closed, builds, products assigned, sourcing."""
+    now = decided_now_plan(plan.plan)
+    when = decided_when(plan)
+    events = {verb: ", ".join(f"{d['plant']} {d[key]}" for d in now.summary.get("plant_decisions", [])
+                              if d[key] is not None) or "none" for verb, key in (("opened", "opened"),
+                                                                               ("closed", "closed"))}
+    facts = [(f"plants {verb} ({when})", text) for verb, text in events.items()
+             if now.summary.get("plant_decisions")]
+    builds = now.builds
+    facts.append((f"capacity built ({when})", f"{int(builds['count'].sum()):,} build(s) of "
+                                              f"{builds['option'].nunique():,} option(s)"))
+    for title, _, rows in choice_tables(now):
+        facts.append((f"{title.lower()} ({when})", f"{len(rows):,}"))
+    return facts
+
+
 def compare_report(comparison: Comparison) -> str:
-    """The differences of two plans (analysis/compare.py), drawn."""
+    """The differences of two plans (analysis/compare.py), drawn, and the tables `footprint compare` prints."""
     a, b = comparison.names
     currency = comparison.currency or ""
     facts = [(a, f"{comparison.scenarios[0]} ({comparison.status[0]})"),
              (b, f"{comparison.scenarios[1]} ({comparison.status[1]})")]
-    figures = Section("kpis", "Key figures side by side", notes=list(comparison.notes))
-    figures.tables.append(Table("Key figures", ["figure", "unit", a, b, f"{b} - {a}"],
-                                [[r.kpi, r.unit, f"{r.a:,.4g}", f"{r.b:,.4g}", f"{r.difference:+,.4g}"]
-                                 for r in comparison.kpis.itertuples()]))
+    shown = {table.name: Table(table.title, list(table.columns), shown_rows(table), table.caption)
+             for table in comparison_tables(comparison)}
+    figures = Section("kpis", "Key figures side by side", tables=[shown["kpis"]], notes=list(comparison.notes))
     costs = Section("costs", "Costs")
     if len(comparison.costs):
-        labels = [charts.COMPONENT_LABELS.get(str(c), str(c)) for c in comparison.costs["component"]]
+        labels = [component_label(c) for c in comparison.costs["component"]]
         costs.figures.append(figure_html(charts.grouped_bars(
             labels, {a: comparison.costs["discounted_a"], b: comparison.costs["discounted_b"]},
             f"NPV by component ({currency})", currency)))
-        costs.tables.append(Table(f"NPV by component ({currency})", ["component", a, b, f"{b} - {a}"],
-                                  [[label, f"{r.discounted_a:,.0f}", f"{r.discounted_b:,.0f}",
-                                    f"{r.discounted_difference:+,.0f}"]
-                                   for label, r in zip(labels, comparison.costs.itertuples(), strict=True)]))
+        costs.tables.append(shown["costs"])
     if len(comparison.currencies):
-        costs.tables.append(Table(f"By the currency they are incurred in ({currency})", ["currency", a, b,
-                                                                                       f"{b} - {a}"],
-                                  [[r.currency, f"{r.amount_a:,.0f}", f"{r.amount_b:,.0f}",
-                                    f"{r.amount_difference:+,.0f}"] for r in comparison.currencies.itertuples()]))
-    decisions = Section("decisions", "Decisions that differ")
-    decisions.tables.append(Table("Capacity built", ["option", "plant", "pool", f"year {a}", f"year {b}", "change"],
-                                  [[r.option, r.plant, r.pool, _year(r.year_a), _year(r.year_b), r.change]
-                                   for r in comparison.builds.itertuples()]))
-    decisions.tables.append(Table("Plants opened and closed", ["plant", "event", f"year {a}", f"year {b}", "change"],
-                                  [[r.plant, r.event, _year(r.year_a), _year(r.year_b), r.change]
-                                   for r in comparison.plants.itertuples()]))
-    decisions.tables.append(Table("Assignments", ["plant", "product", "year", "change"],
-                                  [[r.plant, r.product, str(r.year), r.change]
-                                   for r in comparison.assignments.itertuples()]))
+        costs.tables.append(shown["currencies"])
+    decisions = Section("decisions", "Decisions that differ", tables=[shown["builds"], shown["plants"],
+                                                                      shown["assignments"]])
     moved = Section("flows", "Supply moved")
     flows = comparison.flows
     if len(flows):
         lanes = flows.assign(lane=flows["from_plant"].astype(str) + " → " + flows["to_plant"].astype(str))
         moved.figures.append(figure_html(charts.stacked_bars(lanes, "lane", "units", f"Units moved from {a}'s source "
                                                              f"to {b}'s", "units")))
-        moved.tables.append(Table("Supply moved", ["product", "market", "year", f"from ({a})", f"to ({b})", "units"],
-                                  [[r.product, r.market, str(r.year), r.from_plant, r.to_plant, f"{r.units:,.0f}"]
-                                   for r in flows.itertuples()]))
+        moved.tables.append(shown["flows"])
     if comparison.empty:
         figures.notes.append("The plans do not differ.")
     return render(f"Comparison: {comparison.scenarios[1]} against {comparison.scenarios[0]}", facts,
                   [figures, costs, decisions, moved])
 
 
-def _year(value: object) -> str:
-    return "-" if pd.isna(value) else str(value)
-
-
-__all__ = ["compare_report", "stochastic_report", "sweep_report"]
+__all__ = ["compare_report", "decision_shares", "stochastic_report", "sweep_report"]

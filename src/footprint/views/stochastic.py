@@ -1,14 +1,28 @@
-"""A stochastic plan on the terminal: its objective and what uncertainty costs, what it builds, each future,
-and with revise_from what each future revises."""
+"""A stochastic plan on the terminal: its objective and what uncertainty costs, every decision it makes now (as
+`run` prints a plan's), each future, and with revise_from what each future revises; and the decisions made now as
+text tables, for the report and the web app."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from footprint.views.console import MAX_ROWS, _money, _text
+from footprint.analysis.stochastic import ROUNDING
+from footprint.plan.plan import TABLES, Plan
+from footprint.views.console import (
+    MAX_ROWS,
+    PLANT_DECISION_COLUMNS,
+    _money,
+    _text,
+    _year_runs,
+    plant_decision_rows,
+    print_builds,
+    print_plant_decisions,
+)
 
 if TYPE_CHECKING:
     from footprint.analysis.stochastic import StochasticPlan
@@ -35,34 +49,98 @@ def _method(plan: StochasticPlan, currency: str) -> str:
             f"gap {float(last['gap']):.2e}.")
 
 
+def decided_now_plan(plan: Plan) -> Plan:
+    """What a stacked plan decides now as one plan, for the views that print a plan's decisions: its summary's
+    builds (decided now, capex the futures' mean), plant decisions, assignments and sourcing decided now; the
+    rest (the plants' open years) the first future's, the same in every future for the years decided now. A plan
+    stored before its summary held them: the first future's builds, and no plant decisions."""
+    first = plan.future(next(iter(plan.probabilities)))
+    s = plan.summary
+    builds = pd.DataFrame(s["builds"], columns=list(TABLES["builds"])) if "builds" in s else first.builds
+    summary = {**first.summary, **{key: s[key] for key in _DECIDED if key in s}}
+    return Plan(summary, {**first.tables, "builds": builds})
+
+
+_DECIDED = ("plant_decisions", "assignment_decisions", "sourcing_decisions")
+
+
+def choice_tables(now: Plan) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The products assigned and the sourcing options chosen that a stochastic plan decides now (``now``, from
+    :func:`decided_now_plan`), as (title, columns, rows of text); only those it has."""
+    assigned = [[d["plant"], d["product"], _year_runs(d["years"])] for d in now.summary.get("assignment_decisions", [])]
+    sourced = [[d["plant"], d["product"], d["option"], _year_runs(d["years"])]
+               for d in now.summary.get("sourcing_decisions", [])]
+    return [table for table in (("Products assigned", ["plant", "product", "years"], assigned),
+                                ("Sourcing chosen", ["plant", "product", "option", "years"], sourced)) if table[2]]
+
+
+def decided_now_tables(plan: StochasticPlan, money: Callable[[float, str], str]
+                       ) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Every decision a stochastic plan makes now, as (title, columns, rows of text) for a page: the plant
+    decisions, the capacity built (amounts written by ``money``), the products assigned and the sourcing chosen."""
+    now = decided_now_plan(plan.plan)
+    currency = str(now.summary["currency"])
+    builds = [[str(r.option), str(r.plant), str(r.pool), str(r.year), str(r.count), f"{r.added_capacity:,.0f}",
+               money(r.capex, currency)] for r in now.builds.itertuples()]
+    return [("Plant decisions", list(PLANT_DECISION_COLUMNS), plant_decision_rows(now, _undecided(plan))),
+            ("Capacity built", ["option", "plant", "pool", "online from", "builds", "added units/yr", "capex"], builds),
+            *choice_tables(now)]
+
+
+def _undecided(plan: StochasticPlan) -> str:
+    """A plant decision not made now: never, or with revise_from not before then (each future's from then on)."""
+    return "never" if plan.revise_from is None else f"not before {plan.revise_from}"
+
+
+def decided_when(plan: StochasticPlan) -> str:
+    """When the decisions shown as decided now are taken: all now, or those of the years before revise_from."""
+    return "decided now" if plan.revise_from is None else f"decided now, before {plan.revise_from}"
+
+
+def shown(plan: StochasticPlan, measure: str) -> float | None:
+    """EVPI or VSS as the views show it: 0 where it is negative by rounding only (see :func:`measure_notes`)."""
+    return 0.0 if measure in plan.rounded else plan.evpi if measure == "EVPI" else plan.vss
+
+
+def shown_measures(plan: StochasticPlan) -> list[tuple[str, float | None]]:
+    """The measures as the views show them, labelled; None where there is none (no plan)."""
+    rows = [("RP, this plan's objective", plan.objective), ("its expected NPV cost", plan.expected),
+            ("WS, each future's own optimum, on average", plan.wait_and_see),
+            ("EV, the mean future's optimum", plan.expected_value),
+            ("EEV, the mean future's decisions in every future", plan.expected_of_expected_value),
+            ("EVPI = RP - WS, knowing the future", shown(plan, "EVPI")),
+            ("VSS = EEV - RP, planning for the spread", shown(plan, "VSS"))]
+    if plan.revise_from is not None:
+        rows.append((f"value of waiting to {plan.revise_from}", plan.waiting))
+    return rows
+
+
+def measure_notes(plan: StochasticPlan, currency: str) -> list[str]:
+    """What the measures' table leaves unsaid: why EV or EEV has none, and which measure is shown as 0."""
+    notes = []
+    if plan.expected_value is None:
+        notes.append("The mean future (every figure at its probability-weighted mean over the futures) has no plan: "
+                     "EV and EEV have none, nor VSS")
+    elif plan.expected_of_expected_value is None:
+        notes.append("The mean future's decisions made now have no plan in some future: EEV has none, nor VSS")
+    notes += [f"{name} is {value:.1e} {currency}, negative only by rounding between separate solves (within "
+              f"{ROUNDING:g} x RP): shown as 0" for name, value in plan.rounded.items()]
+    return notes
+
+
 def print_stochastic(plan: StochasticPlan, currency: str, console: Console) -> None:
     risk = f", plus {plan.risk_weight:g} x CVaR at {plan.alpha:.0%}" if plan.risk_weight else ""
     table = Table(title=f"Stochastic plan over {len(plan.futures)} futures (expected NPV cost{risk})",
                   title_justify="left")
     table.add_column("measure")
     table.add_column("NPV cost", justify="right")
-    rows = [("RP, this plan's objective", plan.objective), ("its expected NPV cost", plan.expected),
-            ("WS, each future's own optimum, on average", plan.wait_and_see),
-            ("EV, the mean future's optimum", plan.expected_value),
-            ("EEV, the mean future's decisions in every future", plan.expected_of_expected_value),
-            ("EVPI = RP - WS, knowing the future", plan.evpi), ("VSS = EEV - RP, planning for the spread", plan.vss)]
-    if plan.revise_from is not None:
-        rows.append((f"value of waiting to {plan.revise_from}", plan.waiting))
-    for label, amount in rows:
+    for label, amount in shown_measures(plan):
         table.add_row(label, "no plan" if amount is None else _money(amount, currency))
     console.print(table)
-    for note in plan.notes:
-        console.print(f"Note: {note}.", highlight=False)
+    for note in (*measure_notes(plan, currency), *plan.notes):
+        console.print(f"Note: {_text(note)}.", highlight=False)
     console.print(_method(plan, currency), highlight=False)
-    title = ("Capacity built (decided now)" if plan.revise_from is None else
-             f"Capacity built in the first future (decided now before {plan.revise_from}; from then on each "
-             "future's own)")
-    builds = Table(title=title, title_justify="left")
-    for column in ("option", "plant", "year", "count"):
-        builds.add_column(column)
-    for row in plan.builds.itertuples():
-        builds.add_row(_text(row.option), _text(row.plant), str(row.year), str(row.count))
-    console.print(builds if len(plan.builds) else "Capacity built: none")
+    _print_decided_now(plan, console)
     regret = Table(title="Each future: NPV cost under this plan, under the mean future's, and its own optimum",
                    title_justify="left")
     for column in ("future", "probability", "this plan", "mean future's plan", "its own optimum"):
@@ -76,6 +154,28 @@ def print_stochastic(plan: StochasticPlan, currency: str, console: Console) -> N
         console.print(f"{len(plan.futures) - MAX_ROWS} more futures")
     if plan.revise_from is not None:
         _print_revisions(plan, console)
+
+
+def _print_decided_now(plan: StochasticPlan, console: Console) -> None:
+    """The decisions made now, as `run` prints a plan's: plant decisions, capacity built, and the products
+    assigned and sourcing chosen where those are decisions."""
+    now = decided_now_plan(plan.plan)
+    when = decided_when(plan)
+    print_plant_decisions(now, console, f"Plant decisions ({when})", _undecided(plan))
+    print_builds(now, console, f"Capacity built ({when})",
+                 "capex: the futures' probability-weighted mean" if len(plan.futures) > 1 else None)
+    for title, columns, rows in choice_tables(now):
+        table = Table(title=f"{title} ({when})", title_justify="left")
+        for column in columns:
+            table.add_column(column)
+        for row in rows[:MAX_ROWS]:
+            table.add_row(*map(_text, row))
+        if len(rows) > MAX_ROWS:
+            table.caption = f"{len(rows) - MAX_ROWS} more: the summary's {title.lower()} has them all"
+        console.print(table)
+    if plan.revise_from is not None:
+        console.print(f"From {plan.revise_from} on each future decides for itself: its decisions are in the plan's "
+                      "tables by future (`footprint export`), what each revises below.", highlight=False)
 
 
 def _print_revisions(plan: StochasticPlan, console: Console) -> None:

@@ -1,4 +1,5 @@
-"""The comparison of two stored runs (analysis.compare), drawn as the tables views/compare.py prints."""
+"""The comparison of two stored runs (analysis.compare), as the tables views/compare.py prints: the same headers
+and cells."""
 
 from __future__ import annotations
 
@@ -6,15 +7,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from footprint.analysis.compare import compare
+from footprint.views.compare import ShownTable, comparison_tables, shown_rows
 from footprint.views.report_sets import compare_report
 from footprint.web.render import page
 from footprint.web.state import state
-from footprint.web.tables import html_table
+from footprint.web.tables import MAX_ROWS, HtmlTable
 
 router = APIRouter()
-SECTIONS = (("kpis", "Key figures"), ("builds", "Builds"), ("plants", "Plant decisions"),
-            ("assignments", "Assignments"), ("flows", "Supply moved"), ("costs", "Costs by component"),
-            ("currencies", "Costs by currency"))
 
 
 @router.get("/compare")
@@ -26,8 +25,14 @@ def compare_page(request: Request, a: str = "", b: str = "") -> Response:
     runs = store.get(a.strip()), store.get(b.strip())
     plans = store.plan(a.strip()), store.plan(b.strip())
     comparison = compare(*plans, names=(f"A (run {runs[0].id})", f"B (run {runs[1].id})"))
-    tables = [(title, html_table(name, getattr(comparison, name))) for name, title in SECTIONS]
+    tables = [(shown.title, _html(shown)) for shown in comparison_tables(comparison)]
     return page(request, "compare.html", a=a, b=b, runs=runs, comparison=comparison, tables=tables)
+
+
+def _html(shown: ShownTable) -> HtmlTable:
+    rows = shown_rows(shown)
+    return HtmlTable(shown.name, shown.columns, tuple(i >= shown.labels for i in range(len(shown.columns))),
+                     tuple(tuple(row) for row in rows[:MAX_ROWS]), max(0, len(rows) - MAX_ROWS))
 
 
 @router.get("/compare/report")

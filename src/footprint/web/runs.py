@@ -1,10 +1,12 @@
 """Pages of the run store: the runs and sweeps (searchable, a page at a time), a run with its summary, key
-tables and downloads, a sweep with its futures, and the place of a run's report."""
+tables (a stochastic plan's decisions made now first) and downloads, a sweep with its futures, and the place of
+a run's report."""
 
 from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,13 +14,20 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from footprint.plan.plan import Plan, table_columns
-from footprint.plan.store import Run, StoreError
-from footprint.plan.workbook import PlanWorkbookError, write_workbook
+from footprint.analysis.sensitivity import SensitivityError, is_sensitivity, tornado_of
+from footprint.analysis.stochastic import StochasticPlan
+from footprint.plan.levels import Level
+from footprint.plan.plan import TABLES, Plan, table_columns
+from footprint.plan.store import Run, RunStore, StoreError
+from footprint.plan.sweep_export import sweep_tables, write_sweep
+from footprint.plan.workbook import FUTURES_SHEET, PlanWorkbookError, write_workbook
+from footprint.views.labels import money
 from footprint.views.report_of import report_html, stored_subject
+from footprint.views.stochastic import decided_now_tables, decided_when
+from footprint.views.tornado import AMOUNTS, COLUMNS, tornado_rows, tornado_title
 from footprint.web.render import page
 from footprint.web.state import state
-from footprint.web.tables import html_table
+from footprint.web.tables import HtmlTable, html_table, label
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -27,6 +36,8 @@ KEY_TABLES = ("builds", "plants", "utilization", "costs", "demand", "regret")
 LISTED_KINDS = {"run": "runs", "stochastic": "stochastic plans", "sweep": "sweeps", "future": "futures"}
 """The kinds the runs page filters by, and their names in its list."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SWEEP_TABLES = (FUTURES_SHEET, *TABLES)
+"""The tables a sweep's page offers: its futures, and each table with every future's rows."""
 
 
 @router.get("/")
@@ -53,14 +64,36 @@ def run_page(request: Request, run_id: int) -> Response:
     store = state(request).store
     run = store.get(run_id)
     if run.kind == "sweep":
-        futures = store.futures(run_id).drop(columns=["decisions"])
-        return page(request, "sweep.html", run=run, facts=facts(run, None),
-                    futures=futures.to_dict("records"))
+        return _sweep_page(request, run)
     plan = store.plan(run_id) if run.has_plan else None
     tables = [] if plan is None else [html_table(name, plan.tables[name]) for name in KEY_TABLES
                                       if name in table_columns(plan.stacked)]
+    if plan is not None and plan.stacked:  # first what it decides now, as a run's page shows a plan's decisions
+        stochastic = StochasticPlan.of(plan, run=run_id)
+        when = decided_when(stochastic)
+        tables[:0] = [html_table(f"{title} ({when})", pd.DataFrame(rows, columns=columns))
+                      for title, columns, rows in decided_now_tables(stochastic, money)]
     return page(request, "run.html", run=run, facts=facts(run, plan), tables=tables,
                 downloads=list(table_columns(plan.stacked)) if plan is not None else [])
+
+
+def _sweep_page(request: Request, run: Run) -> Response:
+    """A sweep: its futures, and a sensitivity sweep's tornado (as `footprint sweep-summary` prints it)."""
+    futures = state(request).store.futures(run.id or 0, Level.STRATEGIC)  # a tornado's changes, as the CLI's default
+    table, title, reasons, problem = None, None, [], None
+    if is_sensitivity(run):
+        try:
+            tornado = tornado_of(futures, run.id or 0)
+        except SensitivityError as error:  # its base has no plan: the futures below say why
+            problem = f"a sensitivity sweep without a tornado: {error}"
+        else:
+            rows, reasons = tornado_rows(tornado)
+            table = HtmlTable("tornado", COLUMNS, tuple(column in AMOUNTS for column in COLUMNS),
+                              tuple(tuple(row) for row in rows), 0)
+            title = tornado_title(tornado)
+    return page(request, "sweep.html", run=run, facts=facts(run, None), tornado=table, downloads=SWEEP_TABLES,
+                title=title, reasons=reasons, problem=problem,
+                futures=futures.drop(columns=["decisions", "overrides"]).to_dict("records"))
 
 
 @router.get("/runs/{run_id}/report")
@@ -76,13 +109,16 @@ def report_page(request: Request, run_id: int) -> Response:
 
 @router.get("/runs/{run_id}/tables/{table}.{suffix}")
 def table_download(request: Request, run_id: int, table: str, suffix: str) -> Response:
-    """One table of a run as CSV or as an Excel workbook of one sheet."""
-    plan = state(request).store.plan(run_id)
-    if table not in table_columns(plan.stacked) or suffix not in ("csv", "xlsx"):
-        raise StoreError(f"run {run_id} has no table {table}.{suffix}; its tables are "
-                         f"{', '.join(table_columns(plan.stacked))}, each as .csv or .xlsx")
-    frame = plan.tables[table]
-    name = f"run-{run_id}-{table}.{suffix}"
+    """One table of a run (or of a sweep: its futures, or a table of every future's rows) as CSV or as an Excel
+    workbook of one sheet."""
+    store = state(request).store
+    run = store.get(run_id)
+    tables = _tables(store, run)
+    if table not in tables or suffix not in ("csv", "xlsx"):
+        raise StoreError(f"{run.kind} {run_id} has no table {table}.{suffix}; its tables are "
+                         f"{', '.join(tables)}, each as .csv or .xlsx")
+    frame = tables[table]
+    name = f"{run.kind}-{run_id}-{table}.{suffix}"
     if suffix == "csv":
         return _attachment(frame.to_csv(index=False).encode("utf-8"), name, "text/csv; charset=utf-8")
     buffer = io.BytesIO()
@@ -104,6 +140,30 @@ def plan_download(request: Request, run_id: int) -> Response:
         return _attachment(path.read_bytes(), f"run-{run_id}.xlsx", XLSX)
 
 
+@router.get("/runs/{run_id}/sweep.xlsx")
+def sweep_download(request: Request, run_id: int) -> Response:
+    """Every table of a sweep in one workbook, as `footprint export SWEEP -o FILE.xlsx` writes it."""
+    store = state(request).store
+    run = store.get(run_id)
+    if run.kind != "sweep":
+        raise StoreError(f"run {run_id} is a {run.kind}, not a sweep; its tables are in /runs/{run_id}/plan.xlsx")
+    with tempfile.TemporaryDirectory(prefix="footprint-download-") as folder:
+        path = Path(folder) / "sweep.xlsx"
+        try:
+            write_sweep(store, run, path)
+        except PlanWorkbookError as error:
+            raise StoreError(f"{error}: `footprint export {run_id} --out FOLDER` writes them") from None
+        return _attachment(path.read_bytes(), f"sweep-{run_id}.xlsx", XLSX)
+
+
+def _tables(store: RunStore, run: Run) -> Mapping[str, pd.DataFrame]:
+    """The tables a run's downloads offer: its Plan's, or a sweep's (its futures, then every future's rows)."""
+    if run.kind == "sweep":
+        return sweep_tables(store, run)[1]
+    plan = store.plan(run.id or 0)
+    return {name: plan.tables[name] for name in table_columns(plan.stacked)}
+
+
 def _attachment(content: bytes, filename: str, media_type: str) -> Response:
     return Response(content, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -111,8 +171,8 @@ def _attachment(content: bytes, filename: str, media_type: str) -> Response:
 
 def facts(run: Run, plan: Plan | None) -> list[tuple[str, Any]]:
     """The summary of a run as label and value: what it is, how it ended, what it costs, how big it was."""
-    listed: list[tuple[str, Any]] = [("id", run.id), ("kind", (plan.summary.get("kind") if plan else None)
-                                                     or run.kind), ("name", run.name), ("status", run.status)]
+    listed: list[tuple[str, Any]] = [("id", label(run.id)), ("kind", (plan.summary.get("kind") if plan else None)
+                                                            or run.kind), ("name", run.name), ("status", run.status)]
     if run.objective is not None:
         sense = (run.summary or {}).get("objective_sense")
         listed.append(("NPV profit" if sense == "maximize_profit" else "NPV cost",
@@ -127,7 +187,7 @@ def facts(run: Run, plan: Plan | None) -> list[tuple[str, Any]]:
     listed += [(label, f"{value:.2f} s") for label, value in (("built in", run.build_seconds),
                                                              ("solved in", run.solve_seconds)) if value is not None]
     if run.sweep is not None:
-        listed.append(("sweep", run.sweep))
+        listed.append(("sweep", label(run.sweep)))
     if run.message:
         listed.append(("message", run.message))
     listed += [("created (UTC)", f"{run.created:%Y-%m-%d %H:%M:%S}" if run.created else ""),

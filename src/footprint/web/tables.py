@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+from footprint.views.labels import component_label
 
 MAX_ROWS = 200
 """Rows a page shows of a table; the download has them all."""
@@ -23,11 +26,36 @@ class HtmlTable:
 
 
 def html_table(name: str, frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> HtmlTable:
-    """``frame``'s first ``max_rows`` rows as text (the template escapes it)."""
+    """``frame``'s first ``max_rows`` rows as text (the template escapes it); years and ids as they are
+    written, not as amounts; cost components as every view names them."""
     shown = frame.head(max_rows)
-    numeric = tuple(is_numeric_dtype(shown[c]) and not is_bool_dtype(shown[c]) for c in shown.columns)
-    rows = tuple(tuple(cell(value) for value in row) for row in shown.itertuples(index=False, name=None))
+    naming = tuple(names_a_thing(str(c)) for c in shown.columns)
+    numeric = tuple(is_numeric_dtype(shown[c]) and not is_bool_dtype(shown[c]) and not plain
+                    for c, plain in zip(shown.columns, naming, strict=True))
+    shown = shown.assign(component=shown["component"].map(component_label)) if "component" in shown else shown
+    rows = tuple(tuple(label(value) if plain else cell(value) for value, plain in zip(row, naming, strict=True))
+                 for row in shown.itertuples(index=False, name=None))
     return HtmlTable(name, tuple(str(c) for c in shown.columns), numeric, rows, max(0, len(frame) - max_rows))
+
+
+def names_a_thing(column: str) -> bool:
+    """Whether a column holds years or ids: numbers that name something, not amounts (``year``, ``year_a``,
+    ``id``, ``run_id``, ``iteration``)."""
+    return _NAMING.fullmatch(column) is not None
+
+
+_NAMING = re.compile(r"(year|id|iteration|sweep|run)(_\w+)?|\w+_(year|id)")
+
+
+def label(value: object) -> str:
+    """A year or an id as it is written: ``2026``, never ``2,026``; a missing one as nothing."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "item"):  # numpy scalars
+        return label(value.item())  # type: ignore[attr-defined]
+    return str(value)
 
 
 def cell(value: object) -> str:
@@ -50,4 +78,4 @@ def cell(value: object) -> str:
     return str(value)
 
 
-__all__ = ["MAX_ROWS", "HtmlTable", "cell", "html_table"]
+__all__ = ["MAX_ROWS", "HtmlTable", "cell", "html_table", "label", "names_a_thing"]
