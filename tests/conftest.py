@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from click.testing import Result
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
+from footprint.analysis.sweep import DASK_LOG_ENV
 from footprint.cli import app
 from footprint.economics.checks import CHECKS
 from footprint.economics.freight import CACHE_ENV
@@ -71,6 +73,21 @@ def environment(name: str, value: str) -> Iterator[None]:
             os.environ[name] = before
 
 
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging."""
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"a command took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The tests' caches (sea distances) in a folder of their own, not the user's."""
@@ -80,12 +97,37 @@ def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
 
 
 @pytest.fixture(autouse=True, scope="session")
+def own_dask_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Dask's log records of the tests' sweeps in a file of their own, not the user's."""
+    path = tmp_path_factory.mktemp("dask") / "dask.log"
+    with environment(DASK_LOG_ENV, str(path)):
+        yield path
+
+
+@pytest.fixture(autouse=True, scope="session")
 def own_run_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The runs the tests make (every `footprint run` stores its plan) in a store of their own, not in
     footprint.sqlite wherever the tests were started."""
     path = tmp_path_factory.mktemp("store") / "footprint.sqlite"
     with environment(STORE_ENV, str(path)):
         yield path
+
+
+FOOTPRINT = [sys.executable, "-c", "from footprint.cli import main; main()"]
+"""The command line in a process of its own."""
+
+
+def unprivileged(command: list[str]) -> list[str]:
+    """``command`` as a process for which file permissions hold: as it is for a user, and for root (who reads and
+    writes anything) without the capabilities that let it (setpriv, util-linux). Never skipped: without setpriv
+    as root, the test fails saying so."""
+    if os.geteuid() != 0:
+        return command
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.fail("the tests run as root and need setpriv (util-linux) to drop root's way past file permissions",
+                    pytrace=False)
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", "--", *command]
 
 
 def invoke(*args: str) -> Result:
@@ -118,11 +160,9 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Headless Chromium (Debian's package, scripts/chromium.sh, installed with apt-get if missing) driven by
-    Playwright. When it cannot be started the tests that need it fail, saying why: they are never skipped."""
-    from playwright.sync_api import sync_playwright
-
+def chromium() -> str:
+    """Debian's Chromium (scripts/chromium.sh, installed with apt-get if missing): its path. When it cannot be
+    found the tests that need it fail, saying why: they are never skipped."""
     script = REPO / "scripts" / "chromium.sh"
     try:
         found = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=900)
@@ -131,10 +171,20 @@ def browser() -> Iterator[Any]:
     if found.returncode != 0:
         pytest.fail(f"cannot find or install Chromium for the browser tests ({script}, exit code "
                     f"{found.returncode}): {found.stderr.strip()[-2000:]}", pytrace=False)
+    return found.stdout.strip().splitlines()[-1]
+
+
+CHROMIUM_ARGS = ["--no-sandbox"]
+"""Chromium's sandbox needs user namespaces, which containers and root often lack."""
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
+    """Headless Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        # --no-sandbox: Chromium's sandbox needs user namespaces, which containers and root often lack.
-        launched = playwright.chromium.launch(executable_path=found.stdout.strip().splitlines()[-1], headless=True,
-                                              args=["--no-sandbox"])
+        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
             yield launched
         finally:

@@ -207,9 +207,9 @@ def test_plan_read_refuses_a_missing_or_truncated_table_naming_it(tmp_path, plan
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [
-    ("objective", None, "objective: expected a number, found null"),
+    ("objective", None, "objective: expected a finite number, found null"),
     ("currency", 5, "currency: expected a text, found 5"),
-    ("horizon", [2012], r"horizon: expected \[first year, last year\], found \[2012\]"),
+    ("horizon", [2012], r"horizon: expected \[first year, last year\], years from 1900 to 2200, found \[2012\]"),
     ("status", ..., "status is missing"),
 ])
 def test_plan_read_refuses_a_summary_edited_out_of_shape_naming_the_field(tmp_path, plan, key, value, message):

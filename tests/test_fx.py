@@ -13,6 +13,8 @@ from conftest import make, small_network_data
 from footprint.economics.checks import CHECKS
 from footprint.economics.fx import FxError, FxRule, ecb_annual, fx_rates, fx_table, resolve_rates
 from footprint.scenario.files import ScenarioError, dump_scenario, scenario_from_data
+from footprint.scenario.sources import Source
+from footprint.scenario.validation import validate
 
 
 def _independent_annual_mean(currency: str, base: str, year: int) -> float:
@@ -95,3 +97,26 @@ def test_fx_rules_round_trip_through_yaml() -> None:
     data["fx"] = {"KRW": "ecb", "JPY": {"hold_after": 2020, "path": {2021: 150.0}}}
     scenario = make(data)
     assert scenario_from_data(yaml.safe_load(dump_scenario(scenario)), "<scenario>", CHECKS) == scenario
+
+
+@pytest.mark.parametrize("fx", [
+    {"KRW": 5e-324}, {"KRW": 1e-300}, {"KRW": {2020: 1100.0, 2021: 5e-324}}, {"KRW": {"path": {2020: 5e-324}}},
+    {"KRW": {"peg": "USD", "rate": 5e-324}}, {"KRW": {"value": 5e-324, "source": "a typo"}},
+])
+def test_a_rate_that_divides_to_infinity_is_refused_with_a_clear_message(fx: dict) -> None:
+    """5e-324 KRW per USD (a subnormal number) made the plausibility warning divide by zero; a rate's inverse
+    is a number too, so a rate is at least 1e-15 (and, as every number, at most 1e15)."""
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_data({**small_network_data(), "fx": fx}, "net.yaml", CHECKS)
+    (problem,) = err.value.problems
+    assert problem.path == "fx.KRW"
+    assert "expected a number >= 1e-15" in problem.message or "expected a rate >= 1e-15" in problem.message
+    assert "found 5e-324" in problem.message or "found 1e-300" in problem.message
+
+
+@pytest.mark.parametrize(("rate", "said"), [(1e-15, "1/1.18e+18 of"), (1e15, "8.48e+11 times")])
+def test_the_extreme_rates_allowed_get_their_plausibility_warning(rate: float, said: str) -> None:
+    loaded = validate(Source({**small_network_data(), "fx": {"KRW": rate}}, "net.yaml"), CHECKS)
+    assert loaded.scenario.fx["KRW"] == rate
+    (warning,) = loaded.warnings
+    assert f"{rate:,.6g} KRW per USD in 2020 is {said} the ECB's mean for 2020" in warning.message

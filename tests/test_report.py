@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from fastapi.testclient import TestClient
 from markupsafe import escape
 from rich.console import Console
 
@@ -28,7 +27,7 @@ from footprint.views.world import LAND, PLANT_COLOURS, centroids, top_lanes
 from footprint.web.tables import html_table
 from test_stochastic_plan import TWO_FUTURES, two_years, write_set
 from test_sweep import ranged_network, set_files
-from web_helpers import web_app
+from web_helpers import app_client, web_app
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +216,7 @@ def test_a_sensitivity_sweep_is_summed_up_as_its_tornado_everywhere(tmp_path: Pa
     assert [rows.index(f"<td>{escape(path)}</td>") for path in ranked] == sorted(
         rows.index(f"<td>{escape(path)}</td>") for path in ranked)
     assert str(escape(detroit.low.change)) in report
-    with TestClient(web_app(tmp_path / "runs.sqlite")) as client:
+    with app_client(web_app(tmp_path / "runs.sqlite")) as client:
         page = client.get(f"/runs/{tornado.sweep}")
     assert page.status_code == 200
     distribution_free(page.text)

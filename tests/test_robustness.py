@@ -162,23 +162,32 @@ def test_a_nesting_error_names_its_key_path(change, path):
     assert path in output
 
 
-def test_terminal_escapes_in_names_are_printed_escaped():
+def test_control_characters_in_texts_are_refused_and_printed_escaped():
+    """A terminal escape in a name, a bell in a product class: refused (no name or note holds one, and a workbook
+    cannot), each at its place, the value printed with its control characters escaped."""
     def change(d: dict) -> None:
         d["name"] = "evil\x1b[2J\x1b[31m"
         d["products"][0]["product_class"] = "8703\x07"
         d["tariffs"][0]["product_class"] = "8703\x07"
 
     code, output = invoke("run", file_with(change))
-    assert code == 0
+    assert code == 1
     assert "\x1b" not in output
     assert "\x07" not in output
-    assert r"evil\x1b[2J\x1b[31m" in output
+    assert r"name: the text 'evil\x1b[2J\x1b[31m' holds the control character '\x1b'; a text may hold tabs and " \
+           r"line breaks (\n), no other control character" in output
+    assert r"products[car].product_class: the text '8703\x07' holds the control character '\x07'" in output
+    assert r"tariffs[*/US/8703\x07].product_class: the text '8703\x07'" in output
 
 
-def test_rich_markup_in_a_name_is_printed_as_written():
-    code, output = invoke("run", file_with(lambda d: d.update(name="[red]net[/red]")))
+def test_rich_markup_and_emoji_codes_in_a_name_are_printed_as_written():
+    name = "[red]net[/red] :x: [/oops] :smile:"
+    code, output = invoke("run", file_with(lambda d: d.update(name=name)))
     assert code == 0
-    assert "[red]net[/red]" in output
+    assert f"{name}: optimal" in output
+    code, output = invoke("validate", file_with(lambda d: d["plants"][0].update(fixed_cost=":x: [bold]")))
+    assert code == 1
+    assert "plants[detroit].fixed_cost: expected a number, found ':x: [bold]'" in output
 
 
 def test_an_agreement_needs_two_members_and_says_so():

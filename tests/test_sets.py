@@ -17,15 +17,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import footprint
+import footprint.economics.futures as futures_module
 import footprint.economics.fx_paths as fx_paths
 import footprint.scenario.entities as entities
 from conftest import capability, invoke, make, market, plant, scenario_data, write_yaml
+from footprint.analysis.mean_future import mean_overrides
 from footprint.economics.futures import check_futures, expand, factors
 from footprint.economics.fx import ecb_annual
 from footprint.economics.network import compile_network
 from footprint.scenario.cases import case_names, case_path, set_names, set_path
 from footprint.scenario.files import read_source
-from footprint.scenario.parameters import Parameter
+from footprint.scenario.parameters import Parameter, ParameterError
 from footprint.scenario.ranges import (
     beta_quantile,
     found_dimensions,
@@ -50,6 +52,8 @@ from footprint.scenario.sets import (
 from footprint.scenario.sources import ScenarioError
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+DRAWN_TWICE = pytest.mark.filterwarnings("ignore::footprint.economics.futures.SameFuturesWarning")
+"""Many exchange-rate paths of a few years: some are drawn twice, which expand warns of."""
 
 
 def write_set(folder: Path, text: str, name: str = "set.yaml") -> Path:
@@ -231,6 +235,7 @@ def _log_changes(futures: list[footprint.Future], currency: str, years: range) -
     return np.diff(np.log(rates), axis=1)
 
 
+@DRAWN_TWICE
 def test_the_bootstrap_draws_only_yearly_changes_up_to_the_base_year(two_currencies: Path, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     path = _fx_set(tmp_path, two_currencies, n=100)
@@ -250,6 +255,7 @@ def test_the_bootstrap_draws_only_yearly_changes_up_to_the_base_year(two_currenc
     assert expand(read_set(path)) == futures
 
 
+@DRAWN_TWICE
 def test_the_bootstrap_keeps_the_currencies_correlation(two_currencies: Path, tmp_path: Path) -> None:
     futures = expand(read_set(_fx_set(tmp_path, two_currencies, n=4000, block=1)))
     krw, jpy = (_log_changes(futures, c, range(2012, 2017)).ravel() for c in ("KRW", "JPY"))
@@ -262,6 +268,7 @@ def test_the_bootstrap_keeps_the_currencies_correlation(two_currencies: Path, tm
     assert abs(independent) < 0.05 < abs(historical)  # the test can tell kept from lost
 
 
+@DRAWN_TWICE
 def test_blocks_are_consecutive_years_of_history(two_currencies: Path, tmp_path: Path) -> None:
     futures = expand(read_set(_fx_set(tmp_path, two_currencies, n=50, block=2)))
     history = ecb_annual("KRW", "USD")
@@ -272,6 +279,7 @@ def test_blocks_are_consecutive_years_of_history(two_currencies: Path, tmp_path:
         assert years[3] == years[2] + 1
 
 
+@DRAWN_TWICE
 def test_the_same_seed_gives_the_same_futures_and_another_seed_others(two_currencies: Path, tmp_path: Path) -> None:
     scenario_set = read_set(_fx_set(tmp_path, two_currencies, n=20))
     assert expand(scenario_set) == expand(read_set(scenario_set.name))
@@ -329,6 +337,29 @@ def test_a_sample_draws_n_combinations_by_probability(base_file: Path, tmp_path:
     assert math.fsum(f.probability for f in expand(scenario_set, n=10)) == pytest.approx(1.0)
 
 
+def test_a_product_too_large_is_refused_from_its_counts_before_any_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--n 100000 on rogue-2012/futures is 10 billion futures: refused as the counts say so, not after drawing
+    100,000 exchange-rate paths and demand samples (minutes and gigabytes; here a draw fails the test)."""
+    scenario_set = read_set("rogue-2012/futures")
+
+    def drawn(*args: object) -> None:
+        raise AssertionError("a generator drew its futures")
+
+    monkeypatch.setattr(futures_module, "ranges_futures", drawn)
+    monkeypatch.setattr(futures_module, "fx_history_futures", drawn)
+    with pytest.raises(ScenarioError) as err:
+        expand(scenario_set, n=100_000)
+    assert str(err.value.problems[0]).endswith(
+        "combine: the product has 10,000,000,000 futures (100,000 fx_history x 100,000 ranges), more than "
+        "1,000,000; use combine: sample")
+    with pytest.raises(ScenarioError) as err:  # nor is a sample of more draws than a set may have futures
+        expand(scenario_set, n=1_000_001)
+    assert "n = 1,000,001 is more than the 1,000,000 futures a set may have" in str(err.value.problems[0])
+    result = invoke("futures", "rogue-2012/futures", "--n", "100000")
+    assert result.exit_code == 1
+    assert "the product has 10,000,000,000 futures" in " ".join(result.output.split())
+
+
 def test_a_product_may_not_set_one_value_twice(base_file: Path, tmp_path: Path) -> None:
     path = write_set(tmp_path, f"""kind: scenario-set
 base: {base_file.name}
@@ -374,6 +405,61 @@ futures:
     futures = expand(scenario_set)
     assert future_data(scenario_set, futures[0])["regime"] is None
     assert not check_futures(scenario_set, futures)
+
+
+@pytest.mark.parametrize("futures", [
+    "futures:\n  - {name: old, probability: 0.5, set: {regime: 2012}}\n  - {name: s232, probability: 0.5, set: "
+    "{regime: 2025-s232}}\n",
+    "generate:\n  regimes:\n    - {regime: 2012, probability: 0.5}\n    - {regime: none, probability: 0.5}\n",
+    "set: {regime: 2012}\nfutures:\n  - {name: as-is, probability: 1}\n",
+])
+def test_the_regime_2012_is_a_name_wherever_a_set_gives_it(tmp_path: Path, futures: str) -> None:
+    """`regime: 2012` (a number in YAML) names the shipped regime 2012 in place of the base's regime, in a listed
+    future, the regimes generator and the shared values alike: futures and stochastic take it as such."""
+    write_yaml(tmp_path / "base.yaml", {**small_base(), "regime": "2025-deals"})
+    path = write_set(tmp_path, f"kind: scenario-set\nbase: base.yaml\n{futures}")
+    scenario_set = read_set(path)
+    listed = expand(scenario_set)
+    assert str(future_data(scenario_set, listed[0])["regime"]) == "2012"
+    assert not check_futures(scenario_set, listed)
+    assert invoke("futures", str(path)).exit_code == 0
+    result = invoke("stochastic", str(path), "--method", "extensive", "--no-store")
+    assert result.exit_code == 0, result.output
+
+
+def test_the_mean_future_keeps_a_regime_whose_name_is_a_number() -> None:
+    """Every future in the regime 2012 (text that reads as a number): the mean future's regime is 2012, not the mean
+    2012.0 of the futures' (which names no regime), while their figures are averaged."""
+    futures = [footprint.Future(name, 0.5, (("regime", "2012"), ("plants[smyrna].fixed_cost", cost)))
+               for name, cost in (("a", 100.0), ("b", 200.0))]
+    assert dict(mean_overrides({**small_base(), "regime": "2012"}, futures)) == {
+        "regime": "2012", "plants[smyrna].fixed_cost": 150.0}
+
+
+def test_a_name_takes_any_value_and_a_number_a_number() -> None:
+    regime = Parameter.parse("regime")
+    assert regime.apply({"regime": "2025-deals"}, 2012) == {"regime": 2012}
+    assert regime.apply({"regime": "2025-deals"}, "2012") == {"regime": "2012"}
+    assert regime.apply({"regime": None}, 2012) == {"regime": 2012}
+    assert regime.apply({"regime": "2012"}, "2025-deals") == {"regime": "2025-deals"}
+    with pytest.raises(ParameterError, match="is a mapping of a, not a number"):
+        Parameter.parse("x").apply({"x": {"a": 1}}, 5)
+    figure = {"value": 1.0, "low": 0.0, "high": 2.0, "source": "s"}  # -inf (text to YAML) set in a figure: for
+    assert Parameter.parse("x").apply({"x": figure}, "-inf") == {"x": {"value": "-inf", "source": "s"}}  # validation
+
+
+@pytest.mark.parametrize(("rate", "expected"), [
+    ("-inf", "growth takes a yearly rate, a number (0.02 for 2% a year), found '-inf'"),
+    ("fast", "growth takes a yearly rate, a number (0.02 for 2% a year), found 'fast'"),
+    (1e15, "growing 100 by 1e+15 a year gives numbers past any limit"),
+])
+def test_growth_takes_a_rate_and_says_so(rate: Any, expected: str) -> None:
+    """A set's `growth:PATH: -inf` (text to YAML) ended `futures` in an internal error."""
+    data = {**small_base(), "horizon": {"start": 2000, "end": 2100}}
+    data["markets"][0]["demand"] = {"car": 100.0}
+    with pytest.raises(ParameterError) as err:
+        Parameter.parse("growth:markets[us].demand.car").apply(data, rate)
+    assert str(err.value) == f"growth:markets[us].demand.car: {expected}"
 
 
 # --- regimes from a date: the duties before and after it ------------------------------------------------------

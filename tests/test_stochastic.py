@@ -298,7 +298,7 @@ def test_evpi_and_vss_negative_only_by_rounding_print_as_zero_with_the_tolerance
     assert ("Note: EVPI is -2.0e-09 USD, negative only by rounding between separate solves (within 1e-09 x RP): "
             "shown as 0.") in text
     page = stochastic_report(near)
-    assert "<dt>EVPI (RP - WS)</dt><dd>0 USD</dd>" in page
+    assert "<dt>EVPI (RP - WS)</dt><dd>0.00 USD</dd>" in page
     assert "VSS is -2.0e-09 USD, negative only by rounding" in page
     # Beyond rounding (1e-9 x 800 = 8e-7 here) a negative figure is shown as it is, and said nothing of.
     far = rounded(plan, expected_of_expected_value=795.0)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from rich.console import Console
 
 import footprint as fp
@@ -17,7 +16,7 @@ from conftest import capability, invoke, market, plant, scenario_data, write_yam
 from footprint.analysis.stochastic import StochasticPlan
 from footprint.plan.plan import Plan
 from footprint.views.stochastic import print_stochastic
-from web_helpers import web_app
+from web_helpers import app_client, web_app
 
 REPRO = Path(__file__).parent / "repro"
 
@@ -142,14 +141,14 @@ def test_the_reports_key_figures_and_decided_now_section_show_them(folder: Path)
         assert fact in page, fact
     now = page[page.index('id="now"'):page.index('id="regret"')]
     for cells in (["old", "close", "-", "2017", "2016"], ["new", "open", "2017", "-", "2017"],
-                  ["new-line", "new", "main", "2017", "1", "300", "2,000 USD"], ["new", "car", "2017"],
+                  ["new-line", "new", "main", "2017", "1", "300", "2.00k USD"], ["new", "car", "2017"],
                   ["new", "car", "korean-engine", "2017"]):
         row = "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
         assert row in now.replace("<td class=\"num\">", "<td>"), row
 
 
 def test_the_web_app_shows_them_first(folder: Path) -> None:
-    with TestClient(web_app(folder / "runs.sqlite")) as client:
+    with app_client(web_app(folder / "runs.sqlite")) as client:
         page = flat(client.get("/runs/1").text)
     decided_now = page.index("Plant decisions (decided now)")
     assert decided_now < page.index("<h2>builds</h2>")  # before the tables of every future

@@ -414,7 +414,8 @@ def test_a_folder_that_is_not_writable_is_a_message_and_run_still_prints_and_wri
                                                                                               tmp_path):
     store = locked_folder / "runs.sqlite"
     expected = (f"cannot write the run store {store}: the folder {locked_folder} is not writable (give --store a "
-                "file elsewhere, or set FOOTPRINT_STORE)")
+                "file elsewhere, or set FOOTPRINT_STORE); commands that only read a store (runs, show, export, "
+                "report, compare, serve) read it")
     with pytest.raises(StoreError) as caught:
         RunStore(store)
     assert str(caught.value) == expected

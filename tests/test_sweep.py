@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
+import operator
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 import footprint as fp
-from conftest import make, small_network_data, write_yaml
+from conftest import environment, make, small_network_data, write_yaml
 from footprint.analysis.sensitivity import (
     SensitivityError,
     describe_change,
@@ -29,7 +32,7 @@ from footprint.analysis.sensitivity import (
     tornado_of,
     year_ranges,
 )
-from footprint.analysis.sweep import Task, runs_of, similarity_order
+from footprint.analysis.sweep import DASK_LOG_ENV, WORKER_LOGGING_ENV, Task, dask_client, runs_of, similarity_order
 from footprint.cli import app
 from footprint.plan.decisions import Decisions, Level
 from footprint.plan.plan import TABLES
@@ -110,6 +113,31 @@ def test_a_future_without_a_plan_is_stored_with_its_reason_and_the_others_go_on(
         assert outcome.futures[outcome.futures["status"] == "optimal"]["objective"].notna().all()
 
 
+def test_every_future_of_a_set_is_stored_and_counted_the_regime_2012_and_futures_alike_too(tmp_path: Path) -> None:
+    """`regime: 2012` names the shipped regime (not a number the base's regime name cannot take): each future has
+    its plan. Two futures that set the same values are each stored and counted, with a warning naming them, as
+    futures and stochastic take them."""
+    write_yaml(tmp_path / "net.yaml", {**ranged_network(), "regime": "2025-deals"})
+    scenario_set = write_yaml(tmp_path / "set.yaml", {
+        "kind": "scenario-set", "base": "net.yaml",
+        "futures": [{"name": "old", "probability": 0.25, "set": {"regime": 2012}},
+                    {"name": "old-again", "probability": 0.25, "set": {"regime": 2012}},
+                    {"name": "s232", "probability": 0.5, "set": {"regime": "2025-s232"}}]})
+    warning = "futures set the same values: old = old-again; each is solved and counted with its own probability"
+    for command in (["futures", str(scenario_set)], ["stochastic", str(scenario_set), "--no-store"],
+                    ["sweep", str(scenario_set), "--workers", "1", "--store", str(tmp_path / "runs.sqlite")]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 0, result.output
+        assert f"warning: {scenario_set}: {warning}" in " ".join(result.output.split()), command[0]
+    assert "3 futures: 3 with a plan (100.0% of the probability)" in result.output
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        stored = store.futures(1).set_index("name")
+    assert sorted(stored.index) == ["old", "old-again", "s232"]
+    assert (stored["status"] == "optimal").all()
+    assert stored.loc["old", "objective"] == stored.loc["old-again", "objective"]
+    assert stored["probability"].sum() == pytest.approx(1.0)
+
+
 @pytest.mark.slow
 def test_a_sweep_through_a_cluster_gives_the_local_sweeps_futures(tmp_path: Path, scheduler: str) -> None:
     scenario_set = set_files(tmp_path, 4)
@@ -164,21 +192,76 @@ def test_a_sweep_killed_midway_and_run_again_stores_each_future_once(tmp_path: P
         assert_each_future_is_one_solve(store, 1, ranged_network())  # the store's first run is the sweep
 
 
-def test_ctrl_c_midway_stops_the_sweep_with_a_message_and_no_traceback(tmp_path: Path) -> None:
-    # Ctrl-C in a terminal reaches every process of its group: the command and its workers.
-    scenario_set = set_files(tmp_path, 60)  # 120 futures
+def _interrupted_sweep(tmp_path: Path, when: Callable[[subprocess.Popen[str], Path], None]) -> tuple[str, str]:
+    """A sweep of 120 futures on two workers, its process group sent Ctrl-C (as a terminal sends it to the command
+    and its workers) once ``when`` returns; its stdout and stderr, after checking that it stopped as interrupted
+    with one message, and with Dask's log records in the log file, not on the terminal."""
+    scenario_set = set_files(tmp_path, 60)
     database = tmp_path / "runs.sqlite"
+    log = tmp_path / "dask.log"
     command = [str(FOOTPRINT), "sweep", str(scenario_set), "--workers", "2", "--store", str(database)]
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)
-    deadline = time.monotonic() + 120
-    while len(_stored_futures(database)) < 10 and time.monotonic() < deadline and first.poll() is None:
-        time.sleep(0.02)
-    os.killpg(first.pid, signal.SIGINT)
-    out, errors = first.communicate(timeout=120)
-    assert first.returncode == 130, errors
-    assert "run the same command again to go on" in errors
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, env={**os.environ, DASK_LOG_ENV: str(log)})
+    when(process, database)
+    os.killpg(process.pid, signal.SIGINT)
+    out, errors = process.communicate(timeout=120)
+    assert process.returncode == 130, errors
+    assert "interrupted: every future solved so far is stored; run the same command again to go on" in errors
     assert "Traceback" not in errors + out
+    assert "distributed." not in errors  # Dask's records (heartbeats, a worker killed) go to its log
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT status FROM footprint_runs WHERE kind = 'sweep'").fetchall() == \
+            [("interrupted",)]
+    return out, errors
+
+
+def test_ctrl_c_midway_stops_the_sweep_with_a_message_and_no_traceback(tmp_path: Path) -> None:
+    def midway(process: subprocess.Popen[str], database: Path) -> None:
+        deadline = time.monotonic() + 120
+        while len(_stored_futures(database)) < 10 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.02)
+
+    _interrupted_sweep(tmp_path, midway)
+
+
+def _workers(pid: int) -> list[int]:
+    """The worker processes ``pid`` has started (multiprocessing's spawned children, not its resource tracker)."""
+    children = [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                for child in (task / "children").read_text().split()]
+    found = []
+    for child in children:
+        try:
+            if b"multiprocessing.spawn" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+        except OSError:  # gone already
+            pass
+    return found
+
+
+def test_ctrl_c_while_the_workers_start_stops_the_sweep_before_any_future(tmp_path: Path) -> None:
+    def starting(process: subprocess.Popen[str], database: Path) -> None:
+        deadline = time.monotonic() + 120  # a worker process started: the cluster is starting
+        while not _workers(process.pid) and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.005)
+
+    _interrupted_sweep(tmp_path, starting)
+    assert _stored_futures(tmp_path / "runs.sqlite") == []  # stopped then, not once every future was solved
+
+
+def test_dasks_log_records_go_to_its_log_file_not_to_the_terminal(tmp_path: Path,
+                                                                  capfd: pytest.CaptureFixture[str]) -> None:
+    log = tmp_path / "logs" / "dask.log"
+    import distributed  # noqa: F401  (sets up Dask's logging as it is imported)
+
+    dasks = logging.getLogger("distributed")
+    before = (dasks.handlers[:], dasks.level, dasks.propagate)
+    with environment(DASK_LOG_ENV, str(log)), dask_client(1, None) as client, \
+            pytest.raises(ZeroDivisionError):
+        client.submit(operator.truediv, 1, 0).result()  # the worker logs "Compute Failed" with the traceback
+    assert "Compute Failed" in log.read_text(encoding="utf-8")
+    assert "Compute Failed" not in capfd.readouterr().err  # nor on this process's stderr, nor the worker's
+    assert (dasks.handlers, dasks.level, dasks.propagate) == before  # Dask's logging as it was, after
+    assert WORKER_LOGGING_ENV not in os.environ
 
 
 def test_futures_in_a_worker_follow_one_another_closely_and_in_runs() -> None:

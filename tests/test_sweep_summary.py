@@ -217,6 +217,8 @@ def printed(summary: SweepSummary) -> str:
 def test_the_view_reads_each_decision_as_a_line() -> None:
     text = printed(sweep_summary(sample_sweep(), currency="USD", level="assignments"))
     assert "5 futures: 4 with a plan (90.9% of the probability), 1 without" in text
+    assert "NPV cost in the 4 futures with a plan" in text  # the figures say whom they leave out
+    assert "1 future without a plan (9.1% of the probability) left out: see below" in text
     assert "│ capacity built │ busan-rogue-line │ 2014 in 83%, 2015 in 11%, 2017 in 11%, never in 6% │" in text
     assert "│ plant opens │ p2 │ 2016 in 50%, 2018 in 6%, never in 44% │" in text
     assert "│ assigned │ busan rogue │ 2014 in 83% │" in text

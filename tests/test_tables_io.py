@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 import sys
 import tempfile
@@ -19,12 +20,15 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl.styles import Font
 from pydantic import Field
 
 from conftest import (
     assert_costs_match,
     capability,
+    deadline,
     flows_of,
+    invoke,
     lane,
     make,
     market,
@@ -312,6 +316,42 @@ def test_csv_in_the_forms_spreadsheets_save(tmp_path: Path) -> None:
     assert load_scenario(folder, CHECKS) == scenario
 
 
+def test_a_csv_file_that_is_no_regular_file_is_refused_by_name(tmp_path: Path) -> None:
+    """A pipe named demand.csv has no size, as an empty file has none: it was read as an empty table (a scenario
+    with no demand); it is refused, as any file that is not a regular one."""
+    folder = write_source(data_of(make(small_network_data())), tmp_path / "net")
+    (folder / "demand.csv").unlink()
+    os.mkfifo(folder / "demand.csv")
+    with deadline(60), pytest.raises(ScenarioError) as err:  # nothing may wait for a writer on the pipe
+        read_source(folder)
+    assert messages(err) == [f"{folder}/demand.csv: not a regular file (a device, pipe or socket); expected a CSV "
+                             "file"]
+
+
+def test_texts_with_tabs_and_line_breaks_round_trip_and_other_control_characters_are_refused(tmp_path: Path) -> None:
+    """A workbook cannot hold control characters, and no name or note means one: they are refused at validation,
+    wherever the scenario comes from, so that every valid scenario converts to a workbook and back; tabs and line
+    breaks are text (a multi-line description)."""
+    scenario = make({**small_network_data(), "description": "line one\n\tline two\n"})
+    for target in ("net.xlsx", "net", "net.yaml"):
+        assert load_scenario(write_source(data_of(scenario), tmp_path / target), CHECKS) == scenario
+    refused = r"holds the control character '\x07'; a text may hold tabs and line breaks (\n), no other control " \
+              "character"
+    products = tmp_path / "net" / "products.csv"
+    products.write_text(products.read_text(encoding="utf-8").replace("8703", "8703\x07"), encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        read_scenario(tmp_path / "net", CHECKS)
+    assert messages(err) == [f"{products}, row 2, column product_class: products[car].product_class: the text "
+                             f"'8703\\x07' {refused}"]
+    yaml_file = tmp_path / "net.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("name: test", 'name: "test\\a"'),
+                         encoding="utf-8")
+    result = invoke("convert", str(yaml_file), str(tmp_path / "bell.xlsx"))
+    assert result.exit_code == 1
+    assert f"{yaml_file}:1: name: the text 'test\\x07' {refused}" in " ".join(result.output.split())
+    assert not (tmp_path / "bell.xlsx").exists()
+
+
 def test_csv_folder_without_its_rest(tmp_path: Path) -> None:
     folder = write_source(data_of(make(small_network_data())), tmp_path / "net")
     (folder / "scenario.yaml").unlink()
@@ -474,6 +514,62 @@ def test_a_zip_that_is_not_a_workbook_and_a_zip_bomb(tmp_path: Path, monkeypatch
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (3 * 2**20))  # compresses to a few KiB
     with pytest.raises(ScenarioError, match=r"the workbook unpacks to 3 MiB \(more than 1 MiB\)"):
         read_source(path)
+
+
+def far_cell(book: Path, value: Any) -> Path:
+    """``book`` with a cell at XFD1048576 of its plants sheet, the last of a sheet: its dimension then says
+    A1:XFD1048576, 17 billion cells, for what is a 50 KB file. ``value`` None: a cell with a format alone."""
+    def change(workbook: openpyxl.Workbook) -> None:
+        cell = workbook["plants"]["XFD1048576"]
+        cell.value = value
+        cell.font = Font(bold=True)
+
+    return edit(book, change)
+
+
+def test_a_workbook_is_read_by_its_used_cells_alone(tmp_path: Path) -> None:
+    """A value at XFD1048576 is a value in a column with no name, found at once (not after walking every cell the
+    dimension spans: minutes and gigabytes; the deadline stops such a test); a cell there with a format and no
+    value is nothing."""
+    scenario = make(rich())
+    book = far_cell(write_source(data_of(scenario), tmp_path / "net.xlsx"), None)
+    with deadline(60):
+        assert load_scenario(book, CHECKS) == scenario
+        far_cell(book, "x")
+        for command in (["validate", str(book)], ["run", str(book), "--no-store"],
+                        ["convert", str(book), str(tmp_path / "net.yaml")]):
+            result = invoke(*command)
+            assert result.exit_code == 1, result.output
+            assert (f"{book}, sheet plants, row 1048576, column 16384: a value ('x') in a column with no name; name "
+                    "the column or clear the cell") in " ".join(result.output.split())
+    assert not (tmp_path / "net.yaml").exists()
+
+
+def test_a_table_whose_values_span_too_many_cells_is_refused_by_name(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table is its header and rows up to the last value to the right: a stray value far out would make it
+    billions of empty cells (the limit lowered here from 10 million, so that the test need not write them)."""
+    import footprint.scenario.tabular as tabular
+
+    monkeypatch.setattr(tabular, "MAX_TABLE_CELLS", 1_000)
+    scenario = make(rich())
+    book = write_source(data_of(scenario), tmp_path / "net.xlsx")
+    rows = openpyxl.load_workbook(book)["pools"].max_row
+    edit(book, lambda workbook: workbook["pools"].cell(rows, 1_000, "x"))
+    with pytest.raises(ScenarioError) as err:
+        read_source(book)
+    assert messages(err) == [f"{book}, sheet pools: its values span {rows:,} rows and 1,000 columns ({rows * 1000:,} "
+                             "cells), more than a table may (1,000 cells); clear what is not part of the table (a "
+                             "stray value far to the right or below)"]
+    folder = write_source(data_of(scenario), tmp_path / "net")
+    lanes = (folder / "lanes.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "lanes.csv").write_text("\n".join([lanes[0] + "," * 500, *lanes[1:]]) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        read_source(folder)
+    width = lanes[0].count(",") + 501
+    assert messages(err) == [f"{folder}/lanes.csv: its values span {len(lanes) - 1:,} rows and {width:,} columns "
+                             f"({(len(lanes) - 1) * width:,} cells), more than a table may (1,000 cells); clear what "
+                             "is not part of the table (a stray value far to the right or below)"]
 
 
 # --- growth series --------------------------------------------------------------------------------

@@ -94,7 +94,8 @@ CASES: dict[str, tuple[Callable[[dict], Any], str, str]] = {
     "FX series missing a year": (lambda d: d.update(fx={"KRW": {2020: 1100.0}}),
                                  "fx.KRW", "no rate for 2021; expected one for every year 2020-2021"),
     "FX rate of zero": (lambda d: d.update(fx={"KRW": {2020: 1100.0, 2021: 0.0}}),
-                        "fx.KRW", "year 2021: expected a rate > 0, found 0"),
+                        "fx.KRW", "year 2021: expected a rate >= 1e-15 (an exchange rate's inverse, what one unit is "
+                                  "worth, is a number too: at most 1e+15), found 0"),
     "demand outside the horizon": (lambda d: d["markets"][0].update(demand={"car": {2020: 1, 2021: 1, 2025: 1}}),
                                    "markets[us].demand.car", "2025 outside the horizon 2020-2021"),
     "duplicate market id": (lambda d: d["markets"][1].update(id="us"),

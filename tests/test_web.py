@@ -23,7 +23,7 @@ from footprint.web.runs import facts
 from footprint.web.security import host_refusal
 from footprint.web.uploads import Limits
 from test_stochastic import FUTURES, three_lines
-from web_helpers import csv_zip_bytes, web_app, workbook_bytes, yaml_bytes, zip_bytes
+from web_helpers import app_client, csv_zip_bytes, form_token, web_app, workbook_bytes, yaml_bytes, zip_bytes
 
 
 @pytest.fixture
@@ -33,12 +33,13 @@ def store_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(store_path: Path) -> Iterator[TestClient]:
-    with TestClient(web_app(store_path)) as opened:
+    with app_client(web_app(store_path)) as opened:
         yield opened
 
 
 def upload(client: TestClient, name: str, content: bytes) -> Any:
-    return client.post("/upload", files={"file": (name, content)}, follow_redirects=False)
+    return client.post("/upload", files={"file": (name, content)}, data={"csrf_token": form_token(client)},
+                       follow_redirects=False)
 
 
 def finished(client: TestClient, job: str) -> dict[str, Any]:
@@ -55,7 +56,8 @@ def solved(client: TestClient, data: dict[str, Any], how: str = "run") -> dict[s
     """Upload ``data``, start its run (or sweep), and wait for the job."""
     answer = upload(client, "net.yaml", yaml_bytes(data))
     assert answer.status_code == 303, answer.text
-    started = client.post(f"{answer.headers['location']}/{how}", follow_redirects=False)
+    started = client.post(f"{answer.headers['location']}/{how}", data={"csrf_token": form_token(client)},
+                          follow_redirects=False)
     assert started.status_code == 303
     return finished(client, started.headers["location"])
 
@@ -277,14 +279,14 @@ def test_each_bad_upload_shows_its_messages(client: TestClient, tmp_path: Path) 
 
 
 def test_no_file_is_a_message(client: TestClient) -> None:
-    answer = client.post("/upload", data={"other": "x"})
+    answer = client.post("/upload", data={"other": "x", "csrf_token": form_token(client)})
     assert answer.status_code == 400
     assert "no file was sent" in answer.text
 
 
 def test_upload_limits(store_path: Path) -> None:
     limits = Limits(max_upload=20_000, max_unpacked=50_000, max_members=3)
-    with TestClient(web_app(store_path, limits=limits)) as client:
+    with app_client(web_app(store_path, limits=limits)) as client:
         over = upload(client, "net.yaml", b"#" * 30_000)  # beyond the limit, within the form's slack
         assert over.status_code == 422
         assert "larger than" in over.text
@@ -324,7 +326,7 @@ def test_unknown_pages_and_runs_are_messages(client: TestClient) -> None:
 
 
 def test_the_token_is_needed_on_every_request(store_path: Path) -> None:
-    with TestClient(web_app(store_path, token="s3cret-token")) as client:
+    with app_client(web_app(store_path, token="s3cret-token")) as client:
         assert client.get("/runs").status_code == 401
         assert client.get("/runs", headers={"X-Footprint-Token": "wrong"}).status_code == 401
         assert client.post("/upload", files={"file": ("a.yaml", b"x")}).status_code == 401

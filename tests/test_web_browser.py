@@ -1,5 +1,6 @@
 """The web app in a real browser (headless Chromium): upload -> validate -> run -> the run -> compare, a bad
-upload's messages, and the token off localhost."""
+upload's messages, the token off localhost, and the pages of other sites: a form posted from another origin
+and a name rebound to this machine's address are refused."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import httpx
 import openpyxl
 import pytest
 
-from conftest import small_network_data, write_yaml
+from conftest import CHROMIUM_ARGS, small_network_data, write_yaml
+from footprint.plan.store import RunStore
 from web_helpers import serving, web_app
 
 FOOTPRINT = Path(sys.executable).parent / "footprint"
@@ -171,3 +173,61 @@ def test_off_localhost_the_token_is_required(browser: Any, served_off_localhost:
         assert page.goto(f"{address}/upload").status == 200  # the cookie carries the token
     finally:
         page.close()
+
+
+EVIL = "http://evil.example"
+"""Another site: its pages are made up by Playwright (page.route), their requests go to the app for real."""
+
+
+def test_a_form_of_another_site_is_refused(browser: Any, app_address: str, tmp_path: Path) -> None:
+    """A page of another site that posts a scenario to the app, and a run of an upload it learnt the id of:
+    Chromium sends their Origin and Sec-Fetch-Site, and the app refuses both (its own form works, above)."""
+    scenario = write_yaml(tmp_path / "net.yaml", small_network_data())
+    page = browser.new_page()
+    try:
+        page.goto(f"{app_address}/upload")  # a session of the app's own, as a user who has it open
+        page.set_input_files("input[name=file]", str(scenario))
+        page.click("#validate")
+        page.wait_for_selector("#valid")
+        upload = page.url
+        forms = (f'<form id="upload" method="post" action="{app_address}/upload" enctype="multipart/form-data">'
+                 '<input type="file" name="file"><input name="csrf_token" value="guessed"></form>'
+                 f'<form id="run" method="post" action="{upload}/run"></form>')
+        page.route(f"{EVIL}/**", lambda route: route.fulfill(status=200, content_type="text/html",
+                                                             body=f"<html><body>{forms}</body></html>"))
+        for form in ("upload", "run"):
+            page.goto(f"{EVIL}/")
+            if form == "upload":
+                page.set_input_files("input[name=file]", str(scenario))
+            with page.expect_navigation():
+                page.evaluate(f"document.getElementById('{form}').submit()")
+            assert page.url.startswith(app_address), page.url
+            said = page.inner_text("body")
+            assert said.startswith("403: a request from another origin ('http://evil.example')"), said
+        page.goto(upload)  # the app itself: its upload is there, never run
+        assert page.inner_text("#valid").startswith("net.yaml: valid scenario")
+    finally:
+        page.close()
+    with RunStore(tmp_path / "browser.sqlite") as store:  # the app's (app_address's tmp_path is this test's)
+        assert store.runs().empty
+
+
+def test_a_name_rebound_to_this_machine_is_refused(browser: Any, chromium: str, app_address: str) -> None:
+    """DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1 asks the app for its plans
+    as a page of its own site; Chromium sends Host: evil.example, and the app answers none of it."""
+    port = app_address.rsplit(":", 1)[1]
+    rebound = browser.browser_type.launch(executable_path=chromium, headless=True, args=[
+        *CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"])
+    try:
+        page = rebound.new_page()
+        answer = page.goto(f"http://evil.example:{port}/runs")
+        assert answer is not None
+        assert answer.status == 400
+        assert "does not serve the host 'evil.example:" in page.inner_text("body")
+        status = page.evaluate("fetch('/runs/1').then(r => r.status)")
+        assert status == 400
+        own = page.goto(f"{app_address}/runs")  # the same app by its own name
+        assert own is not None
+        assert own.status == 200
+    finally:
+        rebound.close()

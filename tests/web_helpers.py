@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import socket
 import threading
 import time
@@ -15,6 +16,7 @@ from typing import Any
 import uvicorn
 import yaml
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from footprint.scenario.files import write_source
 from footprint.web.app import create_app
@@ -44,8 +46,26 @@ def csv_zip_bytes(data: dict[str, Any], folder: Path) -> bytes:
     return zip_bytes({f"net/{path.name}": path.read_bytes() for path in sorted(written.iterdir())})
 
 
-def web_app(store: Path, *, token: str | None = None, limits: Limits | None = None) -> FastAPI:
-    return create_app(Settings(str(store), token, limits or Limits(), workers=1))
+BASE = "http://127.0.0.1"
+"""Where TestClient sends its requests: a host the app serves (TestClient's own, testserver, is not one)."""
+FORM_TOKEN = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
+
+
+def web_app(store: Path, *, token: str | None = None, limits: Limits | None = None, **settings: Any) -> FastAPI:
+    return create_app(Settings(str(store), token, limits or Limits(), workers=1, **settings))
+
+
+def app_client(app: FastAPI, **given: Any) -> TestClient:
+    """A TestClient of ``app`` that asks it by a name it serves."""
+    return TestClient(app, base_url=BASE, **given)
+
+
+def form_token(client: Any, page: str = "/upload") -> str:
+    """The form token of the client's session, as the app's forms carry it (its session starts on a first
+    page)."""
+    found = FORM_TOKEN.search(client.get(page).text)
+    assert found is not None, f"{page} has no form token"
+    return found[1]
 
 
 @contextmanager

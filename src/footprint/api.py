@@ -35,7 +35,7 @@ from footprint.economics.checks import CHECKS
 from footprint.economics.futures import expand
 from footprint.optimize.benders import Round
 from footprint.optimize.changes import Change
-from footprint.optimize.highs import SolverOptions
+from footprint.optimize.highs import SolveProgress, SolverOptions
 from footprint.optimize.solve import PlanningError, solver_options
 from footprint.optimize.stochastic import StochasticError
 from footprint.plan.decisions import Level
@@ -188,14 +188,16 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
                method: str = "auto", gap: float | None = None, workers: int | None = None,
                cluster: str | None = None, time_limit: float | None = None, mip_gap: float | None = None,
                on_round: Callable[[Round], None] | None = None, store: RunStore | str | Path | None = None,
-               name: str | None = None, decisions: str | Sequence[str] | None = None) -> StochasticPlan:
+               name: str | None = None, decisions: str | Sequence[str] | None = None,
+               on_progress: Callable[[SolveProgress], None] | None = None) -> StochasticPlan:
     """One plan for every future of a scenario set, its decisions made now shared: RP, WS, EV, EEV, EVPI, VSS,
     the value of waiting with ``revise_from``, each future's NPV cost, and its stacked Plan (``.plan``).
 
     ``method``: "extensive" (one MILP), "benders" (Benders decomposition, each future's LP on a Dask worker: a
     LocalCluster of ``workers`` processes, ``workers=0`` for this process, or the scheduler at ``cluster``;
     stopping at ``gap``, default 1e-6; ``on_round`` is called with each round's bounds), or "auto" (Benders
-    where it applies and the MILP would be large, or ``cluster`` is given). ``risk_weight``, ``alpha`` and
+    where it applies and the MILP would be large, or ``cluster`` is given); ``on_progress`` is called every ten
+    seconds with the extensive form's progress. ``risk_weight``, ``alpha`` and
     ``revise_from`` default to the set's ``stochastic`` settings (``revise_from="none"``: every decision made
     now, whatever the set says), and ``decisions`` (what is decided now: some of build, open, opened, closed,
     assign, start, source, as a list or joined by commas; "none": nothing) to its ``stochastic.decisions``;
@@ -216,7 +218,7 @@ def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, 
                            risk_weight=own.risk_weight if risk_weight is None else risk_weight,
                            alpha=own.alpha if alpha is None else alpha,
                            revise_from=revised, blocks=blocks, method=method, gap=BENDERS_GAP if gap is None else gap,
-                           workers=workers, cluster=cluster, on_round=on_round)
+                           workers=workers, cluster=cluster, on_round=on_round, on_progress=on_progress)
     if store is None:
         return plan
     return save_stochastic(plan, read, store, n=n, seed=seed,

@@ -10,6 +10,7 @@ import os
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from footprint.plan.levels import LEVEL_HELP, Level
 
@@ -62,9 +64,10 @@ class _Output(Console):
         os.dup2(devnull, sys.stdout.fileno())
 
 
-# Piped output (a file, CI) gets room for a horizon of years instead of rich's default 80 columns.
-out = _Output() if Console().is_terminal else _Output(width=160)
-err = Console(stderr=True)
+# Piped output (a file, CI) gets room for a horizon of years instead of rich's default 80 columns. No emoji codes:
+# a value with :x: in it is printed as written (the views escape rich markup in every value they print).
+out = _Output(emoji=False) if Console().is_terminal else _Output(width=160, emoji=False)
+err = Console(stderr=True, emoji=False)
 
 ScenarioArgument = Annotated[str, typer.Argument(
     help="Scenario: a YAML file, a CSV folder, an Excel workbook, or the name of a bundled case.")]
@@ -117,6 +120,28 @@ def _say(console: Console, message: str) -> None:
     console.print(_printable(message), markup=False, highlight=False, soft_wrap=True)
 
 
+@contextmanager
+def _set_warnings(strict: bool) -> Iterator[None]:
+    """What expanding a set warns of (futures that set the same values) on stderr as it comes, in footprint's
+    words, or as an error with ``strict``; any other warning as Python shows it."""
+    from footprint.economics.futures import SameFuturesWarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, SameFuturesWarning):
+            _say(err, f"warning: {message}")
+        else:
+            shown(message, category, *args, **kwargs)
+
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+        warnings.simplefilter("error" if strict else "always", SameFuturesWarning)
+        warnings.showwarning = show
+        try:
+            yield
+        except SameFuturesWarning as error:
+            raise _fail(f"{error} (an error with --strict)") from None
+
+
 def _resolve(scenario: str) -> Path:
     """A scenario path, or the file of a bundled case by name (or of a bundled set, which loading refuses)."""
     from footprint.scenario.cases import case_path, set_path
@@ -155,7 +180,7 @@ def _warnings_said() -> Iterator[None]:
 @contextmanager
 def _stage(what: str) -> Iterator[None]:
     """A spinner on stderr for work that takes more than a second (none for what ends sooner)."""
-    status = err.status(_printable(what), spinner="dots")
+    status = err.status(Text(_printable(what)), spinner="dots")  # a path as written, never read as markup
     started = threading.Event()
 
     def start() -> None:
@@ -242,8 +267,8 @@ def run(
     plan.summary["load_seconds"] = load_seconds
     if out_path is not None:
         _write_plan(plan, out_path)
-    stored = None if no_store else _store_run(plan, loaded, options, store, name)
     print_plan(plan, out, results=out_path)
+    stored = None if no_store else _store_run(plan, loaded, options, store, name)  # after the plan is out: never lost
     if out_path is not None:
         _say(out, f"Plan written to {out_path}" + (
             "" if out_path.suffix.lower() == ".xlsx" else "/ (tables as CSV and Parquet, summary.json)"))
@@ -446,7 +471,7 @@ def futures_command(
     from footprint.views.futures import print_futures
 
     try:
-        with _stage(f"Expanding {scenario_set} ..."):
+        with _stage(f"Expanding {scenario_set} ..."), _set_warnings(strict):
             read = read_set(scenario_set, strict=strict)
             listed = expand(read, n=n, seed=seed)
             invalid = check_futures(read, listed[:check])
@@ -534,7 +559,8 @@ def sweep_command(
         with _stage(f"Reading {scenario_set} ..."):
             read = read_set(scenario_set, strict=strict)
         _say_warnings(read.warnings)
-        with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened:
+        with _solving_futures(f"futures of {scenario_set}") as report, RunStore(store) as opened, \
+                _set_warnings(strict):
             outcome = sweep(read, n=n, seed=seed, workers=workers, cluster=cluster, store=opened,
                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=name or scenario_set)
             futures = opened.futures(outcome.sweep, level) if level is Level.FLOWS else outcome.futures
@@ -598,18 +624,19 @@ def stochastic(
     from footprint.optimize.stochastic import StochasticError
     from footprint.scenario.sets import read_set
     from footprint.scenario.sources import ScenarioError
-    from footprint.views.stochastic import print_round, print_stochastic
+    from footprint.views.stochastic import print_progress, print_round, print_stochastic
 
     try:
         with _stage(f"Reading {scenario_set} ..."):
             read = read_set(scenario_set, strict=strict)
         _say_warnings(read.warnings)
         currency = read.scenario.currency
-        with _stage("Solving the futures as one plan ..."):
+        with _stage("Solving the futures as one plan ..."), _set_warnings(strict):
             plan = stochastic_plan(read, n=n, seed=seed, risk_weight=risk_weight, alpha=alpha,
                                    revise_from=revise_from, decisions=decisions, method=method.value, gap=gap,
                                    workers=workers, cluster=cluster, time_limit=time_limit, mip_gap=mip_gap,
-                                   on_round=lambda r: print_round(r, currency, err))
+                                   on_round=lambda r: print_round(r, currency, err),
+                                   on_progress=lambda p: print_progress(p, currency, err))
     except ScenarioError as error:
         raise _fail(error.report()) from None
     except (StochasticError, SweepError) as error:
@@ -617,13 +644,15 @@ def stochastic(
     except PlanningError as error:
         raise _fail(str(error), NO_PLAN) from None
     except KeyboardInterrupt:
-        _say(err, "interrupted: a stochastic plan is kept only once solved; nothing was stored")
+        _say(err, "interrupted before any plan was found; nothing was stored")
         raise typer.Exit(INTERRUPTED) from None
+    print_stochastic(plan, currency, out)
     stored = None if no_store else _keep(store, lambda opened: save_stochastic(
         plan, read, opened, name=name or scenario_set, n=n, seed=seed).run)
-    print_stochastic(plan, currency, out)
     if stored is not None:
         _say(out, stored)
+    if plan.status == "interrupted" or "Ctrl-C" in (plan.unmeasured or ""):
+        raise typer.Exit(INTERRUPTED)
 
 
 @app.command(name="sweep-summary")
@@ -933,6 +962,18 @@ def serve(
                                        "TOKEN (a cookie keeps it), or send the X-Footprint-Token header.")] = None,
     max_upload: Annotated[float, typer.Option(help="Largest upload, in MB (MiB).", min=0.001, max=4096)] = 20.0,
     workers: WorkersOption = None,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        help="Another host name the app answers to (the name a proxy or DNS gives it), beside localhost's and "
+             "--host's; repeat for more. A request naming any other host is refused.")] = None,
+    upload_seconds: Annotated[float, typer.Option(
+        help="The longest the validation of one upload may take, in seconds; then it is stopped.", min=1.0,
+        max=86_400.0)] = 60.0,
+    job_seconds: Annotated[float, typer.Option(
+        help="The longest a run or a sweep started in the app may take, in seconds; then it is stopped.",
+        min=1.0, max=31_536_000.0)] = 3600.0,
+    memory: Annotated[float, typer.Option(
+        help="Memory each upload's validation and each job (and each of a sweep's workers) may use, in MB (MiB); "
+             "work that needs more is stopped.", min=64.0, max=1_048_576.0)] = 4096.0,
 ) -> None:
     """Serve the web app over the run store: the runs and sweeps, a run's tables and downloads, uploads validated
     in place and run (or swept over their ranged inputs) in the background, comparisons. Ctrl-C stops it."""
@@ -948,7 +989,9 @@ def serve(
     if refusal is not None:
         raise _fail(refusal)
     try:
-        served = create_app(Settings(store, token, Limits(max_upload=int(max_upload * MIB)), workers))
+        limits = Limits(max_upload=int(max_upload * MIB), upload_seconds=upload_seconds, job_seconds=job_seconds,
+                        memory=int(memory * MIB))
+        served = create_app(Settings(store, token, limits, workers, host, tuple(allow_host or ())))
     except StoreError as error:
         raise _fail(str(error)) from None
     shown = f"[{host}]" if ":" in host else host

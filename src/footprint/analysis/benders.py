@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 
 from footprint.economics.checks import ERROR_CHECKS
-from footprint.optimize.benders import BendersError, Cut, Decomposed, Round, SharedPart, Subproblems, decompose
+from footprint.optimize.benders import BendersError, Cut, CutKind, Decomposed, Round, SharedPart, Subproblems, decompose
 from footprint.optimize.highs import ProgramArrays, SolverOptions
 from footprint.optimize.model import FootprintModel
-from footprint.optimize.solve import compile_model
-from footprint.optimize.stochastic import shared_columns, shared_labels, solve_model_of
+from footprint.optimize.solve import PlanningError, compile_model
+from footprint.optimize.stochastic import StoppedError, shared_columns, shared_labels, solve_model_of
 from footprint.plan.tables import plan_tables
 from footprint.scenario.files import scenario_from_data
 from footprint.scenario.parameters import apply_overrides
@@ -94,7 +94,7 @@ def _answers(task: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
     def answering(*args: Any) -> list[Any]:
         try:
             return task(*args)
-        except (BendersError, ScenarioError) as error:
+        except (BendersError, PlanningError, ScenarioError) as error:
             return [Failure(str(error))]
 
     return answering
@@ -129,8 +129,15 @@ def tables_at(data: dict[str, Any], share: Share, x: np.ndarray) -> list[tuple[i
 
 @_answers
 def own_optima(data: dict[str, Any], share: Share) -> list[float]:
-    """(On a worker) each of the share's futures' own optimum (its perfect-foresight NPV cost), one at a time."""
-    return [solve_model_of(future_model(data, share.source, future), share.options) for _, future in share.futures]
+    """(On a worker) each of the share's futures' own optimum (its perfect-foresight NPV cost), one at a time; NaN
+    where the time ran out first."""
+    optima = []
+    for _, future in share.futures:
+        try:
+            optima.append(solve_model_of(future_model(data, share.source, future), share.options))
+        except StoppedError:
+            optima.append(float("nan"))
+    return optima
 
 
 def forget(token: str) -> None:
@@ -226,8 +233,11 @@ def benders(workers: Workers, probabilities: np.ndarray, *, risk_weight: float, 
 
 
 def totals_at(workers: Workers, x: np.ndarray) -> np.ndarray | None:
-    """Each future's whole NPV cost with the decisions made now at ``x`` (None: some future cannot carry x out)."""
+    """Each future's whole NPV cost with the decisions made now at ``x`` (None: some future cannot carry x out);
+    StoppedError when the time runs out first."""
     cuts = workers.map(cuts_at, x)
+    if any(cut.kind is CutKind.STOPPED for cut in cuts):
+        raise StoppedError("the time limit ran out")
     if not all(cut.feasible for cut in cuts):
         return None
     return np.array([cut.total for cut in cuts])

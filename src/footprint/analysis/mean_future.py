@@ -117,8 +117,11 @@ def _target(data: dict[str, Any], path: str) -> str:
 
 
 def _figures(target: str, scenarios: Sequence[dict[str, Any]], base: _Base) -> list[float | dict[int, float]] | None:
-    """Each future's figure at ``target`` (a number, or a number per year), or None where one is not a figure."""
+    """Each future's figure at ``target`` (a number, or a number per year), or None where one is not a figure (a
+    field declared as text is never one, whatever it reads as: the regime 2012)."""
     parameter = Parameter.parse(target)
+    if parameter.names_text:
+        return None
     try:
         written = [parameter.read(scenario) for scenario in scenarios]
     except ParameterError:  # a future whose other values (rules written out whole) leave no such place

@@ -23,6 +23,7 @@ stacked with the measures in its summary, is made in analysis/stochastic_tables.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -36,14 +37,15 @@ from footprint.analysis.mean_future import mean_overrides
 from footprint.analysis.stochastic_tables import future_tables, revision_notes, revisions, stochastic_plan_of
 from footprint.analysis.sweep import dask_client
 from footprint.economics.checks import ERROR_CHECKS
-from footprint.optimize.benders import BendersError, Round, plan_objective
-from footprint.optimize.highs import SolverOptions
+from footprint.optimize.benders import BendersError, BoundError, Round, plan_objective
+from footprint.optimize.highs import SolveProgress, SolverOptions, SolveStatus
 from footprint.optimize.model import FootprintModel
 from footprint.optimize.solve import PlanningError, compile_model
 from footprint.optimize.stochastic import (
     HERE_AND_NOW,
     ExtensiveForm,
     StochasticError,
+    StoppedError,
     extensive_form,
     shared_columns,
     solve_form,
@@ -76,8 +78,9 @@ class StochasticPlan:
     """RP: expected NPV cost, plus risk_weight x CVaR."""
     expected: float
     """The plan's expected NPV cost (without the risk term)."""
-    wait_and_see: float
-    """WS: the probability-weighted mean of the futures' own optima, plus risk_weight x their CVaR."""
+    wait_and_see: float | None
+    """WS: the probability-weighted mean of the futures' own optima, plus risk_weight x their CVaR (None: not
+    measured, see :attr:`unmeasured`)."""
     expected_value: float | None
     """EV: the optimum of the mean future (None: the mean future has no plan)."""
     expected_of_expected_value: float | None
@@ -108,11 +111,17 @@ class StochasticPlan:
     run: int | None = None
     """Its id in the run store, when stored."""
     notes: tuple[str, ...] = ()
-    """Why it was solved otherwise than asked (Benders where it does not apply)."""
+    """Why it was solved otherwise than asked (Benders where it does not apply, or failed its checks)."""
 
     @property
-    def evpi(self) -> float:
-        return self.objective - self.wait_and_see
+    def unmeasured(self) -> str | None:
+        """Why WS, EV and EEV (and with them EVPI, VSS, the value of waiting) are not all measured: the plan is not
+        proven optimal, or the time ran out or Ctrl-C came while they were being measured; None if they are."""
+        return self.plan.summary.get("unmeasured")
+
+    @property
+    def evpi(self) -> float | None:
+        return None if self.wait_and_see is None else self.objective - self.wait_and_see
 
     @property
     def vss(self) -> float | None:
@@ -145,11 +154,11 @@ class StochasticPlan:
             raise ValueError(f"the plan of {plan.summary.get('scenario', 'a scenario')!r} is not a stochastic plan")
         s = plan.summary
         first = next(iter(plan.probabilities))
-        return cls(float(s["objective"]), float(s["expected"]), float(s["wait_and_see"]),
+        return cls(float(s["objective"]), float(s["expected"]), _number(s["wait_and_see"]),
                    _number(s["expected_value"]), _number(s["expected_of_expected_value"]), _number(s["waiting"]),
                    plan.tables["regret"], plan.future(first).builds, float(s["risk_weight"]), float(s["alpha"]),
                    None if s["revise_from"] is None else int(s["revise_from"]), plan, str(s["method"]),
-                   plan.tables["iterations"], plan.tables["revisions"], run, notes)
+                   plan.tables["iterations"], plan.tables["revisions"], run, notes or tuple(s.get("notes", ())))
 
 
 def _number(value: float | None) -> float | None:
@@ -170,85 +179,171 @@ def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future]
                     options: SolverOptions | None = None, risk_weight: float = 0.0, alpha: float = 0.9,
                     revise_from: int | None = None, blocks: Sequence[str] = HERE_AND_NOW, method: str = "auto",
                     gap: float = BENDERS_GAP, workers: int | None = None, cluster: str | None = None,
-                    on_round: Callable[[Round], None] | None = None) -> StochasticPlan:
+                    on_round: Callable[[Round], None] | None = None,
+                    on_progress: Callable[[SolveProgress], None] | None = None) -> StochasticPlan:
     """The stochastic plan of ``futures`` of the base scenario ``data``, with RP, WS, EV, EEV and the regret
     table (see the module's docstring). PlanningError when the plan or a future's own optimum has none.
 
     ``method``: "extensive" (one MILP), "benders" (analysis/benders.py, on ``workers`` local Dask processes or
     the cluster at ``cluster``; ``workers=0``: in this process), or "auto": Benders where it applies and the
     extensive form would be large or a cluster is given. Benders applies when every integer decision is made
-    now; where it does not, the extensive form solves the plan and the plan's notes say why. ``gap``: where
-    Benders stops."""
+    now; where it does not, the extensive form solves the plan and the plan's notes say why; where its bounds
+    fail their check, the extensive form solves it too if it fits in memory (else RuntimeError). ``gap``: where
+    Benders stops; ``on_round`` hears of each of its rounds, ``on_progress`` of the extensive form's progress.
+
+    The time limit of ``options`` and Ctrl-C stop the solve with the best plan found so far, labelled
+    (time_limit, interrupted, or round_limit for Benders' cap of rounds) with its proven gap; the measures are
+    then not measured (:attr:`StochasticPlan.unmeasured` says why), nor those whose solves the time or Ctrl-C cut
+    short once the plan was solved."""
     options = options or SolverOptions()
     if method not in METHODS:
         raise StochasticError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     if not (0 < gap < 1):
         raise StochasticError(f"expected a gap between 0 and 1, found {gap:g}")
-    probabilities = np.array([future.probability for future in futures])
     first = _models(data, source, futures[:1])[0]
     chosen, notes = _method(method, first, blocks, revise_from, len(futures), on_cluster=cluster is not None)
+    settings = _Settings(data, source, tuple(futures), options, risk_weight, alpha, revise_from, tuple(blocks))
     if chosen == "benders":
-        return _benders_plan(data, source, futures, first, options=options, risk_weight=risk_weight, alpha=alpha,
-                             blocks=blocks, gap=gap, workers=workers, cluster=cluster, on_round=on_round)
-    models = [first, *_models(data, source, futures[1:])]
-    settings = {"risk_weight": risk_weight, "alpha": alpha, "blocks": blocks}
-    form = extensive_form(models, probabilities, revise_from=revise_from, **settings)
-    solution = solve_form(form, options)
+        try:
+            return _benders_plan(settings, first, gap=gap, workers=workers, cluster=cluster, on_round=on_round)
+        except BoundError as error:
+            notes = (*notes, _fallback(error, first, len(futures)))
+    return _extensive_plan(settings, first, notes, on_progress)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What a stochastic plan is asked for: the base scenario, the futures, the solver's options, the risk and what
+    is decided now."""
+
+    data: dict[str, Any]
+    source: str
+    futures: tuple[Future, ...]
+    options: SolverOptions
+    risk_weight: float
+    alpha: float
+    revise_from: int | None
+    blocks: tuple[str, ...]
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        return np.array([future.probability for future in self.futures])
+
+
+EXTENSIVE_BYTES_PER_ENTRY = 1_000
+"""Memory HiGHS takes per matrix entry of an extensive form solved as a MILP (about 770 bytes measured on the medium
+network: benchmarks/stochastic.py), for whether it fits when Benders fails its checks."""
+
+
+def _fallback(error: BoundError, first: FootprintModel, count: int) -> str:
+    """The note of a plan Benders failed to bound, to be solved as the extensive form; RuntimeError (an internal
+    error) if the extensive form would not fit in memory."""
+    needed = count * first.program.matrix().nnz * EXTENSIVE_BYTES_PER_ENTRY
+    available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    if needed > 0.8 * available:
+        raise RuntimeError(f"Benders' bounds failed their check ({error}) and the extensive form, about "
+                           f"{needed / 2**30:.1f} GiB, does not fit in the {available / 2**30:.1f} GiB free") from error
+    return (f"Benders' bounds failed their check, a numerical failure of a solve ({error}); solved as the "
+            "extensive form (one MILP) instead")
+
+
+class _Measuring:
+    """Runs the solves behind the measures, one after another, until the time runs out or Ctrl-C comes: those
+    left are not measured, and :attr:`stopped` says why."""
+
+    def __init__(self) -> None:
+        self.stopped: str | None = None
+
+    def __call__(self, measure: Callable[[], Any]) -> Any:
+        if self.stopped is not None:
+            return None
+        try:
+            return measure()
+        except StoppedError:
+            self.stopped = "the time limit ran out while they were being measured"
+        except KeyboardInterrupt:
+            self.stopped = "interrupted (Ctrl-C) while they were being measured"
+        return None
+
+
+def _extensive_plan(settings: _Settings, first: FootprintModel, notes: tuple[str, ...],
+                    on_progress: Callable[[SolveProgress], None] | None) -> StochasticPlan:
+    """The plan as one MILP over every future, and its measures."""
+    s = settings
+    models = [first, *_models(s.data, s.source, s.futures[1:])]
+    risk = {"risk_weight": s.risk_weight, "alpha": s.alpha, "blocks": s.blocks}
+    form = extensive_form(models, s.probabilities, revise_from=s.revise_from, **risk)
+    solution = solve_form(form, s.options, partial=True, on_progress=on_progress)
     if solution is None:
         raise PlanningError("no plan holds in every future (the futures' constraints conflict with one set of "
                             "decisions made now); check each future alone with `footprint sweep`")
     values = solution.values
     costs = _costs(form, models, values)
-    objective = plan_objective(costs, probabilities, risk_weight, alpha)  # the form's objective, less the tie-break
+    objective = plan_objective(costs, s.probabilities, s.risk_weight, s.alpha)  # the form's, less the tie-break
     parts = future_tables([(f.name, model, form.future_values(values, i))
-                           for i, (f, model) in enumerate(zip(futures, models, strict=True))])
-    waiting, committed_parts = None, None
-    if revise_from is not None:
-        committed = extensive_form(models, probabilities, **settings)
-        now = solve_form(committed, options)
+                           for i, (f, model) in enumerate(zip(s.futures, models, strict=True))])
+    measuring = _Measuring()
+    if solution.status is not SolveStatus.OPTIMAL:
+        measuring.stopped = _not_optimal(solution.status, solution.gap)
+    waiting, committed_parts, own, ev, ev_costs = None, None, None, None, None
+    if s.revise_from is not None:
+        committed = extensive_form(models, s.probabilities, **risk)
+        now = measuring(lambda: solve_form(committed, s.options))
         if now is not None:
-            waiting = plan_objective(_costs(committed, models, now.values), probabilities, risk_weight,
-                                     alpha) - objective
+            waiting = plan_objective(_costs(committed, models, now.values), s.probabilities, s.risk_weight,
+                                     s.alpha) - objective
             committed_parts = future_tables([(f.name, model, committed.future_values(now.values, i))
-                                             for i, (f, model) in enumerate(zip(futures, models, strict=True))])
-    own = np.array([solve_model_of(model, options) for model in models])
-    ev, ev_decisions = _expected_value(data, source, futures, blocks, revise_from, options)
-    held = None if ev_decisions is None else solve_form(form, options, fixed=ev_decisions)
-    table, measures = _regret_and_measures(futures, objective, costs, own, ev,
-                                           None if held is None else _costs(form, models, held.values), waiting,
-                                           risk_weight, alpha)
+                                             for i, (f, model) in enumerate(zip(s.futures, models, strict=True))])
+    own = measuring(lambda: np.array([solve_model_of(model, s.options) for model in models]))
+    ev, ev_decisions = measuring(lambda: _expected_value(s, s.revise_from)) or (None, None)
+    if ev_decisions is not None:
+        held = measuring(lambda: solve_form(form, s.options, fixed=ev_decisions))
+        ev_costs = None if held is None else _costs(form, models, held.values)
+    table, measures = _regret_and_measures(s, objective, costs, own, ev, ev_costs, waiting)
     plan = stochastic_plan_of(parts, table, model=models[0], status=solution.status.value, gap=solution.gap,
-                              measures=measures, options=options, risk_weight=risk_weight, alpha=alpha,
-                              revise_from=revise_from, decisions=blocks,
-                              revisions=revisions(committed_parts, parts, revise_from))
+                              measures=measures, options=s.options, risk_weight=s.risk_weight, alpha=s.alpha,
+                              revise_from=s.revise_from, decisions=s.blocks,
+                              revisions=revisions(committed_parts, parts, s.revise_from),
+                              unmeasured=measuring.stopped, notes=notes)
     return StochasticPlan.of(plan, notes=notes)
 
 
-def _expected_value(data: dict[str, Any], source: str, futures: Sequence[Future], blocks: Sequence[str],
-                    revise_from: int | None, options: SolverOptions) -> tuple[float | None, np.ndarray | None]:
+def _not_optimal(status: SolveStatus, gap: float) -> str:
+    """Why the measures of a plan not proven optimal are not measured."""
+    why = {SolveStatus.TIME_LIMIT: "the time limit ran out", SolveStatus.INTERRUPTED: "it was interrupted (Ctrl-C)",
+           SolveStatus.ROUND_LIMIT: "Benders reached its cap of rounds"}.get(status, status.value)
+    return f"the plan is the best found when {why}, within {gap:.2%} of the optimum, not proven optimal"
+
+
+def _expected_value(s: _Settings, revise_from: int | None) -> tuple[float | None, np.ndarray | None]:
     """EV, the mean future's optimum, and its decisions made now (as the plan shares them, to hold in every
     future for EEV); None and None when the mean future has no plan."""
-    mean = _models(data, source, [Future(MEAN_FUTURE, 1.0, mean_overrides(data, futures, source))])[0]
-    form = extensive_form([mean], [1.0], revise_from=revise_from, blocks=blocks)
-    solution = solve_form(form, options)
+    mean = _models(s.data, s.source, [Future(MEAN_FUTURE, 1.0, mean_overrides(s.data, s.futures, s.source))])[0]
+    form = extensive_form([mean], [1.0], revise_from=revise_from, blocks=s.blocks)
+    solution = solve_form(form, s.options)
     if solution is None:
         return None, None
     return (mean.npv(form.future_values(solution.values, 0)),
             np.round(solution.values[np.flatnonzero(form.shared)], 9))
 
 
-def _regret_and_measures(futures: Sequence[Future], objective: float, npv: np.ndarray, own: np.ndarray,
-                         ev: float | None, ev_plan: np.ndarray | None, waiting: float | None, risk_weight: float,
-                         alpha: float) -> tuple[pd.DataFrame, dict[str, float | None]]:
-    """The regret table (each future under the plan, at its own optimum, under the EV plan's decisions: None
-    where some future has no plan with them) and the measures, WS and EEV measured as RP is."""
-    probabilities = np.array([future.probability for future in futures])
-    table = pd.DataFrame({"name": [f.name for f in futures], "probability": probabilities, "npv": npv, "own": own,
-                          "ev_plan": np.full(len(futures), np.nan) if ev_plan is None else ev_plan})
+def _regret_and_measures(s: _Settings, objective: float, npv: np.ndarray, own: np.ndarray | None,
+                         ev: float | None, ev_plan: np.ndarray | None,
+                         waiting: float | None) -> tuple[pd.DataFrame, dict[str, float | None]]:
+    """The regret table (each future under the plan, at its own optimum, under the EV plan's decisions: NaN
+    where some future has no plan with them, or they were not measured) and the measures, WS and EEV measured as
+    RP is."""
+    probabilities = s.probabilities
+    futures = len(s.futures)
+    table = pd.DataFrame({"name": [f.name for f in s.futures], "probability": probabilities, "npv": npv,
+                          "own": np.full(futures, np.nan) if own is None else own,
+                          "ev_plan": np.full(futures, np.nan) if ev_plan is None else ev_plan})
+    measured = own is not None and bool(np.isfinite(own).all())
     measures = {"objective": objective, "expected": float(probabilities @ npv),
-                "wait_and_see": plan_objective(own, probabilities, risk_weight, alpha), "expected_value": ev,
-                "expected_of_expected_value": None if ev_plan is None else plan_objective(ev_plan, probabilities,
-                                                                                          risk_weight, alpha),
+                "wait_and_see": plan_objective(own, probabilities, s.risk_weight, s.alpha) if measured else None,
+                "expected_value": ev,
+                "expected_of_expected_value": None if ev_plan is None else plan_objective(
+                    ev_plan, probabilities, s.risk_weight, s.alpha),
                 "waiting": waiting}
     return table, measures
 
@@ -274,33 +369,36 @@ def _method(method: str, first: FootprintModel, blocks: Sequence[str], revise_fr
     return "benders", ()
 
 
-def _benders_plan(data: dict[str, Any], source: str, futures: Sequence[Future], first: FootprintModel, *,
-                  options: SolverOptions, risk_weight: float, alpha: float, blocks: Sequence[str], gap: float,
-                  workers: int | None, cluster: str | None,
+def _benders_plan(s: _Settings, first: FootprintModel, *, gap: float, workers: int | None, cluster: str | None,
                   on_round: Callable[[Round], None] | None) -> StochasticPlan:
     """The plan by Benders: the futures on Dask workers (or here, with ``workers=0``), and WS and EEV there too.
-    Every integer decision is made now (see _method), so nothing is revised and there is no value of waiting."""
-    probabilities = np.array([future.probability for future in futures])
+    Every integer decision is made now (see _method), so nothing is revised and there is no value of waiting.
+    BoundError when its bounds fail their check."""
     with ExitStack() as stack:
         client = None if workers == 0 and cluster is None else stack.enter_context(dask_client(workers, cluster))
-        on_workers = stack.enter_context(workers_for(data, source, futures, blocks, options, client))
+        on_workers = stack.enter_context(workers_for(s.data, s.source, s.futures, s.blocks, s.options, client))
         try:
-            outcome = benders(on_workers, probabilities, risk_weight=risk_weight, alpha=alpha, options=options,
-                              gap=gap, on_round=on_round or (lambda _: None))
+            outcome = benders(on_workers, s.probabilities, risk_weight=s.risk_weight, alpha=s.alpha,
+                              options=s.options, gap=gap, on_round=on_round or (lambda _: None))
+        except BoundError:
+            raise
         except BendersError as error:
             raise PlanningError(f"the stochastic plan could not be solved by Benders: {error}") from None
         decomposed = outcome.decomposed
-        own = np.array(on_workers.map(own_optima))
-        ev, ev_decisions = _expected_value(data, source, futures, blocks, None, options)
-        held = None if ev_decisions is None else totals_at(on_workers, ev_decisions)
-    table, measures = _regret_and_measures(futures, decomposed.objective, decomposed.totals, own, ev, held, None,
-                                           risk_weight, alpha)
+        measuring = _Measuring()
+        if decomposed.status is not SolveStatus.OPTIMAL:
+            measuring.stopped = _not_optimal(decomposed.status, decomposed.gap)
+        own = measuring(lambda: np.array(on_workers.map(own_optima)))
+        ev, ev_decisions = measuring(lambda: _expected_value(s, None)) or (None, None)
+        held = None if ev_decisions is None else measuring(lambda: totals_at(on_workers, ev_decisions))
+    table, measures = _regret_and_measures(s, decomposed.objective, decomposed.totals, own, ev, held, None)
     iterations = pd.DataFrame([dataclasses.asdict(r) for r in decomposed.rounds],
                               columns=STOCHASTIC_TABLES["iterations"])
-    parts = [(future.name, tables) for future, tables in zip(futures, outcome.tables, strict=True)]
+    parts = [(future.name, tables) for future, tables in zip(s.futures, outcome.tables, strict=True)]
     plan = stochastic_plan_of(parts, table, model=first, status=decomposed.status.value, gap=decomposed.gap,
-                              measures=measures, options=options, risk_weight=risk_weight, alpha=alpha,
-                              revise_from=None, decisions=blocks, iterations=iterations, method="benders")
+                              measures=measures, options=s.options, risk_weight=s.risk_weight, alpha=s.alpha,
+                              revise_from=None, decisions=s.blocks, iterations=iterations, method="benders",
+                              unmeasured=measuring.stopped)
     return StochasticPlan.of(plan)
 
 

@@ -176,20 +176,21 @@ def stochastic_plan_of(parts: Parts, regret: pd.DataFrame, *, model: FootprintMo
                        gap: float | None, measures: Mapping[str, float | None], options: SolverOptions,
                        risk_weight: float, alpha: float, revise_from: int | None, decisions: Sequence[str],
                        revisions: pd.DataFrame | None = None, iterations: pd.DataFrame | None = None,
-                       method: str = EXTENSIVE) -> Plan:
+                       method: str = EXTENSIVE, unmeasured: str | None = None, notes: Sequence[str] = ()) -> Plan:
     """The stacked Plan of a stochastic plan: each future's tables (``parts``, in the order of ``regret``, the
     regret table), its summary (kind ``stochastic``; status, objective and gap of its solve; the ``measures``
     of MEASURES with evpi and vss; its settings, the solver's under ``solver``; ``method`` and how many
-    iterations it took; the scenario's name, currency and horizon from ``model``, a future's) and the
-    revisions and iterations (none if not given)."""
+    iterations it took; the scenario's name, currency and horizon from ``model``, a future's; why the measures
+    are not all measured, if they are not; the ``notes`` on how it was solved) and the revisions and iterations
+    (none if not given)."""
     missing = [key for key in MEASURES if key not in measures] + [
-        key for key in ("objective", "wait_and_see") if measures.get(key) is None]
+        key for key in ("objective",) if measures.get(key) is None]
     if missing:
         raise ValueError(f"the measures lack {', '.join(missing)}")
     if [name for name, _ in parts] != [str(name) for name in regret["name"]]:
         raise ValueError("the futures' tables are not in the order of the regret table")
     iterations = no_iterations() if iterations is None else iterations
-    objective, wait_and_see = float(measures["objective"]), float(measures["wait_and_see"])  # type: ignore[arg-type]
+    objective, wait_and_see = float(measures["objective"]), measures["wait_and_see"]  # type: ignore[arg-type]
     eev = measures["expected_of_expected_value"]
     scenario, years = model.network.scenario, model.network.years
     summary: dict[str, Any] = {
@@ -197,7 +198,8 @@ def stochastic_plan_of(parts: Parts, regret: pd.DataFrame, *, model: FootprintMo
         "objective": objective, "gap": gap, "currency": scenario.currency,
         "horizon": [int(years[0]), int(years[-1])],
         **{key: measures[key] for key in MEASURES[1:]},
-        "evpi": objective - wait_and_see, "vss": None if eev is None else eev - objective,
+        "evpi": None if wait_and_see is None else objective - wait_and_see,
+        "vss": None if eev is None else eev - objective, "unmeasured": unmeasured, "notes": list(notes),
         "risk_weight": risk_weight, "alpha": alpha, "revise_from": revise_from, "decisions": list(decisions),
         "solver": solver_settings(options), "method": method, "iterations": len(iterations),
         "futures": {str(name): float(p) for name, p in zip(regret["name"], regret["probability"], strict=True)},

@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,6 +41,9 @@ TASKS_PER_WORKER = 8
 """Runs of futures per worker: enough to balance the load at the end, few enough that each run is warm."""
 MAX_RUN = 25
 """Futures in one task at most (each is stored only when its task returns)."""
+LOG_FORMAT = "%(asctime)s %(process)d %(name)s %(levelname)s: %(message)s"
+WORKER_LOGGING_ENV = "DASK_DISTRIBUTED__LOGGING"
+"""Dask's logging configuration, as a worker process reads it from its environment when it starts."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,8 @@ class Task:
     probability: float
     overrides: tuple[tuple[str, Any], ...]
     key: str
+    distinct: str | None = None
+    """Its name, if it sets the same values as a future before it (see ``run_key``)."""
 
 
 @dataclass(frozen=True)
@@ -92,9 +99,12 @@ def _solve_one(solver: WarmSolver, base: dict[str, Any], source: str, task: Task
     try:
         scenario = scenario_from_data(apply_overrides(base, task.overrides), f"{source} [{task.name}]", ERROR_CHECKS)
         solved = solver.solve(scenario, solver_options(scenario, **settings))
-    except ScenarioError as error:
-        return FutureResult(**failed, message="; ".join(map(str, error.problems)) or str(error))
-    except (ParameterError, PlanningError) as error:
+    except ScenarioError as error:  # a future that is no valid scenario: said so, apart from one without a plan
+        return FutureResult(**failed, message="not a valid scenario: " + ("; ".join(map(str, error.problems))
+                                                                          or str(error)))
+    except ParameterError as error:
+        return FutureResult(**failed, message=f"not a valid scenario: {error}")
+    except PlanningError as error:
         return FutureResult(**failed, message=str(error))
     plan = plan_of(solved)
     summary = plan.summary
@@ -164,41 +174,116 @@ class Progress:
         return self.seconds / solved * (self.total - self.done)
 
 
+DASK_LOG_ENV = "FOOTPRINT_DASK_LOG"
+"""The file Dask's own log records go to, in place of $XDG_STATE_HOME/footprint/dask.log (~/.local/state/...)."""
+DASK_LOGGERS = ("distributed", "tornado", "bokeh")
+
+
+def dask_log_path() -> Path:
+    given = os.environ.get(DASK_LOG_ENV)
+    if given:
+        return Path(given)
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "footprint" / "dask.log"
+
+
 @contextmanager
 def dask_client(workers: int | None, cluster: str | None) -> Iterator[Any]:
-    """A client of the cluster at ``cluster``, or of a LocalCluster of ``workers`` processes (one thread each)."""
+    """A client of the cluster at ``cluster``, or of a LocalCluster of ``workers`` processes (one thread each).
+    Dask's own log records, of this process and of the workers, go to :func:`dask_log_path`, never to the
+    terminal: footprint says what went wrong in its own words."""
     from dask.distributed import Client, LocalCluster
 
-    if cluster is not None:
-        try:
-            client = Client(cluster, timeout="10s")
-        except (OSError, TimeoutError) as error:
-            raise SweepError(f"no Dask scheduler answers at {cluster}: {error}") from None
-        except (ValueError, TypeError):  # distributed parses the address as it connects
-            raise SweepError(f"{cluster!r} is not a Dask scheduler's address; expected tcp://HOST:PORT") from None
-        with client:
-            yield client
-        return
-    count = workers or os.cpu_count() or 1
-    with _ctrl_c_ignored():  # the workers started now inherit it: Ctrl-C is this process's to handle
-        local = LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=":0",
-                             silence_logs=logging.ERROR)
-    with local, Client(local) as client:
-        yield client
+    with _dask_logs(dask_log_path()):
+        if cluster is not None:
+            try:
+                client = Client(cluster, timeout="10s")
+            except (OSError, TimeoutError) as error:
+                raise SweepError(f"no Dask scheduler answers at {cluster}: {error}") from None
+            except (ValueError, TypeError):  # distributed parses the address as it connects
+                raise SweepError(f"{cluster!r} is not a Dask scheduler's address; expected tcp://HOST:PORT") from None
+            with client:
+                yield client
+            return
+        count = workers or os.cpu_count() or 1
+        with _ctrl_c_held() as release:
+            local = LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                 silence_logs=False)
+            with local, Client(local) as client:
+                release()  # a Ctrl-C pressed while the workers started stops the work now, closing the cluster
+                yield client
 
 
 @contextmanager
-def _ctrl_c_ignored() -> Iterator[None]:
-    """SIGINT ignored while worker processes start. Ctrl-C reaches every process of the terminal's group: a worker
-    that took it would die printing a traceback, while this process stops the work and closes the cluster."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _dask_logs(path: Path) -> Iterator[None]:
+    """Dask's log records (warnings and errors) into the file at ``path`` while the block runs (nowhere if it
+    cannot be written): this process's (the scheduler's, the nannies', the client's), and those of the worker
+    processes started meanwhile, which read their logging configuration from the environment as they start."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+        target: dict[str, Any] = {"class": "logging.FileHandler", "filename": str(path), "encoding": "utf-8",
+                                  "formatter": "plain"}
+    except OSError:
+        handler, target = logging.NullHandler(), {"class": "logging.NullHandler"}
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    workers = {"version": 1, "disable_existing_loggers": False, "formatters": {"plain": {"format": LOG_FORMAT}},
+               "handlers": {"dask": target},
+               "loggers": {name: {"level": "WARNING", "handlers": ["dask"], "propagate": False}
+                           for name in DASK_LOGGERS}}
+    loggers = [logging.getLogger(name) for name in DASK_LOGGERS]
+    before = [(logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
+    environment = os.environ.get(WORKER_LOGGING_ENV)
+    for logger in loggers:
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
+    os.environ[WORKER_LOGGING_ENV] = repr(workers)
     try:
         yield
     finally:
+        for logger, (handlers, level, propagate) in zip(loggers, before, strict=True):
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
+            logger.propagate = propagate
+        handler.close()
+        if environment is None:
+            os.environ.pop(WORKER_LOGGING_ENV, None)
+        else:
+            os.environ[WORKER_LOGGING_ENV] = environment
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[Callable[[], None]]:
+    """Ctrl-C held while worker processes start, and acted on when the block calls ``release`` (or ends).
+
+    Ctrl-C reaches every process of the terminal's group: a worker that took it would die printing a
+    traceback, while this process stops the work and closes the cluster. SIGINT is blocked in this thread
+    while the workers start, so the threads and processes started meanwhile keep it blocked for good (the
+    workers never take it); a Ctrl-C meanwhile is only noted, and raised once the cluster can be closed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: None
+        return
+    resource_tracker.ensure_running()  # started later, by the thread that spawns the workers, it would unblock SIGINT
+    pressed = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.set())
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    held = [True]
+
+    def release() -> None:
+        if not held[0]:
+            return
+        held[0] = False
         signal.signal(signal.SIGINT, previous)
+        pending = signal.SIGINT in signal.sigpending()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a pending Ctrl-C goes to ``previous`` now
+        if pressed.is_set() and not pending:
+            signal.raise_signal(signal.SIGINT)  # as ``previous`` would have taken it
+
+    try:
+        yield release
+    finally:
+        release()
 
 
 class SweepError(Exception):
@@ -237,9 +322,19 @@ def run_tasks(client: Any, base: dict[str, Any], source: str, tasks: Sequence[Ta
 
 
 def tasks_of(futures: Sequence[Future], scenario_hash: str, settings: dict[str, Any]) -> list[Task]:
-    """The futures as tasks, each keyed as the store keys it (so that a sweep run again skips it)."""
-    return [Task(f.name, float(f.probability), overrides, run_key(scenario_hash, overrides, settings))
-            for f in futures for overrides in [tuple((str(path), value) for path, value in f.overrides)]]
+    """The futures as tasks, each keyed as the store keys it (so that a sweep run again skips it). A future that
+    sets the same values as one before it is keyed with its name too: each is stored and counted."""
+    tasks: list[Task] = []
+    keys: set[str] = set()
+    for future in futures:
+        overrides = tuple((str(path), value) for path, value in future.overrides)
+        key, distinct = run_key(scenario_hash, overrides, settings), None
+        if key in keys:
+            distinct = future.name
+            key = run_key(scenario_hash, overrides, settings, distinct)
+        keys.add(key)
+        tasks.append(Task(future.name, float(future.probability), overrides, key, distinct))
+    return tasks
 
 
 @dataclass(frozen=True)
@@ -280,6 +375,7 @@ def sweep(data: dict[str, Any], source: str, futures: Sequence[Future], *, store
     identity = {"sweep": content, "base": scenario_hash}
     sweep_id, stored = store.start_sweep(name, identity, settings, [(t.name, t.probability, t.key) for t in tasks])
     todo = [task for task in tasks if task.key not in stored]
+    distinct = {task.key: task.distinct for task in tasks}
     counts = {"done": len(tasks) - len(todo), "failed": 0}
     workers_seen = [workers or 1]
 
@@ -296,7 +392,7 @@ def sweep(data: dict[str, Any], source: str, futures: Sequence[Future], *, store
                      currency=summary.get("currency"), build_seconds=result.build_seconds,
                      solve_seconds=result.solve_seconds, message=result.message or None,
                      decisions=result.decisions, summary=result.summary, sweep=sweep_id,
-                     probability=result.probability)
+                     probability=result.probability, distinct=distinct[result.key])
         store.save_run(record, result.tables or {})
         counts["done"] += 1
         counts["failed"] += result.status == FAILED
@@ -318,6 +414,7 @@ def sweep(data: dict[str, Any], source: str, futures: Sequence[Future], *, store
 
 
 __all__ = [
+    "DASK_LOG_ENV",
     "FAILED",
     "FutureResult",
     "Progress",
@@ -325,6 +422,7 @@ __all__ = [
     "SweepOutcome",
     "Task",
     "dask_client",
+    "dask_log_path",
     "run_tasks",
     "similarity_order",
     "solve_futures",

@@ -13,10 +13,14 @@ drawn k times is one future of probability k/n.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
+import warnings
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from footprint.economics.checks import CHECKS
@@ -51,52 +55,103 @@ class Factor:
     futures: list[Future]
 
 
-def factors(scenario_set: ScenarioSet, n: int | None = None, seed: int | None = None) -> list[Factor]:
-    """The listed futures and each generator's futures, in the set's order. ``n`` replaces the number of
-    samples of every sampling generator (ranges, fx_history), except with ``combine: sample``, where it is
-    the number of draws instead; ``seed`` replaces the set's seed."""
+@dataclass(frozen=True)
+class _Part:
+    """A factor before its futures are made: how many it has, and how to make them (a generator draws them)."""
+
+    label: str
+    loc: Loc
+    size: int
+    make: Callable[[], list[Future]]
+
+    def factor(self) -> Factor:
+        return Factor(self.label, self.loc, self.make())
+
+
+def _parts(scenario_set: ScenarioSet, n: int | None, seed: int | None) -> list[_Part]:
+    """The factors of :func:`factors`, each with its size, none drawn yet."""
     spec = scenario_set.spec
+    if n is not None and n > MAX_FUTURES:
+        raise scenario_set.error((), f"n = {n:,} is more than the {MAX_FUTURES:,} futures a set may have")
     seed = spec.seed if seed is None else seed
     drawn = n is not None and spec.combine == "product"
 
     def count(own: int | None) -> int:
         return n if drawn and n is not None else own or spec.n
 
-    parts = [Factor("the listed futures", ("futures",), listed_futures(scenario_set))] if spec.futures else []
+    parts = [_Part("the listed futures", ("futures",), len(spec.futures), partial(listed_futures, scenario_set))] \
+        if spec.futures else []
     generate = spec.generate
     for name in scenario_set.generators:
         loc: Loc = ("generate", name)
         if name == "ranges" and generate is not None and generate.ranges is not None:
-            futures = ranges_futures(scenario_set, generate.ranges, count(generate.ranges.n),
-                                     rng(seed, RANGES_STREAM))
+            samples = count(generate.ranges.n)
+            parts.append(_Part(name, loc, samples, partial(ranges_futures, scenario_set, generate.ranges, samples,
+                                                           rng(seed, RANGES_STREAM))))
         elif name == "fx_history" and generate is not None and generate.fx_history is not None:
-            futures = fx_history_futures(scenario_set, generate.fx_history, count(generate.fx_history.n),
-                                         rng(seed, FX_STREAM))
+            samples = count(generate.fx_history.n)
+            parts.append(_Part(name, loc, samples, partial(fx_history_futures, scenario_set, generate.fx_history,
+                                                           samples, rng(seed, FX_STREAM))))
         elif name == "regimes" and generate is not None and generate.regimes is not None:
-            futures = regime_futures(scenario_set, generate.regimes)
-        else:
-            continue  # a generator given as null
-        parts.append(Factor(name, loc, futures))
+            parts.append(_Part(name, loc, len(generate.regimes), partial(regime_futures, scenario_set,
+                                                                         generate.regimes)))
+        # else: a generator given as null
     return parts
+
+
+def factors(scenario_set: ScenarioSet, n: int | None = None, seed: int | None = None) -> list[Factor]:
+    """The listed futures and each generator's futures, in the set's order. ``n`` replaces the number of
+    samples of every sampling generator (ranges, fx_history), except with ``combine: sample``, where it is
+    the number of draws instead; ``seed`` replaces the set's seed."""
+    return [part.factor() for part in _parts(scenario_set, n, seed)]
 
 
 def expand(scenario_set: ScenarioSet, n: int | None = None, seed: int | None = None) -> list[Future]:
     """The set's futures, their probabilities adding up to 1 (see :func:`factors` for ``n`` and ``seed``).
-    Not validated (see :func:`check_futures`); ScenarioError, naming the set's line, for a product too large or
-    whose factors set the same value, and for an fx_history the ECB history cannot give."""
+    Not validated (see :func:`check_futures`); ScenarioError, naming the set's line, for a product too large (from
+    the factors' sizes, before any is drawn) or whose factors set the same value, and for an fx_history the ECB
+    history cannot give."""
     spec = scenario_set.spec
-    parts = factors(scenario_set, n, seed)
-    _refuse_overlaps(scenario_set, parts)
-    if spec.combine == "sample":
-        draws = rng(spec.seed if seed is None else seed, SAMPLE_STREAM)
-        return _sample(parts, n if n is not None else spec.n, draws)
-    size = math.prod(len(part.futures) for part in parts)
-    if size > MAX_FUTURES:
-        sizes = " x ".join(f"{len(part.futures):,} {part.label}" for part in parts)
+    parts = _parts(scenario_set, n, seed)
+    size = math.prod(part.size for part in parts)
+    if spec.combine == "product" and size > MAX_FUTURES:
+        sizes = " x ".join(f"{part.size:,} {part.label}" for part in parts)
         raise scenario_set.error(("combine",) if "combine" in scenario_set.source.data else (),
                                  f"the product has {size:,} futures ({sizes}), more than {MAX_FUTURES:,}; "
                                  "use combine: sample")
-    return [_combined(combination) for combination in itertools.product(*(part.futures for part in parts))]
+    made = [part.factor() for part in parts]
+    _refuse_overlaps(scenario_set, made)
+    if spec.combine == "sample":
+        draws = rng(spec.seed if seed is None else seed, SAMPLE_STREAM)
+        futures = _sample(made, n if n is not None else spec.n, draws)
+    else:
+        futures = [_combined(combination) for combination in itertools.product(*(part.futures for part in made))]
+    same = same_futures(futures)
+    if same:
+        warnings.warn(SameFuturesWarning(_same_text(scenario_set, same)), stacklevel=2)
+    return futures
+
+
+class SameFuturesWarning(UserWarning):
+    """Futures of a set that set the same values: each is the same scenario, solved and counted with its own
+    probability (a valid set, likely a mistake)."""
+
+
+def same_futures(futures: Sequence[Future]) -> list[list[str]]:
+    """The names of the futures that set the same values (the same overrides in the same order), in groups of two
+    or more, in the set's order."""
+    groups: dict[str, list[str]] = {}
+    for future in futures:
+        groups.setdefault(json.dumps(future.overrides, default=str), []).append(future.name)
+    return [names for names in groups.values() if len(names) > 1]
+
+
+def _same_text(scenario_set: ScenarioSet, groups: list[list[str]]) -> str:
+    shown = "; ".join(" = ".join(names[:4]) + (f" (and {len(names) - 4:,} more)" if len(names) > 4 else "")
+                      for names in groups[:3])
+    more = f" and {len(groups) - 3:,} more groups" if len(groups) > 3 else ""
+    return (f"{scenario_set.name}: futures set the same values: {shown}{more}; each is solved and counted with its "
+            "own probability (one future of their summed probability would be solved once)")
 
 
 def _combined(futures: tuple[Future, ...], probability: float | None = None) -> Future:
@@ -161,4 +216,4 @@ def _naming(problem: Problem, future: Future) -> Problem:
     return problem
 
 
-__all__ = ["Factor", "check_futures", "expand", "factors"]
+__all__ = ["Factor", "SameFuturesWarning", "check_futures", "expand", "factors", "same_futures"]

@@ -236,6 +236,8 @@ class Subproblems:
         self._futures[future] = _Delta(key, positions, values, arrays.offset)
         own_cost = np.where(shared, 0.0, arrays.cost)
         bound = self._solve(future, _with_cost(arrays, own_cost), None)
+        if bound.status in (SolveStatus.NO_SOLUTION, SolveStatus.TIME_LIMIT):
+            raise BendersError(f"the time limit ran out while future {future} was set up, before any plan was found")
         if bound.status is not SolveStatus.OPTIMAL:
             raise BendersError(f"future {future}'s own costs are unbounded below or it has no plan even with the "
                                f"decisions made now free ({bound.message}); use the extensive form")
@@ -271,22 +273,32 @@ class Subproblems:
             self._held.pop(next(iter(self._held)))
         return highs
 
-    def _solve(self, future: int, arrays: ProgramArrays, x: np.ndarray | None) -> _Answer:
+    def _solve(self, future: int, arrays: ProgramArrays, x: np.ndarray | None, *, limited: bool = True) -> _Answer:
+        """``future``'s LP with the shared columns at ``x`` (free if None), from its last basis; within the time left
+        unless not ``limited``."""
         key = self._futures[future].key
+        try:
+            return self._solve_on(key, future, arrays, x, self.options if limited else None)
+        except BaseException:  # Ctrl-C in the middle: the instance's state is unknown, let it go
+            self._held.pop(key, None)
+            raise
+
+    def _solve_on(self, key: str, future: int, arrays: ProgramArrays, x: np.ndarray | None,
+                  options: SolverOptions | None) -> _Answer:
         columns = np.flatnonzero(self._structures[key].shared)
         highs = self._instance(key, arrays)
         if x is not None:
             set_bounds(highs, columns, x, x)
         if future in self._bases:  # from where this future's LP ended last round: only x has moved since
             highs.setBasis(self._bases[future])
-        solution = run(highs, False, duals=True, options=self.options)
+        solution = run(highs, False, duals=True, options=options)
         if solution.status not in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE, SolveStatus.NO_SOLUTION,
                                    SolveStatus.TIME_LIMIT):  # the warm start lost its way: once more, cold
             self._held.pop(key, None)
             highs = self._instance(key, arrays)
             if x is not None:
                 set_bounds(highs, columns, x, x)
-            solution = run(highs, False, duals=True, options=self.options)
+            solution = run(highs, False, duals=True, options=options)
         if solution.status is SolveStatus.OPTIMAL:
             self._bases[future] = highs.getBasis()
         if x is not None:  # the instance holds the future's own bounds again for the next hand-over
@@ -348,8 +360,9 @@ class Subproblems:
                    answer.slope - shared_cost, answer.objective)
 
     def values(self, future: int, x: np.ndarray) -> np.ndarray | None:
-        """``future``'s column values with the shared columns at ``x`` (None: it has no plan there)."""
-        answer = self._solve(future, self.arrays(future), x)
+        """``future``'s column values with the shared columns at ``x`` (None: it has no plan there), whatever time
+        is left: the plan's tables are made even once its time has run out."""
+        answer = self._solve(future, self.arrays(future), x, limited=False)
         return answer.values if answer.status is SolveStatus.OPTIMAL else None
 
 
@@ -569,15 +582,6 @@ class Master:
             self._rows.append((used, cut.slope[used] / largest, -np.inf,
                                (float(cut.slope @ x) - cut.value) / largest))
 
-    def underrates(self, cut: Cut, point: MasterPoint) -> bool:
-        """Whether ``cut`` (made at some x) cuts off the master's ``point``: it rules x out, or says theta is more
-        there than the master has it."""
-        if cut.kind is CutKind.STOPPED:
-            return False
-        if cut.kind is CutKind.FEASIBILITY:
-            return True
-        return cut.value - point.theta[cut.future] > FEASIBLE * max(1.0, abs(cut.value))
-
     def objective(self, totals: np.ndarray) -> float:
         """The plan's objective from its futures' whole costs."""
         return plan_objective(totals, self.probabilities, self.risk_weight, self.alpha)
@@ -679,11 +683,12 @@ def _whole(x: np.ndarray, integer: np.ndarray) -> bool:
 
 def decompose(parts: Sequence[SharedPart], probabilities: np.ndarray, evaluate: Callable[[np.ndarray], list[Cut]], *,
               risk_weight: float, alpha: float, options: SolverOptions, gap: float,
-              on_round: Callable[[Round], None] = lambda r: None, max_rounds: int = MAX_ROUNDS) -> Decomposed:
+              on_round: Callable[[Round], None] = lambda r: None, max_rounds: int | None = None) -> Decomposed:
     """Benders over the futures whose shared parts are ``parts``: ``evaluate(x)`` gives every future's cut at x (in
     the order of ``parts``). Stops once the proven bounds are within ``gap`` (relative to the objective), when time
-    runs out, on Ctrl-C or after ``max_rounds`` rounds, with the best plan found and its gap. BoundError when the
-    bounds fail their check."""
+    runs out, on Ctrl-C or after ``max_rounds`` rounds (MAX_ROUNDS), with the best plan found and its gap. BoundError
+    when the bounds fail their check."""
+    max_rounds = MAX_ROUNDS if max_rounds is None else max_rounds
     master_gap = min(options.mip_gap, gap / 10)
     master = Master(parts, probabilities, risk_weight=risk_weight, alpha=alpha,
                     options=dataclasses.replace(options, mip_gap=master_gap))
@@ -691,22 +696,15 @@ def decompose(parts: Sequence[SharedPart], probabilities: np.ndarray, evaluate: 
     relaxing = master.is_mip
     core: np.ndarray | None = None
     status = SolveStatus.ROUND_LIMIT
-    try:
-        while len(state.rounds) < max_rounds:
-            phase = "lp" if relaxing else "master"
+    while len(state.rounds) < max_rounds:
+        phase = "lp" if relaxing else "master"
+        try:
             point = master.solve(relax=relaxing, start=None if state.best is None else state.best[0])
             state.bound(point.bound)
             if relaxing:
                 added, core, relaxing = _lp_round(master, point, core, evaluate, state)
             else:
-                cuts = evaluate(point.x)
-                if any(cut.kind is CutKind.STOPPED for cut in cuts):
-                    status = SolveStatus.TIME_LIMIT
-                    break
-                state.offer(point.x, cuts)
-                added = [cut for cut in cuts if master.underrates(cut, point)]
-                for cut in added:
-                    master.add(cut, point.x)
+                added = _master_round(master, point, evaluate, state)
             state.record(added, phase, on_round)
             if not relaxing and state.best is not None and state.gap <= gap and _confirmed(master, state):
                 status = SolveStatus.OPTIMAL
@@ -715,10 +713,14 @@ def decompose(parts: Sequence[SharedPart], probabilities: np.ndarray, evaluate: 
             if left is not None and left <= 0:
                 status = SolveStatus.TIME_LIMIT
                 break
-    except TimeoutError:
-        status = SolveStatus.TIME_LIMIT
-    except KeyboardInterrupt:
-        status = SolveStatus.INTERRUPTED
+        except TimeoutError:
+            status = SolveStatus.TIME_LIMIT
+        except KeyboardInterrupt:
+            status = SolveStatus.INTERRUPTED
+        else:
+            continue
+        state.record([], phase, on_round)  # the round that stopped, with the bounds proven by then
+        break
     if state.best is None:
         why = {SolveStatus.TIME_LIMIT: "the time ran out", SolveStatus.INTERRUPTED: "it was interrupted",
                SolveStatus.ROUND_LIMIT: f"{max_rounds} rounds passed"}[status]
@@ -727,38 +729,45 @@ def decompose(parts: Sequence[SharedPart], probabilities: np.ndarray, evaluate: 
     return Decomposed(state.best[0], state.best[1], state.upper, state.lower, state.rounds, status)
 
 
-def _lp_round(master: Master, point: MasterPoint, core: np.ndarray | None,
-              evaluate: Callable[[np.ndarray], list[Cut]], state: _Progress) -> tuple[list[Cut], np.ndarray, bool]:
-    """One round of the LP phase: cuts at the in-out point between the master's point and the core (or at the
-    master's point when those cut nothing off); the moved core; whether the phase goes on."""
-    integer = master.integer[:master.n_shared]
-    core = point.x if core is None else core
-    separation = IN_OUT * point.x + (1 - IN_OUT) * core
-    cuts = evaluate(separation)
+def _master_round(master: Master, point: MasterPoint, evaluate: Callable[[np.ndarray], list[Cut]],
+                  state: _Progress) -> list[Cut]:
+    """One round of the master itself: every future's cut at its whole x, which offers an upper bound."""
+    cuts = evaluate(point.x)
     if any(cut.kind is CutKind.STOPPED for cut in cuts):
         raise TimeoutError("a future's LP ran out of time")
-    added = [cut for cut in cuts if master.underrates(cut, point) or _cuts_off(master, cut, separation, point)]
-    at = separation
-    if not any(master.underrates(cut, point) for cut in added):  # in-out: nothing at the master's point; try there
-        cuts = evaluate(point.x)
+    state.offer(point.x, cuts)
+    added = [cut for cut in cuts if _cuts_off(cut, point.x, point)]
+    for cut in added:
+        master.add(cut, point.x)
+    return added
+
+
+def _lp_round(master: Master, point: MasterPoint, core: np.ndarray | None,
+              evaluate: Callable[[np.ndarray], list[Cut]], state: _Progress) -> tuple[list[Cut], np.ndarray, bool]:
+    """One round of the LP phase: cuts at the in-out point between the master's point and the core, or at the
+    master's point when those cut nothing off there; the moved core; whether the phase goes on (not once no cut
+    cuts the master's point off, or its bound has stalled). A whole point evaluated offers its upper bound."""
+    integer = master.integer[:master.n_shared]
+    core = point.x if core is None else core
+    added: list[Cut] = []
+    for at in (IN_OUT * point.x + (1 - IN_OUT) * core, point.x):
+        cuts = evaluate(at)
         if any(cut.kind is CutKind.STOPPED for cut in cuts):
             raise TimeoutError("a future's LP ran out of time")
-        for cut in added:
+        if _whole(at, integer):
+            state.offer(at, cuts)
+        fresh = [cut for cut in cuts if _cuts_off(cut, at, point)]
+        for cut in fresh:
             master.add(cut, at)
-        added_here = [cut for cut in cuts if master.underrates(cut, point)]
-        if _whole(point.x, integer):
-            state.offer(point.x, cuts)
-        for cut in added_here:
-            master.add(cut, point.x)
-        done = not added_here
-        return [*added, *added_here], 0.5 * (core + point.x), not done and not _stalled(state)
-    for cut in added:
-        master.add(cut, at)
-    return added, 0.5 * (core + point.x), not _stalled(state)
+        added += fresh
+        if fresh or at is point.x:
+            break
+    return added, 0.5 * (core + point.x), bool(added) and not _stalled(state)
 
 
-def _cuts_off(master: Master, cut: Cut, at: np.ndarray, point: MasterPoint) -> bool:
-    """Whether an optimality cut made at ``at`` says more of theta at the master's point than the master has."""
+def _cuts_off(cut: Cut, at: np.ndarray, point: MasterPoint) -> bool:
+    """Whether ``cut``, made at ``at``, cuts off the master's ``point``: a feasibility cut, or an optimality cut that
+    has more of theta there than the master."""
     if cut.kind is not CutKind.OPTIMALITY:
         return cut.kind is CutKind.FEASIBILITY
     value = cut.value + float(cut.slope @ (point.x - at))

@@ -269,7 +269,8 @@ def run(highs: highspy.Highs, is_mip: bool, duals: bool = False, options: Solver
     status = _STATUS.get(model_status, SolveStatus.ERROR)
     if model_status == highspy.HighsModelStatus.kModelEmpty:  # no variables: the offset is all there is
         return Solution(status, highs.getLp().offset_, highs.getLp().offset_, 0.0, seconds,
-                        np.zeros(highs.getNumCol()), np.zeros(highs.getNumRow()), "Optimal (empty model)")
+                        np.zeros(highs.getNumCol()), np.zeros(highs.getNumRow()), "Optimal (empty model)",
+                        np.zeros(highs.getNumCol()))
     has_values = info.primal_solution_status == 2  # kSolutionStatusFeasible
     if interrupted:
         status = SolveStatus.INTERRUPTED

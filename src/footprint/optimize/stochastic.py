@@ -15,15 +15,26 @@ CVaR = eta + sum(p_f * excess_f) / (1 - alpha), excess_f >= cost_f - eta, excess
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from footprint.optimize.highs import ProgramArrays, Solution, SolverOptions, SolveStatus, run, set_bounds, to_highs
+from footprint.optimize.highs import (
+    ProgramArrays,
+    Solution,
+    SolveProgress,
+    SolverOptions,
+    SolveStatus,
+    run,
+    set_bounds,
+    to_highs,
+)
 from footprint.optimize.lp import ColumnMatrix
 from footprint.optimize.model import FootprintModel
 from footprint.optimize.solve import PlanningError
+from footprint.optimize.warm import structure_key
 from footprint.scenario.sets import DECISIONS
 
 HERE_AND_NOW = DECISIONS
@@ -40,7 +51,8 @@ class ExtensiveForm:
 
     arrays: ProgramArrays
     columns: list[np.ndarray]
-    """Per future, the column of the extensive form holding each of its model's columns."""
+    """Per future, the column of the extensive form holding each of its model's columns (futures with the same
+    program share theirs)."""
     shared: np.ndarray
     """Whether each column of the extensive form is decided now (shared by every future)."""
     cost_rows: np.ndarray | None
@@ -101,7 +113,7 @@ def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[flo
                               f"{weights.sum():.12g})")
     if not (risk_weight >= 0 and 0 < alpha < 1):
         raise StochasticError(f"expected risk_weight >= 0 and 0 < alpha < 1, found {risk_weight:g} and {alpha:g}")
-    arrays = [ProgramArrays.of(model.program) for model in models]
+    every = [ProgramArrays.of(model.program) for model in models]
     masks = [shared_columns(model, blocks, revise_from) for model in models]
     reference = shared_labels(models[0], masks[0])
     for number, (model, mask) in enumerate(zip(models[1:], masks[1:], strict=True), start=1):
@@ -109,6 +121,11 @@ def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[flo
             raise StochasticError(f"future {number}'s decisions made now are not those of the first future (the "
                                   "futures differ in options, plants, products or years); a stochastic plan needs "
                                   "one set of decisions to share")
+    # Futures whose programs are the same (a regime that changes nothing here, two draws alike) are one future of
+    # their summed probability: the same plan, half the columns and rows for a pair.
+    distinct, same_as = _distinct(every)
+    arrays, masks = [every[i] for i in distinct], [masks[i] for i in distinct]
+    weights = np.bincount(same_as, weights=weights, minlength=len(distinct))
     n_shared = int(masks[0].sum())
     # Columns: the shared ones once (first), then each future's own.
     columns, next_free = [], n_shared
@@ -122,7 +139,7 @@ def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[flo
     n_cols = next_free
     risk = risk_weight > 0
     eta = n_cols if risk else None
-    n_cols += (1 + len(models)) if risk else 0
+    n_cols += (1 + len(arrays)) if risk else 0
 
     cost = np.zeros(n_cols)
     lower = np.full(n_cols, -np.inf)
@@ -152,7 +169,7 @@ def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[flo
         assert eta is not None
         # excess_f - cost_f(x) + eta >= offset_f: one row per future over its own columns and the shared ones, divided
         # by amount_scale (see there).
-        cost_rows = np.arange(row_offset, row_offset + len(models))
+        cost_rows = np.arange(row_offset, row_offset + len(arrays))
         scale = amount_scale(np.concatenate([part.cost for part in arrays]))
         lower[eta], upper[eta] = -np.inf, np.inf
         cost[eta] = risk_weight
@@ -166,7 +183,7 @@ def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[flo
             entry_values.append(np.concatenate([-part.cost[used], [1.0, 1.0]]) / scale)
             rows_lower.append(np.array([part.offset / scale]))
             rows_upper.append(np.array([np.inf]))
-        row_offset += len(models)
+        row_offset += len(arrays)
     rows, cols, values = (np.concatenate(parts) for parts in (entry_rows, entry_cols, entry_values))
     order = np.lexsort((rows, cols))
     rows, cols, values = rows[order], cols[order], values[order]
@@ -179,25 +196,52 @@ def extensive_form(models: Sequence[FootprintModel], probabilities: Sequence[flo
     return ExtensiveForm(
         ProgramArrays(matrix, cost, lower, upper, np.concatenate(rows_lower), np.concatenate(rows_upper), integer,
                       offset),
-        columns, np.arange(n_cols) < n_shared, cost_rows, eta)
+        [columns[i] for i in same_as], np.arange(n_cols) < n_shared,
+        None if cost_rows is None else cost_rows[same_as], eta)
 
 
-def solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray | None = None) -> Solution | None:
-    """The extensive form's solution, with its shared columns held at ``fixed`` if given; None: no plan."""
+def _distinct(arrays: Sequence[ProgramArrays]) -> tuple[list[int], np.ndarray]:
+    """The first of each set of equal programs, and for each program the position of its set among them."""
+    first: dict[str, int] = {}
+    same_as = np.empty(len(arrays), dtype=np.int64)
+    for number, program in enumerate(arrays):
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(structure_key(program).encode())
+        for part in (program.cost, program.lower, program.upper, program.row_lower, program.row_upper,
+                     program.matrix.values, np.array([program.offset])):
+            digest.update(np.ascontiguousarray(part).tobytes())
+        same_as[number] = first.setdefault(digest.hexdigest(), len(first))
+    return [int(np.flatnonzero(same_as == k)[0]) for k in range(len(first))], same_as
+
+
+class StoppedError(PlanningError):
+    """A solve stopped (time limit, Ctrl-C) before it proved its plan optimal."""
+
+
+def solve_form(form: ExtensiveForm, options: SolverOptions, fixed: np.ndarray | None = None, *,
+               partial: bool = False, on_progress: Callable[[SolveProgress], None] | None = None) -> Solution | None:
+    """The extensive form's solution, with its shared columns held at ``fixed`` if given; None: no plan.
+    StoppedError when the solve stops before it is optimal, unless ``partial``: then the best plan found so far,
+    labelled (time_limit, interrupted), is returned too; StoppedError only if there is none."""
     highs = to_highs(form.arrays, options)
     if fixed is not None:
         shared = np.flatnonzero(form.shared)
         set_bounds(highs, shared, fixed, fixed)
-    solution = run(highs, bool(form.arrays.integer.any()), options=options)
+    solution = run(highs, bool(form.arrays.integer.any()), options=options, keep_interrupted=partial,
+                   on_progress=on_progress)
     if solution.status is SolveStatus.INFEASIBLE:
         return None
+    if solution.status in (SolveStatus.NO_SOLUTION, SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED) and not (
+            partial and solution.status.has_plan):
+        raise StoppedError(f"the time limit ran out before the plan was solved ({solution.message})")
     if not solution.status.has_plan:
         raise PlanningError(f"the stochastic plan could not be solved: {solution.message}")
     return solution
 
 
 def solve_model_of(model: FootprintModel, options: SolverOptions) -> float:
-    """The optimal NPV cost of one model (a future alone, or the mean future)."""
+    """The optimal NPV cost of one model (a future alone, or the mean future); StoppedError if the solve stops
+    first."""
     form = extensive_form([model], [1.0])
     solution = solve_form(form, options)
     if solution is None:
@@ -205,5 +249,15 @@ def solve_model_of(model: FootprintModel, options: SolverOptions) -> float:
     return model.npv(form.future_values(solution.values, 0))  # at true costs, without the flows' tie-break
 
 
-__all__ = ["HERE_AND_NOW", "ExtensiveForm", "StochasticError", "amount_scale", "extensive_form", "shared_columns",
-           "shared_labels", "solve_form", "solve_model_of"]
+__all__ = [
+    "HERE_AND_NOW",
+    "ExtensiveForm",
+    "StochasticError",
+    "StoppedError",
+    "amount_scale",
+    "extensive_form",
+    "shared_columns",
+    "shared_labels",
+    "solve_form",
+    "solve_model_of",
+]

@@ -7,7 +7,6 @@ them (the regret table, the revisions, the iterations of its solve).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from footprint.plan.fields import FieldError, checked_plan
 from footprint.plan.results import MANIFEST, ResultsError, read_summary, write_folder
 
 TABLES: dict[str, tuple[str, ...]] = {
@@ -57,30 +57,6 @@ def table_columns(stacked: bool) -> dict[str, tuple[str, ...]]:
     if not stacked:
         return TABLES
     return {**{name: (FUTURE, *columns) for name, columns in TABLES.items()}, **STOCHASTIC_TABLES}
-
-
-_SUMMARY_FIELDS: dict[str, tuple[str, tuple[type, ...]]] = {
-    "objective": ("a number", (int, float)), "status": ("a text", (str,)), "currency": ("a text", (str,)),
-    "scenario": ("a text", (str,)), "objective_sense": ("a text", (str,)),
-}
-"""What a Plan's summary holds that reading it back relies on; the first three must be there."""
-_REQUIRED = ("objective", "status", "currency")
-
-
-def summary_problem(summary: Mapping[str, Any]) -> str | None:
-    """What is wrong with a Plan's summary read back (a field missing or of another type), or None."""
-    for key in _REQUIRED:
-        if key not in summary:
-            return f"{key} is missing"
-    for key, (expected, kinds) in _SUMMARY_FIELDS.items():
-        value = summary.get(key)
-        if key in summary and (isinstance(value, bool) or not isinstance(value, kinds)):
-            return f"{key}: expected {expected}, found {json.dumps(value)[:60]}"
-    horizon = summary.get("horizon")
-    if "horizon" in summary and not (isinstance(horizon, list) and len(horizon) == 2
-                                     and all(isinstance(y, int) and not isinstance(y, bool) for y in horizon)):
-        return f"horizon: expected [first year, last year], found {json.dumps(horizon)[:60]}"
-    return None
 
 
 def _checked(name: str, table: pd.DataFrame, columns: Mapping[str, tuple[str, ...]] = TABLES) -> pd.DataFrame:
@@ -238,18 +214,23 @@ class Plan:
             for kind in ("parquet", "csv"))]
         if missing:
             raise ResultsError(f"{folder}: incomplete results, table(s) missing: {', '.join(missing)}")
-        tables = {}
+        tables, files = {}, {}
         for name in names:
             parquet = folder / f"{name}.parquet"
+            files[name] = parquet.name if parquet.is_file() else f"{name}.csv"
             try:
-                tables[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(folder / f"{name}.csv")
+                tables[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(folder / files[name])
             except Exception as err:  # pyarrow and pandas raise many kinds for a damaged file
                 raise ResultsError(f"{folder}: table {name!r} cannot be read ({type(err).__name__})") from None
         summary = {key: value for key, value in summary.items() if key != MANIFEST}
-        problem = summary_problem(summary)
-        if problem is not None:
-            raise ResultsError(f"{folder}: {SUMMARY_FILE}: {problem}")
         try:
-            return cls(summary, tables)
+            return cls(summary, checked_plan(summary, tables))
+        except FieldError as err:
+            if err.table is None:
+                raise ResultsError(f"{folder}: {SUMMARY_FILE}: {err}") from None
+            file = files[err.table]
+            row = ("" if err.row is None else f", line {err.row + 2}" if file.endswith(".csv")  # after the header
+                   else f", row {err.row + 1}")
+            raise ResultsError(f"{folder}: {file}: column {err.column}{row}: {err}") from None
         except ValueError as err:
             raise ResultsError(f"{folder}: {err}") from None

@@ -55,6 +55,10 @@ def write_folder(target: Path, summary_file: str, summary: dict[str, Any],
 def _check_target(target: Path, summary_file: str) -> None:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise ResultsError(f"{target} exists and is not a folder; name a new folder for the results")
+    if target.is_dir() and not os.access(target, os.W_OK | os.X_OK):
+        # Swapped out whole, a folder this user may not write would be replaced, its owner and permissions lost.
+        raise ResultsError(f"cannot write {target}: permission denied (the folder is not writable; results "
+                           "replace a folder only where they may write into it)")
     if target.is_dir() and any(target.iterdir()) and not (target / summary_file).is_file():
         raise ResultsError(f"{target} is a folder that holds other files, not results; name a new or empty "
                            "folder (results replace only earlier results)")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pyarrow as pa
 from pyarrow import ipc
-from sqlalchemy import ColumnElement, Row, case, func, select
+from sqlalchemy import ColumnElement, Row, String, case, func, select, type_coerce
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from footprint.plan.decisions import Decisions, Level
+from footprint.plan.fields import FieldError, checked_plan, shown
 from footprint.plan.plan import STOCHASTIC, Plan, table_columns
 from footprint.plan.store_schema import KINDS, StoreError, open_engine, reason, runs, scenarios, store_url, tables
 
@@ -39,6 +40,8 @@ if TYPE_CHECKING:  # the store need not load the solver: a process that only sto
 FAILED = "failed"
 """The status of a future that has no plan (infeasible, or its worker failed); its message says why."""
 RUNNING, LATEST = "running", "latest"
+MAX_ID = 2**63 - 1
+"""The largest id a store can hold (a 64-bit integer): a larger number names no run."""
 _EXACT_INTEGER = 2 ** 53
 _DECISION_SETS = ("builds", "assignments", "plants")
 """The decisions a run keeps (those of the assignments level; the flows level reads the flows table)."""
@@ -80,10 +83,13 @@ def canonical_scenario(data: Any) -> tuple[str, str]:
     return text, _sha256(text)
 
 
-def run_key(scenario_hash: str, overrides: Sequence[tuple[str, Any]], settings: Mapping[str, Any]) -> str:
+def run_key(scenario_hash: str, overrides: Sequence[tuple[str, Any]], settings: Mapping[str, Any],
+            distinct: str | None = None) -> str:
     """What a sweep skips by: the sha256 of the scenario's hash, the overrides applied to it and the settings'
-    hash (overrides count, so futures made from one scenario by overrides have keys of their own)."""
-    return _sha256(f"{scenario_hash}\n{canonical_json(list(overrides))}\n{_sha256(canonical_json(settings))}")
+    hash (overrides count, so futures made from one scenario by overrides have keys of their own). ``distinct``:
+    the name of a future that sets the same values as another of its sweep, so that each is stored."""
+    keyed = list(overrides) if distinct is None else [*overrides, ["future", distinct]]
+    return _sha256(f"{scenario_hash}\n{canonical_json(keyed)}\n{_sha256(canonical_json(settings))}")
 
 
 def solver_settings(options: SolverOptions, **extra: Any) -> dict[str, Any]:
@@ -118,6 +124,8 @@ class Run:
     id: int | None = None
     created: datetime | None = None
     version: str | None = None
+    distinct: str | None = None
+    """A future that sets the same values as another of its sweep: its name, in its key (see :func:`run_key`)."""
 
     @property
     def settings_hash(self) -> str:
@@ -125,7 +133,7 @@ class Run:
 
     @property
     def key(self) -> str:
-        return run_key(self.scenario_hash, self.overrides, self.settings)
+        return run_key(self.scenario_hash, self.overrides, self.settings, self.distinct)
 
     @property
     def has_plan(self) -> bool:
@@ -133,7 +141,12 @@ class Run:
 
     @property
     def scenario_data(self) -> Any:
-        return json.loads(self.scenario)
+        """The scenario's data; StoreError where the stored content is damaged."""
+        try:
+            return json.loads(self.scenario)
+        except json.JSONDecodeError as err:
+            raise StoreError(f"run {self.id}: its scenario is damaged (not JSON: {err.msg} at character "
+                             f"{err.pos}); the store was changed by something other than footprint") from None
 
 
 def check_run_name(name: str) -> str:
@@ -184,7 +197,7 @@ def decode_tables(encoded: Mapping[str, bytes]) -> dict[str, pd.DataFrame]:
     return {name: ipc.open_stream(data).read_all().to_pandas() for name, data in encoded.items()}
 
 
-def _json(value: Any) -> str | None:
+def _as_json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, default=_json_value)
 
 
@@ -204,16 +217,38 @@ def _decisions_json(decisions: Decisions | None) -> str | None:
     return json.dumps({name: sorted(getattr(decisions, name)) for name in _DECISION_SETS})
 
 
-def _decisions(text: str | None) -> Decisions | None:
+_DECISION_ITEMS = {"builds": (str, int, int), "assignments": (str, str, int), "plants": (str, str, int)}
+"""Each decision set's items as stored: (option, year, count), (plant, product, year), (plant, verb, year)."""
+
+
+def _decisions(text: Any) -> Decisions | None:
     if text is None:
         return None
-    data = json.loads(text)
+    data = _json(text, dict)
+    for name, kinds in _DECISION_ITEMS.items():
+        items = data.get(name)
+        if not isinstance(items, list) or not all(_fits(item, kinds) for item in items):
+            raise ValueError(f"expected {name} as a list of [{', '.join(kind.__name__ for kind in kinds)}]")
     return Decisions(**{name: frozenset(tuple(item) for item in data[name]) for name in _DECISION_SETS},
                      level=Level.ASSIGNMENTS)
 
 
-def _overrides(text: str) -> tuple[tuple[str, Any], ...]:
-    return tuple((path, value) for path, value in json.loads(text))
+def _fits(item: Any, kinds: tuple[type, ...]) -> bool:
+    return isinstance(item, list) and len(item) == len(kinds) and all(
+        isinstance(part, kind) and not isinstance(part, bool) for part, kind in zip(item, kinds, strict=True))
+
+
+def _json(text: Any, kind: type) -> Any:
+    """The stored JSON ``text``, a ``kind`` (dict or list); ValueError saying what it is instead."""
+    if not isinstance(text, str):
+        raise ValueError(f"expected JSON text, found a {type(text).__name__}")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not JSON: {err.msg} at character {err.pos}") from None
+    if not isinstance(value, kind):
+        raise ValueError(f"expected a JSON {'object' if kind is dict else 'list'}, found {shown(value)}")
+    return value
 
 
 def _package_version() -> str:
@@ -230,9 +265,12 @@ class RunStore:
     line naming the store (password masked), for anything that keeps it from being opened, read or written;
     with ``create=False`` (for reading), for a store not made yet too."""
 
-    def __init__(self, url: str | Path | None = None, *, create: bool = True) -> None:
+    def __init__(self, url: str | Path | None = None, *, create: bool = True, read_only: bool = False) -> None:
         address, self.name = store_url(url)  # name: its file, or its URL with the password masked
-        self._engine = open_engine(address, self.name, create=create)
+        self._engine, self.writable = open_engine(address, self.name, create=create, read_only=read_only)
+        self.label = Path(self.name).name if address.get_backend_name() == "sqlite" else \
+            f"{address.database} on {address.host or 'localhost'}"
+        """The store as pages name it: its file's name, not the path; a database's name and host."""
 
     def __repr__(self) -> str:
         return f"RunStore({self.name!r})"
@@ -263,6 +301,7 @@ class RunStore:
         if record.kind not in ("run", "future") or (record.kind == "future") != (record.sweep is not None):
             raise ValueError(f"save_run stores a run, or a future of a sweep; got a {record.kind} "
                              f"{'of sweep ' + str(record.sweep) if record.sweep is not None else 'of no sweep'}")
+        self._check_writable(f"store {record.kind} {record.name!r}")
         names = set(table_columns(_stacked(record))) if record.has_plan else set()
         if set(encoded) != names:
             raise ValueError(f"a run with a plan is stored with its tables {sorted(names)}, a failed one without; "
@@ -282,6 +321,11 @@ class RunStore:
                     raise
                 return int(existing[0].id)
         return int(run_id)
+
+    def _check_writable(self, what: str) -> None:
+        if not self.writable:
+            raise StoreError(f"{self.name}: cannot {what}: this user may not write the run store (it is read only "
+                             "here); give --store a store you may write")
 
     def _keep_scenario(self, record: Run) -> None:
         """The record's scenario content, stored once by its hash (in its own transaction: a content stored
@@ -304,7 +348,7 @@ class RunStore:
                 "bound": _number(record.bound), "gap": _number(record.gap), "currency": record.currency,
                 "build_seconds": _number(record.build_seconds), "solve_seconds": _number(record.solve_seconds),
                 "message": record.message, "decisions": _decisions_json(record.decisions),
-                "summary": _json(record.summary)}
+                "summary": _as_json(record.summary)}
 
     def _rows(self, statement: Any, doing: str) -> list[Row[Any]]:
         with self._doing(doing), self._engine.connect() as connection:
@@ -322,6 +366,7 @@ class RunStore:
             if twice:
                 raise StoreError(f"sweep {name!r}: futures with the same {what} ({', '.join(twice[:5])}); "
                                  "each future is stored once by its name and key")
+        self._check_writable(f"start sweep {name!r}")
         text, digest = canonical_scenario(set_content)
         record = Run("sweep", name, text, digest, dict(settings), RUNNING, summary={"futures": planned})
         doing = f"start sweep {name!r}"
@@ -335,12 +380,13 @@ class RunStore:
                     sweep_id = connection.scalar(select(runs.c.id).where(runs.c.kind == "sweep",
                                                                          runs.c.key == record.key))
                     connection.execute(runs.update().where(runs.c.id == sweep_id).values(  # the name given now
-                        name=name, status=RUNNING, message=None, summary=_json(record.summary)))
+                        name=name, status=RUNNING, message=None, summary=_as_json(record.summary)))
         stored = {key for (key,) in self._rows(select(runs.c.key).where(runs.c.sweep == sweep_id), doing)}
         return int(sweep_id), stored & {entry[2] for entry in planned}
 
     def finish_sweep(self, sweep_id: int, status: str, message: str | None = None) -> None:
         """Record how sweep ``sweep_id`` ended: ``done``, ``interrupted`` or ``failed`` (with a message)."""
+        self._check_writable(f"finish sweep {sweep_id}")
         with self._doing(f"finish sweep {sweep_id}"), self._engine.begin() as connection:
             done = connection.execute(runs.update().where(runs.c.id == sweep_id, runs.c.kind == "sweep")
                                       .values(status=status, message=message))
@@ -359,8 +405,7 @@ class RunStore:
         child = runs.alias("child")
         stored = select(func.count()).select_from(child).where(child.c.sweep == runs.c.id).scalar_subquery()
         statement = select(runs.c.id, runs.c.kind, runs.c.name, runs.c.status, runs.c.objective, runs.c.currency,
-                           runs.c.created, case((runs.c.kind == "sweep", stored)).label("futures"),
-                           runs.c.summary)
+                           _CREATED, case((runs.c.kind == "sweep", stored)).label("futures"), runs.c.summary)
         # A stochastic plan is stored as a run whose summary says so (json.dumps writes it thus).
         stochastic = func.coalesce(runs.c.summary, "").contains(f'"kind": "{STOCHASTIC}"', autoescape=True)
         condition = {None: runs.c.kind != "future", STOCHASTIC: (runs.c.kind == "run") & stochastic,
@@ -368,12 +413,14 @@ class RunStore:
         statement = statement.where(condition)
         if search:
             statement = statement.where(runs.c.name.icontains(search, autoescape=True))
+        limit, offset = (min(max(number, 0), MAX_ID) for number in (limit, offset))  # what a database can take
         rows = self._rows(statement.order_by(runs.c.id.desc()).limit(limit).offset(offset), "list the runs")
-        frame = pd.DataFrame([row[:-1] for row in rows], columns=["id", "kind", "name", "status", "objective",
-                                                                 "currency", "created", "futures"])
-        frame["created"] = pd.to_datetime(frame["created"]).dt.tz_localize(UTC)
+        listed = [_listed(row, self.name) for row in rows]
+        frame = pd.DataFrame([row[:-1] for row in listed], columns=["id", "kind", "name", "status", "objective",
+                                                                   "currency", "created", "futures"])
+        frame["created"] = pd.to_datetime(frame["created"], utc=True)
         frame["futures"] = frame["futures"].astype("Int64")
-        summaries = [None if row[-1] is None else json.loads(row[-1]) for row in rows]
+        summaries = [row[-1] for row in listed]
         frame["kind"] = [STOCHASTIC if (summary or {}).get("kind") == STOCHASTIC else kind
                          for kind, summary in zip(frame["kind"], summaries, strict=True)]
         frame["futures"] = pd.array([len(summary["futures"]) if kind == STOCHASTIC else stored
@@ -384,9 +431,10 @@ class RunStore:
         return frame
 
     def _find(self, condition: ColumnElement[bool]) -> Run | None:
-        with_content = select(runs, scenarios.c.content).join(scenarios, runs.c.scenario_hash == scenarios.c.hash)
+        columns = [_CREATED if column.name == "created" else column for column in runs.c]
+        with_content = select(*columns, scenarios.c.content).join(scenarios, runs.c.scenario_hash == scenarios.c.hash)
         rows = self._rows(with_content.where(condition).order_by(runs.c.id.desc()).limit(1), "read a run")
-        return _run(rows[0]) if rows else None
+        return _run(rows[0], self.name) if rows else None
 
     def get(self, ref: int | str) -> Run:
         """The run ``ref`` names: its id, ``latest`` (the newest run or sweep), ``SWEEP/FUTURE`` (a future by
@@ -394,8 +442,8 @@ class RunStore:
         of that name). StoreError, naming what the store holds, for a ref that names nothing."""
         text = str(ref).strip()
         found: Run | None = None
-        if text.isdigit():
-            found = self._find(runs.c.id == int(text))
+        if _is_id(text):
+            found = self._find(runs.c.id == int(text)) if int(text) <= MAX_ID else None
         elif text == LATEST:
             found = self._find(runs.c.kind != "future")
         else:
@@ -416,8 +464,8 @@ class RunStore:
         return found
 
     def _sweep(self, ref: str) -> Run | None:
-        if ref.isdigit():
-            return self._find((runs.c.id == int(ref)) & (runs.c.kind == "sweep"))
+        if _is_id(ref):
+            return self._find((runs.c.id == int(ref)) & (runs.c.kind == "sweep")) if int(ref) <= MAX_ID else None
         return self._find((runs.c.name == ref) & (runs.c.kind == "sweep"))
 
     def _holdings(self) -> str:
@@ -437,10 +485,18 @@ class RunStore:
         if not run.has_plan:
             raise StoreError(f"run {run.id} ({run.name}) has no plan: {run.message or run.status}")
         rows = dict(self._rows(select(tables.c.name, tables.c.data).where(tables.c.run == run.id), "read a plan"))
+        summary = dict(run.summary or {})
         try:
-            return Plan(dict(run.summary or {}),
-                        decode_tables({name: bytes(rows[name]) for name in table_columns(_stacked(run))}))
-        except (KeyError, ValueError, pa.ArrowException) as err:
+            decoded = decode_tables({name: bytes(rows[name]) for name in table_columns(_stacked(run))})
+        except (KeyError, TypeError, ValueError, pa.ArrowException) as err:
+            raise StoreError(f"{self.name}: the tables of run {run.id} are damaged ({err})") from None
+        try:
+            return Plan(summary, checked_plan(summary, decoded))
+        except FieldError as err:
+            where = "its summary" if err.table is None else f"its table {err.table}, column {err.column}" + (
+                "" if err.row is None else f", row {err.row + 1}")
+            raise StoreError(f"{self.name}: run {run.id}: {where} is damaged: {err}") from None
+        except ValueError as err:
             raise StoreError(f"{self.name}: the tables of run {run.id} are damaged ({err})") from None
 
     def futures(self, sweep_id: int, level: Level = Level.ASSIGNMENTS) -> pd.DataFrame:
@@ -452,18 +508,19 @@ class RunStore:
         if sweep is None:
             raise StoreError(f"{self.name}: no sweep {sweep_id}")
         order = {entry[0]: position for position, entry in enumerate((sweep.summary or {}).get("futures", []))}
-        columns = [runs.c.id, runs.c.name, runs.c.probability, runs.c.status, runs.c.objective, runs.c.currency,
-                   runs.c.gap, runs.c.decisions, runs.c.message, runs.c.overrides]
-        rows = self._rows(select(*columns).where(runs.c.sweep == sweep_id).order_by(runs.c.id), "read a sweep")
-        rows.sort(key=lambda row: order.get(row.name, len(order)))
-        decided = [_decisions(row.decisions) for row in rows]
-        if level is Level.FLOWS:
-            decided = self._with_flows([row.id for row in rows], decided)
-        else:
-            decided = [None if decisions is None else decisions.at(level) for decisions in decided]
-        return pd.DataFrame([{**row._mapping, "decisions": decisions, "overrides": _overrides(row.overrides)}
-                             for row, decisions in zip(rows, decided, strict=True)],
-                            columns=[column.name for column in columns])
+        parsers = {"id": _id, "name": _text, "probability": _read_finite, "status": _text,
+                   "objective": _read_finite, "currency": _optional_text, "gap": _read_number, "decisions": _decisions,
+                   "message": _optional_text, "overrides": _overrides}
+        rows = self._rows(select(*(runs.c[name] for name in parsers)).where(runs.c.sweep == sweep_id)
+                          .order_by(runs.c.id), "read a sweep")
+        futures = [{name: fields.read(name, parse) for name, parse in parsers.items()}
+                   for fields in (_Fields(row, self.name) for row in rows)]
+        futures.sort(key=lambda future: order.get(future["name"], len(order)))
+        frame = pd.DataFrame(futures, columns=list(parsers))
+        decided = frame["decisions"].tolist()
+        frame["decisions"] = (self._with_flows(frame["id"].tolist(), decided) if level is Level.FLOWS else
+                              [None if decisions is None else decisions.at(level) for decisions in decided])
+        return frame
 
     def _with_flows(self, ids: list[int], decided: list[Decisions | None]) -> list[Decisions | None]:
         """Each future's decisions with the lanes its stored flows table supplies through (read one future at a
@@ -477,10 +534,36 @@ class RunStore:
                               "read a future's flows")
             try:
                 flows = decode_tables({"flows": bytes(rows[0].data)})["flows"]
-            except (IndexError, pa.ArrowException) as err:
+            except (IndexError, TypeError, ValueError, pa.ArrowException) as err:
                 raise StoreError(f"{self.name}: the flows of run {run} are damaged or missing ({err})") from None
             with_flows.append(decisions.with_flows(flows))
         return with_flows
+
+
+_CREATED = type_coerce(runs.c.created, String).label("created")
+"""When a run was stored, as the database holds it: parsed by :func:`_created`, so that a damaged value is a
+message and not SQLAlchemy's failure inside a query."""
+
+
+def _listed(row: Row[Any], store: str) -> tuple[Any, ...]:
+    """A row of the runs listing with the fields it shows checked (see :func:`_run`)."""
+    f = _Fields(row, store)
+    summary = f.read("summary", _optional_object)
+    kind = f.read("kind", _kind)
+    if kind == "sweep" or (summary or {}).get("kind") == STOCHASTIC:
+        f.read("summary", _planned if kind == "sweep" else _stochastic_futures)
+    return (f.id, kind, f.read("name", _text), f.read("status", _text), f.read("objective", _read_finite),
+            f.read("currency", _optional_text), f.read("created", _created), row.futures, summary)
+
+
+def _stochastic_futures(text: Any) -> None:
+    if not isinstance(_object(text).get("futures"), dict):
+        raise ValueError("expected a stochastic plan's futures, each with its probability")
+
+
+def _is_id(text: str) -> bool:
+    """Whether a reference is a run's id: ASCII digits (``str.isdigit`` takes ² and other digits too)."""
+    return text.isascii() and text.isdigit()
 
 
 def _stacked(record: Run) -> bool:
@@ -488,18 +571,115 @@ def _stacked(record: Run) -> bool:
     return (record.summary or {}).get("kind") == STOCHASTIC
 
 
-def _run(row: Row[Any]) -> Run:
-    m = row._mapping
-    return Run(kind=m["kind"], name=m["name"], scenario=m["content"], scenario_hash=m["scenario_hash"],
-               settings=json.loads(m["settings"]), status=m["status"],
-               overrides=_overrides(m["overrides"]),
-               objective=m["objective"], bound=m["bound"], gap=m["gap"], currency=m["currency"],
-               build_seconds=m["build_seconds"], solve_seconds=m["solve_seconds"], message=m["message"],
-               decisions=_decisions(m["decisions"]),
-               summary=None if m["summary"] is None else json.loads(m["summary"]), sweep=m["sweep"],
-               probability=m["probability"], id=m["id"], created=m["created"].replace(tzinfo=UTC),
-               version=m["version"])
+def _run(row: Row[Any], store: str) -> Run:
+    """The Run of a stored row (its runs columns and its scenario's content), each field checked: StoreError
+    naming the run and the field that is damaged."""
+    f = _Fields(row, store)
+    summary = f.read("summary", _optional_object)
+    if f.read("kind", _kind) == "sweep":
+        f.read("summary", _planned)
+    return Run(kind=f.read("kind", _kind), name=f.read("name", _text), scenario=f.read("content", _text),
+               scenario_hash=f.read("scenario_hash", _text), settings=f.read("settings", _object),
+               status=f.read("status", _text), overrides=f.read("overrides", _overrides),
+               objective=f.read("objective", _read_finite), bound=f.read("bound", _read_number),
+               gap=f.read("gap", _read_number), currency=f.read("currency", _optional_text),
+               build_seconds=f.read("build_seconds", _read_finite),
+               solve_seconds=f.read("solve_seconds", _read_finite),
+               message=f.read("message", _optional_text), decisions=f.read("decisions", _decisions),
+               summary=summary, sweep=f.read("sweep", _optional_id), probability=f.read("probability", _read_finite),
+               id=f.id, created=f.read("created", _created), version=f.read("version", _text))
 
 
-__all__ = ["FAILED", "LATEST", "Run", "RunStore", "StoreError", "canonical_json", "canonical_scenario",
+class _Fields:
+    """A stored row's fields, each read by a parser that raises ValueError (or TypeError) for a damaged value."""
+
+    def __init__(self, row: Row[Any], store: str) -> None:
+        self.values, self.store = row._mapping, store
+        self.id = self.read("id", _id) if "id" in self.values else None
+
+    def read(self, name: str, parse: Callable[[Any], Any]) -> Any:
+        try:
+            return parse(self.values[name])
+        except (ValueError, TypeError, OverflowError) as err:
+            where = f"run {self.values['id']}" if name != "id" else "a run"
+            raise StoreError(f"{self.store}: {where}: the field {name} is damaged ({err}); the store was changed by "
+                             "something other than footprint") from None
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a text, found {shown(value)}")
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _kind(value: Any) -> str:
+    if value not in KINDS:
+        raise ValueError(f"expected one of {', '.join(KINDS)}, found {shown(value)}")
+    return str(value)
+
+
+def _id(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"expected a run's id, found {shown(value)}")
+    return value
+
+
+def _optional_id(value: Any) -> int | None:
+    return None if value is None else _id(value)
+
+
+def _read_number(value: Any) -> float | None:
+    """A stored number (an SQLite column may hold a text instead), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
+        raise ValueError(f"expected a number, found {shown(value)}")
+    return float(value)
+
+
+def _read_finite(value: Any) -> float | None:
+    number = _read_number(value)
+    if number is not None and not math.isfinite(number):
+        raise ValueError(f"expected a finite number, found {shown(value)}")
+    return number
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return _json(value, dict)  # type: ignore[no-any-return]
+
+
+def _optional_object(value: Any) -> dict[str, Any] | None:
+    return None if value is None else _object(value)
+
+
+def _overrides(value: Any) -> tuple[tuple[str, Any], ...]:
+    pairs = _json(value, list)
+    if not all(isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) for pair in pairs):
+        raise ValueError("expected a list of [path, value] pairs")
+    return tuple((path, item) for path, item in pairs)
+
+
+def _planned(text: Any) -> None:
+    """A sweep's summary: the futures it planned, each [name, probability or null, key]."""
+    futures = _object(text).get("futures")
+    if not isinstance(futures, list) or not all(
+            isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str) and isinstance(entry[2], str)
+            and (entry[1] is None or _read_finite(entry[1]) is not None) for entry in futures):
+        raise ValueError("expected the futures it planned, each [name, probability or null, key]")
+
+
+def _created(value: Any) -> datetime:
+    """When a run was stored (UTC): PostgreSQL gives a datetime, SQLite the text SQLAlchemy wrote."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        raise ValueError(f"expected a date and time, found {shown(value)}")
+    return value.replace(tzinfo=UTC)
+
+
+__all__ = ["FAILED", "LATEST", "MAX_ID", "Run", "RunStore", "StoreError", "canonical_json", "canonical_scenario",
            "check_run_name", "decode_tables", "encode_tables", "run_key", "run_record", "solver_settings"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ CONNECT_SECONDS = 10
 """How long to wait for a PostgreSQL server before saying it cannot be reached."""
 KINDS = ("run", "future", "sweep")
 _SQLITE_HEADER = b"SQLite format 3\x00"
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 _CREATE_LOCK = int.from_bytes(b"fprint01")
 """The PostgreSQL advisory lock held while a store's tables are made."""
 _PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
@@ -147,17 +149,24 @@ def store_url(where: str | Path | None) -> tuple[URL, str]:
     return url, url.render_as_string(hide_password=True)
 
 
-def open_engine(url: URL, name: str, *, create: bool = True) -> Engine:
+def open_engine(url: URL, name: str, *, create: bool = True, read_only: bool = False) -> tuple[Engine, bool]:
     """An engine on the store's database with its version checked and its tables made if absent (else, without
-    ``create``, StoreError for a store not made yet)."""
+    ``create``, StoreError for a store not made yet), and whether it may be written. An SQLite file that this
+    user may not write (nor its folder) is opened for reading without ``create`` or with ``read_only``, and
+    refused otherwise."""
     file = Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+    writable = True
     if file is not None:
-        _check_file(file, name, create)
-    engine = _engine(url, name)
+        writable = _check_file(file, name, create)
+        if not writable and create and not read_only:
+            raise StoreError(_not_writable(file, name))
+        if not writable:
+            url = _read_only_url(file)
+    engine = _engine(url, name, writable)
     try:
         if file is not None and not file.exists():
             _make_file(file, name)
-        _prepare(engine, name, create)
+        _prepare(engine, name, create and writable)
     except SQLAlchemyError as err:
         engine.dispose()
         raise StoreError(f"{name}: {reason(err)}") from None
@@ -167,10 +176,19 @@ def open_engine(url: URL, name: str, *, create: bool = True) -> Engine:
     except StoreError:
         engine.dispose()
         raise
-    return engine
+    return engine, writable
 
 
-def _engine(url: URL, name: str) -> Engine:
+def _read_only_url(file: Path) -> URL:
+    """The URL that reads ``file`` without writing anything: where its folder may not be written either, SQLite
+    cannot make the shared-memory file its write-ahead log needs, and reads the file as it is (immutable)."""
+    query = {"mode": "ro", "uri": "true"}
+    if not os.access(file.parent, os.W_OK | os.X_OK):
+        query["immutable"] = "1"
+    return URL.create("sqlite", database=file.absolute().as_uri(), query=query)
+
+
+def _engine(url: URL, name: str, writable: bool = True) -> Engine:
     try:
         if url.get_backend_name() != "sqlite":
             return create_engine(url, connect_args={"connect_timeout": CONNECT_SECONDS})
@@ -180,7 +198,7 @@ def _engine(url: URL, name: str) -> Engine:
     except ImportError as err:
         raise StoreError(f"{name}: its database driver is not installed ({err}); footprint ships psycopg for "
                          "postgresql+psycopg:// URLs") from None
-    event.listen(engine, "connect", _sqlite_settings)
+    event.listen(engine, "connect", _sqlite_settings if writable else _sqlite_reading)
     return engine
 
 
@@ -205,9 +223,10 @@ def _make_file(path: Path, name: str) -> None:
                 os.remove(leftover)
 
 
-def _check_file(path: Path, name: str, create: bool) -> None:
-    """Refuse, before SQLite says something vaguer (or makes a file that should not be made), a path that cannot
-    be a run store."""
+def _check_file(path: Path, name: str, create: bool) -> bool:
+    """Refuse, before SQLite says something vaguer, hangs (on a FIFO) or makes a file that should not be made, a
+    path that cannot be a run store; whether this user may write it (and its folder, where SQLite keeps its
+    journal)."""
     if not create and not path.exists():
         raise StoreError(_not_made(name))
     if path.is_dir():
@@ -215,11 +234,19 @@ def _check_file(path: Path, name: str, create: bool) -> None:
     folder = path.parent
     if not folder.is_dir():
         raise StoreError(f"cannot open the run store {name}: {folder} is not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):  # SQLite writes its journal beside the file
-        raise StoreError(f"cannot write the run store {name}: the folder {folder} is not writable "
-                         f"(give --store a file elsewhere, or set {STORE_ENV})")
+    for each in (path, *(path.with_name(path.name + suffix) for suffix in _SQLITE_SIDE_FILES)):
+        try:
+            mode = each.stat().st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            raise StoreError(f"cannot read the run store {name}: {(err.strerror or str(err)).lower()}") from None
+        if not stat.S_ISREG(mode):
+            raise StoreError(f"{each} is not a regular file (a FIFO, a socket or a device); a run store is an SQLite "
+                             "file: name another")
+    folder_writable = os.access(folder, os.W_OK | os.X_OK)
     if not path.exists():
-        return
+        return folder_writable
     try:
         with open(path, "rb") as handle:
             header = handle.read(len(_SQLITE_HEADER))
@@ -227,8 +254,16 @@ def _check_file(path: Path, name: str, create: bool) -> None:
         raise StoreError(f"cannot read the run store {name}: {(err.strerror or str(err)).lower()}") from None
     if header and header != _SQLITE_HEADER:
         raise StoreError(f"{name} is not an SQLite database (a run store is one); name another file")
-    if not os.access(path, os.W_OK):
-        raise StoreError(f"cannot write the run store {name}: the file is read-only")
+    return folder_writable and os.access(path, os.W_OK)
+
+
+def _not_writable(path: Path, name: str) -> str:
+    if not os.access(path.parent, os.W_OK | os.X_OK):  # SQLite writes its journal beside the file
+        return (f"cannot write the run store {name}: the folder {path.parent} is not writable (give --store a file "
+                f"elsewhere, or set {STORE_ENV}); commands that only read a store (runs, show, export, report, "
+                "compare, serve) read it")
+    return (f"cannot write the run store {name}: the file is read-only; commands that only read a store (runs, "
+            "show, export, report, compare, serve) read it")
 
 
 def _sqlite_settings(connection: Any, _record: Any) -> None:
@@ -245,6 +280,14 @@ def _sqlite_settings(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_reading(connection: Any, _record: Any) -> None:
+    """A store opened for reading: foreign keys as a writer has them, and nothing written (its journal mode is
+    the file's)."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
 def _not_made(name: str) -> str:
     return f"no run store at {name} yet (`footprint run` makes one; --store or {STORE_ENV} names another)"
 
@@ -257,6 +300,9 @@ def _prepare(engine: Engine, name: str, create: bool) -> None:
         listed = ", ".join(sorted(present)[:5])
         raise StoreError(f"{name} is an SQLite database of something else (tables {listed}), not a run store; "
                          "name another file")
+    if version is not None and not version.isdigit():
+        raise StoreError(f"{name}: the run store's schema version is damaged (footprint_meta holds {version[:40]!r}, "
+                         "expected a whole number); restore the store from a copy")
     if version is not None and int(version) > SCHEMA_VERSION:
         raise StoreError(f"{name} is a run store of schema version {version}, newer than this footprint's "
                          f"({SCHEMA_VERSION}); upgrade footprint to use it")
@@ -277,7 +323,8 @@ def _prepare(engine: Engine, name: str, create: bool) -> None:
 
 
 def _version(connection: Connection) -> str | None:
-    return connection.scalar(select(meta.c.value).where(meta.c.name == "schema_version"))
+    value = connection.scalar(select(meta.c.value).where(meta.c.name == "schema_version"))
+    return None if value is None else str(value)
 
 
 def reason(err: SQLAlchemyError) -> str:

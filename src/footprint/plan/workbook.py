@@ -8,6 +8,7 @@ opens half a workbook. Amounts are in the summary's currency, as in the Plan.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -77,6 +78,8 @@ def write_sheets(summary: dict[str, Any], tables: Mapping[str, pd.DataFrame], pa
                                     f"({MAX_SHEET_ROWS - 1:,}); write the results folder instead")
     if path.exists() and not _is_plan_workbook(path):
         raise PlanWorkbookError(f"{path} exists and is not a plan workbook; name a new file for the results")
+    if path.is_file() and not os.access(path, os.W_OK):  # replaced by a rename, it would lose its permissions
+        raise PlanWorkbookError(f"cannot write {path}: permission denied (the file is read-only)")
 
     def write(temporary: Path) -> None:
         taken: set[str] = set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import stat
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -75,7 +76,8 @@ def read_csv_table(path: Path, table: str) -> Sheet:
     shows them (the header is row 1)."""
     label = printable(str(path))
     try:
-        empty = path.stat().st_size == 0
+        found = path.stat()
+        empty = stat.S_ISREG(found.st_mode) and found.st_size == 0  # a pipe or device has no size: read_text refuses it
     except OSError:
         empty = False  # read_text says why
     text = "" if empty else read_text(path, "CSV")

@@ -28,17 +28,21 @@ from pydantic import (
 
 from footprint.scenario.codes import Country, Currency, IsoCountry, country_code
 from footprint.scenario.figures import (
+    MIN_RATE,
+    RATE_EXPECTED,
     Figure,
     Fraction,
     NonNegative,
     NotBool,
     Num,
     Positive,
+    Rate,
     Real,
     Year,
     YearSeries,
     dump_number,
     error_details,
+    number_text,
     parse_series,
     series_value,
     value_of,
@@ -84,11 +88,11 @@ class FxRule(Entity):
     future: Literal["hold_last", "mean_last_5"] = Field(
         "hold_last", description="Years past the data: repeat the last year, or the mean of the last five."
     )
-    path: dict[Year, Positive] = Field(
+    path: dict[Year, Rate] = Field(
         default_factory=dict, description="Given rates for given years; they override everything else."
     )
     peg: Currency | None = Field(None, description="Pegged to this currency ...")
-    rate: Positive | None = Field(None, description="... at this many units per unit of it.")
+    rate: Rate | None = Field(None, description="... at this many units per unit of it.")
 
     @model_validator(mode="after")
     def _peg_has_rate(self) -> FxRule:
@@ -112,9 +116,9 @@ def _fx_spec(raw: Any) -> Any:
             raise ValueError(f"expected an FX rule: {error_details(err)}") from None
     series = parse_series(raw)
     for year, rate in (series.items() if isinstance(series, dict) else [(None, series)]):
-        if value_of(rate) <= 0:
+        if not value_of(rate) >= MIN_RATE:
             where = "" if year is None else f"year {year}: "
-            raise ValueError(f"{where}expected a rate > 0, found {value_of(rate):g}")
+            raise ValueError(f"{where}expected a rate {RATE_EXPECTED}, found {number_text(value_of(rate))}")
     return series
 
 

@@ -4,7 +4,9 @@ columns), a ``scenario`` sheet of fields and values for the rest, and a ``notes`
 Header cells carry each column's meaning as a comment; columns that name an entity of another
 sheet (a lane's plant and market, ...) get a drop-down list of that sheet's ids, and columns with
 a fixed set of values a list of them. A formula's value is the one the spreadsheet last saved.
-Reading never raises anything but ScenarioError, whatever the file holds. Numbers keep the 16
+Reading never raises anything but ScenarioError, whatever the file holds, and reads each sheet's
+cells as the file holds them, with openpyxl's own sheet parser (as its read-only sheets use it):
+never the rectangle a sheet's dimension claims, which one stray cell makes A1:XFD1048576. Numbers keep the 16
 significant digits openpyxl writes (Excel itself keeps 15).
 """
 
@@ -13,7 +15,6 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -30,7 +32,15 @@ from footprint.scenario.checks import Problem
 from footprint.scenario.layout import NOTES, REST, Column, column, rest_column, table, tables
 from footprint.scenario.notes import kind_text, notes_rows, rest_declared
 from footprint.scenario.sources import MAX_FILE_BYTES, ScenarioError, Source, read_bytes
-from footprint.scenario.tabular import Sheet, Tabled, from_tables, is_empty, rest_from_pairs, rest_pairs
+from footprint.scenario.tabular import (
+    Sheet,
+    Tabled,
+    from_tables,
+    is_empty,
+    rest_from_pairs,
+    rest_pairs,
+    too_large,
+)
 from footprint.scenario.text import printable, short
 
 MAX_UNPACKED_BYTES = 20 * MAX_FILE_BYTES
@@ -39,7 +49,8 @@ REST_HEADER = ("field", "value", "meaning")
 LAST_ROW = 1_048_576
 
 
-def _open(raw: bytes, name: str, *, data_only: bool) -> Workbook:
+def _open(raw: bytes, name: str) -> Workbook:
+    """The workbook, its sheets left unread (read-only: each is parsed as it is read, its used cells alone)."""
     not_a_workbook = ScenarioError(name, [Problem((), "not an Excel workbook (.xlsx); save it from the "
                                                       "spreadsheet as an Excel workbook")])
     try:
@@ -53,7 +64,7 @@ def _open(raw: bytes, name: str, *, data_only: bool) -> Workbook:
     try:
         with warnings.catch_warnings():  # openpyxl warns of parts it does not read (extensions, styles)
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(io.BytesIO(raw), data_only=data_only)
+            return openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of error on a broken or foreign file; each means this
         raise not_a_workbook from None
 
@@ -62,8 +73,14 @@ def read_workbook(path: Path) -> Source:
     """The scenario in an Excel workbook, with the sheet, row and column of every value."""
     name = printable(str(path))
     raw = read_bytes(path, "Excel workbook (.xlsx)")
-    workbook = _open(raw, name, data_only=False)
-    cached: Workbook | None = None
+    workbook = _open(raw, name)
+    try:
+        return _read(workbook, name)
+    finally:
+        workbook.close()
+
+
+def _read(workbook: Workbook, name: str) -> Source:
     problems: list[Problem] = []
     known = {t.name for t in tables()}
     sheets: list[Sheet] = []
@@ -78,16 +95,12 @@ def read_workbook(path: Path) -> Source:
                                         f"{', '.join(sorted(known))}; rename it, or move it to another workbook",
                                     where=label))
             continue
-        if ws.merged_cells.ranges:
-            problems.extend(Problem((), "merged cells; unmerge them and give the value in each cell",
-                                    where=f"{label}, cells {merged.coord}") for merged in ws.merged_cells.ranges)
+        grid = _used_rows(workbook, ws, label, problems)
+        if grid is None:
             continue
-        if cached is None and _has_formulas(ws):
-            cached = _open(raw, name, data_only=True)
-        grid = list(_values(ws, cached[ws.title] if cached is not None else None, label, problems))
         if title == REST:
             rest_rows = _rest_rows(grid, label, problems)
-        elif grid:
+        else:
             sheets.append(_sheet(title, label, grid))
     if rest_rows is None:
         problems.append(Problem((), f"no sheet {REST}: it holds the scenario's name, horizon and the fields no table "
@@ -98,31 +111,60 @@ def read_workbook(path: Path) -> Source:
     return from_tables(name, rest_from_pairs(name, rest_rows), sheets)
 
 
-def _has_formulas(ws: Worksheet) -> bool:
-    return any(cell.data_type == "f" for row in ws.iter_rows() for cell in row)
+class _SavedValues(WorkSheetParser):
+    """A sheet's cells as the spreadsheet last saved them (a formula's value); a formula with no saved value
+    has the data type "f"."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell = super().parse_cell(element)
+        if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+            cell["data_type"] = "f"
+        return cell
 
 
-def _values(ws: Worksheet, cached: Worksheet | None, label: str,
-            problems: list[Problem]) -> Iterator[tuple[int, list[Any]]]:
-    """(row number, values) of each row from A1 on; a formula's saved value; errors and unsaved formulas
-    reported."""
-    for row in ws.iter_rows(min_row=1, min_col=1):
-        values = []
-        for cell in row:
-            value, kind = cell.value, cell.data_type
-            if kind == "f" and cached is not None:
-                saved = cached.cell(cell.row, cell.column)
-                value, kind = saved.value, saved.data_type
-                if value is None:
-                    problems.append(Problem((), "a formula with no saved value (the workbook was not saved by a "
-                                                "spreadsheet); open and save it, or type the value",
-                                            where=f"{label}, cell {cell.coordinate}"))
-            if kind == "e":
-                problems.append(Problem((), f"the cell holds the error {value}", where=f"{label}, cell "
-                                                                                   f"{cell.coordinate}"))
-                value = None
-            values.append(value)
-        yield row[0].row if row else 0, values
+Grid = list[tuple[int, list[Any]]]
+"""(row number, values from column A to the row's last used cell) of each row with a value."""
+
+
+def _used_rows(workbook: Workbook, ws: Any, label: str, problems: list[Problem]) -> Grid | None:
+    """The rows of ``ws`` with a value, reading only the cells the file holds (a sheet's dimension may say
+    A1:XFD1048576 for one cell); None, with the problems, for a sheet that cannot be read as a table (merged
+    cells, damaged, its used cells spanning more than a table may)."""
+    used: list[tuple[int, dict[int, Any]]] = []
+    try:
+        with warnings.catch_warnings(), ws._get_source() as source:  # as openpyxl's read-only sheet reads itself
+            warnings.simplefilter("ignore")  # a date out of range is read as an error, reported below
+            parser = _SavedValues(source, ws._shared_strings, data_only=True, epoch=workbook.epoch,
+                                  date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+            for number, cells in parser.parse():
+                values = {}
+                for cell in cells:
+                    value, kind, column = cell["value"], cell["data_type"], cell["column"]
+                    if kind == "f":
+                        problems.append(Problem((), "a formula with no saved value (the workbook was not saved by a "
+                                                    "spreadsheet); open and save it, or type the value",
+                                                where=f"{label}, cell {get_column_letter(column)}{number}"))
+                    elif kind == "e":
+                        problems.append(Problem((), f"the cell holds the error {printable(str(value)[:40])}",
+                                                where=f"{label}, cell {get_column_letter(column)}{number}"))
+                    elif value is not None:
+                        values[column] = value
+                if values:
+                    used.append((number, values))
+    except Exception as error:  # openpyxl raises many kinds of error on a damaged sheet; each means this
+        problems.append(Problem((), f"the sheet cannot be read ({short(str(error), 80)}); save it again from the "
+                                    "spreadsheet", where=label))
+        return None
+    if parser.merged_cells is not None and parser.merged_cells.mergeCell:
+        problems.extend(Problem((), "merged cells; unmerge them and give the value in each cell",
+                                where=f"{label}, cells {merged.ref}") for merged in parser.merged_cells.mergeCell)
+        return None
+    width = max((max(values) for _, values in used), default=0)
+    large = too_large(label, len(used), width)
+    if large is not None:
+        problems.append(large)
+        return None
+    return [(number, [values.get(column) for column in range(1, max(values) + 1)]) for number, values in used]
 
 
 def _header_text(value: Any) -> str:
@@ -131,35 +173,40 @@ def _header_text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _sheet(title: str, label: str, grid: list[tuple[int, list[Any]]]) -> Sheet:
-    _, head = grid[0]
-    header = [_header_text(value) for value in head]
+def _header_and_rows(grid: Grid) -> tuple[list[str], Grid]:
+    """Row 1's texts (none if it is empty), and the rows after it with something in them."""
+    head = grid[0][1] if grid and grid[0][0] == 1 else []
+    rows = [(number, cells) for number, cells in grid
+            if number > 1 and not all(is_empty(cell) for cell in cells)]
+    return [_header_text(value) for value in head], rows
+
+
+def _sheet(title: str, label: str, grid: Grid) -> Sheet:
+    header, rows = _header_and_rows(grid)
     labels = [f"column {get_column_letter(index + 1)}" + (f" ({name})" if name else "")
               for index, name in enumerate(header)]
-    rows = [(number, cells) for number, cells in grid[1:] if not all(is_empty(cell) for cell in cells)]
     return Sheet(title, label, header, labels, rows)
 
 
-def _rest_rows(grid: list[tuple[int, list[Any]]], label: str,
-               problems: list[Problem]) -> list[tuple[str, Any, str]]:
+def _rest_rows(grid: Grid, label: str, problems: list[Problem]) -> list[tuple[str, Any, str]]:
     if not grid:
         return []
-    header = [_header_text(value) for value in grid[0][1]]
+    header, rows = _header_and_rows(grid)
     if REST_HEADER[0] not in header or REST_HEADER[1] not in header:
         problems.append(Problem((), f"expected the columns {REST_HEADER[0]} and {REST_HEADER[1]} in row 1",
                                 where=label))
         return []
     key_at, value_at = header.index(REST_HEADER[0]), header.index(REST_HEADER[1])
     letter = get_column_letter(value_at + 1)
-    rows = []
-    for number, cells in grid[1:]:
+    found = []
+    for number, cells in rows:
         key = _header_text(cells[key_at]) if key_at < len(cells) else ""
         value = cells[value_at] if value_at < len(cells) else None
         if key:
-            rows.append((key, value, f"{label}, row {number}, column {letter} ({REST_HEADER[1]})"))
+            found.append((key, value, f"{label}, row {number}, column {letter} ({REST_HEADER[1]})"))
         elif not is_empty(value):
             problems.append(Problem((), f"a value ({short(value)}) with no field name", where=f"{label}, row {number}"))
-    return rows
+    return found
 
 
 # --- writing ------------------------------------------------------------------------------------

@@ -130,11 +130,17 @@ def _number(raw: Any) -> Num:
     return _real(raw)
 
 
+def number_text(number: float) -> str:
+    """A number for a message: the shorter of its 6 significant digits and its exact shortest form (5e-324, not
+    4.94066e-324)."""
+    return min(f"{number:g}", repr(number), key=len)
+
+
 def _bounded(check: Callable[[float], bool], expected: str) -> Callable[[Any], Num]:
     def parse(raw: Any) -> Num:
         number = _real(raw) if type(raw) in (int, float) else _number(raw)
         if not check(value_of(number)):
-            raise ValueError(f"expected a number {expected}, found {value_of(number):g}")
+            raise ValueError(f"expected a number {expected}, found {number_text(value_of(number))}")
         return number
 
     return parse
@@ -156,6 +162,12 @@ NonNegative = Annotated[Num, PlainValidator(_bounded(lambda v: v >= 0, ">= 0")),
 Positive = Annotated[Num, PlainValidator(_bounded(lambda v: v > 0, "> 0")), _DUMP]
 Fraction = Annotated[Num, PlainValidator(_bounded(lambda v: 0 <= v <= 1, "from 0 to 1")), _DUMP]
 """A share, 0 to 1 (0.35 = 35%)."""
+MIN_RATE = 1 / MAX_MAGNITUDE
+RATE_EXPECTED = f">= {MIN_RATE:g} (an exchange rate's inverse, what one unit is worth, is a number too: at most " \
+                f"{MAX_MAGNITUDE:g})"
+Rate = Annotated[Num, PlainValidator(_bounded(lambda v: v >= MIN_RATE, RATE_EXPECTED)), _DUMP]
+"""An exchange rate: units of a currency per unit of another, from 1e-15 to 1e15 (never one that divides to
+infinity)."""
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 """The years a scenario may name: wider than any planning horizon or history it draws on."""

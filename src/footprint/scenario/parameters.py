@@ -7,8 +7,9 @@
   see ``keys``), else by its position from 0 (``tariffs[3]``), or a mapping's key (``demand[my.product]``,
   for keys with a dot); ``.FIELD`` a field or mapping key (``markets[us].demand.rogue``, ``capacity.2014``).
   A number or a figure takes a number (a figure keeps its source and assumption, and its low and
-  high where the value lies within them); a per-year series takes it for every year; any other
-  value (a regime's name, a mapping, a list) replaces what is there;
+  high where the value lies within them); a per-year series takes it for every year; a name (text
+  that is no number, or nothing) takes any value as it is, a number too (``regime: 2012`` names the
+  regime 2012); any other value (a regime's name, a mapping, a list) replaces what is there;
 - ``growth:PATH``: a per-year series (demand, say) that keeps its first horizon year and grows by
   the value each year after: year t gets ``first * (1 + value) ** (t - start)``.
 
@@ -17,6 +18,7 @@ Only the containers on the path are copied, so YAML anchors elsewhere stay share
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,10 +27,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from footprint.scenario.codes import currency_code
-from footprint.scenario.entities import Horizon
+from footprint.scenario.entities import Horizon, ScenarioFields
 from footprint.scenario.figures import Growth, error_details
 from footprint.scenario.keys import KEY, NAME, entry_position, unknown_entry
+from footprint.scenario.layout import Kind, Shape, fields_of
 from footprint.scenario.scenario import Scenario
+from footprint.scenario.tabular import cell_value
+from footprint.scenario.text import short
 
 GROWTH_PREFIX = "growth:"
 
@@ -83,6 +88,16 @@ class Parameter:
             raise ParameterError(f"{path}: {err}") from None
         return cls(path, tuple(selectors), growth, currency)
 
+    @property
+    def names_text(self) -> bool:
+        """Whether the field this path names is text by its declaration (``regime``, a name, a product class)."""
+        return self.fx_currency is None and not self.growth and _declared_kind(self.selectors) == "text"
+
+    def typed(self, value: Any) -> Any:
+        """``value`` as the field this path names takes it: a number as text where the declarations say the field
+        is text (``regime: 2012`` names the regime 2012: never a number to average); anything else as it is."""
+        return cell_value("text", value) if self.names_text else value
+
     def check(self, scenario: Scenario) -> None:
         """Refuse an FX parameter that could not change anything: the scenario has no amounts in it."""
         if self.fx_currency is None:
@@ -123,6 +138,26 @@ class Parameter:
         # The walk that sets the value, here to read it: the same entries and keys, the same messages.
         _replace_at(data, self.selectors, self.path, "", "", True, lambda old, where: found.append(old) or old)
         return found[0]
+
+
+def _declared_kind(selectors: tuple[_Selector, ...]) -> Kind:
+    """The declared kind of the field ``selectors`` name (``regime``: text; ``plants[busan].fixed_cost``: a number),
+    a list entry or a mapping's value picked by its key; "any" where the declarations do not say."""
+    shape = Shape("model", model=ScenarioFields)
+    for selector in selectors:
+        if shape.form == "model" and not selector.bracketed:
+            assert shape.model is not None
+            found = [inner for name, _, inner in fields_of(shape.model) if name == selector.text]
+            if not found:
+                return "any"
+            shape = found[0]
+        elif shape.form == "entities" and selector.bracketed:
+            shape = Shape("model", model=shape.model)
+        elif shape.form in ("dict", "entries") and shape.item is not None:
+            shape = shape.item
+        else:
+            return "any"
+    return shape.kind if shape.form == "scalar" else "any"
 
 
 def apply_overrides(data: dict[str, Any], overrides: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -195,6 +230,11 @@ def _is_number(raw: Any) -> bool:
     return True
 
 
+def _is_name(raw: Any) -> bool:
+    """Text that is no number: a name (a regime's, a country's)."""
+    return isinstance(raw, str) and not _is_number(raw)
+
+
 def _is_figure(raw: Any) -> bool:
     return isinstance(raw, dict) and "value" in raw
 
@@ -203,21 +243,21 @@ def _is_series(raw: Any) -> bool:
     return isinstance(raw, dict) and bool(raw) and all(str(key).isdigit() for key in raw)
 
 
-def _with_value(old: Any, value: float) -> Any:
+def _with_value(old: Any, value: float | str) -> Any:
     """A number in place of ``old``: a figure keeps its provenance, and its range where it still holds."""
     if not _is_figure(old):
         return value
-    figure = {**old, "value": value}
-    low, high = old.get("low"), old.get("high")
-    if (low is not None and value < float(low)) or (high is not None and value > float(high)):
+    figure = {**old, "value": value}  # a number, or text that reads as one (validation says if it is not finite)
+    low, high, number = old.get("low"), old.get("high"), float(str(value).replace("_", ""))
+    if (low is not None and number < float(low)) or (high is not None and number > float(high)):
         figure.pop("low", None)
         figure.pop("high", None)
     return figure
 
 
 def _set(old: Any, value: Any, path: str, where: str) -> Any:
-    if not _is_number(value):
-        return value
+    if not _is_number(value) or old is None or _is_name(old):
+        return value  # a name in place of a name (regime: 2012 is the regime 2012): validation reads it
     if old is MISSING or _is_number(old) or _is_figure(old):
         return _with_value(old, value)
     if _is_series(old):
@@ -225,8 +265,11 @@ def _set(old: Any, value: Any, path: str, where: str) -> Any:
     raise ParameterError(f"{path}: {where} is {_kind(old)}, not a number, a figure or a per-year series")
 
 
-def _grown(old: Any, rate: float, years: list[int], path: str, where: str) -> dict[int, Any]:
+def _grown(old: Any, rate: Any, years: list[int], path: str, where: str) -> dict[int, Any]:
     """A series from the first horizon year's value of ``old``, grown at ``rate`` a year."""
+    if not _is_number(rate) or not math.isfinite(float(str(rate).replace("_", ""))):
+        raise ParameterError(f"{path}: growth takes a yearly rate, a number (0.02 for 2% a year), found {short(rate)}")
+    rate = float(str(rate).replace("_", ""))
     if old is MISSING:
         raise ParameterError(f"{path}: {where} is not given; growth needs its first year's value")
     if _is_series(old):
@@ -239,7 +282,10 @@ def _grown(old: Any, rate: float, years: list[int], path: str, where: str) -> di
         raise ParameterError(f"{path}: {where} has no value for {years[0]}, the first horizon year")
     first = entries[years[0]]
     start = float(first["value"] if _is_figure(first) else first)
-    return {year: _with_value(entries.get(year), start * (1 + rate) ** (year - years[0])) for year in years}
+    try:
+        return {year: _with_value(entries.get(year), start * (1 + rate) ** (year - years[0])) for year in years}
+    except OverflowError:
+        raise ParameterError(f"{path}: growing {start:g} by {rate:g} a year gives numbers past any limit") from None
 
 
 def numbers_of(raw: Any, years: list[int]) -> float | dict[int, float] | None:

@@ -263,7 +263,19 @@ def rng(seed: int, stream: int) -> np.random.Generator:
 
 
 def listed_futures(scenario_set: ScenarioSet) -> list[Future]:
-    return [Future(f.name, f.probability, tuple(f.overrides.items())) for f in scenario_set.spec.futures]
+    return [Future(f.name, f.probability, typed(f.overrides)) for f in scenario_set.spec.futures]
+
+
+def typed(overrides: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """Each (path, value) with the value as its field takes it (``regime: 2012`` names a regime: text); a path
+    that names nothing is left for :func:`read_set` to report."""
+    def value(path: str, given: Any) -> Any:
+        try:
+            return Parameter.parse(path).typed(given)
+        except ParameterError:
+            return given
+
+    return tuple((path, value(path, given)) for path, given in overrides.items())
 
 
 def numbered(prefix: str, n: int) -> list[str]:
@@ -334,7 +346,7 @@ def read_set(path: str | Path, *, strict: bool = False) -> ScenarioSet:
 def _shared(spec: SetSpec, base: Source, source: Source) -> Source:
     """The base with the set's shared overrides applied."""
     data = base.data
-    for path, value in spec.shared.items():
+    for path, value in typed(spec.shared):
         try:
             data = Parameter.parse(path).apply(data, value)
         except ParameterError as err:
@@ -458,7 +470,7 @@ def _fx_history_problems(spec: FxHistoryGenerator, scenario: Scenario) -> Iterab
 def _override_problems(spec: SetSpec, data: dict[str, Any], scenario: Scenario) -> Iterable[Problem]:
     """Each listed override's path must name something in the base that takes its value."""
     for index, future in enumerate(spec.futures):
-        for path, value in future.overrides.items():
+        for path, value in typed(future.overrides):
             try:
                 parameter = Parameter.parse(path)
                 parameter.check(scenario)

@@ -73,6 +73,9 @@ class ScenarioError(Exception):
         self.problems = list(problems)
         super().__init__(self.report())
 
+    def __reduce__(self) -> tuple[type, tuple[str, list[Problem]]]:  # pickled as made: across processes too
+        return type(self), (self.source, self.problems)
+
     def report(self) -> str:
         errors = sum(problem.is_error for problem in self.problems)
         warnings = len(self.problems) - errors

@@ -31,6 +31,9 @@ from footprint.scenario.layout import (
 from footprint.scenario.sources import Places, ScenarioError, Source, short
 
 EMPTY_MAPPING = "{}"
+MAX_TABLE_CELLS = 10_000_000
+"""A table (a CSV file, a sheet) may span at most this many cells, rows times columns: as many as the largest CSV
+file holds (50 MiB), a hundred times a large scenario's table, and few enough to read in a second or two."""
 
 # --- data to tables -----------------------------------------------------------------------------
 
@@ -191,6 +194,16 @@ def column_values(kind: Kind | None, cells: list[Any]) -> list[Any]:
     return [cell_value(kind, cell) for cell in cells]
 
 
+def too_large(label: str, rows: int, columns: int) -> Problem | None:
+    """The problem with a table whose ``rows`` (with a value) and ``columns`` (to the last one with a value)
+    span more than MAX_TABLE_CELLS cells, if they do."""
+    if rows * columns <= MAX_TABLE_CELLS:
+        return None
+    return Problem((), f"its values span {rows:,} rows and {columns:,} columns ({rows * columns:,} cells), more than "
+                       f"a table may ({MAX_TABLE_CELLS:,} cells); clear what is not part of the table (a stray value "
+                       "far to the right or below)", where=label)
+
+
 def is_empty(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
@@ -269,6 +282,10 @@ def from_tables(name: str, rest: Source, sheets: Sequence[Sheet]) -> Source:
 def _read_sheet(reading: _Reading, t: Table, sheet: Sheet) -> None:
     """Put ``sheet``'s rows into the data, a column at a time (one comprehension per column, not a call per
     cell where it can be helped), each row under its parent, and place every row and cell."""
+    large = too_large(sheet.label, len(sheet.rows), max([len(sheet.header), *map(len, (c for _, c in sheet.rows))]))
+    if large is not None:
+        reading.problems.append(large)
+        return
     header = _checked_header(reading, t, sheet)
     if header is None:
         return
@@ -459,5 +476,5 @@ def rest_pairs(rest: dict[str, Any]) -> list[tuple[str, Any]]:
     return sorted(flat.items(), key=lambda item: (rest_column(item[0]).order, names.index(item[0])))
 
 
-__all__ = ["EMPTY_MAPPING", "Sheet", "Tabled", "cell_value", "column_values", "flatten", "from_tables", "insert",
-           "is_empty", "rest_from_pairs", "rest_pairs", "to_tables"]
+__all__ = ["EMPTY_MAPPING", "MAX_TABLE_CELLS", "Sheet", "Tabled", "cell_value", "column_values", "flatten",
+           "from_tables", "insert", "is_empty", "rest_from_pairs", "rest_pairs", "to_tables", "too_large"]

@@ -51,16 +51,45 @@ def validate(source: Source, checks: Sequence[Check], *, strict: bool = False) -
     if not isinstance(data, dict):
         raise _error(source, [Problem((), "expected a mapping of scenario sections (name, horizon, plants, ...), "
                                           f"found {_kind(data)}")])
+    controls = _control_characters(data, (), [])
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
         problems = _section_problems(data, checks) or list(_fallback_problems(err))
-        raise _error(source, problems) from None
-    problems = [problem for check in checks if check not in CONSISTENCY_CHECKS
-                for problem in check(scenario, Context())]
+        raise _error(source, controls + problems) from None
+    problems = controls + [problem for check in checks if check not in CONSISTENCY_CHECKS
+                           for problem in check(scenario, Context())]
     if any(problem.is_error for problem in problems) or (strict and problems):
         raise _error(source, problems)
     return Loaded(scenario, [locate(problem, source) for problem in problems], source.name, data)
+
+
+REFUSED_CONTROLS = "".join(chr(code) for code in range(32) if chr(code) not in "\t\n")
+"""The control characters a text may not hold: those a workbook cannot hold (a carriage return it reads back as a
+line feed); none is part of a name or a note (a terminal escape, a bell, NUL). Tab and line feed are text."""
+_CONTROL = re.compile(f"[{re.escape(REFUSED_CONTROLS)}]")
+
+
+def _control_characters(node: Any, loc: Loc, found: list[Problem]) -> list[Problem]:
+    """``found`` with a problem at each text under ``node`` (a value, or a mapping's key) that holds a control
+    character (containers alone are walked into: a large scenario is mostly numbers)."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        if type(key) is str and _CONTROL.search(key):
+            found.append(_control_problem(loc, key))
+        if type(value) is str:
+            if _CONTROL.search(value):
+                found.append(_control_problem((*loc, key), value))
+        elif isinstance(value, (dict, list)):
+            _control_characters(value, (*loc, key), found)
+    return found
+
+
+def _control_problem(loc: Loc, text: str) -> Problem:
+    character = _CONTROL.search(text)
+    assert character is not None
+    return Problem(loc, f"the text {short(text)} holds the control character {character.group()!a}; a text may "
+                        "hold tabs and line breaks (\\n), no other control character")
 
 
 def scenario_from_data(data: Any, name: str, checks: Sequence[Check]) -> Scenario:
@@ -225,4 +254,4 @@ def pydantic_problems_of(errors: Iterable[Any], prefix: Loc) -> Iterator[Problem
         yield Problem((*prefix, *pydantic_loc(error)), pydantic_message(error))
 
 
-__all__ = ["Loaded", "display_path", "locate", "scenario_from_data", "validate"]
+__all__ = ["REFUSED_CONTROLS", "Loaded", "display_path", "locate", "scenario_from_data", "validate"]

@@ -44,16 +44,17 @@ def _objective_name(objective_sense: str) -> str:
 
 
 def print_summary(plan: Plan, console: Console) -> None:
-    s = plan.summary
+    s = plan.summary  # read back from a results folder or the store, what is optional may be missing
     currency = _text(s["currency"])
-    what = _objective_name(s["objective_sense"])
-    gap = f", gap {s['gap']:.2%}" if s["gap"] else ""
-    loaded = f"loaded in {s['load_seconds']:.2f} s, " if "load_seconds" in s else ""
-    console.print(f"[bold]{_text(s['scenario'])}[/bold]: {s['status']}{gap}; {what} "
-                  f"{_money(s['objective'], currency)}; {s['variables']:,} variables ({s['integer_variables']:,} "
-                  f"integer), {s['constraints']:,} constraints; {loaded}built in {s['build_seconds']:.2f} s, "
-                  f"solved in {s['solve_seconds']:.2f} s")
-    if s["status"] != "optimal":
+    what = _objective_name(str(s.get("objective_sense")))
+    gap = f", gap {s['gap']:.2%}" if s.get("gap") else ""
+    size = (f"; {s['variables']:,} variables ({s['integer_variables']:,} integer), {s['constraints']:,} constraints"
+            if all(s.get(key) is not None for key in ("variables", "integer_variables", "constraints")) else "")
+    times = [f"{label} in {s[key]:.2f} s" for key, label in (("load_seconds", "loaded"), ("build_seconds", "built"),
+                                                              ("solve_seconds", "solved")) if s.get(key) is not None]
+    console.print(f"[bold]{_text(s.get('scenario', ''))}[/bold]: {_text(s['status'])}{gap}; {what} "
+                  f"{_money(s['objective'], currency)}{size}" + (f"; {', '.join(times)}" if times else ""))
+    if s["status"] != "optimal" and s.get("message"):
         console.print(f"[yellow]{_text(s['message'])}[/yellow]")
 
 
@@ -331,7 +332,7 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
 def print_alternative(alternative: Alternative, currency: str, console: Console) -> None:
     what = "; ".join(str(change) for change in alternative.changes)
     sign = "+" if alternative.delta >= 0 else "-"
-    console.print(f"[bold]With {what}[/bold]: NPV {_money(alternative.objective, currency)}, "
+    console.print(f"[bold]With {_text(what)}[/bold]: NPV {_money(alternative.objective, currency)}, "
                   f"{sign}{_money(abs(alternative.delta), currency)} against the optimum.")
     print_builds(alternative.plan, console)
     print_supply(alternative.plan, console)

@@ -53,7 +53,7 @@ def print_futures(futures: list[Future], title: str, console: Console) -> None:
     rows and MAX_PATHS paths; the caption counts the rest."""
     paths = list(dict.fromkeys(path for future in futures for path, _ in future.overrides))
     shown = paths[:MAX_PATHS]
-    table = Table(title=title, title_justify="left")
+    table = Table(title=_text(title), title_justify="left")
     table.add_column("future", no_wrap=True)
     table.add_column("probability", justify="right")
     for path in shown:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from footprint.scenario.text import printable
+
 if TYPE_CHECKING:
     from footprint.analysis.sweep import Progress as SweepProgress
 
@@ -23,9 +25,10 @@ def _left(seconds: float | None) -> str:
 @contextmanager
 def sweep_progress(console: Console, title: str) -> Iterator[Callable[[SweepProgress], None]]:
     """A progress bar on ``console`` while the block runs; the callback it gives takes each report."""
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console, transient=False)
-    task = bar.add_task(title, total=None, detail="starting the workers ...")
+    bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[detail]}", markup=False), TimeElapsedColumn(), console=console,
+                   transient=False)  # a set's path as written, never read as markup
+    task = bar.add_task(printable(title), total=None, detail="starting the workers ...")
 
     def report(progress: SweepProgress) -> None:
         detail = (f"failed {progress.failed}, solving {progress.running}"

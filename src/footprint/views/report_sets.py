@@ -143,7 +143,7 @@ def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str
     facts = [("scenario", str(plan.plan.summary.get("scenario", ""))), ("status", plan.status),
              ("method", plan.method), ("objective (RP)", money(plan.objective, currency)),
              ("expected NPV cost", money(plan.expected, currency)),
-             ("wait and see (WS)", money(plan.wait_and_see, currency)),
+             ("wait and see (WS)", _amount(plan.wait_and_see, currency)),
              ("expected value (EV)", _amount(plan.expected_value, currency)),
              ("EV plan in every future (EEV)", _amount(plan.expected_of_expected_value, currency)),
              ("EVPI (RP - WS)", _amount(shown(plan, "EVPI"), currency)),

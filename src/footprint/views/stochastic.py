@@ -4,6 +4,7 @@ text tables, for the report and the web app."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from footprint.views.console import (
 if TYPE_CHECKING:
     from footprint.analysis.stochastic import StochasticPlan
     from footprint.optimize.benders import Round
+    from footprint.optimize.highs import SolveProgress
 
 
 def print_round(round_: Round, currency: str, console: Console) -> None:
@@ -35,7 +37,20 @@ def print_round(round_: Round, currency: str, console: Console) -> None:
     cuts = f"{round_.cuts} cuts" + (f", {round_.feasibility_cuts} feasibility cuts" if round_.feasibility_cuts else "")
     gap = "" if round_.gap == float("inf") else f", gap {round_.gap:.2e}"
     console.print(f"Benders round {round_.iteration}: lower bound {_money(round_.lower, currency)}, upper bound "
-                  f"{upper}{gap} ({cuts}, {round_.seconds:.1f} s)", highlight=False)
+                  f"{upper}{gap} ({cuts}, {round_.seconds:.1f} s)", highlight=False, soft_wrap=True)
+
+
+def print_progress(progress: SolveProgress, currency: str, console: Console) -> None:
+    """Where a long MILP stands (the extensive form's): its best plan, HiGHS's proven bound and the gap."""
+    if not math.isfinite(progress.incumbent) and not math.isfinite(progress.bound):
+        console.print(f"Solving ({progress.seconds:.0f} s): presolve and the first LP relaxation", highlight=False,
+                      soft_wrap=True)
+        return
+    best = _money(progress.incumbent, currency) if math.isfinite(progress.incumbent) else "none yet"
+    bound = _money(progress.bound, currency) if math.isfinite(progress.bound) else "none yet"
+    gap = f", gap {progress.gap:.2e}" if math.isfinite(progress.gap) else ""
+    console.print(f"Solving ({progress.seconds:.0f} s): best plan {best}, lower bound {bound}{gap}, "
+                  f"{progress.nodes:,} nodes", highlight=False, soft_wrap=True)
 
 
 def _method(plan: StochasticPlan, currency: str) -> str:
@@ -43,7 +58,9 @@ def _method(plan: StochasticPlan, currency: str) -> str:
         return "Solved as the extensive form (one MILP over every future)."
     rounds = plan.iterations
     last = rounds.iloc[-1]
-    stopped = "the bounds met" if plan.status == "optimal" else "stopped by the time limit"
+    stopped = {"optimal": "the bounds met", "time_limit": "stopped by the time limit",
+               "interrupted": "interrupted (Ctrl-C)", "round_limit": "stopped at its cap of rounds"}.get(
+        plan.status, plan.status)
     return (f"Solved by Benders decomposition in {len(rounds)} rounds ({stopped}): lower bound "
             f"{_money(float(last['lower']), currency)}, upper bound {_money(float(last['upper']), currency)}, "
             f"gap {float(last['gap']):.2e}.")
@@ -118,7 +135,9 @@ def shown_measures(plan: StochasticPlan) -> list[tuple[str, float | None]]:
 def measure_notes(plan: StochasticPlan, currency: str) -> list[str]:
     """What the measures' table leaves unsaid: why EV or EEV has none, and which measure is shown as 0."""
     notes = []
-    if plan.expected_value is None:
+    if plan.unmeasured is not None:
+        notes.append(f"WS, EV and EEV, and with them EVPI and VSS, are not all measured: {plan.unmeasured}")
+    elif plan.expected_value is None:
         notes.append("The mean future (every figure at its probability-weighted mean over the futures) has no plan: "
                      "EV and EEV have none, nor VSS")
     elif plan.expected_of_expected_value is None:
@@ -134,8 +153,9 @@ def print_stochastic(plan: StochasticPlan, currency: str, console: Console) -> N
                   title_justify="left")
     table.add_column("measure")
     table.add_column("NPV cost", justify="right")
+    missing = "not measured" if plan.unmeasured is not None else "no plan"
     for label, amount in shown_measures(plan):
-        table.add_row(label, "no plan" if amount is None else _money(amount, currency))
+        table.add_row(label, missing if amount is None else _money(amount, currency))
     console.print(table)
     for note in (*measure_notes(plan, currency), *plan.notes):
         console.print(f"Note: {_text(note)}.", highlight=False)

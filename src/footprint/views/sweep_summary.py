@@ -74,8 +74,11 @@ def print_sweep_summary(summary: SweepSummary, console: Console) -> None:
                   f"({summary.probability_solved:.1%} of the probability)"
                   + (f", {failed:,} without" if failed else ""))
     if summary.solved:
-        table = Table(title=f"{what} in the futures with a plan", title_justify="left",
-                      caption="weighted by probability; percentiles and CVaR without interpolation")
+        left_out = (f"; {failed:,} future{'s' if failed != 1 else ''} without a plan "
+                    f"({1 - summary.probability_solved:.1%} of the probability) left out: see below" if failed else "")
+        table = Table(title=f"{what} in the {summary.solved:,} future{'s' if summary.solved != 1 else ''} with a plan",
+                      title_justify="left",
+                      caption="weighted by probability; percentiles and CVaR without interpolation" + left_out)
         table.add_column("")
         table.add_column(what, justify="right")
         for statistic, value in summary.npv.items():

@@ -1,6 +1,7 @@
 """Background jobs: a scenario's run, or the sweep of its ranged inputs, solved one at a time on a thread of
 their own and stored in the run store, each with its stage and progress for the page that polls it. A job
-that fails keeps its message; nothing a job raises reaches the server."""
+that fails keeps its message; nothing a job raises reaches the server. Each job's work runs in a process of its
+own within the app's budget of time and memory (web/bounded.py)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from footprint.plan.store import RunStore, StoreError, encode_tables, run_record
 from footprint.plan.tables import solve
 from footprint.scenario.sources import ScenarioError
 from footprint.scenario.validation import Loaded
+from footprint.web.bounded import Budget, BudgetError, bounded
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-EXPECTED = (PlanningError, ScenarioError, SensitivityError, SweepError, StoreError)
+EXPECTED = (PlanningError, ScenarioError, SensitivityError, SweepError, StoreError, BudgetError)
 """What a job may fail with, its message said as it is; anything else is a bug, said so."""
 
 
@@ -72,6 +74,11 @@ class Jobs:
         self._queue: queue.Queue[tuple[Job, Work]] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.stopping = threading.Event()
+        """Set when the app stops: the job under way is ended (its process and workers), none is started."""
+
+    def stop(self) -> None:
+        self.stopping.set()
 
     def submit(self, kind: str, name: str, work: Work) -> Job:
         job = Job(secrets.token_hex(8), kind, name)
@@ -88,8 +95,11 @@ class Jobs:
             return self._jobs.get(job_id)
 
     def _work(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             job, work = self._queue.get()
+            if self.stopping.is_set():
+                job.update(status=FAILED, stage=FAILED, message="not started: the app stopped")
+                return
             do(job, work)
 
 
@@ -107,34 +117,47 @@ def do(job: Job, work: Work) -> None:
         job.update(status=DONE, stage=DONE, run=stored)
 
 
-def run_work(loaded: Loaded, store: RunStore) -> Work:
-    """Solve the scenario and store its plan, as `footprint run` does."""
+def run_work(loaded: Loaded, store: str | None, budget: Budget, stop: threading.Event | None = None) -> Work:
+    """Solve the scenario and store its plan in the run store ``store`` (as `footprint run` does), in a process
+    of its own within ``budget``."""
 
     def work(job: Job) -> int:
-        options = solver_options(loaded.scenario)
         job.update(stage=f"solving {loaded.scenario.name}")
-        plan = solve(loaded.scenario, options)
-        job.update(stage="storing the plan")
-        return store.save_run(run_record(plan, name=loaded.scenario.name, data=loaded.data,
-                                         settings=solver_settings(options)), encode_tables(plan))
+        return bounded(solve_and_store, (loaded, store), budget, f"the run of {loaded.scenario.name}", stop=stop)
 
     return work
 
 
-def sweep_work(loaded: Loaded, store: RunStore, workers: int | None) -> Work:
+def solve_and_store(loaded: Loaded, store: str | None, _report: Callable[[Any], None]) -> int:
+    """A run job's work, in its own process: the plan solved and stored; its id."""
+    options = solver_options(loaded.scenario)
+    plan = solve(loaded.scenario, options)
+    with RunStore(store) as opened:
+        return opened.save_run(run_record(plan, name=loaded.scenario.name, data=loaded.data,
+                                          settings=solver_settings(options)), encode_tables(plan))
+
+
+def sweep_work(loaded: Loaded, store: str | None, workers: int | None, budget: Budget,
+               stop: threading.Event | None = None) -> Work:
     """The tornado of the scenario's ranged inputs (each at its low and its high), solved as a stored sweep, as
-    `footprint sensitivity` does."""
+    `footprint sensitivity` does, in a process of its own (and its Dask workers) within ``budget``."""
 
     def progress(job: Job, reached: Progress) -> None:
         job.update(stage="solving futures", done=reached.done, total=reached.total, failed=reached.failed)
 
     def work(job: Job) -> int:
         job.update(stage="starting the sweep's workers")
-        settings = sweep_settings(loaded.scenario)
-        return tornado(loaded.data, loaded.source, store=store, settings=settings, workers=workers,
-                       on_progress=lambda reached: progress(job, reached)).sweep
+        return bounded(sweep_and_store, (loaded, store, workers), budget, f"the sweep of {loaded.source}",
+                       on_progress=lambda reached: progress(job, reached), stop=stop)
 
     return work
+
+
+def sweep_and_store(loaded: Loaded, store: str | None, workers: int | None, report: Callable[[Any], None]) -> int:
+    """A sweep job's work, in its own process: the tornado solved and stored; the sweep's id."""
+    with RunStore(store) as opened:
+        return tornado(loaded.data, loaded.source, store=opened, settings=sweep_settings(loaded.scenario),
+                       workers=workers, on_progress=report).sweep
 
 
 __all__ = ["DONE", "FAILED", "QUEUED", "RUNNING", "Job", "Jobs", "do", "run_work", "sweep_work"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from footprint.web.security import form_token, session_of
 from footprint.web.tables import cell
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -22,10 +24,13 @@ def environment() -> Environment:
     return made
 
 
-def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """``template`` rendered with ``context`` (and the request, for links) by the app's environment."""
-    html = request.app.state.pages.get_template(template).render(request=request, **context)
-    return HTMLResponse(html, status_code=status_code)
+def page(request: Request, template: str, status_code: int = 200, headers: Mapping[str, str] | None = None,
+         **context: Any) -> HTMLResponse:
+    """``template`` rendered with ``context`` (and the request, for links; the session's form token, for its
+    forms) by the app's environment."""
+    token = form_token(request.app.state.footprint.secret, session_of(request))
+    html = request.app.state.pages.get_template(template).render(request=request, csrf_token=token, **context)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
 __all__ = ["TEMPLATES", "environment", "page"]

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
+import fastapi
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,7 +19,7 @@ from footprint.analysis.sensitivity import SensitivityError, is_sensitivity, tor
 from footprint.analysis.stochastic import StochasticPlan
 from footprint.plan.levels import Level
 from footprint.plan.plan import TABLES, Plan, table_columns
-from footprint.plan.store import Run, RunStore, StoreError
+from footprint.plan.store import MAX_ID, Run, RunStore, StoreError
 from footprint.plan.sweep_export import sweep_tables, write_sweep
 from footprint.plan.workbook import FUTURES_SHEET, PlanWorkbookError, write_workbook
 from footprint.views.labels import money
@@ -38,6 +39,8 @@ LISTED_KINDS = {"run": "runs", "stochastic": "stochastic plans", "sweep": "sweep
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SWEEP_TABLES = (FUTURES_SHEET, *TABLES)
 """The tables a sweep's page offers: its futures, and each table with every future's rows."""
+RunId = Annotated[int, fastapi.Path(ge=1, le=MAX_ID, description="a run's id")]
+"""A run's id in a page's path: a number the store can hold (a larger one is a bad request, not a crash)."""
 
 
 @router.get("/")
@@ -53,13 +56,13 @@ def runs_page(request: Request, search: str = "", kind: str = "",
     store = state(request).store
     runs = store.runs(listed_kind, search.strip() or None, limit=PAGE_SIZE + 1,
                       offset=(page_number - 1) * PAGE_SIZE)
-    return page(request, "runs.html", runs=runs.head(PAGE_SIZE).to_dict("records"), store=store.name,
+    return page(request, "runs.html", runs=runs.head(PAGE_SIZE).to_dict("records"), store=store.label,
                 search=search, kind=listed_kind or "", kinds=LISTED_KINDS, page_number=page_number,
                 more=len(runs) > PAGE_SIZE)
 
 
 @router.get("/runs/{run_id}")
-def run_page(request: Request, run_id: int) -> Response:
+def run_page(request: Request, run_id: RunId) -> Response:
     """A run: its summary, key tables and downloads; a sweep: its futures."""
     store = state(request).store
     run = store.get(run_id)
@@ -97,7 +100,7 @@ def _sweep_page(request: Request, run: Run) -> Response:
 
 
 @router.get("/runs/{run_id}/report")
-def report_page(request: Request, run_id: int) -> Response:
+def report_page(request: Request, run_id: RunId) -> Response:
     """The run's self-contained HTML report (views/report_of.py: a plan, a stochastic plan or a sweep), as
     `footprint report RUN` writes it; a run without a plan gets its summary."""
     store = state(request).store
@@ -108,7 +111,7 @@ def report_page(request: Request, run_id: int) -> Response:
 
 
 @router.get("/runs/{run_id}/tables/{table}.{suffix}")
-def table_download(request: Request, run_id: int, table: str, suffix: str) -> Response:
+def table_download(request: Request, run_id: RunId, table: str, suffix: str) -> Response:
     """One table of a run (or of a sweep: its futures, or a table of every future's rows) as CSV or as an Excel
     workbook of one sheet."""
     store = state(request).store
@@ -128,7 +131,7 @@ def table_download(request: Request, run_id: int, table: str, suffix: str) -> Re
 
 
 @router.get("/runs/{run_id}/plan.xlsx")
-def plan_download(request: Request, run_id: int) -> Response:
+def plan_download(request: Request, run_id: RunId) -> Response:
     """Every table of a run in one workbook, as `footprint export RUN -o FILE.xlsx` writes it."""
     plan = state(request).store.plan(run_id)
     with tempfile.TemporaryDirectory(prefix="footprint-download-") as folder:
@@ -141,7 +144,7 @@ def plan_download(request: Request, run_id: int) -> Response:
 
 
 @router.get("/runs/{run_id}/sweep.xlsx")
-def sweep_download(request: Request, run_id: int) -> Response:
+def sweep_download(request: Request, run_id: RunId) -> Response:
     """Every table of a sweep in one workbook, as `footprint export SWEEP -o FILE.xlsx` writes it."""
     store = state(request).store
     run = store.get(run_id)

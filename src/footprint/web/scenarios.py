@@ -3,19 +3,21 @@ the sweep of its ranged inputs started in the background, with a page that follo
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from footprint.analysis.sensitivity import SensitivityError, inputs
+from footprint.plan.store import StoreError
 from footprint.scenario.checks import Problem
 from footprint.scenario.sources import ScenarioError
 from footprint.scenario.validation import Loaded
-from footprint.web.jobs import Job, run_work, sweep_work
+from footprint.web.bounded import BudgetError, bounded
+from footprint.web.jobs import Job, Work, run_work, sweep_work
 from footprint.web.render import page
-from footprint.web.state import state
-from footprint.web.uploads import read_upload
+from footprint.web.state import AppState, state
+from footprint.web.uploads import shown_name, validate_upload
 
 router = APIRouter()
 
@@ -32,10 +34,15 @@ def upload(request: Request, file: Annotated[UploadFile | None, File()] = None) 
         return page(request, "upload.html", 400, source="upload", problems=[
             Problem((), "no file was sent; choose a YAML file, an Excel workbook or a zip of a CSV folder")])
     app = state(request)
+    limits, shown = app.settings.limits, shown_name(file.filename)
+    raw = file.file.read(limits.max_upload + 1)  # the Guard bounds the body: read_upload says what is too large
     try:
-        loaded = read_upload(file.filename, file.file, app.settings.limits)
+        loaded = bounded(validate_upload, (file.filename, raw, limits), limits.upload_budget(),
+                         f"the validation of {shown}", stop=app.jobs.stopping)
     except ScenarioError as error:
         return page(request, "upload.html", 422, source=error.source, problems=error.problems)
+    except BudgetError as error:
+        return page(request, "upload.html", 422, source=shown, problems=[Problem((), str(error), where=shown)])
     return RedirectResponse(f"/uploads/{app.uploads.keep(loaded)}", status_code=303)
 
 
@@ -55,26 +62,46 @@ def uploaded(request: Request, upload_id: str) -> Response:
 def start_run(request: Request, upload_id: str) -> Response:
     app = state(request)
     loaded = _upload(request, upload_id)
-    return _following(app.jobs.submit("run", loaded.scenario.name, run_work(loaded, app.store)))
+    work = run_work(loaded, app.settings.store, app.settings.limits.job_budget(), app.jobs.stopping)
+    return _following(app.jobs.submit("run", loaded.scenario.name, _writing(app, work)))
 
 
 @router.post("/uploads/{upload_id}/sweep")
 def start_sweep(request: Request, upload_id: str) -> Response:
     app = state(request)
     loaded = _upload(request, upload_id)
-    return _following(app.jobs.submit("sweep", f"sensitivity of {loaded.source}",
-                                      sweep_work(loaded, app.store, app.settings.workers)))
+    work = sweep_work(loaded, app.settings.store, app.settings.workers, app.settings.limits.job_budget(),
+                      app.jobs.stopping)
+    return _following(app.jobs.submit("sweep", f"sensitivity of {loaded.source}", _writing(app, work)))
+
+
+def _writing(app: AppState, work: Work) -> Work:
+    """``work``, refused at once on a store this user may only read."""
+
+    def checked(job: Job) -> int:
+        if not app.store.writable:
+            raise StoreError(f"{app.store.name}: this user may not write the run store (the app serves it for "
+                             "reading); serve a store you may write to run scenarios")
+        return work(job)
+
+    return checked
 
 
 @router.get("/jobs/{job_id}")
 def job_page(request: Request, job_id: str) -> Response:
-    return page(request, "job.html", job=_job(request, job_id).snapshot())
+    return page(request, "job.html", job=_shown(request, job_id))
 
 
 @router.get("/jobs/{job_id}/status")
 def job_status(request: Request, job_id: str) -> JSONResponse:
     """The job's stage and progress, for its page to poll."""
-    return JSONResponse(_job(request, job_id).snapshot())
+    return JSONResponse(_shown(request, job_id))
+
+
+def _shown(request: Request, job_id: str) -> dict[str, Any]:
+    """A job's state as pages show it (the store named by its file's name)."""
+    snapshot = _job(request, job_id).snapshot()
+    return {**snapshot, "message": state(request).shown(snapshot["message"])}
 
 
 def _following(job: Job) -> RedirectResponse:

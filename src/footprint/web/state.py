@@ -26,6 +26,10 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     workers: int | None = None
     """Worker processes of a sweep's local Dask cluster (None: one per core)."""
+    host: str = "127.0.0.1"
+    """The address the app is bound to: it answers to that name, localhost's, and ``allowed_hosts``."""
+    allowed_hosts: tuple[str, ...] = ()
+    """More host names the app answers to (`serve --allow-host`): the names a proxy or a DNS name gives it."""
 
 
 class Uploads:
@@ -54,6 +58,12 @@ class AppState:
     store: RunStore
     jobs: Jobs = field(default_factory=Jobs)
     uploads: Uploads = field(default_factory=Uploads)
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    """What the sessions' form tokens are made with (new each time the app starts)."""
+
+    def shown(self, message: str) -> str:
+        """``message`` as a page shows it: the store named by its file's name, not by its path."""
+        return message.replace(self.store.name, self.store.label) if self.store.name else message
 
 
 def state(request: Request) -> AppState:

@@ -14,9 +14,10 @@ import re
 import stat
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from footprint.economics.checks import CHECKS
 from footprint.scenario.cases import SET_KIND
@@ -27,8 +28,8 @@ from footprint.scenario.sources import ScenarioError, Source
 from footprint.scenario.text import printable, short
 from footprint.scenario.validation import Loaded, validate
 from footprint.scenario.yamlio import EXTENDS, read_yaml
+from footprint.web.bounded import MIB, Budget
 
-MIB = 1 << 20
 KINDS = {".yaml": "yaml", ".yml": "yaml", ".xlsx": "excel", ".zip": "csv"}
 ZIP_MAGIC = b"PK\x03\x04"
 ARCHIVE_MAGICS = (ZIP_MAGIC, b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh", b"\xfd7zXZ")
@@ -45,6 +46,18 @@ class Limits:
     max_unpacked: int = 100 * MIB
     """Bytes a zip or workbook may unpack to, all its members together."""
     max_members: int = 200
+    upload_seconds: float = 60.0
+    """The longest an upload's validation may take."""
+    job_seconds: float = 3600.0
+    """The longest a job (a run, a sweep) may take."""
+    memory: int = 4096 * MIB
+    """Bytes each upload's validation and each job's process (and each of a sweep's workers) may allocate."""
+
+    def upload_budget(self) -> Budget:
+        return Budget(self.upload_seconds, self.memory, "--upload-seconds")
+
+    def job_budget(self) -> Budget:
+        return Budget(self.job_seconds, self.memory, "--job-seconds")
 
 
 def shown_name(filename: str | None) -> str:
@@ -77,6 +90,11 @@ def read_upload(filename: str | None, stream: BinaryIO, limits: Limits) -> Loade
         except ScenarioError as error:
             raise ScenarioError(shown, [_renamed(problem, str(path), shown) for problem in error.problems]) from None
     return replace(loaded, source=shown, warnings=[_renamed(w, str(path), shown) for w in loaded.warnings])
+
+
+def validate_upload(filename: str | None, raw: bytes, limits: Limits, _report: Callable[[Any], None]) -> Loaded:
+    """:func:`read_upload` of an upload's bytes, as app work runs it in a process of its own (web/bounded.py)."""
+    return read_upload(filename, io.BytesIO(raw), limits)
 
 
 def _refused(shown: str, message: str) -> ScenarioError:
@@ -207,4 +225,4 @@ def _member_problems(info: zipfile.ZipInfo, shown: str) -> list[Problem]:
     return [Problem((), message, where=where)]
 
 
-__all__ = ["KINDS", "Limits", "read_upload", "shown_name"]
+__all__ = ["KINDS", "MIB", "Limits", "read_upload", "shown_name", "validate_upload"]
