@@ -59,7 +59,8 @@ def test_explain_and_breakeven_from_the_api(tmp_path):
         plants=[plant("busan", country="KR", currency="KRW"), plant("smyrna")],
         capabilities=[capability("busan", local_cost=1_100_000.0), capability("smyrna", local_cost=950.0)],
         markets=[market("us", 10.0)], fx={"KRW": 1100.0}))
-    result = footprint.breakeven(choice, "fx.KRW", 1000.0, 1400.0)
+    assert footprint.breakeven(choice, "fx.KRW", 1000.0, 1400.0).bracket is None  # nothing strategic to change
+    result = footprint.breakeven(choice, "fx.KRW", 1000.0, 1400.0, level="assignments")
     assert result.bracket is not None
     low, high = result.bracket  # a car from Busan costs 1,100,000 / rate USD: 950 at 1,157.9 won per dollar
     assert low.value <= 1_100_000 / 950 <= high.value

@@ -17,7 +17,7 @@ from conftest import capability, make, market, plant, scenario_data, write_yaml
 from footprint.analysis.breakeven import BreakevenError, Trial, find_breakeven
 from footprint.economics.fx import fx_rates
 from footprint.optimize.solve import PlanningError
-from footprint.plan.decisions import Decisions
+from footprint.plan.decisions import Decisions, Level
 from footprint.scenario.parameters import Parameter, ParameterError
 from test_cli import invoke
 
@@ -36,8 +36,9 @@ def two_plants(home_cost: Any = 40.0) -> dict[str, Any]:
     )
 
 
-HOME = Decisions(frozenset(), frozenset({("home", "car", 2020)}), frozenset())
-AWAY = Decisions(frozenset({("away-line", 2020, 1)}), frozenset({("away", "car", 2020)}), frozenset())
+HOME = Decisions(frozenset(), level=Level.STRATEGIC)
+AWAY = Decisions(frozenset({("away-line", 2020, 1)}), level=Level.STRATEGIC)
+"""The strategic decisions on either side (breakeven's default level): the line built, or not."""
 
 
 def test_bisection_brackets_the_hand_computed_breakeven_of_a_cost() -> None:
@@ -204,7 +205,7 @@ def test_cli_on_the_rogue_case_finds_the_won_rate_that_brings_busan_forward() ->
     result = invoke("breakeven", "rogue-2012", "--param", "fx.KRW", "--range", "900", "1400", "--tolerance", "10")
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    bracket = re.search(r"fx\.KRW from 900 \(LO\) to 1,400 \(HI\): the decisions change between "
+    bracket = re.search(r"fx\.KRW from 900 \(LO\) to 1,400 \(HI\): the decisions \(strategic level\) change between "
                         r"a = ([\d,.]+) and b = ([\d,.]+) \(tolerance 10; 8 solves\)", text)
     assert bracket is not None, text
     low, high = (float(number.replace(",", "")) for number in bracket.groups())

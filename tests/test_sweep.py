@@ -34,7 +34,7 @@ from footprint.analysis.sensitivity import (
 )
 from footprint.analysis.sweep import DASK_LOG_ENV, WORKER_LOGGING_ENV, Task, dask_client, runs_of, similarity_order
 from footprint.cli import app
-from footprint.plan.decisions import Decisions
+from footprint.plan.decisions import Decisions, Level
 from footprint.plan.plan import TABLES
 from footprint.plan.store import FAILED, RunStore, run_record
 from footprint.plan.tables import solve
@@ -277,16 +277,22 @@ def test_the_tornados_ends_are_solves_at_those_values(tmp_path: Path) -> None:
     write_yaml(tmp_path / "net.yaml", ranged_network())
     with RunStore(tmp_path / "runs.sqlite") as store:
         result = fp.sensitivity(tmp_path / "net.yaml", workers=2, store=store)
+        # The same sweep, its futures read again from the store with their flows: nothing solved again.
+        by_lane = fp.sensitivity(tmp_path / "net.yaml", workers=1, store=store, level="flows")
+    assert (result.level, by_lane.level, by_lane.sweep) == (Level.STRATEGIC, Level.FLOWS, result.sweep)
     assert {bar.path for bar in result.bars} == {"fx.KRW", "markets[us].demand.car",
                                                  "capabilities[detroit/car].local_cost"}
     assert [bar.swing for bar in result.bars] == sorted((bar.swing for bar in result.bars), reverse=True)
     base_plan = solve(make(ranged_network()))
     assert result.base_objective == pytest.approx(base_plan.objective, rel=1e-9)
+    lanes = {bar.path: bar for bar in by_lane.bars}
     for bar in result.bars:
-        for end, value in ((bar.low, min(bar.low.values)), (bar.high, max(bar.high.values))):
+        for which, value in (("low", min(bar.low.values)), ("high", max(bar.high.values))):
             plan = solve(make(Parameter.parse(bar.path).apply(ranged_network(), value)))
+            end = getattr(bar, which)
             assert end.objective == pytest.approx(plan.objective, rel=1e-9), bar.path
-            assert end.change == describe_change(Decisions.of(base_plan), Decisions.of(plan)), bar.path
+            for level, told in ((Level.STRATEGIC, end), (Level.FLOWS, getattr(lanes[bar.path], which))):
+                assert told.change == describe_change(Decisions.of(base_plan, level), Decisions.of(plan, level))
     detroit = next(bar for bar in result.bars if bar.path == "capabilities[detroit/car].local_cost")
     assert detroit.high.change == ""  # dearer Detroit: the line pays all the more
     assert detroit.low.change.startswith("-busan-line 2020")  # Detroit at 5 a car: the line no longer pays
@@ -299,7 +305,7 @@ def test_a_stored_sensitivity_sweep_gives_back_its_tornado(tmp_path: Path) -> No
     with RunStore(tmp_path / "runs.sqlite") as store:
         result = fp.sensitivity(tmp_path / "net.yaml", workers=1, store=store)
         sweep = store.get(result.sweep)
-        futures = store.futures(result.sweep)
+        futures = store.futures(result.sweep, Level.STRATEGIC)  # the level fp.sensitivity told the changes at
         assert is_sensitivity(sweep)
         assert tornado_of(futures, result.sweep) == result
         plain = fp.sweep(set_files(tmp_path, 1), workers=1, store=store)
@@ -371,3 +377,8 @@ def test_a_series_is_one_input_and_changes_read_as_year_ranges() -> None:
     other = Decisions(frozenset({("line", 2021, 1)}), frozenset({("b", "car", 2020), ("b", "car", 2021)}),
                       frozenset())
     assert describe_change(base, other) == "+line 2021, +car at b 2020-2021, -car at a 2020-2021"
+    lanes = {("a", "own", "car", "us", 2020), ("a", "own", "car", "us", 2021)}
+    moved = {("a", "own", "car", "us", 2020), ("b", "korus", "car", "us", 2021)}
+    assert describe_change(Decisions(frozenset(), flows=frozenset(lanes), level=Level.FLOWS),
+                           Decisions(frozenset(), flows=frozenset(moved), level=Level.FLOWS)) == \
+        "+car b (korus)→us 2021, -car a→us 2021"

@@ -151,7 +151,8 @@ def sample_sweep() -> pd.DataFrame:
 def test_decision_frequencies_are_by_year() -> None:
     """Each build counted in the year it is built (issue 16: the third future's builds of 2015 and 2017 were one
     outcome, "2015 x2"), each plant decision in its year, and the share of the futures that never take it."""
-    summary = sweep_summary(sample_sweep())
+    assert sweep_summary(sample_sweep()).assignments.empty  # the strategic level unless asked
+    summary = sweep_summary(sample_sweep(), level="assignments")
     assert summary.builds.to_dict(orient="list") == {
         "option": ["busan-rogue-line"] * 4,
         "year": [2014, 2015, 2017, None],  # None: never
@@ -214,7 +215,7 @@ def printed(summary: SweepSummary) -> str:
 
 
 def test_the_view_reads_each_decision_as_a_line() -> None:
-    text = printed(sweep_summary(sample_sweep(), currency="USD"))
+    text = printed(sweep_summary(sample_sweep(), currency="USD", level="assignments"))
     assert "5 futures: 4 with a plan (90.9% of the probability), 1 without" in text
     assert "NPV cost in the 4 futures with a plan" in text  # the figures say whom they leave out
     assert "1 future without a plan (9.1% of the probability) left out: see below" in text

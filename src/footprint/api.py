@@ -38,6 +38,7 @@ from footprint.optimize.changes import Change
 from footprint.optimize.highs import SolveProgress, SolverOptions
 from footprint.optimize.solve import PlanningError, solver_options
 from footprint.optimize.stochastic import StochasticError
+from footprint.plan.decisions import Level
 from footprint.plan.plan import Plan
 from footprint.plan.store import RunStore, StoreError, check_run_name, encode_tables, run_record
 from footprint.plan.tables import solve as solve_scenario
@@ -139,25 +140,28 @@ def read_plan(folder: str | Path) -> Plan:
     return Plan.read(folder)
 
 
-def compare(a: Plan | str | Path, b: Plan | str | Path, names: tuple[str, str] = ("A", "B")) -> Comparison:
-    """Plan ``b`` against plan ``a`` (each a Plan or a results folder): the decisions, flows, costs and KPIs
-    that differ (see :class:`Comparison`); a stochastic plan compares as its expected plan (see
-    footprint.analysis.expected)."""
-    return compare_plans(*(plan if isinstance(plan, Plan) else Plan.read(plan) for plan in (a, b)), names=names)
+def compare(a: Plan | str | Path, b: Plan | str | Path, names: tuple[str, str] = ("A", "B"),
+            level: Level | str = Level.FLOWS) -> Comparison:
+    """Plan ``b`` against plan ``a`` (each a Plan or a results folder): the decisions (at ``level``: strategic,
+    assignments or flows, all by default), flows, costs and KPIs that differ (see :class:`Comparison`); a
+    stochastic plan compares as its expected plan (see footprint.analysis.expected)."""
+    return compare_plans(*(plan if isinstance(plan, Plan) else Plan.read(plan) for plan in (a, b)), names=names,
+                         level=level)
 
 
 def breakeven(scenario: ScenarioInput | dict[str, Any], param: str, low: float, high: float, *,
               tolerance: float | None = None, options: SolverOptions | None = None,
-              on_trial: Callable[[Trial], None] | None = None) -> Breakeven:
-    """Where between ``low`` and ``high`` the plan's decisions change as ``param`` moves (see the README
-    for parameter paths); ``scenario`` is a Scenario, a file, a bundled case or plain scenario data."""
+              on_trial: Callable[[Trial], None] | None = None, level: Level | str = Level.STRATEGIC) -> Breakeven:
+    """Where between ``low`` and ``high`` the plan's decisions at ``level`` (strategic by default; assignments,
+    flows) change as ``param`` moves (see the README for parameter paths); ``scenario`` is a Scenario, a file, a
+    bundled case or plain scenario data."""
     if isinstance(scenario, dict):
         data, name = scenario, "<scenario>"
     else:
         given = _given(scenario, data=True)
         data, name = given.data, given.source
     return find_breakeven(data, param, low, high, tolerance=tolerance, options=options, on_trial=on_trial,
-                          source=name)
+                          source=name, level=level)
 
 
 def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed: int | None = None,
@@ -273,18 +277,20 @@ def read_stochastic(ref: int | str, store: RunStore | str | Path | None = None) 
 def sensitivity(scenario: ScenarioInput, *, paths: list[str] | None = None, workers: int | None = None,
                 cluster: str | None = None, store: RunStore | str | Path | None = None,
                 time_limit: float | None = None, mip_gap: float | None = None,
-                on_progress: Callable[[Progress], None] | None = None, name: str | None = None) -> Tornado:
+                on_progress: Callable[[Progress], None] | None = None, name: str | None = None,
+                level: Level | str = Level.STRATEGIC) -> Tornado:
     """The tornado of a Scenario, a scenario file or bundled case (``rogue-2012``), or of a scenario set's base
     with its shared overrides (``rogue-2012/futures``): each ranged input (or each of ``paths``) at its low and at
     its high, the others at their values, solved as a stored sweep (see :func:`sweep`) named ``name`` (default:
-    sensitivity of SCENARIO); largest swing first."""
+    sensitivity of SCENARIO); largest swing first, each end's change of decisions told at ``level`` (strategic by
+    default)."""
     if name is not None:
         check_run_name(name)
     given = _given(scenario, set_base=True, data=True)
     settings = sweep_settings(given.scenario, time_limit=time_limit, mip_gap=mip_gap)
     with _store(store) as opened:
         return tornado(given.data, given.source, store=opened, settings=settings, paths=paths, workers=workers,
-                       cluster=cluster, on_progress=on_progress, name=name)
+                       cluster=cluster, on_progress=on_progress, name=name, level=level)
 
 
 @contextmanager
@@ -312,6 +318,7 @@ __all__ = [
     "ExplainError",
     "Explanation",
     "Future",
+    "Level",
     "Plan",
     "PlanningError",
     "RunStore",

@@ -21,6 +21,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from footprint.plan.levels import LEVEL_HELP, Level
+
 if TYPE_CHECKING:
     from footprint.plan.plan import Plan
     from footprint.plan.store import RunStore
@@ -81,6 +83,8 @@ FuturesOption = Annotated[int | None, typer.Option(
         "--n", "-n", help="Samples of each sampling generator (ranges, fx_history); with combine: sample, the "
                           "number of futures drawn.", min=1)]
 SeedOption = Annotated[int | None, typer.Option(help="Seed of the random draws, in place of the set's.", min=0)]
+LevelOption = Annotated[Level, typer.Option(
+    "--level", help=f"The decisions that count: {LEVEL_HELP}. Default: strategic.", case_sensitive=False)]
 
 
 def _run_name(name: str | None) -> str | None:
@@ -347,12 +351,14 @@ def breakeven(
     value_range: Annotated[tuple[float, float], typer.Option("--range", help="LO HI: the values to search between.")],
     tolerance: Annotated[float | None, typer.Option(
         help="Width of the final bracket (default: (HI - LO) / 1000, ten bisection steps).")] = None,
+    level: LevelOption = Level.STRATEGIC,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
     threads: ThreadsOption = None,
     strict: StrictOption = False,
 ) -> None:
-    """Find the value of one parameter, between LO and HI, at which the plan's builds or assignments change."""
+    """Find the value of one parameter, between LO and HI, at which the plan's decisions change (by default the
+    strategic ones: capacity built, plants opened or closed)."""
     from footprint.analysis.breakeven import Trial, default_tolerance, find_breakeven
     from footprint.optimize.solve import PlanningError
     from footprint.scenario.parameters import ParameterError
@@ -371,7 +377,7 @@ def breakeven(
     try:
         with _stage(f"Bisecting {param} between {low:g} and {high:g} ..."):
             result = find_breakeven(loaded.data, param, low, high, tolerance=tolerance, options=options,
-                                    on_trial=progress, source=loaded.source)
+                                    on_trial=progress, source=loaded.source, level=level)
     except ParameterError as error:
         raise _fail(str(error)) from None
     except PlanningError as error:
@@ -415,16 +421,20 @@ def compare_command(
                                                         "--out DIR`), or a stored run: its id, latest, its name, "
                                                         "or SWEEP/FUTURE.")],
     b: Annotated[str, typer.Argument(metavar="B", help="Plan B, compared against A: the same kinds.")],
+    level: Annotated[Level, typer.Option(
+        "--level", help=f"The decisions to compare: {LEVEL_HELP}. Default: flows (every level, strategic first).",
+        case_sensitive=False)] = Level.FLOWS,
     store: StoreOption = None,
 ) -> None:
-    """Compare plan B against plan A: builds, plant decisions and assignments that differ, supply moved,
-    costs by component and by currency, and the key figures side by side."""
+    """Compare plan B against plan A: the key figures side by side, then the decisions that differ, level by level
+    (strategic: builds and plant decisions; assignments; flows: supply moved), and the costs by component and by
+    currency."""
     from footprint.analysis.compare import CompareError, compare
     from footprint.views.compare import print_comparison
 
     plans = _plan_of(a, store), _plan_of(b, store)
     try:
-        comparison = compare(*plans)
+        comparison = compare(*plans, level=level)
     except CompareError as error:
         raise _fail(str(error)) from None
     _say(out, f"A = {a}, B = {b}")
@@ -533,6 +543,7 @@ def sweep_command(
     mip_gap: MipGapOption = None,
     name: NameOption = None,
     strict: StrictOption = False,
+    level: LevelOption = Level.STRATEGIC,
 ) -> None:
     """Solve every future of a scenario set as its own plan, in parallel, and store each; then sum them up.
 
@@ -552,9 +563,10 @@ def sweep_command(
                 _set_warnings(strict):
             outcome = sweep(read, n=n, seed=seed, workers=workers, cluster=cluster, store=opened,
                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=name or scenario_set)
+            futures = opened.futures(outcome.sweep, level) if level is Level.FLOWS else outcome.futures
     except ScenarioError as error:
         raise _fail(error.report()) from None
-    summary = sweep_summary(outcome.futures, read.scenario.objective, currency=read.scenario.currency)
+    summary = sweep_summary(futures, read.scenario.objective, currency=read.scenario.currency, level=level)
     print_sweep_summary(summary, out)
     skipped = f"; {outcome.skipped:,} stored before" if outcome.skipped else ""
     _say(out, f"stored as sweep {outcome.sweep} in {opened.name}: {outcome.solved:,} futures solved in "
@@ -646,10 +658,12 @@ def stochastic(
 @app.command(name="sweep-summary")
 def sweep_summary_command(
     sweep_ref: Annotated[str, typer.Argument(metavar="SWEEP", help="A stored sweep: its id, its name, or latest.")],
+    level: LevelOption = Level.STRATEGIC,
     store: StoreOption = None,
 ) -> None:
     """A stored sweep's NPV distribution (mean, percentiles, CVaR) and how often each decision is taken, year by
-    year; for a sweep of `footprint sensitivity`, its tornado."""
+    year (by default the strategic ones; the assignments and lanes on which the futures differ at those levels);
+    for a sweep of `footprint sensitivity`, its tornado (each end's change told at the level)."""
     from footprint.views.report_of import ReportError, stored_sweep
     from footprint.views.sweep_summary import print_sweep_summary
     from footprint.views.tornado import print_tornado
@@ -660,7 +674,7 @@ def sweep_summary_command(
             raise _fail(f"run {found.id} ({found.name}) is a {found.kind}, not a sweep; `footprint runs --kind sweep` "
                         "lists the sweeps")
         try:
-            subject = stored_sweep(opened, found)
+            subject = stored_sweep(opened, found, level)
         except ReportError as error:
             raise _fail(str(error)) from None
     summary = subject.summary
@@ -716,6 +730,7 @@ def sensitivity(
         "--param", help="An input to vary, by parameter path (repeat for more); default: every figure with a "
                         "range (low and high), a series' years together.")] = None,
     top: Annotated[int, typer.Option(help="Show the K inputs with the largest swing (0: all).", min=0)] = 15,
+    level: LevelOption = Level.STRATEGIC,
     workers: WorkersOption = None,
     cluster: ClusterOption = None,
     store: StoreOption = None,
@@ -735,7 +750,7 @@ def sensitivity(
     try:
         with _warnings_said(), _solving_futures(f"sensitivity of {scenario}") as report, RunStore(store) as opened:
             result = tornado(scenario, paths=param, workers=workers, cluster=cluster, store=opened,
-                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=name)
+                             time_limit=time_limit, mip_gap=mip_gap, on_progress=report, name=name, level=level)
     except ScenarioError as error:
         raise _fail(error.report()) from None
     except SensitivityError as error:

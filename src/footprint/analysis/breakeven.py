@@ -1,7 +1,9 @@
 """Breakeven: the value of one scenario parameter at which the plan's decisions change, by bisection.
 
-The decisions are the capacity built (option, year and count), the production assigned (plant,
-product, year) and the plants opened or closed (plant and year).
+The decisions are those of a level (plan/decisions.py): by default the strategic ones, the capacity
+built (option, year and count) and the plants opened or closed (plant and year); at the assignments
+level also the products each plant makes (plant, product, year), at the flows level also which plant
+supplies which market.
 
 A parameter is named by a path into the scenario's plain data (see ``footprint.scenario.parameters``).
 
@@ -19,7 +21,7 @@ from typing import Any
 from footprint.economics.checks import CHECKS
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError, solver_options
-from footprint.plan.decisions import Decisions
+from footprint.plan.decisions import Decisions, Level
 from footprint.plan.tables import solve
 from footprint.scenario.files import ScenarioError, scenario_from_data
 from footprint.scenario.parameters import Parameter, ParameterError
@@ -51,6 +53,8 @@ class Breakeven:
     tolerance: float
     currency: str
     objective_sense: str
+    level: Level
+    """The decisions looked at (plan/decisions.py)."""
     trials: tuple[Trial, ...]
     """Every re-solve in the order made: LO, HI, then each midpoint."""
     bracket: tuple[Trial, Trial] | None
@@ -85,15 +89,17 @@ def find_breakeven(
     options: SolverOptions | None = None,
     on_trial: Callable[[Trial], None] | None = None,
     source: str = "<scenario>",
+    level: Level | str = Level.STRATEGIC,
 ) -> Breakeven:
-    """Bisect [low, high] on ``path`` to a bracket of width <= ``tolerance`` where the decisions change.
+    """Bisect [low, high] on ``path`` to a bracket of width <= ``tolerance`` where the decisions at ``level``
+    change.
 
     Decisions may change more than once in the range; bisection keeps the half whose ends differ
     and so finds one change. ``on_trial`` hears of each re-solve as it ends (for progress).
     ScenarioError for invalid data, ParameterError for a bad path, BreakevenError for a bad range or a value the
     scenario refuses, PlanningError (naming the value) where a re-solve has no plan.
     """
-    parameter = Parameter.parse(path)
+    parameter, level = Parameter.parse(path), Level(level)
     tolerance = default_tolerance(low, high) if tolerance is None else tolerance
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise BreakevenError(f"{path}: expected a range LO < HI, found {low:g} {high:g}")
@@ -110,7 +116,7 @@ def find_breakeven(
             plan = solve(scenario, options)
         except PlanningError as err:
             raise PlanningError(f"{path} = {value:g}: {err}") from None
-        trials.append(Trial(value, plan.objective, plan.status, Decisions.of(plan)))
+        trials.append(Trial(value, plan.objective, plan.status, Decisions.of(plan, level)))
         if on_trial is not None:
             on_trial(trials[-1])
         return trials[-1]
@@ -123,7 +129,7 @@ def find_breakeven(
             before = middle
         else:
             after = middle
-    return Breakeven(path, tolerance, base.currency, base.objective, tuple(trials),
+    return Breakeven(path, tolerance, base.currency, base.objective, level, tuple(trials),
                      (before, after) if changed else None)
 
 

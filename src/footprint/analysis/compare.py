@@ -5,6 +5,9 @@ fixed order, so the same two plans always give the same rows. ``compare(b, a)`` 
 ``compare(a, b)`` (added and removed swap, moves reverse, differences change sign) and ``compare(a, a)``
 has no differences. Plans of different horizons, products or markets compare too: what only one has is
 a difference. Amounts are compared only in one reporting currency; the decisions and flows always are.
+The decisions compared are those of a level (plan/decisions.py): by default every level, strategic (builds,
+plants) first, then assignments (a product made at a plant in one plan only; an assignment that makes
+nothing is a tie, not a decision), then flows; the key figures and costs are compared at every level.
 A stochastic plan (its tables stacked by future) compares as its expected plan (analysis/expected.py):
 amounts weighted by the futures' probabilities, the decisions those it takes in every future, and those
 it takes in some futures only named in the notes with the probability of the futures that take them.
@@ -22,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.analysis.expected import decided_by_future, expected_plan
+from footprint.plan.decisions import Level, making
 from footprint.plan.plan import Plan
 
 LOST_SALES = "(lost sales)"
@@ -84,6 +88,9 @@ class Comparison:
     objective_sense: tuple[str, str]
     currency: str | None
     """The reporting currency of both plans; None when they differ, and then no amounts are compared."""
+    level: Level
+    """The decisions compared: assignments only from the assignments level, flows only at the flows level
+    (the tables beyond the level are empty)."""
     builds: pd.DataFrame
     """option, plant, pool, year_a, year_b, count_a, count_b, change: one row per year in which the option's
     builds differ. ``count``: built in the same year, a different number of times; ``moved``: a year only
@@ -92,8 +99,8 @@ class Comparison:
     plants: pd.DataFrame
     """plant, event (``opens`` or ``closes``), year_a, year_b, change (``added``, ``removed``, ``moved``)."""
     assignments: pd.DataFrame
-    """plant, product, year, change: a product assigned to a plant in that year in B only (``added``) or
-    in A only (``removed``)."""
+    """plant, product, year, change: a product made at a plant in that year in B only (``added``) or in A only
+    (``removed``)."""
     flows: pd.DataFrame
     """product, market, year, from_plant, from_sourcing, to_plant, to_sourcing, units: supply moved from
     a source in A to one in B. A source is a plant with its sourcing (``own``, or the sourcing option
@@ -117,7 +124,7 @@ class Comparison:
 
     @property
     def empty(self) -> bool:
-        """No difference: the same decisions, flows, costs and KPIs (within TOLERANCE)."""
+        """No difference: the same decisions (at the level), flows, costs and KPIs (within TOLERANCE)."""
         tables = (self.builds, self.plants, self.assignments, self.flows)
         sides = [(self.costs, f"{what}_a", f"{what}_b") for what in ("amount", "discounted")]
         sides += [(self.currencies, f"{what}_a", f"{what}_b") for what in ("amount", "amount_in_currency")]
@@ -126,16 +133,17 @@ class Comparison:
             _differs(frame[a], frame[b]).any() for frame, a, b in sides)
 
 
-def compare(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B")) -> Comparison:
-    """Plan ``b`` against plan ``a``: each difference of decisions, flows, costs and KPIs once (see
-    :class:`Comparison`). CompareError for a plan whose summary lacks one of SUMMARY_KEYS."""
+def compare(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B"), level: Level | str = Level.FLOWS) -> Comparison:
+    """Plan ``b`` against plan ``a``: each difference of decisions (at ``level``), flows, costs and KPIs once
+    (see :class:`Comparison`). CompareError for a plan whose summary lacks one of SUMMARY_KEYS."""
     if len(names) != 2 or not all(names) or names[0] == names[1]:
         raise CompareError(f"names: expected two different names, found {names!r}")
     for name, plan in zip(names, (a, b), strict=True):
         missing = [key for key in SUMMARY_KEYS if key not in plan.summary]
         if missing:
             raise CompareError(f"plan {name}: its summary has no {', '.join(missing)}")
-    stochastic = list(_stochastic_notes(a, b, names))
+    level = Level(level)
+    stochastic = list(_stochastic_notes(a, b, names, level))
     a, b = (expected_plan(plan) if plan.stacked else plan for plan in (a, b))
     currencies = (str(a.summary["currency"]), str(b.summary["currency"]))
     currency = currencies[0] if currencies[0] == currencies[1] else None
@@ -146,10 +154,12 @@ def compare(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B")) -> Comparison
         status=(a.status, b.status),
         objective_sense=senses,
         currency=currency,
+        level=level,
         builds=_builds(a.builds, b.builds),
         plants=_plants(a.tables["plants"], b.tables["plants"]),
-        assignments=_assignments(a.assignments, b.assignments),
-        flows=_flows(a, b),
+        assignments=(_assignments(a.assignments, b.assignments) if level.holds(Level.ASSIGNMENTS)
+                     else _table([], ASSIGNMENTS)),
+        flows=_flows(a, b) if level.holds(Level.FLOWS) else _table([], FLOWS),
         costs=_costs(a.costs, b.costs) if currency is not None else _table([], COSTS),
         currencies=(_currencies(a.tables["exposure"], b.tables["exposure"]) if currency is not None
                     else _table([], CURRENCIES)),
@@ -235,7 +245,7 @@ def _plants(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 
 def _assignments(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     def cells(assignments: pd.DataFrame) -> set[tuple[str, str, int]]:
-        chosen = assignments[assignments["assigned"].astype(bool)]
+        chosen = assignments[making(assignments)]
         return set(zip(chosen["plant"].astype(str), chosen["product"].astype(str), chosen["year"].astype(int),
                        strict=True))
 
@@ -372,15 +382,16 @@ def _kpis(a: Plan, b: Plan, currency: str | None, senses: tuple[str, str]) -> pd
     return _table(rows, KPI_TABLE)
 
 
-def _stochastic_notes(a: Plan, b: Plan, names: tuple[str, str]) -> Iterator[str]:
-    """For each stochastic plan: how it is compared, and the decisions it takes in some futures only."""
+def _stochastic_notes(a: Plan, b: Plan, names: tuple[str, str], level: Level) -> Iterator[str]:
+    """For each stochastic plan: how it is compared, and the decisions it takes in some futures only (up to the
+    assignments level: flows are each future's own)."""
     for name, plan in zip(names, (a, b), strict=True):
         if not plan.stacked:
             continue
         yield (f"{name} is a stochastic plan over {len(plan.probabilities)} futures, compared as its expected plan: "
                "amounts weighted by the futures' probabilities, its objective the expected NPV cost, its decisions "
                "those it takes in every future")
-        varying = decided_by_future(plan)
+        varying = decided_by_future(plan, Level.STRATEGIC if level is Level.STRATEGIC else Level.ASSIGNMENTS)
         if varying:
             listed = ", ".join(f"{what} in {share:.0%}" for what, share in varying[:LISTED])
             more = f" and {len(varying) - LISTED} more" if len(varying) > LISTED else ""

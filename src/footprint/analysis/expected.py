@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.analysis.sensitivity import year_ranges
-from footprint.plan.decisions import Decisions, by_future
+from footprint.plan.decisions import Decisions, Level, by_future
 from footprint.plan.plan import FUTURE, TABLES, Plan
 
 _WEIGHT = "__weight"
@@ -48,7 +48,7 @@ def expected_plan(plan: Plan) -> Plan:
         raise ValueError("expected_plan takes a stochastic plan (its tables stacked by future)")
     weights = plan.probabilities
     tables = {name: _expected(name, plan.tables[name], weights) for name in TABLES}
-    tables["builds"] = _common_builds(tables["builds"], Decisions.of(plan))
+    tables["builds"] = _common_builds(tables["builds"], Decisions.of(plan, Level.STRATEGIC))
     keys = ("scenario", "status", "objective_sense", "currency", "horizon", "gap")
     summary = {key: plan.summary[key] for key in keys if key in plan.summary}
     summary["objective"] = float(plan.summary["expected"])
@@ -83,12 +83,13 @@ def _common_builds(builds: pd.DataFrame, common: Decisions) -> pd.DataFrame:
     return builds[np.array(taken, dtype=bool)].reset_index(drop=True)
 
 
-def decided_by_future(plan: Plan) -> list[tuple[str, float]]:
+def decided_by_future(plan: Plan, level: Level = Level.ASSIGNMENTS) -> list[tuple[str, float]]:
     """The decisions a stacked plan takes in some of its futures only, each with the probability of the futures
-    that take it: builds, plant openings and closings, then assignments (a product's years at a plant that
-    share a probability as ranges)."""
+    that take it: builds, plant openings and closings, then (from the assignments level) assignments (a
+    product's years at a plant that share a probability as ranges). Flows are not listed: they are each
+    future's own by design, decided once the future is known."""
     weights = plan.probabilities
-    each = by_future(plan)
+    each = by_future(plan, level)
     found: list[tuple[str, float]] = []
     for kind in ("builds", "plants", "assignments"):
         taken: dict[tuple[Any, ...], float] = {}

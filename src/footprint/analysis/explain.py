@@ -112,8 +112,12 @@ def alternative(scenario: Scenario, changes: tuple[Change, ...], optimum: float,
 
 
 def _fixed_duals(solved: Solved) -> tuple[np.ndarray, np.ndarray]:
-    """Row duals and reduced costs of the LP left when the plan's integer decisions are fixed."""
-    fix_integers(solved.highs, solved.model.program.integrality(), solved.solution.values)
+    """Row duals and reduced costs of the LP left when the plan's integer decisions are fixed, at true costs (the
+    flows' tie-break taken out, so that tied lanes price alike)."""
+    model = solved.model
+    fix_integers(solved.highs, model.program.integrality(), solved.solution.values)
+    flows = model.program.variables["flow"].columns()
+    solved.highs.changeColsCost(len(flows), flows, model.true_cost()[flows])
     solution = run(solved.highs, is_mip=False, duals=True)
     if solution.duals is None or solution.reduced_costs is None:
         raise PlanningError(f"the plan with its decisions fixed did not solve as an LP ({solution.message})")
@@ -145,7 +149,7 @@ def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_co
     landed = sum(parts.values(), np.zeros(len(lanes)))
     # Column dual = cost - demand dual - (other rows' duals x coefficients); the other rows are
     # capacity, open lines and assignment links: what a unit from this lane uses besides demand.
-    cost = program.cost()[flow.columns(lanes)]
+    cost = model.true_cost()[flow.columns(lanes)]
     capacity = (reduced_costs[flow.columns(lanes)] + row_duals[demand.start + network.flow_demand[lanes]]
                 - cost) / discount
     capability = network.flow_capability[lanes]

@@ -4,7 +4,7 @@ Every figure with a range (``{value, low, high}``) is an input, or those named b
 The years of a per-year series move together (a demand path at the low of each year's range), as
 one bar. The base and both ends of every input are solved as one sweep (parallel, warm, stored);
 the bars are ranked by the swing in NPV between the ends, and each end says whether the decisions
-differ from the base's, and how.
+(those of a level, plan/decisions.py: by default the strategic ones) differ from the base's, and how.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from footprint.analysis.sweep import FAILED, Progress, sweep
-from footprint.plan.decisions import Decisions
+from footprint.plan.decisions import Decisions, Level, lane_text
 from footprint.plan.store import Run, RunStore
 from footprint.scenario.ranges import Dimension, RangeProblem, found_dimensions, listed_dimensions
 from footprint.scenario.sets import Future
@@ -60,6 +60,8 @@ class Bar:
 class Tornado:
     base_objective: float
     currency: str | None
+    level: Level
+    """The decisions each end's change is told at."""
     bars: tuple[Bar, ...]
     """Largest swing first."""
     sweep: int
@@ -92,10 +94,11 @@ def tornado_futures(dimensions: Sequence[Dimension]) -> list[Future]:
 
 
 def tornado(data: dict[str, Any], source: str, *, store: RunStore, settings: dict[str, Any],
-                paths: Sequence[str] | None = None, workers: int | None = None, cluster: str | None = None,
-                on_progress: Callable[[Progress], None] | None = None, name: str | None = None) -> Tornado:
+            paths: Sequence[str] | None = None, workers: int | None = None, cluster: str | None = None,
+            on_progress: Callable[[Progress], None] | None = None, name: str | None = None,
+            level: Level | str = Level.STRATEGIC) -> Tornado:
     """The tornado of ``data`` (a scenario's plain data, read from ``source``), solved as a stored sweep named
-    ``name`` (default: sensitivity of SOURCE)."""
+    ``name`` (default: sensitivity of SOURCE); each end's change told at ``level``."""
     dimensions = inputs(data, paths)
     if not dimensions:
         raise SensitivityError(f"{source}: no figure has a range (low and high); give ranges, or paths to vary")
@@ -103,13 +106,14 @@ def tornado(data: dict[str, Any], source: str, *, store: RunStore, settings: dic
     content = {"sensitivity": source, "inputs": [d.path for d in dimensions]}
     outcome = sweep(data, source, futures, store=store, name=name or f"sensitivity of {source}", content=content,
                     settings=settings, workers=workers, cluster=cluster, on_progress=on_progress)
-    return tornado_of(outcome.futures, outcome.sweep)
+    return tornado_of(store.futures(outcome.sweep, Level(level)), outcome.sweep)
 
 
 def tornado_of(futures: pd.DataFrame, sweep: int) -> Tornado:
     """The tornado of sensitivity sweep ``sweep`` from its stored futures (RunStore.futures: the base and each
-    input's ``PATH@low`` and ``PATH@high``, the values set in their overrides). An end the sweep did not store
-    (it was stopped) has no plan. SensitivityError when the base has none."""
+    input's ``PATH@low`` and ``PATH@high``, the values set in their overrides), each end's change told at the
+    level the futures' decisions are read at. An end the sweep did not store (it was stopped) has no plan.
+    SensitivityError when the base has none."""
     rows = {str(row.name): row for row in futures.itertuples()}
     base = rows.get(BASE)
     if base is None or base.status == FAILED or base.decisions is None:
@@ -128,7 +132,8 @@ def tornado_of(futures: pd.DataFrame, sweep: int) -> Tornado:
 
     bars = [Bar(path, end(path, "low"), end(path, "high")) for path in dict.fromkeys(path for path, _, _ in ends)]
     bars.sort(key=lambda bar: -bar.swing)
-    return Tornado(float(base.objective), None if pd.isna(base.currency) else str(base.currency), tuple(bars), sweep)
+    return Tornado(float(base.objective), None if pd.isna(base.currency) else str(base.currency),
+                   base.decisions.level, tuple(bars), sweep)
 
 
 def is_sensitivity(sweep: Run) -> bool:
@@ -140,18 +145,30 @@ def is_sensitivity(sweep: Run) -> bool:
 
 def describe_change(base: Decisions, other: Decisions) -> str:
     """What ``other`` decides that ``base`` does not (+) and the reverse (-): builds, plants, then assignments
-    (a product's years at a plant as ranges)."""
+    (a product's years at a plant as ranges), then flows (``+car busan→us 2014-2016``, a lane's years as ranges;
+    a sourcing option in brackets after the plant)."""
     parts = []
     for kind, show in (("builds", _build), ("plants", _plant)):
         before, after = getattr(base, kind), getattr(other, kind)
         parts += [f"+{show(item)}" for item in sorted(after - before)]
         parts += [f"-{show(item)}" for item in sorted(before - after)]
-    for sign, cells in (("+", other.assignments - base.assignments), ("-", base.assignments - other.assignments)):
-        years: dict[tuple[str, str], list[int]] = {}
-        for plant, product, year in sorted(cells):
-            years.setdefault((plant, product), []).append(year)
-        parts += [f"{sign}{product} at {plant} {year_ranges(ys)}" for (plant, product), ys in years.items()]
+    for kind, show_lane in (("assignments", _assigned), ("flows", _supplied)):
+        before, after = getattr(base, kind), getattr(other, kind)
+        for sign, items in (("+", after - before), ("-", before - after)):
+            years: dict[tuple[str, ...], list[int]] = {}
+            for *lane, year in sorted(items):
+                years.setdefault(tuple(lane), []).append(year)
+            parts += [f"{sign}{show_lane(lane)} {year_ranges(ys)}" for lane, ys in years.items()]
     return ", ".join(parts)
+
+
+def _assigned(cell: tuple[str, ...]) -> str:
+    plant, product = cell
+    return f"{product} at {plant}"
+
+
+def _supplied(lane: tuple[str, ...]) -> str:
+    return lane_text(*lane)
 
 
 def year_ranges(years: Sequence[int]) -> str:

@@ -171,8 +171,8 @@ def _models(data: dict[str, Any], source: str, futures: Sequence[Future]) -> lis
 
 
 def _costs(form: ExtensiveForm, models: Sequence[FootprintModel], values: np.ndarray) -> np.ndarray:
-    return np.array([float(model.program.cost() @ form.future_values(values, f) + model.program.offset)
-                     for f, model in enumerate(models)])
+    """Each future's NPV cost at true costs (without the flows' tie-break, optimize/model.py)."""
+    return np.array([model.npv(form.future_values(values, f)) for f, model in enumerate(models)])
 
 
 def stochastic_plan(data: dict[str, Any], source: str, futures: Sequence[Future], *,
@@ -287,7 +287,8 @@ def _extensive_plan(settings: _Settings, first: FootprintModel, notes: tuple[str
         raise PlanningError("no plan holds in every future (the futures' constraints conflict with one set of "
                             "decisions made now); check each future alone with `footprint sweep`")
     values = solution.values
-    objective = float(form.arrays.cost @ values + form.arrays.offset)
+    costs = _costs(form, models, values)
+    objective = plan_objective(costs, s.probabilities, s.risk_weight, s.alpha)  # the form's, less the tie-break
     parts = future_tables([(f.name, model, form.future_values(values, i))
                            for i, (f, model) in enumerate(zip(s.futures, models, strict=True))])
     measuring = _Measuring()
@@ -295,7 +296,8 @@ def _extensive_plan(settings: _Settings, first: FootprintModel, notes: tuple[str
         measuring.stopped = _not_optimal(solution.status, solution.gap)
     waiting, committed_parts, ev_costs = None, None, None
     if committed is not None and now is not None and now.status is SolveStatus.OPTIMAL and measuring.stopped is None:
-        waiting = float(committed.arrays.cost @ now.values + committed.arrays.offset) - objective
+        waiting = plan_objective(_costs(committed, models, now.values), s.probabilities, s.risk_weight,
+                                 s.alpha) - objective
         committed_parts = future_tables([(f.name, model, committed.future_values(now.values, i))
                                          for i, (f, model) in enumerate(zip(s.futures, models, strict=True))])
         if solution.gap > 0:
@@ -307,7 +309,7 @@ def _extensive_plan(settings: _Settings, first: FootprintModel, notes: tuple[str
     if ev_decisions is not None:
         held = measuring(lambda: solve_form(form, s.options, fixed=ev_decisions))
         ev_costs = None if held is None else _costs(form, models, held.values)
-    table, measures = _regret_and_measures(s, objective, _costs(form, models, values), own, ev, ev_costs, waiting)
+    table, measures = _regret_and_measures(s, objective, costs, own, ev, ev_costs, waiting)
     plan = stochastic_plan_of(parts, table, model=models[0], status=solution.status.value, gap=solution.gap,
                               measures=measures, options=s.options, risk_weight=s.risk_weight, alpha=s.alpha,
                               revise_from=s.revise_from, decisions=s.blocks,
@@ -342,7 +344,7 @@ def _expected_value(s: _Settings, revise_from: int | None) -> tuple[float | None
     solution = solve_form(form, s.options)
     if solution is None:
         return None, None
-    return (float(form.arrays.cost @ solution.values + form.arrays.offset),
+    return (mean.npv(form.future_values(solution.values, 0)),
             np.round(solution.values[np.flatnonzero(form.shared)], 9))
 
 

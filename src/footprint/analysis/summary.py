@@ -1,5 +1,5 @@
 """The statistics of a sweep: how the objective is distributed over the futures, and how often each
-decision is taken.
+decision is taken (the decisions of a level, plan/decisions.py: by default the strategic ones).
 
 Every figure is weighted by the futures' probabilities, over the futures that have a plan (their
 probabilities scaled to sum to 1): a future with no plan (infeasible, out of time) is counted, with its
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from footprint.plan.decisions import Decisions
+from footprint.plan.decisions import Decisions, Level
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 CVAR_TAILS = {"cvar90": 0.10, "cvar95": 0.05}
@@ -37,6 +37,8 @@ FAILED = {"status": "str", "message": "str", "futures": "int64", "probability": 
 BUILDS = {"option": "str", "year": _YEAR, "count": "int64", "probability": "float64", "futures": "int64"}
 PLANTS = {"plant": "str", "event": "str", "year": _YEAR, "probability": "float64", "futures": "int64"}
 ASSIGNMENTS = {"plant": "str", "product": "str", "year": "int64", "probability": "float64", "futures": "int64"}
+FLOWS = {"plant": "str", "sourcing": "str", "product": "str", "market": "str", "year": "int64",
+         "probability": "float64", "futures": "int64"}
 """Each table of a SweepSummary: its columns, in order, and their types."""
 
 
@@ -46,6 +48,8 @@ class SweepSummary:
 
     objective_sense: str
     """``minimize_cost`` or ``maximize_profit``: which end of the distribution is the worst."""
+    level: Level
+    """The decisions counted: builds and plants at every level, assignments and flows at theirs."""
     currency: str | None
     """The objective's currency, when the caller says it."""
     futures: int
@@ -68,20 +72,27 @@ class SweepSummary:
     """plant, event (``opens``, ``closes``), year (NA: never), probability, futures: for each plant some
     future opens or closes; each plant and event's probabilities sum to 1."""
     assignments: pd.DataFrame
-    """plant, product, year, probability, futures: the share of futures that assign the product to the plant
-    that year, for the cells some futures assign and others do not."""
+    """plant, product, year, probability, futures: the share of futures that make the product at the plant
+    that year, for the cells some futures make it in and others do not (empty below the assignments level)."""
+    flows: pd.DataFrame
+    """plant, sourcing, product, market, year, probability, futures: the share of futures that supply the
+    market from the plant (with that sourcing) that year, for the lanes some futures use and others do not
+    (empty below the flows level)."""
 
 
-def sweep_summary(futures: pd.DataFrame, objective_sense: str = "cost", *, currency: str | None = None
-                  ) -> SweepSummary:
+def sweep_summary(futures: pd.DataFrame, objective_sense: str = "cost", *, currency: str | None = None,
+                  level: Level | str = Level.STRATEGIC) -> SweepSummary:
     """The statistics of a sweep's ``futures``: one row each, with columns name, probability, status,
-    objective, decisions (a Decisions, or None for a future with no plan) and message.
+    objective, decisions (a Decisions, or None for a future with no plan) and message; the decisions counted
+    are those of ``level`` (strategic, assignments or flows: ValueError where a future's decisions are of a
+    coarser level; RunStore.futures reads a sweep's futures at a level).
 
     ``objective_sense``: ``cost`` or ``profit`` (or the scenario's ``minimize_cost``, ``maximize_profit``);
     ``currency``, the objective's (the reporting currency), for the views.
     ValueError for a missing column, a probability that is negative or not a number, or none that is
     positive.
     """
+    level = Level(level)
     if objective_sense not in _SENSES:
         raise ValueError(f"objective_sense: expected one of {', '.join(_SENSES)}, found {objective_sense!r}")
     missing = [c for c in ("name", "probability", "status", "objective", "decisions", "message")
@@ -104,9 +115,11 @@ def sweep_summary(futures: pd.DataFrame, objective_sense: str = "cost", *, curre
     if solved_mass > 0:
         weight = weight / solved_mass
     sense = _SENSES[objective_sense]
-    plans = [(decisions, w) for decisions, w, ok in zip(futures["decisions"], weight, has_plan, strict=True) if ok]
+    plans = [(decisions.at(level), w) for decisions, w, ok in zip(futures["decisions"], weight, has_plan, strict=True)
+             if ok]
     return SweepSummary(
         objective_sense=sense,
+        level=level,
         currency=currency,
         futures=len(futures),
         solved=int(has_plan.sum()),
@@ -115,7 +128,8 @@ def sweep_summary(futures: pd.DataFrame, objective_sense: str = "cost", *, curre
         failed=_failed(futures[~has_plan], probability[~has_plan] / total),
         builds=_builds(plans),
         plants=_plants(plans),
-        assignments=_assignments(plans),
+        assignments=_differing(plans, "assignments", ASSIGNMENTS),
+        flows=_differing(plans, "flows", FLOWS),
     )
 
 
@@ -188,14 +202,15 @@ def _plants(plans: _Plans) -> pd.DataFrame:
     return pd.DataFrame(_shares(outcomes), columns=list(PLANTS)).astype(PLANTS)
 
 
-def _assignments(plans: _Plans) -> pd.DataFrame:
-    """The cells (plant, product, year) some futures assign and others do not, with the share that do."""
+def _differing(plans: _Plans, kind: str, schema: dict[str, str]) -> pd.DataFrame:
+    """The items of one kind (assignments: plant, product, year; flows: lanes) some futures take and others do
+    not, with the share that do."""
     outcomes: dict[tuple[object, ...], list[float]] = defaultdict(list)
     for decisions, weight in plans:
-        for cell in decisions.assignments:
-            outcomes[cell].append(weight)
-    differing = {cell: weights for cell, weights in outcomes.items() if len(weights) < len(plans)}
-    return pd.DataFrame(_shares(differing), columns=list(ASSIGNMENTS)).astype(ASSIGNMENTS)
+        for item in getattr(decisions, kind):
+            outcomes[item].append(weight)
+    differing = {item: weights for item, weights in outcomes.items() if len(weights) < len(plans)}
+    return pd.DataFrame(_shares(differing), columns=list(schema)).astype(schema)
 
 
 __all__ = ["STATISTICS", "SweepSummary", "sweep_summary", "tail_mean", "weighted_percentile"]

@@ -6,10 +6,19 @@ adding to one pool), cells (p, t): the operating years of the plants the
 plan opens or closes. All costs are in the reporting currency and discounted
 with d_t = 1 / (1 + r) ** (t - t0). Names of blocks are the names of the
 tables the duals and values come back in.
+
+Ties between lanes: where two plants (or a plant's sourcing options) serve a market at the same cost, any
+split between them is optimal and the solver would pick one by the path it happens to take, so the choice
+could change from year to year and from future to future with nothing real behind it. Each flow's cost in
+the program is therefore raised by a tie-break (:func:`flow_preference`): TIE_BREAK times the network's
+typical unit cost times a weight in [0.5, 2) fixed by the lane's ids, the same in every year and every
+future. It orders tied lanes and nothing else; every cost and the objective the plan reports leave it out
+(:meth:`FootprintModel.npv`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +29,15 @@ from footprint.optimize.lp import Labels, LinearProgram, Term
 
 TOLERANCE = 1e-6
 """Values this close to 0 count as 0 when a solution is read back (a flow, a lost unit)."""
+TIE_BREAK = 1e-7
+"""The tie-break per unit of flow, as a share of the network's typical unit cost (its median rounded to a power
+of two), times the lane's weight in [0.5, 2) (:func:`flow_preference`): small enough not to matter against a
+real difference in cost (below 3e-7 of the median unit cost), large enough that HiGHS honours it (its dual
+feasibility tolerance is 1e-7, absolute: at 1e-9 of the unit cost it left most of the ties we tried to chance)."""
+LEAST_TIE_BREAK = 1e-5
+"""The least tie-break per unit worth having, in the reporting currency: below it (a network whose unit costs are
+under about 100) the tie-break would sit within HiGHS's tolerances, unable to order the lanes and only blurring
+the solver's objective (enough to keep Benders from closing a gap of 1e-9), so there is none."""
 
 
 @dataclass(frozen=True)
@@ -28,10 +46,24 @@ class FootprintModel:
     program: LinearProgram
     profit: bool
     """True when maximizing profit: the program minimizes cost minus revenue."""
+    tie_break: np.ndarray
+    """What the flows' costs in the program include beyond their true cost, per flow (discounted): the
+    tie-break between lanes that cost the same (:func:`flow_preference`)."""
 
     @property
     def is_mip(self) -> bool:
         return self.program.num_integer > 0
+
+    def true_cost(self) -> np.ndarray:
+        """The program's cost per column without the tie-break: the NPV each unit of a variable costs."""
+        cost = self.program.cost()
+        cost[self.program.variables["flow"].span] -= self.tie_break
+        return cost
+
+    def npv(self, values: np.ndarray) -> float:
+        """The NPV cost (less revenue, when maximizing profit) of a solution at its true costs: what the program
+        minimizes, without the tie-break."""
+        return float(self.true_cost() @ values + self.program.offset)
 
 
 def _labels(codes: np.ndarray, names: list[str]) -> pd.Categorical:
@@ -43,7 +75,7 @@ def build_model(network: Network) -> FootprintModel:
     """The whole model for ``network``: variables, constraints and the NPV objective."""
     profit = network.scenario.objective == "maximize_profit"
     program = LinearProgram()
-    add_flows(program, network, profit)
+    tie_break = add_flows(program, network, profit)
     add_lost_sales(program, network, profit)
     add_demand_balance(program, network)
     add_builds(program, network)
@@ -55,19 +87,58 @@ def build_model(network: Network) -> FootprintModel:
     add_sourcing(program, network)
     fixed = network.fixed_cost * network.discount  # plants the plan opens or closes pay it through open[p,t]
     program.offset = float(fixed[~plant_decides(network)].sum())
-    return FootprintModel(network, program, profit)
+    return FootprintModel(network, program, profit, tie_break)
 
 
-def add_flows(program: LinearProgram, network: Network, profit: bool) -> None:
+def add_flows(program: LinearProgram, network: Network, profit: bool) -> np.ndarray:
     """flow[p,m,k,t] >= 0 on every lane-year a capable, operating plant can serve.
 
     Cost per unit: d_t * (production local + imported + freight + duty), less
-    d_t * price when maximizing profit.
+    d_t * price when maximizing profit; plus d_t * the lane's tie-break (:func:`flow_preference`),
+    which is returned (per flow, discounted) so that the reported costs can leave it out.
     """
     cost = network.discount[network.flow_year]
+    tie_break = cost * flow_preference(network)
     cost *= network.unit_cost - network.demand_price[network.flow_demand] if profit else network.unit_cost
+    cost += tie_break
     labels = Labels(len(cost), lambda: flow_labels(network, slice(None)))
     program.add_variables("flow", labels, cost=cost)
+    return tie_break
+
+
+def flow_preference(network: Network) -> np.ndarray:
+    """The tie-break per unit of each flow, undiscounted: TIE_BREAK x the typical unit cost x the lane's weight.
+
+    The typical unit cost is the median of the flows' unit costs (of every k-th flow's on a large network, at
+    most 4,096: what it is matters little, only that it scales with the costs), rounded to a power of two so
+    that futures whose costs move a little keep the very same tie-break (a warm re-solve is then handed only the
+    costs that really changed). No tie-break (zeros) where TIE_BREAK x that is below LEAST_TIE_BREAK. A lane's
+    weight is a(plant, product, sourcing) x b(market) / 2, in [0.5, 2), with a and b in [1, 2) from a hash of
+    the ids: it depends on names only, so a lane is preferred alike in every year and every future, whatever
+    order the file lists things in; and a product, not a sum, of a plant's part and a market's, so that two
+    plants swapping two markets between them (the same total cost) differ too.
+    """
+    if len(network.flow_profile) == 0:
+        return np.zeros(0)
+    sample = network.unit_cost[::max(1, len(network.flow_profile) // 4096)]
+    median = float(np.median(np.abs(sample)))
+    scale = TIE_BREAK * 2.0 ** round(np.log2(median)) if median > 0 else 0.0
+    if scale < LEAST_TIE_BREAK:
+        return np.zeros(len(network.flow_profile))
+    plant_product = [f"{network.plants[p]}\x1f{network.products[m]}"
+                     for p, m in zip(network.cap_plant, network.cap_product, strict=True)]
+    profiles = plant_product + [f"{plant_product[c]}\x1f{name}"
+                                for c, name in zip(network.sourcing_capability, network.sourcing_names, strict=True)]
+    preference = (scale / 2 * _hashed(profiles))[network.flow_profile]  # a few gathers: ~20 ns a flow
+    preference *= _hashed(network.markets)[network.flow_market]
+    return preference
+
+
+def _hashed(names: list[str]) -> np.ndarray:
+    """A number in [1, 2) for each name, the same on every machine and in every run (unlike hash()): 53 bits of
+    its hash, as many as a float holds exactly."""
+    bits = (int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big") >> 11 for name in names)
+    return 1.0 + np.fromiter(bits, dtype=np.float64, count=len(names)) / 2.0**53
 
 
 def flow_labels(network: Network, flows: np.ndarray | slice) -> pd.DataFrame:

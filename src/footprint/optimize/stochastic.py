@@ -251,7 +251,7 @@ def solve_model_of(model: FootprintModel, options: SolverOptions) -> float:
     solution = solve_form(form, options)
     if solution is None:
         raise PlanningError(f"scenario {model.network.scenario.name!r} has no plan on its own")
-    return float(form.arrays.cost @ solution.values + form.arrays.offset)
+    return model.npv(form.future_values(solution.values, 0))  # at true costs, without the flows' tie-break
 
 
 __all__ = [

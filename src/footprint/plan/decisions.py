@@ -1,55 +1,106 @@
-"""What a plan decides, as sets that compare equal when two plans decide the same."""
+"""What a plan decides, at a level (plan/levels.py), as sets that compare equal when two plans decide the same.
+
+Three levels, each holding the one before:
+
+- ``strategic``: the capacity built (option, year, count) and the plants opened or closed (plant, year);
+- ``assignments``: and the products each plant makes, by year (plant, product, year);
+- ``flows``: and which plant, with which sourcing, supplies each market with each product, by year.
+
+Breakeven, sweep summaries and sensitivity look at ``strategic`` unless told otherwise: the decisions that
+commit capital, where a change is worth finding; compare shows every level, strategic first. A product is
+assigned to a plant in a year when the plant makes it then: an assignment that makes nothing (a product kept
+assigned with no launch cost to pay, where assigning it or not costs the same) is a tie, not a decision, at
+every level. Ties between lanes are broken the same way in every year and every future by the model itself
+(optimize/model.py), so flows that differ are flows that cost differently.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 
+from footprint.optimize.model import OWN_CONTENT, TOLERANCE
+from footprint.plan.levels import ADDED, LEVELS, Level
 from footprint.plan.plan import FUTURE, Plan
-
-_TABLES = ("builds", "assignments", "plants")
 
 
 @dataclass(frozen=True)
 class Decisions:
-    """What a plan decides: the builds (option, year, count), the assigned cells (plant, product, year)
-    and the plants it opens or closes (plant, "opens" or "closes", year)."""
+    """What a plan decides at ``level``: the builds (option, year, count), the cells it makes a product in
+    (plant, product, year), the plants it opens or closes (plant, "opens" or "closes", year) and the lanes it
+    supplies through (plant, sourcing, product, market, year); the sets beyond its level are empty."""
 
     builds: frozenset[tuple[str, int, int]]
-    assignments: frozenset[tuple[str, str, int]]
-    plants: frozenset[tuple[str, str, int]]
+    assignments: frozenset[tuple[str, str, int]] = frozenset()
+    plants: frozenset[tuple[str, str, int]] = frozenset()
+    flows: frozenset[tuple[str, str, str, str, int]] = frozenset()
+    level: Level = Level.ASSIGNMENTS
 
     @classmethod
-    def of(cls, plan: Plan) -> Decisions:
-        """What ``plan`` decides; a stacked (stochastic) plan, what it decides in every future."""
+    def of(cls, plan: Plan, level: Level = Level.ASSIGNMENTS) -> Decisions:
+        """What ``plan`` decides at ``level``; a stacked (stochastic) plan, what it decides in every future."""
         if not plan.stacked:
-            return cls.of_tables(plan.tables)
-        each = list(by_future(plan).values())
-        return cls(*(frozenset.intersection(*(getattr(one, field.name) for one in each)) for field in fields(cls)))
+            return cls.of_tables(plan.tables, level)
+        each = list(by_future(plan, level).values())
+        sets = {field.name: frozenset.intersection(*(getattr(one, field.name) for one in each))
+                for field in fields(cls) if field.name != "level"}
+        return cls(**sets, level=level)
 
     @classmethod
-    def of_tables(cls, tables: Mapping[str, pd.DataFrame]) -> Decisions:
-        """What a Plan's builds, assignments and plants tables decide."""
-        builds = tables["builds"]
-        assigned = tables["assignments"][tables["assignments"]["assigned"].astype(bool)]
-        plants = tables["plants"]
-        return cls(
-            frozenset(zip(builds["option"].astype(str), builds["year"].astype(int), builds["count"].astype(int),
-                          strict=True)),
-            frozenset(zip(assigned["plant"].astype(str), assigned["product"].astype(str),
-                          assigned["year"].astype(int), strict=True)),
-            frozenset((plant, verb, year) for flag, verb in (("opened", "opens"), ("closed", "closes"))
-                      for plant, year in zip(plants["plant"][plants[flag].astype(bool)].astype(str),
-                                             plants["year"][plants[flag].astype(bool)].astype(int), strict=True)),
-        )
+    def of_tables(cls, tables: Mapping[str, pd.DataFrame], level: Level = Level.ASSIGNMENTS) -> Decisions:
+        """What a Plan's tables decide at ``level`` (only the tables the level needs are read)."""
+        builds, plants = tables["builds"], tables["plants"]
+        decided = cls(
+            builds=frozenset(zip(builds["option"].astype(str), builds["year"].astype(int),
+                                 builds["count"].astype(int), strict=True)),
+            plants=frozenset((plant, verb, year) for flag, verb in (("opened", "opens"), ("closed", "closes"))
+                             for plant, year in zip(plants["plant"][plants[flag].astype(bool)].astype(str),
+                                                    plants["year"][plants[flag].astype(bool)].astype(int),
+                                                    strict=True)),
+            level=level)
+        if level.holds(Level.ASSIGNMENTS):
+            made = tables["assignments"][making(tables["assignments"])]
+            decided = replace(decided, assignments=frozenset(zip(
+                made["plant"].astype(str), made["product"].astype(str), made["year"].astype(int), strict=True)))
+        return decided.with_flows(tables["flows"]) if level.holds(Level.FLOWS) else decided
+
+    def with_flows(self, flows: pd.DataFrame) -> Decisions:
+        """These decisions with the lanes a Plan's ``flows`` table supplies through: at the flows level."""
+        used = flows[flows["units"] > TOLERANCE]
+        lanes = zip(*(used[column].astype(str) for column in ("plant", "sourcing", "product", "market")),
+                    used["year"].astype(int), strict=True)
+        return replace(self, flows=frozenset(lanes), level=Level.FLOWS)
+
+    def at(self, level: Level) -> Decisions:
+        """These decisions at a coarser (or the same) ``level``; ValueError for a finer one, which they lack."""
+        if not self.level.holds(level):
+            raise ValueError(f"decisions at the {self.level} level hold nothing at the {level} level")
+        dropped = {name: frozenset() for kept in LEVELS if not level.holds(kept) for name in ADDED[kept]}
+        return replace(self, **dropped, level=level)
 
 
-def by_future(plan: Plan) -> dict[str, Decisions]:
+def making(assignments: pd.DataFrame) -> pd.Series:
+    """Which rows of an assignments table are decisions: assigned, and making units (an assignment that makes
+    nothing is a tie)."""
+    return assignments["assigned"].astype(bool) & (assignments["units"] > TOLERANCE)
+
+
+def lane_text(plant: str, sourcing: str, product: str, market: str) -> str:
+    """A lane of the flows level as text: ``rogue busan→us``, a sourcing option in brackets after the plant."""
+    return f"{product} {plant}{'' if sourcing == OWN_CONTENT else f' ({sourcing})'}→{market}"
+
+
+def tables_of(level: Level) -> tuple[str, ...]:
+    """The Plan tables the decisions at ``level`` are read from."""
+    return tuple(table for kept in LEVELS if level.holds(kept) for table in ADDED[kept])
+
+
+def by_future(plan: Plan, level: Level = Level.ASSIGNMENTS) -> dict[str, Decisions]:
     """What a stacked plan decides in each of its futures, in order."""
     return {name: Decisions.of_tables({table: plan.tables[table][plan.tables[table][FUTURE] == name]
-                                       for table in _TABLES}) for name in plan.probabilities}
+                                       for table in tables_of(level)}, level) for name in plan.probabilities}
 
 
-__all__ = ["Decisions", "by_future"]
+__all__ = ["LEVELS", "Decisions", "Level", "by_future", "lane_text", "making", "tables_of"]

@@ -29,7 +29,7 @@ from pyarrow import ipc
 from sqlalchemy import ColumnElement, Row, String, case, func, select, type_coerce
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from footprint.plan.decisions import Decisions
+from footprint.plan.decisions import Decisions, Level
 from footprint.plan.fields import FieldError, checked_plan, shown
 from footprint.plan.plan import STOCHASTIC, Plan, table_columns
 from footprint.plan.store_schema import KINDS, StoreError, open_engine, reason, runs, scenarios, store_url, tables
@@ -44,6 +44,7 @@ MAX_ID = 2**63 - 1
 """The largest id a store can hold (a 64-bit integer): a larger number names no run."""
 _EXACT_INTEGER = 2 ** 53
 _DECISION_SETS = ("builds", "assignments", "plants")
+"""The decisions a run keeps (those of the assignments level; the flows level reads the flows table)."""
 
 
 def canonical_json(value: Any) -> str:
@@ -228,7 +229,8 @@ def _decisions(text: Any) -> Decisions | None:
         items = data.get(name)
         if not isinstance(items, list) or not all(_fits(item, kinds) for item in items):
             raise ValueError(f"expected {name} as a list of [{', '.join(kind.__name__ for kind in kinds)}]")
-    return Decisions(*(frozenset(tuple(item) for item in data[name]) for name in _DECISION_SETS))
+    return Decisions(**{name: frozenset(tuple(item) for item in data[name]) for name in _DECISION_SETS},
+                     level=Level.ASSIGNMENTS)
 
 
 def _fits(item: Any, kinds: tuple[type, ...]) -> bool:
@@ -497,10 +499,11 @@ class RunStore:
         except ValueError as err:
             raise StoreError(f"{self.name}: the tables of run {run.id} are damaged ({err})") from None
 
-    def futures(self, sweep_id: int) -> pd.DataFrame:
+    def futures(self, sweep_id: int, level: Level = Level.ASSIGNMENTS) -> pd.DataFrame:
         """The stored futures of sweep ``sweep_id`` in the order it planned them: id, name, probability, status,
-        objective, currency, gap, decisions (:class:`Decisions`, None for a failed future), message and
-        overrides (the (path, value) pairs that make the future, as :class:`Run` has them)."""
+        objective, currency, gap, decisions (:class:`Decisions` at ``level``, None for a failed future), message and
+        overrides (the (path, value) pairs that make the future, as :class:`Run` has them). The flows level reads
+        each future's flows table."""
         sweep = self._find((runs.c.id == sweep_id) & (runs.c.kind == "sweep"))
         if sweep is None:
             raise StoreError(f"{self.name}: no sweep {sweep_id}")
@@ -513,7 +516,28 @@ class RunStore:
         futures = [{name: fields.read(name, parse) for name, parse in parsers.items()}
                    for fields in (_Fields(row, self.name) for row in rows)]
         futures.sort(key=lambda future: order.get(future["name"], len(order)))
-        return pd.DataFrame(futures, columns=list(parsers))
+        frame = pd.DataFrame(futures, columns=list(parsers))
+        decided = frame["decisions"].tolist()
+        frame["decisions"] = (self._with_flows(frame["id"].tolist(), decided) if level is Level.FLOWS else
+                              [None if decisions is None else decisions.at(level) for decisions in decided])
+        return frame
+
+    def _with_flows(self, ids: list[int], decided: list[Decisions | None]) -> list[Decisions | None]:
+        """Each future's decisions with the lanes its stored flows table supplies through (read one future at a
+        time: a large sweep's flows need not all be in memory at once)."""
+        with_flows: list[Decisions | None] = []
+        for run, decisions in zip(ids, decided, strict=True):
+            if decisions is None:
+                with_flows.append(None)
+                continue
+            rows = self._rows(select(tables.c.data).where(tables.c.run == run, tables.c.name == "flows"),
+                              "read a future's flows")
+            try:
+                flows = decode_tables({"flows": bytes(rows[0].data)})["flows"]
+            except (IndexError, TypeError, ValueError, pa.ArrowException) as err:
+                raise StoreError(f"{self.name}: the flows of run {run} are damaged or missing ({err})") from None
+            with_flows.append(decisions.with_flows(flows))
+        return with_flows
 
 
 _CREATED = type_coerce(runs.c.created, String).label("created")

@@ -50,8 +50,11 @@ def plan_of(solved: Solved) -> Plan:
     network, program = model.network, model.program
     tables = plan_tables(model, solution.values)
     scenario = network.scenario
-    objective = -solution.objective if model.profit else solution.objective
-    bound = -solution.bound if model.profit else solution.bound
+    # The plan's NPV at its true costs, not HiGHS's objective (which includes the flows' tie-break); the bound
+    # moves with it, so the gap stays the solver's.
+    npv = model.npv(solution.values)
+    bound = solution.bound - (solution.objective - npv) if model.is_mip else npv
+    objective, bound = (-npv, -bound) if model.profit else (npv, bound)
     summary = {
         "scenario": scenario.name,
         "status": solution.status.value,

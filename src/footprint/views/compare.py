@@ -1,5 +1,7 @@
 """Two plans compared, as tables of text: ``comparison_tables`` builds them (the same headers and cells for the
-terminal, the web app and the report), ``print_comparison`` prints those with a difference as rich tables.
+terminal, the web app and the report), ``print_comparison`` prints those with a difference as rich tables: the
+decisions level by level, strategic first, each under its heading (a level whose decisions are the same in both
+plans says so in one line), then the costs.
 
 Supply moved is shown by run of consecutive years (one row for a move repeated from 2014 to 2019),
 the rest as the Comparison has it.
@@ -16,6 +18,7 @@ from rich.table import Table
 
 from footprint.analysis.compare import DEMAND, LOST_SALES, Comparison
 from footprint.optimize.model import OWN_CONTENT
+from footprint.plan.levels import ADDED, LEVELS, Level
 from footprint.views.console import MAX_ROWS, _objective_name, _text, _year_runs
 from footprint.views.labels import component_label, money
 
@@ -25,6 +28,9 @@ _KPI_LABELS = {"gap": "gap", "capex": "capex (undiscounted)", "builds": "capacit
                "plants_open": "plants open in the last year"}
 _CHANGES = {"added": "only in {b}", "removed": "only in {a}", "moved": "moved", "count": "number of builds"}
 _MORE = "{more} more rows: the Comparison's table `{table}` has them all (fp.compare)"
+_LEVEL_TITLES = {Level.STRATEGIC: "Strategic decisions: capacity built, plants opened and closed",
+                 Level.ASSIGNMENTS: "Assignments: the products each plant makes",
+                 Level.FLOWS: "Flows: which plant supplies each market"}
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,8 @@ def comparison_tables(comparison: Comparison) -> list[ShownTable]:
 
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
-    """The plans' KPIs side by side, then what differs: builds, plant decisions, assignments, supply moved,
-    costs by component and by currency."""
+    """The plans' KPIs side by side, then what differs, level by level up to the comparison's: builds and plant
+    decisions (strategic), assignments, supply moved (flows); then the costs by component and by currency."""
     a, b = (_text(name) for name in comparison.names)
     console.print(f"[bold]{b}[/bold] ({_text(comparison.scenarios[1])}) against [bold]{a}[/bold] "
                   f"({_text(comparison.scenarios[0])})")
@@ -65,9 +71,21 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     if comparison.empty:
         console.print("No differences: the two plans decide, supply and cost the same.")
         return
-    for shown in differences:
-        if shown.rows:
-            _print(shown, console)
+    shown = {table.name: table for table in differences}
+    for level in LEVELS:
+        heading = f"[bold]── {_LEVEL_TITLES[level]}[/bold]"
+        if not comparison.level.holds(level):
+            console.print(f"{heading}: not compared (--level {comparison.level})")
+        elif not any(shown[name].rows for name in ADDED[level]):
+            console.print(f"{heading}: the same in both plans")
+        else:
+            console.print(heading)
+            for name in ADDED[level]:
+                if shown[name].rows:
+                    _print(shown[name], console)
+    for name in ("costs", "currencies"):
+        if shown[name].rows:
+            _print(shown[name], console)
 
 
 def _print(shown: ShownTable, console: Console) -> None:

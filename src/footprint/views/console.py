@@ -19,6 +19,7 @@ from rich.table import Table
 
 from footprint.economics.network import UNIT_COMPONENTS
 from footprint.optimize.model import OWN_CONTENT
+from footprint.plan.decisions import lane_text
 from footprint.plan.plan import Plan
 from footprint.scenario.text import printable
 from footprint.views.labels import component_label
@@ -359,6 +360,14 @@ def _cells_text(cells: Iterable[tuple[str, str, int]]) -> str:
     return "; ".join(parts) or "-"
 
 
+def _lanes_text(lanes: Iterable[tuple[str, str, str, str, int]]) -> str:
+    """Lanes as ``product plant→market years`` (the sourcing option in brackets after the plant, when one is used),
+    runs of years joined: ``rogue busan→us 2014-2019``."""
+    parts = [f"{_text(lane_text(*lane))} {_year_runs(years[-1] for years in group)}"
+             for lane, group in groupby(sorted(lanes), key=lambda lane: lane[:4])]
+    return "; ".join(parts) or "-"
+
+
 def print_trial(trial: Trial, number: int, path: str, fmt: str, currency: str, console: Console) -> None:
     """One line per re-solve, as it ends: where bisection is and what the plan built there."""
     console.print(f"  solve {number}: {path} = {trial.value:{fmt}}: objective {_money(trial.objective, currency)}; "
@@ -377,6 +386,9 @@ def _differences(table: Table, left: Decisions, right: Decisions) -> None:
     if left.plants != right.plants:
         table.add_row("plants opened, closed", _plants_text(left.plants - right.plants),
                       _plants_text(right.plants - left.plants))
+    if left.flows != right.flows:
+        table.add_row("supply (plant→market)", _lanes_text(left.flows - right.flows),
+                      _lanes_text(right.flows - left.flows))
 
 
 def print_breakeven(result: Breakeven, console: Console) -> None:
@@ -385,12 +397,13 @@ def print_breakeven(result: Breakeven, console: Console) -> None:
     low, high, path = result.low, result.high, escape(result.path)
     span = f"[bold]{path}[/bold] from {low.value:{fmt}} (LO) to {high.value:{fmt}} (HI)"
     solves = f"{len(result.trials)} solves"
+    level = f"{result.level} level"
     if result.bracket is None:
-        console.print(f"{span}: no change of decision between LO and HI ({solves})")
+        console.print(f"{span}: no change of decision ({level}) between LO and HI ({solves})")
         ends = [(low, "LO"), (high, "HI")]
     else:
         before, after = result.bracket
-        console.print(f"{span}: the decisions change between a = {before.value:{fmt}} and "
+        console.print(f"{span}: the decisions ({level}) change between a = {before.value:{fmt}} and "
                       f"b = {after.value:{fmt}} (tolerance {result.tolerance:{fmt}}; {solves})")
         ends = [(low, "LO"), (before, "a"), (after, "b"), (high, "HI")]
     objective = _objective_name(result.objective_sense)
@@ -404,8 +417,9 @@ def print_breakeven(result: Breakeven, console: Console) -> None:
                       *((_plants_text(trial.decisions.plants),) if with_plants else ()))
     console.print(table)
     if result.bracket is None:
-        console.print(f"Production assigned at both ends: {_cells_text(low.decisions.assignments)}",
-                      markup=False, highlight=False, soft_wrap=True)
+        if low.decisions.assignments:
+            console.print(f"Production assigned at both ends: {_cells_text(low.decisions.assignments)}",
+                          markup=False, highlight=False, soft_wrap=True)
     else:
         before, after = result.bracket
         changes = Table(title="Decisions that differ", title_justify="left")

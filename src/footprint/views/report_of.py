@@ -17,6 +17,7 @@ from footprint.analysis.stochastic import StochasticPlan
 from footprint.analysis.summary import SweepSummary, sweep_summary
 from footprint.economics.checks import CHECKS
 from footprint.optimize.solve import PlanningError
+from footprint.plan.levels import Level
 from footprint.plan.plan import Plan
 from footprint.plan.results import ResultsError
 from footprint.plan.store import FAILED, Run, RunStore, StoreError
@@ -161,14 +162,15 @@ def _plan(found: Subject | SweepSubject, reference: str) -> Plan:
     return found.plan
 
 
-def stored_sweep(store: RunStore, sweep: Run) -> SweepSubject:
-    """A stored sweep with its futures and their statistics (objective sense and currency its first plan's), and
-    a sensitivity sweep's tornado. ReportError for a sensitivity sweep whose base has no plan."""
-    futures = store.futures(int(sweep.id or 0))
+def stored_sweep(store: RunStore, sweep: Run, level: Level = Level.STRATEGIC) -> SweepSubject:
+    """A stored sweep with its futures and their statistics, the decisions counted at ``level`` (objective sense and
+    currency its first plan's), and a sensitivity sweep's tornado (its ends' changes told at ``level``).
+    ReportError for a sensitivity sweep whose base has no plan."""
+    futures = store.futures(int(sweep.id or 0), level)
     solved = futures[futures["status"] != FAILED]
     first = store.get(int(solved["id"].iloc[0])) if len(solved) else None
     sense = (first.summary or {}).get("objective_sense", "cost") if first is not None else "cost"
-    summary = sweep_summary(futures, sense, currency=first.currency if first is not None else None)
+    summary = sweep_summary(futures, sense, currency=first.currency if first is not None else None, level=level)
     if not is_sensitivity(sweep):
         return SweepSubject(sweep, futures, summary)
     try:

@@ -131,7 +131,7 @@ def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, torna
              for r in summary.assignments.itertuples()]
     decisions.tables.append(Table("Decisions by year", ["decision", "in the futures"], rows))
     if not rows:
-        decisions.notes.append("Every future with a plan takes the same decisions.")
+        decisions.notes.append(f"Every future with a plan takes the same decisions ({summary.level} level).")
     return render(f"Sweep: {sweep.name}", facts, [distribution, decisions])
 
 

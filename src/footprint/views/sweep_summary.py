@@ -13,6 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from footprint.plan.decisions import lane_text
 from footprint.views.console import MAX_ROWS, _money, _objective_name, _text, _year_runs
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def _assigned_text(cells: list[tuple[int, float]]) -> str:
 
 
 def _decision_lines(summary: SweepSummary) -> Iterator[tuple[str, str, str]]:
-    """(kind, decision, frequencies) for each build option, plant event and plant-product pair."""
+    """(kind, decision, frequencies) for each build option, plant event, plant-product pair and lane."""
     for option, group in summary.builds.groupby("option", sort=True):
         yield "capacity built", _text(option), frequency_text(
             list(zip(group["year"], group["count"], group["probability"], strict=True)))
@@ -56,11 +57,16 @@ def _decision_lines(summary: SweepSummary) -> Iterator[tuple[str, str, str]]:
     for (plant, product), group in summary.assignments.groupby(["plant", "product"], sort=True):
         yield "assigned", f"{_text(plant)} {_text(product)}", _assigned_text(
             list(zip(group["year"], group["probability"], strict=True)))
+    for (plant, sourcing, product, market), group in summary.flows.groupby(["plant", "sourcing", "product", "market"],
+                                                                           sort=True):
+        yield "supplies", _text(lane_text(plant, sourcing, product, market)), _assigned_text(
+            list(zip(group["year"], group["probability"], strict=True)))
 
 
 def print_sweep_summary(summary: SweepSummary, console: Console) -> None:
     """How many futures have a plan, their objective's distribution (probability-weighted), the futures
-    with none and why, and how often each decision is taken (assignments only where futures differ)."""
+    with none and why, and how often each decision of the summary's level is taken (assignments and lanes only
+    where futures differ)."""
     what = _objective_name(summary.objective_sense)
     failed = summary.futures - summary.solved
     console.print(f"[bold]{summary.futures:,} future{'s' if summary.futures != 1 else ''}[/bold]: "
@@ -90,7 +96,8 @@ def print_sweep_summary(summary: SweepSummary, console: Console) -> None:
     lines = list(_decision_lines(summary))
     if not lines:
         return
-    table = Table(title="How often each decision is taken (share of the futures with a plan)", title_justify="left")
+    table = Table(title=f"How often each decision is taken ({summary.level} level; share of the futures with a plan)",
+                  title_justify="left")
     for column in ("decision", "", "in the futures"):
         table.add_column(column)
     for kind, decision, frequencies in lines[:MAX_ROWS]:

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from footprint.analysis.sensitivity import SensitivityError, is_sensitivity, tornado_of
 from footprint.analysis.stochastic import StochasticPlan
+from footprint.plan.levels import Level
 from footprint.plan.plan import TABLES, Plan, table_columns
 from footprint.plan.store import MAX_ID, Run, RunStore, StoreError
 from footprint.plan.sweep_export import sweep_tables, write_sweep
@@ -81,7 +82,7 @@ def run_page(request: Request, run_id: RunId) -> Response:
 
 def _sweep_page(request: Request, run: Run) -> Response:
     """A sweep: its futures, and a sensitivity sweep's tornado (as `footprint sweep-summary` prints it)."""
-    futures = state(request).store.futures(run.id or 0)
+    futures = state(request).store.futures(run.id or 0, Level.STRATEGIC)  # a tornado's changes, as the CLI's default
     table, title, reasons, problem = None, None, [], None
     if is_sensitivity(run):
         try:
