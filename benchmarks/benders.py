@@ -71,16 +71,16 @@ def line(label: str, data: dict[str, Any], futures: list[Future], risk_weight: f
     whole, whole_seconds = extensive(data, futures, risk_weight, alpha)
     split, split_seconds = benders(data, futures, risk_weight, alpha)
     if (whole is None) != (split is None) or (
-            whole is not None and split is not None and abs(whole - split.objective) > GAP * max(1.0, abs(whole))):
+            whole is not None and split is not None and abs(whole - split.upper) > GAP * max(1.0, abs(whole))):
         raise SystemExit(f"{label}: the methods disagree: extensive {whole}, Benders "
-                         f"{None if split is None else split.objective}")
+                         f"{None if split is None else split.upper}")
     if split is None:
         print(f"{label:<34} no plan (both)", flush=True)
         return {}
     rounds = split.rounds
     figures = {"rounds": len(rounds), "cuts": sum(r.cuts for r in rounds),
                "feasibility": sum(r.feasibility_cuts for r in rounds), "futures": len(futures)}
-    print(f"{label:<34} {whole:>18,.2f} {split.objective:>18,.2f} {len(rounds):>6} {figures['cuts']:>7} "
+    print(f"{label:<34} {whole:>18,.2f} {split.upper:>18,.2f} {len(rounds):>6} {figures['cuts']:>7} "
           f"{figures['feasibility']:>7} {whole_seconds:>9.1f} {split_seconds:>9.1f} "
           f"{whole_seconds / split_seconds:>6.2f}x", flush=True)
     return figures

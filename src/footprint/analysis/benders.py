@@ -82,8 +82,9 @@ def _held(data: dict[str, Any], share: Share) -> tuple[Subproblems, list[tuple[i
             continue
         model = future_model(data, share.source, future)
         shared = shared_columns(model, share.blocks, None)
-        parts.append((number, subproblems.add(number, ProgramArrays.of(model.program), shared,
-                                              labels_digest(model, shared))))
+        arrays = ProgramArrays.of(model.program)
+        parts.append((number, subproblems.add(number, arrays, shared, labels_digest(model, shared),
+                                              tie=arrays.cost - model.true_cost())))
     return subproblems, parts
 
 
@@ -240,7 +241,7 @@ def totals_at(workers: Workers, x: np.ndarray) -> np.ndarray | None:
         raise StoppedError("the time limit ran out")
     if not all(cut.feasible for cut in cuts):
         return None
-    return np.array([cut.total for cut in cuts])
+    return np.array([cut.true_total for cut in cuts])
 
 
 __all__ = ["BendersOutcome", "Share", "Workers", "benders", "future_model", "own_optima", "totals_at", "workers_for"]

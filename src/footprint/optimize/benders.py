@@ -105,7 +105,9 @@ class Cut:
     value: float
     slope: np.ndarray
     total: float = float("nan")
-    """The future's whole NPV cost at x_hat (c_f x_hat + own cost), when feasible."""
+    """The future's whole NPV cost at x_hat (c_f x_hat + own cost), as its program has it, when feasible."""
+    true_total: float = float("nan")
+    """The same without the flows' tie-break (optimize/model.py): what the plan reports."""
     message: str = ""
 
     @property
@@ -214,13 +216,18 @@ class Subproblems:
     _held: dict[str, tuple[highspy.Highs, ProgramArrays]] = field(default_factory=dict)
     _bases: dict[int, highspy.HighsBasis] = field(default_factory=dict)
     """Each future's last optimal basis (a few bytes a column): its next LP starts there."""
+    _ties: dict[str, np.ndarray] = field(default_factory=dict)
+    _tie_of: dict[int, str] = field(default_factory=dict)
+    """Each future's tie-break per column (what its costs include beyond the true ones), kept once for futures
+    that share it."""
 
     def __contains__(self, future: int) -> bool:
         return future in self._futures
 
-    def add(self, future: int, arrays: ProgramArrays, shared: np.ndarray, labels: str) -> SharedPart:
-        """Hold ``future``'s program (its model's arrays, ``shared`` its columns decided now) and say what it
-        shares."""
+    def add(self, future: int, arrays: ProgramArrays, shared: np.ndarray, labels: str,
+            tie: np.ndarray | None = None) -> SharedPart:
+        """Hold ``future``'s program (its model's arrays, ``shared`` its columns decided now, ``tie`` what its
+        costs include beyond the true ones: the flows' tie-break) and say what it shares."""
         if (arrays.integer & ~shared).any():
             raise BendersError("an integer decision is made per future (revise_from, or the decisions made now "
                                "narrowed): Benders needs every integer decision made now")
@@ -234,6 +241,9 @@ class Subproblems:
             changed = np.flatnonzero(_field(structure.reference, name) != new).astype(np.int32)
             positions[name], values[name] = changed, new[changed]
         self._futures[future] = _Delta(key, positions, values, arrays.offset)
+        tie = np.zeros(len(arrays.cost)) if tie is None else tie
+        self._tie_of[future] = _digest(tie)
+        self._ties.setdefault(self._tie_of[future], tie)
         own_cost = np.where(shared, 0.0, arrays.cost)
         bound = self._solve(future, _with_cost(arrays, own_cost), None)
         if bound.status in (SolveStatus.NO_SOLUTION, SolveStatus.TIME_LIMIT):
@@ -356,8 +366,9 @@ class Subproblems:
         slope of that cost in x (the fixed columns' reduced costs less their costs)."""
         assert answer.slope is not None
         shared_cost = arrays.cost[self._structure(future).shared]
+        tie = float(self._ties[self._tie_of[future]] @ answer.values)
         return Cut(future, CutKind.OPTIMALITY, answer.objective - float(shared_cost @ x),
-                   answer.slope - shared_cost, answer.objective)
+                   answer.slope - shared_cost, answer.objective, answer.objective - tie)
 
     def values(self, future: int, x: np.ndarray) -> np.ndarray | None:
         """``future``'s column values with the shared columns at ``x`` (None: it has no plan there), whatever time
@@ -597,9 +608,12 @@ class Decomposed:
 
     x: np.ndarray
     totals: np.ndarray
-    """Each future's whole NPV cost under x."""
+    """Each future's whole NPV cost under x, at true costs (without the flows' tie-break)."""
     objective: float
+    """The plan's objective from those."""
+    upper: float
     lower: float
+    """The proven bounds (of the objective the programs minimize: with the tie-break, at most a few 1e-7 more)."""
     rounds: list[Round]
     status: SolveStatus
     """OPTIMAL when the bounds met within the gap; TIME_LIMIT, INTERRUPTED or ROUND_LIMIT when Benders stopped
@@ -607,7 +621,7 @@ class Decomposed:
 
     @property
     def gap(self) -> float:
-        return relative_gap(self.lower, self.objective)
+        return relative_gap(self.lower, self.upper)
 
 
 def relative_gap(lower: float, upper: float) -> float:
@@ -658,10 +672,10 @@ class _Progress:
     def offer(self, x: np.ndarray, cuts: list[Cut]) -> None:
         """A whole x and every future's answer there: a new upper bound if every future carried it out."""
         if all(cut.feasible for cut in cuts):
-            totals = np.array([cut.total for cut in cuts])
+            totals = np.array([cut.total for cut in cuts])  # as the master has them: the bounds compare alike
             value = self.master.objective(totals)
             if value < self.upper:
-                self.upper, self.best = value, (x, totals)
+                self.upper, self.best = value, (x, np.array([cut.true_total for cut in cuts]))
                 self._check()
 
     @property
@@ -724,7 +738,8 @@ def decompose(parts: Sequence[SharedPart], probabilities: np.ndarray, evaluate: 
                SolveStatus.ROUND_LIMIT: f"{max_rounds} rounds passed"}[status]
         raise BendersError(f"{why} before Benders found decisions made now that every future can carry out; "
                            "allow more time (--time-limit) or use the extensive form")
-    return Decomposed(state.best[0], state.best[1], state.upper, state.lower, state.rounds, status)
+    x, totals = state.best
+    return Decomposed(x, totals, master.objective(totals), state.upper, state.lower, state.rounds, status)
 
 
 def _master_round(master: Master, point: MasterPoint, evaluate: Callable[[np.ndarray], list[Cut]],
