@@ -433,3 +433,20 @@ def test_a_future_whose_lp_runs_out_of_time_ends_benders_with_the_best_plan(monk
     last = plan.iterations.iloc[-1]
     assert plan.plan.summary["gap"] == pytest.approx((last["upper"] - last["lower"]) / abs(last["upper"]))
     assert "the time limit ran out" in (plan.unmeasured or "")
+
+
+def test_a_future_that_fails_on_a_dask_worker_is_one_message(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """A future with no plan whatever is decided now (200 cars, lines of 100 each and no price for lost sales),
+    found on a worker: one message and exit 3, no "Compute Failed" traceback from the worker."""
+    write_yaml(tmp_path / "lines.yaml", three_lines())
+    write_yaml(tmp_path / "set.yaml", {
+        "kind": "scenario-set", "base": "lines.yaml",
+        "futures": [{"name": "ok", "probability": 0.5, "set": dict(FUTURES[0])},
+                    {"name": "too-many", "probability": 0.5, "set": {"markets[0].demand.car": 400.0}}]})
+    result = invoke("stochastic", str(tmp_path / "set.yaml"), "--method", "benders", "--workers", "1", "--no-store")
+    assert result.exit_code == 3, result.output
+    assert "could not be solved by Benders" in result.output
+    assert "future 1" in result.output
+    captured = capfd.readouterr()
+    for text in ("Compute Failed", "Traceback"):
+        assert text not in captured.err + captured.out + result.output
