@@ -299,27 +299,27 @@ def assert_bounds_hold(extensive: Extensive, decomposed: Decomposed, gap: float 
     assert min(r.upper for r in decomposed.rounds) >= optimum - 1e-7 * max(1.0, abs(optimum))
 
 
+def assert_both_ways_agree(data: dict[str, Any], futures: list[Future], risk_weight: float, alpha: float) -> None:
+    """Both methods find a plan or neither does; where they do, Benders' bounds hold (assert_bounds_hold)."""
+    extensive, decomposed = both_ways(data, futures, risk_weight, alpha)
+    assert (extensive is None) == (decomposed is None), (extensive, decomposed)
+    if extensive is not None and decomposed is not None:
+        assert_bounds_hold(extensive, decomposed)
+
+
 @pytest.mark.slow
 @settings(max_examples=12)
 @given(varied_networks())
 def test_benders_bounds_hold_on_twenty_to_forty_futures_of_varied_networks(
         network: tuple[dict[str, Any], list[Future], float, float]) -> None:
-    data, futures, risk_weight, alpha = network
-    extensive, decomposed = both_ways(data, futures, risk_weight, alpha)
-    assert (extensive is None) == (decomposed is None), (extensive, decomposed)
-    if extensive is not None and decomposed is not None:
-        assert_bounds_hold(extensive, decomposed)
+    assert_both_ways_agree(*network)
 
 
 @settings(max_examples=10)
 @given(varied_networks(futures=(3, 6)))
 def test_benders_bounds_hold_on_a_few_futures_of_varied_networks(
         network: tuple[dict[str, Any], list[Future], float, float]) -> None:
-    data, futures, risk_weight, alpha = network
-    extensive, decomposed = both_ways(data, futures, risk_weight, alpha)
-    assert (extensive is None) == (decomposed is None), (extensive, decomposed)
-    if extensive is not None and decomposed is not None:
-        assert_bounds_hold(extensive, decomposed)
+    assert_both_ways_agree(*network)
 
 
 @pytest.mark.parametrize(("name", "count", "candidates", "penalty"), [
