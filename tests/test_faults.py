@@ -69,14 +69,19 @@ def test_runs_killed_at_random_moments_leave_the_old_plan_or_the_new_one(tmp_pat
     duration = time.monotonic() - started
     new_objective = Plan.read(tmp_path / "timed").objective
     rng = random.Random(11)
-    seen = set()
-    for _ in range(25):
+    seen: set[float] = set()
+    early, late = 0.3, 1.1  # the kills' moments, as shares of the timed run
+    for attempt in range(1, 101):
         process = subprocess.Popen([*FOOTPRINT, "run", str(new_file), "--out", str(out), "--no-store"], cwd=tmp_path,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 1.1) * duration)
+        time.sleep(rng.uniform(early, late) * duration)
         process.send_signal(signal.SIGKILL)
         process.wait()
         seen.add(round(check_whole(out, {old.objective, new_objective})))
+        if attempt >= 25 and len(seen) == 2:
+            break
+        if attempt >= 25:  # a busy machine: the runs take longer, or shorter, than the timed one; move the kills
+            early, late = (early, late * 1.5) if round(old.objective) in seen else (early / 2, late)
     assert len(seen) == 2, "the kills should fall both before and after the new plan was in place"
 
 

@@ -197,7 +197,7 @@ def test_breakeven_takes_a_key_path(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                                         "--range", "0", "100"])
     assert by_key.exit_code == by_index.exit_code == 0, by_key.output
     assert by_key.stdout.splitlines()[0] == ("capabilities[detroit/car].local_cost from 0.00 (LO) to 100.00 (HI): no "
-                                            "change of decision between LO and HI (2 solves)")
+                                            "change of decision (strategic level) between LO and HI (2 solves)")
     assert by_index.stdout.splitlines()[0] == by_key.stdout.splitlines()[0].replace("[detroit/car]", "[0]")
     plans = [re.findall(r"[\d,.]+ USD|busan-line \d+", result.stdout) for result in (by_key, by_index)]
     assert plans[0] == plans[1]  # the same plans at both ends

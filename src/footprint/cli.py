@@ -1021,6 +1021,17 @@ def import_orlib_cap(
     _say(out, f"{output}: {len(scenario.options)} candidate sites, {len(scenario.markets)} customers")
 
 
+def _leave_abandoned_solves() -> None:
+    """End the process at once if Ctrl-C left a HiGHS solve running (optimize/highs.py: it stops only at its next
+    check): an exit that waited would wait for it, and one that ran the C++ runtime's exit handlers under it would
+    abort the process."""
+    highs = sys.modules.get("footprint.optimize.highs")
+    if highs is not None and highs.solves_running():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(INTERRUPTED)
+
+
 def main() -> None:
     """The `footprint` command: the app, with every failure an exit code and a message, never a traceback."""
     try:
@@ -1028,6 +1039,7 @@ def main() -> None:
     except SystemExit as stop:
         if stop.code == INTERRUPTED:
             _say(err, "interrupted")
+            _leave_abandoned_solves()
         raise
     except MemoryError:
         _say(err, "out of memory: the scenario is too large for this machine (try a smaller horizon or network)")

@@ -197,6 +197,14 @@ class _Watch:
         return SolveProgress(seconds, self.bound, self.incumbent, self.gap, self.nodes)
 
 
+SOLVE_THREAD = "footprint-highs-solve"
+
+
+def solves_running() -> bool:
+    """Whether a solve is still running in a thread of its own (one abandoned after Ctrl-C: AbandonedError)."""
+    return any(thread.name == SOLVE_THREAD and thread.is_alive() for thread in threading.enumerate())
+
+
 class AbandonedError(Exception):
     """Ctrl-C was pressed and HiGHS did not stop within STOP_GRACE: it is in a phase without interrupt checks (its
     thread goes on to its next check; the instance must not be touched). ``watch``: what it had found by then."""
@@ -250,7 +258,7 @@ def _wait_for(highs: highspy.Highs, watch: _Watch, on_progress: Callable[[SolveP
     report_at = started + PROGRESS_SECONDS
     previous = signal.signal(signal.SIGINT, stop)
     try:
-        threading.Thread(target=solve, name="highs", daemon=True).start()
+        threading.Thread(target=solve, name=SOLVE_THREAD, daemon=True).start()
         while not done.wait(WAKE_SECONDS):  # a signal runs its handler but does not end a wait: look every so often
             if pressed:
                 if not done.wait(STOP_GRACE):
