@@ -56,8 +56,8 @@ def check_whole(folder: Path, objectives: set[float]) -> float:
 
 @pytest.mark.slow
 def test_runs_killed_at_random_moments_leave_the_old_plan_or_the_new_one(tmp_path):
-    """25 runs writing over an older plan, each killed (SIGKILL) at a random moment of its run: after each, the
-    folder reads back whole, as the old plan or the new one."""
+    """15 runs or more writing over an older plan, each killed (SIGKILL) at a random moment of its run: after each,
+    the folder reads back whole, as the old plan or the new one."""
     out = tmp_path / "out"
     old = solved(small_network_data())
     old.write(out)
@@ -78,9 +78,9 @@ def test_runs_killed_at_random_moments_leave_the_old_plan_or_the_new_one(tmp_pat
         process.send_signal(signal.SIGKILL)
         process.wait()
         seen.add(round(check_whole(out, {old.objective, new_objective})))
-        if attempt >= 25 and len(seen) == 2:
+        if attempt >= 15 and len(seen) == 2:
             break
-        if attempt >= 25:  # a busy machine: the runs take longer, or shorter, than the timed one; move the kills
+        if attempt >= 15:  # a busy machine: the runs take longer, or shorter, than the timed one; move the kills
             early, late = (early, late * 1.5) if round(old.objective) in seen else (early / 2, late)
     assert len(seen) == 2, "the kills should fall both before and after the new plan was in place"
 
@@ -273,7 +273,7 @@ def test_a_time_limit_keeps_a_stochastic_plan_with_its_gap(tmp_path: Path) -> No
     """The reproducer's --time-limit on a revised plan: the best plan found, labelled time_limit with its gap,
     printed and stored (exit 0, as for `run`), where it ended with "no plan" and nothing stored."""
     store = tmp_path / "runs.sqlite"
-    process = _stochastic(store, "--time-limit", "30")
+    process = _stochastic(store, "--time-limit", "12")
     out, errors = process.communicate(timeout=600)
     assert process.returncode == 0, errors
     assert "Solving (" in errors  # its progress, every ten seconds

@@ -78,7 +78,7 @@ def damage_folder(folder: Path, rng: random.Random) -> str:
     return f"{kind} {table}"
 
 
-RESULT_CASES = 200
+RESULT_CASES = 100
 
 
 @pytest.mark.slow
@@ -108,7 +108,7 @@ def test_damaged_results_folders_get_a_message_never_a_crash(tmp_path: Path) -> 
     assert codes[0] > RESULT_CASES / 20
 
 
-STORE_CASES = 150
+STORE_CASES = 80
 COLUMNS = ("kind", "name", "created", "version", "scenario_hash", "overrides", "settings", "settings_hash", "key",
            "sweep", "probability", "status", "objective", "bound", "gap", "currency", "build_seconds",
            "solve_seconds", "message", "decisions", "summary")

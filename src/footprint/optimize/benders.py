@@ -744,15 +744,34 @@ def decompose(parts: Sequence[SharedPart], probabilities: np.ndarray, evaluate: 
 
 def _master_round(master: Master, point: MasterPoint, evaluate: Callable[[np.ndarray], list[Cut]],
                   state: _Progress) -> list[Cut]:
-    """One round of the master itself: every future's cut at its whole x, which offers an upper bound."""
-    cuts = evaluate(point.x)
-    if any(cut.kind is CutKind.STOPPED for cut in cuts):
-        raise TimeoutError("a future's LP ran out of time")
-    state.offer(point.x, cuts)
-    added = [cut for cut in cuts if _cuts_off(cut, point.x, point)]
-    for cut in added:
-        master.add(cut, point.x)
+    """One round of the master itself: every future's cut at its whole x, which offers an upper bound, and, where
+    the best plan so far is elsewhere, at the point halfway to it too (in-out around the incumbent: cuts where the
+    optimum is likely, which the master's next x would otherwise have to find one at a time)."""
+    best = None if state.best is None else state.best[0]
+    added: list[Cut] = []
+    for at in (point.x, None if best is None or np.array_equal(best, point.x) else 0.5 * (point.x + best)):
+        if at is None:
+            break
+        cuts = evaluate(at)
+        if any(cut.kind is CutKind.STOPPED for cut in cuts):
+            raise TimeoutError("a future's LP ran out of time")
+        if at is point.x:
+            state.offer(point.x, cuts)
+            fresh = [cut for cut in cuts if _cuts_off(cut, at, point)]
+        else:
+            fresh = _new_at(master, cuts, at)
+        for cut in fresh:
+            master.add(cut, at)
+        added += fresh
     return added
+
+
+def _new_at(master: Master, cuts: list[Cut], at: np.ndarray) -> list[Cut]:
+    """The cuts made at ``at`` that say more there than the master's cuts so far: feasibility cuts, and optimality
+    cuts above the theta the master has at ``at``."""
+    theta = master.theta_at(at)
+    return [cut for cut in cuts if cut.kind is CutKind.FEASIBILITY or (
+        cut.kind is CutKind.OPTIMALITY and cut.value - theta[cut.future] > FEASIBLE * max(1.0, abs(cut.value)))]
 
 
 def _lp_round(master: Master, point: MasterPoint, core: np.ndarray | None,
