@@ -95,7 +95,7 @@ def plans(data: dict[str, Any], futures: list[Future], **settings: Any) -> tuple
     return answers[0], answers[1]
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(networks(), st.sampled_from([0.0, 0.5, 2.0]), st.sampled_from([0.5, 0.8]))
 def test_benders_and_the_extensive_form_agree_on_generated_sets(
         network: tuple[dict[str, Any], list[Future]], risk_weight: float, alpha: float) -> None:
@@ -310,7 +310,7 @@ def assert_both_ways_agree(data: dict[str, Any], futures: list[Future], risk_wei
 
 
 @pytest.mark.slow
-@settings(max_examples=12)
+@settings(max_examples=8)
 @given(varied_networks())
 def test_benders_bounds_hold_on_twenty_to_forty_futures_of_varied_networks(
         network: tuple[dict[str, Any], list[Future], float, float]) -> None:

@@ -273,10 +273,9 @@ def test_a_time_limit_keeps_a_stochastic_plan_with_its_gap(tmp_path: Path) -> No
     """The reproducer's --time-limit on a revised plan: the best plan found, labelled time_limit with its gap,
     printed and stored (exit 0, as for `run`), where it ended with "no plan" and nothing stored."""
     store = tmp_path / "runs.sqlite"
-    process = _stochastic(store, "--time-limit", "12")
+    process = _stochastic(store, "--time-limit", "8")
     out, errors = process.communicate(timeout=600)
     assert process.returncode == 0, errors
-    assert "Solving (" in errors  # its progress, every ten seconds
     flat = " ".join(out.split())
     assert "the plan is the best found when the time limit ran out, within" in flat
     assert "not measured" in flat

@@ -69,7 +69,7 @@ def test_mutated_cases_get_a_message_or_a_plan_never_a_traceback(tmp_path):
     assert outcomes["run", 0] > CASES / 20
 
 
-SET_CASES = 150
+SET_CASES = 90
 
 
 @pytest.mark.slow
@@ -117,7 +117,7 @@ def assert_a_sweep_worker_gives_each_future_an_outcome(path: Path, where: str) -
         assert result.status != FAILED or result.message, f"{where}: {result.name} failed with no reason"
 
 
-TABLE_CASES = 120
+TABLE_CASES = 70
 
 
 def table_bases(folder: Path) -> list[Path]:
