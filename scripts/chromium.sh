@@ -13,8 +13,12 @@ if [ -z "$(found)" ]; then
     echo "Chromium is not installed; install it with 'sudo apt-get install chromium'" >&2
     exit 1
   fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q chromium >&2 || { apt-get update -q >&2 && apt-get install -y -q chromium >&2; }
+  exec 9>/tmp/footprint-apt.lock  # the tests' workers look for it at once: one installs, the others wait
+  flock 9
+  if [ -z "$(found)" ]; then  # not installed while this one waited
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q chromium >&2 || { apt-get update -q >&2 && apt-get install -y -q chromium >&2; }
+  fi
 fi
 path=$(found)
 if [ -z "$path" ]; then

@@ -33,6 +33,9 @@ install_server() {
          "'sudo apt-get install postgresql'" >&2
     exit 1
   fi
+  exec 9>/tmp/footprint-apt.lock  # the tests' workers start their servers at once: one installs, the others wait
+  flock 9
+  [ -n "$(server_bin)" ] && return  # installed while this one waited
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -q postgresql >&2 || { apt-get update -q >&2 && apt-get install -y -q postgresql >&2; }
 }

@@ -264,7 +264,8 @@ def print_runs(runs: pd.DataFrame, store: str, console: Console) -> None:
     if runs.empty:
         console.print(f"No runs in {_text(store)}")
         return
-    table = Table(title=f"Runs in {_text(store)}", title_justify="left")
+    console.print(f"Runs in {_text(store)}", soft_wrap=True)  # a long path as one line, not wrapped to the table
+    table = Table()
     for column in ("id", "kind", "name", "status", "objective", "created (UTC)", "futures"):
         table.add_column(column, justify="right" if column in ("id", "objective", "futures") else "left")
     for row in runs.itertuples():
