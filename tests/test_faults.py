@@ -81,7 +81,8 @@ def test_runs_killed_at_random_moments_leave_the_old_plan_or_the_new_one(tmp_pat
         if attempt >= 15 and len(seen) == 2:
             break
         if attempt >= 15:  # a busy machine: the runs take longer, or shorter, than the timed one; move the kills
-            early, late = (early, late * 1.5) if round(old.objective) in seen else (early / 2, late)
+            scale = 1.5 if round(old.objective) in seen else 1 / 1.5  # all before the new plan: later; all after
+            early, late = early * scale, late * scale
     assert len(seen) == 2, "the kills should fall both before and after the new plan was in place"
 
 
