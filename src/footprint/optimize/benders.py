@@ -515,10 +515,6 @@ class Master:
                     seen.add(key)
                     self._rows.append((columns[span], values[span], float(lower[r]), float(upper[r])))
 
-    @property
-    def cut_count(self) -> int:
-        return len(self._rows)
-
     def _highs(self, relax: bool, options: SolverOptions) -> highspy.Highs:
         n_cols = len(self.cost)
         empty = ColumnMatrix(np.zeros(n_cols + 1, dtype=np.int32), np.zeros(0, np.int32), np.zeros(0), (0, n_cols))
@@ -742,26 +738,30 @@ def decompose(parts: Sequence[SharedPart], probabilities: np.ndarray, evaluate: 
     return Decomposed(x, totals, master.objective(totals), state.upper, state.lower, state.rounds, status)
 
 
+def _evaluated(evaluate: Callable[[np.ndarray], list[Cut]], at: np.ndarray) -> list[Cut]:
+    """Every future's cut at ``at``; TimeoutError when a future's LP ran out of time."""
+    cuts = evaluate(at)
+    if any(cut.kind is CutKind.STOPPED for cut in cuts):
+        raise TimeoutError("a future's LP ran out of time")
+    return cuts
+
+
 def _master_round(master: Master, point: MasterPoint, evaluate: Callable[[np.ndarray], list[Cut]],
                   state: _Progress) -> list[Cut]:
     """One round of the master itself: every future's cut at its whole x, which offers an upper bound, and, where
     the best plan so far is elsewhere, at the point halfway to it too (in-out around the incumbent: cuts where the
     optimum is likely, which the master's next x would otherwise have to find one at a time)."""
+    cuts = _evaluated(evaluate, point.x)
+    state.offer(point.x, cuts)
+    added = [cut for cut in cuts if _cuts_off(cut, point.x, point)]
+    for cut in added:
+        master.add(cut, point.x)
     best = None if state.best is None else state.best[0]
-    added: list[Cut] = []
-    for at in (point.x, None if best is None or np.array_equal(best, point.x) else 0.5 * (point.x + best)):
-        if at is None:
-            break
-        cuts = evaluate(at)
-        if any(cut.kind is CutKind.STOPPED for cut in cuts):
-            raise TimeoutError("a future's LP ran out of time")
-        if at is point.x:
-            state.offer(point.x, cuts)
-            fresh = [cut for cut in cuts if _cuts_off(cut, at, point)]
-        else:
-            fresh = _new_at(master, cuts, at)
+    if best is not None and not np.array_equal(best, point.x):
+        halfway = 0.5 * (point.x + best)
+        fresh = _new_at(master, _evaluated(evaluate, halfway), halfway)
         for cut in fresh:
-            master.add(cut, at)
+            master.add(cut, halfway)
         added += fresh
     return added
 
@@ -783,9 +783,7 @@ def _lp_round(master: Master, point: MasterPoint, core: np.ndarray | None,
     core = point.x if core is None else core
     added: list[Cut] = []
     for at in (IN_OUT * point.x + (1 - IN_OUT) * core, point.x):
-        cuts = evaluate(at)
-        if any(cut.kind is CutKind.STOPPED for cut in cuts):
-            raise TimeoutError("a future's LP ran out of time")
+        cuts = _evaluated(evaluate, at)
         if _whole(at, integer):
             state.offer(at, cuts)
         fresh = [cut for cut in cuts if _cuts_off(cut, at, point)]
