@@ -21,8 +21,8 @@ from footprint.economics.checks import CHECKS
 from footprint.optimize.solve import solver_options
 from footprint.plan.store import RunStore, encode_tables, run_record, solver_settings
 from footprint.plan.tables import solve
-from footprint.scenario.cases import case_path
-from footprint.scenario.files import read_scenario
+from footprint.scenario.cases.bundled import case_path
+from footprint.scenario.formats.files import read_scenario
 from footprint.web.runs import PAGE_SIZE
 from web_helpers import serving, web_app
 

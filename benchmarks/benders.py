@@ -34,7 +34,7 @@ from footprint.analysis.benders import cuts_at, future_model, shared_parts, work
 from footprint.optimize.benders import BendersError, Decomposed, decompose
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.stochastic import HERE_AND_NOW, extensive_form, solve_form
-from footprint.scenario.sets import Future
+from footprint.scenario.sets.scenario_sets import Future
 from stochastic_cflp import stochastic_cflp
 from test_benders import varied_networks
 
@@ -104,11 +104,16 @@ def varied(sets: int) -> None:
     totals = {"rounds": [], "cuts": 0, "feasibility": 0, "futures": 0, "solved": 0}
     drawn = []
 
-    @settings(max_examples=sets, database=None, derandomize=True, deadline=None,
+    seen: set[str] = set()
+
+    # Hypothesis repeats and shrinks its examples; the benchmark keeps the first ``sets`` distinct ones.
+    @settings(max_examples=10 * sets, database=None, derandomize=True, deadline=None,
               suppress_health_check=list(HealthCheck))
     @given(varied_networks())
     def draw(network: tuple[dict[str, Any], list[Future], float, float]) -> None:
-        drawn.append(network)
+        if repr(network) not in seen:
+            seen.add(repr(network))
+            drawn.append(network)
 
     draw()
     for number, (data, futures, risk_weight, alpha) in enumerate(drawn[:sets], start=1):

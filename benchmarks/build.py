@@ -520,7 +520,7 @@ class Measured:
 def run_footprint(raw: RawNetwork) -> Callable[[], Measured]:
     from footprint.optimize.highs import SolverOptions
     from footprint.plan.tables import solve
-    from footprint.scenario.scenario import Scenario
+    from footprint.scenario.model.scenario import Scenario
 
     scenario = Scenario.model_validate(scenario_dict(raw))
 

@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 
 from footprint.economics.checks import CHECKS
-from footprint.scenario.files import read_scenario, write_source
+from footprint.scenario.formats.files import read_scenario, write_source
 
 SIZES = (100, 1_000, 10_000)
 FORMATS = ("yaml", "csv", "excel")

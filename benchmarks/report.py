@@ -27,10 +27,10 @@ from footprint.analysis.explain import explanations
 from footprint.economics.checks import CHECKS
 from footprint.plan.plan import Plan
 from footprint.plan.tables import solve
-from footprint.scenario.cases import case_path
-from footprint.scenario.files import read_scenario
-from footprint.scenario.scenario import Scenario
-from footprint.scenario.validation import Loaded
+from footprint.scenario.cases.bundled import case_path
+from footprint.scenario.formats.files import read_scenario
+from footprint.scenario.formats.validation import Loaded
+from footprint.scenario.model.scenario import Scenario
 from footprint.views.report import plan_report
 from footprint.views.report_of import pairs
 

@@ -49,10 +49,10 @@ from footprint.optimize.highs import SolverOptions, run, to_highs
 from footprint.optimize.solve import solve_model
 from footprint.optimize.stochastic import HERE_AND_NOW, extensive_form
 from footprint.plan.tables import plan_tables
-from footprint.scenario.cases import case_path, set_path
-from footprint.scenario.files import scenario_from_data
-from footprint.scenario.parameters import apply_overrides
-from footprint.scenario.sets import Future, read_set
+from footprint.scenario.cases.bundled import case_path, set_path
+from footprint.scenario.formats.files import scenario_from_data
+from footprint.scenario.sets.parameters import apply_overrides
+from footprint.scenario.sets.scenario_sets import Future, read_set
 
 SEED = 2026
 OPTIONS = SolverOptions(mip_gap=1e-6)

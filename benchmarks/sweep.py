@@ -43,10 +43,10 @@ from footprint.economics.checks import CHECKS
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.warm import WarmSolver
 from footprint.plan.tables import plan_of, solve
-from footprint.scenario.cases import case_path
-from footprint.scenario.files import read_source, scenario_from_data
-from footprint.scenario.parameters import apply_overrides
-from footprint.scenario.scenario import Scenario
+from footprint.scenario.cases.bundled import case_path
+from footprint.scenario.formats.files import read_source, scenario_from_data
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.sets.parameters import apply_overrides
 
 SEED = 20121
 FUTURES = 12
@@ -182,7 +182,7 @@ PARALLEL_FUTURES = 16
 
 
 def parallel_futures() -> tuple[dict[str, Any], list[Any]]:
-    from footprint.scenario.sets import Future
+    from footprint.scenario.sets.scenario_sets import Future
 
     data = build.scenario_dict(build.generate(PARALLEL))
     rng = np.random.default_rng(SEED)

@@ -20,7 +20,7 @@ import footprint as fp
 from footprint.analysis.stochastic import StochasticPlan
 from footprint.analysis.summary import tail_mean
 from footprint.api import STOCHASTIC_GAP
-from footprint.scenario.cases import set_path
+from footprint.scenario.cases.bundled import set_path
 from footprint.views.console import _money
 
 RISK_WEIGHT = 1.0

@@ -34,9 +34,9 @@ from footprint.economics.freight import CACHE_ENV
 from footprint.plan.plan import Plan
 from footprint.plan.store_schema import STORE_ENV
 from footprint.plan.tables import solve
-from footprint.scenario.cases import case_path
-from footprint.scenario.files import read_scenario, scenario_from_data
-from footprint.scenario.scenario import Scenario
+from footprint.scenario.cases.bundled import case_path
+from footprint.scenario.formats.files import read_scenario, scenario_from_data
+from footprint.scenario.model.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS = REPO / "data" / "benchmarks"

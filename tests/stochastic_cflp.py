@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from conftest import ORLIB
-from footprint.scenario.orlib import orlib_cap_data
-from footprint.scenario.sets import Future
+from footprint.scenario.formats.orlib import orlib_cap_data
+from footprint.scenario.sets.scenario_sets import Future
 
 
 def stochastic_cflp(name: str, futures: int, *, spread: float = 0.25, seed: int = 0, candidates: bool = True,

@@ -18,7 +18,7 @@ from conftest import (
     write_yaml,
 )
 from footprint.economics.checks import CHECKS
-from footprint.scenario.files import ScenarioError, read_scenario
+from footprint.scenario.formats.files import ScenarioError, read_scenario
 
 CAR = "8703"
 MFN_US = {"origin": "*", "destination": "US", "product_class": CAR, "rate": 0.025}

@@ -14,8 +14,8 @@ from conftest import capability, make, market, plant, scenario_data, small_netwo
 from footprint.economics.checks import CHECKS
 from footprint.optimize.changes import Change
 from footprint.plan.store import RunStore
-from footprint.scenario.cases import case_path
-from footprint.scenario.files import load_scenario
+from footprint.scenario.cases.bundled import case_path
+from footprint.scenario.formats.files import load_scenario
 
 
 def test_the_package_names_exactly_the_api():

@@ -13,8 +13,8 @@ from conftest import ORLIB, TRNSPORT, make
 from footprint.cli import app
 from footprint.economics.checks import CHECKS
 from footprint.plan.tables import solve
-from footprint.scenario.files import load_scenario
-from footprint.scenario.orlib import OrlibError, scenario_from_orlib_cap
+from footprint.scenario.formats.files import load_scenario
+from footprint.scenario.formats.orlib import OrlibError, scenario_from_orlib_cap
 
 INSTANCES = ["cap41", "cap42", "cap43", "cap44", "cap71", "cap72", "cap73", "cap74",
              "cap101", "cap102", "cap103", "cap104"]

@@ -31,7 +31,7 @@ from footprint.optimize.benders import (
 from footprint.optimize.highs import SolverOptions, SolveStatus
 from footprint.optimize.solve import PlanningError
 from footprint.optimize.stochastic import HERE_AND_NOW, extensive_form, solve_form
-from footprint.scenario.sets import Future, read_set
+from footprint.scenario.sets.scenario_sets import Future, read_set
 from stochastic_cflp import stochastic_cflp
 from test_stochastic import FUTURES, three_lines
 

@@ -18,7 +18,7 @@ from footprint.analysis.breakeven import BreakevenError, Trial, find_breakeven
 from footprint.economics.fx import fx_rates
 from footprint.optimize.solve import PlanningError
 from footprint.plan.decisions import Decisions, Level
-from footprint.scenario.parameters import Parameter, ParameterError
+from footprint.scenario.sets.parameters import Parameter, ParameterError
 from test_cli import invoke
 
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import footprint.scenario.cases
+import footprint.scenario.cases.bundled
 from conftest import capability, invoke, market, plant, scenario_data, small_network_data, write_yaml
 from footprint.economics.checks import CHECKS
 from footprint.plan.plan import SUMMARY_FILE, TABLES
 from footprint.plan.tables import solve
-from footprint.scenario.docs import SECTIONS, scenario_reference
-from footprint.scenario.files import load_scenario
+from footprint.scenario.formats.docs import SECTIONS, scenario_reference
+from footprint.scenario.formats.files import load_scenario
 
 
 def flat(text: str) -> str:
@@ -41,7 +41,7 @@ def bundled(tmp_path, monkeypatch) -> Path:
     (folder / "rogue-2012" / "scenario.yaml").write_text("# Stand-in for the default case\n" + text,
                                                          encoding="utf-8")
     (folder / "not-a-case").mkdir()  # no scenario.yaml: not listed
-    monkeypatch.setattr(footprint.scenario.cases, "cases_folder", lambda: folder)
+    monkeypatch.setattr(footprint.scenario.cases.bundled, "cases_folder", lambda: folder)
     return folder
 
 

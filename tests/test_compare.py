@@ -34,7 +34,7 @@ from footprint.analysis.compare import (
 )
 from footprint.cli import app
 from footprint.plan.plan import TABLES, Plan
-from footprint.scenario.cases import case_path
+from footprint.scenario.cases.bundled import case_path
 from footprint.views.compare import print_comparison
 
 NA = pd.NA

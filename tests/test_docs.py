@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from footprint.scenario.docs import SECTIONS, scenario_reference, with_reference
+from footprint.scenario.formats.docs import SECTIONS, scenario_reference, with_reference
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -14,7 +14,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def test_readme_scenario_reference_is_current() -> None:
     text = README.read_text(encoding="utf-8")
     assert scenario_reference() in text
-    assert with_reference(text) == text, "regenerate: footprint.scenario.docs.with_reference(README)"
+    assert with_reference(text) == text, "regenerate: footprint.scenario.formats.docs.with_reference(README)"
 
 
 def test_reference_documents_every_field() -> None:

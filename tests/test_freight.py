@@ -21,7 +21,7 @@ from footprint.economics.freight import (
     sea_nautical_miles,
 )
 from footprint.plan.tables import solve
-from footprint.scenario.entities import Location
+from footprint.scenario.model.base import Location
 
 BUSAN = {"name": "Busan", "lat": 35.08, "lon": 129.04}
 LONG_BEACH = {"name": "Long Beach", "lat": 33.75, "lon": -118.21}

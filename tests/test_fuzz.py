@@ -22,9 +22,9 @@ from footprint.analysis.sweep import FAILED, solve_futures, sweep_settings, task
 from footprint.cli import app
 from footprint.economics.futures import SameFuturesWarning, expand
 from footprint.plan.store import canonical_scenario
-from footprint.scenario.cases import case_path, set_path
-from footprint.scenario.files import load_scenario, scenario_data, write_source
-from footprint.scenario.sets import read_set
+from footprint.scenario.cases.bundled import case_path, set_path
+from footprint.scenario.formats.files import load_scenario, scenario_data, write_source
+from footprint.scenario.sets.scenario_sets import read_set
 from mutations import CSV_MUTATIONS, MUTATIONS, SET_MUTATIONS, XLSX_MUTATIONS
 
 CASES = 500

@@ -12,9 +12,9 @@ from currency_converter import CurrencyConverter, RateNotFoundError
 from conftest import make, small_network_data
 from footprint.economics.checks import CHECKS
 from footprint.economics.fx import FxError, FxRule, ecb_annual, fx_rates, fx_table, resolve_rates
-from footprint.scenario.files import ScenarioError, dump_scenario, scenario_from_data
-from footprint.scenario.sources import Source
-from footprint.scenario.validation import validate
+from footprint.scenario.formats.files import ScenarioError, dump_scenario, scenario_from_data
+from footprint.scenario.formats.sources import Source
+from footprint.scenario.formats.validation import validate
 
 
 def _independent_annual_mean(currency: str, base: str, year: int) -> float:

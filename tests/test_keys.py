@@ -17,14 +17,14 @@ from conftest import small_network_data, write_yaml
 from footprint.analysis.inputs import input_figures
 from footprint.cli import app
 from footprint.economics.futures import expand
-from footprint.scenario.cases import case_path
-from footprint.scenario.checks import Loc
-from footprint.scenario.files import read_source
-from footprint.scenario.keys import entry_names
-from footprint.scenario.parameters import Parameter, ParameterError
-from footprint.scenario.ranges import parameter_path
-from footprint.scenario.sets import read_set
-from footprint.scenario.validation import display_path
+from footprint.scenario.cases.bundled import case_path
+from footprint.scenario.formats.files import read_source
+from footprint.scenario.formats.validation import display_path
+from footprint.scenario.model.checks import Loc
+from footprint.scenario.model.keys import entry_names
+from footprint.scenario.sets.parameters import Parameter, ParameterError
+from footprint.scenario.sets.ranges import parameter_path
+from footprint.scenario.sets.scenario_sets import read_set
 
 REPRO = Path(__file__).parent / "repro"
 TRIAL = 12_345.678

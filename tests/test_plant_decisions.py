@@ -34,10 +34,10 @@ from footprint.economics.checks import CHECKS
 from footprint.optimize.changes import Change
 from footprint.plan.plan import Plan
 from footprint.plan.tables import solve
-from footprint.scenario.files import ScenarioError
-from footprint.scenario.orlib import scenario_from_orlib_cap
-from footprint.scenario.sources import Source
-from footprint.scenario.validation import validate
+from footprint.scenario.formats.files import ScenarioError
+from footprint.scenario.formats.orlib import scenario_from_orlib_cap
+from footprint.scenario.formats.sources import Source
+from footprint.scenario.formats.validation import validate
 from footprint.views.console import print_plan
 from test_benchmarks_published import published_optima
 from test_cli import invoke

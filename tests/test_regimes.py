@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from conftest import capability, make, market, plant, scenario_data
-from footprint.scenario.entities import Agreement, Tariff
-from footprint.scenario.figures import value_of
-from footprint.scenario.regimes import regime_names, regimes_folder
-from footprint.scenario.scenario import Scenario
+from footprint.scenario.model.figures import value_of
+from footprint.scenario.model.regimes import regime_names, regimes_folder
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.model.trade import Agreement, Tariff
 
 BASE_2012 = {("*", c, "8703", None) for c in ("US", "KR", "EU", "JP", "CA", "RU", "CN", "AE")}
 RETALIATION_2018 = ("US", "CN", "8703", "cn-retaliation")

@@ -312,8 +312,8 @@ def test_extends_may_chain_eight_files_deep_and_no_deeper():
 
 
 def test_the_readme_states_the_limits_as_enforced():
-    from footprint.scenario.figures import FIRST_YEAR, LARGEST, LAST_YEAR
-    from footprint.scenario.yamlio import MAX_EXTENDS
+    from footprint.scenario.formats.yamlio import MAX_EXTENDS
+    from footprint.scenario.model.figures import FIRST_YEAR, LARGEST, LAST_YEAR
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for stated in (f"| numbers | at most {LARGEST} in size", f"| years | from {FIRST_YEAR} to {LAST_YEAR}",

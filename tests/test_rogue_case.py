@@ -11,9 +11,9 @@ from footprint.economics.checks import CHECKS
 from footprint.optimize.changes import Change
 from footprint.plan.plan import Plan
 from footprint.plan.tables import solve
-from footprint.scenario.cases import case_names, case_path
-from footprint.scenario.files import load_scenario, read_source
-from footprint.scenario.yamlio import read_yaml
+from footprint.scenario.cases.bundled import case_names, case_path
+from footprint.scenario.formats.files import load_scenario, read_source
+from footprint.scenario.formats.yamlio import read_yaml
 
 
 @pytest.fixture(scope="module")

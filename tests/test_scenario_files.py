@@ -27,16 +27,16 @@ from conftest import (
 from footprint.economics.checks import CHECKS
 from footprint.plan.plan import SUMMARY_FILE, TABLES, Plan
 from footprint.plan.tables import solve
-from footprint.scenario.figures import Figure
-from footprint.scenario.files import (
+from footprint.scenario.formats.files import (
     ScenarioError,
     dump_scenario,
     load_scenario,
     save_scenario,
     scenario_from_data,
 )
-from footprint.scenario.scenario import Scenario
-from footprint.scenario.validation import REFUSED_CONTROLS
+from footprint.scenario.formats.validation import REFUSED_CONTROLS
+from footprint.scenario.model.figures import Figure
+from footprint.scenario.model.scenario import Scenario
 
 
 def reload(scenario: Scenario) -> Scenario:

@@ -19,16 +19,17 @@ from hypothesis import strategies as st
 import footprint
 import footprint.economics.futures as futures_module
 import footprint.economics.fx_paths as fx_paths
-import footprint.scenario.entities as entities
+import footprint.scenario.model.trade as trade
 from conftest import capability, invoke, make, market, plant, scenario_data, write_yaml
 from footprint.analysis.mean_future import mean_overrides
 from footprint.economics.futures import check_futures, expand, factors
 from footprint.economics.fx import ecb_annual
 from footprint.economics.network import compile_network
-from footprint.scenario.cases import case_names, case_path, set_names, set_path
-from footprint.scenario.files import read_source
-from footprint.scenario.parameters import Parameter, ParameterError
-from footprint.scenario.ranges import (
+from footprint.scenario.cases.bundled import case_names, case_path, set_names, set_path
+from footprint.scenario.formats.files import read_source
+from footprint.scenario.formats.sources import ScenarioError
+from footprint.scenario.sets.parameters import Parameter, ParameterError
+from footprint.scenario.sets.ranges import (
     beta_quantile,
     found_dimensions,
     latin_hypercube,
@@ -36,8 +37,8 @@ from footprint.scenario.ranges import (
     regularized_beta,
     triangular_quantile,
 )
-from footprint.scenario.regime_switch import switched_rules
-from footprint.scenario.sets import (
+from footprint.scenario.sets.regime_switch import switched_rules
+from footprint.scenario.sets.scenario_sets import (
     FxHistoryGenerator,
     Generators,
     ListedFuture,
@@ -49,7 +50,6 @@ from footprint.scenario.sets import (
     read_set,
     rng,
 )
-from footprint.scenario.sources import ScenarioError
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 DRAWN_TWICE = pytest.mark.filterwarnings("ignore::footprint.economics.futures.SameFuturesWarning")
@@ -529,8 +529,8 @@ def test_an_agreement_whose_rule_of_origin_changes_is_split_at_the_date(monkeypa
                                   {"origin": "*", "destination": "US", "product_class": "8703", "rate": 0.2,
                                    "additional": True, "relief": relief}],
                       "agreements": [fta(rvc)]}] for name, rvc in (("loose", 0.3), ("strict", 0.8))}
-    monkeypatch.setattr(entities, "regime_layers", lambda name: layers[name])
-    monkeypatch.setattr(entities, "regime_names", lambda: tuple(layers))
+    monkeypatch.setattr(trade, "regime_layers", lambda name: layers[name])
+    monkeypatch.setattr(trade, "regime_names", lambda: tuple(layers))
     data = scenario_data(start=2030, end=2031, plants=[plant("busan", country="KR", currency="USD")],
                          capabilities=[capability("busan", local_cost=600.0, imported_cost=400.0,
                                                   imported_currency="USD", imported_origin="JP")],

@@ -23,8 +23,8 @@ from footprint.optimize.highs import SolverOptions, run, to_highs
 from footprint.optimize.solve import compile_model, solve_model
 from footprint.optimize.stochastic import StochasticError, extensive_form
 from footprint.plan.plan import Plan
-from footprint.scenario.parameters import apply_overrides
-from footprint.scenario.sets import Future
+from footprint.scenario.sets.parameters import apply_overrides
+from footprint.scenario.sets.scenario_sets import Future
 from footprint.views.report_sets import stochastic_report
 from footprint.views.stochastic import print_stochastic
 

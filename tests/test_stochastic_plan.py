@@ -19,8 +19,8 @@ from footprint.analysis.stochastic import StochasticPlan, stochastic_plan
 from footprint.plan.decisions import Decisions
 from footprint.plan.plan import FUTURE, STOCHASTIC_TABLES, TABLES, Plan, stack_plans, table_columns
 from footprint.plan.store import RunStore
-from footprint.scenario.parameters import apply_overrides
-from footprint.scenario.sets import Future
+from footprint.scenario.sets.parameters import apply_overrides
+from footprint.scenario.sets.scenario_sets import Future
 from test_stochastic import EXACT, FUTURES, three_lines
 
 MEASURES = ("objective", "expected", "wait_and_see", "expected_value", "expected_of_expected_value", "waiting",

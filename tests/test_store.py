@@ -41,9 +41,9 @@ from footprint.plan.store import (
 )
 from footprint.plan.store_schema import SCHEMA_VERSION, meta
 from footprint.plan.tables import solve
-from footprint.scenario.cases import case_path
-from footprint.scenario.files import read_scenario
-from footprint.scenario.validation import Loaded
+from footprint.scenario.cases.bundled import case_path
+from footprint.scenario.formats.files import read_scenario
+from footprint.scenario.formats.validation import Loaded
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,7 +145,7 @@ def test_canonical_scenario_sorts_keys_and_writes_dates_and_numbers_one_way(tmp_
         canonical_json({"x": {1}})
     yaml = tmp_path / "dated.yaml"
     yaml.write_text("name: x\nwhen: 2014-03-15\n", encoding="utf-8")
-    from footprint.scenario.files import read_source
+    from footprint.scenario.formats.files import read_source
 
     assert canonical_scenario(read_source(yaml).data)[0] == '{"name":"x","when":"2014-03-15"}'
 

@@ -38,7 +38,7 @@ from footprint.plan.decisions import Decisions, Level
 from footprint.plan.plan import TABLES
 from footprint.plan.store import FAILED, RunStore, run_record
 from footprint.plan.tables import solve
-from footprint.scenario.parameters import Parameter, apply_overrides
+from footprint.scenario.sets.parameters import Parameter, apply_overrides
 
 FOOTPRINT = Path(sys.executable).parent / "footprint"
 

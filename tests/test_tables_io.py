@@ -44,10 +44,8 @@ from footprint.economics.network import compile_network
 from footprint.plan.plan import TABLES
 from footprint.plan.tables import solve
 from footprint.plan.workbook import SUMMARY_SHEET, PlanWorkbookError, sheet_name, write_workbook
-from footprint.scenario.cases import case_path
-from footprint.scenario.entities import Entity, Plant
-from footprint.scenario.figures import Growth, NonNegative, YearSeries
-from footprint.scenario.files import (
+from footprint.scenario.cases.bundled import case_path
+from footprint.scenario.formats.files import (
     ScenarioError,
     convert,
     load_scenario,
@@ -56,11 +54,14 @@ from footprint.scenario.files import (
     save_scenario,
     write_source,
 )
-from footprint.scenario.files import (
+from footprint.scenario.formats.files import (
     scenario_data as data_of,
 )
-from footprint.scenario.layout import Table, column, declared_columns, fields_of, tables
-from footprint.scenario.template import write_template
+from footprint.scenario.formats.layout import Table, column, declared_columns, fields_of, tables
+from footprint.scenario.formats.template import write_template
+from footprint.scenario.model.base import Entity
+from footprint.scenario.model.figures import Growth, NonNegative, YearSeries
+from footprint.scenario.model.network import Plant
 
 
 def messages(err: pytest.ExceptionInfo[ScenarioError]) -> list[str]:
@@ -502,7 +503,7 @@ def test_a_file_that_is_not_a_workbook(tmp_path: Path, content: bytes) -> None:
 def test_a_zip_that_is_not_a_workbook_and_a_zip_bomb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A zip of anything else is not a workbook; one that unpacks to more than the limit is refused unread (the
     limit lowered here from 1,000 MiB, so that the test need not write a gigabyte)."""
-    import footprint.scenario.excelio as excelio
+    import footprint.scenario.formats.excelio as excelio
 
     path = tmp_path / "net.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
@@ -549,7 +550,7 @@ def test_a_table_whose_values_span_too_many_cells_is_refused_by_name(tmp_path: P
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A table is its header and rows up to the last value to the right: a stray value far out would make it
     billions of empty cells (the limit lowered here from 10 million, so that the test need not write them)."""
-    import footprint.scenario.tabular as tabular
+    import footprint.scenario.formats.tabular as tabular
 
     monkeypatch.setattr(tabular, "MAX_TABLE_CELLS", 1_000)
     scenario = make(rich())
@@ -819,8 +820,8 @@ def test_convert_of_an_invalid_scenario_writes_nothing(tmp_path: Path) -> None:
 
 def test_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A write that fails leaves what was there and no temporary; a folder written over holds only the new files."""
-    import footprint.scenario.csvio as csvio
-    import footprint.scenario.excelio as excelio
+    import footprint.scenario.formats.csvio as csvio
+    import footprint.scenario.formats.excelio as excelio
 
     data = data_of(make(small_network_data()))
     folder = write_source(data, tmp_path / "net")

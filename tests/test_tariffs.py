@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import capability, costs_by, lane, make, market, plant, scenario_data, solved
-from footprint.scenario.files import ScenarioError
+from footprint.scenario.formats.files import ScenarioError
 
 MFN = {"origin": "*", "destination": "US", "product_class": "8703", "rate": 0.025}
 

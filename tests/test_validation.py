@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 from conftest import small_network_data, write_yaml
 from footprint.cli import app
 from footprint.economics.checks import CHECKS
-from footprint.scenario.files import ScenarioError, load_scenario, scenario_from_data
-from footprint.scenario.scenario import Scenario
+from footprint.scenario.formats.files import ScenarioError, load_scenario, scenario_from_data
+from footprint.scenario.model.scenario import Scenario
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from conftest import capability, make, market, plant, scenario_data, small_netwo
 from footprint.optimize.highs import ProgramArrays
 from footprint.optimize.solve import PlanningError, compile_model, solve_model
 from footprint.optimize.warm import WarmSolver, _Held, structure_key
-from footprint.scenario.parameters import apply_overrides
+from footprint.scenario.sets.parameters import apply_overrides
 
 
 def at(data: dict[str, Any], *settings: tuple[str, Any]) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from conftest import small_network_data, write_yaml
 from footprint.cli import app
 from footprint.economics.checks import CHECKS
-from footprint.scenario.files import read_scenario
-from footprint.scenario.sources import ScenarioError
+from footprint.scenario.formats.files import read_scenario
+from footprint.scenario.formats.sources import ScenarioError
 
 
 @pytest.fixture(autouse=True)

@@ -66,8 +66,8 @@ def test_a_job_past_its_memory_is_failed_with_the_message(tmp_path: Path) -> Non
     """A run whose process may allocate less than it needs (a tenth of what Python alone takes): the job fails
     saying so, as any job that fails does."""
     from footprint.economics.checks import CHECKS
-    from footprint.scenario.sources import Source
-    from footprint.scenario.validation import validate
+    from footprint.scenario.formats.sources import Source
+    from footprint.scenario.formats.validation import validate
 
     loaded = validate(Source(small_network_data(), "net.yaml"), CHECKS)
     job = Job("j", "run", "net")

@@ -18,7 +18,7 @@ import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from footprint.scenario.files import write_source
+from footprint.scenario.formats.files import write_source
 from footprint.web.app import create_app
 from footprint.web.state import Settings
 from footprint.web.uploads import Limits

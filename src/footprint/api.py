@@ -42,13 +42,13 @@ from footprint.plan.decisions import Level
 from footprint.plan.plan import Plan
 from footprint.plan.store import RunStore, StoreError, check_run_name, encode_tables, run_record
 from footprint.plan.tables import solve as solve_scenario
-from footprint.scenario.cases import case_path, is_set_file, set_path
-from footprint.scenario.checks import Problem
-from footprint.scenario.files import read_scenario, scenario_data
-from footprint.scenario.scenario import Scenario
-from footprint.scenario.sets import Future, ScenarioSet, decision_blocks, read_set
-from footprint.scenario.sources import ScenarioError, Source
-from footprint.scenario.validation import Loaded, validate
+from footprint.scenario.cases.bundled import case_path, is_set_file, set_path
+from footprint.scenario.formats.files import read_scenario, scenario_data
+from footprint.scenario.formats.sources import ScenarioError, Source
+from footprint.scenario.formats.validation import Loaded, validate
+from footprint.scenario.model.checks import Problem
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.sets.scenario_sets import Future, ScenarioSet, decision_blocks, read_set
 
 STOCHASTIC_GAP = 1e-7
 """The MIP gap of a stochastic plan's solves unless given: the scenario's, or this if it is tighter."""

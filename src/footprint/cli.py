@@ -26,8 +26,8 @@ from footprint.plan.levels import LEVEL_HELP, Level
 if TYPE_CHECKING:
     from footprint.plan.plan import Plan
     from footprint.plan.store import RunStore
-    from footprint.scenario.scenario import Scenario
-    from footprint.scenario.validation import Loaded
+    from footprint.scenario.formats.validation import Loaded
+    from footprint.scenario.model.scenario import Scenario
 
 DEFAULT_CASE = "rogue-2012"
 
@@ -106,7 +106,7 @@ StoreOption = Annotated[str | None, typer.Option(
 
 
 def _printable(text: str) -> str:
-    from footprint.scenario.text import printable
+    from footprint.scenario.model.text import printable
 
     return printable(text)
 
@@ -144,7 +144,7 @@ def _set_warnings(strict: bool) -> Iterator[None]:
 
 def _resolve(scenario: str) -> Path:
     """A scenario path, or the file of a bundled case by name (or of a bundled set, which loading refuses)."""
-    from footprint.scenario.cases import case_path, set_path
+    from footprint.scenario.cases.bundled import case_path, set_path
 
     try:
         exists = Path(scenario).exists()
@@ -202,8 +202,8 @@ def _load(scenario: str, strict: bool, *, quiet: bool = False) -> Loaded:
     """The scenario of a path or bundled case with every check run; exits with the report of every problem
     if it is not valid. Warnings go to stderr (unless ``quiet``)."""
     from footprint.economics.checks import CHECKS
-    from footprint.scenario.files import read_scenario
-    from footprint.scenario.sources import ScenarioError
+    from footprint.scenario.formats.files import read_scenario
+    from footprint.scenario.formats.sources import ScenarioError
 
     path = _resolve(scenario)
     try:
@@ -361,7 +361,7 @@ def breakeven(
     strategic ones: capacity built, plants opened or closed)."""
     from footprint.analysis.breakeven import Trial, default_tolerance, find_breakeven
     from footprint.optimize.solve import PlanningError
-    from footprint.scenario.parameters import ParameterError
+    from footprint.scenario.sets.parameters import ParameterError
     from footprint.views.console import print_breakeven, print_trial, value_format
 
     loaded = _load(scenario, strict)
@@ -466,8 +466,8 @@ def futures_command(
 ) -> None:
     """List a scenario set's futures: each one's probability and the values it sets."""
     from footprint.economics.futures import check_futures, expand
-    from footprint.scenario.sets import read_set
-    from footprint.scenario.sources import ScenarioError
+    from footprint.scenario.formats.sources import ScenarioError
+    from footprint.scenario.sets.scenario_sets import read_set
     from footprint.views.futures import print_futures
 
     try:
@@ -494,7 +494,7 @@ def _year_or_none(text: str) -> str:
 
 
 def _decisions(text: str) -> str:
-    from footprint.scenario.sets import decision_blocks
+    from footprint.scenario.sets.scenario_sets import decision_blocks
 
     try:
         return ",".join(decision_blocks(text)) or "none"
@@ -551,8 +551,8 @@ def sweep_command(
     from footprint.analysis.summary import sweep_summary
     from footprint.api import sweep
     from footprint.plan.store import RunStore
-    from footprint.scenario.sets import read_set
-    from footprint.scenario.sources import ScenarioError
+    from footprint.scenario.formats.sources import ScenarioError
+    from footprint.scenario.sets.scenario_sets import read_set
     from footprint.views.sweep_summary import print_sweep_summary
 
     try:
@@ -622,8 +622,8 @@ def stochastic(
     from footprint.api import stochastic as stochastic_plan
     from footprint.optimize.solve import PlanningError
     from footprint.optimize.stochastic import StochasticError
-    from footprint.scenario.sets import read_set
-    from footprint.scenario.sources import ScenarioError
+    from footprint.scenario.formats.sources import ScenarioError
+    from footprint.scenario.sets.scenario_sets import read_set
     from footprint.views.stochastic import print_progress, print_round, print_stochastic
 
     try:
@@ -705,7 +705,7 @@ def report(
     """Write one self-contained HTML report (it works offline: no request leaves the page): the map of plants,
     markets and flows by year, utilization, production, builds, landed cost, costs, lost sales and the inputs;
     for a sweep, a stochastic plan or two plans compared, what they add."""
-    from footprint.scenario.atomic import write_file
+    from footprint.scenario.formats.atomic import write_file
     from footprint.views.report_of import ReportError, report_of
 
     try:
@@ -744,7 +744,7 @@ def sensitivity(
     from footprint.analysis.sensitivity import SensitivityError
     from footprint.api import sensitivity as tornado
     from footprint.plan.store import RunStore
-    from footprint.scenario.sources import ScenarioError
+    from footprint.scenario.formats.sources import ScenarioError
     from footprint.views.tornado import print_tornado
 
     try:
@@ -769,8 +769,8 @@ def template(
 ) -> None:
     """Write an empty scenario as tables (a workbook or a CSV folder), with each column's meaning and units and,
     in a workbook, lists of the ids a column may name."""
-    from footprint.scenario.sources import ScenarioError
-    from footprint.scenario.template import write_template
+    from footprint.scenario.formats.sources import ScenarioError
+    from footprint.scenario.formats.template import write_template
 
     if (excel is None) == (csv is None):
         raise _fail("give one of --excel FILE.xlsx or --csv FOLDER")
@@ -800,8 +800,8 @@ def convert_command(
     """Convert a scenario between YAML, an Excel workbook and a CSV folder, losing nothing (sources and ranges
     of every figure included)."""
     from footprint.economics.checks import CHECKS
-    from footprint.scenario.files import convert
-    from footprint.scenario.sources import ScenarioError
+    from footprint.scenario.formats.files import convert
+    from footprint.scenario.formats.sources import ScenarioError
 
     try:
         with _stage(f"Converting {scenario} ..."):
@@ -817,7 +817,7 @@ def convert_command(
 @app.command()
 def cases() -> None:
     """List the bundled cases (run one with `footprint run NAME`) and scenario sets."""
-    from footprint.scenario.cases import case_description, case_names, set_names
+    from footprint.scenario.cases.bundled import case_description, case_names, set_names
 
     for name in case_names():
         out.print(f"[bold]{name}[/bold]  {case_description(name)}")
@@ -828,7 +828,7 @@ def cases() -> None:
 @app.command()
 def regimes() -> None:
     """List the tariff regimes shipped with footprint (name one with `regime:` in a scenario)."""
-    from footprint.scenario.regimes import regime_description, regime_names
+    from footprint.scenario.model.regimes import regime_description, regime_names
 
     for name in regime_names():
         out.print(f"[bold]{name}[/bold]  {regime_description(name)}")
@@ -837,7 +837,7 @@ def regimes() -> None:
 @app.command()
 def schema() -> None:
     """Print the scenario file format: every section and field, with units and defaults."""
-    from footprint.scenario.docs import scenario_reference
+    from footprint.scenario.formats.docs import scenario_reference
 
     _say(out, scenario_reference().rstrip("\n"))
 
@@ -1007,8 +1007,8 @@ def import_orlib_cap(
     capacity: Annotated[float | None, typer.Option(help="Capacity of every site, for capa/capb/capc.")] = None,
 ) -> None:
     """Turn an OR-Library capacitated warehouse location file into a one-year scenario."""
-    from footprint.scenario.files import save_scenario
-    from footprint.scenario.orlib import OrlibError, scenario_from_orlib_cap
+    from footprint.scenario.formats.files import save_scenario
+    from footprint.scenario.formats.orlib import OrlibError, scenario_from_orlib_cap
 
     try:
         scenario = scenario_from_orlib_cap(file, capacity=capacity)

@@ -30,10 +30,10 @@ from footprint.optimize.model import FootprintModel
 from footprint.optimize.solve import PlanningError, compile_model
 from footprint.optimize.stochastic import StoppedError, shared_columns, shared_labels, solve_model_of
 from footprint.plan.tables import plan_tables
-from footprint.scenario.files import scenario_from_data
-from footprint.scenario.parameters import apply_overrides
-from footprint.scenario.sets import Future
-from footprint.scenario.sources import ScenarioError
+from footprint.scenario.formats.files import scenario_from_data
+from footprint.scenario.formats.sources import ScenarioError
+from footprint.scenario.sets.parameters import apply_overrides
+from footprint.scenario.sets.scenario_sets import Future
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ built (option, year and count) and the plants opened or closed (plant and year);
 level also the products each plant makes (plant, product, year), at the flows level also which plant
 supplies which market.
 
-A parameter is named by a path into the scenario's plain data (see ``footprint.scenario.parameters``).
+A parameter is named by a path into the scenario's plain data (see ``footprint.scenario.sets.parameters``).
 
 Every trial value is written into a copy of the data (only the containers on the path are
 copied, so YAML anchors elsewhere stay shared), validated and solved afresh.
@@ -23,9 +23,9 @@ from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError, solver_options
 from footprint.plan.decisions import Decisions, Level
 from footprint.plan.tables import solve
-from footprint.scenario.files import ScenarioError, scenario_from_data
-from footprint.scenario.parameters import Parameter, ParameterError
-from footprint.scenario.scenario import Scenario
+from footprint.scenario.formats.files import ScenarioError, scenario_from_data
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.sets.parameters import Parameter, ParameterError
 
 RELATIVE_TOLERANCE = 1e-3
 """Default width of the final bracket, as a share of HI - LO: ten bisection steps."""

@@ -26,8 +26,8 @@ from footprint.optimize.model import plant_cells, profile_names
 from footprint.optimize.solve import PlanningError, Solved, solve_model, solver_options
 from footprint.plan.plan import Plan
 from footprint.plan.tables import plan_of, solve
-from footprint.scenario.scenario import Scenario
-from footprint.scenario.text import short
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.model.text import short
 
 TOLERANCE = 1e-6
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from footprint.scenario.checks import loc_text
-from footprint.scenario.ranges import parameter_path, walk_figures
+from footprint.scenario.model.checks import loc_text
+from footprint.scenario.sets.ranges import parameter_path, walk_figures
 
 INPUTS = ("input", "value", "low", "high", "source")
 """The columns of :func:`input_figures`."""

@@ -18,11 +18,12 @@ import numpy as np
 from pydantic import TypeAdapter
 
 from footprint.economics.fx import fx_rates, resolve_rates
-from footprint.scenario.entities import FxSpec, Horizon
-from footprint.scenario.files import scenario_from_data
-from footprint.scenario.parameters import GROWTH_PREFIX, MISSING, Parameter, ParameterError, numbers_of
-from footprint.scenario.scenario import Scenario
-from footprint.scenario.sets import Future
+from footprint.scenario.formats.files import scenario_from_data
+from footprint.scenario.model.base import Horizon
+from footprint.scenario.model.currencies import FxSpec
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.sets.parameters import GROWTH_PREFIX, MISSING, Parameter, ParameterError, numbers_of
+from footprint.scenario.sets.scenario_sets import Future
 
 _FX_SPEC: TypeAdapter[Any] = TypeAdapter(FxSpec)
 """Reads a currency's entry under ``fx`` (a rate, rates by year, a rule)."""

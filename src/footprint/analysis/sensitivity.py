@@ -19,8 +19,8 @@ import pandas as pd
 from footprint.analysis.sweep import FAILED, Progress, sweep
 from footprint.plan.decisions import Decisions, Level, lane_text
 from footprint.plan.store import Run, RunStore
-from footprint.scenario.ranges import Dimension, RangeProblem, found_dimensions, listed_dimensions
-from footprint.scenario.sets import Future
+from footprint.scenario.sets.ranges import Dimension, RangeProblem, found_dimensions, listed_dimensions
+from footprint.scenario.sets.scenario_sets import Future
 
 BASE = "base"
 _YEAR_STEP = re.compile(r"\.(\d{4})$")

@@ -52,9 +52,9 @@ from footprint.optimize.stochastic import (
     solve_model_of,
 )
 from footprint.plan.plan import STOCHASTIC_TABLES, Plan
-from footprint.scenario.files import scenario_from_data
-from footprint.scenario.parameters import apply_overrides
-from footprint.scenario.sets import Future
+from footprint.scenario.formats.files import scenario_from_data
+from footprint.scenario.sets.parameters import apply_overrides
+from footprint.scenario.sets.scenario_sets import Future
 
 MEAN_FUTURE = "mean future"
 METHODS = ("auto", "extensive", "benders")

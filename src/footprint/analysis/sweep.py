@@ -32,10 +32,10 @@ from footprint.optimize.warm import WarmSolver
 from footprint.plan.decisions import Decisions
 from footprint.plan.store import FAILED, Run, RunStore, canonical_scenario, encode_tables, run_key
 from footprint.plan.tables import plan_of
-from footprint.scenario.files import ScenarioError, scenario_from_data
-from footprint.scenario.parameters import ParameterError, apply_overrides
-from footprint.scenario.scenario import Scenario
-from footprint.scenario.sets import Future
+from footprint.scenario.formats.files import ScenarioError, scenario_from_data
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.sets.parameters import ParameterError, apply_overrides
+from footprint.scenario.sets.scenario_sets import Future
 
 TASKS_PER_WORKER = 8
 """Runs of futures per worker: enough to balance the load at the end, few enough that each run is warm."""

@@ -13,9 +13,10 @@ import numpy as np
 from footprint.economics.fx import FxError, ecb_annual, fx_table
 from footprint.economics.network import compile_network
 from footprint.economics.trade import duty_rates
-from footprint.scenario.checks import CONSISTENCY_CHECKS, SCENARIO_CHECKS, Check, Context, Problem, currency_uses
-from footprint.scenario.entities import FxRule, ScenarioFields
-from footprint.scenario.figures import series_value, value_of
+from footprint.scenario.model.checks import CONSISTENCY_CHECKS, SCENARIO_CHECKS, Check, Context, Problem, currency_uses
+from footprint.scenario.model.currencies import FxRule
+from footprint.scenario.model.fields import ScenarioFields
+from footprint.scenario.model.figures import series_value, value_of
 
 FX_PLAUSIBLE_FACTOR = 3.0
 """An explicit rate this many times above or below the ECB's mean for its year is probably inverted

@@ -22,8 +22,9 @@ from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 
-from footprint.scenario.entities import FreightRates, Location, Market, Plant, Port, can_route
-from footprint.scenario.figures import value_of
+from footprint.scenario.model.base import Location
+from footprint.scenario.model.figures import value_of
+from footprint.scenario.model.network import FreightRates, Market, Plant, Port, can_route
 
 EARTH_RADIUS_KM = 6371.0088
 FREIGHT_PARTS = ("sea_freight", "port_handling", "land_freight")

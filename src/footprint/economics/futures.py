@@ -25,9 +25,11 @@ from typing import Any
 
 from footprint.economics.checks import CHECKS
 from footprint.economics.fx_paths import fx_history_futures
-from footprint.scenario.checks import Loc, Problem
-from footprint.scenario.parameters import GROWTH_PREFIX
-from footprint.scenario.sets import (
+from footprint.scenario.formats.sources import ScenarioError, Source
+from footprint.scenario.formats.validation import validate
+from footprint.scenario.model.checks import Loc, Problem
+from footprint.scenario.sets.parameters import GROWTH_PREFIX
+from footprint.scenario.sets.scenario_sets import (
     MAX_FUTURES,
     Future,
     ScenarioSet,
@@ -37,8 +39,6 @@ from footprint.scenario.sets import (
     regime_futures,
     rng,
 )
-from footprint.scenario.sources import ScenarioError, Source
-from footprint.scenario.validation import validate
 
 RANGES_STREAM, FX_STREAM, SAMPLE_STREAM = 1, 2, 3
 """The random streams of a seed: one per kind of draw."""

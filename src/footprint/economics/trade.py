@@ -32,10 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from footprint.scenario.entities import ANY_ORIGIN, Agreement, Tariff
-from footprint.scenario.figures import value_of
-from footprint.scenario.scenario import Scenario
-from footprint.scenario.unions import CustomsUnion, customs_unions, is_union
+from footprint.scenario.model.figures import value_of
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.model.trade import ANY_ORIGIN, Agreement, Tariff
+from footprint.scenario.model.unions import CustomsUnion, customs_unions, is_union
 
 SHARE_TOLERANCE = 1e-9
 """A content share this close to its threshold counts as meeting it (shares come from cost ratios)."""

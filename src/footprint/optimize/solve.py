@@ -22,7 +22,7 @@ from footprint.optimize.highs import (
     to_highs,
 )
 from footprint.optimize.model import TOLERANCE, FootprintModel, build_model
-from footprint.scenario.scenario import Scenario
+from footprint.scenario.model.scenario import Scenario
 
 
 class PlanningError(Exception):

@@ -36,7 +36,7 @@ from footprint.optimize.lp import ColumnMatrix
 from footprint.optimize.model import FootprintModel
 from footprint.optimize.solve import PlanningError
 from footprint.optimize.warm import structure_key
-from footprint.scenario.sets import DECISIONS
+from footprint.scenario.sets.scenario_sets import DECISIONS
 
 HERE_AND_NOW = DECISIONS
 """The decisions made now by default: capacity, plant status, assignments (with launches) and sourcing."""

@@ -25,7 +25,7 @@ import numpy as np
 from footprint.optimize.highs import ProgramArrays, SolverOptions, SolveStatus, run, set_options, set_start
 from footprint.optimize.model import FootprintModel
 from footprint.optimize.solve import Solved, compile_model, solve_compiled, solver_options
-from footprint.scenario.scenario import Scenario
+from footprint.scenario.model.scenario import Scenario
 
 MAX_CHANGED_COEFFICIENTS = 0.25
 """Beyond this share of the matrix's entries changed, a new instance is cheaper than entry-by-entry edits."""

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from footprint.scenario import atomic
+from footprint.scenario.formats import atomic
 
 MANIFEST = "files"
 """The key of summary.json that lists each file of the folder with its size and checksum."""

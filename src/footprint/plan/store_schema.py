@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from footprint.scenario.atomic import umask
+from footprint.scenario.formats.atomic import umask
 
 SCHEMA_VERSION = 1
 STORE_ENV = "FOOTPRINT_STORE"

@@ -31,7 +31,7 @@ from footprint.optimize.model import (
 )
 from footprint.optimize.solve import Solved, solve_model
 from footprint.plan.plan import TABLES, Plan, Tables
-from footprint.scenario.scenario import Scenario
+from footprint.scenario.model.scenario import Scenario
 
 
 def solve(scenario: Scenario, options: SolverOptions | None = None, changes: tuple[Change, ...] = (),

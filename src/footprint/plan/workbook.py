@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from footprint.plan.plan import TABLES, Plan, table_columns
-from footprint.scenario.atomic import write_file
+from footprint.scenario.formats.atomic import write_file
 
 SUMMARY_SHEET = "summary"
 FUTURES_SHEET = "futures"

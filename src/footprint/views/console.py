@@ -21,7 +21,7 @@ from footprint.economics.network import UNIT_COMPONENTS
 from footprint.optimize.model import OWN_CONTENT
 from footprint.plan.decisions import lane_text
 from footprint.plan.plan import Plan
-from footprint.scenario.text import printable
+from footprint.scenario.model.text import printable
 from footprint.views.labels import component_label
 from footprint.views.labels import money as _money
 

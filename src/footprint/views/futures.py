@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from footprint.scenario.sets import Future
-from footprint.scenario.text import printable
+from footprint.scenario.model.text import printable
+from footprint.scenario.sets.scenario_sets import Future
 from footprint.views.console import MAX_ROWS
 
 MAX_PATHS = 6

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from footprint.scenario.text import printable
+from footprint.scenario.model.text import printable
 
 if TYPE_CHECKING:
     from footprint.analysis.sweep import Progress as SweepProgress

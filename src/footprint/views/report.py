@@ -13,7 +13,7 @@ from footprint.analysis.explain import Explanation
 from footprint.analysis.inputs import input_figures
 from footprint.economics.network import UNIT_COMPONENTS
 from footprint.plan.plan import Plan
-from footprint.scenario.validation import Loaded
+from footprint.scenario.formats.validation import Loaded
 from footprint.views import charts
 from footprint.views.charts import units
 from footprint.views.labels import COMPONENT_GROUPS, component_group, component_label, money, per_unit

@@ -22,9 +22,9 @@ from footprint.plan.plan import Plan
 from footprint.plan.results import ResultsError
 from footprint.plan.store import FAILED, Run, RunStore, StoreError
 from footprint.plan.tables import solve
-from footprint.scenario.files import read_scenario
-from footprint.scenario.sources import ScenarioError, Source
-from footprint.scenario.validation import Loaded, validate
+from footprint.scenario.formats.files import read_scenario
+from footprint.scenario.formats.sources import ScenarioError, Source
+from footprint.scenario.formats.validation import Loaded, validate
 from footprint.views.report import plan_report
 from footprint.views.report_sets import compare_report, stochastic_report, sweep_report
 

@@ -14,7 +14,7 @@ from footprint.analysis.sensitivity import Tornado
 from footprint.analysis.stochastic import StochasticPlan
 from footprint.analysis.summary import SweepSummary
 from footprint.plan.store import Run
-from footprint.scenario.validation import Loaded
+from footprint.scenario.formats.validation import Loaded
 from footprint.views import charts
 from footprint.views.compare import comparison_tables, shown_rows
 from footprint.views.labels import component_label, money

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pycountry
 
-from footprint.scenario.scenario import Scenario
+from footprint.scenario.model.scenario import Scenario
 
 LAND = "#cfe3c4"
 """The countries' fill: a pale green the screenshot test looks for."""

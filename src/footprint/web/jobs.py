@@ -18,8 +18,8 @@ from footprint.analysis.sweep import Progress, SweepError, sweep_settings
 from footprint.optimize.solve import PlanningError, solver_options
 from footprint.plan.store import RunStore, StoreError, encode_tables, run_record, solver_settings
 from footprint.plan.tables import solve
-from footprint.scenario.sources import ScenarioError
-from footprint.scenario.validation import Loaded
+from footprint.scenario.formats.sources import ScenarioError
+from footprint.scenario.formats.validation import Loaded
 from footprint.web.bounded import Budget, BudgetError, bounded
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"

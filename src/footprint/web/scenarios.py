@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from footprint.analysis.sensitivity import SensitivityError, inputs
 from footprint.plan.store import StoreError
-from footprint.scenario.checks import Problem
-from footprint.scenario.sources import ScenarioError
-from footprint.scenario.validation import Loaded
+from footprint.scenario.formats.sources import ScenarioError
+from footprint.scenario.formats.validation import Loaded
+from footprint.scenario.model.checks import Problem
 from footprint.web.bounded import BudgetError, bounded
 from footprint.web.jobs import Job, Work, run_work, sweep_work
 from footprint.web.render import page

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 
 from footprint.plan.store import RunStore
-from footprint.scenario.validation import Loaded
+from footprint.scenario.formats.validation import Loaded
 from footprint.web.jobs import Jobs
 from footprint.web.uploads import Limits
 

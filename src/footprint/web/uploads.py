@@ -20,14 +20,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from footprint.economics.checks import CHECKS
-from footprint.scenario.cases import SET_KIND
-from footprint.scenario.checks import Problem
-from footprint.scenario.csvio import read_csv_folder
-from footprint.scenario.excelio import read_workbook
-from footprint.scenario.sources import ScenarioError, Source
-from footprint.scenario.text import printable, short
-from footprint.scenario.validation import Loaded, validate
-from footprint.scenario.yamlio import EXTENDS, read_yaml
+from footprint.scenario.cases.bundled import SET_KIND
+from footprint.scenario.formats.csvio import read_csv_folder
+from footprint.scenario.formats.excelio import read_workbook
+from footprint.scenario.formats.sources import ScenarioError, Source
+from footprint.scenario.formats.validation import Loaded, validate
+from footprint.scenario.formats.yamlio import EXTENDS, read_yaml
+from footprint.scenario.model.checks import Problem
+from footprint.scenario.model.text import printable, short
 from footprint.web.bounded import MIB, Budget
 
 KINDS = {".yaml": "yaml", ".yml": "yaml", ".xlsx": "excel", ".zip": "csv"}

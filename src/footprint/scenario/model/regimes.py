@@ -16,7 +16,7 @@ import yaml
 
 
 def regimes_folder() -> Path:
-    return Path(str(resources.files("footprint.scenario") / "regimes"))
+    return Path(str(resources.files("footprint.scenario.model") / "regimes"))
 
 
 @cache

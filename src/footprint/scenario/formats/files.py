@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from footprint.scenario.atomic import write_file, write_folder
-from footprint.scenario.cases import SET_KIND
-from footprint.scenario.checks import Check, Problem
-from footprint.scenario.scenario import Scenario
-from footprint.scenario.sources import ScenarioError, Source
-from footprint.scenario.text import printable
-from footprint.scenario.validation import Loaded, scenario_from_data, validate
-from footprint.scenario.yamlio import dump_yaml, read_scenario_yaml
+from footprint.scenario.cases.bundled import SET_KIND
+from footprint.scenario.formats.atomic import write_file, write_folder
+from footprint.scenario.formats.sources import ScenarioError, Source
+from footprint.scenario.formats.validation import Loaded, scenario_from_data, validate
+from footprint.scenario.formats.yamlio import dump_yaml, read_scenario_yaml
+from footprint.scenario.model.checks import Check, Problem
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.model.text import printable
 
 Format = Literal["yaml", "csv", "excel"]
 WORKBOOK_SUFFIX = ".xlsx"
@@ -32,11 +32,11 @@ def read_source(path: str | Path) -> Source:
     written."""
     path = Path(path)
     if path.is_dir():
-        from footprint.scenario.csvio import read_csv_folder
+        from footprint.scenario.formats.csvio import read_csv_folder
 
         return read_csv_folder(path)
     if path.suffix.lower() == WORKBOOK_SUFFIX:
-        from footprint.scenario.excelio import read_workbook
+        from footprint.scenario.formats.excelio import read_workbook
 
         return read_workbook(path)
     source = read_scenario_yaml(path)
@@ -106,14 +106,14 @@ def write_source(data: dict[str, Any], path: str | Path, *, overwrite: bool = Fa
     if kind == "yaml":
         text = dump_yaml(data)
         return write_file(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
-    from footprint.scenario.tabular import to_tables
+    from footprint.scenario.formats.tabular import to_tables
 
     tabled = to_tables(data, years)
     if kind == "excel":
-        from footprint.scenario.excelio import write_scenario_workbook
+        from footprint.scenario.formats.excelio import write_scenario_workbook
 
         return write_file(path, lambda temporary: write_scenario_workbook(tabled, temporary))
-    from footprint.scenario.csvio import write_csv_folder
+    from footprint.scenario.formats.csvio import write_csv_folder
 
     return write_folder(path, lambda temporary: write_csv_folder(tabled, temporary, rest_text))
 

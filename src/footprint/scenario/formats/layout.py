@@ -34,8 +34,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from footprint.scenario.entities import ScenarioFields
-from footprint.scenario.figures import Figure, Growth
+from footprint.scenario.model.fields import ScenarioFields
+from footprint.scenario.model.figures import Figure, Growth
 
 REST = "scenario"
 """The name of the rest: ``scenario.yaml`` in a CSV folder, the ``scenario`` sheet in a workbook."""

@@ -15,13 +15,13 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from footprint.scenario.checks import Problem
-from footprint.scenario.entities import ScenarioFields
-from footprint.scenario.files import target_format, write_source
-from footprint.scenario.layout import fields_of, rest_fields
-from footprint.scenario.sources import ScenarioError
-from footprint.scenario.text import printable
-from footprint.scenario.yamlio import dump_yaml
+from footprint.scenario.formats.files import target_format, write_source
+from footprint.scenario.formats.layout import fields_of, rest_fields
+from footprint.scenario.formats.sources import ScenarioError
+from footprint.scenario.formats.yamlio import dump_yaml
+from footprint.scenario.model.checks import Problem
+from footprint.scenario.model.fields import ScenarioFields
+from footprint.scenario.model.text import printable
 
 FX_EXAMPLE = {"KRW": 1127.1, "JPY": {2012: 79.8, 2013: 97.6}, "EUR": "ecb"}
 

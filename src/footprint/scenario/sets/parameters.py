@@ -26,14 +26,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from footprint.scenario.codes import currency_code
-from footprint.scenario.entities import Horizon, ScenarioFields
-from footprint.scenario.figures import Growth, error_details
-from footprint.scenario.keys import KEY, NAME, entry_position, unknown_entry
-from footprint.scenario.layout import Kind, Shape, fields_of
-from footprint.scenario.scenario import Scenario
-from footprint.scenario.tabular import cell_value
-from footprint.scenario.text import short
+from footprint.scenario.formats.layout import Kind, Shape, fields_of
+from footprint.scenario.formats.tabular import cell_value
+from footprint.scenario.model.base import Horizon
+from footprint.scenario.model.codes import currency_code
+from footprint.scenario.model.fields import ScenarioFields
+from footprint.scenario.model.figures import Growth, error_details
+from footprint.scenario.model.keys import KEY, NAME, entry_position, unknown_entry
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.model.text import short
 
 GROWTH_PREFIX = "growth:"
 

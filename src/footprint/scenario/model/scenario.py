@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pydantic import model_validator
 
-from footprint.scenario.checks import ConsistencyError, Context, consistency_problems
-from footprint.scenario.entities import ScenarioFields
+from footprint.scenario.model.checks import ConsistencyError, Context, consistency_problems
+from footprint.scenario.model.fields import ScenarioFields
 
 
 class Scenario(ScenarioFields):

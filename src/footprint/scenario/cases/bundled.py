@@ -9,12 +9,12 @@ from pathlib import Path
 CASE_FILE = "scenario.yaml"
 DEFAULT_CASE = "rogue-2012"
 SET_KIND = "scenario-set"
-"""The ``kind`` of a scenario set file (``footprint.scenario.sets``); a scenario has no kind."""
+"""The ``kind`` of a scenario set file (``footprint.scenario.sets.scenario_sets``); a scenario has no kind."""
 _SET_LINE = re.compile(rf"^kind:\s*(['\"]?){SET_KIND}\1\s*(#.*)?$", re.MULTILINE)
 
 
 def cases_folder() -> Path:
-    return Path(str(resources.files("footprint.scenario") / "cases"))
+    return Path(str(resources.files("footprint.scenario.cases")))
 
 
 def is_set_file(path: Path) -> bool:

@@ -28,11 +28,10 @@ from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from footprint.scenario.checks import Problem
-from footprint.scenario.layout import NOTES, REST, Column, column, rest_column, table, tables
-from footprint.scenario.notes import kind_text, notes_rows, rest_declared
-from footprint.scenario.sources import MAX_FILE_BYTES, ScenarioError, Source, read_bytes
-from footprint.scenario.tabular import (
+from footprint.scenario.formats.layout import NOTES, REST, Column, column, rest_column, table, tables
+from footprint.scenario.formats.notes import kind_text, notes_rows, rest_declared
+from footprint.scenario.formats.sources import MAX_FILE_BYTES, ScenarioError, Source, read_bytes
+from footprint.scenario.formats.tabular import (
     Sheet,
     Tabled,
     from_tables,
@@ -41,7 +40,8 @@ from footprint.scenario.tabular import (
     rest_pairs,
     too_large,
 )
-from footprint.scenario.text import printable, short
+from footprint.scenario.model.checks import Problem
+from footprint.scenario.model.text import printable, short
 
 MAX_UNPACKED_BYTES = 20 * MAX_FILE_BYTES
 """A workbook is a zip archive; one that unpacks to more than this is refused (a 'zip bomb')."""

@@ -7,7 +7,7 @@ probability, in an order drawn independently of the other figures'. A per-year s
 (``markets[us].demand.rogue``) is one dimension: its years move together (the same quantile of each
 year's range), as a demand path would.
 
-Figures are addressed by parameter paths (``footprint.scenario.parameters``), so a sample is a list of
+Figures are addressed by parameter paths (``footprint.scenario.sets.parameters``), so a sample is a list of
 overrides that ``Parameter.apply`` writes back into exactly the figure it came from.
 """
 
@@ -20,9 +20,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from footprint.scenario.checks import Loc, loc_text
-from footprint.scenario.keys import KEY, NAME, entry_names
-from footprint.scenario.parameters import Parameter, ParameterError
+from footprint.scenario.model.checks import Loc, loc_text
+from footprint.scenario.model.keys import KEY, NAME, entry_names
+from footprint.scenario.sets.parameters import Parameter, ParameterError
 
 Distribution = Literal["triangular", "pert"]
 PERT_LAMBDA = 4.0

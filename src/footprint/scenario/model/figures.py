@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from footprint.scenario.text import pydantic_loc, pydantic_message, short
+from footprint.scenario.model.text import pydantic_loc, pydantic_message, short
 
 MAX_MAGNITUDE = 1e15
 """The largest number a scenario may hold: far above any real amount (1e15 is US$1bn in Vietnamese

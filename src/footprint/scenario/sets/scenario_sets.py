@@ -26,21 +26,21 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from footprint.scenario.cases import SET_KIND, case_names, case_path, set_names, set_path
-from footprint.scenario.checks import SCENARIO_CHECKS, Loc, Problem, regime_covers_nothing
-from footprint.scenario.codes import Currency
-from footprint.scenario.entities import Identifier
-from footprint.scenario.figures import NotBool, Year
-from footprint.scenario.files import read_source
-from footprint.scenario.parameters import Parameter, ParameterError, apply_overrides
-from footprint.scenario.ranges import Dimension, found_dimensions, listed_dimensions, sample_ranges
-from footprint.scenario.regime_switch import switched_rules
-from footprint.scenario.regimes import regime_names
-from footprint.scenario.scenario import Scenario
-from footprint.scenario.sources import ScenarioError, Source
-from footprint.scenario.text import printable, short
-from footprint.scenario.validation import locate, pydantic_problems, validate
-from footprint.scenario.yamlio import read_yaml
+from footprint.scenario.cases.bundled import SET_KIND, case_names, case_path, set_names, set_path
+from footprint.scenario.formats.files import read_source
+from footprint.scenario.formats.sources import ScenarioError, Source
+from footprint.scenario.formats.validation import locate, pydantic_problems, validate
+from footprint.scenario.formats.yamlio import read_yaml
+from footprint.scenario.model.base import Identifier
+from footprint.scenario.model.checks import SCENARIO_CHECKS, Loc, Problem, regime_covers_nothing
+from footprint.scenario.model.codes import Currency
+from footprint.scenario.model.figures import NotBool, Year
+from footprint.scenario.model.regimes import regime_names
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.model.text import printable, short
+from footprint.scenario.sets.parameters import Parameter, ParameterError, apply_overrides
+from footprint.scenario.sets.ranges import Dimension, found_dimensions, listed_dimensions, sample_ranges
+from footprint.scenario.sets.regime_switch import switched_rules
 
 PROBABILITY_TOLERANCE = 1e-9
 """Listed probabilities must add up to 1 within this."""

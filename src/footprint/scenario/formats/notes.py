@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from footprint.scenario.entities import ScenarioFields
-from footprint.scenario.layout import REST, Column, Shape, column, fields_of, rest_column, rest_fields, table
-from footprint.scenario.tabular import Tabled, rest_pairs
+from footprint.scenario.formats.layout import REST, Column, Shape, column, fields_of, rest_column, rest_fields, table
+from footprint.scenario.formats.tabular import Tabled, rest_pairs
+from footprint.scenario.model.fields import ScenarioFields
 
 NOTES_HEADER = ("table", "column", "kind", "required", "meaning")
 _KINDS = {"text": "text", "number": "number", "integer": "whole number", "boolean": "true or false",

@@ -1,6 +1,6 @@
 """YAML scenario files: read with the line of every key (a variant's base merged in), and write.
 
-Reading never raises anything but :class:`~footprint.scenario.sources.ScenarioError`, whatever the
+Reading never raises anything but :class:`~footprint.scenario.formats.sources.ScenarioError`, whatever the
 file holds: empty, binary, not YAML, nested a thousand deep, aliases that expand a thousandfold,
 a special file. Merge keys (``<<: *base``) work as YAML defines them.
 """
@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
-from footprint.scenario.checks import Loc, Problem
-from footprint.scenario.sources import Places, ScenarioError, Source, read_text
-from footprint.scenario.text import printable, short
+from footprint.scenario.formats.sources import Places, ScenarioError, Source, read_text
+from footprint.scenario.model.checks import Loc, Problem
+from footprint.scenario.model.text import printable, short
 
 EXTENDS = "extends"
 """A variant file names its base file here; each section it gives replaces the base's."""

@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from footprint.scenario.entities import ANY_ORIGIN, ScenarioFields, Tariff, can_route, regime_rules
-from footprint.scenario.figures import LARGEST, MAX_MAGNITUDE, Figure, Growth, Num, Series, value_of, year_values
-from footprint.scenario.unions import Membership, customs_unions
+from footprint.scenario.model.fields import ScenarioFields
+from footprint.scenario.model.figures import LARGEST, MAX_MAGNITUDE, Figure, Growth, Num, Series, value_of, year_values
+from footprint.scenario.model.network import can_route
+from footprint.scenario.model.trade import ANY_ORIGIN, Tariff, regime_rules
+from footprint.scenario.model.unions import Membership, customs_unions
 
 Loc = tuple[str | int, ...]
 """A key path into the scenario's data: section names, field names, mapping keys and list positions."""

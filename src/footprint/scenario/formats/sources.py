@@ -15,8 +15,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from footprint.scenario.checks import Loc, Problem
-from footprint.scenario.text import printable, short
+from footprint.scenario.model.checks import Loc, Problem
+from footprint.scenario.model.text import printable, short
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 

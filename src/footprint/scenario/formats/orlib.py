@@ -12,10 +12,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-from footprint.scenario.checks import SCENARIO_CHECKS
-from footprint.scenario.scenario import Scenario
-from footprint.scenario.sources import ScenarioError
-from footprint.scenario.validation import scenario_from_data
+from footprint.scenario.formats.sources import ScenarioError
+from footprint.scenario.formats.validation import scenario_from_data
+from footprint.scenario.model.checks import SCENARIO_CHECKS
+from footprint.scenario.model.scenario import Scenario
 
 YEAR = 2000
 PRODUCT = "units"

@@ -50,7 +50,7 @@ class CustomsUnion:
 @cache
 def customs_unions() -> dict[str, CustomsUnion]:
     """The shipped customs unions by code."""
-    text = (resources.files("footprint.scenario") / UNIONS_FILE).read_text(encoding="utf-8")
+    text = (resources.files("footprint.scenario.model") / UNIONS_FILE).read_text(encoding="utf-8")
     return {
         raw["code"]: CustomsUnion(raw["code"], raw["name"], " ".join(raw["source"].split()), tuple(
             Membership(member["country"], member.get("from_date", dt.date.min), member.get("to_date", dt.date.max))

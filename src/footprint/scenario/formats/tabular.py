@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from footprint.scenario.checks import Loc, Problem
-from footprint.scenario.layout import (
+from footprint.scenario.formats.layout import (
     REST,
     VALUE,
     Kind,
@@ -28,7 +27,8 @@ from footprint.scenario.layout import (
     rest_column,
     tables,
 )
-from footprint.scenario.sources import Places, ScenarioError, Source, short
+from footprint.scenario.formats.sources import Places, ScenarioError, Source, short
+from footprint.scenario.model.checks import Loc, Problem
 
 EMPTY_MAPPING = "{}"
 MAX_TABLE_CELLS = 10_000_000

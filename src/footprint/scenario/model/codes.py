@@ -7,7 +7,7 @@ from typing import Annotated
 import pycountry
 from pydantic import AfterValidator
 
-from footprint.scenario.unions import customs_unions
+from footprint.scenario.model.unions import customs_unions
 
 
 def iso_country_code(code: str) -> str:

@@ -16,7 +16,8 @@ from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import TypeAdapter, ValidationError
 
-from footprint.scenario.checks import (
+from footprint.scenario.formats.sources import ScenarioError, Source, short
+from footprint.scenario.model.checks import (
     CONSISTENCY_CHECKS,
     Check,
     ConsistencyError,
@@ -24,10 +25,9 @@ from footprint.scenario.checks import (
     Loc,
     Problem,
 )
-from footprint.scenario.keys import KEY, NAME, entry_names
-from footprint.scenario.scenario import Scenario
-from footprint.scenario.sources import ScenarioError, Source, short
-from footprint.scenario.text import pydantic_loc, pydantic_message
+from footprint.scenario.model.keys import KEY, NAME, entry_names
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.model.text import pydantic_loc, pydantic_message
 
 _ENTRY = re.compile(r"\b([a-z_]+)\[(\d+)\]")
 """An entry of a section named by position in a message: ``tariffs[3]``."""

@@ -7,30 +7,24 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from footprint.scenario.entities import (
-    Agreement,
+from footprint.scenario.model.base import Horizon, Location, YearRange
+from footprint.scenario.model.currencies import FxRule
+from footprint.scenario.model.fields import SolverSettings
+from footprint.scenario.model.figures import Figure, Growth
+from footprint.scenario.model.network import (
     Capability,
     CapacityOption,
     FreightRates,
-    FxRule,
-    Horizon,
     Lane,
-    Location,
     Market,
-    Member,
     Plant,
     Pool,
     Port,
-    PreferentialRate,
     Product,
-    Relief,
-    SolverSettings,
     SourcingOption,
-    Tariff,
-    YearRange,
 )
-from footprint.scenario.figures import Figure, Growth
-from footprint.scenario.scenario import Scenario
+from footprint.scenario.model.scenario import Scenario
+from footprint.scenario.model.trade import Agreement, Member, PreferentialRate, Relief, Tariff
 
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("scenario (top level)", Scenario),

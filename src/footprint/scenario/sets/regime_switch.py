@@ -24,9 +24,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from footprint.scenario.entities import ANY_ORIGIN, Agreement, Dated, Member, ScenarioFields, Tariff
-from footprint.scenario.figures import value_of
-from footprint.scenario.unions import customs_unions
+from footprint.scenario.model.fields import ScenarioFields
+from footprint.scenario.model.figures import value_of
+from footprint.scenario.model.trade import ANY_ORIGIN, Agreement, Dated, Member, Tariff
+from footprint.scenario.model.unions import customs_unions
 
 Window = tuple[dt.date, dt.date]
 _DATES = {"year", "from_year", "to_year", "from_date", "to_date"}

@@ -17,13 +17,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from footprint.scenario.checks import Problem
-from footprint.scenario.layout import NOTES, REST, tables
-from footprint.scenario.notes import notes_rows
-from footprint.scenario.sources import ScenarioError, Source, read_text
-from footprint.scenario.tabular import Sheet, Tabled, from_tables
-from footprint.scenario.text import printable
-from footprint.scenario.yamlio import dump_yaml, read_yaml
+from footprint.scenario.formats.layout import NOTES, REST, tables
+from footprint.scenario.formats.notes import notes_rows
+from footprint.scenario.formats.sources import ScenarioError, Source, read_text
+from footprint.scenario.formats.tabular import Sheet, Tabled, from_tables
+from footprint.scenario.formats.yamlio import dump_yaml, read_yaml
+from footprint.scenario.model.checks import Problem
+from footprint.scenario.model.text import printable
 
 REST_FILE = f"{REST}.yaml"
 

@@ -1,0 +1,1 @@
+"""The bundled cases: scenario files shipped inside the package, runnable by name (``bundled``)."""

@@ -1,0 +1,204 @@
+"""The physical network: products, plants and their pools, what each plant can build, capacity that can be added,
+markets and their demand, ports, freight and lanes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from footprint.scenario.model.base import Entity, Identifier, Location, YearRange
+from footprint.scenario.model.codes import Country, Currency, IsoCountry
+from footprint.scenario.model.figures import (
+    Fraction,
+    NonNegative,
+    NotBool,
+    Positive,
+    Real,
+    Year,
+    YearSeries,
+    value_of,
+)
+
+
+class Port(Entity):
+    name: str = Field(description="Port name (for reports).")
+    lat: Annotated[Real, Field(ge=-90, le=90)] = Field(description="Latitude, degrees north.")
+    lon: Annotated[Real, Field(ge=-180, le=180)] = Field(description="Longitude, degrees east.")
+
+
+class FreightRates(Entity):
+    """Freight for lanes not listed: sea distance (searoute, offline), port handling and road legs."""
+
+    per_nautical_mile: NonNegative = Field(description="Sea freight per unit and nautical mile, in currency.")
+    port_handling: NonNegative = Field(0.0, description="Handling per unit at each port (two per sea lane).")
+    per_road_km: NonNegative = Field(0.0, description="Road or rail freight per unit and km, in currency.")
+    road_factor: Positive = Field(1.2, description="Road km per great-circle km.")
+    currency: Currency | None = Field(None, description="Currency of the rates (default: reporting currency).")
+
+
+class Product(Entity):
+    id: Identifier = Field(description="Product name, unique.")
+    product_class: str = Field(description="Tariff class (e.g. HS heading 8703, passenger cars).")
+    platform: str | None = Field(None, description="Vehicle platform or product family.")
+
+
+class Pool(Entity):
+    id: Identifier = Field(description="Pool name, unique within its plant (a line, a body shop).")
+    products: list[Identifier] = Field(min_length=1, description="Products that draw on this pool.")
+    capacity: YearSeries = Field(description="Base capacity, units per year (one value or per year).")
+
+
+class Plant(Entity):
+    id: Identifier = Field(description="Plant name, unique.")
+    country: IsoCountry = Field(description="ISO 3166 country code; the origin for tariffs.")
+    currency: Currency = Field(description="Currency of local costs (ISO 4217).")
+    location: Location | None = Field(None, description="Coordinates, for maps and distances.")
+    port: Port | None = Field(None, description="Port the plant ships from by sea.")
+    operating_years: YearRange = Field(
+        default_factory=YearRange, description="Years the plant can produce (open by default)."
+    )
+    fixed_cost: NonNegative = Field(0.0, description="Fixed cost per year the plant is open (every operating "
+                                    "year unless the plan opens or closes it), plant currency.")
+    pools: list[Pool] = Field(min_length=1, description="Capacity pools of the plant.")
+    candidate: bool = Field(False, description="A greenfield site: the plan decides whether and in which year to "
+                            "open it; closed until then (no capacity, no fixed cost).")
+    opening_cost: NonNegative = Field(0.0, description="One-off cost in the year a candidate opens, plant currency.")
+    earliest_open: Year | None = Field(
+        None, description="First year a candidate can be open, lead time included (default: horizon start)."
+    )
+    closable: bool = Field(False, description="The plan may close the plant: once closed it stays closed (no "
+                           "capacity, no fixed cost). A candidate that is closable may open and later close, "
+                           "each at most once.")
+    closing_cost: NonNegative = Field(0.0, description="One-off cost in the year the plant closes (its first year "
+                                      "closed), plant currency.")
+
+    @model_validator(mode="after")
+    def _decision_fields_need_their_decision(self) -> Plant:
+        if not self.candidate and (value_of(self.opening_cost) > 0 or self.earliest_open is not None):
+            raise ValueError("opening_cost and earliest_open apply to a candidate plant; set candidate: true")
+        if not self.closable and value_of(self.closing_cost) > 0:
+            raise ValueError("closing_cost applies to a closable plant; set closable: true")
+        return self
+
+
+class SourcingOption(Entity):
+    """Sourcing a share of a product's content from another country, at a cost: a way to meet a rule of origin."""
+
+    id: Identifier = Field(description="Option name, unique within its capability (not `own`: plans label "
+                           "units made without a sourcing option so).")
+    share: Fraction = Field(description="Share of the unit's value sourced anew (at most what it replaces).")
+    origin: Country = Field(description="Country the content comes from once sourced.")
+    replaces: Country | None = Field(
+        None, description="Country whose content it replaces (default: the imported content's origin, or the "
+        "non-originating rest)."
+    )
+    extra_cost: NonNegative = Field(0.0, description="Added cost per unit, in currency.")
+    fixed_cost: NonNegative = Field(0.0, description="Cost per year in use (supplier set-up), in currency; "
+                                    "makes the choice a yes/no decision per year.")
+    currency: Currency | None = Field(None, description="Currency of the costs (default: plant currency).")
+
+    @field_validator("id")
+    @classmethod
+    def _not_own(cls, name: str) -> str:
+        if name == "own":
+            raise ValueError("`own` labels units made without a sourcing option; choose another id")
+        return name
+
+
+class Capability(Entity):
+    plant: Identifier = Field(description="Plant that can build the product.")
+    product: Identifier = Field(description="Product it can build.")
+    local_cost: NonNegative = Field(description="Local content per unit, plant currency.")
+    imported_cost: NonNegative = Field(0.0, description="Imported content per unit, in imported_currency.")
+    imported_currency: Currency | None = Field(
+        None, description="Currency of imported content (required when imported_cost > 0)."
+    )
+    launch_cost: NonNegative = Field(
+        0.0, description="Tooling cost when production starts, plant currency."
+    )
+    min_volume: NonNegative = Field(0.0, description="Minimum units per year while assigned.")
+    in_production: bool = Field(
+        False, description="Already built here before the horizon: no launch cost to continue."
+    )
+    imported_origin: Country | None = Field(
+        None, description="Country the imported content comes from, for rules of origin (default: non-originating)."
+    )
+    content: dict[Country, Fraction] | None = Field(
+        None, description="Shares of the unit's value by country of origin, for rules of origin (a customs union's "
+        "code, EU: content from its members, originating under agreements that list the union); the rest counts "
+        "as non-originating. Default: local cost from the plant's country and imported cost from "
+        "imported_origin, by each year's costs in the reporting currency."
+    )
+    sourcing: list[SourcingOption] = Field(
+        default_factory=list, description="Ways to source content elsewhere (the plan chooses per year)."
+    )
+
+    @model_validator(mode="after")
+    def _imported_currency_named(self) -> Capability:
+        if value_of(self.imported_cost) > 0 and self.imported_currency is None:
+            raise ValueError("imported_cost > 0 needs an imported_currency")
+        if self.content is not None and sum(value_of(v) for v in self.content.values()) > 1 + 1e-9:
+            raise ValueError("content shares add up to more than 1")
+        return self
+
+
+class CapacityOption(Entity):
+    id: Identifier = Field(description="Option name, unique.")
+    plant: Identifier = Field(description="Plant of the pool the option adds to.")
+    pool: Identifier = Field(description="Pool the option adds capacity to.")
+    capacity: Positive = Field(description="Added capacity, units per year.")
+    capex: NonNegative = Field(description="One-off investment per build, in currency.")
+    currency: Currency | None = Field(None, description="Currency of capex (default: plant currency).")
+    earliest_year: Year | None = Field(
+        None, description="First year it can be online, lead time included (default: horizon start)."
+    )
+    max_builds: Annotated[int, NotBool, Field(ge=1, le=10_000)] = Field(
+        1, description="How many times it may be built (in the same or different years); each build adds its "
+        "capacity and pays its capex.")
+
+
+class Market(Entity):
+    id: Identifier = Field(description="Market name, unique.")
+    country: Country = Field(description="ISO 3166 country code; the destination for tariffs. A customs union's "
+                             "code (EU) for a market standing for the whole union: its external tariff applies, "
+                             "and goods from its members enter free.")
+    currency: Currency | None = Field(
+        None, description="Currency of price and penalty (default: reporting currency)."
+    )
+    demand: dict[Identifier, YearSeries] = Field(
+        default_factory=dict, description="Units per year, by product (one value or per year)."
+    )
+    price: dict[Identifier, YearSeries] = Field(
+        default_factory=dict, description="Net revenue per unit, by product (maximize_profit)."
+    )
+    lost_sale_penalty: dict[Identifier, YearSeries] = Field(
+        default_factory=dict,
+        description="Cost per unit of unserved demand, by product; without one, demand must be met "
+        "(minimize_cost) or may go unserved at its lost price (maximize_profit).",
+    )
+    location: Location | None = Field(None, description="Where the market's demand is centred (road legs).")
+    port: Port | None = Field(None, description="Port the market is served through by sea.")
+    customs_basis: Literal["fob", "cif"] = Field(
+        "fob", description="Customs value: production cost (fob) or production cost plus freight to the point "
+        "of entry (cif): a sea lane's freight to the market's port, without the handling there or the road leg "
+        "inland; a listed lane's, the default's or a road lane's freight whole."
+    )
+
+
+def can_route(plant: Plant, market: Market) -> bool:
+    """Whether freight can be computed from distances: both ends have a port (sea), or both a location (road)."""
+    return (plant.port is not None and market.port is not None) or (
+        plant.location is not None and market.location is not None)
+
+
+class Lane(Entity):
+    plant: Identifier = Field(description="Origin plant.")
+    market: Identifier = Field(description="Destination market.")
+    freight: NonNegative = Field(description="Transport cost per unit, in currency.")
+    currency: Currency | None = Field(None, description="Currency of freight (default: reporting currency).")
+

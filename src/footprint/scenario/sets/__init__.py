@@ -1,0 +1,1 @@
+"""Scenario sets: a base scenario and its futures, as overrides by parameter path, and their generators."""
