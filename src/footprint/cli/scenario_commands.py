@@ -1,0 +1,132 @@
+"""Commands on scenario files: validate, template, convert, import, and what is bundled (cases, regimes,
+schema)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from footprint.cli.app import NOT_WRITTEN, app, fail, import_app, out, say, stage
+from footprint.cli.loading import load, resolve, say_warnings
+from footprint.cli.options import ScenarioArgument, StrictOption
+
+
+@app.command()
+def validate(
+    scenario: ScenarioArgument,
+    strict: StrictOption = False,
+) -> None:
+    """Check a scenario and report every problem and warning at once (exit code 0 when valid)."""
+    loaded = load(scenario, strict, quiet=True)
+    s = loaded.scenario
+    warnings = f"; {len(loaded.warnings)} warning{'s' if len(loaded.warnings) != 1 else ''}" if loaded.warnings else ""
+    lines = [f"{loaded.source}: valid scenario {s.name!r} ({len(s.plants)} plants, {len(s.products)} products, "
+             f"{len(s.markets)} markets, {s.horizon.start}-{s.horizon.end}){warnings}",
+             *(f"  {warning}" for warning in loaded.warnings)]
+    say(out, "\n".join(lines))
+
+
+@app.command()
+def template(
+    excel: Annotated[Path | None, typer.Option("--excel", help="Write the template as this workbook (.xlsx).")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write the template as this folder of CSV files.")] = None,
+    years: Annotated[tuple[int, int] | None, typer.Option(
+        help="FIRST LAST: a column per year in the per-year tables (capacity, demand, price, penalty).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace a template already there.")] = False,
+) -> None:
+    """Write an empty scenario as tables (a workbook or a CSV folder), with each column's meaning and units and,
+    in a workbook, lists of the ids a column may name."""
+    from footprint.scenario.formats.sources import ScenarioError
+    from footprint.scenario.formats.template import write_template
+
+    if (excel is None) == (csv is None):
+        raise fail("give one of --excel FILE.xlsx or --csv FOLDER")
+    target = excel if excel is not None else csv
+    assert target is not None
+    if (target.suffix.lower() == ".xlsx") != (excel is not None):
+        raise fail(f"{target}: --excel takes a name ending in .xlsx, --csv a folder name without it")
+    first, last = years if years is not None else (0, -1)
+    if years is not None and not 1900 <= first <= last <= 2200:
+        raise fail(f"--years {first} {last}: expected FIRST <= LAST, both from 1900 to 2200")
+    try:
+        written = write_template(target, years=range(first, last + 1), overwrite=force)
+    except ScenarioError as error:
+        raise fail(error.report()) from None
+    except OSError as error:
+        raise fail(f"cannot write {target}: {(error.strerror or str(error)).lower()}", NOT_WRITTEN) from None
+    say(out, f"Template written to {written}: fill in its tables, then `footprint validate {written}`")
+
+
+@app.command(name="convert")
+def convert_command(
+    scenario: ScenarioArgument,
+    target: Annotated[Path, typer.Argument(help="Where to write it: NAME.yaml, NAME.xlsx, or a folder (CSV files).")],
+    force: Annotated[bool, typer.Option(help="Replace what is at TARGET (never an input of the conversion).")] = False,
+    strict: StrictOption = False,
+) -> None:
+    """Convert a scenario between YAML, an Excel workbook and a CSV folder, losing nothing (sources and ranges
+    of every figure included)."""
+    from footprint.economics.checks import CHECKS
+    from footprint.scenario.formats.files import convert
+    from footprint.scenario.formats.sources import ScenarioError
+
+    try:
+        with stage(f"Converting {scenario} ..."):
+            loaded = convert(resolve(scenario), target, CHECKS, overwrite=force, strict=strict)
+    except ScenarioError as error:
+        raise fail(error.report()) from None
+    except OSError as error:
+        raise fail(f"cannot write {target}: {(error.strerror or str(error)).lower()}", NOT_WRITTEN) from None
+    say_warnings(loaded.warnings)
+    say(out, f"{loaded.source} -> {target}: scenario {loaded.scenario.name!r}")
+
+
+@app.command()
+def cases() -> None:
+    """List the bundled cases (run one with `footprint run NAME`) and scenario sets."""
+    from footprint.scenario.cases.bundled import case_description, case_names, set_names
+
+    for name in case_names():
+        out.print(f"[bold]{name}[/bold]  {case_description(name)}")
+    for name in set_names():
+        out.print(f"[bold]{name}[/bold]  {case_description(name)} (a scenario set: `footprint futures {name}`)")
+
+
+@app.command()
+def regimes() -> None:
+    """List the tariff regimes shipped with footprint (name one with `regime:` in a scenario)."""
+    from footprint.scenario.model.regimes import regime_description, regime_names
+
+    for name in regime_names():
+        out.print(f"[bold]{name}[/bold]  {regime_description(name)}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario file format: every section and field, with units and defaults."""
+    from footprint.scenario.formats.docs import scenario_reference
+
+    say(out, scenario_reference().rstrip("\n"))
+
+
+@import_app.command("orlib-cap")
+def import_orlib_cap(
+    file: Annotated[Path, typer.Argument(help="OR-Library capacitated warehouse location file (cap41.txt ...).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Scenario file to write.")],
+    capacity: Annotated[float | None, typer.Option(help="Capacity of every site, for capa/capb/capc.")] = None,
+) -> None:
+    """Turn an OR-Library capacitated warehouse location file into a one-year scenario."""
+    from footprint.scenario.formats.files import save_scenario
+    from footprint.scenario.formats.orlib import OrlibError, scenario_from_orlib_cap
+
+    try:
+        scenario = scenario_from_orlib_cap(file, capacity=capacity)
+    except OrlibError as error:
+        raise fail(str(error)) from None
+    try:
+        save_scenario(scenario, output)
+    except OSError as error:
+        raise fail(f"cannot write {output}: {error.strerror or error}", NOT_WRITTEN) from None
+    say(out, f"{output}: {len(scenario.options)} candidate sites, {len(scenario.markets)} customers")
