@@ -61,7 +61,7 @@ def test_orlib_cap41_mapping_of_the_file():
     start = 2 + 2 * sites
     demand, cost_from_site1 = float(tokens[start]), float(tokens[start + 1])
     assert scenario.markets[0].demand["units"] == demand
-    lane = next(x for x in scenario.lanes if x.plant == "site1" and x.market == "customer1")
+    lane = next(x for x in scenario.lanes if x.origin == "site1" and x.destination == "customer1")
     assert lane.freight == pytest.approx(cost_from_site1 / demand)
 
 

@@ -139,7 +139,8 @@ def test_every_list_of_entities_is_a_table_keyed_by_its_parent() -> None:
     assert layout == {
         "products": (None, (), None), "plants": (None, (), None), "pools": ("plants", ("plant",), None),
         "capabilities": (None, (), None), "sourcing": ("capabilities", ("plant", "product"), None),
-        "options": (None, (), None), "markets": (None, (), None),
+        "options": (None, (), None), "components": (None, (), None), "suppliers": (None, (), None),
+        "supplies": ("suppliers", ("supplier",), None), "facilities": (None, (), None), "markets": (None, (), None),
         "demand": ("markets", ("market",), "product"), "price": ("markets", ("market",), "product"),
         "lost_sale_penalty": ("markets", ("market",), "product"), "lanes": (None, (), None),
         "tariffs": (None, (), None), "agreements": (None, (), None),
@@ -196,8 +197,8 @@ def test_a_field_added_to_a_declaration_appears_in_its_table() -> None:
 
 def test_columns_carry_kinds_descriptions_and_references() -> None:
     lanes, pools, demand = (next(t for t in tables() if t.name == name) for name in ("lanes", "pools", "demand"))
-    assert column(lanes, "plant").references == "plants"
-    assert column(lanes, "market").references == "markets"
+    assert column(lanes, "origin").required and column(lanes, "destination").required
+    assert column(lanes, "origin").references is None  # a lane's end is in one of several tables
     assert column(lanes, "freight").description == "Transport cost per unit, in currency."
     assert column(pools, "plant").references == "plants"
     assert column(pools, "plant").required
@@ -368,7 +369,7 @@ def test_rest_yaml_may_hold_a_table_section_but_not_twice(tmp_path: Path) -> Non
     scenario = make(small_network_data())
     folder = write_source(data_of(scenario), tmp_path / "net")
     (folder / "lanes.csv").unlink()
-    lanes = "".join(f"  - {{plant: {lane_['plant']}, market: {lane_['market']}, freight: {lane_['freight']}}}\n"
+    lanes = "".join(f"  - {{plant: {lane_['origin']}, market: {lane_['destination']}, freight: {lane_['freight']}}}\n"
                     for lane_ in data_of(scenario)["lanes"])
     (folder / "scenario.yaml").write_text((folder / "scenario.yaml").read_text() + "lanes:\n" + lanes)
     assert load_scenario(folder, CHECKS) == scenario
@@ -676,7 +677,7 @@ FILLED = {
     "markets": [{"id": "us", "country": "US"}],
     "demand": [{"market": "us", "product": "car", "2026": 90, "2027": 130}],
     "lost_sale_penalty": [{"market": "us", "product": "car", "value": 50}],
-    "lanes": [{"plant": "p", "market": "us", "freight": 1}],
+    "lanes": [{"origin": "p", "destination": "us", "freight": 1}],
 }
 """A template filled in: one plant of capacity 100 then 120, costing 2 a unit plus 1 of freight, for demand of 90
 then 130; a lost sale costs 50. 2026: 90 x 3 = 270; 2027: 120 x 3 = 360 and 10 lost x 50 = 500; total 1130."""
@@ -692,8 +693,8 @@ def test_csv_template_is_every_table_with_its_columns_and_notes(tmp_path: Path) 
     notes = csv_rows(folder / "notes.csv")
     described = {(row["table"], row["column"]): row for row in notes}
     assert all((t.name, name) in described for t in tables() for name in declared_columns(t, [2026, 2027]))
-    assert described[("lanes", "plant")] == {"table": "lanes", "column": "plant", "kind": "a name in plants",
-                                             "required": "yes", "meaning": "Origin plant."}
+    assert described[("lanes", "origin")] == {"table": "lanes", "column": "origin", "kind": "text", "required": "yes",
+                                              "meaning": "Where the goods leave: a supplier, a plant or a facility."}
     assert described[("scenario", "horizon.start")]["kind"] == "whole number"
     assert described[("markets", "customs_basis")]["kind"] == "one of fob, cif"
     with pytest.raises(ScenarioError) as err:
@@ -723,10 +724,10 @@ def test_excel_template_describes_columns_and_lists_ids(tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(book)
     assert workbook.sheetnames == ["scenario", *(t.name for t in tables()), "notes"]
     lanes = workbook["lanes"]
-    assert [cell.value for cell in lanes[1]] == ["plant", "market", "freight", "currency"]
-    assert lanes["A1"].comment.text == "Origin plant.\na name in plants; required"
-    lists = {str(v.sqref): v.formula1 for v in lanes.data_validations.dataValidation}
-    assert lists == {"A2:A1048576": "'plants'!$A$2:$A$1048576", "B2:B1048576": "'markets'!$A$2:$A$1048576"}
+    assert [cell.value for cell in lanes[1]] == ["origin", "destination", "freight", "currency"]
+    assert lanes["A1"].comment.text == "Where the goods leave: a supplier, a plant or a facility.\ntext; required"
+    pools = {str(v.sqref): v.formula1 for v in workbook["pools"].data_validations.dataValidation}
+    assert pools["A2:A1048576"] == "'plants'!$A$2:$A$1048576"
     options = {str(v.sqref): v.formula1 for v in workbook["options"].data_validations.dataValidation}
     assert options["C2:C1048576"] == "'pools'!$B$2:$B$1048576"  # a pool's id is the second column of pools
     markets = {str(v.sqref): v.formula1 for v in workbook["markets"].data_validations.dataValidation}

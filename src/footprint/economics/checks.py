@@ -90,7 +90,7 @@ def _resolvable(scenario: ScenarioFields) -> ScenarioFields:
     market_entries = [market.model_copy(update={
         name: {product: series for product, series in getattr(market, name).items() if product in products}
         for name in ("demand", "price", "lost_sale_penalty")}) for market in scenario.markets]
-    lanes = [lane for lane in scenario.lanes if lane.plant in plants and lane.market in markets]
+    lanes = [lane for lane in scenario.lanes if lane.origin in plants and lane.destination in markets]
     return scenario.model_copy(update={"capabilities": capabilities, "options": options, "markets": market_entries,
                                        "lanes": lanes})
 

@@ -449,12 +449,12 @@ def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
                     for part, amount in parts.items():
                         tables[part][p, k] = amount / rate
                     past_entry[p, k] = freight_past_entry(plant, market, rates) / rate
-    if scenario.lanes:  # listed lanes override, all at once
-        plant_code = {plant.id: p for p, plant in enumerate(scenario.plants)}
-        market_code = {market.id: k for k, market in enumerate(scenario.markets)}
-        lanes = scenario.lanes
-        p = np.array([plant_code[lane.plant] for lane in lanes])
-        k = np.array([market_code[lane.market] for lane in lanes])
+    plant_code = {plant.id: p for p, plant in enumerate(scenario.plants)}
+    market_code = {market.id: k for k, market in enumerate(scenario.markets)}
+    lanes = [lane for lane in scenario.lanes if lane.origin in plant_code and lane.destination in market_code]
+    if lanes:  # listed lanes override, all at once
+        p = np.array([plant_code[lane.origin] for lane in lanes])
+        k = np.array([market_code[lane.destination] for lane in lanes])
         currency = np.array([currency_code[lane.currency or scenario.currency] for lane in lanes])
         amount = np.array([value_of(lane.freight) for lane in lanes])
         tables["freight"][p, k] = amount[:, None] / fx[currency]

@@ -26,6 +26,7 @@ from footprint.scenario.model.checks import (
     Problem,
 )
 from footprint.scenario.model.keys import KEY, NAME, entry_names
+from footprint.scenario.model.network import LEGACY_LANE_FIELDS
 from footprint.scenario.model.scenario import Scenario
 from footprint.scenario.model.text import pydantic_loc, pydantic_message
 
@@ -112,8 +113,25 @@ def locate(problem: Problem, source: Source) -> Problem:
         inside = isinstance(entries, list) and position < len(entries)
         return display_path((section, position), source.data) if inside else match.group(0)
 
-    return replace(problem, named=display_path(problem.loc, source.data),
-                   where=problem.where or source.where(problem.loc), message=_ENTRY.sub(named, problem.message))
+    loc = written_loc(problem.loc, source.data)
+    return replace(problem, loc=loc, named=display_path(loc, source.data), where=problem.where or source.where(loc),
+                   message=_ENTRY.sub(named, problem.message))
+
+
+def written_loc(loc: Loc, data: Any) -> Loc:
+    """``loc`` with each field named as the data writes it: a lane's origin as ``plant`` in a file written before
+    lanes could join any two nodes (LEGACY_LANE_FIELDS)."""
+    written: list[str | int] = []
+    node, field = data, ""
+    for part in loc:
+        if isinstance(part, str) and isinstance(node, dict) and part not in node and field == "lanes":
+            part = next((old for old, new in LEGACY_LANE_FIELDS.items() if new == part and old in node), part)
+        written.append(part)
+        if isinstance(part, str):
+            field = part if not isinstance(node, list) else field
+        node = node[part] if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node) else \
+            node.get(part) if isinstance(node, dict) else None
+    return tuple(written)
 
 
 def display_path(loc: Loc, data: Any) -> str:

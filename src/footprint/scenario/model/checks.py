@@ -17,7 +17,13 @@ from typing import Literal
 
 from footprint.scenario.model.fields import ScenarioFields
 from footprint.scenario.model.figures import LARGEST, MAX_MAGNITUDE, Figure, Growth, Num, Series, value_of, year_values
-from footprint.scenario.model.network import can_route
+from footprint.scenario.model.network import (
+    NODE_SECTIONS,
+    can_route,
+    lane_ends,
+    lane_joins,
+    node_sections,
+)
 from footprint.scenario.model.trade import ANY_ORIGIN, Tariff, regime_rules
 from footprint.scenario.model.unions import Membership, customs_unions
 
@@ -127,13 +133,27 @@ def _duplicates(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
     yield from _duplicate_problems(
         ("capabilities",), ((c.plant, c.product) for c in scenario.capabilities), "plant and product"
     )
-    yield from _duplicate_problems(("lanes",), ((lane.plant, lane.market) for lane in scenario.lanes), "lane")
+    yield from _duplicate_problems(("lanes",), ((lane.origin, lane.destination) for lane in scenario.lanes), "lane")
+    yield from _duplicate_problems(("components",), (c.id for c in scenario.components), "component id")
+    for index, supplier in enumerate(scenario.suppliers):
+        yield from _duplicate_problems(("suppliers", index, "supplies"), (s.component for s in supplier.supplies),
+                                       "component")
+    yield from _shared_item_ids(scenario)
     yield from _duplicate_problems(("agreements",), (a.id for a in scenario.agreements), "agreement id")
     for index, capability in enumerate(scenario.capabilities):
         yield from _duplicate_problems(("capabilities", index, "sourcing"), (o.id for o in capability.sourcing),
                                        "sourcing option id")
     if context.usable("horizon"):
         yield from _overlapping_base_rates(scenario)
+
+
+def _shared_item_ids(scenario: ScenarioFields) -> Iterator[Problem]:
+    """Products and components share one name space: a pool or a capability names either."""
+    products = {p.id for p in scenario.products}
+    for index, component in enumerate(scenario.components):
+        if component.id in products:
+            yield Problem(("components", index, "id"), f"id {component.id!r} is also a product's; pools and "
+                          "capabilities name either, so products and components need different ids")
 
 
 def _overlapping_base_rates(scenario: ScenarioFields) -> Iterator[Problem]:
@@ -164,22 +184,24 @@ def _unknown(loc: Loc, what: str, name: str, known: set[str]) -> Problem:
 
 def _references(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     products = context.known("products", (p.id for p in scenario.products))
+    items = products | context.known("components", (c.id for c in scenario.components))  # what a plant can make
+    item = "product or component" if scenario.components else "product"
     plants = {p.id: p for p in scenario.plants}
     plant_ids = context.known("plants", plants)
-    markets = context.known("markets", (m.id for m in scenario.markets))
     check_products, check_plants = context.usable("products"), context.usable("plants")
+    check_items = context.usable("products", "components")
     for i, plant in enumerate(scenario.plants):
         for j, pool in enumerate(plant.pools):
             for k, product in enumerate(pool.products):
-                if check_products and product not in products:
-                    yield _unknown(("plants", i, "pools", j, "products", k), "product", product, products)
+                if check_items and product not in items:
+                    yield _unknown(("plants", i, "pools", j, "products", k), item, product, items)
     for i, capability in enumerate(scenario.capabilities):
         if check_plants and capability.plant not in plant_ids:
             yield _unknown(("capabilities", i, "plant"), "plant", capability.plant, plant_ids)
-        if check_products and capability.product not in products:
-            yield _unknown(("capabilities", i, "product"), "product", capability.product, products)
+        if check_items and capability.product not in items:
+            yield _unknown(("capabilities", i, "product"), item, capability.product, items)
         plant = plants.get(capability.plant)
-        if (plant is not None and capability.product in products
+        if (plant is not None and capability.product in items
                 and not any(capability.product in q.products for q in plant.pools)):
             yield Problem(
                 ("capabilities", i),
@@ -199,11 +221,15 @@ def _references(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
             for product in getattr(market, section):
                 if check_products and product not in products:
                     yield _unknown(("markets", i, section, product), "product", product, products)
-    for i, lane in enumerate(scenario.lanes):
-        if check_plants and lane.plant not in plant_ids:
-            yield _unknown(("lanes", i, "plant"), "plant", lane.plant, plant_ids)
-        if context.usable("markets") and lane.market not in markets:
-            yield _unknown(("lanes", i, "market"), "market", lane.market, markets)
+    yield from _lane_ends(scenario, context)
+    yield from _bills_of_materials(scenario, context)
+    if context.usable("components"):
+        components = context.known("components", (c.id for c in scenario.components))
+        for i, supplier in enumerate(scenario.suppliers):
+            for j, supply in enumerate(supplier.supplies):
+                if supply.component not in components:
+                    yield _unknown(("suppliers", i, "supplies", j, "component"), "component", supply.component,
+                                   components)
     if context.usable("tariffs", "agreements", "regime"):
         agreements = context.known("agreements", (a.id for a in scenario.trade_rules[1]))
         for i, tariff in enumerate(scenario.tariffs):
@@ -212,10 +238,81 @@ def _references(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
                                agreements)
 
 
+def _lane_ends(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Each lane joins two known nodes, of kinds a lane may join (see ``lane_ends``), and names each end
+    unambiguously."""
+    if not context.usable(*NODE_SECTIONS):
+        return
+    failed = {name for section in NODE_SECTIONS for name in context.failed.get(section, ())}
+    nodes = {section: {node.id for node in getattr(scenario, section)} for section in NODE_SECTIONS}
+    sections = node_sections(scenario)
+    for i, lane in enumerate(scenario.lanes):
+        ends = lane_ends(scenario, lane, sections)
+        for position, end in enumerate(("origin", "destination")):
+            name, found = getattr(lane, end), ends[position]
+            if len(found) > 1:
+                yield Problem(("lanes", i, end), f"{name!r} is both a {' and a '.join(s[:-1] for s in found)} "
+                              "here; give them different ids")
+            elif not found and name not in failed:
+                other = ends[1 - position]  # what the other end is narrows what this one can be
+                kinds = [s for s in NODE_SECTIONS if nodes[s] and any(
+                    s == pair[position] and (not other or pair[1 - position] in other)
+                    for pair in lane_joins(scenario))] or ["plants"]
+                yield _unknown(("lanes", i, end), " or ".join(kind[:-1].replace("facilitie", "facility")
+                                                              for kind in kinds), name,
+                               set().union(*(nodes[kind] for kind in kinds)))
+        if all(ends) and not any((o, d) in lane_joins(scenario) for o in ends[0] for d in ends[1]):
+            origin, destination = ends[0][0], ends[1][0]
+            yield Problem(("lanes", i), f"a lane from a {_singular(origin)} ({lane.origin!r}) to a "
+                          f"{_singular(destination)} ({lane.destination!r}) carries nothing: lanes join a supplier or "
+                          "plant to a plant, a plant to a market or facility, or a facility to a market")
+
+
+def _singular(section: str) -> str:
+    return "facility" if section == "facilities" else section[:-1]
+
+
+def _bills_of_materials(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Every component a bill of materials names is known, and no component contains itself."""
+    if not context.usable("products", "components"):
+        return
+    components = {c.id: c for c in scenario.components}
+    known = context.known("components", components)
+    for section, entries in (("products", scenario.products), ("components", scenario.components)):
+        for i, entry in enumerate(entries):
+            for name in entry.bom:
+                if name not in known:
+                    yield _unknown((section, i, "bom", name), "component", name, known)
+    for i, component in enumerate(scenario.components):
+        cycle = _bom_cycle(component.id, components)
+        if cycle:
+            yield Problem(("components", i, "bom"), f"component {component.id!r} contains itself: "
+                          f"{' -> '.join(cycle)}")
+
+
+def _bom_cycle(start: str, components: Mapping[str, object]) -> list[str]:
+    """A path of components from ``start`` back to it through their bills of materials (empty: none)."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        name, path = stack.pop()
+        for part in getattr(components.get(name), "bom", {}):
+            if part == start:
+                return [*path, part]
+            if part not in seen:
+                seen.add(part)
+                stack.append((part, [*path, part]))
+    return []
+
+
 def currency_uses(scenario: ScenarioFields) -> Iterator[tuple[Loc, str]]:
     """Every field that names a currency an amount is stated in, with the currency."""
-    for i, plant in enumerate(scenario.plants):
-        yield ("plants", i, "currency"), plant.currency
+    for section in ("plants", "suppliers", "facilities"):
+        for i, site in enumerate(getattr(scenario, section)):
+            yield (section, i, "currency"), site.currency
+    for i, component in enumerate(scenario.components):
+        if component.currency is not None:
+            yield ("components", i, "currency"), component.currency
     for i, capability in enumerate(scenario.capabilities):
         if capability.imported_currency is not None:
             yield ("capabilities", i, "imported_currency"), capability.imported_currency
@@ -289,7 +386,7 @@ def _unservable_demand(scenario: ScenarioFields, context: Context) -> Iterator[P
     for capability in scenario.capabilities:
         if capability.plant in plants:
             makers.setdefault(capability.product, set()).add(capability.plant)
-    lanes = {(lane.plant, lane.market) for lane in scenario.lanes}
+    lanes = {(lane.origin, lane.destination) for lane in scenario.lanes}
     for i, market in enumerate(scenario.markets):
         for product, series in market.demand.items():
             if product in market.lost_sale_penalty:

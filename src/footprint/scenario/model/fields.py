@@ -13,12 +13,14 @@ from pydantic import (
 from footprint.scenario.model.base import Entity, Horizon
 from footprint.scenario.model.codes import Currency
 from footprint.scenario.model.currencies import FxDefault, FxSpec
+from footprint.scenario.model.distribution import Facility
 from footprint.scenario.model.figures import (
     NonNegative,
     NotBool,
     Real,
 )
 from footprint.scenario.model.network import Capability, CapacityOption, FreightRates, Lane, Market, Plant, Product
+from footprint.scenario.model.supply import Component, Supplier
 from footprint.scenario.model.trade import Agreement, RegimeName, Tariff, layered_rules
 
 MAX_THREADS = 256
@@ -53,11 +55,18 @@ class ScenarioFields(Entity):
     plants: list[Plant] = Field(min_length=1, description="Plants and their capacity pools.")
     capabilities: list[Capability] = Field(min_length=1, description="Which plant can build what, at what cost.")
     options: list[CapacityOption] = Field(default_factory=list, description="Capacity that can be added.")
+    components: list[Component] = Field(default_factory=list, description="Parts and sub-assemblies that products' "
+                                        "bills of materials name.")
+    suppliers: list[Supplier] = Field(default_factory=list, description="External sources of components.")
+    facilities: list[Facility] = Field(default_factory=list, description="Distribution centres between plants and "
+                                       "markets.")
     markets: list[Market] = Field(min_length=1, description="Markets and their demand.")
     freight_rates: FreightRates | None = Field(
         None, description="Freight of unlisted lanes from distances; it comes before default_freight."
     )
-    lanes: list[Lane] = Field(default_factory=list, description="Freight per plant-market lane.")
+    lanes: list[Lane] = Field(default_factory=list, description="Freight per lane between two nodes (a plant to a "
+                              "market; a supplier or plant to a plant; a plant to a facility; a facility to a "
+                              "market).")
     fx: dict[Currency, FxSpec] = Field(
         default_factory=dict,
         description="Units of each currency per unit of the reporting currency: one value, one per year, "
@@ -86,7 +95,8 @@ class ScenarioFields(Entity):
 
     def currencies(self) -> set[str]:
         """Every currency an amount of the scenario is stated in."""
-        used = {self.currency} | {p.currency for p in self.plants} | set(self.fx)
+        used = {self.currency} | {s.currency for s in (*self.plants, *self.suppliers, *self.facilities)} | set(self.fx)
+        used |= {c.currency for c in self.components if c.currency}
         used |= {c.imported_currency for c in self.capabilities if c.imported_currency}
         used |= {o.currency for c in self.capabilities for o in c.sourcing if o.currency}
         used |= {o.currency for o in self.options if o.currency}

@@ -1,7 +1,7 @@
 """How a key path names a list entry: by its id, or by the fields that identify an entry that has none.
 
-``plants[gyor]``, ``capabilities[haiphong/heat-pump]`` (plant and product), ``lanes[gyor/us]`` (plant and
-market), ``tariffs[*/US/8703]`` (origin, destination and class, then an additional duty's measure and the
+``plants[gyor]``, ``capabilities[haiphong/heat-pump]`` (plant and product), ``lanes[gyor/us]`` (origin and
+destination), ``tariffs[*/US/8703]`` (origin, destination and class, then an additional duty's measure and the
 dates it is in force: ``tariffs[*/US/8703/s232/2025-03-12..]``), ``agreements[korus].rates[KR/US/8703/2016]``,
 ``agreements[usmca].members[MX]``. Messages, parameter paths, sensitivity inputs and the report all name
 entries so; an entry whose key another entry shares, or that cannot be written in brackets, goes by its
@@ -15,6 +15,8 @@ import difflib
 import re
 from typing import Any
 
+from footprint.scenario.model.network import LEGACY_LANE_FIELDS
+
 NAME = re.compile(r"[^.\[\]\s]+")
 """What a key path may write after a dot: a field, or a mapping's key (``demand.rogue``, ``capacity.2014``)."""
 KEY = re.compile(r"[^\[\]\s]+")
@@ -22,7 +24,7 @@ KEY = re.compile(r"[^\[\]\s]+")
 
 IDENTIFYING: dict[str, tuple[str, ...]] = {
     "capabilities": ("plant", "product"),
-    "lanes": ("plant", "market"),
+    "lanes": ("origin", "destination"),
     "members": ("country",),
     "tariffs": ("origin", "destination", "product_class"),
     "rates": ("origin", "destination", "product_class"),
@@ -40,7 +42,9 @@ def entry_key(field: str, entry: Any) -> str | None:
     if field not in IDENTIFYING or "id" in entry:
         parts = [entry.get("id")]
     else:
-        parts = [entry.get(name, "*" if name in ("origin", "destination") and field == "rates" else None)
+        written = {new: entry[old] for old, new in LEGACY_LANE_FIELDS.items() if old in entry and field == "lanes"}
+        parts = [entry.get(name, written.get(name, "*" if name in ("origin", "destination") and field == "rates"
+                                             else None))
                  for name in IDENTIFYING[field]]
         if field in _DATED:
             parts += [entry.get("measure", "additional")] if entry.get("additional") is True else []

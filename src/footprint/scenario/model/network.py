@@ -1,9 +1,9 @@
-"""The physical network: products, plants and their pools, what each plant can build, capacity that can be added,
-markets and their demand, ports, freight and lanes."""
+"""The physical network: products and their bills of materials, sites (plants and their pools, what each plant can
+build, capacity that can be added), markets and their demand, ports, freight and lanes between any two nodes."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
@@ -41,49 +41,61 @@ class FreightRates(Entity):
     currency: Currency | None = Field(None, description="Currency of the rates (default: reporting currency).")
 
 
+Bom = dict[Identifier, Positive]
+"""A bill of materials: units of each component per unit made."""
+
+
 class Product(Entity):
     id: Identifier = Field(description="Product name, unique.")
     product_class: str = Field(description="Tariff class (e.g. HS heading 8703, passenger cars).")
     platform: str | None = Field(None, description="Vehicle platform or product family.")
+    bom: Bom = Field(default_factory=dict, description="Components per unit (see components): each plant that "
+                     "makes the product takes them in, from suppliers or plants, through lanes.")
 
 
 class Pool(Entity):
     id: Identifier = Field(description="Pool name, unique within its plant (a line, a body shop).")
-    products: list[Identifier] = Field(min_length=1, description="Products that draw on this pool.")
+    products: list[Identifier] = Field(min_length=1, description="Products (and components) that draw on this pool.")
     capacity: YearSeries = Field(description="Base capacity, units per year (one value or per year).")
 
 
-class Plant(Entity):
-    id: Identifier = Field(description="Plant name, unique.")
+class Site(Entity):
+    """A node of the network the plan may open or close: a plant, a supplier or a distribution centre."""
+
+    id: Identifier = Field(description="Name, unique among plants, suppliers, facilities and markets.")
     country: IsoCountry = Field(description="ISO 3166 country code; the origin for tariffs.")
-    currency: Currency = Field(description="Currency of local costs (ISO 4217).")
+    currency: Currency = Field(description="Currency of its local costs (ISO 4217).")
     location: Location | None = Field(None, description="Coordinates, for maps and distances.")
-    port: Port | None = Field(None, description="Port the plant ships from by sea.")
+    port: Port | None = Field(None, description="Port it ships from and receives at by sea.")
     operating_years: YearRange = Field(
-        default_factory=YearRange, description="Years the plant can produce (open by default)."
+        default_factory=YearRange, description="Years it can operate (open by default)."
     )
-    fixed_cost: NonNegative = Field(0.0, description="Fixed cost per year the plant is open (every operating "
-                                    "year unless the plan opens or closes it), plant currency.")
-    pools: list[Pool] = Field(min_length=1, description="Capacity pools of the plant.")
-    candidate: bool = Field(False, description="A greenfield site: the plan decides whether and in which year to "
-                            "open it; closed until then (no capacity, no fixed cost).")
-    opening_cost: NonNegative = Field(0.0, description="One-off cost in the year a candidate opens, plant currency.")
+    fixed_cost: NonNegative = Field(0.0, description="Fixed cost per year it is open (every operating year unless "
+                                    "the plan opens or closes it), in its currency.")
+    candidate: bool = Field(False, description="A new site (for a supplier: not yet qualified): the plan decides "
+                            "whether and in which year to open it; closed until then (no capacity, no fixed cost).")
+    opening_cost: NonNegative = Field(0.0, description="One-off cost in the year a candidate opens (a supplier: "
+                                      "its qualification), in its currency.")
     earliest_open: Year | None = Field(
         None, description="First year a candidate can be open, lead time included (default: horizon start)."
     )
-    closable: bool = Field(False, description="The plan may close the plant: once closed it stays closed (no "
-                           "capacity, no fixed cost). A candidate that is closable may open and later close, "
-                           "each at most once.")
-    closing_cost: NonNegative = Field(0.0, description="One-off cost in the year the plant closes (its first year "
-                                      "closed), plant currency.")
+    closable: bool = Field(False, description="The plan may close it: once closed it stays closed (no capacity, no "
+                           "fixed cost). A candidate that is closable may open and later close, each at most once.")
+    closing_cost: NonNegative = Field(0.0, description="One-off cost in the year it closes (its first year "
+                                      "closed), in its currency.")
 
     @model_validator(mode="after")
-    def _decision_fields_need_their_decision(self) -> Plant:
+    def _decision_fields_need_their_decision(self) -> Site:
+        kind = type(self).__name__.lower()
         if not self.candidate and (value_of(self.opening_cost) > 0 or self.earliest_open is not None):
-            raise ValueError("opening_cost and earliest_open apply to a candidate plant; set candidate: true")
+            raise ValueError(f"opening_cost and earliest_open apply to a candidate {kind}; set candidate: true")
         if not self.closable and value_of(self.closing_cost) > 0:
-            raise ValueError("closing_cost applies to a closable plant; set closable: true")
+            raise ValueError(f"closing_cost applies to a closable {kind}; set closable: true")
         return self
+
+
+class Plant(Site):
+    pools: list[Pool] = Field(min_length=1, description="Capacity pools of the plant.")
 
 
 class SourcingOption(Entity):
@@ -112,7 +124,7 @@ class SourcingOption(Entity):
 
 class Capability(Entity):
     plant: Identifier = Field(description="Plant that can build the product.")
-    product: Identifier = Field(description="Product it can build.")
+    product: Identifier = Field(description="Product (or component) it can build.")
     local_cost: NonNegative = Field(description="Local content per unit, plant currency.")
     imported_cost: NonNegative = Field(0.0, description="Imported content per unit, in imported_currency.")
     imported_currency: Currency | None = Field(
@@ -196,9 +208,59 @@ def can_route(plant: Plant, market: Market) -> bool:
         plant.location is not None and market.location is not None)
 
 
+LEGACY_LANE_FIELDS = {"plant": "origin", "market": "destination"}
+"""How lanes were written before any node could be an end (a plant to a market): read as origin and destination."""
+
+
 class Lane(Entity):
-    plant: Identifier = Field(description="Origin plant.")
-    market: Identifier = Field(description="Destination market.")
+    origin: Identifier = Field(description="Where the goods leave: a supplier, a plant or a facility.")
+    destination: Identifier = Field(description="Where they arrive: a plant, a facility or a market.")
     freight: NonNegative = Field(description="Transport cost per unit, in currency.")
     currency: Currency | None = Field(None, description="Currency of freight (default: reporting currency).")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_ends(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and any(old in raw for old in LEGACY_LANE_FIELDS):
+            renamed = {LEGACY_LANE_FIELDS.get(key, key): value for key, value in raw.items()}
+            if len(renamed) < len(raw):
+                raise ValueError("give origin and destination, or plant and market (as before), not both")
+            return renamed
+        return raw
+
+
+
+NODE_SECTIONS = ("suppliers", "plants", "facilities", "markets")
+"""The sections whose entries are nodes that lanes name by id."""
+LANE_KINDS = (("suppliers", "plants"), ("plants", "plants"), ("plants", "markets"), ("plants", "facilities"),
+              ("facilities", "markets"))
+"""What a lane may join: components from a supplier or a plant to a plant; products from a plant to a market or a
+facility, and from a facility to a market."""
+
+
+def lane_joins(scenario: Any) -> tuple[tuple[str, str], ...]:
+    """The kinds of node a lane of ``scenario`` may join: plant to plant only where there are components to carry."""
+    return tuple(pair for pair in LANE_KINDS if pair != ("plants", "plants") or scenario.components)
+
+
+def node_sections(scenario: Any) -> dict[str, tuple[str, ...]]:
+    """The sections each node id is in (NODE_SECTIONS)."""
+    sections: dict[str, tuple[str, ...]] = {}
+    for section in NODE_SECTIONS:
+        for node in getattr(scenario, section):
+            sections[node.id] = (*sections.get(node.id, ()), section)
+    return sections
+
+
+def lane_ends(scenario: Any, lane: Lane, sections: dict[str, tuple[str, ...]]) -> tuple[tuple[str, ...],
+                                                                                       tuple[str, ...]]:
+    """The sections each end of ``lane`` may be in (``sections``: node_sections of the scenario): those holding a
+    node of its name, narrowed to the pairs a lane may join when that leaves any (ids need differ only where a lane
+    could mean either: a plant and a market may share a name, as they do in some published instances, where no
+    lane joins two plants)."""
+    found = sections.get(lane.origin, ()), sections.get(lane.destination, ())
+    joins = lane_joins(scenario)
+    pairs = [(o, d) for o in found[0] for d in found[1] if (o, d) in joins]
+    if not pairs:
+        return found
+    return tuple(dict.fromkeys(o for o, _ in pairs)), tuple(dict.fromkeys(d for _, d in pairs))

@@ -1,0 +1,20 @@
+"""What stands between plants and markets: distribution centres, cross-docks and port hubs."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from footprint.scenario.model.figures import NonNegative, YearSeries
+from footprint.scenario.model.network import Site
+
+
+class Facility(Site):
+    """A distribution centre: it receives products from plants and ships what it receives to markets, the same
+    year (no stock is held from one year to the next). Goods clear customs where they enter the facility's country;
+    a facility ships duty-free within its customs territory, and as goods of its own country beyond it."""
+
+    kind: Literal["dc"] = Field("dc", description="dc: a distribution centre, cross-dock or port hub.")
+    capacity: YearSeries | None = Field(None, description="Most units it handles per year (default: unlimited).")
+    handling_cost: NonNegative = Field(0.0, description="Cost per unit handled, in its currency.")
