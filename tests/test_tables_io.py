@@ -197,7 +197,8 @@ def test_a_field_added_to_a_declaration_appears_in_its_table() -> None:
 
 def test_columns_carry_kinds_descriptions_and_references() -> None:
     lanes, pools, demand = (next(t for t in tables() if t.name == name) for name in ("lanes", "pools", "demand"))
-    assert column(lanes, "origin").required and column(lanes, "destination").required
+    assert column(lanes, "origin").required
+    assert column(lanes, "destination").required
     assert column(lanes, "origin").references is None  # a lane's end is in one of several tables
     assert column(lanes, "freight").description == "Transport cost per unit, in currency."
     assert column(pools, "plant").references == "plants"

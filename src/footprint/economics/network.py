@@ -16,8 +16,10 @@ import numpy as np
 
 from footprint.economics.freight import FREIGHT_PARTS, freight_past_entry, lane_parts, sea_distances
 from footprint.economics.fx import sourced_fx_rates
+from footprint.economics.tiers import Sites, Tiers, compile_tiers
 from footprint.economics.trade import SHARE_TOLERANCE, DutyRates, duty_rates
 from footprint.scenario.model.figures import Growth, value_of
+from footprint.scenario.model.network import Capability
 from footprint.scenario.model.scenario import Scenario
 
 UNIT_COMPONENTS = ("production_local", "production_imported", "sourcing", "freight", *FREIGHT_PARTS, "duty")
@@ -140,6 +142,18 @@ class Network:
     closing_cost: np.ndarray
     """Cost of closing per plant and year index it closes in (its first year closed), reporting currency."""
     currencies: Currencies
+
+    @cached_property
+    def plant_sites(self) -> Sites:
+        """The plants as sites the plan may open or close."""
+        return Sites(self.plants, self.plant_operating, self.plant_candidate, self.plant_closable,
+                     self.plant_first_open, self.fixed_cost, self.opening_cost, self.closing_cost)
+
+    @cached_property
+    def tiers(self) -> Tiers:
+        """Suppliers, components and facilities around the plants, as arcs (empty for a network of one tier)."""
+        currency_code = {name: code for code, name in enumerate(self.currencies.names)}
+        return compile_tiers(self.scenario, self, currency_code, self.currencies.fx, self.duty)
 
     # Per-flow codes are 32-bit and gathered from 32-bit tables: on a large network each per-flow
     # array is megabytes of fresh memory, and fresh memory is most of the cost of building.
@@ -265,6 +279,12 @@ class Network:
         return cost
 
 
+def product_capabilities(scenario: Scenario) -> list[Capability]:
+    """The capabilities that make products (the others make components: see ``tiers``)."""
+    products = {product.id for product in scenario.products}
+    return [capability for capability in scenario.capabilities if capability.product in products]
+
+
 def _codes(names: list[str]) -> dict[str, int]:
     return {name: code for code, name in enumerate(names)}
 
@@ -293,7 +313,7 @@ def compile_network(scenario: Scenario) -> Network:
     plant_currency = np.array([currency_code[p.currency] for p in scenario.plants])
     operating = np.array([[p.operating_years.contains(y) for y in years] for p in scenario.plants])
 
-    caps = scenario.capabilities
+    caps = product_capabilities(scenario)
     cap_plant = np.array([plant_code[c.plant] for c in caps], dtype=np.int64)
     cap_product = np.array([product_code[c.product] for c in caps], dtype=np.int64)
     local = np.array([value_of(c.local_cost) for c in caps])
@@ -546,7 +566,7 @@ def _profiles(scenario: Scenario, rates: DutyRates, cap_plant: np.ndarray, cap_l
               cap_imported: np.ndarray, currency_code: dict[str, int], fx: np.ndarray) -> dict[str, Any]:
     """Content profiles (each capability, then each sourcing option) with their added cost, whether
     they qualify under each agreement, and the share of content relieved duties apply to."""
-    caps = scenario.capabilities
+    caps = product_capabilities(scenario)
     n_caps, n_years = cap_local.shape
     sourcing = [(i, option) for i, capability in enumerate(caps) for option in capability.sourcing]
     source_cap = np.array([i for i, _ in sourcing], dtype=np.int64)
@@ -586,7 +606,7 @@ def _content(scenario: Scenario, country: dict[str, int], cap_plant: np.ndarray,
     imported cost from imported_origin (non-originating when unnamed), by each year's costs. A sourcing
     option moves its share (at most what there is) from the content it replaces to its origin.
     """
-    caps = scenario.capabilities
+    caps = product_capabilities(scenario)
     n_caps, n_years = cap_local.shape
     content = np.zeros((n_caps, len(country), n_years))
     total = cap_local + cap_imported

@@ -105,9 +105,9 @@ def duty_rates(scenario: Scenario, content_countries: Iterable[str] = ()) -> Dut
     The tables are shared with any scenario of the same trade rules, countries, classes and years, and read-only.
     """
     tariffs, agreements = scenario.trade_rules
-    countries = sorted({p.country for p in scenario.plants} | {m.country for m in scenario.markets}
-                       | set(content_countries))
-    classes = sorted({p.product_class for p in scenario.products})
+    countries = sorted({site.country for site in (*scenario.plants, *scenario.suppliers, *scenario.facilities)}
+                       | {m.country for m in scenario.markets} | set(content_countries))
+    classes = sorted({item.product_class for item in (*scenario.products, *scenario.components)})
     key = (tuple(t.model_dump_json() for t in tariffs), tuple(a.model_dump_json() for a in agreements),
            tuple(countries), tuple(classes), tuple(scenario.years))
     if key in _RECENT:

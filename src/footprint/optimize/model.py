@@ -26,6 +26,14 @@ import pandas as pd
 
 from footprint.economics.network import UNIT_COMPONENTS, Network, pairs_by_key
 from footprint.optimize.lp import Labels, LinearProgram, Term
+from footprint.optimize.sites import SiteBlocks, add_site_status, previous_cells, site_cells
+from footprint.optimize.tiers import (
+    add_tier_constraints,
+    add_tier_variables,
+    delivery_terms,
+    inbound_production,
+    pool_terms,
+)
 
 TOLERANCE = 1e-6
 """Values this close to 0 count as 0 when a solution is read back (a flow, a lost unit)."""
@@ -77,6 +85,7 @@ def build_model(network: Network) -> FootprintModel:
     program = LinearProgram()
     tie_break = add_flows(program, network, profit)
     add_lost_sales(program, network, profit)
+    add_tier_variables(program, network)
     add_demand_balance(program, network)
     add_builds(program, network)
     add_plant_status(program, network)
@@ -85,6 +94,7 @@ def build_model(network: Network) -> FootprintModel:
     add_open_plant_links(program, network)
     add_assignments(program, network)
     add_sourcing(program, network)
+    add_tier_constraints(program, network)
     fixed = network.fixed_cost * network.discount  # plants the plan opens or closes pay it through open[p,t]
     program.offset = float(fixed[~plant_decides(network)].sum())
     return FootprintModel(network, program, profit, tie_break)
@@ -205,6 +215,7 @@ def add_demand_balance(program: LinearProgram, network: Network) -> None:
     terms = [
         (network.flow_demand, flow.span, 1.0),
         (lost.index["demand"].to_numpy(), lost.span, 1.0),
+        *delivery_terms(program, network),
     ]
     units = network.demand_units
     program.add_constraints("demand", index, terms, lower=units, upper=units)
@@ -239,63 +250,20 @@ def add_builds(program: LinearProgram, network: Network) -> None:
 
 def plant_decides(network: Network) -> np.ndarray:
     """Plants the plan opens or closes (candidates, closable plants)."""
-    return network.plant_candidate | network.plant_closable
+    return network.plant_sites.decides
 
 
 def plant_cells(network: Network) -> tuple[np.ndarray, np.ndarray]:
-    """(plant, year index) of every open variable, in its block's order: the operating years of the
-    plants the plan opens or closes. A plant's operating years are one run, so its cells are consecutive."""
-    n_years = len(network.years)
-    plant, year = np.divmod(np.arange(len(network.plants) * n_years), n_years)
-    keep = plant_decides(network)[plant] & network.plant_operating[plant, year]
-    return plant[keep], year[keep]
+    """(plant, year index) of every open variable, in its block's order (see site_cells)."""
+    return site_cells(network.plant_sites)
 
 
-def previous_cells(plant: np.ndarray) -> np.ndarray:
-    """For each cell of plant_cells, the position of the same plant's cell a year before; -1 for its first."""
-    position = np.arange(len(plant)) - 1
-    first = np.r_[True, plant[1:] != plant[:-1]] if len(plant) else np.zeros(0, bool)
-    return np.where(first, -1, position)
+PLANT_BLOCKS = SiteBlocks("open", "opened", "closed", "open_once", "close_once", "plant")
 
 
 def add_plant_status(program: LinearProgram, network: Network) -> None:
-    """open[p,t] binary for plants the plan opens (candidates) or closes (closable), in their operating
-    years; 0 before a candidate's earliest year. opened[p,t] (candidates) and closed[p,t] (closable) in [0, 1].
-
-    Costs: d_t * (fixed cost * open[p,t] + opening cost * opened[p,t] + closing cost * closed[p,t]);
-    plants without a decision pay their fixed cost in every operating year (the program's offset).
-    plant_status[p,t]:  open[p,t] - open[p,t-1] - opened[p,t] + closed[p,t] = 0, where open before the
-                        plant's first cell is 0 for a candidate and 1 for an existing plant (moved to the
-                        right-hand side). A candidate only opens (open never falls) and a closable plant
-                        only closes (open never rises) unless it is both.
-    open_once[p]:       sum_t opened[p,t] <= 1;  close_once[p]: sum_t closed[p,t] <= 1. Implied for a plant
-                        with one decision; a plant with both may open and later close, and never reopen.
-    """
-    plant, year = plant_cells(network)
-    if len(plant) == 0:
-        return
-    index = pd.DataFrame({"plant": _labels(plant, network.plants), "year": network.years[year]})
-    discount = network.discount[year]
-    candidate = network.plant_candidate[plant]
-    upper = np.where(year >= network.plant_first_open[plant], 1.0, 0.0)  # plant_first_open is 0 unless candidate
-    is_open = program.add_variables("open", index, upper=upper, cost=network.fixed_cost[plant, year] * discount,
-                                    integer=True)
-    opening, closing = np.flatnonzero(candidate), np.flatnonzero(network.plant_closable[plant])
-    opened = program.add_variables("opened", index.iloc[opening], upper=1.0,
-                                   cost=network.opening_cost[plant[opening], year[opening]] * discount[opening])
-    closed = program.add_variables("closed", index.iloc[closing], upper=1.0,
-                                   cost=network.closing_cost[plant[closing], year[closing]] * discount[closing])
-    previous = previous_cells(plant)
-    has_previous = np.flatnonzero(previous >= 0)
-    terms = [(np.arange(len(plant)), is_open.columns(), 1.0),
-             (has_previous, is_open.columns(previous[has_previous]), -1.0),
-             (opening, opened.columns(), -1.0), (closing, closed.columns(), 1.0)]
-    before = np.where((previous < 0) & ~candidate, 1.0, 0.0)
-    program.add_constraints("plant_status", index, terms, lower=before, upper=before)
-    for name, cells, changes in (("open_once", opening, opened), ("close_once", closing, closed)):
-        owners, row = np.unique(plant[cells], return_inverse=True)
-        program.add_constraints(name, pd.DataFrame({"plant": _labels(owners, network.plants)}),
-                                [(row, changes.columns(), 1.0)], upper=1.0)
+    """The plants' status blocks (add_site_status)."""
+    add_site_status(program, network.plant_sites, network.years, network.discount, PLANT_BLOCKS)
 
 
 def _online_terms(program: LinearProgram, network: Network, row_of: np.ndarray) -> list:
@@ -337,7 +305,8 @@ def add_capacity_limits(program: LinearProgram, network: Network) -> None:
         "year": np.tile(network.years, n_pools),
     })
     columns = flows.span if isinstance(flow, slice) else flows.columns(flow)  # slice: one pool per flow
-    terms = [(row_of[pool, network.flow_year[flow]], columns, 1.0), *_online_terms(program, network, row_of)]
+    terms = [(row_of[pool, network.flow_year[flow]], columns, 1.0), *_online_terms(program, network, row_of),
+             *pool_terms(program, network, row_of)]
     upper = network.pool_capacity.ravel()
     if "open" in program.variables:
         base_terms, upper = _open_base_terms(program, network, row_of)
@@ -451,12 +420,15 @@ def add_assignments(program: LinearProgram, network: Network) -> None:
     flows = program.variables["flow"]
     flow_row = position[network.flow_capability, network.flow_year]
     has_row = np.flatnonzero(flow_row >= 0)
-    production = (flow_row[has_row], flows.columns(has_row), 1.0)
+    production = [(flow_row[has_row], flows.columns(has_row), 1.0)]
+    made_capability, made_year, made_columns = inbound_production(program, network)  # for facilities
+    made_row = position[made_capability, made_year]
+    production.append((made_row[made_row >= 0], made_columns[made_row >= 0], 1.0))
     rows = np.arange(len(capability))
     upper = _production_bound(network)[capability, year]
-    program.add_constraints("assign_link", index, [production, (rows, assign.columns(), -upper)], upper=0.0)
+    program.add_constraints("assign_link", index, [*production, (rows, assign.columns(), -upper)], upper=0.0)
     min_volume = network.cap_min_volume[capability]
-    program.add_constraints("min_volume", index, [production, (rows, assign.columns(), -min_volume)], lower=0.0)
+    program.add_constraints("min_volume", index, [*production, (rows, assign.columns(), -min_volume)], lower=0.0)
 
     previous = np.where(year > 0, position[capability, year - 1], -1)
     has_previous = np.flatnonzero(previous >= 0)

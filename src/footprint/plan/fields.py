@@ -23,7 +23,7 @@ NAME, NAME_OR_NONE, YEAR, COUNT, AMOUNT, AMOUNT_OR_NONE, BOUND, FLAG = (
     "name", "name_or_none", "year", "count", "amount", "amount_or_none", "bound", "flag")
 COLUMNS: dict[str, str] = {
     **dict.fromkeys(("plant", "product", "market", "sourcing", "pool", "option", "component", "currency", "source",
-                     "future", "name", "kind"), NAME),
+                     "future", "name", "kind", "supplier", "facility", "origin", "destination", "site"), NAME),
     "year": YEAR,
     **dict.fromkeys(("count", "iteration", "cuts", "feasibility_cuts", "committed", "revised"), COUNT),
     **dict.fromkeys(("units", "capacity", "used", "added_capacity", "capex", "demand", "served", "lost", "fixed_cost",

@@ -30,8 +30,16 @@ TABLES: dict[str, tuple[str, ...]] = {
     "exposure": ("plant", "market", "year", "currency", "component", "amount", "amount_in_currency"),
     "landed_cost": ("plant", "product", "market", "year", "sourcing", "component", "per_unit"),
     "fx_rates": ("currency", "year", "rate", "source"),
+    "supplies": ("supplier", "component", "plant", "year", "units"),
+    "transfers": ("origin", "component", "destination", "year", "units"),
+    "inbound": ("plant", "product", "facility", "year", "units"),
+    "deliveries": ("facility", "product", "market", "year", "units"),
+    "sites": ("kind", "site", "year", "open", "opened", "closed"),
 }
 """Each table of a Plan and its columns, in order."""
+TIER_TABLES = ("supplies", "transfers", "inbound", "deliveries", "sites")
+"""The tables of a network's tiers beyond its plants (components, suppliers, facilities): a plan written or stored
+before they existed has none, and reads back with them empty."""
 
 STOCHASTIC = "stochastic"
 """The summary's ``kind`` of a stacked Plan (a deterministic one has none)."""
@@ -117,6 +125,10 @@ class Plan:
     def __post_init__(self) -> None:
         if not isinstance(self.tables, Tables):  # made ones (read from a folder, or stacked) are checked now
             columns = table_columns(self.stacked)
+            earlier = {name: pd.DataFrame({column: pd.Series(dtype=object) for column in columns[name]})
+                       for name in TIER_TABLES if name not in self.tables}
+            if earlier:
+                object.__setattr__(self, "tables", {**self.tables, **earlier})
             missing = [name for name in columns if name not in self.tables]
             if missing:
                 raise ValueError(f"a {'stacked ' if self.stacked else ''}plan without table(s) {', '.join(missing)}")
@@ -209,9 +221,11 @@ class Plan:
                                "futures (SWEEP/FUTURE) to read its plan")
         listed = MANIFEST in summary  # folders written before the manifest list nothing: take what is there
         names = table_columns(summary.get("kind") == STOCHASTIC)
-        missing = [name for name in names if not any(
+        found = {name for name in names if any(
             f"{name}.{kind}" in present or (not listed and (folder / f"{name}.{kind}").is_file())
-            for kind in ("parquet", "csv"))]
+            for kind in ("parquet", "csv"))}
+        missing = [name for name in names if name not in found and name not in TIER_TABLES]
+        names = [name for name in names if name in found]
         if missing:
             raise ResultsError(f"{folder}: incomplete results, table(s) missing: {', '.join(missing)}")
         tables, files = {}, {}

@@ -31,6 +31,7 @@ from footprint.optimize.model import (
 )
 from footprint.optimize.solve import Solved, solve_model
 from footprint.plan.plan import TABLES, Plan, Tables
+from footprint.plan.tier_tables import arc_table, delivered, sites_table, tier_amounts
 from footprint.scenario.model.scenario import Scenario
 
 
@@ -146,7 +147,7 @@ class _Reader:
         return _sourcing(self.network, self.values, self.used, self.values["flow"][self.used])
 
     def demand(self) -> pd.DataFrame:
-        return _demand(self.network, self.values["flow"], self.used)
+        return _demand(self.network, self.values, self.used)
 
     def costs(self) -> pd.DataFrame:
         return _costs(self.network, self.amounts)
@@ -159,6 +160,21 @@ class _Reader:
 
     def fx_rates(self) -> pd.DataFrame:
         return _fx_rates(self.network)
+
+    def supplies(self) -> pd.DataFrame:
+        return arc_table(self.network, self.values, "supplies")
+
+    def transfers(self) -> pd.DataFrame:
+        return arc_table(self.network, self.values, "transfers")
+
+    def inbound(self) -> pd.DataFrame:
+        return arc_table(self.network, self.values, "inbound")
+
+    def deliveries(self) -> pd.DataFrame:
+        return arc_table(self.network, self.values, "deliveries")
+
+    def sites(self) -> pd.DataFrame:
+        return sites_table(self.network, self.values)
 
 
 def _lanes(network: Network, used: np.ndarray) -> pd.DataFrame:
@@ -326,8 +342,11 @@ def _assignments(network: Network, values: dict[str, np.ndarray], made: np.ndarr
     })
 
 
-def _demand(network: Network, flow: np.ndarray, used: np.ndarray) -> pd.DataFrame:
-    served = np.bincount(network.flow_demand[used], weights=flow[used], minlength=len(network.demand_units))
+def _demand(network: Network, values: dict[str, np.ndarray], used: np.ndarray) -> pd.DataFrame:
+    """Each demand entry and how much of it is served (direct or through facilities) and lost."""
+    served = np.bincount(network.flow_demand[used], weights=values["flow"][used],
+                         minlength=len(network.demand_units)).astype(np.float64)  # float even with no flows
+    served += delivered(network, values)
     return pd.DataFrame({
         "product": pd.Categorical.from_codes(network.demand_product, categories=network.products, validate=False),
         "market": pd.Categorical.from_codes(network.demand_market, categories=network.markets, validate=False),
@@ -402,17 +421,27 @@ def _amounts(network: Network, values: dict[str, np.ndarray], lost_demand: np.nd
     if profit:
         amounts.append(_Amounts("revenue", year, -flow * network.demand_price[network.flow_demand[used]],
                                 money.market[market], np.full(len(used), -1), market))
+        delivery = network.tiers.delivery
+        entry = delivery.destination
+        if len(entry):
+            amounts.append(_Amounts("revenue", delivery.year, -values.get("delivery", np.zeros(len(entry)))
+                                    * network.demand_price[entry], money.market[network.demand_market[entry]],
+                                    np.full(len(entry), -1), network.demand_market[entry]))
+    for component, when, amount in tier_amounts(network, values):  # in the reporting currency, at no plant
+        amounts.append(_Amounts(component, when, amount, np.zeros(len(amount), np.int64), np.full(len(amount), -1),
+                                np.full(len(amount), -1)))
     return amounts
 
 
 def _costs(network: Network, amounts: list[_Amounts]) -> pd.DataFrame:
     """Cost per year and component, reporting currency; revenue is a negative cost."""
     n_years = len(network.years)
-    rows = []
+    totals: dict[str, np.ndarray] = {}  # a component may come in several parts (the tiers' freight, duty)
     for part in amounts:
         by_year = np.bincount(part.year, weights=part.amount, minlength=n_years)
-        rows += [(int(network.years[t]), part.component, float(by_year[t]), float(by_year[t] * network.discount[t]))
-                 for t in range(n_years)]
+        totals[part.component] = totals[part.component] + by_year if part.component in totals else by_year
+    rows = [(int(network.years[t]), component, float(by_year[t]), float(by_year[t] * network.discount[t]))
+            for component, by_year in totals.items() for t in range(n_years)]
     return pd.DataFrame(rows, columns=["year", "component", "amount", "discounted"])
 
 
@@ -420,7 +449,8 @@ def _exposure(network: Network, amounts: list[_Amounts]) -> pd.DataFrame:
     """Costs by plant, market, year, currency and component: what moves with each exchange rate."""
     n_years, n_currencies = len(network.years), len(network.currencies.names)
     n_markets = len(network.markets) + 1  # +1: plant or market -1 (none) becomes 0
-    component = np.concatenate([np.full(len(part.amount), c) for c, part in enumerate(amounts)])
+    names = list(dict.fromkeys(part.component for part in amounts))  # a component may come in several parts
+    component = np.concatenate([np.full(len(part.amount), names.index(part.component)) for part in amounts])
     plant, market, year, currency, amount = (np.concatenate([getattr(part, name) for part in amounts])
                                              for name in ("plant", "market", "year", "currency", "amount"))
     nonzero = amount != 0
@@ -437,7 +467,7 @@ def _exposure(network: Network, amounts: list[_Amounts]) -> pd.DataFrame:
         "market": pd.Categorical.from_codes(market, categories=[NOT_SPECIFIC, *network.markets]),
         "year": network.years[year],
         "currency": pd.Categorical.from_codes(currency, categories=network.currencies.names),
-        "component": pd.Categorical.from_codes(component, categories=[part.component for part in amounts]),
+        "component": pd.Categorical.from_codes(component, categories=names),
         "amount": total,
         "amount_in_currency": total * network.currencies.fx[currency, year],
     })

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from footprint.scenario.model.fields import ScenarioFields
 from footprint.scenario.model.figures import LARGEST, MAX_MAGNITUDE, Figure, Growth, Num, Series, value_of, year_values
@@ -379,23 +379,28 @@ def _unservable_demand(scenario: ScenarioFields, context: Context) -> Iterator[P
     if scenario.objective == "maximize_profit" or not context.usable(
             "horizon", "markets", "default_freight", "freight_rates"):
         return
-    if not context.complete("plants", "capabilities", "lanes"):
-        return  # a plant, capability or lane that did not load might have served it
+    if not context.complete("plants", "capabilities", "lanes", "facilities"):
+        return  # a plant, capability, lane or facility that did not load might have served it
     plants = {plant.id: plant for plant in scenario.plants}
     makers: dict[str, set[str]] = {}
     for capability in scenario.capabilities:
         if capability.plant in plants:
             makers.setdefault(capability.product, set()).add(capability.plant)
     lanes = {(lane.origin, lane.destination) for lane in scenario.lanes}
+
+    def joined(origin: Any, destination: Any) -> bool:
+        return (scenario.default_freight is not None or (origin.id, destination.id) in lanes
+                or (scenario.freight_rates is not None and can_route(origin, destination)))
+
     for i, market in enumerate(scenario.markets):
+        through = [facility for facility in scenario.facilities if joined(facility, market)]
         for product, series in market.demand.items():
             if product in market.lost_sale_penalty:
                 continue
             if not any(units > 0 for _, units in _demand_years(series, scenario.horizon.years)):
                 continue
-            reachable = {plant for plant in makers.get(product, set())
-                         if scenario.default_freight is not None or (plant, market.id) in lanes
-                         or (scenario.freight_rates is not None and can_route(plants[plant], market))}
+            reachable = {plant for plant in makers.get(product, set()) if joined(plants[plant], market)
+                         or any(joined(plants[plant], facility) for facility in through)}
             if not reachable:
                 yield Problem(
                     ("markets", i, "demand", product),

@@ -1,0 +1,86 @@
+"""The tables of the tiers around the plants (suppliers, components, facilities), and their costs, from a solution."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from footprint.economics.network import Network
+from footprint.economics.tiers import ARC_PARTS, Sites
+from footprint.optimize.model import TOLERANCE
+from footprint.optimize.sites import previous_cells, site_cells
+from footprint.optimize.tiers import FACILITY_BLOCKS, SUPPLIER_BLOCKS, arc_labels
+
+ARC_TABLES = {"supplies": "supply", "transfers": "transfer", "inbound": "inbound", "deliveries": "delivery"}
+"""Each arc table of a Plan and the model's block it reads."""
+ARC_COMPONENTS = {"purchase": "purchases", "making": "production_local", "freight": "freight", "handling": "handling",
+                  "duty": "duty"}
+"""The cost component each part of an arc's cost counts under in the costs table (making: the maker's local and
+imported content together)."""
+
+
+def arc_table(network: Network, values: dict[str, np.ndarray], table: str) -> pd.DataFrame:
+    """The arcs of ``table`` (one of ARC_TABLES) the plan uses, with their units."""
+    block = ARC_TABLES[table]
+    units = values.get(block, np.zeros(0))
+    used = np.flatnonzero(units > TOLERANCE)
+    labels = arc_labels(network, block, used)
+    # names as text, not categories: a table that is often empty reads back from a store as it was written
+    return labels.astype({name: object for name in labels.columns if name != "year"}).assign(units=units[used])
+
+
+def delivered(network: Network, values: dict[str, np.ndarray]) -> np.ndarray:
+    """Units delivered by facilities per demand entry."""
+    units = values.get("delivery", np.zeros(0))
+    return np.bincount(network.tiers.delivery.destination, weights=units,
+                       minlength=len(network.demand_units)).astype(np.float64)
+
+
+def site_status(sites: Sites, values: dict[str, np.ndarray], block: str) -> tuple[np.ndarray, ...]:
+    """Open, opened and closed by site and year index: sites without a decision are open in their operating
+    years; the others as the plan has them (as the plants' status)."""
+    status = sites.operating.copy(), np.zeros_like(sites.operating), np.zeros_like(sites.operating)
+    if block not in values:
+        return status
+    site, year = site_cells(sites)
+    now = values[block] > 0.5
+    previous = previous_cells(site)
+    before = np.where(previous >= 0, now[previous], ~sites.candidate[site])
+    status[0][site, year] = now
+    status[1][site, year] = now & ~before
+    status[2][site, year] = before & ~now
+    return status
+
+
+def sites_table(network: Network, values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Every supplier's and facility's status, by year."""
+    frames = []
+    for kind, sites, blocks in (("supplier", network.tiers.suppliers, SUPPLIER_BLOCKS),
+                                ("facility", network.tiers.facilities, FACILITY_BLOCKS)):
+        is_open, opened, closed = site_status(sites, values, blocks.open)
+        n_sites, n_years = is_open.shape
+        frames.append(pd.DataFrame({
+            "kind": kind, "site": np.repeat(np.array(sites.names, dtype=object), n_years),
+            "year": np.tile(network.years, n_sites), "open": is_open.ravel(), "opened": opened.ravel(),
+            "closed": closed.ravel()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def tier_amounts(network: Network, values: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Every cost of the tiers as (component, year index, amount) parts, reporting currency, undiscounted (none for a
+    network of one tier: its costs table stays as it was)."""
+    tiers = network.tiers
+    parts: list[tuple[str, np.ndarray, np.ndarray]] = []
+    if tiers.empty:
+        return parts
+    for block in ARC_TABLES.values():
+        arcs = getattr(tiers, block)
+        units = values.get(block, np.zeros(len(arcs)))
+        parts += [(ARC_COMPONENTS[part], arcs.year, units * arcs.parts[part]) for part in ARC_PARTS]
+    for sites, blocks in ((tiers.suppliers, SUPPLIER_BLOCKS), (tiers.facilities, FACILITY_BLOCKS)):
+        is_open, opened, closed = site_status(sites, values, blocks.open)
+        _, year = np.indices(is_open.shape)
+        parts += [("fixed", year.ravel(), (sites.fixed_cost * is_open).ravel()),
+                  ("opening", year.ravel(), (sites.opening_cost * opened).ravel()),
+                  ("closing", year.ravel(), (sites.closing_cost * closed).ravel())]
+    return parts

@@ -1,0 +1,143 @@
+"""Networks of many tiers (issue 17): components and their bills of materials, suppliers, plants that make components
+for other plants, and distribution centres; every figure below worked out by hand."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from conftest import capability, make, market, plant, scenario_data, solved
+from footprint.scenario.formats.sources import ScenarioError
+
+
+def lane_between(origin: str, destination: str, freight: float) -> dict[str, Any]:
+    return {"origin": origin, "destination": destination, "freight": freight}
+
+
+def supplier(id: str, *supplies: dict[str, Any], country: str = "US", **extra: Any) -> dict[str, Any]:
+    return {"id": id, "country": country, "currency": "USD", "supplies": list(supplies), **extra}
+
+
+def two_level(**extra: Any) -> dict[str, Any]:
+    """A car of one engine; an engine of two blocks. Plant a makes both (cars 100, engines 50 each); blocks are
+    bought from s at 10. Ten cars for the US: 10 x (100 + 50 + 2 x 10) = 1,700."""
+    data = scenario_data(
+        plants=[plant("a", products=("car", "engine"))],
+        capabilities=[capability("a", "car", 100.0), capability("a", "engine", 50.0)],
+        markets=[market("us", 10.0)],
+        products=[{"id": "car", "product_class": "8703", "bom": {"engine": 1}}],
+        components=[{"id": "engine", "product_class": "8407", "value": 500.0, "bom": {"block": 2}},
+                    {"id": "block", "product_class": "8409", "value": 10.0}],
+        suppliers=[supplier("s", {"component": "block", "price": 10.0})],
+    )
+    return data | extra
+
+
+def test_a_two_level_bill_of_materials_is_bought_made_and_costed() -> None:
+    plan = solved(two_level())
+    assert plan.objective == pytest.approx(1700.0)
+    supplies, transfers = plan.tables["supplies"], plan.tables["transfers"]
+    assert supplies[["supplier", "component", "plant", "units"]].values.tolist() == [["s", "block", "a", 20.0]]
+    assert transfers[["origin", "component", "destination", "units"]].values.tolist() == [["a", "engine", "a", 10.0]]
+    costs = plan.tables["costs"].groupby("component")["amount"].sum()
+    assert costs["purchases"] == pytest.approx(200.0)
+    assert costs["production_local"] == pytest.approx(1500.0)  # cars' 1,000 and engines' 500
+    assert plan.tables["costs"]["discounted"].sum() == pytest.approx(plan.objective)
+
+
+def test_an_engine_plant_abroad_pays_the_duty_on_its_engines_value() -> None:
+    """Engines made in Korea for the US plant: 50 to make, 2 x 10 of blocks, 5 of freight, and 2.5% duty on their
+    value (50 + 2 x 10 blocks at value) = 1.75 each: 10 x (100 + 50 + 20 + 5 + 1.75) = 1,767.5 against making them
+    in the US at 60: 10 x (100 + 60 + 20) = 1,800."""
+    data = two_level()
+    data["plants"].append(plant("k", products=("engine",), country="KR", currency="USD"))
+    data["plants"][0]["pools"][0]["products"] = ["car", "engine"]
+    data["capabilities"] = [capability("a", "car", 100.0), capability("a", "engine", 60.0),
+                            capability("k", "engine", 50.0)]
+    data["lanes"] = [lane_between("k", "a", 5.0)]
+    data["tariffs"] = [{"origin": "*", "destination": "US", "product_class": "8407", "rate": 0.025}]
+    plan = solved(data)
+    assert plan.objective == pytest.approx(1767.5)
+    transfers = plan.tables["transfers"]
+    assert transfers[["origin", "destination", "units"]].values.tolist() == [["k", "a", 10.0]]
+    assert plan.tables["costs"].groupby("component")["amount"].sum()["duty"] == pytest.approx(17.5)
+
+
+def distribution(fixed_cost: float, **facility: Any) -> dict[str, Any]:
+    """One plant, two markets of 10 each, 100 of freight direct; through a candidate DC: 20 in, 10 out."""
+    return scenario_data(
+        plants=[plant("p")], capabilities=[capability("p", "car", 0.0)],
+        markets=[market("m1", 10.0), market("m2", 10.0)], default_freight=None,
+        lanes=[lane_between("p", "m1", 100.0), lane_between("p", "m2", 100.0), lane_between("p", "dc", 20.0),
+               lane_between("dc", "m1", 10.0), lane_between("dc", "m2", 10.0)],
+        facilities=[{"id": "dc", "country": "US", "currency": "USD", "candidate": True, "fixed_cost": fixed_cost,
+                     **facility}])
+
+
+@pytest.mark.parametrize(("fixed_cost", "opens", "objective"), [(1000.0, True, 1600.0), (1500.0, False, 2000.0)])
+def test_a_distribution_centre_opens_only_when_it_pays(fixed_cost: float, opens: bool, objective: float) -> None:
+    """Direct: 20 x 100 = 2,000. Through the DC: 20 x (20 + 10) = 600 plus its fixed cost."""
+    plan = solved(distribution(fixed_cost))
+    assert plan.objective == pytest.approx(objective)
+    sites = plan.tables["sites"]
+    assert sites[["kind", "site", "open", "opened"]].values.tolist() == [["facility", "dc", opens, opens]]
+    assert plan.tables["deliveries"]["units"].sum() == pytest.approx(20.0 if opens else 0.0)
+    assert plan.tables["demand"]["served"].tolist() == [10.0, 10.0]
+    assert plan.tables["costs"]["discounted"].sum() == pytest.approx(objective)
+
+
+def test_a_distribution_centres_capacity_and_handling_count() -> None:
+    """Capacity 15 and handling 5: 15 units through it (15 x 35 = 525), 5 direct (500), plus 500 fixed: 1,525
+    (all direct: 2,000)."""
+    plan = solved(distribution(500.0, capacity=15.0, handling_cost=5.0))
+    assert plan.objective == pytest.approx(1525.0)
+    assert plan.tables["inbound"]["units"].sum() == pytest.approx(15.0)
+
+
+def test_a_product_through_a_distribution_centre_pays_its_duty_by_its_origin() -> None:
+    """A Mexican car through a US DC pays the US duty on Mexican cars (10% of its cost of 100) once, as a direct
+    shipment would: 10 x (100 + 20 + 10 + 10) = 1,400."""
+    data = scenario_data(
+        plants=[plant("mx", country="MX")], capabilities=[capability("mx", "car", 100.0)],
+        markets=[market("us", 10.0)], default_freight=None,
+        lanes=[lane_between("mx", "dc", 20.0), lane_between("dc", "us", 10.0)],
+        facilities=[{"id": "dc", "country": "US", "currency": "USD"}],
+        tariffs=[{"origin": "MX", "destination": "US", "product_class": "8703", "rate": 0.1}])
+    plan = solved(data)
+    assert plan.objective == pytest.approx(1400.0)
+
+
+def test_a_supplier_to_qualify_and_a_minimum_volume() -> None:
+    """Blocks from s at 10, or from candidate t at 8 with a qualification of 30 and at least 50 a year: 20 blocks
+    cost 200 from s, 30 + 50 x 8 = 430 from t (it must sell 50): s it is. At 100 cars (200 blocks) t pays:
+    30 + 1,600 = 1,630 against 2,000."""
+    def with_t(cars: float) -> dict[str, Any]:
+        data = two_level(markets=[market("us", cars)])
+        data["suppliers"].append(supplier("t", {"component": "block", "price": 8.0, "min_volume": 50.0},
+                                          candidate=True, opening_cost=30.0))
+        return data
+
+    small, large = solved(with_t(10.0)), solved(with_t(100.0))
+    assert small.objective == pytest.approx(1700.0)
+    assert large.objective == pytest.approx(100 * 150.0 + 1630.0)
+    assert set(large.tables["supplies"]["supplier"]) == {"t"}
+    assert large.tables["sites"].query("site == 't'")["opened"].tolist() == [True]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["components"][1].update(bom={"engine": 1}), "component 'block' contains itself: block -> engine "
+                                                             "-> block"),
+    (lambda d: d["products"][0].update(bom={"turbo": 1}), "products[car].bom.turbo: unknown component 'turbo'"),
+    (lambda d: d["suppliers"][0]["supplies"][0].update(component="bolt"), "unknown component 'bolt'"),
+    (lambda d: d["lanes"].append(lane_between("s", "us", 1.0)), "a lane from a supplier ('s') to a market ('us') "
+                                                                 "carries nothing"),
+    (lambda d: d["lanes"].append(lane_between("ghost", "a", 1.0)), "lanes[ghost/a].origin: unknown supplier or "
+                                                                    "plant 'ghost'"),
+])
+def test_what_cannot_make_a_network_is_an_error_by_id(change: Any, message: str) -> None:
+    data = two_level(lanes=[])
+    change(data)
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        make(data)
