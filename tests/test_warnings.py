@@ -52,7 +52,8 @@ WARNINGS: dict[str, tuple[Callable[[dict], Any], str, str]] = {
         "tariffs[KR/US/8703/s232].rate", "a rate of 25 is 2500%; rates are shares (0.25 = 25%): did you mean 0.25?"),
     "a product-class typo": (
         lambda d: d["tariffs"].append(tariff("*", "EU", 0.1, product_class="8730")),
-        "tariffs[*/EU/8730].product_class", "no product has class '8730', so this rate applies to nothing"),
+        "tariffs[*/EU/8730].product_class",
+        "no product has class '8730' or a class under it, so this rate applies to nothing"),
     "a tariff from a country with no plant": (
         lambda d: d["tariffs"].append(tariff("BR", "US", 0.1)),
         "tariffs[BR/US/8703].origin", "no plant is in BR, so this rate applies to nothing; plants are in KR, US"),

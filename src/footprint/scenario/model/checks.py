@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from footprint.scenario.model.classes import class_key, covers_any, hs_digits, overlap
 from footprint.scenario.model.fields import ScenarioFields
 from footprint.scenario.model.figures import LARGEST, MAX_MAGNITUDE, Figure, Growth, Num, Series, value_of, year_values
 from footprint.scenario.model.network import can_route
@@ -145,7 +146,7 @@ def _overlapping_base_rates(scenario: ScenarioFields) -> Iterator[Problem]:
         if t.additional:
             continue
         for year, weight in t.weights(scenario.horizon).items():
-            key = (t.origin, t.destination, t.product_class, year)
+            key = (t.origin, t.destination, class_key(t.product_class), year)
             share[key] = share.get(key, 0.0) + weight
             if share[key] > 1.0 + 1e-9:
                 clashes.setdefault((index, first_seen[key]), []).append(year)
@@ -388,7 +389,7 @@ def regime_covers_nothing(regime: str, classes: Iterable[str]) -> str | None:
     tariffs, agreements = regime_rules(regime)
     covered = {t.product_class for t in tariffs} | {rate.product_class for a in agreements for rate in a.rates}
     classes = sorted(set(classes))
-    if covered & set(classes):
+    if any(covers_any(rate_class, classes) for rate_class in covered):
         return None
     several = len(covered) > 1
     rates = f"has rates for product class{'es' if several else ''} {', '.join(sorted(covered))} only" if covered \
@@ -411,9 +412,10 @@ def _unknown_classes(scenario: ScenarioFields, context: Context) -> Iterator[Pro
         return
     classes = {product.product_class for product in scenario.products}
     for loc, product_class, _ in _rates(scenario):
-        if product_class not in classes:
+        if not covers_any(product_class, classes):
+            under = " or a class under it" if hs_digits(product_class) is not None else ""
             yield _warning((*loc[:-1], "product_class"),
-                           f"no product has class {product_class!r}, so this rate applies to nothing; "
+                           f"no product has class {product_class!r}{under}, so this rate applies to nothing; "
                            f"the products' classes: {', '.join(sorted(classes))}")
 
 
@@ -451,8 +453,9 @@ def _membership(membership: Membership) -> str:
 
 
 def _replaces(member_rate: Tariff, union_rate: Tariff) -> bool:
-    """Whether a rate into a member replaces ``union_rate`` on some goods: same class and measure, origins that meet."""
-    return (union_rate.product_class == member_rate.product_class and union_rate.key()[3] == member_rate.key()[3]
+    """Whether a rate into a member replaces ``union_rate`` on some goods: classes that share goods (a destination's
+    own rate wins over its union's, however broad its class), the same measure, origins that meet."""
+    return (overlap(union_rate.product_class, member_rate.product_class) and union_rate.key()[3] == member_rate.key()[3]
             and (ANY_ORIGIN in (union_rate.origin, member_rate.origin) or union_rate.origin == member_rate.origin))
 
 
