@@ -185,3 +185,14 @@ def scenario_warnings(scenario: Scenario) -> list:
     from footprint.scenario.model.checks import Context
 
     return [p for check in CHECKS for p in check(scenario, Context()) if not p.is_error]
+
+
+def test_a_class_of_an_odd_number_of_digits_is_warned_of_where_it_is_written() -> None:
+    # 8703.2 is what a spreadsheet makes of 8703.20 typed as a number: no HS level, so it covers nothing.
+    scenario = network(tariff("*", "US", "8703.2", 0.1))
+    (warning,) = [p for p in scenario_warnings(scenario) if p.loc == ("tariffs", 0, "product_class")
+                  and "digits" in p.message]
+    assert warning.message == ("'8703.2' has 5 digits, no level of the HS (2, 4, 6, 8 or 10), so it is matched as "
+                               "written and covers no other class; a typo, or a spreadsheet's number that lost a "
+                               "trailing 0 (8703.20)?")
+    assert not [p for p in scenario_warnings(network(tariff("*", "US", "8703.20", 0.1))) if "digits" in p.message]

@@ -191,6 +191,19 @@ def test_the_written_regime_is_taken_by_a_scenario_that_extends_it(tmp_path: Pat
     assert rates.yearly_general[jp, de, rates.product_class["8708.40.20"], 0] == pytest.approx(0.03)
 
 
+def test_given_classes_only_their_lines_left_out_are_warned_of(tmp_path: Path) -> None:
+    result, data = imported(tmp_path, str(HTS_CSV), "--format", "us-hts", "--classes", "0102,8703")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {HTS_CSV}:7: 0102.29.40" in result.output
+    assert "8211" not in result.output  # a chapter not asked for
+    assert "(18 rows with a rate, 3 left out, 1 of them under the classes asked for)" in result.output
+    # 0102's ad valorem lines agree, but one of its lines is a specific duty: no rate is written on 0102 itself.
+    assert [(t["product_class"], t["rate"]["value"]) for t in data["tariffs"]] == [("0102.29.20", 0.0),
+                                                                                  ("8703", 0.025)]
+    assert ("note: 0102: 1 of its lines left out (not ad valorem): its other lines are kept as they are, none "
+            "written on the class itself") in " ".join(result.output.split())
+
+
 def test_a_full_import_prints_each_line_left_out_and_keeps_them_in_the_files_count(tmp_path: Path) -> None:
     result, data = imported(tmp_path, str(HTS_CSV), "--format", "us-hts")
     assert result.exit_code == 0, result.output

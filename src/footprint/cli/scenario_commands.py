@@ -191,9 +191,11 @@ def import_tariff_schedule(
         write_file(output, lambda path: path.write_text(text, encoding="utf-8"))
     except OSError as error:
         raise fail(f"cannot write {output}: {(error.strerror or str(error)).lower()}", NOT_WRITTEN) from None
-    for warning in schedule.warnings:
+    for warning in schedule.warnings_for(wanted):
         say(err, f"warning: {warning}")
     for note in notes:
         say(err, f"note: {note}")
-    say(out, f"{output}: {len(lines):,} tariffs into {into} from {file} ({schedule.rows:,} rows with a rate, "
-             f"{len(schedule.warnings):,} left out)")
+    under = f", {len(schedule.warnings_for(wanted)):,} of them under the classes asked for" if wanted else ""
+    tariffs = f"{len(lines):,} tariff{'s' if len(lines) != 1 else ''}"
+    say(out, f"{output}: {tariffs} into {into} from {file} ({schedule.rows:,} rows with a rate, "
+             f"{len(schedule.left_out):,} left out{under})")

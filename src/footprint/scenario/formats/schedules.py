@@ -18,7 +18,7 @@ Only ad valorem rates can be expressed ("2.5%", "Free", "10.000 %"): a specific 
 `00` pairs of a code are dropped (8507.60.00 is all of 8507.60, not subdivided), every class is written dotted
 (8703.23.19), and a line whose rate is that of the line above it is left out: under the class hierarchy it
 adds nothing. Given classes of interest, only lines under or above them are kept, and where every line under a
-class carries one rate, that rate is written on the class itself.
+class carries one ad valorem rate (none left out), that rate is written on the class itself.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from footprint.scenario.formats.excelio import open_workbook
 from footprint.scenario.formats.sources import ScenarioError, read_bytes
 from footprint.scenario.formats.yamlio import dump_yaml
 from footprint.scenario.model.checks import Problem
-from footprint.scenario.model.classes import hs_digits
+from footprint.scenario.model.classes import hs_digits, overlap
 from footprint.scenario.model.text import printable, short
 from footprint.scenario.model.trade import ANY_ORIGIN
 
@@ -85,9 +85,20 @@ class Schedule:
     """The rates read from a schedule, and what could not be read, line by line."""
 
     lines: dict[str, Line] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    left_out: list[tuple[str | None, str]] = field(default_factory=list)
+    """Each row left out: its code's digits (None: no HS code) and why, naming the file and line."""
     rows: int = 0
     """Rows that carry a code and a rate, whether read or left out."""
+
+    @property
+    def warnings(self) -> list[str]:
+        return [message for _, message in self.left_out]
+
+    def warnings_for(self, classes: list[str] | None) -> list[str]:
+        """The rows left out under or above ``classes`` (None: all), and those of no HS code."""
+        wanted = None if classes is None else [hs_digits(c) or c for c in classes]
+        return [message for digits, message in self.left_out
+                if wanted is None or digits is None or any(overlap(digits, c) for c in wanted)]
 
 
 def read_schedule(path: Path, fmt: str, *, date: dt.date | None = None) -> Schedule:
@@ -103,7 +114,7 @@ def read_schedule(path: Path, fmt: str, *, date: dt.date | None = None) -> Sched
         table = _csv_rows(raw, name)
     schedule = Schedule()
     entries = {"us-hts": _hts_entries, "uk-global": _uk_entries, "eu-cn": _eu_entries}[fmt]
-    for place, code, text, description in entries(table, name, date, schedule.warnings):
+    for place, code, text, description in entries(table, name, date, schedule.left_out):
         schedule.rows += 1
         _add(schedule, name, place, code, text, description, fmt)
     if not schedule.lines:
@@ -121,17 +132,17 @@ def _add(schedule: Schedule, name: str, place: str, code: str, text: str, descri
     where = at(name, place)
     digits = _digits(code, fmt)
     if digits is None:
-        schedule.warnings.append(f"{where}: {short(code)} is not an HS code; left out")
+        schedule.left_out.append((None, f"{where}: {short(code)} is not an HS code; left out"))
         return
     rate, why = ad_valorem(text)
     if rate is None:
-        schedule.warnings.append(f"{where}: {code}: {short(text)} {why}; left out")
+        schedule.left_out.append((digits, f"{where}: {code}: {short(text)} {why}; left out"))
         return
     line = Line(digits, code, rate, text.strip(), place, description)
     first = schedule.lines.setdefault(digits, line)
     if first is not line and first.rate != rate:
-        schedule.warnings.append(f"{where}: {code}: {short(text)} differs from the rate of the same code at "
-                                 f"{first.place} ({short(first.text)}); that one is kept")
+        schedule.left_out.append((digits, f"{where}: {code}: {short(text)} differs from the rate of the same code "
+                                          f"at {first.place} ({short(first.text)}); that one is kept"))
 
 
 def _digits(code: str, fmt: str) -> str | None:
@@ -281,9 +292,10 @@ def _cell(row: dict[str, Any], column: str) -> str:
 
 Entry = tuple[str, str, str, str]
 """Where, code as written, rate text, description."""
+LeftOut = list[tuple[str | None, str]]
 
 
-def _hts_entries(table: Rows, name: str, date: dt.date | None, warnings: list[str]) -> Iterator[Entry]:
+def _hts_entries(table: Rows, name: str, date: dt.date | None, left_out: LeftOut) -> Iterator[Entry]:
     header, rows = table
     col = _columns(header, name, "us-hts", {"code": ("hts number", "htsno"), "rate": ("general rate of duty",
                    "general"), "indent": ("indent",), "description": ("description",)},
@@ -302,7 +314,7 @@ def _hts_entries(table: Rows, name: str, date: dt.date | None, warnings: list[st
             yield place, code, rate, ": ".join(text for of, text in path if of == heading and text)
 
 
-def _uk_entries(table: Rows, name: str, date: dt.date | None, warnings: list[str]) -> Iterator[Entry]:
+def _uk_entries(table: Rows, name: str, date: dt.date | None, left_out: LeftOut) -> Iterator[Entry]:
     header, rows = table
     col = _columns(header, name, "uk-global", {"code": ("commodity", "commodity code"),
                                                 "rate": ("ukgt_duty_rate", "ukgt duty rate"),
@@ -325,7 +337,7 @@ THIRD_COUNTRY_DUTY = "103"
 ERGA_OMNES = "1011"
 
 
-def _eu_entries(table: Rows, name: str, date: dt.date | None, warnings: list[str]) -> Iterator[Entry]:
+def _eu_entries(table: Rows, name: str, date: dt.date | None, left_out: LeftOut) -> Iterator[Entry]:
     header, rows = table
     col = _columns(header, name, "eu-cn", {
         "code": ("goods code",), "rate": ("duty",), "measure": ("meas. type code", "measure type code"),
@@ -352,8 +364,8 @@ def _eu_entries(table: Rows, name: str, date: dt.date | None, warnings: list[str
             continue  # not in force on the date (no date: ended)
         additional = _cell(row, col["additional"]).strip()
         if additional:
-            warnings.append(f"{at(name, place)}: {code}: the duty applies to goods of additional code "
-                            f"{short(additional)} only; left out")
+            left_out.append((hs_digits(code), f"{at(name, place)}: {code}: the duty applies to goods of additional "
+                                              f"code {short(additional)} only; left out"))
             continue
         yield place, code, _cell(row, col["rate"]), ""
 
@@ -401,7 +413,11 @@ def chosen_lines(schedule: Schedule, classes: list[str] | None) -> tuple[list[Li
             under = {d: line for d, line in lines.items() if d.startswith(digits)}
             above = _above(lines, digits) if digits not in lines else None
             rates = sorted({line.rate for line in under.values()})
-            if len(rates) == 1 and digits not in under:
+            skipped = sum(1 for code, _ in schedule.left_out if code is not None and code.startswith(digits))
+            if skipped:
+                notes.append(f"{wanted}: {skipped} of its lines left out (not ad valorem): its other lines are kept "
+                             "as they are, none written on the class itself")
+            if len(rates) == 1 and digits not in under and not skipped:
                 codes = [under[d].code for d in sorted(under)]
                 listed = ", ".join(codes) if len(codes) <= 4 else f"{', '.join(codes[:3])}, ..., {codes[-1]}"
                 first = under[min(under)]
@@ -414,7 +430,7 @@ def chosen_lines(schedule: Schedule, classes: list[str] | None) -> tuple[list[Li
                 chosen[above.digits] = above
             if not under and above is None:
                 notes.append(f"{wanted}: the file has no ad valorem rate for it or for a code above it")
-            elif len(rates) > 1 and digits not in under:
+            elif len(rates) > 1 and digits not in under and not skipped:
                 listed = ", ".join(f"{100 * rate:.4g}%" for rate in rates)
                 taken = "none of them" if above is None else f"the rate of {above.code}"
                 notes.append(f"{wanted}: its lines carry {len(rates)} rates ({listed}): goods classed {wanted} "
@@ -462,7 +478,8 @@ def regime_file(schedule: Schedule, lines: list[Line], notes: list[str], *, fmt:
               f"these rates with `extends: {written_to}` (its own tariffs, if it gives any, replace the list).",
               "",
               f"{schedule.rows:,} rows with a rate read, {len(schedule.lines):,} of them ad valorem, "
-              f"{len(schedule.warnings):,} left out (not ad valorem, or no HS code); {len(lines):,} tariffs written.",
+              f"{len(schedule.left_out):,} left out (not ad valorem, or no HS code; "
+              f"{len(schedule.warnings_for(classes)):,} of them under the classes); {len(lines):,} tariffs written.",
               *(wrapped for note in notes for wrapped in textwrap.wrap(f"Note: {note}", 110))]
     return "".join(f"# {line}\n" if line else "#\n" for line in header) + "\n" + dump_yaml(data)
 

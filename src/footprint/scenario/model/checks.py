@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from footprint.scenario.model.classes import class_key, covers_any, hs_digits, overlap
+from footprint.scenario.model.classes import broken_code, class_key, covers_any, hs_digits, overlap
 from footprint.scenario.model.fields import ScenarioFields
 from footprint.scenario.model.figures import LARGEST, MAX_MAGNITUDE, Figure, Growth, Num, Series, value_of, year_values
 from footprint.scenario.model.network import can_route
@@ -419,6 +419,18 @@ def _unknown_classes(scenario: ScenarioFields, context: Context) -> Iterator[Pro
                            f"the products' classes: {', '.join(sorted(classes))}")
 
 
+def _broken_codes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Classes written as HS codes of an odd number of digits: they match only themselves."""
+    classes = [(("products", i, "product_class"), p.product_class) for i, p in enumerate(scenario.products)]
+    classes += [((*loc[:-1], "product_class"), product_class) for loc, product_class, _ in _rates(scenario)]
+    for loc, product_class in classes:
+        if broken_code(product_class):
+            digits = sum(ch.isdigit() for ch in product_class)
+            yield _warning(loc, f"{product_class!r} has {digits} digits, no level of the HS (2, 4, 6, 8 or 10), so "
+                                "it is matched as written and covers no other class; a typo, or a spreadsheet's "
+                                f"number that lost a trailing 0 ({product_class}0)?")
+
+
 def _places(codes: Iterable[str]) -> set[str]:
     """The countries and unions ``codes`` stand for: each country, and each union it was ever in."""
     places = set()
@@ -561,8 +573,8 @@ def _late_openings(scenario: ScenarioFields, context: Context) -> Iterator[Probl
                                           "it can never open")
 
 
-WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _regime_classes, _tariff_places, _member_rates,
-                                     _outside_horizon, _late_options, _late_openings)
+WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _broken_codes, _regime_classes, _tariff_places,
+                                     _member_rates, _outside_horizon, _late_options, _late_openings)
 SCENARIO_CHECKS: tuple[Check, ...] = CONSISTENCY_CHECKS + WARNING_CHECKS
 """Every check that needs only the scenario; the economics layer adds those that need exchange rates
 and landed costs."""

@@ -31,6 +31,14 @@ def hs_digits(product_class: str) -> str | None:
     return digits if _HS_DIGITS.fullmatch(digits) else None
 
 
+def broken_code(product_class: str) -> bool:
+    """Whether a class is written as a code but has an odd number of digits (`870`, `8703.2`): no level of the
+    system, so it matches only itself; often a typo, or a spreadsheet's number that lost a trailing 0."""
+    digits = _LAYOUT.sub("", product_class)
+    return (len(digits) >= 3 and len(digits) % 2 == 1 and digits.isdigit() and product_class[0].isdigit()
+            and product_class[-1].isdigit())
+
+
 def class_key(product_class: str) -> str:
     """The form in which classes are compared: an HS code's digits, any other class as written."""
     digits = hs_digits(product_class)
@@ -73,4 +81,4 @@ def covers_any(rate_class: str, classes: Iterable[str]) -> bool:
     return any(covers(rate_class, product_class) for product_class in classes)
 
 
-__all__ = ["class_key", "covering", "covers", "covers_any", "hs_digits", "overlap", "specificity"]
+__all__ = ["broken_code", "class_key", "covering", "covers", "covers_any", "hs_digits", "overlap", "specificity"]
