@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import capability, costs_by, make, market, plant, product, scenario_data, solved
 from footprint.economics.trade import duty_rates
@@ -196,3 +198,50 @@ def test_a_class_of_an_odd_number_of_digits_is_warned_of_where_it_is_written() -
                                "written and covers no other class; a typo, or a spreadsheet's number that lost a "
                                "trailing 0 (8703.20)?")
     assert not [p for p in scenario_warnings(network(tariff("*", "US", "8703.20", 0.1))) if "digits" in p.message]
+
+
+CODES = st.text(alphabet="0378", min_size=1, max_size=4).map(lambda pairs: "".join(ch * 2 for ch in pairs))
+"""HS codes of 2 to 8 digits over few digits, so that many of them cover one another (33, 3377, 337788)."""
+
+
+@given(rates=st.dictionaries(CODES, st.sampled_from([0.01, 0.02, 0.05, 0.1]), min_size=1, max_size=6),
+       goods=st.lists(CODES, min_size=1, max_size=4, unique=True), korea=st.dictionaries(CODES, st.just(0.5),
+                                                                                          max_size=2))
+def test_each_class_pays_the_rate_of_the_longest_code_over_it_of_the_most_specific_origin_that_has_one(
+        rates: dict[str, float], goods: list[str], korea: dict[str, float]) -> None:
+    names = [f"good{i}" for i in range(len(goods))]
+    scenario = make(scenario_data(
+        products=[product(name, code) for name, code in zip(names, goods, strict=True)],
+        plants=[plant(country.lower(), country=country, products=tuple(names)) for country in ("JP", "KR")],
+        capabilities=[capability(country.lower(), name, local_cost=1.0) for country in ("JP", "KR") for name in names],
+        markets=[{"id": "us", "country": "US", "demand": dict.fromkeys(names, 1.0)}],
+        tariffs=[*(tariff("*", "US", code, rate) for code, rate in rates.items()),
+                 *(tariff("KR", "US", code, rate) for code, rate in korea.items())],
+    ))
+    rates_table = duty_rates(scenario)
+
+    def expected(schedule: dict[str, float], code: str) -> float | None:
+        over = [rate_code for rate_code in schedule if code.startswith(rate_code)]
+        return schedule[max(over, key=len)] if over else None
+
+    for code in goods:
+        cell = rates_table.product_class[code]
+        japan = expected(rates, code) or 0.0
+        korean = expected(korea, code)
+        assert rates_table.yearly_general[rates_table.country["JP"], rates_table.country["US"], cell, 0] == \
+            pytest.approx(japan)
+        assert rates_table.yearly_general[rates_table.country["KR"], rates_table.country["US"], cell, 0] == \
+            pytest.approx(japan if korean is None else korean)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_an_agreements_rate_for_an_origin_wins_over_its_rate_for_a_destination_in_either_order(reverse: bool) -> None:
+    # Ranked as tariffs are: origin first. (Ranked by a sum of the two, these tied and the later listed won.)
+    rates = [{"origin": "KR", "product_class": "87", "rate": 0.01}, {"destination": "US", "product_class": "87",
+                                                                       "rate": 0.03}]
+    agreement = {"id": "korus", "members": [{"country": "US"}, {"country": "KR"}],
+                 "rates": list(reversed(rates)) if reverse else rates}
+    rates_table = duty_rates(network(tariff("*", "US", "87", 0.1), agreements=[agreement]))
+    (korus,) = rates_table.agreements
+    kr, us = rates_table.country["KR"], rates_table.country["US"]
+    assert korus.qualified[kr, us, rates_table.product_class[CLASSES["sedan"]], 0, 0] == pytest.approx(0.01)
