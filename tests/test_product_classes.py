@@ -245,3 +245,12 @@ def test_an_agreements_rate_for_an_origin_wins_over_its_rate_for_a_destination_i
     (korus,) = rates_table.agreements
     kr, us = rates_table.country["KR"], rates_table.country["US"]
     assert korus.qualified[kr, us, rates_table.product_class[CLASSES["sedan"]], 0, 0] == pytest.approx(0.01)
+
+
+def test_a_dated_rate_on_a_class_no_good_falls_under_cuts_no_year() -> None:
+    # A heat-pump rate from July (8418) changes no duty of these goods: the year stays one span of unchanged rates.
+    rates = duty_rates(network(tariff("*", "US", "8418", 0.1, from_date="2020-07-01"),
+                               tariff("*", "US", "8703", 0.025, from_date="2020-03-01")))
+    assert rates.span_share.shape == (1, 2)  # cut on March 1 (8703), not on July 1 (8418)
+    assert rate_of(network(tariff("*", "US", "8703", 0.025, from_date="2020-03-01")), "JP", "US", "sedan") == \
+        pytest.approx(0.025 * 306 / 366)

@@ -33,7 +33,7 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, reduce
+from functools import cached_property, lru_cache, reduce
 from typing import Any
 
 import numpy as np
@@ -138,7 +138,10 @@ def _duty_rates(tariffs: list[Tariff], agreements: list[Agreement], countries: l
     reach = {rate_class: np.array([product_class[c] for c in covered], dtype=np.int64)
              for rate_class, covered in covering(rate_classes, classes).items()}
     unions = [u for u in customs_unions().values() if u.code in country or u.countries() & country.keys()]
-    spans = [t.span() for t in tariffs] + [r.span() for a in agreements for r in a.rates]
+    # Rates on classes no good falls under change no duty: their days cut no year (a schedule of thousands of lines).
+    applying = [t for t in tariffs if len(reach[t.product_class])]
+    spans = [t.span() for t in applying]
+    spans += [r.span() for a in agreements for r in a.rates if len(reach[r.product_class])]
     spans += [m.span() for a in agreements for m in a.members]
     spans += [(m.from_date, m.to_date) for u in unions for m in u.members]
     segments = [_segments(year, spans) for year in years]
@@ -149,7 +152,7 @@ def _duty_rates(tariffs: list[Tariff], agreements: list[Agreement], countries: l
     tables = [_AgreementTables(a, shape, position) for a in agreements]
     for t, year_segments in enumerate(segments):
         for s, (day, share) in enumerate(year_segments):
-            point = _PointRates(country, product_class, reach, unions, day, tariffs)
+            point = _PointRates(country, product_class, reach, unions, day, applying)
             span_share[t, s] = share
             general[..., t, s] = point.general()
             for table in tables:
@@ -186,6 +189,7 @@ def _specificity(code: str) -> int:
     return 0 if code == ANY_ORIGIN else 1 if is_union(code) else 2
 
 
+@lru_cache(maxsize=4096)  # asked for each tariff on each day a year is cut at: worked out once per triple
 def _rank(origin: str, destination: str, product_class: str) -> tuple[int, int, int]:
     """Which of two rates on the same goods wins (the higher): origin first, then destination, then class."""
     return _specificity(origin), _specificity(destination), specificity(product_class)
@@ -207,8 +211,7 @@ class _PointRates:
         self.dutiable = ~self.intra
         self.foreign = self.dutiable & ~np.eye(len(country), dtype=bool)  # and two different countries
         named = {ANY_ORIGIN} | country.keys() | self._places.keys()
-        active = [t for t in tariffs if _in_force(t.span(), day) and len(reach[t.product_class])
-                  and t.destination in named and t.origin in named]
+        active = [t for t in tariffs if _in_force(t.span(), day) and t.destination in named and t.origin in named]
         self.base = self.most_specific([t for t in active if not t.additional])
         by_measure: dict[str, list[Tariff]] = {}
         for t in active:
