@@ -123,13 +123,13 @@ def read_schedule(path: Path, fmt: str, *, date: dt.date | None = None) -> Sched
     return schedule
 
 
-def at(name: str, place: str) -> str:
+def _at(name: str, place: str) -> str:
     """A place in a file as messages give it: `FILE:17` for a line, `FILE, entry 5` for anything else."""
     return f"{name}:{place.removeprefix('line ')}" if place.startswith("line ") else f"{name}, {place}"
 
 
 def _add(schedule: Schedule, name: str, place: str, code: str, text: str, description: str, fmt: str) -> None:
-    where = at(name, place)
+    where = _at(name, place)
     digits = _digits(code, fmt)
     if digits is None:
         schedule.left_out.append((None, f"{where}: {short(code)} is not an HS code; left out"))
@@ -364,10 +364,10 @@ def _eu_entries(table: Rows, name: str, date: dt.date | None, left_out: LeftOut)
             continue  # not in force on the date (no date: ended)
         additional = _cell(row, col["additional"]).strip()
         if additional:
-            left_out.append((hs_digits(code), f"{at(name, place)}: {code}: the duty applies to goods of additional "
+            left_out.append((hs_digits(code), f"{_at(name, place)}: {code}: the duty applies to goods of additional "
                                               f"code {short(additional)} only; left out"))
             continue
-        yield place, code, _cell(row, col["rate"]), ""
+        yield place, code, _rate_cell(row, col["rate"]), ""
 
 
 def _day(value: Any) -> dt.date | None:
