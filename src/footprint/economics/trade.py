@@ -114,7 +114,7 @@ def duty_rates(scenario: Scenario, content_countries: Iterable[str] = ()) -> Dut
     tariffs, agreements = scenario.trade_rules
     countries = sorted({p.country for p in scenario.plants} | {m.country for m in scenario.markets}
                        | set(content_countries))
-    classes = sorted({p.product_class for p in scenario.products})
+    classes = scenario.goods_classes()
     key = (tuple(t.model_dump_json() for t in tariffs), tuple(a.model_dump_json() for a in agreements),
            tuple(countries), tuple(classes), tuple(scenario.years))
     if key in _RECENT:

@@ -402,7 +402,7 @@ def regime_covers_nothing(regime: str, classes: Iterable[str]) -> str | None:
 def _regime_classes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     if scenario.regime is None or not context.complete("products"):
         return
-    message = regime_covers_nothing(scenario.regime, (product.product_class for product in scenario.products))
+    message = regime_covers_nothing(scenario.regime, scenario.goods_classes())
     if message is not None:
         yield _warning(("regime",), message)
 
@@ -410,7 +410,7 @@ def _regime_classes(scenario: ScenarioFields, context: Context) -> Iterator[Prob
 def _unknown_classes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     if not context.complete("products"):
         return
-    classes = {product.product_class for product in scenario.products}
+    classes = scenario.goods_classes()
     for loc, product_class, _ in _rates(scenario):
         if not covers_any(product_class, classes):
             under = " or a class under it" if hs_digits(product_class) is not None else ""

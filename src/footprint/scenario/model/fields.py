@@ -84,6 +84,11 @@ class ScenarioFields(Entity):
         """The tariffs and agreements in force: the regime's, overridden by the scenario's own."""
         return layered_rules(self.regime, self.tariffs, self.agreements)
 
+    def goods_classes(self) -> list[str]:
+        """The product class of every kind of goods the scenario moves across borders (its products'), sorted: the
+        classes tariffs are looked up for (``classes.covering``)."""
+        return sorted({product.product_class for product in self.products})
+
     def currencies(self) -> set[str]:
         """Every currency an amount of the scenario is stated in."""
         used = {self.currency} | {p.currency for p in self.plants} | set(self.fx)

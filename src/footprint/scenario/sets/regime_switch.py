@@ -55,7 +55,7 @@ class _Relevance:
     """What can change a duty in the scenario: product classes, and origins and destinations by place."""
 
     def __init__(self, scenario: ScenarioFields) -> None:
-        self.classes = {product.product_class for product in scenario.products}
+        self.classes = scenario.goods_classes()
         self.origins = _places(plant.country for plant in scenario.plants)
         self.destinations = _places(market.country for market in scenario.markets)
 
