@@ -10,24 +10,31 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import capability, make, market, plant, scenario_data
+from conftest import capability, make, market, plant, product, scenario_data
+from footprint.economics.trade import duty_rates
 from footprint.scenario.model.figures import value_of
 from footprint.scenario.model.regimes import regime_names, regimes_folder
 from footprint.scenario.model.scenario import Scenario
 from footprint.scenario.model.trade import Agreement, Tariff
 
+PARTS = ("8407", "8408", "8483", "850760", "8708")  # engines, transmissions, lithium-ion batteries, parts
 BASE_2012 = {("*", c, "8703", None) for c in ("US", "KR", "EU", "JP", "CA", "RU", "CN", "AE")}
+PARTS_2012 = {("*", c, part, None) for c in ("US", "EU", "JP", "KR") for part in PARTS} | {
+    ("*", "CA", "8708", None), ("*", "CN", "8708", None)}
 RETALIATION_2018 = ("US", "CN", "8703", "cn-retaliation")
 S232 = ("*", "US", "8703", "s232")
+S232_PARTS = {("*", "US", part, "s232") for part in PARTS}
 DEALS = {("JP", "US", "8703", "s232"), ("EU", "US", "8703", "s232"), ("KR", "US", "8703", "s232"),
          ("US", "CA", "8703", "ca-countermeasure")}
+DEALS_PARTS = {(origin, "US", part, "s232") for origin in ("JP", "EU", "KR") for part in PARTS}
 AGREEMENTS_2012 = ["korus", "eu-korea", "canada-korea", "nafta"]
 
 # Per regime: the number of tariffs in force, their keys, and the agreement ids.
 EXPECTED = {
-    "2012": (15, BASE_2012 | {RETALIATION_2018}, AGREEMENTS_2012),
-    "2025-s232": (16, BASE_2012 | {RETALIATION_2018, S232}, [*AGREEMENTS_2012, "usmca"]),
-    "2025-deals": (20, BASE_2012 | {RETALIATION_2018, S232} | DEALS, [*AGREEMENTS_2012, "usmca"]),
+    "2012": (38, BASE_2012 | PARTS_2012 | {RETALIATION_2018}, AGREEMENTS_2012),
+    "2025-s232": (44, BASE_2012 | PARTS_2012 | {RETALIATION_2018, S232} | S232_PARTS, [*AGREEMENTS_2012, "usmca"]),
+    "2025-deals": (63, BASE_2012 | PARTS_2012 | {RETALIATION_2018, S232} | S232_PARTS | DEALS | DEALS_PARTS,
+                   [*AGREEMENTS_2012, "usmca"]),
 }
 
 
@@ -219,3 +226,61 @@ def test_canada_countermeasure_relieves_cusma_goods_on_canadian_and_mexican_cont
     assert counter.span() == (dt.date(2025, 4, 9), dt.date.max)
     assert counter.relief is not None
     assert (counter.relief.agreement, sorted(counter.relief.dutiable_content_outside)) == ("usmca", ["CA", "MX"])
+
+
+GOODS = {"engine": "8407.34", "gearbox": "8708.40.11", "battery": "8507.60", "car": "8703.23"}
+
+
+def _parts_rates(regime: str) -> Any:
+    """The duty tables of a regime for goods classed below its headings, from plants in Japan, Korea, Mexico and the
+    US to markets in the US, Germany, Korea and China, 2017-2026."""
+    names = tuple(GOODS)
+    countries = {"JP": "nagoya", "KR": "busan", "MX": "aguascalientes", "US": "smyrna"}
+    return duty_rates(make(scenario_data(
+        start=2017, end=2026, regime=regime,
+        products=[product(name, product_class) for name, product_class in GOODS.items()],
+        plants=[plant(site, country=country, products=names) for country, site in countries.items()],
+        capabilities=[capability(site, name, local_cost=1.0) for site in countries.values() for name in names],
+        markets=[{"id": country.lower(), "country": country, "demand": dict.fromkeys(names, 1.0)}
+                 for country in ("US", "DE", "KR", "CN")],
+    )))
+
+
+def _general(rates: Any, origin: str, destination: str, goods: str, year: int) -> float:
+    cell = (rates.country[origin], rates.country[destination], rates.product_class[GOODS[goods]], year - 2017)
+    return float(rates.yearly_general[cell])
+
+
+def test_the_shipped_mfn_rates_on_parts_reach_goods_classed_below_their_headings() -> None:
+    rates = _parts_rates("2012")
+    assert _general(rates, "JP", "US", "engine", 2020) == pytest.approx(0.025)  # HTSUS 8407.34.44/48
+    assert _general(rates, "JP", "US", "battery", 2020) == pytest.approx(0.034)  # HTSUS 8507.60.00
+    assert _general(rates, "KR", "DE", "gearbox", 2020) == pytest.approx(0.03)  # CN 8708 40 20, industrial assembly
+    assert _general(rates, "JP", "DE", "engine", 2020) == pytest.approx(0.027)  # CN 8407 34 10
+    assert _general(rates, "US", "KR", "battery", 2020) == pytest.approx(0.08)
+    assert _general(rates, "US", "CN", "gearbox", 2017) == pytest.approx(0.10)  # before China's cut of 2018-07-01
+    assert _general(rates, "US", "CN", "gearbox", 2018) == pytest.approx(0.10 * 181 / 365 + 0.06 * 184 / 365)
+    assert _general(rates, "US", "CN", "gearbox", 2019) == pytest.approx(0.06)
+    assert _general(rates, "US", "CN", "engine", 2019) == 0.0  # China's rates on engines are not shipped
+    (korus,) = [a for a in rates.agreements if a.id == "korus"]
+    kr, us = rates.country["KR"], rates.country["US"]
+    assert korus.qualified[kr, us, rates.product_class["8708.40.11"], 2020 - 2017].max() == 0.0  # KORUS frees parts
+
+
+def test_the_2025_parts_duty_and_the_deals_on_parts() -> None:
+    s232, deals = _parts_rates("2025-s232"), _parts_rates("2025-deals")
+    # Section 232 on parts from 2025-05-03 (243 of 2025's 365 days), on the MFN rate.
+    assert _general(s232, "JP", "US", "engine", 2025) == pytest.approx(0.025 + 0.25 * 243 / 365)
+    assert _general(s232, "JP", "US", "battery", 2026) == pytest.approx(0.034 + 0.25)
+    # Japan's deal from 2025-09-16: 15% all-in, 25% from May 3 to September 15 (136 days), 12.5% after (107).
+    assert _general(deals, "JP", "US", "engine", 2025) == pytest.approx(0.025 + 0.25 * 136 / 365 + 0.125 * 107 / 365)
+    assert _general(deals, "JP", "US", "battery", 2026) == pytest.approx(0.15)  # 3.4% + 11.6%
+    assert _general(deals, "KR", "US", "gearbox", 2026) == pytest.approx(0.025 + 0.15)  # not claiming KORUS
+    (korus,) = [a for a in deals.agreements if a.id == "korus"]
+    (usmca,) = [a for a in deals.agreements if a.id == "usmca"]
+    kr, mx, us = deals.country["KR"], deals.country["MX"], deals.country["US"]
+    gearbox = deals.product_class["8708.40.11"]
+    assert korus.qualified[kr, us, gearbox, 2026 - 2017].max() == pytest.approx(0.15)  # KORUS's 0 and the deal's 15%
+    assert _general(deals, "MX", "US", "gearbox", 2026) == pytest.approx(0.025 + 0.25)
+    assert usmca.qualified[mx, us, gearbox, 2026 - 2017].max() == 0.0  # USMCA-originating parts: exempt in full
+    assert _general(deals, "JP", "US", "car", 2026) == pytest.approx(0.15)  # the cars' rates as before

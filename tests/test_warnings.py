@@ -20,6 +20,9 @@ from footprint.economics.checks import CHECKS
 from footprint.scenario.formats.files import read_scenario
 from footprint.scenario.formats.sources import ScenarioError
 
+SHIPPED_CLASSES = "8407, 8408, 8483, 8507.60, 8703, 8708"
+"""The classes the shipped regimes give rates for (cars, their engines, transmissions, batteries and parts)."""
+
 
 @pytest.fixture(autouse=True)
 def in_tmp_path(tmp_path, monkeypatch):
@@ -52,7 +55,8 @@ WARNINGS: dict[str, tuple[Callable[[dict], Any], str, str]] = {
         "tariffs[KR/US/8703/s232].rate", "a rate of 25 is 2500%; rates are shares (0.25 = 25%): did you mean 0.25?"),
     "a product-class typo": (
         lambda d: d["tariffs"].append(tariff("*", "EU", 0.1, product_class="8730")),
-        "tariffs[*/EU/8730].product_class", "no product has class '8730', so this rate applies to nothing"),
+        "tariffs[*/EU/8730].product_class",
+        "no product has class '8730' or a class under it, so this rate applies to nothing"),
     "a tariff from a country with no plant": (
         lambda d: d["tariffs"].append(tariff("BR", "US", 0.1)),
         "tariffs[BR/US/8703].origin", "no plant is in BR, so this rate applies to nothing; plants are in KR, US"),
@@ -90,8 +94,8 @@ WARNINGS_APART: dict[str, tuple[Callable[[dict], Any], str, str]] = {
     "a regime with rates for other products only": (
         lambda d: d["products"][0].update(product_class="8418") or d["tariffs"][0].update(product_class="8418")
         or d.update(regime="2012"),
-        "regime", "regime '2012' has rates for product class 8703 only, and the scenario has no product of that "
-                  "class (its products' class: 8418): its rates apply to nothing"),
+        "regime", f"regime '2012' has rates for product classes {SHIPPED_CLASSES} only, and the scenario has no "
+                  "product of those classes (its products' class: 8418): its rates apply to nothing"),
     "a member's own rate while it is in its customs union": (
         lambda d: d["tariffs"].extend([tariff("*", "EU", 0.1), tariff("*", "DE", 0.05)]),
         "tariffs[*/DE/8703]", "while DE is in the EU (since 1958-01-01), this rate replaces the EU's (* -> EU, class "
@@ -245,8 +249,9 @@ def test_a_regime_of_other_classes_is_a_warning_naming_the_classes_of_both():
     file = REPRO / "regime-other-class.yaml"
     code, output = validate(str(file))
     assert code == 0
-    assert (f"warning: {file}:3: regime: regime '2025-deals' has rates for product class 8703 only, and the scenario "
-            "has no product of that class (its products' class: 8418): its rates apply to nothing") in output
+    assert (f"warning: {file}:3: regime: regime '2025-deals' has rates for product classes {SHIPPED_CLASSES} only, "
+            "and the scenario has no product of those classes (its products' class: 8418): its rates apply to "
+            "nothing") in output
 
 
 def test_a_regimes_generator_of_a_regime_of_other_classes_warns_that_its_future_is_another_s_twin(tmp_path):
@@ -258,10 +263,10 @@ def test_a_regimes_generator_of_a_regime_of_other_classes_warns_that_its_future_
     listed = run("futures", str(scenario_set))
     assert listed.exit_code == 0
     warnings = flat(listed.stderr)
-    assert f"warning: {base}:3: regime: regime '2025-deals' has rates for product class 8703 only" in warnings
-    assert (f"warning: {scenario_set}:6: generate.regimes[1].regime: regime '2025-s232' has rates for product class "
-            "8703 only, and the scenario has no product of that class (its products' class: 8418): its rates apply to "
-            "nothing, so its future is the same as with no regime") in warnings
+    assert f"warning: {base}:3: regime: regime '2025-deals' has rates for product classes {SHIPPED_CLASSES}" in warnings
+    assert (f"warning: {scenario_set}:6: generate.regimes[1].regime: regime '2025-s232' has rates for product "
+            f"classes {SHIPPED_CLASSES} only, and the scenario has no product of those classes (its products' "
+            "class: 8418): its rates apply to nothing, so its future is the same as with no regime") in warnings
     strict = run("futures", str(scenario_set), "--strict")
     assert strict.exit_code == 1
     assert flat(strict.output).startswith(f"{scenario_set}: 0 problems, 2 warnings")

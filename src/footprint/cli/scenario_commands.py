@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from footprint.cli.app import NOT_WRITTEN, app, fail, import_app, out, say, stage
+from footprint.cli.app import NOT_WRITTEN, app, err, fail, import_app, out, say, stage
 from footprint.cli.loading import load, resolve, say_warnings
 from footprint.cli.options import ScenarioArgument, StrictOption
 
@@ -130,3 +130,72 @@ def import_orlib_cap(
     except OSError as error:
         raise fail(f"cannot write {output}: {error.strerror or error}", NOT_WRITTEN) from None
     say(out, f"{output}: {len(scenario.options)} candidate sites, {len(scenario.markets)} customers")
+
+
+@import_app.command("tariff-schedule")
+def import_tariff_schedule(
+    file: Annotated[Path, typer.Argument(help="The schedule as its publisher gives it: CSV, Excel (.xlsx) or, for "
+                                              "us-hts, JSON.")],
+    fmt: Annotated[str, typer.Option("--format", help="Whose layout: us-hts (USITC's export), uk-global (the UK "
+                                                      "Global Tariff) or eu-cn (TARIC's Duties Import).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Regime file to write (.yaml).")],
+    destination: Annotated[str | None, typer.Option(help="Where the rates apply (default: US, GB or EU).")] = None,
+    classes: Annotated[str | None, typer.Option(help="HS codes of interest, comma-separated (8703,8708): only "
+                                                     "their lines are kept, one rate per code where its lines "
+                                                     "agree (default: every line).")] = None,
+    source: Annotated[str | None, typer.Option(help="What each rate's source says the schedule is (default: "
+                                                    "the publisher and the file's name).")] = None,
+    date: Annotated[str | None, typer.Option(help="YYYY-MM-DD: the rates are in force from this day (and, for "
+                                                  "eu-cn, the rows in force on it are read).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace a file already at --output.")] = False,
+) -> None:
+    """Read the general (MFN) ad valorem rates of a public tariff schedule into a regime file, each rate with the
+    line it comes from; lines that are not ad valorem are listed as warnings."""
+    import datetime as dt
+
+    from footprint.scenario.formats.atomic import write_file
+    from footprint.scenario.formats.schedules import FORMATS, chosen_lines, read_schedule, regime_file
+    from footprint.scenario.formats.sources import ScenarioError
+    from footprint.scenario.model.classes import hs_digits
+    from footprint.scenario.model.codes import country_code
+
+    if fmt not in FORMATS:
+        raise fail(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        raise fail(f"{output}: a regime file is YAML; give a name ending in .yaml")
+    try:
+        day = dt.date.fromisoformat(date) if date is not None else None
+    except ValueError:
+        raise fail(f"--date {date}: expected a day as YYYY-MM-DD") from None
+    try:
+        into = country_code(destination or FORMATS[fmt].destination)
+    except ValueError as error:
+        raise fail(f"--destination {destination}: {error}") from None
+    wanted = [code.strip() for code in classes.split(",")] if classes is not None else None
+    if wanted is not None and (not all(wanted) or any(hs_digits(code) is None for code in wanted)):
+        bad = next(code for code in wanted if not code or hs_digits(code) is None)
+        raise fail(f"--classes: {bad!r} is not an HS code (2, 4, 6, 8 or 10 digits, dots allowed: 8703, 8708.40)")
+    if output.exists() and not force:
+        raise fail(f"{output}: already exists; give --force to replace it")
+    if output.exists() and file.exists() and output.resolve() == file.resolve():
+        raise fail(f"{output}: is the schedule being read; write the regime elsewhere")
+    try:
+        with stage(f"Reading {file} ..."):
+            schedule = read_schedule(file, fmt, date=day)
+    except ScenarioError as error:
+        raise fail(error.report()) from None
+    lines, notes = chosen_lines(schedule, wanted)
+    text = regime_file(schedule, lines, notes, fmt=fmt, destination=into, source=source or f"{FORMATS[fmt].name}, "
+                       f"{file.name}", date=day, read_from=file.name, written_to=output.name, classes=wanted)
+    try:
+        write_file(output, lambda path: path.write_text(text, encoding="utf-8"))
+    except OSError as error:
+        raise fail(f"cannot write {output}: {(error.strerror or str(error)).lower()}", NOT_WRITTEN) from None
+    for warning in schedule.warnings_for(wanted):
+        say(err, f"warning: {warning}")
+    for note in notes:
+        say(err, f"note: {note}")
+    under = f", {len(schedule.warnings_for(wanted)):,} of them under the classes asked for" if wanted else ""
+    tariffs = f"{len(lines):,} tariff{'s' if len(lines) != 1 else ''}"
+    say(out, f"{output}: {tariffs} into {into} from {file} ({schedule.rows:,} rows with a rate, "
+             f"{len(schedule.left_out):,} left out{under})")

@@ -18,7 +18,13 @@ applies to imports into every member from outside it, a tariff from it to goods 
 member's origin, and an agreement listing it covers every member. Goods of a member's origin
 pay nothing in another member (or in a market standing for the whole union) while both are
 members. On each cell the most specific tariff wins: an origin's own rate over a union's over
-the any-origin rate, then a destination's own rate over its union's.
+the any-origin rate, then a destination's own rate over its union's, then the rate on the longest
+HS code that covers the goods' class (8703.23 over 8703 over 87). Origin comes first, as in a real
+schedule: a country's own rate (a preference, a retaliation) given for a heading applies to every line
+under it, whatever lines the general (MFN) schedule lists more finely.
+
+Which classes each rate covers is worked out once, for the scenario's classes (``classes.covering``),
+not per flow or per day.
 """
 
 from __future__ import annotations
@@ -27,11 +33,12 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, reduce
+from functools import cached_property, lru_cache, reduce
 from typing import Any
 
 import numpy as np
 
+from footprint.scenario.model.classes import covering, specificity
 from footprint.scenario.model.figures import value_of
 from footprint.scenario.model.scenario import Scenario
 from footprint.scenario.model.trade import ANY_ORIGIN, Agreement, Tariff
@@ -107,7 +114,7 @@ def duty_rates(scenario: Scenario, content_countries: Iterable[str] = ()) -> Dut
     tariffs, agreements = scenario.trade_rules
     countries = sorted({site.country for site in (*scenario.plants, *scenario.suppliers, *scenario.facilities)}
                        | {m.country for m in scenario.markets} | set(content_countries))
-    classes = sorted({item.product_class for item in (*scenario.products, *scenario.components)})
+    classes = scenario.goods_classes()
     key = (tuple(t.model_dump_json() for t in tariffs), tuple(a.model_dump_json() for a in agreements),
            tuple(countries), tuple(classes), tuple(scenario.years))
     if key in _RECENT:
@@ -127,8 +134,14 @@ def duty_rates(scenario: Scenario, content_countries: Iterable[str] = ()) -> Dut
 def _duty_rates(tariffs: list[Tariff], agreements: list[Agreement], countries: list[str], classes: list[str],
                 years: list[int]) -> DutyRates:
     country, product_class = _codes(countries), _codes(classes)
+    rate_classes = [t.product_class for t in tariffs] + [r.product_class for a in agreements for r in a.rates]
+    reach = {rate_class: np.array([product_class[c] for c in covered], dtype=np.int64)
+             for rate_class, covered in covering(rate_classes, classes).items()}
     unions = [u for u in customs_unions().values() if u.code in country or u.countries() & country.keys()]
-    spans = [t.span() for t in tariffs] + [r.span() for a in agreements for r in a.rates]
+    # Rates on classes no good falls under change no duty: their days cut no year (a schedule of thousands of lines).
+    applying = [t for t in tariffs if len(reach[t.product_class])]
+    spans = [t.span() for t in applying]
+    spans += [r.span() for a in agreements for r in a.rates if len(reach[r.product_class])]
     spans += [m.span() for a in agreements for m in a.members]
     spans += [(m.from_date, m.to_date) for u in unions for m in u.members]
     segments = [_segments(year, spans) for year in years]
@@ -139,7 +152,7 @@ def _duty_rates(tariffs: list[Tariff], agreements: list[Agreement], countries: l
     tables = [_AgreementTables(a, shape, position) for a in agreements]
     for t, year_segments in enumerate(segments):
         for s, (day, share) in enumerate(year_segments):
-            point = _PointRates(country, product_class, unions, day, tariffs)
+            point = _PointRates(country, product_class, reach, unions, day, applying)
             span_share[t, s] = share
             general[..., t, s] = point.general()
             for table in tables:
@@ -176,12 +189,20 @@ def _specificity(code: str) -> int:
     return 0 if code == ANY_ORIGIN else 1 if is_union(code) else 2
 
 
+@lru_cache(maxsize=4096)  # asked for each tariff on each day a year is cut at: worked out once per triple
+def _rank(origin: str, destination: str, product_class: str) -> tuple[int, int, int]:
+    """Which of two rates on the same goods wins (the higher): origin first, then destination, then class."""
+    return _specificity(origin), _specificity(destination), specificity(product_class)
+
+
 class _PointRates:
     """The rates in force on one day, by origin, destination and class."""
 
-    def __init__(self, country: dict[str, int], product_class: dict[str, int], unions: list[CustomsUnion],
-                 day: dt.date, tariffs: list[Tariff]) -> None:
+    def __init__(self, country: dict[str, int], product_class: dict[str, int], reach: dict[str, np.ndarray],
+                 unions: list[CustomsUnion], day: dt.date, tariffs: list[Tariff]) -> None:
         self.country, self.product_class, self.day = country, product_class, day
+        self.reach = reach
+        """The positions on the class axis that each rate's class covers."""
         self.shape = (len(country), len(country), len(product_class))
         self._places = {union.code: self._members(union) for union in unions}
         # Trade within a customs union (a member's goods to a member, or to the union's own market) is free.
@@ -190,8 +211,7 @@ class _PointRates:
         self.dutiable = ~self.intra
         self.foreign = self.dutiable & ~np.eye(len(country), dtype=bool)  # and two different countries
         named = {ANY_ORIGIN} | country.keys() | self._places.keys()
-        active = [t for t in tariffs if _in_force(t.span(), day) and t.product_class in product_class
-                  and t.destination in named and t.origin in named]
+        active = [t for t in tariffs if _in_force(t.span(), day) and t.destination in named and t.origin in named]
         self.base = self.most_specific([t for t in active if not t.additional])
         by_measure: dict[str, list[Tariff]] = {}
         for t in active:
@@ -222,15 +242,16 @@ class _PointRates:
         pairs = np.logical_and.outer(self.places(origin), self.places(destination))
         pairs &= self.foreign if origin == ANY_ORIGIN else self.dutiable  # * spares a country's own goods
         mask = np.zeros(self.shape, dtype=bool)
-        mask[:, :, self.product_class[product_class]] = pairs
+        mask[:, :, self.reach[product_class]] = pairs[..., None]
         return mask
 
     def covered(self, group: list[Tariff]) -> list[tuple[Tariff, np.ndarray]]:
         """Each tariff with the cells it rates: those no more specific tariff of the group rates, by origin
-        first (a country, a union, then *) and then by destination (a country, then a union)."""
+        first (a country, a union, then *), then by destination (a country, then a union), then by class (the
+        longest HS code)."""
         cells = [self._cells(t.origin, t.destination, t.product_class) for t in group]
-        rank = [(_specificity(t.origin), _specificity(t.destination)) for t in group]
-        by_rank: dict[tuple[int, int], np.ndarray] = {}
+        rank = [_rank(t.origin, t.destination, t.product_class) for t in group]
+        by_rank: dict[tuple[int, int, int], np.ndarray] = {}
         for r, c in zip(rank, cells, strict=True):
             by_rank[r] = by_rank[r] | c if r in by_rank else c
         covered = []
@@ -297,12 +318,12 @@ class _AgreementTables:
         in_force = (np.logical_and.outer(members, members) & point.foreign)[..., None]
         preferential = np.full(point.shape, np.nan)
         active = [r for r in self.agreement.rates if _in_force(r.span(), point.day)
-                  and r.product_class in point.product_class]
-        # More specific rates (a named origin or destination; a country before its union) come later and win.
-        for rate in sorted(active, key=lambda r: _specificity(r.origin) + _specificity(r.destination)):
+                  and len(point.reach[r.product_class])]
+        # More specific rates come later and win, ranked as tariffs are: origin, destination, then class.
+        for rate in sorted(active, key=lambda r: _rank(r.origin, r.destination, r.product_class)):
             cells = np.zeros(point.shape, dtype=bool)
-            cells[:, :, point.product_class[rate.product_class]] = np.logical_and.outer(
-                point.places(rate.origin), point.places(rate.destination))
+            cells[:, :, point.reach[rate.product_class]] = np.logical_and.outer(
+                point.places(rate.origin), point.places(rate.destination))[..., None]
             preferential[cells & in_force] = value_of(rate.rate)
         rates = np.where(np.isnan(preferential), point.base, preferential)
         for tariff, cells in point.additional:

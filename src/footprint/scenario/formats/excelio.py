@@ -49,7 +49,7 @@ REST_HEADER = ("field", "value", "meaning")
 LAST_ROW = 1_048_576
 
 
-def _open(raw: bytes, name: str) -> Workbook:
+def open_workbook(raw: bytes, name: str) -> Workbook:
     """The workbook, its sheets left unread (read-only: each is parsed as it is read, its used cells alone)."""
     not_a_workbook = ScenarioError(name, [Problem((), "not an Excel workbook (.xlsx); save it from the "
                                                       "spreadsheet as an Excel workbook")])
@@ -73,7 +73,7 @@ def read_workbook(path: Path) -> Source:
     """The scenario in an Excel workbook, with the sheet, row and column of every value."""
     name = printable(str(path))
     raw = read_bytes(path, "Excel workbook (.xlsx)")
-    workbook = _open(raw, name)
+    workbook = open_workbook(raw, name)
     try:
         return _read(workbook, name)
     finally:
@@ -277,4 +277,4 @@ def _add_lists(ws: Worksheet, infos: list[Column], tabled: Tabled) -> None:
         ws.add_data_validation(validation)
 
 
-__all__ = ["read_workbook", "write_scenario_workbook"]
+__all__ = ["open_workbook", "read_workbook", "write_scenario_workbook"]

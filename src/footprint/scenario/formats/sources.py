@@ -90,8 +90,8 @@ def _refused(source: str, message: str) -> ScenarioError:
     return ScenarioError(source, [Problem((), message)])
 
 
-def read_bytes(path: Path, kind: str) -> bytes:
-    """The bytes of a regular file of at most MAX_FILE_BYTES; ScenarioError for anything else (no such
+def read_bytes(path: Path, kind: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; ScenarioError for anything else (no such
     file, a folder, a device or pipe, one that cannot be read)."""
     source = printable(str(path))
     fail = partial(_refused, source)
@@ -108,11 +108,11 @@ def read_bytes(path: Path, kind: str) -> bytes:
         raise fail(f"not a regular file (a device, pipe or socket); expected a {kind} file")
     try:
         with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            raw = handle.read(limit + 1)
     except (OSError, ValueError) as err:
         raise fail(f"cannot read it ({_reason(err)})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise fail(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    if len(raw) > limit:
+        raise fail(f"file is larger than {limit // 2**20} MiB")
     return raw
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from footprint.scenario.model.classes import broken_code, class_key, covers_any, hs_digits, overlap
 from footprint.scenario.model.fields import ScenarioFields
 from footprint.scenario.model.figures import LARGEST, MAX_MAGNITUDE, Figure, Growth, Num, Series, value_of, year_values
 from footprint.scenario.model.network import (
@@ -165,7 +166,7 @@ def _overlapping_base_rates(scenario: ScenarioFields) -> Iterator[Problem]:
         if t.additional:
             continue
         for year, weight in t.weights(scenario.horizon).items():
-            key = (t.origin, t.destination, t.product_class, year)
+            key = (t.origin, t.destination, class_key(t.product_class), year)
             share[key] = share.get(key, 0.0) + weight
             if share[key] > 1.0 + 1e-9:
                 clashes.setdefault((index, first_seen[key]), []).append(year)
@@ -490,7 +491,7 @@ def regime_covers_nothing(regime: str, classes: Iterable[str]) -> str | None:
     tariffs, agreements = regime_rules(regime)
     covered = {t.product_class for t in tariffs} | {rate.product_class for a in agreements for rate in a.rates}
     classes = sorted(set(classes))
-    if covered & set(classes):
+    if any(covers_any(rate_class, classes) for rate_class in covered):
         return None
     several = len(covered) > 1
     rates = f"has rates for product class{'es' if several else ''} {', '.join(sorted(covered))} only" if covered \
@@ -503,7 +504,7 @@ def regime_covers_nothing(regime: str, classes: Iterable[str]) -> str | None:
 def _regime_classes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     if scenario.regime is None or not context.complete("products"):
         return
-    message = regime_covers_nothing(scenario.regime, (product.product_class for product in scenario.products))
+    message = regime_covers_nothing(scenario.regime, scenario.goods_classes())
     if message is not None:
         yield _warning(("regime",), message)
 
@@ -511,12 +512,25 @@ def _regime_classes(scenario: ScenarioFields, context: Context) -> Iterator[Prob
 def _unknown_classes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     if not context.complete("products"):
         return
-    classes = {product.product_class for product in scenario.products}
+    classes = scenario.goods_classes()
     for loc, product_class, _ in _rates(scenario):
-        if product_class not in classes:
+        if not covers_any(product_class, classes):
+            under = " or a class under it" if hs_digits(product_class) is not None else ""
             yield _warning((*loc[:-1], "product_class"),
-                           f"no product has class {product_class!r}, so this rate applies to nothing; "
+                           f"no product has class {product_class!r}{under}, so this rate applies to nothing; "
                            f"the products' classes: {', '.join(sorted(classes))}")
+
+
+def _broken_codes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Classes written as HS codes of an odd number of digits: they match only themselves."""
+    classes = [(("products", i, "product_class"), p.product_class) for i, p in enumerate(scenario.products)]
+    classes += [((*loc[:-1], "product_class"), product_class) for loc, product_class, _ in _rates(scenario)]
+    for loc, product_class in classes:
+        if broken_code(product_class):
+            digits = sum(ch.isdigit() for ch in product_class)
+            yield _warning(loc, f"{product_class!r} has {digits} digits, no level of the HS (2, 4, 6, 8 or 10), so "
+                                "it is matched as written and covers no other class; a typo, or a spreadsheet's "
+                                f"number that lost a trailing 0 ({product_class}0)?")
 
 
 def _places(codes: Iterable[str]) -> set[str]:
@@ -553,8 +567,9 @@ def _membership(membership: Membership) -> str:
 
 
 def _replaces(member_rate: Tariff, union_rate: Tariff) -> bool:
-    """Whether a rate into a member replaces ``union_rate`` on some goods: same class and measure, origins that meet."""
-    return (union_rate.product_class == member_rate.product_class and union_rate.key()[3] == member_rate.key()[3]
+    """Whether a rate into a member replaces ``union_rate`` on some goods: classes that share goods (a destination's
+    own rate wins over its union's, however broad its class), the same measure, origins that meet."""
+    return (overlap(union_rate.product_class, member_rate.product_class) and union_rate.key()[3] == member_rate.key()[3]
             and (ANY_ORIGIN in (union_rate.origin, member_rate.origin) or union_rate.origin == member_rate.origin))
 
 
@@ -660,8 +675,8 @@ def _late_openings(scenario: ScenarioFields, context: Context) -> Iterator[Probl
                                           "it can never open")
 
 
-WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _regime_classes, _tariff_places, _member_rates,
-                                     _outside_horizon, _late_options, _late_openings)
+WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _broken_codes, _regime_classes, _tariff_places,
+                                     _member_rates, _outside_horizon, _late_options, _late_openings)
 SCENARIO_CHECKS: tuple[Check, ...] = CONSISTENCY_CHECKS + WARNING_CHECKS
 """Every check that needs only the scenario; the economics layer adds those that need exchange rates
 and landed costs."""

@@ -93,6 +93,11 @@ class ScenarioFields(Entity):
         """The tariffs and agreements in force: the regime's, overridden by the scenario's own."""
         return layered_rules(self.regime, self.tariffs, self.agreements)
 
+    def goods_classes(self) -> list[str]:
+        """The product class of every kind of goods the scenario moves across borders (its products' and
+        components'), sorted: the classes tariffs are looked up for (``classes.covering``)."""
+        return sorted({item.product_class for item in (*self.products, *self.components)})
+
     def currencies(self) -> set[str]:
         """Every currency an amount of the scenario is stated in."""
         used = {self.currency} | {s.currency for s in (*self.plants, *self.suppliers, *self.facilities)} | set(self.fx)

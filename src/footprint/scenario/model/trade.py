@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from footprint.scenario.model.base import Entity, Horizon, Identifier
+from footprint.scenario.model.classes import class_key
 from footprint.scenario.model.codes import Country, country_code
 from footprint.scenario.model.figures import (
     Fraction,
@@ -95,11 +96,14 @@ class Relief(Entity):
 class Tariff(Dated):
     origin: Annotated[str, AfterValidator(_origin)] = Field(
         description="Origin country, a customs union (EU: goods of each member's origin), or * for every origin "
-        "without a rate of its own (MFN). The most specific origin wins: a country's rate, then its union's, then *."
+        "without a rate of its own (MFN). The most specific origin wins: a country's rate, then its union's, then *; "
+        "among rates of that origin, the destination's own over its union's, then the longest HS code."
     )
     destination: Country = Field(description="Destination country, or a customs union (EU): imports into each "
                                  "member from outside the union; a member's own rate replaces the union's.")
-    product_class: str = Field(description="Product class the rate applies to.")
+    product_class: str = Field(description="Product class the rate applies to: an HS code (`87`, `8703`, "
+                               "`8703.23`) covers every longer code under it that has no rate of its own; "
+                               "any other class, goods of that class only.")
     rate: NonNegative = Field(description="Ad valorem rate on the customs value (0.025 = 2.5%).")
     additional: bool = Field(False, description="An additional duty (e.g. Section 232): it stacks on the "
                                                 "base rate instead of replacing it.")
@@ -115,8 +119,10 @@ class Tariff(Dated):
         return self
 
     def key(self) -> tuple[str, str, str, str | None]:
-        """What a scenario's own tariff replaces in a regime: same origin, destination, class and measure."""
-        return self.origin, self.destination, self.product_class, self.measure if self.additional else None
+        """What a scenario's own tariff replaces in a regime: same origin, destination, class (`8703.23` is
+        `870323`) and measure."""
+        return (self.origin, self.destination, class_key(self.product_class),
+                self.measure if self.additional else None)
 
 
 class Member(Entity):
@@ -139,7 +145,8 @@ class PreferentialRate(Dated):
         ANY_ORIGIN, description="Member importing them (a customs union: each of its members), or * for every "
         "member."
     )
-    product_class: str = Field(description="Product class the rate applies to.")
+    product_class: str = Field(description="Product class the rate applies to (an HS code covers the codes "
+                               "under it, as in a tariff).")
     rate: NonNegative = Field(description="Rate for qualifying goods; it replaces the base (MFN) rate.")
 
 

@@ -8,8 +8,9 @@ that on every day of the horizon exactly one side's rates apply and duty before 
 from it the new regime's, to the day.
 
 Only entries that can change a duty are written: those in force on some day of the horizon (on their
-side), for a class some product has, from an origin some plant is in and to a destination some market is
-in (a customs union counts for its members). The rest would do nothing (and draw warnings).
+side), for a class that covers some product's (8703, or 87 above it), from an origin some plant is in and
+to a destination some market is in (a customs union counts for its members). The rest would do nothing
+(and draw warnings).
 
 An agreement on both sides with the same terms stays as it is. One whose members or rates differ is
 merged: each side's members and rates clipped to its side. One whose rule of origin differs cannot be one
@@ -24,6 +25,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from footprint.scenario.model.classes import covers_any
 from footprint.scenario.model.fields import ScenarioFields
 from footprint.scenario.model.figures import value_of
 from footprint.scenario.model.trade import ANY_ORIGIN, Agreement, Dated, Member, Tariff
@@ -53,12 +55,12 @@ class _Relevance:
     """What can change a duty in the scenario: product classes, and origins and destinations by place."""
 
     def __init__(self, scenario: ScenarioFields) -> None:
-        self.classes = {product.product_class for product in scenario.products}
+        self.classes = scenario.goods_classes()
         self.origins = _places(plant.country for plant in scenario.plants)
         self.destinations = _places(market.country for market in scenario.markets)
 
     def tariff(self, tariff: Tariff) -> bool:
-        return (tariff.product_class in self.classes and tariff.destination in self.destinations
+        return (covers_any(tariff.product_class, self.classes) and tariff.destination in self.destinations
                 and (tariff.origin == ANY_ORIGIN or tariff.origin in self.origins))
 
 
@@ -116,7 +118,7 @@ def _members(members: Iterable[Member], window: Window) -> list[dict[str, Any]]:
 
 def _rates(agreement: Agreement, window: Window, relevant: _Relevance) -> list[dict[str, Any]]:
     return [_dated(rate, span) for rate in agreement.rates
-            if rate.product_class in relevant.classes and (span := _clipped(rate.span(), window)) is not None]
+            if covers_any(rate.product_class, relevant.classes) and (span := _clipped(rate.span(), window)) is not None]
 
 
 def _agreements(before: list[Agreement], after: list[Agreement], window_before: Window, window_after: Window,

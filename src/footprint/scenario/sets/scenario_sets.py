@@ -444,7 +444,7 @@ def _set_problems(spec: SetSpec, data: dict[str, Any], scenario: Scenario) -> It
 def _set_warnings(spec: SetSpec, scenario: Scenario) -> Iterable[Problem]:
     """A regime of the regimes generator whose rates apply to no product: its future is another's twin."""
     regimes = spec.generate.regimes if spec.generate is not None else None
-    classes = {product.product_class for product in scenario.products}
+    classes = scenario.goods_classes()
     for index, choice in enumerate(regimes or []):
         message = None if choice.regime == NO_REGIME else regime_covers_nothing(choice.regime, classes)
         if message is not None:
