@@ -31,7 +31,16 @@ from footprint.optimize.model import (
 )
 from footprint.optimize.solve import Solved, solve_model
 from footprint.plan.plan import TABLES, Plan, Tables
-from footprint.plan.tier_tables import arc_table, delivered, sites_table, tier_amounts
+from footprint.plan.tier_tables import (
+    arc_table,
+    component_pool_use,
+    component_production,
+    components_made,
+    delivered,
+    made_for_facilities,
+    sites_table,
+    tier_amounts,
+)
 from footprint.scenario.model.scenario import Scenario
 
 
@@ -102,7 +111,13 @@ class _Reader:
 
     @cached_property
     def made(self) -> np.ndarray:
-        return _production_by_capability(self.network, self.values["flow"], self.used)
+        """Units each capability makes, by year index: shipped direct and to facilities."""
+        return (_production_by_capability(self.network, self.values["flow"], self.used)
+                + made_for_facilities(self.network, self.values))
+
+    @cached_property
+    def components_made(self) -> np.ndarray:
+        return components_made(self.network, self.values)
 
     @cached_property
     def per_unit(self) -> dict[str, np.ndarray]:
@@ -126,13 +141,18 @@ class _Reader:
 
     @cached_property
     def production_table(self) -> pd.DataFrame:
-        return _production(self.network, self.made)
+        products = _production(self.network, self.made)
+        if not len(self.network.tiers.maker_plant):
+            return products
+        return pd.concat([products.astype({"plant": object, "product": object}),
+                          component_production(self.network, self.components_made)], ignore_index=True)
 
     def production(self) -> pd.DataFrame:
         return self.production_table
 
     def utilization(self) -> pd.DataFrame:
-        return _utilization(self.network, self.made, self.values["build"], self.status.open)
+        return _utilization(self.network, self.made, self.values["build"], self.status.open,
+                            component_pool_use(self.network, self.components_made))
 
     def builds(self) -> pd.DataFrame:
         return _builds(self.network, self.values["build"])
@@ -289,8 +309,9 @@ def plant_decisions(network: Network, plants: pd.DataFrame) -> list[dict[str, ob
 
 
 def _utilization(network: Network, made_by_capability: np.ndarray, build: np.ndarray,
-                 is_open: np.ndarray) -> pd.DataFrame:
-    """Capacity (base and options online, while the plant is open) and its share in use, per pool and year."""
+                 is_open: np.ndarray, components: np.ndarray) -> pd.DataFrame:
+    """Capacity (base and options online, while the plant is open) and its share in use, per pool and year
+    (``components``: what components take of each pool)."""
     n_pools, n_years = network.pool_capacity.shape
     option, built_year = option_years(network)
     online = build.round()[:, None] * (np.arange(n_years)[None, :] >= built_year[:, None])
@@ -298,7 +319,7 @@ def _utilization(network: Network, made_by_capability: np.ndarray, build: np.nda
     np.add.at(capacity, network.option_pool[option], online * network.option_capacity[option, None])
     capacity *= is_open[network.pool_plant]
     made = made_by_capability[network.member_capability]
-    used = np.zeros((n_pools, n_years))
+    used = components.copy()
     np.add.at(used, network.member_pool, np.where(made > TOLERANCE, made, 0.0))  # as the production table counts
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(capacity > 0, used / capacity, np.nan)

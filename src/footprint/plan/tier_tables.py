@@ -84,3 +84,45 @@ def tier_amounts(network: Network, values: dict[str, np.ndarray]) -> list[tuple[
                   ("opening", year.ravel(), (sites.opening_cost * opened).ravel()),
                   ("closing", year.ravel(), (sites.closing_cost * closed).ravel())]
     return parts
+
+
+def made_for_facilities(network: Network, values: dict[str, np.ndarray]) -> np.ndarray:
+    """Units of products each capability makes for facilities, by capability and year index."""
+    made = np.zeros((len(network.cap_plant), len(network.years)))
+    inbound = network.tiers.inbound
+    if len(inbound):
+        np.add.at(made, (network.profile_capability[inbound.origin], inbound.year), values["inbound"])
+    return made
+
+
+def components_made(network: Network, values: dict[str, np.ndarray]) -> np.ndarray:
+    """Units each plant's capability for a component makes, by maker and year index (for itself and others)."""
+    tiers = network.tiers
+    made = np.zeros((len(tiers.maker_plant), len(network.years)))
+    if len(tiers.transfer):
+        np.add.at(made, (tiers.transfer.origin, tiers.transfer.year), values["transfer"])
+    return made
+
+
+def component_production(network: Network, made: np.ndarray) -> pd.DataFrame:
+    """Rows of the production table for components: plant, pool, component (as its product), year, units."""
+    tiers = network.tiers
+    units = made[tiers.maker_member]
+    member, year = np.nonzero(units > TOLERANCE)
+    maker = tiers.maker_member[member]
+    return pd.DataFrame({
+        "plant": np.array(network.plants, dtype=object)[tiers.maker_plant[maker]],
+        "pool": np.array(network.pool_names, dtype=object)[tiers.maker_member_pool[member]],
+        "product": np.array(tiers.components, dtype=object)[tiers.maker_component[maker]],
+        "year": network.years[year],
+        "units": units[member, year],
+    })
+
+
+def component_pool_use(network: Network, made: np.ndarray) -> np.ndarray:
+    """Units of capacity components take in each pool, by pool and year index."""
+    tiers = network.tiers
+    used = np.zeros(network.pool_capacity.shape)
+    units = made[tiers.maker_member]
+    np.add.at(used, tiers.maker_member_pool, np.where(units > TOLERANCE, units, 0.0))
+    return used

@@ -154,6 +154,39 @@ def print_supply(plan: Plan, console: Console, results: Path | None = None) -> N
     console.print(_pivot_table("Supply, units per year", wide, 3, ",.0f", results))
 
 
+TIER_VIEWS = (("supplies", "Purchases from suppliers, units per year", ["supplier", "component", "plant"]),
+              ("transfers", "Components made and moved, units per year", ["origin", "component", "destination"]),
+              ("deliveries", "Through distribution centres, units per year", ["facility", "product", "market"]))
+"""The tiers' tables the console shows (when the plan uses them), with their titles and labels."""
+
+
+def print_tiers(plan: Plan, console: Console, results: Path | None = None) -> None:
+    """The suppliers and facilities the plan opens or closes, what it buys, the components it moves and what goes
+    through distribution centres (each only where there is some)."""
+    sites = plan.tables["sites"]
+    rows = []
+    for (kind, site), years in sites.groupby(["kind", "site"], sort=False):
+        opened = years.loc[years["opened"].astype(bool), "year"]
+        closed = years.loc[years["closed"].astype(bool), "year"]
+        open_years = years.loc[years["open"].astype(bool), "year"]
+        if len(opened) or len(closed) or open_years.empty:
+            rows.append([str(kind), str(site), _when(opened.min() if len(opened) else None, True, "never"),
+                         _when(closed.min() if len(closed) else None, bool(len(closed)), "never"),
+                         _year_runs(open_years) or "none"])
+    if rows:
+        table = Table(title="Suppliers and facilities opened or closed", title_justify="left")
+        for column in ("kind", "site", "opens", "closes", "open in"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*map(_text, row))
+        console.print(table)
+    for name, title, labels in TIER_VIEWS:
+        frame = plan.tables[name]
+        if not frame.empty:
+            wide = _by_year(frame.astype(dict.fromkeys(labels, str)), labels, "units", 0.0)
+            console.print(_pivot_table(title, wide, len(labels), ",.0f", results))
+
+
 def print_lost_sales(plan: Plan, console: Console, results: Path | None = None) -> None:
     """Demand the plan leaves unserved, by product, market and year (only when there is some)."""
     demand = plan.demand.astype({"product": str, "market": str})
@@ -252,6 +285,7 @@ def print_plan(plan: Plan, console: Console, results: Path | None = None) -> Non
     print_plant_decisions(plan, console)
     print_builds(plan, console)
     print_supply(plan, console, results)
+    print_tiers(plan, console, results)
     print_lost_sales(plan, console, results)
     print_utilization(plan, console, results)
     print_costs(plan, console)
