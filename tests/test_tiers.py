@@ -11,7 +11,10 @@ import pytest
 
 import footprint as fp
 from conftest import capability, invoke, make, market, plant, scenario_data, solved
+from footprint.analysis.stochastic import stochastic_plan
+from footprint.optimize.highs import SolverOptions
 from footprint.scenario.formats.sources import ScenarioError
+from footprint.scenario.sets.scenario_sets import Future
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 
@@ -164,3 +167,18 @@ def test_the_readmes_worked_example_opens_the_engine_plant_and_the_centre() -> N
     assert result.exit_code == 0, result.output
     assert "Through distribution centres" in result.output
     assert "Components made and moved" in result.output
+
+
+@pytest.mark.parametrize("method", ["extensive", "benders"])
+def test_a_stochastic_plan_decides_the_distribution_centre_now(method: str) -> None:
+    """Demand of 10 or 40 in each market, equally likely; the DC (fixed 1,500) saves 70 a unit: 1,400 at 20 units,
+    5,600 at 80. Each future alone: no DC at 10 (cost 2,000), the DC at 40 (1,500 + 80 x 30 = 3,900). Decided now:
+    with the DC 0.5 x (1,500 + 600) + 0.5 x 3,900 = 3,000 against without 0.5 x 2,000 + 0.5 x 8,000 = 5,000."""
+    futures = [Future(name, 0.5, tuple((f"markets[{k}].demand.car", units) for k in ("m1", "m2")))
+               for name, units in (("low", 10.0), ("high", 40.0))]
+    plan = stochastic_plan(distribution(1500.0), "dc", futures, options=SolverOptions(mip_gap=0.0), method=method,
+                           workers=0)
+    assert plan.objective == pytest.approx(3000.0)
+    sites = plan.plan.tables["sites"]
+    assert sites["open"].all()  # in both futures: one decision, made now
+    assert plan.wait_and_see == pytest.approx(0.5 * 2000.0 + 0.5 * 3900.0)

@@ -35,6 +35,7 @@ from footprint.optimize.highs import (
 from footprint.optimize.lp import ColumnMatrix
 from footprint.optimize.model import FootprintModel
 from footprint.optimize.solve import PlanningError
+from footprint.optimize.tiers import FACILITY_BLOCKS, SUPPLIER_BLOCKS
 from footprint.optimize.warm import structure_key
 from footprint.scenario.sets.scenario_sets import DECISIONS
 
@@ -66,11 +67,17 @@ class ExtensiveForm:
         return values[self.columns[future]]
 
 
+SITE_DECISIONS = {decision: tuple(getattr(sites, decision) for sites in (SUPPLIER_BLOCKS, FACILITY_BLOCKS))
+                  for decision in ("open", "opened", "closed")}
+"""The blocks a decision about plants names for the other sites too: opening a supplier or a distribution centre is
+decided as opening a plant is."""
+
+
 def shared_columns(model: FootprintModel, blocks: Sequence[str], revise_from: int | None) -> np.ndarray:
     """Whether each column of ``model`` is decided now."""
     program = model.program
     shared = np.zeros(program.num_cols, bool)
-    for name in blocks:
+    for name in (block for decision in blocks for block in (decision, *SITE_DECISIONS.get(decision, ()))):
         block = program.variables.get(name)
         if block is None or block.size == 0:
             continue
