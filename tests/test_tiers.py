@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 import footprint as fp
-from conftest import capability, invoke, make, market, plant, scenario_data, solved
+from conftest import capability, invoke, make, market, plant, scenario_data, solved, write_yaml
 from footprint.analysis.stochastic import stochastic_plan
+from footprint.economics.checks import CHECKS
 from footprint.optimize.highs import SolverOptions
+from footprint.scenario.formats.files import read_scenario
 from footprint.scenario.formats.sources import ScenarioError
 from footprint.scenario.sets.scenario_sets import Future
 
@@ -182,3 +184,18 @@ def test_a_stochastic_plan_decides_the_distribution_centre_now(method: str) -> N
     sites = plan.plan.tables["sites"]
     assert sites["open"].all()  # in both futures: one decision, made now
     assert plan.wait_and_see == pytest.approx(0.5 * 2000.0 + 0.5 * 3900.0)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["suppliers"].clear(), "components[block]: no supplier sells 'block' and no plant makes it: 'engine' "
+                                       "cannot be made"),
+    (lambda d: d["components"].append({"id": "spare", "product_class": "8708", "value": 1.0}),
+     "components[spare]: no bill of materials names 'spare': it is never used"),
+])
+def test_a_component_without_a_source_or_a_use_is_a_warning(change: Any, message: str, tmp_path: Path) -> None:
+    data = two_level()
+    data["markets"][0]["lost_sale_penalty"] = {"car": 1e6}  # the car may go unmade: no error, only the warning
+    change(data)
+    warnings = read_scenario(write_yaml(tmp_path / "tiers.yaml", data), CHECKS).warnings
+    assert [warning.message for warning in warnings] == [message.split(": ", 1)[1]]
+    assert warnings[0].path == message.split(": ", 1)[0]

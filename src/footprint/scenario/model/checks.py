@@ -675,8 +675,26 @@ def _late_openings(scenario: ScenarioFields, context: Context) -> Iterator[Probl
                                           "it can never open")
 
 
+def _component_sources(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """A component that a bill of materials needs and no supplier sells nor plant makes (what needs it cannot be
+    made), and one that no bill of materials names (it is never used)."""
+    if not context.complete("components", "suppliers", "capabilities", "products"):
+        return
+    sold = {supply.component for supplier in scenario.suppliers for supply in supplier.supplies}
+    made = {capability.product for capability in scenario.capabilities}
+    needed = {name for entry in (*scenario.products, *scenario.components) for name in entry.bom}
+    for i, component in enumerate(scenario.components):
+        if component.id in needed and component.id not in sold | made:
+            users = [entry.id for entry in (*scenario.products, *scenario.components) if component.id in entry.bom]
+            yield _warning(("components", i), f"no supplier sells {component.id!r} and no plant makes it: "
+                           f"{', '.join(map(repr, users))} cannot be made")
+        elif component.id not in needed:
+            yield _warning(("components", i), f"no bill of materials names {component.id!r}: it is never used")
+
+
 WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _broken_codes, _regime_classes, _tariff_places,
-                                     _member_rates, _outside_horizon, _late_options, _late_openings)
+                                     _member_rates, _outside_horizon, _late_options, _late_openings,
+                                     _component_sources)
 SCENARIO_CHECKS: tuple[Check, ...] = CONSISTENCY_CHECKS + WARNING_CHECKS
 """Every check that needs only the scenario; the economics layer adds those that need exchange rates
 and landed costs."""
