@@ -14,7 +14,7 @@ from conftest import capability, invoke, make, market, plant, scenario_data, sol
 from footprint.analysis.stochastic import stochastic_plan
 from footprint.economics.checks import CHECKS
 from footprint.optimize.highs import SolverOptions
-from footprint.scenario.formats.files import read_scenario
+from footprint.scenario.formats.files import convert, load_scenario, read_scenario
 from footprint.scenario.formats.sources import ScenarioError
 from footprint.scenario.sets.scenario_sets import Future
 
@@ -199,3 +199,13 @@ def test_a_component_without_a_source_or_a_use_is_a_warning(change: Any, message
     warnings = read_scenario(write_yaml(tmp_path / "tiers.yaml", data), CHECKS).warnings
     assert [warning.message for warning in warnings] == [message.split(": ", 1)[1]]
     assert warnings[0].path == message.split(": ", 1)[0]
+
+
+@pytest.mark.parametrize("target", ["powertrain", "powertrain.xlsx", "powertrain.yaml"])
+def test_a_network_of_many_tiers_converts_to_tables_and_back_losing_nothing(target: str, tmp_path: Path) -> None:
+    """Suppliers with their supplies, components with their bills, facilities and lanes between any two nodes, as
+    a CSV folder, a workbook and YAML: each reads back as the same scenario."""
+    source = EXAMPLES / "powertrain.yaml"
+    original = load_scenario(source, CHECKS)
+    convert(source, tmp_path / target, CHECKS)
+    assert load_scenario(tmp_path / target, CHECKS) == original
