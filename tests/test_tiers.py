@@ -11,6 +11,7 @@ import pytest
 
 import footprint as fp
 from conftest import capability, invoke, make, market, plant, scenario_data, solved, write_yaml
+from footprint.analysis.breakeven import find_breakeven
 from footprint.analysis.stochastic import stochastic_plan
 from footprint.economics.checks import CHECKS
 from footprint.optimize.highs import SolverOptions
@@ -209,3 +210,14 @@ def test_a_network_of_many_tiers_converts_to_tables_and_back_losing_nothing(targ
     original = load_scenario(source, CHECKS)
     convert(source, tmp_path / target, CHECKS)
     assert load_scenario(tmp_path / target, CHECKS) == original
+
+
+def test_breakeven_finds_the_centres_fixed_cost_at_which_it_stops_paying() -> None:
+    """The DC saves 70 a unit on 20 units: it pays below a fixed cost of 1,400 (test above)."""
+    result = find_breakeven(distribution(1000.0), "facilities[dc].fixed_cost", 1000.0, 2000.0, tolerance=1.0)
+    assert result.bracket is not None
+    below, above = result.bracket
+    assert below.value <= 1400.0 <= above.value
+    assert above.value - below.value <= 1.0
+    assert ("dc", "opens", 2020) in below.decisions.plants
+    assert ("dc", "opens", 2020) not in above.decisions.plants

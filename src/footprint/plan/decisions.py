@@ -2,7 +2,8 @@
 
 Three levels, each holding the one before:
 
-- ``strategic``: the capacity built (option, year, count) and the plants opened or closed (plant, year);
+- ``strategic``: the capacity built (option, year, count) and the plants, suppliers and distribution centres
+  opened or closed (site, year);
 - ``assignments``: and the products each plant makes, by year (plant, product, year);
 - ``flows``: and which plant, with which sourcing, supplies each market with each product, by year.
 
@@ -51,14 +52,13 @@ class Decisions:
     @classmethod
     def of_tables(cls, tables: Mapping[str, pd.DataFrame], level: Level = Level.ASSIGNMENTS) -> Decisions:
         """What a Plan's tables decide at ``level`` (only the tables the level needs are read)."""
-        builds, plants = tables["builds"], tables["plants"]
+        builds = tables["builds"]
+        sites = tables.get("sites")  # suppliers and facilities, opened and closed as plants are
         decided = cls(
             builds=frozenset(zip(builds["option"].astype(str), builds["year"].astype(int),
                                  builds["count"].astype(int), strict=True)),
-            plants=frozenset((plant, verb, year) for flag, verb in (("opened", "opens"), ("closed", "closes"))
-                             for plant, year in zip(plants["plant"][plants[flag].astype(bool)].astype(str),
-                                                    plants["year"][plants[flag].astype(bool)].astype(int),
-                                                    strict=True)),
+            plants=_opens_and_closes(tables["plants"], "plant") | (
+                frozenset() if sites is None else _opens_and_closes(sites, "site")),
             level=level)
         if level.holds(Level.ASSIGNMENTS):
             made = tables["assignments"][making(tables["assignments"])]
@@ -81,6 +81,13 @@ class Decisions:
         return replace(self, **dropped, level=level)
 
 
+def _opens_and_closes(table: pd.DataFrame, name: str) -> frozenset[tuple[str, str, int]]:
+    """(site, "opens" or "closes", year) for each site a status table (plants, sites) opens or closes."""
+    return frozenset((site, verb, year) for flag, verb in (("opened", "opens"), ("closed", "closes"))
+                     for site, year in zip(table[name][table[flag].astype(bool)].astype(str),
+                                           table["year"][table[flag].astype(bool)].astype(int), strict=True))
+
+
 def making(assignments: pd.DataFrame) -> pd.Series:
     """Which rows of an assignments table are decisions: assigned, and making units (an assignment that makes
     nothing is a tie)."""
@@ -93,8 +100,9 @@ def lane_text(plant: str, sourcing: str, product: str, market: str) -> str:
 
 
 def tables_of(level: Level) -> tuple[str, ...]:
-    """The Plan tables the decisions at ``level`` are read from."""
-    return tuple(table for kept in LEVELS if level.holds(kept) for table in ADDED[kept])
+    """The Plan tables the decisions at ``level`` are read from (the suppliers' and facilities' status with the
+    plants')."""
+    return (*(table for kept in LEVELS if level.holds(kept) for table in ADDED[kept]), "sites")
 
 
 def by_future(plan: Plan, level: Level = Level.ASSIGNMENTS) -> dict[str, Decisions]:
