@@ -18,6 +18,7 @@ from footprint.optimize.highs import SolverOptions
 from footprint.scenario.formats.files import convert, load_scenario, read_scenario
 from footprint.scenario.formats.sources import ScenarioError
 from footprint.scenario.sets.scenario_sets import Future
+from footprint.views.report import plan_report
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 
@@ -170,6 +171,9 @@ def test_the_readmes_worked_example_opens_the_engine_plant_and_the_centre() -> N
     assert result.exit_code == 0, result.output
     assert "Through distribution centres" in result.output
     assert "Components made and moved" in result.output
+    html = plan_report(plan)
+    assert "Suppliers and facilities opened or closed" in html
+    assert "Through distribution centres (units)" in html
 
 
 @pytest.mark.parametrize("method", ["extensive", "benders"])

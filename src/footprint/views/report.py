@@ -16,6 +16,7 @@ from footprint.plan.plan import Plan
 from footprint.scenario.formats.validation import Loaded
 from footprint.views import charts
 from footprint.views.charts import units
+from footprint.views.console import TIER_VIEWS
 from footprint.views.labels import COMPONENT_GROUPS, component_group, component_label, money, per_unit
 from footprint.views.page import Section, Table, figure_html, render
 from footprint.views.world import TOP_LANES, places, top_lanes, world_map
@@ -182,6 +183,25 @@ def lost_section(plan: Plan) -> Section:
     return section
 
 
+def tiers_section(plan: Plan) -> Section:
+    """Suppliers and facilities opened or closed, purchases, components moved and what goes through distribution
+    centres, where the plan has any (a network of one tier has none: the section is left out)."""
+    section = Section("tiers", "Suppliers, components and distribution")
+    sites = plan.tables["sites"]
+    changed = sites[sites["opened"].astype(bool) | sites["closed"].astype(bool)]
+    if not changed.empty:
+        section.tables.append(Table("Suppliers and facilities opened or closed", ["kind", "site", "year", "change"],
+                                    [[row.kind, row.site, str(row.year), "opens" if row.opened else "closes"]
+                                     for row in changed.itertuples()]))
+    for name, title, labels in TIER_VIEWS:
+        frame = plan.tables[name]
+        if not frame.empty:
+            section.tables.append(Table(title.replace(", units per year", " (units)"), [*labels, "year", "units"],
+                                        [[*(str(getattr(row, label)) for label in labels), str(row.year),
+                                          units(row.units)] for row in frame.itertuples()]))
+    return section
+
+
 def inputs_section(loaded: Loaded | None) -> Section:
     """The scenario's figures with their sources and ranges, and validation's warnings."""
     section = Section("inputs", "Inputs")
@@ -208,8 +228,9 @@ def _figure(value: float) -> str:
 
 def plan_sections(plan: Plan, loaded: Loaded | None, explanations: Sequence[Explanation] = ()) -> list[Section]:
     """Every section of a plan's report, in order."""
-    return [map_section(plan, loaded), capacity_section(plan), landed_section(plan, explanations),
-            costs_section(plan), lost_section(plan), inputs_section(loaded)]
+    tiers = tiers_section(plan)
+    return [map_section(plan, loaded), capacity_section(plan), *([tiers] if tiers.tables else []),
+            landed_section(plan, explanations), costs_section(plan), lost_section(plan), inputs_section(loaded)]
 
 
 def plan_report(plan: Plan, loaded: Loaded | None = None, explanations: Sequence[Explanation] = (),
