@@ -24,6 +24,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "builds": ("option", "plant", "pool", "year", "count", "added_capacity", "capex"),
     "plants": ("plant", "year", "open", "opened", "closed"),
     "assignments": ("plant", "product", "year", "units", "assigned", "launched"),
+    "single_sources": ("plant", "product", "market", "year", "units"),
     "demand": ("product", "market", "year", "demand", "served", "lost"),
     "sourcing": ("plant", "product", "option", "year", "units", "fixed_cost"),
     "costs": ("year", "component", "amount", "discounted"),
@@ -32,6 +33,9 @@ TABLES: dict[str, tuple[str, ...]] = {
     "fx_rates": ("currency", "year", "rate", "source"),
 }
 """Each table of a Plan and its columns, in order."""
+LATER_TABLES = ("single_sources",)
+"""Tables of TABLES that plans written before them lack (their results folders and stored runs): read back as
+empty, which is what those plans had of them."""
 
 STOCHASTIC = "stochastic"
 """The summary's ``kind`` of a stacked Plan (a deterministic one has none)."""
@@ -57,6 +61,12 @@ def table_columns(stacked: bool) -> dict[str, tuple[str, ...]]:
     if not stacked:
         return TABLES
     return {**{name: (FUTURE, *columns) for name, columns in TABLES.items()}, **STOCHASTIC_TABLES}
+
+
+def empty_table(name: str, columns: Mapping[str, tuple[str, ...]] = TABLES) -> pd.DataFrame:
+    """Table ``name`` with no rows (its columns as ``columns`` has them), for a plan written before it had the
+    table (LATER_TABLES); its columns get their types where it is checked (plan/fields.py)."""
+    return pd.DataFrame(columns=list(columns[name]))
 
 
 def _checked(name: str, table: pd.DataFrame, columns: Mapping[str, tuple[str, ...]] = TABLES) -> pd.DataFrame:
@@ -212,10 +222,14 @@ class Plan:
         missing = [name for name in names if not any(
             f"{name}.{kind}" in present or (not listed and (folder / f"{name}.{kind}").is_file())
             for kind in ("parquet", "csv"))]
+        written = summary.get(MANIFEST, {})
+        tables = {name: empty_table(name, names) for name in missing if name in LATER_TABLES and not any(
+            f"{name}.{kind}" in written for kind in ("parquet", "csv"))}  # written before the table was
+        missing = [name for name in missing if name not in tables]
         if missing:
             raise ResultsError(f"{folder}: incomplete results, table(s) missing: {', '.join(missing)}")
-        tables, files = {}, {}
-        for name in names:
+        files = dict.fromkeys(tables, "")
+        for name in (name for name in names if name not in tables):
             parquet = folder / f"{name}.parquet"
             files[name] = parquet.name if parquet.is_file() else f"{name}.csv"
             try:
@@ -223,6 +237,7 @@ class Plan:
             except Exception as err:  # pyarrow and pandas raise many kinds for a damaged file
                 raise ResultsError(f"{folder}: table {name!r} cannot be read ({type(err).__name__})") from None
         summary = {key: value for key, value in summary.items() if key != MANIFEST}
+        tables = {name: tables[name] for name in names}
         try:
             return cls(summary, checked_plan(summary, tables))
         except FieldError as err:

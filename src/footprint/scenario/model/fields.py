@@ -18,6 +18,7 @@ from footprint.scenario.model.figures import (
     NotBool,
     Real,
 )
+from footprint.scenario.model.groups import Group
 from footprint.scenario.model.network import Capability, CapacityOption, FreightRates, Lane, Market, Plant, Product
 from footprint.scenario.model.trade import Agreement, RegimeName, Tariff, layered_rules
 
@@ -58,6 +59,8 @@ class ScenarioFields(Entity):
         None, description="Freight of unlisted lanes from distances; it comes before default_freight."
     )
     lanes: list[Lane] = Field(default_factory=list, description="Freight per plant-market lane.")
+    groups: list[Group] = Field(default_factory=list, description="Count rules: how many of a group's plants may "
+                                "or must be open each year.")
     fx: dict[Currency, FxSpec] = Field(
         default_factory=dict,
         description="Units of each currency per unit of the reporting currency: one value, one per year, "

@@ -153,7 +153,7 @@ class Generators(SetEntry):
                                                "probabilities.")
 
 
-DECISIONS = ("build", "open", "opened", "closed", "assign", "start", "source")
+DECISIONS = ("build", "open", "opened", "closed", "assign", "start", "source", "single_source")
 """What a stochastic plan may decide now: the model's blocks of decisions (see optimize/stochastic.py)."""
 
 
