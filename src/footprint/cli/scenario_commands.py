@@ -199,3 +199,25 @@ def import_tariff_schedule(
     tariffs = f"{len(lines):,} tariff{'s' if len(lines) != 1 else ''}"
     say(out, f"{output}: {tariffs} into {into} from {file} ({schedule.rows:,} rows with a rate, "
              f"{len(schedule.left_out):,} left out{under})")
+
+
+@import_app.command("sscflp")
+def import_sscflp(
+    file: Annotated[Path, typer.Argument(help="Single-source capacitated facility location file (Holmberg's p1.txt "
+                                              "..., Yang's p1 ...).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Scenario file to write.")],
+) -> None:
+    """Turn a single-source capacitated facility location file into a one-year scenario, solved to gap 0."""
+    from footprint.scenario.formats.facility_location import scenario_from_sscflp
+    from footprint.scenario.formats.files import save_scenario
+    from footprint.scenario.formats.orlib import OrlibError
+
+    try:
+        scenario = scenario_from_sscflp(file)
+    except OrlibError as error:
+        raise fail(str(error)) from None
+    try:
+        save_scenario(scenario, output)
+    except OSError as error:
+        raise fail(f"cannot write {output}: {error.strerror or error}", NOT_WRITTEN) from None
+    say(out, f"{output}: {len(scenario.plants)} candidate sites, {len(scenario.markets)} single-sourced customers")

@@ -1,7 +1,7 @@
 """The deterministic equivalent of a two-stage plan: one MILP over every future, the here-and-now decisions shared.
 
 Each future is its own model (the same scenario with that future's overrides). The decisions made
-now (capacity built, plants opened and closed, products assigned, sourcing chosen) must be the same
+now (capacity built, plants opened and closed, products assigned, sourcing chosen, single sources) must be the same
 in every future; flows and lost sales are each future's own. Rather than copy the shared decisions
 per future and tie the copies with equality rows, each shared column exists once: every future's
 entries of it land in that one column, and its cost is the futures' probability-weighted sum. With
@@ -40,7 +40,8 @@ from footprint.optimize.warm import structure_key
 from footprint.scenario.sets.scenario_sets import DECISIONS
 
 HERE_AND_NOW = DECISIONS
-"""The decisions made now by default: capacity, plant status, assignments (with launches) and sourcing."""
+"""The decisions made now by default: capacity, plant status, assignments (with launches), sourcing and the source of
+each single-sourced demand."""
 
 
 class StochasticError(ValueError):
