@@ -16,10 +16,11 @@ from footprint.scenario.formats.facility_location import (
     read_sscflp,
     read_tscflp,
     scenario_from_sscflp,
+    scenario_from_tscflp,
     sscflp_data,
 )
 from footprint.scenario.formats.files import load_scenario
-from footprint.scenario.formats.orlib import OrlibError
+from footprint.scenario.formats.orlib import PRODUCT, OrlibError
 
 HOLMBERG = BENCHMARKS / "holmberg-sscflp"
 YANG = BENCHMARKS / "yang-sscflp"
@@ -158,3 +159,36 @@ def test_a_truncated_two_stage_file_is_an_error(tmp_path: Path) -> None:
     path.write_text("2 2 2\n1 1\n", encoding="utf-8")
     with pytest.raises(OrlibError, match="2 plants, 2 depots and 2 customers need 21 numbers, found 5"):
         read_tscflp(path)
+
+
+def test_a_two_stage_file_is_plants_depots_and_customers(tmp_path: Path) -> None:
+    """PSC1-C1-50: 50 candidate plants, 100 candidate depots (distribution centres), 200 customers, a lane from each
+    plant to each depot and each depot to each customer at the file's cost, none direct."""
+    path = FERNANDES / "PSC1-C1-50.txt"
+    instance = read_tscflp(path)
+    result = invoke("import", "tscflp", str(path), "-o", str(tmp_path / "psc.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "50 candidate plants, 100 candidate depots, 200 customers" in result.output
+    scenario = load_scenario(tmp_path / "psc.yaml", CHECKS)
+    assert (len(scenario.plants), len(scenario.facilities), len(scenario.markets)) == (50, 100, 200)
+    assert all(plant.candidate for plant in scenario.plants)
+    assert all(facility.candidate for facility in scenario.facilities)
+    assert scenario.default_freight is None
+    lanes = {(lane.origin, lane.destination): lane.freight for lane in scenario.lanes}
+    assert len(lanes) == 50 * 100 + 100 * 200
+    assert lanes[("plant2", "depot3")] == instance.plant_cost[1, 2]
+    assert lanes[("depot4", "customer5")] == instance.depot_cost[3, 4]
+    assert scenario.facilities[6].capacity == instance.depot_capacity[6]
+    assert scenario.markets[7].demand[PRODUCT] == instance.demand[7]
+
+
+@pytest.mark.slow
+def test_a_two_stage_instance_lands_between_its_published_bounds() -> None:
+    """PSC1-C1-50 to a gap of 1e-3: its plan at most the best known (722,178) plus the gap, its proven bound at most
+    the best known, and at least the published lower bound (721,209.6)."""
+    plan = solve(scenario_from_tscflp(FERNANDES / "PSC1-C1-50.txt"), SolverOptions(mip_gap=1e-3))
+    assert plan.status == "optimal"
+    assert 721_209.6 <= plan.objective <= 722_178 * (1 + 1e-3)
+    assert plan.summary["bound"] <= 722_178
+    assert (plan.tables["demand"]["served"] - plan.tables["demand"]["demand"]).abs().max() < 1e-6
+    assert plan.tables["deliveries"]["units"].sum() == pytest.approx(plan.tables["demand"]["demand"].sum())

@@ -1,5 +1,6 @@
 """Import published facility location instances: single-source capacitated (Holmberg, Rönnqvist and Yuan 1999;
-Yang, Chu and Chen 2012) as scenarios, and two-stage capacitated (Fernandes et al. 2014) as its arrays.
+Yang, Chu and Chen 2012) and two-stage capacitated (Fernandes et al. 2014, plants -> depots -> customers, the depots
+as distribution centres) as scenarios.
 
 Single source (``sscflp``), whitespace-separated numbers, as data/benchmarks/holmberg-sscflp/README.md gives them:
 facilities m and customers n; each facility's capacity and fixed cost; each customer's demand; the cost of serving
@@ -140,5 +141,49 @@ def read_tscflp(path: str | Path) -> TwoStageInstance:
                             depot_rows[0::2], depot_rows[1::2], depot_cost.reshape(depots, customers))
 
 
+def tscflp_data(path: str | Path) -> dict[str, Any]:
+    """The scenario data of a two-stage instance file: plants and depots both to be opened (candidates with their
+    capacity and fixed cost), depots as distribution centres, customers as markets whose demand must be met, and a
+    lane from every plant to every depot and every depot to every customer at its cost per unit (no lane direct).
+    One year, one product, solved to the gap ``solver.mip_gap`` says (1e-4: the instances are hard at 0)."""
+    path = Path(path)
+    instance = read_tscflp(path)
+    plant = [f"plant{i + 1}" for i in range(len(instance.plant_capacity))]
+    depot = [f"depot{j + 1}" for j in range(len(instance.depot_capacity))]
+    customer = [f"customer{k + 1}" for k in range(len(instance.demand))]
+    return {
+        "name": path.stem,
+        "description": f"Two-stage capacitated facility location instance {path.name}",
+        "horizon": {"start": YEAR, "end": YEAR},
+        "products": [{"id": PRODUCT, "product_class": "goods"}],
+        "plants": [{"id": plant[i], "country": "US", "currency": "USD", "candidate": True,
+                    "fixed_cost": float(instance.plant_fixed_cost[i]),
+                    "pools": [{"id": "plant", "products": [PRODUCT], "capacity": float(instance.plant_capacity[i])}]}
+                   for i in range(len(plant))],
+        "capabilities": [{"plant": name, "product": PRODUCT, "local_cost": 0.0} for name in plant],
+        "facilities": [{"id": depot[j], "country": "US", "currency": "USD", "candidate": True,
+                        "fixed_cost": float(instance.depot_fixed_cost[j]),
+                        "capacity": float(instance.depot_capacity[j])} for j in range(len(depot))],
+        "markets": [{"id": customer[k], "country": "US", "demand": {PRODUCT: float(instance.demand[k])}}
+                    for k in range(len(customer))],
+        "lanes": [{"origin": plant[i], "destination": depot[j], "freight": float(instance.plant_cost[i, j])}
+                  for i in range(len(plant)) for j in range(len(depot))]
+                 + [{"origin": depot[j], "destination": customer[k], "freight": float(instance.depot_cost[j, k])}
+                    for j in range(len(depot)) for k in range(len(customer))],
+        "solver": {"mip_gap": 1e-4},
+    }
+
+
+def scenario_from_tscflp(path: str | Path) -> Scenario:
+    """The scenario of a two-stage instance file (see tscflp_data)."""
+    path = Path(path)
+    try:
+        return scenario_from_data(tscflp_data(path), str(path), SCENARIO_CHECKS)
+    except ScenarioError as err:
+        first = err.problems[0]
+        raise OrlibError(f"{path}: not a valid instance ({len(err.problems)} problems; first at {first.path}: "
+                         f"{first.message})") from None
+
+
 __all__ = ["SingleSourceInstance", "TwoStageInstance", "read_sscflp", "read_tscflp", "scenario_from_sscflp",
-           "sscflp_data"]
+           "scenario_from_tscflp", "sscflp_data", "tscflp_data"]
