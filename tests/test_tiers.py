@@ -225,3 +225,21 @@ def test_breakeven_finds_the_centres_fixed_cost_at_which_it_stops_paying() -> No
     assert above.value - below.value <= 1.0
     assert ("dc", "opens", 2020) in below.decisions.plants
     assert ("dc", "opens", 2020) not in above.decisions.plants
+
+
+def test_a_single_sourced_market_takes_a_distribution_centre_or_a_plant_not_both() -> None:
+    """The DC costs 30 a unit through it (20 + 10) against 100 direct, fixed 500, and holds 15. Free to split: 15
+    through it, 5 direct: 500 + 450 + 500 = 1,450. Single-sourced, each market takes its 10 whole from the DC or
+    the plant, and the DC holds one market's: 500 + 300 + 1,000 = 1,800 (all direct: 2,000)."""
+    split = solved(distribution(500.0, capacity=15.0))
+    assert split.objective == pytest.approx(1450.0)
+    data = distribution(500.0, capacity=15.0)
+    for market_ in data["markets"]:
+        market_["single_source"] = True
+    whole = solved(data)
+    assert whole.objective == pytest.approx(1800.0)
+    deliveries = whole.tables["deliveries"]
+    assert deliveries["units"].tolist() == [10.0]
+    direct = whole.tables["flows"]
+    assert direct["units"].tolist() == [10.0]
+    assert set(direct["market"]) | set(deliveries["market"]) == {"m1", "m2"}

@@ -32,6 +32,7 @@ from footprint.optimize.tiers import (
     add_tier_constraints,
     add_tier_variables,
     delivery_terms,
+    facility_single_sources,
     inbound_production,
     pool_terms,
 )
@@ -562,8 +563,9 @@ def add_single_sourcing(program: LinearProgram, network: Network, profit: bool) 
         "market": _labels(demands.market[demand], network.markets),
         "year": network.years[demands.year[demand]],
     })
-    program.add_constraints("one_source", one_index, [(per_cell, choice.columns(), 1.0)],
-                            lower=must[demand].astype(np.float64), upper=1.0)
+    one_terms = [(per_cell, choice.columns(), 1.0),
+                 *facility_single_sources(program, network, demand_of_entry, demand, must)]
+    program.add_constraints("one_source", one_index, one_terms, lower=must[demand].astype(np.float64), upper=1.0)
 
 
 def add_group_counts(program: LinearProgram, network: Network) -> None:

@@ -68,10 +68,10 @@ class ExtensiveForm:
         return values[self.columns[future]]
 
 
-SITE_DECISIONS = {decision: tuple(getattr(sites, decision) for sites in (SUPPLIER_BLOCKS, FACILITY_BLOCKS))
-                  for decision in ("open", "opened", "closed")}
+SITE_DECISIONS = {**{decision: tuple(getattr(sites, decision) for sites in (SUPPLIER_BLOCKS, FACILITY_BLOCKS))
+                     for decision in ("open", "opened", "closed")}, "single_source": ("single_source_facility",)}
 """The blocks a decision about plants names for the other sites too: opening a supplier or a distribution centre is
-decided as opening a plant is."""
+decided as opening a plant is, and a centre chosen as a market's single source as a plant is."""
 
 
 def shared_columns(model: FootprintModel, blocks: Sequence[str], revise_from: int | None) -> np.ndarray:
