@@ -494,8 +494,10 @@ def _single_sources(scenario: ScenarioFields, context: Context) -> Iterator[Prob
             reach = [plant for plant in makers.get(product, []) if scenario.default_freight is not None
                      or (plant.id, market.id) in lanes
                      or (scenario.freight_rates is not None and can_route(plant, market))]
-            if not reach:
-                continue  # no plant at all: _unservable_demand says so
+            if not reach or any(scenario.default_freight is not None or (facility.id, market.id) in lanes
+                                or (scenario.freight_rates is not None and can_route(facility, market))
+                                for facility in scenario.facilities):
+                continue  # no plant at all: _unservable_demand says so; a centre may gather what one plant cannot
             for plant in reach:
                 if (plant.id, product) not in most_made:
                     most_made[plant.id, product] = _most_made(scenario, plant, product)
