@@ -243,3 +243,19 @@ def test_a_single_sourced_market_takes_a_distribution_centre_or_a_plant_not_both
     direct = whole.tables["flows"]
     assert direct["units"].tolist() == [10.0]
     assert set(direct["market"]) | set(deliveries["market"]) == {"m1", "m2"}
+
+
+def test_a_count_rule_over_distribution_centres_and_suppliers() -> None:
+    """Two candidate DCs alike, 30 a unit through either against 100 direct, fixed 500 each: one serves both
+    markets (500 + 20 x 30 = 1,100). min_open 2 over the two forces the second's 500 (1,600); max_open 1 over
+    both and the plant, which cannot close, leaves no DC (2,000)."""
+    data = distribution(500.0)
+    data["facilities"].append({**data["facilities"][0], "id": "dc2"})
+    data["lanes"] += [lane_between("p", "dc2", 20.0), lane_between("dc2", "m1", 10.0), lane_between("dc2", "m2", 10.0)]
+    assert solved(data).objective == pytest.approx(1100.0)
+    data["groups"] = [{"id": "both-centres", "members": ["dc", "dc2"], "min_open": 2}]
+    plan = solved(data)
+    assert plan.objective == pytest.approx(1600.0)
+    assert plan.tables["sites"]["open"].all()
+    data["groups"] = [{"id": "no-centre", "members": ["dc", "dc2", "p"], "max_open": 1}]
+    assert solved(data).objective == pytest.approx(2000.0)

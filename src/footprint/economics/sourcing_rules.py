@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from footprint.economics.network import Network
-from footprint.scenario.model.groups import group_members
+from footprint.scenario.model.groups import MEMBER_KINDS, group_members
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,14 @@ def single_sourced(network: Network) -> SingleSourced:
 
 @dataclass(frozen=True)
 class GroupRules:
-    """The count rules over groups: each group's plants, and the least and most of them open by year."""
+    """The count rules over groups: each group's sites, and the least and most of them open by year."""
 
     names: list[str]
     member_group: np.ndarray
-    member_plant: np.ndarray
+    member_kind: np.ndarray
+    """Each member's kind of site, as its position in MEMBER_KINDS (plants, suppliers, facilities)."""
+    member_site: np.ndarray
+    """Each member's position among the sites of its kind."""
     least: np.ndarray
     """Least members open, by group and year index (-inf where the rule sets none, or does not hold that year)."""
     most: np.ndarray
@@ -56,23 +59,26 @@ class GroupRules:
 
 
 def group_rules(network: Network) -> GroupRules:
-    """The scenario's groups over the network's plants."""
+    """The scenario's groups over the network's plants, suppliers and facilities."""
     groups = network.scenario.groups
     years = [int(year) for year in network.years]
     least, most = np.full((len(groups), len(years)), -np.inf), np.full((len(groups), len(years)), np.inf)
-    member_group, member_plant = [], []
+    member_group, member_kind, member_site = [], [], []
     for g, group in enumerate(groups):
         held = np.isin(years, group.years(years))
         if group.min_open is not None:
             least[g, held] = group.min_open
         if group.max_open is not None:
             most[g, held] = group.max_open
-        for found in group_members({"plants": network.plants}, group):
+        sections = {"plants": network.plants, "suppliers": network.tiers.suppliers.names,
+                    "facilities": network.tiers.facilities.names}
+        for found in group_members(sections, group):
             if found is not None:  # the scenario's checks refuse unknown members
                 member_group.append(g)
-                member_plant.append(found[1])
+                member_kind.append(MEMBER_KINDS.index(found[0]))
+                member_site.append(found[1])
     return GroupRules([group.id for group in groups], np.array(member_group, dtype=np.int64),
-                      np.array(member_plant, dtype=np.int64), least, most)
+                      np.array(member_kind, dtype=np.int64), np.array(member_site, dtype=np.int64), least, most)
 
 
 __all__ = ["GroupRules", "SingleSourced", "group_rules", "single_sourced"]

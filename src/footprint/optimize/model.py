@@ -569,31 +569,43 @@ def add_single_sourcing(program: LinearProgram, network: Network, profit: bool) 
 
 
 def add_group_counts(program: LinearProgram, network: Network) -> None:
-    """group_open[g,t]: least[g,t] <= sum over g's plants of open[p,t] <= most[g,t], in the years g's rule holds,
-    where some member's opening or closing is a decision: open[p,t] of a plant the plan opens or closes, 1 for a
-    member that operates without one (moved to the bounds). Years without a decision are checked when the
-    scenario is read (scenario/model/checks.py)."""
+    """group_open[g,t]: least[g,t] <= sum over g's sites of open[s,t] <= most[g,t], in the years g's rule holds,
+    where some member's opening or closing is a decision: the open variable of a site the plan opens or closes
+    (a plant's open, a supplier's supplier_open, a centre's facility_open), 1 for a member that operates without
+    one (moved to the bounds). Years without a decision are checked when the scenario is read
+    (scenario/model/checks.py)."""
     rules = group_rules(network)
-    if not rules.names or "open" not in program.variables:
+    if not rules.names:
         return
     n_years = len(network.years)
-    fixed = network.plant_operating & ~plant_decides(network)[:, None]
+    kinds = ((network.plant_sites, PLANT_BLOCKS.open), (network.tiers.suppliers, "supplier_open"),
+             (network.tiers.facilities, "facility_open"))
     open_anyway = np.zeros((len(rules.names), n_years))
-    np.add.at(open_anyway, rules.member_group, fixed[rules.member_plant])
-    plant, year = plant_cells(network)
-    position = np.full(network.plant_operating.shape, -1, dtype=np.int64)
-    position[plant, year] = np.arange(len(plant))
-    member, year = np.nonzero(position[rules.member_plant] >= 0)
-    group = rules.member_group[member]
-    held = np.isfinite(rules.least[group, year]) | np.isfinite(rules.most[group, year])
-    member, year, group = member[held], year[held], group[held]
-    if len(member) == 0:
+    rows, columns = [], []
+    for kind, (sites, block) in enumerate(kinds):
+        mine = rules.member_kind == kind
+        group, site = rules.member_group[mine], rules.member_site[mine]
+        np.add.at(open_anyway, group, (sites.operating & ~sites.decides[:, None])[site])
+        if block not in program.variables:
+            continue
+        cell, year = site_cells(sites)
+        position = np.full(sites.operating.shape, -1, dtype=np.int64)
+        position[cell, year] = program.variables[block].columns()
+        member, year = np.nonzero(position[site] >= 0)
+        rows.append(group[member] * n_years + year)
+        columns.append(position[site[member], year])
+    if not rows:
         return
-    rows, row = np.unique(group * n_years + year, return_inverse=True)
-    row_group, row_year = np.divmod(rows, n_years)
+    key, column = np.concatenate(rows), np.concatenate(columns)
+    row_group, row_year = np.divmod(key, n_years)
+    held = np.isfinite(rules.least[row_group, row_year]) | np.isfinite(rules.most[row_group, row_year])
+    key, column = key[held], column[held]
+    if len(key) == 0:
+        return
+    keys, row = np.unique(key, return_inverse=True)
+    row_group, row_year = np.divmod(keys, n_years)
     index = pd.DataFrame({"group": np.array(rules.names, dtype=object)[row_group], "year": network.years[row_year]})
-    columns = program.variables["open"].columns(position[rules.member_plant[member], year])
-    program.add_constraints("group_open", index, [(row, columns, 1.0)],
+    program.add_constraints("group_open", index, [(row, column, 1.0)],
                             lower=rules.least[row_group, row_year] - open_anyway[row_group, row_year],
                             upper=rules.most[row_group, row_year] - open_anyway[row_group, row_year])
 

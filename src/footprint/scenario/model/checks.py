@@ -18,7 +18,7 @@ from typing import Any, Literal
 from footprint.scenario.model.classes import broken_code, class_key, covers_any, hs_digits, overlap
 from footprint.scenario.model.fields import ScenarioFields
 from footprint.scenario.model.figures import LARGEST, MAX_MAGNITUDE, Figure, Growth, Num, Series, value_of, year_values
-from footprint.scenario.model.groups import group_members
+from footprint.scenario.model.groups import MEMBER_KINDS, group_members
 from footprint.scenario.model.network import (
     NODE_SECTIONS,
     Plant,
@@ -240,12 +240,15 @@ def _references(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
                 if supply.component not in components:
                     yield _unknown(("suppliers", i, "supplies", j, "component"), "component", supply.component,
                                    components)
-    if check_plants:
-        sections = {"plants": list(plant_ids)}
+    if context.usable(*MEMBER_KINDS):
+        sections = {kind: list(context.known(kind, (site.id for site in getattr(scenario, kind))))
+                    for kind in MEMBER_KINDS}
+        known = set().union(*sections.values())
+        what = " or ".join(_singular(kind) for kind in MEMBER_KINDS if kind == "plants" or sections[kind])
         for i, group in enumerate(scenario.groups):
             for k, (member, found) in enumerate(zip(group.members, group_members(sections, group), strict=True)):
                 if found is None:
-                    yield _unknown(("groups", i, "members", k), "plant", member, plant_ids)
+                    yield _unknown(("groups", i, "members", k), what, member, known)
     if context.usable("tariffs", "agreements", "regime"):
         agreements = context.known("agreements", (a.id for a in scenario.trade_rules[1]))
         for i, tariff in enumerate(scenario.tariffs):
@@ -517,12 +520,12 @@ def _single_sources(scenario: ScenarioFields, context: Context) -> Iterator[Prob
 def _group_bounds(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     """Count rules no plan can meet: more members to open than can be open, or fewer than must be (plants that
     operate and that the plan can neither open nor close)."""
-    if not context.usable("horizon") or not context.complete("plants"):
+    if not context.usable("horizon") or not context.complete(*MEMBER_KINDS):
         return
-    plants = {plant.id: plant for plant in scenario.plants}
-    sections = {"plants": list(plants)}
+    sites = {kind: list(getattr(scenario, kind)) for kind in MEMBER_KINDS}
+    sections = {kind: [site.id for site in entries] for kind, entries in sites.items()}
     for i, group in enumerate(scenario.groups):
-        members = [plants[group.members[k]] for k, found in enumerate(group_members(sections, group)) if found]
+        members = [sites[found[0]][found[1]] for found in group_members(sections, group) if found]
         for year in group.years(scenario.horizon.years):
             operating = [plant for plant in members if plant.operating_years.contains(year)]
             must = sum(not plant.candidate and not plant.closable for plant in operating)

@@ -2,7 +2,7 @@
 year ("open two of these four candidate sites", "keep at most one plant in Mexico").
 
 A member is named by its id; :func:`group_members` resolves members to sites, the one place that knows which
-entities a group may hold (plants today).
+entities a group may hold (plants, suppliers, distribution centres).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ Count = Annotated[int, NotBool, Field(ge=0, le=1_000_000)]
 
 class Group(Entity):
     id: Identifier = Field(description="Group name, unique.")
-    members: list[Identifier] = Field(min_length=1, description="Ids of the plants in the group. A plant the plan "
-                                      "neither opens nor closes counts as open in its operating years.")
+    members: list[Identifier] = Field(min_length=1, description="Ids of the plants, suppliers or facilities in the "
+                                      "group. A site the plan neither opens nor closes counts as open in its "
+                                      "operating years.")
     min_open: Count | None = Field(None, description="Least number of members open in each year of the rule "
                                    "(none: no least).")
     max_open: Count | None = Field(None, description="Most members open in each year of the rule (none: no most).")
@@ -43,7 +44,7 @@ class Group(Entity):
                 and (self.to_year is None or year <= self.to_year)]
 
 
-MEMBER_KINDS = ("plants",)
+MEMBER_KINDS = ("plants", "suppliers", "facilities")
 """The sections whose entities a group may hold, in the order a member id is looked up."""
 
 
