@@ -144,7 +144,7 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
             capabilities.append(capability(name, item, draw(amounts), **extra))
 
     suppliers = []
-    for i in range(draw(st.integers(0, 3))):
+    for i in range(3 - draw(st.integers(0, 3))):  # the simplest draws: the most tiers
         supplies = []
         for name in some(components, 1, 2):
             if draw(st.integers(0, 3)) == 0:
@@ -161,7 +161,7 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
                           "supplies": supplies, **_decisions(draw, years)})
 
     facilities = []
-    for i in range(draw(st.integers(0, 3))):
+    for i in range(3 - draw(st.integers(0, 3))):  # the simplest draws: the most tiers
         facility = {"id": f"f{i}", "country": draw(st.sampled_from(COUNTRIES)), "currency": "USD",
                     "handling_cost": draw(st.integers(0, 10)), **_decisions(draw, years)}
         if draw(st.booleans()):
@@ -190,7 +190,7 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
              + [(f["id"], k["id"]) for f in facilities for k in markets])
     lanes = [{"origin": origin, "destination": destination,
               "freight": draw(st.integers(0, 10) if origin in facility_ids or destination in facility_ids else freight)}
-             for origin, destination in pairs if draw(st.integers(0, 2)) > 0]
+             for origin, destination in pairs if draw(st.integers(0, 2)) < 2]
     default_freight = draw(st.sampled_from([None, None, draw(freight)]))
 
     # Rates into the countries goods enter: products into markets', components into plants'; an origin's own
@@ -604,7 +604,7 @@ def _record(plan: Any) -> None:
         event(f"plan with {name}" if used else f"plan without {name}")
 
 
-@settings(max_examples=100)  # about 20 s
+@settings(max_examples=100)  # about 15 s
 @given(networks())
 def test_property_footprint_and_an_independent_milp_agree_on_multi_tier_networks(data: dict[str, Any]) -> None:
     _plans_agree(data)
