@@ -31,7 +31,9 @@ The rules as this formulation reads them (every amount in USD, so no exchange ra
   year it is assigned after one it was not (for the first year: unless in production before the horizon).
 - A supplier sells each component up to its capacity that year, and, with a min_volume, either nothing or at
   least that much. A facility handles up to its capacity (what it receives, the same year, is what it ships).
-- Demand is served or, where a lost-sale penalty allows, lost at the penalty.
+- Demand is served or, where a lost-sale penalty allows, lost at the penalty. Maximizing profit, each unit served
+  earns its price and every demand may go unserved (at its penalty, where it has one); the objective is the
+  profit.
 """
 
 from __future__ import annotations
@@ -87,7 +89,14 @@ def _decisions(draw: st.DrawFn, years: list[int]) -> dict[str, Any]:
 
 @st.composite
 def networks(draw: st.DrawFn) -> dict[str, Any]:
-    """A network of many tiers as scenario data (see the module's doc)."""
+    """A network of many tiers as scenario data: 1-3 years; 1-2 products, each with a bill of 1-3 of 1-4 components,
+    some components with bills of their own (later components only: never a cycle); 2-5 plants in 1-3 countries
+    making products and components in one or two pools, some with an option to add capacity, some capabilities
+    with a launch cost or a minimum volume; 0-3 suppliers and 0-3 facilities anywhere; plants, suppliers and
+    facilities existing, candidate, closable or both, some with operating years; 1-3 markets in 1-3 countries;
+    lanes listed for two in three of the pairs that may have one, default freight or none for the rest; general
+    rates on each class into one or two of the countries its goods enter; most demand with a lost-sale penalty
+    (one in four networks maximizing profit)."""
     years = list(range(2020, 2020 + draw(st.integers(1, 3))))
     amounts = st.integers(0, 100)  # whole numbers: no cost below the solver's tolerances
     components = [f"c{i}" for i in range(draw(st.integers(1, 4)))]
@@ -664,7 +673,7 @@ def test_the_independent_formulation_reaches_the_hand_worked_figures(data: dict[
     assert optimum.objective == pytest.approx(objective)
 
 
-# --- what footprint got wrong, found by the property above: each case the smallest, worked out by hand -------------
+# --- defects the property found: each the smallest case, worked out by hand (in brackets: what footprint did) ------
 
 
 def test_a_bill_of_materials_binds_where_nothing_supplies_its_components() -> None:
