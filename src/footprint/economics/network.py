@@ -150,6 +150,14 @@ class Network:
                      self.plant_first_open, self.fixed_cost, self.opening_cost, self.closing_cost)
 
     @cached_property
+    def bill_value(self) -> np.ndarray:
+        """The value of each product's bill of materials per unit, by product and year index (its components at
+        their ``value``, reporting currency): part of its customs value, as its parts' cost is not in its
+        production cost. Zeros for products without one."""
+        return self.tiers.product_bom @ self.tiers.component_value if len(self.tiers.components) else np.zeros(
+            (len(self.products), len(self.years)))
+
+    @cached_property
     def tiers(self) -> Tiers:
         """Suppliers, components and facilities around the plants, as arcs (empty for a network of one tier)."""
         currency_code = {name: code for code, name in enumerate(self.currencies.names)}
@@ -200,6 +208,7 @@ class Network:
         freight = {part: np.zeros(len(flows)) for part in ("freight", *FREIGHT_PARTS)}  # parts: when computed
         costs |= freight | {part: table[plant, market, year] for part, table in self.freight.items()}
         production = costs["production_local"] + costs["production_imported"] + costs["sourcing"]
+        production += self.bill_value[self.cap_product[capability], year]  # the parts' value counts for customs
         costs["duty"] = self.duty_rate(profile, market, year) * self._customs_value(
             market, production, self.freight_to_entry[plant, market, year])
         return costs
@@ -273,6 +282,8 @@ class Network:
         if len(self.sourcing_names):
             cost += self.profile_extra[profile, year]
         customs = self._customs_value(market, cost, self.freight_to_entry[self.flow_plant, market, year])
+        if self.bill_value.any():  # a product's parts count in its customs value at their value
+            customs += self.bill_value[self.flow_product, year]
         cost += self.freight_total[self.flow_plant, market, year]
         customs *= self.duty_rate(profile, market, year)
         cost += customs
@@ -318,7 +329,8 @@ def compile_network(scenario: Scenario) -> Network:
     cap_product = np.array([product_code[c.product] for c in caps], dtype=np.int64)
     local = np.array([value_of(c.local_cost) for c in caps])
     imported = np.array([value_of(c.imported_cost) for c in caps])
-    imported_currency = np.array([currency_code.get(c.imported_currency or scenario.currency, 0) for c in caps])
+    imported_currency = np.array([currency_code.get(c.imported_currency or scenario.currency, 0) for c in caps],
+                                 dtype=np.int64)
     launch = np.array([value_of(c.launch_cost) for c in caps])
     cap_launch = launch[:, None] / fx[plant_currency[cap_plant]]
 

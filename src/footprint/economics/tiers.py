@@ -7,10 +7,13 @@ no duty. Duties follow the goods' class and the countries they leave and enter:
 
 - a component pays the general rate (no preference claimed) on entering the using plant's country, on its price
   (bought) or its maker's cost plus its own bill of materials at value (made);
+- a product's customs value is its production cost at the plant plus its bill of materials at value (its parts'
+  cost is not in its production cost, but their value is in what crosses the border);
 - a product routed through a facility pays its duty once, on entering the market's country, by the plant that
-  made it, as a direct shipment would: a facility is a bonded warehouse (the goods are not cleared there), so a
-  facility's goods keep their origin. Where no product a facility receives pays any duty into the markets it
-  serves, its goods are pooled by product; otherwise they keep their origin (their content profile).
+  made it, as a direct shipment would, on its customs value without freight (fob, whatever the market's basis):
+  a facility is a bonded warehouse (the goods are not cleared there), so a facility's goods keep their origin.
+  Where no product a facility receives pays any duty into the markets it serves, its goods are pooled by product;
+  otherwise they keep their origin (their content profile).
 """
 
 from __future__ import annotations
@@ -102,6 +105,8 @@ class Tiers:
     """Product class (third axis of the duty tables) of each component."""
     product_bom: np.ndarray
     """Units of each component per unit of each product: (product, component)."""
+    component_value: np.ndarray
+    """Each component's value per unit for customs and rules of origin, by year index, reporting currency."""
     component_bom: np.ndarray
     """Units of each component per unit of each component: (component made, component used)."""
     suppliers: Sites
@@ -135,8 +140,8 @@ class Tiers:
 
     @property
     def empty(self) -> bool:
-        return not (len(self.supply) or len(self.transfer) or len(self.inbound) or len(self.suppliers.names)
-                    or len(self.facilities.names))
+        """A network of one tier: no components, suppliers or facilities (then none of the tiers' blocks exist)."""
+        return not (len(self.components) or len(self.suppliers.names) or len(self.facilities.names))
 
 
 class _Freight:
@@ -226,7 +231,7 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
     uses = np.zeros((len(plants), len(components)), dtype=bool)
     for capability in range(len(network.cap_plant)):
         uses[network.cap_plant[capability]] |= product_bom[network.cap_product[capability]] > 0
-    uses[maker_plant] |= component_bom[maker_component] > 0
+    np.logical_or.at(uses, maker_plant, component_bom[maker_component] > 0)  # a plant may make several
     operating = network.plant_operating
 
     supplier_sites = compile_sites(suppliers, years, fx, np.array([currency_code[s.currency] for s in suppliers],
@@ -267,13 +272,16 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
                     transfer_rows.append((i, int(c), int(p), t, {"making": maker_cost[i, t], "freight": _at(cost, t),
                                                                  "duty": duty_rate[t] * made_value[i, t]}))
 
-    inbound, delivery, commodities = _distribution(scenario, network, facility_sites, freight, fx, currency_code)
+    inbound, delivery, commodities = _distribution(scenario, network, facility_sites, freight, fx, currency_code,
+                                                   product_bom @ component_value if components else
+                                                   np.zeros((len(scenario.products), n_years)))
     offer_capacity = np.array([_series(supply.capacity, years, np.inf) for _, _, supply in offers]).reshape(
         -1, n_years)
     return Tiers(
         components=components,
         component_class=component_class,
         product_bom=product_bom,
+        component_value=component_value,
         component_bom=component_bom,
         suppliers=supplier_sites,
         facilities=facility_sites,
@@ -283,7 +291,8 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
         maker_member=np.array(member, dtype=np.int64),
         offer_supplier=np.array([s for s, _, _ in offers], dtype=np.int64),
         offer_component=np.array([component_code[supply.component] for _, _, supply in offers], dtype=np.int64),
-        offer_capacity=offer_capacity * supplier_sites.operating[[s for s, _, _ in offers]].reshape(-1, n_years),
+        offer_capacity=np.where(supplier_sites.operating[[s for s, _, _ in offers]].reshape(-1, n_years),
+                                offer_capacity, 0.0),
         offer_min_volume=np.array([value_of(supply.min_volume) for _, _, supply in offers]),
         supply=_arcs(supply_rows),
         transfer=_arcs(transfer_rows),
@@ -293,15 +302,16 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
         commodity_facility=commodities["facility"],
         commodity_product=commodities["product"],
         commodity_profile=commodities["profile"],
-        facility_capacity=np.array([_series(f.capacity, years, np.inf) for f in facilities]).reshape(-1, n_years)
-        * facility_sites.operating,
+        facility_capacity=np.where(facility_sites.operating, np.array(
+            [_series(f.capacity, years, np.inf) for f in facilities]).reshape(-1, n_years), 0.0),
     )
 
 
 def _distribution(scenario: Scenario, network: Any, sites: Sites, freight: _Freight, fx: np.ndarray,
-                  currency_code: dict[str, int]) -> tuple[Arcs, Arcs, dict[str, np.ndarray]]:
+                  currency_code: dict[str, int], bill_value: np.ndarray) -> tuple[Arcs, Arcs, dict[str, np.ndarray]]:
     """Inbound arcs (product profile -> facility), delivery arcs (facility -> demand entry) and the commodities
-    that join them at each facility (see the module's doc)."""
+    that join them at each facility (see the module's doc; ``bill_value``: each product's bill of materials at
+    value, by year index)."""
     facilities, plants, markets = scenario.facilities, scenario.plants, scenario.markets
     n_years = len(scenario.years)
     handling = np.array([value_of(f.handling_cost) for f in facilities]).reshape(-1, 1) / fx[
@@ -342,7 +352,7 @@ def _distribution(scenario: Scenario, network: Any, sites: Sites, freight: _Frei
             for position, key in enumerate(keys):
                 for e, entry in enumerate(own):
                     k, t = network.demand_market[entry], network.demand_year[entry]
-                    duty = 0.0 if pooled else rates[key][e] * production[key, t]
+                    duty = 0.0 if pooled else rates[key][e] * (production[key, t] + bill_value[m, t])
                     delivery_rows.append((f, first + position, int(entry), int(t), {
                         "freight": _at(reach[k], t), "handling": handling[f, t], "duty": duty}))
     return _arcs(inbound_rows), _arcs(delivery_rows), {name: np.array(values, dtype=np.int64)

@@ -87,7 +87,7 @@ def build_model(network: Network) -> FootprintModel:
     program = LinearProgram()
     tie_break = add_flows(program, network, profit)
     add_lost_sales(program, network, profit)
-    add_tier_variables(program, network)
+    add_tier_variables(program, network, profit)
     add_demand_balance(program, network)
     add_builds(program, network)
     add_plant_status(program, network)
@@ -100,7 +100,7 @@ def build_model(network: Network) -> FootprintModel:
     add_group_counts(program, network)
     add_tier_constraints(program, network)
     fixed = network.fixed_cost * network.discount  # plants the plan opens or closes pay it through open[p,t]
-    program.offset = float(fixed[~plant_decides(network)].sum())
+    program.offset += float(fixed[~plant_decides(network)].sum())  # beside the tiers' sites'
     return FootprintModel(network, program, profit, tie_break)
 
 

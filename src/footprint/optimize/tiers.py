@@ -65,15 +65,17 @@ def arc_labels(network: Network, block: str, arcs: np.ndarray | slice) -> pd.Dat
     return pd.DataFrame(columns | {"year": network.years[year]})
 
 
-def add_tier_variables(program: LinearProgram, network: Network) -> None:
-    """The arcs, the suppliers' and facilities' status, and the buy decisions of minimum volumes."""
+def add_tier_variables(program: LinearProgram, network: Network, profit: bool) -> None:
+    """The arcs, the suppliers' and facilities' status, and the buy decisions of minimum volumes; maximizing profit,
+    what a facility delivers earns its market's price."""
     tiers = network.tiers
     if tiers.empty:
         return
     for block in ARC_BLOCKS:
         arc: Arcs = getattr(tiers, block)
+        cost = arc.cost - (network.demand_price[arc.destination] if profit and block == "delivery" else 0.0)
         program.add_variables(block, Labels(len(arc), lambda block=block: arc_labels(network, block, slice(None))),
-                              cost=arc.cost * network.discount[arc.year])
+                              cost=cost * network.discount[arc.year])
     for sites, blocks in ((tiers.suppliers, SUPPLIER_BLOCKS), (tiers.facilities, FACILITY_BLOCKS)):
         add_site_status(program, sites, network.years, network.discount, blocks)
         program.offset += float((sites.fixed_cost * network.discount)[~sites.decides].sum())

@@ -192,6 +192,7 @@ def _references(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
     products = context.known("products", (p.id for p in scenario.products))
     items = products | context.known("components", (c.id for c in scenario.components))  # what a plant can make
     item = "product or component" if scenario.components else "product"
+    components = {component.id for component in scenario.components}
     plants = {p.id: p for p in scenario.plants}
     plant_ids = context.known("plants", plants)
     check_products, check_plants = context.usable("products"), context.usable("plants")
@@ -206,6 +207,12 @@ def _references(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
             yield _unknown(("capabilities", i, "plant"), "plant", capability.plant, plant_ids)
         if check_items and capability.product not in items:
             yield _unknown(("capabilities", i, "product"), item, capability.product, items)
+        if capability.product in components and (
+                value_of(capability.launch_cost) > 0 or value_of(capability.min_volume) > 0 or capability.sourcing
+                or capability.content is not None or capability.imported_origin is not None):
+            yield Problem(("capabilities", i), f"{capability.product!r} is a component: launch_cost, min_volume, "
+                          "sourcing, content and imported_origin apply to a capability that makes a product (a "
+                          "component's origin comes from where the plan buys its parts); leave them out")
         plant = plants.get(capability.plant)
         if (plant is not None and capability.product in items
                 and not any(capability.product in q.products for q in plant.pools)):

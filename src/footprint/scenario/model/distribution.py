@@ -12,8 +12,8 @@ from footprint.scenario.model.network import Site
 
 class Facility(Site):
     """A distribution centre: it receives products from plants and ships what it receives to markets, the same
-    year (no stock is held from one year to the next). Goods clear customs where they enter the facility's country;
-    a facility ships duty-free within its customs territory, and as goods of its own country beyond it."""
+    year (no stock is held from one year to the next). It is a bonded warehouse: its goods are not cleared there,
+    and pay their duty once, on entering the market's country, by the plant that made them (economics/tiers.py)."""
 
     kind: Literal["dc"] = Field("dc", description="dc: a distribution centre, cross-dock or port hub.")
     capacity: YearSeries | None = Field(None, description="Most units it handles per year (default: unlimited).")
