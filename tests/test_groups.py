@@ -150,7 +150,7 @@ def test_a_maximum_below_the_plants_that_must_stay_open_is_an_error(tmp_path: Pa
     data = three_sites({"id": "g", "members": ["x", "y"], "max_open": 1})
     data["plants"] += [plant("x"), plant("y")]
     found = problems_of(tmp_path, data)
-    assert found == [f"{line_of(tmp_path, 'max_open: 1')}: groups[g].max_open: at most 1 members open in 2020, but 2 "
+    assert found == [f"{line_of(tmp_path, 'max_open: 1')}: groups[g].max_open: at most 1 member open in 2020, but 2 "
                      "of them operate then and cannot close (closable: false)"]
 
 

@@ -391,3 +391,21 @@ def test_a_run_stored_before_the_table_reads_with_none(tmp_path: Path) -> None:
         assert read.tables["single_sources"].empty
         assert store.get(run).decisions.single_sources == frozenset()
         pd.testing.assert_frame_equal(read.tables["flows"], plan.tables["flows"], check_categorical=False)
+
+
+def test_a_stochastic_plan_compares_by_the_sources_it_takes_in_every_future() -> None:
+    data, futures = uncertain()
+    shared = stochastic_plan(data, "uncertain", futures, options=EXACT, method="extensive")
+    near = solved(data)  # near alone: A takes k1
+    moved = compare(near, shared.plan).single_sources.astype({"market": str})
+    assert moved[["market", "year", "plant_a", "plant_b"]].to_dict("records") == [
+        {"market": "k1", "year": 2020, "plant_a": "a", "plant_b": "b"},
+        {"market": "k1", "year": 2021, "plant_a": "a", "plant_b": "b"},
+        {"market": "k2", "year": 2020, "plant_a": "b", "plant_b": "a"},
+        {"market": "k2", "year": 2021, "plant_a": "b", "plant_b": "a"}]
+    # Decided by each future, the sources differ: compare takes those of every future and names the others.
+    blocks = ("build", "open", "opened", "closed", "assign", "start", "source")
+    each = stochastic_plan(data, "uncertain", futures, options=EXACT, method="extensive", blocks=blocks)
+    comparison = compare(near, each.plan)
+    assert set(comparison.single_sources["market"].astype(str)) == {"k1", "k2"}  # a source in no future's common
+    assert any("car for k2 from a 2020-2021 in 50%" in note for note in comparison.notes)

@@ -143,7 +143,7 @@ def test_every_list_of_entities_is_a_table_keyed_by_its_parent() -> None:
         "supplies": ("suppliers", ("supplier",), None), "facilities": (None, (), None), "markets": (None, (), None),
         "demand": ("markets", ("market",), "product"), "price": ("markets", ("market",), "product"),
         "lost_sale_penalty": ("markets", ("market",), "product"), "lanes": (None, (), None),
-        "tariffs": (None, (), None), "agreements": (None, (), None),
+        "groups": (None, (), None), "tariffs": (None, (), None), "agreements": (None, (), None),
         "members": ("agreements", ("agreement",), None), "rates": ("agreements", ("agreement",), None),
     }
 

@@ -506,6 +506,8 @@ def single_source_cells(network: Network) -> tuple[np.ndarray, np.ndarray, Singl
     single-sourced demands: each demand with the plants that can make its product, operate in its year and have
     a lane to its market (those its flows would come from, whatever its units that year)."""
     demands = single_sourced(network)
+    if len(demands.product) == 0:  # no single sourcing: nothing to look up
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), demands
     cell, capability = pairs_by_key(demands.product, network.cap_product)  # by demand, then capability
     plant, year, market = network.cap_plant[capability], demands.year[cell], demands.market[cell]
     keep = network.plant_operating[plant, year] & ~np.isnan(network.freight_total[plant, market, year])

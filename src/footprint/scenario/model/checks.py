@@ -524,6 +524,10 @@ def _single_sources(scenario: ScenarioFields, context: Context) -> Iterator[Prob
                               "take the product off single_source")
 
 
+def _members(count: int) -> str:
+    return f"{count} member{'' if count == 1 else 's'}"
+
+
 def _group_bounds(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     """Count rules no plan can meet: more members to open than can be open, or fewer than must be (plants that
     operate and that the plan can neither open nor close)."""
@@ -538,12 +542,12 @@ def _group_bounds(scenario: ScenarioFields, context: Context) -> Iterator[Proble
             must = sum(not plant.candidate and not plant.closable for plant in operating)
             can = sum(not plant.candidate or (plant.earliest_open or year) <= year for plant in operating)
             if group.min_open is not None and group.min_open > can:
-                yield Problem(("groups", i, "min_open"), f"at least {group.min_open} members open in {year}, but "
-                                                         f"only {can} of them can be open then")
+                yield Problem(("groups", i, "min_open"), f"at least {_members(group.min_open)} open in {year}, "
+                                                         f"but only {can} of them can be open then")
                 break
             if group.max_open is not None and group.max_open < must:
-                yield Problem(("groups", i, "max_open"), f"at most {group.max_open} members open in {year}, but "
-                                                         f"{must} of them operate then and cannot close "
+                yield Problem(("groups", i, "max_open"), f"at most {_members(group.max_open)} open in {year}, "
+                                                         f"but {must} of them operate then and cannot close "
                                                          "(closable: false)")
                 break
 

@@ -217,7 +217,8 @@ class Market(Entity):
     )
     single_source: SingleSource = Field(
         False, description="Each year, at most one plant serves the market's demand for a product (exactly one "
-        "where no lost sale is allowed): true for every product, or a list of the products so served."
+        "where no lost sale is allowed): true for every product, or a list of the products so served (in a "
+        "table's cell: true, or their ids comma-separated)."
     )
 
     def single_sourced(self) -> list[str]:
