@@ -100,6 +100,9 @@ class Tiers:
     components: list[str]
     component_class: np.ndarray
     """Product class (third axis of the duty tables) of each component."""
+    component_value: np.ndarray
+    """Value per unit of each component for customs and rules of origin, by component and year index, reporting
+    currency."""
     product_bom: np.ndarray
     """Units of each component per unit of each product: (product, component)."""
     component_bom: np.ndarray
@@ -267,12 +270,14 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
                     transfer_rows.append((i, int(c), int(p), t, {"making": maker_cost[i, t], "freight": _at(cost, t),
                                                                  "duty": duty_rate[t] * made_value[i, t]}))
 
-    inbound, delivery, commodities = _distribution(scenario, network, facility_sites, freight, fx, currency_code)
+    inbound, delivery, commodities = _distribution(scenario, network, facility_sites, freight, fx, currency_code,
+                                                   product_bom @ component_value)
     offer_capacity = np.array([_series(supply.capacity, years, np.inf) for _, _, supply in offers]).reshape(
         -1, n_years)
     return Tiers(
         components=components,
         component_class=component_class,
+        component_value=component_value,
         product_bom=product_bom,
         component_bom=component_bom,
         suppliers=supplier_sites,
@@ -299,9 +304,10 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
 
 
 def _distribution(scenario: Scenario, network: Any, sites: Sites, freight: _Freight, fx: np.ndarray,
-                  currency_code: dict[str, int]) -> tuple[Arcs, Arcs, dict[str, np.ndarray]]:
+                  currency_code: dict[str, int], bom_value: np.ndarray) -> tuple[Arcs, Arcs, dict[str, np.ndarray]]:
     """Inbound arcs (product profile -> facility), delivery arcs (facility -> demand entry) and the commodities
-    that join them at each facility (see the module's doc)."""
+    that join them at each facility (see the module's doc); ``bom_value``: each product's bill of materials at
+    value, by year index (part of its customs value)."""
     facilities, plants, markets = scenario.facilities, scenario.plants, scenario.markets
     n_years = len(scenario.years)
     handling = np.array([value_of(f.handling_cost) for f in facilities]).reshape(-1, 1) / fx[
@@ -342,7 +348,7 @@ def _distribution(scenario: Scenario, network: Any, sites: Sites, freight: _Frei
             for position, key in enumerate(keys):
                 for e, entry in enumerate(own):
                     k, t = network.demand_market[entry], network.demand_year[entry]
-                    duty = 0.0 if pooled else rates[key][e] * production[key, t]
+                    duty = 0.0 if pooled else rates[key][e] * (production[key, t] + bom_value[m, t])
                     delivery_rows.append((f, first + position, int(entry), int(t), {
                         "freight": _at(reach[k], t), "handling": handling[f, t], "duty": duty}))
     return _arcs(inbound_rows), _arcs(delivery_rows), {name: np.array(values, dtype=np.int64)

@@ -35,11 +35,14 @@ TABLES: dict[str, tuple[str, ...]] = {
     "inbound": ("plant", "product", "facility", "year", "units"),
     "deliveries": ("facility", "product", "market", "year", "units"),
     "sites": ("kind", "site", "year", "open", "opened", "closed"),
+    "claims": ("plant", "product", "agreement", "market", "year", "units"),
+    "rvc": ("plant", "product", "agreement", "year", "units", "value", "originating", "rvc", "threshold",
+            "duty_saved"),
 }
 """Each table of a Plan and its columns, in order."""
-TIER_TABLES = ("supplies", "transfers", "inbound", "deliveries", "sites")
-"""The tables of a network's tiers beyond its plants (components, suppliers, facilities): a plan written or stored
-before they existed has none, and reads back with them empty."""
+TIER_TABLES = ("supplies", "transfers", "inbound", "deliveries", "sites", "claims", "rvc")
+"""The tables of a network's tiers beyond its plants (components, suppliers, facilities) and of the rules of origin
+its components decide: a plan written or stored before they existed has none, and reads back with them empty."""
 
 STOCHASTIC = "stochastic"
 """The summary's ``kind`` of a stacked Plan (a deterministic one has none)."""

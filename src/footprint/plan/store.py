@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from footprint.plan.decisions import Decisions, Level
 from footprint.plan.fields import FieldError, checked_plan, shown
-from footprint.plan.plan import STOCHASTIC, Plan, table_columns
+from footprint.plan.plan import STOCHASTIC, TIER_TABLES, Plan, table_columns
 from footprint.plan.store_schema import KINDS, StoreError, open_engine, reason, runs, scenarios, store_url, tables
 
 if TYPE_CHECKING:  # the store need not load the solver: a process that only stores runs starts sooner
@@ -487,7 +487,8 @@ class RunStore:
         rows = dict(self._rows(select(tables.c.name, tables.c.data).where(tables.c.run == run.id), "read a plan"))
         summary = dict(run.summary or {})
         try:
-            decoded = decode_tables({name: bytes(rows[name]) for name in table_columns(_stacked(run))})
+            decoded = decode_tables({name: bytes(rows[name]) for name in table_columns(_stacked(run))
+                                     if name in rows or name not in TIER_TABLES})  # stored before those were
         except (KeyError, TypeError, ValueError, pa.ArrowException) as err:
             raise StoreError(f"{self.name}: the tables of run {run.id} are damaged ({err})") from None
         try:
