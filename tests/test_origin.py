@@ -4,6 +4,7 @@ agreement asks for; the plan chooses the sourcing and the claims together. Every
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
@@ -11,12 +12,14 @@ from typing import Any
 
 import pytest
 
+import footprint.scenario.model.trade as trade
 from conftest import assert_costs_match, capability, costs_by, make, market, plant, scenario_data, solved
 from footprint.economics.network import compile_network
 from footprint.optimize.model import build_model
 from footprint.plan.plan import Plan
 from footprint.plan.results import MANIFEST
 from footprint.plan.store import RunStore, encode_tables, run_record
+from footprint.scenario.sets.regime_switch import switched_rules
 
 MFN_US = {"origin": "*", "destination": "US", "product_class": "8703", "rate": 0.025}
 KORUS = {"id": "korus", "members": [{"country": "US"}, {"country": "KR"}], "regional_value_content": 0.35,
@@ -218,3 +221,38 @@ def test_a_plan_without_the_origin_tables_reads_back_with_them_empty(tmp_path: P
     assert stored.tables["claims"].empty
     assert stored.tables["rvc"].empty
     assert stored.objective == pytest.approx(183_300.0)
+
+
+def test_a_regime_switch_keeps_each_sides_way_of_measuring_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    """KORUS at 35% build-down until 2016, build-up from 2017 (regimes made up for the test). Korean engines at
+    3,300: claimed in 2016 (no duty), not in 2017 (4,500), as in the tests above. Merged into one agreement, the
+    switch would measure both years one way."""
+    layers = {name: [{"tariffs": [dict(MFN_US)], "agreements": [KORUS | {"rvc_method": method}]}]
+              for name, method in (("down", "build_down"), ("up", "build_up"))}
+    monkeypatch.setattr(trade, "regime_layers", lambda name: layers[name])
+    monkeypatch.setattr(trade, "regime_names", lambda: tuple(layers))
+    data = korean_car(3300.0)
+    data["horizon"] = {"start": 2016, "end": 2017}
+    del data["tariffs"], data["agreements"]
+    tariffs, agreements = switched_rules(make({**data, "regime": "down"}), "up", dt.date(2017, 1, 1))
+    assert [(a["id"], a.get("rvc_method", "build_down")) for a in agreements] == [
+        ("korus", "build_down"), ("korus-from-2017-01-01", "build_up")]
+    plan = solved({**data, "tariffs": tariffs, "agreements": agreements})
+    assert costs_by(plan, "duty") == pytest.approx({2016: 0.0, 2017: 4500.0})
+
+
+@pytest.mark.parametrize("through_a_centre", [False, True])
+def test_a_products_customs_value_counts_its_components_at_value(through_a_centre: bool) -> None:
+    """Without KORUS, the 30 Busan cars pay 2.5% on their value at the plant, 1,000 of assembly and 5,000 of
+    components at value: 30 x 150 = 4,500 (not 2.5% of the 1,000 of assembly alone), shipped direct or through a
+    US distribution centre (bonded: the duty is paid once, on the same value)."""
+    data = korean_car(3500.0)
+    del data["agreements"]
+    if through_a_centre:
+        data |= {"default_freight": None, "facilities": [{"id": "dc", "country": "US", "currency": "USD"}],
+                 "lanes": [{"origin": "busan", "destination": "dc", "freight": 0.0},
+                           {"origin": "dc", "destination": "us", "freight": 0.0},
+                           *({"origin": s, "destination": "busan", "freight": 0.0} for s in ("aichi", "nagoya"))]}
+    plan = solved(data)
+    assert costs_by(plan, "duty") == pytest.approx({2016: 4500.0})
+    assert plan.tables["deliveries"]["units"].sum() == pytest.approx(30.0 if through_a_centre else 0.0)
