@@ -13,13 +13,25 @@ from typing import Any
 import pytest
 
 import footprint.scenario.model.trade as trade
-from conftest import assert_costs_match, capability, costs_by, make, market, plant, scenario_data, solved
+from conftest import (
+    assert_costs_match,
+    capability,
+    costs_by,
+    invoke,
+    make,
+    market,
+    plant,
+    scenario_data,
+    solved,
+    write_yaml,
+)
 from footprint.economics.network import compile_network
 from footprint.optimize.model import build_model
 from footprint.plan.plan import Plan
 from footprint.plan.results import MANIFEST
 from footprint.plan.store import RunStore, encode_tables, run_record
 from footprint.scenario.sets.regime_switch import switched_rules
+from footprint.views.report import plan_report
 
 MFN_US = {"origin": "*", "destination": "US", "product_class": "8703", "rate": 0.025}
 KORUS = {"id": "korus", "members": [{"country": "US"}, {"country": "KR"}], "regional_value_content": 0.35,
@@ -256,3 +268,12 @@ def test_a_products_customs_value_counts_its_components_at_value(through_a_centr
     plan = solved(data)
     assert costs_by(plan, "duty") == pytest.approx({2016: 4500.0})
     assert plan.tables["deliveries"]["units"].sum() == pytest.approx(30.0 if through_a_centre else 0.0)
+
+
+def test_the_console_and_the_report_show_the_claims(tmp_path: Path) -> None:
+    path = write_yaml(tmp_path / "car.yaml", korean_car(3300.0))
+    result = invoke("run", str(path), "--no-store")
+    assert result.exit_code == 0, result.output
+    assert "Preferences claimed, units per year" in result.output
+    assert "korus" in result.output
+    assert "Preferences claimed (units)" in plan_report(solved(korean_car(3300.0)))

@@ -10,7 +10,10 @@ no duty. Duties follow the goods' class and the countries they leave and enter:
 - a product routed through a facility pays its duty once, on entering the market's country, by the plant that
   made it, as a direct shipment would: a facility is a bonded warehouse (the goods are not cleared there), so a
   facility's goods keep their origin. Where no product a facility receives pays any duty into the markets it
-  serves, its goods are pooled by product; otherwise they keep their origin (their content profile).
+  serves, its goods are pooled by product; otherwise they keep their origin (their content profile). Its customs
+  value is its production cost plus its bill of materials at value, as shipped direct; a product with a bill of
+  materials claims no agreement through a facility (it pays the general rate: its claims are on direct flows,
+  economics/origin.py).
 """
 
 from __future__ import annotations
