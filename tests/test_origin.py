@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import footprint.scenario.model.trade as trade
 from conftest import (
@@ -25,12 +27,16 @@ from conftest import (
     solved,
     write_yaml,
 )
+from footprint.analysis.expected import expected_plan
+from footprint.analysis.stochastic import stochastic_plan
 from footprint.economics.network import compile_network
+from footprint.optimize.highs import SolverOptions
 from footprint.optimize.model import build_model
 from footprint.plan.plan import Plan
 from footprint.plan.results import MANIFEST
 from footprint.plan.store import RunStore, encode_tables, run_record
 from footprint.scenario.sets.regime_switch import switched_rules
+from footprint.scenario.sets.scenario_sets import Future
 from footprint.views.report import plan_report
 
 MFN_US = {"origin": "*", "destination": "US", "product_class": "8703", "rate": 0.025}
@@ -277,3 +283,34 @@ def test_the_console_and_the_report_show_the_claims(tmp_path: Path) -> None:
     assert "Preferences claimed, units per year" in result.output
     assert "korus" in result.output
     assert "Preferences claimed (units)" in plan_report(solved(korean_car(3300.0)))
+
+
+@pytest.mark.parametrize("method", ["extensive", "benders"])
+def test_a_stochastic_plan_qualifies_the_korean_supplier_now_and_claims_in_each_future(method: str) -> None:
+    """Ulsan is a candidate supplier (qualification 1,000, decided now); 30 or 60 cars, equally likely. Each
+    future claims with 11 Korean engines per 30 cars (above): 183,300 and 366,600, plus the 1,000 once; without
+    Ulsan 184,500 and 369,000. Expected: 0.5 x 184,300 + 0.5 x 367,600 = 275,950."""
+    data = korean_car(3300.0)
+    data["suppliers"][1] |= {"candidate": True, "opening_cost": 1000.0}
+    futures = [Future(name, 0.5, (("markets[us].demand.car", cars),)) for name, cars in (("low", 30.0),
+                                                                                          ("high", 60.0))]
+    result = stochastic_plan(data, "car", futures, options=SolverOptions(mip_gap=0.0), method=method, workers=0)
+    assert result.objective == pytest.approx(275_950.0)
+    claims = result.plan.tables["claims"]
+    assert dict(zip(claims["future"], claims["units"], strict=True)) == pytest.approx({"low": 30.0, "high": 60.0})
+    expected = expected_plan(result.plan).tables["rvc"]
+    assert (expected["units"].tolist(), expected["rvc"].tolist()) == (pytest.approx([45.0]), pytest.approx([0.35]))
+
+
+@settings(max_examples=12)
+@given(threshold=st.floats(0.2, 0.6), korean_engine=st.floats(3000.0, 3600.0))
+def test_the_plan_claims_exactly_where_the_originating_engines_cost_less_than_the_duty(threshold: float,
+                                                                                         korean_engine: float) -> None:
+    """Build-down at threshold t: 30 claimed cars may have 30 x (1 - t) x 6,000 of non-originating materials
+    against 30 x 5,000 with Japanese engines, so they need x = 30 x (5,000 - (1 - t) x 6,000) / 3,000 = 60 t - 10
+    Korean engines, at (price - 3,000) more each; the plan pays the less of that and the 4,500 of duty."""
+    plan = solved(korean_car(korean_engine, regional_value_content=threshold))
+    premium = (60 * threshold - 10) * (korean_engine - 3000.0)
+    assert plan.objective == pytest.approx(180_000.0 + min(4500.0, premium), rel=1e-7)
+    if abs(premium - 4500.0) > 1.0:  # at a tie either is optimal
+        assert plan.tables["claims"]["units"].sum() == pytest.approx(30.0 if premium < 4500.0 else 0.0)

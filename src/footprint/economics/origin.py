@@ -131,8 +131,8 @@ def compile_claims(network: Any) -> Claims:
         return _no_claims(countries, len(tiers.supply), len(tiers.transfer))
     plant, product, year = network.flow_plant[flow], network.flow_product[flow], network.flow_year[flow]
     n_agreements = len(duty.agreements)
-    key = ((plant.astype(np.int64) * len(network.products) + product) * len(network.years) + year) * n_agreements \
-        + agreement
+    key = ((plant.astype(np.int64) * len(network.products) + product) * len(network.years) + year) * n_agreements
+    key += agreement
     keys, group = np.unique(key, return_inverse=True)
     rest, group_agreement = np.divmod(keys, n_agreements)
     rest, group_year = np.divmod(rest, len(network.years))
@@ -140,8 +140,8 @@ def compile_claims(network: Any) -> Claims:
 
     profile = network.flow_profile[flow]
     capability = network.profile_capability[profile]
-    local, own = network.cap_local[capability, year], network.cap_local[capability, year] + network.cap_imported[
-        capability, year]
+    local = network.cap_local[capability, year]
+    own = local + network.cap_imported[capability, year]
     materials = network.product_bom_value[product, year]
     value = own + network.profile_extra[profile, year] + materials
     share = network.profile_member_share[profile, agreement, year]
