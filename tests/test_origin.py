@@ -29,12 +29,14 @@ from conftest import (
 )
 from footprint.analysis.expected import expected_plan
 from footprint.analysis.stochastic import stochastic_plan
+from footprint.economics.checks import CHECKS
 from footprint.economics.network import compile_network
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.model import build_model
 from footprint.plan.plan import Plan
 from footprint.plan.results import MANIFEST
 from footprint.plan.store import RunStore, encode_tables, run_record
+from footprint.scenario.formats.files import convert, load_scenario
 from footprint.scenario.sets.regime_switch import switched_rules
 from footprint.scenario.sets.scenario_sets import Future
 from footprint.views.report import plan_report
@@ -314,3 +316,12 @@ def test_the_plan_claims_exactly_where_the_originating_engines_cost_less_than_th
     assert plan.objective == pytest.approx(180_000.0 + min(4500.0, premium), rel=1e-7)
     if abs(premium - 4500.0) > 1.0:  # at a tie either is optimal
         assert plan.tables["claims"]["units"].sum() == pytest.approx(30.0 if premium < 4500.0 else 0.0)
+
+
+@pytest.mark.parametrize("target", ["car", "car.xlsx"])
+def test_an_agreements_way_of_measuring_content_converts_to_tables_and_back(target: str, tmp_path: Path) -> None:
+    source = write_yaml(tmp_path / "car.yaml", korean_car(3300.0, rvc_method="build_up"))
+    original = load_scenario(source, CHECKS)
+    assert original.agreements[0].rvc_method == "build_up"
+    convert(source, tmp_path / target, CHECKS)
+    assert load_scenario(tmp_path / target, CHECKS) == original
