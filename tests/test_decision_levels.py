@@ -97,8 +97,9 @@ def test_compare_shows_the_levels_asked_for_strategic_first() -> None:
     assert compare(a, b, level=Level.ASSIGNMENTS).flows.empty
     code, text = invoke_compare(a, b, "--level", "strategic")
     assert code == 0, text
-    assert text.index("── Strategic decisions") < text.index("── Assignments: the products each plant makes: not "
-                                                                 "compared (--level strategic)")
+    assert text.index("── Strategic decisions") < text.index(
+        "── Assignments: the products each plant makes, the source of each single-sourced demand: not compared "
+        "(--level strategic)")
     assert "Flows: which plant supplies each market: not compared (--level strategic)" in text
 
 

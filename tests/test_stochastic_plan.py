@@ -17,7 +17,7 @@ from footprint.analysis.compare import compare
 from footprint.analysis.expected import decided_by_future, expected_plan
 from footprint.analysis.stochastic import StochasticPlan, stochastic_plan
 from footprint.plan.decisions import Decisions
-from footprint.plan.plan import FUTURE, STOCHASTIC_TABLES, TABLES, TIER_TABLES, Plan, stack_plans, table_columns
+from footprint.plan.plan import FUTURE, LATER_TABLES, STOCHASTIC_TABLES, TABLES, Plan, stack_plans, table_columns
 from footprint.plan.store import RunStore
 from footprint.scenario.sets.parameters import apply_overrides
 from footprint.scenario.sets.scenario_sets import Future
@@ -78,7 +78,7 @@ def test_the_stacked_plan_has_every_table_for_every_future(lines: StochasticPlan
     for name, columns in TABLES.items():
         table = plan.tables[name]
         assert tuple(table.columns) == (FUTURE, *columns), name
-        if name not in ("sourcing", *TIER_TABLES):  # the three lines have no sourcing options, suppliers, facilities
+        if name not in ("sourcing", *LATER_TABLES):  # no sourcing options, single sources, suppliers, facilities
             assert list(table[FUTURE].unique()) == ["a-cheap", "b-cheap"], name
     builds = plan.tables["builds"]
     assert list(zip(builds[FUTURE], builds["option"], strict=True)) == [("a-cheap", "c-line"), ("b-cheap", "c-line")]

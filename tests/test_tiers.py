@@ -225,3 +225,37 @@ def test_breakeven_finds_the_centres_fixed_cost_at_which_it_stops_paying() -> No
     assert above.value - below.value <= 1.0
     assert ("dc", "opens", 2020) in below.decisions.plants
     assert ("dc", "opens", 2020) not in above.decisions.plants
+
+
+def test_a_single_sourced_market_takes_a_distribution_centre_or_a_plant_not_both() -> None:
+    """The DC costs 30 a unit through it (20 + 10) against 100 direct, fixed 500, and holds 15. Free to split: 15
+    through it, 5 direct: 500 + 450 + 500 = 1,450. Single-sourced, each market takes its 10 whole from the DC or
+    the plant, and the DC holds one market's: 500 + 300 + 1,000 = 1,800 (all direct: 2,000)."""
+    split = solved(distribution(500.0, capacity=15.0))
+    assert split.objective == pytest.approx(1450.0)
+    data = distribution(500.0, capacity=15.0)
+    for market_ in data["markets"]:
+        market_["single_source"] = True
+    whole = solved(data)
+    assert whole.objective == pytest.approx(1800.0)
+    deliveries = whole.tables["deliveries"]
+    assert deliveries["units"].tolist() == [10.0]
+    direct = whole.tables["flows"]
+    assert direct["units"].tolist() == [10.0]
+    assert set(direct["market"]) | set(deliveries["market"]) == {"m1", "m2"}
+
+
+def test_a_count_rule_over_distribution_centres_and_suppliers() -> None:
+    """Two candidate DCs alike, 30 a unit through either against 100 direct, fixed 500 each: one serves both
+    markets (500 + 20 x 30 = 1,100). min_open 2 over the two forces the second's 500 (1,600); max_open 1 over
+    both and the plant, which cannot close, leaves no DC (2,000)."""
+    data = distribution(500.0)
+    data["facilities"].append({**data["facilities"][0], "id": "dc2"})
+    data["lanes"] += [lane_between("p", "dc2", 20.0), lane_between("dc2", "m1", 10.0), lane_between("dc2", "m2", 10.0)]
+    assert solved(data).objective == pytest.approx(1100.0)
+    data["groups"] = [{"id": "both-centres", "members": ["dc", "dc2"], "min_open": 2}]
+    plan = solved(data)
+    assert plan.objective == pytest.approx(1600.0)
+    assert plan.tables["sites"]["open"].all()
+    data["groups"] = [{"id": "no-centre", "members": ["dc", "dc2", "p"], "max_open": 1}]
+    assert solved(data).objective == pytest.approx(2000.0)

@@ -7,7 +7,8 @@ has no differences. Plans of different horizons, products or markets compare too
 a difference. Amounts are compared only in one reporting currency; the decisions and flows always are.
 The decisions compared are those of a level (plan/decisions.py): by default every level, strategic (builds,
 plants) first, then assignments (a product made at a plant in one plan only; an assignment that makes
-nothing is a tie, not a decision), then flows; the key figures and costs are compared at every level.
+nothing is a tie, not a decision) and single sources (the plant a single-sourced demand comes from), then flows;
+the key figures and costs are compared at every level.
 A stochastic plan (its tables stacked by future) compares as its expected plan (analysis/expected.py):
 amounts weighted by the futures' probabilities, the decisions those it takes in every future, and those
 it takes in some futures only named in the notes with the probability of the futures that take them.
@@ -42,6 +43,7 @@ BUILDS = {"option": "str", "plant": "str", "pool": "str", "year_a": _YEAR, "year
           "count_b": "int64", "change": "str"}
 PLANTS = {"plant": "str", "event": "str", "year_a": _YEAR, "year_b": _YEAR, "change": "str"}
 ASSIGNMENTS = {"plant": "str", "product": "str", "year": "int64", "change": "str"}
+SINGLE_SOURCES = {"product": "str", "market": "str", "year": "int64", "plant_a": "object", "plant_b": "object"}
 FLOWS = {"product": "str", "market": "str", "year": "int64", "from_plant": "str", "from_sourcing": "str",
          "to_plant": "str", "to_sourcing": "str", "units": "float64"}
 COSTS = {"component": "str", **{f"{value}_{side}": "float64" for value in ("amount", "discounted")
@@ -101,6 +103,10 @@ class Comparison:
     assignments: pd.DataFrame
     """plant, product, year, change: a product made at a plant in that year in B only (``added``) or in A only
     (``removed``)."""
+    single_sources: pd.DataFrame
+    """product, market, year, plant_a, plant_b: a single-sourced demand whose source differs, the plant each plan
+    serves it from (None: that plan has no single source for it, the demand being unserved, not single-sourced
+    or not there)."""
     flows: pd.DataFrame
     """product, market, year, from_plant, from_sourcing, to_plant, to_sourcing, units: supply moved from
     a source in A to one in B. A source is a plant with its sourcing (``own``, or the sourcing option
@@ -125,7 +131,7 @@ class Comparison:
     @property
     def empty(self) -> bool:
         """No difference: the same decisions (at the level), flows, costs and KPIs (within TOLERANCE)."""
-        tables = (self.builds, self.plants, self.assignments, self.flows)
+        tables = (self.builds, self.plants, self.assignments, self.single_sources, self.flows)
         sides = [(self.costs, f"{what}_a", f"{what}_b") for what in ("amount", "discounted")]
         sides += [(self.currencies, f"{what}_a", f"{what}_b") for what in ("amount", "amount_in_currency")]
         sides.append((self.kpis, "a", "b"))
@@ -159,6 +165,8 @@ def compare(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B"), level: Level 
         plants=_plants(a.tables["plants"], b.tables["plants"]),
         assignments=(_assignments(a.assignments, b.assignments) if level.holds(Level.ASSIGNMENTS)
                      else _table([], ASSIGNMENTS)),
+        single_sources=(_single_sources(a.tables["single_sources"], b.tables["single_sources"])
+                        if level.holds(Level.ASSIGNMENTS) else _table([], SINGLE_SOURCES)),
         flows=_flows(a, b) if level.holds(Level.FLOWS) else _table([], FLOWS),
         costs=_costs(a.costs, b.costs) if currency is not None else _table([], COSTS),
         currencies=(_currencies(a.tables["exposure"], b.tables["exposure"]) if currency is not None
@@ -252,6 +260,17 @@ def _assignments(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     in_a, in_b = cells(a), cells(b)
     rows = sorted([(*cell, "removed") for cell in in_a - in_b] + [(*cell, "added") for cell in in_b - in_a])
     return _table(rows, ASSIGNMENTS)
+
+
+def _single_sources(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    def sources(table: pd.DataFrame) -> dict[tuple[str, str, int], str]:
+        return {(str(product), str(market), int(year)): str(plant) for plant, product, market, year in zip(
+            table["plant"], table["product"], table["market"], table["year"], strict=True)}
+
+    in_a, in_b = sources(a), sources(b)
+    rows = [(*cell, in_a.get(cell), in_b.get(cell)) for cell in sorted(in_a.keys() | in_b.keys())
+            if in_a.get(cell) != in_b.get(cell)]
+    return _table(rows, SINGLE_SOURCES)
 
 
 _CELL = ["product", "market", "year"]

@@ -8,7 +8,8 @@ The rule, so that a stochastic plan compares with a deterministic one (or anothe
   rates, the capex and capacity of a build) are the probability-weighted mean over the futures that
   have them; a utilization share is the expected use over the expected capacity;
 - decisions are those taken in every future: a build (option, year and count), a plant open, opened or
-  closed in a year, a product assigned to or launched at a plant in a year. With every decision made
+  closed in a year, a product assigned to or launched at a plant in a year, the plant a single-sourced demand
+  comes from in a year (its units the expected units). With every decision made
   now these are all of them; with ``revise_from`` the later ones may differ by future, and
   :func:`decided_by_future` lists those taken in some futures only, with the probability of the futures
   that take them (compare reports them in its notes, never drops them silently);
@@ -32,7 +33,8 @@ _ALL = 1 - 1e-9
 """A flag taken in futures of this much probability (all of them, but for rounding) is taken in every future."""
 
 _SUMS = {"flows": ("units",), "production": ("units",), "utilization": ("capacity", "used"),
-         "assignments": ("units",), "demand": ("demand", "served", "lost"), "sourcing": ("units", "fixed_cost"),
+         "assignments": ("units",), "single_sources": ("units",), "demand": ("demand", "served", "lost"),
+         "sourcing": ("units", "fixed_cost"),
          "costs": ("amount", "discounted"), "exposure": ("amount", "amount_in_currency"), "claims": ("units",),
          "rvc": ("units", "duty_saved")}
 _MEANS = {"builds": ("added_capacity", "capex"), "landed_cost": ("per_unit",), "fx_rates": ("rate",),
@@ -51,6 +53,7 @@ def expected_plan(plan: Plan) -> Plan:
     weights = plan.probabilities
     tables = {name: _expected(name, plan.tables[name], weights) for name in TABLES}
     tables["builds"] = _common_builds(tables["builds"], Decisions.of(plan, Level.STRATEGIC))
+    tables["single_sources"] = _common_sources(tables["single_sources"], Decisions.of(plan, Level.ASSIGNMENTS))
     keys = ("scenario", "status", "objective_sense", "currency", "horizon", "gap")
     summary = {key: plan.summary[key] for key in keys if key in plan.summary}
     summary["objective"] = float(plan.summary["expected"])
@@ -85,22 +88,31 @@ def _common_builds(builds: pd.DataFrame, common: Decisions) -> pd.DataFrame:
     return builds[np.array(taken, dtype=bool)].reset_index(drop=True)
 
 
+def _common_sources(sources: pd.DataFrame, common: Decisions) -> pd.DataFrame:
+    """The single sources taken in every future (plant, product, market and year)."""
+    taken = [(str(plant), str(product), str(market), int(year)) in common.single_sources
+             for plant, product, market, year in zip(*(sources[column] for column in TABLES["single_sources"][:4]),
+                                                     strict=True)]
+    return sources[np.array(taken, dtype=bool)].reset_index(drop=True)
+
+
 def decided_by_future(plan: Plan, level: Level = Level.ASSIGNMENTS) -> list[tuple[str, float]]:
     """The decisions a stacked plan takes in some of its futures only, each with the probability of the futures
     that take it: builds, plant openings and closings, then (from the assignments level) assignments (a
-    product's years at a plant that share a probability as ranges). Flows are not listed: they are each
+    product's years at a plant that share a probability as ranges) and single sources (a market's source of a
+    product, its years so too). Flows are not listed: they are each
     future's own by design, decided once the future is known."""
     weights = plan.probabilities
     each = by_future(plan, level)
     found: list[tuple[str, float]] = []
-    for kind in ("builds", "plants", "assignments"):
+    for kind in ("builds", "plants", "assignments", "single_sources"):
         taken: dict[tuple[Any, ...], float] = {}
         for name, decisions in each.items():
             for item in getattr(decisions, kind):
                 taken[item] = taken.get(item, 0.0) + weights[name]
         partly = {item: share for item, share in taken.items() if share < _ALL}
-        if kind == "assignments":
-            found += _assignment_runs(partly)
+        if kind in _RUNS:
+            found += _runs(partly, _RUNS[kind])
         else:
             found += [(_decision(kind, item), share) for item, share in sorted(partly.items())]
     return found
@@ -114,11 +126,17 @@ def _decision(kind: str, item: tuple[Any, ...]) -> str:
     return f"{plant} {verb} {year}"
 
 
-def _assignment_runs(partly: dict[tuple[Any, ...], float]) -> list[tuple[str, float]]:
-    years: dict[tuple[str, str, float], list[int]] = {}
-    for (plant, product, year), share in sorted(partly.items()):
-        years.setdefault((plant, product, round(share, 9)), []).append(year)
-    return [(f"{product} at {plant} {year_ranges(ys)}", share) for (plant, product, share), ys in sorted(years.items())]
+_RUNS = {"assignments": lambda plant, product: f"{product} at {plant}",
+         "single_sources": lambda plant, product, market: f"{product} for {market} from {plant}"}
+"""How a decision taken by year reads, from its item without the year: its years follow as ranges."""
+
+
+def _runs(partly: dict[tuple[Any, ...], float], text: Any) -> list[tuple[str, float]]:
+    """Each decision's years that share a probability, as ranges after its text."""
+    years: dict[tuple[Any, ...], list[int]] = {}
+    for (*cell, year), share in sorted(partly.items()):
+        years.setdefault((*cell, round(share, 9)), []).append(year)
+    return [(f"{text(*cell)} {year_ranges(ys)}", share) for (*cell, share), ys in sorted(years.items())]
 
 
 __all__ = ["decided_by_future", "expected_plan"]

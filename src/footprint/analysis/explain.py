@@ -1,11 +1,14 @@
 """Why the plan supplies a market from the plants it does: landed cost from every capable plant, by component.
 
-The yes/no decisions (builds, plants open, assignments, sourcing) are fixed at the plan's
+The yes/no decisions (builds, plants open, assignments, sourcing, single sources) are fixed at the plan's
 values and the rest re-solved as an LP. Its duals price what the landed cost leaves out: the
 scarce capacity (or closed line, or closed plant) a plant's unit would use. For each lane, landed cost
 plus that capacity cost is the unit's full marginal cost; the plan uses the lanes
 where it is lowest, and it equals the market's marginal cost there. The gap to the
-next plant is the margin by which the choice is made.
+next plant is the margin by which the choice is made. In a single-sourced market a plant the plan does not
+choose is priced as a closed line: its capacity cost is what keeps it out (its lane's total is the market's
+marginal cost where its landed cost is below it), since the choice of one plant for the whole demand is made
+for the market as a whole, not unit by unit.
 
 A plant that cannot operate in a year (a candidate before its earliest opening, a plant after the plan
 closes it: it never reopens) is no alternative then, and its capacity has no value then.
@@ -148,7 +151,7 @@ def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_co
     parts = network.unit_costs(lanes)
     landed = sum(parts.values(), np.zeros(len(lanes)))
     # Column dual = cost - demand dual - (other rows' duals x coefficients); the other rows are
-    # capacity, open lines and assignment links: what a unit from this lane uses besides demand.
+    # capacity, open lines, assignment and single-source links: what a unit from this lane uses besides demand.
     cost = model.true_cost()[flow.columns(lanes)]
     capacity = (reduced_costs[flow.columns(lanes)] + row_duals[demand.start + network.flow_demand[lanes]]
                 - cost) / discount

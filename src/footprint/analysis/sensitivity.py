@@ -145,14 +145,14 @@ def is_sensitivity(sweep: Run) -> bool:
 
 def describe_change(base: Decisions, other: Decisions) -> str:
     """What ``other`` decides that ``base`` does not (+) and the reverse (-): builds, plants, then assignments
-    (a product's years at a plant as ranges), then flows (``+car busan→us 2014-2016``, a lane's years as ranges;
-    a sourcing option in brackets after the plant)."""
+    (a product's years at a plant as ranges), single sources (``+car for us from busan 2014-2016``), then flows
+    (``+car busan→us 2014-2016``, a lane's years as ranges; a sourcing option in brackets after the plant)."""
     parts = []
     for kind, show in (("builds", _build), ("plants", _plant)):
         before, after = getattr(base, kind), getattr(other, kind)
         parts += [f"+{show(item)}" for item in sorted(after - before)]
         parts += [f"-{show(item)}" for item in sorted(before - after)]
-    for kind, show_lane in (("assignments", _assigned), ("flows", _supplied)):
+    for kind, show_lane in (("assignments", _assigned), ("single_sources", _single_source), ("flows", _supplied)):
         before, after = getattr(base, kind), getattr(other, kind)
         for sign, items in (("+", after - before), ("-", before - after)):
             years: dict[tuple[str, ...], list[int]] = {}
@@ -165,6 +165,11 @@ def describe_change(base: Decisions, other: Decisions) -> str:
 def _assigned(cell: tuple[str, ...]) -> str:
     plant, product = cell
     return f"{product} at {plant}"
+
+
+def _single_source(cell: tuple[str, ...]) -> str:
+    plant, product, market = cell
+    return f"{product} for {market} from {plant}"
 
 
 def _supplied(lane: tuple[str, ...]) -> str:

@@ -128,10 +128,12 @@ def decided_now(parts: Parts, probabilities: Sequence[float], model: FootprintMo
     - ``assignment_decisions``: the products assigned to plants (plant, product, years) where assigning is a
       decision (a launch cost or a minimum volume);
     - ``sourcing_decisions``: the sourcing options chosen (plant, product, option, years) where choosing one is a
-      decision (a fixed cost)."""
+      decision (a fixed cost);
+    - ``single_source_decisions``: the plant each single-sourced demand comes from (plant, product, market,
+      years)."""
     program = model.program
     now = {name: name in decisions and name in program.variables for name in ("build", "opened", "closed",
-                                                                               "assign", "source")}
+                                                                               "assign", "source", "single_source")}
 
     def early(frame: pd.DataFrame) -> pd.Series:
         return frame["year"] < revise_from if revise_from is not None else pd.Series(True, index=frame.index)
@@ -156,6 +158,10 @@ def decided_now(parts: Parts, probabilities: Sequence[float], model: FootprintMo
         "sourcing_decisions": _chosen(pd.concat([tables["sourcing"] for _, tables in parts]),
                                       program.variables["source"].index.rename(columns={"sourcing": "option"})
                                       if now["source"] else None, ["plant", "product", "option"], revise_from),
+        "single_source_decisions": _chosen(pd.concat([tables["single_sources"] for _, tables in parts]),
+                                           program.variables["single_source"].index
+                                           if now["single_source"] else None, ["plant", "product", "market"],
+                                           revise_from),
     }
 
 

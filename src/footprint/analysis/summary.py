@@ -37,6 +37,8 @@ FAILED = {"status": "str", "message": "str", "futures": "int64", "probability": 
 BUILDS = {"option": "str", "year": _YEAR, "count": "int64", "probability": "float64", "futures": "int64"}
 PLANTS = {"plant": "str", "event": "str", "year": _YEAR, "probability": "float64", "futures": "int64"}
 ASSIGNMENTS = {"plant": "str", "product": "str", "year": "int64", "probability": "float64", "futures": "int64"}
+SINGLE_SOURCES = {"plant": "str", "product": "str", "market": "str", "year": "int64", "probability": "float64",
+                  "futures": "int64"}
 FLOWS = {"plant": "str", "sourcing": "str", "product": "str", "market": "str", "year": "int64",
          "probability": "float64", "futures": "int64"}
 """Each table of a SweepSummary: its columns, in order, and their types."""
@@ -74,6 +76,10 @@ class SweepSummary:
     assignments: pd.DataFrame
     """plant, product, year, probability, futures: the share of futures that make the product at the plant
     that year, for the cells some futures make it in and others do not (empty below the assignments level)."""
+    single_sources: pd.DataFrame
+    """plant, product, market, year, probability, futures: the share of futures that serve the single-sourced
+    demand from the plant that year, where some futures do and others do not (empty below the assignments
+    level)."""
     flows: pd.DataFrame
     """plant, sourcing, product, market, year, probability, futures: the share of futures that supply the
     market from the plant (with that sourcing) that year, for the lanes some futures use and others do not
@@ -129,6 +135,7 @@ def sweep_summary(futures: pd.DataFrame, objective_sense: str = "cost", *, curre
         builds=_builds(plans),
         plants=_plants(plans),
         assignments=_differing(plans, "assignments", ASSIGNMENTS),
+        single_sources=_differing(plans, "single_sources", SINGLE_SOURCES),
         flows=_differing(plans, "flows", FLOWS),
     )
 
@@ -203,8 +210,8 @@ def _plants(plans: _Plans) -> pd.DataFrame:
 
 
 def _differing(plans: _Plans, kind: str, schema: dict[str, str]) -> pd.DataFrame:
-    """The items of one kind (assignments: plant, product, year; flows: lanes) some futures take and others do
-    not, with the share that do."""
+    """The items of one kind (assignments: plant, product, year; single sources: plant, product, market, year;
+    flows: lanes) some futures take and others do not, with the share that do."""
     outcomes: dict[tuple[object, ...], list[float]] = defaultdict(list)
     for decisions, weight in plans:
         for item in getattr(decisions, kind):

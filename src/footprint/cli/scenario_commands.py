@@ -3,14 +3,18 @@ schema)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from footprint.cli.app import NOT_WRITTEN, app, err, fail, import_app, out, say, stage
 from footprint.cli.loading import load, resolve, say_warnings
 from footprint.cli.options import ScenarioArgument, StrictOption
+
+if TYPE_CHECKING:
+    from footprint.scenario.model.scenario import Scenario
 
 
 @app.command()
@@ -118,17 +122,9 @@ def import_orlib_cap(
     capacity: Annotated[float | None, typer.Option(help="Capacity of every site, for capa/capb/capc.")] = None,
 ) -> None:
     """Turn an OR-Library capacitated warehouse location file into a one-year scenario."""
-    from footprint.scenario.formats.files import save_scenario
-    from footprint.scenario.formats.orlib import OrlibError, scenario_from_orlib_cap
+    from footprint.scenario.formats.orlib import scenario_from_orlib_cap
 
-    try:
-        scenario = scenario_from_orlib_cap(file, capacity=capacity)
-    except OrlibError as error:
-        raise fail(str(error)) from None
-    try:
-        save_scenario(scenario, output)
-    except OSError as error:
-        raise fail(f"cannot write {output}: {error.strerror or error}", NOT_WRITTEN) from None
+    scenario = _imported(file, output, lambda path: scenario_from_orlib_cap(path, capacity=capacity))
     say(out, f"{output}: {len(scenario.options)} candidate sites, {len(scenario.markets)} customers")
 
 
@@ -199,3 +195,47 @@ def import_tariff_schedule(
     tariffs = f"{len(lines):,} tariff{'s' if len(lines) != 1 else ''}"
     say(out, f"{output}: {tariffs} into {into} from {file} ({schedule.rows:,} rows with a rate, "
              f"{len(schedule.left_out):,} left out{under})")
+
+
+@import_app.command("sscflp")
+def import_sscflp(
+    file: Annotated[Path, typer.Argument(help="Single-source capacitated facility location file (Holmberg's p1.txt "
+                                              "..., Yang's p1 ...).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Scenario file to write.")],
+) -> None:
+    """Turn a single-source capacitated facility location file into a one-year scenario, solved to gap 0."""
+    from footprint.scenario.formats.facility_location import scenario_from_sscflp
+
+    scenario = _imported(file, output, scenario_from_sscflp)
+    say(out, f"{output}: {len(scenario.plants)} candidate sites, {len(scenario.markets)} single-sourced customers")
+
+
+@import_app.command("tscflp")
+def import_tscflp(
+    file: Annotated[Path, typer.Argument(help="Two-stage capacitated facility location file (Fernandes et al. 2014: "
+                                              "PSC1-C1-50.txt ...).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Scenario file to write.")],
+) -> None:
+    """Turn a two-stage capacitated facility location file (plants -> depots -> customers) into a one-year scenario
+    of candidate plants and distribution centres."""
+    from footprint.scenario.formats.facility_location import scenario_from_tscflp
+
+    scenario = _imported(file, output, scenario_from_tscflp)
+    say(out, f"{output}: {len(scenario.plants)} candidate plants, {len(scenario.facilities)} candidate depots, "
+             f"{len(scenario.markets)} customers")
+
+
+def _imported(file: Path, output: Path, read: Callable[[Path], Scenario]) -> Scenario:
+    """The scenario ``read`` makes of ``file``, saved to ``output``; a message and an exit code when it cannot."""
+    from footprint.scenario.formats.files import save_scenario
+    from footprint.scenario.formats.orlib import OrlibError
+
+    try:
+        scenario = read(file)
+    except OrlibError as error:
+        raise fail(str(error)) from None
+    try:
+        save_scenario(scenario, output)
+    except OSError as error:
+        raise fail(f"cannot write {output}: {error.strerror or error}", NOT_WRITTEN) from None
+    return scenario

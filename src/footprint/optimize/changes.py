@@ -5,7 +5,8 @@ A change names an option (``OPTION`` or ``OPTION@YEAR``), an assignment
 ``open:PLANT@YEAR``, ``close:PLANT``, ``close:PLANT@YEAR``). Forcing an option builds it
 (in that year); forbidding it keeps it unbuilt. Forcing an assignment leaves the
 product (for that market) to that plant alone; forbidding it takes the plant out.
-Forcing ``open:`` opens a candidate (in that year: its first year open); forbidding it
+In a single-sourced market, forcing ``PLANT/PRODUCT@MARKET`` makes the plant its source and forbidding it
+leaves the choice to the others. Forcing ``open:`` opens a candidate (in that year: its first year open); forbidding it
 keeps it from opening (then). ``close:`` does the same for closing a closable plant
 (in that year: its first year closed).
 """

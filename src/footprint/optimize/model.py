@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.economics.network import UNIT_COMPONENTS, Network, pairs_by_key
+from footprint.economics.sourcing_rules import SingleSourced, group_rules, single_sourced
 from footprint.optimize.labels import NOT_SPECIFIC, OWN_CONTENT, coded, flow_labels, profile_names
 from footprint.optimize.lp import Labels, LinearProgram, Term
 from footprint.optimize.origin import add_origin
@@ -33,6 +34,7 @@ from footprint.optimize.tiers import (
     add_tier_constraints,
     add_tier_variables,
     delivery_terms,
+    facility_single_sources,
     inbound_production,
     pool_terms,
 )
@@ -91,6 +93,8 @@ def build_model(network: Network) -> FootprintModel:
     add_open_plant_links(program, network)
     add_assignments(program, network)
     add_sourcing(program, network)
+    add_single_sourcing(program, network, profit)
+    add_group_counts(program, network)
     add_tier_constraints(program, network)
     add_origin(program, network)
     fixed = network.fixed_cost * network.discount  # plants the plan opens or closes pay it through open[p,t]
@@ -461,6 +465,115 @@ def add_sourcing(program: LinearProgram, network: Network) -> None:
     program.add_constraints("source_link", index, terms, upper=0.0)
 
 
+def single_source_cells(network: Network) -> tuple[np.ndarray, np.ndarray, SingleSourced]:
+    """(capability, single-sourced demand) of every single_source variable, in its block's order, and the
+    single-sourced demands: each demand with the plants that can make its product, operate in its year and have
+    a lane to its market (those its flows would come from, whatever its units that year)."""
+    demands = single_sourced(network)
+    cell, capability = pairs_by_key(demands.product, network.cap_product)  # by demand, then capability
+    plant, year, market = network.cap_plant[capability], demands.year[cell], demands.market[cell]
+    keep = network.plant_operating[plant, year] & ~np.isnan(network.freight_total[plant, market, year])
+    return capability[keep], cell[keep], demands
+
+
+def add_single_sourcing(program: LinearProgram, network: Network, profit: bool) -> None:
+    """single_source[p,m,k,t] binary for every plant p that can serve a single-sourced demand (m,k,t): whether
+    p is its source that year. One choice per plant, whatever sourcing option its units are made with.
+
+    single_source_link[p,m,k,t]: sum of p's flows of m to k in t - U * single_source[p,m,k,t], where the demand
+                                 has units: = 0 where none of it may go unserved (U: the demand; the demand row
+                                 and one_source leave no slack), else <= 0 (U: the demand, or the most p could
+                                 make of m if that is less).
+    one_source[m,k,t]:           sum_p single_source[p,m,k,t] <= 1; = 1 where the demand has units and none may go
+                                 unserved.
+
+    The links are those of single-source facility location, x_ij <= d_j z_ij, and as equalities where the
+    demand is met in full HiGHS's presolve substitutes the flows away, leaving the textbook model in z.
+    """
+    capability, cell, demands = single_source_cells(network)
+    if len(capability) == 0:
+        return
+    year = demands.year[cell]
+    index = pd.DataFrame({
+        "plant": coded(network.cap_plant[capability], network.plants),
+        "product": coded(demands.product[cell], network.products),
+        "market": coded(demands.market[cell], network.markets),
+        "year": network.years[year],
+    })
+    choice = program.add_variables("single_source", index, upper=1.0, integer=True)
+    must = demands.demand >= 0  # per single-sourced demand: units that must all be served
+    must[must] = ~lost_allowed(network, profit)[demands.demand[must]]
+    entry = demands.demand[cell]
+    linked = np.flatnonzero(entry >= 0)
+    # Each flow of a single-sourced demand to its cell: cells are in order of (demand, capability).
+    demand_of_entry = np.full(len(network.demand_units), -1, dtype=np.int64)
+    demand_of_entry[demands.demand[demands.demand >= 0]] = np.flatnonzero(demands.demand >= 0)
+    flow_demand = demand_of_entry[network.flow_demand]
+    sourced = np.flatnonzero(flow_demand >= 0)
+    n_caps = len(network.cap_plant)
+    cell_key = cell[linked] * n_caps + capability[linked]
+    row = np.searchsorted(cell_key, flow_demand[sourced] * n_caps + network.flow_capability[sourced])
+    units = network.demand_units[entry[linked]]
+    exact = must[cell[linked]]
+    most = np.where(exact, units, np.minimum(units, _production_bound(network)[capability[linked], year[linked]]))
+    can = np.flatnonzero(most > 0)  # a plant that can make none needs no term: its flows are bounded at 0
+    terms = [(row, program.variables["flow"].columns(sourced), 1.0),
+             (can, choice.columns(linked[can]), -most[can])]
+    program.add_constraints("single_source_link", index.iloc[linked], terms, lower=np.where(exact, 0.0, -np.inf),
+                            upper=0.0)
+    demand, per_cell = np.unique(cell, return_inverse=True)
+    one_index = pd.DataFrame({
+        "product": coded(demands.product[demand], network.products),
+        "market": coded(demands.market[demand], network.markets),
+        "year": network.years[demands.year[demand]],
+    })
+    one_terms = [(per_cell, choice.columns(), 1.0),
+                 *facility_single_sources(program, network, demand_of_entry, demand, must)]
+    program.add_constraints("one_source", one_index, one_terms, lower=must[demand].astype(np.float64), upper=1.0)
+
+
+def add_group_counts(program: LinearProgram, network: Network) -> None:
+    """group_open[g,t]: least[g,t] <= sum over g's sites of open[s,t] <= most[g,t], in the years g's rule holds,
+    where some member's opening or closing is a decision: the open variable of a site the plan opens or closes
+    (a plant's open, a supplier's supplier_open, a centre's facility_open), 1 for a member that operates without
+    one (moved to the bounds). Years without a decision are checked when the scenario is read
+    (scenario/model/checks.py)."""
+    rules = group_rules(network)
+    if not rules.names:
+        return
+    n_years = len(network.years)
+    kinds = ((network.plant_sites, PLANT_BLOCKS.open), (network.tiers.suppliers, "supplier_open"),
+             (network.tiers.facilities, "facility_open"))
+    open_anyway = np.zeros((len(rules.names), n_years))
+    rows, columns = [], []
+    for kind, (sites, block) in enumerate(kinds):
+        mine = rules.member_kind == kind
+        group, site = rules.member_group[mine], rules.member_site[mine]
+        np.add.at(open_anyway, group, (sites.operating & ~sites.decides[:, None])[site])
+        if block not in program.variables:
+            continue
+        cell, year = site_cells(sites)
+        position = np.full(sites.operating.shape, -1, dtype=np.int64)
+        position[cell, year] = program.variables[block].columns()
+        member, year = np.nonzero(position[site] >= 0)
+        rows.append(group[member] * n_years + year)
+        columns.append(position[site[member], year])
+    if not rows:
+        return
+    key, column = np.concatenate(rows), np.concatenate(columns)
+    row_group, row_year = np.divmod(key, n_years)
+    held = np.isfinite(rules.least[row_group, row_year]) | np.isfinite(rules.most[row_group, row_year])
+    key, column = key[held], column[held]
+    if len(key) == 0:
+        return
+    keys, row = np.unique(key, return_inverse=True)
+    row_group, row_year = np.divmod(keys, n_years)
+    index = pd.DataFrame({"group": np.array(rules.names, dtype=object)[row_group], "year": network.years[row_year]})
+    program.add_constraints("group_open", index, [(row, column, 1.0)],
+                            lower=rules.least[row_group, row_year] - open_anyway[row_group, row_year],
+                            upper=rules.most[row_group, row_year] - open_anyway[row_group, row_year])
+
+
 def _production_bound(network: Network) -> np.ndarray:
     """Most a capability can make per year: its product's demand, and its tightest pool's capacity."""
     n_caps, n_years = len(network.cap_plant), len(network.years)
@@ -488,5 +601,6 @@ __all__ = [
     "plant_decides",
     "previous_cells",
     "profile_names",
+    "single_source_cells",
     "sourcing_cells",
 ]

@@ -1,7 +1,7 @@
 """The deterministic equivalent of a two-stage plan: one MILP over every future, the here-and-now decisions shared.
 
 Each future is its own model (the same scenario with that future's overrides). The decisions made
-now (capacity built, plants opened and closed, products assigned, sourcing chosen) must be the same
+now (capacity built, plants opened and closed, products assigned, sourcing chosen, single sources) must be the same
 in every future; flows and lost sales are each future's own. Rather than copy the shared decisions
 per future and tie the copies with equality rows, each shared column exists once: every future's
 entries of it land in that one column, and its cost is the futures' probability-weighted sum. With
@@ -40,7 +40,8 @@ from footprint.optimize.warm import structure_key
 from footprint.scenario.sets.scenario_sets import DECISIONS
 
 HERE_AND_NOW = DECISIONS
-"""The decisions made now by default: capacity, plant status, assignments (with launches) and sourcing."""
+"""The decisions made now by default: capacity, plant status, assignments (with launches), sourcing and the source of
+each single-sourced demand."""
 
 
 class StochasticError(ValueError):
@@ -67,10 +68,10 @@ class ExtensiveForm:
         return values[self.columns[future]]
 
 
-SITE_DECISIONS = {decision: tuple(getattr(sites, decision) for sites in (SUPPLIER_BLOCKS, FACILITY_BLOCKS))
-                  for decision in ("open", "opened", "closed")}
+SITE_DECISIONS = {**{decision: tuple(getattr(sites, decision) for sites in (SUPPLIER_BLOCKS, FACILITY_BLOCKS))
+                     for decision in ("open", "opened", "closed")}, "single_source": ("single_source_facility",)}
 """The blocks a decision about plants names for the other sites too: opening a supplier or a distribution centre is
-decided as opening a plant is."""
+decided as opening a plant is, and a centre chosen as a market's single source as a plant is."""
 
 
 def shared_columns(model: FootprintModel, blocks: Sequence[str], revise_from: int | None) -> np.ndarray:

@@ -308,3 +308,36 @@ def _add_plant_links(program: LinearProgram, network: Network) -> None:
         _add_arc_links(program, network, "transfer", "transfer_plant_open",
                        status[tiers.maker_plant[transfer.origin], transfer.year],
                        component_need(network)[transfer.item, transfer.year])
+
+
+def facility_single_sources(program: LinearProgram, network: Network, demand_of_entry: np.ndarray,
+                            rows: np.ndarray, must: np.ndarray) -> list[Term]:
+    """Distribution centres as sources of single-sourced demand, beside plants (model.add_single_sourcing):
+    single_source_facility[f,m,k,t] binary for every facility that delivers to such a demand, linked as plants are
+    (single_source_facility_link: its deliveries - the demand x the choice, = 0 where none of the demand may go
+    unserved, else <= 0). Returns the choices' terms in the one_source rows (``rows``: the single-sourced demand of
+    each of those rows; ``demand_of_entry``: the single-sourced demand of each demand entry, -1 for none)."""
+    if "delivery" not in program.variables:
+        return []
+    tiers = network.tiers
+    delivery = tiers.delivery
+    sourced = demand_of_entry[delivery.destination]
+    arcs = np.flatnonzero(sourced >= 0)
+    if not len(arcs):
+        return []
+    keys, arc_cell = np.unique(sourced[arcs] * len(tiers.facilities.names) + delivery.origin[arcs],
+                               return_inverse=True)
+    single, facility = np.divmod(keys, len(tiers.facilities.names))
+    entry = delivery.destination[arcs[np.unique(arc_cell, return_index=True)[1]]]
+    index = pd.DataFrame({"facility": _names(tiers.facilities.names, facility),
+                          "product": _names(network.products, network.demand_product[entry]),
+                          "market": _names(network.markets, network.demand_market[entry]),
+                          "year": network.years[network.demand_year[entry]]})
+    choice = program.add_variables("single_source_facility", index, upper=1.0, integer=True)
+    exact = must[single]
+    cells = np.arange(len(keys))
+    program.add_constraints("single_source_facility_link", index, [
+        (arc_cell, program.variables["delivery"].columns(arcs), 1.0),
+        (cells, choice.columns(), -network.demand_units[entry])],
+        lower=np.where(exact, 0.0, -np.inf), upper=0.0)
+    return [(np.searchsorted(rows, single), choice.columns(), 1.0)]

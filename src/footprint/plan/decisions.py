@@ -4,7 +4,8 @@ Three levels, each holding the one before:
 
 - ``strategic``: the capacity built (option, year, count) and the plants, suppliers and distribution centres
   opened or closed (site, year);
-- ``assignments``: and the products each plant makes, by year (plant, product, year);
+- ``assignments``: and the products each plant makes, by year (plant, product, year), and the plant each
+  single-sourced demand comes from (plant, product, market, year);
 - ``flows``: and which plant, with which sourcing, supplies each market with each product, by year.
 
 Breakeven, sweep summaries and sensitivity look at ``strategic`` unless told otherwise: the decisions that
@@ -18,7 +19,7 @@ every level. Ties between lanes are broken the same way in every year and every 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 import pandas as pd
 
@@ -30,14 +31,16 @@ from footprint.plan.plan import FUTURE, Plan
 @dataclass(frozen=True)
 class Decisions:
     """What a plan decides at ``level``: the builds (option, year, count), the cells it makes a product in
-    (plant, product, year), the plants it opens or closes (plant, "opens" or "closes", year) and the lanes it
-    supplies through (plant, sourcing, product, market, year); the sets beyond its level are empty."""
+    (plant, product, year), the plants it opens or closes (plant, "opens" or "closes", year), the lanes it
+    supplies through (plant, sourcing, product, market, year) and the source of each single-sourced demand it
+    serves (plant, product, market, year); the sets beyond its level are empty."""
 
     builds: frozenset[tuple[str, int, int]]
     assignments: frozenset[tuple[str, str, int]] = frozenset()
     plants: frozenset[tuple[str, str, int]] = frozenset()
     flows: frozenset[tuple[str, str, str, str, int]] = frozenset()
     level: Level = Level.ASSIGNMENTS
+    single_sources: frozenset[tuple[str, str, str, int]] = field(default=frozenset(), kw_only=True)
 
     @classmethod
     def of(cls, plan: Plan, level: Level = Level.ASSIGNMENTS) -> Decisions:
@@ -45,8 +48,8 @@ class Decisions:
         if not plan.stacked:
             return cls.of_tables(plan.tables, level)
         each = list(by_future(plan, level).values())
-        sets = {field.name: frozenset.intersection(*(getattr(one, field.name) for one in each))
-                for field in fields(cls) if field.name != "level"}
+        sets = {kind.name: frozenset.intersection(*(getattr(one, kind.name) for one in each))
+                for kind in fields(cls) if kind.name != "level"}
         return cls(**sets, level=level)
 
     @classmethod
@@ -62,8 +65,11 @@ class Decisions:
             level=level)
         if level.holds(Level.ASSIGNMENTS):
             made = tables["assignments"][making(tables["assignments"])]
+            sources = tables["single_sources"]
             decided = replace(decided, assignments=frozenset(zip(
-                made["plant"].astype(str), made["product"].astype(str), made["year"].astype(int), strict=True)))
+                made["plant"].astype(str), made["product"].astype(str), made["year"].astype(int), strict=True)),
+                single_sources=frozenset(zip(*(sources[name].astype(str) for name in ("plant", "product", "market")),
+                                             sources["year"].astype(int), strict=True)))
         return decided.with_flows(tables["flows"]) if level.holds(Level.FLOWS) else decided
 
     def with_flows(self, flows: pd.DataFrame) -> Decisions:

@@ -15,7 +15,8 @@ class Level(StrEnum):
     STRATEGIC = "strategic"
     """Capacity built, plants opened and closed."""
     ASSIGNMENTS = "assignments"
-    """Strategic, and the products each plant makes, by year."""
+    """Strategic, and the products each plant makes, and the plant each single-sourced demand comes from, by
+    year."""
     FLOWS = "flows"
     """Assignments, and which plant (with which sourcing) supplies each market with each product, by year."""
 
@@ -26,11 +27,13 @@ class Level(StrEnum):
 
 LEVELS = (Level.STRATEGIC, Level.ASSIGNMENTS, Level.FLOWS)
 """The levels, coarsest first."""
-ADDED = {Level.STRATEGIC: ("builds", "plants"), Level.ASSIGNMENTS: ("assignments",), Level.FLOWS: ("flows",)}
+ADDED = {Level.STRATEGIC: ("builds", "plants"), Level.ASSIGNMENTS: ("assignments", "single_sources"),
+         Level.FLOWS: ("flows",)}
 """The decisions each level adds to the one before, by the name of their set in a Decisions (and of the Plan
 table they are read from, and of the Comparison's table of their differences)."""
 LEVEL_HELP = "strategic (capacity built, plants opened and closed), assignments (and the products each plant " \
-             "makes, by year) or flows (and which plant supplies each market, by year)"
+             "makes and the source of each single-sourced demand, by year) or flows (and which plant supplies each " \
+             "market, by year)"
 """The levels in a sentence, for help texts."""
 
 __all__ = ["ADDED", "LEVELS", "LEVEL_HELP", "Level"]

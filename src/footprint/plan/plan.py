@@ -24,6 +24,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "builds": ("option", "plant", "pool", "year", "count", "added_capacity", "capex"),
     "plants": ("plant", "year", "open", "opened", "closed"),
     "assignments": ("plant", "product", "year", "units", "assigned", "launched"),
+    "single_sources": ("plant", "product", "market", "year", "units"),
     "demand": ("product", "market", "year", "demand", "served", "lost"),
     "sourcing": ("plant", "product", "option", "year", "units", "fixed_cost"),
     "costs": ("year", "component", "amount", "discounted"),
@@ -40,9 +41,10 @@ TABLES: dict[str, tuple[str, ...]] = {
             "duty_saved"),
 }
 """Each table of a Plan and its columns, in order."""
-TIER_TABLES = ("supplies", "transfers", "inbound", "deliveries", "sites", "claims", "rvc")
-"""The tables of a network's tiers beyond its plants (components, suppliers, facilities) and of the rules of origin
-its components decide: a plan written or stored before they existed has none, and reads back with them empty."""
+LATER_TABLES = ("single_sources", "supplies", "transfers", "inbound", "deliveries", "sites", "claims", "rvc")
+"""Tables of TABLES that plans written before them lack (their results folders and stored runs): read back as
+empty, which is what those plans had of them (single sourcing; the tiers beyond the plants; the preferences claimed
+by the rules of origin of their components)."""
 
 STOCHASTIC = "stochastic"
 """The summary's ``kind`` of a stacked Plan (a deterministic one has none)."""
@@ -68,6 +70,12 @@ def table_columns(stacked: bool) -> dict[str, tuple[str, ...]]:
     if not stacked:
         return TABLES
     return {**{name: (FUTURE, *columns) for name, columns in TABLES.items()}, **STOCHASTIC_TABLES}
+
+
+def empty_table(name: str, columns: Mapping[str, tuple[str, ...]] = TABLES) -> pd.DataFrame:
+    """Table ``name`` with no rows (its columns as ``columns`` has them), for a plan written before it had the
+    table (LATER_TABLES); its columns get their types where it is checked (plan/fields.py)."""
+    return pd.DataFrame(columns=list(columns[name]))
 
 
 def _checked(name: str, table: pd.DataFrame, columns: Mapping[str, tuple[str, ...]] = TABLES) -> pd.DataFrame:
@@ -128,10 +136,6 @@ class Plan:
     def __post_init__(self) -> None:
         if not isinstance(self.tables, Tables):  # made ones (read from a folder, or stacked) are checked now
             columns = table_columns(self.stacked)
-            earlier = {name: pd.DataFrame({column: pd.Series(dtype=object) for column in columns[name]})
-                       for name in TIER_TABLES if name not in self.tables}
-            if earlier:
-                object.__setattr__(self, "tables", {**self.tables, **earlier})
             missing = [name for name in columns if name not in self.tables]
             if missing:
                 raise ValueError(f"a {'stacked ' if self.stacked else ''}plan without table(s) {', '.join(missing)}")
@@ -224,15 +228,17 @@ class Plan:
                                "futures (SWEEP/FUTURE) to read its plan")
         listed = MANIFEST in summary  # folders written before the manifest list nothing: take what is there
         names = table_columns(summary.get("kind") == STOCHASTIC)
-        found = {name for name in names if any(
+        missing = [name for name in names if not any(
             f"{name}.{kind}" in present or (not listed and (folder / f"{name}.{kind}").is_file())
-            for kind in ("parquet", "csv"))}
-        missing = [name for name in names if name not in found and name not in TIER_TABLES]
-        names = [name for name in names if name in found]
+            for kind in ("parquet", "csv"))]
+        written = summary.get(MANIFEST, {})
+        tables = {name: empty_table(name, names) for name in missing if name in LATER_TABLES and not any(
+            f"{name}.{kind}" in written for kind in ("parquet", "csv"))}  # written before the table was
+        missing = [name for name in missing if name not in tables]
         if missing:
             raise ResultsError(f"{folder}: incomplete results, table(s) missing: {', '.join(missing)}")
-        tables, files = {}, {}
-        for name in names:
+        files = dict.fromkeys(tables, "")
+        for name in (name for name in names if name not in tables):
             parquet = folder / f"{name}.parquet"
             files[name] = parquet.name if parquet.is_file() else f"{name}.csv"
             try:
@@ -240,6 +246,7 @@ class Plan:
             except Exception as err:  # pyarrow and pandas raise many kinds for a damaged file
                 raise ResultsError(f"{folder}: table {name!r} cannot be read ({type(err).__name__})") from None
         summary = {key: value for key, value in summary.items() if key != MANIFEST}
+        tables = {name: tables[name] for name in names}
         try:
             return cls(summary, checked_plan(summary, tables))
         except FieldError as err:

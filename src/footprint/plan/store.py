@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from footprint.plan.decisions import Decisions, Level
 from footprint.plan.fields import FieldError, checked_plan, shown
-from footprint.plan.plan import STOCHASTIC, TIER_TABLES, Plan, table_columns
+from footprint.plan.plan import LATER_TABLES, STOCHASTIC, Plan, empty_table, table_columns
 from footprint.plan.store_schema import KINDS, StoreError, open_engine, reason, runs, scenarios, store_url, tables
 
 if TYPE_CHECKING:  # the store need not load the solver: a process that only stores runs starts sooner
@@ -43,7 +43,7 @@ RUNNING, LATEST = "running", "latest"
 MAX_ID = 2**63 - 1
 """The largest id a store can hold (a 64-bit integer): a larger number names no run."""
 _EXACT_INTEGER = 2 ** 53
-_DECISION_SETS = ("builds", "assignments", "plants")
+_DECISION_SETS = ("builds", "assignments", "plants", "single_sources")
 """The decisions a run keeps (those of the assignments level; the flows level reads the flows table)."""
 
 
@@ -217,14 +217,19 @@ def _decisions_json(decisions: Decisions | None) -> str | None:
     return json.dumps({name: sorted(getattr(decisions, name)) for name in _DECISION_SETS})
 
 
-_DECISION_ITEMS = {"builds": (str, int, int), "assignments": (str, str, int), "plants": (str, str, int)}
-"""Each decision set's items as stored: (option, year, count), (plant, product, year), (plant, verb, year)."""
+_DECISION_ITEMS = {"builds": (str, int, int), "assignments": (str, str, int), "plants": (str, str, int),
+                   "single_sources": (str, str, str, int)}
+"""Each decision set's items as stored: (option, year, count), (plant, product, year), (plant, verb, year), (plant,
+product, market, year)."""
+_LATER_SETS = ("single_sources",)
+"""Decision sets that runs stored before them lack: none taken."""
 
 
 def _decisions(text: Any) -> Decisions | None:
     if text is None:
         return None
     data = _json(text, dict)
+    data = {name: [] for name in _LATER_SETS} | data
     for name, kinds in _DECISION_ITEMS.items():
         items = data.get(name)
         if not isinstance(items, list) or not all(_fits(item, kinds) for item in items):
@@ -486,11 +491,13 @@ class RunStore:
             raise StoreError(f"run {run.id} ({run.name}) has no plan: {run.message or run.status}")
         rows = dict(self._rows(select(tables.c.name, tables.c.data).where(tables.c.run == run.id), "read a plan"))
         summary = dict(run.summary or {})
+        names = table_columns(_stacked(run))
+        stored = [name for name in names if name in rows or name not in LATER_TABLES]  # others: stored before them
         try:
-            decoded = decode_tables({name: bytes(rows[name]) for name in table_columns(_stacked(run))
-                                     if name in rows or name not in TIER_TABLES})  # stored before those were
+            decoded = decode_tables({name: bytes(rows[name]) for name in stored})
         except (KeyError, TypeError, ValueError, pa.ArrowException) as err:
             raise StoreError(f"{self.name}: the tables of run {run.id} are damaged ({err})") from None
+        decoded = {name: decoded[name] if name in decoded else empty_table(name, names) for name in names}
         try:
             return Plan(summary, checked_plan(summary, decoded))
         except FieldError as err:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.economics.network import UNIT_COMPONENTS, Network
+from footprint.economics.sourcing_rules import single_sourced
 from footprint.optimize.changes import Change
 from footprint.optimize.highs import SolverOptions, SolveStatus
 from footprint.optimize.model import (
@@ -166,6 +167,9 @@ class _Reader:
 
     def assignments(self) -> pd.DataFrame:
         return _assignments(self.network, self.values, self.made)
+
+    def single_sources(self) -> pd.DataFrame:
+        return _single_sources(self.network, self.values["flow"], self.used)
 
     def sourcing(self) -> pd.DataFrame:
         return _sourcing(self.network, self.values, self.used, self.values["flow"][self.used])
@@ -370,6 +374,26 @@ def _assignments(network: Network, values: dict[str, np.ndarray], made: np.ndarr
         "units": made[capability, year],
         "assigned": assigned,
         "launched": launched,
+    })
+
+
+def _single_sources(network: Network, flow: np.ndarray, used: np.ndarray) -> pd.DataFrame:
+    """The plant that serves each single-sourced demand the plan serves, and the units it ships: read from the
+    flows, so that a choice serving nothing (a tie where lost sales are allowed) is no source."""
+    demands = single_sourced(network)
+    single = np.zeros(len(network.demand_units), bool)
+    single[demands.demand[demands.demand >= 0]] = True
+    chosen = used[single[network.flow_demand[used]]]
+    n_plants = len(network.plants)
+    keys, inverse = np.unique(network.flow_demand[chosen].astype(np.int64) * n_plants + network.flow_plant[chosen],
+                              return_inverse=True)
+    entry, plant = np.divmod(keys, n_plants)
+    return pd.DataFrame({
+        "plant": np.array(network.plants, dtype=object)[plant],
+        "product": np.array(network.products, dtype=object)[network.demand_product[entry]],
+        "market": np.array(network.markets, dtype=object)[network.demand_market[entry]],
+        "year": network.years[network.demand_year[entry]],
+        "units": np.bincount(inverse, weights=flow[chosen], minlength=len(keys)),
     })
 
 

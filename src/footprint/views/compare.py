@@ -29,7 +29,8 @@ _KPI_LABELS = {"gap": "gap", "capex": "capex (undiscounted)", "builds": "capacit
 _CHANGES = {"added": "only in {b}", "removed": "only in {a}", "moved": "moved", "count": "number of builds"}
 _MORE = "{more} more rows: the Comparison's table `{table}` has them all (fp.compare)"
 _LEVEL_TITLES = {Level.STRATEGIC: "Strategic decisions: capacity built, plants opened and closed",
-                 Level.ASSIGNMENTS: "Assignments: the products each plant makes",
+                 Level.ASSIGNMENTS: "Assignments: the products each plant makes, the source of each single-sourced "
+                                    "demand",
                  Level.FLOWS: "Flows: which plant supplies each market"}
 
 
@@ -38,8 +39,8 @@ class ShownTable:
     """One table of a comparison as every view shows it: plain text (each view escapes it as it must)."""
 
     name: str
-    """The Comparison's table it shows (``kpis``, ``builds``, ``plants``, ``assignments``, ``flows``, ``costs``,
-    ``currencies``)."""
+    """The Comparison's table it shows (``kpis``, ``builds``, ``plants``, ``assignments``, ``single_sources``,
+    ``flows``, ``costs``, ``currencies``)."""
     title: str
     columns: tuple[str, ...]
     labels: int
@@ -52,10 +53,10 @@ class ShownTable:
 
 def comparison_tables(comparison: Comparison) -> list[ShownTable]:
     """Every table of the comparison, in order: key figures, capacity built, plants opened and closed,
-    production assigned in one plan only, supply moved, costs by component and by currency (those without a
-    difference with no rows)."""
+    production assigned in one plan only, single-sourced demand served from another plant, supply moved, costs by
+    component and by currency (those without a difference with no rows)."""
     return [_kpis(comparison), _builds(comparison), _plants(comparison), _assignments(comparison),
-            _flows(comparison), _costs(comparison), _currencies(comparison)]
+            _single_sources(comparison), _flows(comparison), _costs(comparison), _currencies(comparison)]
 
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
@@ -172,6 +173,19 @@ def _assignments(comparison: Comparison) -> ShownTable:
                 for row in runs.itertuples()]
     return ShownTable("assignments", "Production assigned in one plan only", ("plant", "product", "assigned", "years"),
                       4, rows)
+
+
+def _single_sources(comparison: Comparison) -> ShownTable:
+    """Each single-sourced demand whose source differs, the plant in each plan (- for none), its years as runs."""
+    a, b = comparison.names
+    sources = comparison.single_sources.fillna("-")
+    rows = []
+    if len(sources):
+        runs = sources.groupby(["product", "market", "plant_a", "plant_b"], sort=True)["year"].agg(_year_runs)
+        rows = [[str(product), str(market), str(plant_a), str(plant_b), str(years)]
+                for (product, market, plant_a, plant_b), years in runs.items()]
+    return ShownTable("single_sources", "Single-sourced demand served from another plant",
+                      ("product", "market", a, b, "years"), 5, rows)
 
 
 def _source(plant: str, sourcing: object) -> str:

@@ -129,6 +129,8 @@ def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, torna
              for (plant, event), group in summary.plants.groupby(["plant", "event"], sort=True)]
     rows += [[f"assigned: {r.plant} {r.product} {r.year}", share_text(r.probability)]
              for r in summary.assignments.itertuples()]
+    rows += [[f"single source: {r.product} for {r.market} from {r.plant} {r.year}", share_text(r.probability)]
+             for r in summary.single_sources.itertuples()]
     decisions.tables.append(Table("Decisions by year", ["decision", "in the futures"], rows))
     if not rows:
         decisions.notes.append(f"Every future with a plan takes the same decisions ({summary.level} level).")
@@ -218,7 +220,7 @@ def compare_report(comparison: Comparison) -> str:
     if len(comparison.currencies):
         costs.tables.append(shown["currencies"])
     decisions = Section("decisions", "Decisions that differ", tables=[shown["builds"], shown["plants"],
-                                                                      shown["assignments"]])
+                                                                      shown["assignments"], shown["single_sources"]])
     moved = Section("flows", "Supply moved")
     flows = comparison.flows
     if len(flows):

@@ -78,17 +78,20 @@ def decided_now_plan(plan: Plan) -> Plan:
     return Plan(summary, {**first.tables, "builds": builds})
 
 
-_DECIDED = ("plant_decisions", "assignment_decisions", "sourcing_decisions")
+_DECIDED = ("plant_decisions", "assignment_decisions", "sourcing_decisions", "single_source_decisions")
 
 
 def choice_tables(now: Plan) -> list[tuple[str, list[str], list[list[str]]]]:
-    """The products assigned and the sourcing options chosen that a stochastic plan decides now (``now``, from
-    :func:`decided_now_plan`), as (title, columns, rows of text); only those it has."""
+    """The products assigned, the sourcing options chosen and the single sources that a stochastic plan decides now
+    (``now``, from :func:`decided_now_plan`), as (title, columns, rows of text); only those it has."""
     assigned = [[d["plant"], d["product"], _year_runs(d["years"])] for d in now.summary.get("assignment_decisions", [])]
     sourced = [[d["plant"], d["product"], d["option"], _year_runs(d["years"])]
                for d in now.summary.get("sourcing_decisions", [])]
+    single = [[d["market"], d["product"], d["plant"], _year_runs(d["years"])]
+              for d in now.summary.get("single_source_decisions", [])]
     return [table for table in (("Products assigned", ["plant", "product", "years"], assigned),
-                                ("Sourcing chosen", ["plant", "product", "option", "years"], sourced)) if table[2]]
+                                ("Sourcing chosen", ["plant", "product", "option", "years"], sourced),
+                                ("Single sources", ["market", "product", "plant", "years"], single)) if table[2]]
 
 
 def decided_now_tables(plan: StochasticPlan, money: Callable[[float, str], str]

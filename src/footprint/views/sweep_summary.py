@@ -47,7 +47,8 @@ def _assigned_text(cells: list[tuple[int, float]]) -> str:
 
 
 def _decision_lines(summary: SweepSummary) -> Iterator[tuple[str, str, str]]:
-    """(kind, decision, frequencies) for each build option, plant event, plant-product pair and lane."""
+    """(kind, decision, frequencies) for each build option, plant event, plant-product pair, single source and
+    lane."""
     for option, group in summary.builds.groupby("option", sort=True):
         yield "capacity built", _text(option), frequency_text(
             list(zip(group["year"], group["count"], group["probability"], strict=True)))
@@ -56,6 +57,9 @@ def _decision_lines(summary: SweepSummary) -> Iterator[tuple[str, str, str]]:
             list(zip(group["year"], [1] * len(group), group["probability"], strict=True)))
     for (plant, product), group in summary.assignments.groupby(["plant", "product"], sort=True):
         yield "assigned", f"{_text(plant)} {_text(product)}", _assigned_text(
+            list(zip(group["year"], group["probability"], strict=True)))
+    for (plant, product, market), group in summary.single_sources.groupby(["plant", "product", "market"], sort=True):
+        yield "single source", f"{_text(product)} for {_text(market)} from {_text(plant)}", _assigned_text(
             list(zip(group["year"], group["probability"], strict=True)))
     for (plant, sourcing, product, market), group in summary.flows.groupby(["plant", "sourcing", "product", "market"],
                                                                            sort=True):

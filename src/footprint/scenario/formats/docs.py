@@ -11,6 +11,7 @@ from footprint.scenario.model.base import Horizon, Location, YearRange
 from footprint.scenario.model.currencies import FxRule
 from footprint.scenario.model.fields import SolverSettings
 from footprint.scenario.model.figures import Figure, Growth
+from footprint.scenario.model.groups import Group
 from footprint.scenario.model.network import (
     Capability,
     CapacityOption,
@@ -41,6 +42,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("options[]", CapacityOption),
     ("markets[]", Market),
     ("lanes[]", Lane),
+    ("groups[]", Group),
     ("tariffs[]", Tariff),
     ("tariffs[].relief", Relief),
     ("agreements[]", Agreement),

@@ -22,12 +22,16 @@ PRODUCT = "units"
 
 
 class OrlibError(Exception):
-    """A file that is not a readable OR-Library capacitated warehouse location instance."""
+    """A file that is not a readable instance of a facility location format of this module's kind (OR-Library's
+    capacitated warehouse location, and those importers built on it: formats/facility_location.py)."""
 
 
-def _numbers(path: Path, capacity: float | None) -> list[float]:
+def instance_numbers(path: Path, capacity: float | None = None) -> list[float]:
+    """The numbers of an instance file, whitespace-separated (lines ending in LF or CR LF); the data ends at the
+    first NUL byte, where some files are padded with NULs and stray bytes after them. ``capacity`` stands for the
+    word 'capacity' (OR-Library's capa/capb/capc)."""
     try:
-        tokens = path.read_text(encoding="utf-8").split()
+        tokens = path.read_bytes().split(b"\0", 1)[0].decode("utf-8").split()
     except (OSError, UnicodeDecodeError) as err:
         raise OrlibError(f"{path}: cannot read the file ({err})") from err
     values = []
@@ -47,7 +51,7 @@ def _numbers(path: Path, capacity: float | None) -> list[float]:
     return values
 
 
-def _count(path: Path, value: float, what: str) -> int:
+def whole_count(path: Path, value: float, what: str) -> int:
     if value != int(value) or value <= 0:
         raise OrlibError(f"{path}: the number of {what} is {value:g}, expected a whole number > 0")
     return int(value)
@@ -59,10 +63,10 @@ def orlib_cap_data(path: str | Path, capacity: float | None = None) -> dict[str,
     path = Path(path)
     if capacity is not None and not (math.isfinite(capacity) and capacity > 0):
         raise OrlibError(f"{path}: --capacity must be a number > 0, found {capacity:g}")
-    values = _numbers(path, capacity)
+    values = instance_numbers(path, capacity)
     if len(values) < 2:
         raise OrlibError(f"{path}: expected 'sites customers' on the first line")
-    sites, customers = _count(path, values[0], "sites"), _count(path, values[1], "customers")
+    sites, customers = whole_count(path, values[0], "sites"), whole_count(path, values[1], "customers")
     expected = 2 + 2 * sites + customers * (1 + sites)
     if len(values) != expected:
         raise OrlibError(f"{path}: {sites} sites and {customers} customers need {expected} numbers, "

@@ -18,8 +18,10 @@ from typing import Any, Literal
 from footprint.scenario.model.classes import broken_code, class_key, covers_any, hs_digits, overlap
 from footprint.scenario.model.fields import ScenarioFields
 from footprint.scenario.model.figures import LARGEST, MAX_MAGNITUDE, Figure, Growth, Num, Series, value_of, year_values
+from footprint.scenario.model.groups import MEMBER_KINDS, group_members
 from footprint.scenario.model.network import (
     NODE_SECTIONS,
+    Plant,
     can_route,
     lane_ends,
     lane_joins,
@@ -141,6 +143,9 @@ def _duplicates(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
                                        "component")
     yield from _shared_item_ids(scenario)
     yield from _duplicate_problems(("agreements",), (a.id for a in scenario.agreements), "agreement id")
+    yield from _duplicate_problems(("groups",), (g.id for g in scenario.groups), "group id")
+    for index, group in enumerate(scenario.groups):
+        yield from _duplicate_problems(("groups", index, "members"), group.members, "member")
     for index, capability in enumerate(scenario.capabilities):
         yield from _duplicate_problems(("capabilities", index, "sourcing"), (o.id for o in capability.sourcing),
                                        "sourcing option id")
@@ -222,6 +227,10 @@ def _references(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
             for product in getattr(market, section):
                 if check_products and product not in products:
                     yield _unknown(("markets", i, section, product), "product", product, products)
+        if check_products and isinstance(market.single_source, list):
+            for k, product in enumerate(market.single_source):
+                if product not in products:
+                    yield _unknown(("markets", i, "single_source", k), "product", product, products)
     yield from _lane_ends(scenario, context)
     yield from _bills_of_materials(scenario, context)
     if context.usable("components"):
@@ -231,6 +240,15 @@ def _references(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
                 if supply.component not in components:
                     yield _unknown(("suppliers", i, "supplies", j, "component"), "component", supply.component,
                                    components)
+    if context.usable(*MEMBER_KINDS):
+        sections = {kind: list(context.known(kind, (site.id for site in getattr(scenario, kind))))
+                    for kind in MEMBER_KINDS}
+        known = set().union(*sections.values())
+        what = " or ".join(_singular(kind) for kind in MEMBER_KINDS if kind == "plants" or sections[kind])
+        for i, group in enumerate(scenario.groups):
+            for k, (member, found) in enumerate(zip(group.members, group_members(sections, group), strict=True)):
+                if found is None:
+                    yield _unknown(("groups", i, "members", k), what, member, known)
     if context.usable("tariffs", "agreements", "regime"):
         agreements = context.known("agreements", (a.id for a in scenario.trade_rules[1]))
         for i, tariff in enumerate(scenario.tariffs):
@@ -436,7 +454,95 @@ def _growth_bounds(scenario: ScenarioFields, context: Context) -> Iterator[Probl
                                    f"({LARGEST}); check its growth rate (0.05 = 5% a year)")
 
 
-CONSISTENCY_CHECKS: tuple[Check, ...] = (_duplicates, _references, _years, _unservable_demand, _growth_bounds)
+def _most_made(scenario: ScenarioFields, plant: Plant, product: str) -> list[float]:
+    """The most ``plant`` could make of ``product`` in each year of the horizon, alone: the tightest of the pools
+    covering it, with every option on them built as often as it may be; 0 where it cannot operate (or open)."""
+    years = scenario.horizon.years
+    most = [float("inf")] * len(years)
+    for pool in plant.pools:
+        if product not in pool.products:
+            continue
+        base = [value or 0.0 for value in year_values(pool.capacity, years)]
+        for option in scenario.options:
+            if option.plant == plant.id and option.pool == pool.id:
+                added = value_of(option.capacity) * option.max_builds
+                base = [amount + (added if year >= (option.earliest_year or years[0]) else 0.0)
+                        for amount, year in zip(base, years, strict=True)]
+        most = [min(a, b) for a, b in zip(most, base, strict=True)]
+    first_open = plant.earliest_open if plant.candidate and plant.earliest_open is not None else years[0]
+    return [amount if plant.operating_years.contains(year) and year >= first_open else 0.0
+            for amount, year in zip(most, years, strict=True)]
+
+
+def _single_sources(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Single-sourced demand that no plant can serve alone (each capable plant's capacity below it), where
+    unserved demand is not allowed."""
+    if scenario.objective == "maximize_profit" or not context.usable(
+            "horizon", "markets", "default_freight", "freight_rates", "products"):
+        return
+    if not context.complete("plants", "capabilities", "lanes", "options"):
+        return  # a plant, capability, lane or option that did not load might have served it
+    plants = {plant.id: plant for plant in scenario.plants}
+    lanes = {(lane.origin, lane.destination) for lane in scenario.lanes}
+    years = scenario.horizon.years
+    makers: dict[str, list[Plant]] = {}
+    for capability in scenario.capabilities:
+        if capability.plant in plants:
+            makers.setdefault(capability.product, []).append(plants[capability.plant])
+    most_made: dict[tuple[str, str], list[float]] = {}
+    for i, market in enumerate(scenario.markets):
+        for product in market.single_sourced():
+            if product in market.lost_sale_penalty:
+                continue
+            reach = [plant for plant in makers.get(product, []) if scenario.default_freight is not None
+                     or (plant.id, market.id) in lanes
+                     or (scenario.freight_rates is not None and can_route(plant, market))]
+            if not reach or any(scenario.default_freight is not None or (facility.id, market.id) in lanes
+                                or (scenario.freight_rates is not None and can_route(facility, market))
+                                for facility in scenario.facilities):
+                continue  # no plant at all: _unservable_demand says so; a centre may gather what one plant cannot
+            for plant in reach:
+                if (plant.id, product) not in most_made:
+                    most_made[plant.id, product] = _most_made(scenario, plant, product)
+            most = [max(column) for column in zip(*(most_made[plant.id, product] for plant in reach), strict=True)]
+            short_of = [(year, units, can) for year, units, can in zip(
+                years, (units for _, units in _demand_years(market.demand[product], years)), most, strict=True)
+                if units > can]
+            if short_of:
+                year, units, can = short_of[0]
+                yield Problem(("markets", i, "single_source"),
+                              f"{product!r} is single-sourced, but no plant can serve its demand alone in {year} "
+                              f"({units:,.6g} units; the most one plant can make is {can:,.6g}) and no "
+                              "lost_sale_penalty allows it to go unserved; add capacity, allow lost sales or "
+                              "take the product off single_source")
+
+
+def _group_bounds(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Count rules no plan can meet: more members to open than can be open, or fewer than must be (plants that
+    operate and that the plan can neither open nor close)."""
+    if not context.usable("horizon") or not context.complete(*MEMBER_KINDS):
+        return
+    sites = {kind: list(getattr(scenario, kind)) for kind in MEMBER_KINDS}
+    sections = {kind: [site.id for site in entries] for kind, entries in sites.items()}
+    for i, group in enumerate(scenario.groups):
+        members = [sites[found[0]][found[1]] for found in group_members(sections, group) if found]
+        for year in group.years(scenario.horizon.years):
+            operating = [plant for plant in members if plant.operating_years.contains(year)]
+            must = sum(not plant.candidate and not plant.closable for plant in operating)
+            can = sum(not plant.candidate or (plant.earliest_open or year) <= year for plant in operating)
+            if group.min_open is not None and group.min_open > can:
+                yield Problem(("groups", i, "min_open"), f"at least {group.min_open} members open in {year}, but "
+                                                         f"only {can} of them can be open then")
+                break
+            if group.max_open is not None and group.max_open < must:
+                yield Problem(("groups", i, "max_open"), f"at most {group.max_open} members open in {year}, but "
+                                                         f"{must} of them operate then and cannot close "
+                                                         "(closable: false)")
+                break
+
+
+CONSISTENCY_CHECKS: tuple[Check, ...] = (_duplicates, _references, _years, _unservable_demand, _growth_bounds,
+                                         _single_sources, _group_bounds)
 
 
 # Warnings: valid, but probably not what was meant.
@@ -692,9 +798,27 @@ def _component_sources(scenario: ScenarioFields, context: Context) -> Iterator[P
             yield _warning(("components", i), f"no bill of materials names {component.id!r}: it is never used")
 
 
+def _idle_rules(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Sourcing rules that change nothing: a product single-sourced where the market has no demand for it, a
+    group whose years are all outside the horizon."""
+    if context.usable("products"):
+        for i, market in enumerate(scenario.markets):
+            if isinstance(market.single_source, list):
+                for k, product in enumerate(market.single_source):
+                    if product not in market.demand and product in {p.id for p in scenario.products}:
+                        yield _warning(("markets", i, "single_source", k),
+                                       f"{market.id!r} has no demand for {product!r}: single-sourcing it changes "
+                                       "nothing")
+    if context.usable("horizon"):
+        for i, group in enumerate(scenario.groups):
+            if not group.years(scenario.horizon.years):
+                yield _warning(("groups", i), f"the rule holds in no year of the horizon {scenario.horizon.start}-"
+                                              f"{scenario.horizon.end}: it changes nothing")
+
+
 WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _broken_codes, _regime_classes, _tariff_places,
                                      _member_rates, _outside_horizon, _late_options, _late_openings,
-                                     _component_sources)
+                                     _component_sources, _idle_rules)
 SCENARIO_CHECKS: tuple[Check, ...] = CONSISTENCY_CHECKS + WARNING_CHECKS
 """Every check that needs only the scenario; the economics layer adds those that need exchange rates
 and landed costs."""

@@ -19,6 +19,7 @@ from footprint.scenario.model.figures import (
     NotBool,
     Real,
 )
+from footprint.scenario.model.groups import Group
 from footprint.scenario.model.network import Capability, CapacityOption, FreightRates, Lane, Market, Plant, Product
 from footprint.scenario.model.supply import Component, Supplier
 from footprint.scenario.model.trade import Agreement, RegimeName, Tariff, layered_rules
@@ -67,6 +68,8 @@ class ScenarioFields(Entity):
     lanes: list[Lane] = Field(default_factory=list, description="Freight per lane between two nodes (a plant to a "
                               "market; a supplier or plant to a plant; a plant to a facility; a facility to a "
                               "market).")
+    groups: list[Group] = Field(default_factory=list, description="Count rules: how many of a group's plants may "
+                                "or must be open each year.")
     fx: dict[Currency, FxSpec] = Field(
         default_factory=dict,
         description="Units of each currency per unit of the reporting currency: one value, one per year, "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    BeforeValidator,
     Field,
     field_validator,
     model_validator,
@@ -174,6 +175,20 @@ class CapacityOption(Entity):
         "capacity and pays its capex.")
 
 
+def _single_source(raw: object) -> object:
+    """true, false or product ids; as a table's cell, the same as text (``true``, ``rogue, altima``)."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        return [item.strip() for item in text.split(",") if item.strip()]
+    return raw
+
+
+SingleSource = Annotated[bool | list[Identifier], BeforeValidator(_single_source)]
+"""Whether a market's demand is single-sourced: all of it (true), none (false) or that of the products listed."""
+
+
 class Market(Entity):
     id: Identifier = Field(description="Market name, unique.")
     country: Country = Field(description="ISO 3166 country code; the destination for tariffs. A customs union's "
@@ -200,6 +215,16 @@ class Market(Entity):
         "of entry (cif): a sea lane's freight to the market's port, without the handling there or the road leg "
         "inland; a listed lane's, the default's or a road lane's freight whole."
     )
+    single_source: SingleSource = Field(
+        False, description="Each year, at most one plant serves the market's demand for a product (exactly one "
+        "where no lost sale is allowed): true for every product, or a list of the products so served."
+    )
+
+    def single_sourced(self) -> list[str]:
+        """The products of the market's demand that it single-sources (``single_source``), in demand's order."""
+        if isinstance(self.single_source, bool):
+            return list(self.demand) if self.single_source else []
+        return [product for product in self.demand if product in self.single_source]
 
 
 def can_route(plant: Plant, market: Market) -> bool:

@@ -153,7 +153,7 @@ class Generators(SetEntry):
                                                "probabilities.")
 
 
-DECISIONS = ("build", "open", "opened", "closed", "assign", "start", "source")
+DECISIONS = ("build", "open", "opened", "closed", "assign", "start", "source", "single_source")
 """What a stochastic plan may decide now: the model's blocks of decisions (see optimize/stochastic.py)."""
 
 
@@ -183,7 +183,8 @@ class StochasticSettings(SetEntry):
     decisions: list[Literal[DECISIONS]] = Field(  # type: ignore[valid-type]
         default_factory=lambda: list(DECISIONS),
         description="What is decided now, shared by every future: build (capacity), open/opened/closed (plants), "
-        "assign/start (products), source (sourcing options).")
+        "assign/start (products), source (sourcing options), single_source (the plant each single-sourced demand "
+        "comes from).")
 
 
 class SetSpec(SetEntry):
