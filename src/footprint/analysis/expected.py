@@ -35,12 +35,14 @@ _ALL = 1 - 1e-9
 _SUMS = {"flows": ("units",), "production": ("units",), "utilization": ("capacity", "used"),
          "assignments": ("units",), "single_sources": ("units",), "demand": ("demand", "served", "lost"),
          "sourcing": ("units", "fixed_cost"),
-         "costs": ("amount", "discounted"), "exposure": ("amount", "amount_in_currency")}
-_MEANS = {"builds": ("added_capacity", "capex"), "landed_cost": ("per_unit",), "fx_rates": ("rate",)}
+         "costs": ("amount", "discounted"), "exposure": ("amount", "amount_in_currency"), "claims": ("units",),
+         "rvc": ("units", "duty_saved")}
+_MEANS = {"builds": ("added_capacity", "capex"), "landed_cost": ("per_unit",), "fx_rates": ("rate",),
+          "rvc": ("value", "originating", "threshold")}
 _FLAGS = {"plants": ("open", "opened", "closed"), "assignments": ("assigned", "launched")}
 _TEXTS = {"fx_rates": ("source",)}
 """Text that may differ by future (where a rate comes from): the futures' distinct values, joined."""
-_RATIOS = {"utilization": {"share": ("used", "capacity")}}
+_RATIOS = {"utilization": {"share": ("used", "capacity")}, "rvc": {"rvc": ("originating", "value")}}
 """Shares of two expected amounts (none where the second is 0, as in a Plan)."""
 
 

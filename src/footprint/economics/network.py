@@ -16,6 +16,7 @@ import numpy as np
 
 from footprint.economics.freight import FREIGHT_PARTS, freight_past_entry, lane_parts, sea_distances
 from footprint.economics.fx import sourced_fx_rates
+from footprint.economics.origin import Claims, compile_claims
 from footprint.economics.tiers import Sites, Tiers, compile_tiers
 from footprint.economics.trade import SHARE_TOLERANCE, DutyRates, duty_rates
 from footprint.scenario.model.figures import Growth, value_of
@@ -77,7 +78,11 @@ class Network:
     profile_extra: np.ndarray
     """Added cost per unit of a sourcing option, by profile and year index, reporting currency."""
     profile_qualifies: np.ndarray
-    """Whether units of a profile qualify under each agreement: (profile, agreement, year index)."""
+    """Whether units of a profile qualify under each agreement: (profile, agreement, year index). Never for a
+    product with a bill of materials: the plan decides its qualification (economics/origin.py)."""
+    profile_member_share: np.ndarray
+    """Share of a profile's own content (local and imported cost) from each agreement's members: (profile,
+    agreement, year index)."""
     profile_dutiable: list[np.ndarray]
     """Per agreement: share of a profile's content its relieved duties apply to, (relief, profile, year)."""
     sourcing_names: list[str]
@@ -150,14 +155,6 @@ class Network:
                      self.plant_first_open, self.fixed_cost, self.opening_cost, self.closing_cost)
 
     @cached_property
-    def bill_value(self) -> np.ndarray:
-        """The value of each product's bill of materials per unit, by product and year index (its components at
-        their ``value``, reporting currency): part of its customs value, as its parts' cost is not in its
-        production cost. Zeros for products without one."""
-        return self.tiers.product_bom @ self.tiers.component_value if len(self.tiers.components) else np.zeros(
-            (len(self.products), len(self.years)))
-
-    @cached_property
     def tiers(self) -> Tiers:
         """Suppliers, components and facilities around the plants, as arcs (empty for a network of one tier)."""
         currency_code = {name: code for code, name in enumerate(self.currencies.names)}
@@ -207,11 +204,21 @@ class Network:
                  "sourcing": self.profile_extra[profile, year]}
         freight = {part: np.zeros(len(flows)) for part in ("freight", *FREIGHT_PARTS)}  # parts: when computed
         costs |= freight | {part: table[plant, market, year] for part, table in self.freight.items()}
-        production = costs["production_local"] + costs["production_imported"] + costs["sourcing"]
-        production += self.bill_value[self.cap_product[capability], year]  # the parts' value counts for customs
+        value = costs["production_local"] + costs["production_imported"] + costs["sourcing"]
+        if self.scenario.components:
+            value += self.product_bom_value[self.cap_product[capability], year]
         costs["duty"] = self.duty_rate(profile, market, year) * self._customs_value(
-            market, production, self.freight_to_entry[plant, market, year])
+            market, value, self.freight_to_entry[plant, market, year])
         return costs
+
+    @cached_property
+    def product_bom_value(self) -> np.ndarray:
+        """The value of each product's bill of materials per unit (its components at value), by product and year
+        index, reporting currency: with its production cost, its value at the plant for customs and rules of
+        origin."""
+        if not self.scenario.components:
+            return np.zeros((len(self.products), len(self.years)))
+        return self.tiers.product_bom @ self.tiers.component_value
 
     def duty_rate(self, profile: np.ndarray, market: np.ndarray, year: np.ndarray) -> np.ndarray:
         """The rate units of each profile pay in each market and year: the general rate, or for units that
@@ -228,15 +235,45 @@ class Network:
         the units' dutiable content, which differs per profile), then the spans weighted by their days."""
         cell = (self.profile_duty_pair[profile], market, year)
         lowest = self._by_pair(self.duty.general)[cell]  # (unit, span)
-        for a, agreement in enumerate(self.duty.agreements):
+        for a in range(len(self.duty.agreements)):
             qualifies = self.profile_qualifies[profile, a, year]
-            if not qualifies.any():
-                continue
-            candidate = self._by_pair(agreement.qualified)[cell]
-            for r, (_, table) in enumerate(agreement.relief):
-                candidate += self._by_pair(table)[cell] * self.profile_dutiable[a][r, profile, year][:, None]
-            np.minimum(lowest, candidate, out=lowest, where=qualifies[:, None])
+            if qualifies.any():
+                np.minimum(lowest, self._agreement_rate(a, profile, market, year), out=lowest,
+                           where=qualifies[:, None])
         return np.einsum("us,us->u", lowest, self.duty.span_share[year])
+
+    def _agreement_rate(self, a: int, profile: np.ndarray, market: np.ndarray, year: np.ndarray) -> np.ndarray:
+        """The rate of units claiming agreement ``a`` in each span of their year, (unit, span): its preferential
+        rate with the duties it relieves on the units' dutiable content."""
+        cell = (self.profile_duty_pair[profile], market, year)
+        agreement = self.duty.agreements[a]
+        rate = self._by_pair(agreement.qualified)[cell]
+        for r, (_, table) in enumerate(agreement.relief):
+            rate += self._by_pair(table)[cell] * self.profile_dutiable[a][r, profile, year][:, None]
+        return rate
+
+    def claimed_rate(self, profile: np.ndarray, market: np.ndarray, year: np.ndarray, a: int) -> np.ndarray:
+        """The rate units of each profile pay in each market and year when they claim agreement ``a``, whether
+        they qualify or not: in each span the lower of the general rate and the agreement's (a claim is made only
+        where it pays), the spans weighted by their days."""
+        cell = (self.profile_duty_pair[profile], market, year)
+        lowest = np.minimum(self._by_pair(self.duty.general)[cell], self._agreement_rate(a, profile, market, year))
+        return np.einsum("us,us->u", lowest, self.duty.span_share[year])
+
+    def customs_value(self, flows: np.ndarray) -> np.ndarray:
+        """The customs value per unit of the given flows: the value at the plant (production cost and bill of
+        materials at value), plus the freight to the point of entry where the market counts it (cif)."""
+        profile, year, market = self.flow_profile[flows], self.flow_year[flows], self.flow_market[flows]
+        capability = self.profile_capability[profile]
+        value = self.cap_local[capability, year] + self.cap_imported[capability, year]
+        value += self.profile_extra[profile, year] + self.product_bom_value[self.cap_product[capability], year]
+        return self._customs_value(market, value, self.freight_to_entry[self.cap_plant[capability], market, year])
+
+    @cached_property
+    def claims(self) -> Claims:
+        """The claims of agreements' preferences the plan may make for products with a bill of materials, and what
+        they need of the components it routes (economics/origin.py)."""
+        return compile_claims(self)
 
     @cached_property
     def profile_claims(self) -> np.ndarray:
@@ -255,10 +292,11 @@ class Network:
         return (self.plant_origin[self.cap_plant[capability]] * self.duty.general.shape[2]
                 + self.product_class[self.cap_product[capability]]).astype(np.int32)
 
-    def _customs_value(self, market: np.ndarray, production: np.ndarray, freight: np.ndarray) -> np.ndarray:
-        """Production cost, plus the freight to the point of entry where the market counts it (cif)."""
+    def _customs_value(self, market: np.ndarray, value: np.ndarray, freight: np.ndarray) -> np.ndarray:
+        """The value at the plant (production cost and bill of materials at value), plus the freight to the point of
+        entry where the market counts it (cif)."""
         customs = np.where(self.market_cif[market], freight, 0.0)
-        customs += production
+        customs += value
         return customs
 
     @cached_property
@@ -282,8 +320,8 @@ class Network:
         if len(self.sourcing_names):
             cost += self.profile_extra[profile, year]
         customs = self._customs_value(market, cost, self.freight_to_entry[self.flow_plant, market, year])
-        if self.bill_value.any():  # a product's parts count in its customs value at their value
-            customs += self.bill_value[self.flow_product, year]
+        if self.scenario.components:
+            customs += self.product_bom_value[self.flow_product, year]
         cost += self.freight_total[self.flow_plant, market, year]
         customs *= self.duty_rate(profile, market, year)
         cost += customs
@@ -596,18 +634,23 @@ def _profiles(scenario: Scenario, rates: DutyRates, cap_plant: np.ndarray, cap_l
     n_profiles = n_caps + len(sourcing)
     if not rates.agreements:
         return profiles | {"profile_qualifies": np.zeros((n_profiles, 0, n_years), dtype=bool),
-                           "profile_dutiable": []}
+                           "profile_member_share": np.zeros((n_profiles, 0, n_years)), "profile_dutiable": []}
     content = _content(scenario, rates.country, cap_plant, cap_local, cap_imported, sourcing)
     plant_country = np.array([rates.country[scenario.plants[p].country] for p in cap_plant])
     origin = plant_country[profiles["profile_capability"]]
+    with_bom = {product.id for product in scenario.products if product.bom}
+    decided = np.array([caps[c].product in with_bom for c in profiles["profile_capability"]], dtype=bool)
     qualifies = np.zeros((n_profiles, len(rates.agreements), n_years), dtype=bool)
+    member_share = np.zeros((n_profiles, len(rates.agreements), n_years))
     dutiable = []
     for a, agreement in enumerate(rates.agreements):
-        from_members = np.einsum("pct,ct->pt", content, agreement.member)
-        qualifies[:, a] = agreement.member[origin] & (from_members >= agreement.threshold - SHARE_TOLERANCE)
+        member_share[:, a] = np.einsum("pct,ct->pt", content, agreement.member)
+        qualifies[:, a] = (agreement.member[origin] & (member_share[:, a] >= agreement.threshold - SHARE_TOLERANCE)
+                           & ~decided[:, None])
         dutiable.append(np.array([1.0 - np.einsum("pct,c->pt", content, exempt)
                                   for exempt, _ in agreement.relief]).reshape(-1, n_profiles, n_years))
-    return profiles | {"profile_qualifies": qualifies, "profile_dutiable": dutiable}
+    return profiles | {"profile_qualifies": qualifies, "profile_member_share": member_share,
+                       "profile_dutiable": dutiable}
 
 
 def _content(scenario: Scenario, country: dict[str, int], cap_plant: np.ndarray, cap_local: np.ndarray,

@@ -10,10 +10,12 @@ no duty. Duties follow the goods' class and the countries they leave and enter:
 - a product's customs value is its production cost at the plant plus its bill of materials at value (its parts'
   cost is not in its production cost, but their value is in what crosses the border);
 - a product routed through a facility pays its duty once, on entering the market's country, by the plant that
-  made it, as a direct shipment would, on its customs value without freight (fob, whatever the market's basis):
-  a facility is a bonded warehouse (the goods are not cleared there), so a facility's goods keep their origin.
-  Where no product a facility receives pays any duty into the markets it serves, its goods are pooled by product;
-  otherwise they keep their origin (their content profile).
+  made it, as a direct shipment would: a facility is a bonded warehouse (the goods are not cleared there), so a
+  facility's goods keep their origin. Where no product a facility receives pays any duty into the markets it
+  serves, its goods are pooled by product; otherwise they keep their origin (their content profile). Its customs
+  value is its production cost plus its bill of materials at value, as shipped direct; a product with a bill of
+  materials claims no agreement through a facility (it pays the general rate: its claims are on direct flows,
+  economics/origin.py).
 """
 
 from __future__ import annotations
@@ -103,10 +105,11 @@ class Tiers:
     components: list[str]
     component_class: np.ndarray
     """Product class (third axis of the duty tables) of each component."""
+    component_value: np.ndarray
+    """Value per unit of each component for customs and rules of origin, by component and year index, reporting
+    currency."""
     product_bom: np.ndarray
     """Units of each component per unit of each product: (product, component)."""
-    component_value: np.ndarray
-    """Each component's value per unit for customs and rules of origin, by year index, reporting currency."""
     component_bom: np.ndarray
     """Units of each component per unit of each component: (component made, component used)."""
     suppliers: Sites
@@ -273,15 +276,14 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
                                                                  "duty": duty_rate[t] * made_value[i, t]}))
 
     inbound, delivery, commodities = _distribution(scenario, network, facility_sites, freight, fx, currency_code,
-                                                   product_bom @ component_value if components else
-                                                   np.zeros((len(scenario.products), n_years)))
+                                                   product_bom @ component_value)
     offer_capacity = np.array([_series(supply.capacity, years, np.inf) for _, _, supply in offers]).reshape(
         -1, n_years)
     return Tiers(
         components=components,
         component_class=component_class,
-        product_bom=product_bom,
         component_value=component_value,
+        product_bom=product_bom,
         component_bom=component_bom,
         suppliers=supplier_sites,
         facilities=facility_sites,
@@ -308,10 +310,10 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
 
 
 def _distribution(scenario: Scenario, network: Any, sites: Sites, freight: _Freight, fx: np.ndarray,
-                  currency_code: dict[str, int], bill_value: np.ndarray) -> tuple[Arcs, Arcs, dict[str, np.ndarray]]:
+                  currency_code: dict[str, int], bom_value: np.ndarray) -> tuple[Arcs, Arcs, dict[str, np.ndarray]]:
     """Inbound arcs (product profile -> facility), delivery arcs (facility -> demand entry) and the commodities
-    that join them at each facility (see the module's doc; ``bill_value``: each product's bill of materials at
-    value, by year index)."""
+    that join them at each facility (see the module's doc); ``bom_value``: each product's bill of materials at
+    value, by year index (part of its customs value)."""
     facilities, plants, markets = scenario.facilities, scenario.plants, scenario.markets
     n_years = len(scenario.years)
     handling = np.array([value_of(f.handling_cost) for f in facilities]).reshape(-1, 1) / fx[
@@ -352,7 +354,7 @@ def _distribution(scenario: Scenario, network: Any, sites: Sites, freight: _Frei
             for position, key in enumerate(keys):
                 for e, entry in enumerate(own):
                     k, t = network.demand_market[entry], network.demand_year[entry]
-                    duty = 0.0 if pooled else rates[key][e] * (production[key, t] + bill_value[m, t])
+                    duty = 0.0 if pooled else rates[key][e] * (production[key, t] + bom_value[m, t])
                     delivery_rows.append((f, first + position, int(entry), int(t), {
                         "freight": _at(reach[k], t), "handling": handling[f, t], "duty": duty}))
     return _arcs(inbound_rows), _arcs(delivery_rows), {name: np.array(values, dtype=np.int64)

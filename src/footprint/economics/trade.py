@@ -6,7 +6,8 @@ spans; the rates are evaluated and kept per span, with each span's share of the 
 that goods claiming a preference can pay in each span the lower of the preferential and
 the general rate. A unit qualifies for an agreement when its content from members reaches
 the agreement's regional value content: the network decides that per capability, sourcing
-option and year.
+option and year, but for products with a bill of materials, whose qualification the plan decides
+from the components it routes (economics/origin.py).
 
 Relief from an additional duty goes with a claim of its agreement, as in trade law (USMCA's relief
 from Section 232 is had by claiming USMCA preference on the entry): goods that claim pay the
@@ -63,6 +64,9 @@ class AgreementRates:
     """Rate of qualifying goods, without the relieved duties below."""
     relief: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     """(exempt countries mask, rate table): qualifying goods pay the rate on their content from outside."""
+    build_up: bool = False
+    """Whether the regional value content of products with a bill of materials counts originating materials alone
+    (build-up), not the value less non-originating materials (build-down): economics/origin.py."""
 
 
 @dataclass(frozen=True)
@@ -308,7 +312,7 @@ class _AgreementTables:
 
     def rates(self) -> AgreementRates:
         return AgreementRates(self.agreement.id, value_of(self.agreement.regional_value_content), self.member,
-                              self.qualified, list(self.relief.values()))
+                              self.qualified, list(self.relief.values()), self.agreement.rvc_method == "build_up")
 
     def add(self, point: _PointRates, t: int, s: int) -> None:
         """The rates of qualifying goods on the point's day, as those of span ``s`` of year index ``t``."""

@@ -26,7 +26,9 @@ import pandas as pd
 
 from footprint.economics.network import UNIT_COMPONENTS, Network, pairs_by_key
 from footprint.economics.sourcing_rules import SingleSourced, group_rules, single_sourced
+from footprint.optimize.labels import NOT_SPECIFIC, OWN_CONTENT, coded, flow_labels, profile_names
 from footprint.optimize.lp import Labels, LinearProgram, Term
+from footprint.optimize.origin import add_origin
 from footprint.optimize.sites import SiteBlocks, add_site_status, previous_cells, site_cells
 from footprint.optimize.tiers import (
     add_tier_constraints,
@@ -76,11 +78,6 @@ class FootprintModel:
         return float(self.true_cost() @ values + self.program.offset)
 
 
-def _labels(codes: np.ndarray, names: list[str]) -> pd.Categorical:
-    """Names for codes; the codes come from the network, so they need no range check."""
-    return pd.Categorical.from_codes(codes, categories=names, validate=False)
-
-
 def build_model(network: Network) -> FootprintModel:
     """The whole model for ``network``: variables, constraints and the NPV objective."""
     profit = network.scenario.objective == "maximize_profit"
@@ -99,6 +96,7 @@ def build_model(network: Network) -> FootprintModel:
     add_single_sourcing(program, network, profit)
     add_group_counts(program, network)
     add_tier_constraints(program, network)
+    add_origin(program, network)
     fixed = network.fixed_cost * network.discount  # plants the plan opens or closes pay it through open[p,t]
     program.offset += float(fixed[~plant_decides(network)].sum())  # beside the tiers' sites'
     return FootprintModel(network, program, profit, tie_break)
@@ -155,40 +153,6 @@ def _hashed(names: list[str]) -> np.ndarray:
     return 1.0 + np.fromiter(bits, dtype=np.float64, count=len(names)) / 2.0**53
 
 
-def flow_labels(network: Network, flows: np.ndarray | slice) -> pd.DataFrame:
-    """Plant, product, market, year (and sourcing option, when the network has any) of flows."""
-    labels = pd.DataFrame({
-        "plant": _labels(network.flow_plant[flows], network.plants),
-        "product": _labels(network.flow_product[flows], network.products),
-        "market": _labels(network.flow_market[flows], network.markets),
-        "year": network.years[network.flow_year[flows]],
-    })
-    if len(network.sourcing_names):
-        labels["sourcing"] = profile_labels(network, network.flow_profile[flows])
-    return labels
-
-
-OWN_CONTENT = "own"
-"""The sourcing label of units made with a capability's own content (no sourcing option)."""
-NOT_SPECIFIC = "(none)"
-"""The plant or market label of an amount that belongs to none (a plant's fixed cost has no market);
-no id can be it."""
-
-
-def profile_names(network: Network) -> list[str]:
-    """OWN_CONTENT for a capability's own content, the option's name for a sourcing option."""
-    return [OWN_CONTENT] * len(network.cap_plant) + network.sourcing_names
-
-
-def profile_labels(network: Network, profiles: np.ndarray) -> pd.Categorical:
-    """The sourcing label of each given profile, as categories that are each name once (every capability's
-    own content is OWN_CONTENT; two capabilities may name a sourcing option alike)."""
-    names = profile_names(network)
-    categories = list(dict.fromkeys(names))
-    code = {name: position for position, name in enumerate(categories)}
-    return _labels(np.array([code[name] for name in names], dtype=np.int32)[profiles], categories)
-
-
 def lost_allowed(network: Network, profit: bool) -> np.ndarray:
     """Demand entries that may go unserved: all when maximizing profit, else those with a penalty."""
     return np.ones(len(network.demand_units), bool) if profit else ~np.isnan(network.demand_penalty)
@@ -200,8 +164,8 @@ def add_lost_sales(program: LinearProgram, network: Network, profit: bool) -> No
     penalty = np.nan_to_num(network.demand_penalty[allowed])
     index = pd.DataFrame({
         "demand": allowed,
-        "product": _labels(network.demand_product[allowed], network.products),
-        "market": _labels(network.demand_market[allowed], network.markets),
+        "product": coded(network.demand_product[allowed], network.products),
+        "market": coded(network.demand_market[allowed], network.markets),
         "year": network.years[network.demand_year[allowed]],
     })
     program.add_variables("lost", index, upper=network.demand_units[allowed],
@@ -212,8 +176,8 @@ def add_demand_balance(program: LinearProgram, network: Network) -> None:
     """demand[m,k,t]: sum_p flow[p,m,k,t] + lost[m,k,t] = demand[m,k,t]."""
     flow, lost = program.variables["flow"], program.variables["lost"]
     index = pd.DataFrame({
-        "product": _labels(network.demand_product, network.products),
-        "market": _labels(network.demand_market, network.markets),
+        "product": coded(network.demand_product, network.products),
+        "market": coded(network.demand_market, network.markets),
         "year": network.years[network.demand_year],
     })
     terms = [
@@ -242,7 +206,7 @@ def add_builds(program: LinearProgram, network: Network) -> None:
     """
     option, year = option_years(network)
     index = pd.DataFrame({
-        "option": _labels(option, network.option_names),
+        "option": coded(option, network.option_names),
         "year": network.years[year],
     })
     cost = network.option_capex[option, year] * network.discount[year]
@@ -304,7 +268,7 @@ def add_capacity_limits(program: LinearProgram, network: Network) -> None:
     pool, flow = network.flow_pools
     flows = program.variables["flow"]
     index = pd.DataFrame({
-        "plant": _labels(np.repeat(network.pool_plant, n_years), network.plants),
+        "plant": coded(np.repeat(network.pool_plant, n_years), network.plants),
         "pool": np.repeat(network.pool_names, n_years),
         "year": np.tile(network.years, n_pools),
     })
@@ -340,10 +304,10 @@ def add_open_capacity_links(program: LinearProgram, network: Network) -> None:
     # One row per flow: route each option term through the flow's (pool, year) to its row.
     row_pairs = pd.DataFrame({"pool": pool, "year": year, "row": np.arange(len(flow))})
     index = pd.DataFrame({
-        "plant": _labels(network.flow_plant[flow], network.plants),
+        "plant": coded(network.flow_plant[flow], network.plants),
         "pool": np.array(network.pool_names)[pool],
-        "product": _labels(network.flow_product[flow], network.products),
-        "market": _labels(network.flow_market[flow], network.markets),
+        "product": coded(network.flow_product[flow], network.products),
+        "market": coded(network.flow_market[flow], network.markets),
         "year": network.years[year],
     })
     terms = [(np.arange(len(flow)), flows.columns(flow), 1.0)]
@@ -411,8 +375,8 @@ def add_assignments(program: LinearProgram, network: Network) -> None:
     if len(capability) == 0:
         return
     index = pd.DataFrame({
-        "plant": _labels(network.cap_plant[capability], network.plants),
-        "product": _labels(network.cap_product[capability], network.products),
+        "plant": coded(network.cap_plant[capability], network.plants),
+        "product": coded(network.cap_product[capability], network.products),
         "year": network.years[year],
     })
     assign = program.add_variables("assign", index, upper=1.0, integer=True)
@@ -482,9 +446,9 @@ def add_sourcing(program: LinearProgram, network: Network) -> None:
         return
     capability = network.sourcing_capability[option]
     index = pd.DataFrame({
-        "plant": _labels(network.cap_plant[capability], network.plants),
-        "product": _labels(network.cap_product[capability], network.products),
-        "sourcing": _labels(option, network.sourcing_names),
+        "plant": coded(network.cap_plant[capability], network.plants),
+        "product": coded(network.cap_product[capability], network.products),
+        "sourcing": coded(option, network.sourcing_names),
         "year": network.years[year],
     })
     source = program.add_variables("source", index, upper=1.0, integer=True,
@@ -533,9 +497,9 @@ def add_single_sourcing(program: LinearProgram, network: Network, profit: bool) 
         return
     year = demands.year[cell]
     index = pd.DataFrame({
-        "plant": _labels(network.cap_plant[capability], network.plants),
-        "product": _labels(demands.product[cell], network.products),
-        "market": _labels(demands.market[cell], network.markets),
+        "plant": coded(network.cap_plant[capability], network.plants),
+        "product": coded(demands.product[cell], network.products),
+        "market": coded(demands.market[cell], network.markets),
         "year": network.years[year],
     })
     choice = program.add_variables("single_source", index, upper=1.0, integer=True)
@@ -561,8 +525,8 @@ def add_single_sourcing(program: LinearProgram, network: Network, profit: bool) 
                             upper=0.0)
     demand, per_cell = np.unique(cell, return_inverse=True)
     one_index = pd.DataFrame({
-        "product": _labels(demands.product[demand], network.products),
-        "market": _labels(demands.market[demand], network.markets),
+        "product": coded(demands.product[demand], network.products),
+        "market": coded(demands.market[demand], network.markets),
         "year": network.years[demands.year[demand]],
     })
     one_terms = [(per_cell, choice.columns(), 1.0),

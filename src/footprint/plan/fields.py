@@ -23,17 +23,19 @@ NAME, NAME_OR_NONE, YEAR, COUNT, AMOUNT, AMOUNT_OR_NONE, BOUND, FLAG = (
     "name", "name_or_none", "year", "count", "amount", "amount_or_none", "bound", "flag")
 COLUMNS: dict[str, str] = {
     **dict.fromkeys(("plant", "product", "market", "sourcing", "pool", "option", "component", "currency", "source",
-                     "future", "name", "kind", "supplier", "facility", "origin", "destination", "site"), NAME),
+                     "future", "name", "kind", "supplier", "facility", "origin", "destination", "site",
+                     "agreement"), NAME),
     "year": YEAR,
     **dict.fromkeys(("count", "iteration", "cuts", "feasibility_cuts", "committed", "revised"), COUNT),
     **dict.fromkeys(("units", "capacity", "used", "added_capacity", "capex", "demand", "served", "lost", "fixed_cost",
                      "amount", "discounted", "amount_in_currency", "per_unit", "rate", "probability", "npv",
-                     "seconds"), AMOUNT),
+                     "seconds", "value", "originating", "threshold", "duty_saved"), AMOUNT),
     **dict.fromkeys(("open", "opened", "closed", "assigned", "launched"), FLAG),
 }
 """Each column's kind, by its name (a name means one thing in every table)."""
 OWN_KINDS: dict[tuple[str, str], str] = {
     ("utilization", "share"): AMOUNT_OR_NONE,  # none where a pool has no capacity
+    ("rvc", "rvc"): AMOUNT_OR_NONE,  # none where the units have no value
     ("regret", "own"): AMOUNT_OR_NONE, ("regret", "ev_plan"): AMOUNT_OR_NONE,  # none: no EV plan
     ("revisions", "option"): NAME_OR_NONE, ("revisions", "product"): NAME_OR_NONE,  # by the revision's kind
     ("iterations", "lower"): BOUND, ("iterations", "upper"): BOUND, ("iterations", "gap"): BOUND,

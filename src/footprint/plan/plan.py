@@ -36,11 +36,15 @@ TABLES: dict[str, tuple[str, ...]] = {
     "inbound": ("plant", "product", "facility", "year", "units"),
     "deliveries": ("facility", "product", "market", "year", "units"),
     "sites": ("kind", "site", "year", "open", "opened", "closed"),
+    "claims": ("plant", "product", "agreement", "market", "year", "units"),
+    "rvc": ("plant", "product", "agreement", "year", "units", "value", "originating", "rvc", "threshold",
+            "duty_saved"),
 }
 """Each table of a Plan and its columns, in order."""
-LATER_TABLES = ("single_sources", "supplies", "transfers", "inbound", "deliveries", "sites")
+LATER_TABLES = ("single_sources", "supplies", "transfers", "inbound", "deliveries", "sites", "claims", "rvc")
 """Tables of TABLES that plans written before them lack (their results folders and stored runs): read back as
-empty, which is what those plans had of them (single sourcing; the tiers beyond the plants)."""
+empty, which is what those plans had of them (single sourcing; the tiers beyond the plants; the preferences claimed
+by the rules of origin of their components)."""
 
 STOCHASTIC = "stochastic"
 """The summary's ``kind`` of a stacked Plan (a deterministic one has none)."""

@@ -31,6 +31,7 @@ from footprint.optimize.model import (
     sourcing_cells,
 )
 from footprint.optimize.solve import Solved, solve_model
+from footprint.plan.origin_tables import claim_savings, claims_table, rvc_table
 from footprint.plan.plan import TABLES, Plan, Tables
 from footprint.plan.tier_tables import (
     arc_table,
@@ -122,7 +123,10 @@ class _Reader:
 
     @cached_property
     def per_unit(self) -> dict[str, np.ndarray]:
-        return self.network.unit_costs(self.used)
+        """Each cost component per unit of the used flows; the duty net of what their claims save."""
+        per_unit = self.network.unit_costs(self.used)
+        per_unit["duty"] -= claim_savings(self.network, self.values, self.used) / self.values["flow"][self.used]
+        return per_unit
 
     @cached_property
     def lanes(self) -> pd.DataFrame:
@@ -199,6 +203,12 @@ class _Reader:
 
     def sites(self) -> pd.DataFrame:
         return sites_table(self.network, self.values)
+
+    def claims(self) -> pd.DataFrame:
+        return claims_table(self.network, self.values)
+
+    def rvc(self) -> pd.DataFrame:
+        return rvc_table(self.network, self.values)
 
 
 def _lanes(network: Network, used: np.ndarray) -> pd.DataFrame:

@@ -156,7 +156,8 @@ def print_supply(plan: Plan, console: Console, results: Path | None = None) -> N
 
 TIER_VIEWS = (("supplies", "Purchases from suppliers, units per year", ["supplier", "component", "plant"]),
               ("transfers", "Components made and moved, units per year", ["origin", "component", "destination"]),
-              ("deliveries", "Through distribution centres, units per year", ["facility", "product", "market"]))
+              ("deliveries", "Through distribution centres, units per year", ["facility", "product", "market"]),
+              ("claims", "Preferences claimed, units per year", ["plant", "product", "agreement", "market"]))
 """The tiers' tables the console shows (when the plan uses them), with their titles and labels."""
 
 

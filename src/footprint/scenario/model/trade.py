@@ -4,7 +4,7 @@ layer on."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -161,6 +161,13 @@ class Agreement(Entity):
     )
     regional_value_content: Fraction = Field(
         0.0, description="Rule of origin: least share of a unit's value from member countries (0.35 = 35%)."
+    )
+    rvc_method: Literal["build_down", "build_up"] = Field(
+        "build_down", description="How the regional value content of a product with a bill of materials is "
+        "measured, from the components the plan routes to its plant: build_down, the value less its "
+        "non-originating materials (the plant's own value added counts as originating); build_up, its originating "
+        "materials alone. Either over the product's value at the plant: its local and imported cost and its "
+        "components at value. A product without a bill of materials is measured by its content, as before."
     )
 
 

@@ -147,7 +147,7 @@ def _agreements(before: list[Agreement], after: list[Agreement], window_before: 
             write(first, _members(first.members, whole), _rates(first, whole, relevant), (0, 1))
             continue
         if first is not None and then is not None and value_of(first.regional_value_content) == value_of(
-                then.regional_value_content):
+                then.regional_value_content) and first.rvc_method == then.rvc_method:
             write(then, _members(first.members, window_before) + _members(then.members, window_after),
                   _rates(first, window_before, relevant) + _rates(then, window_after, relevant), (0, 1))
             continue

@@ -1,0 +1,206 @@
+"""Rules of origin from the plan's own sourcing: which units of a product with a bill of materials may claim an
+agreement's preference, what a claim saves, and the terms of the rows that say when it may (optimize/origin.py).
+
+A product with a bill of materials has no fixed qualification (its content profile never qualifies by itself:
+economics/network.py). Where it is made at a plant in an agreement's member country and shipped direct to a market
+in another member, the plan decides how many of its units claim the agreement, and it may claim only as far as the
+components it routes to that plant that year carry the originating value the agreement asks for:
+
+- Claims. ``claim[f,a]`` units of flow f claim agreement a, at most the flow in all (a unit claims one agreement
+  in a year). The flow pays the general rate; each unit claimed saves (general - claimed rate) x its customs value,
+  the claimed rate being, in each dated span of the year, the lower of the general rate and the agreement's (with
+  the duties it relieves on the unit's dutiable content, as the capability's content says: today's rule), and the
+  spans weighted by their days: a claim is made only where it pays, as for any product. Only claims that save
+  duty in their year exist.
+- Originating components. A component comes from a member country when the supplier or the plant that ships it is
+  in one that year (a plant's own components come from its own country), and it then originates whole (a
+  component's own sourcing is not looked into). ``orig[g,c,s]``: units of component c from country s counted
+  for the claimed units of group g = (plant, product, year, agreement); per group and component, at most the bill
+  of materials times the units claimed; per plant, component, year and country, at most the units received from
+  that country. Split by country, a component counts once where two agreements would both count it.
+- The value of a unit at its plant, V: its local and imported cost, a sourcing option's extra cost and its bill of
+  materials at value (components' ``value``: the customs value, which is also what its duty is paid on). Of it,
+  the own content D (local and imported cost) is split by origin as for any product (local cost from the plant's
+  country, imported cost from ``imported_origin``, non-originating where unnamed; a sourcing option moves its
+  share), and a component is non-originating unless counted in ``orig``.
+- The rule, per group (``threshold`` t): build-down (the default), the value of non-originating materials at
+  most (1 - t) V: D x (1 - share from members) + B - sum_c value_c orig_c / claimed <= (1 - t) V, B the bill of
+  materials at value; build-up, the value of originating materials at least t V, the plant's own value added
+  (local cost) not being a material: max(0, D x share from members - local) + sum_c value_c orig_c / claimed >= t V.
+  Multiplied by the units claimed, both are linear: sum_f k_f claim[f,a] - sum_c,s value_c orig[g,c,s] <= 0.
+
+What stays as before: components pay the general rate (they claim nothing), a product through a distribution centre
+pays the general rate, and a relieved duty's dutiable content is the capability's content (not its components').
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from footprint.economics.trade import SHARE_TOLERANCE
+
+SAVING_TOLERANCE = 1e-12
+"""A claim that saves less than this share of its customs value saves nothing: it is not offered."""
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The claims a plan may make, their groups (plant, product, year, agreement), and the allocation cells of
+    originating components to groups, with the rows they sit in (see the module's doc)."""
+
+    flow: np.ndarray
+    """The flow of each claim."""
+    agreement: np.ndarray
+    group: np.ndarray
+    """The group of each claim."""
+    saving: np.ndarray
+    """Duty saved per unit claimed, reporting currency, undiscounted."""
+    value: np.ndarray
+    """The value per unit at the plant (V)."""
+    own_originating: np.ndarray
+    """Originating value per unit besides the components counted for it: build-down V - D x (1 - share) - B,
+    build-up max(0, D x share - local)."""
+    coefficient: np.ndarray
+    """Per unit claimed in its group's rvc row: build-down D x (1 - share) + B - (1 - t) V, build-up
+    t V - own originating (each less SHARE_TOLERANCE x V: a share within 1e-9 of the threshold meets it)."""
+    group_plant: np.ndarray
+    group_product: np.ndarray
+    group_year: np.ndarray
+    group_agreement: np.ndarray
+    cell_group: np.ndarray
+    """The group of each allocation cell orig[g,c,s]."""
+    cell_component: np.ndarray
+    cell_country: np.ndarray
+    """The country each cell's components come from (the duty tables' country axis)."""
+    cell_bom: np.ndarray
+    """The cell's (group, component) row: one per group and component of its bill of materials with a cell."""
+    cell_source: np.ndarray
+    """The cell's source row: one per (plant, component, year, country) with a cell."""
+    bom_group: np.ndarray
+    bom_component: np.ndarray
+    bom_units: np.ndarray
+    """Per (group, component) row: units of the component per unit of the product."""
+    source_plant: np.ndarray
+    source_component: np.ndarray
+    source_year: np.ndarray
+    source_country: np.ndarray
+    supply_source: np.ndarray
+    """The source row each supply arc delivers into (-1: none)."""
+    transfer_source: np.ndarray
+    """The source row each transfer arc delivers into (-1: none)."""
+    countries: list[str]
+    """Names of the country codes."""
+
+    def __len__(self) -> int:
+        return len(self.flow)
+
+
+def _no_claims(countries: list[str], supply: int, transfer: int) -> Claims:
+    empty, none = np.zeros(0, np.int64), np.zeros(0)
+    return Claims(empty, empty, empty, none, none, none, none, empty, empty, empty, empty, empty, empty, empty,
+                  empty, empty, empty, empty, none, empty, empty, empty, empty, np.full(supply, -1, np.int64),
+                  np.full(transfer, -1, np.int64), countries)
+
+
+def compile_claims(network: Any) -> Claims:
+    """The claims of ``network`` (a Network) and what they need (see the module's doc)."""
+    duty = network.duty
+    countries = list(duty.country)
+    if not network.scenario.components:  # nor suppliers, nor arcs
+        return _no_claims(countries, 0, 0)
+    tiers = network.tiers
+    if not duty.agreements:
+        return _no_claims(countries, len(tiers.supply), len(tiers.transfer))
+    has_bom = (tiers.product_bom > 0).any(axis=1)
+    flows = np.flatnonzero(has_bom[network.flow_product])
+    profile, market, year = network.flow_profile[flows], network.flow_market[flows], network.flow_year[flows]
+    customs = network.customs_value(flows)
+    general = duty.yearly_general[network.plant_origin[network.flow_plant[flows]], network.market_destination[market],
+                                  network.product_class[network.flow_product[flows]], year]
+    rows: list[tuple[np.ndarray, ...]] = []
+    for a in range(len(duty.agreements)):
+        saving_rate = general - network.claimed_rate(profile, market, year, a)
+        keep = np.flatnonzero(saving_rate > SAVING_TOLERANCE)
+        rows.append((flows[keep], np.full(len(keep), a, np.int64), saving_rate[keep] * customs[keep]))
+    flow, agreement, saving = (np.concatenate(parts) for parts in zip(*rows, strict=True))
+    if not len(flow):
+        return _no_claims(countries, len(tiers.supply), len(tiers.transfer))
+    plant, product, year = network.flow_plant[flow], network.flow_product[flow], network.flow_year[flow]
+    n_agreements = len(duty.agreements)
+    key = ((plant.astype(np.int64) * len(network.products) + product) * len(network.years) + year) * n_agreements
+    key += agreement
+    keys, group = np.unique(key, return_inverse=True)
+    rest, group_agreement = np.divmod(keys, n_agreements)
+    rest, group_year = np.divmod(rest, len(network.years))
+    group_plant, group_product = np.divmod(rest, len(network.products))
+
+    profile = network.flow_profile[flow]
+    capability = network.profile_capability[profile]
+    local = network.cap_local[capability, year]
+    own = local + network.cap_imported[capability, year]
+    materials = network.product_bom_value[product, year]
+    value = own + network.profile_extra[profile, year] + materials
+    share = network.profile_member_share[profile, agreement, year]
+    threshold = np.array([a.threshold for a in duty.agreements])[agreement]
+    build_up = np.array([a.build_up for a in duty.agreements], dtype=bool)[agreement]
+    non_originating = own * (1.0 - share)
+    own_originating = np.where(build_up, np.maximum(own * share - local, 0.0), value - non_originating - materials)
+    coefficient = np.where(build_up, threshold * value - own_originating,
+                           non_originating + materials - (1.0 - threshold) * value) - SHARE_TOLERANCE * value
+    cells = _cells(network, group_plant, group_product, group_year, group_agreement)
+    return Claims(flow=flow, agreement=agreement, group=group, saving=saving, value=value,
+                  own_originating=own_originating, coefficient=coefficient, group_plant=group_plant,
+                  group_product=group_product, group_year=group_year, group_agreement=group_agreement,
+                  countries=countries, **cells)
+
+
+def _cells(network: Any, group_plant: np.ndarray, group_product: np.ndarray, group_year: np.ndarray,
+           group_agreement: np.ndarray) -> dict[str, np.ndarray]:
+    """The allocation cells of the groups, and the rows they sit in: per (group, component) and per source
+    (plant, component, year, country), with the arcs that deliver into each source."""
+    tiers, duty = network.tiers, network.duty
+    supply, transfer = tiers.supply, tiers.transfer
+    supplier_country = np.array([duty.country[s.country] for s in network.scenario.suppliers], dtype=np.int64)
+    arrivals = pd.DataFrame({
+        "plant": np.concatenate([supply.destination, transfer.destination]),
+        "component": np.concatenate([tiers.offer_component[supply.item], transfer.item]),
+        "year": np.concatenate([supply.year, transfer.year]),
+        "country": np.concatenate([supplier_country[tiers.offer_supplier[supply.item]],
+                                   network.plant_origin[tiers.maker_plant[transfer.origin]]]).astype(np.int64)})
+    groups = pd.DataFrame({"group": np.arange(len(group_plant)), "plant": group_plant, "product": group_product,
+                           "year": group_year, "agreement": group_agreement})
+    product, component = np.nonzero(tiers.product_bom)
+    bom = pd.DataFrame({"product": product, "component": component, "units": tiers.product_bom[product, component]})
+    sources = arrivals.drop_duplicates().reset_index(drop=True)
+    cells = groups.merge(bom, on="product").merge(sources.reset_index(names="source"), on=["plant", "component",
+                                                                                           "year"])
+    member = np.stack([a.member for a in duty.agreements])  # (agreement, country, year)
+    cells = cells[member[cells["agreement"], cells["country"], cells["year"]]]
+    # keep the sources some cell draws on, and number the rows densely
+    used = np.unique(cells["source"].to_numpy())
+    renumber = np.full(len(sources), -1, np.int64)
+    renumber[used] = np.arange(len(used))
+    pairs, cell_bom = np.unique(cells[["group", "component"]].to_numpy(dtype=np.int64), axis=0, return_inverse=True)
+    pairs = pairs.reshape(-1, 2)
+    arrival_source = sources.reset_index(names="source").merge(arrivals.reset_index(names="arc"),
+                                                               on=["plant", "component", "year", "country"])
+    arc_source = np.full(len(arrivals), -1, np.int64)
+    arc_source[arrival_source["arc"].to_numpy()] = renumber[arrival_source["source"].to_numpy()]
+    kept = sources.iloc[used]
+    return {
+        "cell_group": cells["group"].to_numpy(np.int64), "cell_component": cells["component"].to_numpy(np.int64),
+        "cell_country": cells["country"].to_numpy(np.int64), "cell_bom": cell_bom.reshape(-1).astype(np.int64),
+        "cell_source": renumber[cells["source"].to_numpy()],
+        "bom_group": pairs[:, 0], "bom_component": pairs[:, 1],
+        "bom_units": tiers.product_bom[group_product[pairs[:, 0]], pairs[:, 1]],
+        "source_plant": kept["plant"].to_numpy(np.int64), "source_component": kept["component"].to_numpy(np.int64),
+        "source_year": kept["year"].to_numpy(np.int64), "source_country": kept["country"].to_numpy(np.int64),
+        "supply_source": arc_source[:len(supply)], "transfer_source": arc_source[len(supply):],
+    }
+
+
+__all__ = ["SAVING_TOLERANCE", "Claims", "compile_claims"]
