@@ -146,6 +146,15 @@ def _futures(value: Any) -> str | None:
 _PLANT_DECISION = _record({"plant": _text(), "candidate": _flag, "closable": _flag,
                            "opened": _whole(*YEARS, none=True), "closed": _whole(*YEARS, none=True)},
                           "a plant, whether it is a candidate and closable, and the years it opens and closes")
+_YEARS_DECIDED = _list_of(_whole(*YEARS), "years")
+
+
+def _decided(*keys: str) -> Check:
+    """A list of what a stochastic plan decides now: each a record of ``keys`` (names) and its years."""
+    return _list_of(_record({**{key: _text() for key in keys}, "years": _YEARS_DECIDED},
+                            f"{', '.join(keys)} and the years decided"), "decisions made now")
+
+
 SUMMARY: dict[str, Check] = {
     "kind": _text(choices=("stochastic",)), "scenario": _text(), "status": _text(),
     "objective_sense": _text(choices=("minimize_cost", "maximize_profit")), "objective": _number(),
@@ -161,6 +170,8 @@ SUMMARY: dict[str, Check] = {
     "unmeasured": _text(none=True), "notes": _list_of(_text(), "texts"),
     "risk_weight": _number(0.0), "alpha": _number(0.0, 1.0), "revise_from": _whole(*YEARS, none=True),
     "decisions": _list_of(_text(), "texts"), "solver": _mapping, "method": _text(), "futures": _futures,
+    "assignment_decisions": _decided("plant", "product"), "sourcing_decisions": _decided("plant", "product", "option"),
+    "single_source_decisions": _decided("plant", "product", "market"),
 }
 """What each field of a Plan's summary must be, when it is there."""
 REQUIRED = ("objective", "status", "currency")
