@@ -13,6 +13,7 @@ scenario solves to gap 0 (``solver.mip_gap``), as a published optimum is to be r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,15 +74,8 @@ def sscflp_data(path: str | Path) -> dict[str, Any]:
     customer = [f"customer{j + 1}" for j in range(len(instance.demand))]
     per_unit = instance.cost / instance.demand  # the cost of serving customer j whole, per unit of its demand
     return {
-        "name": path.stem,
-        "description": f"Single-source capacitated facility location instance {path.name}",
-        "horizon": {"start": YEAR, "end": YEAR},
-        "products": [{"id": PRODUCT, "product_class": "goods"}],
-        "plants": [{"id": site[i], "country": "US", "currency": "USD", "candidate": True,
-                    "fixed_cost": float(instance.fixed_cost[i]),
-                    "pools": [{"id": "site", "products": [PRODUCT], "capacity": float(instance.capacity[i])}]}
-                   for i in range(len(site))],
-        "capabilities": [{"plant": name, "product": PRODUCT, "local_cost": 0.0} for name in site],
+        **_candidate_plants(path, "Single-source capacitated facility location", "site", site, instance.capacity,
+                            instance.fixed_cost),
         "markets": [{"id": customer[j], "country": "US", "demand": {PRODUCT: float(instance.demand[j])},
                      "single_source": True} for j in range(len(customer))],
         "lanes": [{"origin": site[i], "destination": customer[j], "freight": float(per_unit[i, j])}
@@ -90,11 +84,31 @@ def sscflp_data(path: str | Path) -> dict[str, Any]:
     }
 
 
+def _candidate_plants(path: Path, kind: str, pool: str, names: list[str], capacity: np.ndarray,
+                      fixed_cost: np.ndarray) -> dict[str, Any]:
+    """What both kinds of instance share: one year, one product, and candidate plants of one pool each making it
+    at no cost, with their capacity and fixed cost."""
+    return {
+        "name": path.stem,
+        "description": f"{kind} instance {path.name}",
+        "horizon": {"start": YEAR, "end": YEAR},
+        "products": [{"id": PRODUCT, "product_class": "goods"}],
+        "plants": [{"id": name, "country": "US", "currency": "USD", "candidate": True, "fixed_cost": float(fixed),
+                    "pools": [{"id": pool, "products": [PRODUCT], "capacity": float(most)}]}
+                   for name, most, fixed in zip(names, capacity, fixed_cost, strict=True)],
+        "capabilities": [{"plant": name, "product": PRODUCT, "local_cost": 0.0} for name in names],
+    }
+
+
 def scenario_from_sscflp(path: str | Path) -> Scenario:
     """The scenario of a single-source instance file (see the module's docstring)."""
-    path = Path(path)
+    return _scenario(Path(path), sscflp_data)
+
+
+def _scenario(path: Path, data: Callable[[Path], dict[str, Any]]) -> Scenario:
+    """The scenario of the instance file ``path``, from its ``data``; OrlibError if it is not a valid one."""
     try:
-        return scenario_from_data(sscflp_data(path), str(path), SCENARIO_CHECKS)
+        return scenario_from_data(data(path), str(path), SCENARIO_CHECKS)
     except ScenarioError as err:
         first = err.problems[0]
         raise OrlibError(f"{path}: not a valid instance ({len(err.problems)} problems; first at {first.path}: "
@@ -152,15 +166,8 @@ def tscflp_data(path: str | Path) -> dict[str, Any]:
     depot = [f"depot{j + 1}" for j in range(len(instance.depot_capacity))]
     customer = [f"customer{k + 1}" for k in range(len(instance.demand))]
     return {
-        "name": path.stem,
-        "description": f"Two-stage capacitated facility location instance {path.name}",
-        "horizon": {"start": YEAR, "end": YEAR},
-        "products": [{"id": PRODUCT, "product_class": "goods"}],
-        "plants": [{"id": plant[i], "country": "US", "currency": "USD", "candidate": True,
-                    "fixed_cost": float(instance.plant_fixed_cost[i]),
-                    "pools": [{"id": "plant", "products": [PRODUCT], "capacity": float(instance.plant_capacity[i])}]}
-                   for i in range(len(plant))],
-        "capabilities": [{"plant": name, "product": PRODUCT, "local_cost": 0.0} for name in plant],
+        **_candidate_plants(path, "Two-stage capacitated facility location", "plant", plant, instance.plant_capacity,
+                            instance.plant_fixed_cost),
         "facilities": [{"id": depot[j], "country": "US", "currency": "USD", "candidate": True,
                         "fixed_cost": float(instance.depot_fixed_cost[j]),
                         "capacity": float(instance.depot_capacity[j])} for j in range(len(depot))],
@@ -176,13 +183,7 @@ def tscflp_data(path: str | Path) -> dict[str, Any]:
 
 def scenario_from_tscflp(path: str | Path) -> Scenario:
     """The scenario of a two-stage instance file (see tscflp_data)."""
-    path = Path(path)
-    try:
-        return scenario_from_data(tscflp_data(path), str(path), SCENARIO_CHECKS)
-    except ScenarioError as err:
-        first = err.problems[0]
-        raise OrlibError(f"{path}: not a valid instance ({len(err.problems)} problems; first at {first.path}: "
-                         f"{first.message})") from None
+    return _scenario(Path(path), tscflp_data)
 
 
 __all__ = ["SingleSourceInstance", "TwoStageInstance", "read_sscflp", "read_tscflp", "scenario_from_sscflp",
