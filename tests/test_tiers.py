@@ -12,6 +12,7 @@ import pytest
 import footprint as fp
 from conftest import capability, invoke, make, market, plant, scenario_data, solved, write_yaml
 from footprint.analysis.breakeven import find_breakeven
+from footprint.analysis.expected import expected_plan
 from footprint.analysis.stochastic import stochastic_plan
 from footprint.economics.checks import CHECKS
 from footprint.optimize.highs import SolverOptions
@@ -189,6 +190,10 @@ def test_a_stochastic_plan_decides_the_distribution_centre_now(method: str) -> N
     sites = plan.plan.tables["sites"]
     assert sites["open"].all()  # in both futures: one decision, made now
     assert plan.wait_and_see == pytest.approx(0.5 * 2000.0 + 0.5 * 3900.0)
+    expected = expected_plan(plan.plan)  # each future's deliveries weighed by its probability: 25 a market
+    assert expected.tables["deliveries"]["units"].tolist() == pytest.approx([25.0, 25.0])
+    assert expected.tables["inbound"]["units"].tolist() == pytest.approx([50.0])
+    assert expected.tables["sites"][["site", "open", "opened"]].values.tolist() == [["dc", True, True]]
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -227,7 +232,7 @@ def test_breakeven_finds_the_centres_fixed_cost_at_which_it_stops_paying() -> No
     assert ("dc", "opens", 2020) not in above.decisions.plants
 
 
-def test_a_single_sourced_market_takes_a_distribution_centre_or_a_plant_not_both() -> None:
+def test_a_single_sourced_market_takes_a_distribution_centre_or_a_plant_not_both(tmp_path: Path) -> None:
     """The DC costs 30 a unit through it (20 + 10) against 100 direct, fixed 500, and holds 15. Free to split: 15
     through it, 5 direct: 500 + 450 + 500 = 1,450. Single-sourced, each market takes its 10 whole from the DC or
     the plant, and the DC holds one market's: 500 + 300 + 1,000 = 1,800 (all direct: 2,000)."""
@@ -243,6 +248,8 @@ def test_a_single_sourced_market_takes_a_distribution_centre_or_a_plant_not_both
     direct = whole.tables["flows"]
     assert direct["units"].tolist() == [10.0]
     assert set(direct["market"]) | set(deliveries["market"]) == {"m1", "m2"}
+    result = invoke("run", str(write_yaml(tmp_path / "single.yaml", data)), "--no-store")
+    assert " ".join(result.output.split()).count("Single sources, units per year") == 1
 
 
 def test_a_count_rule_over_distribution_centres_and_suppliers() -> None:

@@ -36,10 +36,12 @@ _SUMS = {"flows": ("units",), "production": ("units",), "utilization": ("capacit
          "assignments": ("units",), "single_sources": ("units",), "demand": ("demand", "served", "lost"),
          "sourcing": ("units", "fixed_cost"),
          "costs": ("amount", "discounted"), "exposure": ("amount", "amount_in_currency"), "claims": ("units",),
-         "rvc": ("units", "duty_saved")}
+         "rvc": ("units", "duty_saved"),
+         **dict.fromkeys(("supplies", "transfers", "inbound", "deliveries"), ("units",))}
 _MEANS = {"builds": ("added_capacity", "capex"), "landed_cost": ("per_unit",), "fx_rates": ("rate",),
           "rvc": ("value", "originating", "threshold")}
-_FLAGS = {"plants": ("open", "opened", "closed"), "assignments": ("assigned", "launched")}
+_FLAGS = {"plants": ("open", "opened", "closed"), "assignments": ("assigned", "launched"),
+          "sites": ("open", "opened", "closed")}
 _TEXTS = {"fx_rates": ("source",)}
 """Text that may differ by future (where a rate comes from): the futures' distinct values, joined."""
 _RATIOS = {"utilization": {"share": ("used", "capacity")}, "rvc": {"rvc": ("originating", "value")}}

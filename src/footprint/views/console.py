@@ -157,8 +157,10 @@ def print_supply(plan: Plan, console: Console, results: Path | None = None) -> N
 TIER_VIEWS = (("supplies", "Purchases from suppliers, units per year", ["supplier", "component", "plant"]),
               ("transfers", "Components made and moved, units per year", ["origin", "component", "destination"]),
               ("deliveries", "Through distribution centres, units per year", ["facility", "product", "market"]),
-              ("claims", "Preferences claimed, units per year", ["plant", "product", "agreement", "market"]))
-"""The tiers' tables the console shows (when the plan uses them), with their titles and labels."""
+              ("claims", "Preferences claimed, units per year", ["plant", "product", "agreement", "market"]),
+              ("single_sources", "Single sources, units per year", ["market", "product", "plant"]))
+"""The tiers' tables (and the claims and single sources) the console and the report show where the plan has any,
+with their titles and labels."""
 
 
 def print_tiers(plan: Plan, console: Console, results: Path | None = None) -> None:
