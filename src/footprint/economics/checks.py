@@ -13,7 +13,7 @@ import numpy as np
 from footprint.economics.fx import FxError, ecb_annual, fx_table
 from footprint.economics.network import compile_network
 from footprint.economics.trade import duty_rates
-from footprint.scenario.model.checks import CONSISTENCY_CHECKS, SCENARIO_CHECKS, Check, Context, Problem, currency_uses
+from footprint.scenario.model.checks import CONSISTENCY_CHECKS, SCENARIO_CHECKS, Check, Context, Problem
 from footprint.scenario.model.currencies import FxRule
 from footprint.scenario.model.fields import ScenarioFields
 from footprint.scenario.model.figures import series_value, value_of
@@ -27,10 +27,10 @@ def _currencies(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
     """Every currency an amount is stated in has a rate for every year."""
     if not context.usable("horizon", "currency", "fx", "fx_default"):
         return
-    needed = {currency for _, currency in currency_uses(scenario)}
+    needed = {currency for _, currency in scenario.currency_uses()}
     _, problems = fx_table(scenario.fx, scenario.fx_default, needed, scenario.currency, scenario.years)
     first_use: dict[str, tuple[str | int, ...]] = {}
-    for loc, currency in currency_uses(scenario):
+    for loc, currency in scenario.currency_uses():
         first_use.setdefault(currency, loc)
     for currency, message in problems.items():
         yield Problem(("fx", currency) if currency in scenario.fx else first_use.get(currency, ("fx",)), message)

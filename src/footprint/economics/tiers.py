@@ -152,10 +152,10 @@ class _Freight:
     computed from distances (freight_rates), else default_freight; None where there is no lane."""
 
     def __init__(self, scenario: Scenario, currency_code: dict[str, int], fx: np.ndarray,
-                 pairs: list[tuple[Any, Any]]) -> None:
+                 pairs: list[tuple[Any, Any]], lanes: list[Any]) -> None:
         self.scenario, self.fx = scenario, fx
         self.listed = {(lane.origin, lane.destination): value_of(lane.freight)
-                       / fx[currency_code[lane.currency or scenario.currency]] for lane in scenario.lanes}
+                       / fx[currency_code[lane.currency or scenario.currency]] for lane in lanes}
         rates = scenario.freight_rates
         self.rates = rates
         if rates is not None:  # route every sea leg at once (searoute is slow one by one)
@@ -231,19 +231,21 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
             pool += 1
 
     # What each plant uses: the components of what it can make
-    uses = np.zeros((len(plants), len(components)), dtype=bool)
-    for capability in range(len(network.cap_plant)):
-        uses[network.cap_plant[capability]] |= product_bom[network.cap_product[capability]] > 0
-    np.logical_or.at(uses, maker_plant, component_bom[maker_component] > 0)  # a plant may make several
+    uses = np.zeros((len(plants), len(components)), dtype=bool)  # a plant may make several: or.at, not |=
+    np.logical_or.at(uses, network.cap_plant, product_bom[network.cap_product] > 0)
+    np.logical_or.at(uses, maker_plant, component_bom[maker_component] > 0)
     operating = network.plant_operating
 
     supplier_sites = compile_sites(suppliers, years, fx, np.array([currency_code[s.currency] for s in suppliers],
                                                                   dtype=np.int64))
     facility_sites = compile_sites(facilities, years, fx, np.array([currency_code[f.currency] for f in facilities],
                                                                    dtype=np.int64))
-    pairs = [(s, p) for s in suppliers for p in plants] + [(a, b) for a in plants for b in plants if a is not b]
+    # A network of one tier has no arc to price: its lanes (plant to market) are the network's own.
+    tiered = bool(suppliers or components or facilities)
+    pairs = [(s, p) for s in suppliers for p in plants] + [(a, b) for a in plants for b in plants if a is not b
+                                                          and tiered]
     pairs += [(p, f) for p in plants for f in facilities] + [(f, m) for f in facilities for m in scenario.markets]
-    freight = _Freight(scenario, currency_code, fx, pairs if (suppliers or components or facilities) else [])
+    freight = _Freight(scenario, currency_code, fx, pairs, scenario.lanes if tiered else [])
 
     offers = [(s, supplier, supply) for s, supplier in enumerate(suppliers) for supply in supplier.supplies]
     supply_rows = []

@@ -131,10 +131,11 @@ def add_tier_constraints(program: LinearProgram, network: Network) -> None:
     """The balances, capacities and links of the tiers (see the module's doc)."""
     if network.tiers.empty:
         return
+    need = component_need(network)
     _add_component_balance(program, network)
-    _add_offers(program, network)
+    _add_offers(program, network, need)
     _add_facilities(program, network)
-    _add_plant_links(program, network)
+    _add_plant_links(program, network, need)
 
 
 def _add_component_balance(program: LinearProgram, network: Network) -> None:
@@ -183,14 +184,13 @@ def component_need(network: Network) -> np.ndarray:
     return explosion.T @ demand
 
 
-def _add_offers(program: LinearProgram, network: Network) -> None:
+def _add_offers(program: LinearProgram, network: Network, need: np.ndarray) -> None:
     tiers = network.tiers
     supply = tiers.supply
     if not len(supply):
         return
     n_years = len(network.years)
-    need = component_need(network)[tiers.offer_component]  # (offer, year)
-    most = np.minimum(tiers.offer_capacity, need)
+    most = np.minimum(tiers.offer_capacity, need[tiers.offer_component])  # (offer, year)
     cell = supply.item * n_years + supply.year
     supplier = tiers.offer_supplier
     status = _open_columns(program, network, tiers.suppliers, SUPPLIER_BLOCKS.open)
@@ -294,7 +294,7 @@ def _add_facilities(program: LinearProgram, network: Network) -> None:
                               tiers.facility_capacity[inbound.destination, inbound.year]))
 
 
-def _add_plant_links(program: LinearProgram, network: Network) -> None:
+def _add_plant_links(program: LinearProgram, network: Network, need: np.ndarray) -> None:
     """Nothing is made for a facility or another plant at a plant while it is closed."""
     tiers = network.tiers
     status = _open_columns(program, network, network.plant_sites, "open")
@@ -309,7 +309,7 @@ def _add_plant_links(program: LinearProgram, network: Network) -> None:
     if len(transfer):
         _add_arc_links(program, network, "transfer", "transfer_plant_open",
                        status[tiers.maker_plant[transfer.origin], transfer.year],
-                       component_need(network)[transfer.item, transfer.year])
+                       need[transfer.item, transfer.year])
 
 
 def facility_single_sources(program: LinearProgram, network: Network, demand_of_entry: np.ndarray,

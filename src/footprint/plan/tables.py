@@ -27,7 +27,6 @@ from footprint.optimize.model import (
     option_years,
     plant_cells,
     plant_decides,
-    previous_cells,
     sourcing_cells,
 )
 from footprint.optimize.solve import Solved, solve_model
@@ -40,6 +39,7 @@ from footprint.plan.tier_tables import (
     components_made,
     delivered,
     made_for_facilities,
+    site_status,
     sites_table,
     tier_amounts,
 )
@@ -286,20 +286,9 @@ class _PlantStatus:
 
 
 def _plant_status(network: Network, values: dict[str, np.ndarray]) -> _PlantStatus:
-    """Plants without a decision are open in their operating years; the others as the plan has them.
-    A plant opens in its first year open and closes in its first year closed (the model's plant_status)."""
-    status = _PlantStatus(network.plant_operating.copy(), np.zeros_like(network.plant_operating),
-                          np.zeros_like(network.plant_operating))
-    if "open" not in values:
-        return status
-    plant, year = plant_cells(network)
-    now = values["open"] > 0.5
-    previous = previous_cells(plant)
-    before = np.where(previous >= 0, now[previous], ~network.plant_candidate[plant])
-    status.open[plant, year] = now
-    status.opened[plant, year] = now & ~before
-    status.closed[plant, year] = before & ~now
-    return status
+    """Plants without a decision are open in their operating years; the others as the plan has them
+    (tier_tables.site_status)."""
+    return _PlantStatus(*site_status(network.plant_sites, values, "open"))
 
 
 def _plants(network: Network, status: _PlantStatus) -> pd.DataFrame:

@@ -331,33 +331,6 @@ def _bom_cycle(start: str, components: Mapping[str, object]) -> list[str]:
     return []
 
 
-def currency_uses(scenario: ScenarioFields) -> Iterator[tuple[Loc, str]]:
-    """Every field that names a currency an amount is stated in, with the currency."""
-    for section in ("plants", "suppliers", "facilities"):
-        for i, site in enumerate(getattr(scenario, section)):
-            yield (section, i, "currency"), site.currency
-    for i, component in enumerate(scenario.components):
-        if component.currency is not None:
-            yield ("components", i, "currency"), component.currency
-    for i, capability in enumerate(scenario.capabilities):
-        if capability.imported_currency is not None:
-            yield ("capabilities", i, "imported_currency"), capability.imported_currency
-        for j, option in enumerate(capability.sourcing):
-            if option.currency is not None:
-                yield ("capabilities", i, "sourcing", j, "currency"), option.currency
-    for i, option in enumerate(scenario.options):
-        if option.currency is not None:
-            yield ("options", i, "currency"), option.currency
-    for i, market in enumerate(scenario.markets):
-        if market.currency is not None:
-            yield ("markets", i, "currency"), market.currency
-    for i, lane in enumerate(scenario.lanes):
-        if lane.currency is not None:
-            yield ("lanes", i, "currency"), lane.currency
-    if scenario.freight_rates is not None and scenario.freight_rates.currency is not None:
-        yield ("freight_rates", "currency"), scenario.freight_rates.currency
-
-
 def _year_list(years: list[int]) -> str:
     return ", ".join(str(year) for year in years[:6]) + (" ..." if len(years) > 6 else "")
 

@@ -3,6 +3,7 @@ the objective and the solver's settings."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Annotated, Literal
 
@@ -101,14 +102,21 @@ class ScenarioFields(Entity):
         components'), sorted: the classes tariffs are looked up for (``classes.covering``)."""
         return sorted({item.product_class for item in (*self.products, *self.components)})
 
+    def currency_uses(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        """Every field that names a currency an amount is stated in, with its key path and the currency."""
+        for section in ("plants", "suppliers", "facilities", "components", "options", "markets", "lanes"):
+            for i, entry in enumerate(getattr(self, section)):
+                if entry.currency is not None:
+                    yield (section, i, "currency"), entry.currency
+        for i, capability in enumerate(self.capabilities):
+            if capability.imported_currency is not None:
+                yield ("capabilities", i, "imported_currency"), capability.imported_currency
+            for j, option in enumerate(capability.sourcing):
+                if option.currency is not None:
+                    yield ("capabilities", i, "sourcing", j, "currency"), option.currency
+        if self.freight_rates is not None and self.freight_rates.currency is not None:
+            yield ("freight_rates", "currency"), self.freight_rates.currency
+
     def currencies(self) -> set[str]:
-        """Every currency an amount of the scenario is stated in."""
-        used = {self.currency} | {s.currency for s in (*self.plants, *self.suppliers, *self.facilities)} | set(self.fx)
-        used |= {c.currency for c in self.components if c.currency}
-        used |= {c.imported_currency for c in self.capabilities if c.imported_currency}
-        used |= {o.currency for c in self.capabilities for o in c.sourcing if o.currency}
-        used |= {o.currency for o in self.options if o.currency}
-        used |= {m.currency for m in self.markets if m.currency}
-        if self.freight_rates is not None and self.freight_rates.currency:
-            used.add(self.freight_rates.currency)
-        return used | {lane.currency for lane in self.lanes if lane.currency}
+        """Every currency an amount of the scenario is stated in (the reporting currency and fx's too)."""
+        return {self.currency} | set(self.fx) | {currency for _, currency in self.currency_uses()}
