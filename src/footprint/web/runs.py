@@ -28,7 +28,7 @@ from footprint.views.flow_diagram import has_tiers
 from footprint.views.labels import money
 from footprint.views.page import Section
 from footprint.views.report import flow_section, map_section
-from footprint.views.report_of import Subject, report_html, stored_subject
+from footprint.views.report_of import report_html, stored_scenario, stored_subject
 from footprint.views.stochastic import decided_now_tables, decided_when
 from footprint.views.tornado import AMOUNTS, COLUMNS, tornado_rows, tornado_title
 from footprint.web.render import page
@@ -90,8 +90,7 @@ def run_page(request: Request, run_id: RunId) -> Response:
         tables += [readable_table(name, title, plan.tables[name]) for name, title in TIER_TABLES.items()
                    if len(plan.tables[name])]
         if not plan.stacked:  # a stochastic plan's futures are drawn in its report
-            subject = stored_subject(store, run, explain=False)
-            drawn = [map_section(plan, subject.loaded if isinstance(subject, Subject) else None), flow_section(plan)]
+            drawn = [map_section(plan, stored_scenario(run)), flow_section(plan)]
     if plan is not None and plan.stacked:  # first what it decides now, as a run's page shows a plan's decisions
         stochastic = StochasticPlan.of(plan, run=run_id)
         when = decided_when(stochastic)
