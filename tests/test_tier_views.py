@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 import yaml
@@ -160,6 +161,24 @@ def test_the_flow_diagram_adds_up_to_the_plans_tables_each_year(powertrain: tupl
     busan = next(text for text in figure.data[-1].node.customdata if text.startswith("busan (products)"))
     assert "in: 80,000 cvt, 80,000 engine" in busan
     assert "out: 80,000 suv" in busan
+
+
+def test_components_a_plant_makes_for_its_own_components_are_no_loop() -> None:
+    """A plant that makes blocks for the engines it makes (no products): its blocks stay in the echelon's links (the
+    plan's table adds up) and are named in its node's hover, not drawn as a loop onto itself."""
+    tables = {"supplies": pd.DataFrame({"supplier": ["s"], "component": ["ore"], "plant": ["p"], "year": [1],
+                                        "units": [5.0]}),
+              "transfers": pd.DataFrame({"origin": ["p", "p"], "component": ["block", "engine"],
+                                         "destination": ["p", "q"], "year": [1, 1], "units": [5.0, 4.0]}),
+              "flows": pd.DataFrame({"plant": ["q"], "product": ["car"], "market": ["m"], "year": [1],
+                                     "sourcing": ["own"], "units": [4.0]})}
+    links = echelon_links(tables, 1)
+    assert links.groupby("echelon")["units"].sum().to_dict() == {"supplies": 5.0, "transfers": 9.0, "flows": 4.0}
+    sankey = flow_diagram(tables, [1]).data[0]
+    ends = list(zip(sankey.link.source, sankey.link.target, strict=True))
+    assert all(source != target for source, target in ends)
+    assert list(sankey.link.value) == [5.0, 4.0, 4.0]
+    assert sankey.node.customdata[sankey.node.label.index("p (components)")].endswith("made and used here: 5 block")
 
 
 def test_a_plan_written_before_the_tiers_still_renders(tmp_path: Path) -> None:

@@ -79,12 +79,19 @@ def _by_item(links: pd.DataFrame) -> str:
 
 
 def _sankey(links: pd.DataFrame, year: int) -> go.Sankey:
-    """One year's diagram: links coloured by echelon (the map's colours), each labelled with what it carries."""
+    """One year's diagram: links coloured by echelon (the map's colours), each labelled with what it carries. A
+    component a plant makes and uses for its own components (a loop from its node to itself) is in its node's
+    hover, not drawn as a loop."""
+    own = links["source"] == links["target"]
+    kept = links[~own]
     nodes = list(dict.fromkeys([*links["source"], *links["target"]]))
     index = {node: i for i, node in enumerate(nodes)}
     colours = {tier.table: tier.colour for tier in LANE_TIERS}
-    hovers = [f"{node}<br>in: {_by_item(links[links['target'] == node])}<br>"
-              f"out: {_by_item(links[links['source'] == node])}" for node in nodes]
+    hovers = [f"{node}<br>in: {_by_item(kept[kept['target'] == node])}<br>"
+              f"out: {_by_item(kept[kept['source'] == node])}"
+              + (f"<br>made and used here: {_by_item(links[own & (links['source'] == node)])}"
+                 if (own & (links["source"] == node)).any() else "") for node in nodes]
+    links = kept
     return go.Sankey(
         name=str(year), arrangement="snap", valueformat=",.0f",
         node={"label": nodes, "pad": 14, "thickness": 14, "color": "#8899aa", "customdata": hovers,
