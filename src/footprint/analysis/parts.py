@@ -124,12 +124,13 @@ def origin_table(network: Network, values: dict[str, np.ndarray], lanes: np.ndar
         return _empty(ORIGIN_COLUMNS)
     flow = claims.flow[mine]
     claimed = values["claim"][mine] if "claim" in values else np.zeros(len(mine))
+    claimed = np.where(claimed > TOLERANCE, claimed, 0.0)
     # the duty at the general rate: a product with a bill of materials pays it unless it claims (unit_costs)
     general = network.unit_costs(flow)["duty"]
     claims_rows = pd.DataFrame({
         "plant": np.array(network.plants, dtype=object)[network.flow_plant[flow]],
         "year_index": network.flow_year[flow], "agreement_code": claims.agreement[mine],
-        "units": flow_units[flow], "units_claimed": np.where(claimed > TOLERANCE, claimed, 0.0),
+        "units": flow_units[flow], "units_claimed": claimed,
         "general": flow_units[flow] * general, "saved": claimed * claims.saving[mine]})
     keys = ["plant", "year_index", "agreement_code"]
     table = claims_rows.groupby(keys, as_index=False)[["units", "units_claimed", "general", "saved"]].sum()
