@@ -9,9 +9,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from footprint.analysis.explain import Explanation
+from footprint.analysis.explain import LANDED_COMPONENTS, Explanation
 from footprint.analysis.inputs import input_figures
-from footprint.economics.network import UNIT_COMPONENTS
 from footprint.plan.plan import Plan
 from footprint.scenario.formats.validation import Loaded
 from footprint.views import charts
@@ -126,13 +125,18 @@ def _currencies(exposure: pd.DataFrame, plant: str, market: str, year: int) -> d
             if row.component in ("production_local", "production_imported")}
 
 
-def _capacity_cost(explained: dict[tuple[str, str], Explanation], lane: pd.Series) -> float | None:
+def _explained(explained: dict[tuple[str, str], Explanation], lane: pd.Series) -> list[tuple[str, float]]:
+    """What explain adds to a lane's landed cost: its parts (components bought or made for a unit, which the Plan's
+    landed cost leaves out) and the value of the capacity a unit uses; none where the lane is not explained."""
     found = explained.get((lane["market"], lane["product"]))
     if found is None:
-        return None
+        return []
     rows = found.landed[(found.landed["plant"] == lane["plant"]) & (found.landed["year"] == lane["year"])
                         & (found.landed["sourcing_option"] == lane["sourcing"])]
-    return float(rows["capacity"].iloc[0]) if len(rows) else None
+    if not len(rows):
+        return []
+    return [(component_label(name), float(rows[name].iloc[0])) for name in ("parts", "capacity")
+            if abs(float(rows[name].iloc[0])) > 0.005]
 
 
 def landed_section(plan: Plan, explanations: Sequence[Explanation]) -> Section:
@@ -147,22 +151,21 @@ def landed_section(plan: Plan, explanations: Sequence[Explanation]) -> Section:
         rows = plan.landed_cost.merge(pd.DataFrame([lane])[keys], on=keys)
         parts = charts.lane_parts(rows, _currencies(plan.tables["exposure"], lane["plant"], lane["market"],
                                                     lane["year"]))
-        capacity = _capacity_cost(explained, pd.Series(lane))
-        if capacity:
-            parts.append(("capacity", capacity))
+        parts += _explained(explained, pd.Series(lane))
         own = "" if lane["sourcing"] == "own" else f" ({lane['sourcing']})"
         section.figures.append(figure_html(charts.waterfall(
             parts, f"{lane['product']} from {lane['plant']}{own} to {lane['market']}, {lane['year']}", currency)))
     section.notes.append(f"Per unit, in {currency}: production by the currency it is incurred in, sourcing, freight, "
-                         "duty" + (", and capacity (the value of the scarce capacity a unit uses, from the duals "
-                                   "with the plan's yes/no decisions fixed)." if explanations else "."))
+                         "duty" + (", parts (the components of a unit, as the plan sources them) and capacity (the "
+                                   "value of the scarce capacity a unit uses, from the duals with the plan's yes/no "
+                                   "decisions fixed)." if explanations else "."))
     section.tables.extend(_explanation_table(e) for e in explanations)
     return section
 
 
 def _explanation_table(explanation: Explanation) -> Table:
     landed = explanation.landed
-    parts = [c for c in UNIT_COMPONENTS if (landed[c].abs() > 0.005).any()]
+    parts = [c for c in LANDED_COMPONENTS if (landed[c].abs() > 0.005).any()]
     rows = [[str(row["year"]), row["plant"] if row["sourcing_option"] == "own"
              else f"{row['plant']} ({row['sourcing_option']})", *(per_unit(row[c]) for c in parts),
              per_unit(row["landed"]), per_unit(row["capacity"]), per_unit(row["total"]), units(row["units"]),
