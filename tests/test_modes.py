@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import capability, make, market, plant, scenario_data, solved, write_yaml
+from conftest import capability, invoke, make, market, plant, scenario_data, solved, write_yaml
 from footprint.analysis.stochastic import stochastic_plan
 from footprint.economics.checks import CHECKS
 from footprint.economics.network import compile_network
@@ -289,3 +289,15 @@ def test_results_written_before_modes_read_back_without_them(tmp_path: Path) -> 
     assert older.tables["modes"].empty
     assert older.flows["mode"].isna().all()
     assert older.flows["units"].tolist() == [10.0]
+
+
+def test_the_console_shows_the_mode_of_each_tiers_row(tmp_path: Path) -> None:
+    """`footprint run` prints purchases by mode: air in 2020, sea in 2021 (test_modes_on_a_supplier_to_plant_lane)."""
+    result = invoke("run", str(write_yaml(tmp_path / "modes.yaml", supplier_modes())), "--no-store")
+    assert result.exit_code == 0, result.output
+    purchases = result.output[result.output.index("Purchases from suppliers"):]
+    header = purchases.splitlines()[2]
+    assert [cell.strip() for cell in header.strip("┃").split("┃")] == ["supplier", "component", "plant", "mode", "2020",
+                                                                        "2021"]
+    rows = [[cell.strip() for cell in line.strip("│").split("│")] for line in purchases.splitlines()[4:6]]
+    assert rows == [["s", "part", "a", "air", "10", "0"], ["s", "part", "a", "sea", "0", "30"]]
