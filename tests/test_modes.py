@@ -8,9 +8,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pyarrow import ipc
+from sqlalchemy import delete, insert
 
 from conftest import capability, invoke, make, market, plant, scenario_data, solved, write_yaml
 from footprint.analysis.stochastic import stochastic_plan
@@ -20,6 +23,8 @@ from footprint.optimize.highs import SolverOptions
 from footprint.optimize.model import build_model
 from footprint.plan.plan import Plan
 from footprint.plan.results import MANIFEST
+from footprint.plan.store import RunStore, encode_tables, run_record
+from footprint.plan.store_schema import tables
 from footprint.scenario.formats.files import load_scenario, read_scenario, save_scenario
 from footprint.scenario.formats.sources import ScenarioError
 from footprint.scenario.sets.scenario_sets import Future
@@ -301,3 +306,22 @@ def test_the_console_shows_the_mode_of_each_tiers_row(tmp_path: Path) -> None:
                                                                         "2021"]
     rows = [[cell.strip() for cell in line.strip("│").split("│")] for line in purchases.splitlines()[4:6]]
     assert rows == [["s", "part", "a", "air", "10", "0"], ["s", "part", "a", "sea", "0", "30"]]
+
+
+def test_a_run_stored_before_modes_reads_back_without_them(tmp_path: Path) -> None:
+    """A stored run from before modes: its flows without a mode column, no modes table."""
+    data = one_lane(sea_and_air())
+    plan = solved(data)
+    flows = pa.Table.from_pandas(plan.flows.drop(columns="mode"), preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with ipc.new_stream(sink, flows.schema) as writer:
+        writer.write_table(flows)
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        run = store.save_run(run_record(plan, name="old", data=data, settings={}), encode_tables(plan))
+        with store._engine.begin() as connection:
+            connection.execute(delete(tables).where(tables.c.run == run, tables.c.name.in_(["modes", "flows"])))
+            connection.execute(insert(tables).values(run=run, name="flows", data=sink.getvalue().to_pybytes()))
+        read = store.plan(run)
+    assert read.tables["modes"].empty
+    assert read.flows["mode"].isna().all()
+    assert read.flows["units"].tolist() == [10.0]
