@@ -44,7 +44,8 @@ NA = pd.NA
 
 def hand_plan(summary: dict[str, Any] | None = None, **rows: list[tuple[Any, ...]]) -> Plan:
     """A Plan made of the given rows per table (every other table empty), with a minimal summary."""
-    tables = {name: pd.DataFrame(rows.get(name, []), columns=list(columns)) for name, columns in TABLES.items()}
+    tables = {name: pd.DataFrame(by_sea(rows.get(name, []), columns), columns=list(columns))
+              for name, columns in TABLES.items()}
     for name, frame in tables.items():
         for column in ("year", "count"):
             if column in frame:
@@ -55,6 +56,14 @@ def hand_plan(summary: dict[str, Any] | None = None, **rows: list[tuple[Any, ...
     base = {"scenario": "hand", "status": "optimal", "objective_sense": "minimize_cost", "objective": 0.0,
             "gap": 0.0, "currency": "USD", "horizon": [2020, 2022]}
     return Plan(base | (summary or {}), tables)
+
+
+def by_sea(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """Rows of a table with a mode column, given without it (as the hand-made plans are): each by sea."""
+    if "mode" not in columns:
+        return rows
+    at = columns.index("mode")
+    return [(*row[:at], "sea", *row[at:]) if len(row) == len(columns) - 1 else row for row in rows]
 
 
 def plant_rows(opened: dict[str, int], closed: dict[str, int], plants: tuple[str, ...] = ("p1", "p2", "p3"),

@@ -23,6 +23,7 @@ from footprint.plan.decisions import Decisions, Level
 from footprint.plan.plan import TABLES, Plan
 from footprint.plan.store import RunStore
 from footprint.views.console import print_breakeven
+from test_compare import by_sea
 from test_ties import FUTURES, twins
 
 REPRO = Path(__file__).resolve().parent / "repro"
@@ -34,7 +35,8 @@ TYPES = {"year": "int64", "count": "int64", "open": bool, "opened": bool, "close
 
 def hand_plan(**rows: list[tuple[Any, ...]]) -> Plan:
     """A Plan of the given rows per table (every other table empty)."""
-    frames = {name: pd.DataFrame(rows.get(name, []), columns=list(columns)) for name, columns in TABLES.items()}
+    frames = {name: pd.DataFrame(by_sea(rows.get(name, []), columns), columns=list(columns))
+              for name, columns in TABLES.items()}
     tables = {name: frame.astype({column: kind for column, kind in TYPES.items() if column in frame})
               for name, frame in frames.items()}
     summary = {"scenario": "hand", "status": "optimal", "objective_sense": "minimize_cost", "objective": 0.0,

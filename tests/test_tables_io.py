@@ -143,7 +143,8 @@ def test_every_list_of_entities_is_a_table_keyed_by_its_parent() -> None:
         "supplies": ("suppliers", ("supplier",), None), "facilities": (None, (), None), "markets": (None, (), None),
         "demand": ("markets", ("market",), "product"), "price": ("markets", ("market",), "product"),
         "lost_sale_penalty": ("markets", ("market",), "product"), "lanes": (None, (), None),
-        "groups": (None, (), None), "tariffs": (None, (), None), "agreements": (None, (), None),
+        "modes": ("lanes", ("origin", "destination"), None), "groups": (None, (), None),
+        "tariffs": (None, (), None), "agreements": (None, (), None),
         "members": ("agreements", ("agreement",), None), "rates": ("agreements", ("agreement",), None),
     }
 
@@ -200,7 +201,8 @@ def test_columns_carry_kinds_descriptions_and_references() -> None:
     assert column(lanes, "origin").required
     assert column(lanes, "destination").required
     assert column(lanes, "origin").references is None  # a lane's end is in one of several tables
-    assert column(lanes, "freight").description == "Transport cost per unit, in currency."
+    assert column(lanes, "freight").description.startswith("Transport cost per unit, in currency: one sea mode")
+    assert not column(lanes, "freight").required  # a lane may give modes instead
     assert column(pools, "plant").references == "plants"
     assert column(pools, "plant").required
     assert column(pools, "capacity.2030").kind == "number"
@@ -725,7 +727,12 @@ def test_excel_template_describes_columns_and_lists_ids(tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(book)
     assert workbook.sheetnames == ["scenario", *(t.name for t in tables()), "notes"]
     lanes = workbook["lanes"]
-    assert [cell.value for cell in lanes[1]] == ["origin", "destination", "freight", "currency"]
+    assert [cell.value for cell in lanes[1]] == ["origin", "destination", "freight", "transit_days", "currency",
+                                                 "distance_km"]
+    modes = workbook["modes"]  # a lane's modes: a sheet of their own, each naming its lane
+    assert [cell.value for cell in modes[1]] == ["origin", "destination", "mode", "cost", "cost_per_km",
+                                                 "transit_days", "fixed_cost"]
+    assert modes["C1"].comment.text.startswith("sea, rail, road or air")
     assert lanes["A1"].comment.text == "Where the goods leave: a supplier, a plant or a facility.\ntext; required"
     pools = {str(v.sqref): v.formula1 for v in workbook["pools"].data_validations.dataValidation}
     assert pools["A2:A1048576"] == "'plants'!$A$2:$A$1048576"

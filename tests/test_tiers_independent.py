@@ -16,6 +16,11 @@ The rules as this formulation reads them (every amount in USD, so no exchange ra
   the general rate from p's country into k's (none within a country) times that production cost (fob). Through
   a facility f: freight p -> f, f's handling, freight f -> k, and the duty as if shipped direct (the facility is
   bonded). Freight: the listed lane's, else default_freight, else there is no lane.
+- A lane carries goods by one of its modes: a listed lane's freight (and transit_days) is one sea mode, its modes
+  each their cost per unit (or per km times its distance_km), transit days and fixed cost; default_freight is a
+  sea mode of unknown transit days. A mode with a fixed cost pays it in each year anything goes by it (a binary
+  per lane, mode and year). A market with max_transit_days is served only by modes known to be that fast: direct,
+  the plant -> market mode; through a facility, the facility -> market mode (the goods wait in stock there).
 - A component c bought from supplier s for plant p costs its price that year, freight s -> p and the rate from
   s's country into p's on the price. Made at plant a: its capability's cost; sent to another plant p, freight
   a -> p and the rate from a's country into p's on its cost plus its own bill of materials at the components'
@@ -55,6 +60,7 @@ from conftest import assert_costs_match, capability, make, market, plant, scenar
 from footprint.optimize.solve import PlanningError
 from footprint.plan.tables import solve
 from footprint.scenario.formats.sources import ScenarioError
+from test_modes import one_lane, promise_through_a_facility, rail_above_a_volume, sea_and_air, supplier_modes
 from test_tiers import distribution, lane_between, supplier, two_level
 
 COUNTRIES = ("US", "MX", "KR", "JP", "DE")
@@ -186,8 +192,11 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
         wanted = some(products, 1, 2)
         entry = market(f"k{i}", 0, country=draw(st.sampled_from(market_countries)))
         entry["demand"] = {name: _series(draw, years, st.integers(0, 50)) for name in wanted}
+        promise = draw(st.integers(0, 3)) == 0  # a transit promise: every demand there may go unserved
+        if promise:
+            entry["max_transit_days"] = draw(st.integers(1, 40))
         entry["lost_sale_penalty"] = {name: draw(st.integers(0, 200) if profit else st.integers(50, 2000))
-                                      for name in wanted if draw(st.integers(0, 2 if profit else 5)) > 0}
+                                      for name in wanted if promise or draw(st.integers(0, 2 if profit else 5)) > 0}
         if profit:
             entry["price"] = {name: _series(draw, years, st.integers(0, 500)) for name in wanted}
         markets.append(entry)
@@ -199,9 +208,9 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
              + [(p["id"], k["id"]) for p in plants for k in markets]
              + [(p["id"], f["id"]) for p in plants for f in facilities]
              + [(f["id"], k["id"]) for f in facilities for k in markets])
-    lanes = [{"origin": origin, "destination": destination,
-              "freight": draw(st.integers(0, 10) if origin in facility_ids or destination in facility_ids else freight)}
-             for origin, destination in pairs if draw(st.integers(0, 2)) < 2]
+    lanes = [_lane(draw, origin, destination, st.integers(0, 10) if origin in facility_ids
+                   or destination in facility_ids else freight) for origin, destination in pairs
+             if draw(st.integers(0, 2)) < 2]
     default_freight = draw(st.sampled_from([None, None, draw(freight)]))
 
     # Rates into the countries goods enter: products into markets', components into plants'; an origin's own
@@ -227,6 +236,34 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
     else:
         _servable(data, draw(freight))
     return data
+
+
+def _lane(draw: st.DrawFn, origin: str, destination: str, cost: st.SearchStrategy[int]) -> dict[str, Any]:
+    """A listed lane: its freight (one sea mode), sometimes with transit days; or, one time in three, one to three
+    modes, each with a cost per unit (or per km, over the lane's distance_km), sometimes transit days and a fixed
+    cost per year used."""
+    days = st.integers(1, 40)
+    entry: dict[str, Any] = {"origin": origin, "destination": destination}
+    if draw(st.integers(0, 2)) > 0:
+        entry["freight"] = draw(cost)
+        if draw(st.booleans()):
+            entry["transit_days"] = draw(days)
+        return entry
+    entry["modes"] = []
+    for name in draw(st.lists(st.sampled_from(["sea", "rail", "road", "air"]), min_size=1, max_size=3,
+                              unique=True)):
+        mode: dict[str, Any] = {"mode": name}
+        if draw(st.integers(0, 3)) == 0:
+            entry["distance_km"] = entry.get("distance_km") or draw(st.integers(100, 2000))
+            mode["cost_per_km"] = draw(st.integers(0, 10)) / 1000
+        else:
+            mode["cost"] = draw(cost)
+        if draw(st.booleans()):
+            mode["transit_days"] = draw(days)
+        if draw(st.integers(0, 2)) == 0:
+            mode["fixed_cost"] = draw(st.integers(0, 300))
+        entry["modes"].append(mode)
+    return entry
 
 
 def _servable(data: dict[str, Any], freight: float) -> None:
@@ -302,6 +339,24 @@ class Program:
         assert result.status == 0, result.message
         return Optimum(float(result.fun) + self.offset,
                        {name: float(value) for name, value in zip(self.names, result.x, strict=True) if value > 1e-9})
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One way along a lane: its name, cost per unit, transit days (NaN: unknown) and fixed cost per year used."""
+
+    name: str
+    cost: float
+    days: float
+    fixed: float
+
+
+def _modes_of(lane: dict[str, Any]) -> list[Mode]:
+    """A listed lane's modes: its freight as one sea mode, or its modes (a cost per km times its distance_km)."""
+    if "modes" not in lane:
+        return [Mode("sea", lane["freight"], lane.get("transit_days", math.nan), 0.0)]
+    return [Mode(mode["mode"], mode["cost"] if "cost" in mode else mode["cost_per_km"] * lane["distance_km"],
+                 mode.get("transit_days", math.nan), mode.get("fixed_cost", 0.0)) for mode in lane["modes"]]
 
 
 def add(*terms: Linear | tuple[Linear, float]) -> Linear:
@@ -387,7 +442,7 @@ class Formulation:
         self.components = {c["id"]: c for c in data.get("components", [])}
         self.country = {name: site["country"] for section in (self.plants, self.suppliers, self.facilities,
                                                               self.markets) for name, site in section.items()}
-        self.lanes = {(lane["origin"], lane["destination"]): lane["freight"] for lane in data.get("lanes", [])}
+        self.lanes = {(lane["origin"], lane["destination"]): _modes_of(lane) for lane in data.get("lanes", [])}
         self.tariffs = {(t["origin"], t["destination"], t["product_class"]): t["rate"]
                         for t in data.get("tariffs", [])}
         self.opens = {name: site_open(self.program, site, self.years, self.discount)
@@ -410,6 +465,7 @@ class Formulation:
         self.made: dict[tuple[str, str, int], Linear] = {}  # units of each item a plant makes in a year
         self.received: dict[tuple[str, str, int], Linear] = {}  # units of each component a plant receives
         self.through: dict[tuple[str, int], Linear] = {}  # units through each facility
+        self.by_mode: dict[tuple[str, str, str, int], Linear] = {}  # units by each lane's mode with a fixed cost
         self._products()
         self._components()
         self._suppliers()
@@ -417,9 +473,19 @@ class Formulation:
         self._pools()
         self._assignments()
         self._facilities()
+        self._fixed_modes()
 
-    def freight(self, origin: str, destination: str) -> float | None:
-        return self.lanes.get((origin, destination), self.data.get("default_freight"))
+    def modes(self, origin: str, destination: str) -> list[Mode]:
+        """The modes of the lane from ``origin`` to ``destination`` (none: no lane)."""
+        if (origin, destination) in self.lanes:
+            return self.lanes[(origin, destination)]
+        default = self.data.get("default_freight")
+        return [] if default is None else [Mode("sea", default, math.nan, 0.0)]
+
+    def keeps(self, mode: Mode, market: str) -> bool:
+        """Whether ``mode`` delivers to ``market`` within its transit promise (unknown days never do)."""
+        promise = self.markets[market].get("max_transit_days")
+        return promise is None or mode.days <= promise
 
     def rate(self, origin: str, destination: str, product_class: str) -> float:
         """The general rate from ``origin``'s country into ``destination``'s: the origin's own, else any origin's."""
@@ -441,13 +507,30 @@ class Formulation:
         return total
 
     def flow(self, name: str, cost: float, t: int, made_at: tuple[str, str] | None = None,
-             received_at: tuple[str, str] | None = None) -> int:
-        """A column of cost ``cost`` in year t, counted as made at (plant, item), received at (plant, component)."""
-        column = self.program.column(f"{name} {self.years[t]}", self.discount[t] * cost)
+             received_at: tuple[str, str] | None = None,
+             legs: Iterable[tuple[str, str, Mode]] = ()) -> int:
+        """A column of cost ``cost`` in year t, counted as made at (plant, item), received at (plant, component), and
+        as going by each of ``legs`` (origin, destination, mode): those with a fixed cost need it paid."""
+        legs = list(legs)
+        column = self.program.column(f"{name} {' '.join(leg[2].name for leg in legs)} {self.years[t]}".replace(
+            "  ", " "), self.discount[t] * cost)
         for key, table in ((made_at, self.made), (received_at, self.received)):
             if key is not None:
                 table.setdefault((*key, t), {})[column] = 1.0
+        for origin, destination, mode in legs:
+            if mode.fixed > 0:
+                self.by_mode.setdefault((origin, destination, mode.name, t), {})[column] = 1.0
         return column
+
+    def _fixed_modes(self) -> None:
+        """A mode with a fixed cost pays it in each year anything goes by it: a binary per lane, mode and year, which
+        the units by it need (at most everything made that year)."""
+        fixed = {(origin, destination, mode.name): mode.fixed for (origin, destination), modes in self.lanes.items()
+                 for mode in modes}
+        for (origin, destination, name, t), units in self.by_mode.items():
+            used = self.program.column(f"{name} {origin}->{destination} used {self.years[t]}",
+                                       self.discount[t] * fixed[(origin, destination, name)], upper=1.0, integer=True)
+            self.program.row(add(units, ({used: 1.0}, -sum(self.most[t].values()))), upper=0.0)
 
     def _products(self) -> None:
         """Demand: served by paths plant -> market and plant -> facility -> market (earning its price when
@@ -461,16 +544,21 @@ class Formulation:
                 bill = sum(units * self.components[part]["value"] for part, units in self.products[m].get("bom",
                                                                                                           {}).items())
                 duty = self.rate(p, k, self.products[m]["product_class"]) * (production + bill)
-                direct = self.freight(p, k)
-                if direct is not None:
-                    served[self.flow(f"{m} {p}->{k}", production + direct + duty - revenue, t, (p, m))] = 1.0
+                for direct in self.modes(p, k):
+                    if self.keeps(direct, k):
+                        served[self.flow(f"{m} {p}->{k}", production + direct.cost + duty - revenue, t, (p, m),
+                                         legs=[(p, k, direct)])] = 1.0
                 for f, facility in self.facilities.items():
-                    inbound, outbound = self.freight(p, f), self.freight(f, k)
-                    if inbound is None or outbound is None or not self.available(f, t):
+                    if not self.available(f, t):
                         continue
-                    path = production + inbound + facility.get("handling_cost", 0.0) + outbound + duty - revenue
-                    column = self.flow(f"{m} {p}->{f}->{k}", path, t, (p, m))
-                    served[column] = self.through.setdefault((f, t), {})[column] = 1.0
+                    for inbound, outbound in itertools.product(self.modes(p, f), self.modes(f, k)):
+                        if not self.keeps(outbound, k):
+                            continue
+                        path = (production + inbound.cost + facility.get("handling_cost", 0.0) + outbound.cost
+                                + duty - revenue)
+                        column = self.flow(f"{m} {p}->{f}->{k}", path, t, (p, m),
+                                           legs=[(p, f, inbound), (f, k, outbound)])
+                        served[column] = self.through.setdefault((f, t), {})[column] = 1.0
             if self.profit or not math.isnan(penalty):
                 lost = self.program.column(f"{m} lost in {k} {self.years[t]}",
                                            self.discount[t] * (0.0 if math.isnan(penalty) else penalty), upper=units)
@@ -489,11 +577,15 @@ class Formulation:
                     continue
                 sent: Linear = {self.flow(f"{c} made at {a}", production, t, (a, c)): -1.0}
                 for p in self.plants:
-                    lane = 0.0 if p == a else self.freight(a, p)
-                    if lane is None or not self.available(p, t):
+                    if not self.available(p, t):
                         continue
-                    duty = 0.0 if p == a else self.rate(a, p, self.components[c]["product_class"]) * value
-                    sent[self.flow(f"{c} {a}->{p}", lane + duty, t, received_at=(p, c))] = 1.0
+                    if p == a:  # its own: no transport, no duty
+                        sent[self.flow(f"{c} {a}->{p}", 0.0, t, received_at=(p, c))] = 1.0
+                        continue
+                    duty = self.rate(a, p, self.components[c]["product_class"]) * value
+                    for lane in self.modes(a, p):
+                        sent[self.flow(f"{c} {a}->{p}", lane.cost + duty, t, received_at=(p, c),
+                                       legs=[(a, p, lane)])] = 1.0
                 self.program.row(sent, 0.0, 0.0)
 
     def _suppliers(self) -> None:
@@ -508,10 +600,12 @@ class Formulation:
                         continue
                     sold: Linear = {}
                     for p in self.plants:
-                        lane = self.freight(s, p)
-                        if lane is not None and self.available(p, t):
-                            duty = self.rate(s, p, self.components[c]["product_class"]) * prices[t]
-                            sold[self.flow(f"{c} {s}->{p}", prices[t] + lane + duty, t, received_at=(p, c))] = 1.0
+                        if not self.available(p, t):
+                            continue
+                        duty = self.rate(s, p, self.components[c]["product_class"]) * prices[t]
+                        for lane in self.modes(s, p):
+                            sold[self.flow(f"{c} {s}->{p}", prices[t] + lane.cost + duty, t, received_at=(p, c),
+                                           legs=[(s, p, lane)])] = 1.0
                     most = min(capacity[t], self.most[t][c])
                     self.program.row(add(sold, (self.opens[s][t], -most)), upper=0.0)
                     if supply.get("min_volume", 0.0) > 0:
@@ -613,7 +707,9 @@ def _record(plan: Any) -> None:
                        ("components between plants", bool((transfers["origin"] != transfers["destination"]).any())),
                        ("deliveries through a facility", not tables["deliveries"].empty),
                        ("lost sales", bool((tables["demand"]["demand"] > tables["demand"]["served"] + 1e-6).any())),
-                       ("duty", plan.costs.query("component == 'duty'")["amount"].sum() > 0)):
+                       ("duty", plan.costs.query("component == 'duty'")["amount"].sum() > 0),
+                       ("a mode other than sea", bool((tables["modes"]["mode"] != "sea").any())),
+                       ("a mode's fixed cost", plan.costs.query("component == 'mode_fixed'")["amount"].sum() > 0)):
         event(f"plan with {name}" if used else f"plan without {name}")
 
 
@@ -667,6 +763,11 @@ def mexican_cars_through_a_dc() -> dict[str, Any]:
     (mexican_cars_through_a_dc(), 1400.0),
     (qualified_supplier(10.0), 1700.0),
     (qualified_supplier(100.0), 100 * 150.0 + 1630.0),
+    (one_lane(sea_and_air()), 1050.0),
+    (one_lane(sea_and_air(), max_transit_days=10.0), 1500.0),
+    (rail_above_a_volume(), 13020.0),
+    (supplier_modes(), 4640.0),
+    (promise_through_a_facility(), 1110.0),
 ])
 def test_the_independent_formulation_reaches_the_hand_worked_figures(data: dict[str, Any],
                                                                       objective: float) -> None:

@@ -6,17 +6,21 @@ file in one pass, these included.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
 from footprint.economics.fx import FxError, ecb_annual, fx_table
+from footprint.economics.modes import FixedModes, LaneModes, keeps_promise
 from footprint.economics.network import compile_network
 from footprint.economics.trade import duty_rates
 from footprint.scenario.model.checks import CONSISTENCY_CHECKS, SCENARIO_CHECKS, Check, Context, Problem
 from footprint.scenario.model.currencies import FxRule
 from footprint.scenario.model.fields import ScenarioFields
-from footprint.scenario.model.figures import series_value, value_of
+from footprint.scenario.model.figures import series_value, value_of, year_values
+from footprint.scenario.model.network import NODE_SECTIONS
 
 FX_PLAUSIBLE_FACTOR = 3.0
 """An explicit rate this many times above or below the ECB's mean for its year is probably inverted
@@ -160,14 +164,63 @@ def _relief_claims(scenario: ScenarioFields, context: Context) -> Iterator[Probl
                                f"({_percent(value_of(tariff.rate))}) in full; each unit pays the less", "warning")
 
 
+def _transit_promises(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """A market's transit promise (max_transit_days) that no lane and mode can keep for a product whose demand
+    must be met: from a plant that makes it, or from a facility that a plant making it reaches. Demand that no lane
+    reaches at all is _unservable_demand's to report."""
+    if (scenario.objective == "maximize_profit" or not any(m.max_transit_days is not None for m in scenario.markets)
+            or not context.usable("horizon", "markets", "default_freight", "freight_rates")
+            or not context.complete(*NODE_SECTIONS, "capabilities", "lanes")):
+        return
+    fixed = FixedModes([], [], np.zeros(0, np.int64), np.zeros((0, 1)), np.zeros(0, np.int64))
+    # transit days only: every amount at a rate of 1 (the costs are not asked for)
+    modes = LaneModes(scenario, defaultdict(int), np.ones((1, 1)), scenario.lanes, fixed)
+    plants = {plant.id: plant for plant in scenario.plants}
+    makers: dict[str, list[Any]] = {}
+    for capability in scenario.capabilities:
+        if capability.plant in plants:
+            makers.setdefault(capability.product, []).append(plants[capability.plant])
+    promised = [market for market in scenario.markets if market.max_transit_days is not None]
+    modes.route([(a, b) for a in (*scenario.plants, *scenario.facilities) for b in promised]
+                + [(a, b) for a in scenario.plants for b in scenario.facilities])
+    for i, market in enumerate(scenario.markets):
+        if market.max_transit_days is None:
+            continue
+        promise = value_of(market.max_transit_days)
+        kept = [facility for facility in scenario.facilities
+                if any(keeps_promise(mode.transit_days, market) for mode in modes(facility, market))]
+        for product, series in market.demand.items():
+            if product in market.lost_sale_penalty or not any(
+                    units > 0 for units in _units(series, scenario.years)):
+                continue
+            reach = makers.get(product, [])
+            if any(keeps_promise(mode.transit_days, market) for plant in reach for mode in modes(plant, market)) or any(
+                    modes(plant, facility) for plant in reach for facility in kept):
+                continue
+            if not any(modes(plant, market) for plant in reach) and not any(
+                    modes(plant, facility) and modes(facility, market) for plant in reach
+                    for facility in scenario.facilities):
+                continue  # nothing reaches it at all: _unservable_demand says so
+            yield Problem(("markets", i, "max_transit_days"),
+                          f"no lane and mode delivers {product!r} to {market.id!r} within {promise:g} transit days "
+                          "(from a plant that makes it, or a facility such a plant reaches; a mode of unknown "
+                          "transit days does not count) and no lost_sale_penalty allows it to go unserved; give "
+                          "the lanes' modes transit_days, add a faster mode, or relax max_transit_days")
+
+
+def _units(series: Any, years: list[int]) -> list[float]:
+    return [0.0 if units is None else units for units in year_values(series, years)]
+
+
 def _percent(rate: float) -> str:
     return f"{rate * 100:.4g}%"
 
 
-ECONOMIC_CHECKS: tuple[Check, ...] = (_currencies, _fx_plausibility, _unprofitable_demand, _relief_claims)
+ECONOMIC_CHECKS: tuple[Check, ...] = (_currencies, _fx_plausibility, _unprofitable_demand, _relief_claims,
+                                      _transit_promises)
 CHECKS: tuple[Check, ...] = SCENARIO_CHECKS + ECONOMIC_CHECKS
 """Every check of a scenario: pass these when loading."""
-ERROR_CHECKS: tuple[Check, ...] = (*CONSISTENCY_CHECKS, _currencies)
+ERROR_CHECKS: tuple[Check, ...] = (*CONSISTENCY_CHECKS, _currencies, _transit_promises)
 """The checks whose problems are errors, without the warnings: for the many futures made from one base
 scenario that had every check (its warnings were said once)."""
 

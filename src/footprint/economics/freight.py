@@ -121,6 +121,22 @@ def lane_parts(plant: Plant, market: Market, rates: FreightRates) -> dict[str, f
             "land_freight": great_circle_km(plant.location, market.location) * road}
 
 
+def lane_transit_days(origin: Plant, destination: Market, rates: FreightRates) -> float | None:
+    """Days in transit of a lane computed from distances (lane_parts): at sea at the rates' speed, a stay at each
+    port, and road legs at a truck's daily km; None if the scenario lacks the ports or locations to tell."""
+    if not can_route(origin, destination):
+        return None
+    road_km = value_of(rates.road_factor) / value_of(rates.road_km_per_day)  # days per great-circle km
+    if origin.port is not None and destination.port is not None:
+        sea = sea_nautical_miles((origin.port.lon, origin.port.lat), (destination.port.lon, destination.port.lat))
+        land_km = (great_circle_km(origin.location, origin.port) if origin.location else 0.0) + (
+            great_circle_km(destination.port, destination.location) if destination.location else 0.0)
+        return sea / (24 * value_of(rates.sea_knots)) + 2 * value_of(rates.port_days) + land_km * road_km
+    assert origin.location is not None
+    assert destination.location is not None
+    return great_circle_km(origin.location, destination.location) * road_km
+
+
 def freight_past_entry(plant: Plant, market: Market, rates: FreightRates) -> float:
     """Of a computed lane's freight per unit, the part after its goods enter the market's country, in the
     rates' currency: on a sea lane the handling at the market's port and the road leg inland from it, which

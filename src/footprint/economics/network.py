@@ -14,8 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from footprint.economics.freight import FREIGHT_PARTS, freight_past_entry, lane_parts, sea_distances
+from footprint.economics.freight import (
+    FREIGHT_PARTS,
+    freight_past_entry,
+    lane_parts,
+    lane_transit_days,
+    sea_distances,
+)
 from footprint.economics.fx import sourced_fx_rates
+from footprint.economics.modes import ROAD, SEA, FixedModes, LaneModes, compile_fixed_modes
 from footprint.economics.origin import Claims, compile_claims
 from footprint.economics.tiers import Sites, Tiers, compile_tiers
 from footprint.economics.trade import SHARE_TOLERANCE, DutyRates, duty_rates
@@ -93,18 +100,28 @@ class Network:
     flow_capability: np.ndarray
     flow_profile: np.ndarray
     flow_demand: np.ndarray
+    flow_slot: np.ndarray
+    """The slot of each flow's mode on its lane (all 0 where no lane has several modes)."""
     cap_local: np.ndarray
     """Local content per unit, by capability and year index, reporting currency."""
     cap_imported: np.ndarray
     """Imported content per unit, by capability and year index, reporting currency."""
     freight: dict[str, np.ndarray]
-    """Freight per unit by plant, market and year index, reporting currency: listed lanes and the
-    default under "freight", computed lanes under FREIGHT_PARTS (present only when freight is computed
-    from distances); NaN in "freight" where there is no lane."""
+    """Freight per unit by plant, market, slot (a lane's modes in order) and year index, reporting currency:
+    listed lanes, stated modes and the default under "freight", computed lanes under FREIGHT_PARTS (present only
+    when freight is computed from distances); NaN in "freight" where there is no lane or mode."""
     freight_past_entry: np.ndarray
-    """Of that freight, per unit by plant, market and year index, the part after the goods enter the market's
+    """Of that freight, per unit by plant, market, slot and year index, the part after the goods enter the market's
     country (handling at its port, the road leg inland), which a cif customs value leaves out: 0 but on lanes
     computed from distances."""
+    lane_mode: np.ndarray
+    """The mode (code into MODES) of each plant-market lane's slot: (plant, market, slot); -1 where none."""
+    lane_transit_days: np.ndarray
+    """Transit days of each plant-market lane's slot: (plant, market, slot); NaN where unknown."""
+    lane_fixed: np.ndarray
+    """The index in fixed_modes of each plant-market lane's slot: (plant, market, slot); -1 for no fixed cost."""
+    fixed_modes: FixedModes
+    """The lanes' modes with a fixed cost per year used (direct lanes and the tiers')."""
     duty: DutyRates
     """Ad valorem rates by origin country, destination country, product class, year index and dated span."""
     plant_origin: np.ndarray
@@ -158,7 +175,7 @@ class Network:
     def tiers(self) -> Tiers:
         """Suppliers, components and facilities around the plants, as arcs (empty for a network of one tier)."""
         currency_code = {name: code for code, name in enumerate(self.currencies.names)}
-        return compile_tiers(self.scenario, self, currency_code, self.currencies.fx, self.duty)
+        return compile_tiers(self.scenario, self, currency_code, self.currencies.fx, self.duty, self.fixed_modes)
 
     # Per-flow codes are 32-bit and gathered from 32-bit tables: on a large network each per-flow
     # array is megabytes of fresh memory, and fresh memory is most of the cost of building.
@@ -177,6 +194,17 @@ class Network:
     @cached_property
     def flow_year(self) -> np.ndarray:
         return self.demand_year.astype(np.int32)[self.flow_demand]
+
+    @property
+    def flow_slots(self) -> np.ndarray | int:
+        """The slot of each flow, to index the lane tables with: 0 where every lane has one mode (a scalar gathers
+        faster)."""
+        return self.flow_slot if self.lane_mode.shape[2] > 1 else 0
+
+    @cached_property
+    def flow_mode(self) -> np.ndarray:
+        """Each flow's mode (code into MODES)."""
+        return self.lane_mode[self.flow_plant, self.flow_market, self.flow_slots]
 
     @cached_property
     def flow_pools(self) -> tuple[np.ndarray, np.ndarray | slice]:
@@ -199,16 +227,17 @@ class Network:
         profile, year = self.flow_profile[flows], self.flow_year[flows]
         capability = self.profile_capability[profile]
         plant, market = self.cap_plant[capability], self.flow_market[flows]
+        slot = self.flow_slot[flows] if self.lane_mode.shape[2] > 1 else 0
         costs = {"production_local": self.cap_local[capability, year],
                  "production_imported": self.cap_imported[capability, year],
                  "sourcing": self.profile_extra[profile, year]}
         freight = {part: np.zeros(len(flows)) for part in ("freight", *FREIGHT_PARTS)}  # parts: when computed
-        costs |= freight | {part: table[plant, market, year] for part, table in self.freight.items()}
+        costs |= freight | {part: table[plant, market, slot, year] for part, table in self.freight.items()}
         value = costs["production_local"] + costs["production_imported"] + costs["sourcing"]
         if self.scenario.components:
             value += self.product_bom_value[self.cap_product[capability], year]
         costs["duty"] = self.duty_rate(profile, market, year) * self._customs_value(
-            market, value, self.freight_to_entry[plant, market, year])
+            market, value, self.freight_to_entry[plant, market, slot, year])
         return costs
 
     @cached_property
@@ -265,9 +294,11 @@ class Network:
         materials at value), plus the freight to the point of entry where the market counts it (cif)."""
         profile, year, market = self.flow_profile[flows], self.flow_year[flows], self.flow_market[flows]
         capability = self.profile_capability[profile]
+        slot = self.flow_slot[flows] if self.lane_mode.shape[2] > 1 else 0
         value = self.cap_local[capability, year] + self.cap_imported[capability, year]
         value += self.profile_extra[profile, year] + self.product_bom_value[self.cap_product[capability], year]
-        return self._customs_value(market, value, self.freight_to_entry[self.cap_plant[capability], market, year])
+        return self._customs_value(market, value,
+                                   self.freight_to_entry[self.cap_plant[capability], market, slot, year])
 
     @cached_property
     def claims(self) -> Claims:
@@ -301,12 +332,12 @@ class Network:
 
     @cached_property
     def freight_total(self) -> np.ndarray:
-        """Freight per unit by plant, market and year, all parts together (NaN: no lane)."""
+        """Freight per unit by plant, market, slot and year, all parts together (NaN: no lane)."""
         return reduce(np.add, self.freight.values())
 
     @cached_property
     def freight_to_entry(self) -> np.ndarray:
-        """Freight per unit by plant, market and year up to the point the goods enter the market's country:
+        """Freight per unit by plant, market, slot and year up to the point the goods enter the market's country:
         the part a cif customs value counts."""
         return self.freight_total - self.freight_past_entry
 
@@ -319,10 +350,11 @@ class Network:
         cost += self.cap_imported[capability, year]
         if len(self.sourcing_names):
             cost += self.profile_extra[profile, year]
-        customs = self._customs_value(market, cost, self.freight_to_entry[self.flow_plant, market, year])
+        slot = self.flow_slots
+        customs = self._customs_value(market, cost, self.freight_to_entry[self.flow_plant, market, slot, year])
         if self.scenario.components:
             customs += self.product_bom_value[self.flow_product, year]
-        cost += self.freight_total[self.flow_plant, market, year]
+        cost += self.freight_total[self.flow_plant, market, slot, year]
         customs *= self.duty_rate(profile, market, year)
         cost += customs
         return cost
@@ -375,7 +407,9 @@ def compile_network(scenario: Scenario) -> Network:
     demand = _demand_entries(scenario, product_code, currency_code, fx)
     d_product, d_market, d_year, d_units, d_penalty, d_price = demand
 
-    freight, freight_past_entry, freight_currency = _freight_tables(scenario, currency_code, fx)
+    fixed_modes = compile_fixed_modes(scenario, currency_code, fx)
+    lanes = _freight_tables(scenario, currency_code, fx, fixed_modes)
+    freight = lanes.freight
 
     cap_local = local[:, None] / fx[plant_currency[cap_plant]]
     cap_imported = imported[:, None] / fx[imported_currency]
@@ -386,10 +420,21 @@ def compile_network(scenario: Scenario) -> Network:
 
     flow_demand, flow_profile = pairs_by_key(d_product, cap_product[profile_capability])
     flow_cap = profile_capability.astype(np.int32)[flow_profile] if len(profiles["sourcing_names"]) else flow_profile
-    if not (operating.all() and not np.isnan(freight["freight"]).any()):  # lane-years that cannot carry flow
+    n_slots = lanes.mode.shape[2]
+    flow_slot = np.tile(np.arange(n_slots, dtype=np.int8), len(flow_demand))  # a flow per mode of its lane
+    if n_slots > 1:
+        flow_cap, flow_profile, flow_demand = (np.repeat(a, n_slots) for a in (flow_cap, flow_profile, flow_demand))
+    promise = np.array([np.inf if m.max_transit_days is None else value_of(m.max_transit_days)
+                        for m in scenario.markets])
+    promised = np.isfinite(promise).any()
+    if not (operating.all() and not np.isnan(freight["freight"]).any() and not promised):  # flows that cannot be
         f_plant, f_year, f_market = cap_plant[flow_cap], d_year[flow_demand], d_market[flow_demand]
-        keep = operating[f_plant, f_year] & ~np.isnan(freight["freight"][f_plant, f_market, f_year])
-        flow_cap, flow_profile, flow_demand = flow_cap[keep], flow_profile[keep], flow_demand[keep]
+        slot = flow_slot if n_slots > 1 else 0
+        keep = operating[f_plant, f_year] & ~np.isnan(freight["freight"][f_plant, f_market, slot, f_year])
+        if promised:  # modes slower than a market's promise, or of unknown transit days, do not serve it
+            keep &= np.isinf(promise[f_market]) | (lanes.transit_days[f_plant, f_market, slot] <= promise[f_market])
+        flow_cap, flow_profile, flow_demand, flow_slot = (flow_cap[keep], flow_profile[keep], flow_demand[keep],
+                                                          flow_slot[keep])
 
     origin = np.array([rates.country[p.country] for p in scenario.plants])
     destination = np.array([rates.country[m.country] for m in scenario.markets])
@@ -448,10 +493,15 @@ def compile_network(scenario: Scenario) -> Network:
         flow_capability=flow_cap,
         flow_profile=flow_profile,
         flow_demand=flow_demand,
+        flow_slot=flow_slot,
         cap_local=cap_local,
         cap_imported=cap_imported,
         freight=freight,
-        freight_past_entry=freight_past_entry,
+        freight_past_entry=lanes.past_entry,
+        lane_mode=lanes.mode,
+        lane_transit_days=lanes.transit_days,
+        lane_fixed=lanes.fixed,
+        fixed_modes=fixed_modes,
         duty=rates,
         plant_origin=origin,
         market_destination=destination,
@@ -482,7 +532,7 @@ def compile_network(scenario: Scenario) -> Network:
             plant=plant_currency,
             imported=imported_currency,
             profile=np.concatenate([plant_currency[cap_plant], sourcing_currency]).astype(np.int64),
-            freight=freight_currency,
+            freight=lanes.currency,
             freight_parts=currency_code[(scenario.freight_rates and scenario.freight_rates.currency)
                                         or scenario.currency],
             market=np.array([currency_code[m.currency or scenario.currency] for m in scenario.markets],
@@ -493,18 +543,41 @@ def compile_network(scenario: Scenario) -> Network:
     )
 
 
-def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
-                    fx: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """Freight per unit by plant, market and year: listed lanes first, then lanes computed from
-    distances (freight_rates), then default_freight; NaN in "freight" where no lane exists.
-    Also the part of it past the point of entry, and the currency of each lane's "freight".
+@dataclass(frozen=True)
+class DirectLanes:
+    """The plant-to-market lanes by plant, market and slot (a lane's modes in its order; one slot unless a listed
+    lane has several modes): freight per unit by part and year index, the part of it past the point of entry, and
+    each lane's currency (by plant and market), each mode's code into MODES (-1: none), its transit days (NaN:
+    unknown) and its fixed cost's index in FixedModes (-1: none)."""
 
-    A listed lane's freight and the default are single figures: they count whole in a cif value."""
-    shape = (len(scenario.plants), len(scenario.markets), len(scenario.years))
+    freight: dict[str, np.ndarray]
+    past_entry: np.ndarray
+    currency: np.ndarray
+    mode: np.ndarray
+    transit_days: np.ndarray
+    fixed: np.ndarray
+
+
+def _freight_tables(scenario: Scenario, currency_code: dict[str, int], fx: np.ndarray,
+                    fixed: FixedModes) -> DirectLanes:
+    """Freight per unit by plant, market, slot and year: listed lanes first, then lanes computed from
+    distances (freight_rates), then default_freight; NaN in "freight" where no lane exists (see DirectLanes).
+
+    A listed lane's freight, a stated mode's cost and the default are single figures: they count whole in a cif
+    value."""
+    plant_code = {plant.id: p for p, plant in enumerate(scenario.plants)}
+    market_code = {market.id: k for k, market in enumerate(scenario.markets)}
+    lanes = [lane for lane in scenario.lanes if lane.origin in plant_code and lane.destination in market_code]
+    n_slots = max([1, *(len(lane.modes) for lane in lanes)])
+    shape = (len(scenario.plants), len(scenario.markets), n_slots, len(scenario.years))
     lane_currency = np.zeros(shape[:2], dtype=np.int64)
     default = np.nan if scenario.default_freight is None else value_of(scenario.default_freight)
-    tables = {"freight": np.full(shape, default)}
+    tables = {"freight": np.full(shape, np.nan)}
+    tables["freight"][:, :, 0] = default
     past_entry = np.zeros(shape)
+    mode = np.full(shape[:3], -1, dtype=np.int8)
+    mode[:, :, 0] = -1 if scenario.default_freight is None else SEA
+    transit = np.full(shape[:3], np.nan)
     rates = scenario.freight_rates
     if rates is not None:  # a Python loop per plant and market, only when distances are asked for
         tables |= {part: np.zeros(shape) for part in FREIGHT_PARTS}
@@ -515,24 +588,45 @@ def _freight_tables(scenario: Scenario, currency_code: dict[str, int],
             for k, market in enumerate(scenario.markets):
                 parts = lane_parts(plant, market, rates)
                 if parts is not None:
-                    tables["freight"][p, k] = 0.0
+                    tables["freight"][p, k, 0] = 0.0
                     for part, amount in parts.items():
-                        tables[part][p, k] = amount / rate
-                    past_entry[p, k] = freight_past_entry(plant, market, rates) / rate
-    plant_code = {plant.id: p for p, plant in enumerate(scenario.plants)}
-    market_code = {market.id: k for k, market in enumerate(scenario.markets)}
-    lanes = [lane for lane in scenario.lanes if lane.origin in plant_code and lane.destination in market_code]
-    if lanes:  # listed lanes override, all at once
-        p = np.array([plant_code[lane.origin] for lane in lanes])
-        k = np.array([market_code[lane.destination] for lane in lanes])
-        currency = np.array([currency_code[lane.currency or scenario.currency] for lane in lanes])
-        amount = np.array([value_of(lane.freight) for lane in lanes])
-        tables["freight"][p, k] = amount[:, None] / fx[currency]
+                        tables[part][p, k, 0] = amount / rate
+                    past_entry[p, k, 0] = freight_past_entry(plant, market, rates) / rate
+                    mode[p, k, 0] = SEA if plant.port is not None and market.port is not None else ROAD
+                    transit[p, k, 0] = lane_transit_days(plant, market, rates)
+    stated = [lane for lane in lanes if lane.freight is not None]
+    if stated:  # listed lanes override, all at once
+        p = np.array([plant_code[lane.origin] for lane in stated])
+        k = np.array([market_code[lane.destination] for lane in stated])
+        currency = np.array([currency_code[lane.currency or scenario.currency] for lane in stated])
+        amount = np.array([value_of(lane.freight) for lane in stated])
+        tables["freight"][p, k, 0] = amount[:, None] / fx[currency]
         lane_currency[p, k] = currency
         for part in tables.keys() - {"freight"}:
+            tables[part][p, k, 0] = 0.0
+        past_entry[p, k, 0] = 0.0
+        mode[p, k, 0] = SEA
+        days = np.array([np.nan if lane.transit_days is None else value_of(lane.transit_days) for lane in stated])
+        transit[p, k, 0] = np.where(np.isnan(days), transit[p, k, 0], days)  # else as computed from distances
+    slots = np.full(shape[:3], -1, dtype=np.int32)
+    modes = LaneModes(scenario, currency_code, fx, lanes, fixed)
+    for lane in lanes:
+        if lane.freight is not None:
+            continue
+        p, k = plant_code[lane.origin], market_code[lane.destination]
+        found = modes(scenario.plants[p], scenario.markets[k])
+        lane_currency[p, k] = currency_code[lane.currency or scenario.currency]
+        tables["freight"][p, k] = np.nan
+        for part in tables.keys() - {"freight"}:
             tables[part][p, k] = 0.0
-        past_entry[p, k] = 0.0
-    return tables, past_entry, lane_currency
+        mode[p, k], transit[p, k], past_entry[p, k] = -1, np.nan, 0.0
+        for slot, cost in enumerate(found):
+            tables["freight"][p, k, slot] = 0.0
+            for part, amount in cost.parts.items():
+                tables[part][p, k, slot] = amount
+            past_entry[p, k, slot] = cost.past_entry
+            mode[p, k, slot], transit[p, k, slot], slots[p, k, slot] = cost.mode, cost.transit_days, cost.fixed
+    return DirectLanes(tables, past_entry, lane_currency, mode, transit, slots)
 
 
 def _year_values(series: Iterable[Any], years: list[int], default: float) -> list[Any]:

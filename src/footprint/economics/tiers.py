@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from footprint.economics.freight import lane_parts, sea_distances
+from footprint.economics.modes import NO_MODE, FixedModes, LaneModes, keeps_promise
 from footprint.economics.trade import DutyRates
 from footprint.scenario.model.figures import value_of, year_values
 from footprint.scenario.model.scenario import Scenario
@@ -82,13 +82,18 @@ def compile_sites(sites: list[Any], years: list[int], fx: np.ndarray, currency: 
 @dataclass(frozen=True)
 class Arcs:
     """Arcs of one kind: for each, where it starts and ends (codes into the kind's node lists), what it carries,
-    its year index, and its cost per unit by part (ARC_PARTS, undiscounted, reporting currency)."""
+    its year index, its cost per unit by part (ARC_PARTS, undiscounted, reporting currency), and the transport mode
+    it goes by (a lane with several modes has an arc per mode): the mode's code into MODES (NO_MODE: none), its
+    transit days (NaN: unknown) and its fixed cost's index in FixedModes (-1: none)."""
 
     origin: np.ndarray
     item: np.ndarray
     destination: np.ndarray
     year: np.ndarray
     parts: dict[str, np.ndarray]
+    mode: np.ndarray
+    transit_days: np.ndarray
+    fixed: np.ndarray
 
     @property
     def cost(self) -> np.ndarray:
@@ -147,36 +152,6 @@ class Tiers:
         return not (len(self.components) or len(self.suppliers.names) or len(self.facilities.names))
 
 
-class _Freight:
-    """Freight per unit from one node to another, by year index, in the reporting currency: a listed lane's, else
-    computed from distances (freight_rates), else default_freight; None where there is no lane."""
-
-    def __init__(self, scenario: Scenario, currency_code: dict[str, int], fx: np.ndarray,
-                 pairs: list[tuple[Any, Any]], lanes: list[Any]) -> None:
-        self.scenario, self.fx = scenario, fx
-        self.listed = {(lane.origin, lane.destination): value_of(lane.freight)
-                       / fx[currency_code[lane.currency or scenario.currency]] for lane in lanes}
-        rates = scenario.freight_rates
-        self.rates = rates
-        if rates is not None:  # route every sea leg at once (searoute is slow one by one)
-            sea_distances([((a.port.lon, a.port.lat), (b.port.lon, b.port.lat)) for a, b in pairs
-                           if (a.id, b.id) not in self.listed and a.port and b.port])
-            self.rate = fx[currency_code[rates.currency or scenario.currency]]
-        self.default = None if scenario.default_freight is None else value_of(scenario.default_freight)
-
-    def __call__(self, origin: Any, destination: Any) -> np.ndarray | None:
-        listed = self.listed.get((origin.id, destination.id))
-        if listed is not None:
-            return listed
-        if self.rates is not None:
-            parts = lane_parts(origin, destination, self.rates)
-            if parts is not None:
-                return sum(parts.values()) / self.rate
-        if self.default is not None:
-            return np.full(self.fx.shape[1], self.default)
-        return None
-
-
 def _bom_matrix(entries: list[Any], component_code: dict[str, int]) -> np.ndarray:
     matrix = np.zeros((len(entries), len(component_code)))
     for row, entry in enumerate(entries):
@@ -185,15 +160,23 @@ def _bom_matrix(entries: list[Any], component_code: dict[str, int]) -> np.ndarra
     return matrix
 
 
-def _arcs(rows: list[tuple[int, int, int, int, dict[str, float]]]) -> Arcs:
-    """Arcs from (origin, item, destination, year index, parts) tuples."""
-    columns = list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
+Row = tuple[int, int, int, int, dict[str, float], Any]
+"""An arc: origin, item, destination, year index, its cost by part, and its mode (ModeCost; None: no transport)."""
+
+
+def _arcs(rows: list[Row]) -> Arcs:
+    """Arcs from (origin, item, destination, year index, parts, mode) tuples."""
+    columns = list(zip(*rows, strict=True)) if rows else [(), (), (), (), (), ()]
     parts = {part: np.array([p.get(part, 0.0) for p in columns[4]], dtype=np.float64) for part in ARC_PARTS}
-    return Arcs(*(np.array(column, dtype=np.int64) for column in columns[:4]), parts=parts)
+    modes = columns[5]
+    return Arcs(*(np.array(column, dtype=np.int64) for column in columns[:4]), parts=parts,
+                mode=np.array([NO_MODE if m is None else m.mode for m in modes], dtype=np.int64),
+                transit_days=np.array([0.0 if m is None else m.transit_days for m in modes], dtype=np.float64),
+                fixed=np.array([-1 if m is None else m.fixed for m in modes], dtype=np.int64))
 
 
 def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int], fx: np.ndarray,
-                  duty: DutyRates) -> Tiers:
+                  duty: DutyRates, fixed: FixedModes) -> Tiers:
     """The tiers of ``scenario`` around ``network``'s plants, products and markets (see the module's doc)."""
     years = scenario.years
     n_years = len(years)
@@ -245,7 +228,8 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
     pairs = [(s, p) for s in suppliers for p in plants] + [(a, b) for a in plants for b in plants if a is not b
                                                           and tiered]
     pairs += [(p, f) for p in plants for f in facilities] + [(f, m) for f in facilities for m in scenario.markets]
-    freight = _Freight(scenario, currency_code, fx, pairs, scenario.lanes if tiered else [])
+    freight = LaneModes(scenario, currency_code, fx, scenario.lanes if tiered else [], fixed)
+    freight.route(pairs)
 
     offers = [(s, supplier, supply) for s, supplier in enumerate(suppliers) for supply in supplier.supplies]
     supply_rows = []
@@ -253,29 +237,27 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
         c = component_code[supply.component]
         price = _series(supply.price, years) / fx[currency_code[supplier.currency]]
         for p in np.flatnonzero(uses[:, c]):
-            cost = freight(supplier, plants[p])
-            if cost is None:
-                continue
             duty_rate = rate(supplier.country, plants[p].country, component_class[c])
-            for t in range(n_years):
-                if supplier_sites.operating[s, t] and operating[p, t]:
-                    supply_rows.append((s, o, int(p), t, {"purchase": price[t], "freight": _at(cost, t),
-                                                          "duty": duty_rate[t] * price[t]}))
+            for mode in freight(supplier, plants[p]):
+                for t in range(n_years):
+                    if supplier_sites.operating[s, t] and operating[p, t]:
+                        supply_rows.append((s, o, int(p), t, {"purchase": price[t], "freight": mode.freight[t],
+                                                              "duty": duty_rate[t] * price[t]}, mode))
 
     made_value = maker_cost + (component_bom[maker_component] @ component_value if len(makers) else 0.0)
     transfer_rows = []
     for i in range(len(makers)):
         a, c = maker_plant[i], maker_component[i]
         for p in np.flatnonzero(uses[:, c]):
-            cost = 0.0 if p == a else freight(plants[a], plants[p])
-            if cost is None:
-                continue
+            modes = [None] if p == a else freight(plants[a], plants[p])  # its own: no transport
             duty_rate = rate(plants[a].country, plants[p].country, component_class[c]) if p != a else np.zeros(
                 n_years)
-            for t in range(n_years):
-                if operating[a, t] and operating[p, t]:
-                    transfer_rows.append((i, int(c), int(p), t, {"making": maker_cost[i, t], "freight": _at(cost, t),
-                                                                 "duty": duty_rate[t] * made_value[i, t]}))
+            for mode in modes:
+                for t in range(n_years):
+                    if operating[a, t] and operating[p, t]:
+                        transfer_rows.append((i, int(c), int(p), t, {
+                            "making": maker_cost[i, t], "freight": 0.0 if mode is None else mode.freight[t],
+                            "duty": duty_rate[t] * made_value[i, t]}, mode))
 
     inbound, delivery, commodities = _distribution(scenario, network, facility_sites, freight, fx, currency_code,
                                                    product_bom @ component_value)
@@ -311,11 +293,13 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
     )
 
 
-def _distribution(scenario: Scenario, network: Any, sites: Sites, freight: _Freight, fx: np.ndarray,
+def _distribution(scenario: Scenario, network: Any, sites: Sites, freight: LaneModes, fx: np.ndarray,
                   currency_code: dict[str, int], bom_value: np.ndarray) -> tuple[Arcs, Arcs, dict[str, np.ndarray]]:
     """Inbound arcs (product profile -> facility), delivery arcs (facility -> demand entry) and the commodities
     that join them at each facility (see the module's doc); ``bom_value``: each product's bill of materials at
-    value, by year index (part of its customs value)."""
+    value, by year index (part of its customs value). A market's transit promise (max_transit_days) keeps the
+    delivery legs slower than it from its demand: goods are held in stock at the facility, so the promise counts
+    from there."""
     facilities, plants, markets = scenario.facilities, scenario.plants, scenario.markets
     n_years = len(scenario.years)
     handling = np.array([value_of(f.handling_cost) for f in facilities]).reshape(-1, 1) / fx[
@@ -326,16 +310,17 @@ def _distribution(scenario: Scenario, network: Any, sites: Sites, freight: _Frei
     inbound_rows, delivery_rows = [], []
     commodity: dict[str, list[int]] = {"inbound": [], "facility": [], "product": [], "profile": []}
     for f, facility in enumerate(facilities):
-        reach = {k: cost for k, market in enumerate(markets) if (cost := freight(facility, market)) is not None}
+        reach = {k: kept for k, market in enumerate(markets) if (kept := [
+            mode for mode in freight(facility, market) if keeps_promise(mode.transit_days, market)])}
         entries = np.flatnonzero(np.isin(network.demand_market, list(reach)) & sites.operating[f, network.demand_year])
         for m in range(len(network.products)):
             own = entries[network.demand_product[entries] == m]
             sources = []
             for profile in np.flatnonzero(network.cap_product[profile_capability] == m):
                 plant = network.cap_plant[profile_capability[profile]]
-                cost = freight(plants[plant], facility)
-                if cost is not None:
-                    sources.append((int(profile), int(plant), cost))
+                modes = freight(plants[plant], facility)
+                if modes:
+                    sources.append((int(profile), int(plant), modes))
             if not sources or not len(own):
                 continue
             rates = {profile: network.duty_rate(np.full(len(own), profile), network.demand_market[own],
@@ -347,24 +332,22 @@ def _distribution(scenario: Scenario, network: Any, sites: Sites, freight: _Frei
                 commodity["facility"].append(f)
                 commodity["product"].append(m)
                 commodity["profile"].append(key)
-            for profile, plant, cost in sources:
-                for t in range(n_years):
-                    if network.plant_operating[plant, t] and sites.operating[f, t]:
-                        commodity["inbound"].append(first + (0 if pooled else keys.index(profile)))
-                        inbound_rows.append((profile, m, f, t, {"making": production[profile, t],
-                                                                "freight": _at(cost, t)}))
+            for profile, plant, modes in sources:
+                for mode in modes:
+                    for t in range(n_years):
+                        if network.plant_operating[plant, t] and sites.operating[f, t]:
+                            commodity["inbound"].append(first + (0 if pooled else keys.index(profile)))
+                            inbound_rows.append((profile, m, f, t, {"making": production[profile, t],
+                                                                    "freight": mode.freight[t]}, mode))
             for position, key in enumerate(keys):
                 for e, entry in enumerate(own):
                     k, t = network.demand_market[entry], network.demand_year[entry]
                     duty = 0.0 if pooled else rates[key][e] * (production[key, t] + bom_value[m, t])
-                    delivery_rows.append((f, first + position, int(entry), int(t), {
-                        "freight": _at(reach[k], t), "handling": handling[f, t], "duty": duty}))
+                    for mode in reach[k]:
+                        delivery_rows.append((f, first + position, int(entry), int(t), {
+                            "freight": mode.freight[t], "handling": handling[f, t], "duty": duty}, mode))
     return _arcs(inbound_rows), _arcs(delivery_rows), {name: np.array(values, dtype=np.int64)
                                                           for name, values in commodity.items()}
-
-
-def _at(cost: np.ndarray | float, t: int) -> float:
-    return float(cost[t]) if isinstance(cost, np.ndarray) else float(cost)
 
 
 def _series(series: Any, years: list[int], default: float = 0.0) -> np.ndarray:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.economics.network import Network
+from footprint.scenario.model.network import MODES
 
 OWN_CONTENT = "own"
 """The sourcing label of units made with a capability's own content (no sourcing option)."""
@@ -20,7 +21,8 @@ def coded(codes: np.ndarray, names: list[str]) -> pd.Categorical:
 
 
 def flow_labels(network: Network, flows: np.ndarray | slice) -> pd.DataFrame:
-    """Plant, product, market, year (and sourcing option, when the network has any) of flows."""
+    """Plant, product, market, year (and sourcing option, when the network has any; mode, when a lane has several)
+    of flows."""
     labels = pd.DataFrame({
         "plant": coded(network.flow_plant[flows], network.plants),
         "product": coded(network.flow_product[flows], network.products),
@@ -29,6 +31,8 @@ def flow_labels(network: Network, flows: np.ndarray | slice) -> pd.DataFrame:
     })
     if len(network.sourcing_names):
         labels["sourcing"] = profile_labels(network, network.flow_profile[flows])
+    if network.lane_mode.shape[2] > 1:  # a lane of several modes: a flow per mode
+        labels["mode"] = coded(network.flow_mode[flows], list(MODES))
     return labels
 
 

@@ -28,6 +28,7 @@ from footprint.economics.network import UNIT_COMPONENTS, Network, pairs_by_key
 from footprint.economics.sourcing_rules import SingleSourced, group_rules, single_sourced
 from footprint.optimize.labels import NOT_SPECIFIC, OWN_CONTENT, coded, flow_labels, profile_names
 from footprint.optimize.lp import Labels, LinearProgram, Term
+from footprint.optimize.modes import add_mode_use
 from footprint.optimize.origin import add_origin
 from footprint.optimize.sites import SiteBlocks, add_site_status, previous_cells, site_cells
 from footprint.optimize.tiers import (
@@ -96,6 +97,8 @@ def build_model(network: Network) -> FootprintModel:
     add_single_sourcing(program, network, profit)
     add_group_counts(program, network)
     add_tier_constraints(program, network)
+    add_mode_use(program, network, np.minimum(network.demand_units[network.flow_demand],
+                                              _production_bound(network)[network.flow_capability, network.flow_year]))
     add_origin(program, network)
     fixed = network.fixed_cost * network.discount  # plants the plan opens or closes pay it through open[p,t]
     program.offset += float(fixed[~plant_decides(network)].sum())  # beside the tiers' sites'
@@ -474,7 +477,7 @@ def single_source_cells(network: Network) -> tuple[np.ndarray, np.ndarray, Singl
         return np.zeros(0, np.int64), np.zeros(0, np.int64), demands
     cell, capability = pairs_by_key(demands.product, network.cap_product)  # by demand, then capability
     plant, year, market = network.cap_plant[capability], demands.year[cell], demands.market[cell]
-    keep = network.plant_operating[plant, year] & ~np.isnan(network.freight_total[plant, market, year])
+    keep = network.plant_operating[plant, year] & ~np.isnan(network.freight_total[plant, market, :, year]).all(axis=1)
     return capability[keep], cell[keep], demands
 
 

@@ -34,6 +34,7 @@ from footprint.optimize.highs import (
 )
 from footprint.optimize.lp import ColumnMatrix
 from footprint.optimize.model import FootprintModel
+from footprint.optimize.modes import MODE_BLOCK
 from footprint.optimize.solve import PlanningError
 from footprint.optimize.tiers import FACILITY_BLOCKS, SUPPLIER_BLOCKS
 from footprint.optimize.warm import structure_key
@@ -70,8 +71,10 @@ class ExtensiveForm:
 
 SITE_DECISIONS = {**{decision: tuple(getattr(sites, decision) for sites in (SUPPLIER_BLOCKS, FACILITY_BLOCKS))
                      for decision in ("open", "opened", "closed")}, "single_source": ("single_source_facility",)}
+SITE_DECISIONS["open"] += (MODE_BLOCK,)
 """The blocks a decision about plants names for the other sites too: opening a supplier or a distribution centre is
-decided as opening a plant is, and a centre chosen as a market's single source as a plant is."""
+decided as opening a plant is, using a lane's mode that has a fixed cost too, and a centre chosen as a market's
+single source as a plant is."""
 
 
 def shared_columns(model: FootprintModel, blocks: Sequence[str], revise_from: int | None) -> np.ndarray:

@@ -135,7 +135,7 @@ def add_tier_constraints(program: LinearProgram, network: Network) -> None:
     _add_component_balance(program, network)
     _add_offers(program, network, need)
     _add_facilities(program, network)
-    _add_plant_links(program, network, need)
+    _add_plant_links(program, network)
 
 
 def _add_component_balance(program: LinearProgram, network: Network) -> None:
@@ -227,7 +227,32 @@ def _add_offers(program: LinearProgram, network: Network, need: np.ndarray) -> N
                                     [(np.arange(len(opens)), buy[opens], 1.0),
                                      (np.arange(len(opens)), open_column[opens], -1.0)], upper=0.0)
     _add_arc_links(program, network, "supply", "supply_link", status[supplier[supply.item], supply.year],
-                   most[supply.item, supply.year])
+                   arc_most(network, "supply"))
+
+
+def arc_most(network: Network, block: str) -> np.ndarray:
+    """The most each arc of ``block`` (one of ARC_BLOCKS) can carry in its year: a purchase, its offer's capacity
+    and the network's use of its component; a transfer, that use; a product into a facility, its demand and the
+    facility's capacity; a delivery, its demand entry's units and its facility's capacity."""
+    tiers = network.tiers
+    arc: Arcs = getattr(tiers, block)
+    if block == "supply":
+        need = component_need(network)
+        return np.minimum(tiers.offer_capacity, need[tiers.offer_component])[arc.item, arc.year]
+    if block == "transfer":
+        return component_need(network)[arc.item, arc.year]
+    capacity = tiers.facility_capacity[arc.destination if block == "inbound" else arc.origin, arc.year]
+    if block == "inbound":
+        return np.minimum(_product_demand(network)[network.cap_product[network.profile_capability[arc.origin]],
+                                                   arc.year], capacity)
+    return np.minimum(network.demand_units[arc.destination], capacity)
+
+
+def _product_demand(network: Network) -> np.ndarray:
+    """Units of each product demanded in each year index, every market together."""
+    demand = np.zeros((len(network.products), len(network.years)))
+    np.add.at(demand, (network.demand_product, network.demand_year), network.demand_units)
+    return demand
 
 
 def _offer_index(network: Network, offer: np.ndarray, year: np.ndarray) -> pd.DataFrame:
@@ -270,10 +295,8 @@ def _add_facilities(program: LinearProgram, network: Network) -> None:
     program.add_constraints("commodity", index, [
         (tiers.inbound_commodity * n_years + inbound.year, program.variables["inbound"].span, 1.0),
         (delivery.item * n_years + delivery.year, program.variables["delivery"].span, -1.0)], lower=0.0, upper=0.0)
-    demand = np.zeros((len(network.products), n_years))
-    np.add.at(demand, (network.demand_product, network.demand_year), network.demand_units)
     status = _open_columns(program, network, tiers.facilities, FACILITY_BLOCKS.open)
-    most = np.minimum(tiers.facility_capacity, demand.sum(axis=0))
+    most = np.minimum(tiers.facility_capacity, _product_demand(network).sum(axis=0))
     facility, year = np.nonzero(np.isfinite(tiers.facility_capacity) | (status >= 0))
     if len(facility):
         dense = np.full((n_facilities, n_years), -1)
@@ -286,20 +309,17 @@ def _add_facilities(program: LinearProgram, network: Network) -> None:
         upper = np.where(status[facility, year] >= 0, 0.0, most[facility, year])
         program.add_constraints("throughput", pd.DataFrame({"facility": _names(tiers.facilities.names, facility),
                                                             "year": network.years[year]}), terms, upper=upper)
-    units = network.demand_units[delivery.destination]
     _add_arc_links(program, network, "delivery", "delivery_link", status[delivery.origin, delivery.year],
-                   np.minimum(units, tiers.facility_capacity[delivery.origin, delivery.year]))
+                   arc_most(network, "delivery"))
     _add_arc_links(program, network, "inbound", "inbound_link", status[inbound.destination, inbound.year],
-                   np.minimum(demand[network.cap_product[network.profile_capability[inbound.origin]], inbound.year],
-                              tiers.facility_capacity[inbound.destination, inbound.year]))
+                   arc_most(network, "inbound"))
 
 
-def _add_plant_links(program: LinearProgram, network: Network, need: np.ndarray) -> None:
+def _add_plant_links(program: LinearProgram, network: Network) -> None:
     """Nothing is made for a facility or another plant at a plant while it is closed."""
     tiers = network.tiers
     status = _open_columns(program, network, network.plant_sites, "open")
-    demand = np.zeros((len(network.products), len(network.years)))
-    np.add.at(demand, (network.demand_product, network.demand_year), network.demand_units)
+    demand = _product_demand(network)
     inbound = tiers.inbound
     capability = network.profile_capability[inbound.origin]
     _add_arc_links(program, network, "inbound", "inbound_plant_open",
@@ -308,8 +328,7 @@ def _add_plant_links(program: LinearProgram, network: Network, need: np.ndarray)
     transfer = tiers.transfer
     if len(transfer):
         _add_arc_links(program, network, "transfer", "transfer_plant_open",
-                       status[tiers.maker_plant[transfer.origin], transfer.year],
-                       need[transfer.item, transfer.year])
+                       status[tiers.maker_plant[transfer.origin], transfer.year], arc_most(network, "transfer"))
 
 
 def facility_single_sources(program: LinearProgram, network: Network, demand_of_entry: np.ndarray,

@@ -26,10 +26,12 @@ COLUMNS: dict[str, str] = {
                      "future", "name", "kind", "supplier", "facility", "origin", "destination", "site",
                      "agreement"), NAME),
     "year": YEAR,
+    "mode": NAME_OR_NONE,  # none: no transport (a plant's own components), or a plan from before modes
+    "transit_days": AMOUNT_OR_NONE,  # none: unknown
     **dict.fromkeys(("count", "iteration", "cuts", "feasibility_cuts", "committed", "revised"), COUNT),
     **dict.fromkeys(("units", "capacity", "used", "added_capacity", "capex", "demand", "served", "lost", "fixed_cost",
                      "amount", "discounted", "amount_in_currency", "per_unit", "rate", "probability", "npv",
-                     "seconds", "value", "originating", "threshold", "duty_saved"), AMOUNT),
+                     "seconds", "value", "originating", "threshold", "duty_saved", "freight"), AMOUNT),
     **dict.fromkeys(("open", "opened", "closed", "assigned", "launched"), FLAG),
 }
 """Each column's kind, by its name (a name means one thing in every table)."""

@@ -18,7 +18,7 @@ from footprint.plan.fields import FieldError, checked_plan
 from footprint.plan.results import MANIFEST, ResultsError, read_summary, write_folder
 
 TABLES: dict[str, tuple[str, ...]] = {
-    "flows": ("plant", "product", "market", "year", "sourcing", "units"),
+    "flows": ("plant", "product", "market", "year", "sourcing", "mode", "units"),
     "production": ("plant", "pool", "product", "year", "units"),
     "utilization": ("plant", "pool", "year", "capacity", "used", "share"),
     "builds": ("option", "plant", "pool", "year", "count", "added_capacity", "capex"),
@@ -31,20 +31,25 @@ TABLES: dict[str, tuple[str, ...]] = {
     "exposure": ("plant", "market", "year", "currency", "component", "amount", "amount_in_currency"),
     "landed_cost": ("plant", "product", "market", "year", "sourcing", "component", "per_unit"),
     "fx_rates": ("currency", "year", "rate", "source"),
-    "supplies": ("supplier", "component", "plant", "year", "units"),
-    "transfers": ("origin", "component", "destination", "year", "units"),
-    "inbound": ("plant", "product", "facility", "year", "units"),
-    "deliveries": ("facility", "product", "market", "year", "units"),
+    "supplies": ("supplier", "component", "plant", "year", "mode", "units"),
+    "transfers": ("origin", "component", "destination", "year", "mode", "units"),
+    "inbound": ("plant", "product", "facility", "year", "mode", "units"),
+    "deliveries": ("facility", "product", "market", "year", "mode", "units"),
     "sites": ("kind", "site", "year", "open", "opened", "closed"),
     "claims": ("plant", "product", "agreement", "market", "year", "units"),
     "rvc": ("plant", "product", "agreement", "year", "units", "value", "originating", "rvc", "threshold",
             "duty_saved"),
+    "modes": ("origin", "destination", "mode", "year", "units", "transit_days", "freight", "fixed_cost"),
 }
 """Each table of a Plan and its columns, in order."""
-LATER_TABLES = ("single_sources", "supplies", "transfers", "inbound", "deliveries", "sites", "claims", "rvc")
+LATER_TABLES = ("single_sources", "supplies", "transfers", "inbound", "deliveries", "sites", "claims", "rvc",
+                "modes")
 """Tables of TABLES that plans written before them lack (their results folders and stored runs): read back as
 empty, which is what those plans had of them (single sourcing; the tiers beyond the plants; the preferences claimed
-by the rules of origin of their components)."""
+by the rules of origin of their components; the transport modes used)."""
+LATER_COLUMNS = dict.fromkeys(("flows", "supplies", "transfers", "inbound", "deliveries"), "mode")
+"""Columns of TABLES that plans written before them lack, by table: read back as nothing (none: the plan's transport
+mode was not recorded then)."""
 
 STOCHASTIC = "stochastic"
 """The summary's ``kind`` of a stacked Plan (a deterministic one has none)."""
@@ -76,6 +81,18 @@ def empty_table(name: str, columns: Mapping[str, tuple[str, ...]] = TABLES) -> p
     """Table ``name`` with no rows (its columns as ``columns`` has them), for a plan written before it had the
     table (LATER_TABLES); its columns get their types where it is checked (plan/fields.py)."""
     return pd.DataFrame(columns=list(columns[name]))
+
+
+def with_later_columns(name: str, table: pd.DataFrame, columns: Mapping[str, tuple[str, ...]] = TABLES
+                       ) -> pd.DataFrame:
+    """Table ``name`` as read back, with the columns of LATER_COLUMNS it was written without (as nothing)."""
+    later = LATER_COLUMNS.get(name)
+    if later is None or later in table.columns or later not in columns[name]:
+        return table
+    wanted = [column for column in columns[name] if column != later]
+    if list(table.columns) != wanted:
+        return table  # not as written before the column: its check says what is wrong
+    return table.assign(**{later: None})[list(columns[name])]
 
 
 def _checked(name: str, table: pd.DataFrame, columns: Mapping[str, tuple[str, ...]] = TABLES) -> pd.DataFrame:
@@ -242,7 +259,8 @@ class Plan:
             parquet = folder / f"{name}.parquet"
             files[name] = parquet.name if parquet.is_file() else f"{name}.csv"
             try:
-                tables[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(folder / files[name])
+                tables[name] = with_later_columns(name, pd.read_parquet(parquet) if parquet.is_file()
+                                                  else pd.read_csv(folder / files[name]), names)
             except Exception as err:  # pyarrow and pandas raise many kinds for a damaged file
                 raise ResultsError(f"{folder}: table {name!r} cannot be read ({type(err).__name__})") from None
         summary = {key: value for key, value in summary.items() if key != MANIFEST}

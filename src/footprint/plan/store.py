@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from footprint.plan.decisions import Decisions, Level
 from footprint.plan.fields import FieldError, checked_plan, shown
-from footprint.plan.plan import LATER_TABLES, STOCHASTIC, Plan, empty_table, table_columns
+from footprint.plan.plan import LATER_TABLES, STOCHASTIC, Plan, empty_table, table_columns, with_later_columns
 from footprint.plan.store_schema import KINDS, StoreError, open_engine, reason, runs, scenarios, store_url, tables
 
 if TYPE_CHECKING:  # the store need not load the solver: a process that only stores runs starts sooner
@@ -497,7 +497,8 @@ class RunStore:
             decoded = decode_tables({name: bytes(rows[name]) for name in stored})
         except (KeyError, TypeError, ValueError, pa.ArrowException) as err:
             raise StoreError(f"{self.name}: the tables of run {run.id} are damaged ({err})") from None
-        decoded = {name: decoded[name] if name in decoded else empty_table(name, names) for name in names}
+        decoded = {name: with_later_columns(name, decoded[name], names) if name in decoded
+                   else empty_table(name, names) for name in names}
         try:
             return Plan(summary, checked_plan(summary, decoded))
         except FieldError as err:

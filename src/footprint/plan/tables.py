@@ -17,6 +17,7 @@ from footprint.economics.network import UNIT_COMPONENTS, Network
 from footprint.economics.sourcing_rules import single_sourced
 from footprint.optimize.changes import Change
 from footprint.optimize.highs import SolverOptions, SolveStatus
+from footprint.optimize.lp import LinearProgram
 from footprint.optimize.model import (
     NOT_SPECIFIC,
     OWN_CONTENT,
@@ -30,6 +31,7 @@ from footprint.optimize.model import (
     sourcing_cells,
 )
 from footprint.optimize.solve import Solved, solve_model
+from footprint.plan.mode_tables import MODE_FIXED, mode_fixed_amounts, mode_labels, modes_table
 from footprint.plan.origin_tables import claim_savings, claims_table, rvc_table
 from footprint.plan.plan import TABLES, Plan, Tables
 from footprint.plan.tier_tables import (
@@ -101,6 +103,7 @@ class _Reader:
 
     def __init__(self, model: FootprintModel, solution: np.ndarray) -> None:
         program = model.program
+        self.program = program
         self.network = model.network
         self.profit = model.profit
         self.values = {name: program.values(solution, name) for name in program.variables}
@@ -138,8 +141,8 @@ class _Reader:
 
     @cached_property
     def amounts(self) -> list[_Amounts]:
-        return _amounts(self.network, self.values, self.lost_demand, self.profit, self.used, self.per_unit,
-                        self.status.open)
+        return _amounts(self.network, self.program, self.values, self.lost_demand, self.profit, self.used,
+                        self.per_unit, self.status.open)
 
     def flows(self) -> pd.DataFrame:
         return self.lanes.assign(units=self.values["flow"][self.used])
@@ -210,13 +213,17 @@ class _Reader:
     def rvc(self) -> pd.DataFrame:
         return rvc_table(self.network, self.values)
 
+    def modes(self) -> pd.DataFrame:
+        return modes_table(self.network, self.values, self.used, self.per_unit)
+
 
 def _lanes(network: Network, used: np.ndarray) -> pd.DataFrame:
-    """Plant, product, market, year and sourcing option (OWN_CONTENT for none) of used flows."""
+    """Plant, product, market, year, sourcing option (OWN_CONTENT for none) and mode of used flows."""
     lanes = flow_labels(network, used)
     if "sourcing" not in lanes:
         lanes["sourcing"] = pd.Categorical.from_codes(np.zeros(len(used), dtype=np.int8), categories=[OWN_CONTENT])
-    return lanes[["plant", "product", "market", "year", "sourcing"]]
+    lanes["mode"] = mode_labels(network.flow_mode[used])
+    return lanes[["plant", "product", "market", "year", "sourcing", "mode"]]
 
 
 def _sourcing(network: Network, values: dict[str, np.ndarray], used: np.ndarray, units: np.ndarray) -> pd.DataFrame:
@@ -414,8 +421,8 @@ class _Amounts:
     market: np.ndarray
 
 
-def _amounts(network: Network, values: dict[str, np.ndarray], lost_demand: np.ndarray, profit: bool,
-             used: np.ndarray, per_unit: dict[str, np.ndarray], is_open: np.ndarray) -> list[_Amounts]:
+def _amounts(network: Network, program: LinearProgram, values: dict[str, np.ndarray], lost_demand: np.ndarray,
+             profit: bool, used: np.ndarray, per_unit: dict[str, np.ndarray], is_open: np.ndarray) -> list[_Amounts]:
     """Every cost of the plan by component; revenue is a negative cost. Fixed cost while a plant is open."""
     money = network.currencies
     flow, year = values["flow"][used], network.flow_year[used]
@@ -458,6 +465,10 @@ def _amounts(network: Network, values: dict[str, np.ndarray], lost_demand: np.nd
                                 values["source"].round() * network.sourcing_fixed[option, source_year],
                                 money.profile[len(network.cap_plant) + option], network.cap_plant[capability],
                                 np.full(len(option), -1)))
+    mode, mode_year, mode_cost = mode_fixed_amounts(network, program, values)
+    if len(mode):
+        amounts.append(_Amounts(MODE_FIXED, mode_year, mode_cost, network.fixed_modes.currency[mode],
+                                np.full(len(mode), -1), np.full(len(mode), -1)))
     lost_market = network.demand_market[lost_demand]
     amounts.append(_Amounts("lost_sales", network.demand_year[lost_demand],
                             values["lost"] * np.nan_to_num(network.demand_penalty[lost_demand]),

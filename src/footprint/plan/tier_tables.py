@@ -10,6 +10,7 @@ from footprint.economics.tiers import ARC_PARTS, Sites
 from footprint.optimize.model import TOLERANCE
 from footprint.optimize.sites import previous_cells, site_cells
 from footprint.optimize.tiers import FACILITY_BLOCKS, SUPPLIER_BLOCKS, arc_labels
+from footprint.scenario.model.network import MODES
 
 ARC_TABLES = {"supplies": "supply", "transfers": "transfer", "inbound": "inbound", "deliveries": "delivery"}
 """Each arc table of a Plan and the model's block it reads."""
@@ -25,6 +26,8 @@ def arc_table(network: Network, values: dict[str, np.ndarray], table: str) -> pd
     units = values.get(block, np.zeros(0))
     used = np.flatnonzero(units > TOLERANCE)
     labels = arc_labels(network, block, used)
+    labels["mode"] = pd.Categorical.from_codes(getattr(network.tiers, block).mode[used], categories=list(MODES),
+                                               validate=False)  # -1: none, a plant's own components
     # names as text, not categories: a table that is often empty reads back from a store as it was written
     return labels.astype({name: object for name in labels.columns if name != "year"}).assign(units=units[used])
 

@@ -154,9 +154,10 @@ def print_supply(plan: Plan, console: Console, results: Path | None = None) -> N
     console.print(_pivot_table("Supply, units per year", wide, 3, ",.0f", results))
 
 
-TIER_VIEWS = (("supplies", "Purchases from suppliers, units per year", ["supplier", "component", "plant"]),
-              ("transfers", "Components made and moved, units per year", ["origin", "component", "destination"]),
-              ("deliveries", "Through distribution centres, units per year", ["facility", "product", "market"]),
+TIER_VIEWS = (("supplies", "Purchases from suppliers, units per year", ["supplier", "component", "plant", "mode"]),
+              ("transfers", "Components made and moved, units per year",
+               ["origin", "component", "destination", "mode"]),
+              ("deliveries", "Through distribution centres, units per year", ["facility", "product", "market", "mode"]),
               ("claims", "Preferences claimed, units per year", ["plant", "product", "agreement", "market"]),
               ("single_sources", "Single sources, units per year", ["market", "product", "plant"]))
 """The tiers' tables (and the claims and single sources) the console and the report show where the plan has any,
@@ -186,6 +187,8 @@ def print_tiers(plan: Plan, console: Console, results: Path | None = None) -> No
     for name, title, labels in TIER_VIEWS:
         frame = plan.tables[name]
         if not frame.empty:
+            if "mode" in labels:  # none: a plant's own components, or a plan from before modes
+                frame = frame.assign(mode=frame["mode"].astype(object).where(frame["mode"].notna(), "-"))
             wide = _by_year(frame.astype(dict.fromkeys(labels, str)), labels, "units", 0.0)
             console.print(_pivot_table(title, wide, len(labels), ",.0f", results))
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 COMPONENT_LABELS = {"production_local": "local content", "production_imported": "imported content",
                     "sea_freight": "sea freight", "port_handling": "port handling", "land_freight": "land freight",
-                    "sourcing_fixed": "sourcing (fixed)", "lost_sales": "lost sales"}
+                    "sourcing_fixed": "sourcing (fixed)", "lost_sales": "lost sales",
+                    "mode_fixed": "transport modes (fixed)"}
 """The cost components (a Plan's ``costs``, ``exposure`` and ``landed_cost`` tables) whose label is not their
 name."""
 
 
 COMPONENT_GROUPS = {"production": ("production_local", "production_imported", "sourcing", "sourcing_fixed"),
-                    "freight": ("freight", "sea_freight", "port_handling", "land_freight"), "duty": ("duty",),
+                    "freight": ("freight", "sea_freight", "port_handling", "land_freight", "mode_fixed"),
+                    "duty": ("duty",),
                     "fixed": ("fixed",), "capex": ("capex",),
                     "opening, closing, launch": ("opening", "closing", "launch"), "lost sales": ("lost_sales",),
                     "revenue": ("revenue",)}

@@ -233,9 +233,14 @@ def tiers_section(plan: Plan) -> Section:
         frame = plan.tables[name]
         if not frame.empty:
             section.tables.append(Table(title.replace(", units per year", " (units)"), [*labels, "year", "units"],
-                                        [[*(str(getattr(row, label)) for label in labels), str(row.year),
+                                        [[*(_label(getattr(row, label)) for label in labels), str(row.year),
                                           units(row.units)] for row in frame.itertuples()]))
     return section
+
+
+def _label(value: object) -> str:
+    """A label of a tier's row as the report shows it: ``-`` for none (a plant's own components have no mode)."""
+    return "-" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 def inputs_section(loaded: Loaded | None) -> Section:

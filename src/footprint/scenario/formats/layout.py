@@ -36,6 +36,7 @@ from pydantic import BaseModel
 
 from footprint.scenario.model.fields import ScenarioFields
 from footprint.scenario.model.figures import Figure, Growth
+from footprint.scenario.model.keys import IDENTIFYING
 
 REST = "scenario"
 """The name of the rest: ``scenario.yaml`` in a CSV folder, the ``scenario`` sheet in a workbook."""
@@ -128,8 +129,9 @@ class Table:
         names = [name for name, _, _ in fields_of(self.model)]
         if "id" in names:
             return ("id",)
-        keys = tuple(name for name, info, shape in fields_of(self.model)
-                     if info.is_required() and shape.kind == "text" and name in _id_tables())
+        keys = IDENTIFYING.get(self.field) or tuple(
+            name for name, info, shape in fields_of(self.model)
+            if info.is_required() and shape.kind == "text" and name in _id_tables())
         if not keys:
             raise TypeError(f"{self.model.__name__} has neither an id nor a required reference; its nested "
                             "tables cannot name it")

@@ -137,6 +137,8 @@ def _duplicates(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
         ("capabilities",), ((c.plant, c.product) for c in scenario.capabilities), "plant and product"
     )
     yield from _duplicate_problems(("lanes",), ((lane.origin, lane.destination) for lane in scenario.lanes), "lane")
+    for index, lane in enumerate(scenario.lanes):
+        yield from _duplicate_problems(("lanes", index, "modes"), (mode.mode for mode in lane.modes), "mode")
     yield from _duplicate_problems(("components",), (c.id for c in scenario.components), "component id")
     for index, supplier in enumerate(scenario.suppliers):
         yield from _duplicate_problems(("suppliers", index, "supplies"), (s.component for s in supplier.supplies),
@@ -292,6 +294,39 @@ def _lane_ends(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
             yield Problem(("lanes", i), f"a lane from a {_singular(origin)} ({lane.origin!r}) to a "
                           f"{_singular(destination)} ({lane.destination!r}) carries nothing: lanes join a supplier or "
                           "plant to a plant, a plant to a market or facility, or a facility to a market")
+
+
+def _lane_modes(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """Each listed lane has a mode whose cost can be had: a lane without freight or modes is computed as an
+    unlisted lane would be, a sea mode without a cost from the ends' ports (freight_rates) or default_freight, a
+    cost per km from the lane's distance_km or its ends' locations."""
+    if not context.usable(*NODE_SECTIONS, "default_freight", "freight_rates"):
+        return
+    nodes = {node.id: node for section in NODE_SECTIONS for node in getattr(scenario, section)}
+    rates, default = scenario.freight_rates is not None, scenario.default_freight is not None
+    for i, lane in enumerate(scenario.lanes):
+        origin, destination = nodes.get(lane.origin), nodes.get(lane.destination)
+        if origin is None or destination is None:
+            continue  # an unknown end: _lane_ends says so
+        ports = origin.port is not None and destination.port is not None
+        if not lane.modes and lane.freight is None and not (default or (rates and can_route(origin, destination))):
+            yield Problem(("lanes", i), "a lane without a mode: give freight or modes (nothing computes its freight: "
+                          f"{_no_route(rates, 'ports or locations')})")
+        for j, mode in enumerate(lane.modes):
+            if mode.cost is None and mode.cost_per_km is None and not (default or (rates and ports)):
+                yield Problem(("lanes", i, "modes", j), "a sea mode without a cost, and nothing computes it "
+                              f"({_no_route(rates, 'ports')}); give cost or cost_per_km")
+            if mode.cost_per_km is not None and lane.distance_km is None and not (
+                    origin.location is not None and destination.location is not None):
+                ends = " and ".join(repr(end.id) for end in (origin, destination) if end.location is None)
+                yield Problem(("lanes", i, "modes", j, "cost_per_km"), "a cost per km needs a distance: give the "
+                              f"lane's distance_km, or a location for {ends}")
+
+
+def _no_route(rates: bool, what: str) -> str:
+    """Why freight cannot be computed between a lane's ends."""
+    return (f"its ends lack the {what} freight_rates need" if rates else "no freight_rates") + (
+        ", and no default_freight")
 
 
 def _singular(section: str) -> str:
@@ -526,7 +561,7 @@ def _group_bounds(scenario: ScenarioFields, context: Context) -> Iterator[Proble
 
 
 CONSISTENCY_CHECKS: tuple[Check, ...] = (_duplicates, _references, _years, _unservable_demand, _growth_bounds,
-                                         _single_sources, _group_bounds)
+                                         _single_sources, _group_bounds, _lane_modes)
 
 
 # Warnings: valid, but probably not what was meant.

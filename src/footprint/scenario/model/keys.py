@@ -4,9 +4,10 @@
 destination), ``tariffs[*/US/8703]`` (origin, destination and class, then an additional duty's measure and the
 dates it is in force: ``tariffs[*/US/8703/s232/2025-03-12..]``), ``agreements[korus].rates[KR/US/8703/2016]``,
 ``agreements[usmca].members[MX]``, ``suppliers[aichi].supplies[engine]`` (a supplier's offer, by its
-component). Messages, parameter paths, sensitivity inputs and the report all name entries so; an entry whose key
-another entry shares, or that cannot be written in brackets, goes by its position from 0 (``tariffs[3]``), which
-a path may give instead (an id comes first: ``plants[2]`` is the plant with id 2 if there is one).
+component), ``lanes[busan/us].modes[air]`` (a lane's mode). Messages, parameter paths, sensitivity inputs and the
+report all name entries so; an entry whose key another entry shares, or that cannot be written in brackets, goes by
+its position from 0 (``tariffs[3]``), which a path may give instead (an id comes first: ``plants[2]`` is the plant
+with id 2 if there is one).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ KEY = re.compile(r"[^\[\]\s]+")
 IDENTIFYING: dict[str, tuple[str, ...]] = {
     "capabilities": ("plant", "product"),
     "lanes": ("origin", "destination"),
+    "modes": ("mode",),
     "members": ("country",),
     "tariffs": ("origin", "destination", "product_class"),
     "rates": ("origin", "destination", "product_class"),

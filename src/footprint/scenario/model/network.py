@@ -40,6 +40,13 @@ class FreightRates(Entity):
     per_road_km: NonNegative = Field(0.0, description="Road or rail freight per unit and km, in currency.")
     road_factor: Positive = Field(1.2, description="Road km per great-circle km.")
     currency: Currency | None = Field(None, description="Currency of the rates (default: reporting currency).")
+    sea_knots: Positive = Field(16.0, description="Speed at sea, nautical miles per hour, for the transit days of "
+                                "lanes computed from distances: 16, container ships' slow-steaming speed (their "
+                                "design speed of 22-25 knots is rarely sailed since 2008, to save fuel).")
+    port_days: NonNegative = Field(2.0, description="Days at each port of a sea lane (two per lane): loading or "
+                                   "unloading, and customs; 2, a typical container dwell time.")
+    road_km_per_day: Positive = Field(500.0, description="Road km a truck covers in a day: 500, about 8 hours at "
+                                      "60 km/h within drivers' hours rules.")
 
 
 Bom = dict[Identifier, Positive]
@@ -221,6 +228,12 @@ class Market(Entity):
         "table's cell: true, or their ids comma-separated)."
     )
 
+    max_transit_days: NonNegative | None = Field(
+        None, description="Delivery within this many transit days: lanes and modes slower than that (or of unknown "
+        "transit days) do not serve the market. Through a facility the promise counts from the facility (goods "
+        "are held in stock there): only the delivery leg's transit days count."
+    )
+
     def single_sourced(self) -> list[str]:
         """The products of the market's demand that it single-sources (``single_source``), in demand's order."""
         if isinstance(self.single_source, bool):
@@ -238,11 +251,59 @@ LEGACY_LANE_FIELDS = {"plant": "origin", "market": "destination"}
 """How lanes were written before any node could be an end (a plant to a market): read as origin and destination."""
 
 
+MODES = ("sea", "rail", "road", "air")
+"""The transport modes a lane may carry goods by."""
+Mode = Literal["sea", "rail", "road", "air"]
+
+
+class LaneMode(Entity):
+    """One way to carry goods along a lane: its cost, its time and a fixed cost for each year it is used."""
+
+    mode: Mode = Field(description="sea, rail, road or air; each at most once on a lane.")
+    cost: NonNegative | None = Field(None, description="Cost per unit, in the lane's currency (or give "
+                                     "cost_per_km). A sea mode without either costs what freight_rates compute "
+                                     "for the sea route between the ends' ports, else default_freight.")
+    cost_per_km: NonNegative | None = Field(None, description="Cost per unit and km, in the lane's currency: times "
+                                            "the lane's distance_km, else the great-circle km between its ends' "
+                                            "locations.")
+    transit_days: NonNegative | None = Field(None, description="Days from leaving the origin to arriving (a sea "
+                                             "mode without a cost: default from distances at freight_rates' "
+                                             "speeds). A mode of unknown transit days cannot serve a market "
+                                             "with a max_transit_days.")
+    fixed_cost: NonNegative = Field(0.0, description="Cost for each year the mode carries anything on the lane "
+                                    "(a contract, a rail slot), in the lane's currency: the plan decides per year "
+                                    "whether to use the mode.")
+
+    @model_validator(mode="after")
+    def _one_cost(self) -> LaneMode:
+        if self.cost is not None and self.cost_per_km is not None:
+            raise ValueError("give cost or cost_per_km, not both")
+        if self.cost is None and self.cost_per_km is None and self.mode != "sea":
+            raise ValueError(f"{'an' if self.mode == 'air' else 'a'} {self.mode} mode needs a cost or a cost_per_km "
+                             "(only a sea mode's cost is computed: from freight_rates, else default_freight)")
+        return self
+
+
 class Lane(Entity):
     origin: Identifier = Field(description="Where the goods leave: a supplier, a plant or a facility.")
     destination: Identifier = Field(description="Where they arrive: a plant, a facility or a market.")
-    freight: NonNegative = Field(description="Transport cost per unit, in currency.")
-    currency: Currency | None = Field(None, description="Currency of freight (default: reporting currency).")
+    freight: NonNegative | None = Field(None, description="Transport cost per unit, in currency: one sea mode (for "
+                                        "several, give modes). Without freight or modes, the lane's freight is "
+                                        "computed as an unlisted lane's (freight_rates, else default_freight).")
+    transit_days: NonNegative | None = Field(None, description="Days in transit of freight's sea mode (default: "
+                                             "from distances at freight_rates' speeds, where they give them).")
+    currency: Currency | None = Field(None, description="Currency of freight and of the modes' costs (default: "
+                                      "reporting currency).")
+    distance_km: Positive | None = Field(None, description="Length of the lane in km, for modes costed per km "
+                                         "(default: great-circle km between its ends' locations).")
+    modes: list[LaneMode] = Field(default_factory=list, description="Transport modes of the lane (in place of "
+                                  "freight): the plan routes each unit by one of them.")
+
+    @model_validator(mode="after")
+    def _freight_or_modes(self) -> Lane:
+        if self.modes and (self.freight is not None or self.transit_days is not None):
+            raise ValueError("give freight (and transit_days) for one sea mode, or modes, not both")
+        return self
 
     @model_validator(mode="before")
     @classmethod

@@ -182,9 +182,9 @@ class StochasticSettings(SetEntry):
         None, description="Decisions from this year on may differ by future (it is known by then which came).")
     decisions: list[Literal[DECISIONS]] = Field(  # type: ignore[valid-type]
         default_factory=lambda: list(DECISIONS),
-        description="What is decided now, shared by every future: build (capacity), open/opened/closed (plants), "
-        "assign/start (products), source (sourcing options), single_source (the plant each single-sourced demand "
-        "comes from).")
+        description="What is decided now, shared by every future: build (capacity), open/opened/closed (plants, "
+        "suppliers, facilities; open: the lanes' modes with a fixed cost too), assign/start (products), source "
+        "(sourcing options), single_source (the plant each single-sourced demand comes from).")
 
 
 class SetSpec(SetEntry):
