@@ -29,6 +29,12 @@ line printed compares footprint's overhead with the floor's and Pyomo's at the l
 
     python benchmarks/build.py                                # all sizes: about 5 minutes
     python benchmarks/build.py --sizes small,medium --skip-pyomo --repeat 1
+
+``--tiers`` measures a carmaker's network of many tiers instead (suppliers, components, plants, distribution
+centres: tier_network.py generates it, tier_build.py runs it): see tier_build.py's doc.
+
+    python benchmarks/build.py --tiers                      # scale 1, solved to a 1% gap (up to 600 s), profiled
+    python benchmarks/build.py --tiers --scale 0.1,0.25 --no-solve --no-profile
 """
 
 from __future__ import annotations
@@ -50,6 +56,8 @@ import highspy
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+
+import tier_build
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -865,6 +873,10 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of footprint and of the floor per size; the least overhead is kept (default: 3)")
     parser.add_argument("--child", nargs=2, metavar=("SIZE", "IMPLEMENTATION"), help=argparse.SUPPRESS)
+    parser.add_argument("--tiers", action="store_true",
+                        help="the carmaker's network of many tiers instead (tier_build.py): build against the floor, "
+                        "stages, peak memory, a solve to a 1%% gap and a profile")
+    tier_build.add_arguments(parser)
     arguments = parser.parse_args(argv)
     unknown = [s for s in arguments.sizes.split(",") if s not in SIZES]
     if unknown:
@@ -874,7 +886,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 
 if __name__ == "__main__":
     args = parse_arguments(sys.argv[1:])
-    if args.child:
+    if args.tiers:
+        tier_build.run_from(args)
+    elif args.child:
         child(*args.child)
     else:
         chosen = ["footprint", "floor", *(["floor-highslp"] if args.highslp_floor else []),
