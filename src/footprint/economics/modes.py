@@ -78,6 +78,23 @@ def compile_fixed_modes(scenario: Scenario, currency_code: dict[str, int], fx: n
                       np.array([MODE_CODE[mode.mode] for _, mode in found], dtype=np.int64), cost, currency)
 
 
+@dataclass(frozen=True)
+class ModeTable:
+    """The modes of the lanes from some origins to some destinations, a row per mode, ordered by origin, destination
+    and the lane's order of modes: codes into the two node lists, the mode's code into MODES, its transit days (NaN:
+    unknown), its fixed cost's index in FixedModes (-1: none) and its freight per unit by year index."""
+
+    origin: np.ndarray
+    destination: np.ndarray
+    mode: np.ndarray
+    transit_days: np.ndarray
+    fixed: np.ndarray
+    freight: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.origin)
+
+
 class LaneModes:
     """The modes of the lanes between nodes (see the module's doc): none where there is no lane."""
 
@@ -96,6 +113,48 @@ class LaneModes:
         if self.rates is not None:
             sea_distances([((a.port.lon, a.port.lat), (b.port.lon, b.port.lat)) for a, b in pairs
                            if a.port and b.port and self._computes(self.listed.get((a.id, b.id)))])
+
+    def table(self, origins: list[Any], destinations: list[Any], skip_same: bool = False) -> ModeTable:
+        """The modes of every lane from ``origins`` to ``destinations`` (but a node's lane to itself if
+        ``skip_same``): a call per listed lane; the unlisted pairs at once when there are no freight_rates (each
+        costs default_freight, or has no lane), else a call per pair (freight computed from distances)."""
+        origin_code = {node.id: i for i, node in enumerate(origins)}
+        destination_code = {node.id: j for j, node in enumerate(destinations)}
+        unlisted = np.ones((len(origins), len(destinations)), dtype=bool)
+        if skip_same:
+            np.fill_diagonal(unlisted, False)
+        found: list[tuple[int, int, int, ModeCost]] = []
+        for origin, destination in self.listed:
+            i, j = origin_code.get(origin), destination_code.get(destination)
+            if i is not None and j is not None and unlisted[i, j]:
+                unlisted[i, j] = False
+                found += [(i, j, slot, cost) for slot, cost in enumerate(self(origins[i], destinations[j]))]
+        origin, destination = np.nonzero(unlisted)
+        default = self._default()
+        if self.rates is not None:
+            found += [(i, j, 0, cost) for i, j in zip(origin.tolist(), destination.tolist(), strict=True)
+                      if (cost := self.computed(origins[i], destinations[j], sea_only=False)) is not None]
+        elif default is not None:
+            found += [(i, j, 0, default) for i, j in zip(origin.tolist(), destination.tolist(), strict=True)]
+        columns = list(zip(*found, strict=True)) if found else [(), (), (), ()]
+        slot = np.array(columns[2], dtype=np.int64)
+        origin, destination = (np.array(column, dtype=np.int64) for column in columns[:2])
+        order = np.lexsort((slot, destination, origin))
+        costs = [columns[3][i] for i in order]
+        distinct = {id(cost): cost for cost in costs}  # the unlisted pairs share one default
+        freight = {key: cost.freight for key, cost in distinct.items()}
+        return ModeTable(origin[order], destination[order], np.array([cost.mode for cost in costs], dtype=np.int64),
+                         np.array([cost.transit_days for cost in costs], dtype=np.float64),
+                         np.array([cost.fixed for cost in costs], dtype=np.int64),
+                         np.array([freight[id(cost)] for cost in costs], dtype=np.float64).reshape(
+                             -1, self.fx.shape[1]))
+
+    def _default(self) -> ModeCost | None:
+        """default_freight's sea lane (None without it)."""
+        if self.default is None:
+            return None
+        years = self.fx.shape[1]
+        return ModeCost(SEA, {"freight": np.full(years, self.default)}, np.zeros(years), np.nan, -1)
 
     @staticmethod
     def _computes(lane: Lane | None) -> bool:
@@ -152,7 +211,6 @@ class LaneModes:
     def computed(self, origin: Any, destination: Any, sea_only: bool) -> ModeCost | None:
         """The freight_rates' lane from distances (by sea between ports, else by road unless ``sea_only``), else
         default_freight's; None if neither applies."""
-        years = self.fx.shape[1]
         if self.rates is not None and (not sea_only or (origin.port is not None and destination.port is not None)):
             parts = lane_parts(origin, destination, self.rates)
             if parts is not None:
@@ -161,9 +219,7 @@ class LaneModes:
                 return ModeCost(SEA if sea else ROAD, {part: amount / self.rate for part, amount in parts.items()},
                                 freight_past_entry(origin, destination, self.rates) / self.rate,
                                 np.nan if days is None else days, -1)
-        if self.default is not None:
-            return ModeCost(SEA, {"freight": np.full(years, self.default)}, np.zeros(years), np.nan, -1)
-        return None
+        return self._default()
 
 
 def keeps_promise(transit_days: float, market: Any) -> bool:
@@ -181,5 +237,5 @@ def lane_km(lane: Lane, origin: Any, destination: Any) -> float | None:
     return great_circle_km(origin.location, destination.location)
 
 
-__all__ = ["MODE_CODE", "NO_MODE", "FixedModes", "LaneModes", "ModeCost", "compile_fixed_modes", "keeps_promise",
-           "lane_km"]
+__all__ = ["MODE_CODE", "NO_MODE", "FixedModes", "LaneModes", "ModeCost", "ModeTable", "compile_fixed_modes",
+           "keeps_promise", "lane_km"]

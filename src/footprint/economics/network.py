@@ -22,6 +22,7 @@ from footprint.economics.freight import (
     sea_distances,
 )
 from footprint.economics.fx import sourced_fx_rates
+from footprint.economics.joins import pairs_by_key
 from footprint.economics.modes import ROAD, SEA, FixedModes, LaneModes, compile_fixed_modes
 from footprint.economics.origin import Claims, compile_claims
 from footprint.economics.tiers import Sites, Tiers, compile_tiers
@@ -678,23 +679,6 @@ def _demand_entries(
                 for name, table in (("penalty", penalty), ("price", price))}
     return (np.array(pair_product, dtype=np.int64)[pair], pair_market_array[pair], year.astype(np.int64),
             unit_table[pair, year], per_unit["penalty"], per_unit["price"])
-
-
-def pairs_by_key(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (i, j) of every pair with left[i] == right[j] (non-negative integer keys).
-
-    A vectorized join: pairs come grouped by i, in order; no Python loop per pair. Positions
-    are 32-bit, as HiGHS's indices are.
-    """
-    order = np.argsort(right, kind="stable").astype(np.int32)
-    size = int(max(left.max(initial=-1), right.max(initial=-1))) + 1
-    counts = np.bincount(right, minlength=size)
-    first = (np.cumsum(counts) - counts).astype(np.int32)
-    repeats = counts[left]
-    left_of_pair = np.repeat(np.arange(len(left), dtype=np.int32), repeats)
-    within = np.arange(len(left_of_pair), dtype=np.int32) - np.repeat(
-        (np.cumsum(repeats) - repeats).astype(np.int32), repeats)
-    return left_of_pair, order[first[left[left_of_pair]] + within]
 
 
 def _content_countries(scenario: Scenario) -> set[str]:

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from footprint.economics.modes import NO_MODE, FixedModes, LaneModes, keeps_promise
+from footprint.economics.joins import pairs_by_key
+from footprint.economics.modes import NO_MODE, FixedModes, LaneModes, ModeTable
 from footprint.economics.trade import DutyRates
 from footprint.scenario.model.figures import value_of, year_values
 from footprint.scenario.model.scenario import Scenario
@@ -160,19 +161,30 @@ def _bom_matrix(entries: list[Any], component_code: dict[str, int]) -> np.ndarra
     return matrix
 
 
-Row = tuple[int, int, int, int, dict[str, float], Any]
-"""An arc: origin, item, destination, year index, its cost by part, and its mode (ModeCost; None: no transport)."""
+def _arcs(origin: np.ndarray, item: np.ndarray, destination: np.ndarray, year: np.ndarray,
+          parts: dict[str, np.ndarray], modes: ModeTable, lane: np.ndarray) -> Arcs:
+    """Arcs from their columns: their cost by part (those left out are 0) and each one's row in ``modes``."""
+    zero = np.zeros(len(year))
+    return Arcs(*(np.asarray(column, dtype=np.int64) for column in (origin, item, destination, year)),
+                parts={part: np.asarray(parts.get(part, zero), dtype=np.float64) for part in ARC_PARTS},
+                mode=modes.mode[lane], transit_days=modes.transit_days[lane], fixed=modes.fixed[lane])
 
 
-def _arcs(rows: list[Row]) -> Arcs:
-    """Arcs from (origin, item, destination, year index, parts, mode) tuples."""
-    columns = list(zip(*rows, strict=True)) if rows else [(), (), (), (), (), ()]
-    parts = {part: np.array([p.get(part, 0.0) for p in columns[4]], dtype=np.float64) for part in ARC_PARTS}
-    modes = columns[5]
-    return Arcs(*(np.array(column, dtype=np.int64) for column in columns[:4]), parts=parts,
-                mode=np.array([NO_MODE if m is None else m.mode for m in modes], dtype=np.int64),
-                transit_days=np.array([0.0 if m is None else m.transit_days for m in modes], dtype=np.float64),
-                fixed=np.array([-1 if m is None else m.fixed for m in modes], dtype=np.int64))
+def _with_own(modes: ModeTable, n_nodes: int) -> ModeTable:
+    """``modes`` with a row for each node to itself: no transport (its own components), at no freight."""
+    own = np.arange(n_nodes, dtype=np.int64)
+    return ModeTable(np.concatenate([modes.origin, own]), np.concatenate([modes.destination, own]),
+                     np.concatenate([modes.mode, np.full(n_nodes, NO_MODE)]),
+                     np.concatenate([modes.transit_days, np.zeros(n_nodes)]),
+                     np.concatenate([modes.fixed, np.full(n_nodes, -1)]),
+                     np.concatenate([modes.freight, np.zeros((n_nodes, modes.freight.shape[1]))]))
+
+
+def _lanes_of(origin: np.ndarray, destination: np.ndarray, modes: ModeTable, n_destinations: int) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Each (origin, destination) pair with each mode of its lane: (pair, row in ``modes``), by pair and then the
+    lane's order of modes."""
+    return pairs_by_key(origin * n_destinations + destination, modes.origin * n_destinations + modes.destination)
 
 
 def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int], fx: np.ndarray,
@@ -190,10 +202,6 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
         [currency_code[c.currency or scenario.currency] for c in scenario.components]].reshape(-1, n_years)
     component_class = np.array([duty.product_class[c.product_class] for c in scenario.components], dtype=np.int64)
     country = duty.country
-
-    def rate(origin: str, destination: str, product_class: int) -> np.ndarray:
-        """The general rate by year index of goods of ``product_class`` from ``origin`` into ``destination``."""
-        return duty.yearly_general[country[origin], country[destination], product_class]
 
     # Who makes which component, at what cost (local and imported content, by year)
     makers = [c for c in scenario.capabilities if c.product in component_code and c.plant in plant_code]
@@ -232,32 +240,41 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
     freight.route(pairs)
 
     offers = [(s, supplier, supply) for s, supplier in enumerate(suppliers) for supply in supplier.supplies]
-    supply_rows = []
-    for o, (s, supplier, supply) in enumerate(offers):
-        c = component_code[supply.component]
-        price = _series(supply.price, years) / fx[currency_code[supplier.currency]]
-        for p in np.flatnonzero(uses[:, c]):
-            duty_rate = rate(supplier.country, plants[p].country, component_class[c])
-            for mode in freight(supplier, plants[p]):
-                for t in range(n_years):
-                    if supplier_sites.operating[s, t] and operating[p, t]:
-                        supply_rows.append((s, o, int(p), t, {"purchase": price[t], "freight": mode.freight[t],
-                                                              "duty": duty_rate[t] * price[t]}, mode))
+    offer_supplier = np.array([s for s, _, _ in offers], dtype=np.int64)
+    offer_component = np.array([component_code[supply.component] for _, _, supply in offers], dtype=np.int64)
+    supplier_country = np.array([country[supplier.country] for supplier in suppliers], dtype=np.int64)
+    plant_country = np.array([country[plant.country] for plant in plants], dtype=np.int64)
+    n_plants = len(plants)
+    # supplier -> plant: each offer to each plant that uses its component, by each mode of the lane, in the years
+    # both operate
+    lanes = freight.table(suppliers, plants) if offers else freight.table([], [])
+    offer, plant = np.nonzero(uses[:, offer_component].T)
+    pair, lane = _lanes_of(offer_supplier[offer], plant, lanes, n_plants)
+    offer, plant = offer[pair], plant[pair]
+    arc, year = np.nonzero(supplier_sites.operating[offer_supplier[offer]] & operating[plant])
+    offer, plant, lane = offer[arc], plant[arc], lane[arc]
+    price = np.array([_series(supply.price, years) / fx[currency_code[supplier.currency]]
+                      for _, supplier, supply in offers]).reshape(-1, n_years)[offer, year]
+    supply_arcs = _arcs(offer_supplier[offer], offer, plant, year, {
+        "purchase": price, "freight": lanes.freight[lane, year],
+        "duty": duty.yearly_general[supplier_country[offer_supplier[offer]], plant_country[plant],
+                                    component_class[offer_component[offer]], year] * price}, lanes, lane)
 
+    # maker -> plant: each maker to each plant that uses its component (itself at no freight and no duty)
     made_value = maker_cost + (component_bom[maker_component] @ component_value if len(makers) else 0.0)
-    transfer_rows = []
-    for i in range(len(makers)):
-        a, c = maker_plant[i], maker_component[i]
-        for p in np.flatnonzero(uses[:, c]):
-            modes = [None] if p == a else freight(plants[a], plants[p])  # its own: no transport
-            duty_rate = rate(plants[a].country, plants[p].country, component_class[c]) if p != a else np.zeros(
-                n_years)
-            for mode in modes:
-                for t in range(n_years):
-                    if operating[a, t] and operating[p, t]:
-                        transfer_rows.append((i, int(c), int(p), t, {
-                            "making": maker_cost[i, t], "freight": 0.0 if mode is None else mode.freight[t],
-                            "duty": duty_rate[t] * made_value[i, t]}, mode))
+    lanes = _with_own(freight.table(plants, plants, skip_same=True) if len(makers) else freight.table([], []),
+                      n_plants)
+    maker, plant = np.nonzero(uses[:, maker_component].T)
+    pair, lane = _lanes_of(maker_plant[maker], plant, lanes, n_plants)
+    maker, plant = maker[pair], plant[pair]
+    arc, year = np.nonzero(operating[maker_plant[maker]] & operating[plant])
+    maker, plant, lane = maker[arc], plant[arc], lane[arc]
+    from_plant = maker_plant[maker]
+    rate = np.where(from_plant == plant, 0.0, duty.yearly_general[plant_country[from_plant], plant_country[plant],
+                                                                  component_class[maker_component[maker]], year])
+    transfer_arcs = _arcs(maker, maker_component[maker], plant, year, {
+        "making": maker_cost[maker, year], "freight": lanes.freight[lane, year],
+        "duty": rate * made_value[maker, year]}, lanes, lane)
 
     inbound, delivery, commodities = _distribution(scenario, network, facility_sites, freight, fx, currency_code,
                                                    product_bom @ component_value)
@@ -275,13 +292,13 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
         maker_component=maker_component,
         maker_member_pool=np.array(member_pool, dtype=np.int64),
         maker_member=np.array(member, dtype=np.int64),
-        offer_supplier=np.array([s for s, _, _ in offers], dtype=np.int64),
-        offer_component=np.array([component_code[supply.component] for _, _, supply in offers], dtype=np.int64),
-        offer_capacity=np.where(supplier_sites.operating[[s for s, _, _ in offers]].reshape(-1, n_years),
+        offer_supplier=offer_supplier,
+        offer_component=offer_component,
+        offer_capacity=np.where(supplier_sites.operating[offer_supplier].reshape(-1, n_years),
                                 offer_capacity, 0.0),
         offer_min_volume=np.array([value_of(supply.min_volume) for _, _, supply in offers]),
-        supply=_arcs(supply_rows),
-        transfer=_arcs(transfer_rows),
+        supply=supply_arcs,
+        transfer=transfer_arcs,
         inbound=inbound,
         delivery=delivery,
         inbound_commodity=commodities["inbound"],
@@ -299,55 +316,79 @@ def _distribution(scenario: Scenario, network: Any, sites: Sites, freight: LaneM
     that join them at each facility (see the module's doc); ``bom_value``: each product's bill of materials at
     value, by year index (part of its customs value). A market's transit promise (max_transit_days) keeps the
     delivery legs slower than it from its demand: goods are held in stock at the facility, so the promise counts
-    from there."""
+    from there.
+
+    Arcs come by facility, product, source (its profile) or commodity, then demand entry, mode and year."""
     facilities, plants, markets = scenario.facilities, scenario.plants, scenario.markets
-    n_years = len(scenario.years)
+    n_years, n_facilities, n_markets = len(scenario.years), len(facilities), len(markets)
+    n_products = len(network.products)
     handling = np.array([value_of(f.handling_cost) for f in facilities]).reshape(-1, 1) / fx[
         [currency_code[f.currency] for f in facilities]].reshape(-1, n_years)
     profile_capability = network.profile_capability
+    profile_product, profile_plant = network.cap_product[profile_capability], network.cap_plant[profile_capability]
     production = (network.cap_local[profile_capability] + network.cap_imported[profile_capability]
                   + network.profile_extra)
-    inbound_rows, delivery_rows = [], []
-    commodity: dict[str, list[int]] = {"inbound": [], "facility": [], "product": [], "profile": []}
-    for f, facility in enumerate(facilities):
-        reach = {k: kept for k, market in enumerate(markets) if (kept := [
-            mode for mode in freight(facility, market) if keeps_promise(mode.transit_days, market)])}
-        entries = np.flatnonzero(np.isin(network.demand_market, list(reach)) & sites.operating[f, network.demand_year])
-        for m in range(len(network.products)):
-            own = entries[network.demand_product[entries] == m]
-            sources = []
-            for profile in np.flatnonzero(network.cap_product[profile_capability] == m):
-                plant = network.cap_plant[profile_capability[profile]]
-                modes = freight(plants[plant], facility)
-                if modes:
-                    sources.append((int(profile), int(plant), modes))
-            if not sources or not len(own):
-                continue
-            rates = {profile: network.duty_rate(np.full(len(own), profile), network.demand_market[own],
-                                                network.demand_year[own]) for profile, _, _ in sources}
-            pooled = not any(r.any() for r in rates.values())
-            keys = [-1] if pooled else [profile for profile, _, _ in sources]
-            first = len(commodity["facility"])
-            for key in keys:
-                commodity["facility"].append(f)
-                commodity["product"].append(m)
-                commodity["profile"].append(key)
-            for profile, plant, modes in sources:
-                for mode in modes:
-                    for t in range(n_years):
-                        if network.plant_operating[plant, t] and sites.operating[f, t]:
-                            commodity["inbound"].append(first + (0 if pooled else keys.index(profile)))
-                            inbound_rows.append((profile, m, f, t, {"making": production[profile, t],
-                                                                    "freight": mode.freight[t]}, mode))
-            for position, key in enumerate(keys):
-                for e, entry in enumerate(own):
-                    k, t = network.demand_market[entry], network.demand_year[entry]
-                    duty = 0.0 if pooled else rates[key][e] * (production[key, t] + bom_value[m, t])
-                    for mode in reach[k]:
-                        delivery_rows.append((f, first + position, int(entry), int(t), {
-                            "freight": mode.freight[t], "handling": handling[f, t], "duty": duty}, mode))
-    return _arcs(inbound_rows), _arcs(delivery_rows), {name: np.array(values, dtype=np.int64)
-                                                          for name, values in commodity.items()}
+    demand_product, demand_market, demand_year = network.demand_product, network.demand_market, network.demand_year
+    # facility -> market legs that keep the market's promise; the demand entries each facility serves (a leg to
+    # its market, the facility operating in its year)
+    outbound = freight.table(facilities, markets) if n_facilities else freight.table([], [])
+    promise = np.array([np.nan if market.max_transit_days is None else value_of(market.max_transit_days)
+                        for market in markets], dtype=np.float64)
+    limit = promise[outbound.destination]
+    outbound = _rows(outbound, np.isnan(limit) | (outbound.transit_days <= limit))
+    reach = np.zeros((n_facilities, n_markets), dtype=bool)
+    reach[outbound.origin, outbound.destination] = True
+    own_facility, own_entry = np.nonzero(reach[:, demand_market] & sites.operating[:, demand_year])
+    serves = np.zeros((n_facilities, n_products), dtype=bool)
+    serves[own_facility, demand_product[own_entry]] = True
+    # sources: (facility, profile) where the profile's plant has a lane to the facility and the facility serves
+    # some demand for its product; by facility, product and profile
+    inbound_lanes = freight.table(plants, facilities) if n_facilities else freight.table([], [])
+    linked = np.zeros((len(plants), n_facilities), dtype=bool)
+    linked[inbound_lanes.origin, inbound_lanes.destination] = True
+    facility, profile = np.nonzero(linked[profile_plant].T)
+    keep = serves[facility, profile_product[profile]]
+    facility, profile = facility[keep], profile[keep]
+    order = np.lexsort((profile, profile_product[profile], facility))
+    facility, profile = facility[order], profile[order]
+    product = profile_product[profile]
+    group_key = facility * n_products + product
+    group = np.cumsum(np.r_[True, group_key[1:] != group_key[:-1]]) - 1 if len(group_key) else group_key
+    # each source with each demand entry of its product the facility serves, and the duty rate it pays there
+    source, served = pairs_by_key(group_key, own_facility * n_products + demand_product[own_entry])
+    entry = own_entry[served]
+    rate = network.duty_rate(profile[source], demand_market[entry], demand_year[entry])
+    # a facility's product is pooled where no source pays duty into any market it serves
+    pooled = np.bincount(group[source], weights=rate != 0, minlength=int(group.max(initial=-1)) + 1) == 0
+    is_commodity = np.r_[True, group[1:] != group[:-1]] | ~pooled[group] if len(group) else np.zeros(0, bool)
+    commodity = np.cumsum(is_commodity) - 1
+    commodities = {"facility": facility[is_commodity], "product": product[is_commodity],
+                   "profile": np.where(pooled[group], -1, profile)[is_commodity]}
+
+    pair, lane = _lanes_of(profile_plant[profile], facility, inbound_lanes, n_facilities)
+    arc, year = np.nonzero(network.plant_operating[profile_plant[profile[pair]]] & sites.operating[facility[pair]])
+    pair, lane = pair[arc], lane[arc]
+    inbound = _arcs(profile[pair], product[pair], facility[pair], year, {
+        "making": production[profile[pair], year], "freight": inbound_lanes.freight[lane, year]}, inbound_lanes, lane)
+    commodities["inbound"] = commodity[pair]
+
+    keep = is_commodity[source]
+    source, entry, rate = source[keep], entry[keep], rate[keep]
+    year = demand_year[entry]
+    duty = np.where(pooled[group[source]], 0.0,
+                    rate * (production[profile[source], year] + bom_value[product[source], year]))
+    pair, lane = _lanes_of(facility[source], demand_market[entry], outbound, n_markets)
+    source, entry, year = source[pair], entry[pair], year[pair]
+    delivery = _arcs(facility[source], commodity[source], entry, year, {
+        "freight": outbound.freight[lane, year], "handling": handling[facility[source], year], "duty": duty[pair]},
+        outbound, lane)
+    return inbound, delivery, {name: np.asarray(values, dtype=np.int64) for name, values in commodities.items()}
+
+
+def _rows(modes: ModeTable, keep: np.ndarray) -> ModeTable:
+    """The rows of ``modes`` where ``keep``."""
+    return ModeTable(modes.origin[keep], modes.destination[keep], modes.mode[keep], modes.transit_days[keep],
+                     modes.fixed[keep], modes.freight[keep])
 
 
 def _series(series: Any, years: list[int], default: float = 0.0) -> np.ndarray:
