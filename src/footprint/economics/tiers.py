@@ -21,6 +21,7 @@ no duty. Duties follow the goods' class and the countries they leave and enter:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -146,6 +147,26 @@ class Tiers:
     """The content profile of a commodity that keeps its origin; -1 for one pooled by product."""
     facility_capacity: np.ndarray
     """Most units each facility handles, per year index (inf: no limit)."""
+
+    @cached_property
+    def explosion(self) -> np.ndarray:
+        """Units of each component per unit of each product through its bills of materials at every level:
+        (product, component): the product boms times each power of the component bom, level by level over their
+        non-zeros (validated acyclic, so the levels end; no dense inverse, which BLAS threads on a busy machine make
+        slow)."""
+        explosion = self.product_bom.copy()
+        level = self.product_bom
+        made, used = np.nonzero(self.component_bom)
+        for _ in self.components:  # a path through an acyclic bom has fewer levels than components
+            product, component = np.nonzero(level)
+            if not len(product):
+                break
+            pair, entry = pairs_by_key(component, made)
+            units = level[product[pair], component[pair]] * self.component_bom[made[entry], used[entry]]
+            level = np.zeros_like(level)
+            np.add.at(level, (product[pair], used[entry]), units)
+            explosion += level
+        return explosion
 
     @property
     def empty(self) -> bool:

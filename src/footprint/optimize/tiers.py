@@ -158,10 +158,11 @@ def _add_component_balance(program: LinearProgram, network: Network) -> None:
             (transfer.origin, transfer.year, program.variables["transfer"].columns(), tiers.component_bom,
              tiers.maker_component, tiers.maker_plant)]
     for maker, when, cols, bom, item_of, plant_of in made:
-        uses = bom[item_of[maker]]  # (arc, component)
-        arc, component = np.nonzero(uses)
+        item, component = np.nonzero(bom)  # the bill of materials' entries, by item and component
+        arc, entry = pairs_by_key(item_of[maker], item)
         if len(arc):
-            terms.append((row[plant_of[maker[arc]], component, when[arc]], cols[arc], -uses[arc, component]))
+            component = component[entry]
+            terms.append((row[plant_of[maker[arc]], component, when[arc]], cols[arc], -bom[item[entry], component]))
     used = np.unique(np.concatenate([t[0] for t in terms])) if terms else np.zeros(0, np.int64)
     # rows only where something comes in or is used; renumber them densely
     dense = np.full(row.size, -1)
@@ -176,12 +177,7 @@ def _add_component_balance(program: LinearProgram, network: Network) -> None:
 def component_need(network: Network) -> np.ndarray:
     """The most units of each component the network can use per year index: the demand for every product, through
     its bills of materials at every level. A bound for links, never binding."""
-    tiers = network.tiers
-    n_components = len(tiers.components)
-    explosion = tiers.product_bom @ np.linalg.inv(np.eye(n_components) - tiers.component_bom)  # acyclic: finite
-    demand = np.zeros((len(network.products), len(network.years)))
-    np.add.at(demand, (network.demand_product, network.demand_year), network.demand_units)
-    return explosion.T @ demand
+    return network.tiers.explosion.T @ _product_demand(network)
 
 
 def _add_offers(program: LinearProgram, network: Network, need: np.ndarray) -> None:
