@@ -21,6 +21,7 @@ no duty. Duties follow the goods' class and the countries they leave and enter:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -191,6 +192,8 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
     component_class = np.array([duty.product_class[c.product_class] for c in scenario.components], dtype=np.int64)
     country = duty.country
 
+    originating = cache(duty.yearly_originating)  # offers certified under the same agreements share one table
+
     def rate(origin: str, destination: str, product_class: int) -> np.ndarray:
         """The general rate by year index of goods of ``product_class`` from ``origin`` into ``destination``."""
         return duty.yearly_general[country[origin], country[destination], product_class]
@@ -237,7 +240,9 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
         c = component_code[supply.component]
         price = _series(supply.price, years) / fx[currency_code[supplier.currency]]
         for p in np.flatnonzero(uses[:, c]):
-            duty_rate = rate(supplier.country, plants[p].country, component_class[c])
+            duty_rate = (rate(supplier.country, plants[p].country, component_class[c]) if not supply.originating
+                         else originating(tuple(supply.originating))[country[supplier.country],
+                                                                     country[plants[p].country], component_class[c]])
             for mode in freight(supplier, plants[p]):
                 for t in range(n_years):
                     if supplier_sites.operating[s, t] and operating[p, t]:
