@@ -157,7 +157,8 @@ def stochastic_written(tmp_path_factory: pytest.TempPathFactory) -> Path:
      'regret.parquet: column name: its futures are ["cheap", "dear"], the summary\'s ["cheap", "other"]'),
     (lambda f: set_summary(f, "waiting", ...), "summary.json: waiting is missing"),
     (lambda f: set_cell(f, "revisions", "kind", 0, "moved"),
-     'revisions.csv: column kind, line 2: expected one of build, opens, closes, assignment, found "moved"'),
+     'revisions.csv: column kind, line 2: expected one of build, opens, closes, assignment, single_source, found '
+     '"moved"'),
     (lambda f: set_cell(f, "flows", "future", 0, "neither"),
      'flows.csv: column future, line 2: future "neither" is none of the summary\'s futures'),
     (lambda f: set_cell(f, "regret", "probability", 0, "x"),

@@ -409,3 +409,19 @@ def test_a_stochastic_plan_compares_by_the_sources_it_takes_in_every_future() ->
     comparison = compare(near, each.plan)
     assert set(comparison.single_sources["market"].astype(str)) == {"k1", "k2"}  # a source in no future's common
     assert any("car for k2 from a 2020-2021 in 50%" in note for note in comparison.notes)
+
+
+def test_a_future_that_decides_for_itself_later_revises_its_single_sources() -> None:
+    """Revised from 2021: 2020 is decided for both futures (A k2, as above); in 2021 near takes its own optimum, A k1
+    and B k2 (48), far keeps A k2 (51). The revisions name near's four changed sources against the plan with every
+    decision made now (A k2 and B k1 in every year), and the plan's note reads them."""
+    data, futures = uncertain()
+    plan = stochastic_plan(data, "uncertain", futures, options=EXACT, method="extensive", revise_from=2021)
+    rows = plan.revisions.astype(object).where(plan.revisions.notna(), None)
+    assert sorted(tuple(row) for row in rows.itertuples(index=False)) == [
+        ("near", "single_source", None, "a", "car", "k1", 2021, 0, 1),
+        ("near", "single_source", None, "a", "car", "k2", 2021, 1, 0),
+        ("near", "single_source", None, "b", "car", "k1", 2021, 1, 0),
+        ("near", "single_source", None, "b", "car", "k2", 2021, 0, 1)]
+    assert plan.revised == {"near": "+car for k1 from a 2021, +car for k2 from b 2021, -car for k2 from a 2021, "
+                                    "-car for k1 from b 2021"}

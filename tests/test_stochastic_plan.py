@@ -3,6 +3,7 @@ compare (issue 10, point 5), on instances worked out by hand."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from footprint.analysis.expected import decided_by_future, expected_plan
 from footprint.analysis.stochastic import StochasticPlan, stochastic_plan
 from footprint.plan.decisions import Decisions
 from footprint.plan.plan import FUTURE, LATER_TABLES, STOCHASTIC_TABLES, TABLES, Plan, stack_plans, table_columns
+from footprint.plan.results import MANIFEST
 from footprint.plan.store import RunStore
 from footprint.scenario.sets.parameters import apply_overrides
 from footprint.scenario.sets.scenario_sets import Future
@@ -128,9 +130,9 @@ def test_the_future_that_knows_x_is_cheap_revises_its_build(revised: StochasticP
     assert revised.waiting == pytest.approx(50.0)
     rows = revised.revisions.astype(object).where(revised.revisions.notna(), None)
     assert [tuple(row) for row in rows.itertuples(index=False)] == [
-        ("cheap", "build", "x-line", "x", None, 2021, 0, 1),
-        ("cheap", "assignment", None, "a", "car", 2021, 1, 0),  # a makes none in 2021
-        ("cheap", "assignment", None, "x", "car", 2021, 0, 1)]
+        ("cheap", "build", "x-line", "x", None, None, 2021, 0, 1),
+        ("cheap", "assignment", None, "a", "car", None, 2021, 1, 0),  # a makes none in 2021
+        ("cheap", "assignment", None, "x", "car", None, 2021, 0, 1)]
     assert revised.revised == {"cheap": "+x-line 2021, +car at x 2021, -car at a 2021"}
     builds = revised.plan.tables["builds"]
     assert list(zip(builds[FUTURE], builds["option"], builds["year"], strict=True)) == [("cheap", "x-line", 2021)]
@@ -310,3 +312,18 @@ def test_the_command_compares_a_stored_stochastic_run_with_a_deterministic_one(t
     assert "B is a stochastic plan over 2 futures, compared as its expected plan" in text
     assert "│ c-line │ c │ main │ - │ 2020 │ only in B │" in text
     assert "│ total │ 500.00 USD │ 800.00 USD │ +300.00 USD │" in text
+
+
+def test_revisions_written_before_they_named_a_market_read_back(revised: StochasticPlan, tmp_path: Path) -> None:
+    """A stochastic plan's folder from before single-source revisions: its revisions have no market column."""
+    folder = revised.plan.write(tmp_path / "plan")
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    del summary[MANIFEST]  # a folder written before the manifest: whatever tables are there
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    for suffix in ("csv", "parquet"):
+        (folder / f"revisions.{suffix}").unlink(missing_ok=True)
+    revised.revisions.drop(columns="market").to_csv(folder / "revisions.csv", index=False)
+    older = Plan.read(folder)
+    assert tuple(older.tables["revisions"].columns) == STOCHASTIC_TABLES["revisions"]
+    assert older.tables["revisions"]["market"].isna().all()
+    assert older.tables["revisions"]["kind"].tolist() == revised.revisions["kind"].tolist()

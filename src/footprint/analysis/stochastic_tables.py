@@ -42,7 +42,7 @@ _COST_SENSE = "minimize_cost"
 """A stochastic plan's amounts are NPV costs (a profit a negative cost), whatever the scenario's objective."""
 
 
-_DTYPES = {"revisions": ("object", "object", "object", "object", "object", "int64", "int64", "int64"),
+_DTYPES = {"revisions": ("object", "object", "object", "object", "object", "object", "int64", "int64", "int64"),
            "iterations": ("int64", "float64", "float64", "float64", "float64", "int64", "int64")}
 """The types of the columns of STOCHASTIC_TABLES made here (the regret table is given)."""
 
@@ -80,16 +80,21 @@ def revisions(committed: Parts | None, revised: Parts, revise_from: int | None) 
         for option, year in sorted(counts[0].keys() | counts[1].keys()):
             a, b = counts[0].get((option, year), 0), counts[1].get((option, year), 0)
             if a != b:
-                rows.append((name, "build", option, plant_of[option], None, year, a, b))
+                rows.append((name, "build", option, plant_of[option], None, None, year, a, b))
         for plant, verb, year in sorted(before.plants ^ after.plants):
             if year >= revise_from:
-                rows.append((name, verb, None, plant, None, year, int((plant, verb, year) in before.plants),
+                rows.append((name, verb, None, plant, None, None, year, int((plant, verb, year) in before.plants),
                              int((plant, verb, year) in after.plants)))
         for plant, product, year in sorted(before.assignments ^ after.assignments):
             if year >= revise_from:
                 cell = (plant, product, year)
-                rows.append((name, "assignment", None, plant, product, year, int(cell in before.assignments),
+                rows.append((name, "assignment", None, plant, product, None, year, int(cell in before.assignments),
                              int(cell in after.assignments)))
+        for plant, product, market, year in sorted(before.single_sources ^ after.single_sources):
+            if year >= revise_from:
+                source = (plant, product, market, year)
+                rows.append((name, "single_source", None, plant, product, market, year,
+                             int(source in before.single_sources), int(source in after.single_sources)))
     if not rows:
         return _empty("revisions")
     frame = pd.DataFrame(rows, columns=list(STOCHASTIC_TABLES["revisions"]))
@@ -107,10 +112,13 @@ def revision_notes(table: pd.DataFrame) -> dict[str, str]:
             builds = chosen[chosen["kind"] == "build"]
             plants = chosen[chosen["kind"].isin(("opens", "closes"))]
             assigned = chosen[chosen["kind"] == "assignment"]
+            sources = chosen[chosen["kind"] == "single_source"]
             sides.append(Decisions(
                 frozenset(zip(builds["option"], builds["year"].astype(int), builds[side].astype(int), strict=True)),
                 frozenset(zip(assigned["plant"], assigned["product"], assigned["year"].astype(int), strict=True)),
-                frozenset(zip(plants["plant"], plants["kind"], plants["year"].astype(int), strict=True))))
+                frozenset(zip(plants["plant"], plants["kind"], plants["year"].astype(int), strict=True)),
+                single_sources=frozenset(zip(sources["plant"], sources["product"], sources["market"],
+                                             sources["year"].astype(int), strict=True))))
         notes[str(name)] = describe_change(*sides)
     return notes
 

@@ -276,10 +276,15 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
     offer, plant, lane = offer[arc], plant[arc], lane[arc]
     price = np.array([_series(supply.price, years) / fx[currency_code[supplier.currency]]
                       for _, supplier, supply in offers]).reshape(-1, n_years)[offer, year]
+    cell = (supplier_country[offer_supplier[offer]], plant_country[plant], component_class[offer_component[offer]],
+            year)
+    rate = duty.yearly_general[cell]
+    certified = [tuple(supply.originating) for _, _, supply in offers]
+    for agreements in set(certified) - {()}:  # offers certified as originating under the same agreements
+        under = np.isin(offer, [o for o, given in enumerate(certified) if given == agreements])
+        rate[under] = duty.yearly_originating(agreements)[tuple(axis[under] for axis in cell)]
     supply_arcs = _arcs(offer_supplier[offer], offer, plant, year, {
-        "purchase": price, "freight": lanes.freight[lane, year],
-        "duty": duty.yearly_general[supplier_country[offer_supplier[offer]], plant_country[plant],
-                                    component_class[offer_component[offer]], year] * price}, lanes, lane)
+        "purchase": price, "freight": lanes.freight[lane, year], "duty": rate * price}, lanes, lane)
 
     # maker -> plant: each maker to each plant that uses its component (itself at no freight and no duty)
     made_value = maker_cost + (component_bom[maker_component] @ component_value if len(makers) else 0.0)

@@ -103,6 +103,16 @@ class DutyRates:
         """The general rate of each year, its spans weighted by their days: (origin, destination, class, year)."""
         return np.einsum("odcys,ys->odcy", self.general, self.span_share)
 
+    def yearly_originating(self, agreements: Iterable[str]) -> np.ndarray:
+        """The rate of each year of goods that originate under ``agreements`` (ids), whatever their content: in
+        each span the lowest of the general rate and each agreement's preferential one (a claim is made only where
+        it pays; between non-members an agreement's rate is the general one), with none of the duties it relieves
+        (originating goods have no dutiable content outside), the spans weighted by their days:
+        (origin, destination, class, year)."""
+        wanted = set(agreements)
+        lowest = reduce(np.minimum, (a.qualified for a in self.agreements if a.id in wanted), self.general)
+        return np.einsum("odcys,ys->odcy", lowest, self.span_share)
+
 
 _RECENT: OrderedDict[tuple[Any, ...], DutyRates] = OrderedDict()
 RECENT_TABLES = 8

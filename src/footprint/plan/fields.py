@@ -40,10 +40,11 @@ OWN_KINDS: dict[tuple[str, str], str] = {
     ("rvc", "rvc"): AMOUNT_OR_NONE,  # none where the units have no value
     ("regret", "own"): AMOUNT_OR_NONE, ("regret", "ev_plan"): AMOUNT_OR_NONE,  # none: no EV plan
     ("revisions", "option"): NAME_OR_NONE, ("revisions", "product"): NAME_OR_NONE,  # by the revision's kind
+    ("revisions", "market"): NAME_OR_NONE,
     ("iterations", "lower"): BOUND, ("iterations", "upper"): BOUND, ("iterations", "gap"): BOUND,
 }
 """Columns whose kind is their table's own."""
-REVISION_KINDS = ("build", "opens", "closes", "assignment")
+REVISION_KINDS = ("build", "opens", "closes", "assignment", "single_source")
 YEARS = (1900, 2200)
 """The years a scenario may have (scenario/figures.py): a plan's, when its summary gives no horizon."""
 _SHOWN = 60

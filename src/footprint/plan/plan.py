@@ -47,9 +47,10 @@ LATER_TABLES = ("single_sources", "supplies", "transfers", "inbound", "deliverie
 """Tables of TABLES that plans written before them lack (their results folders and stored runs): read back as
 empty, which is what those plans had of them (single sourcing; the tiers beyond the plants; the preferences claimed
 by the rules of origin of their components; the transport modes used)."""
-LATER_COLUMNS = dict.fromkeys(("flows", "supplies", "transfers", "inbound", "deliveries"), "mode")
-"""Columns of TABLES that plans written before them lack, by table: read back as nothing (none: the plan's transport
-mode was not recorded then)."""
+LATER_COLUMNS = {**dict.fromkeys(("flows", "supplies", "transfers", "inbound", "deliveries"), "mode"),
+                 "revisions": "market"}
+"""Columns of TABLES (and STOCHASTIC_TABLES) that plans written before them lack, by table: read back as nothing
+(none: the plan's transport mode was not recorded then; no revision named a market)."""
 
 STOCHASTIC = "stochastic"
 """The summary's ``kind`` of a stacked Plan (a deterministic one has none)."""
@@ -58,13 +59,14 @@ SWEEP = "sweep"
 FUTURE = "future"
 STOCHASTIC_TABLES: dict[str, tuple[str, ...]] = {
     "regret": ("name", "probability", "npv", "own", "ev_plan"),
-    "revisions": ("future", "kind", "option", "plant", "product", "year", "committed", "revised"),
+    "revisions": ("future", "kind", "option", "plant", "product", "market", "year", "committed", "revised"),
     "iterations": ("iteration", "lower", "upper", "gap", "seconds", "cuts", "feasibility_cuts"),
 }
 """The tables a stacked Plan has beside TABLES, and their columns: per future its NPV cost under the plan,
 its own optimum and under the mean future's decisions; the decisions each future revises (kind ``build``,
-``opens``, ``closes`` or ``assignment``; ``committed`` and ``revised`` count them in the plan with every
-decision made now and in that future's); the bounds of a decomposition's iterations (none: solved whole)."""
+``opens``, ``closes``, ``assignment`` or ``single_source``: the plant a single-sourced demand of the product in the
+market comes from; ``committed`` and ``revised`` count them in the plan with every decision made now and in that
+future's); the bounds of a decomposition's iterations (none: solved whole)."""
 
 SUMMARY_FILE = "summary.json"
 

@@ -264,6 +264,14 @@ def _references(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
             if tariff.relief is not None and tariff.relief.agreement not in agreements:
                 yield _unknown(("tariffs", i, "relief", "agreement"), "agreement", tariff.relief.agreement,
                                agreements)
+    if context.usable("suppliers", "agreements", "regime"):
+        agreements = context.known("agreements", (a.id for a in scenario.trade_rules[1]))
+        for i, supplier in enumerate(scenario.suppliers):
+            for j, supply in enumerate(supplier.supplies):
+                for k, name in enumerate(supply.originating):
+                    if name not in agreements:
+                        yield _unknown(("suppliers", i, "supplies", j, "originating", k), "agreement", name,
+                                       agreements)
 
 
 def _lane_ends(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:

@@ -30,6 +30,12 @@ class Supply(Entity):
     capacity: YearSeries | None = Field(None, description="Most units per year (default: unlimited).")
     min_volume: NonNegative = Field(0.0, description="Fewest units per year it sells, in a year it sells any: buying "
                                     "becomes a yes/no decision per year.")
+    originating: list[Identifier] = Field(
+        default_factory=list, description="Agreements under which the supplier certifies the part as originating "
+        "(its certificate of origin): shipped from a member to a member on days the agreement is in force, the part "
+        "pays the agreement's preferential rate where it is lower than the general rate, and none of the additional "
+        "duties the agreement relieves (a USMCA-originating part and Section 232). Without one, the part pays the "
+        "general rate.")
 
 
 class Supplier(Site):
