@@ -130,7 +130,8 @@ def test_modes_are_dashed_where_the_plan_records_them(powertrain: tuple[Loaded, 
     assert {dash for group, dash, _ in dashes if group == "flows"} == {MODE_DASHES["air"]}
     legend = {trace.name for trace in shown(figure) if trace.showlegend}
     assert {"by sea", "by air", "mode not known"} <= legend
-    plain = world_map(plan.tables, placed)
+    older = {name: table.drop(columns="mode", errors="ignore") for name, table in plan.tables.items()}
+    plain = world_map(older, placed)
     assert not any(trace.name.startswith(("by ", "mode ")) for trace in shown(plain) if trace.showlegend)
     assert {trace.line.dash for trace in shown(plain) if trace.mode == "lines"} == {"solid"}
 
@@ -186,13 +187,15 @@ def test_a_plan_written_before_the_tiers_still_renders(tmp_path: Path) -> None:
     as before (plants, markets and their lanes) and no flow diagram."""
     data = small_network_data()
     loaded = loaded_from(data)
-    folder = solve(loaded.scenario).write(tmp_path / "plan")
+    plan = solve(loaded.scenario)
+    folder = plan.write(tmp_path / "plan")
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    del summary[MANIFEST]  # a folder written before the manifest and the later tables
+    del summary[MANIFEST]  # a folder written before the manifest, the later tables and the modes
     (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
-    for name in LATER_TABLES:
+    for name in (*LATER_TABLES, "flows"):
         for suffix in ("csv", "parquet"):
-            (folder / f"{name}.{suffix}").unlink()
+            (folder / f"{name}.{suffix}").unlink(missing_ok=True)
+    plan.flows.drop(columns="mode").to_csv(folder / "flows.csv", index=False)
     older = Plan.read(folder)
     assert not has_tiers(older.tables)
     report = plan_report(older, loaded)

@@ -156,14 +156,16 @@ def test_a_multi_tier_run_shows_its_tiers_tables_map_and_flow_diagram(client: Te
     page = client.get(f"/runs/{run['run']}").text
     headers = {name: re.findall(r"<th>(.*?)</th>", table.split("</thead>")[0])
                for name, table in re.findall(r'id="table-(\w+)">(.*?)</table>', page, re.S)}
-    assert headers["supplies"] == ["supplier", "part", "plant", "year", "units"]
-    assert headers["transfers"] == ["from plant", "part", "to plant", "year", "units"]
-    assert headers["inbound"] == ["plant", "product", "distribution centre", "year", "units"]
-    assert headers["deliveries"] == ["distribution centre", "product", "market", "year", "units"]
+    assert headers["supplies"] == ["supplier", "part", "plant", "year", "mode", "units"]
+    assert headers["transfers"] == ["from plant", "part", "to plant", "year", "mode", "units"]
+    assert headers["inbound"] == ["plant", "product", "distribution centre", "year", "mode", "units"]
+    assert headers["deliveries"] == ["distribution centre", "product", "market", "year", "mode", "units"]
+    assert headers["modes"] == ["origin", "destination", "mode", "year", "units", "transit days", "freight",
+                                "fixed cost"]
     assert headers["sites"] == ["kind", "site", "year", "open", "opens this year", "closed from this year"]
     assert "single_sources" not in headers  # none in this plan: not shown
     supplies = page[page.index('id="table-supplies"'):]
-    assert re.search(r"<td>nagoya-cvt</td>\s*<td>cvt</td>\s*<td>busan</td>\s*<td>2026</td>\s*"
+    assert re.search(r"<td>nagoya-cvt</td>\s*<td>cvt</td>\s*<td>busan</td>\s*<td>2026</td>\s*<td>sea</td>\s*"
                      r'<td class="num">80,000</td>', supplies)
     assert "Purchases from suppliers (supplies)" in page
     for section in ('<section id="map">', '<section id="flow">', '<script src="/plotly.js"></script>'):
@@ -172,7 +174,7 @@ def test_a_multi_tier_run_shows_its_tiers_tables_map_and_flow_diagram(client: Te
     script = client.get("/plotly.js")
     assert script.headers["content-type"].startswith("text/javascript")
     assert "plotly.js" in script.text[:2000]
-    for table in ("supplies", "transfers", "inbound", "deliveries", "sites", "claims", "rvc"):
+    for table in ("supplies", "transfers", "inbound", "deliveries", "modes", "sites", "claims", "rvc"):
         assert f"/runs/{run['run']}/tables/{table}.csv" in page, table
     downloaded = pd.read_csv(io.StringIO(client.get(f"/runs/{run['run']}/tables/transfers.csv").text))
     assert downloaded["units"].sum() == pytest.approx(plan.tables["transfers"]["units"].sum())

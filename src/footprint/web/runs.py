@@ -46,6 +46,7 @@ TIER_TABLES = {"supplies": "Purchases from suppliers (supplies)",
                "transfers": "Components made and moved between plants (transfers)",
                "inbound": "Products into distribution centres (inbound)",
                "deliveries": "Products from distribution centres to markets (deliveries)",
+               "modes": "Transport modes used, by lane and year (modes)",
                "sites": "Suppliers and distribution centres by year (sites)",
                "single_sources": "Single sources (single_sources)", "claims": "Preferences claimed (claims)",
                "rvc": "Regional value content (rvc)"}
