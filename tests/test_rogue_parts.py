@@ -84,11 +84,11 @@ def test_korus_is_claimed_exactly_when_the_rvc_reaches_35_percent(offset: float,
     assert busan["value"].iloc[0] == pytest.approx(own + 2_600 + 1_800 + value, abs=0.1)
     assert busan["originating"].iloc[0] == pytest.approx(value)
     assert busan["rvc"].iloc[0] == pytest.approx(value / busan["value"].iloc[0])
-    assert (busan["rvc"].iloc[0] >= 0.35) is claims
+    assert bool(busan["rvc"].iloc[0] >= 0.35) is claims
     claimed = plan.tables["claims"].astype({"plant": str, "agreement": str})
     korus = claimed[(claimed["plant"] == "busan") & (claimed["agreement"] == "korus")]
-    assert (korus["units"].sum() > 0) is claims
+    assert bool(korus["units"].sum() > 0) is claims
     duty = plan.landed_cost.astype({"plant": str, "market": str, "component": str})
     busan_duty = duty[(duty["plant"] == "busan") & (duty["market"] == "us") & (duty["year"] == 2016)
                       & (duty["component"] == "duty")]["per_unit"].sum()
-    assert (busan_duty == 0) is claims  # KORUS's 0 from 2016, or the US's 2.5%
+    assert bool(busan_duty == 0) is claims  # KORUS's 0 from 2016, or the US's 2.5%
