@@ -64,7 +64,7 @@ def _busan_with_japanese_engines(body_parts_value: float) -> Plan:
     return solve(scenario_from_data(data, "rogue-2012", CHECKS))
 
 
-@pytest.mark.parametrize("offset, claims", [(-20.0, False), (20.0, True)])
+@pytest.mark.parametrize(("offset", "claims"), [(-20.0, False), (20.0, True)])
 def test_korus_is_claimed_exactly_when_the_rvc_reaches_35_percent(offset: float, claims: bool) -> None:
     """By hand, from scenario.yaml: Busan's own content is 1,127,100 KRW / 1,127.1 + 172,420 JPY / 79.75 =
     1,000 + 2,162.01 US$ (no originating material: its local cost is value added, its yen parts Japanese); with
