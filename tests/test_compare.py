@@ -24,9 +24,11 @@ from footprint.analysis.compare import (
     COSTS,
     CURRENCIES,
     DEMAND,
+    FACILITY,
     FLOWS,
     KPIS,
     LOST_SALES,
+    PARTS,
     PLANTS,
     CompareError,
     Comparison,
@@ -187,6 +189,7 @@ def mirrored(comparison: Comparison) -> dict[str, Counter[tuple[Any, ...]]]:
         "plants": rows(swapped(comparison.plants, [("year_a", "year_b")])),
         "assignments": rows(swapped(comparison.assignments, [])),
         "flows": rows(swapped(comparison.flows, [("from_plant", "to_plant"), ("from_sourcing", "to_sourcing")])),
+        "parts": rows(swapped(comparison.parts, [("from_source", "to_source"), ("from_kind", "to_kind")])),
         "costs": rows(swapped(comparison.costs, [("amount_a", "amount_b"), ("discounted_a", "discounted_b")],
                               ("amount_difference", "discounted_difference"))),
         "currencies": rows(swapped(comparison.currencies, [("amount_a", "amount_b"),
@@ -428,6 +431,63 @@ def test_the_readme_shows_what_compare_prints(rogue_pair: tuple[Plan, Plan]) -> 
     printed = "\n".join(line.rstrip() for line in console.export_text().splitlines())
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"$ footprint compare out/base out/strong-won\nA = out/base, B = out/strong-won\n{printed}\n```" in readme
+
+
+def powertrain_variant(**changes: float) -> Plan:
+    """The worked multi-tier example solved with its facility's fixed cost or Ulsan's engine cost changed."""
+    raw = fp.load("docs/examples/powertrain.yaml").model_dump()
+    if "facility_fixed_cost" in changes:
+        raw["facilities"][0]["fixed_cost"] = changes["facility_fixed_cost"]
+    for capability in raw["capabilities"]:
+        if capability["plant"] == "ulsan" and "ulsan_engine_cost" in changes:
+            capability["local_cost"] = changes["ulsan_engine_cost"]
+    return fp.solve(fp.Scenario.model_validate(raw))
+
+
+def test_multi_tier_plans_compare_their_sites_and_deliveries() -> None:
+    """Without its distribution centre (a fixed cost too high to pay), the US is served direct from Smyrna:
+    what it received through the centre moves to Smyrna (not demand only one plan has), and the centre's
+    opening is a site decision that differs."""
+    a, b = powertrain_variant(), powertrain_variant(facility_fixed_cost=1e12)
+    comparison = compare(a, b)
+    pd.testing.assert_frame_equal(comparison.plants, frame([("nashville-dc", "opens", 2026, NA, "removed")], PLANTS))
+    delivered = a.tables["deliveries"].groupby("year")["units"].sum()
+    assert delivered.min() > 0
+    pd.testing.assert_frame_equal(comparison.flows, frame(
+        [("suv", "us", year, "nashville-dc", FACILITY, "smyrna", "own", float(units))
+         for year, units in delivered.items()], FLOWS))
+    assert comparison.parts.empty
+    assert_mirrored(comparison, compare(b, a))
+    assert "nashville-dc (facility)" in _printed(comparison)
+
+
+def test_multi_tier_plans_compare_where_the_parts_come_from() -> None:
+    """Ulsan's engines at 2,600 instead of 1,500 (plus its block at 380) lose Smyrna to Aichi's at 2,600: Smyrna's
+    engines move from the Ulsan plant to the Aichi supplier, and what Smyrna uses beyond A's is demand only B has."""
+    a, b = powertrain_variant(), powertrain_variant(ulsan_engine_cost=2600)
+    comparison = compare(a, b)
+    made = a.tables["transfers"].query("component == 'engine' and destination == 'smyrna'")
+    bought = b.tables["supplies"].query("component == 'engine' and plant == 'smyrna'")
+    assert set(made["origin"]) == {"ulsan"}
+    assert set(bought["supplier"]) == {"aichi-engines"}
+    assert b.tables["transfers"].query("destination == 'smyrna'").empty
+    expected = []
+    for (year, before), after in zip(made.groupby("year")["units"].sum().items(), bought["units"], strict=True):
+        expected.append(("engine", "smyrna", year, "ulsan", "plant", "aichi-engines", "supplier", float(before)))
+        if after > before:
+            expected.append(("engine", "smyrna", year, DEMAND, None, "aichi-engines", "supplier", after - before))
+    smyrna = comparison.parts.query("component == 'engine' and plant == 'smyrna'").reset_index(drop=True)
+    pd.testing.assert_frame_equal(smyrna, frame(expected, PARTS).sort_values(list(PARTS)[:-1], ignore_index=True))
+    assert_mirrored(comparison, compare(b, a))
+    text = _printed(comparison)
+    assert "Parts' supply moved" in text
+    assert "aichi-engines (supplier)" in text
+
+
+def _printed(comparison: Comparison) -> str:
+    console = Console(record=True, width=200)
+    print_comparison(comparison, console)
+    return console.export_text()
 
 
 def test_the_view_joins_a_move_repeated_over_years() -> None:

@@ -100,7 +100,8 @@ def test_compare_shows_the_levels_asked_for_strategic_first() -> None:
     assert text.index("── Strategic decisions") < text.index(
         "── Assignments: the products each plant makes, the source of each single-sourced demand: not compared "
         "(--level strategic)")
-    assert "Flows: which plant supplies each market: not compared (--level strategic)" in text
+    assert ("Flows: which plant or facility supplies each market, and each plant's parts: not compared "
+            "(--level strategic)") in text
 
 
 def invoke_compare(a: Plan, b: Plan, *options: str) -> tuple[int, str]:

@@ -21,6 +21,7 @@ from footprint.scenario.cases.bundled import case_path
 from footprint.scenario.formats.files import read_source
 from footprint.scenario.formats.validation import display_path
 from footprint.scenario.model.checks import Loc
+from footprint.scenario.model.figures import is_figure
 from footprint.scenario.model.keys import entry_names
 from footprint.scenario.sets.parameters import Parameter, ParameterError
 from footprint.scenario.sets.ranges import parameter_path
@@ -65,7 +66,7 @@ def test_an_entry_whose_key_is_not_its_alone_or_cannot_be_written_goes_by_its_po
 
 def _leaves(node: Any, loc: Loc = ()) -> Iterator[Loc]:
     """Every number of a scenario's data, a figure counting as one (its value)."""
-    if isinstance(node, dict) and "value" in node:
+    if is_figure(node):
         yield loc
     elif isinstance(node, dict):
         for key, value in node.items():
@@ -119,7 +120,8 @@ def _round_trips(data: dict[str, Any]) -> int:
     return count
 
 
-@pytest.mark.parametrize("source", [REPRO / "voltaro.yaml", case_path("rogue-2012"), case_path("rogue-2026")])
+@pytest.mark.parametrize("source", [REPRO / "voltaro.yaml", case_path("rogue-2012"), case_path("rogue-2026"),
+                                    Path(__file__).resolve().parents[1] / "docs" / "examples" / "powertrain.yaml"])
 def test_every_path_footprint_prints_reads_back_to_its_number(source: Path) -> None:
     assert _round_trips(read_source(source).data) > 40
 
@@ -143,6 +145,16 @@ def test_the_inputs_and_the_sampled_figures_are_named_by_key() -> None:
     sampled = {path for future in futures for path, _ in future.overrides}
     assert "capabilities[haiphong/heat-pump].local_cost" in sampled
     assert not any("capabilities[" in path and "/" not in path for path in sampled)
+
+
+def test_a_suppliers_offer_is_named_by_its_component() -> None:
+    """A supplier's offer goes by its component, and a component's plain value is no figure with provenance (an
+    entity with a ``value`` field is not a figure)."""
+    data = read_source(Path(__file__).resolve().parents[1] / "docs" / "examples" / "powertrain.yaml").data
+    data["suppliers"][0]["supplies"][0]["price"] = {"value": 2600, "low": 2400, "high": 3000, "source": "quote"}
+    assert input_figures(data)["input"].tolist() == ["suppliers[aichi-engines].supplies[engine].price"]
+    by_index = Parameter.parse("suppliers[0].supplies[0].price").apply(data, 3000.0)
+    assert Parameter.parse("suppliers[aichi-engines].supplies[engine].price").apply(data, 3000.0) == by_index != data
 
 
 def test_an_index_path_and_a_key_path_set_the_same_number() -> None:

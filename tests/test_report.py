@@ -23,7 +23,7 @@ from footprint.plan.store import RunStore
 from footprint.views.console import print_costs
 from footprint.views.labels import component_label, money
 from footprint.views.report import plan_facts
-from footprint.views.world import LAND, PLANT_COLOURS, centroids, top_lanes
+from footprint.views.world import LAND, PLANT_COLOURS, centroids, tier_lanes, top_lanes
 from footprint.web.tables import html_table
 from test_stochastic_plan import TWO_FUTURES, two_years, write_set
 from test_sweep import ranged_network, set_files
@@ -276,9 +276,10 @@ def test_the_map_keeps_the_largest_lanes_of_each_year() -> None:
     flows = pd.DataFrame({"plant": ["a", "a", "b", "b", "c"], "product": ["x", "y", "x", "x", "x"],
                           "market": ["m", "m", "m", "n", "m"], "year": [1, 1, 1, 1, 2], "sourcing": "own",
                           "units": [1.0, 2.0, 4.0, 0.5, 9.0]})
-    kept, left_out = top_lanes(flows, top=2)
-    assert kept[["year", "plant", "market", "units"]].values.tolist() == [[1, "b", "m", 4.0], [1, "a", "m", 3.0],
-                                                                          [2, "c", "m", 9.0]]
+    kept, left_out = top_lanes(tier_lanes({"flows": flows}), top=2)
+    assert kept[["year", "origin", "destination", "units"]].values.tolist() == [
+        [1, "b", "m", 4.0], [1, "a", "m", 3.0], [2, "c", "m", 9.0]]
+    assert kept["carries"].tolist() == ["4 x", "1 x, 2 y", "9 x"]  # what each lane carries, products apart
     assert left_out.to_dict() == {1: 1, 2: 0}
 
 

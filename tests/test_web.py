@@ -13,14 +13,16 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 
 import footprint as fp
-from conftest import invoke, small_network_data, write_yaml
+from conftest import REPO, invoke, small_network_data, write_yaml
 from footprint.plan.store import Run, RunStore
 from footprint.web.jobs import FAILED, Job, do
 from footprint.web.runs import facts
 from footprint.web.security import host_refusal
+from footprint.web.tables import readable_table
 from footprint.web.uploads import Limits
 from test_stochastic import FUTURES, three_lines
 from web_helpers import app_client, csv_zip_bytes, form_token, web_app, workbook_bytes, yaml_bytes, zip_bytes
@@ -140,6 +142,54 @@ def test_years_and_ids_are_not_amounts_and_compare_shows_readable_headers(client
                      builds, re.S)
     shown = dict(facts(Run("run", "x", "{}", "h", {}, "optimal", id=12_345, sweep=1_001), None))
     assert (shown["id"], shown["sweep"]) == ("12345", "1001")
+
+
+def test_a_multi_tier_run_shows_its_tiers_tables_map_and_flow_diagram(client: TestClient, store_path: Path) -> None:
+    """Issue 17, point 6: a run of many tiers shows its purchases, transfers, distribution and sites with readable
+    headers, its map and its flow diagram (plotly.js from the app itself), and offers every table as a download; a
+    run of one tier looks as it did."""
+    data = yaml.safe_load((REPO / "docs" / "examples" / "powertrain.yaml").read_text(encoding="utf-8"))
+    run = solved(client, data)
+    assert run["status"] == "done", run
+    with RunStore(store_path) as store:
+        plan = store.plan(run["run"])
+    page = client.get(f"/runs/{run['run']}").text
+    headers = {name: re.findall(r"<th>(.*?)</th>", table.split("</thead>")[0])
+               for name, table in re.findall(r'id="table-(\w+)">(.*?)</table>', page, re.S)}
+    assert headers["supplies"] == ["supplier", "part", "plant", "year", "units"]
+    assert headers["transfers"] == ["from plant", "part", "to plant", "year", "units"]
+    assert headers["inbound"] == ["plant", "product", "distribution centre", "year", "units"]
+    assert headers["deliveries"] == ["distribution centre", "product", "market", "year", "units"]
+    assert headers["sites"] == ["kind", "site", "year", "open", "opens this year", "closed from this year"]
+    assert "single_sources" not in headers  # none in this plan: not shown
+    supplies = page[page.index('id="table-supplies"'):]
+    assert re.search(r"<td>nagoya-cvt</td>\s*<td>cvt</td>\s*<td>busan</td>\s*<td>2026</td>\s*"
+                     r'<td class="num">80,000</td>', supplies)
+    assert "Purchases from suppliers (supplies)" in page
+    for section in ('<section id="map">', '<section id="flow">', '<script src="/plotly.js"></script>'):
+        assert section in page, section
+    assert "distribution centres (diamonds)" in page  # the map's note says what it draws
+    script = client.get("/plotly.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "plotly.js" in script.text[:2000]
+    for table in ("supplies", "transfers", "inbound", "deliveries", "sites", "claims", "rvc"):
+        assert f"/runs/{run['run']}/tables/{table}.csv" in page, table
+    downloaded = pd.read_csv(io.StringIO(client.get(f"/runs/{run['run']}/tables/transfers.csv").text))
+    assert downloaded["units"].sum() == pytest.approx(plan.tables["transfers"]["units"].sum())
+    plain = client.get(f"/runs/{solved(client, small_network_data())['run']}").text
+    for absent in ('id="map"', 'id="flow"', "/plotly.js", 'id="table-supplies"'):
+        assert absent not in plain, absent
+
+
+def test_shares_of_the_rules_of_origin_read_as_percentages() -> None:
+    rvc = pd.DataFrame({"plant": ["busan"], "product": ["rogue"], "agreement": ["korus"], "year": [2014],
+                        "units": [120_000.0], "value": [20_000.0], "originating": [7_400.0], "rvc": [0.37],
+                        "threshold": [0.35], "duty_saved": [30_000_000.0]})
+    table = readable_table("rvc", "Regional value content", rvc)
+    assert table.columns == ("plant", "product", "agreement", "year", "units claimed", "value per unit",
+                             "originating per unit", "regional value content", "threshold", "duty saved")
+    assert table.rows == (("busan", "rogue", "korus", "2014", "120,000", "20,000", "7,400", "37.0%", "35.0%",
+                           "30,000,000"),)
 
 
 def test_a_failed_job_shows_its_message_and_the_app_serves_on(client: TestClient) -> None:

@@ -17,7 +17,7 @@ import httpx
 import openpyxl
 import pytest
 
-from conftest import CHROMIUM_ARGS, small_network_data, write_yaml
+from conftest import CHROMIUM_ARGS, REPO, small_network_data, write_yaml
 from footprint.plan.store import RunStore
 from web_helpers import serving, web_app
 
@@ -76,6 +76,31 @@ def test_upload_validate_run_show_and_compare(browser: Any, app_address: str, tm
         assert page.locator("#runs tbody tr").count() == 1
     finally:
         page.close()
+
+
+def test_a_multi_tier_run_draws_its_map_and_flow_diagram(browser: Any, app_address: str) -> None:
+    """A run of many tiers draws its map (every kind of node) and its Sankey on its page, with plotly.js from the app
+    (its Content-Security-Policy allows nothing else), and no error in the console."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    try:
+        assert run_uploaded(page, app_address, REPO / "docs" / "examples" / "powertrain.yaml") == "Run 1: powertrain"
+        page.wait_for_selector("#map .scatterlayer .points path", state="attached", timeout=30_000)
+        page.wait_for_selector("#flow .sankey .sankey-link", state="attached", timeout=30_000)
+        legend = page.locator("#map .legendtext").evaluate_all("texts => texts.map(text => text.textContent)")
+        links = page.locator("#flow .sankey-link").count()
+        nodes = page.locator("#flow .sankey-node").count()
+        assert "cvt" in page.inner_text("#table-supplies")
+    finally:
+        page.close()
+    assert errors == []
+    assert {"suppliers", "plants", "distribution centres", "markets", "supplier → plant", "plant → plant",
+            "plant → distribution centre", "distribution centre → market", "plant → market"} <= set(legend)
+    # 2026: 3 purchases, 2 transfers of engines, 1 lane each in and out of Nashville, Busan's 2 to markets; nodes: 2
+    # suppliers (aichi-engines sells nothing), ulsan's components, smyrna's and busan's products, the DC, 2 markets
+    assert (links, nodes) == (9, 8)
 
 
 def test_a_sweep_shows_its_tornado_and_downloads_its_tables(browser: Any, app_address: str, tmp_path: Path) -> None:

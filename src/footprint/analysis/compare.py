@@ -7,8 +7,9 @@ has no differences. Plans of different horizons, products or markets compare too
 a difference. Amounts are compared only in one reporting currency; the decisions and flows always are.
 The decisions compared are those of a level (plan/decisions.py): by default every level, strategic (builds,
 plants) first, then assignments (a product made at a plant in one plan only; an assignment that makes
-nothing is a tie, not a decision) and single sources (the plant a single-sourced demand comes from), then flows;
-the key figures and costs are compared at every level.
+nothing is a tie, not a decision) and single sources (the plant a single-sourced demand comes from), then flows
+(which plant or facility supplies each market) and parts (which supplier or plant supplies each component a plant
+uses); the key figures and costs are compared at every level. Suppliers and facilities open and close as plants do.
 A stochastic plan (its tables stacked by future) compares as its expected plan (analysis/expected.py):
 amounts weighted by the futures' probabilities, the decisions those it takes in every future, and those
 it takes in some futures only named in the notes with the probability of the futures that take them.
@@ -31,6 +32,8 @@ from footprint.plan.plan import Plan
 
 LOST_SALES = "(lost sales)"
 """The supply source of units a plan leaves unserved: moves to it are sales lost in B, from it sales won back."""
+FACILITY = "(facility)"
+"""The sourcing of a market's supply from a facility (distribution centre): its ``plant`` is the facility."""
 DEMAND = "(demand)"
 """The supply source of demand only one plan has: moves from it supply B's extra demand, moves to it
 supplied demand that B does not have."""
@@ -46,6 +49,8 @@ ASSIGNMENTS = {"plant": "str", "product": "str", "year": "int64", "change": "str
 SINGLE_SOURCES = {"product": "str", "market": "str", "year": "int64", "plant_a": "object", "plant_b": "object"}
 FLOWS = {"product": "str", "market": "str", "year": "int64", "from_plant": "str", "from_sourcing": "str",
          "to_plant": "str", "to_sourcing": "str", "units": "float64"}
+PARTS = {"component": "str", "plant": "str", "year": "int64", "from_source": "str", "from_kind": "str",
+         "to_source": "str", "to_kind": "str", "units": "float64"}
 COSTS = {"component": "str", **{f"{value}_{side}": "float64" for value in ("amount", "discounted")
                                 for side in ("a", "b", "difference")}}
 CURRENCIES = {"currency": "str", **{f"{value}_{side}": "float64" for value in ("amount", "amount_in_currency")
@@ -99,7 +104,8 @@ class Comparison:
     A builds in paired with one only B builds in (the earliest with the earliest); ``removed`` and
     ``added``: a year left over, only in A or only in B. count_a, count_b: builds in year_a, year_b."""
     plants: pd.DataFrame
-    """plant, event (``opens`` or ``closes``), year_a, year_b, change (``added``, ``removed``, ``moved``)."""
+    """plant, event (``opens`` or ``closes``), year_a, year_b, change (``added``, ``removed``, ``moved``); ``plant``
+    is any site the plans open or close: a plant, a supplier or a facility."""
     assignments: pd.DataFrame
     """plant, product, year, change: a product made at a plant in that year in B only (``added``) or in A only
     (``removed``)."""
@@ -110,9 +116,14 @@ class Comparison:
     flows: pd.DataFrame
     """product, market, year, from_plant, from_sourcing, to_plant, to_sourcing, units: supply moved from
     a source in A to one in B. A source is a plant with its sourcing (``own``, or the sourcing option
-    used), so a change of sourcing at one plant is a move too; LOST_SALES and DEMAND (sourcing NA) stand
-    for unserved units and for demand only one plan has. Within a product, market and year, the sources
-    that lose most give first, to those that gain most."""
+    used), so a change of sourcing at one plant is a move too, or a facility (sourcing FACILITY) for what the
+    market receives through it; LOST_SALES and DEMAND (sourcing NA) stand for unserved units and for demand only
+    one plan has. Within a product, market and year, the sources that lose most give first, to those that gain
+    most."""
+    parts: pd.DataFrame
+    """component, plant, year, from_source, from_kind, to_source, to_kind, units: a plant's supply of a component
+    moved from a source in A to one in B, as flows are (kind ``supplier`` or ``plant``: a plant making it, the
+    using plant itself included; DEMAND, kind NA, for what one plan's plant uses and the other's does not)."""
     costs: pd.DataFrame
     """component, amount_a, amount_b, amount_difference (undiscounted), discounted_a, discounted_b,
     discounted_difference (NPV): every component either plan has; difference = B - A. Revenue is a negative
@@ -131,7 +142,7 @@ class Comparison:
     @property
     def empty(self) -> bool:
         """No difference: the same decisions (at the level), flows, costs and KPIs (within TOLERANCE)."""
-        tables = (self.builds, self.plants, self.assignments, self.single_sources, self.flows)
+        tables = (self.builds, self.plants, self.assignments, self.single_sources, self.flows, self.parts)
         sides = [(self.costs, f"{what}_a", f"{what}_b") for what in ("amount", "discounted")]
         sides += [(self.currencies, f"{what}_a", f"{what}_b") for what in ("amount", "amount_in_currency")]
         sides.append((self.kpis, "a", "b"))
@@ -162,12 +173,13 @@ def compare(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B"), level: Level 
         currency=currency,
         level=level,
         builds=_builds(a.builds, b.builds),
-        plants=_plants(a.tables["plants"], b.tables["plants"]),
+        plants=_plants(a, b),
         assignments=(_assignments(a.assignments, b.assignments) if level.holds(Level.ASSIGNMENTS)
                      else _table([], ASSIGNMENTS)),
         single_sources=(_single_sources(a.tables["single_sources"], b.tables["single_sources"])
                         if level.holds(Level.ASSIGNMENTS) else _table([], SINGLE_SOURCES)),
-        flows=_flows(a, b) if level.holds(Level.FLOWS) else _table([], FLOWS),
+        flows=_moves(_supply(a), _supply(b), _CELL, FLOWS) if level.holds(Level.FLOWS) else _table([], FLOWS),
+        parts=_moves(_parts(a), _parts(b), _PART, PARTS) if level.holds(Level.FLOWS) else _table([], PARTS),
         costs=_costs(a.costs, b.costs) if currency is not None else _table([], COSTS),
         currencies=(_currencies(a.tables["exposure"], b.tables["exposure"]) if currency is not None
                     else _table([], CURRENCIES)),
@@ -235,13 +247,15 @@ def _builds(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     return _table(rows, BUILDS)
 
 
-def _plants(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """The years each plant opens and closes (the plants table's flags), paired as builds are."""
-    def events(plants: pd.DataFrame) -> dict[tuple[str, ...], Counter[int]]:
+def _plants(a: Plan, b: Plan) -> pd.DataFrame:
+    """The years each site (plant, supplier, facility) opens and closes (the plants and sites tables' flags),
+    paired as builds are."""
+    def events(plan: Plan) -> dict[tuple[str, ...], Counter[int]]:
         rows = []
-        for flag, event in (("opened", "opens"), ("closed", "closes")):
-            chosen = plants[plants[flag].astype(bool)]
-            rows += [((str(p), event), int(y), 1) for p, y in zip(chosen["plant"], chosen["year"], strict=True)]
+        for table, name in ((plan.tables["plants"], "plant"), (plan.tables["sites"], "site")):
+            for flag, event in (("opened", "opens"), ("closed", "closes")):
+                chosen = table[table[flag].astype(bool)]
+                rows += [((str(p), event), int(y), 1) for p, y in zip(chosen[name], chosen["year"], strict=True)]
         return _years_by(rows)
 
     in_a, in_b = events(a), events(b)
@@ -274,47 +288,66 @@ def _single_sources(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 
 
 _CELL = ["product", "market", "year"]
-_SOURCE = ["plant", "sourcing"]
+_PART = ["component", "plant", "year"]
+_SOURCE = ["source", "detail"]
+"""A supply source in two columns: plant and sourcing (flows), or source and kind (parts)."""
 
 
 def _supply(plan: Plan) -> pd.DataFrame:
-    """Units per product, market, year and source: plants with their sourcing, and LOST_SALES ('' sourcing)."""
-    flows = plan.flows.astype({"plant": str, "product": str, "market": str, "sourcing": str, "year": "int64"})
-    demand = plan.demand.astype({"product": str, "market": str, "year": "int64"})
+    """Units per product, market, year and source: plants with their sourcing, facilities (FACILITY) and
+    LOST_SALES ('' sourcing)."""
+    flows = plan.flows.rename(columns={"plant": "source", "sourcing": "detail"})
+    deliveries = plan.tables["deliveries"].rename(columns={"facility": "source"}).assign(detail=FACILITY)
+    demand = plan.demand
     lost = demand[demand["lost"] > 0]
-    lost = lost.assign(plant=LOST_SALES, sourcing="", units=lost["lost"])
-    both = pd.concat([flows[[*_CELL, *_SOURCE, "units"]], lost[[*_CELL, *_SOURCE, "units"]]], ignore_index=True)
-    return both.groupby([*_CELL, *_SOURCE], sort=False, as_index=False)["units"].sum()
+    lost = lost.assign(source=LOST_SALES, detail="", units=lost["lost"])
+    return _summed([flows, deliveries, lost], _CELL)
 
 
-def _flows(a: Plan, b: Plan) -> pd.DataFrame:
-    """Supply moved, per product, market and year: each source's change in units (B - A), with DEMAND
-    taking what the totals differ by, matched losers to gainers (:func:`_matched`)."""
-    supply = _paired(_supply(a), _supply(b), [*_CELL, *_SOURCE], ("units",))
+def _parts(plan: Plan) -> pd.DataFrame:
+    """Units per component, using plant, year and source: suppliers and plants that make it."""
+    supplies = plan.tables["supplies"].rename(columns={"supplier": "source"}).assign(detail="supplier")
+    transfers = plan.tables["transfers"].rename(columns={"origin": "source", "destination": "plant"})
+    return _summed([supplies, transfers.assign(detail="plant")], _PART)
+
+
+def _summed(tables: list[pd.DataFrame], cell: list[str]) -> pd.DataFrame:
+    """The units of ``tables`` summed by ``cell`` and source, their names as text and their years as integers."""
+    columns = [*cell, *_SOURCE, "units"]
+    both = pd.concat([table[columns] for table in tables], ignore_index=True)
+    both = both.astype({**{column: str for column in [*cell, *_SOURCE] if column != "year"}, "year": "int64"})
+    return both.groupby([*cell, *_SOURCE], sort=False, as_index=False)["units"].sum()
+
+
+def _moves(a: pd.DataFrame, b: pd.DataFrame, cell: list[str], schema: dict[str, str]) -> pd.DataFrame:
+    """Supply moved, per ``cell`` (product, market and year; component, plant and year): each source's change in
+    units (B - A), with DEMAND taking what the totals differ by, matched losers to gainers (:func:`_matched`), as
+    rows of ``schema`` (the cell, then the source's two columns from and to, then the units)."""
+    supply = _paired(a, b, [*cell, *_SOURCE], ("units",))
     supply["change"] = supply["units_b"] - supply["units_a"]
-    # Equal within a tolerance relative to the product, market and year's largest supply.
-    largest = supply[["units_a", "units_b"]].abs().max(axis=1).groupby([supply[c] for c in _CELL]).transform("max")
+    # Equal within a tolerance relative to the cell's largest supply.
+    largest = supply[["units_a", "units_b"]].abs().max(axis=1).groupby([supply[c] for c in cell]).transform("max")
     supply["tolerance"] = TOLERANCE * np.maximum(1.0, largest)
-    changed = supply[supply["change"].abs() > supply["tolerance"]].sort_values(_CELL, kind="stable")
-    columns = (changed[column].tolist() for column in (*_CELL, *_SOURCE, "change", "tolerance"))
+    changed = supply[supply["change"].abs() > supply["tolerance"]].sort_values(cell, kind="stable")
+    columns = (changed[column].tolist() for column in (*cell, *_SOURCE, "change", "tolerance"))
     rows: list[tuple[object, ...]] = []
-    # Plain tuples, not a DataFrame per product, market and year: a large network changes thousands of them.
-    for cell, group in groupby(zip(*columns, strict=True), key=lambda row: row[:3]):
+    # Plain tuples, not a DataFrame per cell: a large network changes thousands of them.
+    for key, group in groupby(zip(*columns, strict=True), key=lambda row: row[:3]):
         members = list(group)
         tolerance = members[0][-1]
-        changes = {(plant, sourcing): change for *_, plant, sourcing, change, _ in members}
+        changes = {(source, detail): change for *_, source, detail, change, _ in members}
         total = math.fsum(changes.values())
         if abs(total) > tolerance:
             changes[(DEMAND, "")] = -total
-        rows += [(*cell, *source, *sink, units) for source, sink, units in _matched(changes, tolerance)]
-    table = _table(rows, FLOWS).sort_values(list(FLOWS)[:-1], kind="stable", ignore_index=True)
-    for column in ("from_sourcing", "to_sourcing"):  # the pseudo-sources have no sourcing
+        rows += [(*key, *source, *sink, units) for source, sink, units in _matched(changes, tolerance)]
+    table = _table(rows, schema).sort_values(list(schema)[:-1], kind="stable", ignore_index=True)
+    for column in (list(schema)[4], list(schema)[6]):  # the pseudo-sources have no sourcing or kind
         table[column] = table[column].where(table[column] != "", None)
     return table
 
 
 _Source = tuple[str, str]
-"""A supply source: plant (or LOST_SALES, DEMAND) and sourcing."""
+"""A supply source: plant (or facility, LOST_SALES, DEMAND) and sourcing, or source and kind."""
 
 
 def _matched(changes: dict[_Source, float], tolerance: float) -> Iterator[tuple[_Source, _Source, float]]:
@@ -444,4 +477,4 @@ def _notes(a: Plan, b: Plan, names: tuple[str, str], currencies: tuple[str, str]
                 yield f"{what}s only {name} has: {', '.join(sorted(own - other))}"
 
 
-__all__ = ["DEMAND", "KPIS", "LOST_SALES", "CompareError", "Comparison", "compare"]
+__all__ = ["DEMAND", "FACILITY", "KPIS", "LOST_SALES", "CompareError", "Comparison", "compare"]

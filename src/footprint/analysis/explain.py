@@ -22,17 +22,22 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from footprint.analysis.parts import origin_table, parts_table
 from footprint.economics.network import UNIT_COMPONENTS
 from footprint.optimize.changes import Change, ChangeError
 from footprint.optimize.highs import SolverOptions, fix_integers, run
 from footprint.optimize.model import plant_cells, profile_names
 from footprint.optimize.solve import PlanningError, Solved, solve_model, solver_options
+from footprint.plan.origin_tables import claim_savings
 from footprint.plan.plan import Plan
 from footprint.plan.tables import plan_of, solve
 from footprint.scenario.model.scenario import Scenario
 from footprint.scenario.model.text import short
 
 TOLERANCE = 1e-6
+LANDED_COMPONENTS = ("production_local", "production_imported", "sourcing", "parts",
+                     *UNIT_COMPONENTS[UNIT_COMPONENTS.index("freight"):])
+"""The parts of explain's landed cost: a unit's own, its components (``parts``), freight and duty to the market."""
 
 
 class ExplainError(ValueError):
@@ -46,12 +51,29 @@ class Explanation:
     currency: str
     landed: pd.DataFrame
     """One row per capable plant (and sourcing option) and year: plant, sourcing_option, year, local_currency,
-    imported_currency, each of UNIT_COMPONENTS, landed (their sum), capacity, total (landed + capacity),
-    units, chosen, margin (total minus the lowest total that year)."""
+    imported_currency, each of LANDED_COMPONENTS, landed (their sum), capacity, total (landed + capacity),
+    units, chosen, margin (total minus the lowest total that year). ``parts``: the components of a unit as the
+    plan routed them to the plant that year (the ``parts`` table's cost), and where the plant ships none, priced
+    at their marginal cost there (the duals of its component balances). ``duty``: net of what the lane's claims
+    of preferences save."""
     capacity_value: pd.DataFrame
     """Value of one more unit of capacity: plant, pool, year, value (per unit-year, that year's money)
     and discounted (NPV), for the pools where it is not zero."""
     plan: Plan
+    parts: pd.DataFrame
+    """The components of a unit from each plant and year the plan ships from (analysis/parts.py): plant, year,
+    level (1: the product's own bill of materials), parent, component, units (per unit of the product), source,
+    source_kind (supplier or plant), country, share (of the plant's receipts that year), each of PART_COSTS and
+    cost (their sum), per unit of the product. Empty for a product without a bill of materials."""
+    origin: pd.DataFrame
+    """Per plant, year and agreement the units shipped may claim into the market (analysis/parts.py): agreement,
+    method, rvc, threshold, claimed, units, units_claimed, duty_general, duty_paid, duty_saved (per unit sold),
+    duty_saved_total, duty_saved_discounted, shortfall (points of RVC below the threshold where not claimed)."""
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The explanation's tables by name, as written out."""
+        return {"landed": self.landed, "capacity_value": self.capacity_value, "parts": self.parts,
+                "origin": self.origin}
 
 
 @dataclass(frozen=True)
@@ -82,18 +104,24 @@ def explanations(scenario: Scenario, pairs: Iterable[tuple[str, str]], year: int
     solved = solve_model(scenario, options)
     plan = plan_of(solved)
     row_duals, reduced_costs = _fixed_duals(solved)
-    network = solved.model.network
+    network, program = solved.model.network, solved.model.program
+    values = {name: program.values(solved.solution.values, name) for name in program.variables}
     idle = _cannot_operate(solved)
     capacity_value = _capacity_value(solved, row_duals, idle)
     found = []
     for market, product in pairs:
+        code = network.products.index(product)
         chosen = (network.flow_market == network.markets.index(market)) & (
-            network.flow_product == network.products.index(product)) & ~idle[network.flow_plant, network.flow_year]
+            network.flow_product == code) & ~idle[network.flow_plant, network.flow_year]
         if year is not None:
             chosen &= network.years[network.flow_year] == year
         lanes = np.flatnonzero(chosen)
-        found.append(Explanation(market, product, scenario.currency,
-                                 _landed(solved, lanes, row_duals, reduced_costs), capacity_value, plan))
+        shipped = lanes[values["flow"][lanes] > TOLERANCE]
+        parts = parts_table(network, values, code, zip(network.flow_plant[shipped], network.flow_year[shipped],
+                                                       strict=True))
+        landed = _landed(solved, lanes, row_duals, reduced_costs, values, parts)
+        found.append(Explanation(market, product, scenario.currency, landed, capacity_value, plan, parts,
+                                 origin_table(network, values, lanes)))
     return found
 
 
@@ -142,19 +170,29 @@ def _cannot_operate(solved: Solved) -> np.ndarray:
     return idle
 
 
-def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_costs: np.ndarray) -> pd.DataFrame:
+def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_costs: np.ndarray,
+            values: dict[str, np.ndarray], routed: pd.DataFrame) -> pd.DataFrame:
     model = solved.model
     network, program = model.network, model.program
     flow, demand = program.variables["flow"], program.constraints["demand"]
-    units = program.values(solved.solution.values, "flow")[lanes]
+    units = values["flow"][lanes]
     discount = network.discount[network.flow_year[lanes]]
     parts = network.unit_costs(lanes)
-    landed = sum(parts.values(), np.zeros(len(lanes)))
-    # Column dual = cost - demand dual - (other rows' duals x coefficients); the other rows are
-    # capacity, open lines, assignment and single-source links: what a unit from this lane uses besides demand.
+    # Column dual = cost - demand dual - (other rows' duals x coefficients); the other rows are capacity, open
+    # lines, assignment and single-source links, component balances and claims: what a unit from this lane uses
+    # besides demand. With the landed cost they make the unit's full marginal cost, ``total``.
     cost = model.true_cost()[flow.columns(lanes)]
-    capacity = (reduced_costs[flow.columns(lanes)] + row_duals[demand.start + network.flow_demand[lanes]]
-                - cost) / discount
+    total = sum(parts.values(), np.zeros(len(lanes))) + (
+        reduced_costs[flow.columns(lanes)] + row_duals[demand.start + network.flow_demand[lanes]] - cost) / discount
+    shipped = units > TOLERANCE
+    parts["duty"] -= np.where(shipped, claim_savings(network, values, lanes) / np.where(shipped, units, 1.0), 0.0)
+    parts["parts"] = _bom_at_margin(solved, lanes, row_duals)
+    plant, year = np.array(network.plants)[network.flow_plant[lanes]], network.years[network.flow_year[lanes]]
+    routed_cost = routed.groupby(["plant", "year"])["cost"].sum()
+    has_route = shipped & pd.MultiIndex.from_arrays([plant, year]).isin(routed_cost.index)
+    parts["parts"][has_route] = routed_cost.loc[list(zip(plant[has_route], year[has_route], strict=True))]
+    landed = sum(parts.values(), np.zeros(len(lanes)))
+    capacity = total - landed
     capability = network.flow_capability[lanes]
     money = network.currencies
     table = pd.DataFrame({
@@ -163,7 +201,7 @@ def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_co
         "year": network.years[network.flow_year[lanes]],
         "local_currency": np.array(money.names)[money.plant[network.cap_plant[capability]]],
         "imported_currency": np.array(money.names)[money.imported[capability]],
-        **parts,
+        **{part: parts[part] for part in LANDED_COMPONENTS},
         "landed": landed,
         "capacity": np.where(np.abs(capacity) < TOLERANCE, 0.0, capacity),
         "units": np.where(units > TOLERANCE, units, 0.0),
@@ -171,9 +209,28 @@ def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_co
     table["total"] = table["landed"] + table["capacity"]
     table["chosen"] = table["units"] > 0
     table["margin"] = table["total"] - table.groupby("year")["total"].transform("min")
-    columns = ["plant", "sourcing_option", "year", "local_currency", "imported_currency", *UNIT_COMPONENTS,
+    columns = ["plant", "sourcing_option", "year", "local_currency", "imported_currency", *LANDED_COMPONENTS,
                "landed", "capacity", "total", "units", "chosen", "margin"]
     return table[columns].sort_values(["year", "total"], kind="stable").reset_index(drop=True)
+
+
+def _bom_at_margin(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray) -> np.ndarray:
+    """The components of a unit of each lane's product at their marginal cost at its plant that year: its bill of
+    materials priced at the duals of the plant's component balances (0 for a product without one)."""
+    network, program = solved.model.network, solved.model.program
+    if "component" not in program.constraints:
+        return np.zeros(len(lanes))
+    rows = program.constraints["component"]
+    index = rows.index
+    tiers = network.tiers
+    row_of = np.full((len(network.plants), len(tiers.components), len(network.years)), -1)
+    row_of[index["plant"].cat.codes, index["component"].cat.codes,
+           np.searchsorted(network.years, index["year"].to_numpy())] = np.arange(rows.size)
+    plant, year = network.flow_plant[lanes], network.flow_year[lanes]
+    row = row_of[plant[:, None], np.arange(len(tiers.components)), year[:, None]]  # (lane, component)
+    # a flow enters its balances with -bom: its reduced cost carries + bom x dual of each
+    price = np.where(row >= 0, row_duals[rows.start + np.maximum(row, 0)], 0.0)
+    return (tiers.product_bom[network.flow_product[lanes]] * price).sum(axis=1) / network.discount[year]
 
 
 def _capacity_value(solved: Solved, row_duals: np.ndarray, idle: np.ndarray) -> pd.DataFrame:
@@ -190,4 +247,4 @@ def _capacity_value(solved: Solved, row_duals: np.ndarray, idle: np.ndarray) -> 
     return table[["plant", "pool", "year", "value", "discounted"]].reset_index(drop=True)
 
 
-__all__ = ["Alternative", "ExplainError", "Explanation", "alternative", "explain", "explanations"]
+__all__ = ["LANDED_COMPONENTS", "Alternative", "ExplainError", "Explanation", "alternative", "explain", "explanations"]

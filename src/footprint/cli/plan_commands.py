@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from footprint.cli.app import DEFAULT_CASE, INTERRUPTED, INVALID, NO_PLAN, app, err, fail, out, say, stage
+from footprint.cli.app import (
+    DEFAULT_CASE,
+    INTERRUPTED,
+    INVALID,
+    NO_PLAN,
+    NOT_WRITTEN,
+    app,
+    err,
+    fail,
+    out,
+    say,
+    stage,
+)
 from footprint.cli.loading import load, solver_options_for
 from footprint.cli.options import (
     LevelOption,
@@ -22,6 +34,11 @@ from footprint.cli.options import (
 )
 from footprint.cli.stored import plan_of, store_run, write_plan
 from footprint.plan.levels import LEVEL_HELP, Level
+
+if TYPE_CHECKING:
+    from footprint.analysis.explain import Alternative, Explanation
+
+ExplainFormat = Literal["table", "json", "csv"]
 
 
 @app.command()
@@ -81,20 +98,41 @@ def explain_command(
     forbid: Annotated[list[str] | None, typer.Option(
         help="Forbid a decision: OPTION (never built), OPTION@YEAR, PLANT/PRODUCT, PLANT/PRODUCT@MARKET, "
              "open:PLANT[@YEAR] or close:PLANT[@YEAR].")] = None,
+    output_format: Annotated[ExplainFormat, typer.Option(
+        "--format", help="table (the console's), json (one document: every table, and an alternative's cost) or "
+                         "csv (a file per table into the folder --out names).", case_sensitive=False)] = "table",
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="With --format csv, the folder to write the tables into (landed.csv, "
+                            "capacity_value.csv, parts.csv, origin.csv); with json, a file instead of the "
+                            "standard output.")] = None,
     time_limit: TimeLimitOption = None,
     mip_gap: MipGapOption = None,
     strict: StrictOption = False,
 ) -> None:
     """Why the plan supplies a market as it does: landed cost per unit from each capable plant by
-    component, the chosen plant and its margin, and the value of more capacity."""
+    component, the chosen plant and its margin, and the value of more capacity; for a product with a bill of
+    materials, a unit by part (where each came from) and the rules of origin (the RVC reached, the duty saved)."""
     from footprint.analysis.explain import ExplainError, alternative, explain
     from footprint.optimize.changes import parse_changes
     from footprint.optimize.solve import PlanningError
     from footprint.views.console import print_alternative, print_explanation
 
+    if output_format == "csv" and out_path is None:
+        raise fail("--format csv writes a file per table: name their folder with --out FOLDER")
+    if output_format == "table" and out_path is not None:
+        raise fail("--out takes the tables of --format csv or json; the table format prints to the terminal")
     loaded = load(scenario, strict)
     options = solver_options_for(loaded.scenario, time_limit=time_limit, mip_gap=mip_gap)
     changes = parse_changes(force, forbid)
+
+    def show(explanation: Explanation, other: Alternative | None = None) -> None:
+        if output_format == "table":
+            print_explanation(explanation, out)
+            if other is not None:
+                print_alternative(other, loaded.scenario.currency, out)
+        else:
+            _write_explanation(explanation, other, output_format, out_path)
+
     try:
         with stage(f"Solving {loaded.scenario.name} and pricing its capacity ..."):
             explanation = explain(loaded.scenario, market, product, year, options)
@@ -104,15 +142,49 @@ def explain_command(
                 with stage(f"Re-solving with {len(changes)} change(s) ..."):
                     other = alternative(loaded.scenario, changes, explanation.plan.objective, options)
             except PlanningError:
-                print_explanation(explanation, out)  # the optimum is explained; the alternative has no plan
+                show(explanation)  # the optimum is explained; the alternative has no plan
                 raise
-        print_explanation(explanation, out)
-        if other is not None:
-            print_alternative(other, loaded.scenario.currency, out)
+        show(explanation, other)
     except ExplainError as error:
         raise fail(str(error), INVALID) from None
     except PlanningError as error:
         raise fail(str(error), NO_PLAN) from None
+
+
+def _write_explanation(explanation: Explanation, other: Alternative | None, output_format: str,
+                       target: Path | None) -> None:
+    """The explanation's tables (and an alternative's cost) as one JSON document (to ``target``, else the standard
+    output), or as CSV files in the folder ``target``."""
+    import json
+
+    import pandas as pd
+
+    tables = explanation.tables()
+    alternative = None if other is None else {"changes": [str(change) for change in other.changes],
+                                              "objective": other.objective, "delta": other.delta}
+    try:
+        if output_format == "json":
+            document = {"market": explanation.market, "product": explanation.product,
+                        "currency": explanation.currency, "objective": explanation.plan.objective,
+                        **{name: json.loads(table.to_json(orient="records")) for name, table in tables.items()},
+                        "alternative": alternative}
+            text = json.dumps(document, indent=2) + "\n"
+            if target is None:
+                typer.echo(text, nl=False)
+            else:
+                target.write_text(text, encoding="utf-8")
+            return
+        assert target is not None
+        target.mkdir(parents=True, exist_ok=True)
+        if alternative is not None:
+            tables = tables | {"alternative": pd.DataFrame([alternative | {"changes": "; ".join(
+                alternative["changes"])}])}
+        for name, table in tables.items():
+            table.to_csv(target / f"{name}.csv", index=False)
+    except OSError as error:
+        raise fail(f"cannot write {target}: {error.strerror or error}", NOT_WRITTEN) from None
+    if target is not None:
+        say(out, f"Explanation written to {target}")
 
 
 @app.command()

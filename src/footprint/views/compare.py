@@ -16,7 +16,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from footprint.analysis.compare import DEMAND, LOST_SALES, Comparison
+from footprint.analysis.compare import DEMAND, FACILITY, LOST_SALES, Comparison
 from footprint.optimize.model import OWN_CONTENT
 from footprint.plan.levels import ADDED, LEVELS, Level
 from footprint.views.console import MAX_ROWS, _objective_name, _text, _year_runs
@@ -31,7 +31,9 @@ _MORE = "{more} more rows: the Comparison's table `{table}` has them all (fp.com
 _LEVEL_TITLES = {Level.STRATEGIC: "Strategic decisions: capacity built, plants opened and closed",
                  Level.ASSIGNMENTS: "Assignments: the products each plant makes, the source of each single-sourced "
                                     "demand",
-                 Level.FLOWS: "Flows: which plant supplies each market"}
+                 Level.FLOWS: "Flows: which plant or facility supplies each market, and each plant's parts"}
+_SHOWN = {**ADDED, Level.FLOWS: (*ADDED[Level.FLOWS], "parts")}
+"""The tables shown at each level: the decisions' own, and at the flows level the parts' supply moved."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class ShownTable:
 
     name: str
     """The Comparison's table it shows (``kpis``, ``builds``, ``plants``, ``assignments``, ``single_sources``,
-    ``flows``, ``costs``, ``currencies``)."""
+    ``flows``, ``parts``, ``costs``, ``currencies``)."""
     title: str
     columns: tuple[str, ...]
     labels: int
@@ -53,10 +55,11 @@ class ShownTable:
 
 def comparison_tables(comparison: Comparison) -> list[ShownTable]:
     """Every table of the comparison, in order: key figures, capacity built, plants opened and closed,
-    production assigned in one plan only, single-sourced demand served from another plant, supply moved, costs by
-    component and by currency (those without a difference with no rows)."""
+    production assigned in one plan only, single-sourced demand served from another plant, supply moved, parts'
+    supply moved, costs by component and by currency (those without a difference with no rows)."""
     return [_kpis(comparison), _builds(comparison), _plants(comparison), _assignments(comparison),
-            _single_sources(comparison), _flows(comparison), _costs(comparison), _currencies(comparison)]
+            _single_sources(comparison), _flows(comparison), _parts(comparison), _costs(comparison),
+            _currencies(comparison)]
 
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
@@ -77,11 +80,11 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
         heading = f"[bold]── {_LEVEL_TITLES[level]}[/bold]"
         if not comparison.level.holds(level):
             console.print(f"{heading}: not compared (--level {comparison.level})")
-        elif not any(shown[name].rows for name in ADDED[level]):
+        elif not any(shown[name].rows for name in _SHOWN[level]):
             console.print(f"{heading}: the same in both plans")
         else:
             console.print(heading)
-            for name in ADDED[level]:
+            for name in _SHOWN[level]:
                 if shown[name].rows:
                     _print(shown[name], console)
     for name in ("costs", "currencies"):
@@ -98,8 +101,8 @@ def _print(shown: ShownTable, console: Console) -> None:
     captions = [shown.caption] if shown.caption else []
     if len(shown.rows) > MAX_ROWS:
         more = len(shown.rows) - MAX_ROWS
-        captions.append(f"{more} more moves: the Comparison's table `flows` has them all (fp.compare)"
-                        if shown.name == "flows" else _MORE.format(more=more, table=shown.name))
+        captions.append(f"{more} more moves: the Comparison's table `{shown.name}` has them all (fp.compare)"
+                        if shown.name in ("flows", "parts") else _MORE.format(more=more, table=shown.name))
     table.caption = _text("; ".join(captions)) or None
     if shown.total is not None:
         table.add_section()
@@ -189,16 +192,19 @@ def _single_sources(comparison: Comparison) -> ShownTable:
 
 
 def _source(plant: str, sourcing: object) -> str:
-    """A plant, with its sourcing option when it uses one."""
-    return str(plant) if pd.isna(sourcing) or sourcing == OWN_CONTENT else f"{plant} ({sourcing})"
+    """A plant with its sourcing option when it uses one, a facility, a part's source with its kind."""
+    if pd.isna(sourcing) or sourcing == OWN_CONTENT:
+        return str(plant)
+    return f"{plant} ({str(sourcing).strip('()')})" if sourcing == FACILITY else f"{plant} ({sourcing})"
 
 
-def _runs(flows: pd.DataFrame) -> Iterator[tuple[str, str, str, str, str, str, float]]:
-    """(product, market, from, to, years, units a year, total units): each move over a run of consecutive
-    years; units a year as one figure when the same every year (to the unit), else their range."""
-    keys = ["product", "market", "from_plant", "from_sourcing", "to_plant", "to_sourcing"]
-    for key, group in flows.groupby(keys, sort=True, dropna=False):
-        product, market, from_plant, from_sourcing, to_plant, to_sourcing = key
+def _runs(moves: pd.DataFrame) -> Iterator[tuple[str, str, str, str, str, str, float]]:
+    """(the two cell names, from, to, years, units a year, total units) of a table of moves (flows: product and
+    market; parts: component and plant): each move over a run of consecutive years; units a year as one figure
+    when the same every year (to the unit), else their range."""
+    keys = [column for column in moves.columns if column not in ("year", "units")]
+    for key, group in moves.groupby(keys, sort=True, dropna=False):
+        first, second, from_plant, from_sourcing, to_plant, to_sourcing = key
         years, units = group["year"].tolist(), group["units"].tolist()
         start = 0
         for end in range(1, len(years) + 1):
@@ -206,7 +212,7 @@ def _runs(flows: pd.DataFrame) -> Iterator[tuple[str, str, str, str, str, str, f
                 continue
             run = [round(u) for u in units[start:end]]
             per_year = f"{run[0]:,}" if min(run) == max(run) else f"{min(run):,}-{max(run):,}"
-            yield (str(product), str(market), _source(from_plant, from_sourcing), _source(to_plant, to_sourcing),
+            yield (str(first), str(second), _source(from_plant, from_sourcing), _source(to_plant, to_sourcing),
                    _year_runs(years[start:end]), per_year, sum(units[start:end]))
             start = end
 
@@ -220,6 +226,17 @@ def _flows(comparison: Comparison) -> ShownTable:
                         if name in plants)
     return ShownTable("flows", f"Supply moved, from {a}'s source to {b}'s (largest first)",
                       ("product", "market", "from", "to", "years", "units/yr", "total units"), 5,
+                      [[*cells, f"{total:,.0f}"] for *cells, total in runs], caption)
+
+
+def _parts(comparison: Comparison) -> ShownTable:
+    a, b = comparison.names
+    parts = comparison.parts
+    runs = sorted(_runs(parts), key=lambda run: (-run[-1], run[:-1])) if len(parts) else []
+    caption = f"{DEMAND}: parts only one plan's plant uses" if DEMAND in set(parts["from_source"]) | set(
+        parts["to_source"]) else ""
+    return ShownTable("parts", f"Parts' supply moved, from {a}'s source to {b}'s (largest first)",
+                      ("component", "plant", "from", "to", "years", "units/yr", "total units"), 5,
                       [[*cells, f"{total:,.0f}"] for *cells, total in runs], caption)
 
 

@@ -17,12 +17,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from footprint.economics.network import UNIT_COMPONENTS
+from footprint.economics.freight import FREIGHT_PARTS
 from footprint.optimize.model import OWN_CONTENT
 from footprint.plan.decisions import lane_text
 from footprint.plan.plan import Plan
 from footprint.scenario.model.text import printable
-from footprint.views.labels import component_label
+from footprint.views.labels import component_label, per_unit
 from footprint.views.labels import money as _money
 
 if TYPE_CHECKING:  # only annotations: printing a plan need not import the analyses
@@ -336,35 +336,174 @@ def print_sweep(sweep: Run, futures: pd.DataFrame, console: Console) -> None:
 
 
 def print_explanation(explanation: Explanation, console: Console) -> None:
-    """Landed cost per unit from each capable plant, by component, and the value of capacity."""
+    """Landed cost per unit from each capable plant, by component, the value of capacity, and for a product with a
+    bill of materials, a unit by part from each plant the plan ships from and what its origin saves."""
+    from footprint.analysis.explain import LANDED_COMPONENTS
+
     landed = explanation.landed
     currency = explanation.currency
-    parts = [c for c in UNIT_COMPONENTS if (landed[c].abs() > 0.005).any()]
+    parts = [c for c in LANDED_COMPONENTS if (landed[c].abs() > 0.005).any()]
     table = Table(title=f"{explanation.product} for {explanation.market}: cost per unit from each capable "
                         f"plant ({currency})", title_justify="left")
     for column in ("year", "plant", *map(component_label, parts), "landed", "capacity",
                    "total", "units", "margin"):
         table.add_column(column, justify="left" if column in ("year", "plant") else "right")
     for row in landed.itertuples():
-        plant = row.plant if row.sourcing_option == OWN_CONTENT else f"{row.plant} ({row.sourcing_option})"
         names = {"production_local": row.local_currency, "production_imported": row.imported_currency}
         cells = [f"{getattr(row, c):,.0f}" + (f" {names[c]}" if c in names and getattr(row, c) else "")
                  for c in parts]
         mark = "[bold]" if row.chosen else ""
-        table.add_row(str(row.year), f"{mark}{plant}{' *' if row.chosen else ''}", *cells, f"{row.landed:,.0f}",
+        table.add_row(str(row.year), f"{mark}{_text(_lane_name(row.plant, row.sourcing_option))}"
+                      f"{' *' if row.chosen else ''}", *cells, f"{row.landed:,.0f}",
                       f"{row.capacity:,.0f}", f"{mark}{row.total:,.0f}", f"{row.units:,.0f}",
                       "chosen" if row.chosen else f"+{row.margin:,.0f}")
     table.caption = ("* chosen. Production columns name the currency the cost is incurred in (shown in "
-                     f"{currency}). capacity: value of the capacity a unit uses, from the duals with the "
+                     f"{currency}). " + ("parts: the components of a unit as the plan routes them (below), at a "
+                                         "plant it ships none from, at their marginal cost there. "
+                                         if "parts" in parts else "") +
+                     "capacity: value of the capacity a unit uses, from the duals with the "
                      "plan's yes/no decisions fixed. total = landed + capacity; margin = total minus the "
                      "year's lowest.")
     console.print(table)
+    _print_through_facilities(explanation, console)
     values = explanation.capacity_value
     if values.empty:
         console.print("No capacity constraint binds: one more unit of capacity is worth nothing anywhere.")
+    else:
+        wide = _by_year(values, ["plant", "pool"], "value")
+        console.print(_pivot_table(f"Value of one more unit of capacity ({currency} per unit and year)", wide, 2,
+                                   ",.0f"))
+    print_parts(explanation, console)
+    print_origin(explanation, console)
+
+
+def _lane_name(plant: str, sourcing_option: str) -> str:
+    return plant if sourcing_option == OWN_CONTENT else f"{plant} ({sourcing_option})"
+
+
+def _print_through_facilities(explanation: Explanation, console: Console) -> None:
+    """A line for the units that reach the market through distribution centres: explain's tables are of the lanes
+    from plants direct."""
+    deliveries = explanation.plan.tables.get("deliveries")
+    if deliveries is None or deliveries.empty:
         return
-    wide = _by_year(values, ["plant", "pool"], "value")
-    console.print(_pivot_table(f"Value of one more unit of capacity ({currency} per unit and year)", wide, 2, ",.0f"))
+    years = set(explanation.landed["year"])
+    mine = deliveries[(deliveries["product"] == explanation.product) & (deliveries["market"] == explanation.market)
+                      & deliveries["year"].isin(years)]
+    if mine.empty:
+        return
+    by_facility = mine.groupby("facility", observed=True)["units"].sum()
+    console.print(f"Also {mine['units'].sum():,.0f} units over {_year_runs(mine['year'].unique())} through "
+                  f"distribution centres ({_text(', '.join(map(str, by_facility.index)))}): explain's tables are "
+                  "of the lanes direct from plants.", highlight=False)
+
+
+def _year_groups(rows_by_year: dict[int, list[list[str]]]) -> list[tuple[list[int], list[list[str]]]]:
+    """Years whose rows read alike, with their rows; in order of their first year."""
+    groups: dict[str, list[int]] = {}
+    for year, rows in sorted(rows_by_year.items()):
+        groups.setdefault(repr(rows), []).append(year)
+    return [(years, rows_by_year[years[0]]) for years in groups.values()]
+
+
+def print_parts(explanation: Explanation, console: Console) -> None:
+    """A unit by part from each lane the plan uses: each component (indented by level) with its units, source and
+    costs, the plant's own cost, and freight and duty to the market, adding up to the landed cost. Years that read
+    alike are one table."""
+    parts, landed, currency = explanation.parts, explanation.landed, explanation.currency
+    if parts.empty:
+        return
+    market = explanation.market
+    chosen = landed[landed["chosen"]]
+    for (plant, option), lane in chosen.groupby(["plant", "sourcing_option"], sort=False):
+        rows_by_year = {}
+        for row in lane.itertuples():
+            mine = parts[(parts["plant"] == plant) & (parts["year"] == row.year)]
+            rows = [[("  " * (part.level - 1)) + _text(part.component), f"{part.units:,.3g}",
+                     f"{_text(part.source)} ({part.source_kind})", _text(part.country),
+                     per_unit(part.purchase + part.making), per_unit(part.freight), per_unit(part.duty),
+                     per_unit(part.cost)] for part in mine.itertuples()]
+            own = row.production_local + row.production_imported + row.sourcing
+            freight = sum(getattr(row, c) for c in ("freight", *FREIGHT_PARTS))
+            rows += [[f"{_text(plant)}'s own cost", "", "", "", per_unit(own), "", "", per_unit(own)],
+                     [f"to {_text(market)}", "", "", "", "", per_unit(freight), per_unit(row.duty),
+                      per_unit(freight + row.duty)],
+                     ["[bold]landed[/bold]", "", "", "", "", "", "", f"[bold]{per_unit(row.landed)}[/bold]"]]
+            rows_by_year[row.year] = rows
+        for years, rows in _year_groups(rows_by_year):
+            table = Table(title=f"A unit of {_text(explanation.product)} from "
+                                f"{_text(_lane_name(plant, option))} for {_text(market)}, {_year_runs(years)}, by part "
+                                f"({currency})", title_justify="left")
+            for column in ("part", "units", "from", "country", "price or making", "freight", "duty", "cost"):
+                table.add_column(column, justify="left" if column in ("part", "from", "country") else "right")
+            for cells in rows:
+                table.add_row(*cells)
+            table.caption = ("Per unit of the product: a part made at a plant is followed by its own parts "
+                             "(indented), as that plant received them; a part from several sources is split in "
+                             "the shares the plant received that year.")
+            console.print(table)
+
+
+def print_origin(explanation: Explanation, console: Console) -> None:
+    """The RVC each plant's units reach under each agreement they may claim into the market, whether they claim it,
+    and the duty it saves; then a line per plant and agreement."""
+    origin, currency = explanation.origin, explanation.currency
+    if origin.empty:
+        return
+    table = Table(title=f"Rules of origin: {_text(explanation.product)} for {_text(explanation.market)} "
+                        f"({currency} per unit)", title_justify="left")
+    columns = ("plant", "years", "agreement", "method", "RVC", "threshold", "claimed", "duty at general rate",
+               "duty paid", "saved a unit", "saved")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("plant", "years", "agreement", "method", "claimed")
+                         else "right")
+    for (plant, agreement), rows in origin.groupby(["plant", "agreement"], sort=False):
+        by_year = {row.year: [[f"{_percent(row.rvc)}", f"{_percent(row.threshold)}",
+                               "yes" if row.claimed else f"no, {_points(row.shortfall)} short",
+                               per_unit(row.duty_general), per_unit(row.duty_paid), per_unit(row.duty_saved)]]
+                   for row in rows.itertuples()}
+        saved = rows.set_index("year")["duty_saved_total"]
+        for years, (cells,) in _year_groups(by_year):
+            table.add_row(_text(plant), _year_runs(years), _text(agreement), rows["method"].iloc[0], *cells,
+                          _money(float(saved[years].sum()), currency))
+    console.print(table)
+    for line in origin_lines(explanation):
+        console.print(line, highlight=False)
+
+
+def _percent(share: float) -> str:
+    return "-" if pd.isna(share) else f"{share:.1%}"
+
+
+def _points(share: float) -> str:
+    return f"{share * 100:.1f} points"
+
+
+def origin_lines(explanation: Explanation) -> list[str]:
+    """One line per plant and agreement: the RVC its units reached, the threshold, and the duty the preference saved
+    (a unit and in all, over the years claimed), or, where not claimed, how far short it fell."""
+    origin, currency = explanation.origin, explanation.currency
+    lines = []
+    for (plant, agreement), rows in origin.groupby(["plant", "agreement"], sort=False):
+        what = f"{_text(plant)}'s {_text(explanation.product)}"
+        method = rows["method"].iloc[0]
+        for claimed, some in rows.groupby("claimed", sort=False):
+            rvc = some["rvc"].dropna()
+            reached = (_percent(rvc.min()) if rvc.min() == rvc.max() or rvc.max() - rvc.min() < 5e-4
+                       else f"{_percent(rvc.min())}-{_percent(rvc.max())}") if len(rvc) else "an unknown"
+            threshold = _percent(some["threshold"].iloc[0])
+            years = _year_runs(some["year"])
+            head = f"{what} reached {reached} RVC under {_text(agreement)} ({method}, threshold {threshold})"
+            if claimed:
+                saved, units = some["duty_saved_total"].sum(), some["units"].sum()
+                lines.append(f"{head}: duty saved {per_unit(saved / units)} {currency} a unit, "
+                             f"{_money(saved, currency)} over {years} "
+                             f"(NPV {_money(some['duty_saved_discounted'].sum(), currency)}).")
+            else:
+                general = (some["duty_general"] * some["units"]).sum() / some["units"].sum()
+                lines.append(f"{head} in {years}: {_points(some['shortfall'].max())} short, not claimed; "
+                             f"it pays {per_unit(general)} {currency} a unit at the general rate.")
+    return lines
 
 
 def print_alternative(alternative: Alternative, currency: str, console: Console) -> None:

@@ -5,21 +5,21 @@ explain); report_sets.py draws sweeps, stochastic plans and comparisons with the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from footprint.analysis.explain import Explanation
+from footprint.analysis.explain import LANDED_COMPONENTS, Explanation
 from footprint.analysis.inputs import input_figures
-from footprint.economics.network import UNIT_COMPONENTS
 from footprint.plan.plan import Plan
 from footprint.scenario.formats.validation import Loaded
 from footprint.views import charts
 from footprint.views.charts import units
 from footprint.views.console import TIER_VIEWS
+from footprint.views.flow_diagram import flow_diagram, has_tiers
 from footprint.views.labels import COMPONENT_GROUPS, component_group, component_label, money, per_unit
 from footprint.views.page import Section, Table, figure_html, render
-from footprint.views.world import TOP_LANES, places, top_lanes, world_map
+from footprint.views.world import LANE_TIERS, TOP_LANES, places, tier_lanes, top_lanes, world_map
 
 WATERFALLS = 6
 """Lanes whose landed cost is drawn, the largest by units."""
@@ -50,24 +50,56 @@ def _builds_text(builds: pd.DataFrame) -> str:
 
 
 def map_section(plan: Plan, loaded: Loaded | None) -> Section:
-    """Plants, markets and the largest lanes on the world map, by year."""
+    """Every node (suppliers, plants, distribution centres, markets) and the largest lanes of every echelon on the
+    world map, by year."""
     section = Section("map", "Map")
     if loaded is None:
         section.notes.append("The scenario of this plan is not known (a results folder keeps only the plan's tables): "
-                             "plants and markets cannot be placed. Give it with --scenario to draw the map.")
+                             "its sites and markets cannot be placed. Give it with --scenario to draw the map.")
         return section
     placed, unplaced = places(loaded.scenario)
-    _, left_out = top_lanes(plan.flows)
-    section.figures.append(figure_html(world_map(plan.flows, plan.utilization, plan.demand, placed)))
-    section.notes.append("Plants (circles) sized by capacity and coloured by utilization; markets (squares) sized by "
-                         "demand; lines are lanes, their width the units (products summed). Placed by location, else "
-                         "port, else the country's centroid. Move the slider for another year.")
-    if left_out.sum():
-        section.notes.append(f"The {TOP_LANES} largest lanes of each year are drawn; {int(left_out.max()):,} smaller "
-                             "ones in a year at most are left out.")
-    if unplaced:
-        section.notes.append("Not on the map (no location, port or country shape): " + ", ".join(unplaced))
+    section.figures.append(figure_html(world_map(plan.tables, placed)))
+    section.notes.extend(map_notes(plan.tables, unplaced))
     return section
+
+
+def map_notes(tables: Mapping[str, pd.DataFrame], unplaced: Sequence[str]) -> list[str]:
+    """What the map draws, what it leaves out, and the nodes it cannot place."""
+    tiers = has_tiers(tables)
+    notes = [("Plants (circles) sized by capacity and coloured by utilization; markets (squares) sized by demand"
+              + ("; suppliers (triangles) sized by units sold; distribution centres (diamonds) by units handled; "
+                 "a hollow marker is a site not open that year" if tiers else "")
+              + ". Lines are lanes, their width the units they carry (" + ("coloured by echelon, components and "
+                                                                          "products each in their own units"
+                                                                          if tiers else "products summed")
+              + "). Placed by location, else port, else the country's centroid (nodes on one point are set around "
+                "it). Move the slider for another year.")]
+    lanes = tier_lanes(tables)
+    if tiers and "mode" in set().union(*(tables[tier.table].columns for tier in LANE_TIERS if tier.table in tables)):
+        notes.append("Dashes show each lane's transport mode; a lane the plan records no mode for is solid.")
+    _, left_out = top_lanes(lanes)
+    if left_out.sum():
+        notes.append(f"The {TOP_LANES} largest lanes of each year and echelon are drawn; {int(left_out.max()):,} "
+                     "smaller ones in a year at most are left out.")
+    if unplaced:
+        notes.append("Not on the map (no location, port or country shape): " + ", ".join(unplaced))
+    return notes
+
+
+def flow_section(plan: Plan) -> Section:
+    """The flow diagram by echelon, for a plan with tiers beyond plants and markets."""
+    section = Section("flow", "Flows by echelon")
+    if not has_tiers(plan.tables):
+        return section
+    section.figures.append(figure_html(flow_diagram(plan.tables)))
+    section.notes.append(FLOW_NOTE)
+    return section
+
+
+FLOW_NOTE = ("Each link carries one component or one product, in units of it (hover a link or a node to read what): "
+             "widths of components and of products are not one measure. A plant is two nodes, the components it makes "
+             "and the products it makes; what it takes in goes to its products when it makes any. Move the slider "
+             "for another year.")
 
 
 def capacity_section(plan: Plan) -> Section:
@@ -93,13 +125,18 @@ def _currencies(exposure: pd.DataFrame, plant: str, market: str, year: int) -> d
             if row.component in ("production_local", "production_imported")}
 
 
-def _capacity_cost(explained: dict[tuple[str, str], Explanation], lane: pd.Series) -> float | None:
+def _explained(explained: dict[tuple[str, str], Explanation], lane: pd.Series) -> list[tuple[str, float]]:
+    """What explain adds to a lane's landed cost: its parts (components bought or made for a unit, which the Plan's
+    landed cost leaves out) and the value of the capacity a unit uses; none where the lane is not explained."""
     found = explained.get((lane["market"], lane["product"]))
     if found is None:
-        return None
+        return []
     rows = found.landed[(found.landed["plant"] == lane["plant"]) & (found.landed["year"] == lane["year"])
                         & (found.landed["sourcing_option"] == lane["sourcing"])]
-    return float(rows["capacity"].iloc[0]) if len(rows) else None
+    if not len(rows):
+        return []
+    return [(component_label(name), float(rows[name].iloc[0])) for name in ("parts", "capacity")
+            if abs(float(rows[name].iloc[0])) > 0.005]
 
 
 def landed_section(plan: Plan, explanations: Sequence[Explanation]) -> Section:
@@ -114,22 +151,21 @@ def landed_section(plan: Plan, explanations: Sequence[Explanation]) -> Section:
         rows = plan.landed_cost.merge(pd.DataFrame([lane])[keys], on=keys)
         parts = charts.lane_parts(rows, _currencies(plan.tables["exposure"], lane["plant"], lane["market"],
                                                     lane["year"]))
-        capacity = _capacity_cost(explained, pd.Series(lane))
-        if capacity:
-            parts.append(("capacity", capacity))
+        parts += _explained(explained, pd.Series(lane))
         own = "" if lane["sourcing"] == "own" else f" ({lane['sourcing']})"
         section.figures.append(figure_html(charts.waterfall(
             parts, f"{lane['product']} from {lane['plant']}{own} to {lane['market']}, {lane['year']}", currency)))
     section.notes.append(f"Per unit, in {currency}: production by the currency it is incurred in, sourcing, freight, "
-                         "duty" + (", and capacity (the value of the scarce capacity a unit uses, from the duals "
-                                   "with the plan's yes/no decisions fixed)." if explanations else "."))
+                         "duty" + (", parts (the components of a unit, as the plan sources them) and capacity (the "
+                                   "value of the scarce capacity a unit uses, from the duals with the plan's yes/no "
+                                   "decisions fixed)." if explanations else "."))
     section.tables.extend(_explanation_table(e) for e in explanations)
     return section
 
 
 def _explanation_table(explanation: Explanation) -> Table:
     landed = explanation.landed
-    parts = [c for c in UNIT_COMPONENTS if (landed[c].abs() > 0.005).any()]
+    parts = [c for c in LANDED_COMPONENTS if (landed[c].abs() > 0.005).any()]
     rows = [[str(row["year"]), row["plant"] if row["sourcing_option"] == "own"
              else f"{row['plant']} ({row['sourcing_option']})", *(per_unit(row[c]) for c in parts),
              per_unit(row["landed"]), per_unit(row["capacity"]), per_unit(row["total"]), units(row["units"]),
@@ -229,7 +265,7 @@ def _figure(value: float) -> str:
 def plan_sections(plan: Plan, loaded: Loaded | None, explanations: Sequence[Explanation] = ()) -> list[Section]:
     """Every section of a plan's report, in order."""
     tiers = tiers_section(plan)
-    return [map_section(plan, loaded), capacity_section(plan), *([tiers] if tiers.tables else []),
+    return [map_section(plan, loaded), flow_section(plan), capacity_section(plan), *([tiers] if tiers.tables else []),
             landed_section(plan, explanations), costs_section(plan), lost_section(plan), inputs_section(loaded)]
 
 
@@ -242,4 +278,4 @@ def plan_report(plan: Plan, loaded: Loaded | None = None, explanations: Sequence
     return render(title or f"Plan: {name}", plan_facts(plan), plan_sections(plan, loaded, explanations))
 
 
-__all__ = ["plan_facts", "plan_report", "plan_sections"]
+__all__ = ["FLOW_NOTE", "flow_section", "map_notes", "plan_facts", "plan_report", "plan_sections"]

@@ -121,14 +121,20 @@ def stored_subject(opened: RunStore, found: Run, explain: bool | None = None) ->
     if found.kind == "sweep":
         return stored_sweep(opened, found)
     plan = opened.plan(found.id or 0)
+    loaded = stored_scenario(found, plan.stacked)
+    return Subject(plan, loaded, () if plan.stacked else _explained(plan, loaded, explain), found.id)
+
+
+def stored_scenario(found: Run, stacked: bool = False) -> Loaded | None:
+    """The scenario a stored run keeps, validated (a stochastic plan's: its base scenario); None where it keeps none
+    or one this version cannot read (its plan is then drawn without it)."""
     data = found.scenario_data
-    if plan.stacked:  # a stochastic plan keeps its set, and its base scenario beside it
+    if stacked:  # a stochastic plan keeps its set, and its base scenario beside it
         data = data.get("base") if isinstance(data, dict) else None
     try:
-        loaded = None if data is None else validate(Source(data, f"run {found.id} ({found.name})"), CHECKS)
+        return None if data is None else validate(Source(data, f"run {found.id} ({found.name})"), CHECKS)
     except ScenarioError:
-        loaded = None  # a scenario of an older version: the plan is reported without it
-    return Subject(plan, loaded, () if plan.stacked else _explained(plan, loaded, explain), found.id)
+        return None
 
 
 def report_of(references: Sequence[str], store: str | None = None, *, scenario: str | None = None,
@@ -180,4 +186,4 @@ def stored_sweep(store: RunStore, sweep: Run, level: Level = Level.STRATEGIC) ->
 
 
 __all__ = ["EXPLAIN_FLOWS", "ReportError", "Subject", "SweepSubject", "pairs", "report_html", "report_of",
-           "stored_subject", "stored_sweep", "subject"]
+           "stored_scenario", "stored_subject", "stored_sweep", "subject"]

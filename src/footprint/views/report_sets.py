@@ -228,6 +228,8 @@ def compare_report(comparison: Comparison) -> str:
         moved.figures.append(figure_html(charts.stacked_bars(lanes, "lane", "units", f"Units moved from {a}'s source "
                                                              f"to {b}'s", "units")))
         moved.tables.append(shown["flows"])
+    if len(comparison.parts):
+        moved.tables.append(shown["parts"])
     if comparison.empty:
         figures.notes.append("The plans do not differ.")
     return render(f"Comparison: {comparison.scenarios[1]} against {comparison.scenarios[0]}", facts,

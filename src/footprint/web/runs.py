@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ import fastapi
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from plotly.offline import get_plotlyjs
 
 from footprint.analysis.sensitivity import SensitivityError, is_sensitivity, tornado_of
 from footprint.analysis.stochastic import StochasticPlan
@@ -22,13 +24,16 @@ from footprint.plan.plan import TABLES, Plan, table_columns
 from footprint.plan.store import MAX_ID, Run, RunStore, StoreError
 from footprint.plan.sweep_export import sweep_tables, write_sweep
 from footprint.plan.workbook import FUTURES_SHEET, PlanWorkbookError, write_workbook
+from footprint.views.flow_diagram import has_tiers
 from footprint.views.labels import money
-from footprint.views.report_of import report_html, stored_subject
+from footprint.views.page import Section
+from footprint.views.report import flow_section, map_section
+from footprint.views.report_of import report_html, stored_scenario, stored_subject
 from footprint.views.stochastic import decided_now_tables, decided_when
 from footprint.views.tornado import AMOUNTS, COLUMNS, tornado_rows, tornado_title
 from footprint.web.render import page
 from footprint.web.state import state
-from footprint.web.tables import HtmlTable, html_table, label
+from footprint.web.tables import HtmlTable, html_table, label, readable_table
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -37,6 +42,15 @@ KEY_TABLES = ("builds", "plants", "utilization", "costs", "demand", "regret")
 LISTED_KINDS = {"run": "runs", "stochastic": "stochastic plans", "sweep": "sweeps", "future": "futures"}
 """The kinds the runs page filters by, and their names in its list."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TIER_TABLES = {"supplies": "Purchases from suppliers (supplies)",
+               "transfers": "Components made and moved between plants (transfers)",
+               "inbound": "Products into distribution centres (inbound)",
+               "deliveries": "Products from distribution centres to markets (deliveries)",
+               "sites": "Suppliers and distribution centres by year (sites)",
+               "single_sources": "Single sources (single_sources)", "claims": "Preferences claimed (claims)",
+               "rvc": "Regional value content (rvc)"}
+"""The tables a run's page shows beside KEY_TABLES when its plan has tiers beyond plants and markets (each that has
+rows), with their headings; the table's name in brackets is its download's."""
 SWEEP_TABLES = (FUTURES_SHEET, *TABLES)
 """The tables a sweep's page offers: its futures, and each table with every future's rows."""
 RunId = Annotated[int, fastapi.Path(ge=1, le=MAX_ID, description="a run's id")]
@@ -71,12 +85,18 @@ def run_page(request: Request, run_id: RunId) -> Response:
     plan = store.plan(run_id) if run.has_plan else None
     tables = [] if plan is None else [html_table(name, plan.tables[name]) for name in KEY_TABLES
                                       if name in table_columns(plan.stacked)]
+    drawn: list[Section] = []
+    if plan is not None and has_tiers(plan.tables):
+        tables += [readable_table(name, title, plan.tables[name]) for name, title in TIER_TABLES.items()
+                   if len(plan.tables[name])]
+        if not plan.stacked:  # a stochastic plan's futures are drawn in its report
+            drawn = [map_section(plan, stored_scenario(run)), flow_section(plan)]
     if plan is not None and plan.stacked:  # first what it decides now, as a run's page shows a plan's decisions
         stochastic = StochasticPlan.of(plan, run=run_id)
         when = decided_when(stochastic)
         tables[:0] = [html_table(f"{title} ({when})", pd.DataFrame(rows, columns=columns))
                       for title, columns, rows in decided_now_tables(stochastic, money)]
-    return page(request, "run.html", run=run, facts=facts(run, plan), tables=tables,
+    return page(request, "run.html", run=run, facts=facts(run, plan), tables=tables, drawn=drawn,
                 downloads=list(table_columns(plan.stacked)) if plan is not None else [])
 
 
@@ -97,6 +117,19 @@ def _sweep_page(request: Request, run: Run) -> Response:
     return page(request, "sweep.html", run=run, facts=facts(run, None), tornado=table, downloads=SWEEP_TABLES,
                 title=title, reasons=reasons, problem=problem,
                 futures=futures.drop(columns=["decisions", "overrides"]).to_dict("records"))
+
+
+@router.get("/plotly.js")
+def plotly_js() -> Response:
+    """plotly.js for the pages that draw (a run's map and flow diagram), from the installed plotly: nothing is
+    fetched from elsewhere."""
+    return Response(_plotly_js(), media_type="text/javascript; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+@cache
+def _plotly_js() -> bytes:
+    return get_plotlyjs().encode("utf-8")
 
 
 @router.get("/runs/{run_id}/report")

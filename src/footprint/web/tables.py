@@ -23,6 +23,8 @@ class HtmlTable:
     rows: tuple[tuple[str, ...], ...]
     more: int
     """Rows left off the page."""
+    title: str = ""
+    """Its heading, where not its name."""
 
 
 def html_table(name: str, frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> HtmlTable:
@@ -36,6 +38,34 @@ def html_table(name: str, frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> Html
     rows = tuple(tuple(label(value) if plain else cell(value) for value, plain in zip(row, naming, strict=True))
                  for row in shown.itertuples(index=False, name=None))
     return HtmlTable(name, tuple(str(c) for c in shown.columns), numeric, rows, max(0, len(frame) - max_rows))
+
+
+COLUMN_NAMES = {
+    "supplies": {"component": "part"},
+    "transfers": {"origin": "from plant", "component": "part", "destination": "to plant"},
+    "inbound": {"facility": "distribution centre"},
+    "deliveries": {"facility": "distribution centre"},
+    "sites": {"open": "open", "opened": "opens this year", "closed": "closed from this year"},
+    "claims": {"units": "units claimed"},
+    "rvc": {"units": "units claimed", "value": "value per unit", "originating": "originating per unit",
+            "rvc": "regional value content", "threshold": "threshold", "duty_saved": "duty saved"},
+}
+"""Readable names of the tiers' tables' columns (the others read as they are): a part is a component of a bill of
+materials, not a cost component."""
+SHARES = ("regional value content", "threshold")
+"""Columns (after COLUMN_NAMES) that are shares, shown as percentages."""
+
+
+def readable_table(name: str, title: str, frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> HtmlTable:
+    """A plan's table ``name`` under ``title``, its columns named as COLUMN_NAMES has them (``_`` as spaces) and its
+    shares as percentages."""
+    renamed = frame.rename(columns=COLUMN_NAMES.get(name, {}))
+    renamed = renamed.rename(columns=lambda column: column if names_a_thing(column) else column.replace("_", " "))
+    for column in SHARES:
+        if column in renamed:
+            renamed[column] = [("" if pd.isna(value) else f"{value:.1%}") for value in renamed[column]]
+    table = html_table(name, renamed, max_rows)
+    return HtmlTable(table.name, table.columns, table.numeric, table.rows, table.more, title)
 
 
 def names_a_thing(column: str) -> bool:
@@ -78,4 +108,4 @@ def cell(value: object) -> str:
     return str(value)
 
 
-__all__ = ["MAX_ROWS", "HtmlTable", "cell", "html_table", "label", "names_a_thing"]
+__all__ = ["COLUMN_NAMES", "MAX_ROWS", "HtmlTable", "cell", "html_table", "label", "names_a_thing", "readable_table"]

@@ -99,6 +99,12 @@ class Figure(BaseModel):
         return self
 
 
+def is_figure(raw: Any) -> bool:
+    """Whether plain data is a figure written with its provenance (``{value: 2400, source: ...}``): a mapping
+    with a value and only a Figure's fields, not an entity that has a ``value`` field (a component's)."""
+    return isinstance(raw, dict) and "value" in raw and set(raw) <= set(Figure.model_fields)
+
+
 Num = float | Figure
 
 

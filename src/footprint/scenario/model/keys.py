@@ -3,10 +3,10 @@
 ``plants[gyor]``, ``capabilities[haiphong/heat-pump]`` (plant and product), ``lanes[gyor/us]`` (origin and
 destination), ``tariffs[*/US/8703]`` (origin, destination and class, then an additional duty's measure and the
 dates it is in force: ``tariffs[*/US/8703/s232/2025-03-12..]``), ``agreements[korus].rates[KR/US/8703/2016]``,
-``agreements[usmca].members[MX]``. Messages, parameter paths, sensitivity inputs and the report all name
-entries so; an entry whose key another entry shares, or that cannot be written in brackets, goes by its
-position from 0 (``tariffs[3]``), which a path may give instead (an id comes first: ``plants[2]`` is the
-plant with id 2 if there is one).
+``agreements[usmca].members[MX]``, ``suppliers[aichi].supplies[engine]`` (a supplier's offer, by its
+component). Messages, parameter paths, sensitivity inputs and the report all name entries so; an entry whose key
+another entry shares, or that cannot be written in brackets, goes by its position from 0 (``tariffs[3]``), which
+a path may give instead (an id comes first: ``plants[2]`` is the plant with id 2 if there is one).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ IDENTIFYING: dict[str, tuple[str, ...]] = {
     "members": ("country",),
     "tariffs": ("origin", "destination", "product_class"),
     "rates": ("origin", "destination", "product_class"),
+    "supplies": ("component",),
 }
 """The fields that identify an entry of each list whose entries have no id, by the list's field name."""
 _DATED = {"tariffs", "rates"}

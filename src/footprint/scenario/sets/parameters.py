@@ -31,7 +31,7 @@ from footprint.scenario.formats.tabular import cell_value
 from footprint.scenario.model.base import Horizon
 from footprint.scenario.model.codes import currency_code
 from footprint.scenario.model.fields import ScenarioFields
-from footprint.scenario.model.figures import Growth, error_details
+from footprint.scenario.model.figures import Growth, error_details, is_figure
 from footprint.scenario.model.keys import KEY, NAME, entry_position, unknown_entry
 from footprint.scenario.model.scenario import Scenario
 from footprint.scenario.model.text import short
@@ -236,9 +236,6 @@ def _is_name(raw: Any) -> bool:
     return isinstance(raw, str) and not _is_number(raw)
 
 
-def _is_figure(raw: Any) -> bool:
-    return isinstance(raw, dict) and "value" in raw
-
 
 def _is_series(raw: Any) -> bool:
     return isinstance(raw, dict) and bool(raw) and all(str(key).isdigit() for key in raw)
@@ -246,7 +243,7 @@ def _is_series(raw: Any) -> bool:
 
 def _with_value(old: Any, value: float | str) -> Any:
     """A number in place of ``old``: a figure keeps its provenance, and its range where it still holds."""
-    if not _is_figure(old):
+    if not is_figure(old):
         return value
     figure = {**old, "value": value}  # a number, or text that reads as one (validation says if it is not finite)
     low, high, number = old.get("low"), old.get("high"), float(str(value).replace("_", ""))
@@ -259,7 +256,7 @@ def _with_value(old: Any, value: float | str) -> Any:
 def _set(old: Any, value: Any, path: str, where: str) -> Any:
     if not _is_number(value) or old is None or _is_name(old):
         return value  # a name in place of a name (regime: 2012 is the regime 2012): validation reads it
-    if old is MISSING or _is_number(old) or _is_figure(old):
+    if old is MISSING or _is_number(old) or is_figure(old):
         return _with_value(old, value)
     if _is_series(old):
         return {year: _with_value(entry, value) for year, entry in old.items()}
@@ -275,14 +272,14 @@ def _grown(old: Any, rate: Any, years: list[int], path: str, where: str) -> dict
         raise ParameterError(f"{path}: {where} is not given; growth needs its first year's value")
     if _is_series(old):
         entries = {year: old[key] for year in years if (key := _key(old, str(year))) is not None}
-    elif _is_number(old) or _is_figure(old):
+    elif _is_number(old) or is_figure(old):
         entries = dict.fromkeys(years, old)
     else:
         raise ParameterError(f"{path}: {where} is {_kind(old)}, not a number or a per-year series")
     if years[0] not in entries:
         raise ParameterError(f"{path}: {where} has no value for {years[0]}, the first horizon year")
     first = entries[years[0]]
-    start = float(first["value"] if _is_figure(first) else first)
+    start = float(first["value"] if is_figure(first) else first)
     try:
         return {year: _with_value(entries.get(year), start * (1 + rate) ** (year - years[0])) for year in years}
     except OverflowError:
@@ -306,11 +303,11 @@ def numbers_of(raw: Any, years: list[int]) -> float | dict[int, float] | None:
 
 
 def _is_numeric(raw: Any) -> bool:
-    return _is_number(raw) or (_is_figure(raw) and _is_number(raw["value"]))
+    return _is_number(raw) or (is_figure(raw) and _is_number(raw["value"]))
 
 
 def _number(raw: Any) -> float:
-    value = raw["value"] if _is_figure(raw) else raw
+    value = raw["value"] if is_figure(raw) else raw
     return float(value.replace("_", "") if isinstance(value, str) else value)
 
 

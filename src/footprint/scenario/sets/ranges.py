@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 
 from footprint.scenario.model.checks import Loc, loc_text
+from footprint.scenario.model.figures import is_figure
 from footprint.scenario.model.keys import KEY, NAME, entry_names
 from footprint.scenario.sets.parameters import Parameter, ParameterError
 
@@ -60,17 +61,14 @@ class RangeProblem:
     """Which of the listed paths it is about (for its line in the set)."""
 
 
-def _is_figure(node: Any) -> bool:
-    return isinstance(node, dict) and "value" in node
-
 
 def _has_range(node: Any) -> bool:
-    return _is_figure(node) and (node.get("low") is not None or node.get("high") is not None)
+    return is_figure(node) and (node.get("low") is not None or node.get("high") is not None)
 
 
 def walk_figures(node: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
     """Every figure in ``node`` with its key path; a figure's own fields are not searched."""
-    if _is_figure(node):
+    if is_figure(node):
         yield loc, node
     elif isinstance(node, dict):
         for key, value in node.items():
@@ -166,7 +164,7 @@ def _listed(data: dict[str, Any], path: str) -> Dimension:
     figures = []
     for loc in targets:
         raw = _at(data, loc)
-        if not _is_figure(raw) and not (series and raw is not None):
+        if not is_figure(raw) and not (series and raw is not None):
             raise _UnsampledError(f"{path}: names {_found(raw)}, not a figure with low and high")
         if _has_range(raw):  # a year of a series without a range keeps its value
             figures.append(_figure(loc, f"{path}.{loc[-1]}" if series else path, raw))
