@@ -31,10 +31,6 @@ def s232_plan() -> Plan:
     return solve(load_scenario(case_path(f"{CASE}/s232"), CHECKS))  # type: ignore[arg-type]
 
 
-
-
-
-
 def test_case_and_variant_are_listed_with_descriptions() -> None:
     assert {CASE, f"{CASE}/s232"} <= set(case_names())
     assert "Compact SUV for the US, 2026" in case_description(CASE)
@@ -82,29 +78,35 @@ def test_without_the_deals_the_decision_is_the_same(deals_plan: Plan, s232_plan:
 def test_asian_cars_pay_the_full_us_rate(deals_plan: Plan, s232_plan: Plan, regime: str, kyushu: float,
                                          busan: float) -> None:
     """Section 232 relief is for USMCA-qualifying cars: none for Kyushu's or Busan's, whatever their content.
-    Japan: MFN 2.5% + 12.5% (deal) or + 25%; Korea: KORUS 0 + 15% (deal) or + 25%."""
+    Japan: MFN 2.5% + 12.5% (deal) or + 25%; Korea: KORUS 0 + 15% (deal) or + 25%. The duty is paid on the car's
+    customs value: the plant's own cost and its bill of materials at the components' values (in yen, at 2026's
+    158.47 to the dollar held), whoever made them."""
     plan = deals_plan if regime == "deals" else s232_plan
+    scenario = load_scenario(case_path(CASE), CHECKS)  # type: ignore[arg-type]
+    assert scenario.products[0].bom == {"engine": 1, "cvt": 1, "body-parts": 1}
+    assert {c.currency for c in scenario.components} == {"JPY"}
+    parts = sum(c.value.value for c in scenario.components) / fx_rates(scenario)["JPY"][2028]
     for plant, rate in (("kyushu", kyushu), ("busan", busan)):
         lane = rogue_landed(plan, plant, "us", 2028)
-        assert lane["duty"] / lane["production"] == pytest.approx(rate), plant
+        assert lane["duty"] / (lane["production"] + parts) == pytest.approx(rate), plant
     assert rogue_landed(plan, "smyrna", "us", 2028)["duty"] == 0
 
 
 def test_content_decides_the_agreements(deals_plan: Plan) -> None:
-    """Busan's Korean content passes KORUS's 35%; Smyrna's US content passes USMCA's 75%."""
+    """Busan's originating materials pass KORUS's and Canada-Korea's 35% build-up: its Korean kit, counted at the
+    kit's customs value (Kyushu's, JPY 701,070), over the Rogue's value (its own cost and its parts at value); the
+    plant's own conversion is no material, and the Japanese engine, CVT and other parts do not originate."""
+    scenario = load_scenario(case_path(CASE), CHECKS)  # type: ignore[arg-type]
+    yen = fx_rates(scenario)["JPY"][2028]
     busan = rogue_landed(deals_plan, "busan", "us", 2028)
-    smyrna = rogue_landed(deals_plan, "smyrna", "us", 2028)
-    korean = busan["production_local"] / busan["production"]
-    american = smyrna["production_local"] / smyrna["production"]
+    value = busan["production"] + (238_453 + 165_083 + 701_070) / yen
+    korean = (701_070 / yen) / value
+    rvc = deals_plan.tables["rvc"].astype({"plant": str, "agreement": str}).query("year == 2028")
+    assert rvc.set_index("agreement")["rvc"].to_dict() == pytest.approx({"korus": korean, "canada-korea": korean},
+                                                                         abs=1e-6)
     assert korean > 0.35
-    assert american > 0.75
     assert rogue_landed(deals_plan, "busan", "canada", 2028)["duty"] == 0  # Canada-Korea, qualifying
-    text = prose(case_readme(CASE))
-    assert f"{korean:.1%} Korean" in text
-    assert f"{american:.1%} US content" in text
-    # Canada's 25% on a qualifying US-built car's non-Canadian, non-Mexican content: all of Smyrna's.
-    assert f"US${0.25 * smyrna['production']:,.0f} a car" in text
-
+    assert f"{korean:.1%} Korean" in prose(case_readme(CASE))
 
 
 def test_readme_landed_costs_match_the_plans(deals_plan: Plan, s232_plan: Plan) -> None:
