@@ -116,7 +116,7 @@ def test_a_stored_plan_reads_back_whole(store, case, request):
     text, digest = canonical_scenario(solved.loaded.data)
     assert (run.kind, run.name, run.status, run.sweep) == ("run", solved.loaded.scenario.name, "optimal", None)
     assert (run.scenario, run.scenario_hash, run.scenario_data) == (text, digest, json.loads(text))
-    gap = 0.0 if case == "rogue" else 1e-4  # rogue-2012 asks for an exact solve (its solver section), others the default
+    gap = 0.0 if case == "rogue" else 1e-4  # rogue-2012 asks for an exact solve (its solver:)
     assert run.settings == solved.settings == {"time_limit": None, "mip_gap": gap, "threads": None}
     assert run.key == run_key(digest, (), solved.settings) == solved.record().key
     assert run.decisions == Decisions.of(solved.plan)
