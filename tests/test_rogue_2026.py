@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import case_readme, figures, prose, readme_row, rogue_landed, rogue_supply
+from conftest import case_readme, figures, prose, readme_row, rogue_landed, rogue_parts, rogue_supply
 from footprint.analysis.breakeven import find_breakeven
 from footprint.economics.checks import CHECKS
 from footprint.economics.fx import fx_rates
@@ -110,25 +110,50 @@ def test_content_decides_the_agreements(deals_plan: Plan) -> None:
 
 
 def test_readme_landed_costs_match_the_plans(deals_plan: Plan, s232_plan: Plan) -> None:
+    """The README's table: the landed_cost table's parts of a car and, beside them, its parts bought (rogue_parts);
+    landed is both."""
     text = case_readme(CASE)
+    scenarios = [load_scenario(case_path(name), CHECKS) for name in (CASE, f"{CASE}/s232")]  # type: ignore[arg-type]
+
+    def landed(plan: Plan, scenario: object, plant: str, market: str, year: int) -> dict[str, float]:
+        lane = rogue_landed(plan, plant, market, year)
+        parts = rogue_parts(scenario, plan, plant, year)  # type: ignore[arg-type]
+        return lane | {"parts": parts, "total": lane["landed"] + parts}
+
     for plant, year in (("kyushu", 2026), ("busan", 2028), ("smyrna", 2026)):
-        deals, s232 = rogue_landed(deals_plan, plant, "us", year), rogue_landed(s232_plan, plant, "us", year)
+        deals, s232 = (landed(plan, scenario, plant, "us", year)
+                       for plan, scenario in zip((deals_plan, s232_plan), scenarios, strict=True))
         assert deals["production"] == pytest.approx(s232["production"])
-        assert rogue_landed(deals_plan, plant, "us", 2028)["landed"] == pytest.approx(deals["landed"])  # held rates
-        expected = [deals["production_local"], deals["production_imported"], deals["freight"],
-                    deals["duty"], deals["landed"], s232["duty"], s232["landed"]]
+        assert landed(deals_plan, scenarios[0], plant, "us", 2028)["total"] == pytest.approx(deals["total"])  # held
+        expected = [deals["production_local"], deals["production_imported"], deals["freight"], deals["duty"],
+                    deals["parts"], deals["total"], s232["duty"], s232["parts"], s232["total"]]
         assert readme_row(text, plant.capitalize()) == pytest.approx(expected, abs=0.5), plant
     flat = prose(text)
     assert f"**US${rogue_landed(deals_plan, 'kyushu', 'us', 2026)['freight']:,.0f}** a car" in flat
-    for plan, regime in ((deals_plan, "deals"), (s232_plan, "s232")):
-        saving = rogue_landed(plan, "smyrna", "us", 2028)["landed"] - rogue_landed(plan, "busan", "us", 2028)["landed"]
-        assert f"US${saving:,.0f}" in flat, regime
+    for plan, scenario, regime in ((deals_plan, scenarios[0], "deals"), (s232_plan, scenarios[1], "s232")):
+        smyrna, busan = (landed(plan, scenario, plant, "us", 2028) for plant in ("smyrna", "busan"))
+        saving = smyrna["total"] - busan["total"]
+        assert f"US${saving:,.0f} a unit" in flat or f"US${saving:,.0f} below a Smyrna one" in flat, regime
+        assert f"US${saving * 80_000 / 1e6:,.0f}M a year" in flat, regime
     assert f"US${s232_plan.objective / 1e9:.2f}bn instead of US${deals_plan.objective / 1e9:.2f}bn" in flat
     smyrna = deals_plan.utilization.query("plant == 'smyrna' and pool == 'rogue-line'").set_index("year")["share"]
     assert f"{smyrna[2026]:.0%} used in 2026 to {smyrna[2028]:.0%} from 2028" in flat
     for market, plant, year in (("canada", "busan", 2028), ("canada", "kyushu", 2026)):
-        assert f"US${rogue_landed(deals_plan, plant, market, year)['landed']:,.0f}" in flat
+        assert f"US${landed(deals_plan, scenarios[0], plant, market, year)['total']:,.0f}" in flat
+    assert rogue_supply(s232_plan, "canada").loc[2028].to_dict() == pytest.approx({"kyushu": 37_500})
 
+
+def test_readme_smyrna_s_engines_in_numbers(deals_plan: Plan) -> None:
+    """Smyrna buys Yokohama's engines and JATCO Japan's CVTs: at 158.47 yen each lands below the US or Mexican one."""
+    supplies = deals_plan.tables["supplies"].query("plant == 'smyrna' and year == 2028")
+    assert sorted(supplies["supplier"]) == ["jatco-japan", "nissan-yokohama", "tennessee-suppliers"]
+    yen = fx_rates(load_scenario(case_path(CASE), CHECKS))["JPY"][2028]  # type: ignore[arg-type]
+    yokohama, decherd = 238_453 / yen * 1.15 + 150, 3_107 + 10
+    cvt_japan, cvt_mexico = 165_083 / yen * 1.15 + 150, 2_145 + 80
+    assert yokohama < decherd and cvt_japan < cvt_mexico
+    flat = prose(case_readme(CASE))
+    for figure in (yokohama, decherd, cvt_japan, cvt_mexico):
+        assert f"US${figure:,.0f}" in flat
 
 
 @pytest.mark.parametrize("name", [CASE, f"{CASE}/s232"])
