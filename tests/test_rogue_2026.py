@@ -150,7 +150,8 @@ def test_readme_smyrna_s_engines_in_numbers(deals_plan: Plan) -> None:
     yen = fx_rates(load_scenario(case_path(CASE), CHECKS))["JPY"][2028]  # type: ignore[arg-type]
     yokohama, decherd = 238_453 / yen * 1.15 + 150, 3_107 + 10
     cvt_japan, cvt_mexico = 165_083 / yen * 1.15 + 150, 2_145 + 80
-    assert yokohama < decherd and cvt_japan < cvt_mexico
+    assert yokohama < decherd
+    assert cvt_japan < cvt_mexico
     flat = prose(case_readme(CASE))
     for figure in (yokohama, decherd, cvt_japan, cvt_mexico):
         assert f"US${figure:,.0f}" in flat
