@@ -375,6 +375,30 @@ def rogue_landed(plan: Plan, plant: str, market: str, year: int) -> dict[str, fl
                     "freight": float(sum(per_unit.get(c, 0.0) for c in FREIGHT)), "landed": float(per_unit.sum())}
 
 
+def rogue_parts(scenario: Scenario, plan: Plan, plant: str, year: int) -> float:
+    """Cost of the parts of one Rogue made at ``plant`` in ``year``: what the plan pays for the components it buys
+    for that plant that year (price, freight and duty of each supply arc used), per Rogue made there. The landed_cost
+    table leaves them out: they are bought by the plant, not by a lane."""
+    from footprint.economics.network import compile_network
+
+    tiers = compile_network(scenario).tiers
+    supplies = plan.tables["supplies"].astype({"supplier": str, "component": str, "plant": str})
+    supplies = supplies[(supplies["plant"] == plant) & (supplies["year"] == year)]
+    supplier_names, plant_names = tiers.suppliers.names, [p.id for p in scenario.plants]
+    t = scenario.years.index(year)
+    total = 0.0
+    for row in supplies.itertuples():
+        arcs = [a for a in range(len(tiers.supply)) if tiers.supply.year[a] == t
+                and supplier_names[tiers.offer_supplier[tiers.supply.item[a]]] == row.supplier
+                and tiers.components[tiers.offer_component[tiers.supply.item[a]]] == row.component
+                and plant_names[tiers.supply.destination[a]] == plant]
+        assert len(arcs) == 1, (row.supplier, row.component, plant, year)
+        total += row.units * float(tiers.supply.cost[arcs[0]])
+    flows = plan.flows.astype({"plant": str, "product": str})
+    made = flows[(flows["plant"] == plant) & (flows["product"] == "rogue") & (flows["year"] == year)]["units"].sum()
+    return total / made
+
+
 def rogue_supply(plan: Plan, market: str) -> pd.DataFrame:
     """Rogue units to ``market`` by year (rows) and plant (columns)."""
     flows = plan.flows.astype({"plant": str, "product": str, "market": str})

@@ -131,6 +131,20 @@ def test_an_alias_bomb_is_refused_at_once_with_a_short_message(tmp_path):
     assert len(output) < 400
 
 
+def test_an_alias_inside_its_own_anchor_is_refused_at_once(tmp_path):
+    """A mis-indented alias that lands inside the entry its anchor names (as in rogue-2012's JATCO Mexico
+    capacity, ``2014: &jatco_mx`` then ``2015: *jatco_mx`` indented under it) makes an entry that holds itself:
+    a message naming the anchor's line, not a command that never ends."""
+    text = Path(write_yaml(Path("base.yaml"), small_network_data())).read_text(encoding="utf-8")
+    cycle = "notes:\n  2014: &capacity\n    value: 1\n    2015: *capacity\n"
+    Path("cycle.yaml").write_text(text + cycle, encoding="utf-8")
+    line = len(text.splitlines()) + 2
+    code, output = invoke("validate", "cycle.yaml")
+    assert code == 1
+    assert f"cycle.yaml:{line}" in output
+    assert "an alias refers to the entry that holds it" in " ".join(output.split())
+
+
 def test_a_long_or_aliased_value_in_a_message_is_an_excerpt():
     code, output = invoke("validate", file_with(lambda d: d.update(currency=["USD"] * 10_000)))
     assert code == 1

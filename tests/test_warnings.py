@@ -14,7 +14,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import small_network_data, write_yaml
+from conftest import lane, small_network_data, write_yaml
 from footprint.cli import app
 from footprint.economics.checks import CHECKS
 from footprint.scenario.formats.files import read_scenario
@@ -299,3 +299,35 @@ def test_the_end_of_a_range_written_as_a_percent_is_a_warning(change, path, rate
     (warning,) = loaded.warnings
     assert warning.path == path
     assert f" of {rate:g} is {rate:.0%}" in warning.message
+
+
+def with_a_mexican_engine_supplier(data: dict) -> dict:
+    """The small network's car with an engine bought from a supplier in Mexico: engines leave MX and enter the US
+    and Korea, where the plants are."""
+    data["components"] = [{"id": "engine", "product_class": "8407", "value": 2.0}]
+    data["products"][0]["bom"] = {"engine": 1}
+    data["suppliers"] = [{"id": "aguascalientes", "country": "MX", "currency": "USD",
+                          "supplies": [{"component": "engine", "price": 2.0}]}]
+    data["lanes"] += [lane("aguascalientes", "detroit", 0.5), lane("aguascalientes", "busan", 1.0)]
+    return data
+
+
+def test_a_rate_on_a_suppliers_country_or_into_a_plant_taking_in_parts_applies_to_something():
+    """Suppliers' components pay duties too, and plants take them in: a rate from Mexico, where only a supplier
+    is, and a rate into Korea, where a plant but no market is, are no warnings (they were 'no plant is in MX')."""
+    data = with_a_mexican_engine_supplier(small_network_data())
+    data["tariffs"] += [tariff("MX", "US", 0.25, product_class="8407"), tariff("*", "KR", 0.08, product_class="8407")]
+    write_yaml(Path("parts.yaml"), data)
+    assert read_scenario("parts.yaml", CHECKS).warnings == []
+
+
+def test_a_rate_from_a_country_with_neither_plant_nor_supplier_names_both():
+    data = with_a_mexican_engine_supplier(small_network_data())
+    data["tariffs"] += [tariff("JP", "US", 0.25, product_class="8407"), tariff("*", "JP", 0.1, product_class="8407")]
+    write_yaml(Path("parts.yaml"), data)
+    code, output = validate("parts.yaml")
+    assert code == 0, output
+    assert ("tariffs[JP/US/8407].origin: no plant or supplier is in JP, so this rate applies to nothing; plants are "
+            "in KR, US; suppliers are in MX") in output
+    assert ("tariffs[*/JP/8407].destination: no market or plant taking in components is in JP, so this rate applies "
+            "to nothing; markets are in EU, US; plants taking in components are in KR, US") in output

@@ -213,6 +213,17 @@ class _Column:
                 AMOUNT_OR_NONE: "a finite number or nothing", BOUND: "a number", FLAG: "True or False"}[self.kind]
 
 
+def text_names(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (the Plan's table ``table``) with each name column held as plain Python objects given pandas' text
+    type, when every value is a text (an empty column too): the type such a column has when read back from a
+    store (Arrow's strings), so that a plan and the same plan read back have the same types. Categories, and
+    columns holding other values (a label read as a number, nothing), are left as they are."""
+    text = [column for column in frame.columns if frame[column].dtype == object
+            and OWN_KINDS.get((table, str(column)), COLUMNS.get(str(column))) == NAME
+            and frame[column].map(lambda value: isinstance(value, str)).all()]
+    return frame.astype(dict.fromkeys(text, "str")) if text else frame
+
+
 def checked_table(table: str, frame: pd.DataFrame, horizon: tuple[int, int] | None = None) -> pd.DataFrame:
     """``frame`` (the Plan's table ``table``) with each column checked by its kind and, where it was read as
     another type (a CSV edited by hand), given its own; FieldError naming the column and the first bad row.
@@ -228,7 +239,7 @@ def checked_table(table: str, frame: pd.DataFrame, horizon: tuple[int, int] | No
     if table == "revisions" and len(frame):
         _first(~frame["kind"].astype(str).isin(REVISION_KINDS), frame["kind"], "kind",
                f"one of {', '.join(REVISION_KINDS)}")
-    return frame.assign(**changed) if changed else frame
+    return text_names(table, frame.assign(**changed) if changed else frame)
 
 
 def _checked_column(series: pd.Series, column: _Column, name: str) -> pd.Series | None:
@@ -319,4 +330,5 @@ def _check_futures(futures: list[str], tables: Mapping[str, pd.DataFrame]) -> No
                                  "futures", "future", int(strange[0]), table)
 
 
-__all__ = ["COLUMNS", "SUMMARY", "FieldError", "checked_plan", "checked_table", "shown", "summary_problem"]
+__all__ = ["COLUMNS", "SUMMARY", "FieldError", "checked_plan", "checked_table", "shown", "summary_problem",
+           "text_names"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from footprint.plan.fields import FieldError, checked_plan
+from footprint.plan.fields import FieldError, checked_plan, text_names
 from footprint.plan.results import MANIFEST, ResultsError, read_summary, write_folder
 
 TABLES: dict[str, tuple[str, ...]] = {
@@ -132,7 +132,7 @@ class Tables(Mapping[str, pd.DataFrame]):
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._made:
-            self._made[name] = _checked(name, self._makers.pop(name)())
+            self._made[name] = text_names(name, _checked(name, self._makers.pop(name)()))
         return self._made[name]
 
     def __iter__(self) -> Iterator[str]:

@@ -29,6 +29,7 @@ from footprint.scenario.formats.layout import (
 )
 from footprint.scenario.formats.sources import Places, ScenarioError, Source, short
 from footprint.scenario.model.checks import Loc, Problem
+from footprint.scenario.model.figures import is_figure
 
 EMPTY_MAPPING = "{}"
 MAX_TABLE_CELLS = 10_000_000
@@ -45,10 +46,11 @@ def flatten(value: Any, prefix: str, out: Row) -> Row:
     if isinstance(value, dict):
         if not value:
             out[prefix or VALUE] = EMPTY_MAPPING
-        if VALUE in value:  # a figure: the value at its own path, its provenance beside it
+        figure = is_figure(value)
+        if figure:  # a figure: the value at its own path, its provenance beside it
             out[prefix or VALUE] = value[VALUE]
-        for key, inner in value.items():
-            if key != VALUE:
+        for key, inner in value.items():  # an entity's own value field (a component's) is a field like any
+            if key != VALUE or not figure:
                 flatten(inner, f"{prefix}.{key}".removeprefix("."), out)
     elif isinstance(value, list):
         out[prefix] = ", ".join(str(item) for item in value)

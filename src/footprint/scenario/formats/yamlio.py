@@ -77,10 +77,18 @@ class _Loader(yaml.composer.Composer, yaml.CSafeLoader):  # type: ignore[misc]
         return super().construct_mapping(node, deep=deep)
 
 
+class _CycleError(Exception):
+    """An alias inside the very entry its anchor names (a mis-indented ``*name``): the entry holds itself."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
 def _expanded_size(root: yaml.Node) -> int:
     """How many entries the document has once every alias is expanded (each distinct node counted once
-    per use), without expanding anything."""
+    per use), without expanding anything; _CycleError for an entry that holds itself (it would never end)."""
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # entries whose own entries are still being counted: the path from the root
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
@@ -89,7 +97,11 @@ def _expanded_size(root: yaml.Node) -> int:
         children = _children(node)
         if children_done or not children:
             sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            open_nodes.discard(id(node))
             continue
+        if id(node) in open_nodes:
+            raise _CycleError(node)
+        open_nodes.add(id(node))
         stack.append((node, True))
         stack.extend((child, False) for child in children if id(child) not in sizes)
     return sizes[id(root)]
@@ -150,6 +162,10 @@ def read_yaml(path: Path) -> Source:
             raise fail((), f"its aliases expand to {size:,} entries (more than {MAX_EXPANDED_NODES:,}); "
                            "write the repeated parts out, or repeat less")
         data = loader.construct_document(root)
+    except _CycleError as err:
+        raise ScenarioError(file, [Problem((), "an alias refers to the entry that holds it (anchored here), so the "
+                                               "entry would repeat without end; check the indentation of its lines",
+                                           where=f"{file}:{err.node.start_mark.line + 1}")]) from None
     except _TooDeepError as err:
         loc = tuple(part.value if isinstance(part, yaml.ScalarNode) else part for part in err.path[:4])
         raise ScenarioError(file, [Problem(loc, f"nested more than {MAX_DEPTH} levels deep below here; a scenario "

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Literal
 
 from footprint.scenario.model.classes import broken_code, class_key, covers_any, hs_digits, overlap
@@ -678,17 +679,28 @@ def _places(codes: Iterable[str]) -> set[str]:
 
 
 def _tariff_places(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
-    origins = _places(plant.country for plant in scenario.plants)
-    destinations = _places(market.country for market in scenario.markets)
+    """Rates from or into a country no goods leave or enter. Goods leave a plant's or a supplier's country (a
+    supplier's components pay duties too) and enter a market's, or a plant's when plants take in components."""
+    plants = [p.country for p in scenario.plants]
+    sources = {("plant", "plants"): plants, ("supplier", "suppliers"): [s.country for s in scenario.suppliers]}
+    sinks = {("market", "markets"): [m.country for m in scenario.markets],
+             ("plant taking in components", "plants taking in components"): plants if scenario.components else []}
+    origins, destinations = _places(chain(*sources.values())), _places(chain(*sinks.values()))
     for i, tariff in enumerate(scenario.tariffs):
-        if context.complete("plants") and tariff.origin != ANY_ORIGIN and tariff.origin not in origins:
-            yield _warning(("tariffs", i, "origin"), f"no plant is in {tariff.origin}, so this rate applies to "
-                                                    "nothing; plants are in " + ", ".join(
-                                                        sorted({p.country for p in scenario.plants})))
-        if context.complete("markets") and tariff.destination not in destinations:
-            yield _warning(("tariffs", i, "destination"),
-                           f"no market is in {tariff.destination}, so this rate applies to nothing; markets are "
-                           "in " + ", ".join(sorted({m.country for m in scenario.markets})))
+        if context.complete("plants", "suppliers") and tariff.origin != ANY_ORIGIN and tariff.origin not in origins:
+            yield _warning(("tariffs", i, "origin"), _nowhere(sources, tariff.origin))
+        if context.complete("markets", "plants", "components") and tariff.destination not in destinations:
+            yield _warning(("tariffs", i, "destination"), _nowhere(sinks, tariff.destination))
+
+
+def _nowhere(sites: Mapping[tuple[str, str], list[str]], country: str) -> str:
+    """"no plant or supplier is in BR, so this rate applies to nothing; plants are in KR, US": the kinds of site
+    the rate could apply to (those the scenario has, else the first), and where the scenario has them."""
+    kinds = [kind for kind, countries in sites.items() if countries] or list(sites)[:1]
+    where = "; ".join(f"{plural} are in {', '.join(sorted(set(sites[(one, plural)])))}"
+                      for one, plural in kinds if sites[(one, plural)])
+    return (f"no {' or '.join(one for one, _ in kinds)} is in {country}, so this rate applies to nothing"
+            + (f"; {where}" if where else ""))
 
 
 def _membership(membership: Membership) -> str:
