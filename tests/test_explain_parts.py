@@ -197,7 +197,8 @@ def _without_facilities(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-NOT_PER_UNIT = {"fixed", "capex", "opening", "closing", "launch", "lost_sales", "revenue", "sourcing_fixed", "mode_fixed"}
+NOT_PER_UNIT = {"fixed", "capex", "opening", "closing", "launch", "lost_sales", "revenue", "sourcing_fixed",
+                "mode_fixed"}
 """The costs no unit's landed cost carries: per site, per build, per launch, per mode of a lane, per year."""
 
 
