@@ -56,11 +56,13 @@ def test_a_mexican_cvt_under_usmca_pays_no_duty(scenario: Scenario, tmp_path: Pa
     duty, price = supply_duty(scenario, "jatco-mexico", "cvt", "smyrna", 2026)
     assert price == pytest.approx(2145)
     assert duty == 0
-    # Without the case's two MX rows the CVT pays the general 2.5% and Section 232's 25%: the rows are what stands
-    # for USMCA origin, which a component cannot claim in the model.
+    # Without its certificate of USMCA origin the CVT pays the general 2.5% and Section 232's 25%.
     text = case_path(CASE).read_text(encoding="utf-8")  # type: ignore[union-attr]
-    (tmp_path / "no-mx.yaml").write_text(text[:text.index("  - origin: MX")], encoding="utf-8")  # the last rows
-    duty, price = supply_duty(load_scenario(tmp_path / "no-mx.yaml", CHECKS), "jatco-mexico", "cvt", "smyrna", 2026)
+    assert text.count("originating: [usmca]") == 1
+    (tmp_path / "uncertified.yaml").write_text(text.replace("originating: [usmca]", "originating: []"),
+                                               encoding="utf-8")
+    uncertified = load_scenario(tmp_path / "uncertified.yaml", CHECKS)
+    duty, price = supply_duty(uncertified, "jatco-mexico", "cvt", "smyrna", 2026)
     assert duty == pytest.approx(0.275 * price)
 
 
