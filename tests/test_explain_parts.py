@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from rich.console import Console
 
 import footprint as fp
-from conftest import capability, invoke, make, plant, write_yaml
+from conftest import invoke, make, write_yaml
 from footprint.analysis.explain import LANDED_COMPONENTS, explain, explanations
 from footprint.analysis.parts import PART_COSTS
 from footprint.optimize.solve import PlanningError
@@ -22,7 +22,7 @@ from footprint.scenario.model.scenario import Scenario
 from footprint.views.console import origin_lines, print_explanation
 from test_explain import three_plants
 from test_origin import korean_car
-from test_tiers import EXAMPLES, lane_between, two_level
+from test_tiers import EXAMPLES, engines_made_in_korea
 from test_tiers_independent import _servable, networks
 
 CENT = 0.005
@@ -106,14 +106,7 @@ def test_a_two_level_bill_of_materials_is_exploded_through_the_plant_that_makes_
     """tests/test_tiers.py's engines made in Korea (plant k) for the US plant a: an engine costs 50 to make there,
     5 of freight and 2.5% x (50 + 2 x 10 blocks at value) = 1.75 of duty into the US; its two blocks are bought from
     s at 10 each, for k. A car: 100 at a + 56.75 + 20 = 176.75 = 1,767.5 / 10."""
-    data = two_level()
-    data["plants"].append(plant("k", products=("engine",), country="KR", currency="USD"))
-    data["plants"][0]["pools"][0]["products"] = ["car", "engine"]
-    data["capabilities"] = [capability("a", "car", 100.0), capability("a", "engine", 60.0),
-                            capability("k", "engine", 50.0)]
-    data["lanes"] = [lane_between("k", "a", 5.0)]
-    data["tariffs"] = [{"origin": "*", "destination": "US", "product_class": "8407", "rate": 0.025}]
-    explanation = explain(make(data), "us", "car")
+    explanation = explain(make(engines_made_in_korea()), "us", "car")
     assert explanation.plan.objective == pytest.approx(1767.5)
     parts = explanation.parts
     columns = ["level", "parent", "component", "source", "source_kind", "country"]

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import capability, market, plant, scenario_data, solved, write_yaml
 from footprint.economics.checks import CHECKS
+from footprint.plan.tables import solve
 from footprint.scenario.formats.files import read_scenario
 from footprint.scenario.formats.sources import ScenarioError
 
@@ -69,11 +70,15 @@ def test_a_certificate_counts_only_between_members() -> None:
     assert duty_by_year(solved(mexican_kit(["usmca"], "JP"))) == duty_by_year(solved(mexican_kit([], "JP")))
 
 
-def test_a_certificate_under_an_unknown_agreement_is_an_error(tmp_path) -> None:
+def test_a_certificate_under_an_unknown_agreement_is_warned_of_and_gives_nothing(tmp_path) -> None:
+    """A warning, not an error: a variant that drops the regime (``regime: null``) drops the agreements its
+    certificates name, and its parts then pay the general rate."""
     path = write_yaml(tmp_path / "kit.yaml", mexican_kit(["usmac"]))
-    with pytest.raises(ScenarioError) as raised:
-        read_scenario(path, CHECKS)
-    (problem,) = raised.value.problems
+    loaded = read_scenario(path, CHECKS)
+    (problem,) = loaded.warnings
     assert problem.path == "suppliers[jatco-mx].supplies[kit].originating[0]"
-    assert "usmac" in problem.message
-    assert "usmca" in problem.message
+    assert problem.message == ("unknown agreement 'usmac'; known: usmca: the certificate gives nothing, the part pays "
+                               "the general rate")
+    assert duty_by_year(solve(loaded.scenario)) == duty_by_year(solved(mexican_kit([])))
+    with pytest.raises(ScenarioError):
+        read_scenario(path, CHECKS, strict=True)

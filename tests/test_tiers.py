@@ -59,10 +59,9 @@ def test_a_two_level_bill_of_materials_is_bought_made_and_costed() -> None:
     assert plan.tables["costs"]["discounted"].sum() == pytest.approx(plan.objective)
 
 
-def test_an_engine_plant_abroad_pays_the_duty_on_its_engines_value() -> None:
-    """Engines made in Korea for the US plant: 50 to make, 2 x 10 of blocks, 5 of freight, and 2.5% duty on their
-    value (50 + 2 x 10 blocks at value) = 1.75 each: 10 x (100 + 50 + 20 + 5 + 1.75) = 1,767.5 against making them
-    in the US at 60: 10 x (100 + 60 + 20) = 1,800."""
+def engines_made_in_korea() -> dict[str, Any]:
+    """two_level with a Korean plant k making engines at 50 (the US plant a at 60), 5 of freight from k to a and
+    2.5% duty on engines into the US."""
     data = two_level()
     data["plants"].append(plant("k", products=("engine",), country="KR", currency="USD"))
     data["plants"][0]["pools"][0]["products"] = ["car", "engine"]
@@ -70,7 +69,14 @@ def test_an_engine_plant_abroad_pays_the_duty_on_its_engines_value() -> None:
                             capability("k", "engine", 50.0)]
     data["lanes"] = [lane_between("k", "a", 5.0)]
     data["tariffs"] = [{"origin": "*", "destination": "US", "product_class": "8407", "rate": 0.025}]
-    plan = solved(data)
+    return data
+
+
+def test_an_engine_plant_abroad_pays_the_duty_on_its_engines_value() -> None:
+    """Engines made in Korea for the US plant: 50 to make, 2 x 10 of blocks, 5 of freight, and 2.5% duty on their
+    value (50 + 2 x 10 blocks at value) = 1.75 each: 10 x (100 + 50 + 20 + 5 + 1.75) = 1,767.5 against making them
+    in the US at 60: 10 x (100 + 60 + 20) = 1,800."""
+    plan = solved(engines_made_in_korea())
     assert plan.objective == pytest.approx(1767.5)
     transfers = plan.tables["transfers"]
     assert transfers[["origin", "destination", "units"]].values.tolist() == [["k", "a", 10.0]]

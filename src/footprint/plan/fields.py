@@ -215,12 +215,18 @@ class _Column:
 
 def text_names(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (the Plan's table ``table``) with each name column held as plain Python objects given pandas' text
-    type, when every value is a text (an empty column too): the type such a column has when read back from a
-    store (Arrow's strings), so that a plan and the same plan read back have the same types. Categories, and
-    columns holding other values (a label read as a number, nothing), are left as they are."""
-    text = [column for column in frame.columns if frame[column].dtype == object
-            and OWN_KINDS.get((table, str(column)), COLUMNS.get(str(column))) == NAME
-            and frame[column].map(lambda value: isinstance(value, str)).all()]
+    type, when every value is a text (an empty column too), or a text or nothing in a column that may name nothing
+    (a transport mode): the type such a column has when read back from a store (Arrow's strings), so that a plan
+    and the same plan read back have the same types. Categories, and columns holding other values (a label read
+    as a number), are left as they are."""
+    def texts(column: str) -> bool:
+        kind = OWN_KINDS.get((table, column), COLUMNS.get(column))
+        if frame[column].dtype != object or kind not in (NAME, NAME_OR_NONE):
+            return False
+        return bool(frame[column].map(lambda value: isinstance(value, str) or (kind == NAME_OR_NONE and value is None))
+                    .all())
+
+    text = [column for column in frame.columns if texts(str(column))]
     return frame.astype(dict.fromkeys(text, "str")) if text else frame
 
 

@@ -265,14 +265,6 @@ def _references(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
             if tariff.relief is not None and tariff.relief.agreement not in agreements:
                 yield _unknown(("tariffs", i, "relief", "agreement"), "agreement", tariff.relief.agreement,
                                agreements)
-    if context.usable("suppliers", "agreements", "regime"):
-        agreements = context.known("agreements", (a.id for a in scenario.trade_rules[1]))
-        for i, supplier in enumerate(scenario.suppliers):
-            for j, supply in enumerate(supplier.supplies):
-                for k, name in enumerate(supply.originating):
-                    if name not in agreements:
-                        yield _unknown(("suppliers", i, "supplies", j, "originating", k), "agreement", name,
-                                       agreements)
 
 
 def _lane_ends(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
@@ -855,8 +847,24 @@ def _idle_rules(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
                                               f"{scenario.horizon.end}: it changes nothing")
 
 
-WARNING_CHECKS: tuple[Check, ...] = (_rate_sizes, _unknown_classes, _broken_codes, _regime_classes, _tariff_places,
-                                     _member_rates, _outside_horizon, _late_options, _late_openings,
+def _certificates(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
+    """A supplier's certificate of origin under an agreement the scenario lacks: a warning, not an error, for a
+    variant without the regime drops the agreements its certificates name (its parts then pay the general rate)."""
+    if not context.usable("suppliers", "agreements", "regime"):
+        return
+    agreements = context.known("agreements", (a.id for a in scenario.trade_rules[1]))
+    for i, supplier in enumerate(scenario.suppliers):
+        for j, supply in enumerate(supplier.supplies):
+            for k, name in enumerate(supply.originating):
+                if name not in agreements:
+                    unknown = _unknown(("suppliers", i, "supplies", j, "originating", k), "agreement", name,
+                                       agreements)
+                    yield _warning(unknown.loc, f"{unknown.message}: the certificate gives nothing, the part pays "
+                                                "the general rate")
+
+
+WARNING_CHECKS: tuple[Check, ...] = (_certificates, _rate_sizes, _unknown_classes, _broken_codes, _regime_classes,
+                                     _tariff_places, _member_rates, _outside_horizon, _late_options, _late_openings,
                                      _component_sources, _idle_rules)
 SCENARIO_CHECKS: tuple[Check, ...] = CONSISTENCY_CHECKS + WARNING_CHECKS
 """Every check that needs only the scenario; the economics layer adds those that need exchange rates
