@@ -4,15 +4,17 @@ USMCA-originating parts. Every figure worked out by hand."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
-from conftest import capability, market, plant, scenario_data, solved, write_yaml
+from conftest import capability, make, market, plant, scenario_data, solved, write_yaml
 from footprint.economics.checks import CHECKS
 from footprint.plan.tables import solve
 from footprint.scenario.formats.files import read_scenario
 from footprint.scenario.formats.sources import ScenarioError
+from footprint.scenario.sets.regime_switch import switched_rules
 
 PARTS = "8708"
 MFN = {"origin": "*", "destination": "US", "product_class": PARTS, "rate": 0.025}
@@ -82,3 +84,18 @@ def test_a_certificate_under_an_unknown_agreement_is_warned_of_and_gives_nothing
     assert duty_by_year(solve(loaded.scenario)) == duty_by_year(solved(mexican_kit([])))
     with pytest.raises(ScenarioError):
         read_scenario(path, CHECKS, strict=True)
+
+
+def test_a_regime_switch_keeps_the_rates_on_parts_from_a_suppliers_country() -> None:
+    """A switch on 1 January 2027 to no regime (the scenario's own tariffs on both sides) writes both sides out as
+    the scenario's own: Mexico's own 1% on the kit (over the 2.5% MFN) is kept on each side although only a supplier
+    is in Mexico, so the kit pays 1% both years (it paid 2.5% when only plants' countries counted as origins)."""
+    data = mexican_kit([])
+    data["tariffs"] = [MFN, {"origin": "MX", "destination": "US", "product_class": PARTS, "rate": 0.01}]
+    del data["agreements"]
+    tariffs, agreements = switched_rules(make(data), None, dt.date(2027, 1, 1))
+    assert {(t["origin"], t["from_date"]) for t in tariffs} == {(origin, day) for origin in ("*", "MX")
+                                                                for day in ("2026-01-01", "2027-01-01")}
+    switched = {key: value for key, value in data.items() if key not in ("tariffs", "agreements")}
+    plan = solved({**switched, "tariffs": tariffs, "agreements": agreements})
+    assert duty_by_year(plan) == pytest.approx({2026: 10 * 1000 * 0.01, 2027: 10 * 1000 * 0.01})

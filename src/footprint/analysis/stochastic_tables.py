@@ -24,6 +24,7 @@ from footprint.analysis.sensitivity import describe_change
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.model import FootprintModel
 from footprint.plan.decisions import Decisions
+from footprint.plan.fields import text_names
 from footprint.plan.plan import STOCHASTIC, STOCHASTIC_TABLES, TABLES, Plan, stack_plans
 from footprint.plan.store import solver_settings
 from footprint.plan.tables import plan_tables, plant_decisions
@@ -53,8 +54,8 @@ def future_tables(solved: Sequence[tuple[str, FootprintModel, np.ndarray]]) -> l
 
 
 def _empty(name: str) -> pd.DataFrame:
-    return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in zip(
-        STOCHASTIC_TABLES[name], _DTYPES[name], strict=True)})
+    return text_names(name, pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in zip(
+        STOCHASTIC_TABLES[name], _DTYPES[name], strict=True)}))
 
 
 def no_iterations() -> pd.DataFrame:
@@ -98,7 +99,8 @@ def revisions(committed: Parts | None, revised: Parts, revise_from: int | None) 
     if not rows:
         return _empty("revisions")
     frame = pd.DataFrame(rows, columns=list(STOCHASTIC_TABLES["revisions"]))
-    return frame.astype(dict(zip(frame.columns, _DTYPES["revisions"], strict=True)))
+    typed = frame.astype(dict(zip(frame.columns, _DTYPES["revisions"], strict=True)))
+    return text_names("revisions", typed)  # its names typed as a store reads them back
 
 
 def revision_notes(table: pd.DataFrame) -> dict[str, str]:

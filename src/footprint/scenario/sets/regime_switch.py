@@ -8,8 +8,9 @@ that on every day of the horizon exactly one side's rates apply and duty before 
 from it the new regime's, to the day.
 
 Only entries that can change a duty are written: those in force on some day of the horizon (on their
-side), for a class that covers some product's (8703, or 87 above it), from an origin some plant is in and
-to a destination some market is in (a customs union counts for its members). The rest would do nothing
+side), for a class that covers some product's or component's (8703, or 87 above it), from an origin some plant or
+supplier is in and to a destination some market is in, or some plant where there are components (a customs union
+counts for its members). The rest would do nothing
 (and draw warnings).
 
 An agreement on both sides with the same terms stays as it is. One whose members or rates differ is
@@ -56,8 +57,10 @@ class _Relevance:
 
     def __init__(self, scenario: ScenarioFields) -> None:
         self.classes = scenario.goods_classes()
-        self.origins = _places(plant.country for plant in scenario.plants)
-        self.destinations = _places(market.country for market in scenario.markets)
+        # Goods leave plants and suppliers; they enter markets, and plants where there are components to take in.
+        self.origins = _places(site.country for site in (*scenario.plants, *scenario.suppliers))
+        self.destinations = _places([*(market.country for market in scenario.markets),
+                                     *(plant.country for plant in scenario.plants if scenario.components)])
 
     def tariff(self, tariff: Tariff) -> bool:
         return (covers_any(tariff.product_class, self.classes) and tariff.destination in self.destinations
