@@ -341,7 +341,8 @@ def _moves(a: pd.DataFrame, b: pd.DataFrame, cell: list[str], schema: dict[str, 
             changes[(DEMAND, "")] = -total
         rows += [(*key, *source, *sink, units) for source, sink, units in _matched(changes, tolerance)]
     table = _table(rows, schema).sort_values(list(schema)[:-1], kind="stable", ignore_index=True)
-    for column in (list(schema)[4], list(schema)[6]):  # the pseudo-sources have no sourcing or kind
+    from_detail, to_detail = list(schema)[4], list(schema)[6]  # a source's sourcing (flows) or kind (parts)
+    for column in (from_detail, to_detail):  # the pseudo-sources have neither
         table[column] = table[column].where(table[column] != "", None)
     return table
 

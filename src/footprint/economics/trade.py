@@ -97,6 +97,8 @@ class DutyRates:
     agreements: list[AgreementRates]
     reliefs: list[ReliefReach] = field(default_factory=list)
     """Where each relief of the trade rules can apply, by duty and agreement."""
+    _originating: dict[frozenset[str], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    """yearly_originating's tables made so far: the tables are shared by a sweep's futures, which ask again."""
 
     @cached_property
     def yearly_general(self) -> np.ndarray:
@@ -109,9 +111,13 @@ class DutyRates:
         it pays; between non-members an agreement's rate is the general one), with none of the duties it relieves
         (originating goods have no dutiable content outside), the spans weighted by their days:
         (origin, destination, class, year)."""
-        wanted = set(agreements)
-        lowest = reduce(np.minimum, (a.qualified for a in self.agreements if a.id in wanted), self.general)
-        return np.einsum("odcys,ys->odcy", lowest, self.span_share)
+        wanted = frozenset(agreements)
+        if wanted not in self._originating:
+            lowest = reduce(np.minimum, (a.qualified for a in self.agreements if a.id in wanted), self.general)
+            table = np.einsum("odcys,ys->odcy", lowest, self.span_share)
+            table.flags.writeable = False  # shared, as the other tables
+            self._originating[wanted] = table
+        return self._originating[wanted]
 
 
 _RECENT: OrderedDict[tuple[Any, ...], DutyRates] = OrderedDict()

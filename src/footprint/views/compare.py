@@ -195,7 +195,7 @@ def _source(plant: str, sourcing: object) -> str:
     """A plant with its sourcing option when it uses one, a facility, a part's source with its kind."""
     if pd.isna(sourcing) or sourcing == OWN_CONTENT:
         return str(plant)
-    return f"{plant} ({str(sourcing).strip('()')})" if sourcing == FACILITY else f"{plant} ({sourcing})"
+    return f"{plant} (facility)" if sourcing == FACILITY else f"{plant} ({sourcing})"
 
 
 def _runs(moves: pd.DataFrame) -> Iterator[tuple[str, str, str, str, str, str, float]]:

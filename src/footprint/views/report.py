@@ -135,8 +135,8 @@ def _explained(explained: dict[tuple[str, str], Explanation], lane: pd.Series) -
                         & (found.landed["sourcing_option"] == lane["sourcing"])]
     if not len(rows):
         return []
-    return [(component_label(name), float(rows[name].iloc[0])) for name in ("parts", "capacity")
-            if abs(float(rows[name].iloc[0])) > 0.005]
+    values = {name: float(rows[name].iloc[0]) for name in ("parts", "capacity")}
+    return [(component_label(name), value) for name, value in values.items() if abs(value) > 0.005]
 
 
 def landed_section(plan: Plan, explanations: Sequence[Explanation]) -> Section:
