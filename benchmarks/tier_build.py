@@ -78,13 +78,20 @@ def _reset_peak_rss() -> None:
 
 
 def _validated(scale: float) -> Any:
+    """The Scenario of ``scale``, with every module the build uses imported."""
+    import footprint.economics.network
+    import footprint.economics.origin
+    import footprint.economics.tiers
+    import footprint.optimize.highs
+    import footprint.optimize.model  # noqa: F401
     from footprint.scenario.model.scenario import Scenario
 
     return Scenario.model_validate(scenario_dict(scale))
 
 
 def _build(scenario: Any, stages: dict[str, float]) -> tuple[Any, Any, Any]:
-    """footprint's build, stage by stage: (model, arrays, highs)."""
+    """footprint's build, stage by stage: (model, arrays, highs). Its modules are imported before the clock starts
+    (``_validated``), as the floor's are."""
     from footprint.economics.network import compile_network
     from footprint.optimize.highs import ProgramArrays, SolverOptions, to_highs
     from footprint.optimize.model import build_model
@@ -125,7 +132,7 @@ def _save_floor_input(arrays: Any, path: Path) -> None:
              offset=np.array([arrays.offset]))
 
 
-def child_footprint(scale: float, folder: Path, solve: bool, time_limit: float) -> Measured:
+def child_footprint(scale: float, folder: Path, solve: bool, time_limit: float, log: str) -> Measured:
     from footprint.optimize.highs import SolverOptions, run
     from footprint.optimize.solve import Solved
     from footprint.plan.tables import plan_of
@@ -144,6 +151,10 @@ def child_footprint(scale: float, folder: Path, solve: bool, time_limit: float) 
     _save_floor_input(arrays, folder / "program.npz")
     if solve:
         options = SolverOptions(time_limit=time_limit, mip_gap=GAP)
+        if log:  # HiGHS's log to a file: where its time goes
+            highs.setOptionValue("log_file", log)
+            highs.setOptionValue("output_flag", True)
+            highs.setOptionValue("log_to_console", False)
         solve_started = time.perf_counter()
         solution = run(highs, model.is_mip, options=options)
         plan = plan_of(Solved(model, highs, solution, measured.build_seconds))
@@ -211,13 +222,13 @@ def _result(output: str) -> Measured:
     return Measured(**json.loads(line.removeprefix(RESULT_MARK)))
 
 
-def run_scale(scale: float, solve: bool, profile: bool, time_limit: float) -> tuple[Measured, Measured]:
+def run_scale(scale: float, solve: bool, profile: bool, time_limit: float, log: str) -> tuple[Measured, Measured]:
     size = counts(scale)
     print(f"\nscale {scale:g}: {size['suppliers']} suppliers, {size['components']} components, {size['plants']} "
           f"plants, {size['facilities']} distribution centres, {size['markets']} markets, {size['products']} "
           "products, 10 years", flush=True)
     with tempfile.TemporaryDirectory() as folder:
-        footprint = _result(_run_child("footprint", str(scale), folder, str(int(solve)), str(time_limit)))
+        footprint = _result(_run_child("footprint", str(scale), folder, str(int(solve)), str(time_limit), log))
         floor = _result(_run_child("floor", str(scale), folder))
     sizes = footprint.sizes
     print("  model: " + ", ".join(f"{value:,} {name}" for name, value in sizes.items()))
@@ -242,9 +253,10 @@ def run_scale(scale: float, solve: bool, profile: bool, time_limit: float) -> tu
     return footprint, floor
 
 
-def main(scales: list[float], solve: bool, profile: bool, time_limit: float) -> None:
+def main(scales: list[float], solve: bool, profile: bool, time_limit: float, log: str) -> None:
     largest = max(scales)  # the solve and the profile at the largest scale only: the others give the build's curve
-    results = [(scale, *run_scale(scale, solve and scale == largest, profile and scale == largest, time_limit))
+    results = [(scale, *run_scale(scale, solve and scale == largest, profile and scale == largest, time_limit,
+                                     log))
                for scale in scales]
     print("\nscale  variables  constraints  non-zeros   footprint s  floor s  ratio  footprint MiB  floor MiB"
           + ("  solve s  HiGHS s     gap" if solve else ""))
@@ -266,11 +278,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-profile", action="store_true", help="with --tiers: no cProfile of the build")
     parser.add_argument("--time-limit", type=float, default=600.0,
                         help="with --tiers: seconds HiGHS may take to reach the 1%% gap (default 600)")
+    parser.add_argument("--solver-log", default="", help="with --tiers: write HiGHS's log of the solve to this file")
 
 
 def run_from(arguments: argparse.Namespace) -> None:
     main([float(scale) for scale in arguments.scale.split(",")], not arguments.no_solve, not arguments.no_profile,
-         arguments.time_limit)
+         arguments.time_limit, str(Path(arguments.solver_log).resolve()) if arguments.solver_log else "")
 
 
 def child(kind: str, rest: list[str]) -> None:
@@ -279,8 +292,8 @@ def child(kind: str, rest: list[str]) -> None:
         print(child_profile(float(rest[0])))
         return
     if kind == "footprint":
-        scale, folder, solve, limit = rest
-        result = child_footprint(float(scale), Path(folder), solve == "1", float(limit))
+        scale, folder, solve, limit, log = rest
+        result = child_footprint(float(scale), Path(folder), solve == "1", float(limit), log)
     else:
         result = child_floor(Path(rest[1]))
     print(RESULT_MARK + json.dumps(dataclasses.asdict(result)), flush=True)

@@ -124,12 +124,12 @@ class _Term:
 
 
 def _count(counts: np.ndarray, cols: np.ndarray) -> None:
-    """counts[c] += how often c is in cols: np.add.at for a few entries, a bincount for many (add.at is
-    slow per entry; a bincount makes an array as long as all the columns)."""
-    if len(cols) * 8 < len(counts):
-        np.add.at(counts, cols, 1)
-    else:
-        counts += np.bincount(cols, minlength=len(counts)).astype(counts.dtype)
+    """counts[c] += how often c is in cols, counted over the span of cols only (a term's columns are mostly one
+    block's: a count as long as all the columns, per term, would cost more than the term)."""
+    if not len(cols):
+        return
+    low, high = int(cols.min()), int(cols.max())
+    counts[low:high + 1] += np.bincount(cols - low, minlength=high - low + 1).astype(counts.dtype, copy=False)
 
 
 def _positions(next_free: np.ndarray, cols: np.ndarray | slice) -> np.ndarray:
@@ -142,7 +142,8 @@ def _positions(next_free: np.ndarray, cols: np.ndarray | slice) -> np.ndarray:
     at = next_free[cols]
     _count(next_free, cols)
     if len(cols) and (next_free[cols] - at).max() > 1:  # a column repeats: rank its entries in order
-        order = np.argsort(cols, kind="stable")
+        ascending = bool((cols[1:] >= cols[:-1]).all())  # as a join's pairs come: no sort needed
+        order = slice(None) if ascending else np.argsort(cols, kind="stable")
         ordered = cols[order]
         first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         rank = np.arange(len(cols)) - np.repeat(first, np.diff(np.r_[first, len(cols)]))

@@ -143,12 +143,15 @@ def _add_component_balance(program: LinearProgram, network: Network) -> None:
     n_plants, n_components, n_years = len(network.plants), len(tiers.components), len(network.years)
     if n_components == 0:
         return
-    row = np.arange(n_plants * n_components * n_years).reshape(n_plants, n_components, n_years)
+
+    def cell(plant: np.ndarray, component: np.ndarray, year: np.ndarray) -> np.ndarray:
+        return (plant * n_components + component) * n_years + year
+
     terms: list[Term] = []
     supply, transfer = tiers.supply, tiers.transfer
-    terms.append((row[supply.destination, tiers.offer_component[supply.item], supply.year],
+    terms.append((cell(supply.destination, tiers.offer_component[supply.item], supply.year),
                   program.variables["supply"].span, 1.0))
-    terms.append((row[transfer.destination, transfer.item, transfer.year], program.variables["transfer"].span, 1.0))
+    terms.append((cell(transfer.destination, transfer.item, transfer.year), program.variables["transfer"].span, 1.0))
     # what is made uses its bill of materials: products shipped direct or to facilities, components made
     flow_capability, flow_year = network.flow_capability, network.flow_year
     capability, year, columns = inbound_production(program, network)
@@ -161,17 +164,22 @@ def _add_component_balance(program: LinearProgram, network: Network) -> None:
         item, component = np.nonzero(bom)  # the bill of materials' entries, by item and component
         arc, entry = pairs_by_key(item_of[maker], item)
         if len(arc):
-            component = component[entry]
-            terms.append((row[plant_of[maker[arc]], component, when[arc]], cols[arc], -bom[item[entry], component]))
-    used = np.unique(np.concatenate([t[0] for t in terms])) if terms else np.zeros(0, np.int64)
-    # rows only where something comes in or is used; renumber them densely
-    dense = np.full(row.size, -1)
+            terms.append((cell(plant_of[maker][arc], component[entry], when[arc]), cols[arc],
+                          (-bom[item, component])[entry]))
+    # rows only where something comes in or is used, numbered densely in (plant, component, year) order
+    dense = np.zeros(n_plants * n_components * n_years, np.int64)
+    for rows, _, _ in terms:
+        dense[rows] = 1
+    used = np.flatnonzero(dense)
     dense[used] = np.arange(len(used))
-    plant, component, year = np.unravel_index(used, row.shape)
-    index = pd.DataFrame({"plant": _names(network.plants, plant), "component": _names(tiers.components, component),
-                          "year": network.years[year]})
-    program.add_constraints("component", index, [(dense[rows], cols, coef) for rows, cols, coef in terms],
-                            lower=0.0, upper=0.0)
+
+    def index() -> pd.DataFrame:
+        plant, component, year = np.unravel_index(used, (n_plants, n_components, n_years))
+        return pd.DataFrame({"plant": _names(network.plants, plant),
+                             "component": _names(tiers.components, component), "year": network.years[year]})
+
+    program.add_constraints("component", Labels(len(used), index),
+                            [(dense[rows], cols, coef) for rows, cols, coef in terms], lower=0.0, upper=0.0)
 
 
 def component_need(network: Network) -> np.ndarray:
