@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from footprint.economics.joins import pairs_by_key
 from footprint.economics.trade import SHARE_TOLERANCE
 
 SAVING_TOLERANCE = 1e-12
@@ -165,41 +165,50 @@ def _cells(network: Any, group_plant: np.ndarray, group_product: np.ndarray, gro
     tiers, duty = network.tiers, network.duty
     supply, transfer = tiers.supply, tiers.transfer
     supplier_country = np.array([duty.country[s.country] for s in network.scenario.suppliers], dtype=np.int64)
-    arrivals = pd.DataFrame({
-        "plant": np.concatenate([supply.destination, transfer.destination]),
-        "component": np.concatenate([tiers.offer_component[supply.item], transfer.item]),
-        "year": np.concatenate([supply.year, transfer.year]),
-        "country": np.concatenate([supplier_country[tiers.offer_supplier[supply.item]],
-                                   network.plant_origin[tiers.maker_plant[transfer.origin]]]).astype(np.int64)})
-    groups = pd.DataFrame({"group": np.arange(len(group_plant)), "plant": group_plant, "product": group_product,
-                           "year": group_year, "agreement": group_agreement})
+    n_components, n_years, n_countries = len(tiers.components), len(network.years), len(duty.country)
+    # each arrival's (plant, component, year) and (..., country) as one integer key
+    where = (np.concatenate([supply.destination, transfer.destination]).astype(np.int64) * n_components
+             + np.concatenate([tiers.offer_component[supply.item], transfer.item])) * n_years + np.concatenate(
+        [supply.year, transfer.year])
+    country = np.concatenate([supplier_country[tiers.offer_supplier[supply.item]],
+                              network.plant_origin[tiers.maker_plant[transfer.origin]]]).astype(np.int64)
+    # the sources: distinct (plant, component, year, country), numbered as they first arrive
+    keys, first, arc_source = np.unique(where * n_countries + country, return_index=True, return_inverse=True)
+    by_arrival = np.argsort(first)
+    number = np.empty(len(keys), np.int64)
+    number[by_arrival] = np.arange(len(keys))
+    arc_source = number[arc_source.reshape(-1)]
+    source_keys = keys[by_arrival]
+    source_where, source_country = np.divmod(source_keys, n_countries)
+    # each group with each component of its product's bill of materials, with each source of it at its plant
     product, component = np.nonzero(tiers.product_bom)
-    bom = pd.DataFrame({"product": product, "component": component, "units": tiers.product_bom[product, component]})
-    sources = arrivals.drop_duplicates().reset_index(drop=True)
-    cells = groups.merge(bom, on="product").merge(sources.reset_index(names="source"), on=["plant", "component",
-                                                                                           "year"])
+    group, entry = pairs_by_key(group_product, product)
+    component = component[entry]
+    pair, source = pairs_by_key((group_plant[group] * n_components + component) * n_years + group_year[group],
+                                source_where)
+    cell_group, cell_component, cell_country = group[pair], component[pair], source_country[source]
     member = np.stack([a.member for a in duty.agreements])  # (agreement, country, year)
-    cells = cells[member[cells["agreement"], cells["country"], cells["year"]]]
+    keep = member[group_agreement[cell_group], cell_country, group_year[cell_group]]
+    cell_group, cell_component, cell_country, source = (column[keep] for column in (
+        cell_group, cell_component, cell_country, source))
     # keep the sources some cell draws on, and number the rows densely
-    used = np.unique(cells["source"].to_numpy())
-    renumber = np.full(len(sources), -1, np.int64)
+    used = np.unique(source)
+    renumber = np.full(len(source_keys), -1, np.int64)
     renumber[used] = np.arange(len(used))
-    pairs, cell_bom = np.unique(cells[["group", "component"]].to_numpy(dtype=np.int64), axis=0, return_inverse=True)
-    pairs = pairs.reshape(-1, 2)
-    arrival_source = sources.reset_index(names="source").merge(arrivals.reset_index(names="arc"),
-                                                               on=["plant", "component", "year", "country"])
-    arc_source = np.full(len(arrivals), -1, np.int64)
-    arc_source[arrival_source["arc"].to_numpy()] = renumber[arrival_source["source"].to_numpy()]
-    kept = sources.iloc[used]
+    pairs, cell_bom = np.unique(cell_group * n_components + cell_component, return_inverse=True)
+    bom_group, bom_component = np.divmod(pairs, n_components)
+    rest, source_year = np.divmod(source_where[used], n_years)
+    source_plant, source_component = np.divmod(rest, n_components)
+    arc_row = renumber[arc_source]
     return {
-        "cell_group": cells["group"].to_numpy(np.int64), "cell_component": cells["component"].to_numpy(np.int64),
-        "cell_country": cells["country"].to_numpy(np.int64), "cell_bom": cell_bom.reshape(-1).astype(np.int64),
-        "cell_source": renumber[cells["source"].to_numpy()],
-        "bom_group": pairs[:, 0], "bom_component": pairs[:, 1],
-        "bom_units": tiers.product_bom[group_product[pairs[:, 0]], pairs[:, 1]],
-        "source_plant": kept["plant"].to_numpy(np.int64), "source_component": kept["component"].to_numpy(np.int64),
-        "source_year": kept["year"].to_numpy(np.int64), "source_country": kept["country"].to_numpy(np.int64),
-        "supply_source": arc_source[:len(supply)], "transfer_source": arc_source[len(supply):],
+        "cell_group": cell_group.astype(np.int64), "cell_component": cell_component.astype(np.int64),
+        "cell_country": cell_country, "cell_bom": cell_bom.reshape(-1).astype(np.int64),
+        "cell_source": renumber[source], "bom_group": bom_group.astype(np.int64),
+        "bom_component": bom_component.astype(np.int64),
+        "bom_units": tiers.product_bom[group_product[bom_group], bom_component],
+        "source_plant": source_plant, "source_component": source_component, "source_year": source_year,
+        "source_country": source_country[used], "supply_source": arc_row[:len(supply)],
+        "transfer_source": arc_row[len(supply):],
     }
 
 
