@@ -20,6 +20,7 @@ no duty. Duties follow the goods' class and the countries they leave and enter:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -254,9 +255,10 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
                                                                    dtype=np.int64))
     # A network of one tier has no arc to price: its lanes (plant to market) are the network's own.
     tiered = bool(suppliers or components or facilities)
-    pairs = [(s, p) for s in suppliers for p in plants] + [(a, b) for a in plants for b in plants if a is not b
-                                                          and tiered]
-    pairs += [(p, f) for p in plants for f in facilities] + [(f, m) for f in facilities for m in scenario.markets]
+    pairs = itertools.chain(  # read only to route by sea
+        itertools.product(suppliers, plants), ((a, b) for a, b in itertools.product(plants, plants)
+                                               if a is not b and tiered),
+        itertools.product(plants, facilities), itertools.product(facilities, scenario.markets))
     freight = LaneModes(scenario, currency_code, fx, scenario.lanes if tiered else [], fixed)
     freight.route(pairs)
 
