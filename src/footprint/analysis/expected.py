@@ -36,7 +36,7 @@ _SUMS = {"flows": ("units",), "production": ("units",), "utilization": ("capacit
          "assignments": ("units",), "single_sources": ("units",), "demand": ("demand", "served", "lost"),
          "sourcing": ("units", "fixed_cost"),
          "costs": ("amount", "discounted"), "exposure": ("amount", "amount_in_currency"), "claims": ("units",),
-         "rvc": ("units", "duty_saved"),
+         "part_claims": ("units",), "rvc": ("units", "duty_saved"),
          **dict.fromkeys(("supplies", "transfers", "inbound", "deliveries"), ("units",))}
 _MEANS = {"builds": ("added_capacity", "capex"), "landed_cost": ("per_unit",), "fx_rates": ("rate",),
           "rvc": ("value", "originating", "threshold")}

@@ -5,7 +5,8 @@ of a product made there takes each component of its bill of materials from the s
 that year, in the shares it received them. A component made at a plant (its own or another's) brings that plant's
 bill of materials with it, at that plant's shares: the explosion follows the plan's routes down every level. Each
 row costs its units at the arc's parts (purchase or making, freight, duty): the rows of a plant and year add up to
-what the plan pays for the components of one unit.
+what the plan pays for the components of one unit (a component a plant sends across a border pays the duty its
+claims leave).
 
 Origin. For each plant and year a product with a bill of materials is sold from into a market, each agreement its
 units may claim there (economics/origin.py): the regional value content the plant's units reach (the plan's rvc
@@ -21,7 +22,7 @@ import pandas as pd
 
 from footprint.economics.network import Network
 from footprint.optimize.model import TOLERANCE
-from footprint.plan.origin_tables import rvc_table
+from footprint.plan.origin_tables import part_claim_savings, rvc_table
 
 PART_COSTS = ("purchase", "making", "freight", "duty")
 """The parts of a component's cost per unit of product (ARC_PARTS less handling, which only deliveries have)."""
@@ -54,6 +55,9 @@ def _arrivals(network: Network, values: dict[str, np.ndarray]) -> pd.DataFrame:
         arcs = getattr(tiers, block)
         units = values.get(block, np.zeros(len(arcs)))
         used = np.flatnonzero(units > TOLERANCE)
+        duty = arcs.parts["duty"][used]
+        if block == "transfer":  # net of what the arc's claims save
+            duty = duty - part_claim_savings(network, values)[used] / units[used]
         if block == "supply":
             origin = tiers.offer_supplier[tiers.supply.item[used]]
             component = tiers.offer_component[tiers.supply.item[used]]
@@ -68,7 +72,7 @@ def _arrivals(network: Network, values: dict[str, np.ndarray]) -> pd.DataFrame:
         frames.append(pd.DataFrame({
             "plant": arcs.destination[used], "component": component, "year": arcs.year[used], "source": source,
             "source_kind": kind, "country": country, "maker": maker, "received": units[used],
-            **{part: arcs.parts[part][used] for part in PART_COSTS}}))
+            **{part: arcs.parts[part][used] for part in PART_COSTS}, "duty": duty}))
     arrivals = pd.concat(frames, ignore_index=True)
     total = arrivals.groupby(["plant", "component", "year"])["received"].transform("sum")
     return arrivals.assign(share=arrivals["received"] / total)
@@ -117,12 +121,12 @@ def origin_table(network: Network, values: dict[str, np.ndarray], lanes: np.ndar
     there, where the plan ships some: the RVC the plant's units reach, the threshold, whether these units claim it,
     and the duty per unit at the general rate, paid, and saved (per unit sold; in all, that year's money and
     discounted); where not claimed, the points of RVC it falls short by."""
-    claims = network.claims
+    claims = network.claims.products
     flow_units = values["flow"]
-    mine = np.flatnonzero(np.isin(claims.flow, lanes) & (flow_units[claims.flow] > TOLERANCE))
+    mine = np.flatnonzero(np.isin(claims.arc, lanes) & (flow_units[claims.arc] > TOLERANCE))
     if not len(mine):
         return _empty(ORIGIN_COLUMNS)
-    flow = claims.flow[mine]
+    flow = claims.arc[mine]
     claimed = values["claim"][mine] if "claim" in values else np.zeros(len(mine))
     claimed = np.where(claimed > TOLERANCE, claimed, 0.0)
     # the duty at the general rate: a product with a bill of materials pays it unless it claims (unit_costs)

@@ -125,6 +125,10 @@ class Tiers:
     # plants that make components ("makers"): plant, component, cost per unit by year, and their pools
     maker_plant: np.ndarray
     maker_component: np.ndarray
+    maker_local: np.ndarray
+    """A maker's local cost per unit, by maker and year index, reporting currency."""
+    maker_cost: np.ndarray
+    """A maker's local and imported cost per unit, by maker and year index, reporting currency."""
     maker_member_pool: np.ndarray
     maker_member: np.ndarray
     # what suppliers sell ("offers"): per offer and year index, the most units (inf: no limit)
@@ -168,6 +172,11 @@ class Tiers:
             np.add.at(level, (product[pair], used[entry]), units)
             explosion += level
         return explosion
+
+    @cached_property
+    def made_value(self) -> np.ndarray:
+        """The value of a unit each maker makes, by maker and year index (made_values)."""
+        return made_values(self.maker_cost, self.component_bom[self.maker_component], self.component_value)
 
     @property
     def empty(self) -> bool:
@@ -230,10 +239,11 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
     maker_plant = np.array([plant_code[c.plant] for c in makers], dtype=np.int64)
     maker_component = np.array([component_code[c.product] for c in makers], dtype=np.int64)
     plant_currency = network.currencies.plant
-    maker_cost = (np.array([value_of(c.local_cost) for c in makers]).reshape(-1, 1) / fx[plant_currency[maker_plant]]
-                  + np.array([value_of(c.imported_cost) for c in makers]).reshape(-1, 1)
-                  / fx[[currency_code.get(c.imported_currency or scenario.currency, 0) for c in makers]]
-                  .reshape(-1, n_years))
+    maker_local = (np.array([value_of(c.local_cost) for c in makers]).reshape(-1, 1)
+                   / fx[plant_currency[maker_plant]].reshape(-1, n_years))
+    maker_cost = maker_local + (np.array([value_of(c.imported_cost) for c in makers]).reshape(-1, 1)
+                                / fx[[currency_code.get(c.imported_currency or scenario.currency, 0) for c in makers]]
+                                .reshape(-1, n_years))
     maker_index = {(c.plant, c.product): i for i, c in enumerate(makers)}
     member_pool, member = [], []
     pool = 0
@@ -289,7 +299,7 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
         "purchase": price, "freight": lanes.freight[lane, year], "duty": rate * price}, lanes, lane)
 
     # maker -> plant: each maker to each plant that uses its component (itself at no freight and no duty)
-    made_value = maker_cost + (component_bom[maker_component] @ component_value if len(makers) else 0.0)
+    made_value = made_values(maker_cost, component_bom[maker_component], component_value)
     lanes = _with_own(freight.table(plants, plants, skip_same=True) if len(makers) else freight.table([], []),
                       n_plants)
     maker, plant = np.nonzero(uses[:, maker_component].T)
@@ -318,6 +328,8 @@ def compile_tiers(scenario: Scenario, network: Any, currency_code: dict[str, int
         facilities=facility_sites,
         maker_plant=maker_plant,
         maker_component=maker_component,
+        maker_local=maker_local,
+        maker_cost=maker_cost,
         maker_member_pool=np.array(member_pool, dtype=np.int64),
         maker_member=np.array(member, dtype=np.int64),
         offer_supplier=offer_supplier,
@@ -413,6 +425,12 @@ def _distribution(scenario: Scenario, network: Any, sites: Sites, freight: LaneM
     return inbound, delivery, {name: np.asarray(values, dtype=np.int64) for name, values in commodities.items()}
 
 
+def made_values(maker_cost: np.ndarray, maker_bom: np.ndarray, component_value: np.ndarray) -> np.ndarray:
+    """The value of a unit each maker makes, by maker and year index: its cost and its bill of materials at value
+    (what its duty is paid on, and its value for rules of origin)."""
+    return maker_cost + (maker_bom @ component_value if len(maker_cost) else 0.0)
+
+
 def _rows(modes: ModeTable, keep: np.ndarray) -> ModeTable:
     """The rows of ``modes`` where ``keep``."""
     return ModeTable(modes.origin[keep], modes.destination[keep], modes.mode[keep], modes.transit_days[keep],
@@ -427,4 +445,4 @@ def _series(series: Any, years: list[int], default: float = 0.0) -> np.ndarray:
     return np.array([default if value is None else value_of(value) for value in year_values(series, years)])
 
 
-__all__ = ["ARC_PARTS", "Arcs", "Sites", "Tiers", "compile_sites", "compile_tiers"]
+__all__ = ["ARC_PARTS", "Arcs", "Sites", "Tiers", "compile_sites", "compile_tiers", "made_values"]

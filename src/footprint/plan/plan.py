@@ -37,16 +37,18 @@ TABLES: dict[str, tuple[str, ...]] = {
     "deliveries": ("facility", "product", "market", "year", "mode", "units"),
     "sites": ("kind", "site", "year", "open", "opened", "closed"),
     "claims": ("plant", "product", "agreement", "market", "year", "units"),
+    "part_claims": ("origin", "component", "agreement", "destination", "year", "units"),
     "rvc": ("plant", "product", "agreement", "year", "units", "value", "originating", "rvc", "threshold",
             "duty_saved"),
     "modes": ("origin", "destination", "mode", "year", "units", "transit_days", "freight", "fixed_cost"),
 }
 """Each table of a Plan and its columns, in order."""
 LATER_TABLES = ("single_sources", "supplies", "transfers", "inbound", "deliveries", "sites", "claims", "rvc",
-                "modes")
+                "modes", "part_claims")
 """Tables of TABLES that plans written before them lack (their results folders and stored runs): read back as
 empty, which is what those plans had of them (single sourcing; the tiers beyond the plants; the preferences claimed
-by the rules of origin of their components; the transport modes used)."""
+by the rules of origin of their components; the transport modes used; the preferences claimed for components sent
+between plants)."""
 LATER_COLUMNS = {**dict.fromkeys(("flows", "supplies", "transfers", "inbound", "deliveries"), "mode"),
                  "revisions": "market"}
 """Columns of TABLES (and STOCHASTIC_TABLES) that plans written before them lack, by table: read back as nothing

@@ -32,7 +32,7 @@ from footprint.optimize.model import (
 )
 from footprint.optimize.solve import Solved, solve_model
 from footprint.plan.mode_tables import MODE_FIXED, mode_fixed_amounts, mode_labels, modes_table
-from footprint.plan.origin_tables import claim_savings, claims_table, rvc_table
+from footprint.plan.origin_tables import claim_savings, claims_table, part_claims_table, rvc_table
 from footprint.plan.plan import TABLES, Plan, Tables
 from footprint.plan.tier_tables import (
     arc_table,
@@ -209,6 +209,9 @@ class _Reader:
 
     def claims(self) -> pd.DataFrame:
         return claims_table(self.network, self.values)
+
+    def part_claims(self) -> pd.DataFrame:
+        return part_claims_table(self.network, self.values)
 
     def rvc(self) -> pd.DataFrame:
         return rvc_table(self.network, self.values)

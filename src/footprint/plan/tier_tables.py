@@ -10,6 +10,7 @@ from footprint.economics.tiers import ARC_PARTS, Sites
 from footprint.optimize.model import TOLERANCE
 from footprint.optimize.sites import previous_cells, site_cells
 from footprint.optimize.tiers import FACILITY_BLOCKS, SUPPLIER_BLOCKS, arc_labels
+from footprint.plan.origin_tables import part_claim_savings
 from footprint.scenario.model.network import MODES
 
 ARC_TABLES = {"supplies": "supply", "transfers": "transfer", "inbound": "inbound", "deliveries": "delivery"}
@@ -80,6 +81,7 @@ def tier_amounts(network: Network, values: dict[str, np.ndarray]) -> list[tuple[
         arcs = getattr(tiers, block)
         units = values.get(block, np.zeros(len(arcs)))
         parts += [(ARC_COMPONENTS[part], arcs.year, units * arcs.parts[part]) for part in ARC_PARTS]
+    parts.append(("duty", tiers.transfer.year, -part_claim_savings(network, values)))
     for sites, blocks in ((tiers.suppliers, SUPPLIER_BLOCKS), (tiers.facilities, FACILITY_BLOCKS)):
         is_open, opened, closed = site_status(sites, values, blocks.open)
         _, year = np.indices(is_open.shape)

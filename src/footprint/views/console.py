@@ -159,6 +159,8 @@ TIER_VIEWS = (("supplies", "Purchases from suppliers, units per year", ["supplie
                ["origin", "component", "destination", "mode"]),
               ("deliveries", "Through distribution centres, units per year", ["facility", "product", "market", "mode"]),
               ("claims", "Preferences claimed, units per year", ["plant", "product", "agreement", "market"]),
+              ("part_claims", "Preferences claimed for parts sent between plants, units per year",
+               ["origin", "component", "agreement", "destination"]),
               ("single_sources", "Single sources, units per year", ["market", "product", "plant"]))
 """The tiers' tables (and the claims and single sources) the console and the report show where the plan has any,
 with their titles and labels."""

@@ -49,6 +49,7 @@ TIER_TABLES = {"supplies": "Purchases from suppliers (supplies)",
                "modes": "Transport modes used, by lane and year (modes)",
                "sites": "Suppliers and distribution centres by year (sites)",
                "single_sources": "Single sources (single_sources)", "claims": "Preferences claimed (claims)",
+               "part_claims": "Preferences claimed for parts sent between plants (part_claims)",
                "rvc": "Regional value content (rvc)"}
 """The tables a run's page shows beside KEY_TABLES when its plan has tiers beyond plants and markets (each that has
 rows), with their headings; the table's name in brackets is its download's."""

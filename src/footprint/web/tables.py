@@ -47,6 +47,7 @@ COLUMN_NAMES = {
     "deliveries": {"facility": "distribution centre"},
     "sites": {"open": "open", "opened": "opens this year", "closed": "closed from this year"},
     "claims": {"units": "units claimed"},
+    "part_claims": {"origin": "from plant", "component": "part", "destination": "to plant", "units": "units claimed"},
     "rvc": {"units": "units claimed", "value": "value per unit", "originating": "originating per unit",
             "rvc": "regional value content", "threshold": "threshold", "duty_saved": "duty saved"},
 }
