@@ -49,13 +49,17 @@ def _builds_text(builds: pd.DataFrame) -> str:
     return f"{count:,} build{'s' if count != 1 else ''} of {options:,} option{'s' if options != 1 else ''}"
 
 
-def map_section(plan: Plan, loaded: Loaded | None) -> Section:
+UNPLACED = ("The scenario of this plan is not known (a results folder keeps only the plan's tables): its sites and "
+            "markets cannot be placed. Give it with --scenario to draw the map.")
+"""The map's note where the report is made without the plan's scenario."""
+
+
+def map_section(plan: Plan, loaded: Loaded | None, unplaced: str = UNPLACED) -> Section:
     """Every node (suppliers, plants, distribution centres, markets) and the largest lanes of every echelon on the
-    world map, by year."""
+    world map, by year; without the plan's scenario, the note ``unplaced`` instead."""
     section = Section("map", "Map")
     if loaded is None:
-        section.notes.append("The scenario of this plan is not known (a results folder keeps only the plan's tables): "
-                             "its sites and markets cannot be placed. Give it with --scenario to draw the map.")
+        section.notes.append(unplaced)
         return section
     placed, unplaced = places(loaded.scenario)
     section.figures.append(figure_html(world_map(plan.tables, placed)))

@@ -42,6 +42,9 @@ KEY_TABLES = ("builds", "plants", "utilization", "costs", "demand", "regret")
 LISTED_KINDS = {"run": "runs", "stochastic": "stochastic plans", "sweep": "sweeps", "future": "futures"}
 """The kinds the runs page filters by, and their names in its list."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UNPLACED = ("The scenario of this run is not stored with it, or this version cannot read it: its sites and markets "
+            "cannot be placed on the map.")
+"""The map's note for a stored run without a scenario to place its nodes."""
 TIER_TABLES = {"supplies": "Purchases from suppliers (supplies)",
                "transfers": "Components made and moved between plants (transfers)",
                "inbound": "Products into distribution centres (inbound)",
@@ -92,7 +95,7 @@ def run_page(request: Request, run_id: RunId) -> Response:
         tables += [readable_table(name, title, plan.tables[name]) for name, title in TIER_TABLES.items()
                    if len(plan.tables[name])]
         if not plan.stacked:  # a stochastic plan's futures are drawn in its report
-            drawn = [map_section(plan, stored_scenario(run)), flow_section(plan)]
+            drawn = [map_section(plan, stored_scenario(run), UNPLACED), flow_section(plan)]
     if plan is not None and plan.stacked:  # first what it decides now, as a run's page shows a plan's decisions
         stochastic = StochasticPlan.of(plan, run=run_id)
         when = decided_when(stochastic)
