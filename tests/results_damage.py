@@ -34,9 +34,12 @@ def rows_of(folder: Path, table: str) -> list[list[str]]:
 
 def set_cell(folder: Path, table: str, column: str, row: int, text: str) -> None:
     """The cell of ``column`` in the ``row``-th row (0: the first after the header) of ``table``.csv set to
-    ``text``, the table's Parquet removed and the manifest recomputed."""
+    ``text`` (a row shorter than the header is lengthened to it), the table's Parquet removed and the manifest
+    recomputed."""
     rows = rows_of(folder, table)
-    rows[row + 1][rows[0].index(column)] = text
+    cells, at = rows[row + 1], rows[0].index(column)
+    cells += [""] * (at + 1 - len(cells))  # a row cut short (by an earlier damage) gets the cell
+    cells[at] = text
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     (folder / f"{table}.csv").write_text(buffer.getvalue(), encoding="utf-8")

@@ -137,6 +137,13 @@ def test_a_whole_folder_edited_in_place_still_reads(folder: Path, written: Path)
                                       check_categorical=False)
 
 
+def cut_short(folder: Path, table: str) -> None:
+    """``table``.csv cut in its header (its Parquet removed), as a tool that failed half way leaves it."""
+    (folder / f"{table}.csv").write_text(rows_of(folder, table)[0][0][:3], encoding="utf-8")
+    (folder / f"{table}.parquet").unlink(missing_ok=True)
+    remanifest(folder)
+
+
 @pytest.fixture(scope="module")
 def stochastic_written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from footprint.analysis.stochastic import stochastic_plan
@@ -163,6 +170,8 @@ def stochastic_written(tmp_path_factory: pytest.TempPathFactory) -> Path:
      'flows.csv: column future, line 2: future "neither" is none of the summary\'s futures'),
     (lambda f: set_cell(f, "regret", "probability", 0, "x"),
      'regret.csv: column probability, line 2: expected a finite number, found "x"'),
+    (lambda f: cut_short(f, "regret"), "table 'regret' has columns ('nam',), expected ('name', 'probability', "
+                                       "'npv', 'own', 'ev_plan')"),
 ])
 def test_a_stochastic_folder_edited_out_of_shape_is_named(stochastic_written: Path, tmp_path: Path, edit: Any,
                                                          message: str) -> None:

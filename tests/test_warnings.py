@@ -14,7 +14,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import lane, small_network_data, write_yaml
+from conftest import capability, lane, market, plant, scenario_data, small_network_data, solved, write_yaml
 from footprint.cli import app
 from footprint.economics.checks import CHECKS
 from footprint.scenario.formats.files import read_scenario
@@ -331,3 +331,38 @@ def test_a_rate_from_a_country_with_neither_plant_nor_supplier_names_both():
             "in KR, US; suppliers are in MX") in output
     assert ("tariffs[*/JP/8407].destination: no market or plant taking in components is in JP, so this rate applies "
             "to nothing; markets are in EU, US; plants taking in components are in KR, US") in output
+
+
+def unprofitable_warnings(data: dict[str, Any]) -> list[str]:
+    return [warning.message for warning in read_scenario(write_yaml(Path("tiers.yaml"), data), CHECKS).warnings]
+
+
+def test_a_lost_sale_below_the_cost_of_the_parts_is_warned_of() -> None:
+    """Smyrna assembles a car for 100 from a kit bought at 950 (no freight, no duty): 1,050 a car, above a lost
+    sale of 1,000. The assembly alone (100) is not what the plan weighs the lost sale against."""
+    data = scenario_data(
+        plants=[plant("smyrna")], capabilities=[capability("smyrna", "car", 100.0)],
+        markets=[market("us", 10.0, lost_sale_penalty={"car": 1000.0})],
+        products=[{"id": "car", "product_class": "8703", "bom": {"kit": 1}}],
+        components=[{"id": "kit", "product_class": "8708", "value": 950.0}],
+        suppliers=[{"id": "kits", "country": "US", "currency": "USD",
+                    "supplies": [{"component": "kit", "price": 950.0}]}])
+    assert unprofitable_warnings(data) == [
+        "a lost sale (1,000.00 USD a unit in 2020) is below the cheapest landed cost of car in us (1,050.00): the "
+        "plan will leave this demand unserved"]
+    data["suppliers"][0]["supplies"][0]["price"] = 850.0
+    assert unprofitable_warnings(data) == []
+
+
+def test_a_route_through_a_distribution_centre_cheaper_than_the_direct_lane_is_not_warned_of() -> None:
+    """Direct, a car costs 100 + 500 of freight; through the centre 100 + 10 + 10. A lost sale of 300 is below the
+    first, not the second: the plan serves the market, so there is nothing to warn of."""
+    data = scenario_data(
+        plants=[plant("smyrna")], capabilities=[capability("smyrna", "car", 100.0)],
+        markets=[market("us", 10.0, lost_sale_penalty={"car": 300.0})], default_freight=None,
+        lanes=[{"origin": "smyrna", "destination": "us", "freight": 500.0},
+               {"origin": "smyrna", "destination": "dc", "freight": 10.0},
+               {"origin": "dc", "destination": "us", "freight": 10.0}],
+        facilities=[{"id": "dc", "country": "US", "currency": "USD"}])
+    assert unprofitable_warnings(data) == []
+    assert solved(data).tables["deliveries"]["units"].sum() == 10.0

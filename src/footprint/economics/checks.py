@@ -14,7 +14,7 @@ import numpy as np
 
 from footprint.economics.fx import FxError, ecb_annual, fx_table
 from footprint.economics.modes import FixedModes, LaneModes, keeps_promise
-from footprint.economics.network import compile_network
+from footprint.economics.network import Network, compile_network
 from footprint.economics.trade import duty_rates
 from footprint.scenario.model.checks import CONSISTENCY_CHECKS, SCENARIO_CHECKS, Check, Context, Problem
 from footprint.scenario.model.currencies import FxRule
@@ -86,15 +86,18 @@ def _resolvable(scenario: ScenarioFields) -> ScenarioFields:
     lanes that do exist.
     """
     products = {product.id for product in scenario.products}
+    items = products | {component.id for component in scenario.components}  # what a plant can make
     plants = {plant.id: plant for plant in scenario.plants}
     markets = {market.id for market in scenario.markets}
-    capabilities = [c for c in scenario.capabilities if c.plant in plants and c.product in products
+    capabilities = [c for c in scenario.capabilities if c.plant in plants and c.product in items
                     and any(c.product in pool.products for pool in plants[c.plant].pools)]
     options = [o for o in scenario.options if o.plant in plants and o.pool in {q.id for q in plants[o.plant].pools}]
     market_entries = [market.model_copy(update={
         name: {product: series for product, series in getattr(market, name).items() if product in products}
         for name in ("demand", "price", "lost_sale_penalty")}) for market in scenario.markets]
-    lanes = [lane for lane in scenario.lanes if lane.origin in plants and lane.destination in markets]
+    sources = plants.keys() | {supplier.id for supplier in scenario.suppliers}
+    lanes = [lane for lane in scenario.lanes if (lane.origin in plants and lane.destination in markets)
+             or (lane.origin in sources and lane.destination in plants)]
     return scenario.model_copy(update={"capabilities": capabilities, "options": options, "markets": market_entries,
                                        "lanes": lanes})
 
@@ -117,8 +120,15 @@ def _unprofitable_demand(scenario: ScenarioFields, context: Context) -> Iterator
         return
     if not len(network.flow_demand):
         return
+    parts = _parts_floor(network)
     cheapest = np.full(len(network.demand_units), np.inf)
-    np.minimum.at(cheapest, network.flow_demand, network.unit_cost)
+    np.minimum.at(cheapest, network.flow_demand, network.unit_cost
+                  + parts[network.flow_product, network.flow_year])
+    if scenario.facilities:  # through a distribution centre a unit may travel for less: it pays its making at least
+        made = np.full(parts.shape, np.inf)  # by product and year index
+        np.minimum.at(made, network.cap_product, network.cap_local + network.cap_imported)
+        least = (made + parts)[network.demand_product, network.demand_year]
+        cheapest = np.minimum(cheapest, least)
     bound = network.demand_price if profit else network.demand_penalty
     below = np.flatnonzero(np.isfinite(cheapest) & ~np.isnan(bound) & (bound < cheapest - 1e-9))
     market_index = {market.id: i for i, market in enumerate(scenario.markets)}
@@ -136,6 +146,33 @@ def _unprofitable_demand(scenario: ScenarioFields, context: Context) -> Iterator
                       f"{what} ({bound[entry]:,.2f} {scenario.currency} a unit in {year}) is below the cheapest "
                       f"landed cost of {product_id} in {market_id} ({cheapest[entry]:,.2f}): the plan will leave this "
                       "demand unserved", "warning")
+
+
+def _parts_floor(network: Network) -> np.ndarray:
+    """The least the parts of a unit of each product can cost, by product and year index: each component at the
+    lowest of what it costs bought and delivered to a plant and what a plant pays to make it with its own parts at
+    this least (no freight nor duty on the way): below what any plan pays for them."""
+    tiers = network.tiers
+    n_years = len(network.years)
+    if not len(tiers.components):
+        return np.zeros((len(network.products), n_years))
+    bought = np.full((len(tiers.components), n_years), np.inf)
+    supply = tiers.supply
+    np.minimum.at(bought, (tiers.offer_component[supply.item], supply.year), supply.cost)
+    least = bought
+    for _ in tiers.components:  # the bills of materials are acyclic: each pass settles one more level
+        made = np.full_like(bought, np.inf)
+        np.minimum.at(made, tiers.maker_component, tiers.maker_cost + _bom_cost(tiers.component_bom, least)[
+            tiers.maker_component])
+        settled, least = least, np.minimum(bought, made)
+        if np.array_equal(settled, least):
+            break
+    return _bom_cost(tiers.product_bom, least)
+
+
+def _bom_cost(bom: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """bom @ cost, where a component no bill uses may cost inf (none sells or makes it) without making a NaN."""
+    return bom @ np.where(np.isfinite(cost), cost, 0.0) + np.where((bom > 0) @ ~np.isfinite(cost), np.inf, 0.0)
 
 
 def _relief_claims(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:

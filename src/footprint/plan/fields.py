@@ -318,8 +318,8 @@ def checked_plan(summary: Any, tables: Mapping[str, pd.DataFrame]) -> dict[str, 
         except FieldError as error:
             error.table = name
             raise
-    if summary.get("kind") == "stochastic" and "regret" in checked:
-        _check_futures(list(summary["futures"]), checked)
+    if summary.get("kind") == "stochastic" and "name" in checked.get("regret", {}):  # else its columns are wrong,
+        _check_futures(list(summary["futures"]), checked)  # which the Plan says
     return checked
 
 
