@@ -57,6 +57,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from conftest import assert_costs_match, capability, make, market, plant, scenario_data
+from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError
 from footprint.plan.tables import solve
 from footprint.scenario.formats.sources import ScenarioError
@@ -684,11 +685,11 @@ class Formulation:
                 self.program.row(add(self.through.get((f, t), {}), (self.opens[f][t], -most)), upper=0.0)
 
 
-def _plans_agree(data: dict[str, Any]) -> None:
+def _plans_agree(data: dict[str, Any], options: SolverOptions | None = None) -> None:
     scenario = make(data)
     ours = independent_optimum(data)
     try:
-        plan = solve(scenario)
+        plan = solve(scenario, options)
     except PlanningError:
         event("no plan")
         assert ours is None, f"footprint finds no plan; ours costs {ours.objective}: {ours.used}"
@@ -717,6 +718,13 @@ def _record(plan: Any) -> None:
 @given(networks())
 def test_property_footprint_and_an_independent_milp_agree_on_multi_tier_networks(data: dict[str, Any]) -> None:
     _plans_agree(data)
+
+
+@settings(max_examples=60)
+@given(networks())
+def test_property_a_start_from_the_rounded_relaxation_keeps_the_optimum(data: dict[str, Any]) -> None:
+    """Each network's MILP started from its rounded relaxation (forced: these are small) still agrees with ours."""
+    _plans_agree(data, SolverOptions(relaxation_start=True))
 
 
 @pytest.mark.slow  # about 60 s

@@ -19,6 +19,7 @@ from footprint.optimize.highs import (
     SolverOptions,
     SolveStatus,
     run,
+    start_where_it_pays,
     to_highs,
 )
 from footprint.optimize.model import TOLERANCE, FootprintModel, build_model
@@ -38,9 +39,7 @@ def solver_options(scenario: Scenario, **overrides: object) -> SolverOptions:
     settings = scenario.solver
     options = SolverOptions(settings.time_limit, settings.mip_gap, settings.threads)
     options = dataclasses.replace(options, **{k: v for k, v in overrides.items() if v is not None})
-    if options.time_limit is None:
-        return options
-    return dataclasses.replace(options, deadline=time.monotonic() + options.time_limit)
+    return options.within_one_limit()
 
 
 @dataclass(frozen=True)
@@ -82,6 +81,8 @@ def solve_compiled(model: FootprintModel, arrays: ProgramArrays, options: Solver
     """Hand ``model`` (as ``arrays``) to a new HiGHS instance and solve it; ``started``: when building began."""
     highs = _to_highs(model, arrays, options, changes)
     build_seconds = time.perf_counter() - started
+    if not changes:  # (changes are made on highs, not on the arrays the start is found from)
+        options = start_where_it_pays(highs, arrays, options)
     solution = run(highs, model.is_mip, options=options, keep_interrupted=keep_interrupted)
     if solution.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED, SolveStatus.ERROR):
         # HiGHS's presolve has declared feasible models infeasible (upstream issues): ask again without it.
