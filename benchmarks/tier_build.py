@@ -9,8 +9,8 @@ kept, as build.py keeps its runs of least overhead.
   (``compile_network``), compile the tiers (``network.tiers``: ``compile_tiers``), the rules of origin's claims
   (``network.claims``), the model (``build_model``), its arrays (``ProgramArrays.of``: the matrix column-wise) and
   the hand-over (``to_highs``: ``passModel``). Then, unless ``--no-solve``, at the largest scale given, the MILP
-  solved to a 1% gap (``--time-limit``, 600 s by default) as footprint solves it (its start from the rounded
-  relaxation, ``start_where_it_pays``; ``run``; then the Plan and its flows table): the seconds of the whole
+  solved to a 1% gap (``--time-limit``, 600 s by default) as footprint solves it (``run_with_start``: from its
+  rounded relaxation; then the Plan and its flows table): the seconds of the whole
   (build included), the start's, HiGHS's own run time on the MILP beside them, the gap and the objective. The
   model's arrays are written (outside the clock) for the floor.
 * floor: the same program from flat arrays (one entry per non-zero: row, column, coefficient, row by row as a
@@ -137,7 +137,7 @@ def _save_floor_input(arrays: Any, path: Path) -> None:
 
 
 def child_footprint(scale: float, folder: Path, solve: bool, time_limit: float, log: str) -> Measured:
-    from footprint.optimize.highs import SolverOptions, run, start_where_it_pays
+    from footprint.optimize.highs import SolverOptions, run_with_start
     from footprint.optimize.solve import Solved
     from footprint.plan.tables import plan_of
 
@@ -160,17 +160,14 @@ def child_footprint(scale: float, folder: Path, solve: bool, time_limit: float, 
             highs.setOptionValue("output_flag", True)
             highs.setOptionValue("log_to_console", False)
         solve_started = time.perf_counter()
-        options = start_where_it_pays(highs, arrays, options)
-        start_seconds = time.perf_counter() - solve_started
-        solution = run(highs, model.is_mip, options=options)
+        solution = run_with_start(highs, arrays, model.is_mip, options)
         plan = plan_of(Solved(model, highs, solution, measured.build_seconds))
         flows = len(plan.tables["flows"])
         seconds = time.perf_counter() - solve_started
         summary = plan.summary
         measured.solve = {"status": summary["status"], "objective": summary["objective"], "bound": summary["bound"],
                           "gap": summary["gap"], "total seconds": measured.build_seconds + seconds,
-                          "highs seconds": highs.getRunTime(), "start seconds": start_seconds,
-                          "nonzero flows": flows,
+                          "highs seconds": highs.getRunTime(), "how": solution.message, "nonzero flows": flows,
                           "peak MiB": _rss_mib("VmHWM"),
                           "lost share": float(plan.tables["demand"]["lost"].sum()
                                               / plan.tables["demand"]["demand"].sum())}
@@ -261,8 +258,8 @@ def run_scale(scale: float, solve: bool, profile: bool, time_limit: float, log: 
         s = footprint.solve
         print(f"  solve to a {GAP:.0%} gap (time limit {time_limit:g} s): {s['status']}, gap {s['gap']:.4%}, "
               f"objective {s['objective']:,.0f} (bound {s['bound']:,.0f}); footprint {s['total seconds']:.1f} s in all "
-              f"(build, the start, HiGHS, the Plan's flows): the start from the rounded relaxation (its two LPs) "
-              f"{s['start seconds']:.1f} s, HiGHS's own on the MILP {s['highs seconds']:.1f} s; peak "
+              f"(build, the start from the rounded relaxation, HiGHS, the Plan's flows); {s['how']}; HiGHS's own on "
+              f"the MILP {s['highs seconds']:.1f} s; peak "
               f"{s['peak MiB']:.0f} MiB; {s['nonzero flows']:,} flows used, {s['lost share']:.2%} of demand lost",
               flush=True)
     if profile:

@@ -16,7 +16,7 @@ from footprint.optimize.highs import (
     SolveStatus,
     relaxation_start,
     run,
-    set_start,
+    run_with_start,
     to_highs,
     wants_relaxation_start,
 )
@@ -38,16 +38,34 @@ def two_sites(count: float, second_most: float) -> ProgramArrays:
 
 
 def test_a_site_used_in_part_is_opened_and_the_start_is_the_optimum() -> None:
-    """The relaxation opens b as far as it serves (0.4); rounded up, b is open: x = (1, 0.4), y = (1, 1), -1.2, as
-    the MILP's optimum (opening b for 0.1 earns 0.4)."""
+    """The relaxation opens b as far as it serves (0.4): -1.4 + 0.1 x 1.4 = -1.26, a bound. Rounded up, b is open:
+    x = (1, 0.4), y = (1, 1), -1.2, the MILP's optimum (opening b for 0.1 earns 0.4); its gap to the bound is
+    0.06 / 1.2 = 5%."""
     arrays = two_sites(count=2.0, second_most=0.4)
     start = relaxation_start(arrays, SolverOptions())
     assert start is not None
-    assert start.tolist() == pytest.approx([1.0, 0.4, 1.0, 1.0])
-    highs = to_highs(arrays, SolverOptions(mip_gap=0.0))
-    set_start(highs, start)
-    solution = run(highs, True, options=SolverOptions(mip_gap=0.0))
-    assert (solution.status, solution.objective) == (SolveStatus.OPTIMAL, pytest.approx(-1.2))
+    assert start.values.tolist() == pytest.approx([1.0, 0.4, 1.0, 1.0])
+    assert (start.objective, start.bound, start.gap) == pytest.approx((-1.2, -1.26, 0.05))
+
+
+def test_a_start_within_the_gap_is_the_answer_with_the_relaxation_as_its_bound() -> None:
+    """Asked for 10%, the start's 5% will do: no search, the relaxation's -1.26 the proven bound."""
+    arrays = two_sites(count=2.0, second_most=0.4)
+    options = SolverOptions(mip_gap=0.1, relaxation_start=True)
+    highs = to_highs(arrays, options)
+    solution = run_with_start(highs, arrays, True, options)
+    assert (solution.status, solution.objective, solution.bound) == (SolveStatus.OPTIMAL, pytest.approx(-1.2),
+                                                                      pytest.approx(-1.26))
+    assert "rounded relaxation" in solution.message
+    assert highs.getRunTime() == 0.0  # HiGHS never ran on the MILP
+
+
+def test_a_start_outside_the_gap_is_where_the_search_starts() -> None:
+    """Asked for an exact optimum, HiGHS searches from the start and proves -1.2 optimal."""
+    arrays = two_sites(count=2.0, second_most=0.4)
+    options = SolverOptions(mip_gap=0.0, relaxation_start=True)
+    solution = run_with_start(to_highs(arrays, options), arrays, True, options)
+    assert (solution.status, solution.objective, solution.gap) == (SolveStatus.OPTIMAL, pytest.approx(-1.2), 0.0)
 
 
 def test_a_rounding_that_breaks_a_count_gives_no_start() -> None:

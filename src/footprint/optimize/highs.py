@@ -369,31 +369,57 @@ def wants_relaxation_start(arrays: ProgramArrays, options: SolverOptions) -> boo
     return len(arrays.cost) >= RELAXATION_START_COLUMNS
 
 
-def relaxation_start(arrays: ProgramArrays, options: SolverOptions) -> np.ndarray | None:
+@dataclass(frozen=True)
+class Start:
+    """A MILP's rounded relaxation (relaxation_start): the plan, what it costs, and the relaxation's optimum (a
+    proven bound on the MILP's)."""
+
+    values: np.ndarray
+    objective: float
+    bound: float
+    seconds: float
+
+    @property
+    def gap(self) -> float:
+        """As HiGHS measures a MILP's gap: |plan - bound| / max(1, |plan|)."""
+        return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
+
+
+def relaxation_start(arrays: ProgramArrays, options: SolverOptions) -> Start | None:
     """A plan for the MILP of ``arrays`` to start from: its LP relaxation solved, every integer variable rounded up
     from any positive value (a site, line or lane used at all is opened, built or used), and the LP of the rest
     solved with them fixed there; None where either LP ends without an optimum (a rounding that breaks a count
-    rule, a time limit). Within ``options``' time; HiGHS then keeps the better of it and its own plans."""
+    rule, a time limit). Within ``options``' time."""
+    started = time.perf_counter()
     relaxed = to_highs(dataclasses.replace(arrays, integer=np.zeros_like(arrays.integer)), options)
-    solution = run(relaxed, False, options=options)
-    if solution.status is not SolveStatus.OPTIMAL:
+    relaxation = run(relaxed, False, options=options)
+    if relaxation.status is not SolveStatus.OPTIMAL:
         return None
-    rounded = np.minimum(np.ceil(solution.values - ROUNDING_SLACK), arrays.upper)
-    fix_integers(relaxed, arrays.integer, np.where(arrays.integer, rounded, solution.values))
-    solution = run(relaxed, False, options=options)
-    return solution.values if solution.status is SolveStatus.OPTIMAL else None
+    rounded = np.minimum(np.ceil(relaxation.values - ROUNDING_SLACK), arrays.upper)
+    fix_integers(relaxed, arrays.integer, np.where(arrays.integer, rounded, relaxation.values))
+    fixed = run(relaxed, False, options=options)
+    if fixed.status is not SolveStatus.OPTIMAL:
+        return None
+    return Start(fixed.values, fixed.objective, relaxation.objective, time.perf_counter() - started)
 
 
-def start_where_it_pays(highs: highspy.Highs, arrays: ProgramArrays, options: SolverOptions) -> SolverOptions:
-    """Where wants_relaxation_start, the MILP ``highs`` holds (as ``arrays``) given its rounded relaxation as its
-    start; the options to solve it with: their time limit made one deadline, which the start's LPs share."""
+def run_with_start(highs: highspy.Highs, arrays: ProgramArrays, is_mip: bool, options: SolverOptions,
+                   keep_interrupted: bool = False) -> Solution:
+    """run(), a MILP started from its rounded relaxation where that pays (wants_relaxation_start): their time limit
+    made one deadline for both. Where the start is already within the gap asked of the relaxation's optimum, it
+    is the answer, with that optimum as its proven bound: HiGHS's search is not needed."""
     if not wants_relaxation_start(arrays, options):
-        return options
+        return run(highs, is_mip, options=options, keep_interrupted=keep_interrupted)
     options = options.within_one_limit()
     start = relaxation_start(arrays, options)
-    if start is not None:
-        set_start(highs, start)
-    return options
+    if start is None:
+        return run(highs, is_mip, options=options, keep_interrupted=keep_interrupted)
+    if start.gap <= options.mip_gap:
+        return Solution(SolveStatus.OPTIMAL, start.objective, start.bound, start.gap, start.seconds, start.values,
+                        None, "Optimal (the rounded relaxation, within the gap of the relaxation's optimum)")
+    set_start(highs, start.values)
+    solution = run(highs, is_mip, options=options, keep_interrupted=keep_interrupted)
+    return dataclasses.replace(solution, seconds=solution.seconds + start.seconds)
 
 
 ROUNDING_SLACK = 1e-6

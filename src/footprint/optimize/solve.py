@@ -19,7 +19,7 @@ from footprint.optimize.highs import (
     SolverOptions,
     SolveStatus,
     run,
-    start_where_it_pays,
+    run_with_start,
     to_highs,
 )
 from footprint.optimize.model import TOLERANCE, FootprintModel, build_model
@@ -81,9 +81,10 @@ def solve_compiled(model: FootprintModel, arrays: ProgramArrays, options: Solver
     """Hand ``model`` (as ``arrays``) to a new HiGHS instance and solve it; ``started``: when building began."""
     highs = _to_highs(model, arrays, options, changes)
     build_seconds = time.perf_counter() - started
-    if not changes:  # (changes are made on highs, not on the arrays the start is found from)
-        options = start_where_it_pays(highs, arrays, options)
-    solution = run(highs, model.is_mip, options=options, keep_interrupted=keep_interrupted)
+    if changes:  # made on highs, not on the arrays a start would be found from
+        solution = run(highs, model.is_mip, options=options, keep_interrupted=keep_interrupted)
+    else:
+        solution = run_with_start(highs, arrays, model.is_mip, options, keep_interrupted)
     if solution.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED, SolveStatus.ERROR):
         # HiGHS's presolve has declared feasible models infeasible (upstream issues): ask again without it.
         highs = _to_highs(model, arrays, dataclasses.replace(options, presolve=False), changes)
