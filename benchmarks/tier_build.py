@@ -121,7 +121,8 @@ def _sizes(model: Any, arrays: Any) -> dict[str, int]:
     sizes = {"variables": program.num_cols, "constraints": program.num_rows, "non-zeros": arrays.matrix.nnz,
              "integer variables": program.num_integer, "direct flows": len(network.flow_demand)}
     sizes |= {f"{kind} arcs": len(getattr(tiers, kind)) for kind in ARC_KINDS}
-    sizes |= {"origin claims": len(network.claims.flow), "demand entries": len(network.demand_units)}
+    sizes |= {"origin claims": len(network.claims.products), "part claims": len(network.claims.parts),
+              "demand entries": len(network.demand_units)}
     return sizes
 
 
