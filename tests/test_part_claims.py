@@ -5,14 +5,35 @@ out by hand."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import assert_costs_match, capability, costs_by, make, market, plant, scenario_data, solved
+from conftest import (
+    assert_costs_match,
+    capability,
+    costs_by,
+    invoke,
+    make,
+    market,
+    plant,
+    scenario_data,
+    solved,
+    write_yaml,
+)
+from footprint.analysis.expected import expected_plan
 from footprint.analysis.explain import explain
+from footprint.analysis.stochastic import stochastic_plan
+from footprint.optimize.highs import SolverOptions
+from footprint.plan.plan import Plan
+from footprint.plan.results import MANIFEST
+from footprint.plan.store import RunStore, encode_tables, run_record
+from footprint.scenario.sets.scenario_sets import Future
+from footprint.views.report import plan_report
 
 USMCA = {"id": "usmca", "regional_value_content": 0.75, "rates": [{"product_class": "8483", "rate": 0.0}],
          "members": [{"country": c} for c in ("US", "CA", "MX")]}
@@ -114,3 +135,47 @@ def test_the_plan_claims_exactly_where_the_us_content_costs_less_than_the_duty(u
     share = max(0.0, (600.0 - (1.0 - threshold) * 1000.0) / 600.0)
     gearset = us if us <= china else china + min(rate * 1000.0, share * (us - china))
     assert solved(data).objective == pytest.approx(10 * (100.0 + 400.0 + gearset), rel=1e-7)
+
+
+def test_part_claims_read_back_from_results_and_the_store(tmp_path: Path) -> None:
+    """Written and read back, from a results folder and from the run store, the part claims are as solved; a plan
+    written before the table existed reads back with it empty."""
+    plan = solved(mexican_transmissions(590.0))
+    folder = plan.write(tmp_path / "plan")
+    read = Plan.read(folder).tables["part_claims"]
+    assert read.astype({"origin": str, "destination": str}).to_dict("records") == [
+        {"origin": "aguascalientes", "component": "transmission", "agreement": "usmca", "destination": "smyrna",
+         "year": 2026, "units": pytest.approx(10.0)}]
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    del summary[MANIFEST]  # as written before the table: whatever tables are there
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    (folder / "part_claims.csv").unlink()
+    (folder / "part_claims.parquet").unlink()
+    assert Plan.read(folder).tables["part_claims"].empty
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        run = store.save_run(run_record(plan, name="transmissions", data=mexican_transmissions(590.0), settings={}),
+                             encode_tables(plan))
+        assert store.plan(run).tables["part_claims"]["units"].tolist() == pytest.approx([10.0])
+
+
+def test_the_console_and_the_report_show_the_part_claims(tmp_path: Path) -> None:
+    result = invoke("run", str(write_yaml(tmp_path / "transmissions.yaml", mexican_transmissions(590.0))),
+                    "--no-store")
+    assert result.exit_code == 0, result.output
+    assert "Preferences claimed for parts sent between plants, units per year" in result.output
+    assert "Preferences claimed for parts sent between plants (units)" in plan_report(
+        solved(mexican_transmissions(590.0)))
+
+
+@pytest.mark.parametrize("method", ["extensive", "benders"])
+def test_a_stochastic_plan_claims_for_its_transmissions_in_each_future(method: str) -> None:
+    """10 or 20 cars, equally likely: each future claims for all its transmissions with 7/12 US gearsets, 10,775
+    and 21,550; expected 16,162.5, 15 transmissions claimed on average."""
+    futures = [Future(name, 0.5, (("markets[us].demand.car", cars),)) for name, cars in (("low", 10.0),
+                                                                                          ("high", 20.0))]
+    result = stochastic_plan(mexican_transmissions(590.0), "transmissions", futures,
+                             options=SolverOptions(mip_gap=0.0), method=method, workers=0)
+    assert result.objective == pytest.approx(16_162.5)
+    claims = result.plan.tables["part_claims"]
+    assert dict(zip(claims["future"], claims["units"], strict=True)) == pytest.approx({"low": 10.0, "high": 20.0})
+    assert expected_plan(result.plan).tables["part_claims"]["units"].tolist() == pytest.approx([15.0])
