@@ -241,18 +241,24 @@ def test_an_infeasible_answer_is_checked_again_without_presolve(monkeypatch):
     from conftest import make
 
     scenario = make(small_network_data())
-    real_run = solve_module.run
+    real_run, real_run_with_start = solve_module.run, solve_module.run_with_start
     answers: list[bool] = []
 
-    def run(highs, is_mip, duals=False, options=None, keep_interrupted=False):
-        solution = real_run(highs, is_mip, duals, options, keep_interrupted)
+    def answer(highs, solution):
         presolve = highs.getOptionValue("presolve")[1] != "off"
         answers.append(presolve)
         if presolve:  # the first answer: a wrong 'infeasible'
             return dataclasses.replace(solution, status=SolveStatus.INFEASIBLE, values=np.zeros(0))
         return solution
 
+    def run(highs, is_mip, duals=False, options=None, keep_interrupted=False):
+        return answer(highs, real_run(highs, is_mip, duals, options, keep_interrupted))
+
+    def run_with_start(highs, arrays, is_mip, options, keep_interrupted=False):
+        return answer(highs, real_run_with_start(highs, arrays, is_mip, options, keep_interrupted))
+
     monkeypatch.setattr(solve_module, "run", run)
+    monkeypatch.setattr(solve_module, "run_with_start", run_with_start)
     plan = solve(scenario)
     assert answers == [True, False]
     assert plan.status == "optimal"
