@@ -30,8 +30,9 @@ CENT = 0.005
 
 def _row(frame: pd.DataFrame, **where: Any) -> dict[str, Any]:
     rows = frame.astype({"plant": str})
-    for column, value in where.items():
-        rows = rows[rows[column] == value]
+    direct = {"via": None} if "via" in frame else {}  # explain's lanes: direct unless a centre is named
+    for column, value in {**direct, **where}.items():
+        rows = rows[rows[column].isna() if value is None else rows[column] == value]
     (row,) = rows.to_dict(orient="records")
     return row
 
@@ -126,16 +127,23 @@ def test_a_plant_the_plan_ships_none_from_prices_its_parts_at_their_marginal_cos
     which ships 60,000, routes its engine from Ulsan (1,500 + 15 + its block's 390) and its CVT from Nagoya (1,450 +
     45 + 8% = 116): 3,516, and with 7,600, 1,500 of freight and 2.5% x (7,600 + 3,900) = 287.5 of duty, lands at
     12,903.5. The market's marginal unit comes through Nashville from Smyrna at 9,000 + 3,623.75 + 60 + 40 + 300 =
-    13,023.75: Busan's line is worth the 120.25 between."""
+    13,023.75 (explain's row through it: both legs' freight, 60 + 300, and its handling): Busan's line is worth the
+    120.25 between."""
     explanation = explain(_powertrain(), "us", "suv", 2026)
     smyrna, busan = _row(explanation.landed, plant="smyrna"), _row(explanation.landed, plant="busan")
     assert (smyrna["parts"], smyrna["landed"], smyrna["units"]) == pytest.approx((3623.75, 13073.75, 0.0), abs=CENT)
     assert (busan["parts"], busan["duty"], busan["landed"]) == pytest.approx((3516.0, 287.5, 12903.5), abs=CENT)
     assert (busan["capacity"], busan["total"]) == pytest.approx((120.25, 13023.75), abs=CENT)
-    assert set(explanation.parts["plant"]) == {"busan"}  # the parts of the lanes the plan uses
-    assert explanation.parts.groupby("component")["cost"].sum().to_dict() == pytest.approx(
+    through = _row(explanation.landed, plant="smyrna", via="nashville-dc")
+    assert (through["freight"], through["handling"], through["landed"], through["capacity"], through["units"]) == (
+        pytest.approx((360.0, 40.0, 13023.75, 0.0, 30_000.0), abs=CENT))
+    assert through["chosen"]
+    assert set(explanation.parts["plant"]) == {"busan", "smyrna"}  # the parts of the routes the plan uses
+    parts = explanation.parts
+    assert parts[parts["plant"] == "busan"].groupby("component")["cost"].sum().to_dict() == pytest.approx(
         {"engine": 1515.0, "block": 390.0, "cvt": 1611.0})
-    assert "Also 30,000 units over 2026 through distribution centres (nashville-dc)" in _printed(explanation)
+    assert parts[parts["plant"] == "smyrna"]["cost"].sum() == pytest.approx(3623.75, abs=CENT)
+    assert "smyrna via nashville-dc *" in _printed(explanation)
 
 
 def _powertrain() -> Scenario:

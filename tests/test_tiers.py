@@ -13,6 +13,7 @@ import footprint as fp
 from conftest import capability, invoke, make, market, plant, scenario_data, solved, write_yaml
 from footprint.analysis.breakeven import find_breakeven
 from footprint.analysis.expected import expected_plan
+from footprint.analysis.explain import explain
 from footprint.analysis.stochastic import stochastic_plan
 from footprint.economics.checks import CHECKS
 from footprint.optimize.highs import SolverOptions
@@ -272,3 +273,20 @@ def test_a_count_rule_over_distribution_centres_and_suppliers() -> None:
     assert plan.tables["sites"]["open"].all()
     data["groups"] = [{"id": "no-centre", "members": ["dc", "dc2", "p"], "max_open": 1}]
     assert solved(data).objective == pytest.approx(2000.0)
+
+
+def test_explain_prices_the_route_through_a_distribution_centre() -> None:
+    """A Mexican car for the US: direct, 100 + 50 of freight + 10% of 100 = 160; through the centre, 100 + 20 + 10
+    of freight, 5 of handling and the same 10 of duty = 145, the plan's choice for all 10 cars, 15 below direct."""
+    data = scenario_data(
+        plants=[plant("mx", country="MX")], capabilities=[capability("mx", "car", 100.0)],
+        markets=[market("us", 10.0)], default_freight=None,
+        lanes=[lane_between("mx", "dc", 20.0), lane_between("dc", "us", 10.0), lane_between("mx", "us", 50.0)],
+        facilities=[{"id": "dc", "country": "US", "currency": "USD", "handling_cost": 5.0}],
+        tariffs=[{"origin": "MX", "destination": "US", "product_class": "8703", "rate": 0.1}])
+    landed = explain(make(data), "us", "car").landed
+    rows = {row["via"] if isinstance(row["via"], str) else "direct": row for row in landed.to_dict("records")}
+    assert {via: (row["freight"], row["handling"], row["duty"], row["landed"], row["units"], row["margin"])
+            for via, row in rows.items()} == {"dc": pytest.approx((30.0, 5.0, 10.0, 145.0, 10.0, 0.0)),
+                                              "direct": pytest.approx((50.0, 0.0, 10.0, 160.0, 0.0, 15.0))}
+    assert [row["chosen"] for row in rows.values()] == [True, False]

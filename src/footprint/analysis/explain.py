@@ -23,21 +23,26 @@ import numpy as np
 import pandas as pd
 
 from footprint.analysis.parts import origin_table, parts_table
+from footprint.economics.joins import pairs_by_key
 from footprint.economics.network import UNIT_COMPONENTS
 from footprint.optimize.changes import Change, ChangeError
 from footprint.optimize.highs import SolverOptions, fix_integers, run
 from footprint.optimize.model import plant_cells, profile_names
 from footprint.optimize.solve import PlanningError, Solved, solve_model, solver_options
+from footprint.optimize.tiers import FACILITY_BLOCKS
 from footprint.plan.origin_tables import claim_savings
 from footprint.plan.plan import Plan
 from footprint.plan.tables import plan_of, solve
+from footprint.plan.tier_tables import site_status
 from footprint.scenario.model.scenario import Scenario
 from footprint.scenario.model.text import short
 
 TOLERANCE = 1e-6
 LANDED_COMPONENTS = ("production_local", "production_imported", "sourcing", "parts",
-                     *UNIT_COMPONENTS[UNIT_COMPONENTS.index("freight"):])
-"""The parts of explain's landed cost: a unit's own, its components (``parts``), freight and duty to the market."""
+                     *UNIT_COMPONENTS[UNIT_COMPONENTS.index("freight"):UNIT_COMPONENTS.index("duty")], "handling",
+                     "duty")
+"""The parts of explain's landed cost: a unit's own, its components (``parts``), freight, a distribution centre's
+handling (through one) and duty to the market."""
 
 
 class ExplainError(ValueError):
@@ -50,12 +55,15 @@ class Explanation:
     product: str
     currency: str
     landed: pd.DataFrame
-    """One row per capable plant (and sourcing option) and year: plant, sourcing_option, year, local_currency,
+    """One row per capable plant (and sourcing option) and year, direct and through each distribution centre that
+    can serve the market: plant, sourcing_option, via (the centre; None: direct), year, local_currency,
     imported_currency, each of LANDED_COMPONENTS, landed (their sum), capacity, total (landed + capacity),
     units, chosen, margin (total minus the lowest total that year). ``parts``: the components of a unit as the
     plan routed them to the plant that year (the ``parts`` table's cost), and where the plant ships none, priced
     at their marginal cost there (the duals of its component balances). ``duty``: net of what the lane's claims
-    of preferences save."""
+    of preferences save. Through a centre: freight is both legs', by the cheapest of each leg's modes at the margin,
+    and the units are what the centre delivers that came from the plant (a product the centre pools split by what
+    each plant sent it that year)."""
     capacity_value: pd.DataFrame
     """Value of one more unit of capacity: plant, pool, year, value (per unit-year, that year's money)
     and discounted (NPV), for the pools where it is not zero."""
@@ -116,10 +124,17 @@ def explanations(scenario: Scenario, pairs: Iterable[tuple[str, str]], year: int
         if year is not None:
             chosen &= network.years[network.flow_year] == year
         lanes = np.flatnonzero(chosen)
+        entries = np.flatnonzero((network.demand_market == network.markets.index(market))
+                                 & (network.demand_product == code))
+        if year is not None:
+            entries = entries[network.years[network.demand_year[entries]] == year]
+        routes = _routes(solved, entries, reduced_costs, row_duals, values, idle)
         shipped = lanes[values["flow"][lanes] > TOLERANCE]
-        parts = parts_table(network, values, code, zip(network.flow_plant[shipped], network.flow_year[shipped],
-                                                       strict=True))
-        landed = _landed(solved, lanes, row_duals, reduced_costs, values, parts)
+        made = {*zip(network.flow_plant[shipped].tolist(), network.flow_year[shipped].tolist(), strict=True),
+                *zip(routes.plant[routes.units > TOLERANCE].tolist(), routes.year[routes.units > TOLERANCE].tolist(),
+                     strict=True)}
+        parts = parts_table(network, values, code, made)
+        landed = _landed(solved, lanes, row_duals, reduced_costs, values, parts, routes)
         found.append(Explanation(market, product, scenario.currency, landed, capacity_value, plan, parts,
                                  origin_table(network, values, lanes)))
     return found
@@ -170,8 +185,66 @@ def _cannot_operate(solved: Solved) -> np.ndarray:
     return idle
 
 
+@dataclass(frozen=True)
+class _Routes:
+    """Explain's rows through distribution centres (``_routes``), by plant's profile, centre and year index: the
+    cheapest pair of legs' arcs at the margin, the unit's full marginal cost and the plan's units that way."""
+
+    profile: np.ndarray
+    plant: np.ndarray
+    facility: np.ndarray
+    year: np.ndarray
+    inbound: np.ndarray
+    delivery: np.ndarray
+    total: np.ndarray
+    units: np.ndarray
+
+
+def _routes(solved: Solved, entries: np.ndarray, reduced_costs: np.ndarray, row_duals: np.ndarray,
+            values: dict[str, np.ndarray], idle: np.ndarray) -> _Routes:
+    """Each plant's profile, distribution centre and year that can serve demand ``entries`` (one product in one
+    market) through the centre, open that year, from a plant that can operate then. A unit's full marginal cost
+    that way is the demand's dual plus both legs' reduced costs (the centre's balance cancels between them, as
+    a direct lane's is its dual plus its own): each leg by its mode of least reduced cost."""
+    network, program = solved.model.network, solved.model.program
+    tiers = network.tiers
+    none = np.zeros(0, np.int64)
+    if "delivery" not in program.variables or not len(entries):
+        return _Routes(none, none, none, none, none, none, np.zeros(0), np.zeros(0))
+    inbound, delivery = tiers.inbound, tiers.delivery
+    n_years = len(network.years)
+    open_facility = site_status(tiers.facilities, values, FACILITY_BLOCKS.open)[0]
+    deliveries = np.flatnonzero(np.isin(delivery.destination, entries))
+    deliveries = deliveries[open_facility[delivery.origin[deliveries], delivery.year[deliveries]]]
+    # each delivery with each inbound arc into its commodity that year, from a plant that can operate then
+    feeds = tiers.inbound_commodity * n_years + inbound.year
+    arc, i = pairs_by_key(delivery.item[deliveries] * n_years + delivery.year[deliveries], feeds)
+    d = deliveries[arc]
+    plant = network.cap_plant[network.profile_capability[inbound.origin[i]]]
+    keep = ~idle[plant, inbound.year[i]]
+    d, i, plant = d[keep], i[keep], plant[keep]
+    year = delivery.year[d]
+    demand = program.constraints["demand"]
+    total = (reduced_costs[program.variables["inbound"].columns(i)]
+             + reduced_costs[program.variables["delivery"].columns(d)]
+             + row_duals[demand.start + delivery.destination[d]]) / network.discount[year]
+    # the plan's units along each pair: the delivery's, in the share of its commodity the inbound arc brought
+    received = np.bincount(feeds, weights=values["inbound"], minlength=len(tiers.commodity_facility) * n_years)
+    brought = received[feeds[i]]
+    units = values["delivery"][d] * np.divide(values["inbound"][i], brought, out=np.zeros(len(i)), where=brought > 0)
+    # a row per (profile, facility, year): the pair of least total, the units of all its pairs
+    key = (inbound.origin[i] * len(tiers.facilities.names) + delivery.origin[d]) * n_years + year
+    order = np.lexsort((total, key))
+    first = order[np.r_[True, key[order][1:] != key[order][:-1]]] if len(order) else order
+    _, group = np.unique(key, return_inverse=True)
+    summed = np.bincount(group.reshape(-1), weights=units, minlength=len(first))
+    _, first_group = np.unique(key[first], return_inverse=True)
+    return _Routes(inbound.origin[i[first]], plant[first], delivery.origin[d[first]], year[first], i[first],
+                   d[first], total[first], summed[first_group.reshape(-1)])
+
+
 def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_costs: np.ndarray,
-            values: dict[str, np.ndarray], routed: pd.DataFrame) -> pd.DataFrame:
+            values: dict[str, np.ndarray], routed: pd.DataFrame, routes: _Routes) -> pd.DataFrame:
     model = solved.model
     network, program = model.network, model.program
     flow, demand = program.variables["flow"], program.constraints["demand"]
@@ -186,19 +259,43 @@ def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_co
         reduced_costs[flow.columns(lanes)] + row_duals[demand.start + network.flow_demand[lanes]] - cost) / discount
     shipped = units > TOLERANCE
     parts["duty"] -= np.where(shipped, claim_savings(network, values, lanes) / np.where(shipped, units, 1.0), 0.0)
-    parts["parts"] = _bom_at_margin(solved, lanes, row_duals)
-    plant, year = np.array(network.plants)[network.flow_plant[lanes]], network.years[network.flow_year[lanes]]
+    parts["handling"] = np.zeros(len(lanes))
+    profile = network.flow_profile[lanes]
+    year_index = network.flow_year[lanes]
+    plant_code = network.flow_plant[lanes]
+    via = np.full(len(lanes), None, dtype=object)
+    if len(routes.profile):  # through distribution centres: each route's pair of arcs
+        inbound, delivery = network.tiers.inbound, network.tiers.delivery
+        capability = network.profile_capability[routes.profile]
+        route_parts = {part: np.zeros(len(routes.profile)) for part in parts}
+        route_parts["production_local"] = network.cap_local[capability, routes.year]
+        route_parts["production_imported"] = network.cap_imported[capability, routes.year]
+        route_parts["sourcing"] = network.profile_extra[routes.profile, routes.year]
+        route_parts["freight"] = inbound.parts["freight"][routes.inbound] + delivery.parts["freight"][routes.delivery]
+        route_parts["handling"] = delivery.parts["handling"][routes.delivery]
+        route_parts["duty"] = delivery.parts["duty"][routes.delivery]
+        parts = {part: np.concatenate([parts[part], route_parts[part]]) for part in parts}
+        total = np.concatenate([total, routes.total])
+        units = np.concatenate([units, routes.units])
+        shipped = units > TOLERANCE
+        profile = np.concatenate([profile, routes.profile])
+        year_index = np.concatenate([year_index, routes.year])
+        plant_code = np.concatenate([plant_code, routes.plant])
+        via = np.concatenate([via, np.array(network.tiers.facilities.names, dtype=object)[routes.facility]])
+    capability = network.profile_capability[profile]
+    parts["parts"] = _bom_at_margin(solved, plant_code, network.cap_product[capability], year_index, row_duals)
+    plant, year = np.array(network.plants)[plant_code], network.years[year_index]
     routed_cost = routed.groupby(["plant", "year"])["cost"].sum()
     has_route = shipped & pd.MultiIndex.from_arrays([plant, year]).isin(routed_cost.index)
     parts["parts"][has_route] = routed_cost.loc[list(zip(plant[has_route], year[has_route], strict=True))]
-    landed = sum(parts.values(), np.zeros(len(lanes)))
+    landed = sum(parts.values(), np.zeros(len(units)))
     capacity = total - landed
-    capability = network.flow_capability[lanes]
     money = network.currencies
     table = pd.DataFrame({
-        "plant": np.array(network.plants)[network.cap_plant[capability]],
-        "sourcing_option": np.array(profile_names(network))[network.flow_profile[lanes]],
-        "year": network.years[network.flow_year[lanes]],
+        "plant": plant,
+        "sourcing_option": np.array(profile_names(network))[profile],
+        "via": via,
+        "year": year,
         "local_currency": np.array(money.names)[money.plant[network.cap_plant[capability]]],
         "imported_currency": np.array(money.names)[money.imported[capability]],
         **{part: parts[part] for part in LANDED_COMPONENTS},
@@ -209,28 +306,28 @@ def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_co
     table["total"] = table["landed"] + table["capacity"]
     table["chosen"] = table["units"] > 0
     table["margin"] = table["total"] - table.groupby("year")["total"].transform("min")
-    columns = ["plant", "sourcing_option", "year", "local_currency", "imported_currency", *LANDED_COMPONENTS,
-               "landed", "capacity", "total", "units", "chosen", "margin"]
+    columns = ["plant", "sourcing_option", "via", "year", "local_currency", "imported_currency",
+               *LANDED_COMPONENTS, "landed", "capacity", "total", "units", "chosen", "margin"]
     return table[columns].sort_values(["year", "total"], kind="stable").reset_index(drop=True)
 
 
-def _bom_at_margin(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray) -> np.ndarray:
-    """The components of a unit of each lane's product at their marginal cost at its plant that year: its bill of
-    materials priced at the duals of the plant's component balances (0 for a product without one)."""
+def _bom_at_margin(solved: Solved, plant: np.ndarray, product: np.ndarray, year: np.ndarray,
+                   row_duals: np.ndarray) -> np.ndarray:
+    """The components of a unit of each ``product`` at their marginal cost at its ``plant`` that ``year`` (index):
+    its bill of materials priced at the duals of the plant's component balances (0 for a product without one)."""
     network, program = solved.model.network, solved.model.program
     if "component" not in program.constraints:
-        return np.zeros(len(lanes))
+        return np.zeros(len(plant))
     rows = program.constraints["component"]
     index = rows.index
     tiers = network.tiers
     row_of = np.full((len(network.plants), len(tiers.components), len(network.years)), -1)
     row_of[index["plant"].cat.codes, index["component"].cat.codes,
            np.searchsorted(network.years, index["year"].to_numpy())] = np.arange(rows.size)
-    plant, year = network.flow_plant[lanes], network.flow_year[lanes]
-    row = row_of[plant[:, None], np.arange(len(tiers.components)), year[:, None]]  # (lane, component)
-    # a flow enters its balances with -bom: its reduced cost carries + bom x dual of each
+    row = row_of[plant[:, None], np.arange(len(tiers.components)), year[:, None]]  # (unit, component)
+    # what is made enters its balances with -bom: its reduced cost carries + bom x dual of each
     price = np.where(row >= 0, row_duals[rows.start + np.maximum(row, 0)], 0.0)
-    return (tiers.product_bom[network.flow_product[lanes]] * price).sum(axis=1) / network.discount[year]
+    return (tiers.product_bom[product] * price).sum(axis=1) / network.discount[year]
 
 
 def _capacity_value(solved: Solved, row_duals: np.ndarray, idle: np.ndarray) -> pd.DataFrame:

@@ -348,8 +348,9 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
     landed = explanation.landed
     currency = explanation.currency
     parts = [c for c in LANDED_COMPONENTS if (landed[c].abs() > 0.005).any()]
+    through = " (direct and through distribution centres)" if landed["via"].notna().any() else ""
     table = Table(title=f"{explanation.product} for {explanation.market}: cost per unit from each capable "
-                        f"plant ({currency})", title_justify="left")
+                        f"plant{through} ({currency})", title_justify="left")
     for column in ("year", "plant", *map(component_label, parts), "landed", "capacity",
                    "total", "units", "margin"):
         table.add_column(column, justify="left" if column in ("year", "plant") else "right")
@@ -358,7 +359,7 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
         cells = [f"{getattr(row, c):,.0f}" + (f" {names[c]}" if c in names and getattr(row, c) else "")
                  for c in parts]
         mark = "[bold]" if row.chosen else ""
-        table.add_row(str(row.year), f"{mark}{_text(_lane_name(row.plant, row.sourcing_option))}"
+        table.add_row(str(row.year), f"{mark}{_text(_lane_name(row.plant, row.sourcing_option, row.via))}"
                       f"{' *' if row.chosen else ''}", *cells, f"{row.landed:,.0f}",
                       f"{row.capacity:,.0f}", f"{mark}{row.total:,.0f}", f"{row.units:,.0f}",
                       "chosen" if row.chosen else f"+{row.margin:,.0f}")
@@ -370,7 +371,6 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
                      "plan's yes/no decisions fixed. total = landed + capacity; margin = total minus the "
                      "year's lowest.")
     console.print(table)
-    _print_through_facilities(explanation, console)
     values = explanation.capacity_value
     if values.empty:
         console.print("No capacity constraint binds: one more unit of capacity is worth nothing anywhere.")
@@ -382,25 +382,10 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
     print_origin(explanation, console)
 
 
-def _lane_name(plant: str, sourcing_option: str) -> str:
-    return plant if sourcing_option == OWN_CONTENT else f"{plant} ({sourcing_option})"
-
-
-def _print_through_facilities(explanation: Explanation, console: Console) -> None:
-    """A line for the units that reach the market through distribution centres: explain's tables are of the lanes
-    from plants direct."""
-    deliveries = explanation.plan.tables.get("deliveries")
-    if deliveries is None or deliveries.empty:
-        return
-    years = set(explanation.landed["year"])
-    mine = deliveries[(deliveries["product"] == explanation.product) & (deliveries["market"] == explanation.market)
-                      & deliveries["year"].isin(years)]
-    if mine.empty:
-        return
-    by_facility = mine.groupby("facility", observed=True)["units"].sum()
-    console.print(f"Also {mine['units'].sum():,.0f} units over {_year_runs(mine['year'].unique())} through "
-                  f"distribution centres ({_text(', '.join(map(str, by_facility.index)))}): explain's tables are "
-                  "of the lanes direct from plants.", highlight=False)
+def _lane_name(plant: str, sourcing_option: str, via: str | None = None) -> str:
+    """A lane of explain's: its plant, its sourcing option (unless its own content), the centre it goes through."""
+    name = plant if sourcing_option == OWN_CONTENT else f"{plant} ({sourcing_option})"
+    return name if via is None or pd.isna(via) else f"{name} via {via}"
 
 
 def _year_groups(rows_by_year: dict[int, list[list[str]]]) -> list[tuple[list[int], list[list[str]]]]:
@@ -420,7 +405,7 @@ def print_parts(explanation: Explanation, console: Console) -> None:
         return
     market = explanation.market
     chosen = landed[landed["chosen"]]
-    for (plant, option), lane in chosen.groupby(["plant", "sourcing_option"], sort=False):
+    for (plant, option, via), lane in chosen.groupby(["plant", "sourcing_option", "via"], sort=False, dropna=False):
         rows_by_year = {}
         for row in lane.itertuples():
             mine = parts[(parts["plant"] == plant) & (parts["year"] == row.year)]
@@ -429,15 +414,16 @@ def print_parts(explanation: Explanation, console: Console) -> None:
                      per_unit(part.purchase + part.making), per_unit(part.freight), per_unit(part.duty),
                      per_unit(part.cost)] for part in mine.itertuples()]
             own = row.production_local + row.production_imported + row.sourcing
-            freight = sum(getattr(row, c) for c in ("freight", *FREIGHT_PARTS))
+            freight = sum(getattr(row, c) for c in ("freight", *FREIGHT_PARTS, "handling"))
+            leg = f"to {_text(market)}" + ("" if pd.isna(via) else f" via {_text(via)} (its handling in freight)")
             rows += [[f"{_text(plant)}'s own cost", "", "", "", per_unit(own), "", "", per_unit(own)],
-                     [f"to {_text(market)}", "", "", "", "", per_unit(freight), per_unit(row.duty),
-                      per_unit(freight + row.duty)],
+                     [leg, "", "", "", "", per_unit(freight), per_unit(row.duty), per_unit(freight + row.duty)],
                      ["[bold]landed[/bold]", "", "", "", "", "", "", f"[bold]{per_unit(row.landed)}[/bold]"]]
             rows_by_year[row.year] = rows
         for years, rows in _year_groups(rows_by_year):
             table = Table(title=f"A unit of {_text(explanation.product)} from "
-                                f"{_text(_lane_name(plant, option))} for {_text(market)}, {_year_runs(years)}, by part "
+                                f"{_text(_lane_name(plant, option, via))} for {_text(market)}, {_year_runs(years)}, "
+                                "by part "
                                 f"({currency})", title_justify="left")
             for column in ("part", "units", "from", "country", "price or making", "freight", "duty", "cost"):
                 table.add_column(column, justify="left" if column in ("part", "from", "country") else "right")

@@ -135,8 +135,9 @@ def _explained(explained: dict[tuple[str, str], Explanation], lane: pd.Series) -
     found = explained.get((lane["market"], lane["product"]))
     if found is None:
         return []
-    rows = found.landed[(found.landed["plant"] == lane["plant"]) & (found.landed["year"] == lane["year"])
-                        & (found.landed["sourcing_option"] == lane["sourcing"])]
+    landed = found.landed
+    rows = landed[(landed["plant"] == lane["plant"]) & (landed["year"] == lane["year"])
+                  & (landed["sourcing_option"] == lane["sourcing"]) & landed["via"].isna()]  # the lane direct
     if not len(rows):
         return []
     values = {name: float(rows[name].iloc[0]) for name in ("parts", "capacity")}
@@ -170,8 +171,9 @@ def landed_section(plan: Plan, explanations: Sequence[Explanation]) -> Section:
 def _explanation_table(explanation: Explanation) -> Table:
     landed = explanation.landed
     parts = [c for c in LANDED_COMPONENTS if (landed[c].abs() > 0.005).any()]
-    rows = [[str(row["year"]), row["plant"] if row["sourcing_option"] == "own"
-             else f"{row['plant']} ({row['sourcing_option']})", *(per_unit(row[c]) for c in parts),
+    rows = [[str(row["year"]), (row["plant"] if row["sourcing_option"] == "own"
+                                else f"{row['plant']} ({row['sourcing_option']})")
+             + ("" if pd.isna(row["via"]) else f" via {row['via']}"), *(per_unit(row[c]) for c in parts),
              per_unit(row["landed"]), per_unit(row["capacity"]), per_unit(row["total"]), units(row["units"]),
              "chosen" if row["chosen"] else f"+{per_unit(row['margin'])}"]
             for row in landed.to_dict(orient="records")]
