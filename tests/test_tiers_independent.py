@@ -57,6 +57,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from conftest import assert_costs_match, capability, make, market, plant, scenario_data
+from footprint.analysis.explain import explain
 from footprint.optimize.highs import SolverOptions
 from footprint.optimize.solve import PlanningError
 from footprint.plan.tables import solve
@@ -884,3 +885,27 @@ def test_cars_sold_through_a_distribution_centre_earn_their_price() -> None:
         facilities=[{"id": "dc", "country": "US", "currency": "USD"}])
     assert independent_optimum(data).objective == pytest.approx(8700.0)
     assert solve(make(data)).objective == pytest.approx(8700.0)
+
+
+@settings(max_examples=40)
+@given(networks())
+def test_property_explain_accounts_for_every_unit_served_and_prices_the_plans_routes_alike(
+        data: dict[str, Any]) -> None:
+    """explain's rows, direct and through distribution centres, carry every unit the plan serves in the market (the
+    rest is lost), and every route the plan uses costs the same at the margin in a year (the market's marginal
+    cost), no less than any other route: the demand's dual, by complementary slackness."""
+    scenario = make(data)
+    try:
+        plan = solve(scenario)
+    except PlanningError:
+        return
+    demand = plan.tables["demand"].astype({"product": str, "market": str})
+    for (product, where), rows in demand.groupby(["product", "market"]):
+        landed = explain(scenario, where, product).landed
+        served = landed.groupby("year")["units"].sum()
+        for row in rows.itertuples():
+            assert served.get(row.year, 0.0) == pytest.approx(row.served, abs=1e-6), (where, product, row.year)
+        for year, lanes in landed.groupby("year"):
+            used = lanes[lanes["chosen"]]
+            if len(used):
+                assert used["total"].max() == pytest.approx(lanes["total"].min(), abs=1e-5), (where, product, year)
