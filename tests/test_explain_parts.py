@@ -229,3 +229,11 @@ def test_property_the_explained_landed_costs_add_up_to_the_plans_costs(data: dic
         for row in landed.itertuples():
             assert row.parts == pytest.approx(routed.get((str(row.plant), row.year), 0.0), abs=CENT)
     assert explained.to_dict() == pytest.approx(costs.to_dict(), rel=1e-6, abs=1e-4)
+
+
+def test_explain_for_a_year_gives_the_value_of_capacity_of_that_year() -> None:
+    """Asked about 2026, the value of capacity is 2026's alone (Busan's assembly, 120.25), as the landed cost is."""
+    values = explain(_powertrain(), "us", "suv", 2026).capacity_value
+    assert values[["plant", "pool", "year"]].astype({"plant": str, "pool": str}).values.tolist() == [
+        ["busan", "assembly", 2026]]
+    assert values["value"].tolist() == pytest.approx([120.25], abs=CENT)

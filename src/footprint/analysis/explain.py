@@ -116,6 +116,8 @@ def explanations(scenario: Scenario, pairs: Iterable[tuple[str, str]], year: int
     values = {name: program.values(solved.solution.values, name) for name in program.variables}
     idle = _cannot_operate(solved)
     capacity_value = _capacity_value(solved, row_duals, idle)
+    if year is not None:  # the year asked about, as the landed cost is
+        capacity_value = capacity_value[capacity_value["year"] == year].reset_index(drop=True)
     found = []
     for market, product in pairs:
         code = network.products.index(product)
