@@ -20,7 +20,7 @@ from footprint.analysis.stochastic import stochastic_plan
 from footprint.economics.checks import CHECKS
 from footprint.economics.network import compile_network
 from footprint.optimize.highs import SolverOptions
-from footprint.optimize.model import build_model
+from footprint.optimize.model import build_model, flow_preference
 from footprint.plan.plan import Plan
 from footprint.plan.results import MANIFEST
 from footprint.plan.store import RunStore, encode_tables, run_record
@@ -325,3 +325,18 @@ def test_a_run_stored_before_modes_reads_back_without_them(tmp_path: Path) -> No
     assert read.tables["modes"].empty
     assert read.flows["mode"].isna().all()
     assert read.flows["units"].tolist() == [10.0]
+
+
+@pytest.mark.parametrize("first", ["sea", "rail"])
+def test_two_modes_of_the_same_cost_carry_the_lane_whole_by_the_first(first: str) -> None:
+    """Sea and rail at 10 a car each (a unit cost of 110, enough for a tie-break): the tie-break prefers the mode
+    the lane lists first by 1/16 of its weight, and all 10 cars go by it."""
+    other = "rail" if first == "sea" else "sea"
+    data = one_lane(lane("a", "us", mode(first, 10.0), mode(other, 10.0)))
+    network = compile_network(make(data))
+    preference = flow_preference(network)
+    slot = network.flow_slot
+    assert preference[slot == 1] == pytest.approx(preference[slot == 0] * (1 + 1 / 16))
+    plan = solved(data)
+    assert plan.tables["flows"]["mode"].astype(str).tolist() == [first]
+    assert plan.objective == pytest.approx(1100.0)

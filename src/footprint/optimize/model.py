@@ -121,6 +121,12 @@ def add_flows(program: LinearProgram, network: Network, profit: bool) -> np.ndar
     return tie_break
 
 
+MODE_TIE_STEP = 16.0
+"""A lane's k-th mode (from 0) weighs 1 + k / MODE_TIE_STEP times its first in the tie-break: a lane lists four modes
+at most (one each), so the weight stays below 2 x 1.19 and a real difference of 3e-7 of the typical unit cost still
+wins."""
+
+
 def flow_preference(network: Network) -> np.ndarray:
     """The tie-break per unit of each flow, undiscounted: TIE_BREAK x the typical unit cost x the lane's weight.
 
@@ -131,7 +137,9 @@ def flow_preference(network: Network) -> np.ndarray:
     weight is a(plant, product, sourcing) x b(market) / 2, in [0.5, 2), with a and b in [1, 2) from a hash of
     the ids: it depends on names only, so a lane is preferred alike in every year and every future, whatever
     order the file lists things in; and a product, not a sum, of a plant's part and a market's, so that two
-    plants swapping two markets between them (the same total cost) differ too.
+    plants swapping two markets between them (the same total cost) differ too. A lane's modes that cost the same
+    are told apart by their order in the lane: each later one's weight x (1 + its place / MODE_TIE_STEP), so the
+    plan never splits a lane between them by chance.
     """
     if len(network.flow_profile) == 0:
         return np.zeros(0)
@@ -146,6 +154,8 @@ def flow_preference(network: Network) -> np.ndarray:
                                 for c, name in zip(network.sourcing_capability, network.sourcing_names, strict=True)]
     preference = (scale / 2 * _hashed(profiles))[network.flow_profile]  # a few gathers: ~20 ns a flow
     preference *= _hashed(network.markets)[network.flow_market]
+    if network.lane_mode.shape[2] > 1:  # a lane of several modes: its later modes a little less preferred
+        preference *= 1.0 + network.flow_slot / MODE_TIE_STEP
     return preference
 
 
