@@ -356,7 +356,7 @@ def add_row(highs: highspy.Highs, columns: np.ndarray, coefficients: np.ndarray,
 RELAXATION_START_COLUMNS = 100_000
 """A MILP of at least this many columns starts from its rounded relaxation (relaxation_start) unless told not to:
 on a network that large HiGHS's own heuristics can leave a poor first plan for most of the time limit (the tiers
-benchmark's 632,030 columns sat at a 7.3% gap for 400 s), while the relaxation of a network's open-or-build
+benchmark's 635,250 columns sat at a 7.3% gap for 400 s), while the relaxation of a network's open-or-build
 decisions is tight. Below it HiGHS finds good plans by itself, sooner than an extra LP solve."""
 
 
