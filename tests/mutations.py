@@ -78,13 +78,22 @@ def duplicate_entry(data: Any, text: str, rng: random.Random) -> bytes:
 
 
 def rename_reference(data: Any, text: str, rng: random.Random) -> bytes:
-    """A typo in one of the names the file uses (an id, a plant, a product)."""
+    """A typo in one of the names the file uses (an id, a plant, a product, a part, a lane's end, or a part a bill
+    of materials names)."""
     data = copy.deepcopy(data)
     names = [path for path in _paths(data)[1:] if isinstance(_get(data, path), str) and path[-1] in
-             ("id", "plant", "product", "market", "pool", "agreement", "currency", "country", "regime", "extends")]
-    if not names:
+             ("id", "plant", "product", "market", "pool", "agreement", "currency", "country", "regime", "extends",
+              "component", "origin", "destination")]
+    bills = [path for path in _paths(data)[1:] if path[-1] == "bom" and isinstance(_get(data, path), dict)
+             and _get(data, path)]
+    if not names and not bills:
         return _dump(data)
-    path = rng.choice(names)
+    path = rng.choice(names + bills)
+    if path in bills:  # a bill's part renamed: its key
+        bill = _get(data, path)
+        name = rng.choice(sorted(bill))
+        bill[name + "x"] = bill.pop(name)
+        return _dump(data)
     value = _get(data, path)
     _parent(data, path)[path[-1]] = value[:-1] + chr(ord(value[-1]) + 1) if value else "x"
     return _dump(data)

@@ -366,3 +366,31 @@ def test_a_route_through_a_distribution_centre_cheaper_than_the_direct_lane_is_n
         facilities=[{"id": "dc", "country": "US", "currency": "USD"}])
     assert unprofitable_warnings(data) == []
     assert solved(data).tables["deliveries"]["units"].sum() == 10.0
+
+
+def kit_car() -> dict[str, Any]:
+    return scenario_data(
+        plants=[plant("smyrna")], capabilities=[capability("smyrna", "car", 100.0)],
+        markets=[market("us", 10.0, lost_sale_penalty={"car": 1000.0})],
+        products=[{"id": "car", "product_class": "8703", "bom": {"kit": 1}}],
+        components=[{"id": "kit", "product_class": "8708", "value": 950.0}],
+        suppliers=[{"id": "kits", "country": "US", "currency": "USD",
+                    "supplies": [{"component": "kit", "price": 950.0}]}])
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["products"][0].update(bom={"kat": 1}), "products[car].bom.kat: unknown component 'kat'; known: kit"),
+    (lambda d: d["suppliers"][0]["supplies"][0].update(component="kat"),
+     "suppliers[kits].supplies[kat].component: unknown component 'kat'; known: kit"),
+    (lambda d: d["components"][0].update(value="x"), "components[kit].value: expected a number, found 'x'"),
+])
+def test_a_broken_part_is_a_message_while_the_warnings_price_the_rest(change: Callable[[dict], Any],
+                                                                      message: str) -> None:
+    """The warnings that price the network (here: a lost sale below the cost of the parts) take what resolves;
+    a part that does not is the error's to report, never a crash."""
+    data = kit_car()
+    change(data)
+    write_yaml(Path("broken.yaml"), data)
+    code, output = validate("broken.yaml")
+    assert code == 1, output
+    assert message in flat(output)

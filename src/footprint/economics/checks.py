@@ -98,16 +98,28 @@ def _resolvable(scenario: ScenarioFields) -> ScenarioFields:
     sources = plants.keys() | {supplier.id for supplier in scenario.suppliers}
     lanes = [lane for lane in scenario.lanes if (lane.origin in plants and lane.destination in markets)
              or (lane.origin in sources and lane.destination in plants)]
-    return scenario.model_copy(update={"capabilities": capabilities, "options": options, "markets": market_entries,
-                                       "lanes": lanes})
+    components = {component.id for component in scenario.components}
+
+    def known_parts(entry: Any) -> Any:  # a bill naming an unknown part counts the known ones: less, never more
+        return entry.model_copy(update={"bom": {name: units for name, units in entry.bom.items()
+                                                if name in components}})
+
+    suppliers = [supplier.model_copy(update={"supplies": [supply for supply in supplier.supplies
+                                                          if supply.component in components]})
+                 for supplier in scenario.suppliers]
+    return scenario.model_copy(update={
+        "capabilities": capabilities, "options": options, "markets": market_entries, "lanes": lanes,
+        "products": [known_parts(product) for product in scenario.products],
+        "components": [known_parts(component) for component in scenario.components], "suppliers": suppliers})
 
 
 def _unprofitable_demand(scenario: ScenarioFields, context: Context) -> Iterator[Problem]:
     """Demand whose lost-sale penalty (or, maximizing profit, price) is below the cheapest landed cost of
     serving it: the plan will leave it unserved, which is rarely what the penalty was meant to say."""
     if not context.usable("horizon", "currency", "fx", "fx_default", "products", "markets", "regime", "tariffs",
-                          "freight_rates") or not context.complete("plants", "capabilities", "lanes", "agreements"):
-        return  # a plant, capability, lane or agreement that did not load might have served it for less
+                          "freight_rates") or not context.complete("plants", "capabilities", "lanes", "agreements",
+                                                                   "components", "suppliers", "facilities"):
+        return  # a site, capability, part, lane or agreement that did not load might have served it for less
     profit = scenario.objective == "maximize_profit"
     if not profit and not any(market.lost_sale_penalty for market in scenario.markets):
         return  # nothing to compare landed costs with: no need to price the network
