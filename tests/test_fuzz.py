@@ -27,6 +27,7 @@ from footprint.scenario.formats.files import load_scenario, scenario_data, write
 from footprint.scenario.sets.scenario_sets import read_set
 from mutations import CSV_MUTATIONS, MUTATIONS, SET_MUTATIONS, XLSX_MUTATIONS
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 CASES = 500
 SECONDS_PER_COMMAND = 60
 
@@ -34,6 +35,7 @@ SECONDS_PER_COMMAND = 60
 def bases() -> list[tuple[object, str]]:
     texts = [case_path(name).read_text(encoding="utf-8") for name in ("rogue-2012", "rogue-2026")]  # type: ignore[union-attr]
     texts.append(yaml.safe_dump(small_network_data(), sort_keys=False))
+    texts.append(EXAMPLES.joinpath("powertrain.yaml").read_text(encoding="utf-8"))  # every tier, modes, a centre
     return [(yaml.safe_load(text), text) for text in texts]
 
 

@@ -154,6 +154,9 @@ def test_a_supplier_to_qualify_and_a_minimum_volume() -> None:
                                                                  "carries nothing"),
     (lambda d: d["lanes"].append(lane_between("ghost", "a", 1.0)), "lanes[ghost/a].origin: unknown supplier or "
                                                                     "plant 'ghost'"),
+    (lambda d: d["suppliers"].append(dict(d["suppliers"][0])), "suppliers[1]: duplicate supplier id 's'"),
+    (lambda d: d.update(facilities=[{"id": "dc", "country": "US", "currency": "USD"}] * 2),
+     "facilities[1]: duplicate facility id 'dc'"),
 ])
 def test_what_cannot_make_a_network_is_an_error_by_id(change: Any, message: str) -> None:
     data = two_level(lanes=[])

@@ -141,6 +141,8 @@ def _duplicates(scenario: ScenarioFields, context: Context) -> Iterator[Problem]
     for index, lane in enumerate(scenario.lanes):
         yield from _duplicate_problems(("lanes", index, "modes"), (mode.mode for mode in lane.modes), "mode")
     yield from _duplicate_problems(("components",), (c.id for c in scenario.components), "component id")
+    yield from _duplicate_problems(("suppliers",), (s.id for s in scenario.suppliers), "supplier id")
+    yield from _duplicate_problems(("facilities",), (f.id for f in scenario.facilities), "facility id")
     for index, supplier in enumerate(scenario.suppliers):
         yield from _duplicate_problems(("suppliers", index, "supplies"), (s.component for s in supplier.supplies),
                                        "component")
