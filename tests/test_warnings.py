@@ -333,20 +333,25 @@ def test_a_rate_from_a_country_with_neither_plant_nor_supplier_names_both():
             "to nothing; markets are in EU, US; plants taking in components are in KR, US") in output
 
 
-def unprofitable_warnings(data: dict[str, Any]) -> list[str]:
-    return [warning.message for warning in read_scenario(write_yaml(Path("tiers.yaml"), data), CHECKS).warnings]
-
-
-def test_a_lost_sale_below_the_cost_of_the_parts_is_warned_of() -> None:
-    """Smyrna assembles a car for 100 from a kit bought at 950 (no freight, no duty): 1,050 a car, above a lost
-    sale of 1,000. The assembly alone (100) is not what the plan weighs the lost sale against."""
-    data = scenario_data(
+def kit_car() -> dict[str, Any]:
+    """Smyrna assembles a car for 100 from a kit bought at 950 (no freight, no duty), for a lost sale of 1,000."""
+    return scenario_data(
         plants=[plant("smyrna")], capabilities=[capability("smyrna", "car", 100.0)],
         markets=[market("us", 10.0, lost_sale_penalty={"car": 1000.0})],
         products=[{"id": "car", "product_class": "8703", "bom": {"kit": 1}}],
         components=[{"id": "kit", "product_class": "8708", "value": 950.0}],
         suppliers=[{"id": "kits", "country": "US", "currency": "USD",
                     "supplies": [{"component": "kit", "price": 950.0}]}])
+
+
+def unprofitable_warnings(data: dict[str, Any]) -> list[str]:
+    return [warning.message for warning in read_scenario(write_yaml(Path("tiers.yaml"), data), CHECKS).warnings]
+
+
+def test_a_lost_sale_below_the_cost_of_the_parts_is_warned_of() -> None:
+    """The kit car: 1,050 a car, above a lost sale of 1,000. The assembly alone (100) is not what the plan weighs the
+    lost sale against."""
+    data = kit_car()
     assert unprofitable_warnings(data) == [
         "a lost sale (1,000.00 USD a unit in 2020) is below the cheapest landed cost of car in us (1,050.00): the "
         "plan will leave this demand unserved"]
@@ -366,16 +371,6 @@ def test_a_route_through_a_distribution_centre_cheaper_than_the_direct_lane_is_n
         facilities=[{"id": "dc", "country": "US", "currency": "USD"}])
     assert unprofitable_warnings(data) == []
     assert solved(data).tables["deliveries"]["units"].sum() == 10.0
-
-
-def kit_car() -> dict[str, Any]:
-    return scenario_data(
-        plants=[plant("smyrna")], capabilities=[capability("smyrna", "car", 100.0)],
-        markets=[market("us", 10.0, lost_sale_penalty={"car": 1000.0})],
-        products=[{"id": "car", "product_class": "8703", "bom": {"kit": 1}}],
-        components=[{"id": "kit", "product_class": "8708", "value": 950.0}],
-        suppliers=[{"id": "kits", "country": "US", "currency": "USD",
-                    "supplies": [{"component": "kit", "price": 950.0}]}])
 
 
 @pytest.mark.parametrize(("change", "message"), [
