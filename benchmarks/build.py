@@ -58,6 +58,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 import tier_build
+from rss import reset_peak_rss, rss_mib
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -741,29 +742,15 @@ RUNNERS: dict[str, Callable[[RawNetwork], Callable[[], Measured]]] = {
 # --------------------------------------------------------------------------------------------
 
 
-def _rss_mib(field: str) -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
-def _reset_peak_rss() -> None:
-    """Reset the kernel's high-water RSS mark (Linux), so that the peak read later is the run's."""
-    with open("/proc/self/clear_refs", "w") as clear:
-        clear.write("5")
-
-
 def child(size_name: str, implementation: str) -> None:
     started = time.perf_counter()
     measure = RUNNERS[implementation](generate(SIZES[size_name]))
     prepare_seconds = time.perf_counter() - started
     gc.collect()
-    input_mib = _rss_mib("VmRSS")
-    _reset_peak_rss()
+    input_mib = rss_mib("VmRSS")
+    reset_peak_rss()
     result = measure()
-    result.peak_mib = _rss_mib("VmHWM")
+    result.peak_mib = rss_mib("VmHWM")
     result.input_mib = input_mib
     result.prepare_seconds = prepare_seconds
     print(RESULT_MARK + json.dumps(dataclasses.asdict(result)), flush=True)

@@ -49,6 +49,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from rss import reset_peak_rss, rss_mib
 from tier_network import counts, scenario_dict
 
 RESULT_MARK = "RESULT "
@@ -68,17 +69,6 @@ class Measured:
     solve: dict[str, Any] = field(default_factory=dict)
 
 
-def _rss_mib(name: str) -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(name + ":"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
-def _reset_peak_rss() -> None:
-    with open("/proc/self/clear_refs", "w") as clear:
-        clear.write("5")
 
 
 def _validated(scale: float) -> Any:
@@ -146,12 +136,12 @@ def child_footprint(scale: float, folder: Path, solve: bool, time_limit: float, 
     scenario = _validated(scale)
     measured = Measured(input_seconds=time.perf_counter() - started)
     gc.collect()
-    measured.input_mib = _rss_mib("VmRSS")
-    _reset_peak_rss()
+    measured.input_mib = rss_mib("VmRSS")
+    reset_peak_rss()
     started = time.perf_counter()
     model, arrays, highs = _build(scenario, measured.stages)
     measured.build_seconds = time.perf_counter() - started
-    measured.build_peak_mib = _rss_mib("VmHWM")
+    measured.build_peak_mib = rss_mib("VmHWM")
     measured.sizes = _sizes(model, arrays)
     _save_floor_input(arrays, folder / "program.npz")
     if solve:
@@ -169,7 +159,7 @@ def child_footprint(scale: float, folder: Path, solve: bool, time_limit: float, 
         measured.solve = {"status": summary["status"], "objective": summary["objective"], "bound": summary["bound"],
                           "gap": summary["gap"], "total seconds": measured.build_seconds + seconds,
                           "highs seconds": highs.getRunTime(), "how": solution.message, "nonzero flows": flows,
-                          "peak MiB": _rss_mib("VmHWM"),
+                          "peak MiB": rss_mib("VmHWM"),
                           "lost share": float(plan.tables["demand"]["lost"].sum()
                                               / plan.tables["demand"]["demand"].sum())}
     return measured
@@ -180,8 +170,8 @@ def child_floor(folder: Path) -> Measured:
     data = {name: saved[name] for name in saved.files}
     measured = Measured()
     gc.collect()
-    measured.input_mib = _rss_mib("VmRSS")
-    _reset_peak_rss()
+    measured.input_mib = rss_mib("VmRSS")
+    reset_peak_rss()
     started = time.perf_counter()
     num_rows, num_cols = (int(n) for n in data["shape"])
     matrix = sp.csc_matrix((data["values"], (data["rows"], data["columns"])), shape=(num_rows, num_cols))
@@ -197,7 +187,7 @@ def child_floor(folder: Path) -> Measured:
     done = time.perf_counter()
     measured.stages = {"matrix (scipy coo -> csc)": assembled - started, "HiGHS pass-in (passModel)": done - assembled}
     measured.build_seconds = done - started
-    measured.build_peak_mib = _rss_mib("VmHWM")
+    measured.build_peak_mib = rss_mib("VmHWM")
     measured.sizes = {"variables": highs.getNumCol(), "constraints": highs.getNumRow(), "non-zeros": matrix.nnz}
     return measured
 

@@ -190,7 +190,7 @@ def _cannot_operate(solved: Solved) -> np.ndarray:
 @dataclass(frozen=True)
 class _Routes:
     """Explain's rows through distribution centres (``_routes``), by plant's profile, centre and year index: the
-    cheapest pair of legs' arcs at the margin, their duals' part of the unit's full marginal cost (the rest is its
+    cheapest pair of legs' arcs at the margin, the duals' part of the unit's full marginal cost (the rest is its
     landed cost, as for a direct lane) and the plan's units that way."""
 
     profile: np.ndarray
@@ -199,7 +199,7 @@ class _Routes:
     year: np.ndarray
     inbound: np.ndarray
     delivery: np.ndarray
-    total: np.ndarray
+    dual_part: np.ndarray
     units: np.ndarray
 
 
@@ -208,7 +208,7 @@ def _routes(solved: Solved, entries: np.ndarray, reduced_costs: np.ndarray, row_
     """Each plant's profile, distribution centre and year that can serve demand ``entries`` (one product in one
     market) through the centre, open that year, from a plant that can operate then. A unit's full marginal cost
     that way is the demand's dual plus both legs' reduced costs (the centre's balance cancels between them, as
-    a direct lane's is its dual plus its own): each leg by its mode of least such cost. ``total`` here is that less
+    a direct lane's is its dual plus its own): each leg by its mode of least such cost. ``dual_part`` is that less
     the legs' own costs in the objective (its revenue too, maximizing profit)."""
     network, program = solved.model.network, solved.model.program
     tiers = network.tiers
@@ -233,20 +233,19 @@ def _routes(solved: Solved, entries: np.ndarray, reduced_costs: np.ndarray, row_
     # (the landed cost is added back by _landed: the objective's own costs, revenue included, are taken out)
     reduced = reduced_costs[columns].reshape(2, -1).sum(axis=0)
     own_cost = solved.model.true_cost()[columns].reshape(2, -1).sum(axis=0)
-    total = (reduced - own_cost + row_duals[demand.start + delivery.destination[d]]) / network.discount[year]
+    dual_part = (reduced - own_cost + row_duals[demand.start + delivery.destination[d]]) / network.discount[year]
     # the plan's units along each pair: the delivery's, in the share of its commodity the inbound arc brought
     received = np.bincount(feeds, weights=values["inbound"], minlength=len(tiers.commodity_facility) * n_years)
     brought = received[feeds[i]]
     units = values["delivery"][d] * np.divide(values["inbound"][i], brought, out=np.zeros(len(i)), where=brought > 0)
     # a row per (profile, facility, year): the pair of least total, the units of all its pairs
-    key = (inbound.origin[i] * len(tiers.facilities.names) + delivery.origin[d]) * n_years + year
-    order = np.lexsort((reduced, key))  # the least reduced cost: the least full marginal cost
-    first = order[np.r_[True, key[order][1:] != key[order][:-1]]] if len(order) else order
-    _, group = np.unique(key, return_inverse=True)
-    summed = np.bincount(group.reshape(-1), weights=units, minlength=len(first))
-    _, first_group = np.unique(key[first], return_inverse=True)
+    _, group = np.unique((inbound.origin[i] * len(tiers.facilities.names) + delivery.origin[d]) * n_years + year,
+                         return_inverse=True)
+    group = group.reshape(-1)
+    order = np.lexsort((reduced, group))  # the least reduced cost: the least full marginal cost
+    first = order[np.r_[True, group[order][1:] != group[order][:-1]]] if len(order) else order  # a pair a group
     return _Routes(inbound.origin[i[first]], plant[first], delivery.origin[d[first]], year[first], i[first],
-                   d[first], total[first], summed[first_group.reshape(-1)])
+                   d[first], dual_part[first], np.bincount(group, weights=units, minlength=len(first)))
 
 
 def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_costs: np.ndarray,
@@ -282,7 +281,7 @@ def _landed(solved: Solved, lanes: np.ndarray, row_duals: np.ndarray, reduced_co
         route_parts["duty"] = delivery.parts["duty"][routes.delivery]
         parts = {part: np.concatenate([parts[part], route_parts[part]]) for part in parts}
         route_landed = sum(route_parts.values(), np.zeros(len(routes.profile)))
-        total = np.concatenate([total, route_landed + routes.total])
+        total = np.concatenate([total, route_landed + routes.dual_part])
         units = np.concatenate([units, routes.units])
         shipped = units > TOLERANCE
         profile = np.concatenate([profile, routes.profile])

@@ -86,7 +86,8 @@ def _resolvable(scenario: ScenarioFields) -> ScenarioFields:
     lanes that do exist.
     """
     products = {product.id for product in scenario.products}
-    items = products | {component.id for component in scenario.components}  # what a plant can make
+    components = {component.id for component in scenario.components}
+    items = products | components  # what a plant can make
     plants = {plant.id: plant for plant in scenario.plants}
     markets = {market.id for market in scenario.markets}
     capabilities = [c for c in scenario.capabilities if c.plant in plants and c.product in items
@@ -98,7 +99,6 @@ def _resolvable(scenario: ScenarioFields) -> ScenarioFields:
     sources = plants.keys() | {supplier.id for supplier in scenario.suppliers}
     lanes = [lane for lane in scenario.lanes if (lane.origin in plants and lane.destination in markets)
              or (lane.origin in sources and lane.destination in plants)]
-    components = {component.id for component in scenario.components}
 
     def known_parts(entry: Any) -> Any:  # a bill naming an unknown part counts the known ones: less, never more
         return entry.model_copy(update={"bom": {name: units for name, units in entry.bom.items()

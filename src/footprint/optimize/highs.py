@@ -360,6 +360,10 @@ benchmark's 635,250 columns sat at a 7.3% gap for 400 s), while the relaxation o
 decisions is tight. Below it HiGHS finds good plans by itself, sooner than an extra LP solve."""
 
 
+ROUNDING_SLACK = 1e-6
+"""Rounding up a relaxation's value, what is within this of a whole number below counts as it (LP noise)."""
+
+
 def wants_relaxation_start(arrays: ProgramArrays, options: SolverOptions) -> bool:
     """Whether a MILP of ``arrays`` starts from its rounded relaxation: as ``options`` say, else by its size."""
     if not arrays.integer.any():
@@ -420,10 +424,6 @@ def run_with_start(highs: highspy.Highs, arrays: ProgramArrays, is_mip: bool, op
     set_start(highs, start.values)
     solution = run(highs, is_mip, options=options, keep_interrupted=keep_interrupted)
     return dataclasses.replace(solution, seconds=solution.seconds + start.seconds)
-
-
-ROUNDING_SLACK = 1e-6
-"""Rounding up a relaxation's value, what is within this of a whole number below counts as it (LP noise)."""
 
 
 def set_start(highs: highspy.Highs, values: np.ndarray) -> None:
