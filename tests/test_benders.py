@@ -27,6 +27,7 @@ from footprint.optimize.benders import (
     cvar,
     decompose,
     plan_objective,
+    relative_gap,
 )
 from footprint.optimize.highs import SolverOptions, SolveStatus
 from footprint.optimize.solve import PlanningError
@@ -452,3 +453,12 @@ def test_a_future_that_fails_on_a_dask_worker_is_one_message(tmp_path: Path, cap
     captured = capfd.readouterr()
     for text in ("Compute Failed", "Traceback"):
         assert text not in captured.err + captured.out + result.output
+
+
+def test_the_gap_is_never_negative_by_rounding() -> None:
+    """Bounds that meet but for floating point (the lower 8 above an upper of 33.5bn) give a gap of 0, not
+    -2.4e-10; bounds apart give (upper - lower) / |upper|, an upper below 1 counted as 1."""
+    assert relative_gap(33.5e9 + 8.0, 33.5e9) == 0.0
+    assert relative_gap(90.0, 100.0) == pytest.approx(0.1)
+    assert relative_gap(-0.5, 0.25) == pytest.approx(0.75)
+    assert relative_gap(0.0, float("inf")) == float("inf")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 import footprint as fp
 from conftest import capability, invoke, make, market, plant, scenario_data, solved, write_yaml
@@ -21,6 +22,8 @@ from footprint.scenario.formats.files import convert, load_scenario, read_scenar
 from footprint.scenario.formats.sources import ScenarioError
 from footprint.scenario.sets.scenario_sets import Future
 from footprint.views.report import plan_report
+from footprint.views.report_sets import stochastic_report
+from footprint.views.stochastic import print_stochastic
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 
@@ -204,6 +207,30 @@ def test_a_stochastic_plan_decides_the_distribution_centre_now(method: str) -> N
     assert expected.tables["deliveries"]["units"].tolist() == pytest.approx([25.0, 25.0])
     assert expected.tables["inbound"]["units"].tolist() == pytest.approx([50.0])
     assert expected.tables["sites"][["site", "open", "opened"]].values.tolist() == [["dc", True, True]]
+    year = int(sites["year"].iloc[0])
+    assert plan.plan.summary["site_decisions"] == [{"kind": "facility", "site": "dc", "candidate": True,
+                                                    "closable": False, "opened": year, "closed": None}]
+    console = Console(width=200, record=True)
+    print_stochastic(plan, "USD", console)
+    shown = console.export_text()
+    assert "Suppliers and facilities (decided now)" in shown
+    assert re.search(rf"facility\s+│\s+dc\s+│\s+open\s+│\s+{year}\s+│\s+-\s+│\s+{year}", shown)
+    html = stochastic_report(plan)
+    assert f"opened (decided now)</dt><dd>dc {year}</dd>" in html  # among the key figures
+
+
+def test_a_centre_not_decided_now_is_not_among_the_decisions_made_now() -> None:
+    """With only the capacity decided now, each future opens the centre or not for itself (low: not, high: it
+    does), and the plan lists no supplier or facility decision made now."""
+    futures = [Future(name, 0.5, tuple((f"markets[{k}].demand.car", units) for k in ("m1", "m2")))
+               for name, units in (("low", 10.0), ("high", 40.0))]
+    plan = stochastic_plan(distribution(1500.0), "dc", futures, options=SolverOptions(mip_gap=0.0),
+                           blocks=("build",), workers=0)
+    assert plan.objective == pytest.approx(plan.wait_and_see) == pytest.approx(0.5 * 2000.0 + 0.5 * 3900.0)
+    assert plan.plan.summary["site_decisions"] == []
+    console = Console(width=200, record=True)
+    print_stochastic(plan, "USD", console)
+    assert "Suppliers and facilities" not in console.export_text()
 
 
 @pytest.mark.parametrize(("change", "message"), [

@@ -28,6 +28,7 @@ from footprint.plan.fields import text_names
 from footprint.plan.plan import STOCHASTIC, STOCHASTIC_TABLES, TABLES, Plan, stack_plans
 from footprint.plan.store import solver_settings
 from footprint.plan.tables import plan_tables, plant_decisions
+from footprint.plan.tier_tables import site_decisions
 
 Part = tuple[str, Mapping[str, pd.DataFrame]]
 """A future's name and its Plan tables."""
@@ -135,6 +136,8 @@ def decided_now(parts: Parts, probabilities: Sequence[float], model: FootprintMo
       futures' probability-weighted means (a future's exchange rates move the capex in the reporting currency);
     - ``plant_decisions``: as a plan's (plant, candidate, closable, opened, closed: the year, or None where it
       is not decided now; none listed when no plant decision is made now);
+    - ``site_decisions``: the same for suppliers and facilities (kind, site, candidate, closable, opened,
+      closed);
     - ``assignment_decisions``: the products assigned to plants (plant, product, years) where assigning is a
       decision (a launch cost or a minimum volume);
     - ``sourcing_decisions``: the sourcing options chosen (plant, product, option, years) where choosing one is a
@@ -156,12 +159,14 @@ def decided_now(parts: Parts, probabilities: Sequence[float], model: FootprintMo
     keys = ["option", "plant", "pool", "year", "count"]
     means = weighted.groupby(keys, sort=False)[["added_capacity", "capex", "weight"]].sum().reset_index()
     means[["added_capacity", "capex"]] = means[["added_capacity", "capex"]].div(means["weight"], axis=0)
-    plants = first["plants"].copy()
-    for flag, block in (("opened", "opened"), ("closed", "closed")):
-        plants[flag] = plants[flag].astype(bool) & early(plants) & now[block]
+    plants, sites = first["plants"].copy(), first["sites"].copy()
+    for flag in ("opened", "closed"):
+        plants[flag] = plants[flag].astype(bool) & early(plants) & now[flag]
+        sites[flag] = sites[flag].astype(bool) & early(sites) & (flag in decisions)
     return {
         "builds": means[list(TABLES["builds"])].to_dict(orient="records"),
         "plant_decisions": plant_decisions(model.network, plants) if now["opened"] or now["closed"] else [],
+        "site_decisions": site_decisions(model.network, sites) if {"opened", "closed"} & set(decisions) else [],
         "assignment_decisions": _chosen(first["assignments"][first["assignments"]["assigned"].astype(bool)],
                                         program.variables["assign"].index if now["assign"] else None,
                                         ["plant", "product"], revise_from),

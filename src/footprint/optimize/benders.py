@@ -622,10 +622,11 @@ class Decomposed:
 
 def relative_gap(lower: float, upper: float) -> float:
     """(upper - lower) / |upper| (|upper| taken as 1 where it is less: an amount of less than one currency unit is
-    nothing); infinite without an upper bound."""
+    nothing); infinite without an upper bound; 0 where the lower bound lies above the upper by rounding (beyond it,
+    the bound checks raise BoundError)."""
     if not np.isfinite(upper) or not np.isfinite(lower):
         return float("inf")
-    return (upper - lower) / max(abs(upper), 1.0)
+    return max(0.0, (upper - lower) / max(abs(upper), 1.0))
 
 
 MAX_ROUNDS = 500

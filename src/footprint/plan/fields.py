@@ -149,6 +149,10 @@ def _futures(value: Any) -> str | None:
 _PLANT_DECISION = _record({"plant": _text(), "candidate": _flag, "closable": _flag,
                            "opened": _whole(*YEARS, none=True), "closed": _whole(*YEARS, none=True)},
                           "a plant, whether it is a candidate and closable, and the years it opens and closes")
+_SITE_DECISION = _record({"kind": _text(choices=("supplier", "facility")), "site": _text(), "candidate": _flag,
+                          "closable": _flag, "opened": _whole(*YEARS, none=True), "closed": _whole(*YEARS, none=True)},
+                         "a supplier or facility, whether it is a candidate and closable, and the years it opens and "
+                         "closes")
 _YEARS_DECIDED = _list_of(_whole(*YEARS), "years")
 
 
@@ -175,6 +179,7 @@ SUMMARY: dict[str, Check] = {
     "decisions": _list_of(_text(), "texts"), "solver": _mapping, "method": _text(), "futures": _futures,
     "assignment_decisions": _decided("plant", "product"), "sourcing_decisions": _decided("plant", "product", "option"),
     "single_source_decisions": _decided("plant", "product", "market"),
+    "site_decisions": _list_of(_SITE_DECISION, "supplier and facility decisions"),
 }
 """What each field of a Plan's summary must be, when it is there."""
 REQUIRED = ("objective", "status", "currency")

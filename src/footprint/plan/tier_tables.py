@@ -70,6 +70,22 @@ def sites_table(network: Network, values: dict[str, np.ndarray]) -> pd.DataFrame
     return pd.concat(frames, ignore_index=True)
 
 
+def site_decisions(network: Network, sites: pd.DataFrame) -> list[dict[str, object]]:
+    """For a summary, as plant_decisions: each supplier and facility the plan may open or close (kind, site,
+    candidate, closable) and the year it opens and closes (None: it does not), from a sites table."""
+    decisions = []
+    for kind, entities in (("supplier", network.tiers.suppliers), ("facility", network.tiers.facilities)):
+        rows = sites[sites["kind"] == kind]
+        for s in np.flatnonzero(entities.decides):
+            name = entities.names[s]
+            years = {flag: rows["year"][(rows["site"] == name) & rows[flag].astype(bool)] for flag in ("opened",
+                                                                                                     "closed")}
+            decisions.append({"kind": kind, "site": name, "candidate": bool(entities.candidate[s]),
+                              "closable": bool(entities.closable[s]),
+                              **{flag: int(found.min()) if len(found) else None for flag, found in years.items()}})
+    return decisions
+
+
 def tier_amounts(network: Network, values: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """Every cost of the tiers as (component, year index, amount) parts, reporting currency, undiscounted (none for a
     network of one tier: its costs table stays as it was)."""

@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable
 from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console
@@ -84,30 +84,47 @@ def _year_runs(years: Iterable[int]) -> str:
 
 
 PLANT_DECISION_COLUMNS = ("plant", "may", "opens", "closes", "open in")
+SITE_DECISION_COLUMNS = ("kind", "site", "may", "opens", "closes", "open in")
 
 
 def plant_decision_rows(plan: Plan, undecided: str = "never") -> list[list[str]]:
     """Each plant the plan may open or close (its summary's ``plant_decisions``) as text, in PLANT_DECISION_COLUMNS:
     what it may do, the year it opens or closes (``undecided`` when it may and does not), the years it is open."""
     plants = plan.tables["plants"]
-    rows = []
-    for decision in plan.summary.get("plant_decisions", []):  # a results folder from before them has none
-        may = [verb for verb, flag in (("open", "candidate"), ("close", "closable")) if decision[flag]]
-        open_years = plants["year"][(plants["plant"] == decision["plant"]) & plants["open"].astype(bool)]
-        rows.append([str(decision["plant"]), " and ".join(may),
-                     _when(decision["opened"], decision["candidate"], undecided),
-                     _when(decision["closed"], decision["closable"], undecided), _year_runs(open_years) or "none"])
-    return rows
+    return [[str(decision["plant"]), *_decision_cells(decision, plants[plants["plant"] == decision["plant"]],
+                                                      undecided)]
+            for decision in plan.summary.get("plant_decisions", [])]  # a results folder from before them has none
+
+
+def site_decision_rows(plan: Plan, undecided: str = "never") -> list[list[str]]:
+    """The same for the suppliers and facilities of a summary's ``site_decisions``, in SITE_DECISION_COLUMNS."""
+    sites = plan.tables["sites"]
+    return [[str(decision["kind"]), str(decision["site"]), *_decision_cells(
+        decision, sites[(sites["kind"] == decision["kind"]) & (sites["site"] == decision["site"])], undecided)]
+        for decision in plan.summary.get("site_decisions", [])]
+
+
+def _decision_cells(decision: dict[str, Any], status: pd.DataFrame, undecided: str) -> list[str]:
+    """What a site may do, the years it opens and closes, and the years it is open (``status``: its rows)."""
+    may = [verb for verb, flag in (("open", "candidate"), ("close", "closable")) if decision[flag]]
+    open_years = status["year"][status["open"].astype(bool)]
+    return [" and ".join(may), _when(decision["opened"], decision["candidate"], undecided),
+            _when(decision["closed"], decision["closable"], undecided), _year_runs(open_years) or "none"]
 
 
 def print_plant_decisions(plan: Plan, console: Console, title: str = "Plant decisions",
                           undecided: str = "never") -> None:
     """Each plant the plan may open or close: the year it opens or closes, and the years it is open."""
-    rows = plant_decision_rows(plan, undecided)
+    print_rows(console, title, PLANT_DECISION_COLUMNS, plant_decision_rows(plan, undecided))
+
+
+def print_rows(console: Console, title: str, columns: Iterable[str], rows: list[list[str]],
+               caption: str | None = None) -> None:
+    """A table of text rows (nothing when there are none)."""
     if not rows:
         return
-    table = Table(title=title, title_justify="left")
-    for column in PLANT_DECISION_COLUMNS:
+    table = Table(title=title, title_justify="left", caption=caption)
+    for column in columns:
         table.add_column(column)
     for row in rows:
         table.add_row(*map(_text, row))
@@ -179,13 +196,8 @@ def print_tiers(plan: Plan, console: Console, results: Path | None = None) -> No
             rows.append([str(kind), str(site), _when(opened.min() if len(opened) else None, True, "never"),
                          _when(closed.min() if len(closed) else None, bool(len(closed)), "never"),
                          _year_runs(open_years) or "none"])
-    if rows:
-        table = Table(title="Suppliers and facilities opened or closed", title_justify="left")
-        for column in ("kind", "site", "opens", "closes", "open in"):
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*map(_text, row))
-        console.print(table)
+    print_rows(console, "Suppliers and facilities opened or closed", ("kind", "site", "opens", "closes", "open in"),
+               rows)
     for name, title, labels in TIER_VIEWS:
         frame = plan.tables[name]
         if not frame.empty:

@@ -188,11 +188,13 @@ def _decision_facts(plan: StochasticPlan) -> list[tuple[str, str]]:
     """The key figures of the decisions made now: plants opened and closed, builds, products assigned, sourcing."""
     now = decided_now_plan(plan.plan)
     when = decided_when(plan)
-    events = {verb: ", ".join(f"{d['plant']} {d[key]}" for d in now.summary.get("plant_decisions", [])
-                              if d[key] is not None) or "none" for verb, key in (("opened", "opened"),
-                                                                               ("closed", "closed"))}
-    facts = [(f"plants {verb} ({when})", text) for verb, text in events.items()
-             if now.summary.get("plant_decisions")]
+    facts = []
+    for what, key, name in (("plants", "plant_decisions", "plant"), ("suppliers and facilities", "site_decisions",
+                                                                       "site")):
+        decisions = now.summary.get(key, [])
+        facts += [(f"{what} {verb} ({when})", ", ".join(f"{d[name]} {d[verb]}" for d in decisions
+                                                         if d[verb] is not None) or "none")
+                  for verb in ("opened", "closed") if decisions]
     builds = now.builds
     facts.append((f"capacity built ({when})", f"{int(builds['count'].sum()):,} build(s) of "
                                               f"{builds['option'].nunique():,} option(s)"))

@@ -17,12 +17,15 @@ from footprint.plan.plan import TABLES, Plan
 from footprint.views.console import (
     MAX_ROWS,
     PLANT_DECISION_COLUMNS,
+    SITE_DECISION_COLUMNS,
     _money,
     _text,
     _year_runs,
     plant_decision_rows,
     print_builds,
     print_plant_decisions,
+    print_rows,
+    site_decision_rows,
 )
 
 if TYPE_CHECKING:
@@ -78,7 +81,8 @@ def decided_now_plan(plan: Plan) -> Plan:
     return Plan(summary, {**first.tables, "builds": builds})
 
 
-_DECIDED = ("plant_decisions", "assignment_decisions", "sourcing_decisions", "single_source_decisions")
+_DECIDED = ("plant_decisions", "site_decisions", "assignment_decisions", "sourcing_decisions",
+            "single_source_decisions")
 
 
 def choice_tables(now: Plan) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -102,7 +106,9 @@ def decided_now_tables(plan: StochasticPlan, money: Callable[[float, str], str]
     currency = str(now.summary["currency"])
     builds = [[str(r.option), str(r.plant), str(r.pool), str(r.year), str(r.count), f"{r.added_capacity:,.0f}",
                money(r.capex, currency)] for r in now.builds.itertuples()]
+    sites = site_decision_rows(now, _undecided(plan))
     return [("Plant decisions", list(PLANT_DECISION_COLUMNS), plant_decision_rows(now, _undecided(plan))),
+            *([("Suppliers and facilities", list(SITE_DECISION_COLUMNS), sites)] if sites else []),
             ("Capacity built", ["option", "plant", "pool", "online from", "builds", "added units/yr", "capex"], builds),
             *choice_tables(now)]
 
@@ -187,15 +193,12 @@ def _print_decided_now(plan: StochasticPlan, console: Console) -> None:
     print_plant_decisions(now, console, f"Plant decisions ({when})", _undecided(plan))
     print_builds(now, console, f"Capacity built ({when})",
                  "capex: the futures' probability-weighted mean" if len(plan.futures) > 1 else None)
+    print_rows(console, f"Suppliers and facilities ({when})", SITE_DECISION_COLUMNS,
+               site_decision_rows(now, _undecided(plan)))
     for title, columns, rows in choice_tables(now):
-        table = Table(title=f"{title} ({when})", title_justify="left")
-        for column in columns:
-            table.add_column(column)
-        for row in rows[:MAX_ROWS]:
-            table.add_row(*map(_text, row))
-        if len(rows) > MAX_ROWS:
-            table.caption = f"{len(rows) - MAX_ROWS} more: the summary's {title.lower()} has them all"
-        console.print(table)
+        print_rows(console, f"{title} ({when})", columns, rows[:MAX_ROWS],
+                   f"{len(rows) - MAX_ROWS} more: the summary's {title.lower()} has them all"
+                   if len(rows) > MAX_ROWS else None)
     if plan.revise_from is not None:
         console.print(f"From {plan.revise_from} on each future decides for itself: its decisions are in the plan's "
                       "tables by future (`footprint export`), what each revises below.", highlight=False)
