@@ -70,14 +70,16 @@ def map_section(plan: Plan, loaded: Loaded | None, unplaced: str = UNPLACED) -> 
 def map_notes(tables: Mapping[str, pd.DataFrame], unplaced: Sequence[str]) -> list[str]:
     """What the map draws, what it leaves out, and the nodes it cannot place."""
     tiers = has_tiers(tables)
-    notes = [("Plants (circles) sized by capacity and coloured by utilization; markets (squares) sized by demand"
+    notes = [("Plants (circles) sized by capacity (hover one for its use); markets (squares) sized by demand"
               + ("; suppliers (triangles) sized by units sold; distribution centres (diamonds) by units handled; "
                  "a hollow marker is a site not open that year" if tiers else "")
               + ". Lines are lanes, their width the units they carry (" + ("coloured by echelon, components and "
                                                                           "products each in their own units"
                                                                           if tiers else "products summed")
-              + "). Placed by location, else port, else the country's centroid (nodes on one point are set around "
-                "it). Move the slider for another year.")]
+              + "): a lane by sea between two ports follows its sea route, with the road legs to and from the "
+                "ports; any other is drawn as a great circle. Placed by location, else port, else the country's "
+                "centroid; markers that would overlap are set apart, a thin line to their place. Move the slider "
+                "for another year.")]
     lanes = tier_lanes(tables)
     if tiers and "mode" in set().union(*(tables[tier.table].columns for tier in LANE_TIERS if tier.table in tables)):
         notes.append("Dashes show each lane's transport mode; a lane the plan records no mode for is solid.")

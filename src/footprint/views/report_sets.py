@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.analysis.compare import Comparison
+from footprint.analysis.expected import expected_plan
 from footprint.analysis.sensitivity import Tornado
 from footprint.analysis.stochastic import StochasticPlan
 from footprint.analysis.summary import SweepSummary
@@ -19,7 +20,7 @@ from footprint.views import charts
 from footprint.views.compare import comparison_tables, shown_rows
 from footprint.views.labels import component_label, money
 from footprint.views.page import Section, Table, figure_html, render
-from footprint.views.report import plan_sections
+from footprint.views.report import map_section, plan_sections
 from footprint.views.stochastic import (
     choice_tables,
     decided_now_plan,
@@ -180,8 +181,18 @@ def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str
     for name, text in plan.revised.items():
         regret.notes.append(f"{name} revises: {text}")
     drawn = plan_sections(plan.plan.future(first), loaded)
-    sections = [now, regret, *(replace(section, title=f"{section.title} (future {first})") for section in drawn)]
+    sections = [now, regret, *(_plan_map(plan, loaded) if section.id == "map" else
+                               replace(section, title=f"{section.title} (future {first})") for section in drawn)]
     return render(f"Stochastic plan: {plan.plan.summary.get('scenario', '')}", facts, sections)
+
+
+def _plan_map(plan: StochasticPlan, loaded: Loaded | None) -> Section:
+    """A stochastic plan's map: the plan itself, its expected plan (the decisions taken in every future, the flows
+    weighted by the futures' probabilities), not one future's."""
+    section = map_section(expected_plan(plan.plan), loaded)
+    section.notes.insert(0, "The plan: what it decides in every future (sites open, capacity) and its expected flows "
+                            "(each future's weighted by its probability).")
+    return replace(section, title="Map (the plan: decisions in every future, expected flows)")
 
 
 def _decision_facts(plan: StochasticPlan) -> list[tuple[str, str]]:
