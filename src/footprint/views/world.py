@@ -329,6 +329,8 @@ class MapLayout:
     leaders: list[tuple[tuple[float, float], tuple[float, float]]]
     x_range: tuple[float, float]
     y_range: tuple[float, float]
+    scale: float
+    """Pixels per degree at which markers are set apart (the map as the report first shows it)."""
 
 
 def map_layout(where: Mapping[str, Place], radii: Mapping[str, float], lanes: pd.DataFrame) -> MapLayout:
@@ -342,7 +344,7 @@ def map_layout(where: Mapping[str, Place], radii: Mapping[str, float], lanes: pd
                for key, course in courses.items()}
     extent = np.vstack([true, *shifted.values()]) if shifted else true
     if not len(extent):
-        return MapLayout(west, {}, {}, [], (west, west + 360.0), (-60.0, 85.0))
+        return MapLayout(west, {}, {}, [], (west, west + 360.0), (-60.0, 85.0), PLOT_WIDTH / 360.0)
     span = np.maximum(extent.max(axis=0) - extent.min(axis=0), [30.0, 15.0]) * 1.15
     scale = min(PLOT_WIDTH / span[0], PLOT_HEIGHT / span[1])  # pixels per degree
     size = np.array([radii[name] for name in names])
@@ -361,7 +363,7 @@ def map_layout(where: Mapping[str, Place], radii: Mapping[str, float], lanes: pd
     low, high = points.min(axis=0), points.max(axis=0)
     pad = np.maximum((high - low) * 0.06, [4.0, 3.0]) + 30.0 / scale  # room for the largest markers and labels
     return MapLayout(west, markers, shifted, leaders, (float(low[0] - pad[0]), float(high[0] + pad[0])),
-                     (float(max(-89.0, low[1] - pad[1])), float(min(89.0, high[1] + pad[1]))))
+                     (float(max(-89.0, low[1] - pad[1])), float(min(89.0, high[1] + pad[1]))), scale)
 
 
 def _courses(lanes: pd.DataFrame, layout: MapLayout, tier: LaneTier) -> tuple[
