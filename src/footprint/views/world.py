@@ -47,6 +47,9 @@ PLOT_WIDTH, PLOT_HEIGHT = 1000.0, 560.0
 markers are set apart."""
 MARKER_GAP = 2.0
 """Pixels kept between two markers set apart."""
+SPREAD_STEPS, SPREAD_REACH = 10, 40.0
+"""Markers are pushed apart in rounds of this many steps, each round among the pairs this many pixels from
+touching."""
 BASE_TRACES = 2
 """The traces every year shows: the countries, and the lines from places to markers set apart."""
 TEXT_LABELS = 40
@@ -299,21 +302,30 @@ def within(lon: float, west: float) -> float:
 def spread(points: np.ndarray, radii: np.ndarray, iterations: int = 300) -> np.ndarray:
     """``points`` (pixels, one row each) moved apart until no two discs of ``radii`` come closer than MARKER_GAP,
     each pair that overlaps pushed apart along the line between them (points on one spot each in its own direction)
-    by what they overlap: a cluster opens up around where it is, a lone point stays."""
+    by what they overlap: a cluster opens up around where it is, a lone point stays. The pairs near enough to
+    meet are found every few steps (all pairs at once would be slow for the hundreds of markets of a large plan)."""
     moved = np.asarray(points, dtype=float).copy()
     if len(moved) < 2:
         return moved
     turn = np.arange(len(moved)) * 2.399963  # the golden angle: points on one spot part in different directions
     moved += 1e-3 * np.column_stack([np.cos(turn), np.sin(turn)])
-    need = radii[:, None] + radii[None, :] + MARKER_GAP
-    np.fill_diagonal(need, 0.0)
-    for _ in range(iterations):
-        apart = moved[:, None, :] - moved[None, :, :]
-        distance = np.hypot(apart[..., 0], apart[..., 1])
-        overlap = np.clip(need - distance, 0.0, None)
-        if overlap.max() < 0.01:
+    reach = radii[:, None] + radii[None, :] + MARKER_GAP
+    for _ in range(0, iterations, SPREAD_STEPS):
+        distance = np.hypot(*(moved[:, None, :] - moved[None, :, :]).transpose(2, 0, 1))
+        first, second = np.nonzero(np.triu(distance < reach + SPREAD_REACH, k=1))
+        need = reach[first, second]
+        if not len(first) or (need - distance[first, second]).max() < 0.01:
             break
-        moved += ((overlap * 0.55 / np.where(distance > 0, distance, 1.0))[..., None] * apart).sum(axis=1)
+        for _ in range(SPREAD_STEPS):
+            apart = moved[first] - moved[second]
+            length = np.hypot(apart[:, 0], apart[:, 1])
+            overlap = np.clip(need - length, 0.0, None)
+            if overlap.max() < 0.01:
+                break
+            push = (overlap * 0.55 / np.where(length > 0, length, 1.0))[:, None] * apart
+            for axis in (0, 1):
+                moved[:, axis] += (np.bincount(first, push[:, axis], len(moved))
+                                   - np.bincount(second, push[:, axis], len(moved)))
     return moved
 
 
