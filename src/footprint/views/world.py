@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pycountry
 
-from footprint.economics.freight import sea_routes
+from footprint.economics.freight import ROUTE_TOLERANCE, sea_routes, simplified
 from footprint.scenario.model.scenario import Scenario
 from footprint.views.charts import CYAN, GREEN, INDIGO, INK, OLIVE, PURPLE, ROSE, SAND, TEAL, WINE
 
@@ -53,6 +53,10 @@ touching."""
 BASE_TRACES = 2
 """The traces every year shows: the countries, and the lines from places to markers set apart."""
 TEXT_LABELS = 40
+LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+"""Where a node's name may go beside its marker, in order of preference."""
+LABEL_CHARACTER, LABEL_HEIGHT = 6.0, 13.0
+"""Pixels a character of a node's name takes across (at the labels' 10 px font), and a name's height."""
 """Nodes drawn with their names beside them when a year shows at most this many; more are named on hover only."""
 
 
@@ -235,8 +239,9 @@ def _continuous(points: np.ndarray) -> np.ndarray:
 
 
 def great_circle(origin: tuple[float, float], destination: tuple[float, float]) -> np.ndarray:
-    """(lon, lat) points along the great circle from ``origin`` to ``destination`` (each (lon, lat)), one every
-    GREAT_CIRCLE_STEP degrees of arc at most, longitudes continuous."""
+    """(lon, lat) points along the great circle from ``origin`` to ``destination`` (each (lon, lat)), longitudes
+    continuous: one every GREAT_CIRCLE_STEP degrees of arc, then as few as draw it as closely as a sea route's
+    (ROUTE_TOLERANCE: a short lane is a straight line)."""
     lon, lat = np.radians([[origin[0], destination[0]], [origin[1], destination[1]]])
     ends = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
     angle = float(np.arccos(np.clip(ends[0] @ ends[1], -1.0, 1.0)))
@@ -244,8 +249,9 @@ def great_circle(origin: tuple[float, float], destination: tuple[float, float]) 
         return _continuous(np.array([origin, destination], dtype=float))
     share = np.linspace(0.0, 1.0, max(2, math.ceil(math.degrees(angle) / GREAT_CIRCLE_STEP) + 1))[:, None]
     points = (np.sin((1 - share) * angle) * ends[0] + np.sin(share * angle) * ends[1]) / math.sin(angle)
-    return _continuous(np.column_stack([np.degrees(np.arctan2(points[:, 1], points[:, 0])),
-                                        np.degrees(np.arcsin(np.clip(points[:, 2], -1.0, 1.0)))]))
+    course = _continuous(np.column_stack([np.degrees(np.arctan2(points[:, 1], points[:, 0])),
+                                          np.degrees(np.arcsin(np.clip(points[:, 2], -1.0, 1.0)))]))
+    return np.array(simplified([(float(x), float(y)) for x, y in course], ROUTE_TOLERANCE))
 
 
 def by_sea(origin: Place, destination: Place, mode: str) -> bool:
@@ -329,6 +335,46 @@ def spread(points: np.ndarray, radii: np.ndarray, iterations: int = 300) -> np.n
     return moved
 
 
+def _label_box(name: str, spot: np.ndarray, radius: float, position: str) -> np.ndarray:
+    """The box (left, bottom, right, top; pixels, y up) a node's name takes at ``position`` beside its marker."""
+    width, height = LABEL_CHARACTER * len(name), LABEL_HEIGHT
+    x, y = spot
+    if position == "top center":
+        return np.array([x - width / 2, y + radius, x + width / 2, y + radius + height])
+    if position == "bottom center":
+        return np.array([x - width / 2, y - radius - height, x + width / 2, y - radius])
+    if position == "middle right":
+        return np.array([x + radius, y - height / 2, x + radius + width, y + height / 2])
+    return np.array([x - radius - width, y - height / 2, x - radius, y + height / 2])
+
+
+def _overlap(box: np.ndarray, boxes: np.ndarray) -> float:
+    """The area ``box`` shares with ``boxes`` (one per row), summed."""
+    if not len(boxes):
+        return 0.0
+    across = np.clip(np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0]), 0.0, None)
+    up = np.clip(np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1]), 0.0, None)
+    return float((across * up).sum())
+
+
+def label_positions(names: list[str], spots: np.ndarray, radii: np.ndarray) -> dict[str, str]:
+    """Where each node's name goes (LABEL_POSITIONS) beside its marker at ``spots`` (pixels) of ``radii``: the
+    largest markers' first, each where it covers the least of the names placed and of the markers (the first
+    position of those that cover nothing)."""
+    markers = np.column_stack([spots - radii[:, None], spots + radii[:, None]]).reshape(-1, 4)
+    placed: list[np.ndarray] = []
+    found = {}
+    for index in np.argsort(-radii, kind="stable"):
+        others = np.delete(markers, index, axis=0)
+        covered = [(_overlap(box, np.array(placed).reshape(-1, 4)) + _overlap(box, others), order, box, position)
+                   for order, position in enumerate(LABEL_POSITIONS)
+                   for box in [_label_box(names[index], spots[index], radii[index], position)]]
+        _, _, box, position = min(covered, key=lambda found: found[:2])
+        placed.append(box)
+        found[names[index]] = position
+    return found
+
+
 @dataclass(frozen=True)
 class MapLayout:
     """Where the map draws things: its western edge, each node's marker (its place set apart from others; a node
@@ -343,6 +389,8 @@ class MapLayout:
     y_range: tuple[float, float]
     scale: float
     """Pixels per degree at which markers are set apart (the map as the report first shows it)."""
+    labels: dict[str, str]
+    """Where each node's name goes beside its marker (one of LABEL_POSITIONS), clear of the others where it can."""
 
 
 def map_layout(where: Mapping[str, Place], radii: Mapping[str, float], lanes: pd.DataFrame) -> MapLayout:
@@ -356,7 +404,7 @@ def map_layout(where: Mapping[str, Place], radii: Mapping[str, float], lanes: pd
                for key, course in courses.items()}
     extent = np.vstack([true, *shifted.values()]) if shifted else true
     if not len(extent):
-        return MapLayout(west, {}, {}, [], (west, west + 360.0), (-60.0, 85.0), PLOT_WIDTH / 360.0)
+        return MapLayout(west, {}, {}, [], (west, west + 360.0), (-60.0, 85.0), PLOT_WIDTH / 360.0, {})
     span = np.maximum(extent.max(axis=0) - extent.min(axis=0), [30.0, 15.0]) * 1.15
     scale = min(PLOT_WIDTH / span[0], PLOT_HEIGHT / span[1])  # pixels per degree
     size = np.array([radii[name] for name in names])
@@ -375,7 +423,8 @@ def map_layout(where: Mapping[str, Place], radii: Mapping[str, float], lanes: pd
     low, high = points.min(axis=0), points.max(axis=0)
     pad = np.maximum((high - low) * 0.06, [4.0, 3.0]) + 30.0 / scale  # room for the largest markers and labels
     return MapLayout(west, markers, shifted, leaders, (float(low[0] - pad[0]), float(high[0] + pad[0])),
-                     (float(max(-89.0, low[1] - pad[1])), float(min(89.0, high[1] + pad[1]))), scale)
+                     (float(max(-89.0, low[1] - pad[1])), float(min(89.0, high[1] + pad[1]))), scale,
+                     label_positions(names, drawn * scale, size))
 
 
 def _courses(lanes: pd.DataFrame, layout: MapLayout, tier: LaneTier) -> tuple[
@@ -511,7 +560,8 @@ def _node_traces(year: int, sizes: pd.DataFrame, status: pd.DataFrame, layout: M
         traces.append(go.Scatter(x=[spot[0] for _, spot in every], y=[spot[1] for _, spot in every],
                                  mode="markers+text" if labels else "markers",
                                  text=[names[index] for index, _ in every] if labels else None,
-                                 textposition="top center", textfont={"size": 10, "color": INK},
+                                 textposition=[layout.labels[names[index]] for index, _ in every],
+                                 textfont={"size": 10, "color": INK},
                                  marker=marker, hovertext=[text[index] for index, _ in every], hoverinfo="text",
                                  name=style.label, legendgroup=kind, showlegend=True))
     return traces
