@@ -39,6 +39,7 @@ from footprint.views.world import (
     MARKER_GAP,
     Place,
     great_circle,
+    label_box,
     map_layout,
     places,
     spread,
@@ -177,7 +178,8 @@ def test_a_lane_round_the_edge_ends_at_a_copy_of_its_marker() -> None:
     layout = map_layout(where, dict.fromkeys(where, 5.0), lanes)
     copies = 0
     for (origin, destination, _), course in layout.courses.items():
-        assert np.abs(np.diff(course[:, 0])).max() < 10
+        assert np.abs(np.diff(course[:, 0])).max() < 180  # continuous
+        assert abs(course[-1, 0] - course[0, 0]) == pytest.approx(90, abs=1)  # a quarter of the way round, drawn so
         assert tuple(course[0]) == layout.markers[origin][0]
         assert tuple(course[-1]) in layout.markers[destination]
         copies += tuple(course[-1]) != layout.markers[destination][0]
@@ -219,6 +221,10 @@ def test_european_markets_and_plants_in_one_city_are_set_apart() -> None:
                                                                                             abs=1e-3), name
     assert len(layout.leaders) >= 7
     assert layout.markers["shanghai"][0] == (121.5, 31.2)  # far from the others: left where it is
+    boxes = {name: label_box(name, spots[name], radii[name], layout.labels[name]) for name in where}
+    for a, b in itertools.combinations(where, 2):  # each name readable: clear of the other names
+        assert min(boxes[a][2], boxes[b][2]) <= max(boxes[a][0], boxes[b][0]) or min(
+            boxes[a][3], boxes[b][3]) <= max(boxes[a][1], boxes[b][1]), (a, b)
 
 
 # --- one palette ------------------------------------------------------------------------------------------------------

@@ -53,7 +53,8 @@ touching."""
 BASE_TRACES = 2
 """The traces every year shows: the countries, and the lines from places to markers set apart."""
 TEXT_LABELS = 40
-LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
+                   "bottom right", "bottom left")
 """Where a node's name may go beside its marker, in order of preference."""
 LABEL_CHARACTER, LABEL_HEIGHT = 6.0, 13.0
 """Pixels a character of a node's name takes across (at the labels' 10 px font), and a name's height."""
@@ -335,17 +336,16 @@ def spread(points: np.ndarray, radii: np.ndarray, iterations: int = 300) -> np.n
     return moved
 
 
-def _label_box(name: str, spot: np.ndarray, radius: float, position: str) -> np.ndarray:
-    """The box (left, bottom, right, top; pixels, y up) a node's name takes at ``position`` beside its marker."""
+def label_box(name: str, spot: np.ndarray, radius: float, position: str) -> np.ndarray:
+    """The box (left, bottom, right, top; pixels, y up) a node's name takes at ``position`` (plotly's textposition)
+    beside its marker at ``spot`` of ``radius``."""
     width, height = LABEL_CHARACTER * len(name), LABEL_HEIGHT
+    vertical, horizontal = position.split()
     x, y = spot
-    if position == "top center":
-        return np.array([x - width / 2, y + radius, x + width / 2, y + radius + height])
-    if position == "bottom center":
-        return np.array([x - width / 2, y - radius - height, x + width / 2, y - radius])
-    if position == "middle right":
-        return np.array([x + radius, y - height / 2, x + radius + width, y + height / 2])
-    return np.array([x - radius - width, y - height / 2, x - radius, y + height / 2])
+    left = {"center": x - width / 2, "right": x + (radius if vertical == "middle" else 0.0),
+            "left": x - width - (radius if vertical == "middle" else 0.0)}[horizontal]
+    bottom = {"top": y + radius, "middle": y - height / 2, "bottom": y - radius - height}[vertical]
+    return np.array([left, bottom, left + width, bottom + height])
 
 
 def _overlap(box: np.ndarray, boxes: np.ndarray) -> float:
@@ -368,7 +368,7 @@ def label_positions(names: list[str], spots: np.ndarray, radii: np.ndarray) -> d
         others = np.delete(markers, index, axis=0)
         covered = [(_overlap(box, np.array(placed).reshape(-1, 4)) + _overlap(box, others), order, box, position)
                    for order, position in enumerate(LABEL_POSITIONS)
-                   for box in [_label_box(names[index], spots[index], radii[index], position)]]
+                   for box in [label_box(names[index], spots[index], radii[index], position)]]
         _, _, box, position = min(covered, key=lambda found: found[:2])
         placed.append(box)
         found[names[index]] = position
@@ -625,5 +625,6 @@ def world_map(tables: Mapping[str, pd.DataFrame], placed: list[Place]) -> go.Fig
     return figure
 
 __all__ = ["BASE_TRACES", "LANE_TIERS", "MODE_DASHES", "NODE_STYLES", "LaneTier", "MapLayout", "Place", "by_sea",
-           "centroids", "great_circle", "lane_courses", "map_layout", "map_years", "marker_sizes", "places",
+           "centroids", "great_circle", "label_box", "label_positions", "lane_courses",
+           "map_layout", "map_years", "marker_sizes", "places",
            "site_status", "spread", "tier_lanes", "top_lanes", "west_edge", "within", "world_map"]
