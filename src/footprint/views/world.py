@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pycountry
 
-from footprint.economics.freight import ROUTE_TOLERANCE, sea_routes, simplified
+from footprint.economics.freight import ROUTE_TOLERANCE, Point, sea_routes, simplified
 from footprint.scenario.model.scenario import Scenario
 from footprint.views.charts import CYAN, GREEN, INDIGO, INK, OLIVE, PURPLE, ROSE, SAND, TEAL, WINE
 
@@ -42,9 +42,9 @@ LANE_OPACITY = 0.75
 """Lanes see-through a little, so that the countries and the lanes under them show."""
 GREAT_CIRCLE_STEP = 5.0
 """Degrees of arc between the points of a lane drawn as a great circle."""
-PLOT_WIDTH, PLOT_HEIGHT = 1000.0, 560.0
-"""The map's plotting area in pixels as the report shows it (its width follows the page): the scale at which
-markers are set apart."""
+PLOT_WIDTH, PLOT_HEIGHT = 950.0, 460.0
+"""The map's plotting area in pixels as the report shows it on a laptop's screen, or a little less (its width
+follows the page, its legend takes some of its height): the scale at which markers are set apart."""
 MARKER_GAP = 2.0
 """Pixels kept between two markers set apart."""
 SPREAD_STEPS, SPREAD_REACH = 10, 40.0
@@ -118,7 +118,7 @@ class Place:
     lon: float
     placed_by: str
     """``location``, ``port`` or ``country`` (its centroid)."""
-    port: tuple[float, float] | None = None
+    port: Point | None = None
     """Its port's (lon, lat), where it has one: where its lanes by sea put to sea."""
 
 
@@ -255,24 +255,27 @@ def great_circle(origin: tuple[float, float], destination: tuple[float, float]) 
     return np.array(simplified([(float(x), float(y)) for x, y in course], ROUTE_TOLERANCE))
 
 
-def by_sea(origin: Place, destination: Place, mode: str) -> bool:
-    """Whether a lane is drawn along its sea route: by sea (or by a mode not known) between two nodes with ports."""
-    return mode in SEA_MODES and origin.port is not None and destination.port is not None
+def sea_leg(origin: Place, destination: Place, mode: str) -> tuple[Point, Point] | None:
+    """The ports a lane is drawn between along its sea route, if it is: by sea (or by a mode not known) between two
+    nodes with ports."""
+    if mode in SEA_MODES and origin.port is not None and destination.port is not None:
+        return origin.port, destination.port
+    return None
 
 
 def lane_courses(keys: set[tuple[str, str, str]], where: Mapping[str, Place]) -> dict[tuple[str, str, str],
                                                                                       np.ndarray]:
     """The course of each lane (origin, destination, mode) as (lon, lat) points from the origin to the destination,
     longitudes continuous: along the sea route between the ends' ports (all routed at once) with the legs from the
-    origin to its port and from the destination's port, where it goes by sea (:func:`by_sea`); else a great
+    origin to its port and from the destination's port, where it goes by sea (:func:`sea_leg`); else a great
     circle."""
-    sea = {key for key in keys if by_sea(where[key[0]], where[key[1]], key[2])}
-    routes = sea_routes({(where[a].port, where[b].port) for a, b, _ in sea}) if sea else {}  # type: ignore[misc]
+    legs = {key: leg for key in keys if (leg := sea_leg(where[key[0]], where[key[1]], key[2])) is not None}
+    routes = sea_routes(set(legs.values())) if legs else {}
     courses = {}
     for key in keys:
         origin, destination = where[key[0]], where[key[1]]
-        if key in sea:
-            courses[key] = _continuous(np.array([(origin.lon, origin.lat), *routes[(origin.port, destination.port)],
+        if key in legs:
+            courses[key] = _continuous(np.array([(origin.lon, origin.lat), *routes[legs[key]],
                                                  (destination.lon, destination.lat)], dtype=float))
         else:
             courses[key] = great_circle((origin.lon, origin.lat), (destination.lon, destination.lat))
@@ -406,9 +409,9 @@ def map_layout(where: Mapping[str, Place], radii: Mapping[str, float], lanes: pd
     if not len(extent):
         return MapLayout(west, {}, {}, [], (west, west + 360.0), (-60.0, 85.0), PLOT_WIDTH / 360.0, {})
     span = np.maximum(extent.max(axis=0) - extent.min(axis=0), [30.0, 15.0]) * 1.15
-    scale = min(PLOT_WIDTH / span[0], PLOT_HEIGHT / span[1])  # pixels per degree
-    size = np.array([radii[name] for name in names])
-    drawn = spread(true * scale, size) / scale
+    scale = float(min(PLOT_WIDTH / span[0], PLOT_HEIGHT / span[1]))  # pixels per degree
+    radius = np.array([radii[name] for name in names])
+    drawn = spread(true * scale, radius) / scale
     at = {name: (round(float(x), 3), round(float(y), 3)) for name, (x, y) in zip(names, drawn, strict=True)}
     markers: dict[str, list[tuple[float, float]]] = {name: [point] for name, point in at.items()}
     for key, course in shifted.items():
@@ -424,7 +427,7 @@ def map_layout(where: Mapping[str, Place], radii: Mapping[str, float], lanes: pd
     pad = np.maximum((high - low) * 0.06, [4.0, 3.0]) + 30.0 / scale  # room for the largest markers and labels
     return MapLayout(west, markers, shifted, leaders, (float(low[0] - pad[0]), float(high[0] + pad[0])),
                      (float(max(-89.0, low[1] - pad[1])), float(min(89.0, high[1] + pad[1]))), scale,
-                     label_positions(names, drawn * scale, size))
+                     label_positions(names, drawn * scale, radius))
 
 
 def _courses(lanes: pd.DataFrame, layout: MapLayout, tier: LaneTier) -> tuple[
@@ -624,7 +627,7 @@ def world_map(tables: Mapping[str, pd.DataFrame], placed: list[Place]) -> go.Fig
     )
     return figure
 
-__all__ = ["BASE_TRACES", "LANE_TIERS", "MODE_DASHES", "NODE_STYLES", "LaneTier", "MapLayout", "Place", "by_sea",
+__all__ = ["BASE_TRACES", "LANE_TIERS", "MODE_DASHES", "NODE_STYLES", "LaneTier", "MapLayout", "Place",
            "centroids", "great_circle", "label_box", "label_positions", "lane_courses",
            "map_layout", "map_years", "marker_sizes", "places",
-           "site_status", "spread", "tier_lanes", "top_lanes", "west_edge", "within", "world_map"]
+           "sea_leg", "site_status", "spread", "tier_lanes", "top_lanes", "west_edge", "within", "world_map"]
