@@ -4,6 +4,7 @@ every report, and a stochastic plan's map drawing the plan (its expected flows),
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import re
@@ -69,18 +70,25 @@ def figures(html: str) -> list[dict[str, Any]]:
     return found
 
 
+def values(array: Any) -> list[float | None]:
+    """An array as plotly writes it into a page (a list, or typed binary: {"dtype", "bdata"}), gaps (NaN) None."""
+    if isinstance(array, dict):
+        array = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).tolist()
+    return [None if value is None or value != value else value for value in array]
+
+
 def lanes_drawn(figure: dict[str, Any], visible: list[bool] | None = None) -> list[tuple[str, list[Any]]]:
     """The lanes of a map (those of one year with ``visible``: its slider step's), as (hover text, points)."""
     found = []
     for index, trace in enumerate(figure["data"]):
         if trace.get("mode") != "lines" or index < BASE_TRACES or (visible is not None and not visible[index]):
             continue
+        xs, ys = values(trace["x"]), values(trace["y"])
         start = 0
-        for end, x in enumerate([*trace["x"], None]):
+        for end, x in enumerate([*xs, None]):
             if x is None:
                 if end > start:
-                    found.append((trace["hovertext"][start], list(zip(trace["x"][start:end], trace["y"][start:end],
-                                                                      strict=True))))
+                    found.append((trace["hovertext"][start], list(zip(xs[start:end], ys[start:end], strict=True))))
                 start = end + 1
     return found
 

@@ -44,11 +44,11 @@ def shown(figure: go.Figure) -> list[Any]:
 
 
 def courses(trace: Any) -> list[tuple[str, list[tuple[float, float]]]]:
-    """A lane trace's lanes as (hover text, points), each lane's points up to the None after them."""
+    """A lane trace's lanes as (hover text, points), each lane's points up to the gap (NaN) after them."""
     found = []
     start = 0
     for end, x in enumerate(trace.x):
-        if x is None:
+        if x is None or x != x:
             if end > start:
                 found.append((str(trace.hovertext[start]), list(zip(trace.x[start:end], trace.y[start:end],
                                                                     strict=True))))
@@ -68,8 +68,8 @@ def markers(figure: go.Figure) -> dict[str, list[tuple[float, float]]]:
 
 
 def at(point: tuple[float, float], spots: list[tuple[float, float]]) -> bool:
-    """Whether a lane's end is at one of a node's markers."""
-    return any(math.isclose(point[0], x) and math.isclose(point[1], y) for x, y in spots)
+    """Whether a lane's end is at one of a node's markers (lanes' points are written to about a metre)."""
+    return any(math.isclose(point[0], x, abs_tol=1e-4) and math.isclose(point[1], y, abs_tol=1e-4) for x, y in spots)
 
 
 def test_the_map_has_every_tier_with_its_nodes_and_lanes_at_their_places(powertrain: tuple[Loaded, Plan]) -> None:
@@ -144,7 +144,7 @@ def test_modes_are_dashed_where_the_plan_records_them(powertrain: tuple[Loaded, 
                                                for supplier in supplies["supplier"]])
     tables["flows"] = tables["flows"].assign(mode="air")
     figure = world_map(tables, placed)
-    lines = [trace for trace in shown(figure) if trace.mode == "lines" and trace.x != (None,)]
+    lines = [trace for trace in shown(figure) if trace.mode == "lines" and trace.x[0] is not None]
     dashes = {(trace.legendgroup, trace.line.dash, text.split(" → ")[0])
               for trace in lines for text, _ in courses(trace)}
     assert ("supplies", MODE_DASHES["sea"], "nagoya-cvt") in dashes

@@ -47,12 +47,18 @@ PLOT_WIDTH, PLOT_HEIGHT = 950.0, 460.0
 follows the page, its legend takes some of its height): the scale at which markers are set apart."""
 MARKER_GAP = 2.0
 """Pixels kept between two markers set apart."""
+SPREAD_LIMIT = 4.0
+"""The farthest a marker is moved from its place, in the largest marker's radii, on a map of at most TEXT_LABELS
+nodes; on one of more, one radius (markers on one spot fan out; the others are told apart by zooming in) and no
+line to its place."""
 SPREAD_STEPS, SPREAD_REACH = 10, 40.0
 """Markers are pushed apart in rounds of this many steps, each round among the pairs this many pixels from
 touching."""
 BASE_TRACES = 2
 """The traces every year shows: the countries, and the lines from places to markers set apart."""
 TEXT_LABELS = 40
+MARKER_SIZES = {False: (8.0, 38.0), True: (5.0, 16.0)}
+"""A marker's least and most size in pixels, for a map of at most TEXT_LABELS nodes and of more."""
 LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
                    "bottom right", "bottom left")
 """Where a node's name may go beside its marker, in order of preference."""
@@ -189,15 +195,14 @@ def places(scenario: Scenario) -> tuple[list[Place], list[str]]:
 
 def _land(turns: list[int]) -> go.Scatter:
     """The countries, once per turn round the globe the map shows (a map whose edge is not the antimeridian shows
-    parts of two: the chart clips each at its edges)."""
-    lon: list[float | None] = []
-    lat: list[float | None] = []
-    for turn in turns:
-        for feature in _countries():
-            for ring in _rings(feature):
-                lon += [point[0] + 360.0 * turn for point in ring] + [None]
-                lat += [point[1] for point in ring] + [None]
-    return go.Scatter(x=lon, y=lat, mode="lines", fill="toself", fillcolor=LAND,
+    parts of two: the chart clips each at its edges); rings apart by a NaN (plotly draws no line across it, and
+    writes the points as binary, not as text)."""
+    rings = [np.asarray(ring, dtype=float) for feature in _countries() for ring in _rings(feature)]
+    apart = np.full((1, 2), np.nan)
+    turned = [np.array([360.0 * turn, 0.0]) for turn in turns]
+    points = np.vstack([part for shift in turned for ring in rings for part in (ring + shift, apart)])
+    points = points.astype(np.float32)  # half the bytes of float64 in the page, to a metre or so
+    return go.Scatter(x=points[:, 0], y=points[:, 1], mode="lines", fill="toself", fillcolor=LAND,
                       line={"color": "#9bb592", "width": 0.5}, hoverinfo="skip", showlegend=False, name="countries")
 
 
@@ -220,9 +225,12 @@ def tier_lanes(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     rows = pd.concat(frames, ignore_index=True)
     keys = ["tier", "origin", "destination", "year", "mode"]
     items = rows.groupby([*keys, "item"], as_index=False, sort=False)["units"].sum()
-    items["carries"] = [f"{units:,.0f} {item}" for item, units in zip(items["item"], items["units"], strict=True)]
-    return items.groupby(keys, as_index=False, sort=False).agg(carries=("carries", ", ".join),
-                                                               units=("units", "sum"))
+    lanes = items.groupby(keys, sort=False)
+    carried: list[list[str]] = [[] for _ in range(lanes.ngroups)]
+    for lane, item, units in zip(lanes.ngroup(), items["item"], items["units"], strict=True):  # a join per lane
+        carried[lane].append(f"{units:,.0f} {item}")  # (by pandas' agg) takes seconds for a large plan's lanes
+    summed = lanes["units"].sum().reset_index()
+    return summed.assign(carries=[", ".join(parts) for parts in carried])[[*keys, "carries", "units"]]
 
 
 def top_lanes(lanes: pd.DataFrame, top: int = TOP_LANES) -> tuple[pd.DataFrame, pd.Series]:
@@ -309,12 +317,15 @@ def within(lon: float, west: float) -> float:
     return lon - 360.0 * math.floor((lon - west) / 360.0)
 
 
-def spread(points: np.ndarray, radii: np.ndarray, iterations: int = 300) -> np.ndarray:
+def spread(points: np.ndarray, radii: np.ndarray, iterations: int = 300, limit: float = math.inf) -> np.ndarray:
     """``points`` (pixels, one row each) moved apart until no two discs of ``radii`` come closer than MARKER_GAP,
     each pair that overlaps pushed apart along the line between them (points on one spot each in its own direction)
-    by what they overlap: a cluster opens up around where it is, a lone point stays. The pairs near enough to
-    meet are found every few steps (all pairs at once would be slow for the hundreds of markets of a large plan)."""
-    moved = np.asarray(points, dtype=float).copy()
+    by what they overlap: a cluster opens up around where it is, a lone point stays. No point moves more than
+    ``limit`` from where it was (hundreds of markers in one country cannot all be set apart near it: the densest
+    overlap still). The pairs near enough to meet are found every few steps (all pairs at once would be slow for
+    the hundreds of markets of a large plan)."""
+    start = np.asarray(points, dtype=float)
+    moved = start.copy()
     if len(moved) < 2:
         return moved
     turn = np.arange(len(moved)) * 2.399963  # the golden angle: points on one spot part in different directions
@@ -336,6 +347,9 @@ def spread(points: np.ndarray, radii: np.ndarray, iterations: int = 300) -> np.n
             for axis in (0, 1):
                 moved[:, axis] += (np.bincount(first, push[:, axis], len(moved))
                                    - np.bincount(second, push[:, axis], len(moved)))
+            shift = moved - start
+            far = np.hypot(shift[:, 0], shift[:, 1]) / limit
+            moved = start + shift / np.maximum(far, 1.0)[:, None]
     return moved
 
 
@@ -393,7 +407,8 @@ class MapLayout:
     scale: float
     """Pixels per degree at which markers are set apart (the map as the report first shows it)."""
     labels: dict[str, str]
-    """Where each node's name goes beside its marker (one of LABEL_POSITIONS), clear of the others where it can."""
+    """Where each node's name goes beside its marker (one of LABEL_POSITIONS), clear of the others where it can;
+    none for more than TEXT_LABELS nodes (named on hover only)."""
 
 
 def map_layout(where: Mapping[str, Place], radii: Mapping[str, float], lanes: pd.DataFrame) -> MapLayout:
@@ -411,7 +426,8 @@ def map_layout(where: Mapping[str, Place], radii: Mapping[str, float], lanes: pd
     span = np.maximum(extent.max(axis=0) - extent.min(axis=0), [30.0, 15.0]) * 1.15
     scale = float(min(PLOT_WIDTH / span[0], PLOT_HEIGHT / span[1]))  # pixels per degree
     radius = np.array([radii[name] for name in names])
-    drawn = spread(true * scale, radius) / scale
+    few = len(names) <= TEXT_LABELS  # more: zooming in sets them apart (a marker keeps its size in pixels)
+    drawn = spread(true * scale, radius, limit=(SPREAD_LIMIT if few else 1.0) * radius.max()) / scale
     at = {name: (round(float(x), 3), round(float(y), 3)) for name, (x, y) in zip(names, drawn, strict=True)}
     markers: dict[str, list[tuple[float, float]]] = {name: [point] for name, point in at.items()}
     for key, course in shifted.items():
@@ -421,29 +437,27 @@ def map_layout(where: Mapping[str, Place], radii: Mapping[str, float], lanes: pd
         if (x1 + 360.0 * turn, y1) not in markers[key[1]]:
             markers[key[1]].append((x1 + 360.0 * turn, y1))
     leaders = [((float(a[0]), float(a[1])), at[name]) for name, a, b in zip(names, true, drawn, strict=True)
-               if np.hypot(*(a - b)) * scale > 1.0]  # moved by more than a pixel
+               if few and np.hypot(*(a - b)) * scale > 1.0]  # moved by more than a pixel
     points = np.vstack([extent, drawn, *([np.array(spots) for spots in markers.values()])])
     low, high = points.min(axis=0), points.max(axis=0)
     pad = np.maximum((high - low) * 0.06, [4.0, 3.0]) + 30.0 / scale  # room for the largest markers and labels
     return MapLayout(west, markers, shifted, leaders, (float(low[0] - pad[0]), float(high[0] + pad[0])),
                      (float(max(-89.0, low[1] - pad[1])), float(min(89.0, high[1] + pad[1]))), scale,
-                     label_positions(names, drawn * scale, radius))
+                     label_positions(names, drawn * scale, radius) if few else {})
 
 
-def _courses(lanes: pd.DataFrame, layout: MapLayout, tier: LaneTier) -> tuple[
-        list[float | None], list[float | None], list[str | None]]:
-    """The lines of lanes along their courses, each point with the lane's hover text."""
-    xs: list[float | None] = []
-    ys: list[float | None] = []
+def _courses(lanes: pd.DataFrame, layout: MapLayout, tier: LaneTier) -> tuple[np.ndarray, list[str | None]]:
+    """The lines of lanes along their courses, (lon, lat) rows, each lane's followed by a NaN row (plotly draws no
+    line across it); each point with the lane's hover text."""
+    parts: list[np.ndarray] = []
     texts: list[str | None] = []
+    apart = np.full((1, 2), np.nan)
     for row in lanes.itertuples():
-        course = layout.courses[(row.origin, row.destination, row.mode)]
+        course = np.round(layout.courses[(row.origin, row.destination, row.mode)], 3)
         by = f" by {row.mode}" if row.mode else ""
-        text = f"{row.origin} → {row.destination} ({tier.label}{by}): {row.carries}"
-        xs += [*np.round(course[:, 0], 3).tolist(), None]
-        ys += [*np.round(course[:, 1], 3).tolist(), None]
-        texts += [text] * len(course) + [None]
-    return xs, ys, texts
+        parts += [course, apart]
+        texts += [f"{row.origin} → {row.destination} ({tier.label}{by}): {row.carries}"] * len(course) + [None]
+    return np.vstack(parts).astype(np.float32), texts  # half the bytes of float64 in the page, to a metre or so
 
 
 def _legend_line(name: str, group: str, colour: str, dash: str) -> go.Scatter:
@@ -470,9 +484,10 @@ def _lane_traces(year_lanes: pd.DataFrame, layout: MapLayout) -> list[go.Scatter
                 chosen = year_lanes[ours & (year_lanes["mode"] == mode).to_numpy() & (step == index)]
                 if chosen.empty:
                     continue
-                xs, ys, texts = _courses(chosen, layout, tier)
-                traces.append(go.Scatter(x=xs, y=ys, mode="lines", line={"color": tier.colour, "width": width,
-                                                                         "dash": MODE_DASHES.get(mode, "solid")},
+                points, texts = _courses(chosen, layout, tier)
+                traces.append(go.Scatter(x=points[:, 0], y=points[:, 1], mode="lines",
+                                         line={"color": tier.colour, "width": width,
+                                               "dash": MODE_DASHES.get(mode, "solid")},
                                          opacity=LANE_OPACITY, hovertext=texts, hoverinfo="text", showlegend=False,
                                          name=tier.label, legendgroup=tier.table))
     modes = set(year_lanes["mode"])
@@ -522,21 +537,22 @@ def _node_sizes(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return sizes.astype({"node": str, "year": int})
 
 
-def marker_sizes(sizes: pd.DataFrame) -> pd.Series:
-    """Each node's marker size in pixels by (kind, node, year): 8 and up with the square root of what sizes it, as a
-    share of the largest of its kind in any year (30 more for that one)."""
+def marker_sizes(sizes: pd.DataFrame, many: bool) -> pd.Series:
+    """Each node's marker size in pixels by (kind, node, year): the least of MARKER_SIZES and up with the square root
+    of what sizes it, as a share of the largest of its kind in any year (the most for that one); smaller with
+    ``many`` nodes, so that they can be set apart near their places."""
+    least, most = MARKER_SIZES[many]
     biggest = sizes.groupby("kind")["size"].transform("max")
     shares = (sizes["size"] / biggest.where(biggest > 0, 1.0)).clip(lower=0.0)
-    return pd.Series((8 + 30 * np.sqrt(shares)).to_numpy(), index=pd.MultiIndex.from_frame(
+    return pd.Series((least + (most - least) * np.sqrt(shares)).to_numpy(), index=pd.MultiIndex.from_frame(
         sizes[["kind", "node", "year"]]))
 
 
-def _node_traces(year: int, sizes: pd.DataFrame, status: pd.DataFrame, layout: MapLayout,
-                 labels: bool) -> list[go.Scatter]:
-    """The nodes of one year, one trace per kind: sized by what they handle, hollow where not open that year, named
-    beside them with ``labels``."""
+def _node_traces(year: int, sizes: pd.DataFrame, pixels: pd.Series, status: pd.DataFrame,
+                 layout: MapLayout) -> list[go.Scatter]:
+    """The nodes of one year, one trace per kind: sized by what they handle (``pixels``: :func:`marker_sizes`),
+    hollow where not open that year, named beside them where the layout places their names."""
     traces = []
-    pixels = marker_sizes(sizes)
     for kind in ("supplier", "facility", "market", "plant"):
         style = NODE_STYLES[kind]
         ours = status[(status["kind"] == kind) & (status["year"] == year)]
@@ -557,13 +573,14 @@ def _node_traces(year: int, sizes: pd.DataFrame, status: pd.DataFrame, layout: M
             text = [line + _status_text(row) for line, row in
                     zip(text, sites.reset_index().to_dict("records"), strict=True)]
         every = [(index, spot) for index, name in enumerate(names) for spot in layout.markers[name]]
-        marker = {"size": [float(pixels.get((kind, names[index], year), 8.0)) for index, _ in every],
+        marker = {"size": [float(pixels.get((kind, names[index], year), pixels.min())) for index, _ in every],
                   "symbol": [style.symbol if is_open[index] else f"{style.symbol}-open" for index, _ in every],
                   "color": style.colour, "opacity": 0.9, "line": {"color": INK, "width": 1}}
         traces.append(go.Scatter(x=[spot[0] for _, spot in every], y=[spot[1] for _, spot in every],
-                                 mode="markers+text" if labels else "markers",
-                                 text=[names[index] for index, _ in every] if labels else None,
-                                 textposition=[layout.labels[names[index]] for index, _ in every],
+                                 mode="markers+text" if layout.labels else "markers",
+                                 text=[names[index] for index, _ in every] if layout.labels else None,
+                                 textposition=[layout.labels[names[index]] for index, _ in every]
+                                 if layout.labels else None,
                                  textfont={"size": 10, "color": INK},
                                  marker=marker, hovertext=[text[index] for index, _ in every], hoverinfo="text",
                                  name=style.label, legendgroup=kind, showlegend=True))
@@ -597,10 +614,11 @@ def world_map(tables: Mapping[str, pd.DataFrame], placed: list[Place]) -> go.Fig
     sizes, status = _node_sizes(tables), site_status(tables)
     years = map_years(tables)
     shown = {*status["site"], *sizes.loc[sizes["kind"] == "market", "node"], *lanes["origin"], *lanes["destination"]}
-    largest = marker_sizes(sizes).groupby(level="node").max()
-    radii = {name: float(largest.get(name, 8.0)) / 2 for name in where if name in shown}
+    many = len(shown & set(where)) > TEXT_LABELS
+    pixels = marker_sizes(sizes, many)
+    largest = pixels.groupby(level="node").max()
+    radii = {name: float(largest.get(name, MARKER_SIZES[many][0])) / 2 for name in where if name in shown}
     layout = map_layout(where, radii, lanes)
-    labels = len(radii) <= TEXT_LABELS
     turns = range(math.floor((layout.x_range[0] - 180.0) / 360.0), math.floor((layout.x_range[1] + 180.0) / 360.0) + 1)
     figure = go.Figure([_land([turn for turn in turns
                                if 360.0 * turn - 180.0 < layout.x_range[1] + 90 and
@@ -608,7 +626,7 @@ def world_map(tables: Mapping[str, pd.DataFrame], placed: list[Place]) -> go.Fig
     spans = []
     for year in years:
         traces = [*_lane_traces(lanes[lanes["year"] == year], layout),
-                  *_node_traces(year, sizes, status, layout, labels)]
+                  *_node_traces(year, sizes, pixels, status, layout)]
         spans.append((len(figure.data), len(traces)))
         figure.add_traces(traces)
     steps = []
