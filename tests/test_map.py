@@ -38,6 +38,7 @@ from footprint.views.report_sets import compare_report
 from footprint.views.world import (
     BASE_TRACES,
     MARKER_GAP,
+    TEXT_LABELS,
     Place,
     great_circle,
     label_box,
@@ -233,6 +234,21 @@ def test_european_markets_and_plants_in_one_city_are_set_apart() -> None:
     for a, b in itertools.combinations(where, 2):  # each name readable: clear of the other names
         assert min(boxes[a][2], boxes[b][2]) <= max(boxes[a][0], boxes[b][0]) or min(
             boxes[a][3], boxes[b][3]) <= max(boxes[a][1], boxes[b][1]), (a, b)
+
+
+def test_many_markers_on_one_spot_fan_out_round_it_unnamed() -> None:
+    """Above TEXT_LABELS nodes (a large plan's markets), markers on one spot fan out by at most their radius (no
+    cluster is blown up across the map: zooming in tells them apart), with no lines to their place and their names
+    on hover only."""
+    where = {f"m{i}": Place("market", f"m{i}", 40.0, -100.0, "country") for i in range(TEXT_LABELS + 10)}
+    where["far"] = Place("market", "far", 35.0, 139.0, "location")
+    layout = map_layout(where, dict.fromkeys(where, 6.0), pd.DataFrame({"origin": [], "destination": [], "mode": []}))
+    spots = np.array([layout.markers[name][0] for name in where if name != "far"])
+    moved = np.hypot((spots[:, 0] + 100.0 + 180.0) % 360.0 - 180.0, spots[:, 1] - 40.0) * layout.scale
+    assert moved.max() <= 6.0 + 0.01  # (positions are written to a thousandth of a degree)
+    assert len({tuple(spot) for spot in spots}) == len(spots)  # apart, if close
+    assert layout.leaders == []
+    assert layout.labels == {}
 
 
 # --- one palette ------------------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ that is farthest from any node, and every longitude is counted from that edge, s
 antimeridian (a Pacific crossing is drawn across the Pacific). A lane by sea between two nodes with ports is drawn
 along its sea route (searoute's, as the freight is computed: economics/freight.py), with the road legs from a node
 to its port; every other lane as a great circle. Markers that would overlap are set apart, each with a thin line to
-its place.
+its place, and named beside it where it can be read (on a map of a few tens of nodes; a larger one's markers move
+little and are named on hover: zooming in tells them apart).
 """
 
 from __future__ import annotations
