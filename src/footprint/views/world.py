@@ -323,8 +323,9 @@ def spread(points: np.ndarray, radii: np.ndarray, iterations: int = 300, limit: 
     each pair that overlaps pushed apart along the line between them (points on one spot each in its own direction)
     by what they overlap: a cluster opens up around where it is, a lone point stays. No point moves more than
     ``limit`` from where it was (hundreds of markers in one country cannot all be set apart near it: the densest
-    overlap still). The pairs near enough to meet are found every few steps (all pairs at once would be slow for
-    the hundreds of markets of a large plan)."""
+    overlap still). Only the pairs near enough to meet are pushed: with a ``limit``, those that can meet at all
+    (found once); without, those near each other every few steps (all pairs at every step would be slow for the
+    hundreds of markets of a large plan)."""
     start = np.asarray(points, dtype=float)
     moved = start.copy()
     if len(moved) < 2:
@@ -332,25 +333,26 @@ def spread(points: np.ndarray, radii: np.ndarray, iterations: int = 300, limit: 
     turn = np.arange(len(moved)) * 2.399963  # the golden angle: points on one spot part in different directions
     moved += 1e-3 * np.column_stack([np.cos(turn), np.sin(turn)])
     reach = radii[:, None] + radii[None, :] + MARKER_GAP
-    for _ in range(0, iterations, SPREAD_STEPS):
-        distance = np.hypot(*(moved[:, None, :] - moved[None, :, :]).transpose(2, 0, 1))
-        first, second = np.nonzero(np.triu(distance < reach + SPREAD_REACH, k=1))
-        need = reach[first, second]
-        if not len(first) or (need - distance[first, second]).max() < 0.01:
-            break
-        for _ in range(SPREAD_STEPS):
-            apart = moved[first] - moved[second]
-            length = np.hypot(apart[:, 0], apart[:, 1])
-            overlap = np.clip(need - length, 0.0, None)
-            if overlap.max() < 0.01:
-                break
-            push = (overlap * 0.55 / np.where(length > 0, length, 1.0))[:, None] * apart
-            for axis in (0, 1):
-                moved[:, axis] += (np.bincount(first, push[:, axis], len(moved))
-                                   - np.bincount(second, push[:, axis], len(moved)))
-            shift = moved - start
-            far = np.hypot(shift[:, 0], shift[:, 1]) / limit
-            moved = start + shift / np.maximum(far, 1.0)[:, None]
+    bounded = math.isfinite(limit)
+    margin = 2 * limit if bounded else SPREAD_REACH
+    for step in range(iterations):
+        if step == 0 or (not bounded and step % SPREAD_STEPS == 0):
+            apart = moved[:, None, :] - moved[None, :, :]
+            first, second = np.nonzero(np.triu((apart ** 2).sum(axis=2) < (reach + margin) ** 2, k=1))
+            need = reach[first, second]
+        apart = moved[first] - moved[second]
+        length = np.hypot(apart[:, 0], apart[:, 1])
+        overlap = np.clip(need - length, 0.0, None)
+        if not len(overlap) or overlap.max() < 0.01:
+            if bounded or step % SPREAD_STEPS == 0:
+                break  # every pair that can meet is apart
+            continue
+        push = (overlap * 0.55 / np.where(length > 0, length, 1.0))[:, None] * apart
+        for axis in (0, 1):
+            moved[:, axis] += (np.bincount(first, push[:, axis], len(moved))
+                               - np.bincount(second, push[:, axis], len(moved)))
+        shift = moved - start
+        moved = start + shift / np.maximum(np.hypot(shift[:, 0], shift[:, 1]) / limit, 1.0)[:, None]
     return moved
 
 
