@@ -622,10 +622,9 @@ def world_map(tables: Mapping[str, pd.DataFrame], placed: list[Place]) -> go.Fig
     largest = pixels.groupby(level="node").max()
     radii = {name: float(largest.get(name, MARKER_SIZES[many][0])) / 2 for name in where if name in shown}
     layout = map_layout(where, radii, lanes)
-    turns = range(math.floor((layout.x_range[0] - 180.0) / 360.0), math.floor((layout.x_range[1] + 180.0) / 360.0) + 1)
-    figure = go.Figure([_land([turn for turn in turns
-                               if 360.0 * turn - 180.0 < layout.x_range[1] + 90 and
-                               360.0 * turn + 180.0 > layout.x_range[0] - 90]), _leader_lines(layout)])
+    low, high = layout.x_range[0] - 90.0, layout.x_range[1] + 90.0  # the range and room to pan
+    turns = range(math.ceil((low - 180.0) / 360.0), math.floor((high + 180.0) / 360.0) + 1)  # the globes it meets
+    figure = go.Figure([_land(list(turns)), _leader_lines(layout)])
     spans = []
     for year in years:
         traces = [*_lane_traces(lanes[lanes["year"] == year], layout),
@@ -647,6 +646,7 @@ def world_map(tables: Mapping[str, pd.DataFrame], placed: list[Place]) -> go.Fig
         sliders=[{"active": 0, "currentvalue": {"prefix": "year "}, "steps": steps, "pad": {"t": 10}}] if steps else [],
     )
     return figure
+
 
 __all__ = ["BASE_TRACES", "LANE_TIERS", "MODE_DASHES", "NODE_STYLES", "LaneTier", "MapLayout", "Place",
            "centroids", "great_circle", "label_box", "label_positions", "lane_courses",
