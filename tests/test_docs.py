@@ -1,20 +1,31 @@
-"""The README's scenario reference is the one the entity declarations generate."""
+"""The documentation: the site builds strict (every link resolves, every page is there), its scenario reference is
+the one the entity declarations generate, the public API has its docstrings, and the documents' links resolve."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
-from footprint.scenario.formats.docs import SECTIONS, scenario_reference, with_reference
+import griffe
+import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+import footprint
+from footprint.scenario.formats.docs import END, SECTIONS, START, scenario_reference, with_reference
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+FORMAT_PAGE = REPOSITORY / "docs" / "guide" / "scenario-format.md"
 
 
-def test_readme_scenario_reference_is_current() -> None:
-    text = README.read_text(encoding="utf-8")
-    assert scenario_reference() in text
-    assert with_reference(text) == text, "regenerate: footprint.scenario.formats.docs.with_reference(README)"
+def test_the_format_page_takes_its_reference_from_the_declarations() -> None:
+    """The page holds the markers and nothing between them: the site's hook fills them in at build time."""
+    text = FORMAT_PAGE.read_text(encoding="utf-8")
+    assert text.count(START) == 1
+    assert text.count(END) == 1
+    assert START + END in text, "the reference is generated when the site is built: leave nothing between the markers"
+    assert scenario_reference() in with_reference(text)
 
 
 def test_reference_documents_every_field() -> None:
@@ -25,7 +36,6 @@ def test_reference_documents_every_field() -> None:
             assert field.description, f"{model.__name__}.{name} has no description"
 
 
-REPOSITORY = README.parent
 _LINK = re.compile(r"\]\(([^)\s#]+)[^)]*\)")
 """A Markdown link's target."""
 _NAMED_FILE = re.compile(r"`([^`\s]+\.md)`")
@@ -49,3 +59,88 @@ def test_every_file_a_document_links_to_or_names_is_in_the_repository() -> None:
                 missing.append(f"{document.relative_to(REPOSITORY)}: {target}")
     assert _documents()
     assert not missing, missing
+
+
+# --- the public API's docstrings -----------------------------------------------------------------------------------
+
+def _undocumented() -> list[str]:
+    """Each name of ``footprint.__all__``, and each public method and property of its classes, without a docstring,
+    as the API reference (mkdocstrings, through griffe) reads them from the source."""
+    api = griffe.load("footprint.api", search_paths=[str(REPOSITORY / "src")], resolve_aliases=True,
+                      resolve_external=False)
+    missing = []
+    for name in footprint.__all__:
+        documented = api[name].final_target if api[name].is_alias else api[name]
+        if not documented.docstring:
+            missing.append(f"{name} ({documented.path})")
+        if not documented.is_class:
+            continue
+        for member_name, member in documented.members.items():
+            member = member.final_target if member.is_alias else member
+            callable_member = member.is_function or "property" in member.labels
+            if callable_member and not member_name.startswith("_") and not member.docstring:
+                missing.append(f"{name}.{member_name} ({member.relative_filepath}:{member.lineno})")
+    return missing
+
+
+def test_the_public_api_has_its_docstrings() -> None:
+    missing = _undocumented()
+    assert not missing, ("the API reference (docs/api.md) would show these without a word: give each a docstring:\n"
+                         + "\n".join(missing))
+
+
+def test_the_api_reference_documents_every_public_name() -> None:
+    page = (REPOSITORY / "docs" / "api.md").read_text(encoding="utf-8")
+    assert [name for name in footprint.__all__ if f"::: footprint.api.{name}\n" not in page] == []
+
+
+# --- the site ------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built strict: any warning (a broken link, a page missing from the nav or a nav entry without its
+    page, an object the API reference cannot find) fails the build."""
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPOSITORY / "src"), os.environ.get("PYTHONPATH", "")]),
+           "NO_MKDOCS_2_WARNING": "1"}
+    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+                           cwd=REPOSITORY, env=env, capture_output=True, text=True)
+    assert built.returncode == 0, f"mkdocs build --strict failed:\n{built.stdout}\n{built.stderr}"
+    assert "WARNING" not in built.stderr, built.stderr
+    return out
+
+
+def test_the_site_builds_strict_with_every_page(site: Path) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Quick start" in home
+    assert 'href="guide/commands.html"' in home
+    for page in ("guide/commands.html", "guide/model.html", "cases/rogue-2012.html", "cases/rogue-2026.html",
+                 "cases/rogue-2012-facts.html", "gallery.html", "api.html"):
+        assert (site / page).is_file(), page
+    gallery = (site / "gallery.html").read_text(encoding="utf-8")
+    for image in re.findall(r'<img[^>]* src="([^"]+)"', gallery):
+        assert (site / image).is_file(), image
+    assert 'src="report-rogue-2012.png"' in gallery
+    assert 'src="app.png"' in gallery
+
+
+def test_the_site_has_the_generated_scenario_reference(site: Path) -> None:
+    page = (site / "guide" / "scenario-format.html").read_text(encoding="utf-8")
+    for title, model in SECTIONS:
+        assert f">{title}<" in page.replace("&gt;", ">"), title
+        for name, field in model.model_fields.items():
+            assert f"<code>{field.alias or name}</code>" in page, f"{title}: {name}"
+
+
+def test_the_site_has_the_api_reference(site: Path) -> None:
+    page = (site / "api.html").read_text(encoding="utf-8")
+    assert [name for name in footprint.__all__ if f'id="footprint.api.{name}"' not in page] == []
+
+
+def test_the_site_needs_no_network(site: Path) -> None:
+    """No web fonts, scripts, stylesheets or images from elsewhere: the site reads offline."""
+    external = re.compile(r'<(?:script|img|iframe)[^>]* src="(?:https?:)?//|<link[^>]* href="(?:https?:)?//[^"]*"'
+                          r'|@import url\(|fonts\.googleapis|fonts\.gstatic')
+    found = [f"{page.relative_to(site)}: {match.group(0)}" for page in site.rglob("*.html")
+             for match in external.finditer(page.read_text(encoding="utf-8"))]
+    assert not found, found

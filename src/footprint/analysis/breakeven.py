@@ -63,10 +63,12 @@ class Breakeven:
 
     @property
     def low(self) -> Trial:
+        """The trial at LO: its value, objective and decisions."""
         return self.trials[0]
 
     @property
     def high(self) -> Trial:
+        """The trial at HI: its value, objective and decisions."""
         return self.trials[1]
 
     @property

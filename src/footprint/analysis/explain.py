@@ -51,6 +51,10 @@ class ExplainError(ValueError):
 
 @dataclass(frozen=True)
 class Explanation:
+    """Why the plan serves ``product`` in ``market`` as it does (``footprint explain``): the landed cost from
+    every capable plant, the value of capacity, and, for a product with a bill of materials, a unit by part and the
+    rules of origin."""
+
     market: str
     product: str
     currency: str
@@ -86,6 +90,9 @@ class Explanation:
 
 @dataclass(frozen=True)
 class Alternative:
+    """The plan with some decisions forced or forbidden (``footprint explain --force/--forbid``), and what it
+    costs against the optimum."""
+
     changes: tuple[Change, ...]
     objective: float
     delta: float

@@ -58,6 +58,9 @@ class Bar:
 
 @dataclass(frozen=True)
 class Tornado:
+    """A tornado (``footprint sensitivity``): the objective with each ranged input at its low and at its high, the
+    others at their values, ranked by the swing, and what the decisions do at each end."""
+
     base_objective: float
     currency: str | None
     level: Level

@@ -121,10 +121,12 @@ class StochasticPlan:
 
     @property
     def evpi(self) -> float | None:
+        """The expected value of perfect information: RP - WS (None where WS is not measured)."""
         return None if self.wait_and_see is None else self.objective - self.wait_and_see
 
     @property
     def vss(self) -> float | None:
+        """The value of the stochastic solution: EEV - RP (None where EEV is not measured)."""
         eev = self.expected_of_expected_value
         return None if eev is None else eev - self.objective
 

@@ -339,6 +339,9 @@ def tasks_of(futures: Sequence[Future], scenario_hash: str, settings: dict[str, 
 
 @dataclass(frozen=True)
 class SweepOutcome:
+    """A sweep done (``footprint sweep``): its id in the run store, its futures as stored, and how many were
+    solved, skipped (stored before) and failed; ``sweep_summary`` sums it up."""
+
     sweep: int
     """The sweep's id in the store."""
     futures: pd.DataFrame

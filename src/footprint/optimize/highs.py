@@ -44,6 +44,9 @@ class SolveStatus(StrEnum):
 
 @dataclass(frozen=True)
 class SolverOptions:
+    """How HiGHS solves: the time limit, the MIP gap (relative), threads, its log, presolve; the command line's
+    ``--time-limit``, ``--mip-gap``, ``--threads`` and ``--log``."""
+
     time_limit: float | None = None
     """Seconds for one solve; see also deadline."""
     mip_gap: float = 1e-4

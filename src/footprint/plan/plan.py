@@ -189,42 +189,56 @@ class Plan:
 
     @property
     def flows(self) -> pd.DataFrame:
+        """Units per plant, product, market and year, with the sourcing and the transport mode (the ``flows`` table)."""
         return self.tables["flows"]
 
     @property
     def production(self) -> pd.DataFrame:
+        """Units made per plant, capacity pool, product and year (the ``production`` table)."""
         return self.tables["production"]
 
     @property
     def utilization(self) -> pd.DataFrame:
+        """Each capacity pool's capacity, units used and share in use, per year (the ``utilization`` table)."""
         return self.tables["utilization"]
 
     @property
     def builds(self) -> pd.DataFrame:
+        """The capacity options built: option, plant, pool, year online, builds, capacity added, capex (the ``builds``
+        table)."""
         return self.tables["builds"]
 
     @property
     def assignments(self) -> pd.DataFrame:
+        """Which plant makes which product each year where that is a decision: units, assigned, launched (the
+        ``assignments`` table)."""
         return self.tables["assignments"]
 
     @property
     def demand(self) -> pd.DataFrame:
+        """Demand, units served and units lost per product, market and year (the ``demand`` table)."""
         return self.tables["demand"]
 
     @property
     def costs(self) -> pd.DataFrame:
+        """Each cost component per year, undiscounted and discounted; ``discounted`` sums to the objective (the
+        ``costs`` table)."""
         return self.tables["costs"]
 
     @property
     def landed_cost(self) -> pd.DataFrame:
+        """Cost per unit by component on every lane and year the plan uses (the ``landed_cost`` table)."""
         return self.tables["landed_cost"]
 
     @property
     def status(self) -> str:
+        """The solver's status: ``optimal``, ``time_limit``, ``interrupted``, ..."""
         return str(self.summary["status"])
 
     @property
     def objective(self) -> float:
+        """The objective: the net present value of all costs (or of profit, when maximizing it), in
+        ``summary['currency']``."""
         return float(self.summary["objective"])
 
     def write(self, folder: str | Path) -> Path:

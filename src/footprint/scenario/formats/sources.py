@@ -77,6 +77,7 @@ class ScenarioError(Exception):
         return type(self), (self.source, self.problems)
 
     def report(self) -> str:
+        """The message: the source, how many problems and warnings, then each on a line of its own."""
         errors = sum(problem.is_error for problem in self.problems)
         warnings = len(self.problems) - errors
         counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "problem"), (warnings, "warning"))

@@ -245,6 +245,7 @@ class ScenarioSet:
 
     @property
     def name(self) -> str:
+        """The set's name: the file it was read from, as given."""
         return self.source.name
 
     def error(self, loc: Loc, message: str) -> ScenarioError:
