@@ -3,11 +3,13 @@ the one the entity declarations generate, the public API has its docstrings, and
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import griffe
 import pytest
@@ -138,9 +140,47 @@ def test_the_site_has_the_api_reference(site: Path) -> None:
 
 
 def test_the_site_needs_no_network(site: Path) -> None:
-    """No web fonts, scripts, stylesheets or images from elsewhere: the site reads offline."""
+    """No web fonts, scripts (loaded or imported), stylesheets or images from elsewhere: the site reads offline."""
     external = re.compile(r'<(?:script|img|iframe)[^>]* src="(?:https?:)?//|<link[^>]* href="(?:https?:)?//[^"]*"'
-                          r'|@import url\(|fonts\.googleapis|fonts\.gstatic')
+                          r'|import\("(?:https?:)?//|@import url\(|fonts\.googleapis|fonts\.gstatic')
     found = [f"{page.relative_to(site)}: {match.group(0)}" for page in site.rglob("*.html")
              for match in external.finditer(page.read_text(encoding="utf-8"))]
     assert not found, found
+
+
+def _hooks() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("site_hooks", REPOSITORY / "docs" / "hooks.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_nav_leaves_out_only_the_pending_pages_not_yet_written(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page other work brings is in the nav once it is in docs/; any other nav entry stays, so that the strict build
+    fails on one without its page."""
+    hooks = _hooks()
+    monkeypatch.setattr(hooks, "DOCS", tmp_path)
+    monkeypatch.setattr(hooks, "PENDING", {"tutorial.ipynb", "guide/map.md"})
+    (tmp_path / "guide").mkdir()
+    (tmp_path / "guide" / "map.md").write_text("# The map\n", encoding="utf-8")
+    nav = [{"Home": "index.md"}, {"Tutorial": "tutorial.ipynb"},
+           {"Using": [{"Map": "guide/map.md"}, {"Gone": "guide/gone.md"}, "guide/plain.md"]}]
+    assert hooks.on_config({"nav": nav})["nav"] == [
+        {"Home": "index.md"}, {"Using": [{"Map": "guide/map.md"}, {"Gone": "guide/gone.md"}, "guide/plain.md"]}]
+
+
+def test_links_written_for_the_repository_lead_to_the_sites_pages() -> None:
+    hooks = _hooks()
+    readme, guide = REPOSITORY / "README.md", REPOSITORY / "docs" / "guide" / "tour.md"
+    assert hooks.site_link("docs/guide/commands.md", readme, "index.md") == "guide/commands.md"
+    assert hooks.site_link("docs/app.png", readme, "index.md") == "app.png"
+    assert hooks.site_link("src/footprint/scenario/cases/rogue-2026/README.md", readme, "index.md") == \
+        "cases/rogue-2026.md"
+    assert hooks.site_link("../../src/footprint/scenario/cases/rogue-2012/FACTS.md", guide, "guide/tour.md") == \
+        "../cases/rogue-2012-facts.md"
+    assert hooks.site_link("../app.png", guide, "guide/tour.md") == "../app.png"
+    assert hooks.site_link("https://example.org/x.md", guide, "guide/tour.md") == "https://example.org/x.md"
+    assert hooks.site_link("../../pyproject.toml", guide, "guide/tour.md") == "../../pyproject.toml"  # strict flags it
