@@ -153,8 +153,8 @@ def breakeven(scenario: ScenarioInput | dict[str, Any], param: str, low: float, 
               tolerance: float | None = None, options: SolverOptions | None = None,
               on_trial: Callable[[Trial], None] | None = None, level: Level | str = Level.STRATEGIC) -> Breakeven:
     """Where between ``low`` and ``high`` the plan's decisions at ``level`` (strategic by default; assignments,
-    flows) change as ``param`` moves (see the README for parameter paths); ``scenario`` is a Scenario, a file, a
-    bundled case or plain scenario data."""
+    flows) change as ``param`` moves (docs/guide/breakeven.md gives parameter paths); ``scenario`` is a Scenario, a
+    file, a bundled case or plain scenario data."""
     if isinstance(scenario, dict):
         data, name = scenario, "<scenario>"
     else:

@@ -7,8 +7,8 @@ figures that have a low and a high, ``fx_history`` draws exchange-rate paths fro
 date if it says so. The listed futures and each generator are the factors of one product (or of a
 sample from it); ``footprint.economics.futures.expand`` makes the list.
 
-Each declaration below drives validation, and its field descriptions are the README's tables of the set
-format (a test keeps them in step). Reading reports each problem with its file and line: the set's own
+Each declaration below drives validation, and its field descriptions are the tables of the set format in
+docs/guide/futures.md (a test keeps them in step). Reading reports each problem with its file and line: the set's own
 (the file's fields all at once, then the checks across them), and the base's (it is validated too).
 """
 
