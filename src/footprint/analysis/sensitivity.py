@@ -62,7 +62,9 @@ class Tornado:
     others at their values, ranked by the swing, and what the decisions do at each end."""
 
     base_objective: float
+    """The objective with every input at its value."""
     currency: str | None
+    """The objective's currency (None when unknown)."""
     level: Level
     """The decisions each end's change is told at."""
     bars: tuple[Bar, ...]

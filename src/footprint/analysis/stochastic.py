@@ -95,8 +95,11 @@ class StochasticPlan:
     """The capacity the plan builds in the first future (the Plan's builds table); the same in every future
     for the years decided now."""
     risk_weight: float
+    """The weight of the NPV cost's CVaR in the objective (0: the expected NPV cost alone)."""
     alpha: float
+    """CVaR's level: the mean of the dearest 1 - alpha of the futures."""
     revise_from: int | None
+    """The year from which each future makes its own decisions (None: every decision made now)."""
     plan: Plan
     """Every future's tables under this plan, stacked under a ``future`` column, with the regret table
     (``regret``: :attr:`futures`), the revisions and the iterations; its summary holds the measures and settings."""

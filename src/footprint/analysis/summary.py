@@ -55,6 +55,7 @@ class SweepSummary:
     currency: str | None
     """The objective's currency, when the caller says it."""
     futures: int
+    """Futures in the sweep."""
     solved: int
     """Futures with a plan."""
     probability_solved: float

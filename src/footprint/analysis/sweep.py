@@ -347,11 +347,13 @@ class SweepOutcome:
     futures: pd.DataFrame
     """Every future of the sweep as stored (RunStore.futures)."""
     solved: int
+    """Futures solved by this run."""
     skipped: int
     """Futures stored by an earlier run of the same sweep, not solved again."""
     failed: int
     """Of those solved, how many have no plan."""
     seconds: float
+    """Wall time of this run, in seconds."""
 
 
 def sweep_settings(scenario: Scenario, **overrides: float | None) -> dict[str, Any]:

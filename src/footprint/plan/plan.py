@@ -152,7 +152,10 @@ class Plan:
     """What the optimizer decided and what it costs. Amounts are in ``summary['currency']``."""
 
     summary: dict[str, Any]
+    """The plan's key figures: status, objective, bound, gap, currency, builds, plant decisions, the model's
+    size and times (``summary.json``)."""
     tables: Mapping[str, pd.DataFrame]
+    """Every table by name (``flows``, ``builds``, ``costs``, ...), each a DataFrame made when first read."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.tables, Tables):  # made ones (read from a folder, or stacked) are checked now

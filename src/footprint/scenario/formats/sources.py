@@ -70,7 +70,9 @@ class ScenarioError(Exception):
 
     def __init__(self, source: str, problems: Sequence[Problem]) -> None:
         self.source = source
+        """The file (or the scenario's name) the problems are in."""
         self.problems = list(problems)
+        """Every problem found, each with its place: file and line, entity and field."""
         super().__init__(self.report())
 
     def __reduce__(self) -> tuple[type, tuple[str, list[Problem]]]:  # pickled as made: across processes too

@@ -217,8 +217,11 @@ class Future:
     """One future of a set: the base scenario with ``overrides`` (parameter path, value) applied in order."""
 
     name: str
+    """The future's name, unique in its set."""
     probability: float
+    """Its probability; a set's add up to 1."""
     overrides: tuple[tuple[str, Any], ...]
+    """(parameter path, value) pairs, applied to the base in order."""
 
     def apply(self, data: dict[str, Any]) -> dict[str, Any]:
         """A copy of scenario ``data`` (plain, as read) with each override set (``Parameter.apply``)."""
@@ -230,6 +233,7 @@ class ScenarioSet:
     """A read and checked set: its declarations, the set file's data and lines, and the validated base."""
 
     spec: SetSpec
+    """The set's declarations as read: base, futures, generators, stochastic settings."""
     source: Source
     """The set file: its data and the line of each key."""
     base: Source
