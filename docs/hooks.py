@@ -6,6 +6,8 @@
 - the scenario-format page gets its reference generated from the entity declarations, as `footprint schema` does;
 - the docstrings' Sphinx roles (:class:`Plan`) are shown as the code they name, as the API reference renders
   docstrings as Markdown;
+- a pipe escaped in a table cell's code (GitHub shows it unescaped) shows as a pipe: Python-Markdown keeps the
+  backslash in code;
 - a notebook's page keeps no script that would fetch from elsewhere (nbconvert's MathJax and Mermaid loaders from a
   CDN): the site reads offline;
 - a link written for the repository (the README's `docs/guide/commands.md`, a guide page's
@@ -45,6 +47,8 @@ _FETCHING_SCRIPT = re.compile(r'<script src="(?:https?:)?//[^"]*">\s*</script>|<
                               r'<script[^>]*>(?:(?!</script>).)*?import\("https?://(?:(?!</script>).)*</script>',
                               re.DOTALL)
 """nbconvert's loaders: MathJax by its URL (none given: the empty one), Mermaid's module imported from a CDN."""
+_CELL = re.compile(r"<td[^>]*>.*?</td>", re.DOTALL)
+"""A table cell of a rendered page."""
 _LINK = re.compile(r"(\]\()([^)\s#]+)([^)]*\))")
 """A Markdown link or image: its target up to any #fragment or title."""
 
@@ -82,10 +86,11 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
-    """The docstrings' roles left out of the API reference's text; a notebook's loaders of scripts from elsewhere
-    left out of its page."""
+    """The docstrings' roles left out of the API reference's text; a table cell's escaped pipes as pipes; a
+    notebook's loaders of scripts from elsewhere left out of its page."""
     if page.file.src_uri.endswith(".ipynb"):
         html = _FETCHING_SCRIPT.sub("", html)
+    html = _CELL.sub(lambda cell: cell[0].replace("\\|", "|"), html)
     return _ROLE.sub("", html)
 
 
