@@ -129,6 +129,17 @@ def test_the_site_builds_strict_with_every_page(site: Path) -> None:
     assert 'src="app.png"' in gallery
 
 
+def test_every_picture_in_docs_is_shown_on_a_page(site: Path) -> None:
+    """A screenshot or figure put in docs/ is in the gallery (or on another page), not only in the repository."""
+    shown = {(page.parent / source).resolve() for page in site.rglob("*.html")
+             for source in re.findall(r'<img[^>]* src="([^"]+)"', page.read_text(encoding="utf-8"))}
+    pictures = [path.relative_to(REPOSITORY / "docs") for path in (REPOSITORY / "docs").rglob("*")
+                if path.suffix.lower() in {".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp"}]
+    assert pictures
+    assert [str(path) for path in pictures if (site / path).resolve() not in shown] == [], \
+        "show each in docs/gallery.md (with what command draws it)"
+
+
 def test_the_site_has_the_generated_scenario_reference(site: Path) -> None:
     page = (site / "guide" / "scenario-format.html").read_text(encoding="utf-8")
     for title, model in SECTIONS:
