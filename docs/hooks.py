@@ -4,6 +4,8 @@
   in docs/;
 - the home page is the README, and the cases' pages are their READMEs (and rogue-2012's facts), read at build time;
 - the scenario-format page gets its reference generated from the entity declarations, as `footprint schema` does;
+- a list that follows a paragraph's line with no blank line between is a list, as on GitHub (Python-Markdown would
+  read it as more of the paragraph);
 - the docstrings' Sphinx roles (:class:`Plan`) are shown as the code they name, as the API reference renders
   docstrings as Markdown;
 - a pipe escaped in a table cell's code (GitHub shows it unescaped) shows as a pipe: Python-Markdown keeps the
@@ -49,6 +51,8 @@ _FETCHING_SCRIPT = re.compile(r'<script src="(?:https?:)?//[^"]*">\s*</script>|<
 """nbconvert's loaders: MathJax by its URL (none given: the empty one), Mermaid's module imported from a CDN."""
 _CELL = re.compile(r"<td[^>]*>.*?</td>", re.DOTALL)
 """A table cell of a rendered page."""
+_LIST_ITEM = re.compile(r"(?:[-*+]|1\.) ")
+"""A line that starts a list, where GitHub lets one interrupt a paragraph."""
 _LINK = re.compile(r"(\]\()([^)\s#]+)([^)]*\))")
 """A Markdown link or image: its target up to any #fragment or title."""
 
@@ -81,6 +85,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     """The reference generated into its page, and links to the repository's files pointed at the site's pages."""
     if page.file.src_uri == REFERENCE_PAGE:
         markdown = with_reference(markdown)
+    markdown = lists_apart(markdown)
     source = PUBLISHED.get(page.file.src_uri, DOCS / page.file.src_uri)
     return _LINK.sub(lambda link: link[1] + site_link(link[2], source, page.file.src_uri) + link[3], markdown)
 
@@ -92,6 +97,34 @@ def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
         html = _FETCHING_SCRIPT.sub("", html)
     html = _CELL.sub(lambda cell: cell[0].replace("\\|", "|"), html)
     return _ROLE.sub("", html)
+
+
+def lists_apart(markdown: str) -> str:
+    """``markdown`` with a blank line before each list that starts right under a paragraph's line (not in a list
+    already, nor in a code block)."""
+    lines, fenced, paragraph = [], False, False
+    for line in markdown.split("\n"):
+        if line.startswith("```"):
+            fenced, paragraph = not fenced, False
+        elif not fenced:
+            if paragraph and _LIST_ITEM.match(line):
+                lines.append("")
+            if not line.strip() or _LIST_ITEM.match(line):  # a list's own lines go on until a blank line
+                paragraph = False
+            elif not line.startswith((" ", "\t", "|", "#", ">")) and not (lines and _in_list(lines)):
+                paragraph = True
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _in_list(lines: list[str]) -> bool:
+    """Whether the lines so far end inside a list: a list item with no blank line after it."""
+    for line in reversed(lines):
+        if not line.strip():
+            return False
+        if _LIST_ITEM.match(line):
+            return True
+    return False
 
 
 def site_link(target: str, source: Path, page: str) -> str:

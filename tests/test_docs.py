@@ -122,6 +122,10 @@ def test_the_site_builds_strict_with_every_page(site: Path) -> None:
     commands = (site / "guide" / "commands.html").read_text(encoding="utf-8")
     assert "[--level strategic|assignments|flows]" in commands  # a table cell's escaped pipes, as GitHub shows them
     assert [page.name for page in site.rglob("*.html") if "\\|" in page.read_text(encoding="utf-8")] == []
+    unread_lists = [page.name for page in site.rglob("*.html") if re.search(
+        r"<p>(?:(?!</p>).)*\n(?:[-*+]|1\.) ", page.read_text(encoding="utf-8"), re.DOTALL)]
+    assert unread_lists == []  # a list right under a paragraph's line is a list, as on GitHub
+    assert "<ul>" in (site / "guide" / "output.html").read_text(encoding="utf-8")
     gallery = (site / "gallery.html").read_text(encoding="utf-8")
     for image in re.findall(r'<img[^>]* src="([^"]+)"', gallery):
         assert (site / image).is_file(), image
@@ -198,3 +202,13 @@ def test_links_written_for_the_repository_lead_to_the_sites_pages() -> None:
     assert hooks.site_link("../app.png", guide, "guide/tour.md") == "../app.png"
     assert hooks.site_link("https://example.org/x.md", guide, "guide/tour.md") == "https://example.org/x.md"
     assert hooks.site_link("../../pyproject.toml", guide, "guide/tour.md") == "../../pyproject.toml"  # strict flags it
+
+
+def test_a_list_under_a_paragraph_is_set_apart_as_github_reads_it() -> None:
+    lists_apart = _hooks().lists_apart
+    assert lists_apart("How to read the output:\n- the first line\n- the rest") == \
+        "How to read the output:\n\n- the first line\n- the rest"
+    assert lists_apart("Steps:\n1. one\n2. two") == "Steps:\n\n1. one\n2. two"
+    for unchanged in ("text\n\n- a", "- a\nits line, lazily\n- b", "```text\nx\n- y\n```", "# Title\n- a",
+                      "| a |\n- b", "a\n  - nested"):
+        assert lists_apart(unchanged) == unchanged
