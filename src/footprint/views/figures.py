@@ -1,0 +1,48 @@
+"""The figures of a plan, a sweep and a stochastic plan that both the report and a notebook draw, each from the
+object alone: the report's sections and the notebook accessors (views/notebook.py) call these, so a figure is drawn
+one way."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from footprint.analysis.stochastic import StochasticPlan
+from footprint.analysis.summary import SweepSummary
+from footprint.plan.plan import Plan
+from footprint.scenario.model.scenario import Scenario
+from footprint.views import charts
+from footprint.views.labels import COMPONENT_GROUPS, component_group, money
+from footprint.views.report_sets import IN_ANY_YEAR, IN_THAT_YEAR, decision_shares
+from footprint.views.world import places, world_map
+
+
+def plan_map(plan: Plan, scenario: Scenario) -> go.Figure:
+    """The world map of ``plan``, its sites placed where ``scenario`` (the plan's) puts them."""
+    placed, _ = places(scenario)
+    return world_map(plan.tables, placed)
+
+
+def cost_bars(plan: Plan) -> go.Figure:
+    """Costs by year, each family of cost components (views/labels.py) a series, stacked; revenue negative."""
+    currency = str(plan.summary["currency"])
+    costs = plan.costs.assign(family=plan.costs["component"].map(component_group))
+    return charts.stacked_bars(costs, "family", "amount", f"Costs by component ({currency}; revenue negative)",
+                               currency, text=money, order=list(dict.fromkeys([*COMPONENT_GROUPS, *costs["family"]])))
+
+
+def regret_bars(plan: StochasticPlan) -> go.Figure:
+    """Each future's regret (its NPV cost minus its own optimum) under the plan and under the mean future's plan."""
+    futures = plan.futures
+    return charts.grouped_bars(
+        list(futures["name"].astype(str)), {"this plan": futures["npv"] - futures["own"],
+                                            "the mean future's plan": futures["ev_plan"] - futures["own"]},
+        "Regret of each future: its NPV cost under a plan minus its own optimum", str(plan.plan.summary["currency"]))
+
+
+def decision_bars(summary: SweepSummary) -> go.Figure:
+    """How often each decision is taken, by year (and in any year where the futures take it in several)."""
+    return charts.share_bars(decision_shares(summary), "Share of the futures taking it, by year",
+                             (IN_THAT_YEAR, IN_ANY_YEAR))
+
+
+__all__ = ["cost_bars", "decision_bars", "plan_map", "regret_bars"]
