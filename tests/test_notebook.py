@@ -1,6 +1,6 @@
-"""A plan, a sweep and a stochastic plan in a notebook (issue 18, point 4): their HTML displays hold the decision
-figures of instances solved by hand, their plot accessors return the report's figures, the accessors say what to
-import where the views are not loaded, and every name is escaped."""
+"""A plan, a sweep, a stochastic plan and a tornado in a notebook (issue 18, point 4): their HTML displays hold the
+decision figures of instances solved by hand, their plot accessors return the report's figures, the accessors say
+what to import where the views are not loaded, every name is escaped, and the tutorial notebook runs."""
 
 from __future__ import annotations
 
@@ -9,18 +9,22 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from nbclient import NotebookClient
 
+import footprint.views.notebook  # noqa: F401  (registers the displays and accessors, as footprint.api does)
 from conftest import REPO, solved
+from footprint.analysis.sensitivity import Bar, End, Tornado
 from footprint.analysis.stochastic import StochasticPlan, stochastic_plan
 from footprint.analysis.summary import sweep_summary
 from footprint.analysis.sweep import SweepOutcome
+from footprint.plan.decisions import Level
 from footprint.plan.extensions import Accessor, html_of, register
 from footprint.plan.plan import Plan
 from footprint.scenario.sets.scenario_sets import Future
-from footprint.views import notebook  # noqa: F401  (registers the displays and accessors, as footprint.api does)
 from footprint.views.labels import money
 from test_breakeven import two_plants
 from test_plant_decisions import growing
@@ -191,6 +195,22 @@ def test_names_are_escaped(opening: Plan, building: Plan) -> None:
     assert column(parsed["Key figures"], "value")["scenario"] == hostile
 
 
+def hand_tornado() -> Tornado:
+    """Demand moves the NPV from 900 to 1,200 and builds the line at its high; a cost has no plan at its low."""
+    return Tornado(1000.0, "USD", Level.STRATEGIC, (
+        Bar("demand", End((80.0,), 900.0, "optimal", ""), End((120.0,), 1200.0, "optimal", "+x-line 2021")),
+        Bar("cost", End((0.5,), None, "infeasible", "no plan: a test"), End((2.0,), 1010.0, "optimal", ""))), 3)
+
+
+def test_a_tornado_shows_each_inputs_ends() -> None:
+    rows = tables_of(hand_tornado())[
+        "Sensitivity: NPV at each input's low and high (base 1.00k USD; 2 inputs, largest swing first)"]
+    assert rows[1] == ["demand", "80", "900.00 USD", "120", "1.20k USD", "300.00 USD", "same", "+x-line 2021"]
+    assert rows[2][:3] == ["cost", "0.5", "no plan"]
+    assert rows[2][6] == "no plan (1)"
+    assert "(1) cost at its low: no plan: a test" in (html_of(hand_tornado()) or "")
+
+
 # --- the figures -----------------------------------------------------------------------------------------------------
 
 def test_the_map_names_every_plant_and_market(opening: Plan) -> None:
@@ -250,6 +270,16 @@ def test_the_regret_bars_are_each_futures_regret(stochastic: StochasticPlan) -> 
     assert series["the mean future's plan"] == pytest.approx({"cheap": 0.0, "dear": 50.0})
 
 
+def test_the_tornado_bars_start_at_the_base() -> None:
+    low, high = hand_tornado().plot.bars().data
+    assert (low.name, high.name) == ("at low", "at high")
+    assert list(low.y) == list(high.y) == ["demand", "cost"]
+    assert low.base == 1000.0
+    assert low.x[0] == pytest.approx(-100.0)
+    assert np.isnan(low.x[1])  # no plan: no bar
+    assert list(high.x) == pytest.approx([200.0, 10.0])
+
+
 def test_a_stochastic_plan_draws_its_expected_plan(stochastic: StochasticPlan) -> None:
     figure = stochastic.plot.costs()
     expected = 0.5 * 900.0 + 0.5 * 1050.0  # no discounting: the futures' costs, weighted
@@ -294,3 +324,36 @@ def test_import_footprint_registers_them() -> None:
               "from footprint.plan.extensions import registered\nprint(registered(Plan, 'plot').__name__)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True)
     assert done.stdout.split() == ["Accessor", "True", "PlanPlot"]
+
+
+# --- the tutorial ----------------------------------------------------------------------------------------------------
+
+TUTORIAL = REPO / "docs" / "tutorial.ipynb"
+
+
+def test_the_tutorial_is_stored_without_outputs() -> None:
+    """No stale numbers in the repository: the notebook's figures are those it makes when run."""
+    notebook = nbformat.read(TUTORIAL, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code
+    assert all(not cell.outputs and cell.execution_count is None for cell in code)
+
+
+@pytest.mark.slow
+def test_the_tutorial_runs_from_load_to_stochastic_plan(tmp_path: Path) -> None:
+    """Every cell of docs/tutorial.ipynb runs without an error (in a working directory of its own), each plot cell
+    draws a plotly figure and each object shows its table."""
+    notebook = nbformat.read(TUTORIAL, as_version=4)
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    shown = {cell.source.splitlines()[-1]: cell.outputs for cell in notebook.cells if cell.cell_type == "code"}
+    html = {line: "".join(output["data"].get("text/html", "") for output in outputs if "data" in output)
+            for line, outputs in shown.items()}
+    assert "busan-rogue-line" in html["plan"]
+    assert "How often each decision is taken" in html["sweep"]
+    assert "EVPI = RP - WS" in html["stochastic"]
+    assert "Sensitivity: NPV at each input" in html["tornado"]
+    plots = [line for line in shown if ".plot." in line]
+    assert len(plots) == 7
+    for line in plots:
+        assert any("application/vnd.plotly.v1+json" in output.get("data", {}) for output in shown[line]), line

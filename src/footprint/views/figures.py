@@ -4,8 +4,10 @@ one way."""
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 
+from footprint.analysis.sensitivity import Tornado
 from footprint.analysis.stochastic import StochasticPlan
 from footprint.analysis.summary import SweepSummary
 from footprint.plan.plan import Plan
@@ -45,4 +47,14 @@ def decision_bars(summary: SweepSummary) -> go.Figure:
                              (IN_THAT_YEAR, IN_ANY_YEAR))
 
 
-__all__ = ["cost_bars", "decision_bars", "plan_map", "regret_bars"]
+def tornado_figure(tornado: Tornado) -> go.Figure:
+    """Each input's NPV at its low and at its high, as bars from the base, largest swing first (an end without a
+    plan has no bar)."""
+    bars = tornado.bars
+    return charts.tornado_bars(
+        [bar.path for bar in bars], [np.nan if bar.low.objective is None else bar.low.objective for bar in bars],
+        [np.nan if bar.high.objective is None else bar.high.objective for bar in bars], tornado.base_objective,
+        tornado.currency or "")
+
+
+__all__ = ["cost_bars", "decision_bars", "plan_map", "regret_bars", "tornado_figure"]

@@ -1,4 +1,4 @@
-"""A plan, a sweep and a stochastic plan in a notebook: their rich display (views/notebook_html.py) and their
+"""A plan, a sweep, a stochastic plan and a tornado in a notebook: their rich display (views/notebook_html.py) and their
 ``plot`` accessors, registered on the classes below (plan/extensions.py), as pandas registers its accessors.
 ``footprint.api`` imports this module, so ``fp.solve("rogue-2012").plot.map()`` draws.
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from footprint.analysis.expected import expected_plan
+from footprint.analysis.sensitivity import Tornado
 from footprint.analysis.stochastic import StochasticPlan
 from footprint.analysis.summary import SweepSummary
 from footprint.analysis.sweep import SweepOutcome
@@ -20,7 +21,7 @@ from footprint.plan.extensions import HTML, register
 from footprint.plan.plan import Plan
 from footprint.scenario.model.scenario import Scenario
 from footprint.views import charts, notebook_html
-from footprint.views.figures import cost_bars, decision_bars, plan_map, regret_bars
+from footprint.views.figures import cost_bars, decision_bars, plan_map, regret_bars, tornado_figure
 
 
 @register(Plan, "plot")
@@ -91,9 +92,22 @@ class StochasticPlot:
         return self._plan.utilization()
 
 
+@register(Tornado, "plot")
+class TornadoPlot:
+    """``tornado.plot``: the tornado's bars."""
+
+    def __init__(self, tornado: Tornado) -> None:
+        self._tornado = tornado
+
+    def bars(self) -> go.Figure:
+        """Each input's NPV at its low and at its high, as bars from the base, largest swing first."""
+        return tornado_figure(self._tornado)
+
+
 register(Plan, HTML)(notebook_html.plan_html)
 register(SweepOutcome, HTML)(notebook_html.sweep_html)
 register(SweepSummary, HTML)(notebook_html.summary_html)
 register(StochasticPlan, HTML)(notebook_html.stochastic_html)
+register(Tornado, HTML)(notebook_html.tornado_html)
 
-__all__ = ["PlanPlot", "StochasticPlot", "SweepPlot"]
+__all__ = ["PlanPlot", "StochasticPlot", "SweepPlot", "TornadoPlot"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from footprint.analysis.sensitivity import Tornado
 from footprint.analysis.stochastic import StochasticPlan
 from footprint.analysis.summary import SweepSummary
 from footprint.analysis.sweep import SweepOutcome
@@ -17,6 +18,7 @@ from footprint.views.labels import COMPONENT_GROUPS, component_group, money
 from footprint.views.report import plan_facts
 from footprint.views.stochastic import decided_now_tables, measure_notes, shown_measures
 from footprint.views.sweep_summary import STATISTIC_LABELS, decision_lines
+from footprint.views.tornado import AMOUNTS, COLUMNS, tornado_rows, tornado_title
 
 ROWS = 12
 """Rows a table shows; the rest are counted under it (the object's own tables have them all)."""
@@ -165,4 +167,13 @@ def sweep_html(sweep: SweepOutcome) -> str:
                   "sweep.plot.decisions()."])
 
 
-__all__ = ["npv_parts", "plan_html", "stochastic_html", "summary_html", "sweep_html", "table"]
+def tornado_html(tornado: Tornado) -> str:
+    """A tornado: each input's NPV at its ends, largest swing first, and what the decisions do there."""
+    rows, reasons = tornado_rows(tornado)
+    return _page(f"Tornado of sweep {tornado.sweep} ({tornado.level} level)",
+                 [table(tornado_title(tornado), COLUMNS, rows, numbers=AMOUNTS, more="tornado.bars has them all")],
+                 [*(f"({number}) {reason}" for number, reason in enumerate(reasons, 1)),
+                  "Figures: tornado.plot.bars()."])
+
+
+__all__ = ["npv_parts", "plan_html", "stochastic_html", "summary_html", "sweep_html", "table", "tornado_html"]
