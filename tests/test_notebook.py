@@ -195,6 +195,21 @@ def test_names_are_escaped(opening: Plan, building: Plan) -> None:
     assert column(parsed["Key figures"], "value")["scenario"] == hostile
 
 
+def test_names_of_futures_and_options_are_escaped() -> None:
+    hostile = "<script>alert(1)</script>"
+    line = decisions(builds=((hostile, 2021, 1),))
+    sweep = SweepOutcome(1, futures((0.5, 900.0, line), (0.5, 1000.0, decisions())), 2, 0, 0, 1.0, currency=hostile)
+    named = [Future(f"{hostile}{i}", 0.5, future.overrides) for i, future in enumerate(BUILD_OR_NOT)]
+    stochastic = stochastic_plan(two_years(), hostile, named, options=EXACT)
+    for shown in (sweep, stochastic):
+        text = html_of(shown)
+        assert text is not None
+        assert "<script>" not in text
+        assert "&lt;script&gt;" in text
+    regret = Tables(html_of(stochastic) or "").tables["Each future under the plan"]
+    assert [row[0] for row in regret[1:]] == [f"{hostile}0", f"{hostile}1"]
+
+
 def hand_tornado() -> Tornado:
     """Demand moves the NPV from 900 to 1,200 and builds the line at its high; a cost has no plan at its low."""
     return Tornado(1000.0, "USD", Level.STRATEGIC, (

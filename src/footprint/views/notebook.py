@@ -29,7 +29,10 @@ class PlanPlot:
     """``plan.plot``: the figures of a plan (of a stochastic plan's stacked Plan, its expected plan's)."""
 
     def __init__(self, plan: Plan) -> None:
-        self._plan = expected_plan(plan) if plan.stacked else plan
+        self._plan = plan
+
+    def _drawn(self) -> Plan:
+        return expected_plan(self._plan) if self._plan.stacked else self._plan
 
     def map(self, scenario: Scenario | None = None) -> go.Figure:
         """The world map: sites placed where ``scenario`` puts them (default: the scenario the plan was solved
@@ -40,15 +43,15 @@ class PlanPlot:
             raise ValueError(f"the plan of {self._plan.summary.get('scenario', 'a scenario')!r} does not know where "
                              "its sites are (read from a folder or the run store): give its scenario, "
                              "plan.plot.map(fp.load(...))")
-        return plan_map(self._plan, scenario)
+        return plan_map(self._drawn(), scenario)
 
     def costs(self) -> go.Figure:
         """Costs by year, stacked by family of cost components (revenue negative)."""
-        return cost_bars(self._plan)
+        return cost_bars(self._drawn())
 
     def utilization(self) -> go.Figure:
         """The share of capacity used, per plant and pool and year."""
-        return charts.utilization_heatmap(self._plan.utilization)
+        return charts.utilization_heatmap(self._drawn().utilization)
 
 
 @register(SweepOutcome, "plot")
