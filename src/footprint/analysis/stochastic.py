@@ -117,6 +117,8 @@ class StochasticPlan:
     """Why it was solved otherwise than asked (Benders where it does not apply, or failed its checks)."""
 
     plot = Accessor("plot")
+    """``stochastic.plot.regret()``, and the expected plan's ``.map()``, ``.costs()``, ``.utilization()``: plotly
+    Figures (views/notebook.py)."""
 
     def _repr_html_(self) -> str | None:
         return html_of(self)

@@ -89,6 +89,7 @@ class SweepSummary:
     (empty below the flows level)."""
 
     plot = Accessor("plot")
+    """``summary.plot.decisions()``: how often each decision is taken, as a plotly Figure (views/notebook.py)."""
 
     def _repr_html_(self) -> str | None:
         return html_of(self)

@@ -163,6 +163,7 @@ class Plan:
     sites are, for its map."""
 
     plot = Accessor("plot")
+    """``plan.plot.map()``, ``.costs()``, ``.utilization()``: its figures, as plotly Figures (views/notebook.py)."""
 
     def _repr_html_(self) -> str | None:
         return html_of(self)
