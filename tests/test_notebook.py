@@ -170,6 +170,12 @@ def test_a_sweep_shows_the_npv_spread_and_how_often_each_decision_is_taken() -> 
     assert "Sweep 7: 3 futures, 3 solved" in (html_of(sweep) or "")
 
 
+def test_a_sweeps_summary_at_the_flows_level_says_where_its_lanes_are() -> None:
+    with pytest.raises(ValueError, match=r"at the flows level read them with their flows: "
+                                         r"sweep_summary\(RunStore\(store\)\.futures\(7, Level\.FLOWS\)"):
+        sweep_of_three().summary("flows")
+
+
 def test_a_sweep_whose_futures_agree_says_so() -> None:
     same = futures((0.5, 900.0, decisions()), (0.5, 1000.0, decisions()))
     tables = tables_of(sweep_summary(same, currency="USD"))

@@ -364,7 +364,11 @@ class SweepOutcome:
 
     def summary(self, level: Level | str = Level.STRATEGIC) -> SweepSummary:
         """The futures' statistics (analysis/summary.py): the NPV's distribution and how often each decision of
-        ``level`` (strategic or assignments: the futures are read at the assignments level) is taken."""
+        ``level`` (strategic or assignments: the futures are read at the assignments level) is taken. ValueError
+        for the flows level, whose lanes are in the store."""
+        if Level(level) is Level.FLOWS:
+            raise ValueError("a sweep's futures are read at the assignments level; at the flows level read them with "
+                             f"their flows: sweep_summary(RunStore(store).futures({self.sweep}, Level.FLOWS), ...)")
         return sweep_summary(self.futures, self.objective_sense, currency=self.currency, level=level)
 
     def _repr_html_(self) -> str | None:
