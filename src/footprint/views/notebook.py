@@ -38,7 +38,7 @@ class PlanPlot:
         """The world map: sites placed where ``scenario`` puts them (default: the scenario the plan was solved
         from), sized by capacity and demand, the largest lanes of each year behind a slider. ValueError for a plan
         that does not know its scenario (one read from a folder or the run store) when none is given."""
-        scenario = scenario or self._plan.scenario
+        scenario = scenario if scenario is not None else self._plan.scenario
         if scenario is None:
             raise ValueError(f"the plan of {self._plan.summary.get('scenario', 'a scenario')!r} does not know where "
                              "its sites are (read from a folder or the run store): give its scenario, "
