@@ -284,6 +284,20 @@ def test_the_sweeps_decisions_are_its_shares_by_year() -> None:
         assert list(bars.x) == pytest.approx([0.5])
 
 
+def test_the_sweeps_npv_is_its_futures_weighted() -> None:
+    sweep = sweep_of_three()
+    figure = sweep.plot.npv()
+    (bars,) = figure.data
+    # 900 and 1,050 at 1/4 each, 1,000 at 1/2, each in a bin of its own
+    assert sorted(float(y) for y in bars.y if y) == pytest.approx([0.25, 0.25, 0.5])
+    half = float(bars.width[0]) / 2
+    assert (min(bars.x) - half, max(bars.x) + half) == pytest.approx((900.0, 1050.0))  # from the lowest to the highest
+    marks = sorted(shape.x0 for shape in figure.layout.shapes)
+    assert marks == pytest.approx([900.0, 987.5, 1050.0])  # p5, mean, p95
+    with pytest.raises(ValueError, match="a SweepSummary keeps the NPV's statistics"):
+        sweep.summary().plot.npv()
+
+
 def test_the_regret_bars_are_each_futures_regret(stochastic: StochasticPlan) -> None:
     figure = stochastic.plot.regret()
     series = {trace.name: dict(zip(trace.y, trace.x, strict=True)) for trace in figure.data}
@@ -375,6 +389,6 @@ def test_the_tutorial_runs_from_load_to_stochastic_plan(tmp_path: Path) -> None:
     assert "EVPI = RP - WS" in html["stochastic"]
     assert "Sensitivity: NPV at each input" in html["tornado"]
     plots = [line for line in shown if ".plot." in line]
-    assert len(plots) == 7
+    assert len(plots) == 8
     for line in plots:
         assert any("application/vnd.plotly.v1+json" in output.get("data", {}) for output in shown[line]), line

@@ -360,7 +360,8 @@ class SweepOutcome:
     """The base scenario's currency, the futures' NPVs'."""
 
     plot = Accessor("plot")
-    """``sweep.plot.decisions()``: how often each decision is taken, as a plotly Figure (views/notebook.py)."""
+    """``sweep.plot.npv()``, ``.decisions()``: the NPV over the futures and how often each decision is taken, as
+    plotly Figures (views/notebook.py)."""
 
     def summary(self, level: Level | str = Level.STRATEGIC) -> SweepSummary:
         """The futures' statistics (analysis/summary.py): the NPV's distribution and how often each decision of

@@ -5,6 +5,7 @@ one way."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from footprint.analysis.sensitivity import Tornado
@@ -47,6 +48,18 @@ def decision_bars(summary: SweepSummary) -> go.Figure:
                              (IN_THAT_YEAR, IN_ANY_YEAR))
 
 
+def npv_histogram(futures: pd.DataFrame, summary: SweepSummary) -> go.Figure:
+    """The NPV over a sweep's ``futures`` with a plan (RunStore.futures), weighted by probability, with the mean and
+    percentiles 5 and 95 of ``summary`` (their statistics) marked."""
+    what = "NPV profit" if summary.objective_sense == "maximize_profit" else "NPV cost"
+    objective = pd.to_numeric(futures["objective"], errors="coerce")
+    solved = futures[futures["decisions"].notna() & objective.notna()]
+    weights = pd.to_numeric(solved["probability"]).to_numpy(dtype=float)
+    marks = {name: float(summary.npv[key]) for name, key in (("mean", "mean"), ("p5", "p5"), ("p95", "p95"))}
+    return charts.histogram(pd.to_numeric(solved["objective"]).to_numpy(dtype=float), weights / weights.sum(),
+                            f"{what} (probability-weighted)", summary.currency or "", marks)
+
+
 def tornado_figure(tornado: Tornado) -> go.Figure:
     """Each input's NPV at its low and at its high, as bars from the base, largest swing first (an end without a
     plan has no bar)."""
@@ -57,4 +70,4 @@ def tornado_figure(tornado: Tornado) -> go.Figure:
         tornado.currency or "")
 
 
-__all__ = ["cost_bars", "decision_bars", "plan_map", "regret_bars", "tornado_figure"]
+__all__ = ["cost_bars", "decision_bars", "npv_histogram", "plan_map", "regret_bars", "tornado_figure"]

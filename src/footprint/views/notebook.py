@@ -21,7 +21,7 @@ from footprint.plan.extensions import HTML, register
 from footprint.plan.plan import Plan
 from footprint.scenario.model.scenario import Scenario
 from footprint.views import charts, notebook_html
-from footprint.views.figures import cost_bars, decision_bars, plan_map, regret_bars, tornado_figure
+from footprint.views.figures import cost_bars, decision_bars, npv_histogram, plan_map, regret_bars, tornado_figure
 
 
 @register(Plan, "plot")
@@ -65,6 +65,16 @@ class SweepPlot:
         """How often each decision is taken, by year: the builds and the sites opened and closed."""
         summary = self._sweep if isinstance(self._sweep, SweepSummary) else self._sweep.summary()
         return decision_bars(summary)
+
+    def npv(self) -> go.Figure:
+        """The NPV over the futures with a plan, weighted by probability, its mean and percentiles 5 and 95 marked
+        (a sweep's, not a SweepSummary's: the summary keeps the statistics, not each future's NPV)."""
+        if isinstance(self._sweep, SweepSummary):
+            raise ValueError("a SweepSummary keeps the NPV's statistics, not each future's: draw the sweep's, "
+                             "sweep.plot.npv()")
+        if not self._sweep.futures["decisions"].notna().any():
+            raise ValueError(f"sweep {self._sweep.sweep}: no future has a plan, and no NPV to draw")
+        return npv_histogram(self._sweep.futures, self._sweep.summary())
 
 
 register(SweepSummary, "plot")(SweepPlot)

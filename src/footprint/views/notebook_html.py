@@ -164,7 +164,7 @@ def sweep_html(sweep: SweepOutcome) -> str:
     return _page(f"Sweep {sweep.sweep}: {len(sweep.futures):,} futures, {sweep.solved:,} solved in "
                  f"{sweep.seconds:.1f} s{stored}{failed}", _summary_parts(summary),
                  ["Tables: sweep.futures, sweep.summary(level) (its builds, plants, assignments). Figures: "
-                  "sweep.plot.decisions()."])
+                  "sweep.plot.npv(), sweep.plot.decisions()."])
 
 
 def tornado_html(tornado: Tornado) -> str:
