@@ -51,6 +51,7 @@ from footprint.optimize.stochastic import (
     solve_form,
     solve_model_of,
 )
+from footprint.plan.extensions import Accessor, html_of
 from footprint.plan.plan import STOCHASTIC_TABLES, Plan
 from footprint.scenario.formats.files import scenario_from_data
 from footprint.scenario.sets.parameters import apply_overrides
@@ -72,7 +73,9 @@ as one MILP."""
 
 @dataclass(frozen=True)
 class StochasticPlan:
-    """A stochastic plan's objective, its measures and each future's NPV cost under it."""
+    """A stochastic plan's objective, its measures and each future's NPV cost under it. In a notebook it shows its
+    measures and what it decides now (``_repr_html_``), and ``stochastic.plot.regret()`` draws each future's regret
+    (views/notebook.py)."""
 
     objective: float
     """RP: expected NPV cost, plus risk_weight x CVaR."""
@@ -115,6 +118,13 @@ class StochasticPlan:
     """Its id in the run store, when stored."""
     notes: tuple[str, ...] = ()
     """Why it was solved otherwise than asked (Benders where it does not apply, or failed its checks)."""
+
+    plot = Accessor("plot")
+    """``stochastic.plot.regret()``, and the expected plan's ``.map()``, ``.costs()``, ``.utilization()``: plotly
+    Figures (views/notebook.py)."""
+
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
 
     @property
     def unmeasured(self) -> str | None:

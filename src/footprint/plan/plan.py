@@ -8,14 +8,16 @@ them (the regret table, the revisions, the iterations of its solve).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from footprint.plan.extensions import Accessor, html_of
 from footprint.plan.fields import FieldError, checked_plan, text_names
 from footprint.plan.results import MANIFEST, ResultsError, read_summary, write_folder
+from footprint.scenario.model.scenario import Scenario
 
 TABLES: dict[str, tuple[str, ...]] = {
     "flows": ("plant", "product", "market", "year", "sourcing", "mode", "units"),
@@ -149,13 +151,25 @@ class Tables(Mapping[str, pd.DataFrame]):
 
 @dataclass(frozen=True)
 class Plan:
-    """What the optimizer decided and what it costs. Amounts are in ``summary['currency']``."""
+    """What the optimizer decided and what it costs. Amounts are in ``summary['currency']``.
+
+    In a notebook it shows its decisions and NPV (``_repr_html_``), and ``plan.plot`` draws it (``map()``,
+    ``costs()``, ``utilization()``: views/notebook.py)."""
 
     summary: dict[str, Any]
     """The plan's key figures: status, objective, bound, gap, currency, builds, plant decisions, the model's
     size and times (``summary.json``)."""
     tables: Mapping[str, pd.DataFrame]
     """Every table by name (``flows``, ``builds``, ``costs``, ...), each a DataFrame made when first read."""
+    scenario: Scenario | None = field(default=None, repr=False, compare=False)
+    """The scenario it was solved from, where known (not for a plan read from a folder or the run store): where its
+    sites are, for its map."""
+
+    plot = Accessor("plot")
+    """``plan.plot.map()``, ``.costs()``, ``.utilization()``: its figures, as plotly Figures (views/notebook.py)."""
+
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
 
     def __post_init__(self) -> None:
         if not isinstance(self.tables, Tables):  # made ones (read from a folder, or stacked) are checked now
@@ -188,7 +202,7 @@ class Plan:
         summary = {key: self.summary[key] for key in keys if key in self.summary}
         summary["scenario"] = f"{self.summary.get('scenario', '')} [{name}]"
         summary["objective"] = float(regret.loc[regret["name"] == name, "npv"].iloc[0])
-        return Plan(summary, tables)
+        return Plan(summary, tables, self.scenario)
 
     @property
     def flows(self) -> pd.DataFrame:
