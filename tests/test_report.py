@@ -252,7 +252,7 @@ def test_the_compare_report_draws_the_differences(tmp_path: Path, rogue: tuple[P
     made = invoke("report", "1", "latest", "--compare", "--store", store, "-o", str(tmp_path / "compare.html"))
     assert made.exit_code == 0, made.output
     text = (tmp_path / "compare.html").read_text(encoding="utf-8")
-    assert "Key figures side by side" in text
+    assert "What changed and what it is worth" in text
     assert "NPV by component" in text
     with RunStore(store) as opened:
         difference = opened.plan("latest").objective - opened.plan(1).objective
