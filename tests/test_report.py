@@ -25,6 +25,7 @@ from footprint.views.console import print_costs
 from footprint.views.labels import component_label, money
 from footprint.views.page import PAGE_ROWS, Page, Section, Table, drawn
 from footprint.views.report import plan_facts, plan_page
+from footprint.views.report_of import stored_sweep
 from footprint.views.world import LAND, PLANT_COLOURS, centroids, tier_lanes, top_lanes
 from footprint.web.tables import html_table
 from test_plant_decisions import peaks, solved
@@ -261,8 +262,21 @@ def test_the_report_of_a_sweep_and_of_a_tornado(tmp_path: Path) -> None:
     assert made.exit_code == 0, made.output
     text = (tmp_path / "sweep.html").read_text(encoding="utf-8")
     assert "NPV cost over the futures" in text
-    assert "How often each decision is taken" in text
     assert f"{len(outcome.futures)} with a plan" in text
+    # it leads with how often each decision is taken, by year, and the NPV's spread
+    assert text.index('<section id="facts"') < text.index('<section id="decision"') < text.index('<section id="npv"')
+    decision = _section(text, "decision")
+    assert "How often each decision is taken" in decision
+    with RunStore(store) as opened:
+        summary = stored_sweep(opened, opened.get(str(outcome.sweep))).summary
+    assert len(summary.builds) + len(summary.plants) > 0  # the sweep's futures decide differently
+    for option, group in summary.builds.groupby("option"):
+        taken = group[group["year"].notna()]
+        text_of = ", ".join(f"{int(r.year)}" + (f" x{r.count}" if r.count > 1 else "") + f" in {r.probability:.0%}"
+                            for r in taken.itertuples())
+        assert f"<td>capacity built: {option}</td><td>{text_of}" in decision
+    low, high = summary.npv["p5"], summary.npv["p95"]
+    assert f"<dd>{money(low, 'USD')} to {money(high, 'USD')}</dd>" in _section(text, "facts")
     write_yaml(tmp_path / "net.yaml", ranged_network())
     fp.sensitivity(tmp_path / "net.yaml", workers=1, store=store)
     made = invoke("report", "latest", "--store", store, "-o", str(tmp_path / "tornado.html"))
@@ -324,6 +338,18 @@ def test_the_report_of_a_stochastic_plan(tmp_path: Path) -> None:
     assert "cheap" in text
     assert "dear" in text
     assert "dear revises" in text or "cheap revises" in text
+    # it leads with what is decided now, then how often the futures take each decision: one of the two futures
+    # (half the probability) builds x-line in 2021, the other never does; the NPV's spread is the futures' NPVs
+    order = [text.index(f'<section id="{name}"') for name in ("facts", "now", "decision", "regret", "map")]
+    assert order == sorted(order)
+    builds = stored.plan.tables["builds"]
+    probabilities = stored.plan.probabilities
+    built = {str(future): probabilities[future] for future in builds.loc[builds["option"] == "x-line", "future"]}
+    assert built
+    assert sum(built.values()) == pytest.approx(0.5)
+    assert "<td>capacity built: x-line</td><td>2021 in 50%, never in 50%</td>" in _section(text, "decision")
+    npv = stored.futures["npv"]
+    assert f"<dd>{money(npv.min(), 'USD')} to {money(npv.max(), 'USD')}</dd>" in _section(text, "facts")
     # The base scenario is stored beside the set: its places draw the first future's map, its figures the inputs.
     assert "Plants (circles) sized by capacity" in text
     assert "plants and markets cannot be placed" not in text
@@ -340,8 +366,17 @@ def test_the_compare_report_draws_the_differences(tmp_path: Path, rogue: tuple[P
     assert "What changed and what it is worth" in text
     assert "NPV by component" in text
     with RunStore(store) as opened:
-        difference = opened.plan("latest").objective - opened.plan(1).objective
-    assert f"{'+' if difference > 0 else ''}{money(difference, 'USD')}" in text  # as `compare` prints it
+        a, b = opened.plan(1), opened.plan("latest")
+    difference = b.objective - a.objective
+    worth = f"{'+' if difference > 0 else ''}{money(difference, 'USD')}"
+    assert f"<dt>NPV cost, B - A</dt><dd>{worth}</dd>" in _section(text, "facts")  # what the change is worth
+    changed = _section(text, "decisions")  # first, open: the key figures and the decisions that differ
+    assert text.index('<section id="decisions"') < text.index('<section id="costs"')
+    assert worth in changed  # as `compare` prints it
+    differ = fp.compare(a, b)
+    assert len(differ.builds) + len(differ.plants) > 0  # strong-won changes what rogue-2012 builds or opens
+    shown = changed.split("<details>")[0]
+    assert all(f"<td>{name}</td>" in shown for name in [*differ.builds["option"], *differ.plants["plant"]])
 
 
 # --- the map's parts ------------------------------------------------------------------------------------------------
