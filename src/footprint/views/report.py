@@ -210,10 +210,12 @@ def landed_section(plan: Plan, explanations: Sequence[Explanation]) -> Section:
     totals = plan.flows.groupby(["plant", "product", "market", "sourcing"], as_index=False, observed=True).agg(
         units=("units", "sum"), year=("year", "max")).sort_values("units", ascending=False, kind="stable")
     keys = ["plant", "product", "market", "year", "sourcing"]
-    for lane in totals.head(WATERFALLS).to_dict(orient="records"):
-        rows = plan.landed_cost.merge(pd.DataFrame([lane])[keys], on=keys)
-        parts = charts.lane_parts(rows, _currencies(plan.tables["exposure"], lane["plant"], lane["market"],
-                                                    lane["year"]))
+    drawn_lanes = totals.head(WATERFALLS)
+    landed, exposure = (table[table["plant"].isin(drawn_lanes["plant"]) & table["market"].isin(drawn_lanes["market"])]
+                        for table in (plan.landed_cost, plan.tables["exposure"]))  # the drawn lanes' rows, at once
+    for lane in drawn_lanes.to_dict(orient="records"):
+        rows = landed.merge(pd.DataFrame([lane])[keys], on=keys)
+        parts = charts.lane_parts(rows, _currencies(exposure, lane["plant"], lane["market"], lane["year"]))
         parts += _explained(explained, pd.Series(lane))
         own = "" if lane["sourcing"] == "own" else f" ({lane['sourcing']})"
         section.figures.append(drawn(f"landed {lane['product']} {lane['plant']} {lane['market']}", charts.waterfall(

@@ -83,14 +83,14 @@ def _by_year(decision: str, outcomes: pd.DataFrame) -> list[tuple[str, float, st
     return bars
 
 
-def spread_facts(summary: SweepSummary, what: str) -> list[tuple[str, str]]:
-    """The NPV's spread over the futures with a plan, as key figures: its mean, the 5th to the 95th percentile and
-    the lowest to the highest."""
+def spread_facts(summary: SweepSummary, what: str, mean: bool = True) -> list[tuple[str, str]]:
+    """The NPV's spread over the futures with a plan, as key figures: its mean (with ``mean``), the 5th to the 95th
+    percentile and the lowest to the highest."""
     if not summary.solved:
         return [(what, "no future has a plan")]
     currency = summary.currency or ""
     npv = summary.npv
-    return [(f"{what}, mean over the futures", money(float(npv["mean"]), currency)),
+    return [*([(f"{what}, mean over the futures", money(float(npv["mean"]), currency))] if mean else []),
             (f"{what}, 5th to 95th percentile", f"{money(float(npv['p5']), currency)} to "
                                                 f"{money(float(npv['p95']), currency)}"),
             (f"{what}, lowest to highest", f"{money(float(npv['min']), currency)} to "
@@ -191,7 +191,7 @@ def stochastic_page(plan: StochasticPlan, loaded: Loaded | None = None) -> Page:
     summary = futures_summary(plan)
     facts = [("scenario", str(plan.plan.summary.get("scenario", ""))), ("status", plan.status),
              ("method", plan.method), ("objective (RP)", money(plan.objective, currency)),
-             ("expected NPV cost", money(plan.expected, currency)), *spread_facts(summary, "NPV cost")[1:],
+             ("expected NPV cost", money(plan.expected, currency)), *spread_facts(summary, "NPV cost", mean=False),
              ("wait and see (WS)", _amount(plan.wait_and_see, currency)),
              ("expected value (EV)", _amount(plan.expected_value, currency)),
              ("EV plan in every future (EEV)", _amount(plan.expected_of_expected_value, currency)),
