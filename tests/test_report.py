@@ -531,6 +531,9 @@ def test_every_figure_is_written_as_svg_and_png(tmp_path: Path) -> None:
         assert (tmp_path / "figures" / f"{name}.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
         root = ElementTree.parse(tmp_path / "figures" / f"{name}.svg").getroot()
         assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    drawn_map = (tmp_path / "figures" / "map.svg").read_text(encoding="utf-8")
+    assert "slider" not in drawn_map  # a picture has no slider: the year it shows is written in its corner
+    assert ">year 2020<" in drawn_map
     assert f"{len(names)} figures written to" in " ".join(made.output.split())
 
 

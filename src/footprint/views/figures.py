@@ -24,10 +24,18 @@ class FiguresError(Exception):
 
 
 def still(figure: go.Figure) -> go.Figure:
-    """``figure`` as a still picture: without the slider and buttons that only work in the page (the map and the
-    flow diagram show their first year, as the page does when it opens)."""
+    """``figure`` as a still picture: without the slider and buttons that only work in the page; a figure with a
+    slider (the map, the flow diagram) shows the step the page opens on (their first year), named in its corner."""
     copy = go.Figure(figure)
-    copy.update_layout(sliders=[], updatemenus=[], width=WIDTH)
+    if copy.layout.sliders:
+        slider = copy.layout.sliders[0]
+        step = slider.steps[slider.active or 0]
+        copy.add_annotation(text=f"{slider.currentvalue.prefix or ''}{step.label}", xref="paper", yref="paper",
+                            x=0.01, y=0.01, xanchor="left", yanchor="bottom", showarrow=False,
+                            bgcolor="rgba(255,255,255,0.8)", font={"size": 14})
+    copy.layout.sliders = ()
+    copy.layout.updatemenus = ()
+    copy.layout.width = WIDTH
     return copy
 
 
