@@ -491,6 +491,8 @@ def test_the_report_prints_as_a_short_brief(browser: Any, rogue: tuple[Path, str
         page.goto(report.as_uri())
         page.wait_for_selector("#map .main-svg", timeout=30_000)
         page.emulate_media(media="print")
+        page.wait_for_function("Array.from(document.querySelectorAll('section.brief .js-plotly-plot'))"
+                               ".every(p => p._fullLayout.width <= 700)", timeout=30_000)  # redrawn for the page
         printed = page.evaluate("""() => Array.from(document.querySelectorAll('nav, details, section, #decision td'))
             .filter(e => e.checkVisibility()).map(e => e.id || e.tagName.toLowerCase() + ':' + e.textContent)""")
         widths = page.evaluate("Array.from(document.querySelectorAll('section.brief .js-plotly-plot'))"
