@@ -39,11 +39,11 @@ def report(
     lost sales and the inputs, their tables collapsed. Printed, it is a short brief."""
     from footprint.scenario.formats.atomic import write_file
     from footprint.views.figures import FiguresError, write_figures
-    from footprint.views.report_of import ReportError, report_of
+    from footprint.views.report_of import ReportError, page_of
 
     try:
         with stage("Drawing the report ..."):
-            page = report_of(references, store, scenario=None if scenario is None else str(resolve(scenario)),
+            page = page_of(references, store, scenario=None if scenario is None else str(resolve(scenario)),
                              explain=explain, compared=compared)
             html = page.html()
     except ReportError as error:

@@ -1,6 +1,7 @@
 """What a report is drawn from, found by reference: a stored run (its id, ``latest``, its name, SWEEP/FUTURE; a
 sweep or a stochastic plan too), a results folder (``footprint run --out DIR``) or a scenario file (solved here).
-``report_of`` returns the whole HTML document; ReportError says in one line why it cannot."""
+``report_of`` returns the whole HTML document, ``page_of`` its page (the document and its figures); ReportError says
+in one line why it cannot."""
 
 from __future__ import annotations
 
@@ -139,7 +140,14 @@ def stored_scenario(found: Run, stacked: bool = False) -> Loaded | None:
 
 
 def report_of(references: Sequence[str], store: str | None = None, *, scenario: str | None = None,
-              explain: bool | None = None, compared: bool = False) -> Page:
+              explain: bool | None = None, compared: bool = False) -> str:
+    """The HTML report of one reference (a plan, a stochastic plan or a sweep), or with ``compared`` of the
+    second of two plans against the first (:func:`page_of`'s document). ReportError when it cannot be made."""
+    return page_of(references, store, scenario=scenario, explain=explain, compared=compared).html()
+
+
+def page_of(references: Sequence[str], store: str | None = None, *, scenario: str | None = None,
+            explain: bool | None = None, compared: bool = False) -> Page:
     """The report of one reference (a plan, a stochastic plan or a sweep), or with ``compared`` of the second of
     two plans against the first: its page (``.html()`` the document, ``.figures`` its charts). ReportError when
     it cannot be made."""
@@ -193,5 +201,5 @@ def stored_sweep(store: RunStore, sweep: Run, level: Level = Level.STRATEGIC) ->
         raise ReportError(f"sweep {sweep.id} ({sweep.name}), a sensitivity sweep: {error}") from None
 
 
-__all__ = ["EXPLAIN_FLOWS", "ReportError", "Subject", "SweepSubject", "pairs", "report_html", "report_of",
+__all__ = ["EXPLAIN_FLOWS", "ReportError", "Subject", "SweepSubject", "page_of", "pairs", "report_html", "report_of",
            "report_page", "stored_scenario", "stored_subject", "stored_sweep", "subject"]
