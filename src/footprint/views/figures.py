@@ -15,8 +15,30 @@ from footprint.plan.plan import Plan
 from footprint.scenario.model.scenario import Scenario
 from footprint.views import charts
 from footprint.views.labels import COMPONENT_GROUPS, component_group, money
-from footprint.views.report_sets import IN_ANY_YEAR, IN_THAT_YEAR, decision_shares
 from footprint.views.world import places, world_map
+
+IN_THAT_YEAR, IN_ANY_YEAR = "in that year", "in any year"
+"""The series of how often each decision is taken: in each year, and in any year."""
+
+
+def decision_shares(summary: SweepSummary) -> list[tuple[str, float, str]]:
+    """The bars of how often each decision is taken: (label, share of the futures, series ``in that year`` or
+    ``in any year``), each build option and plant decision by year."""
+    bars = [bar for option, group in summary.builds.groupby("option", sort=True)
+            for bar in _by_year(f"build {option}", group)]
+    return bars + [bar for (plant, event), group in summary.plants.groupby(["plant", "event"], sort=True)
+                   for bar in _by_year(f"{plant} {event}", group)]
+
+
+def _by_year(decision: str, outcomes: pd.DataFrame) -> list[tuple[str, float, str]]:
+    """A decision's bars: the share of the futures taking it in each year (a SweepSummary's rows of it, year NA
+    for never), and, when that is several years, in any year."""
+    taken = outcomes[outcomes["year"].notna()].groupby("year", sort=True)["probability"].sum()
+    bars = [(f"{decision} {year}", float(share), IN_THAT_YEAR) for year, share in taken.items()]
+    if len(bars) > 1:
+        never = float(outcomes.loc[outcomes["year"].isna(), "probability"].sum())
+        bars.insert(0, (f"{decision}, any year", 1.0 - never, IN_ANY_YEAR))
+    return bars
 
 
 def plan_map(plan: Plan, scenario: Scenario) -> go.Figure:
@@ -70,4 +92,5 @@ def tornado_figure(tornado: Tornado) -> go.Figure:
         tornado.currency or "")
 
 
-__all__ = ["cost_bars", "decision_bars", "npv_histogram", "plan_map", "regret_bars", "tornado_figure"]
+__all__ = ["IN_ANY_YEAR", "IN_THAT_YEAR", "cost_bars", "decision_bars", "decision_shares", "npv_histogram", "plan_map",
+           "regret_bars", "tornado_figure"]

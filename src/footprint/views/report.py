@@ -16,6 +16,7 @@ from footprint.scenario.formats.validation import Loaded
 from footprint.views import charts
 from footprint.views.charts import units
 from footprint.views.console import TIER_VIEWS
+from footprint.views.figures import cost_bars
 from footprint.views.flow_diagram import flow_diagram, has_tiers
 from footprint.views.labels import COMPONENT_GROUPS, component_group, component_label, money, per_unit
 from footprint.views.page import Page, Section, Table, drawn
@@ -250,9 +251,7 @@ def costs_section(plan: Plan) -> Section:
     currency = str(plan.summary["currency"])
     section = Section("costs", "Costs", brief=True)
     costs = plan.costs.assign(family=plan.costs["component"].map(component_group))
-    section.figures.append(drawn("costs", charts.stacked_bars(
-        costs, "family", "amount", f"Costs by component ({currency}; revenue negative)", currency, text=money,
-        order=list(dict.fromkeys([*COMPONENT_GROUPS, *costs["family"]])))))
+    section.figures.append(drawn("costs", cost_bars(plan)))
     totals = costs.groupby(["family", "component"], sort=False, observed=True)[["amount", "discounted"]].sum()
     order = {family: i for i, family in enumerate(COMPONENT_GROUPS)}
     rows = sorted(((family, component_label(component), row.amount, row.discounted)

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from footprint.analysis.compare import Comparison
 from footprint.analysis.sensitivity import Tornado
@@ -17,7 +15,7 @@ from footprint.analysis.summary import SweepSummary, sweep_summary
 from footprint.plan.decisions import Level, by_future
 from footprint.plan.store import Run
 from footprint.scenario.formats.validation import Loaded
-from footprint.views import charts
+from footprint.views import charts, figures
 from footprint.views.compare import comparison_tables, shown_rows
 from footprint.views.labels import component_label, money
 from footprint.views.page import Page, Section, Table, drawn
@@ -33,7 +31,6 @@ from footprint.views.stochastic import (
 from footprint.views.sweep_summary import frequency_text, share_text
 from footprint.views.tornado import COLUMNS, tornado_rows, tornado_title
 
-IN_THAT_YEAR, IN_ANY_YEAR = "in that year", "in any year"
 """The series of the chart of how often each decision is taken."""
 _STATISTICS = {"mean": "mean", "std": "standard deviation", "min": "lowest", "max": "highest",
                "cvar90": "CVaR 90% (mean of the worst 10%)", "cvar95": "CVaR 95% (mean of the worst 5%)"}
@@ -46,13 +43,8 @@ def _amount(value: float | None, currency: str) -> str:
 def _tornado(tornado: Tornado) -> Section:
     """A sensitivity sweep's bars, largest swing first, and its table: the NPV at each end, the swing, and what the
     decisions do there."""
-    currency = tornado.currency or ""
     section = Section("tornado", "Tornado", brief=True)
-    bars = tornado.bars
-    section.figures.append(drawn("tornado", charts.tornado_bars(
-        [bar.path for bar in bars], [np.nan if bar.low.objective is None else bar.low.objective for bar in bars],
-        [np.nan if bar.high.objective is None else bar.high.objective for bar in bars], tornado.base_objective,
-        currency)))
+    section.figures.append(drawn("tornado", figures.tornado_figure(tornado)))
     rows, reasons = tornado_rows(tornado)
     section.tables.append(Table(tornado_title(tornado), list(COLUMNS), rows,
                                 "; ".join(f"({number}) {reason}" for number, reason in enumerate(reasons, 1))))
@@ -61,26 +53,6 @@ def _tornado(tornado: Tornado) -> Section:
                          "longer does (-) against the base. An end without a plan has no bar; its swing counts as "
                          "the largest.")
     return section
-
-
-def decision_shares(summary: SweepSummary) -> list[tuple[str, float, str]]:
-    """The bars of how often each decision is taken: (label, share of the futures, series ``in that year`` or
-    ``in any year``), each build option and plant decision by year."""
-    bars = [bar for option, group in summary.builds.groupby("option", sort=True)
-            for bar in _by_year(f"build {option}", group)]
-    return bars + [bar for (plant, event), group in summary.plants.groupby(["plant", "event"], sort=True)
-                   for bar in _by_year(f"{plant} {event}", group)]
-
-
-def _by_year(decision: str, outcomes: pd.DataFrame) -> list[tuple[str, float, str]]:
-    """A decision's bars: the share of the futures taking it in each year (a SweepSummary's rows of it, year NA
-    for never), and, when that is several years, in any year."""
-    taken = outcomes[outcomes["year"].notna()].groupby("year", sort=True)["probability"].sum()
-    bars = [(f"{decision} {year}", float(share), IN_THAT_YEAR) for year, share in taken.items()]
-    if len(bars) > 1:
-        never = float(outcomes.loc[outcomes["year"].isna(), "probability"].sum())
-        bars.insert(0, (f"{decision}, any year", 1.0 - never, IN_ANY_YEAR))
-    return bars
 
 
 def spread_facts(summary: SweepSummary, what: str, mean: bool = True) -> list[tuple[str, str]]:
@@ -101,10 +73,8 @@ def frequency_section(summary: SweepSummary, title: str) -> Section:
     """How often the futures take each decision, by year: the capacity built and the plants, suppliers and
     facilities opened or closed (a chart of the shares, and a table of them with the finer levels' decisions)."""
     section = Section("decision", title, brief=True)
-    bars = decision_shares(summary)
-    if bars:
-        section.figures.append(drawn("decisions", charts.share_bars(bars, "Share of the futures taking it, by year",
-                                                                    (IN_THAT_YEAR, IN_ANY_YEAR))))
+    if figures.decision_shares(summary):
+        section.figures.append(drawn("decisions", figures.decision_bars(summary)))
         section.notes.append("Each decision in each year it is taken; where the futures take it in several "
                              "years, also the share that take it in any year.")
     rows = [[f"capacity built: {option}", frequency_text(list(zip(group["year"], group["count"], group["probability"],
@@ -145,11 +115,8 @@ def sweep_page(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, tornado
             section.tables.append(failed)
         return Page(f"Sensitivity: {sweep.name}", facts, [section])
     distribution = Section("npv", f"{what} over the futures", brief=True)
-    solved = futures[futures["decisions"].notna() & pd.to_numeric(futures["objective"], errors="coerce").notna()]
     if summary.solved:
-        values = pd.to_numeric(solved["objective"]).to_numpy(dtype=float)
-        weights = pd.to_numeric(solved["probability"]).to_numpy(dtype=float)
-        distribution.figures.append(drawn("npv", _histogram(values, weights, summary, what)))
+        distribution.figures.append(drawn("npv", figures.npv_histogram(futures, summary)))
         distribution.tables.append(Table(f"{what} in the futures with a plan", ["", what],
                                          [[_STATISTICS.get(str(k), f"percentile {str(k)[1:]}"), _amount(v, currency)]
                                           for k, v in summary.npv.items()]))
@@ -157,12 +124,6 @@ def sweep_page(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, tornado
         distribution.tables.append(failed)
     return Page(f"Sweep: {sweep.name}", [*facts, *spread_facts(summary, what)],
                 [frequency_section(summary, "How often each decision is taken"), distribution])
-
-
-def _histogram(values: np.ndarray, weights: np.ndarray, summary: SweepSummary, what: str) -> go.Figure:
-    marks = {"mean": float(summary.npv["mean"]), "p5": float(summary.npv["p5"]), "p95": float(summary.npv["p95"])}
-    return charts.histogram(values, weights / weights.sum(), f"{what} (probability-weighted)", summary.currency or "",
-                            marks)
 
 
 def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, tornado: Tornado | None = None) -> str:
@@ -213,10 +174,7 @@ def stochastic_page(plan: StochasticPlan, loaded: Loaded | None = None) -> Page:
     often = frequency_section(summary, "How often each decision is taken in the futures")
     regret = Section("regret", "Each future under the plan (regret)")
     futures = plan.futures
-    regret.figures.append(drawn("regret", charts.grouped_bars(
-        list(futures["name"].astype(str)), {"this plan": futures["npv"] - futures["own"],
-                                            "the mean future's plan": futures["ev_plan"] - futures["own"]},
-        "Regret of each future: its NPV cost under a plan minus its own optimum", currency)))
+    regret.figures.append(drawn("regret", figures.regret_bars(plan)))
     regret.notes.append("What each future pays for not being known in advance, under this plan and under the mean "
                         "future's (EV) plan: the futures' NPV costs themselves are in the table, their differences "
                         "would not show beside them.")
@@ -316,5 +274,5 @@ def compare_report(comparison: Comparison) -> str:
     return compare_page(comparison).html()
 
 
-__all__ = ["compare_page", "compare_report", "decision_shares", "frequency_section", "futures_summary",
+__all__ = ["compare_page", "compare_report", "frequency_section", "futures_summary",
            "spread_facts", "stochastic_page", "stochastic_report", "sweep_page", "sweep_report"]
