@@ -39,9 +39,6 @@ PUBLISHED = {
 }
 """The site's pages whose text is a file of the repository outside docs/, by the page's path in the site."""
 REFERENCE_PAGE = "guide/scenario-format.md"
-PENDING = {"guide/map.md"}
-"""Pages of issue 18 that other branches bring: in the nav where they belong, left out of it until they are in docs/
-(a nav entry without its page fails the strict build). Once all are merged this set can go."""
 
 _ROLE = re.compile(r":(?:class|func|meth|mod|attr|exc):(?=<code>)")
 """A Sphinx role before the code it names, as mkdocstrings renders ``:class:`Plan```."""
@@ -55,23 +52,6 @@ _LIST_ITEM = re.compile(r"(?:[-*+]|1\.) ")
 """A line that starts a list, where GitHub lets one interrupt a paragraph."""
 _LINK = re.compile(r"(\]\()([^)\s#]+)([^)]*\))")
 """A Markdown link or image: its target up to any #fragment or title."""
-
-
-def on_config(config: Any) -> Any:
-    """The nav without the pending pages not yet written."""
-    config["nav"] = _present(config["nav"])
-    return config
-
-
-def _present(nav: list[Any]) -> list[Any]:
-    kept = []
-    for entry in nav:
-        title, target = next(iter(entry.items())) if isinstance(entry, dict) else (None, entry)
-        if isinstance(target, list):
-            kept.append({title: _present(target)})
-        elif target not in PENDING or (DOCS / target).exists():
-            kept.append(entry)
-    return kept
 
 
 def on_files(files: Files, config: Any) -> Files:

@@ -175,21 +175,6 @@ def _hooks() -> ModuleType:
     return module
 
 
-def test_the_nav_leaves_out_only_the_pending_pages_not_yet_written(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """A page other work brings is in the nav once it is in docs/; any other nav entry stays, so that the strict build
-    fails on one without its page."""
-    hooks = _hooks()
-    monkeypatch.setattr(hooks, "DOCS", tmp_path)
-    monkeypatch.setattr(hooks, "PENDING", {"tutorial.ipynb", "guide/map.md"})
-    (tmp_path / "guide").mkdir()
-    (tmp_path / "guide" / "map.md").write_text("# The map\n", encoding="utf-8")
-    nav = [{"Home": "index.md"}, {"Tutorial": "tutorial.ipynb"},
-           {"Using": [{"Map": "guide/map.md"}, {"Gone": "guide/gone.md"}, "guide/plain.md"]}]
-    assert hooks.on_config({"nav": nav})["nav"] == [
-        {"Home": "index.md"}, {"Using": [{"Map": "guide/map.md"}, {"Gone": "guide/gone.md"}, "guide/plain.md"]}]
-
-
 def test_links_written_for_the_repository_lead_to_the_sites_pages() -> None:
     hooks = _hooks()
     readme, guide = REPOSITORY / "README.md", REPOSITORY / "docs" / "guide" / "tour.md"
