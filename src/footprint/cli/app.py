@@ -21,7 +21,8 @@ EXIT_CODES = {
        "a run store or a run in it",
     2: "the command line itself is wrong (an unknown option, a missing argument)",
     3: "no plan: infeasible, unbounded, or none found in the time allowed (the reason is printed)",
-    4: "the results could not be written (disk full, read-only, permission, --out naming a file)",
+    4: "the results could not be written (disk full, read-only, permission, --out naming a file; `report --figures` "
+       "with no Chromium or Chrome to draw them)",
     70: "an internal error (a bug: please report it; FOOTPRINT_TRACEBACK=1 shows where)",
     130: "interrupted (Ctrl-C); run writes the best plan found so far, labelled interrupted",
 }
