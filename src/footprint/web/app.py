@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from footprint.analysis.compare import CompareError
 from footprint.plan.store import RunStore, StoreError
 from footprint.views.report_of import ReportError
-from footprint.web import compare, runs, scenarios
+from footprint.web import assets, compare, runs, scenarios
 from footprint.web.render import environment, page
 from footprint.web.security import (
     FORM_FIELD,
@@ -61,7 +61,7 @@ def create_app(settings: Settings) -> FastAPI:
                   dependencies=[Depends(check_form)])
     app.state.footprint = state
     app.state.pages = environment()
-    for router in (runs.router, scenarios.router, compare.router):
+    for router in (assets.router, runs.router, scenarios.router, compare.router):
         app.include_router(router)
 
     def failure(status: int) -> Callable[[Request, Exception], Response]:

@@ -29,9 +29,14 @@ def compare_page(request: Request, a: str = "", b: str = "") -> Response:
     return page(request, "compare.html", a=a, b=b, runs=runs, comparison=comparison, tables=tables)
 
 
+UNNAMED = {"kpis": "key figure", "plants": "event"}
+"""The heading of a comparison's table's first unnamed column (the terminal leaves it blank)."""
+
+
 def _html(shown: ShownTable) -> HtmlTable:
     rows = shown_rows(shown)
-    return HtmlTable(shown.name, shown.columns, tuple(i >= shown.labels for i in range(len(shown.columns))),
+    columns = tuple(column or UNNAMED.get(shown.name, "") for column in shown.columns)
+    return HtmlTable(shown.name, columns, tuple(i >= shown.labels for i in range(len(shown.columns))),
                      tuple(tuple(row) for row in rows[:MAX_ROWS]), max(0, len(rows) - MAX_ROWS))
 
 
