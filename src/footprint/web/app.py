@@ -21,10 +21,12 @@ from starlette.exceptions import HTTPException
 from footprint.analysis.compare import CompareError
 from footprint.plan.store import RunStore, StoreError
 from footprint.views.report_of import ReportError
-from footprint.web import assets, compare, runs, scenarios
+from footprint.web import assets, compare, runs, scenarios, workbench
+from footprint.web.kept import Kept
 from footprint.web.render import environment, page
 from footprint.web.security import (
     FORM_FIELD,
+    MAX_FORM_FIELDS,
     UNSAFE,
     Guard,
     form_token,
@@ -49,19 +51,21 @@ def create_app(settings: Settings) -> FastAPI:
     """The app over the run store ``settings.store`` (opened now: StoreError if it cannot be; one this user may
     not write is served for reading, its jobs refused)."""
     store = RunStore(settings.store, read_only=True)
-    state = AppState(settings, store)
+    kept = Kept(settings.store)
+    state = AppState(settings, store, kept)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         state.jobs.stop()
         store.close()
+        kept.close()
 
     app = FastAPI(title="footprint", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan,
                   dependencies=[Depends(check_form)])
     app.state.footprint = state
     app.state.pages = environment()
-    for router in (assets.router, runs.router, scenarios.router, compare.router):
+    for router in (assets.router, runs.router, scenarios.router, workbench.router, compare.router):
         app.include_router(router)
 
     def failure(status: int) -> Callable[[Request, Exception], Response]:
@@ -99,7 +103,7 @@ async def check_form(request: Request) -> AsyncIterator[None]:
     form = None
     try:
         with contextlib.suppress(ValueError, KeyError, AssertionError):  # not a form, or one that cannot be parsed
-            form = await request.form()
+            form = await request.form(max_fields=MAX_FORM_FIELDS)
         given = None if form is None else form.get(FORM_FIELD)
         expected = form_token(request.app.state.footprint.secret, session_of(request))
         if not isinstance(given, str) or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):

@@ -49,7 +49,7 @@ def upload(request: Request, file: Annotated[UploadFile | None, File()] = None) 
 @router.get("/uploads/{upload_id}")
 def uploaded(request: Request, upload_id: str) -> Response:
     """A valid upload: what it holds, its warnings, and how to solve it."""
-    loaded = _upload(request, upload_id)
+    loaded = upload_of(request, upload_id)
     try:
         ranged, why_not = len(inputs(loaded.data)), ""
     except SensitivityError as error:
@@ -61,21 +61,21 @@ def uploaded(request: Request, upload_id: str) -> Response:
 @router.post("/uploads/{upload_id}/run")
 def start_run(request: Request, upload_id: str) -> Response:
     app = state(request)
-    loaded = _upload(request, upload_id)
+    loaded = upload_of(request, upload_id)
     work = run_work(loaded, app.settings.store, app.settings.limits.job_budget(), app.jobs.stopping)
-    return _following(app.jobs.submit("run", loaded.scenario.name, _writing(app, work)))
+    return following(app.jobs.submit("run", loaded.scenario.name, writing(app, work)))
 
 
 @router.post("/uploads/{upload_id}/sweep")
 def start_sweep(request: Request, upload_id: str) -> Response:
     app = state(request)
-    loaded = _upload(request, upload_id)
+    loaded = upload_of(request, upload_id)
     work = sweep_work(loaded, app.settings.store, app.settings.workers, app.settings.limits.job_budget(),
                       app.jobs.stopping)
-    return _following(app.jobs.submit("sweep", f"sensitivity of {loaded.source}", _writing(app, work)))
+    return following(app.jobs.submit("sweep", f"sensitivity of {loaded.source}", writing(app, work)))
 
 
-def _writing(app: AppState, work: Work) -> Work:
+def writing(app: AppState, work: Work) -> Work:
     """``work``, refused at once on a store this user may only read."""
 
     def checked(job: Job) -> int:
@@ -104,7 +104,7 @@ def _shown(request: Request, job_id: str) -> dict[str, Any]:
     return {**snapshot, "message": state(request).shown(snapshot["message"])}
 
 
-def _following(job: Job) -> RedirectResponse:
+def following(job: Job) -> RedirectResponse:
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -112,7 +112,7 @@ class NotFoundError(LookupError):
     """An upload or job the app does not hold (a wrong id, or forgotten since)."""
 
 
-def _upload(request: Request, upload_id: str) -> Loaded:
+def upload_of(request: Request, upload_id: str) -> Loaded:
     loaded = state(request).uploads.get(upload_id)
     if loaded is None:
         raise NotFoundError(f"no upload {upload_id!r} here (the app keeps the newest uploads while it runs); "
@@ -127,4 +127,4 @@ def _job(request: Request, job_id: str) -> Job:
     return job
 
 
-__all__ = ["NotFoundError", "router"]
+__all__ = ["NotFoundError", "following", "router", "upload_of", "writing"]

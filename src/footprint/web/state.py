@@ -12,6 +12,7 @@ from starlette.requests import Request
 from footprint.plan.store import RunStore
 from footprint.scenario.formats.validation import Loaded
 from footprint.web.jobs import Jobs
+from footprint.web.kept import Kept
 from footprint.web.uploads import Limits
 
 MAX_UPLOADS = 50
@@ -56,6 +57,8 @@ class Uploads:
 class AppState:
     settings: Settings
     store: RunStore
+    kept: Kept
+    """The workbench's scenarios and jobs, in the run store's database."""
     jobs: Jobs = field(default_factory=Jobs)
     uploads: Uploads = field(default_factory=Uploads)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
