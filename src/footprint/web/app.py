@@ -51,7 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
     """The app over the run store ``settings.store`` (opened now: StoreError if it cannot be; one this user may
     not write is served for reading, its jobs refused)."""
     store = RunStore(settings.store, read_only=True)
-    kept = Kept(settings.store)
+    kept = Kept(store)
     state = AppState(settings, store, kept)
 
     @asynccontextmanager
@@ -59,7 +59,6 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         state.jobs.stop()
         store.close()
-        kept.close()
 
     app = FastAPI(title="footprint", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan,
                   dependencies=[Depends(check_form)])

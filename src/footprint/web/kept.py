@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, Text, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from footprint.plan.store_schema import StoreError, open_engine, reason, store_url
+from footprint.plan.store import RunStore
+from footprint.plan.store_schema import StoreError, reason
 
 metadata = MetaData()
 scenarios = Table(
@@ -61,18 +62,14 @@ class KeptScenario:
 
 
 class Kept:
-    """The workbench's tables in the run store ``store`` (as `--store` takes it)."""
+    """The workbench's tables in the database of the run store ``store`` (through its connections)."""
 
-    def __init__(self, store: str | None) -> None:
-        url, self.name = store_url(store)
-        self._engine: Engine
-        self._engine, self.writable = open_engine(url, self.name, read_only=True)
+    def __init__(self, store: RunStore) -> None:
+        self.name, self.writable = store.name, store.writable
+        self._engine: Engine = store.engine
         if self.writable:
             with self._doing("make the workbench's tables"), self._engine.begin() as connection:
                 metadata.create_all(connection)
-
-    def close(self) -> None:
-        self._engine.dispose()
 
     @contextmanager
     def _doing(self, what: str) -> Iterator[None]:
