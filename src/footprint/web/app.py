@@ -2,8 +2,9 @@
 
 Pages: ``/runs`` (the store, searchable), ``/runs/{id}`` (a run, or a sweep's futures), ``/runs/{id}/report``,
 ``/runs/{id}/tables/{table}.csv|.xlsx`` and ``/runs/{id}/plan.xlsx`` (downloads), ``/upload`` and
-``/uploads/{id}`` (validation in place; POST ``.../run`` or ``.../sweep`` starts a job), ``/jobs/{id}`` (its
-progress; ``/jobs/{id}/status`` as JSON), ``/compare?a=RUN&b=RUN``.
+``/uploads/{id}`` (validation in place; POST ``.../run`` or ``.../sweep`` starts a job, ``.../keep`` keeps it as a
+scenario), ``/scenarios`` and ``/scenarios/{id}`` (the workbench: tables edited in place, variants, jobs),
+``/jobs`` and ``/jobs/{id}`` (their progress; ``/jobs/{id}/status`` as JSON), ``/compare?run=RUN&run=RUN...``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from footprint.analysis.compare import CompareError
 from footprint.plan.store import RunStore, StoreError
 from footprint.views.report_of import ReportError
 from footprint.web import assets, compare, runs, scenarios, workbench
+from footprint.web.jobs import Jobs
 from footprint.web.kept import Kept
 from footprint.web.render import environment, page
 from footprint.web.security import (
@@ -52,7 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
     not write is served for reading, its jobs refused)."""
     store = RunStore(settings.store, read_only=True)
     kept = Kept(store)
-    state = AppState(settings, store, kept)
+    state = AppState(settings, store, kept, Jobs(kept, settings.jobs_at_once))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -76,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(StoreError, failure(404))
     app.add_exception_handler(scenarios.NotFoundError, failure(404))
     app.add_exception_handler(CompareError, failure(400))
+    app.add_exception_handler(workbench.SetError, failure(400))
     app.add_exception_handler(ReportError, failure(422))
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)

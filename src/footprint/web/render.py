@@ -14,7 +14,8 @@ from footprint.web.security import form_token, session_of
 from footprint.web.tables import cell
 
 TEMPLATES = Path(__file__).parent / "templates"
-NAVIGATION = (("/runs", "Runs"), ("/scenarios", "Scenarios"), ("/upload", "Upload"), ("/compare", "Compare"))
+NAVIGATION = (("/runs", "Runs"), ("/scenarios", "Scenarios"), ("/jobs", "Jobs"), ("/upload", "Upload"),
+              ("/compare", "Compare"))
 """The pages every page links to, in its header: (path, name)."""
 
 

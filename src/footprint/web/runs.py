@@ -39,6 +39,8 @@ KEY_TABLES = {"builds": "Capacity built (builds)", "plants": "Plants open, opene
               "utilization": "Capacity used (utilization)", "costs": "Costs by year and component (costs)",
               "demand": "Demand served and lost (demand)", "regret": "Regret in each future (regret)"}
 """The tables a run's page shows (those its Plan has), with their headings; every table is a download."""
+MAX_LISTED = 1_000_000
+"""Runs the runs' download lists at most."""
 LISTED_KINDS = {"run": "runs", "stochastic": "stochastic plans", "sweep": "sweeps", "future": "futures"}
 """The kinds the runs page filters by, and their names in its list."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,6 +80,14 @@ def runs_page(request: Request, search: str = "", kind: str = "",
     return page(request, "runs.html", runs=runs.head(PAGE_SIZE).to_dict("records"), store=store.label,
                 search=search, kind=listed_kind or "", kinds=LISTED_KINDS, page_number=page_number,
                 more=len(runs) > PAGE_SIZE)
+
+
+@router.get("/runs.csv")
+def runs_download(request: Request, search: str = "", kind: str = "") -> Response:
+    """Every run and sweep the runs page lists (not only a page of them), newest first, as CSV."""
+    listed_kind = kind if kind in LISTED_KINDS else None
+    runs = state(request).store.runs(listed_kind, search.strip() or None, limit=MAX_LISTED)
+    return _attachment(runs.to_csv(index=False).encode("utf-8"), "runs.csv", "text/csv; charset=utf-8")
 
 
 @router.get("/runs/{run_id}")

@@ -14,9 +14,9 @@ from footprint.scenario.formats.sources import ScenarioError
 from footprint.scenario.formats.validation import Loaded
 from footprint.scenario.model.checks import Problem
 from footprint.web.bounded import BudgetError, bounded
-from footprint.web.jobs import Job, Work, run_work, sweep_work
+from footprint.web.jobs import JobRequest, work_for
 from footprint.web.render import page
-from footprint.web.state import AppState, state
+from footprint.web.state import state
 from footprint.web.uploads import shown_name, validate_upload
 
 router = APIRouter()
@@ -60,31 +60,31 @@ def uploaded(request: Request, upload_id: str) -> Response:
 
 @router.post("/uploads/{upload_id}/run")
 def start_run(request: Request, upload_id: str) -> Response:
-    app = state(request)
     loaded = upload_of(request, upload_id)
-    work = run_work(loaded, app.settings.store, app.settings.limits.job_budget(), app.jobs.stopping)
-    return following(app.jobs.submit("run", loaded.scenario.name, writing(app, work)))
+    return start(request, JobRequest("run", loaded.scenario.name, loaded.data, loaded.source))
 
 
 @router.post("/uploads/{upload_id}/sweep")
 def start_sweep(request: Request, upload_id: str) -> Response:
-    app = state(request)
     loaded = upload_of(request, upload_id)
-    work = sweep_work(loaded, app.settings.store, app.settings.workers, app.settings.limits.job_budget(),
-                      app.jobs.stopping)
-    return following(app.jobs.submit("sweep", f"sensitivity of {loaded.source}", writing(app, work)))
+    return start(request, JobRequest("sensitivity", f"sensitivity of {loaded.source}", loaded.data, loaded.source))
 
 
-def writing(app: AppState, work: Work) -> Work:
-    """``work``, refused at once on a store this user may only read."""
+def start(request: Request, asked: JobRequest) -> Response:
+    """Start the job ``asked`` (refused at once on a store this user may only read) and follow it on its page."""
+    app = state(request)
+    if not app.store.writable:
+        raise StoreError(f"{app.store.label}: this user may not write the run store (the app serves it for "
+                         "reading); serve a store you may write to run scenarios")
+    work = work_for(asked, app.settings.store, app.settings.workers, app.settings.limits.job_budget(),
+                    app.jobs.stopping)
+    return RedirectResponse(f"/jobs/{app.jobs.submit(asked, work).id}", status_code=303)
 
-    def checked(job: Job) -> int:
-        if not app.store.writable:
-            raise StoreError(f"{app.store.name}: this user may not write the run store (the app serves it for "
-                             "reading); serve a store you may write to run scenarios")
-        return work(job)
 
-    return checked
+@router.get("/jobs")
+def jobs_page(request: Request) -> Response:
+    """The newest jobs, this app's and earlier apps' (kept in the run store), with their state."""
+    return page(request, "jobs.html", jobs=state(request).jobs.listed())
 
 
 @router.get("/jobs/{job_id}")
@@ -98,14 +98,21 @@ def job_status(request: Request, job_id: str) -> JSONResponse:
     return JSONResponse(_shown(request, job_id))
 
 
+@router.post("/jobs/{job_id}/again")
+def job_again(request: Request, job_id: str) -> Response:
+    """The job done again as it was asked for (one that a restart interrupted, or that failed)."""
+    asked = state(request).jobs.request(job_id)
+    if asked is None:
+        raise NotFoundError(f"no job {job_id!r} in the run store; the jobs are listed at /jobs")
+    return start(request, asked)
+
+
 def _shown(request: Request, job_id: str) -> dict[str, Any]:
     """A job's state as pages show it (the store named by its file's name)."""
-    snapshot = _job(request, job_id).snapshot()
+    snapshot = state(request).jobs.get(job_id)
+    if snapshot is None:
+        raise NotFoundError(f"no job {job_id!r} in the run store; the jobs are listed at /jobs")
     return {**snapshot, "message": state(request).shown(snapshot["message"])}
-
-
-def following(job: Job) -> RedirectResponse:
-    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 class NotFoundError(LookupError):
@@ -120,11 +127,4 @@ def upload_of(request: Request, upload_id: str) -> Loaded:
     return loaded
 
 
-def _job(request: Request, job_id: str) -> Job:
-    job = state(request).jobs.get(job_id)
-    if job is None:
-        raise NotFoundError(f"no job {job_id!r} here (jobs are kept while the app runs); its runs are in the store")
-    return job
-
-
-__all__ = ["NotFoundError", "following", "router", "upload_of", "writing"]
+__all__ = ["NotFoundError", "router", "start", "upload_of"]

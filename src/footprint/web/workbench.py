@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import fastapi
+import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
@@ -27,10 +28,10 @@ from footprint.web.drafts import (
     from_content,
     template_draft,
 )
-from footprint.web.jobs import run_work
+from footprint.web.jobs import KINDS, JobRequest
 from footprint.web.kept import KeptScenario
 from footprint.web.render import page
-from footprint.web.scenarios import NotFoundError, following, upload_of, writing
+from footprint.web.scenarios import NotFoundError, start, upload_of
 from footprint.web.security import MAX_FORM_FIELDS
 from footprint.web.state import state
 
@@ -39,8 +40,12 @@ ScenarioId = Annotated[int, fastapi.Path(ge=1, le=2**63 - 1, description="a kept
 TEMPLATE = "template"
 NEW_OVERRIDE_ROWS = 3
 """Empty rows a variant's page offers for new overrides."""
-JOB_KINDS: tuple[tuple[str, str], ...] = ()
-"""The jobs a valid scenario's page starts beside its run: (kind, button)."""
+DEFAULT_SET = """# The futures to sweep, as a scenario set file has them; its base is this scenario.
+generate:
+  ranges: {distribution: pert, n: 10}   # every figure with a low and a high, sampled
+seed: 1
+"""
+"""The scenario set a scenario's page offers to sweep."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -159,15 +164,38 @@ def download(request: Request, scenario_id: ScenarioId, suffix: str) -> Response
 
 
 @router.post("/scenarios/{scenario_id}/jobs")
-def start_job(request: Request, scenario_id: ScenarioId, kind: Annotated[str, Form()] = "run") -> Response:
-    """Run the scenario (a variant with its overrides) as a job, followed on its page."""
+def start_job(request: Request, scenario_id: ScenarioId, kind: Annotated[str, Form()] = "run",
+              scenario_set: Annotated[str, Form(alias="set")] = "") -> Response:
+    """Run the scenario (a variant with its overrides), its tornado, or the sweep of a set of its futures (the set
+    as YAML, as a set file has it, its base this scenario), as a job followed on its page."""
     kept = _kept(request, scenario_id)
     checked = _checked(request, kept)
     if checked.loaded is None:
         raise NotFoundError(f"scenario {scenario_id} ({kept.name}) has {checked.errors} problems; fix them to run it")
-    app = state(request)
-    work = run_work(checked.loaded, app.settings.store, app.settings.limits.job_budget(), app.jobs.stopping)
-    return following(app.jobs.submit("run", kept.name, writing(app, work)))
+    if kind not in KINDS:
+        raise NotFoundError(f"no job {kind!r}; a scenario's jobs are {', '.join(KINDS)}")
+    data, source = checked.loaded.data, f"scenario {scenario_id} ({kept.name})"
+    if kind in ("sweep", "stochastic"):
+        name = f"{kept.name} futures" if kind == "sweep" else f"{kept.name} stochastic"
+        return start(request, JobRequest(kind, name, data, source, _set_of(scenario_set)))
+    name = kept.name if kind == "run" else f"sensitivity of {kept.name}"
+    return start(request, JobRequest(kind, name, data, source))
+
+
+def _set_of(text: str) -> dict[str, Any]:
+    """A scenario set's futures as typed (YAML): a mapping, checked by the job as a set file is."""
+    try:
+        given = yaml.safe_load(text) if text.strip() else None
+    except yaml.YAMLError as error:
+        raise SetError(f"the scenario set is not valid YAML: {error}") from None
+    if not isinstance(given, dict):
+        raise SetError("the scenario set is empty or not a mapping; give its futures, generate, combine, n or seed "
+                       "as a set file has them")
+    return {key: value for key, value in given.items() if key not in ("kind", "base")}
+
+
+class SetError(ValueError):
+    """A scenario set typed in a form that is no mapping of a set's fields."""
 
 
 def _checked(request: Request, kept: KeptScenario) -> Checked:
@@ -188,7 +216,7 @@ def _editor(request: Request, kept: KeptScenario, checked: Checked, saved_now: b
         else:
             loose.append(problem)
     troubled = {problem.table for problem in checked.problems if problem.table}
-    context: dict[str, Any] = {"job_kinds": JOB_KINDS, "kept": kept, "checked": checked, "by_cell": by_cell,
+    context: dict[str, Any] = {"default_set": DEFAULT_SET, "kept": kept, "checked": checked, "by_cell": by_cell,
                                "loose": loose, "troubled": troubled, "saved_now": saved_now,
                                "writable": state(request).kept.writable}
     if kept.kind == "variant":
@@ -244,4 +272,4 @@ def _attachment(content: bytes, filename: str, media_type: str) -> Response:
     return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{safe}"'})
 
 
-__all__ = ["router"]
+__all__ = ["DEFAULT_SET", "SetError", "router"]
