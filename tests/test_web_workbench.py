@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -366,3 +367,23 @@ def test_a_stochastic_plan_of_a_scenario_set_is_a_job(client: TestClient) -> Non
     assert failed["status"] == FAILED
     assert "footprint stochastic failed (exit code" in failed["message"]
     assert "probabilit" in failed["message"]
+
+
+def test_cells_saved_at_once_are_all_kept(client: TestClient) -> None:
+    """Cells left one after the other send their saves at once: each is read, changed and saved under one lock,
+    so none overwrites another's."""
+    scenario = created(client, "rogue-2012")
+    page = client.get(scenario).text
+    token = form_token(client)
+    rows = len(re.findall(r'aria-label="lanes row \d+ origin"', page))
+    column = column_of(page, "lanes", 0, "origin")
+
+    def save(row: int) -> int:
+        return client.post(f"{scenario}/cell", data={"csrf_token": token, "table": "lanes", "row": row,
+                                                     "column": column, "value": f"edited-{row}"}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert set(pool.map(save, range(rows))) == {200}
+    saved = client.get(scenario).text
+    assert rows == 16
+    assert all(f'name="lanes:{row}:{column}" value="edited-{row}"' in saved for row in range(rows))

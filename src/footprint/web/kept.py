@@ -8,13 +8,14 @@ by an app that may write it; the runs' tables are the run store's (plan/store.py
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, Text, delete, select, update
+from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, Text, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from footprint.plan.store import RunStore
@@ -66,6 +67,8 @@ class Kept:
 
     def __init__(self, store: RunStore) -> None:
         self.name, self.writable = store.name, store.writable
+        self.editing = threading.Lock()
+        """Held while a scenario is read, changed and saved: two cells saved at once both stay."""
         self._engine: Engine = store.engine
         if self.writable:
             with self._doing("make the workbench's tables"), self._engine.begin() as connection:
@@ -100,11 +103,6 @@ class Kept:
             values["name"] = name
         with self._doing(f"save scenario {scenario_id}"), self._engine.begin() as connection:
             connection.execute(update(scenarios).where(scenarios.c.id == scenario_id).values(**values))
-
-    def delete_scenario(self, scenario_id: int) -> None:
-        self._check_writable(f"delete scenario {scenario_id}")
-        with self._doing(f"delete scenario {scenario_id}"), self._engine.begin() as connection:
-            connection.execute(delete(scenarios).where(scenarios.c.id == scenario_id))
 
     def scenario(self, scenario_id: int) -> KeptScenario | None:
         with self._doing(f"read scenario {scenario_id}"), self._engine.connect() as connection:

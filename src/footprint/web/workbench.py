@@ -13,6 +13,7 @@ import fastapi
 import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from footprint.scenario.cases.bundled import case_names, case_path
 from footprint.scenario.formats.files import read_source, write_source
@@ -92,8 +93,19 @@ def scenario_page(request: Request, scenario_id: ScenarioId) -> Response:
 async def save_scenario(request: Request, scenario_id: ScenarioId) -> Response:
     """Save the tables as the form sends them (every cell, named ``TABLE:ROW:COLUMN``), or a variant's
     overrides (``path:ROW``, ``value:ROW``); ``add`` names a table to add an empty row to."""
-    kept = _kept(request, scenario_id)
     form = await request.form(max_fields=MAX_FORM_FIELDS)
+    return await run_in_threadpool(_saved_page, request, scenario_id, form)  # off the event loop: store, checks
+
+
+def _saved_page(request: Request, scenario_id: int, form: Any) -> Response:
+    """The form's cells (or overrides) saved (read, changed and saved under the editing lock), and the page."""
+    with state(request).kept.editing:
+        saved = _changed(request, scenario_id, form)
+    return _editor(request, saved, _checked(request, saved), saved_now=True)
+
+
+def _changed(request: Request, scenario_id: int, form: Any) -> KeptScenario:
+    kept = _kept(request, scenario_id)
     if kept.kind == "variant":
         overrides = [[str(form.get(f"path:{row}", "")).strip(), str(form.get(f"value:{row}", ""))]
                      for row in range(_rows_sent(form, "path"))]
@@ -108,10 +120,8 @@ async def save_scenario(request: Request, scenario_id: ScenarioId) -> Response:
         if isinstance(added, str) and added in grids:
             grids[added].rows.append([""] * len(grids[added].header))
         content = as_content(grids)
-    app = state(request)
-    app.kept.save_scenario(scenario_id, content, _name_of(kept, content))
-    saved = _kept(request, scenario_id)
-    return _editor(request, saved, _checked(request, saved), saved_now=True)
+    state(request).kept.save_scenario(scenario_id, content, _name_of(kept, content))
+    return _kept(request, scenario_id)
 
 
 @router.post("/scenarios/{scenario_id}/cell")
@@ -119,15 +129,16 @@ def save_cell(request: Request, scenario_id: ScenarioId, table: Annotated[str, F
               row: Annotated[int, Form(ge=0)], column: Annotated[int, Form(ge=0)],
               value: Annotated[str, Form()] = "") -> JSONResponse:
     """One cell changed: saved, and the scenario validated again; its problems as JSON, each with its cell."""
-    kept = _kept(request, scenario_id)
-    if kept.kind != "scenario":
-        raise NotFoundError(f"scenario {scenario_id} is a variant: its overrides are saved with the form")
-    grids = from_content(kept.content)
-    if table not in grids or row >= len(grids[table].rows) or column >= len(grids[table].header):
-        raise NotFoundError(f"scenario {scenario_id} has no cell {table}, row {row}, column {column}")
-    _set_cell(grids[table], row, column, value)
-    content = as_content(grids)
-    state(request).kept.save_scenario(scenario_id, content, _name_of(kept, content))
+    with state(request).kept.editing:
+        kept = _kept(request, scenario_id)
+        if kept.kind != "scenario":
+            raise NotFoundError(f"scenario {scenario_id} is a variant: its overrides are saved with the form")
+        grids = from_content(kept.content)
+        if table not in grids or row >= len(grids[table].rows) or column >= len(grids[table].header):
+            raise NotFoundError(f"scenario {scenario_id} has no cell {table}, row {row}, column {column}")
+        _set_cell(grids[table], row, column, value)
+        content = as_content(grids)
+        state(request).kept.save_scenario(scenario_id, content, _name_of(kept, content))
     checked = check(kept.name, grids)
     return JSONResponse({"valid": checked.loaded is not None, "errors": checked.errors,
                          "problems": [problem.__dict__ for problem in checked.problems]})
