@@ -177,10 +177,13 @@ class Jobs:
         return None if row is None else JobRequest.of_json(row["request"])
 
     def listed(self, limit: int = 100) -> list[dict[str, Any]]:
-        """The newest jobs, newest first (this app's with their progress now)."""
+        """The newest jobs, newest first (this app's with their progress now; on a store this user may not write,
+        this app's alone)."""
         rows = self._kept.jobs(limit)
         with self._lock:
             live = {job_id: job.snapshot() for job_id, job in self._jobs.items()}
+        if not self._kept.writable:
+            return list(reversed(live.values()))[:limit]
         return [{**row, **live.get(row["id"], {})} for row in rows]
 
     def _work(self) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, Text, select, update
+from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, Text, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from footprint.plan.store import RunStore
@@ -73,6 +73,10 @@ class Kept:
         if self.writable:
             with self._doing("make the workbench's tables"), self._engine.begin() as connection:
                 metadata.create_all(connection)
+        with self._doing("look for the workbench's tables"), self._engine.connect() as connection:
+            self.present = set(metadata.tables) <= set(inspect(connection).get_table_names())
+        """Whether the store holds the workbench's tables (one only read, never served for writing, may not):
+        without them it holds no scenario and no job, and the app keeps its jobs in memory."""
 
     @contextmanager
     def _doing(self, what: str) -> Iterator[None]:
@@ -105,6 +109,8 @@ class Kept:
             connection.execute(update(scenarios).where(scenarios.c.id == scenario_id).values(**values))
 
     def scenario(self, scenario_id: int) -> KeptScenario | None:
+        if not self.present:
+            return None
         with self._doing(f"read scenario {scenario_id}"), self._engine.connect() as connection:
             row = connection.execute(select(scenarios).where(scenarios.c.id == scenario_id)).first()
         return None if row is None else KeptScenario(row.id, row.name, row.kind, row.extends, json.loads(row.content),
@@ -112,6 +118,8 @@ class Kept:
 
     def scenarios(self) -> list[dict[str, Any]]:
         """Every kept scenario, newest change first: id, name, kind, extends, updated."""
+        if not self.present:
+            return []
         query = select(scenarios.c.id, scenarios.c.name, scenarios.c.kind, scenarios.c.extends,
                        scenarios.c.updated).order_by(scenarios.c.updated.desc(), scenarios.c.id.desc())
         with self._doing("list the scenarios"), self._engine.connect() as connection:
@@ -120,7 +128,9 @@ class Kept:
     # --- jobs -----------------------------------------------------------------------------------------------
 
     def add_job(self, row: dict[str, Any]) -> None:
-        self._check_writable(f"keep the job {row['name']!r}")
+        """Keep a job asked for (a store this user may not write keeps none: the app holds it while it runs)."""
+        if not self.writable:
+            return
         with self._doing(f"keep the job {row['name']!r}"), self._engine.begin() as connection:
             connection.execute(jobs.insert().values(**row, created=_now()))
 
@@ -131,12 +141,16 @@ class Kept:
             connection.execute(update(jobs).where(jobs.c.id == job_id).values(**changes))
 
     def job(self, job_id: str) -> dict[str, Any] | None:
+        if not self.present:
+            return None
         with self._doing(f"read job {job_id}"), self._engine.connect() as connection:
             row = connection.execute(select(jobs).where(jobs.c.id == job_id)).first()
         return None if row is None else dict(row._mapping)
 
     def jobs(self, limit: int = 100) -> list[dict[str, Any]]:
         """The newest ``limit`` jobs, newest first."""
+        if not self.present:
+            return []
         query = select(jobs).order_by(jobs.c.created.desc()).limit(limit)
         with self._doing("list the jobs"), self._engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]

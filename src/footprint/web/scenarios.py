@@ -9,12 +9,12 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from footprint.analysis.sensitivity import SensitivityError, inputs
-from footprint.plan.store import StoreError
+from footprint.plan.store import RunStore, StoreError
 from footprint.scenario.formats.sources import ScenarioError
 from footprint.scenario.formats.validation import Loaded
 from footprint.scenario.model.checks import Problem
 from footprint.web.bounded import BudgetError, bounded
-from footprint.web.jobs import JobRequest, work_for
+from footprint.web.jobs import Job, JobRequest, Work, work_for
 from footprint.web.render import page
 from footprint.web.state import state
 from footprint.web.uploads import shown_name, validate_upload
@@ -71,14 +71,24 @@ def start_sweep(request: Request, upload_id: str) -> Response:
 
 
 def start(request: Request, asked: JobRequest) -> Response:
-    """Start the job ``asked`` (refused at once on a store this user may only read) and follow it on its page."""
+    """Start the job ``asked`` and follow it on its page; on a store this user may only read, the job fails at once
+    saying so."""
     app = state(request)
-    if not app.store.writable:
-        raise StoreError(f"{app.store.label}: this user may not write the run store (the app serves it for "
-                         "reading); serve a store you may write to run scenarios")
     work = work_for(asked, app.settings.store, app.settings.workers, app.settings.limits.job_budget(),
                     app.jobs.stopping)
-    return RedirectResponse(f"/jobs/{app.jobs.submit(asked, work).id}", status_code=303)
+    return RedirectResponse(f"/jobs/{app.jobs.submit(asked, _writing(app.store, work)).id}", status_code=303)
+
+
+def _writing(store: RunStore, work: Work) -> Work:
+    """``work``, refused at once on a store this user may not write."""
+
+    def checked(job: Job) -> int:
+        if not store.writable:
+            raise StoreError(f"{store.name}: this user may not write the run store (the app serves it for "
+                             "reading); serve a store you may write to run scenarios")
+        return work(job)
+
+    return checked
 
 
 @router.get("/jobs")
