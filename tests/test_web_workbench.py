@@ -387,3 +387,58 @@ def test_cells_saved_at_once_are_all_kept(client: TestClient) -> None:
     saved = client.get(scenario).text
     assert rows == 16
     assert all(f'name="lanes:{row}:{column}" value="edited-{row}"' in saved for row in range(rows))
+
+
+def test_a_scenario_set_built_field_by_field(client: TestClient) -> None:
+    """The set's generators from the page's fields (no YAML): its ranges sampled 3 times, with a seed; fields left
+    empty are not used, and a set with no generator is refused, saying why."""
+    token = form_token(client)
+    data = small_network_data()
+    data["fx"] = {"KRW": {"value": 1100.0, "low": 800.0, "high": 1400.0}}
+    uploaded = client.post("/upload", files={"file": ("ranged.yaml", yaml_bytes(data))}, data={"csrf_token": token},
+                           follow_redirects=False)
+    scenario = client.post(f"{uploaded.headers['location']}/keep", data={"csrf_token": token},
+                           follow_redirects=False).headers["location"]
+    fields = {"csrf_token": token, "kind": "sweep", "built": "true", "ranges_n": "3", "distribution": "pert",
+              "fx_currencies": "", "fx_base_year": "", "fx_n": "", "regimes": "", "combine": "product", "n": "",
+              "seed": "7"}
+    job = client.post(f"{scenario}/jobs", data=fields, follow_redirects=False)
+    assert job.status_code == 303, job.text
+    done = finished(client, job.headers["location"])
+    assert done["status"] == DONE, done
+    assert (done["done"], done["total"]) == (3, 3)
+    empty = client.post(f"{scenario}/jobs", data={**fields, "ranges_n": ""})
+    assert empty.status_code == 400
+    assert "the scenario set has no futures" in empty.text
+    no_year = client.post(f"{scenario}/jobs", data={**fields, "fx_currencies": "KRW"})
+    assert "give the base year" in no_year.text
+
+
+def test_a_scenario_set_built_and_swept_in_a_browser(browser: Any, tmp_path: Path) -> None:
+    """Upload a scenario with a ranged figure, keep it, build a set of 3 samples of its ranges on its page, sweep
+    it as a job and open the sweep it stored."""
+    data = small_network_data()
+    data["fx"] = {"KRW": {"value": 1100.0, "low": 800.0, "high": 1400.0}}
+    scenario = tmp_path / "ranged.yaml"
+    scenario.write_bytes(yaml_bytes(data))
+    with serving(web_app(tmp_path / "browser.sqlite")) as address:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        try:
+            page.goto(f"{address}/upload")
+            page.set_input_files("input[name=file]", str(scenario))
+            page.click("#validate")
+            page.click("#keep")
+            page.wait_for_selector("#validity.good")
+            page.click("#sweep-set summary")
+            page.fill("input[aria-label='ranges samples']", "3")
+            page.click("#sweep")
+            page.wait_for_selector("#result-link", timeout=120_000)
+            counted = page.inner_text("#count")
+            page.click("#result-link")
+            futures = page.locator("#futures tbody tr").count()
+            heading = page.inner_text("h1")
+        finally:
+            page.close()
+    assert counted == "3 of 3"
+    assert futures == 3
+    assert heading.endswith("test futures")

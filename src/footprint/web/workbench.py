@@ -13,6 +13,7 @@ import fastapi
 import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from footprint.scenario.cases.bundled import case_names, case_path
@@ -174,21 +175,70 @@ def download(request: Request, scenario_id: ScenarioId, suffix: str) -> Response
         return _attachment(written.read_bytes(), name, XLSX)
 
 
+class JobForm(BaseModel):
+    """A job asked for on a scenario's page: its kind, and for a set's, the set typed as YAML or ``built`` field by
+    field (its generators: each left empty is not used)."""
+
+    kind: str = "run"
+    scenario_set: str = Field("", alias="set")
+    built: bool = False
+    csrf_token: str = ""
+    ranges_n: int | None = Field(None, ge=1)
+    distribution: str = "pert"
+    fx_currencies: str = ""
+    fx_base_year: int | None = None
+    fx_block: int = Field(2, ge=1)
+    fx_n: int | None = Field(None, ge=1)
+    regimes: str = ""
+    combine: str = "product"
+    n: int | None = Field(None, ge=1)
+    seed: int | None = None
+
+    def spec(self) -> dict[str, Any]:
+        """The set as a set file has it (its base apart): read_set checks the rest, naming the field."""
+        generate: dict[str, Any] = {}
+        if self.ranges_n is not None:
+            generate["ranges"] = {"distribution": self.distribution, "n": self.ranges_n}
+        currencies = [code.strip().upper() for code in self.fx_currencies.replace(";", ",").split(",") if code.strip()]
+        if currencies:
+            if self.fx_base_year is None:
+                raise SetError("FX history: give the base year, the last year of history its paths may use")
+            generate["fx_history"] = {"currencies": currencies, "base_year": self.fx_base_year,
+                                      "block": self.fx_block, **({"n": self.fx_n} if self.fx_n else {})}
+        if self.regimes.strip():
+            generate["regimes"] = [_regime(part) for part in self.regimes.split(",") if part.strip()]
+        if not generate:
+            raise SetError("the scenario set has no futures: sample its ranges, draw FX paths or give regimes")
+        return {"generate": generate, "combine": self.combine,
+                **({"n": self.n} if self.n else {}), **({"seed": self.seed} if self.seed is not None else {})}
+
+
+def _regime(text: str) -> dict[str, Any]:
+    """``REGIME: PROBABILITY`` as a set's regime."""
+    regime, _, probability = text.partition(":")
+    try:
+        return {"regime": regime.strip(), "probability": float(probability)}
+    except ValueError:
+        raise SetError(f"regimes: {text.strip()!r} is not REGIME: PROBABILITY (2025-deals: 0.6, none: 0.4)") from None
+
+
 @router.post("/scenarios/{scenario_id}/jobs")
-def start_job(request: Request, scenario_id: ScenarioId, kind: Annotated[str, Form()] = "run",
-              scenario_set: Annotated[str, Form(alias="set")] = "") -> Response:
-    """Run the scenario (a variant with its overrides), its tornado, or the sweep of a set of its futures (the set
-    as YAML, as a set file has it, its base this scenario), as a job followed on its page."""
+def start_job(request: Request, scenario_id: ScenarioId, asked: Annotated[JobForm, Form()]) -> Response:
+    """Run the scenario (a variant with its overrides), its tornado, or the sweep (or stochastic plan) of a set of
+    its futures, as a job followed on its page: the set ``built`` from its fields, or typed as YAML as a set file
+    has it; its base is this scenario."""
     kept = _kept(request, scenario_id)
     checked = _checked(request, kept)
     if checked.loaded is None:
         raise NotFoundError(f"scenario {scenario_id} ({kept.name}) has {checked.errors} problems; fix them to run it")
+    kind = asked.kind
     if kind not in KINDS:
         raise NotFoundError(f"no job {kind!r}; a scenario's jobs are {', '.join(KINDS)}")
     data, source = checked.loaded.data, f"scenario {scenario_id} ({kept.name})"
     if kind in ("sweep", "stochastic"):
         name = f"{kept.name} futures" if kind == "sweep" else f"{kept.name} stochastic"
-        return start(request, JobRequest(kind, name, data, source, _set_of(scenario_set)))
+        spec = asked.spec() if asked.built else _set_of(asked.scenario_set)
+        return start(request, JobRequest(kind, name, data, source, spec))
     name = kept.name if kind == "run" else f"sensitivity of {kept.name}"
     return start(request, JobRequest(kind, name, data, source))
 
