@@ -435,13 +435,13 @@ def test_the_view_shows_each_section_with_a_difference(rogue_pair: tuple[Plan, P
     assert "│ rsm-engines │ opens │ 2014 │ - │ only in A │" in text
 
 
-def test_the_readme_shows_what_compare_prints(rogue_pair: tuple[Plan, Plan]) -> None:
+def test_the_guide_shows_what_compare_prints(rogue_pair: tuple[Plan, Plan]) -> None:
     base, strong = rogue_pair
     console = Console(width=160, record=True)  # the width of piped output
     print_comparison(compare(base, strong), console)
     printed = "\n".join(line.rstrip() for line in console.export_text().splitlines())
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert f"$ footprint compare out/base out/strong-won\nA = out/base, B = out/strong-won\n{printed}\n```" in readme
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "guide" / "compare.md").read_text(encoding="utf-8")
+    assert f"$ footprint compare out/base out/strong-won\nA = out/base, B = out/strong-won\n{printed}\n```" in guide
 
 
 def powertrain_variant(**changes: float) -> Plan:

@@ -101,10 +101,10 @@ def test_help_documents_every_exit_code():
     assert "130 interrupted (Ctrl-C)" in text
 
 
-def test_readme_documents_every_exit_code():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+def test_the_guide_documents_every_exit_code():
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "guide" / "commands.md").read_text(encoding="utf-8")
     for code, meaning in EXIT_CODES.items():
-        assert f"| {code} | {meaning} |" in readme
+        assert f"| {code} | {meaning} |" in guide
 
 
 def test_amounts_that_round_to_zero_print_as_zero_never_minus_zero() -> None:

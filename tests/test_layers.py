@@ -1,5 +1,5 @@
 """The package's layers: data flows one way (files -> Scenario -> network -> optimizer -> Plan -> analysis -> views),
-so each module imports only from its own layer and those before it (the README's Layout)."""
+so each module imports only from its own layer and those before it (docs/guide/layout.md)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import struct
 import zlib
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -17,14 +18,17 @@ from markupsafe import escape
 from rich.console import Console
 
 import footprint as fp
-from conftest import REPO, invoke, small_network_data, write_yaml
+from conftest import REPO, environment, invoke, small_network_data, write_yaml
 from footprint.plan.plan import Plan
 from footprint.plan.store import RunStore
 from footprint.views.console import print_costs
 from footprint.views.labels import component_label, money
-from footprint.views.report import plan_facts
-from footprint.views.world import LAND, PLANT_COLOURS, centroids, tier_lanes, top_lanes
+from footprint.views.page import PAGE_ROWS, Page, Section, Table, drawn
+from footprint.views.report import plan_facts, plan_page
+from footprint.views.report_of import stored_sweep
+from footprint.views.world import LAND, NODE_STYLES, centroids, tier_lanes, top_lanes
 from footprint.web.tables import html_table
+from test_plant_decisions import peaks, solved
 from test_stochastic_plan import TWO_FUTURES, two_years, write_set
 from test_sweep import ranged_network, set_files
 from web_helpers import app_client, web_app
@@ -108,7 +112,7 @@ def test_the_report_of_a_plan_has_its_sections_and_numbers(rogue: tuple[Path, st
     text = report.read_text(encoding="utf-8")
     plan = fp.read_plan(results)
     for section in ("map", "capacity", "landed", "costs", "inputs"):
-        assert f'<section id="{section}">' in text
+        assert f'<section id="{section}"' in text
     assert 'id="lost"' not in text  # rogue-2012 serves all its demand: no lost sales section
     assert f"<dd>{money(plan.objective, 'USD')}</dd>" in text  # as `run` prints it
     assert "busan-rogue-line" in text
@@ -165,6 +169,88 @@ def test_bad_references_are_one_line_and_exit_code_1(tmp_path: Path, rogue: tupl
     assert not (tmp_path / "x.html").exists()
 
 
+# --- the first screen: the decision ------------------------------------------------------------------------------
+
+
+def _section(text: str, section: str) -> str:
+    """The HTML of one section of a report."""
+    return text[text.index(f'<section id="{section}"'):].split("</section>", 1)[0]
+
+
+def _rows(html: str) -> list[list[str]]:
+    """The body rows of the first table in ``html``, as the cells' text."""
+    body = html[html.index("<tbody>"):html.index("</tbody>")]
+    return [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def _decided(plan: Plan) -> list[tuple[int, str, str]]:
+    """(year, decision, what) of every build and every plant, supplier and facility opened or closed, read from the
+    Plan's tables."""
+    found = [(int(row.year), "build", str(row.option)) for row in plan.builds.itertuples()]
+    for name, kind in (("plants", None), ("sites", "kind")):
+        table = plan.tables[name]
+        for flag, verb in (("opened", "open"), ("closed", "close")):
+            for row in table[table[flag].astype(bool)].to_dict("records"):
+                found.append((int(row["year"]), f"{verb} {row[kind] if kind else 'plant'}",
+                              str(row["site" if kind else "plant"])))
+    return sorted(found)
+
+
+def test_the_report_opens_on_the_decisions_of_the_plan(rogue: tuple[Path, str, Path]) -> None:
+    """rogue-2012 builds a line at Busan and opens two suppliers (nissan-decherd, rsm-engines): the first section
+    lists exactly these, by year, with where they are; the NPV's families add up to the NPV."""
+    report, _, results = rogue
+    text = report.read_text(encoding="utf-8")
+    plan = fp.read_plan(results)
+    assert text.index('<section id="facts"') < text.index('<section id="decision"') < text.index('<section id="map"')
+    decision = _section(text, "decision")
+    rows = _rows(decision)
+    expected = _decided(plan)
+    assert {"build", "open supplier"} <= {what for _, what, _ in expected}  # the case has both kinds
+    assert sorted((int(year), what, name) for year, what, name, _, _ in rows) == expected
+    build = next(row for row in rows if row[1] == "build")
+    assert build[3] == "busan (KR)"
+    assert f"capex {money(float(plan.builds['capex'].iloc[0]), 'USD')}" in build[4]
+    made_of = _rows(decision[decision.index("What the NPV is made of"):])
+    assert made_of[-1] == ["total", money(plan.objective, "USD"), ""]
+    assert sum(float(row[2].rstrip("%")) for row in made_of[:-1] if row[2] != "-") == pytest.approx(100, abs=0.1)
+
+
+def test_plants_opened_and_closed_are_decisions_on_the_first_screen() -> None:
+    """A plant that opens in 2021 and closes in 2024 (test_plant_decisions.peaks): both on the first screen, in
+    order; a plan that decides nothing says so instead of an empty table."""
+    plan = solved(peaks({2020: 10.0, 2021: 100.0, 2022: 100.0, 2023: 100.0, 2024: 10.0}))
+    text = plan_page(plan).html()
+    rows = _rows(_section(text, "decision"))
+    assert [row[:3] for row in rows] == [["2021", "open plant", "temp"], ["2024", "close plant", "temp"]]
+    assert _decided(plan) == [(2021, "open plant", "temp"), (2024, "close plant", "temp")]
+    calm = solved(peaks({2020: 10.0, 2021: 10.0}))
+    assert _decided(calm) == []
+    decision = _section(plan_page(calm).html(), "decision")
+    assert "The plan builds no capacity and opens or closes no plant" in decision
+    assert "What to build, open and close" not in decision
+
+
+def test_the_tables_below_the_decision_are_collapsed_and_names_escaped() -> None:
+    """Every table outside the first screen is in a closed <details> (its rows counted in the summary), a long one
+    is paged; cells and figure names from user input are escaped or made safe file names."""
+    hostile = '<script>alert("x")</script>'
+    long = Table("Long", ["n"], [[str(n)] for n in range(40)])
+    page = Page(f"Plan: {hostile}", [("scenario", hostile)], [
+        Section("decision", "The decision", tables=[Table("What", ["what"], [[hostile]], open=True)], brief=True),
+        Section("inputs", "Inputs", tables=[long, Table("Short", ["n"], [["1"]])])])
+    text = page.html()
+    assert "<script>alert" not in text
+    assert str(escape(hostile)) in _section(text, "decision")
+    inputs = _section(text, "inputs")
+    assert inputs.count("<details>") == inputs.count("<table") == 2
+    assert "<details open" not in text
+    assert "Long <span class=\"count\">(40 rows)</span>" in inputs
+    assert f'class="paged" data-page="{PAGE_ROWS}"' in inputs
+    assert inputs.count('class="paged"') == 1  # one row is not paged
+    assert drawn("landed rogue../../x busan", None).name == "landed-rogue-x-busan"  # type: ignore[arg-type]
+
+
 # --- many plans -------------------------------------------------------------------------------------------------------
 
 
@@ -176,8 +262,21 @@ def test_the_report_of_a_sweep_and_of_a_tornado(tmp_path: Path) -> None:
     assert made.exit_code == 0, made.output
     text = (tmp_path / "sweep.html").read_text(encoding="utf-8")
     assert "NPV cost over the futures" in text
-    assert "How often each decision is taken" in text
     assert f"{len(outcome.futures)} with a plan" in text
+    # it leads with how often each decision is taken, by year, and the NPV's spread
+    assert text.index('<section id="facts"') < text.index('<section id="decision"') < text.index('<section id="npv"')
+    decision = _section(text, "decision")
+    assert "How often each decision is taken" in decision
+    with RunStore(store) as opened:
+        summary = stored_sweep(opened, opened.get(str(outcome.sweep))).summary
+    assert len(summary.builds) + len(summary.plants) > 0  # the sweep's futures decide differently
+    for option, group in summary.builds.groupby("option"):
+        taken = group[group["year"].notna()]
+        text_of = ", ".join(f"{int(r.year)}" + (f" x{r.count}" if r.count > 1 else "") + f" in {r.probability:.0%}"
+                            for r in taken.itertuples())
+        assert f"<td>capacity built: {option}</td><td>{text_of}" in decision
+    low, high = summary.npv["p5"], summary.npv["p95"]
+    assert f"<dd>{money(low, 'USD')} to {money(high, 'USD')}</dd>" in _section(text, "facts")
     write_yaml(tmp_path / "net.yaml", ranged_network())
     fp.sensitivity(tmp_path / "net.yaml", workers=1, store=store)
     made = invoke("report", "latest", "--store", store, "-o", str(tmp_path / "tornado.html"))
@@ -208,7 +307,7 @@ def test_a_sensitivity_sweep_is_summed_up_as_its_tornado_everywhere(tmp_path: Pa
     assert detroit.low.change.split(",")[0] in text
     made = invoke("report", str(tornado.sweep), "--store", store, "-o", str(tmp_path / "tornado.html"))
     assert made.exit_code == 0, made.output
-    html = (tmp_path / "tornado.html").read_text(encoding="utf-8").split('<div class="figure">')
+    html = (tmp_path / "tornado.html").read_text(encoding="utf-8").split('<div class="figure"')
     report = html[0] + "".join(part.split("</script>", 1)[-1] for part in html[1:])  # the text, not the charts' data
     distribution_free(report)
     assert "Tornado: the objective with each input at its ends" in html[1]
@@ -239,6 +338,18 @@ def test_the_report_of_a_stochastic_plan(tmp_path: Path) -> None:
     assert "cheap" in text
     assert "dear" in text
     assert "dear revises" in text or "cheap revises" in text
+    # it leads with what is decided now, then how often the futures take each decision: one of the two futures
+    # (half the probability) builds x-line in 2021, the other never does; the NPV's spread is the futures' NPVs
+    order = [text.index(f'<section id="{name}"') for name in ("facts", "now", "decision", "regret", "map")]
+    assert order == sorted(order)
+    builds = stored.plan.tables["builds"]
+    probabilities = stored.plan.probabilities
+    built = {str(future): probabilities[future] for future in builds.loc[builds["option"] == "x-line", "future"]}
+    assert built
+    assert sum(built.values()) == pytest.approx(0.5)
+    assert "<td>capacity built: x-line</td><td>2021 in 50%, never in 50%</td>" in _section(text, "decision")
+    npv = stored.futures["npv"]
+    assert f"<dd>{money(npv.min(), 'USD')} to {money(npv.max(), 'USD')}</dd>" in _section(text, "facts")
     # The base scenario is stored beside the set: its places draw the first future's map, its figures the inputs.
     assert "Plants (circles) sized by capacity" in text
     assert "plants and markets cannot be placed" not in text
@@ -252,11 +363,20 @@ def test_the_compare_report_draws_the_differences(tmp_path: Path, rogue: tuple[P
     made = invoke("report", "1", "latest", "--compare", "--store", store, "-o", str(tmp_path / "compare.html"))
     assert made.exit_code == 0, made.output
     text = (tmp_path / "compare.html").read_text(encoding="utf-8")
-    assert "Key figures side by side" in text
+    assert "What changed and what it is worth" in text
     assert "NPV by component" in text
     with RunStore(store) as opened:
-        difference = opened.plan("latest").objective - opened.plan(1).objective
-    assert f"{'+' if difference > 0 else ''}{money(difference, 'USD')}" in text  # as `compare` prints it
+        a, b = opened.plan(1), opened.plan("latest")
+    difference = b.objective - a.objective
+    worth = f"{'+' if difference > 0 else ''}{money(difference, 'USD')}"
+    assert f"<dt>NPV cost, B - A</dt><dd>{worth}</dd>" in _section(text, "facts")  # what the change is worth
+    changed = _section(text, "decisions")  # first, open: the key figures and the decisions that differ
+    assert text.index('<section id="decisions"') < text.index('<section id="costs"')
+    assert worth in changed  # as `compare` prints it
+    differ = fp.compare(a, b)
+    assert len(differ.builds) + len(differ.plants) > 0  # strong-won changes what rogue-2012 builds or opens
+    shown = changed.split("<details>")[0]
+    assert all(f"<td>{name}</td>" in shown for name in [*differ.builds["option"], *differ.plants["plant"]])
 
 
 # --- the map's parts ------------------------------------------------------------------------------------------------
@@ -300,9 +420,7 @@ def test_the_report_opens_offline_and_its_map_draws(browser: Any, rogue: tuple[P
     assert requests == [report.as_uri()]
     assert errors == []
     assert _near(pixels, LAND) > 20_000  # the countries' fill
-    plants = sum(_near(pixels, colour, 40) for _, colour in PLANT_COLOURS)
-    between = int(((pixels[:, :, 0] > 200) & (pixels[:, :, 2] < 90) & (pixels[:, :, 1] < 190)).sum())
-    assert max(plants, between) > 300  # the plants' markers, amber to red by utilization
+    assert _near(pixels, NODE_STYLES["plant"].colour, 30) > 300  # the plants' markers
 
 
 @pytest.mark.parametrize("case", ["rogue-2012", "rogue-2026"])
@@ -319,6 +437,119 @@ def test_both_bundled_cases_reports_open_offline(browser: Any, tmp_path: Path, c
     assert requests == [(tmp_path / f"{case}.html").as_uri()]
     assert errors == []
     assert charts >= 8
+
+
+FIRST_SCREEN = {"width": 1280, "height": 900}
+"""A laptop's window: the report's first screen."""
+
+
+def test_the_decision_fills_the_first_screen_and_the_page_is_short(browser: Any,
+                                                                   rogue: tuple[Path, str, Path]) -> None:
+    """Measured in Chromium at 1280 x 900: the key figures and the decision end on the first screen, the whole page
+    is under 8,000 px (13,485 px before the decision led and the tables were collapsed), every table below is
+    collapsed, and a long one shows PAGE_ROWS rows at a time, its next page at a click."""
+    report, _, _ = rogue
+    page = browser.new_page(viewport=FIRST_SCREEN)
+    try:
+        page.goto(report.as_uri())
+        page.wait_for_selector("#map .main-svg", timeout=30_000)
+        decision = page.locator("#decision").bounding_box()
+        height = page.evaluate("document.documentElement.scrollHeight")
+        shown = page.evaluate("""() => Array.from(document.querySelectorAll('table'))
+            .filter(t => t.checkVisibility()).map(t => t.closest('section').id)""")
+        long = page.locator("details", has_text="Figures with their sources and ranges")
+        long.locator("summary").click()
+        rows = long.locator("tbody tr")
+        visible = lambda: [row.inner_text() for row in rows.all() if row.is_visible()]  # noqa: E731
+        first = visible()
+        long.get_by_role("button", name="next").click()
+        second = visible()
+        total = rows.count()
+    finally:
+        page.close()
+    assert decision["y"] + decision["height"] <= FIRST_SCREEN["height"]
+    assert height < 8_000, height
+    assert set(shown) == {"decision"}
+    assert total > 2 * PAGE_ROWS
+    assert len(first) == len(second) == PAGE_ROWS
+    assert not set(first) & set(second)
+
+
+def _pdf_pages(data: bytes) -> int:
+    return data.count(b"/Type /Page") - data.count(b"/Type /Pages")
+
+
+def test_the_report_prints_as_a_short_brief(browser: Any, rogue: tuple[Path, str, Path]) -> None:
+    """Printed to PDF (A4), the report is a few pages: the key figures, the decision, the map and the costs; no
+    navigation, no collapsed table, no section of detail (the PDF's outline lists the headings it prints)."""
+    report, _, results = rogue
+    plan = fp.read_plan(results)
+    page = browser.new_page(viewport=FIRST_SCREEN)
+    try:
+        page.goto(report.as_uri())
+        page.wait_for_selector("#map .main-svg", timeout=30_000)
+        page.emulate_media(media="print")
+        page.wait_for_function("Array.from(document.querySelectorAll('section.brief .js-plotly-plot'))"
+                               ".every(p => p._fullLayout.width <= 700)", timeout=30_000)  # redrawn for the page
+        printed = page.evaluate("""() => Array.from(document.querySelectorAll('nav, details, section, #decision td'))
+            .filter(e => e.checkVisibility()).map(e => e.id || e.tagName.toLowerCase() + ':' + e.textContent)""")
+        widths = page.evaluate("Array.from(document.querySelectorAll('section.brief .js-plotly-plot'))"
+                               ".map(p => p._fullLayout.width)")
+        pdf = page.pdf(format="A4", outline=True, tagged=True)
+    finally:
+        page.close()
+    assert [e for e in printed if not e.startswith("td:")] == ["facts", "decision", "map", "costs"]
+    for year, what, name in _decided(plan):
+        assert {f"td:{year}", f"td:{what}", f"td:{name}"} <= set(printed)
+    assert widths
+    assert all(width <= 700 for width in widths)  # the page's width, not the window's
+    assert pdf.startswith(b"%PDF")
+    assert 1 <= _pdf_pages(pdf) <= 4
+    titles = re.findall(rb"/Title \(([^)]*)\)", pdf)
+    assert b"The decision" in titles
+    assert b"Map" in titles
+    assert b"Inputs" not in titles
+    assert b"Landed cost" not in titles
+
+
+# --- the figures for slides -------------------------------------------------------------------------------------------
+
+
+def test_every_figure_is_written_as_svg_and_png(tmp_path: Path) -> None:
+    """`report --figures DIR`: one SVG (XML, an <svg> root) and one PNG (its magic bytes) per figure of the report,
+    named as the page names them (map, costs, ...), and nothing else."""
+    write_yaml(tmp_path / "net.yaml", small_network_data())
+    made = invoke("report", str(tmp_path / "net.yaml"), "-o", str(tmp_path / "net.html"), "--figures",
+                  str(tmp_path / "figures"))
+    assert made.exit_code == 0, made.output
+    names = re.findall(r'<div class="figure" data-name="([^"]+)">', (tmp_path / "net.html").read_text("utf-8"))
+    assert {"map", "costs", "utilization", "production"} <= set(names)
+    assert len(set(names)) == len(names)
+    assert sorted(path.name for path in (tmp_path / "figures").iterdir()) == sorted(
+        f"{name}.{kind}" for name in names for kind in ("svg", "png"))
+    for name in names:
+        assert (tmp_path / "figures" / f"{name}.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        root = ElementTree.parse(tmp_path / "figures" / f"{name}.svg").getroot()
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    drawn_map = (tmp_path / "figures" / "map.svg").read_text(encoding="utf-8")
+    assert "slider" not in drawn_map  # a picture has no slider: the year it shows is written in its corner
+    assert ">year 2020<" in drawn_map
+    assert f"{len(names)} figures written to" in " ".join(made.output.split())
+
+
+def test_figures_without_a_browser_say_what_to_install(tmp_path: Path) -> None:
+    """No browser where BROWSER_PATH points: one message naming what to install, exit code 4 (not written), no
+    traceback; the HTML report is written all the same."""
+    write_yaml(tmp_path / "net.yaml", small_network_data())
+    with environment("BROWSER_PATH", str(tmp_path / "no-chromium")):
+        made = invoke("report", str(tmp_path / "net.yaml"), "-o", str(tmp_path / "net.html"), "--figures",
+                      str(tmp_path / "figures"))
+    assert made.exit_code == 4, made.output
+    said = " ".join(made.output.split())
+    assert f"no browser at BROWSER_PATH={tmp_path / 'no-chromium'}" in said
+    assert "sudo apt-get install chromium" in said
+    assert (tmp_path / "net.html").is_file()
+    assert not list((tmp_path / "figures").glob("*.*"))
 
 
 # --- what the charts draw (issue 16): labels whole, one colour-blind-safe palette, amounts as the tables write them ---

@@ -331,11 +331,11 @@ def test_extends_may_chain_eight_files_deep_and_no_deeper():
     assert "more than 8 files extend one another; a chain of extends may be at most 8 deep" in output
 
 
-def test_the_readme_states_the_limits_as_enforced():
+def test_the_guide_states_the_limits_as_enforced():
     from footprint.scenario.formats.yamlio import MAX_EXTENDS
     from footprint.scenario.model.figures import FIRST_YEAR, LARGEST, LAST_YEAR
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "guide" / "checks.md").read_text(encoding="utf-8")
     for stated in (f"| numbers | at most {LARGEST} in size", f"| years | from {FIRST_YEAR} to {LAST_YEAR}",
                    f"| `extends:` | at most {MAX_EXTENDS} files in a row"):
-        assert stated in readme
+        assert stated in guide

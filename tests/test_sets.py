@@ -51,7 +51,8 @@ from footprint.scenario.sets.scenario_sets import (
     rng,
 )
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guide" / "futures.md"
+"""The scenario sets' guide page, with a table per declaration."""
 DRAWN_TWICE = pytest.mark.filterwarnings("ignore::footprint.economics.futures.SameFuturesWarning")
 """Many exchange-rate paths of a few years: some are drawn twice, which expand warns of."""
 
@@ -650,14 +651,14 @@ def test_a_set_is_not_a_scenario(tmp_path: Path, base_file: Path) -> None:
 
 
 def test_the_set_declarations_are_strict_and_documented() -> None:
-    readme = README.read_text(encoding="utf-8")
+    guide = GUIDE.read_text(encoding="utf-8")
     for model in (SetSpec, ListedFuture, Generators, RangesGenerator, FxHistoryGenerator, RegimeFuture,
                   StochasticSettings):
         assert model.model_config.get("extra") == "forbid"
         for name, field in model.model_fields.items():
             assert field.description, f"{model.__name__}.{name}"
-            assert f"| `{field.alias or name}` |" in readme, name
-            assert field.description in readme, name
+            assert f"| `{field.alias or name}` |" in guide, name
+            assert field.description in guide, name
 
 
 # --- the command and the API -------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from footprint.analysis.summary import STATISTICS, SweepSummary, sweep_summary, tail_mean, weighted_percentile
 from footprint.plan.decisions import Decisions
-from footprint.views.report_sets import decision_shares
+from footprint.views.figures import decision_shares
 from footprint.views.sweep_summary import frequency_text, print_sweep_summary
 
 

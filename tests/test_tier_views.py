@@ -23,7 +23,7 @@ from footprint.scenario.formats.sources import Source
 from footprint.scenario.formats.validation import Loaded, validate
 from footprint.views.flow_diagram import ECHELON_CARRIES, echelon_links, flow_diagram, has_tiers
 from footprint.views.report import plan_report
-from footprint.views.world import LANE_TIERS, MODE_DASHES, Place, places, world_map
+from footprint.views.world import BASE_TRACES, LANE_TIERS, MODE_DASHES, places, world_map
 
 POWERTRAIN = REPO / "docs" / "examples" / "powertrain.yaml"
 
@@ -39,23 +39,37 @@ def powertrain() -> tuple[Loaded, Plan]:
 
 
 def shown(figure: go.Figure) -> list[Any]:
-    """The traces of the year the map shows first (the countries' fill aside)."""
-    return [trace for trace in figure.data[1:] if trace.visible]
+    """The traces of the year the map shows first (the countries and the lines from places to markers aside)."""
+    return [trace for trace in figure.data[BASE_TRACES:] if trace.visible]
 
 
-def segments(trace: Any) -> list[tuple[str, tuple[float, float], tuple[float, float]]]:
-    """A lane trace's segments as (hover text, start, end)."""
+def courses(trace: Any) -> list[tuple[str, list[tuple[float, float]]]]:
+    """A lane trace's lanes as (hover text, points), each lane's points up to the gap (NaN) after them."""
     found = []
-    for start in range(0, len(trace.x), 3):
-        found.append((trace.hovertext[start], (trace.x[start], trace.y[start]),
-                      (trace.x[start + 1], trace.y[start + 1])))
+    start = 0
+    for end, x in enumerate(trace.x):
+        if x is None or x != x:
+            if end > start:
+                found.append((str(trace.hovertext[start]), list(zip(trace.x[start:end], trace.y[start:end],
+                                                                    strict=True))))
+            start = end + 1
     return found
 
 
-def at(point: tuple[float, float], place: Place) -> bool:
-    """Whether a segment's end is at a node (the same longitude, or one turn round the globe off an edge)."""
-    x, y = point
-    return math.isclose(y, place.lat) and any(math.isclose(x, place.lon + turn) for turn in (-360.0, 0.0, 360.0))
+def markers(figure: go.Figure) -> dict[str, list[tuple[float, float]]]:
+    """Where the first year draws each node's marker (by name; a node at the far end of a lane that crosses the
+    map's edge is drawn there too)."""
+    found: dict[str, list[tuple[float, float]]] = {}
+    for trace in shown(figure):
+        if trace.mode.startswith("markers"):
+            for x, y, text in zip(trace.x, trace.y, trace.hovertext, strict=True):
+                found.setdefault(text.split(":")[0].split(" ", 1)[1], []).append((x, y))
+    return found
+
+
+def at(point: tuple[float, float], spots: list[tuple[float, float]]) -> bool:
+    """Whether a lane's end is at one of a node's markers (lanes' points are written to about a metre)."""
+    return any(math.isclose(point[0], x, abs_tol=1e-4) and math.isclose(point[1], y, abs_tol=1e-4) for x, y in spots)
 
 
 def test_the_map_has_every_tier_with_its_nodes_and_lanes_at_their_places(powertrain: tuple[Loaded, Plan]) -> None:
@@ -64,32 +78,39 @@ def test_the_map_has_every_tier_with_its_nodes_and_lanes_at_their_places(powertr
     assert unplaced == []
     where = {place.name: place for place in placed}
     figure = world_map(plan.tables, placed)
-    nodes = {trace.legendgroup: trace for trace in shown(figure) if trace.mode == "markers"}
+    nodes = {trace.legendgroup: trace for trace in shown(figure) if trace.mode.startswith("markers")}
     counts = {kind: len(trace.x) for kind, trace in nodes.items()}
     assert counts == {"supplier": 3, "plant": 3, "facility": 1, "market": 2}
     assert {trace.marker.symbol[0] for trace in nodes.values()} == {"triangle-up", "circle", "diamond", "square"}
-    for kind, trace in nodes.items():
-        names = [text.split(":")[0].removeprefix(f"{kind} ") for text in trace.hovertext]
-        assert [(where[name].lon, where[name].lat) for name in names] == list(zip(trace.x, trace.y, strict=True))
+    assert all(list(trace.text) == [text.split(":")[0].split(" ", 1)[1] for text in trace.hovertext]
+               for trace in nodes.values())  # few nodes: each named beside its marker
+    drawn = markers(figure)
+    leaders = next(trace for trace in figure.data if trace.name == "places")
+    ends = {(leaders.x[i + 1], leaders.y[i + 1]): (leaders.x[i], leaders.y[i]) for i in range(0, len(leaders.x), 3)}
+    for name, (spot, *_) in drawn.items():  # a marker at its place, or a line from its place to it
+        x, y = ends.get(spot, spot)
+        assert math.isclose(y, where[name].lat, abs_tol=1e-3), name
+        assert math.isclose((x - where[name].lon) % 360, 0, abs_tol=1e-3) or math.isclose(
+            (x - where[name].lon) % 360, 360, abs_tol=1e-3), name
     first = min(plan.demand["year"])
     for tier in LANE_TIERS:
         traces = [trace for trace in shown(figure) if trace.legendgroup == tier.table and trace.mode == "lines"]
         legend = [trace for trace in traces if trace.showlegend]
         assert [trace.name for trace in legend] == [tier.label]  # one legend entry per echelon
-        drawn = set()
+        lanes = set()
         for trace in traces:
-            for text, start, end in segments(trace) if trace.x != (None,) else []:
+            for text, points in courses(trace):
                 origin, destination = text.split(" (")[0].split(" → ")
-                assert at(start, where[origin]), text
-                assert at(end, where[destination]), text
-                drawn.add((origin, destination))
+                assert at(points[0], drawn[origin]), text  # from marker to marker
+                assert at(points[-1], drawn[destination]), text
+                lanes.add((origin, destination))
         table = plan.tables[tier.table]
         year = table[(table["year"] == first) & (table["units"] > 0)]
-        assert drawn == set(zip(year[tier.origin], year[tier.destination], strict=True)), tier.table
-        assert drawn  # the powertrain plan uses every echelon
-    # nodes that fall on one point (Busan, Ulsan and ulsan-castings at Korea's centroid) are set apart
-    korean = [where[name] for name in ("busan", "ulsan", "ulsan-castings", "kr")]
-    assert len({(place.lat, place.lon) for place in korean}) == 4
+        assert lanes == set(zip(year[tier.origin], year[tier.destination], strict=True)), tier.table
+        assert lanes  # the powertrain plan uses every echelon
+    # nodes at one point (Busan, Ulsan and ulsan-castings at Korea's centroid) are drawn apart
+    korean = [drawn[name][0] for name in ("busan", "ulsan", "ulsan-castings", "kr")]
+    assert len(set(korean)) == 4
 
 
 def test_a_node_that_cannot_be_placed_is_left_off_with_its_lanes(powertrain: tuple[Loaded, Plan]) -> None:
@@ -105,6 +126,7 @@ def test_a_node_that_cannot_be_placed_is_left_off_with_its_lanes(powertrain: tup
     _, plan = powertrain
     figure = world_map(plan.tables, placed)
     texts = [text for trace in shown(figure) for text in (trace.hovertext or ()) if text]
+    assert "nagoya-cvt" not in markers(figure)
     assert not any("nagoya-cvt" in text for text in texts)
     assert any(text.startswith("ulsan-castings → ulsan") for text in texts)
     report = plan_report(plan, loaded)
@@ -122,9 +144,9 @@ def test_modes_are_dashed_where_the_plan_records_them(powertrain: tuple[Loaded, 
                                                for supplier in supplies["supplier"]])
     tables["flows"] = tables["flows"].assign(mode="air")
     figure = world_map(tables, placed)
-    lines = [trace for trace in shown(figure) if trace.mode == "lines" and trace.x != (None,)]
+    lines = [trace for trace in shown(figure) if trace.mode == "lines" and trace.x[0] is not None]
     dashes = {(trace.legendgroup, trace.line.dash, text.split(" → ")[0])
-              for trace in lines for text, _, _ in segments(trace)}
+              for trace in lines for text, _ in courses(trace)}
     assert ("supplies", MODE_DASHES["sea"], "nagoya-cvt") in dashes
     assert ("supplies", MODE_DASHES[""], "ulsan-castings") in dashes
     assert {dash for group, dash, _ in dashes if group == "flows"} == {MODE_DASHES["air"]}
@@ -199,7 +221,7 @@ def test_a_plan_written_before_the_tiers_still_renders(tmp_path: Path) -> None:
     older = Plan.read(folder)
     assert not has_tiers(older.tables)
     report = plan_report(older, loaded)
-    assert '<section id="map">' in report
+    assert '<section id="map"' in report
     assert 'id="flow"' not in report
     figure = world_map(older.tables, places(loaded.scenario)[0])
     groups = {trace.legendgroup for trace in shown(figure) if trace.showlegend}

@@ -49,6 +49,7 @@ from footprint.scenario.formats.validation import Loaded, validate
 from footprint.scenario.model.checks import Problem
 from footprint.scenario.model.scenario import Scenario
 from footprint.scenario.sets.scenario_sets import Future, ScenarioSet, decision_blocks, read_set
+from footprint.views import notebook  # noqa: F401  (registers plot and the notebook display on Plan and the rest)
 
 STOCHASTIC_GAP = 1e-7
 """The MIP gap of a stochastic plan's solves unless given: the scenario's, or this if it is tighter."""
@@ -153,8 +154,8 @@ def breakeven(scenario: ScenarioInput | dict[str, Any], param: str, low: float, 
               tolerance: float | None = None, options: SolverOptions | None = None,
               on_trial: Callable[[Trial], None] | None = None, level: Level | str = Level.STRATEGIC) -> Breakeven:
     """Where between ``low`` and ``high`` the plan's decisions at ``level`` (strategic by default; assignments,
-    flows) change as ``param`` moves (see the README for parameter paths); ``scenario`` is a Scenario, a file, a
-    bundled case or plain scenario data."""
+    flows) change as ``param`` moves (docs/guide/breakeven.md gives parameter paths); ``scenario`` is a Scenario, a
+    file, a bundled case or plain scenario data."""
     if isinstance(scenario, dict):
         data, name = scenario, "<scenario>"
     else:
@@ -183,8 +184,9 @@ def sweep(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed:
     label = check_run_name(name) if name is not None else (
         read.name if isinstance(scenario_set, ScenarioSet) else str(scenario_set))
     with _store(store) as opened:
-        return run_sweep(read.base.data, read.base.name, listed, store=opened, name=label, content=content,
-                         settings=settings, workers=workers, cluster=cluster, on_progress=on_progress)
+        outcome = run_sweep(read.base.data, read.base.name, listed, store=opened, name=label, content=content,
+                            settings=settings, workers=workers, cluster=cluster, on_progress=on_progress)
+    return replace(outcome, objective_sense=read.scenario.objective, currency=read.scenario.currency)
 
 
 def stochastic(scenario_set: str | Path | ScenarioSet, *, n: int | None = None, seed: int | None = None,

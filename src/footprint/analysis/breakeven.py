@@ -50,9 +50,13 @@ class Breakeven:
     """Where the decisions change between LO and HI, as far as bisection can tell."""
 
     path: str
+    """The parameter varied, by its path (``fx.KRW``, ``markets[us].demand.rogue``)."""
     tolerance: float
+    """The bracket's width at which bisection stops, in the parameter's unit."""
     currency: str
+    """The currency of the trials' objectives."""
     objective_sense: str
+    """``minimize_cost`` or ``maximize_profit``."""
     level: Level
     """The decisions looked at (plan/decisions.py)."""
     trials: tuple[Trial, ...]
@@ -63,10 +67,12 @@ class Breakeven:
 
     @property
     def low(self) -> Trial:
+        """The trial at LO: its value, objective and decisions."""
         return self.trials[0]
 
     @property
     def high(self) -> Trial:
+        """The trial at HI: its value, objective and decisions."""
         return self.trials[1]
 
     @property

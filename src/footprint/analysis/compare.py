@@ -91,8 +91,11 @@ class Comparison:
     names: tuple[str, str]
     """What the two plans are called in notes and views ("A", "B")."""
     scenarios: tuple[str, str]
+    """The scenario of each plan, A's then B's."""
     status: tuple[str, str]
+    """The solver's status of each plan (``optimal``, ``time_limit``, ...)."""
     objective_sense: tuple[str, str]
+    """Each plan's objective: ``minimize_cost`` or ``maximize_profit``."""
     currency: str | None
     """The reporting currency of both plans; None when they differ, and then no amounts are compared."""
     level: Level

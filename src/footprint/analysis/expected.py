@@ -59,7 +59,7 @@ def expected_plan(plan: Plan) -> Plan:
     keys = ("scenario", "status", "objective_sense", "currency", "horizon", "gap")
     summary = {key: plan.summary[key] for key in keys if key in plan.summary}
     summary["objective"] = float(plan.summary["expected"])
-    return Plan(summary, tables)
+    return Plan(summary, tables, plan.scenario)
 
 
 def _expected(name: str, table: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:

@@ -51,9 +51,16 @@ class ExplainError(ValueError):
 
 @dataclass(frozen=True)
 class Explanation:
+    """Why the plan serves ``product`` in ``market`` as it does (``footprint explain``): the landed cost from
+    every capable plant, the value of capacity, and, for a product with a bill of materials, a unit by part and the
+    rules of origin."""
+
     market: str
+    """The market explained."""
     product: str
+    """The product explained."""
     currency: str
+    """The currency of every amount (the scenario's reporting currency)."""
     landed: pd.DataFrame
     """One row per capable plant (and sourcing option) and year, direct and through each distribution centre that
     can serve the market: plant, sourcing_option, via (the centre; None: direct), year, local_currency,
@@ -68,6 +75,7 @@ class Explanation:
     """Value of one more unit of capacity: plant, pool, year, value (per unit-year, that year's money)
     and discounted (NPV), for the pools where it is not zero."""
     plan: Plan
+    """The optimal plan explained."""
     parts: pd.DataFrame
     """The components of a unit from each plant and year the plan ships from (analysis/parts.py): plant, year,
     level (1: the product's own bill of materials), parent, component, units (per unit of the product), source,
@@ -86,11 +94,17 @@ class Explanation:
 
 @dataclass(frozen=True)
 class Alternative:
+    """The plan with some decisions forced or forbidden (``footprint explain --force/--forbid``), and what it
+    costs against the optimum."""
+
     changes: tuple[Change, ...]
+    """The decisions forced or forbidden (``Change("force", "open:tangier@2029")``)."""
     objective: float
+    """The alternative's objective (NPV), in the plan's currency."""
     delta: float
     """Objective of the alternative minus the optimum (NPV; positive = the alternative costs more)."""
     plan: Plan
+    """The alternative's plan, solved with the changes imposed."""
 
 
 def explain(scenario: Scenario, market: str, product: str, year: int | None = None,

@@ -18,6 +18,7 @@ import pandas as pd
 
 from footprint.analysis.sweep import FAILED, Progress, sweep
 from footprint.plan.decisions import Decisions, Level, lane_text
+from footprint.plan.extensions import Accessor, html_of
 from footprint.plan.store import Run, RunStore
 from footprint.scenario.sets.ranges import Dimension, RangeProblem, found_dimensions, listed_dimensions
 from footprint.scenario.sets.scenario_sets import Future
@@ -58,14 +59,25 @@ class Bar:
 
 @dataclass(frozen=True)
 class Tornado:
+    """A tornado (``footprint sensitivity``): the objective with each ranged input at its low and at its high, the
+    others at their values, ranked by the swing, and what the decisions do at each end."""
+
     base_objective: float
+    """The objective with every input at its value."""
     currency: str | None
+    """The objective's currency (None when unknown)."""
     level: Level
     """The decisions each end's change is told at."""
     bars: tuple[Bar, ...]
     """Largest swing first."""
     sweep: int
     """The sweep that solved it, in the store."""
+
+    plot = Accessor("plot")
+    """``tornado.plot.bars()``: the bars the report draws (views/notebook.py)."""
+
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
 
 
 def inputs(data: dict[str, Any], paths: Sequence[str] | None = None) -> list[Dimension]:

@@ -51,6 +51,7 @@ from footprint.optimize.stochastic import (
     solve_form,
     solve_model_of,
 )
+from footprint.plan.extensions import Accessor, html_of
 from footprint.plan.plan import STOCHASTIC_TABLES, Plan
 from footprint.scenario.formats.files import scenario_from_data
 from footprint.scenario.sets.parameters import apply_overrides
@@ -72,7 +73,9 @@ as one MILP."""
 
 @dataclass(frozen=True)
 class StochasticPlan:
-    """A stochastic plan's objective, its measures and each future's NPV cost under it."""
+    """A stochastic plan's objective, its measures and each future's NPV cost under it. In a notebook it shows its
+    measures and what it decides now (``_repr_html_``), and ``stochastic.plot.regret()`` draws each future's regret
+    (views/notebook.py)."""
 
     objective: float
     """RP: expected NPV cost, plus risk_weight x CVaR."""
@@ -95,8 +98,11 @@ class StochasticPlan:
     """The capacity the plan builds in the first future (the Plan's builds table); the same in every future
     for the years decided now."""
     risk_weight: float
+    """The weight of the NPV cost's CVaR in the objective (0: the expected NPV cost alone)."""
     alpha: float
+    """CVaR's level: the mean of the dearest 1 - alpha of the futures."""
     revise_from: int | None
+    """The year from which each future makes its own decisions (None: every decision made now)."""
     plan: Plan
     """Every future's tables under this plan, stacked under a ``future`` column, with the regret table
     (``regret``: :attr:`futures`), the revisions and the iterations; its summary holds the measures and settings."""
@@ -113,6 +119,13 @@ class StochasticPlan:
     notes: tuple[str, ...] = ()
     """Why it was solved otherwise than asked (Benders where it does not apply, or failed its checks)."""
 
+    plot = Accessor("plot")
+    """``stochastic.plot.regret()``, and the expected plan's ``.map()``, ``.costs()``, ``.utilization()``: plotly
+    Figures (views/notebook.py)."""
+
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
+
     @property
     def unmeasured(self) -> str | None:
         """Why WS, EV and EEV (and with them EVPI, VSS, the value of waiting) are not all measured: the plan is not
@@ -121,10 +134,12 @@ class StochasticPlan:
 
     @property
     def evpi(self) -> float | None:
+        """The expected value of perfect information: RP - WS (None where WS is not measured)."""
         return None if self.wait_and_see is None else self.objective - self.wait_and_see
 
     @property
     def vss(self) -> float | None:
+        """The value of the stochastic solution: EEV - RP (None where EEV is not measured)."""
         eev = self.expected_of_expected_value
         return None if eev is None else eev - self.objective
 

@@ -228,7 +228,7 @@ def stochastic_plan_of(parts: Parts, regret: pd.DataFrame, *, model: FootprintMo
     summary |= decided_now(parts, list(regret["probability"]), model, decisions, revise_from)
     tables = {**stack_plans(parts), "regret": regret.reset_index(drop=True),
               "revisions": _empty("revisions") if revisions is None else revisions, "iterations": iterations}
-    return Plan(summary, tables)
+    return Plan(summary, tables, scenario)
 
 
 def stochastic_settings(plan: Plan) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.plan.decisions import Decisions, Level
+from footprint.plan.extensions import Accessor, html_of
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 CVAR_TAILS = {"cvar90": 0.10, "cvar95": 0.05}
@@ -46,7 +47,9 @@ FLOWS = {"plant": "str", "sourcing": "str", "product": "str", "market": "str", "
 
 @dataclass(frozen=True)
 class SweepSummary:
-    """A sweep's futures summed up. Every probability is a share of the futures that have a plan."""
+    """A sweep's futures summed up. Every probability is a share of the futures that have a plan. In a notebook it
+    shows its NPV's spread and how often each decision is taken, and ``summary.plot.decisions()`` draws the latter
+    (views/notebook.py)."""
 
     objective_sense: str
     """``minimize_cost`` or ``maximize_profit``: which end of the distribution is the worst."""
@@ -55,6 +58,7 @@ class SweepSummary:
     currency: str | None
     """The objective's currency, when the caller says it."""
     futures: int
+    """Futures in the sweep."""
     solved: int
     """Futures with a plan."""
     probability_solved: float
@@ -84,6 +88,12 @@ class SweepSummary:
     """plant, sourcing, product, market, year, probability, futures: the share of futures that supply the
     market from the plant (with that sourcing) that year, for the lanes some futures use and others do not
     (empty below the flows level)."""
+
+    plot = Accessor("plot")
+    """``summary.plot.decisions()``: how often each decision is taken, as a plotly Figure (views/notebook.py)."""
+
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
 
 
 def sweep_summary(futures: pd.DataFrame, objective_sense: str = "cost", *, currency: str | None = None,

@@ -26,10 +26,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from footprint.analysis.summary import SweepSummary, sweep_summary
 from footprint.economics.checks import ERROR_CHECKS
 from footprint.optimize.solve import PlanningError, solver_options
 from footprint.optimize.warm import WarmSolver
-from footprint.plan.decisions import Decisions
+from footprint.plan.decisions import Decisions, Level
+from footprint.plan.extensions import Accessor, html_of
 from footprint.plan.store import FAILED, Run, RunStore, canonical_scenario, encode_tables, run_key
 from footprint.plan.tables import plan_of
 from footprint.scenario.formats.files import ScenarioError, scenario_from_data
@@ -339,16 +341,43 @@ def tasks_of(futures: Sequence[Future], scenario_hash: str, settings: dict[str, 
 
 @dataclass(frozen=True)
 class SweepOutcome:
+    """A sweep done (``footprint sweep``): its id in the run store, its futures as stored, and how many were
+    solved, skipped (stored before) and failed; ``sweep_summary`` sums it up. In a notebook it shows its NPV's
+    spread and how often each decision is taken (``_repr_html_``), and ``sweep.plot.decisions()`` draws the
+    latter (views/notebook.py)."""
+
     sweep: int
     """The sweep's id in the store."""
     futures: pd.DataFrame
     """Every future of the sweep as stored (RunStore.futures)."""
     solved: int
+    """Futures solved by this run."""
     skipped: int
     """Futures stored by an earlier run of the same sweep, not solved again."""
     failed: int
     """Of those solved, how many have no plan."""
     seconds: float
+    """Wall time of this run, in seconds."""
+    objective_sense: str = "minimize_cost"
+    """The base scenario's objective (``minimize_cost`` or ``maximize_profit``)."""
+    currency: str | None = None
+    """The base scenario's currency, the futures' NPVs'."""
+
+    plot = Accessor("plot")
+    """``sweep.plot.npv()``, ``.decisions()``: the NPV over the futures and how often each decision is taken, as
+    plotly Figures (views/notebook.py)."""
+
+    def summary(self, level: Level | str = Level.STRATEGIC) -> SweepSummary:
+        """The futures' statistics (analysis/summary.py): the NPV's distribution and how often each decision of
+        ``level`` (strategic or assignments: the futures are read at the assignments level) is taken. ValueError
+        for the flows level, whose lanes are in the store."""
+        if Level(level) is Level.FLOWS:
+            raise ValueError("a sweep's futures are read at the assignments level; at the flows level read them with "
+                             f"their flows: sweep_summary(RunStore(store).futures({self.sweep}, Level.FLOWS), ...)")
+        return sweep_summary(self.futures, self.objective_sense, currency=self.currency, level=level)
+
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
 
 
 def sweep_settings(scenario: Scenario, **overrides: float | None) -> dict[str, Any]:

@@ -26,18 +26,26 @@ def report(
     explain: Annotated[bool | None, typer.Option(
         "--explain/--no-explain", help="Show explain's choices for the largest markets and products (it re-solves "
                                        "the scenario); default: for plans of up to 20,000 flows.")] = None,
+    figures: Annotated[Path | None, typer.Option(
+        "--figures", metavar="DIR", help="Also write every figure of the report into DIR as SVG and PNG, named by "
+                                         "what it shows (map.svg, costs.png), for slides; drawn in the machine's "
+                                         "Chromium or Chrome (BROWSER_PATH names another).")] = None,
     store: StoreOption = None,
 ) -> None:
-    """Write one self-contained HTML report (it works offline: no request leaves the page): the map of plants,
-    markets and flows by year, utilization, production, builds, landed cost, costs, lost sales and the inputs;
-    for a sweep, a stochastic plan or two plans compared, what they add."""
+    """Write one self-contained HTML report (it works offline: no request leaves the page). It leads with the
+    decision: what to build, open and close, where and when, and what the NPV is made of (for a sweep or a
+    stochastic plan how often each decision is taken and the NPV's spread; for two plans compared what changed
+    and what it is worth); below, the map of sites and flows by year, utilization, production, landed cost, costs,
+    lost sales and the inputs, their tables collapsed. Printed, it is a short brief."""
     from footprint.scenario.formats.atomic import write_file
-    from footprint.views.report_of import ReportError, report_of
+    from footprint.views.figure_files import FiguresError, write_figures
+    from footprint.views.report_of import ReportError, page_of
 
     try:
         with stage("Drawing the report ..."):
-            html = report_of(references, store, scenario=None if scenario is None else str(resolve(scenario)),
+            page = page_of(references, store, scenario=None if scenario is None else str(resolve(scenario)),
                              explain=explain, compared=compared)
+            html = page.html()
     except ReportError as error:
         raise fail(str(error)) from None
     if out_path.is_dir():
@@ -47,6 +55,14 @@ def report(
     except OSError as error:
         raise fail(f"cannot write {out_path}: {(error.strerror or str(error)).lower()}", NOT_WRITTEN) from None
     say(out, f"Report written to {out_path} ({len(html.encode()) / 1e6:.1f} MB)")
+    if figures is not None:
+        try:
+            with stage(f"Drawing {len(page.figures)} figures ..."):
+                written = write_figures(page.figures, figures)
+        except FiguresError as error:
+            raise fail(str(error), NOT_WRITTEN) from None
+        say(out, f"{len(written) // 2} figures written to {figures} as SVG and PNG ({written[0].stem}, ...)"
+            if written else "The report has no figure to write.")
 
 
 @app.command(name="runs")

@@ -4,7 +4,8 @@ distance times a road factor.
 
 searoute takes about 0.3 s to load its network and a few hundredths per route, so the distances it
 gives are kept in a small cache file (per searoute version, in the user's cache folder): a rerun
-of a scenario, or of its variants, does not load searoute at all. The distances between the bundled
+of a scenario, or of its variants, does not load searoute at all. The routes' courses (the points the
+report's map draws a sea lane along, simplified) are cached so too. The distances between the bundled
 cases' ports ship with the package (``sea-miles.json``, computed by searoute and checked against it
 by the tests), so the default case runs without searoute on a new machine too.
 """
@@ -16,7 +17,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from importlib.metadata import version
@@ -61,8 +62,54 @@ def sea_distances(pairs: Iterable[tuple[Point, Point]]) -> dict[tuple[Point, Poi
         for origin, destination in sorted(missing):
             known[_key((origin, destination))] = float(searoute(origin, destination, units="naut")["properties"]
                                                       ["length"])
-        _save_distances(known)
+        _save(_cache_file("sea-miles"), known)
     return {pair: known[_key(pair)] for pair in pairs}
+
+
+ROUTE_TOLERANCE = 0.25
+"""Degrees a simplified course may stray from searoute's: a route keeps its shape (and its length within about 1%)
+in some tens of points, where searoute gives up to a few hundred."""
+
+
+def sea_routes(pairs: Iterable[tuple[Point, Point]]) -> dict[tuple[Point, Point], list[Point]]:
+    """The course of each (origin, destination) port pair along searoute's network, as (lon, lat) points from the
+    origin to the destination, simplified (ROUTE_TOLERANCE); longitudes continuous (a Pacific crossing runs past
+    180 rather than jumping to -180). Cached where known, else routed by searoute (and cached)."""
+    pairs = list(pairs)
+    known = _known_routes()
+    missing = {pair for pair in pairs if _key(pair) not in known}
+    if missing:
+        from searoute import searoute  # loads its network: only when a route is not known yet
+
+        for origin, destination in sorted(missing):
+            course = [origin, *map(tuple, searoute(origin, destination)["geometry"]["coordinates"]), destination]
+            known[_key((origin, destination))] = simplified(_continuous(course), ROUTE_TOLERANCE)
+        _save(_cache_file("sea-routes"), known)
+    return {pair: [(lon, lat) for lon, lat in known[_key(pair)]] for pair in pairs}
+
+
+def _continuous(points: list[Point]) -> list[Point]:
+    """``points`` with each longitude moved by whole turns to within 180 degrees of the one before it."""
+    found = [points[0]]
+    for lon, lat in points[1:]:
+        found.append((lon - 360.0 * round((lon - found[-1][0]) / 360.0), lat))
+    return found
+
+
+def simplified(points: list[Point], tolerance: float) -> list[Point]:
+    """Douglas-Peucker: the fewest of ``points`` (the first and last always) that stray no more than ``tolerance``
+    (degrees, in the plane of longitude and latitude) from the line through all of them."""
+    if len(points) < 3:
+        return list(points)
+    (x0, y0), (x1, y1) = points[0], points[-1]
+    length = math.hypot(x1 - x0, y1 - y0)
+    distances = [abs((x1 - x0) * (y0 - y) - (x0 - x) * (y1 - y0)) / length if length else math.hypot(x - x0, y - y0)
+                 for x, y in points[1:-1]]
+    farthest = max(range(len(distances)), key=distances.__getitem__)
+    if distances[farthest] <= tolerance:
+        return [points[0], points[-1]]
+    split = farthest + 1
+    return simplified(points[:split + 1], tolerance)[:-1] + simplified(points[split:], tolerance)
 
 
 def _key(pair: tuple[Point, Point]) -> str:
@@ -70,9 +117,9 @@ def _key(pair: tuple[Point, Point]) -> str:
     return f"{lon1!r},{lat1!r};{lon2!r},{lat2!r}"
 
 
-def _cache_file() -> Path:
+def _cache_file(kind: str) -> Path:
     folder = os.environ.get(CACHE_ENV) or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "footprint"
-    return Path(folder) / f"sea-miles-searoute-{version('searoute')}.json"
+    return Path(folder) / f"{kind}-searoute-{version('searoute')}.json"
 
 
 @cache
@@ -82,18 +129,29 @@ def _known_distances() -> dict[str, float]:
     shipped = json.loads((resources.files("footprint.economics") / SHIPPED_DISTANCES).read_text(encoding="utf-8"))
     known = dict(shipped["miles"]) if shipped["searoute"] == version("searoute") else {}
     with contextlib.suppress(OSError, ValueError):
-        cached = json.loads(_cache_file().read_text(encoding="utf-8"))
+        cached = json.loads(_cache_file("sea-miles").read_text(encoding="utf-8"))
         if isinstance(cached, dict):
             known |= {key: float(miles) for key, miles in cached.items() if isinstance(miles, (int, float))}
     return known
 
 
-def _save_distances(known: dict[str, float]) -> None:
-    """Write the cache whole (a temporary file renamed into place); a cache that cannot be written is skipped."""
-    path = _cache_file()
+@cache
+def _known_routes() -> dict[str, list[Point]]:
+    """The courses cached by earlier runs (none from a cache that cannot be read, and none of a malformed one)."""
+    with contextlib.suppress(OSError, ValueError):
+        cached = json.loads(_cache_file("sea-routes").read_text(encoding="utf-8"))
+        if isinstance(cached, dict):
+            return {key: course for key, course in cached.items() if isinstance(course, list) and len(course) >= 2
+                    and all(isinstance(point, list) and len(point) == 2
+                            and all(isinstance(value, (int, float)) for value in point) for point in course)}
+    return {}
+
+
+def _save(path: Path, known: Mapping[str, object]) -> None:
+    """Write a cache whole (a temporary file renamed into place); a cache that cannot be written is skipped."""
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".sea-miles.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
                 json.dump(known, file)

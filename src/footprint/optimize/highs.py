@@ -44,14 +44,21 @@ class SolveStatus(StrEnum):
 
 @dataclass(frozen=True)
 class SolverOptions:
+    """How HiGHS solves: the time limit, the MIP gap (relative), threads, its log, presolve; the command line's
+    ``--time-limit``, ``--mip-gap``, ``--threads`` and ``--log``."""
+
     time_limit: float | None = None
     """Seconds for one solve; see also deadline."""
     mip_gap: float = 1e-4
+    """The relative MIP gap at which a solve stops, proven."""
     threads: int | None = None
+    """HiGHS's threads (None: its default)."""
     log: bool = False
+    """Whether HiGHS writes its log to the terminal."""
     deadline: float | None = None
     """time.monotonic() by which every solve made with these options must end (a command's whole budget)."""
     presolve: bool = True
+    """Whether HiGHS presolves (off only to check a model HiGHS's presolve called infeasible)."""
     max_nodes: int | None = None
     """Branch-and-bound nodes a MIP solve may take (the best plan found by then is kept, as by the time limit):
     a limit that, unlike time, does not depend on the machine."""

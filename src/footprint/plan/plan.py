@@ -8,14 +8,16 @@ them (the regret table, the revisions, the iterations of its solve).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from footprint.plan.extensions import Accessor, html_of
 from footprint.plan.fields import FieldError, checked_plan, text_names
 from footprint.plan.results import MANIFEST, ResultsError, read_summary, write_folder
+from footprint.scenario.model.scenario import Scenario
 
 TABLES: dict[str, tuple[str, ...]] = {
     "flows": ("plant", "product", "market", "year", "sourcing", "mode", "units"),
@@ -149,10 +151,25 @@ class Tables(Mapping[str, pd.DataFrame]):
 
 @dataclass(frozen=True)
 class Plan:
-    """What the optimizer decided and what it costs. Amounts are in ``summary['currency']``."""
+    """What the optimizer decided and what it costs. Amounts are in ``summary['currency']``.
+
+    In a notebook it shows its decisions and NPV (``_repr_html_``), and ``plan.plot`` draws it (``map()``,
+    ``costs()``, ``utilization()``: views/notebook.py)."""
 
     summary: dict[str, Any]
+    """The plan's key figures: status, objective, bound, gap, currency, builds, plant decisions, the model's
+    size and times (``summary.json``)."""
     tables: Mapping[str, pd.DataFrame]
+    """Every table by name (``flows``, ``builds``, ``costs``, ...), each a DataFrame made when first read."""
+    scenario: Scenario | None = field(default=None, repr=False, compare=False)
+    """The scenario it was solved from, where known (not for a plan read from a folder or the run store): where its
+    sites are, for its map."""
+
+    plot = Accessor("plot")
+    """``plan.plot.map()``, ``.costs()``, ``.utilization()``: its figures, as plotly Figures (views/notebook.py)."""
+
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
 
     def __post_init__(self) -> None:
         if not isinstance(self.tables, Tables):  # made ones (read from a folder, or stacked) are checked now
@@ -185,46 +202,60 @@ class Plan:
         summary = {key: self.summary[key] for key in keys if key in self.summary}
         summary["scenario"] = f"{self.summary.get('scenario', '')} [{name}]"
         summary["objective"] = float(regret.loc[regret["name"] == name, "npv"].iloc[0])
-        return Plan(summary, tables)
+        return Plan(summary, tables, self.scenario)
 
     @property
     def flows(self) -> pd.DataFrame:
+        """Units per plant, product, market and year, with the sourcing and the transport mode (the ``flows`` table)."""
         return self.tables["flows"]
 
     @property
     def production(self) -> pd.DataFrame:
+        """Units made per plant, capacity pool, product and year (the ``production`` table)."""
         return self.tables["production"]
 
     @property
     def utilization(self) -> pd.DataFrame:
+        """Each capacity pool's capacity, units used and share in use, per year (the ``utilization`` table)."""
         return self.tables["utilization"]
 
     @property
     def builds(self) -> pd.DataFrame:
+        """The capacity options built: option, plant, pool, year online, builds, capacity added, capex (the ``builds``
+        table)."""
         return self.tables["builds"]
 
     @property
     def assignments(self) -> pd.DataFrame:
+        """Which plant makes which product each year where that is a decision: units, assigned, launched (the
+        ``assignments`` table)."""
         return self.tables["assignments"]
 
     @property
     def demand(self) -> pd.DataFrame:
+        """Demand, units served and units lost per product, market and year (the ``demand`` table)."""
         return self.tables["demand"]
 
     @property
     def costs(self) -> pd.DataFrame:
+        """Each cost component per year, undiscounted and discounted; ``discounted`` sums to the objective (the
+        ``costs`` table)."""
         return self.tables["costs"]
 
     @property
     def landed_cost(self) -> pd.DataFrame:
+        """Cost per unit by component on every lane and year the plan uses (the ``landed_cost`` table)."""
         return self.tables["landed_cost"]
 
     @property
     def status(self) -> str:
+        """The solver's status: ``optimal``, ``time_limit``, ``interrupted``, ..."""
         return str(self.summary["status"])
 
     @property
     def objective(self) -> float:
+        """The objective: the net present value of all costs (or of profit, when maximizing it), in
+        ``summary['currency']``."""
         return float(self.summary["objective"])
 
     def write(self, folder: str | Path) -> Path:

@@ -89,7 +89,7 @@ def plan_of(solved: Solved) -> Plan:
                     SolveStatus.INTERRUPTED: "interrupted (Ctrl-C): this is the best plan found so far, not proven "
                                              "optimal"}.get(solution.status, solution.message),
     }
-    return Plan(summary, tables)
+    return Plan(summary, tables, scenario)
 
 
 def plan_tables(model: FootprintModel, solution: np.ndarray) -> Tables:

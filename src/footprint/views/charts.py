@@ -20,11 +20,16 @@ from footprint.economics.network import UNIT_COMPONENTS
 from footprint.views.labels import component_label, money, per_unit
 
 PALETTE = ("#332288", "#44AA99", "#DDCC77", "#CC6677", "#88CCEE", "#882255", "#117733", "#999933", "#AA4499")
-"""Paul Tol's muted qualitative palette (https://personal.sron.nl/~pault/#sec:qualitative), ordered so that
+"""The one palette of every chart of the report and the web app, the map's too: Paul Tol's muted qualitative
+palette (https://personal.sron.nl/~pault/#sec:qualitative), safe for every colour vision (any two of it, and
+OTHER_COLOUR, at least 15 apart in CIELAB with protanopia, deuteranopia or tritanopia simulated), ordered so that
 neighbours in a stack differ in lightness too: indigo, teal, sand, rose, cyan, wine, green, olive, purple."""
 OTHER_COLOUR = "#DDDDDD"
 """Tol's pale grey: the series summed as OTHER."""
-INDIGO, TEAL, SAND, ROSE = PALETTE[:4]
+INK = "#444444"
+"""Not a series: the map's legend keys of line dashes (transport modes), its markers' outlines and the lines from a
+node's place to its marker set apart."""
+INDIGO, TEAL, SAND, ROSE, CYAN, WINE, GREEN, OLIVE, PURPLE = PALETTE
 TOP = len(PALETTE) - 1
 """Series shown by name in a stacked chart of many (plants, currencies, lanes); the rest are summed as OTHER."""
 OTHER = "other"
@@ -34,6 +39,12 @@ Text = Callable[[float], str]
 def units(value: float) -> str:
     """A number of units: ``120,000``."""
     return f"{round(float(value)) + 0:,}"
+
+
+def translucent(colour: str, alpha: float) -> str:
+    """A palette colour (#rrggbb) with ``alpha`` (opacity from 0 to 1), as CSS rgba: for links drawn over others."""
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {alpha:g})"
 
 
 def _layout(figure: go.Figure, title: str, height: int = 380, **layout: object) -> go.Figure:
@@ -225,6 +236,7 @@ def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
                    yaxis={"autorange": "reversed", "automargin": True}, margin={"l": 20, "r": 20, "t": 80, "b": 40})
 
 
-__all__ = ["OTHER", "OTHER_COLOUR", "PALETTE", "amount_axis", "grouped_bars", "histogram", "lane_parts",
-           "share_bars", "stacked_bars", "ticks", "timeline", "tornado_bars", "units", "utilization_heatmap",
-           "waterfall"]
+__all__ = ["CYAN", "GREEN", "INDIGO", "INK", "OLIVE", "OTHER", "OTHER_COLOUR", "PALETTE", "PURPLE", "ROSE", "SAND",
+           "TEAL", "WINE", "amount_axis", "grouped_bars", "histogram", "lane_parts",
+           "share_bars", "stacked_bars", "ticks", "timeline", "tornado_bars", "translucent", "units",
+           "utilization_heatmap", "waterfall"]

@@ -13,13 +13,18 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from footprint.views.world import LANE_TIERS, map_years
+from footprint.views.charts import translucent
+from footprint.views.world import LANE_TIERS, NODE_STYLES, map_years
 
 COMPONENTS, PRODUCTS = "components", "products"
 """The two columns of a plant: as the maker of components, and as the maker (assembler) of products."""
 ECHELON_CARRIES = {"supplies": COMPONENTS, "transfers": COMPONENTS, "inbound": PRODUCTS, "deliveries": PRODUCTS,
                    "flows": PRODUCTS}
 """What each echelon's links carry."""
+ECHELON_ENDS = {"supplies": ("supplier", "plant"), "transfers": ("plant", "plant"), "inbound": ("plant", "facility"),
+                "deliveries": ("facility", "market"), "flows": ("plant", "market")}
+"""The kinds of node at each end of an echelon's links: a node takes its kind's colour on the map."""
+LINK_OPACITY = 0.5
 TIER_TABLES = ("supplies", "transfers", "inbound", "deliveries", "sites")
 """The tables of the tiers beyond plants and markets: a plan with rows in any has tiers."""
 
@@ -79,14 +84,17 @@ def _by_item(links: pd.DataFrame) -> str:
 
 
 def _sankey(links: pd.DataFrame, year: int) -> go.Sankey:
-    """One year's diagram: links coloured by echelon (the map's colours), each labelled with what it carries. A
-    component a plant makes and uses for its own components (a loop from its node to itself) is in its node's
-    hover, not drawn as a loop."""
+    """One year's diagram: links coloured by echelon and nodes by kind (the map's colours), each link labelled with
+    what it carries. A component a plant makes and uses for its own components (a loop from its node to itself) is
+    in its node's hover, not drawn as a loop."""
     own = links["source"] == links["target"]
     kept = links[~own]
     nodes = list(dict.fromkeys([*links["source"], *links["target"]]))
     index = {node: i for i, node in enumerate(nodes)}
-    colours = {tier.table: tier.colour for tier in LANE_TIERS}
+    colours = {tier.table: translucent(tier.colour, LINK_OPACITY) for tier in LANE_TIERS}
+    kinds = {}
+    for row in links.itertuples():
+        kinds[row.source], kinds[row.target] = ECHELON_ENDS[row.echelon]
     hovers = [f"{node}<br>in: {_by_item(kept[kept['target'] == node])}<br>"
               f"out: {_by_item(kept[kept['source'] == node])}"
               + (f"<br>made and used here: {_by_item(links[own & (links['source'] == node)])}"
@@ -94,7 +102,8 @@ def _sankey(links: pd.DataFrame, year: int) -> go.Sankey:
     links = kept
     return go.Sankey(
         name=str(year), arrangement="snap", valueformat=",.0f",
-        node={"label": nodes, "pad": 14, "thickness": 14, "color": "#8899aa", "customdata": hovers,
+        node={"label": nodes, "pad": 14, "thickness": 14, "customdata": hovers,
+              "color": [NODE_STYLES[kinds[node]].colour for node in nodes],
               "hovertemplate": "%{customdata}<extra></extra>"},
         link={"source": [index[node] for node in links["source"]], "target": [index[node] for node in links["target"]],
               "value": links["units"].tolist(), "label": links["item"].tolist(),
@@ -124,4 +133,5 @@ def flow_diagram(tables: Mapping[str, pd.DataFrame], years: Sequence[int] | None
     return figure
 
 
-__all__ = ["COMPONENTS", "ECHELON_CARRIES", "PRODUCTS", "TIER_TABLES", "echelon_links", "flow_diagram", "has_tiers"]
+__all__ = ["COMPONENTS", "ECHELON_CARRIES", "ECHELON_ENDS", "PRODUCTS", "TIER_TABLES", "echelon_links", "flow_diagram",
+           "has_tiers"]

@@ -12,13 +12,16 @@ name."""
 
 
 COMPONENT_GROUPS = {"production": ("production_local", "production_imported", "sourcing", "sourcing_fixed"),
-                    "freight": ("freight", "sea_freight", "port_handling", "land_freight", "mode_fixed"),
+                    "purchases": ("purchases",),
+                    "freight": ("freight", "sea_freight", "port_handling", "land_freight", "mode_fixed", "handling"),
                     "duty": ("duty",),
                     "fixed": ("fixed",), "capex": ("capex",),
                     "opening, closing, launch": ("opening", "closing", "launch"), "lost sales": ("lost_sales",),
                     "revenue": ("revenue",)}
 """The cost components in families, in order: a chart of costs draws a family as one series (more series than
-a colour-blind-safe palette has colours cannot be told apart), and its table names each family."""
+a colour-blind-safe palette has colours cannot be told apart: nine families, the palette's nine colours), and its
+table names each family. A distribution centre's handling counts with freight, as the terminal's landed cost
+counts it."""
 _GROUP = {component: group for group, components in COMPONENT_GROUPS.items() for component in components}
 
 

@@ -16,10 +16,11 @@ from footprint.scenario.formats.validation import Loaded
 from footprint.views import charts
 from footprint.views.charts import units
 from footprint.views.console import TIER_VIEWS
+from footprint.views.figures import cost_bars
 from footprint.views.flow_diagram import flow_diagram, has_tiers
 from footprint.views.labels import COMPONENT_GROUPS, component_group, component_label, money, per_unit
-from footprint.views.page import Section, Table, figure_html, render
-from footprint.views.world import LANE_TIERS, TOP_LANES, places, tier_lanes, top_lanes, world_map
+from footprint.views.page import Page, Section, Table, drawn
+from footprint.views.world import LANE_TIERS, TOP_LANES, places, site_status, tier_lanes, top_lanes, world_map
 
 WATERFALLS = 6
 """Lanes whose landed cost is drawn, the largest by units."""
@@ -49,6 +50,64 @@ def _builds_text(builds: pd.DataFrame) -> str:
     return f"{count:,} build{'s' if count != 1 else ''} of {options:,} option{'s' if options != 1 else ''}"
 
 
+DECISION_COLUMNS = ("year", "decision", "what", "where", "detail")
+"""The columns of the table of what a plan builds, opens and closes."""
+
+
+def decision_rows(plan: Plan, loaded: Loaded | None = None) -> list[list[str]]:
+    """What a plan builds, opens and closes, by year: the capacity it builds (option, at plant and pool, with the
+    capacity it adds and its capex), the plants it opens and closes, and the suppliers and facilities of a
+    multi-tier network it opens and closes; where, the site's country when the scenario is known."""
+    currency = str(plan.summary["currency"])
+    countries = {} if loaded is None else {entity.id: str(entity.country) for group in (
+        loaded.scenario.plants, loaded.scenario.suppliers, loaded.scenario.facilities) for entity in group}
+
+    def where(site: str) -> str:
+        return f"{site} ({countries[site]})" if site in countries else site
+
+    rows = [(int(row.year), 0, ["build", str(row.option), where(str(row.plant)),
+                                f"+{units(row.added_capacity * row.count)} a year on {row.pool}"
+                                + (f" ({row.count} builds)" if row.count > 1 else "")
+                                + f", capex {money(float(row.capex), currency)}"]) for row in plan.builds.itertuples()]
+    status = site_status(plan.tables)
+    for order, (flag, verb) in enumerate((("opened", "open"), ("closed", "close")), start=1):
+        for row in status[status[flag]].itertuples():
+            rows.append((int(row.year), order, [f"{verb} {row.kind}", str(row.site), where(str(row.site)), ""]))
+    rows.sort(key=lambda row: (row[0], row[1], row[2][1]))
+    return [[str(year), *cells] for year, _, cells in rows]
+
+
+def npv_rows(plan: Plan) -> list[list[str]]:
+    """What the NPV is made of: each family of cost components (revenue negative) with its NPV and its share of
+    the costs, and their total."""
+    currency = str(plan.summary["currency"])
+    npv = plan.costs.groupby(plan.costs["component"].map(component_group), sort=False)["discounted"].sum()
+    npv = npv[npv.abs() > 0.005]
+    order = {family: i for i, family in enumerate(COMPONENT_GROUPS)}
+    costs = float(npv[npv > 0].sum()) or 1.0
+    rows = [[str(family), money(value, currency), f"{value / costs:.1%}" if value > 0 else "-"]
+            for family, value in sorted(npv.items(), key=lambda item: order.get(str(item[0]), len(order)))]
+    return [*rows, ["total", money(float(npv.sum()), currency), ""]]
+
+
+def decision_section(plan: Plan, loaded: Loaded | None) -> Section:
+    """The report's first screen below its key figures: what the plan builds, opens and closes, where and when,
+    and what its NPV is made of."""
+    section = Section("decision", "The decision", brief=True)
+    rows = decision_rows(plan, loaded)
+    if rows:
+        section.tables.append(Table("What to build, open and close", DECISION_COLUMNS, rows, open=True))
+    else:
+        section.notes.append("The plan builds no capacity and opens or closes no plant, supplier or facility: "
+                             "what it decides is where each product is made and sent (below).")
+    profit = plan.summary.get("objective_sense") == "maximize_profit"
+    section.tables.append(Table("What the NPV is made of", ["family", "NPV", "share of costs"], npv_rows(plan),
+                                "Discounted to the first year; revenue negative, so that the total is the NPV "
+                                "profit's opposite." if profit else "Discounted to the first year; the total is "
+                                "the NPV cost.", open=True))
+    return section
+
+
 UNPLACED = ("The scenario of this plan is not known (a results folder keeps only the plan's tables): its sites and "
             "markets cannot be placed. Give it with --scenario to draw the map.")
 """The map's note where the report is made without the plan's scenario."""
@@ -57,12 +116,12 @@ UNPLACED = ("The scenario of this plan is not known (a results folder keeps only
 def map_section(plan: Plan, loaded: Loaded | None, unplaced: str = UNPLACED) -> Section:
     """Every node (suppliers, plants, distribution centres, markets) and the largest lanes of every echelon on the
     world map, by year; without the plan's scenario, the note ``unplaced`` instead."""
-    section = Section("map", "Map")
+    section = Section("map", "Map", brief=True)
     if loaded is None:
         section.notes.append(unplaced)
         return section
     placed, unplaced = places(loaded.scenario)
-    section.figures.append(figure_html(world_map(plan.tables, placed)))
+    section.figures.append(drawn("map", world_map(plan.tables, placed)))
     section.notes.extend(map_notes(plan.tables, unplaced))
     return section
 
@@ -70,14 +129,16 @@ def map_section(plan: Plan, loaded: Loaded | None, unplaced: str = UNPLACED) -> 
 def map_notes(tables: Mapping[str, pd.DataFrame], unplaced: Sequence[str]) -> list[str]:
     """What the map draws, what it leaves out, and the nodes it cannot place."""
     tiers = has_tiers(tables)
-    notes = [("Plants (circles) sized by capacity and coloured by utilization; markets (squares) sized by demand"
+    notes = [("Plants (circles) sized by capacity (hover one for its use); markets (squares) sized by demand"
               + ("; suppliers (triangles) sized by units sold; distribution centres (diamonds) by units handled; "
                  "a hollow marker is a site not open that year" if tiers else "")
               + ". Lines are lanes, their width the units they carry (" + ("coloured by echelon, components and "
                                                                           "products each in their own units"
                                                                           if tiers else "products summed")
-              + "). Placed by location, else port, else the country's centroid (nodes on one point are set around "
-                "it). Move the slider for another year.")]
+              + "): a lane by sea between two ports follows its sea route, with the road legs to and from the "
+                "ports; any other is drawn as a great circle. Placed by location, else port, else the country's "
+                "centroid; markers that would overlap are set apart, a thin line to their place. Move the slider "
+                "for another year.")]
     lanes = tier_lanes(tables)
     if tiers and "mode" in set().union(*(tables[tier.table].columns for tier in LANE_TIERS if tier.table in tables)):
         notes.append("Dashes show each lane's transport mode; a lane the plan records no mode for is solid.")
@@ -95,7 +156,7 @@ def flow_section(plan: Plan) -> Section:
     section = Section("flow", "Flows by echelon")
     if not has_tiers(plan.tables):
         return section
-    section.figures.append(figure_html(flow_diagram(plan.tables)))
+    section.figures.append(drawn("flows", flow_diagram(plan.tables)))
     section.notes.append(FLOW_NOTE)
     return section
 
@@ -110,14 +171,14 @@ def capacity_section(plan: Plan) -> Section:
     """Utilization, production by plant, and the timeline of builds and plant decisions."""
     section = Section("capacity", "Capacity and production")
     if len(plan.utilization):
-        section.figures.append(figure_html(charts.utilization_heatmap(plan.utilization)))
+        section.figures.append(drawn("utilization", charts.utilization_heatmap(plan.utilization)))
     if len(plan.production):
-        section.figures.append(figure_html(charts.stacked_bars(plan.production, "plant", "units",
-                                                               "Production by plant", "units")))
+        section.figures.append(drawn("production", charts.stacked_bars(plan.production, "plant", "units",
+                                                                       "Production by plant", "units")))
     plants = plan.tables["plants"]
     if len(plan.builds) or plants["opened"].any() or plants["closed"].any():
         years = sorted(plan.utilization["year"].unique().tolist()) or [int(plan.summary["horizon"][0])]
-        section.figures.append(figure_html(charts.timeline(plan.builds, plants, years)))
+        section.figures.append(drawn("timeline", charts.timeline(plan.builds, plants, years)))
     else:
         section.notes.append("The plan builds no capacity and opens or closes no plant.")
     return section
@@ -147,18 +208,20 @@ def _explained(explained: dict[tuple[str, str], Explanation], lane: pd.Series) -
 def landed_section(plan: Plan, explanations: Sequence[Explanation]) -> Section:
     """The landed cost of the largest lanes as waterfalls, and the choices of explain per market and product."""
     currency = str(plan.summary["currency"])
-    section = Section("landed", "Landed cost")
+    section = Section("landed", "Landed cost", tiled=True)
     explained = {(e.market, e.product): e for e in explanations}
     totals = plan.flows.groupby(["plant", "product", "market", "sourcing"], as_index=False, observed=True).agg(
         units=("units", "sum"), year=("year", "max")).sort_values("units", ascending=False, kind="stable")
     keys = ["plant", "product", "market", "year", "sourcing"]
-    for lane in totals.head(WATERFALLS).to_dict(orient="records"):
-        rows = plan.landed_cost.merge(pd.DataFrame([lane])[keys], on=keys)
-        parts = charts.lane_parts(rows, _currencies(plan.tables["exposure"], lane["plant"], lane["market"],
-                                                    lane["year"]))
+    drawn_lanes = totals.head(WATERFALLS)
+    landed, exposure = (table[table["plant"].isin(drawn_lanes["plant"]) & table["market"].isin(drawn_lanes["market"])]
+                        for table in (plan.landed_cost, plan.tables["exposure"]))  # the drawn lanes' rows, at once
+    for lane in drawn_lanes.to_dict(orient="records"):
+        rows = landed.merge(pd.DataFrame([lane])[keys], on=keys)
+        parts = charts.lane_parts(rows, _currencies(exposure, lane["plant"], lane["market"], lane["year"]))
         parts += _explained(explained, pd.Series(lane))
         own = "" if lane["sourcing"] == "own" else f" ({lane['sourcing']})"
-        section.figures.append(figure_html(charts.waterfall(
+        section.figures.append(drawn(f"landed {lane['product']} {lane['plant']} {lane['market']}", charts.waterfall(
             parts, f"{lane['product']} from {lane['plant']}{own} to {lane['market']}, {lane['year']}", currency)))
     section.notes.append(f"Per unit, in {currency}: production by the currency it is incurred in, sourcing, freight, "
                          "duty" + (", parts (the components of a unit, as the plan sources them) and capacity (the "
@@ -188,11 +251,9 @@ def costs_section(plan: Plan) -> Section:
     """Costs by component per year (their families stacked: one colour each), their totals and NPV, and costs by
     the currency they are incurred in."""
     currency = str(plan.summary["currency"])
-    section = Section("costs", "Costs")
+    section = Section("costs", "Costs", brief=True)
     costs = plan.costs.assign(family=plan.costs["component"].map(component_group))
-    section.figures.append(figure_html(charts.stacked_bars(
-        costs, "family", "amount", f"Costs by component ({currency}; revenue negative)", currency, text=money,
-        order=list(dict.fromkeys([*COMPONENT_GROUPS, *costs["family"]])))))
+    section.figures.append(drawn("costs", cost_bars(plan)))
     totals = costs.groupby(["family", "component"], sort=False, observed=True)[["amount", "discounted"]].sum()
     order = {family: i for i, family in enumerate(COMPONENT_GROUPS)}
     rows = sorted(((family, component_label(component), row.amount, row.discounted)
@@ -204,7 +265,7 @@ def costs_section(plan: Plan) -> Section:
                                  for family, label, amount, npv in rows]))
     exposure = plan.tables["exposure"]
     if len(exposure):
-        section.figures.append(figure_html(charts.stacked_bars(
+        section.figures.append(drawn("costs by currency", charts.stacked_bars(
             exposure, "currency", "amount", f"Costs by the currency they are incurred in (in {currency})", currency,
             text=money)))
     return section
@@ -216,7 +277,7 @@ def lost_section(plan: Plan) -> Section:
     lost = plan.demand[plan.demand["lost"] > 0]
     if lost.empty:
         return section
-    section.figures.append(figure_html(charts.stacked_bars(lost.assign(what=lost["product"].astype(str) + " in "
+    section.figures.append(drawn("lost sales", charts.stacked_bars(lost.assign(what=lost["product"].astype(str) + " in "
                                                                        + lost["market"].astype(str)),
                                                            "what", "lost", "Lost sales", "units")))
     section.tables.append(Table("Lost sales (units)", ["product", "market", "year", "demand", "lost"],
@@ -274,19 +335,27 @@ def _figure(value: float) -> str:
 
 
 def plan_sections(plan: Plan, loaded: Loaded | None, explanations: Sequence[Explanation] = ()) -> list[Section]:
-    """Every section of a plan's report, in order."""
+    """Every section of a plan's report, in order: the decision first."""
     tiers = tiers_section(plan)
-    return [map_section(plan, loaded), flow_section(plan), capacity_section(plan), *([tiers] if tiers.tables else []),
-            landed_section(plan, explanations), costs_section(plan), lost_section(plan), inputs_section(loaded)]
+    return [decision_section(plan, loaded), map_section(plan, loaded), flow_section(plan), capacity_section(plan),
+            *([tiers] if tiers.tables else []), landed_section(plan, explanations), costs_section(plan),
+            lost_section(plan), inputs_section(loaded)]
+
+
+def plan_page(plan: Plan, loaded: Loaded | None = None, explanations: Sequence[Explanation] = (),
+              title: str | None = None) -> Page:
+    """The report of a deterministic plan. ``loaded``: its scenario (validated, with its warnings and data), for
+    the map, the sites' countries and the inputs; ``explanations``: explain's choices to show (from
+    :func:`footprint.analysis.explain.explanations`)."""
+    name = str(plan.summary.get("scenario", ""))
+    return Page(title or f"Plan: {name}", plan_facts(plan), plan_sections(plan, loaded, explanations))
 
 
 def plan_report(plan: Plan, loaded: Loaded | None = None, explanations: Sequence[Explanation] = (),
                 title: str | None = None) -> str:
-    """The report of a deterministic plan as one HTML document. ``loaded``: its scenario (validated, with its
-    warnings and data), for the map and the inputs; ``explanations``: explain's choices to show (from
-    :func:`footprint.analysis.explain.explanations`)."""
-    name = str(plan.summary.get("scenario", ""))
-    return render(title or f"Plan: {name}", plan_facts(plan), plan_sections(plan, loaded, explanations))
+    """The report of a deterministic plan as one HTML document (:func:`plan_page`)."""
+    return plan_page(plan, loaded, explanations, title).html()
 
 
-__all__ = ["FLOW_NOTE", "flow_section", "map_notes", "plan_facts", "plan_report", "plan_sections"]
+__all__ = ["DECISION_COLUMNS", "FLOW_NOTE", "decision_rows", "decision_section", "flow_section", "map_notes",
+           "npv_rows", "plan_facts", "plan_page", "plan_report", "plan_sections"]

@@ -1,6 +1,7 @@
 """What a report is drawn from, found by reference: a stored run (its id, ``latest``, its name, SWEEP/FUTURE; a
 sweep or a stochastic plan too), a results folder (``footprint run --out DIR``) or a scenario file (solved here).
-``report_of`` returns the whole HTML document; ReportError says in one line why it cannot."""
+``report_of`` returns the whole HTML document, ``page_of`` its page (the document and its figures); ReportError says
+in one line why it cannot."""
 
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ from footprint.plan.tables import solve
 from footprint.scenario.formats.files import read_scenario
 from footprint.scenario.formats.sources import ScenarioError, Source
 from footprint.scenario.formats.validation import Loaded, validate
-from footprint.views.report import plan_report
-from footprint.views.report_sets import compare_report, stochastic_report, sweep_report
+from footprint.views.page import Page
+from footprint.views.report import plan_page
+from footprint.views.report_sets import compare_page, stochastic_page, sweep_page
 
 EXPLAIN_FLOWS = 20_000
 """Explain's choices are shown by default for plans with at most this many flows (explain re-solves the scenario)."""
@@ -140,7 +142,15 @@ def stored_scenario(found: Run, stacked: bool = False) -> Loaded | None:
 def report_of(references: Sequence[str], store: str | None = None, *, scenario: str | None = None,
               explain: bool | None = None, compared: bool = False) -> str:
     """The HTML report of one reference (a plan, a stochastic plan or a sweep), or with ``compared`` of the
-    second of two plans against the first. ReportError when it cannot be made."""
+    second of two plans against the first (:func:`page_of`'s document). ReportError when it cannot be made."""
+    return page_of(references, store, scenario=scenario, explain=explain, compared=compared).html()
+
+
+def page_of(references: Sequence[str], store: str | None = None, *, scenario: str | None = None,
+            explain: bool | None = None, compared: bool = False) -> Page:
+    """The report of one reference (a plan, a stochastic plan or a sweep), or with ``compared`` of the second of
+    two plans against the first: its page (``.html()`` the document, ``.figures`` its charts). ReportError when
+    it cannot be made."""
     if compared != (len(references) == 2) or not 1 <= len(references) <= 2:
         raise ReportError("give one RUN, DIR or FILE to report, or two with --compare")
     found = [subject(reference, store, scenario=scenario, explain=False if compared else explain)
@@ -148,19 +158,25 @@ def report_of(references: Sequence[str], store: str | None = None, *, scenario: 
     if compared:
         plans = [_plan(one, reference) for one, reference in zip(found, references, strict=True)]
         try:
-            return compare_report(compare(*plans))
+            return compare_page(compare(*plans))
         except CompareError as error:
             raise ReportError(str(error)) from None
-    return report_html(found[0])
+    return report_page(found[0])
+
+
+def report_page(found: Subject | SweepSubject) -> Page:
+    """The report of one subject: a plan, a stochastic plan or a sweep."""
+    if isinstance(found, SweepSubject):
+        return sweep_page(found.sweep, found.futures, found.summary, found.tornado)
+    if found.plan.stacked:
+        return stochastic_page(StochasticPlan.of(found.plan, run=found.run), found.loaded)
+    return plan_page(found.plan, found.loaded, found.explained)
 
 
 def report_html(found: Subject | SweepSubject) -> str:
     """The HTML report of one subject: a plan, a stochastic plan or a sweep."""
-    if isinstance(found, SweepSubject):
-        return sweep_report(found.sweep, found.futures, found.summary, found.tornado)
-    if found.plan.stacked:
-        return stochastic_report(StochasticPlan.of(found.plan, run=found.run), found.loaded)
-    return plan_report(found.plan, found.loaded, found.explained)
+    return report_page(found).html()
+
 
 def _plan(found: Subject | SweepSubject, reference: str) -> Plan:
     if isinstance(found, SweepSubject):
@@ -185,5 +201,5 @@ def stored_sweep(store: RunStore, sweep: Run, level: Level = Level.STRATEGIC) ->
         raise ReportError(f"sweep {sweep.id} ({sweep.name}), a sensitivity sweep: {error}") from None
 
 
-__all__ = ["EXPLAIN_FLOWS", "ReportError", "Subject", "SweepSubject", "pairs", "report_html", "report_of",
-           "stored_scenario", "stored_subject", "stored_sweep", "subject"]
+__all__ = ["EXPLAIN_FLOWS", "ReportError", "Subject", "SweepSubject", "page_of", "pairs", "report_html", "report_of",
+           "report_page", "stored_scenario", "stored_subject", "stored_sweep", "subject"]

@@ -6,20 +6,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 
 from footprint.analysis.compare import Comparison
+from footprint.analysis.expected import expected_plan
 from footprint.analysis.sensitivity import Tornado
 from footprint.analysis.stochastic import StochasticPlan
-from footprint.analysis.summary import SweepSummary
+from footprint.analysis.summary import SweepSummary, sweep_summary
+from footprint.plan.decisions import Level, by_future
 from footprint.plan.store import Run
 from footprint.scenario.formats.validation import Loaded
-from footprint.views import charts
+from footprint.views import charts, figures
 from footprint.views.compare import comparison_tables, shown_rows
 from footprint.views.labels import component_label, money
-from footprint.views.page import Section, Table, figure_html, render
-from footprint.views.report import plan_sections
+from footprint.views.page import Page, Section, Table, drawn
+from footprint.views.report import map_section, plan_sections
 from footprint.views.stochastic import (
     choice_tables,
     decided_now_plan,
@@ -31,7 +32,6 @@ from footprint.views.stochastic import (
 from footprint.views.sweep_summary import frequency_text, share_text
 from footprint.views.tornado import COLUMNS, tornado_rows, tornado_title
 
-IN_THAT_YEAR, IN_ANY_YEAR = "in that year", "in any year"
 """The series of the chart of how often each decision is taken."""
 _STATISTICS = {"mean": "mean", "std": "standard deviation", "min": "lowest", "max": "highest",
                "cvar90": "CVaR 90% (mean of the worst 10%)", "cvar95": "CVaR 95% (mean of the worst 5%)"}
@@ -44,13 +44,8 @@ def _amount(value: float | None, currency: str) -> str:
 def _tornado(tornado: Tornado) -> Section:
     """A sensitivity sweep's bars, largest swing first, and its table: the NPV at each end, the swing, and what the
     decisions do there."""
-    currency = tornado.currency or ""
-    section = Section("tornado", "Tornado")
-    bars = tornado.bars
-    section.figures.append(figure_html(charts.tornado_bars(
-        [bar.path for bar in bars], [np.nan if bar.low.objective is None else bar.low.objective for bar in bars],
-        [np.nan if bar.high.objective is None else bar.high.objective for bar in bars], tornado.base_objective,
-        currency)))
+    section = Section("tornado", "Tornado", brief=True)
+    section.figures.append(drawn("tornado", figures.tornado_figure(tornado)))
     rows, reasons = tornado_rows(tornado)
     section.tables.append(Table(tornado_title(tornado), list(COLUMNS), rows,
                                 "; ".join(f"({number}) {reason}" for number, reason in enumerate(reasons, 1))))
@@ -61,30 +56,49 @@ def _tornado(tornado: Tornado) -> Section:
     return section
 
 
-def decision_shares(summary: SweepSummary) -> list[tuple[str, float, str]]:
-    """The bars of how often each decision is taken: (label, share of the futures, series ``in that year`` or
-    ``in any year``), each build option and plant decision by year."""
-    bars = [bar for option, group in summary.builds.groupby("option", sort=True)
-            for bar in _by_year(f"build {option}", group)]
-    return bars + [bar for (plant, event), group in summary.plants.groupby(["plant", "event"], sort=True)
-                   for bar in _by_year(f"{plant} {event}", group)]
+def spread_facts(summary: SweepSummary, what: str, mean: bool = True) -> list[tuple[str, str]]:
+    """The NPV's spread over the futures with a plan, as key figures: its mean (with ``mean``), the 5th to the 95th
+    percentile and the lowest to the highest."""
+    if not summary.solved:
+        return [(what, "no future has a plan")]
+    currency = summary.currency or ""
+    npv = summary.npv
+    return [*([(f"{what}, mean over the futures", money(float(npv["mean"]), currency))] if mean else []),
+            (f"{what}, 5th to 95th percentile", f"{money(float(npv['p5']), currency)} to "
+                                                f"{money(float(npv['p95']), currency)}"),
+            (f"{what}, lowest to highest", f"{money(float(npv['min']), currency)} to "
+                                           f"{money(float(npv['max']), currency)}")]
 
 
-def _by_year(decision: str, outcomes: pd.DataFrame) -> list[tuple[str, float, str]]:
-    """A decision's bars: the share of the futures taking it in each year (a SweepSummary's rows of it, year NA
-    for never), and, when that is several years, in any year."""
-    taken = outcomes[outcomes["year"].notna()].groupby("year", sort=True)["probability"].sum()
-    bars = [(f"{decision} {year}", float(share), IN_THAT_YEAR) for year, share in taken.items()]
-    if len(bars) > 1:
-        never = float(outcomes.loc[outcomes["year"].isna(), "probability"].sum())
-        bars.insert(0, (f"{decision}, any year", 1.0 - never, IN_ANY_YEAR))
-    return bars
+def frequency_section(summary: SweepSummary, title: str) -> Section:
+    """How often the futures take each decision, by year: the capacity built and the plants, suppliers and
+    facilities opened or closed (a chart of the shares, and a table of them with the finer levels' decisions)."""
+    section = Section("decision", title, brief=True)
+    if figures.decision_shares(summary):
+        section.figures.append(drawn("decisions", figures.decision_bars(summary)))
+        section.notes.append("Each decision in each year it is taken; where the futures take it in several "
+                             "years, also the share that take it in any year.")
+    rows = [[f"capacity built: {option}", frequency_text(list(zip(group["year"], group["count"], group["probability"],
+                                                                  strict=True)))]
+            for option, group in summary.builds.groupby("option", sort=True)]
+    rows += [[f"{plant} {event}", frequency_text(list(zip(group["year"], [1] * len(group), group["probability"],
+                                                           strict=True)))]
+             for (plant, event), group in summary.plants.groupby(["plant", "event"], sort=True)]
+    rows += [[f"assigned: {r.plant} {r.product} {r.year}", share_text(r.probability)]
+             for r in summary.assignments.itertuples()]
+    rows += [[f"single source: {r.product} for {r.market} from {r.plant} {r.year}", share_text(r.probability)]
+             for r in summary.single_sources.itertuples()]
+    section.tables.append(Table("Decisions by year", ["decision", "in the futures"], rows, open=True))
+    if not rows:
+        section.notes.append(f"Every future with a plan takes the same decisions ({summary.level} level).")
+    return section
 
 
-def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, tornado: Tornado | None = None) -> str:
+def sweep_page(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, tornado: Tornado | None = None) -> Page:
     """The report of a stored sweep: ``futures`` as RunStore.futures gives them, ``summary`` their statistics
     (analysis/summary.py sweep_summary); a sensitivity sweep's ``tornado`` in place of the statistics (its
-    futures are each input at its ends, not draws of a distribution)."""
+    futures are each input at its ends, not draws of a distribution). It leads with how often each decision is
+    taken and the NPV's spread."""
     currency = summary.currency or ""
     what = "NPV profit" if summary.objective_sense == "maximize_profit" else "NPV cost"
     facts = [("sweep", f"{sweep.id} ({sweep.name})"), ("status", sweep.status),
@@ -92,7 +106,7 @@ def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, torna
                          f"({summary.probability_solved:.1%} of the probability)")]
     failed = Table("Futures without a plan", ["status", "reason", "futures", "probability"],
                    [[r.status, r.message or "-", f"{r.futures:,}", f"{r.probability:.1%}"]
-                    for r in summary.failed.itertuples()])
+                    for r in summary.failed.itertuples()], open=True)
     if tornado is not None:
         facts[2] = ("futures", f"{summary.futures:,}: the base and each of {len(tornado.bars):,} inputs at its low "
                                f"and its high, {summary.solved:,} with a plan")
@@ -100,51 +114,46 @@ def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, torna
         section = _tornado(tornado)
         if len(summary.failed):
             section.tables.append(failed)
-        return render(f"Sensitivity: {sweep.name}", facts, [section])
-    distribution = Section("npv", f"{what} over the futures")
-    solved = futures[futures["decisions"].notna() & pd.to_numeric(futures["objective"], errors="coerce").notna()]
+        return Page(f"Sensitivity: {sweep.name}", facts, [section])
+    distribution = Section("npv", f"{what} over the futures", brief=True)
     if summary.solved:
-        values = pd.to_numeric(solved["objective"]).to_numpy(dtype=float)
-        weights = pd.to_numeric(solved["probability"]).to_numpy(dtype=float)
-        marks = {"mean": float(summary.npv["mean"]), "p5": float(summary.npv["p5"]), "p95": float(summary.npv["p95"])}
-        distribution.figures.append(figure_html(charts.histogram(values, weights / weights.sum(),
-                                                                 f"{what} (probability-weighted)", currency, marks)))
+        distribution.figures.append(drawn("npv", figures.npv_histogram(futures, summary)))
         distribution.tables.append(Table(f"{what} in the futures with a plan", ["", what],
                                          [[_STATISTICS.get(str(k), f"percentile {str(k)[1:]}"), _amount(v, currency)]
                                           for k, v in summary.npv.items()]))
     if len(summary.failed):
         distribution.tables.append(failed)
-    decisions = Section("decisions", "How often each decision is taken")
-    bars = decision_shares(summary)
-    if bars:
-        decisions.figures.append(figure_html(charts.share_bars(bars, "Share of the futures taking it, by year",
-                                                               (IN_THAT_YEAR, IN_ANY_YEAR))))
-        decisions.notes.append("Each decision in each year it is taken; where the futures take it in several "
-                               "years, also the share that take it in any year.")
-    rows = [[f"capacity built: {option}", frequency_text(list(zip(group["year"], group["count"], group["probability"],
-                                                                  strict=True)))]
-            for option, group in summary.builds.groupby("option", sort=True)]
-    rows += [[f"plant {event}: {plant}", frequency_text(list(zip(group["year"], [1] * len(group),
-                                                                 group["probability"], strict=True)))]
-             for (plant, event), group in summary.plants.groupby(["plant", "event"], sort=True)]
-    rows += [[f"assigned: {r.plant} {r.product} {r.year}", share_text(r.probability)]
-             for r in summary.assignments.itertuples()]
-    rows += [[f"single source: {r.product} for {r.market} from {r.plant} {r.year}", share_text(r.probability)]
-             for r in summary.single_sources.itertuples()]
-    decisions.tables.append(Table("Decisions by year", ["decision", "in the futures"], rows))
-    if not rows:
-        decisions.notes.append(f"Every future with a plan takes the same decisions ({summary.level} level).")
-    return render(f"Sweep: {sweep.name}", facts, [distribution, decisions])
+    return Page(f"Sweep: {sweep.name}", [*facts, *spread_facts(summary, what)],
+                [frequency_section(summary, "How often each decision is taken"), distribution])
 
 
-def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str:
-    """The report of a stochastic plan: its measures, the here-and-now decisions, each future's NPV under it (the
-    regret table), the revisions, and the first future's plan drawn as a plan's report draws it."""
+def sweep_report(sweep: Run, futures: pd.DataFrame, summary: SweepSummary, tornado: Tornado | None = None) -> str:
+    """The report of a stored sweep as one HTML document (:func:`sweep_page`)."""
+    return sweep_page(sweep, futures, summary, tornado).html()
+
+
+def futures_summary(plan: StochasticPlan) -> SweepSummary:
+    """A stochastic plan's futures summed up as a sweep's are: each future's NPV under the plan, and how often
+    the futures take each decision (those decided now in every one, a revision in some)."""
+    decided = by_future(plan.plan, Level.STRATEGIC)
+    futures = plan.futures
+    frame = pd.DataFrame({"name": futures["name"].astype(str), "probability": futures["probability"],
+                          "status": "optimal", "objective": futures["npv"],
+                          "decisions": [decided[str(name)] for name in futures["name"]], "message": ""})
+    return sweep_summary(frame, str(plan.plan.summary.get("objective_sense", "cost")),
+                         currency=str(plan.plan.summary["currency"]), level=Level.STRATEGIC)
+
+
+def stochastic_page(plan: StochasticPlan, loaded: Loaded | None = None) -> Page:
+    """The report of a stochastic plan: the decisions made now and how often the futures take each decision (by
+    year), the NPV's spread over the futures and its measures; each future's NPV under it (the regret table), the
+    revisions, and the first future's plan drawn as a plan's report draws it."""
     currency = str(plan.plan.summary["currency"])
     first = next(iter(plan.plan.probabilities))
+    summary = futures_summary(plan)
     facts = [("scenario", str(plan.plan.summary.get("scenario", ""))), ("status", plan.status),
              ("method", plan.method), ("objective (RP)", money(plan.objective, currency)),
-             ("expected NPV cost", money(plan.expected, currency)),
+             ("expected NPV cost", money(plan.expected, currency)), *spread_facts(summary, "NPV cost", mean=False),
              ("wait and see (WS)", _amount(plan.wait_and_see, currency)),
              ("expected value (EV)", _amount(plan.expected_value, currency)),
              ("EV plan in every future (EEV)", _amount(plan.expected_of_expected_value, currency)),
@@ -155,20 +164,18 @@ def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str
              ("risk", f"weight {plan.risk_weight:g}, CVaR at {plan.alpha:g}"),
              *_decision_facts(plan), *(("note", note) for note in measure_notes(plan, currency))]
     when = decided_when(plan)
-    now = Section("now", f"Decided now ({'here and now' if plan.revise_from is None else when})")
-    now.tables.extend(Table(title, columns, rows) if rows else Table(title, ["none"], [])
+    now = Section("now", f"Decided now ({'here and now' if plan.revise_from is None else when})", brief=True)
+    now.tables.extend(Table(title, columns, rows, open=True) if rows else Table(title, ["none"], [], open=True)
                       for title, columns, rows in decided_now_tables(plan, money))
     if len(plan.futures) > 1:
         now.notes.append("capex: the futures' probability-weighted mean (their exchange rates move it).")
     if plan.revise_from is not None:
-        now.notes.append(f"From {plan.revise_from} on each future decides for itself: see each future's revisions "
-                         "below, and the plan's tables by future.")
+        now.notes.append(f"From {plan.revise_from} on each future decides for itself: see how often each decision "
+                         "is taken below, each future's revisions, and the plan's tables by future.")
+    often = frequency_section(summary, "How often each decision is taken in the futures")
     regret = Section("regret", "Each future under the plan (regret)")
     futures = plan.futures
-    regret.figures.append(figure_html(charts.grouped_bars(
-        list(futures["name"].astype(str)), {"this plan": futures["npv"] - futures["own"],
-                                            "the mean future's plan": futures["ev_plan"] - futures["own"]},
-        "Regret of each future: its NPV cost under a plan minus its own optimum", currency)))
+    regret.figures.append(drawn("regret", figures.regret_bars(plan)))
     regret.notes.append("What each future pays for not being known in advance, under this plan and under the mean "
                         "future's (EV) plan: the futures' NPV costs themselves are in the table, their differences "
                         "would not show beside them.")
@@ -179,9 +186,25 @@ def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str
                                 for r in futures.itertuples()]))
     for name, text in plan.revised.items():
         regret.notes.append(f"{name} revises: {text}")
-    drawn = plan_sections(plan.plan.future(first), loaded)
-    sections = [now, regret, *(replace(section, title=f"{section.title} (future {first})") for section in drawn)]
-    return render(f"Stochastic plan: {plan.plan.summary.get('scenario', '')}", facts, sections)
+    drawn_plan = [section for section in plan_sections(plan.plan.future(first), loaded) if section.id != "decision"]
+    sections = [now, often, regret, *(_plan_map(plan, loaded) if section.id == "map" else
+                                      replace(section, title=f"{section.title} (future {first})", brief=False)
+                                      for section in drawn_plan)]
+    return Page(f"Stochastic plan: {plan.plan.summary.get('scenario', '')}", facts, sections)
+
+
+def stochastic_report(plan: StochasticPlan, loaded: Loaded | None = None) -> str:
+    """The report of a stochastic plan as one HTML document (:func:`stochastic_page`)."""
+    return stochastic_page(plan, loaded).html()
+
+
+def _plan_map(plan: StochasticPlan, loaded: Loaded | None) -> Section:
+    """A stochastic plan's map: the plan itself, its expected plan (the decisions taken in every future, the flows
+    weighted by the futures' probabilities), not one future's."""
+    section = map_section(expected_plan(plan.plan), loaded)
+    section.notes.insert(0, "The plan: what it decides in every future (sites open, capacity) and its expected flows "
+                            "(each future's weighted by its probability).")
+    return replace(section, title="Map (the plan: decisions in every future, expected flows)")
 
 
 def _decision_facts(plan: StochasticPlan) -> list[tuple[str, str]]:
@@ -203,39 +226,64 @@ def _decision_facts(plan: StochasticPlan) -> list[tuple[str, str]]:
     return facts
 
 
-def compare_report(comparison: Comparison) -> str:
-    """The differences of two plans (analysis/compare.py), drawn, and the tables `footprint compare` prints."""
+def compare_page(comparison: Comparison) -> Page:
+    """The differences of two plans (analysis/compare.py), drawn, and the tables `footprint compare` prints; it
+    leads with what changed (the decisions that differ) and what it is worth (the key figures side by side)."""
     a, b = comparison.names
     currency = comparison.currency or ""
     facts = [(a, f"{comparison.scenarios[0]} ({comparison.status[0]})"),
-             (b, f"{comparison.scenarios[1]} ({comparison.status[1]})")]
-    shown = {table.name: Table(table.title, list(table.columns), shown_rows(table), table.caption)
+             (b, f"{comparison.scenarios[1]} ({comparison.status[1]})"), *_worth(comparison)]
+    shown = {table.name: Table(table.title, list(table.columns), shown_rows(table), table.caption,
+                               open=table.name in _LEADING)
              for table in comparison_tables(comparison)}
-    figures = Section("kpis", "Key figures side by side", tables=[shown["kpis"]], notes=list(comparison.notes))
-    costs = Section("costs", "Costs")
+    decisions = Section("decisions", "What changed and what it is worth",
+                        tables=[shown[name] for name in ("kpis", "builds", "plants", "assignments", "single_sources")],
+                        notes=list(comparison.notes), brief=True)
+    if comparison.empty:
+        decisions.notes.append("The plans do not differ.")
+    costs = Section("costs", "Costs", brief=True)
     if len(comparison.costs):
         labels = [component_label(c) for c in comparison.costs["component"]]
-        costs.figures.append(figure_html(charts.grouped_bars(
+        costs.figures.append(drawn("costs", charts.grouped_bars(
             labels, {a: comparison.costs["discounted_a"], b: comparison.costs["discounted_b"]},
             f"NPV by component ({currency})", currency)))
         costs.tables.append(shown["costs"])
     if len(comparison.currencies):
         costs.tables.append(shown["currencies"])
-    decisions = Section("decisions", "Decisions that differ", tables=[shown["builds"], shown["plants"],
-                                                                      shown["assignments"], shown["single_sources"]])
     moved = Section("flows", "Supply moved")
     flows = comparison.flows
     if len(flows):
         lanes = flows.assign(lane=flows["from_plant"].astype(str) + " → " + flows["to_plant"].astype(str))
-        moved.figures.append(figure_html(charts.stacked_bars(lanes, "lane", "units", f"Units moved from {a}'s source "
-                                                             f"to {b}'s", "units")))
+        moved.figures.append(drawn("supply moved", charts.stacked_bars(
+            lanes, "lane", "units", f"Units moved from {a}'s source to {b}'s", "units")))
         moved.tables.append(shown["flows"])
     if len(comparison.parts):
         moved.tables.append(shown["parts"])
-    if comparison.empty:
-        figures.notes.append("The plans do not differ.")
-    return render(f"Comparison: {comparison.scenarios[1]} against {comparison.scenarios[0]}", facts,
-                  [figures, costs, decisions, moved])
+    return Page(f"Comparison: {comparison.scenarios[1]} against {comparison.scenarios[0]}", facts,
+                [decisions, costs, moved])
 
 
-__all__ = ["compare_report", "decision_shares", "stochastic_report", "sweep_report"]
+def _worth(comparison: Comparison) -> list[tuple[str, str]]:
+    """What the change is worth, as a key figure: B's objective minus A's (none where they cannot be compared:
+    other currencies or objectives)."""
+    a, b = comparison.names
+    objective = comparison.kpis[comparison.kpis["kpi"] == "objective"]
+    if objective.empty or pd.isna(objective["difference"].iloc[0]) or comparison.currency is None:
+        return []
+    difference = float(objective["difference"].iloc[0])
+    what = "NPV profit" if comparison.objective_sense[0] == "maximize_profit" else "NPV cost"
+    return [(f"{what}, {b} - {a}", f"{'+' if difference > 0 else ''}{money(difference, comparison.currency)}")]
+
+
+_LEADING = ("kpis", "builds", "plants")
+"""The comparison's tables shown on its first screen: the key figures side by side and the strategic decisions
+that differ; the finer levels' are collapsed."""
+
+
+def compare_report(comparison: Comparison) -> str:
+    """The comparison of two plans as one HTML document (:func:`compare_page`)."""
+    return compare_page(comparison).html()
+
+
+__all__ = ["compare_page", "compare_report", "frequency_section", "futures_summary",
+           "spread_facts", "stochastic_page", "stochastic_report", "sweep_page", "sweep_report"]

@@ -5,7 +5,7 @@ the futures with no plan, and how often each decision is taken, one line per dec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ from footprint.views.console import MAX_ROWS, _money, _objective_name, _text, _y
 if TYPE_CHECKING:
     from footprint.analysis.summary import SweepSummary
 
-_STATISTIC_LABELS = {"mean": "mean", "std": "standard deviation", "min": "lowest", "max": "highest",
+STATISTIC_LABELS = {"mean": "mean", "std": "standard deviation", "min": "lowest", "max": "highest",
                      "cvar90": "CVaR 90% (mean of the worst 10%)", "cvar95": "CVaR 95% (mean of the worst 5%)"}
 
 
@@ -46,24 +46,24 @@ def _assigned_text(cells: list[tuple[int, float]]) -> str:
     return ", ".join(parts)
 
 
-def _decision_lines(summary: SweepSummary) -> Iterator[tuple[str, str, str]]:
+def decision_lines(summary: SweepSummary, text: Callable[[object], str] = _text) -> Iterator[tuple[str, str, str]]:
     """(kind, decision, frequencies) for each build option, plant event, plant-product pair, single source and
-    lane."""
+    lane; names written by ``text`` (for the terminal: rich markup shown as written)."""
     for option, group in summary.builds.groupby("option", sort=True):
-        yield "capacity built", _text(option), frequency_text(
+        yield "capacity built", text(option), frequency_text(
             list(zip(group["year"], group["count"], group["probability"], strict=True)))
     for (plant, event), group in summary.plants.groupby(["plant", "event"], sort=True):
-        yield f"plant {event}", _text(plant), frequency_text(
+        yield f"plant {event}", text(plant), frequency_text(
             list(zip(group["year"], [1] * len(group), group["probability"], strict=True)))
     for (plant, product), group in summary.assignments.groupby(["plant", "product"], sort=True):
-        yield "assigned", f"{_text(plant)} {_text(product)}", _assigned_text(
+        yield "assigned", f"{text(plant)} {text(product)}", _assigned_text(
             list(zip(group["year"], group["probability"], strict=True)))
     for (plant, product, market), group in summary.single_sources.groupby(["plant", "product", "market"], sort=True):
-        yield "single source", f"{_text(product)} for {_text(market)} from {_text(plant)}", _assigned_text(
+        yield "single source", f"{text(product)} for {text(market)} from {text(plant)}", _assigned_text(
             list(zip(group["year"], group["probability"], strict=True)))
     for (plant, sourcing, product, market), group in summary.flows.groupby(["plant", "sourcing", "product", "market"],
                                                                            sort=True):
-        yield "supplies", _text(lane_text(plant, sourcing, product, market)), _assigned_text(
+        yield "supplies", text(lane_text(plant, sourcing, product, market)), _assigned_text(
             list(zip(group["year"], group["probability"], strict=True)))
 
 
@@ -86,7 +86,7 @@ def print_sweep_summary(summary: SweepSummary, console: Console) -> None:
         table.add_column("")
         table.add_column(what, justify="right")
         for statistic, value in summary.npv.items():
-            label = _STATISTIC_LABELS.get(str(statistic), f"percentile {str(statistic)[1:]}")
+            label = STATISTIC_LABELS.get(str(statistic), f"percentile {str(statistic)[1:]}")
             money = _money(value, _text(summary.currency)) if summary.currency else f"{value:,.0f}"
             table.add_row(label, "-" if pd.isna(value) else money)
         console.print(table)
@@ -97,7 +97,7 @@ def print_sweep_summary(summary: SweepSummary, console: Console) -> None:
         for row in summary.failed.itertuples():
             table.add_row(_text(row.status), _text(row.message) or "-", f"{row.futures:,}", f"{row.probability:.1%}")
         console.print(table)
-    lines = list(_decision_lines(summary))
+    lines = list(decision_lines(summary))
     if not lines:
         return
     table = Table(title=f"How often each decision is taken ({summary.level} level; share of the futures with a plan)",

@@ -1,4 +1,5 @@
-"""The scenario format reference, generated from the entity declarations (README, `footprint schema`)."""
+"""The scenario format reference, generated from the entity declarations (the documentation
+site's scenario-format page, `footprint schema`)."""
 
 from __future__ import annotations
 

@@ -70,13 +70,16 @@ class ScenarioError(Exception):
 
     def __init__(self, source: str, problems: Sequence[Problem]) -> None:
         self.source = source
+        """The file (or the scenario's name) the problems are in."""
         self.problems = list(problems)
+        """Every problem found, each with its place: file and line, entity and field."""
         super().__init__(self.report())
 
     def __reduce__(self) -> tuple[type, tuple[str, list[Problem]]]:  # pickled as made: across processes too
         return type(self), (self.source, self.problems)
 
     def report(self) -> str:
+        """The message: the source, how many problems and warnings, then each on a line of its own."""
         errors = sum(problem.is_error for problem in self.problems)
         warnings = len(self.problems) - errors
         counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "problem"), (warnings, "warning"))

@@ -7,8 +7,8 @@ figures that have a low and a high, ``fx_history`` draws exchange-rate paths fro
 date if it says so. The listed futures and each generator are the factors of one product (or of a
 sample from it); ``footprint.economics.futures.expand`` makes the list.
 
-Each declaration below drives validation, and its field descriptions are the README's tables of the set
-format (a test keeps them in step). Reading reports each problem with its file and line: the set's own
+Each declaration below drives validation, and its field descriptions are the tables of the set format in
+docs/guide/futures.md (a test keeps them in step). Reading reports each problem with its file and line: the set's own
 (the file's fields all at once, then the checks across them), and the base's (it is validated too).
 """
 
@@ -217,8 +217,11 @@ class Future:
     """One future of a set: the base scenario with ``overrides`` (parameter path, value) applied in order."""
 
     name: str
+    """The future's name, unique in its set."""
     probability: float
+    """Its probability; a set's add up to 1."""
     overrides: tuple[tuple[str, Any], ...]
+    """(parameter path, value) pairs, applied to the base in order."""
 
     def apply(self, data: dict[str, Any]) -> dict[str, Any]:
         """A copy of scenario ``data`` (plain, as read) with each override set (``Parameter.apply``)."""
@@ -230,6 +233,7 @@ class ScenarioSet:
     """A read and checked set: its declarations, the set file's data and lines, and the validated base."""
 
     spec: SetSpec
+    """The set's declarations as read: base, futures, generators, stochastic settings."""
     source: Source
     """The set file: its data and the line of each key."""
     base: Source
@@ -245,6 +249,7 @@ class ScenarioSet:
 
     @property
     def name(self) -> str:
+        """The set's name: the file it was read from, as given."""
         return self.source.name
 
     def error(self, loc: Loc, message: str) -> ScenarioError:
