@@ -151,10 +151,10 @@ def test_the_web_app_shows_them_first(folder: Path) -> None:
     with app_client(web_app(folder / "runs.sqlite")) as client:
         page = flat(client.get("/runs/1").text)
     decided_now = page.index("Plant decisions (decided now)")
-    assert decided_now < page.index("<h2>builds</h2>")  # before the tables of every future
+    assert decided_now < page.index("Capacity built (builds)")  # before the tables of every future
     for heading in ("Capacity built (decided now)", "Products assigned (decided now)",
                     "Sourcing chosen (decided now)"):
-        assert f"<h2>{heading}</h2>" in page, heading
+        assert f"<summary>{heading} <span" in page, heading
     for cells in (["old", "close", "-", "2017", "2016"], ["new", "open", "2017", "-", "2017"],
                   ["new", "car", "korean-engine", "2017"]):
         assert "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>" in page, cells

@@ -233,6 +233,10 @@ def test_the_app_serves_a_store_this_user_may_only_read_and_refuses_its_jobs(rea
                 if state["status"] in ("done", "failed"):
                     break
                 time.sleep(0.1)
+            scenarios, jobs = client.get("/scenarios"), client.get("/jobs")  # none kept: the store is only read
+        assert (scenarios.status_code, jobs.status_code) == (200, 200), scenarios.text[-600:]
+        assert "This run store is served for reading" in scenarios.text
+        assert job.rsplit("/", 1)[1] in jobs.text  # the app's own job, held while it serves
         assert state["status"] == "failed", state
         assert "may not write the run store" in state["message"]
         assert str(read_only) not in state["message"]  # pages name the store by its file's name only

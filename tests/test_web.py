@@ -22,7 +22,7 @@ from footprint.plan.store import Run, RunStore
 from footprint.web.jobs import FAILED, Job, do
 from footprint.web.runs import facts
 from footprint.web.security import host_refusal
-from footprint.web.tables import readable_table
+from footprint.web.tables import html_table
 from footprint.web.uploads import Limits
 from test_stochastic import FUTURES, three_lines
 from web_helpers import app_client, csv_zip_bytes, form_token, web_app, workbook_bytes, yaml_bytes, zip_bytes
@@ -130,10 +130,10 @@ def test_years_and_ids_are_not_amounts_and_compare_shows_readable_headers(client
     for raw in ("year_a", "year_b", "count_a", "discounted_a", "amount_difference", "from_plant", "to_sourcing",
                 "amount_in_currency", "production_local", ">kpi<"):
         assert raw not in compared, raw
-    headers = {name: re.findall(r"<th>(.*?)</th>", table.split("</thead>")[0])
+    headers = {name: re.findall(r"<th(?: [^>]*)?>(.*?)</th>", table.split("</thead>")[0])
                for name, table in re.findall(r'id="table-(\w+)">(.*?)</table>', compared, re.S)}
     a, b = f"A (run {first})", f"B (run {second})"
-    assert headers["kpis"] == ["", a, b, f"{b} - {a}"]
+    assert headers["kpis"] == ["key figure", a, b, f"{b} - {a}"]
     assert headers["builds"] == ["option", "plant", "pool", a, b, "change"]
     assert headers["flows"] == ["product", "market", "from", "to", "years", "units/yr", "total units"]
     assert headers["costs"][:3] == ["component", f"NPV {a}", f"NPV {b}"]
@@ -154,7 +154,7 @@ def test_a_multi_tier_run_shows_its_tiers_tables_map_and_flow_diagram(client: Te
     with RunStore(store_path) as store:
         plan = store.plan(run["run"])
     page = client.get(f"/runs/{run['run']}").text
-    headers = {name: re.findall(r"<th>(.*?)</th>", table.split("</thead>")[0])
+    headers = {name: re.findall(r"<th(?: [^>]*)?>(.*?)</th>", table.split("</thead>")[0])
                for name, table in re.findall(r'id="table-(\w+)">(.*?)</table>', page, re.S)}
     assert headers["supplies"] == ["supplier", "part", "plant", "year", "mode", "units"]
     assert headers["transfers"] == ["from plant", "part", "to plant", "year", "mode", "units"]
@@ -187,7 +187,7 @@ def test_shares_of_the_rules_of_origin_read_as_percentages() -> None:
     rvc = pd.DataFrame({"plant": ["busan"], "product": ["rogue"], "agreement": ["korus"], "year": [2014],
                         "units": [120_000.0], "value": [20_000.0], "originating": [7_400.0], "rvc": [0.37],
                         "threshold": [0.35], "duty_saved": [30_000_000.0]})
-    table = readable_table("rvc", "Regional value content", rvc)
+    table = html_table("rvc", rvc, title="Regional value content")
     assert table.columns == ("plant", "product", "agreement", "year", "units claimed", "value per unit",
                              "originating per unit", "regional value content", "threshold", "duty saved")
     assert table.rows == (("busan", "rogue", "korus", "2014", "120,000", "20,000", "7,400", "37.0%", "35.0%",

@@ -19,6 +19,7 @@ import pytest
 
 from conftest import CHROMIUM_ARGS, REPO, small_network_data, write_yaml
 from footprint.plan.store import RunStore
+from footprint.scenario.cases.bundled import case_path
 from web_helpers import serving, web_app
 
 FOOTPRINT = Path(sys.executable).parent / "footprint"
@@ -92,7 +93,7 @@ def test_a_multi_tier_run_draws_its_map_and_flow_diagram(browser: Any, app_addre
         legend = page.locator("#map .legendtext").evaluate_all("texts => texts.map(text => text.textContent)")
         links = page.locator("#flow .sankey-link").count()
         nodes = page.locator("#flow .sankey-node").count()
-        assert "cvt" in page.inner_text("#table-supplies")
+        assert "cvt" in page.text_content("#table-supplies")
     finally:
         page.close()
     assert errors == []
@@ -256,3 +257,30 @@ def test_a_name_rebound_to_this_machine_is_refused(browser: Any, chromium: str, 
         assert own.status == 200
     finally:
         rebound.close()
+
+
+def test_a_run_page_is_compact_and_styled(browser: Any, app_address: str, tmp_path: Path) -> None:
+    """Issue 18: a run's page was 13,400 px tall (every key table drawn in full, unstyled). Now its tables are
+    folded (the first open), headed by readable labels with their numbers right-aligned, under the app's one
+    stylesheet and its navigation."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        run_uploaded(page, app_address, case_path("rogue-2012"))
+        page.wait_for_selector("#map .main-svg", timeout=30_000)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        style = page.evaluate("getComputedStyle(document.querySelector('header.top')).backgroundColor")
+        current = page.inner_text("header.top a[aria-current=page]")
+        headers = page.locator("#table-utilization th").all_text_contents()
+        aligned = page.evaluate("getComputedStyle(document.querySelector('#table-utilization td.num')).textAlign")
+        opened = [page.locator(f"#details-{name}").get_attribute("open") for name in ("builds", "utilization")]
+        page.click("#details-utilization summary")
+        shown = page.locator("#table-utilization").is_visible()
+    finally:
+        page.close()
+    assert height < 3_000, height  # 17,679 px before: the map, the summary and one table open
+    assert style == "rgb(29, 53, 87)"  # the stylesheet the app serves (its CSP allows no other)
+    assert current == "Runs"
+    assert headers == ["plant", "pool", "year", "capacity", "capacity used", "utilization"]
+    assert aligned == "right"
+    assert opened == ["", None]
+    assert shown

@@ -12,7 +12,7 @@ import pytest
 from bounded_work import counts_to, needs_memory, never_ends, raises
 from conftest import small_network_data
 from footprint.web.bounded import MIB, Budget, BudgetError, bounded
-from footprint.web.jobs import FAILED, Job, do, run_work
+from footprint.web.jobs import FAILED, Job, JobRequest, do, work_for
 from footprint.web.uploads import Limits
 from web_helpers import app_client, form_token, web_app, yaml_bytes
 
@@ -65,13 +65,9 @@ def test_work_that_needs_more_memory_than_it_may_have_is_stopped() -> None:
 def test_a_job_past_its_memory_is_failed_with_the_message(tmp_path: Path) -> None:
     """A run whose process may allocate less than it needs (a tenth of what Python alone takes): the job fails
     saying so, as any job that fails does."""
-    from footprint.economics.checks import CHECKS
-    from footprint.scenario.formats.sources import Source
-    from footprint.scenario.formats.validation import validate
-
-    loaded = validate(Source(small_network_data(), "net.yaml"), CHECKS)
     job = Job("j", "run", "net")
-    do(job, run_work(loaded, str(tmp_path / "runs.sqlite"), Budget(600.0, 16 * MIB, "--job-seconds")))
+    asked = JobRequest("run", "net", small_network_data(), "net.yaml")
+    do(job, work_for(asked, str(tmp_path / "runs.sqlite"), 1, Budget(600.0, 16 * MIB, "--job-seconds")))
     assert job.status == FAILED
     assert "more memory than the 16 MiB the app gives it (footprint serve --memory MB allows more)" in job.message
 

@@ -107,8 +107,10 @@ def test_every_form_carries_its_sessions_token_and_a_post_without_it_is_refused(
         assert upload.status_code == 303
         assert client.post(f"{upload.headers['location']}/run", follow_redirects=False).status_code == 403
         assert client.post(f"{upload.headers['location']}/sweep", data={"csrf_token": "x"}).status_code == 403
+        assert client.post(f"{upload.headers['location']}/keep", follow_redirects=False).status_code == 403
+        assert client.post("/scenarios", data={"start": "template"}, follow_redirects=False).status_code == 403
         page = client.get(upload.headers["location"]).text
-        assert len(re.findall(rf'name="csrf_token" value="{token}"', page)) == 1  # the run form (no ranges)
+        assert len(re.findall(rf'name="csrf_token" value="{token}"', page)) == 2  # keep it, run it (no ranges)
 
 
 def test_with_a_token_the_header_needs_no_form_token_and_the_cookie_does(store_path: Path) -> None:

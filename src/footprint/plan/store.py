@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pyarrow as pa
 from pyarrow import ipc
-from sqlalchemy import ColumnElement, Row, String, case, func, select, type_coerce
+from sqlalchemy import ColumnElement, Engine, Row, String, case, func, select, type_coerce
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from footprint.plan.decisions import Decisions, Level
@@ -276,6 +276,12 @@ class RunStore:
         self.label = Path(self.name).name if address.get_backend_name() == "sqlite" else \
             f"{address.database} on {address.host or 'localhost'}"
         """The store as pages name it: its file's name, not the path; a database's name and host."""
+
+    @property
+    def engine(self) -> Engine:
+        """The store's database connections, for tables of its own that another layer keeps beside the runs (the
+        web app's scenarios and jobs): one engine per store in a process."""
+        return self._engine
 
     def __repr__(self) -> str:
         return f"RunStore({self.name!r})"

@@ -2,8 +2,9 @@
 
 Pages: ``/runs`` (the store, searchable), ``/runs/{id}`` (a run, or a sweep's futures), ``/runs/{id}/report``,
 ``/runs/{id}/tables/{table}.csv|.xlsx`` and ``/runs/{id}/plan.xlsx`` (downloads), ``/upload`` and
-``/uploads/{id}`` (validation in place; POST ``.../run`` or ``.../sweep`` starts a job), ``/jobs/{id}`` (its
-progress; ``/jobs/{id}/status`` as JSON), ``/compare?a=RUN&b=RUN``.
+``/uploads/{id}`` (validation in place; POST ``.../run`` or ``.../sweep`` starts a job, ``.../keep`` keeps it as a
+scenario), ``/scenarios`` and ``/scenarios/{id}`` (the workbench: tables edited in place, variants, jobs),
+``/jobs`` and ``/jobs/{id}`` (their progress; ``/jobs/{id}/status`` as JSON), ``/compare?run=RUN&run=RUN...``.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from starlette.exceptions import HTTPException
 from footprint.analysis.compare import CompareError
 from footprint.plan.store import RunStore, StoreError
 from footprint.views.report_of import ReportError
-from footprint.web import compare, runs, scenarios
+from footprint.web import assets, compare, runs, scenarios, workbench
+from footprint.web.jobs import Jobs
+from footprint.web.kept import Kept
 from footprint.web.render import environment, page
 from footprint.web.security import (
     FORM_FIELD,
+    MAX_FORM_FIELDS,
     UNSAFE,
     Guard,
     form_token,
@@ -49,7 +53,8 @@ def create_app(settings: Settings) -> FastAPI:
     """The app over the run store ``settings.store`` (opened now: StoreError if it cannot be; one this user may
     not write is served for reading, its jobs refused)."""
     store = RunStore(settings.store, read_only=True)
-    state = AppState(settings, store)
+    kept = Kept(store)
+    state = AppState(settings, store, kept, Jobs(kept, settings.jobs_at_once))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -61,7 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
                   dependencies=[Depends(check_form)])
     app.state.footprint = state
     app.state.pages = environment()
-    for router in (runs.router, scenarios.router, compare.router):
+    for router in (assets.router, runs.router, scenarios.router, workbench.router, compare.router):
         app.include_router(router)
 
     def failure(status: int) -> Callable[[Request, Exception], Response]:
@@ -73,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(StoreError, failure(404))
     app.add_exception_handler(scenarios.NotFoundError, failure(404))
     app.add_exception_handler(CompareError, failure(400))
+    app.add_exception_handler(workbench.SetError, failure(400))
     app.add_exception_handler(ReportError, failure(422))
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
@@ -99,7 +105,7 @@ async def check_form(request: Request) -> AsyncIterator[None]:
     form = None
     try:
         with contextlib.suppress(ValueError, KeyError, AssertionError):  # not a form, or one that cannot be parsed
-            form = await request.form()
+            form = await request.form(max_fields=MAX_FORM_FIELDS)
         given = None if form is None else form.get(FORM_FIELD)
         expected = form_token(request.app.state.footprint.secret, session_of(request))
         if not isinstance(given, str) or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):

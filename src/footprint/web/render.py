@@ -14,6 +14,9 @@ from footprint.web.security import form_token, session_of
 from footprint.web.tables import cell
 
 TEMPLATES = Path(__file__).parent / "templates"
+NAVIGATION = (("/runs", "Runs"), ("/scenarios", "Scenarios"), ("/jobs", "Jobs"), ("/upload", "Upload"),
+              ("/compare", "Compare"))
+"""The pages every page links to, in its header: (path, name)."""
 
 
 def environment() -> Environment:
@@ -29,8 +32,9 @@ def page(request: Request, template: str, status_code: int = 200, headers: Mappi
     """``template`` rendered with ``context`` (and the request, for links; the session's form token, for its
     forms) by the app's environment."""
     token = form_token(request.app.state.footprint.secret, session_of(request))
-    html = request.app.state.pages.get_template(template).render(request=request, csrf_token=token, **context)
+    html = request.app.state.pages.get_template(template).render(request=request, csrf_token=token,
+                                                                navigation=NAVIGATION, **context)
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
-__all__ = ["TEMPLATES", "environment", "page"]
+__all__ = ["NAVIGATION", "TEMPLATES", "environment", "page"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +14,6 @@ import fastapi
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from plotly.offline import get_plotlyjs
 
 from footprint.analysis.sensitivity import SensitivityError, is_sensitivity, tornado_of
 from footprint.analysis.stochastic import StochasticPlan
@@ -33,12 +31,16 @@ from footprint.views.stochastic import decided_now_tables, decided_when
 from footprint.views.tornado import AMOUNTS, COLUMNS, tornado_rows, tornado_title
 from footprint.web.render import page
 from footprint.web.state import state
-from footprint.web.tables import HtmlTable, html_table, label, readable_table
+from footprint.web.tables import HtmlTable, html_table, label
 
 router = APIRouter()
 PAGE_SIZE = 50
-KEY_TABLES = ("builds", "plants", "utilization", "costs", "demand", "regret")
-"""The tables a run's page shows (those its Plan has); every table is a download."""
+KEY_TABLES = {"builds": "Capacity built (builds)", "plants": "Plants open, opened and closed (plants)",
+              "utilization": "Capacity used (utilization)", "costs": "Costs by year and component (costs)",
+              "demand": "Demand served and lost (demand)", "regret": "Regret in each future (regret)"}
+"""The tables a run's page shows (those its Plan has), with their headings; every table is a download."""
+MAX_LISTED = 1_000_000
+"""Runs the runs' download lists at most."""
 LISTED_KINDS = {"run": "runs", "stochastic": "stochastic plans", "sweep": "sweeps", "future": "futures"}
 """The kinds the runs page filters by, and their names in its list."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,6 +82,14 @@ def runs_page(request: Request, search: str = "", kind: str = "",
                 more=len(runs) > PAGE_SIZE)
 
 
+@router.get("/runs.csv")
+def runs_download(request: Request, search: str = "", kind: str = "") -> Response:
+    """Every run and sweep the runs page lists (not only a page of them), newest first, as CSV."""
+    listed_kind = kind if kind in LISTED_KINDS else None
+    runs = state(request).store.runs(listed_kind, search.strip() or None, limit=MAX_LISTED)
+    return _attachment(runs.to_csv(index=False).encode("utf-8"), "runs.csv", "text/csv; charset=utf-8")
+
+
 @router.get("/runs/{run_id}")
 def run_page(request: Request, run_id: RunId) -> Response:
     """A run: its summary, key tables and downloads; a sweep: its futures."""
@@ -88,11 +98,11 @@ def run_page(request: Request, run_id: RunId) -> Response:
     if run.kind == "sweep":
         return _sweep_page(request, run)
     plan = store.plan(run_id) if run.has_plan else None
-    tables = [] if plan is None else [html_table(name, plan.tables[name]) for name in KEY_TABLES
-                                      if name in table_columns(plan.stacked)]
+    tables = [] if plan is None else [html_table(name, plan.tables[name], title=title)
+                                      for name, title in KEY_TABLES.items() if name in table_columns(plan.stacked)]
     drawn: list[Section] = []
     if plan is not None and has_tiers(plan.tables):
-        tables += [readable_table(name, title, plan.tables[name]) for name, title in TIER_TABLES.items()
+        tables += [html_table(name, plan.tables[name], title=title) for name, title in TIER_TABLES.items()
                    if len(plan.tables[name])]
         if not plan.stacked:  # a stochastic plan's futures are drawn in its report
             drawn = [map_section(plan, stored_scenario(run), UNPLACED), flow_section(plan)]
@@ -122,19 +132,6 @@ def _sweep_page(request: Request, run: Run) -> Response:
     return page(request, "sweep.html", run=run, facts=facts(run, None), tornado=table, downloads=SWEEP_TABLES,
                 title=title, reasons=reasons, problem=problem,
                 futures=futures.drop(columns=["decisions", "overrides"]).to_dict("records"))
-
-
-@router.get("/plotly.js")
-def plotly_js() -> Response:
-    """plotly.js for the pages that draw (a run's map and flow diagram), from the installed plotly: nothing is
-    fetched from elsewhere."""
-    return Response(_plotly_js(), media_type="text/javascript; charset=utf-8",
-                    headers={"Cache-Control": "public, max-age=86400"})
-
-
-@cache
-def _plotly_js() -> bytes:
-    return get_plotlyjs().encode("utf-8")
 
 
 @router.get("/runs/{run_id}/report")

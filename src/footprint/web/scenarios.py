@@ -9,14 +9,14 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from footprint.analysis.sensitivity import SensitivityError, inputs
-from footprint.plan.store import StoreError
+from footprint.plan.store import RunStore, StoreError
 from footprint.scenario.formats.sources import ScenarioError
 from footprint.scenario.formats.validation import Loaded
 from footprint.scenario.model.checks import Problem
 from footprint.web.bounded import BudgetError, bounded
-from footprint.web.jobs import Job, Work, run_work, sweep_work
+from footprint.web.jobs import Job, JobRequest, Work, work_for
 from footprint.web.render import page
-from footprint.web.state import AppState, state
+from footprint.web.state import state
 from footprint.web.uploads import shown_name, validate_upload
 
 router = APIRouter()
@@ -49,7 +49,7 @@ def upload(request: Request, file: Annotated[UploadFile | None, File()] = None) 
 @router.get("/uploads/{upload_id}")
 def uploaded(request: Request, upload_id: str) -> Response:
     """A valid upload: what it holds, its warnings, and how to solve it."""
-    loaded = _upload(request, upload_id)
+    loaded = upload_of(request, upload_id)
     try:
         ranged, why_not = len(inputs(loaded.data)), ""
     except SensitivityError as error:
@@ -60,31 +60,41 @@ def uploaded(request: Request, upload_id: str) -> Response:
 
 @router.post("/uploads/{upload_id}/run")
 def start_run(request: Request, upload_id: str) -> Response:
-    app = state(request)
-    loaded = _upload(request, upload_id)
-    work = run_work(loaded, app.settings.store, app.settings.limits.job_budget(), app.jobs.stopping)
-    return _following(app.jobs.submit("run", loaded.scenario.name, _writing(app, work)))
+    loaded = upload_of(request, upload_id)
+    return start(request, JobRequest("run", loaded.scenario.name, loaded.data, loaded.source))
 
 
 @router.post("/uploads/{upload_id}/sweep")
 def start_sweep(request: Request, upload_id: str) -> Response:
+    loaded = upload_of(request, upload_id)
+    return start(request, JobRequest("sensitivity", f"sensitivity of {loaded.source}", loaded.data, loaded.source))
+
+
+def start(request: Request, asked: JobRequest) -> Response:
+    """Start the job ``asked`` and follow it on its page; on a store this user may only read, the job fails at once
+    saying so."""
     app = state(request)
-    loaded = _upload(request, upload_id)
-    work = sweep_work(loaded, app.settings.store, app.settings.workers, app.settings.limits.job_budget(),
-                      app.jobs.stopping)
-    return _following(app.jobs.submit("sweep", f"sensitivity of {loaded.source}", _writing(app, work)))
+    work = work_for(asked, app.settings.store, app.settings.workers, app.settings.limits.job_budget(),
+                    app.jobs.stopping)
+    return RedirectResponse(f"/jobs/{app.jobs.submit(asked, _writing(app.store, work)).id}", status_code=303)
 
 
-def _writing(app: AppState, work: Work) -> Work:
-    """``work``, refused at once on a store this user may only read."""
+def _writing(store: RunStore, work: Work) -> Work:
+    """``work``, refused at once on a store this user may not write."""
 
     def checked(job: Job) -> int:
-        if not app.store.writable:
-            raise StoreError(f"{app.store.name}: this user may not write the run store (the app serves it for "
+        if not store.writable:
+            raise StoreError(f"{store.name}: this user may not write the run store (the app serves it for "
                              "reading); serve a store you may write to run scenarios")
         return work(job)
 
     return checked
+
+
+@router.get("/jobs")
+def jobs_page(request: Request) -> Response:
+    """The newest jobs, this app's and earlier apps' (kept in the run store), with their state."""
+    return page(request, "jobs.html", jobs=state(request).jobs.listed())
 
 
 @router.get("/jobs/{job_id}")
@@ -98,21 +108,28 @@ def job_status(request: Request, job_id: str) -> JSONResponse:
     return JSONResponse(_shown(request, job_id))
 
 
+@router.post("/jobs/{job_id}/again")
+def job_again(request: Request, job_id: str) -> Response:
+    """The job done again as it was asked for (one that a restart interrupted, or that failed)."""
+    asked = state(request).jobs.request(job_id)
+    if asked is None:
+        raise NotFoundError(f"no job {job_id!r} in the run store; the jobs are listed at /jobs")
+    return start(request, asked)
+
+
 def _shown(request: Request, job_id: str) -> dict[str, Any]:
     """A job's state as pages show it (the store named by its file's name)."""
-    snapshot = _job(request, job_id).snapshot()
+    snapshot = state(request).jobs.get(job_id)
+    if snapshot is None:
+        raise NotFoundError(f"no job {job_id!r} in the run store; the jobs are listed at /jobs")
     return {**snapshot, "message": state(request).shown(snapshot["message"])}
-
-
-def _following(job: Job) -> RedirectResponse:
-    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 class NotFoundError(LookupError):
     """An upload or job the app does not hold (a wrong id, or forgotten since)."""
 
 
-def _upload(request: Request, upload_id: str) -> Loaded:
+def upload_of(request: Request, upload_id: str) -> Loaded:
     loaded = state(request).uploads.get(upload_id)
     if loaded is None:
         raise NotFoundError(f"no upload {upload_id!r} here (the app keeps the newest uploads while it runs); "
@@ -120,11 +137,4 @@ def _upload(request: Request, upload_id: str) -> Loaded:
     return loaded
 
 
-def _job(request: Request, job_id: str) -> Job:
-    job = state(request).jobs.get(job_id)
-    if job is None:
-        raise NotFoundError(f"no job {job_id!r} here (jobs are kept while the app runs); its runs are in the store")
-    return job
-
-
-__all__ = ["NotFoundError", "router"]
+__all__ = ["NotFoundError", "router", "start", "upload_of"]

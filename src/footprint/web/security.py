@@ -30,6 +30,9 @@ TOKEN_HEADER = "x-footprint-token"
 SESSION_COOKIE = "footprint_session"
 FORM_FIELD = "csrf_token"
 """The hidden field of every form of the app: its session's form token."""
+MAX_FORM_FIELDS = 1_000_000
+"""Fields a form may send: a scenario's editor sends every cell of its tables (the body's size is bounded by the
+upload limit)."""
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SAME_SITE = frozenset({"same-origin", "none"})
 """Sec-Fetch-Site values of a request from the app's own pages (none: typed in, or a bookmark)."""
@@ -229,5 +232,6 @@ def _same_origin(origin: str, host: str) -> bool:
     return parts.hostname == served and (port or default) == (served_port or default)
 
 
-__all__ = ["FORM_FIELD", "LOCAL_HOSTS", "SESSION_COOKIE", "TOKEN_COOKIE", "TOKEN_HEADER", "UNSAFE", "Guard", "Hosts",
-           "form_token", "header_authenticated", "host_refusal", "served_hosts", "session_of", "split_host"]
+__all__ = ["FORM_FIELD", "LOCAL_HOSTS", "MAX_FORM_FIELDS", "SESSION_COOKIE", "TOKEN_COOKIE", "TOKEN_HEADER", "UNSAFE",
+           "Guard", "Hosts", "form_token", "header_authenticated", "host_refusal", "served_hosts", "session_of",
+           "split_host"]

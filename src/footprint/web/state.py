@@ -12,6 +12,7 @@ from starlette.requests import Request
 from footprint.plan.store import RunStore
 from footprint.scenario.formats.validation import Loaded
 from footprint.web.jobs import Jobs
+from footprint.web.kept import Kept
 from footprint.web.uploads import Limits
 
 MAX_UPLOADS = 50
@@ -30,6 +31,8 @@ class Settings:
     """The address the app is bound to: it answers to that name, localhost's, and ``allowed_hosts``."""
     allowed_hosts: tuple[str, ...] = ()
     """More host names the app answers to (`serve --allow-host`): the names a proxy or a DNS name gives it."""
+    jobs_at_once: int = 2
+    """Jobs that run at the same time, each in a process of its own (more wait in turn)."""
 
 
 class Uploads:
@@ -56,7 +59,9 @@ class Uploads:
 class AppState:
     settings: Settings
     store: RunStore
-    jobs: Jobs = field(default_factory=Jobs)
+    kept: Kept
+    """The workbench's scenarios and jobs, in the run store's database."""
+    jobs: Jobs
     uploads: Uploads = field(default_factory=Uploads)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     """What the sessions' form tokens are made with (new each time the app starts)."""

@@ -1,4 +1,5 @@
-"""Tables as pages draw them: a DataFrame's columns and its first rows as text, numbers right-aligned."""
+"""Tables as pages draw them: a DataFrame's columns under readable headers and its first rows as text, numbers
+right-aligned."""
 
 from __future__ import annotations
 
@@ -27,17 +28,21 @@ class HtmlTable:
     """Its heading, where not its name."""
 
 
-def html_table(name: str, frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> HtmlTable:
-    """``frame``'s first ``max_rows`` rows as text (the template escapes it); years and ids as they are
-    written, not as amounts; cost components as every view names them."""
+def html_table(name: str, frame: pd.DataFrame, max_rows: int = MAX_ROWS, title: str = "") -> HtmlTable:
+    """``frame``'s first ``max_rows`` rows as text (the template escapes it) under readable headers
+    (:func:`column_label`); years and ids as they are written, not as amounts; cost components as every view
+    names them; shares as percentages."""
     shown = frame.head(max_rows)
     naming = tuple(names_a_thing(str(c)) for c in shown.columns)
+    shares = tuple(str(c) in SHARES for c in shown.columns)
     numeric = tuple(is_numeric_dtype(shown[c]) and not is_bool_dtype(shown[c]) and not plain
                     for c, plain in zip(shown.columns, naming, strict=True))
     shown = shown.assign(component=shown["component"].map(component_label)) if "component" in shown else shown
-    rows = tuple(tuple(label(value) if plain else cell(value) for value, plain in zip(row, naming, strict=True))
+    rows = tuple(tuple(label(value) if plain else share(value) if percent else cell(value)
+                       for value, plain, percent in zip(row, naming, shares, strict=True))
                  for row in shown.itertuples(index=False, name=None))
-    return HtmlTable(name, tuple(str(c) for c in shown.columns), numeric, rows, max(0, len(frame) - max_rows))
+    return HtmlTable(name, tuple(column_label(name, str(c)) for c in shown.columns), numeric, rows,
+                     max(0, len(frame) - max_rows), title)
 
 
 COLUMN_NAMES = {
@@ -50,23 +55,28 @@ COLUMN_NAMES = {
     "part_claims": {"origin": "from plant", "component": "part", "destination": "to plant", "units": "units claimed"},
     "rvc": {"units": "units claimed", "value": "value per unit", "originating": "originating per unit",
             "rvc": "regional value content", "threshold": "threshold", "duty_saved": "duty saved"},
+    "plants": {"opened": "opens this year", "closed": "closed from this year"},
+    "utilization": {"used": "capacity used", "share": "utilization"},
+    "costs": {"amount": "amount (nominal)", "discounted": "amount (discounted)"},
 }
-"""Readable names of the tiers' tables' columns (the others read as they are): a part is a component of a bill of
-materials, not a cost component."""
-SHARES = ("regional value content", "threshold")
-"""Columns (after COLUMN_NAMES) that are shares, shown as percentages."""
+"""Readable names of a plan's tables' columns, by table: a part is a component of a bill of materials, not a cost
+component."""
+COLUMN_LABELS = {"added_capacity": "capacity added", "capex": "capital cost", "per_unit": "cost per unit",
+                 "amount_in_currency": "amount in its currency", "fixed_cost": "fixed cost",
+                 "transit_days": "transit days", "run_id": "run", "npv": "NPV"}
+"""Readable names of columns any table may have; any other column reads with its ``_`` as spaces."""
+SHARES = ("rvc", "threshold")
+"""Columns that are shares, shown as percentages."""
 
 
-def readable_table(name: str, title: str, frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> HtmlTable:
-    """A plan's table ``name`` under ``title``, its columns named as COLUMN_NAMES has them (``_`` as spaces) and its
-    shares as percentages."""
-    renamed = frame.rename(columns=COLUMN_NAMES.get(name, {}))
-    renamed = renamed.rename(columns=lambda column: column if names_a_thing(column) else column.replace("_", " "))
-    for column in SHARES:
-        if column in renamed:
-            renamed[column] = [("" if pd.isna(value) else f"{value:.1%}") for value in renamed[column]]
-    table = html_table(name, renamed, max_rows)
-    return HtmlTable(table.name, table.columns, table.numeric, table.rows, table.more, title)
+def column_label(table: str, column: str) -> str:
+    """A column of ``table`` as a page heads it: COLUMN_NAMES, else COLUMN_LABELS, else with ``_`` as spaces."""
+    return COLUMN_NAMES.get(table, {}).get(column) or COLUMN_LABELS.get(column) or column.replace("_", " ")
+
+
+def share(value: object) -> str:
+    """A share as a percentage to one decimal, a missing one as nothing."""
+    return "" if value is None or pd.isna(value) else f"{float(value):.1%}"  # type: ignore[arg-type]
 
 
 def names_a_thing(column: str) -> bool:
@@ -109,4 +119,5 @@ def cell(value: object) -> str:
     return str(value)
 
 
-__all__ = ["COLUMN_NAMES", "MAX_ROWS", "HtmlTable", "cell", "html_table", "label", "names_a_thing", "readable_table"]
+__all__ = ["COLUMN_LABELS", "COLUMN_NAMES", "MAX_ROWS", "HtmlTable", "cell", "column_label", "html_table", "label",
+           "names_a_thing", "share"]
