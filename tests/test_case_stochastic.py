@@ -17,15 +17,8 @@ def _text(case: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
-def test_the_case_readme_reports_its_stochastic_plan_as_computed(case: str) -> None:
+def test_the_case_readme_reports_its_stochastic_and_risk_averse_plans_as_computed(case: str) -> None:
+    """One test for both, so that the risk-neutral plan they share is solved once (in one process)."""
     text = _text(case)
-    for line in figures(case):
-        assert line in text, line
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("case", CASES)
-def test_the_case_readme_reports_its_risk_averse_plan_as_computed(case: str) -> None:
-    text = _text(case)
-    for line in risk_figures(case):
+    for line in [*figures(case), *risk_figures(case)]:
         assert line in text, line

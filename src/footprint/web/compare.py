@@ -4,7 +4,6 @@ download (CSV or Excel)."""
 
 from __future__ import annotations
 
-import io
 from typing import Annotated
 
 import pandas as pd
@@ -15,6 +14,7 @@ from footprint.analysis.compare import CompareError, compare
 from footprint.plan.store import Run
 from footprint.views.compare import ShownTable, comparison_tables, shown_rows
 from footprint.views.report_sets import compare_report
+from footprint.web.downloads import table_file
 from footprint.web.render import page
 from footprint.web.state import state
 from footprint.web.tables import MAX_ROWS, HtmlTable
@@ -25,7 +25,6 @@ UNNAMED = {"kpis": "key figure", "plants": "event"}
 SIDE_BY_SIDE = ("kpis", "builds", "plants")
 """The tables of runs side by side: each run's column from its comparison with the first."""
 MAX_SIDE_BY_SIDE = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Runs = Annotated[list[str], Query(alias="run")]
 
 
@@ -52,13 +51,7 @@ def compare_download(request: Request, table: str, suffix: str, a: str = "", b: 
                            "each as .csv or .xlsx")
     shown = found[table]
     frame = pd.DataFrame(list(shown.rows), columns=list(shown.columns))
-    name = f"compare-{table}.{suffix}"
-    if suffix == "csv":
-        return _attachment(frame.to_csv(index=False).encode("utf-8"), name, "text/csv; charset=utf-8")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=table[:31], index=False)
-    return _attachment(buffer.getvalue(), name, XLSX)
+    return table_file(frame, f"compare-{table}.{suffix}", table, suffix)
 
 
 @router.get("/compare/report")
@@ -122,11 +115,6 @@ def _html(shown: ShownTable) -> HtmlTable:
     columns = tuple(column or UNNAMED.get(shown.name, "") for column in shown.columns)
     return HtmlTable(shown.name, columns, tuple(i >= shown.labels for i in range(len(shown.columns))),
                      tuple(tuple(row) for row in rows[:MAX_ROWS]), max(0, len(rows) - MAX_ROWS))
-
-
-def _attachment(content: bytes, filename: str, media_type: str) -> Response:
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 __all__ = ["router"]

@@ -4,7 +4,6 @@ a run's report."""
 
 from __future__ import annotations
 
-import io
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +28,7 @@ from footprint.views.report import flow_section, map_section
 from footprint.views.report_of import report_html, stored_scenario, stored_subject
 from footprint.views.stochastic import decided_now_tables, decided_when
 from footprint.views.tornado import AMOUNTS, COLUMNS, tornado_rows, tornado_title
+from footprint.web.downloads import CSV, XLSX, attachment, table_file
 from footprint.web.render import page
 from footprint.web.state import state
 from footprint.web.tables import HtmlTable, html_table, label
@@ -43,7 +43,6 @@ MAX_LISTED = 1_000_000
 """Runs the runs' download lists at most."""
 LISTED_KINDS = {"run": "runs", "stochastic": "stochastic plans", "sweep": "sweeps", "future": "futures"}
 """The kinds the runs page filters by, and their names in its list."""
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNPLACED = ("The scenario of this run is not stored with it, or this version cannot read it: its sites and markets "
             "cannot be placed on the map.")
 """The map's note for a stored run without a scenario to place its nodes."""
@@ -87,7 +86,7 @@ def runs_download(request: Request, search: str = "", kind: str = "") -> Respons
     """Every run and sweep the runs page lists (not only a page of them), newest first, as CSV."""
     listed_kind = kind if kind in LISTED_KINDS else None
     runs = state(request).store.runs(listed_kind, search.strip() or None, limit=MAX_LISTED)
-    return _attachment(runs.to_csv(index=False).encode("utf-8"), "runs.csv", "text/csv; charset=utf-8")
+    return attachment(runs.to_csv(index=False).encode("utf-8"), "runs.csv", CSV)
 
 
 @router.get("/runs/{run_id}")
@@ -156,13 +155,7 @@ def table_download(request: Request, run_id: RunId, table: str, suffix: str) -> 
         raise StoreError(f"{run.kind} {run_id} has no table {table}.{suffix}; its tables are "
                          f"{', '.join(tables)}, each as .csv or .xlsx")
     frame = tables[table]
-    name = f"{run.kind}-{run_id}-{table}.{suffix}"
-    if suffix == "csv":
-        return _attachment(frame.to_csv(index=False).encode("utf-8"), name, "text/csv; charset=utf-8")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=table[:31], index=False)
-    return _attachment(buffer.getvalue(), name, XLSX)
+    return table_file(frame, f"{run.kind}-{run_id}-{table}.{suffix}", table, suffix)
 
 
 @router.get("/runs/{run_id}/plan.xlsx")
@@ -175,7 +168,7 @@ def plan_download(request: Request, run_id: RunId) -> Response:
             write_workbook(plan, path)
         except PlanWorkbookError as error:
             raise StoreError(str(error)) from None
-        return _attachment(path.read_bytes(), f"run-{run_id}.xlsx", XLSX)
+        return attachment(path.read_bytes(), f"run-{run_id}.xlsx", XLSX)
 
 
 @router.get("/runs/{run_id}/sweep.xlsx")
@@ -191,7 +184,7 @@ def sweep_download(request: Request, run_id: RunId) -> Response:
             write_sweep(store, run, path)
         except PlanWorkbookError as error:
             raise StoreError(f"{error}: `footprint export {run_id} --out FOLDER` writes them") from None
-        return _attachment(path.read_bytes(), f"sweep-{run_id}.xlsx", XLSX)
+        return attachment(path.read_bytes(), f"sweep-{run_id}.xlsx", XLSX)
 
 
 def _tables(store: RunStore, run: Run) -> Mapping[str, pd.DataFrame]:
@@ -200,11 +193,6 @@ def _tables(store: RunStore, run: Run) -> Mapping[str, pd.DataFrame]:
         return sweep_tables(store, run)[1]
     plan = store.plan(run.id or 0)
     return {name: plan.tables[name] for name in table_columns(plan.stacked)}
-
-
-def _attachment(content: bytes, filename: str, media_type: str) -> Response:
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def facts(run: Run, plan: Plan | None) -> list[tuple[str, Any]]:

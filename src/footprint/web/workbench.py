@@ -4,7 +4,6 @@ scenario with a few figures overridden), downloaded, and run as jobs. All kept i
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from footprint.scenario.cases.bundled import case_names, case_path
 from footprint.scenario.formats.files import read_source, write_source
 from footprint.scenario.formats.yamlio import dump_yaml
+from footprint.web.downloads import XLSX, attachment
 from footprint.web.drafts import (
     REST,
     Checked,
@@ -48,7 +48,6 @@ generate:
 seed: 1
 """
 """The scenario set a scenario's page offers to sweep."""
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/scenarios")
@@ -169,10 +168,10 @@ def download(request: Request, scenario_id: ScenarioId, suffix: str) -> Response
     data = checked.loaded.data
     name = f"{kept.name}.{suffix}"
     if suffix == "yaml":
-        return _attachment(dump_yaml(data).encode("utf-8"), name, "application/yaml; charset=utf-8")
+        return attachment(dump_yaml(data).encode("utf-8"), name, "application/yaml; charset=utf-8")
     with tempfile.TemporaryDirectory(prefix="footprint-download-") as folder:
         written = write_source(data, Path(folder) / "scenario.xlsx")
-        return _attachment(written.read_bytes(), name, XLSX)
+        return attachment(written.read_bytes(), name, XLSX)
 
 
 class JobForm(BaseModel):
@@ -326,11 +325,6 @@ def _name_of(kept: KeptScenario, content: dict[str, Any]) -> str:
         if row and row[0] == "name" and len(row) > 1 and row[1].strip():
             return str(row[1]).strip()
     return kept.name
-
-
-def _attachment(content: bytes, filename: str, media_type: str) -> Response:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-.") or "scenario"  # a name is user input
-    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{safe}"'})
 
 
 __all__ = ["DEFAULT_SET", "SetError", "router"]
