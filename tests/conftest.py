@@ -434,8 +434,3 @@ def figures(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
         for index, value in enumerate(node):
             yield from figures(value, f"{path}[{index}]")
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first: spread over the workers from the start, they do not leave one worker running the
-    last of them while the others wait."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
