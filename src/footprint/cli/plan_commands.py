@@ -194,7 +194,7 @@ def breakeven(
     param: Annotated[str, typer.Option(
         "--param", help=r"Parameter path: fx.KRW, plants\[busan].fixed_cost, capabilities\[busan/rogue].local_cost, "
         r"tariffs\[*/US/8703].rate (or by position, tariffs\[3].rate), markets\[us].demand.rogue, "
-        r"growth:markets\[us].demand.rogue (see the README).")],
+        r"growth:markets\[us].demand.rogue (see docs/guide/breakeven.md).")],
     value_range: Annotated[tuple[float, float], typer.Option("--range", help="LO HI: the values to search between.")],
     tolerance: Annotated[float | None, typer.Option(
         help="Width of the final bracket (default: (HI - LO) / 1000, ten bisection steps).")] = None,
