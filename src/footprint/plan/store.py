@@ -15,8 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -27,12 +27,21 @@ import pandas as pd
 import pyarrow as pa
 from pyarrow import ipc
 from sqlalchemy import ColumnElement, Engine, Row, String, case, func, select, type_coerce
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from footprint.plan.decisions import Decisions, Level
 from footprint.plan.fields import FieldError, checked_plan, shown
 from footprint.plan.plan import LATER_TABLES, STOCHASTIC, Plan, empty_table, table_columns, with_later_columns
-from footprint.plan.store_schema import KINDS, StoreError, open_engine, reason, runs, scenarios, store_url, tables
+from footprint.plan.store_schema import (
+    KINDS,
+    StoreError,
+    failing_as,
+    open_engine,
+    runs,
+    scenarios,
+    store_url,
+    tables,
+)
 
 if TYPE_CHECKING:  # the store need not load the solver: a process that only stores runs starts sooner
     from footprint.optimize.highs import SolverOptions
@@ -296,13 +305,9 @@ class RunStore:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    @contextmanager
-    def _doing(self, what: str) -> Iterator[None]:
+    def _doing(self, what: str) -> AbstractContextManager[None]:
         """The database's failures while doing ``what`` as one StoreError line naming the store."""
-        try:
-            yield
-        except SQLAlchemyError as err:
-            raise StoreError(f"{self.name}: cannot {what}: {reason(err)}") from None
+        return failing_as(self.name, what)
 
     def save_run(self, record: Run, encoded: Mapping[str, bytes]) -> int:
         """Store a run or a future (``record``, from :func:`run_record`) and its Plan's tables (``encoded``, from

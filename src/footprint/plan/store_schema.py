@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -327,6 +328,15 @@ def _version(connection: Connection) -> str | None:
     return None if value is None else str(value)
 
 
+@contextlib.contextmanager
+def failing_as(name: str, what: str) -> Iterator[None]:
+    """The database's failures while doing ``what`` as one StoreError line naming the store ``name``."""
+    try:
+        yield
+    except SQLAlchemyError as err:
+        raise StoreError(f"{name}: cannot {what}: {reason(err)}") from None
+
+
 def reason(err: SQLAlchemyError) -> str:
     """The database's own words for a failure, on one line, with any password masked."""
     original = getattr(err, "orig", None)
@@ -335,5 +345,5 @@ def reason(err: SQLAlchemyError) -> str:
     return masked(words) or type(err).__name__
 
 
-__all__ = ["DEFAULT_FILE", "KINDS", "SCHEMA_VERSION", "STORE_ENV", "StoreError", "masked", "meta", "metadata",
-           "open_engine", "reason", "runs", "store_url", "tables"]
+__all__ = ["DEFAULT_FILE", "KINDS", "SCHEMA_VERSION", "STORE_ENV", "StoreError", "failing_as", "masked", "meta",
+           "metadata", "open_engine", "reason", "runs", "store_url", "tables"]

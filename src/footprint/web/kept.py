@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, Text, inspect, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from footprint.plan.store import RunStore
-from footprint.plan.store_schema import StoreError, reason
+from footprint.plan.store_schema import StoreError, failing_as
 
 metadata = MetaData()
 scenarios = Table(
@@ -78,12 +76,8 @@ class Kept:
         """Whether the store holds the workbench's tables (one only read, never served for writing, may not):
         without them it holds no scenario and no job, and the app keeps its jobs in memory."""
 
-    @contextmanager
-    def _doing(self, what: str) -> Iterator[None]:
-        try:
-            yield
-        except SQLAlchemyError as err:
-            raise StoreError(f"{self.name}: cannot {what}: {reason(err)}") from None
+    def _doing(self, what: str) -> AbstractContextManager[None]:
+        return failing_as(self.name, what)
 
     def _check_writable(self, what: str) -> None:
         if not self.writable:
