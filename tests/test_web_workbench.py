@@ -270,16 +270,21 @@ def test_jobs_run_at_once(store_path: Path) -> None:
     assert (first.status, first.run, second.status, second.run) == (DONE, 1, DONE, 2)
 
 
+def _ranged_scenario(client: TestClient, token: str) -> str:
+    """A small network with a ranged KRW rate, uploaded and kept as a workbench scenario: its page's address."""
+    data = small_network_data()
+    data["fx"] = {"KRW": {"value": 1100.0, "low": 800.0, "high": 1400.0}}
+    uploaded = client.post("/upload", files={"file": ("ranged.yaml", yaml_bytes(data))}, data={"csrf_token": token},
+                           follow_redirects=False)
+    return client.post(f"{uploaded.headers['location']}/keep", data={"csrf_token": token},
+                       follow_redirects=False).headers["location"]
+
+
 def test_a_scenario_set_sweeps_as_a_job(client: TestClient) -> None:
     """The sweep of a scenario set typed on a scenario's page: its futures made by the set's generators, each
     solved and stored under the sweep; a set that is not one is refused, saying why."""
     token = form_token(client)
-    data = small_network_data()
-    data["fx"] = {"KRW": {"value": 1100.0, "low": 800.0, "high": 1400.0}}
-    kept = client.post("/upload", files={"file": ("ranged.yaml", yaml_bytes(data))}, data={"csrf_token": token},
-                       follow_redirects=False)
-    scenario = client.post(f"{kept.headers['location']}/keep", data={"csrf_token": token},
-                           follow_redirects=False).headers["location"]
+    scenario = _ranged_scenario(client, token)
     job = client.post(f"{scenario}/jobs", data={"csrf_token": token, "kind": "sweep",
                                                 "set": "generate:\n  ranges: {n: 3}\nseed: 7\n"},
                       follow_redirects=False)
@@ -393,12 +398,7 @@ def test_a_scenario_set_built_field_by_field(client: TestClient) -> None:
     """The set's generators from the page's fields (no YAML): its ranges sampled 3 times, with a seed; fields left
     empty are not used, and a set with no generator is refused, saying why."""
     token = form_token(client)
-    data = small_network_data()
-    data["fx"] = {"KRW": {"value": 1100.0, "low": 800.0, "high": 1400.0}}
-    uploaded = client.post("/upload", files={"file": ("ranged.yaml", yaml_bytes(data))}, data={"csrf_token": token},
-                           follow_redirects=False)
-    scenario = client.post(f"{uploaded.headers['location']}/keep", data={"csrf_token": token},
-                           follow_redirects=False).headers["location"]
+    scenario = _ranged_scenario(client, token)
     fields = {"csrf_token": token, "kind": "sweep", "built": "true", "ranges_n": "3", "distribution": "pert",
               "fx_currencies": "", "fx_base_year": "", "fx_n": "", "regimes": "", "combine": "product", "n": "",
               "seed": "7"}
